@@ -1,0 +1,29 @@
+/* crypto/hash.h — BLAKE2b-256 and randomness (libsodium). */
+#ifndef EM_HASH_H
+#define EM_HASH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+#define HASH_LEN 32
+
+/* Initialises libsodium. Call once before anything else in crypto/;
+ * EM_ECRYPTO if the library cannot start. Safe to call again. */
+em_err hash_init(void);
+
+/* out = BLAKE2b-256(in). */
+void hash_blake2b(uint8_t out[static HASH_LEN], const uint8_t *in, size_t len);
+
+/* out = BLAKE2b-256 keyed with a 32-byte key. */
+void hash_keyed(uint8_t out[static HASH_LEN], const uint8_t key[static 32],
+    const uint8_t *in, size_t len);
+
+/* Fills buf with len bytes from the system's CSPRNG. */
+void hash_random(uint8_t *buf, size_t len);
+
+/* Overwrites len bytes at p with zeros in a way the compiler keeps. */
+void hash_wipe(void *p, size_t len);
+
+#endif

@@ -1,0 +1,115 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "hex.h"
+
+int
+cli_fail(const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "evalmesh: %s\n", line);
+	return 1;
+}
+
+int
+cli_usage(const char *cmd, const char *why)
+{
+	fprintf(stderr, "evalmesh %s: %s (see 'evalmesh %s --help')\n", cmd, why, cmd);
+	return 2;
+}
+
+int
+cli_help(const char *text)
+{
+	fputs(text, stdout);
+	return 0;
+}
+
+uint64_t
+cli_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+const char *
+cli_time(uint64_t ms, char *buf, size_t cap)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms / 1000 > (uint64_t)253402300799 || gmtime_r(&t, &tm) == NULL)
+		snprintf(buf, cap, "@%llu", (unsigned long long)ms);
+	else
+		strftime(buf, cap, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return buf;
+}
+
+int
+cli_parse_u64(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int
+cli_parse_double(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	if (*s == '\0')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno != 0 || *end != '\0' || !isfinite(v))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+json_t *
+cli_json_id(const uint8_t id[static 32])
+{
+	char hex[ID_HEX_LEN + 1];
+
+	hex_encode(hex, id, 32);
+	return json_string(hex);
+}
+
+int
+cli_json_print(json_t *root)
+{
+	int rc = 0;
+
+	if (root == NULL)
+		return cli_fail("out of memory building JSON output");
+	if (json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+	    JSON_REAL_PRECISION(12)) != 0 || fputc('\n', stdout) == EOF)
+		rc = cli_fail("cannot write output");
+	json_decref(root);
+	return rc;
+}

@@ -1,0 +1,161 @@
+#include "home.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "hash.h"
+#include "hex.h"
+#include "keyfile.h"
+#include "netkey.h"
+
+int
+home_path(const char *dir, const char *name, char *out, size_t cap)
+{
+	if ((size_t)snprintf(out, cap, "%s/%s", dir, name) >= cap)
+		return cli_fail("path too long: %.64s...", dir);
+	return 0;
+}
+
+int
+home_dir(const args *a, char *out, size_t cap)
+{
+	const char *dir = args_get(a, "home"), *env;
+
+	if (dir == NULL && (env = getenv("EVALMESH_HOME")) != NULL && *env)
+		dir = env;
+	if (dir != NULL) {
+		if (*dir == '\0')
+			return cli_fail("--home: empty directory name");
+		if (strlen(dir) >= cap - 64)
+			return cli_fail("--home: path too long");
+		snprintf(out, cap, "%s", dir);
+		return 0;
+	}
+	if ((env = getenv("HOME")) == NULL || *env == '\0')
+		return cli_fail("no home directory: set --home DIR, $EVALMESH_HOME or $HOME");
+	if (strlen(env) >= cap - 64)
+		return cli_fail("$HOME path too long");
+	snprintf(out, cap, "%s/.evalmesh", env);
+	return 0;
+}
+
+int
+home_key_error(em_err err, const char *path, const char *pass_var)
+{
+	struct stat sb;
+
+	switch (err) {
+	case EM_EPERM:
+		stat(path, &sb);
+		return cli_fail("permissions %04o for '%s' are too open: the key must "
+		    "not be accessible by others; run: chmod 600 '%s'",
+		    (unsigned)(sb.st_mode & 07777), path, path);
+	case EM_ELOCKED:
+		return cli_fail("identity key '%s' is sealed: set $%s to its "
+		    "passphrase (or name another variable with --passphrase-env)",
+		    path, pass_var ? pass_var : "EVALMESH_PASSPHRASE");
+	case EM_EPASS:
+		return cli_fail("wrong passphrase for identity key '%s' (from $%s)",
+		    path, pass_var ? pass_var : "?");
+	case EM_ENOTFOUND:
+		return cli_fail("'%s' not found: is this an evalmesh home? "
+		    "(create one with 'evalmesh init')", path);
+	default:
+		return cli_fail("'%s': %s", path, em_strerror(err));
+	}
+}
+
+static int
+load_secret(home *h, const args *a, const char *keypath)
+{
+	char var[128] = "";
+	const char *name = args_get(a, "passphrase-env"), *pass = NULL;
+	em_err err;
+
+	if (name == NULL && store_meta_get(h->st, "passphrase_env", var, sizeof var) == EM_OK)
+		name = var;
+	if (h->sealed && name != NULL && (pass = getenv(name)) == NULL)
+		return home_key_error(EM_ELOCKED, keypath, name);
+	if ((err = keyfile_load(keypath, h->sealed ? pass : NULL, &h->me)) != EM_OK)
+		return home_key_error(err, keypath, name);
+	return 0;
+}
+
+int
+home_open(home *h, const args *a, int need_secret)
+{
+	char path[HOME_PATH_MAX + 32], hex[ID_HEX_LEN + 1];
+	uint8_t key[NETKEY_LEN], open_key[NETKEY_LEN], open_id[32];
+	em_err err;
+
+	memset(h, 0, sizeof *h);
+	if (hash_init() != EM_OK)
+		return cli_fail("cannot initialise libsodium");
+	if (home_dir(a, h->dir, sizeof h->dir) || home_path(h->dir, "network.key", path, sizeof path))
+		return 1;
+	if ((err = netkey_read(path, 1, key)) != EM_OK) {
+		if (err == EM_EFORMAT)
+			return cli_fail("'%s' is not a network key (64 hex digits)", path);
+		return home_key_error(err, path, NULL);
+	}
+	netkey_id(key, h->netid);
+	netkey_open(open_key);
+	netkey_id(open_key, open_id);
+	h->open_network = memcmp(open_id, h->netid, 32) == 0;
+	hash_wipe(key, sizeof key);
+	if (home_path(h->dir, "identity.key", path, sizeof path))
+		return 1;
+	if ((err = keyfile_public(path, h->pk, &h->sealed)) != EM_OK)
+		return home_key_error(err, path, NULL);
+	{
+		char sp[HOME_PATH_MAX + 32];
+
+		if (home_path(h->dir, "store", sp, sizeof sp))
+			return 1;
+		if ((err = store_open(sp, h->netid, NULL, &h->st)) != EM_OK) {
+			hex_encode(hex, h->netid, 32);
+			return cli_fail("cannot open store '%s': %s%s", sp, em_strerror(err),
+			    err == EM_ENETWORK ? " (network.key does not match the store)" : "");
+		}
+	}
+	if (need_secret && load_secret(h, a, path) != 0) {
+		home_close(h);
+		return 1;
+	}
+	return 0;
+}
+
+void
+home_close(home *h)
+{
+	ident_free(h->me);
+	store_free(h->st);
+	h->me = NULL;
+	h->st = NULL;
+}
+
+int
+home_resolve(home *h, enum store_space space, const char *text,
+    uint8_t id[static 32], const char *what)
+{
+	em_err err = store_resolve(h->st, space, text, id);
+
+	if (err == EM_ENOTFOUND && space == SPACE_TASK && strlen(text) == ID_HEX_LEN)
+		err = hex_decode(id, 32, text);
+	switch (err) {
+	case EM_OK:
+		return 0;
+	case EM_EFORMAT:
+		return cli_fail("'%.80s' is not a %s id (8 to 64 hex digits)", text, what);
+	case EM_ENOTFOUND:
+		return cli_fail("no %s with id '%.80s' in this store", what, text);
+	case EM_EAMBIGUOUS:
+		return cli_fail("%s id prefix '%.80s' matches more than one %s; give more digits",
+		    what, text, what);
+	default:
+		return cli_fail("looking up %s '%.80s': %s", what, text, em_strerror(err));
+	}
+}

@@ -1,0 +1,49 @@
+/* evalmesh — compare AI models across labs without sharing them.
+ * The command table; each subcommand lives in cmd_<name>.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+
+static const cli_cmd cmds[] = {
+	{ "init",	cmd_init,	"create a node home: identity, network key, store" },
+	{ "id",		cmd_id,		"print this node's id, name, organisation and network" },
+	{ "result",	cmd_result,	"result publish: sign and store a score summary" },
+	{ "results",	cmd_results,	"list stored results" },
+	{ "verify",	cmd_verify,	"re-verify a stored record, a record file or a bundle" },
+	{ "export",	cmd_export,	"write signed records to a bundle file" },
+	{ "import",	cmd_import,	"verify and store the records of a bundle file" },
+};
+
+static int
+usage(FILE *f)
+{
+	fprintf(f, "usage: evalmesh COMMAND [OPTIONS]\n\n"
+	    "Compare AI models across institutions without handing them over.\n\n"
+	    "Commands:\n");
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
+	fprintf(f, "\nEvery command takes --home DIR (default $EVALMESH_HOME, else "
+	    "~/.evalmesh) and --help.\n");
+	return f == stdout ? 0 : 2;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage(stderr);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0)
+		return usage(stdout);
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("evalmesh %s\n", EM_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (strcmp(argv[1], cmds[i].name) == 0)
+			return cmds[i].run(argc - 2, argv + 2);
+	fprintf(stderr, "evalmesh: unknown command '%.64s' (see 'evalmesh --help')\n", argv[1]);
+	return 2;
+}

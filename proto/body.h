@@ -1,0 +1,133 @@
+/* proto/body.h — the bodies of the record kinds, encoded and decoded.
+ *
+ * Each body is a MessagePack array of fixed arity (format version 1); an
+ * absent optional field is nil. Text fields are UTF-8 without NUL and have a
+ * byte limit each (the *_MAX below, excluding the terminator). Decoding
+ * copies text into the fixed buffers of these structs and borrows only the
+ * two variable blobs (task manifest, result scores) from the input.
+ *
+ *   node:   [name, org, [addr...]]
+ *   task:   [name, version, items_root(32), n_items, manifest(bin), chunk_hashes(bin, 32 each)]
+ *   result: [task(32), [model, revision, access, weights(32)|nil],
+ *            [adapter, harness_version, prompt_hash(32)|nil, params_json],
+ *            [[metric, value]...], n_items, stderr|nil, [lo, hi]|nil,
+ *            merkle_root(32)|nil, scores(bin)|nil, t_start, t_end]
+ *   attest: [target(32), verdict, note]
+ *   revoke: [target(32), reason]
+ */
+#ifndef EM_BODY_H
+#define EM_BODY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+enum rec_kind {
+	REC_NODE = 1,
+	REC_TASK = 2,
+	REC_RESULT = 3,
+	REC_ATTEST = 4,
+	REC_REVOKE = 5,
+};
+
+#define BODY_NAME_MAX		128	/* node, model, task names; revisions */
+#define BODY_ORG_MAX		128
+#define BODY_ADDR_MAX		255
+#define BODY_ADDRS_MAX		16
+#define BODY_SHORT_MAX		32	/* versions, adapters, metric names */
+#define BODY_TEXT_MAX		1024	/* notes, reasons, params */
+#define BODY_METRICS_MAX	16
+#define BODY_MANIFEST_MAX	(64 * 1024)
+#define BODY_CHUNKS_MAX		1024
+#define BODY_ITEMS_MAX		(1u << 20)
+#define BODY_SCORES_MAX		65536	/* per-item scores carried in a result */
+#define BODY_SCORE_SCALE	10000	/* a score s in [0,1] travels as s*10000 */
+
+enum body_access { ACCESS_OPEN = 0, ACCESS_CLOSED = 1 };
+enum body_verdict { VERDICT_REPRODUCED = 0, VERDICT_AUDITED = 1, VERDICT_DISPUTED = 2 };
+
+typedef struct body_node {
+	char		name[BODY_NAME_MAX + 1];
+	char		org[BODY_ORG_MAX + 1];
+	uint32_t	n_addrs;
+	char		addrs[BODY_ADDRS_MAX][BODY_ADDR_MAX + 1];
+} body_node;
+
+typedef struct body_task {
+	char		 name[BODY_NAME_MAX + 1];
+	char		 version[BODY_SHORT_MAX + 1];
+	uint8_t		 items_root[32];
+	uint64_t	 n_items;
+	const uint8_t	*manifest;	/* borrowed */
+	size_t		 manifest_len;
+	uint32_t	 n_chunks;
+	const uint8_t	*chunks;	/* borrowed: n_chunks hashes of 32 bytes */
+} body_task;
+
+typedef struct body_metric {
+	char	name[BODY_SHORT_MAX + 1];
+	double	value;
+} body_metric;
+
+typedef struct body_result {
+	uint8_t		 task[32];
+	char		 model[BODY_NAME_MAX + 1];
+	char		 revision[BODY_NAME_MAX + 1];
+	uint8_t		 access;		/* enum body_access */
+	int		 has_weights;
+	uint8_t		 weights[32];		/* commitment to the weights */
+	char		 adapter[BODY_SHORT_MAX + 1];
+	char		 harness_version[BODY_SHORT_MAX + 1];
+	int		 has_prompt_hash;
+	uint8_t		 prompt_hash[32];
+	char		 params[BODY_TEXT_MAX + 1];	/* generation parameters, JSON */
+	uint32_t	 n_metrics;
+	body_metric	 metrics[BODY_METRICS_MAX];
+	uint64_t	 n_items;
+	int		 has_stderr;
+	double		 std_err;
+	int		 has_ci;
+	double		 ci_lo, ci_hi;
+	int		 has_merkle;
+	uint8_t		 merkle[32];
+	const uint8_t	*scores;	/* borrowed: n_items big-endian u16, or NULL */
+	size_t		 scores_len;
+	uint64_t	 t_start, t_end;	/* ms since the epoch */
+} body_result;
+
+typedef struct body_ref {	/* attest and revoke */
+	uint8_t		target[32];
+	uint8_t		verdict;	/* attest only: enum body_verdict */
+	char		text[BODY_TEXT_MAX + 1];
+} body_ref;
+
+typedef struct body {
+	uint8_t kind;
+	union {
+		body_node	node;
+		body_task	task;
+		body_result	result;
+		body_ref	ref;
+	} u;
+} body;
+
+/* Decodes a body of the given kind from buf[0..len). Pointers in *out
+ * borrow from buf. On error *field names the part that was wrong and *off
+ * its byte offset in buf (both may be NULL). Errors: EM_EKIND, EM_EFORMAT,
+ * EM_ETRUNC, EM_ETOOBIG, EM_EUTF8, EM_ERANGE, EM_ETRAILING. */
+em_err body_decode(uint8_t kind, const uint8_t *buf, size_t len, body *out,
+    const char **field, size_t *off);
+
+/* Encodes b with msgpack-c's packer, then decodes the result to check it, so
+ * we never sign what a peer would refuse. On success *out is yours (free()). */
+em_err body_encode(const body *b, uint8_t **out, size_t *len);
+
+/* The id of a task: BLAKE2b-256 over a tag, the manifest's hash and the
+ * items' Merkle root, so it commits to the manifest and every item. */
+void body_task_id(const body_task *t, uint8_t id[static 32]);
+
+/* The kind's name ("result"), or NULL for an unknown kind. */
+const char *body_kind_name(uint8_t kind);
+
+#endif

@@ -1,0 +1,131 @@
+/* storage/store.h — signed records, kept in LMDB.
+ *
+ * One LMDB environment per node home, shared safely by the daemon and any
+ * number of CLI processes (LMDB is multi-process; readers never block the
+ * writer). The store keeps the exact bytes an author signed and never
+ * re-encodes. It does not check signatures: callers hand it records that
+ * rec_open() accepted, and the store indexes them.
+ *
+ * Named databases (keys and values big-endian where numeric):
+ *   meta      text key -> text value (network id, name, org, ...)
+ *   records   record id -> signed bytes
+ *   feeds     author || seq -> record id (dup-sorted: two ids under one key
+ *             are an equivocation, both kept as evidence). Range scans of
+ *             one author's prefix are the index by author.
+ *   authors   author -> max seq, highest contiguous seq, count, flags
+ *   by_task   task id -> result record ids (dup-sorted)
+ *   by_model  model name NUL revision -> result record ids (dup-sorted)
+ *   tasks     task id -> task record ids (dup-sorted)
+ *   targets   record id -> ids of attest/revoke records naming it
+ *
+ * Durability: a call that reports a record stored returns only after its
+ * transaction committed (with LMDB's default fsync). When the map is full it
+ * grows and the transaction is retried; the caller never sees MDB_MAP_FULL. */
+#ifndef EM_STORE_H
+#define EM_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "body.h"
+#include "err.h"
+#include "ident.h"
+#include "record.h"
+
+typedef struct store store;
+
+typedef struct store_opts {
+	size_t	map_size;	/* initial map size in bytes; 0: 64 MiB */
+} store_opts;
+
+/* Opens or creates the store in directory dir (created 0700 if missing)
+ * for the network netid. EM_ENETWORK if the store belongs to another
+ * network; EM_ESTORE, EM_EIO, EM_ENOMEM otherwise. opts may be NULL.
+ * On success *out is yours: store_free(). Not to be opened twice in one
+ * process (an LMDB rule). */
+em_err	store_open(const char *dir, const uint8_t netid[static 32],
+    const store_opts *opts, store **out);
+void	store_free(store *st);		/* NULL is fine */
+
+/* What put did with one record. */
+enum store_status {
+	STORE_NEW = 0,		/* stored */
+	STORE_DUP = 1,		/* identical bytes were already there */
+	STORE_EQUIV = 2,	/* stored as evidence: the author signed another
+				 * record with this seq; the author is flagged */
+};
+
+/* Stores n records (each accepted by rec_open) in one transaction. status,
+ * if not NULL, receives an enum store_status per record. EM_OK means the
+ * transaction committed and every record is durable. */
+em_err	store_put_batch(store *st, const rec_env *envs, size_t n, int *status);
+
+/* store_put_batch for one record. Returns EM_OK for a new record, EM_EDUP
+ * for identical bytes, EM_EEQUIV when stored as evidence of equivocation. */
+em_err	store_put(store *st, const rec_env *env);
+
+/* Signs a new record of our own and stores it in one write transaction:
+ * the sequence number is allocated inside that transaction, so processes
+ * publishing at the same moment never share one. id and seq (may be NULL)
+ * receive the record's id and seq once it is durable. */
+em_err	store_publish(store *st, const ident *me, uint8_t kind,
+    const uint8_t *body_bytes, size_t body_len, uint64_t ts_ms,
+    uint8_t id[static 32], uint64_t *seq);
+
+/* 1 if a record with this id is stored. */
+int	store_has(store *st, const uint8_t id[static 32]);
+
+/* Copies a stored record out. *bytes is yours (free()). EM_ENOTFOUND. */
+em_err	store_get(store *st, const uint8_t id[static 32], uint8_t **bytes,
+    size_t *len);
+
+/* The namespaces an id prefix can be resolved in. */
+enum store_space { SPACE_RECORD, SPACE_AUTHOR, SPACE_TASK };
+
+/* Resolves a hex prefix (8..64 digits) to the one id it names in space.
+ * EM_EFORMAT (not a hex prefix), EM_ENOTFOUND, EM_EAMBIGUOUS. A full
+ * 64-digit id resolves only if present. */
+em_err	store_resolve(store *st, enum store_space space, const char *prefix,
+    uint8_t id[static 32]);
+
+#define AUTHOR_EQUIVOCATED	0x1u
+
+typedef struct store_author {
+	uint64_t	max_seq;	/* highest seq held */
+	uint64_t	contiguous;	/* highest seq with none missing below */
+	uint64_t	count;		/* records held, evidence included */
+	uint32_t	flags;		/* AUTHOR_* */
+} store_author;
+
+/* What we hold of author. EM_ENOTFOUND if nothing. */
+em_err	store_author_get(store *st, const uint8_t author[static 32],
+    store_author *out);
+
+/* Flags a visitor sees next to a result. */
+#define RESULT_EQUIVOCATED	0x1u	/* its author equivocated somewhere */
+#define RESULT_REVOKED		0x2u	/* its author revoked it */
+
+/* Called once per record, inside a read transaction: env and b borrow
+ * from the map and are valid only during the call. Return non-zero to
+ * stop early (the iteration then returns EM_OK). */
+typedef int (*store_visit)(void *ctx, const rec_env *env, const body *b,
+    uint32_t flags);
+
+/* Visits results, ordered by task id then record id; filtered by task
+ * and/or author when these are not NULL. */
+em_err	store_results(store *st, const uint8_t *task, const uint8_t *author,
+    store_visit fn, void *ctx);
+
+/* Visits every record in feed order (author, then seq), or only author's
+ * records with seq >= since when author is not NULL. */
+em_err	store_records(store *st, const uint8_t *author, uint64_t since,
+    store_visit fn, void *ctx);
+
+/* Number of records stored. */
+em_err	store_count(store *st, uint64_t *n);
+
+/* Small text settings. get: EM_ENOTFOUND, EM_ETOOBIG if cap is too small. */
+em_err	store_meta_get(store *st, const char *key, char *buf, size_t cap);
+em_err	store_meta_set(store *st, const char *key, const char *value);
+
+#endif

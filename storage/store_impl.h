@@ -1,0 +1,45 @@
+/* storage/store_impl.h — shared by the store's own files only. */
+#ifndef EM_STORE_IMPL_H
+#define EM_STORE_IMPL_H
+
+#include <lmdb.h>
+
+#include "store.h"
+
+#define FEED_KEY_LEN	40	/* author || seq */
+#define AUTHOR_VAL_LEN	28	/* max_seq, contiguous, count, flags */
+
+/* A transaction body returns an em_err, or ST_FULL when LMDB said
+ * MDB_MAP_FULL: the caller then grows the map and runs it again. */
+#define ST_FULL 1
+
+struct store {
+	MDB_env	*env;
+	uint8_t	 netid[32];
+	size_t	 map_size;
+	MDB_dbi	 meta, records, feeds, authors, by_task, by_model, tasks, targets;
+};
+
+/* Translates an LMDB return code, once, at this boundary. */
+int	st_rc(int rc);
+
+/* Runs fn in a write transaction and commits; on ST_FULL grows the map and
+ * retries. fn may be run more than once and must not keep state between. */
+em_err	st_write(store *st, int (*fn)(store *, MDB_txn *, void *), void *ctx);
+
+/* Begins a read-only transaction, adopting a map grown by another process. */
+em_err	st_read_begin(store *st, MDB_txn **txn);
+
+void	st_be64(uint8_t *p, uint64_t v);
+uint64_t st_get64(const uint8_t *p);
+void	st_feed_key(uint8_t key[static FEED_KEY_LEN], const uint8_t author[static 32],
+    uint64_t seq);
+
+/* Indexes and stores one verified record; *status gets enum store_status. */
+int	st_index_put(store *st, MDB_txn *txn, const rec_env *env, int *status);
+
+/* Reads an author's summary inside txn; EM_ENOTFOUND if none. */
+int	st_author_read(store *st, MDB_txn *txn, const uint8_t author[static 32],
+    store_author *out);
+
+#endif

@@ -1,0 +1,146 @@
+/* Writing one record and its index entries (see store.h for the layout). */
+#include "store_impl.h"
+
+#include <string.h>
+
+int
+st_author_read(store *st, MDB_txn *txn, const uint8_t author[static 32],
+    store_author *out)
+{
+	MDB_val k = { 32, (void *)(uintptr_t)author }, v;
+	int err = st_rc(mdb_get(txn, st->authors, &k, &v));
+	const uint8_t *p = v.mv_data;
+
+	if (err != EM_OK)
+		return err;
+	if (v.mv_size != AUTHOR_VAL_LEN)
+		return EM_ESTORE;
+	out->max_seq = st_get64(p);
+	out->contiguous = st_get64(p + 8);
+	out->count = st_get64(p + 16);
+	out->flags = (uint32_t)p[24] << 24 | (uint32_t)p[25] << 16 |
+	    (uint32_t)p[26] << 8 | p[27];
+	return EM_OK;
+}
+
+static int
+author_write(store *st, MDB_txn *txn, const uint8_t author[static 32],
+    const store_author *a)
+{
+	uint8_t buf[AUTHOR_VAL_LEN];
+	MDB_val k = { 32, (void *)(uintptr_t)author }, v = { AUTHOR_VAL_LEN, buf };
+
+	st_be64(buf, a->max_seq);
+	st_be64(buf + 8, a->contiguous);
+	st_be64(buf + 16, a->count);
+	buf[24] = (uint8_t)(a->flags >> 24);
+	buf[25] = (uint8_t)(a->flags >> 16);
+	buf[26] = (uint8_t)(a->flags >> 8);
+	buf[27] = (uint8_t)a->flags;
+	return st_rc(mdb_put(txn, st->authors, &k, &v, 0));
+}
+
+static int
+has_key(store *st, MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, size_t len)
+{
+	MDB_val k = { len, (void *)(uintptr_t)key }, v;
+
+	(void)st;
+	return mdb_get(txn, dbi, &k, &v) == 0;
+}
+
+/* Updates the author's summary for a new record at seq. */
+static int
+author_update(store *st, MDB_txn *txn, const rec_env *env, int equiv)
+{
+	store_author a = { 0, 0, 0, 0 };
+	uint8_t key[FEED_KEY_LEN];
+	int err = st_author_read(st, txn, env->author, &a);
+
+	if (err != EM_OK && err != EM_ENOTFOUND)
+		return err;
+	if (env->seq > a.max_seq)
+		a.max_seq = env->seq;
+	a.count++;
+	if (equiv)
+		a.flags |= AUTHOR_EQUIVOCATED;
+	/* Advance over the gap this record may have closed: bounded by the
+	 * records held, and usually a single step. */
+	for (;;) {
+		st_feed_key(key, env->author, a.contiguous + 1);
+		if (!has_key(st, txn, st->feeds, key, sizeof key))
+			break;
+		a.contiguous++;
+	}
+	return author_write(st, txn, env->author, &a);
+}
+
+static int
+index_add(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+    const uint8_t id[static 32])
+{
+	MDB_val k = { klen, (void *)(uintptr_t)key }, v = { 32, (void *)(uintptr_t)id };
+	int rc = mdb_put(txn, dbi, &k, &v, MDB_NODUPDATA);
+
+	return rc == MDB_KEYEXIST ? EM_OK : st_rc(rc);
+}
+
+/* The kind's own indexes. */
+static int
+index_body(store *st, MDB_txn *txn, const rec_env *env)
+{
+	char model[2 * BODY_NAME_MAX + 2];
+	uint8_t task_id[32];
+	body b;
+	size_t n;
+	int err;
+
+	if (env->kind == REC_NODE)
+		return EM_OK;
+	if ((err = rec_body(env, &b)) != EM_OK)
+		return err;
+	switch (env->kind) {
+	case REC_TASK:
+		body_task_id(&b.u.task, task_id);
+		return index_add(txn, st->tasks, task_id, 32, env->id);
+	case REC_RESULT:
+		if ((err = index_add(txn, st->by_task, b.u.result.task, 32, env->id)) != EM_OK)
+			return err;
+		/* key: name NUL revision, each at most BODY_NAME_MAX bytes */
+		n = strlen(b.u.result.model);
+		memcpy(model, b.u.result.model, n + 1);
+		strcpy(model + n + 1, b.u.result.revision);
+		n += 1 + strlen(b.u.result.revision);
+		return index_add(txn, st->by_model, model, n, env->id);
+	default:
+		return index_add(txn, st->targets, b.u.ref.target, 32, env->id);
+	}
+}
+
+int
+st_index_put(store *st, MDB_txn *txn, const rec_env *env, int *status)
+{
+	uint8_t key[FEED_KEY_LEN];
+	MDB_val k = { 32, (void *)(uintptr_t)env->id }, v = { env->len, NULL };
+	int err, rc, equiv;
+
+	/* Identical bytes have the same id: a replay, nothing to do. */
+	if ((rc = mdb_put(txn, st->records, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE))
+	    == MDB_KEYEXIST) {
+		*status = STORE_DUP;
+		return EM_OK;
+	}
+	if (rc != 0)
+		return st_rc(rc);
+	memcpy(v.mv_data, env->bytes, env->len);
+	/* Another id under the same author and seq is an equivocation: both
+	 * stay, as evidence anyone can check. */
+	st_feed_key(key, env->author, env->seq);
+	equiv = has_key(st, txn, st->feeds, key, sizeof key);
+	if ((err = index_add(txn, st->feeds, key, sizeof key, env->id)) != EM_OK ||
+	    (err = author_update(st, txn, env, equiv)) != EM_OK ||
+	    (err = index_body(st, txn, env)) != EM_OK)
+		return err;
+	*status = equiv ? STORE_EQUIV : STORE_NEW;
+	return EM_OK;
+}

@@ -1,0 +1,204 @@
+/* Reading: id prefixes, author summaries, ordered iterations. */
+#include "store_impl.h"
+
+#include <string.h>
+
+#include "hex.h"
+
+/* The one key in dbi (32-byte keys) that starts with the prefix. */
+static int
+resolve_in(MDB_txn *txn, MDB_dbi dbi, const uint8_t pfx[static 32],
+    size_t nibbles, uint8_t id[static 32], int *found)
+{
+	MDB_cursor *cur;
+	MDB_val k = { 32, (void *)(uintptr_t)pfx }, v;
+	int rc;
+
+	if ((rc = mdb_cursor_open(txn, dbi, &cur)) != 0)
+		return st_rc(rc);
+	/* The prefix padded with zeros is the least key that has it. */
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
+		if (k.mv_size != 32 || !hex_prefix_match(k.mv_data, pfx, nibbles))
+			break;
+		if (*found && memcmp(id, k.mv_data, 32) != 0) {
+			mdb_cursor_close(cur);
+			return EM_EAMBIGUOUS;
+		}
+		memcpy(id, k.mv_data, 32);
+		*found = 1;
+	}
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
+}
+
+em_err
+store_resolve(store *st, enum store_space space, const char *prefix,
+    uint8_t id[static 32])
+{
+	uint8_t pfx[32];
+	size_t nibbles;
+	MDB_txn *txn;
+	int found = 0, err;
+
+	if ((err = hex_prefix(prefix, pfx, &nibbles)) != EM_OK)
+		return EM_EFORMAT;
+	if ((err = st_read_begin(st, &txn)) != EM_OK)
+		return err;
+	switch (space) {
+	case SPACE_RECORD:
+		err = resolve_in(txn, st->records, pfx, nibbles, id, &found);
+		break;
+	case SPACE_AUTHOR:
+		err = resolve_in(txn, st->authors, pfx, nibbles, id, &found);
+		break;
+	case SPACE_TASK:
+		/* a task we hold, or one that results we hold name */
+		if ((err = resolve_in(txn, st->tasks, pfx, nibbles, id, &found)) == EM_OK)
+			err = resolve_in(txn, st->by_task, pfx, nibbles, id, &found);
+		break;
+	}
+	mdb_txn_abort(txn);
+	if (err == EM_OK && !found)
+		err = EM_ENOTFOUND;
+	return (em_err)err;
+}
+
+em_err
+store_author_get(store *st, const uint8_t author[static 32], store_author *out)
+{
+	MDB_txn *txn;
+	em_err err;
+
+	if ((err = st_read_begin(st, &txn)) != EM_OK)
+		return err;
+	err = (em_err)st_author_read(st, txn, author, out);
+	mdb_txn_abort(txn);
+	return err;
+}
+
+/* Loads and parses the stored record id inside txn. */
+static int
+load(store *st, MDB_txn *txn, const uint8_t id[static 32], rec_env *env, body *b)
+{
+	MDB_val k = { 32, (void *)(uintptr_t)id }, v;
+	int err = st_rc(mdb_get(txn, st->records, &k, &v));
+
+	if (err != EM_OK)
+		return err == EM_ENOTFOUND ? EM_ESTORE : err;	/* index without record */
+	if (rec_parse(v.mv_data, v.mv_size, env, NULL) != EM_OK ||
+	    rec_body(env, b) != EM_OK)
+		return EM_ESTORE;
+	return EM_OK;
+}
+
+/* Whether the author of a result revoked it. */
+static int
+revoked(store *st, MDB_txn *txn, const rec_env *res)
+{
+	MDB_cursor *cur;
+	MDB_val k = { 32, (void *)(uintptr_t)res->id }, v;
+	int rc, yes = 0;
+
+	if (mdb_cursor_open(txn, st->targets, &cur) != 0)
+		return 0;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0 && !yes;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+		rec_env env;
+		body b;
+
+		if (load(st, txn, v.mv_data, &env, &b) == EM_OK &&
+		    env.kind == REC_REVOKE && memcmp(env.author, res->author, 32) == 0)
+			yes = 1;
+	}
+	mdb_cursor_close(cur);
+	return yes;
+}
+
+static uint32_t
+result_flags(store *st, MDB_txn *txn, const rec_env *env)
+{
+	store_author a;
+	uint32_t flags = 0;
+
+	if (st_author_read(st, txn, env->author, &a) == EM_OK &&
+	    (a.flags & AUTHOR_EQUIVOCATED))
+		flags |= RESULT_EQUIVOCATED;
+	if (revoked(st, txn, env))
+		flags |= RESULT_REVOKED;
+	return flags;
+}
+
+em_err
+store_results(store *st, const uint8_t *task, const uint8_t *author,
+    store_visit fn, void *ctx)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur = NULL;
+	MDB_val k = { 32, (void *)(uintptr_t)task }, v;
+	int err, rc;
+
+	if ((err = st_read_begin(st, &txn)) != EM_OK)
+		return err;
+	if ((rc = mdb_cursor_open(txn, st->by_task, &cur)) != 0) {
+		err = st_rc(rc);
+		goto out;
+	}
+	rc = mdb_cursor_get(cur, &k, &v, task ? MDB_SET : MDB_FIRST);
+	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, task ? MDB_NEXT_DUP : MDB_NEXT)) {
+		rec_env env;
+		body b;
+
+		if ((err = load(st, txn, v.mv_data, &env, &b)) != EM_OK)
+			goto out;
+		if (author != NULL && memcmp(env.author, author, 32) != 0)
+			continue;
+		if (fn(ctx, &env, &b, result_flags(st, txn, &env)))
+			break;
+	}
+	err = rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
+out:
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return (em_err)err;
+}
+
+em_err
+store_records(store *st, const uint8_t *author, uint64_t since,
+    store_visit fn, void *ctx)
+{
+	uint8_t key[FEED_KEY_LEN];
+	MDB_txn *txn;
+	MDB_cursor *cur = NULL;
+	MDB_val k = { sizeof key, key }, v;
+	int err, rc;
+
+	if ((err = st_read_begin(st, &txn)) != EM_OK)
+		return err;
+	if ((rc = mdb_cursor_open(txn, st->feeds, &cur)) != 0) {
+		err = st_rc(rc);
+		goto out;
+	}
+	if (author != NULL) {
+		st_feed_key(key, author, since);
+		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
+	} else {
+		rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	}
+	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		rec_env env;
+		body b;
+
+		if (author != NULL && memcmp(k.mv_data, author, 32) != 0)
+			break;
+		if ((err = load(st, txn, v.mv_data, &env, &b)) != EM_OK)
+			goto out;
+		if (fn(ctx, &env, &b, 0))
+			break;
+	}
+	err = rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
+out:
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return (em_err)err;
+}
