@@ -1,0 +1,82 @@
+/* The option parser: every way a command line can be wrong. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "args.h"
+
+static const opt opts[] = {
+	{ "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 },
+	{ "metric", OPT_MULTI, 0 }, { "output", OPT_VALUE, 'o' },
+};
+
+static em_err
+parse(args *a, char *why, int argc, char **argv)
+{
+	return args_parse(a, opts, 4, argc, argv, 1, why, 256);
+}
+
+static void
+test_good(void **state)
+{
+	char why[256];
+	char *argv[] = { "--home", "/x", "--json", "--metric=a=1", "--metric", "b=2",
+	    "-o", "out.bundle", "pos", "--", "--notanoption" };
+	const char *const *m;
+	args a;
+
+	(void)state;
+	assert_int_equal(parse(&a, why, 9, argv), EM_OK);
+	assert_string_equal(args_get(&a, "home"), "/x");
+	assert_string_equal(args_get(&a, "json"), "1");
+	assert_string_equal(args_get(&a, "output"), "out.bundle");
+	assert_int_equal(args_all(&a, "metric", &m), 2);
+	assert_string_equal(m[0], "a=1");
+	assert_string_equal(m[1], "b=2");
+	assert_int_equal(a.n_pos, 1);
+	assert_false(args_help(&a));
+	/* after "--" everything is positional */
+	assert_int_equal(args_parse(&a, opts, 4, 2, argv + 9, 2, why, sizeof why), EM_OK);
+	assert_string_equal(a.pos[0], "--notanoption");
+}
+
+static void
+test_bad(void **state)
+{
+	char why[256];
+	args a;
+	struct { int argc; char *argv[3]; const char *msg; } cases[] = {
+		{ 1, { "--bogus" }, "unknown option '--bogus'" },
+		{ 1, { "-x" }, "unknown option '-x'" },
+		{ 1, { "--home" }, "option --home needs a value" },
+		{ 1, { "--json=yes" }, "option --json takes no value" },
+		{ 2, { "--json", "--json" }, "option --json given more than once" },
+		{ 2, { "one", "two" }, "unexpected argument 'two'" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(parse(&a, why, cases[i].argc, cases[i].argv), EM_EINVAL);
+		assert_string_equal(why, cases[i].msg);
+	}
+	{
+		char *help[] = { "-h" };
+
+		assert_int_equal(parse(&a, why, 1, help), EM_OK);
+		assert_true(args_help(&a));
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_bad),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

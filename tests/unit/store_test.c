@@ -1,0 +1,411 @@
+/* The LMDB store: duplicates, equivocation, prefixes, growth, queries,
+ * two processes publishing at once, and kill -9 in the middle of writes. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "hex.h"
+#include "netkey.h"
+#include "store.h"
+#include "testutil.h"
+
+static uint8_t netid[32];
+
+static int
+setup(void **state)
+{
+	uint8_t key[32];
+
+	(void)state;
+	assert_int_equal(hash_init(), EM_OK);
+	netkey_open(key);
+	netkey_id(key, netid);
+	return 0;
+}
+
+static store *
+fresh(char *dir, size_t map)
+{
+	store_opts o = { map };
+	store *st;
+
+	snprintf(dir, 512, "%s", tu_tmpdir());
+	assert_int_equal(store_open(dir, netid, &o, &st), EM_OK);
+	return st;
+}
+
+static void
+open_rec(const uint8_t *buf, size_t len, rec_env *env)
+{
+	assert_int_equal(rec_open(buf, len, netid, env, NULL), EM_OK);
+}
+
+static void
+test_dup_and_equivocation(void **state)
+{
+	char dir[512];
+	store *st = fresh(dir, 0);
+	ident *me;
+	uint8_t *a, *b;
+	size_t alen, blen;
+	rec_env ea, eb;
+	store_author au;
+
+	(void)state;
+	ident_generate(&me);
+	tu_record(me, netid, 1, 1, &a, &alen);
+	tu_record(me, netid, 1, 2, &b, &blen);	/* same seq, other body */
+	open_rec(a, alen, &ea);
+	open_rec(b, blen, &eb);
+	assert_int_equal(store_put(st, &ea), EM_OK);
+	assert_int_equal(store_put(st, &ea), EM_EDUP);
+	assert_int_equal(store_author_get(st, ident_pk(me), &au), EM_OK);
+	assert_int_equal(au.flags, 0);
+	assert_int_equal(store_put(st, &eb), EM_EEQUIV);
+	assert_true(store_has(st, ea.id) && store_has(st, eb.id));	/* both kept */
+	assert_int_equal(store_author_get(st, ident_pk(me), &au), EM_OK);
+	assert_true(au.flags & AUTHOR_EQUIVOCATED);
+	assert_int_equal(au.count, 2);
+	assert_int_equal(store_put(st, &eb), EM_EDUP);
+	free(a);
+	free(b);
+	ident_free(me);
+	store_free(st);
+	tu_rmtree(dir);
+}
+
+static void
+test_contiguous_and_feed(void **state)
+{
+	char dir[512];
+	store *st = fresh(dir, 0);
+	ident *me;
+	store_author au;
+	uint64_t order[] = { 1, 2, 4, 5, 3 }, expect_contig[] = { 1, 2, 2, 2, 5 };
+
+	(void)state;
+	ident_generate(&me);
+	for (int i = 0; i < 5; i++) {
+		uint8_t *r;
+		size_t len;
+		rec_env env;
+
+		tu_record(me, netid, order[i], (uint32_t)i, &r, &len);
+		open_rec(r, len, &env);
+		assert_int_equal(store_put(st, &env), EM_OK);
+		assert_int_equal(store_author_get(st, ident_pk(me), &au), EM_OK);
+		assert_int_equal(au.contiguous, expect_contig[i]);
+		free(r);
+	}
+	assert_int_equal(au.max_seq, 5);
+	ident_free(me);
+	store_free(st);
+	tu_rmtree(dir);
+}
+
+struct seen { uint64_t n, last_seq; uint32_t flags_or; };
+
+static int
+count_visit(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+{
+	struct seen *s = ctx;
+
+	(void)b;
+	s->n++;
+	s->last_seq = env->seq;
+	s->flags_or |= flags;
+	return 0;
+}
+
+static void
+test_queries_and_revoke(void **state)
+{
+	char dir[512], hex[65];
+	store *st = fresh(dir, 0);
+	ident *me, *other;
+	uint8_t id[32], target[32], task[32], *enc;
+	size_t elen;
+	struct seen s = { 0, 0, 0 };
+	body rv = { .kind = REC_REVOKE };
+
+	(void)state;
+	ident_generate(&me);
+	ident_generate(&other);
+	for (uint32_t i = 0; i < 14; i++) {	/* tasks i % 7: two results each */
+		body b;
+
+		tu_result(&b, i);
+		assert_int_equal(body_encode(&b, &enc, &elen), EM_OK);
+		assert_int_equal(store_publish(st, me, REC_RESULT, enc, elen, 1, id, NULL), EM_OK);
+		if (i == 3)
+			memcpy(target, id, 32);
+		free(enc);
+	}
+	memset(task, 3, 32);
+	assert_int_equal(store_results(st, task, NULL, count_visit, &s), EM_OK);
+	assert_int_equal(s.n, 2);
+	assert_int_equal(s.flags_or, 0);
+	/* someone else's revoke changes nothing; the author's own does */
+	memcpy(rv.u.ref.target, target, 32);
+	strcpy(rv.u.ref.text, "bad template");
+	assert_int_equal(body_encode(&rv, &enc, &elen), EM_OK);
+	assert_int_equal(store_publish(st, other, REC_REVOKE, enc, elen, 2, id, NULL), EM_OK);
+	memset(&s, 0, sizeof s);
+	store_results(st, task, NULL, count_visit, &s);
+	assert_int_equal(s.flags_or, 0);
+	assert_int_equal(store_publish(st, me, REC_REVOKE, enc, elen, 3, id, NULL), EM_OK);
+	memset(&s, 0, sizeof s);
+	store_results(st, task, NULL, count_visit, &s);
+	assert_int_equal(s.flags_or, RESULT_REVOKED);
+	free(enc);
+	/* all results, one author's records from a seq on */
+	memset(&s, 0, sizeof s);
+	store_results(st, NULL, ident_pk(other), count_visit, &s);
+	assert_int_equal(s.n, 0);
+	memset(&s, 0, sizeof s);
+	store_results(st, NULL, NULL, count_visit, &s);
+	assert_int_equal(s.n, 14);
+	memset(&s, 0, sizeof s);
+	store_records(st, ident_pk(me), 10, count_visit, &s);
+	assert_int_equal(s.n, 6);	/* seqs 10..15: 14 results and a revoke */
+	assert_int_equal(s.last_seq, 15);
+	/* prefixes: tasks 0303..03 and 0404..04 share no 8-digit prefix;
+	 * task ids from results resolve even without a task record */
+	assert_int_equal(store_resolve(st, SPACE_TASK, "03030303", id), EM_OK);
+	assert_memory_equal(id, task, 32);
+	assert_int_equal(store_resolve(st, SPACE_TASK, "0303030", id), EM_EFORMAT);
+	assert_int_equal(store_resolve(st, SPACE_TASK, "09090909", id), EM_ENOTFOUND);
+	hex_encode(hex, target, 32);
+	hex[12] = 0;
+	assert_int_equal(store_resolve(st, SPACE_RECORD, hex, id), EM_OK);
+	assert_memory_equal(id, target, 32);
+	hex_encode(hex, ident_pk(me), 32);
+	assert_int_equal(store_resolve(st, SPACE_AUTHOR, hex, id), EM_OK);
+	ident_free(me);
+	ident_free(other);
+	store_free(st);
+	tu_rmtree(dir);
+}
+
+static void
+test_ambiguous_prefix(void **state)
+{
+	char dir[512];
+	store *st = fresh(dir, 0);
+	ident *me;
+	uint8_t id[32], *enc;
+	size_t elen;
+
+	(void)state;
+	ident_generate(&me);
+	for (int i = 0; i < 2; i++) {
+		body b;
+
+		tu_result(&b, 0);
+		memset(b.u.result.task, 0xaa, 32);
+		b.u.result.task[31] = (uint8_t)i;	/* differ only at the end */
+		assert_int_equal(body_encode(&b, &enc, &elen), EM_OK);
+		assert_int_equal(store_publish(st, me, REC_RESULT, enc, elen, 1, id, NULL), EM_OK);
+		free(enc);
+	}
+	assert_int_equal(store_resolve(st, SPACE_TASK, "aaaaaaaa", id), EM_EAMBIGUOUS);
+	ident_free(me);
+	store_free(st);
+	tu_rmtree(dir);
+}
+
+static void
+test_map_grows_and_network(void **state)
+{
+	char dir[512];
+	store *st = fresh(dir, 64 * 1024);	/* far too small: must grow */
+	ident *me;
+	uint64_t n;
+	uint8_t key[32], other[32];
+
+	(void)state;
+	ident_generate(&me);
+	for (uint64_t s = 1; s <= 3000; s++) {
+		uint8_t *r;
+		size_t len;
+		rec_env env;
+
+		tu_record(me, netid, s, (uint32_t)s, &r, &len);
+		open_rec(r, len, &env);
+		assert_int_equal(store_put(st, &env), EM_OK);
+		free(r);
+	}
+	assert_int_equal(store_count(st, &n), EM_OK);
+	assert_int_equal(n, 3000);
+	store_free(st);
+	netkey_generate(key);
+	netkey_id(key, other);
+	assert_int_equal(store_open(dir, other, NULL, &st), EM_ENETWORK);
+	assert_int_equal(store_open(dir, netid, NULL, &st), EM_OK);
+	assert_int_equal(store_count(st, &n), EM_OK);
+	assert_int_equal(n, 3000);
+	ident_free(me);
+	store_free(st);
+	tu_rmtree(dir);
+}
+
+/* Two processes publish as one identity at the same moment: every seq
+ * is taken once, none twice. */
+static void
+test_two_processes_publish(void **state)
+{
+	char dir[512], kp[600];
+	store *st = fresh(dir, 0);
+	ident *me;
+	pid_t kids[2];
+	store_author au;
+	struct seen s = { 0, 0, 0 };
+
+	(void)state;
+	ident_generate(&me);
+	store_free(st);		/* each process opens its own environment */
+	snprintf(kp, sizeof kp, "%s", dir);
+	for (int k = 0; k < 2; k++) {
+		if ((kids[k] = fork()) == 0) {
+			store *cs;
+			int bad = 0;
+
+			if (store_open(kp, netid, NULL, &cs) != EM_OK)
+				_exit(2);
+			for (uint32_t i = 0; i < 150; i++) {
+				body b;
+				uint8_t *enc, id[32];
+				size_t elen;
+
+				tu_result(&b, i);
+				bad |= body_encode(&b, &enc, &elen) != EM_OK;
+				bad |= store_publish(cs, me, REC_RESULT, enc, elen, i, id, NULL) != EM_OK;
+				free(enc);
+			}
+			store_free(cs);
+			_exit(bad);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		int status;
+
+		assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
+		assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	}
+	assert_int_equal(store_open(kp, netid, NULL, &st), EM_OK);
+	assert_int_equal(store_author_get(st, ident_pk(me), &au), EM_OK);
+	assert_int_equal(au.count, 300);
+	assert_int_equal(au.max_seq, 300);
+	assert_int_equal(au.contiguous, 300);
+	assert_int_equal(au.flags & AUTHOR_EQUIVOCATED, 0);
+	store_records(st, ident_pk(me), 1, count_visit, &s);
+	assert_int_equal(s.n, 300);
+	ident_free(me);
+	store_free(st);
+	tu_rmtree(dir);
+}
+
+/* The child writes batches and reports each id on the pipe only after its
+ * transaction committed; the parent kills it at a random moment. */
+static void
+crash_writer(const char *dir, int fd, unsigned seed)
+{
+	store *cs;
+	ident *me;
+	rec_env envs[64];
+	uint8_t *bufs[64];
+
+	if (store_open(dir, netid, NULL, &cs) != EM_OK || ident_generate(&me) != EM_OK)
+		_exit(2);
+	srand(seed);
+	for (uint64_t seq = 1; seq < 1000000;) {
+		size_t n = 1 + (size_t)rand() % 64;
+
+		for (size_t i = 0; i < n; i++) {
+			size_t len;
+
+			tu_record(me, netid, seq + i, (uint32_t)(seq + i), &bufs[i], &len);
+			if (rec_open(bufs[i], len, netid, &envs[i], NULL) != EM_OK)
+				_exit(3);
+		}
+		if (store_put_batch(cs, envs, n, NULL) != EM_OK)
+			_exit(4);
+		for (size_t i = 0; i < n; i++) {
+			if (write(fd, envs[i].id, 32) != 32)
+				_exit(5);
+			free(bufs[i]);
+		}
+		seq += n;
+	}
+	_exit(0);
+}
+
+static void
+test_kill9_loses_nothing_acknowledged(void **state)
+{
+	char dir[512];
+	store *st = fresh(dir, 256 * 1024);	/* small: growth happens mid-run too */
+	uint64_t total = 0;
+
+	(void)state;
+	store_free(st);
+	for (int round = 0; round < 24; round++) {
+		int fds[2], status;
+		uint8_t id[32];
+		size_t acked = 0;
+		struct timespec nap = { 0, (long)(5 + rand() % 60) * 1000000L };
+		pid_t pid;
+		FILE *in;
+
+		assert_int_equal(pipe(fds), 0);
+		if ((pid = fork()) == 0) {
+			close(fds[0]);
+			crash_writer(dir, fds[1], (unsigned)round);
+		}
+		close(fds[1]);
+		nanosleep(&nap, NULL);
+		kill(pid, SIGKILL);
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFSIGNALED(status) || WIFEXITED(status));
+		assert_int_equal(store_open(dir, netid, NULL, &st), EM_OK);
+		in = fdopen(fds[0], "rb");
+		/* pipe writes of 32 bytes are atomic: whole ids or nothing */
+		while (fread(id, 1, 32, in) == 32) {
+			assert_true(store_has(st, id));
+			acked++;
+		}
+		fclose(in);
+		total += acked;
+		store_free(st);
+	}
+	assert_true(total > 0);
+	print_message("kill -9: 24 rounds, %llu acknowledged records all present\n",
+	    (unsigned long long)total);
+	tu_rmtree(dir);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dup_and_equivocation),
+		cmocka_unit_test(test_contiguous_and_feed),
+		cmocka_unit_test(test_queries_and_revoke),
+		cmocka_unit_test(test_ambiguous_prefix),
+		cmocka_unit_test(test_map_grows_and_network),
+		cmocka_unit_test(test_two_processes_publish),
+		cmocka_unit_test(test_kill9_loses_nothing_acknowledged),
+	};
+
+	return cmocka_run_group_tests(tests, setup, NULL);
+}

@@ -1,0 +1,26 @@
+/* tests/unit/testutil.h — helpers shared by the unit tests. */
+#ifndef EM_TESTUTIL_H
+#define EM_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "body.h"
+#include "ident.h"
+
+/* A fresh directory under $TMPDIR (or /tmp); exits the test on failure.
+ * The returned string is static storage reused by the next call. */
+const char *tu_tmpdir(void);
+
+/* Removes a directory tree (for tu_tmpdir's directories). */
+void tu_rmtree(const char *dir);
+
+/* A result body with every field set, seeded so that different i give
+ * different bodies (task and model chosen from i). */
+void tu_result(body *b, uint32_t i);
+
+/* Signs a result body i as author with seq; *out is yours (free()). */
+void tu_record(const ident *author, const uint8_t netid[static 32], uint64_t seq,
+    uint32_t i, uint8_t **out, size_t *len);
+
+#endif
