@@ -109,6 +109,7 @@ build(home *h, const args *a, body *b)
 	body_result *r = &b->u.result;
 	const char *task = args_get(a, "task"), *model = args_get(a, "model");
 	const char *rev = args_get(a, "revision");
+	int rc;
 
 	memset(b, 0, sizeof *b);
 	b->kind = REC_RESULT;
@@ -116,11 +117,11 @@ build(home *h, const args *a, body *b)
 		return cli_usage("result publish", "--task TASK_ID is required");
 	if (model == NULL || *model == '\0')
 		return cli_usage("result publish", "--model NAME is required");
-	if (copy_text(r->model, sizeof r->model, "--model", model) ||
-	    copy_text(r->revision, sizeof r->revision, "--revision", rev ? rev : "") ||
-	    parse_metrics(a, r) || parse_stats(a, r) ||
-	    home_resolve(h, SPACE_TASK, task, r->task, "task"))
-		return 1;
+	if ((rc = copy_text(r->model, sizeof r->model, "--model", model)) ||
+	    (rc = copy_text(r->revision, sizeof r->revision, "--revision", rev ? rev : "")) ||
+	    (rc = parse_metrics(a, r)) || (rc = parse_stats(a, r)) ||
+	    (rc = home_resolve(h, SPACE_TASK, task, r->task, "task")))
+		return rc;	/* 2 for usage, 1 for a bad value */
 	strcpy(r->adapter, "manual");
 	snprintf(r->harness_version, sizeof r->harness_version, "evalmesh %s", EM_VERSION);
 	strcpy(r->params, "{}");
@@ -139,6 +140,7 @@ cmd_result(int argc, char **argv)
 	home h;
 	body b;
 	em_err err;
+	int rc;
 
 	if (argc < 1 || strcmp(argv[0], "publish") != 0) {
 		if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0))
@@ -151,9 +153,9 @@ cmd_result(int argc, char **argv)
 		return cli_help(help);
 	if (home_open(&h, &a, 1))
 		return 1;
-	if (build(&h, &a, &b) != 0) {
+	if ((rc = build(&h, &a, &b)) != 0) {
 		home_close(&h);
-		return 1;
+		return rc;
 	}
 	if ((err = body_encode(&b, &enc, &len)) == EM_OK)
 		err = store_publish(h.st, h.me, REC_RESULT, enc, len, cli_now_ms(), id, &seq);

@@ -232,6 +232,22 @@ body_decode(uint8_t kind, const uint8_t *buf, size_t len, body *out,
 	return err;
 }
 
+em_err
+body_result_keys(const uint8_t *buf, size_t len, uint8_t task[static 32],
+    char *model, char *revision)
+{
+	mpr r;
+	em_err err;
+
+	mpr_init(&r, buf, len);
+	if ((err = mpr_array_exact(&r, 11)) != EM_OK ||
+	    (err = mpr_bin_fixed(&r, task, 32)) != EM_OK ||
+	    (err = mpr_array_exact(&r, 4)) != EM_OK ||
+	    (err = mpr_str(&r, model, BODY_NAME_MAX + 1)) != EM_OK)
+		return err;
+	return mpr_str(&r, revision, BODY_NAME_MAX + 1);
+}
+
 void
 body_task_id(const body_task *t, uint8_t id[static 32])
 {

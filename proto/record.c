@@ -94,6 +94,27 @@ out:
 	return err;
 }
 
+static size_t
+message(const uint8_t netid[static 32], const uint8_t *prefix, size_t plen,
+    uint8_t *out, size_t cap)
+{
+	size_t len = TAG_LEN + 32 + plen;
+
+	if (len > cap)
+		return 0;
+	memcpy(out, TAG, TAG_LEN);
+	memcpy(out + TAG_LEN, netid, 32);
+	memcpy(out + TAG_LEN + 32, prefix, plen);
+	return len;
+}
+
+size_t
+rec_message(const rec_env *env, const uint8_t netid[static 32], uint8_t *out,
+    size_t cap)
+{
+	return message(netid, env->bytes, env->signed_len, out, cap);
+}
+
 /* Calls fn over the signed message: tag || netid || signed prefix. */
 static em_err
 with_message(const uint8_t netid[static 32], const uint8_t *prefix, size_t plen,
@@ -105,9 +126,7 @@ with_message(const uint8_t netid[static 32], const uint8_t *prefix, size_t plen,
 
 	if (len > sizeof stack && (msg = malloc(len)) == NULL)
 		return EM_ENOMEM;
-	memcpy(msg, TAG, TAG_LEN);
-	memcpy(msg + TAG_LEN, netid, 32);
-	memcpy(msg + TAG_LEN + 32, prefix, plen);
+	message(netid, prefix, plen, msg, len);
 	err = fn(msg, len, ctx);
 	if (msg != stack)
 		free(msg);

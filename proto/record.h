@@ -64,6 +64,11 @@ em_err rec_seal(const ident *signer, const uint8_t netid[static 32],
     uint8_t kind, uint64_t seq, uint64_t ts, const uint8_t *body,
     size_t body_len, uint8_t **out, size_t *len, rec_env *env);
 
+/* Writes the exact message env's signature covers (tag, network id, signed
+ * prefix) to out. Returns its length, or 0 if cap is too small. */
+size_t rec_message(const rec_env *env, const uint8_t netid[static 32],
+    uint8_t *out, size_t cap);
+
 /* Decodes env's body (already checked by rec_parse). b borrows from env. */
 em_err rec_body(const rec_env *env, body *b);
 

@@ -94,6 +94,8 @@ st_write(store *st, int (*fn)(store *, MDB_txn *, void *), void *ctx)
 		MDB_txn *txn = NULL;
 		int err = st_rc(begin(st, 0, &txn));
 
+		st->next_num = 0;
+
 		if (err == EM_OK && (err = fn(st, txn, ctx)) == EM_OK)
 			err = st_rc(mdb_txn_commit(txn));	/* frees txn */
 		else if (txn != NULL)
@@ -112,6 +114,7 @@ open_dbis(store *st, MDB_txn *txn, void *ctx)
 	static const struct { const char *name; unsigned flags; size_t off; } dbs[] = {
 		{ "meta", 0, offsetof(store, meta) },
 		{ "records", 0, offsetof(store, records) },
+		{ "ids", 0, offsetof(store, ids) },
 		{ "feeds", MDB_DUPSORT | MDB_DUPFIXED, offsetof(store, feeds) },
 		{ "authors", 0, offsetof(store, authors) },
 		{ "by_task", MDB_DUPSORT | MDB_DUPFIXED, offsetof(store, by_task) },
@@ -299,7 +302,7 @@ store_has(store *st, const uint8_t id[static 32])
 {
 	MDB_val k = { 32, (void *)(uintptr_t)id };
 
-	return lookup(st, st->records, &k, NULL, NULL) == EM_OK;
+	return lookup(st, st->ids, &k, NULL, NULL) == EM_OK;
 }
 
 struct copy { uint8_t *buf; size_t len, cap; };
@@ -319,12 +322,21 @@ copy_alloc(const MDB_val *v, void *ctx)
 em_err
 store_get(store *st, const uint8_t id[static 32], uint8_t **bytes, size_t *len)
 {
-	MDB_val k = { 32, (void *)(uintptr_t)id };
 	struct copy c = { NULL, 0, 0 };
-	em_err err = lookup(st, st->records, &k, copy_alloc, &c);
+	MDB_txn *txn;
+	MDB_val v;
+	em_err err;
 
-	*bytes = c.buf;
-	*len = c.len;
+	*bytes = NULL;
+	*len = 0;
+	if ((err = st_read_begin(st, &txn)) != EM_OK)
+		return err;
+	if ((err = (em_err)st_bytes(st, txn, id, &v)) == EM_OK &&
+	    (err = copy_alloc(&v, &c)) == EM_OK) {
+		*bytes = c.buf;
+		*len = c.len;
+	}
+	mdb_txn_abort(txn);
 	return err;
 }
 

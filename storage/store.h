@@ -8,15 +8,18 @@
  *
  * Named databases (keys and values big-endian where numeric):
  *   meta      text key -> text value (network id, name, org, ...)
- *   records   record id -> signed bytes
+ *   records   local number -> signed bytes (numbers count up in arrival
+ *             order, so new records are appended: random ids as keys would
+ *             rewrite a random page per record and halve the ingest rate)
+ *   ids       record id -> local number
  *   feeds     author || seq -> record id (dup-sorted: two ids under one key
  *             are an equivocation, both kept as evidence). Range scans of
  *             one author's prefix are the index by author.
  *   authors   author -> max seq, highest contiguous seq, count, flags
- *   by_task   task id -> result record ids (dup-sorted)
- *   by_model  model name NUL revision -> result record ids (dup-sorted)
- *   tasks     task id -> task record ids (dup-sorted)
- *   targets   record id -> ids of attest/revoke records naming it
+ *   by_task   task id -> local numbers of results (dup-sorted)
+ *   by_model  model name NUL revision -> local numbers of results
+ *   tasks     task id -> local numbers of task records
+ *   targets   record id -> local numbers of attest/revoke records naming it
  *
  * Durability: a call that reports a record stored returns only after its
  * transaction committed (with LMDB's default fsync). When the map is full it
@@ -111,7 +114,7 @@ em_err	store_author_get(store *st, const uint8_t author[static 32],
 typedef int (*store_visit)(void *ctx, const rec_env *env, const body *b,
     uint32_t flags);
 
-/* Visits results, ordered by task id then record id; filtered by task
+/* Visits results, ordered by task id then arrival here; filtered by task
  * and/or author when these are not NULL. */
 em_err	store_results(store *st, const uint8_t *task, const uint8_t *author,
     store_visit fn, void *ctx);

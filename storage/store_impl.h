@@ -17,7 +17,8 @@ struct store {
 	MDB_env	*env;
 	uint8_t	 netid[32];
 	size_t	 map_size;
-	MDB_dbi	 meta, records, feeds, authors, by_task, by_model, tasks, targets;
+	MDB_dbi	 meta, records, ids, feeds, authors, by_task, by_model, tasks, targets;
+	uint64_t next_num;	/* next local number in the open write txn; 0: unknown */
 };
 
 /* Translates an LMDB return code, once, at this boundary. */
@@ -34,6 +35,10 @@ void	st_be64(uint8_t *p, uint64_t v);
 uint64_t st_get64(const uint8_t *p);
 void	st_feed_key(uint8_t key[static FEED_KEY_LEN], const uint8_t author[static 32],
     uint64_t seq);
+
+/* The signed bytes of record id inside txn (borrowed until txn ends).
+ * EM_ENOTFOUND if absent. */
+int	st_bytes(store *st, MDB_txn *txn, const uint8_t id[static 32], MDB_val *out);
 
 /* Indexes and stores one verified record; *status gets enum store_status. */
 int	st_index_put(store *st, MDB_txn *txn, const rec_env *env, int *status);

@@ -75,19 +75,21 @@ author_update(store *st, MDB_txn *txn, const rec_env *env, int equiv)
 	return author_write(st, txn, env->author, &a);
 }
 
+/* Adds val (len bytes) under key in a dup-sorted index. */
 static int
 index_add(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
-    const uint8_t id[static 32])
+    const uint8_t *val, size_t len)
 {
-	MDB_val k = { klen, (void *)(uintptr_t)key }, v = { 32, (void *)(uintptr_t)id };
+	MDB_val k = { klen, (void *)(uintptr_t)key }, v = { len, (void *)(uintptr_t)val };
 	int rc = mdb_put(txn, dbi, &k, &v, MDB_NODUPDATA);
 
 	return rc == MDB_KEYEXIST ? EM_OK : st_rc(rc);
 }
 
-/* The kind's own indexes. */
+/* The kind's own indexes. Their values are local numbers, which only grow,
+ * so each lands at the end of its key's list. */
 static int
-index_body(store *st, MDB_txn *txn, const rec_env *env)
+index_body(store *st, MDB_txn *txn, const rec_env *env, const uint8_t num[static 8])
 {
 	char model[2 * BODY_NAME_MAX + 2];
 	uint8_t task_id[32];
@@ -95,51 +97,100 @@ index_body(store *st, MDB_txn *txn, const rec_env *env)
 	size_t n;
 	int err;
 
-	if (env->kind == REC_NODE)
+	switch (env->kind) {
+	case REC_NODE:
 		return EM_OK;
+	case REC_RESULT:
+		/* key: name NUL revision, each at most BODY_NAME_MAX bytes */
+		if ((err = body_result_keys(env->body, env->body_len, task_id, model,
+		    model + BODY_NAME_MAX + 1)) != EM_OK)
+			return err;
+		n = strlen(model);
+		memmove(model + n + 1, model + BODY_NAME_MAX + 1,
+		    strlen(model + BODY_NAME_MAX + 1) + 1);
+		n += 1 + strlen(model + n + 1);
+		if ((err = index_add(txn, st->by_task, task_id, 32, num, 8)) != EM_OK)
+			return err;
+		return index_add(txn, st->by_model, model, n, num, 8);
+	default:
+		break;
+	}
 	if ((err = rec_body(env, &b)) != EM_OK)
 		return err;
-	switch (env->kind) {
-	case REC_TASK:
+	if (env->kind == REC_TASK) {
 		body_task_id(&b.u.task, task_id);
-		return index_add(txn, st->tasks, task_id, 32, env->id);
-	case REC_RESULT:
-		if ((err = index_add(txn, st->by_task, b.u.result.task, 32, env->id)) != EM_OK)
-			return err;
-		/* key: name NUL revision, each at most BODY_NAME_MAX bytes */
-		n = strlen(b.u.result.model);
-		memcpy(model, b.u.result.model, n + 1);
-		strcpy(model + n + 1, b.u.result.revision);
-		n += 1 + strlen(b.u.result.revision);
-		return index_add(txn, st->by_model, model, n, env->id);
-	default:
-		return index_add(txn, st->targets, b.u.ref.target, 32, env->id);
+		return index_add(txn, st->tasks, task_id, 32, num, 8);
 	}
+	return index_add(txn, st->targets, b.u.ref.target, 32, num, 8);
+}
+
+int
+st_bytes(store *st, MDB_txn *txn, const uint8_t id[static 32], MDB_val *out)
+{
+	MDB_val k = { 32, (void *)(uintptr_t)id }, num;
+	int err;
+
+	if ((err = st_rc(mdb_get(txn, st->ids, &k, &num))) != EM_OK)
+		return err;
+	if (num.mv_size != 8)
+		return EM_ESTORE;
+	err = st_rc(mdb_get(txn, st->records, &num, out));
+	return err == EM_ENOTFOUND ? EM_ESTORE : err;	/* an id without bytes */
+}
+
+/* The local number for the next record of this write transaction. */
+static int
+next_num(store *st, MDB_txn *txn, uint64_t *num)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if (st->next_num == 0) {
+		if ((rc = mdb_cursor_open(txn, st->records, &cur)) != 0)
+			return st_rc(rc);
+		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
+		mdb_cursor_close(cur);
+		if (rc == 0 && k.mv_size == 8)
+			st->next_num = st_get64(k.mv_data) + 1;
+		else if (rc == MDB_NOTFOUND)
+			st->next_num = 1;
+		else
+			return rc ? st_rc(rc) : EM_ESTORE;
+	}
+	*num = st->next_num++;
+	return EM_OK;
 }
 
 int
 st_index_put(store *st, MDB_txn *txn, const rec_env *env, int *status)
 {
-	uint8_t key[FEED_KEY_LEN];
-	MDB_val k = { 32, (void *)(uintptr_t)env->id }, v = { env->len, NULL };
+	uint8_t key[FEED_KEY_LEN], nb[8];
+	MDB_val k = { 32, (void *)(uintptr_t)env->id }, n = { 8, nb };
+	MDB_val v = { env->len, NULL };
+	uint64_t num;
 	int err, rc, equiv;
 
+	if ((err = next_num(st, txn, &num)) != EM_OK)
+		return err;
+	st_be64(nb, num);
 	/* Identical bytes have the same id: a replay, nothing to do. */
-	if ((rc = mdb_put(txn, st->records, &k, &v, MDB_NOOVERWRITE | MDB_RESERVE))
-	    == MDB_KEYEXIST) {
+	if ((rc = mdb_put(txn, st->ids, &k, &n, MDB_NOOVERWRITE)) == MDB_KEYEXIST) {
+		st->next_num--;
 		*status = STORE_DUP;
 		return EM_OK;
 	}
-	if (rc != 0)
+	if (rc != 0 ||
+	    (rc = mdb_put(txn, st->records, &n, &v, MDB_APPEND | MDB_RESERVE)) != 0)
 		return st_rc(rc);
 	memcpy(v.mv_data, env->bytes, env->len);
 	/* Another id under the same author and seq is an equivocation: both
 	 * stay, as evidence anyone can check. */
 	st_feed_key(key, env->author, env->seq);
 	equiv = has_key(st, txn, st->feeds, key, sizeof key);
-	if ((err = index_add(txn, st->feeds, key, sizeof key, env->id)) != EM_OK ||
+	if ((err = index_add(txn, st->feeds, key, sizeof key, env->id, 32)) != EM_OK ||
 	    (err = author_update(st, txn, env, equiv)) != EM_OK ||
-	    (err = index_body(st, txn, env)) != EM_OK)
+	    (err = index_body(st, txn, env, nb)) != EM_OK)
 		return err;
 	*status = equiv ? STORE_EQUIV : STORE_NEW;
 	return EM_OK;

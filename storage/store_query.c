@@ -47,7 +47,7 @@ store_resolve(store *st, enum store_space space, const char *prefix,
 		return err;
 	switch (space) {
 	case SPACE_RECORD:
-		err = resolve_in(txn, st->records, pfx, nibbles, id, &found);
+		err = resolve_in(txn, st->ids, pfx, nibbles, id, &found);
 		break;
 	case SPACE_AUTHOR:
 		err = resolve_in(txn, st->authors, pfx, nibbles, id, &found);
@@ -77,13 +77,18 @@ store_author_get(store *st, const uint8_t author[static 32], store_author *out)
 	return err;
 }
 
-/* Loads and parses the stored record id inside txn. */
+/* Loads and parses a stored record inside txn, named by its id (32 bytes)
+ * or by its local number (8 bytes), as the indexes hold them. */
 static int
-load(store *st, MDB_txn *txn, const uint8_t id[static 32], rec_env *env, body *b)
+load(store *st, MDB_txn *txn, const MDB_val *ref, rec_env *env, body *b)
 {
-	MDB_val k = { 32, (void *)(uintptr_t)id }, v;
-	int err = st_rc(mdb_get(txn, st->records, &k, &v));
+	MDB_val v;
+	int err;
 
+	if (ref->mv_size == 32)
+		err = st_bytes(st, txn, ref->mv_data, &v);
+	else
+		err = st_rc(mdb_get(txn, st->records, (MDB_val *)(uintptr_t)ref, &v));
 	if (err != EM_OK)
 		return err == EM_ENOTFOUND ? EM_ESTORE : err;	/* index without record */
 	if (rec_parse(v.mv_data, v.mv_size, env, NULL) != EM_OK ||
@@ -107,7 +112,7 @@ revoked(store *st, MDB_txn *txn, const rec_env *res)
 		rec_env env;
 		body b;
 
-		if (load(st, txn, v.mv_data, &env, &b) == EM_OK &&
+		if (load(st, txn, &v, &env, &b) == EM_OK &&
 		    env.kind == REC_REVOKE && memcmp(env.author, res->author, 32) == 0)
 			yes = 1;
 	}
@@ -149,7 +154,7 @@ store_results(store *st, const uint8_t *task, const uint8_t *author,
 		rec_env env;
 		body b;
 
-		if ((err = load(st, txn, v.mv_data, &env, &b)) != EM_OK)
+		if ((err = load(st, txn, &v, &env, &b)) != EM_OK)
 			goto out;
 		if (author != NULL && memcmp(env.author, author, 32) != 0)
 			continue;
@@ -191,7 +196,7 @@ store_records(store *st, const uint8_t *author, uint64_t since,
 
 		if (author != NULL && memcmp(k.mv_data, author, 32) != 0)
 			break;
-		if ((err = load(st, txn, v.mv_data, &env, &b)) != EM_OK)
+		if ((err = load(st, txn, &v, &env, &b)) != EM_OK)
 			goto out;
 		if (fn(ctx, &env, &b, 0))
 			break;

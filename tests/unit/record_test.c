@@ -159,6 +159,16 @@ test_every_kind_roundtrip(void **state)
 		assert_int_equal(rec_body(&env, &out), EM_OK);
 		assert_same(&in[i], &out);
 		check_with_msgpack_c(rec, rlen, in[i].kind);
+		if (in[i].kind == REC_RESULT) {
+			uint8_t task[32];
+			char model[BODY_NAME_MAX + 1], rev[BODY_NAME_MAX + 1];
+
+			assert_int_equal(body_result_keys(env.body, env.body_len, task,
+			    model, rev), EM_OK);
+			assert_memory_equal(task, out.u.result.task, 32);
+			assert_string_equal(model, out.u.result.model);
+			assert_string_equal(rev, out.u.result.revision);
+		}
 		free(enc);
 		free(rec);
 	}

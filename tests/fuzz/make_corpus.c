@@ -1,0 +1,75 @@
+/* Writes a seed corpus for the fuzz targets: valid records of every kind
+ * (signed for the open network) and a bundle holding them. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bundle.h"
+#include "hash.h"
+#include "netkey.h"
+#include "record.h"
+#include "testutil.h"
+
+static void
+put(const char *dir, const char *name, const uint8_t *p, size_t n)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if ((f = fopen(path, "wb")) == NULL || fwrite(p, 1, n, f) != n || fclose(f) != 0) {
+		perror(path);
+		exit(1);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static uint8_t bundle[1 << 16];
+	uint8_t key[32], netid[32], *enc, *rec;
+	size_t elen, rlen, blen = BUNDLE_HDR_LEN;
+	ident *me;
+	body bodies[3];
+	char name[32];
+
+	if (argc != 3 || (strcmp(argv[1], "record") && strcmp(argv[1], "bundle"))) {
+		fprintf(stderr, "usage: make_corpus record|bundle DIR\n");
+		return 2;
+	}
+	mkdir(argv[2], 0700);
+	hash_init();
+	netkey_open(key);
+	netkey_id(key, netid);
+	ident_generate(&me);
+	memset(bodies, 0, sizeof bodies);
+	tu_result(&bodies[0], 1);
+	bodies[1].kind = REC_NODE;
+	strcpy(bodies[1].u.node.name, "seed");
+	bodies[1].u.node.n_addrs = 1;
+	strcpy(bodies[1].u.node.addrs[0], "127.0.0.1:7400");
+	bodies[2].kind = REC_REVOKE;
+	strcpy(bodies[2].u.ref.text, "seed");
+	bundle_header(bundle, netid);
+	for (int i = 0; i < 3; i++) {
+		if (body_encode(&bodies[i], &enc, &elen) != EM_OK ||
+		    rec_seal(me, netid, bodies[i].kind, (uint64_t)i + 1, 1, enc, elen,
+		    &rec, &rlen, NULL) != EM_OK)
+			return 1;
+		snprintf(name, sizeof name, "record-%d", i);
+		if (strcmp(argv[1], "record") == 0)
+			put(argv[2], name, rec, rlen);
+		bundle_frame(bundle + blen, (uint32_t)rlen);
+		memcpy(bundle + blen + BUNDLE_FRAME_LEN, rec, rlen);
+		blen += BUNDLE_FRAME_LEN + rlen;
+		free(enc);
+		free(rec);
+	}
+	bundle_trailer(bundle + blen, 3);
+	blen += BUNDLE_TRAILER_LEN;
+	if (strcmp(argv[1], "bundle") == 0)
+		put(argv[2], "bundle-3", bundle, blen);
+	ident_free(me);
+	return 0;
+}
