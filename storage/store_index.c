@@ -168,7 +168,7 @@ st_index_put(store *st, MDB_txn *txn, const rec_env *env, int *status)
 	uint8_t key[FEED_KEY_LEN], nb[8];
 	MDB_val k = { 32, (void *)(uintptr_t)env->id }, n = { 8, nb };
 	MDB_val v = { env->len, NULL };
-	uint64_t num;
+	uint64_t num = 0;
 	int err, rc, equiv;
 
 	if ((err = next_num(st, txn, &num)) != EM_OK)

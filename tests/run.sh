@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The test command. On a fresh Debian 12 machine it installs what is
+# missing (as root; otherwise it prints the apt-get line and stops), builds
+# with -Wall -Wextra -Werror and runs the suite under ctest; then builds
+# again with clang, AddressSanitizer and UndefinedBehaviorSanitizer, with
+# the libFuzzer targets, and runs the suite (fuzzers included) once more.
+#
+#   tests/run.sh            both passes
+#   EM_FAST=1 tests/run.sh  the first pass only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+
+pkgs=(build-essential cmake pkg-config libuv1-dev libsodium-dev libmsgpack-dev
+      liblmdb-dev libcmocka-dev libjansson-dev clang libclang-rt-14-dev)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
+		|| missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "tests/run.sh: missing packages; run:" >&2
+		echo "  sudo apt-get install -y ${missing[*]}" >&2
+		exit 1
+	fi
+	echo "== installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+echo "== build (gcc, -Werror)"
+cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEM_WERROR=ON >/dev/null
+cmake --build "$root/build" -j "$jobs"
+echo "== tests"
+(cd "$root/build" && ctest --output-on-failure -j "$jobs")
+
+[ "${EM_FAST:-0}" = 1 ] && exit 0
+
+echo "== build (clang, ASan+UBSan, fuzz targets)"
+CC=clang cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DEM_WERROR=ON \
+	-DEM_SANITIZE=ON -DEM_FUZZ=ON >/dev/null
+cmake --build "$root/build-asan" -j "$jobs"
+echo "== tests under ASan+UBSan"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd "$root/build-asan" && ctest --output-on-failure -j "$jobs")
