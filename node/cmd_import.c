@@ -8,6 +8,7 @@
 #include "file.h"
 #include "hex.h"
 #include "home.h"
+#include "log.h"
 
 #define FILE_MAX	((size_t)1 << 30)
 #define BATCH		512	/* records per write transaction */
@@ -74,9 +75,8 @@ flush(home *h, rec_env *envs, size_t n, struct tally *t)
 		if (status[i] == STORE_EQUIV) {
 			t->equiv++;
 			hex_encode(hex, envs[i].author, 32);
-			fprintf(stderr, "evalmesh: warning: author %s signed two records with "
-			    "seq %llu; both kept as evidence\n", hex,
-			    (unsigned long long)envs[i].seq);
+			log_warn("author %s signed two records with seq %llu; both kept "
+			    "as evidence", hex, (unsigned long long)envs[i].seq);
 		}
 	}
 	return 0;

@@ -23,9 +23,11 @@ static const char help[] =
 
 static const opt opts[] = { { "home", OPT_VALUE, 0 }, { "file", OPT_VALUE, 0 } };
 
-/* One line for one record; returns 1 if valid. */
+/* One line for one record; returns 1 if valid. want, if not NULL, is the
+ * id the record is stored under: the bytes must hash to it. */
 static int
-check_one(const home *h, const uint8_t *buf, size_t len, const char *where)
+check_one(const home *h, const uint8_t *buf, size_t len, const char *where,
+    const uint8_t *want)
 {
 	char msg[256], hex[ID_HEX_LEN + 1], ahex[ID_HEX_LEN + 1];
 	uint8_t open_key[32], open_id[32];
@@ -51,6 +53,11 @@ check_one(const home *h, const uint8_t *buf, size_t len, const char *where)
 		return 0;
 	}
 	hex_encode(hex, env.id, 32);
+	if (want != NULL && memcmp(want, env.id, 32) != 0) {
+		printf("%sinvalid: stored bytes hash to %s, not to the id they are "
+		    "stored under (the store is damaged)\n", where, hex);
+		return 0;
+	}
 	hex_encode(ahex, env.author, 32);
 	printf("%svalid: %s record %s by %s seq %llu\n", where,
 	    body_kind_name(env.kind), hex, ahex, (unsigned long long)env.seq);
@@ -75,7 +82,7 @@ verify_bundle(const home *h, const uint8_t *buf, size_t len)
 	while ((err = bundle_next(&br, &rec, &rlen)) == EM_OK && rec != NULL) {
 		snprintf(where, sizeof where, "record %llu at byte %zu: ",
 		    (unsigned long long)++n, br.offset);
-		bad += !check_one(h, rec, rlen, where);
+		bad += !check_one(h, rec, rlen, where, NULL);
 	}
 	if (err != EM_OK) {
 		printf("bundle: %s at byte %zu (after %llu records)\n", em_strerror(err),
@@ -101,7 +108,7 @@ verify_file(const home *h, const char *path)
 	if (bundle_open(&br, buf, len, &netid) == EM_OK)
 		rc = verify_bundle(h, buf, len);
 	else
-		rc = !check_one(h, buf, len, "");
+		rc = !check_one(h, buf, len, "", NULL);
 	free(buf);
 	return rc;
 }
@@ -132,7 +139,7 @@ cmd_verify(int argc, char **argv)
 		if (store_get(h.st, id, &buf, &len) != EM_OK)
 			rc = cli_fail("cannot read record from the store");
 		else
-			rc = !check_one(&h, buf, len, "");
+			rc = !check_one(&h, buf, len, "", id);
 		free(buf);
 	}
 	home_close(&h);
