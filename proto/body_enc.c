@@ -1,77 +1,70 @@
 /* Encoding of record bodies with msgpack-c's packer (see body.h). */
 #include "body.h"
 
-#include <msgpack.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void
-pack_str(msgpack_packer *pk, const char *s)
-{
-	size_t n = strlen(s);
-
-	msgpack_pack_str(pk, n);
-	msgpack_pack_str_body(pk, s, n);
-}
+#include "pack.h"
 
 static void
-pack_bin(msgpack_packer *pk, const uint8_t *p, size_t n)
+pack_opt_hash(pack *pp, int has, const uint8_t *h)
 {
-	msgpack_pack_bin(pk, n);
-	msgpack_pack_bin_body(pk, p, n);
-}
+	msgpack_packer *pk = &pp->pk;
 
-static void
-pack_opt_hash(msgpack_packer *pk, int has, const uint8_t *h)
-{
 	if (has)
-		pack_bin(pk, h, 32);
+		pack_bin(pp, h, 32);
 	else
 		msgpack_pack_nil(pk);
 }
 
 static void
-pack_node(msgpack_packer *pk, const body_node *n)
+pack_node(pack *pp, const body_node *n)
 {
+	msgpack_packer *pk = &pp->pk;
+
 	msgpack_pack_array(pk, 3);
-	pack_str(pk, n->name);
-	pack_str(pk, n->org);
+	pack_str(pp, n->name);
+	pack_str(pp, n->org);
 	msgpack_pack_array(pk, n->n_addrs);
 	for (uint32_t i = 0; i < n->n_addrs && i < BODY_ADDRS_MAX; i++)
-		pack_str(pk, n->addrs[i]);
+		pack_str(pp, n->addrs[i]);
 }
 
 static void
-pack_task(msgpack_packer *pk, const body_task *t)
+pack_task(pack *pp, const body_task *t)
 {
+	msgpack_packer *pk = &pp->pk;
+
 	msgpack_pack_array(pk, 6);
-	pack_str(pk, t->name);
-	pack_str(pk, t->version);
-	pack_bin(pk, t->items_root, 32);
+	pack_str(pp, t->name);
+	pack_str(pp, t->version);
+	pack_bin(pp, t->items_root, 32);
 	msgpack_pack_uint64(pk, t->n_items);
-	pack_bin(pk, t->manifest, t->manifest_len);
-	pack_bin(pk, t->chunks, (size_t)t->n_chunks * 32);
+	pack_bin(pp, t->manifest, t->manifest_len);
+	pack_bin(pp, t->chunks, (size_t)t->n_chunks * 32);
 }
 
 static void
-pack_result(msgpack_packer *pk, const body_result *r)
+pack_result(pack *pp, const body_result *r)
 {
+	msgpack_packer *pk = &pp->pk;
+
 	msgpack_pack_array(pk, 11);
-	pack_bin(pk, r->task, 32);
+	pack_bin(pp, r->task, 32);
 	msgpack_pack_array(pk, 4);
-	pack_str(pk, r->model);
-	pack_str(pk, r->revision);
+	pack_str(pp, r->model);
+	pack_str(pp, r->revision);
 	msgpack_pack_uint8(pk, r->access);
-	pack_opt_hash(pk, r->has_weights, r->weights);
+	pack_opt_hash(pp, r->has_weights, r->weights);
 	msgpack_pack_array(pk, 4);
-	pack_str(pk, r->adapter);
-	pack_str(pk, r->harness_version);
-	pack_opt_hash(pk, r->has_prompt_hash, r->prompt_hash);
-	pack_str(pk, r->params);
+	pack_str(pp, r->adapter);
+	pack_str(pp, r->harness_version);
+	pack_opt_hash(pp, r->has_prompt_hash, r->prompt_hash);
+	pack_str(pp, r->params);
 	msgpack_pack_array(pk, r->n_metrics);
 	for (uint32_t i = 0; i < r->n_metrics && i < BODY_METRICS_MAX; i++) {
 		msgpack_pack_array(pk, 2);
-		pack_str(pk, r->metrics[i].name);
+		pack_str(pp, r->metrics[i].name);
 		msgpack_pack_double(pk, r->metrics[i].value);
 	}
 	msgpack_pack_uint64(pk, r->n_items);
@@ -86,9 +79,9 @@ pack_result(msgpack_packer *pk, const body_result *r)
 	} else {
 		msgpack_pack_nil(pk);
 	}
-	pack_opt_hash(pk, r->has_merkle, r->merkle);
+	pack_opt_hash(pp, r->has_merkle, r->merkle);
 	if (r->scores != NULL)
-		pack_bin(pk, r->scores, r->scores_len);
+		pack_bin(pp, r->scores, r->scores_len);
 	else
 		msgpack_pack_nil(pk);
 	msgpack_pack_uint64(pk, r->t_start);
@@ -96,38 +89,21 @@ pack_result(msgpack_packer *pk, const body_result *r)
 }
 
 static void
-pack_ref(msgpack_packer *pk, uint8_t kind, const body_ref *ref)
+pack_ref(pack *pp, uint8_t kind, const body_ref *ref)
 {
+	msgpack_packer *pk = &pp->pk;
+
 	msgpack_pack_array(pk, kind == REC_ATTEST ? 3 : 2);
-	pack_bin(pk, ref->target, 32);
+	pack_bin(pp, ref->target, 32);
 	if (kind == REC_ATTEST)
 		msgpack_pack_uint8(pk, ref->verdict);
-	pack_str(pk, ref->text);
-}
-
-/* msgpack-c's sbuffer reports a failed allocation only through the return
- * value of each pack call; this writer remembers it so one check suffices. */
-typedef struct packbuf {
-	msgpack_sbuffer	sb;
-	int		failed;
-} packbuf;
-
-static int
-packbuf_write(void *data, const char *buf, size_t len)
-{
-	packbuf *pb = data;
-
-	if (msgpack_sbuffer_write(&pb->sb, buf, len) != 0)
-		pb->failed = 1;
-	return pb->failed ? -1 : 0;
+	pack_str(pp, ref->text);
 }
 
 em_err
 body_encode(const body *b, uint8_t **out, size_t *len)
 {
-	packbuf pb = { .failed = 0 };
-	msgpack_sbuffer sb;
-	msgpack_packer pk;
+	pack p;
 	body check;
 	em_err err;
 
@@ -135,25 +111,20 @@ body_encode(const body *b, uint8_t **out, size_t *len)
 	*len = 0;
 	if (body_kind_name(b->kind) == NULL)
 		return EM_EKIND;
-	msgpack_sbuffer_init(&pb.sb);
-	msgpack_packer_init(&pk, &pb, packbuf_write);
+	pack_init(&p);
 	switch (b->kind) {
-	case REC_NODE:		pack_node(&pk, &b->u.node); break;
-	case REC_TASK:		pack_task(&pk, &b->u.task); break;
-	case REC_RESULT:	pack_result(&pk, &b->u.result); break;
-	default:		pack_ref(&pk, b->kind, &b->u.ref); break;
+	case REC_NODE:		pack_node(&p, &b->u.node); break;
+	case REC_TASK:		pack_task(&p, &b->u.task); break;
+	case REC_RESULT:	pack_result(&p, &b->u.result); break;
+	default:		pack_ref(&p, b->kind, &b->u.ref); break;
 	}
-	sb = pb.sb;
-	if (pb.failed) {
-		msgpack_sbuffer_destroy(&sb);
-		return EM_ENOMEM;
-	}
-	if ((err = body_decode(b->kind, (uint8_t *)sb.data, sb.size, &check,
-	    NULL, NULL)) != EM_OK) {
-		msgpack_sbuffer_destroy(&sb);
+	if ((err = pack_finish(&p, out, len)) != EM_OK)
 		return err;
+	/* Decode what we made: a body a peer would refuse is never signed. */
+	if ((err = body_decode(b->kind, *out, *len, &check, NULL, NULL)) != EM_OK) {
+		free(*out);
+		*out = NULL;
+		*len = 0;
 	}
-	*out = (uint8_t *)sb.data;	/* sbuffer data is malloc'd: free() it */
-	*len = sb.size;
-	return EM_OK;
+	return err;
 }

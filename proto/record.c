@@ -1,12 +1,12 @@
 #include "record.h"
 
-#include <msgpack.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
 #include "mpr.h"
+#include "pack.h"
 
 #define TAG		"evalmesh/record/v1"
 #define TAG_LEN		(sizeof TAG - 1)
@@ -182,46 +182,39 @@ rec_seal(const ident *signer, const uint8_t netid[static 32], uint8_t kind,
     uint64_t seq, uint64_t ts, const uint8_t *body_bytes, size_t body_len,
     uint8_t **out, size_t *len, rec_env *env)
 {
-	msgpack_sbuffer sb;
-	msgpack_packer pk;
 	uint8_t sig[SIG_LEN];
 	struct sign_ctx sc = { signer, sig };
 	rec_env tmp;
+	pack p;
 	em_err err;
 
 	*out = NULL;
 	*len = 0;
 	if (body_len > REC_BODY_MAX)
 		return EM_ETOOBIG;
-	msgpack_sbuffer_init(&sb);
-	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
-	if (msgpack_pack_array(&pk, 7) != 0 ||
-	    msgpack_pack_uint8(&pk, REC_VERSION) != 0 ||
-	    msgpack_pack_uint8(&pk, kind) != 0 ||
-	    msgpack_pack_bin(&pk, 32) != 0 ||
-	    msgpack_pack_bin_body(&pk, ident_pk(signer), 32) != 0 ||
-	    msgpack_pack_uint64(&pk, seq) != 0 ||
-	    msgpack_pack_uint64(&pk, ts) != 0 ||
-	    msgpack_pack_bin(&pk, body_len) != 0 ||
-	    msgpack_pack_bin_body(&pk, body_bytes, body_len) != 0)
-		goto oom;
-	with_message(netid, (const uint8_t *)sb.data, sb.size, sign_cb, &sc);
-	if (msgpack_pack_bin(&pk, SIG_LEN) != 0 ||
-	    msgpack_pack_bin_body(&pk, sig, SIG_LEN) != 0)
-		goto oom;
+	pack_init(&p);
+	msgpack_pack_array(&p.pk, 7);
+	msgpack_pack_uint8(&p.pk, REC_VERSION);
+	msgpack_pack_uint8(&p.pk, kind);
+	pack_bin(&p, ident_pk(signer), 32);
+	msgpack_pack_uint64(&p.pk, seq);
+	msgpack_pack_uint64(&p.pk, ts);
+	pack_bin(&p, body_bytes, body_len);
+	if (!p.failed &&
+	    (err = with_message(netid, (const uint8_t *)p.sb.data, p.sb.size,
+	    sign_cb, &sc)) != EM_OK)
+		p.failed = 1;
+	pack_bin(&p, sig, SIG_LEN);
+	if ((err = pack_finish(&p, out, len)) != EM_OK)
+		return err;
 	/* Parse what we made: a record we would refuse from a peer is a bug
 	 * in our caller (a bad body), reported rather than signed and sent. */
-	if ((err = rec_parse((uint8_t *)sb.data, sb.size, env ? env : &tmp,
-	    NULL)) != EM_OK) {
-		msgpack_sbuffer_destroy(&sb);
-		return err;
+	if ((err = rec_parse(*out, *len, env ? env : &tmp, NULL)) != EM_OK) {
+		free(*out);
+		*out = NULL;
+		*len = 0;
 	}
-	*out = (uint8_t *)sb.data;
-	*len = sb.size;
-	return EM_OK;
-oom:
-	msgpack_sbuffer_destroy(&sb);
-	return EM_ENOMEM;
+	return err;
 }
 
 em_err

@@ -10,6 +10,7 @@
 #include "netkey.h"
 #include "record.h"
 #include "testutil.h"
+#include "wire.h"
 
 static void
 put(const char *dir, const char *name, const uint8_t *p, size_t n)
@@ -24,6 +25,42 @@ put(const char *dir, const char *name, const uint8_t *p, size_t n)
 	}
 }
 
+/* Seeds for the wire decoder: a records message holding rec, and one
+ * message of each other kind. */
+static void
+put_wire(const char *dir, int i, const uint8_t *rec, size_t rlen)
+{
+	static const uint8_t ids[64] = { 1 };
+	wire_msg m;
+	uint8_t *buf;
+	size_t len;
+	char name[32];
+
+	for (uint8_t t = WIRE_HELLO; t <= WIRE_PRUNE; t++) {
+		memset(&m, 0, sizeof m);
+		m.type = t;
+		if (t == WIRE_RECORDS) {
+			m.u.records.n = 1;
+			m.u.records.rec[0] = rec;
+			m.u.records.len[0] = rlen;
+		} else if (t == WIRE_HAVE || t == WIRE_WANT) {
+			m.u.ids.n = 2;
+			m.u.ids.ids = ids;
+		} else if (t == WIRE_SUMMARY) {
+			m.u.summary.n = 1;
+			m.u.summary.entries = ids;
+		} else if (t == WIRE_PEERS) {
+			m.u.peers.n = 1;
+			strcpy(m.u.peers.p[0].addr, "127.0.0.1:7400");
+		}
+		if (wire_encode(&m, &buf, &len) != EM_OK)
+			exit(1);
+		snprintf(name, sizeof name, "wire-%d-%d", i, t);
+		put(dir, name, buf, len);
+		free(buf);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -34,8 +71,9 @@ main(int argc, char **argv)
 	body bodies[3];
 	char name[32];
 
-	if (argc != 3 || (strcmp(argv[1], "record") && strcmp(argv[1], "bundle"))) {
-		fprintf(stderr, "usage: make_corpus record|bundle DIR\n");
+	if (argc != 3 || (strcmp(argv[1], "record") && strcmp(argv[1], "bundle") &&
+	    strcmp(argv[1], "wire"))) {
+		fprintf(stderr, "usage: make_corpus record|bundle|wire DIR\n");
 		return 2;
 	}
 	mkdir(argv[2], 0700);
@@ -60,6 +98,8 @@ main(int argc, char **argv)
 		snprintf(name, sizeof name, "record-%d", i);
 		if (strcmp(argv[1], "record") == 0)
 			put(argv[2], name, rec, rlen);
+		if (strcmp(argv[1], "wire") == 0)
+			put_wire(argv[2], i, rec, rlen);
 		bundle_frame(bundle + blen, (uint32_t)rlen);
 		memcpy(bundle + blen + BUNDLE_FRAME_LEN, rec, rlen);
 		blen += BUNDLE_FRAME_LEN + rlen;

@@ -1,0 +1,236 @@
+#include "wire.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "mpr.h"
+#include "pack.h"
+
+static uint64_t
+be_get(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+static void
+be_put(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+void
+wire_entry(const uint8_t *entries, uint32_t i, uint8_t author[static 32],
+    uint64_t *contiguous, uint64_t *max)
+{
+	const uint8_t *e = entries + (size_t)i * WIRE_SUMMARY_ENTRY;
+
+	memcpy(author, e, 32);
+	*contiguous = be_get(e + 32);
+	*max = be_get(e + 40);
+}
+
+void
+wire_entry_put(uint8_t *entries, uint32_t i, const uint8_t author[static 32],
+    uint64_t contiguous, uint64_t max)
+{
+	uint8_t *e = entries + (size_t)i * WIRE_SUMMARY_ENTRY;
+
+	memcpy(e, author, 32);
+	be_put(e + 32, contiguous);
+	be_put(e + 40, max);
+}
+
+/* A bin holding n fixed-size items, n at most max. */
+static em_err
+fixed_list(mpr *r, size_t item, uint32_t max, const uint8_t **p, uint32_t *n)
+{
+	size_t len;
+	em_err err;
+
+	if ((err = mpr_bin(r, p, &len, (size_t)max * item)) != EM_OK)
+		return err;
+	if (len % item != 0)
+		return EM_EFORMAT;
+	*n = (uint32_t)(len / item);
+	return EM_OK;
+}
+
+static em_err
+decode_peers(mpr *r, wire_msg *m)
+{
+	em_err err;
+
+	if ((err = mpr_array(r, &m->u.peers.n, WIRE_PEERS_MAX)) != EM_OK)
+		return err;
+	for (uint32_t i = 0; i < m->u.peers.n; i++) {
+		wire_peer *p = &m->u.peers.p[i];
+
+		if ((err = mpr_array_exact(r, 2)) != EM_OK ||
+		    (err = mpr_str(r, p->addr, sizeof p->addr)) != EM_OK)
+			return err;
+		if ((p->has_id = !mpr_nil(r)) && (err = mpr_bin_fixed(r, p->id, 32)) != EM_OK)
+			return err;
+	}
+	return EM_OK;
+}
+
+static em_err
+decode_records(mpr *r, wire_msg *m)
+{
+	em_err err;
+
+	if ((err = mpr_array(r, &m->u.records.n, WIRE_RECORDS_MAX)) != EM_OK)
+		return err;
+	for (uint32_t i = 0; i < m->u.records.n; i++)
+		if ((err = mpr_bin(r, &m->u.records.rec[i], &m->u.records.len[i],
+		    REC_MAX)) != EM_OK)
+			return err;
+	return EM_OK;
+}
+
+/* The fields after the type; arity is checked by the caller. */
+static em_err
+decode_body(mpr *r, wire_msg *m)
+{
+	uint64_t v;
+	em_err err;
+
+	switch (m->type) {
+	case WIRE_HELLO:
+		if ((err = mpr_uint(r, &v, UINT32_MAX)) != EM_OK)
+			return err;
+		m->u.hello.version = (uint32_t)v;
+		if ((err = mpr_uint(r, &v, UINT32_MAX)) != EM_OK)
+			return err;
+		m->u.hello.caps = (uint32_t)v;
+		return mpr_str(r, m->u.hello.listen, sizeof m->u.hello.listen);
+	case WIRE_PEERS:
+		return decode_peers(r, m);
+	case WIRE_HAVE:
+	case WIRE_WANT:
+		return fixed_list(r, 32, WIRE_IDS_MAX, &m->u.ids.ids, &m->u.ids.n);
+	case WIRE_RECORDS:
+		return decode_records(r, m);
+	case WIRE_SUMMARY:
+		if ((err = mpr_uint(r, &v, 1)) != EM_OK)
+			return err;
+		m->u.summary.reply = (int)v;
+		return fixed_list(r, WIRE_SUMMARY_ENTRY, WIRE_SUMMARY_MAX,
+		    &m->u.summary.entries, &m->u.summary.n);
+	case WIRE_PING:
+	case WIRE_PONG:
+		return mpr_uint(r, &m->u.nonce, UINT64_MAX);
+	case WIRE_BYE:
+		return mpr_str(r, m->u.reason, sizeof m->u.reason);
+	default:
+		return EM_OK;	/* prune: nothing after the type */
+	}
+}
+
+static const uint8_t arity[] = {
+	[WIRE_HELLO] = 4, [WIRE_PEERS] = 2, [WIRE_HAVE] = 2, [WIRE_WANT] = 2,
+	[WIRE_RECORDS] = 2, [WIRE_SUMMARY] = 3, [WIRE_PING] = 2, [WIRE_PONG] = 2,
+	[WIRE_BYE] = 2, [WIRE_PRUNE] = 1,
+};
+
+em_err
+wire_decode(const uint8_t *buf, size_t len, wire_msg *out)
+{
+	uint32_t n;
+	uint64_t type;
+	mpr r;
+	em_err err;
+
+	if (len > WIRE_MSG_MAX)
+		return EM_ETOOBIG;
+	mpr_init(&r, buf, len);
+	if ((err = mpr_array(&r, &n, 8)) != EM_OK ||
+	    (n >= 1 && (err = mpr_uint(&r, &type, UINT8_MAX)) != EM_OK))
+		return err;
+	if (n < 1 || type < WIRE_HELLO || type > WIRE_PRUNE)
+		return EM_EFORMAT;
+	if (n != arity[type])
+		return EM_EFORMAT;
+	out->type = (uint8_t)type;
+	if ((err = decode_body(&r, out)) != EM_OK)
+		return err;
+	return mpr_done(&r) ? EM_OK : EM_ETRAILING;
+}
+
+static void
+encode_body(pack *p, const wire_msg *m)
+{
+	msgpack_packer *pk = &p->pk;
+
+	switch (m->type) {
+	case WIRE_HELLO:
+		msgpack_pack_uint32(pk, m->u.hello.version);
+		msgpack_pack_uint32(pk, m->u.hello.caps);
+		pack_str(p, m->u.hello.listen);
+		break;
+	case WIRE_PEERS:
+		msgpack_pack_array(pk, m->u.peers.n);
+		for (uint32_t i = 0; i < m->u.peers.n; i++) {
+			msgpack_pack_array(pk, 2);
+			pack_str(p, m->u.peers.p[i].addr);
+			if (m->u.peers.p[i].has_id)
+				pack_bin(p, m->u.peers.p[i].id, 32);
+			else
+				msgpack_pack_nil(pk);
+		}
+		break;
+	case WIRE_HAVE:
+	case WIRE_WANT:
+		pack_bin(p, m->u.ids.ids, (size_t)m->u.ids.n * 32);
+		break;
+	case WIRE_RECORDS:
+		msgpack_pack_array(pk, m->u.records.n);
+		for (uint32_t i = 0; i < m->u.records.n; i++)
+			pack_bin(p, m->u.records.rec[i], m->u.records.len[i]);
+		break;
+	case WIRE_SUMMARY:
+		msgpack_pack_uint8(pk, m->u.summary.reply ? 1 : 0);
+		pack_bin(p, m->u.summary.entries, (size_t)m->u.summary.n * WIRE_SUMMARY_ENTRY);
+		break;
+	case WIRE_PING:
+	case WIRE_PONG:
+		msgpack_pack_uint64(pk, m->u.nonce);
+		break;
+	case WIRE_BYE:
+		pack_str(p, m->u.reason);
+		break;
+	default:
+		break;
+	}
+}
+
+em_err
+wire_encode(const wire_msg *m, uint8_t **out, size_t *len)
+{
+	wire_msg check;
+	pack p;
+	em_err err;
+
+	*out = NULL;
+	*len = 0;
+	if (m->type < WIRE_HELLO || m->type > WIRE_PRUNE)
+		return EM_EFORMAT;
+	pack_init(&p);
+	msgpack_pack_array(&p.pk, arity[m->type]);
+	msgpack_pack_uint8(&p.pk, m->type);
+	encode_body(&p, m);
+	if ((err = pack_finish(&p, out, len)) != EM_OK)
+		return err;
+	/* What we send must pass our own decoder (limits included). */
+	if ((err = wire_decode(*out, *len, &check)) != EM_OK) {
+		free(*out);
+		*out = NULL;
+		*len = 0;
+	}
+	return err;
+}

@@ -1,0 +1,96 @@
+/* proto/wire.h — the messages peers exchange after the handshake.
+ *
+ * Each message is a MessagePack array whose first element is its type.
+ * Lists of fixed-size items (ids, summary entries) travel as one bin, so a
+ * decoder checks one length instead of trusting a count. Every message has
+ * a size limit (WIRE_MSG_MAX overall, and one per field).
+ *
+ *   hello    [1, version, caps, listen_addr]
+ *   peers    [2, [[addr, node_id(32)|nil]...]]
+ *   have     [3, ids(bin, 32 each)]          announce records by id (lazy push)
+ *   want     [4, ids(bin, 32 each)]          ask for records by id
+ *   records  [5, [record(bin)...]]           signed records, exact bytes
+ *   summary  [6, reply, entries(bin, 48 each)] per author: id(32) ||
+ *            highest contiguous seq(8) || highest seq(8), big-endian
+ *   ping     [7, nonce]   pong [8, nonce]
+ *   bye      [9, reason]
+ *   prune    [10]                            stop eager pushes to me
+ */
+#ifndef EM_WIRE_H
+#define EM_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "record.h"
+
+#define WIRE_VERSION		1
+#define WIRE_MSG_MAX		(REC_MAX + 64 * 1024)	/* one whole record fits */
+#define WIRE_ADDR_MAX		255
+#define WIRE_PEERS_MAX		64
+#define WIRE_IDS_MAX		1024
+#define WIRE_RECORDS_MAX	256
+#define WIRE_SUMMARY_MAX	8192
+#define WIRE_SUMMARY_ENTRY	48
+#define WIRE_REASON_MAX		255
+
+enum wire_type {
+	WIRE_HELLO = 1, WIRE_PEERS, WIRE_HAVE, WIRE_WANT, WIRE_RECORDS,
+	WIRE_SUMMARY, WIRE_PING, WIRE_PONG, WIRE_BYE, WIRE_PRUNE,
+};
+
+typedef struct wire_peer {
+	char	addr[WIRE_ADDR_MAX + 1];	/* "host:port" */
+	int	has_id;
+	uint8_t	id[32];
+} wire_peer;
+
+typedef struct wire_msg {
+	uint8_t type;
+	union {
+		struct {
+			uint32_t	version, caps;
+			char		listen[WIRE_ADDR_MAX + 1];	/* "" if none */
+		} hello;
+		struct {
+			uint32_t	n;
+			wire_peer	p[WIRE_PEERS_MAX];
+		} peers;
+		struct {			/* have, want */
+			uint32_t	 n;
+			const uint8_t	*ids;	/* n * 32 bytes, borrowed */
+		} ids;
+		struct {
+			uint32_t	 n;
+			const uint8_t	*rec[WIRE_RECORDS_MAX];	/* borrowed */
+			size_t		 len[WIRE_RECORDS_MAX];
+		} records;
+		struct {
+			int		 reply;	/* an answer: do not answer it */
+			uint32_t	 n;
+			const uint8_t	*entries;	/* n * 48 bytes, borrowed */
+		} summary;
+		uint64_t	nonce;		/* ping, pong */
+		char		reason[WIRE_REASON_MAX + 1];	/* bye */
+	} u;
+} wire_msg;
+
+/* Decodes one message; pointers borrow from buf. EM_ETOOBIG over the
+ * limits, EM_EFORMAT for an unknown type or a wrong shape, EM_ETRUNC,
+ * EM_ETRAILING, EM_EUTF8. Records inside are not checked here. */
+em_err wire_decode(const uint8_t *buf, size_t len, wire_msg *out);
+
+/* Encodes m with msgpack-c's packer; *out is yours (free()). EM_ETOOBIG if
+ * the message would exceed WIRE_MSG_MAX or a field limit. */
+em_err wire_encode(const wire_msg *m, uint8_t **out, size_t *len);
+
+/* One summary entry, decoded. */
+void wire_entry(const uint8_t *entries, uint32_t i, uint8_t author[static 32],
+    uint64_t *contiguous, uint64_t *max);
+
+/* Writes one summary entry at entries + i * 48. */
+void wire_entry_put(uint8_t *entries, uint32_t i, const uint8_t author[static 32],
+    uint64_t contiguous, uint64_t max);
+
+#endif
