@@ -9,7 +9,9 @@
  *   peers    [2, [[addr, node_id(32)|nil]...]]
  *   have     [3, ids(bin, 32 each)]          announce records by id (lazy push)
  *   want     [4, ids(bin, 32 each)]          ask for records by id
- *   records  [5, [record(bin)...]]           signed records, exact bytes
+ *   records  [5, push, [record(bin)...]]     signed records, exact bytes; push
+ *            1 for an eager push (a duplicate may answer with prune), 0 for
+ *            an answer to want or summary
  *   summary  [6, reply, entries(bin, 48 each)] per author: id(32) ||
  *            highest contiguous seq(8) || highest seq(8), big-endian
  *   ping     [7, nonce]   pong [8, nonce]
@@ -62,6 +64,7 @@ typedef struct wire_msg {
 			const uint8_t	*ids;	/* n * 32 bytes, borrowed */
 		} ids;
 		struct {
+			int		 push;
 			uint32_t	 n;
 			const uint8_t	*rec[WIRE_RECORDS_MAX];	/* borrowed */
 			size_t		 len[WIRE_RECORDS_MAX];

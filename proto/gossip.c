@@ -1,0 +1,624 @@
+/* Eager/lazy dissemination (see gossip.h). */
+#include "gossip_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "record.h"
+
+static const gossip_opts defaults = {
+	.eager_max = 4, .graft_ms = 150, .want_ms = 1000, .ae_ms = 1000,
+	.ae_records = 512, .msg_rate = 2000, .msg_burst = 8000,
+	.author_rate = 20000,
+};
+
+em_err
+gossip_new(const gossip_host *host, const gossip_opts *opts, gossip **out)
+{
+	gossip *g;
+
+	*out = NULL;
+	if ((g = calloc(1, sizeof *g)) == NULL)
+		return EM_ENOMEM;
+	g->h = *host;
+	g->o = opts ? *opts : defaults;
+	g->miss_cap = 64;
+	if ((g->miss = calloc(g->miss_cap, sizeof *g->miss)) == NULL) {
+		free(g);
+		return EM_ENOMEM;
+	}
+	*out = g;
+	return EM_OK;
+}
+
+static void
+peer_clear(gpeer *p)
+{
+	free(p->have.ids);
+	free(p->want.ids);
+}
+
+void
+gossip_free(gossip *g)
+{
+	if (g == NULL)
+		return;
+	for (uint32_t i = 0; i < g->n_peers; i++)
+		peer_clear(&g->peers[i]);
+	free(g->miss);
+	free(g->authors);
+	free(g);
+}
+
+gpeer *
+gp_find(gossip *g, uint32_t handle)
+{
+	for (uint32_t i = 0; i < g->n_peers; i++)
+		if (g->peers[i].handle == handle)
+			return &g->peers[i];
+	return NULL;
+}
+
+void
+gp_send(gossip *g, uint32_t peer, const wire_msg *m)
+{
+	uint8_t *buf;
+	size_t len;
+
+	/* Our own messages are built within the limits; a failure here is
+	 * out of memory, and the message is lost like one on the wire. */
+	if (wire_encode(m, &buf, &len) == EM_OK) {
+		g->h.send(g->h.ctx, peer, buf, len);
+		free(buf);
+	}
+}
+
+static uint32_t
+eager_count(const gossip *g)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < g->n_peers; i++)
+		n += g->peers[i].eager != 0;
+	return n;
+}
+
+em_err
+gossip_peer_up(gossip *g, uint32_t peer, uint64_t now_ms)
+{
+	gpeer *p;
+
+	if (gp_find(g, peer) != NULL)
+		return EM_EEXIST;
+	if (g->n_peers == PEERS_MAX)
+		return EM_ETOOBIG;
+	p = &g->peers[g->n_peers++];
+	memset(p, 0, sizeof *p);
+	p->handle = peer;
+	p->eager = eager_count(g) < g->o.eager_max;
+	p->tokens = g->o.msg_burst;
+	p->refill_ms = p->decay_ms = now_ms;
+	if (g->next_ae == 0)
+		g->next_ae = now_ms;	/* first exchange right away */
+	return EM_OK;
+}
+
+void
+gossip_peer_down(gossip *g, uint32_t peer)
+{
+	gpeer *p = gp_find(g, peer);
+
+	if (p == NULL)
+		return;
+	peer_clear(p);
+	*p = g->peers[--g->n_peers];
+	/* Announcers that left stay in missing entries: asking them fails
+	 * quietly and the next one is tried. */
+}
+
+void
+gossip_penalize(gossip *g, uint32_t peer, int points, const char *why)
+{
+	gpeer *p = gp_find(g, peer);
+
+	if (p == NULL)
+		return;
+	p->score += points;
+	if (p->score >= GOSSIP_BAN_SCORE) {
+		gossip_peer_down(g, peer);
+		g->h.drop(g->h.ctx, peer, why, 1);
+	}
+}
+
+/* --- records messages built from copies */
+
+void
+batch_init(batch *b, gossip *g, uint32_t peer, int push, uint32_t budget)
+{
+	b->g = g;
+	b->peer = peer;
+	b->push = push;
+	b->n = 0;
+	b->bytes = 0;
+	b->budget = budget;
+}
+
+void
+batch_send(batch *b)
+{
+	wire_msg m;
+
+	if (b->n == 0)
+		return;
+	m.type = WIRE_RECORDS;
+	m.u.records.push = b->push;
+	m.u.records.n = b->n;
+	for (uint32_t i = 0; i < b->n; i++) {
+		m.u.records.rec[i] = b->rec[i];
+		m.u.records.len[i] = b->len[i];
+	}
+	gp_send(b->g, b->peer, &m);
+	for (uint32_t i = 0; i < b->n; i++)
+		free(b->rec[i]);
+	b->n = 0;
+	b->bytes = 0;
+}
+
+void
+batch_add(batch *b, const uint8_t *rec, size_t len)
+{
+	uint8_t *copy;
+
+	if (b->budget == 0)
+		return;
+	if (b->n == WIRE_RECORDS_MAX || (b->n > 0 && b->bytes + len > BATCH_BYTES))
+		batch_send(b);
+	if ((copy = malloc(len)) == NULL)
+		return;
+	memcpy(copy, rec, len);
+	b->rec[b->n] = copy;
+	b->len[b->n++] = len;
+	b->bytes += len;
+	b->budget--;
+}
+
+/* --- ids awaited: an open-addressing table keyed by the id's first bytes
+ * (ids are hashes, so those are uniform) */
+
+static uint32_t
+slot_of(const gossip *g, const uint8_t id[static 32])
+{
+	uint32_t h;
+
+	memcpy(&h, id, sizeof h);
+	return h & (g->miss_cap - 1);
+}
+
+static missing *
+miss_find(gossip *g, const uint8_t id[static 32])
+{
+	for (uint32_t i = slot_of(g, id), k = 0; k < g->miss_cap; k++, i = (i + 1) & (g->miss_cap - 1)) {
+		if (!g->miss[i].used)
+			return NULL;
+		if (memcmp(g->miss[i].id, id, 32) == 0)
+			return &g->miss[i];
+	}
+	return NULL;
+}
+
+static int
+miss_grow(gossip *g)
+{
+	missing *old = g->miss, *nt;
+	uint32_t cap = g->miss_cap;
+
+	if ((nt = calloc((size_t)cap * 2, sizeof *nt)) == NULL)
+		return -1;
+	g->miss = nt;
+	g->miss_cap = cap * 2;
+	for (uint32_t i = 0; i < cap; i++) {
+		if (!old[i].used)
+			continue;
+		for (uint32_t s = slot_of(g, old[i].id); ; s = (s + 1) & (g->miss_cap - 1))
+			if (!nt[s].used) {
+				nt[s] = old[i];
+				break;
+			}
+	}
+	free(old);
+	return 0;
+}
+
+static missing *
+miss_add(gossip *g, const uint8_t id[static 32])
+{
+	uint32_t i;
+
+	if (g->miss_n >= MISSING_MAX)
+		return NULL;	/* anti-entropy will bring the rest */
+	if (2 * (g->miss_n + 1) > g->miss_cap && miss_grow(g) != 0)
+		return NULL;
+	for (i = slot_of(g, id); g->miss[i].used; i = (i + 1) & (g->miss_cap - 1))
+		;
+	memset(&g->miss[i], 0, sizeof g->miss[i]);
+	memcpy(g->miss[i].id, id, 32);
+	g->miss[i].used = 1;
+	g->miss_n++;
+	return &g->miss[i];
+}
+
+/* Backward-shift deletion keeps every probe chain unbroken. */
+static void
+miss_del(gossip *g, missing *e)
+{
+	uint32_t mask = g->miss_cap - 1, i = (uint32_t)(e - g->miss), j = i;
+
+	g->miss[i].used = 0;
+	g->miss_n--;
+	for (;;) {
+		uint32_t home;
+
+		j = (j + 1) & mask;
+		if (!g->miss[j].used)
+			return;
+		home = slot_of(g, g->miss[j].id);
+		/* move j back to i unless its home lies cyclically in (i, j] */
+		if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+			g->miss[i] = g->miss[j];
+			g->miss[j].used = 0;
+			i = j;
+		}
+	}
+}
+
+/* --- queued announcements */
+
+static void
+idbuf_push(idbuf *b, const uint8_t id[static 32])
+{
+	if (b->n == b->cap) {
+		uint32_t cap = b->cap ? b->cap * 2 : 16;
+		uint8_t *ids;
+
+		if (cap > WIRE_IDS_MAX || (ids = realloc(b->ids, (size_t)cap * 32)) == NULL)
+			return;	/* full: anti-entropy covers what is not announced */
+		b->ids = ids;
+		b->cap = cap;
+	}
+	memcpy(b->ids + (size_t)b->n++ * 32, id, 32);
+}
+
+static void
+idbuf_send(gossip *g, uint32_t peer, idbuf *b, uint8_t type)
+{
+	wire_msg m;
+
+	if (b->n == 0)
+		return;
+	m.type = type;
+	m.u.ids.n = b->n;
+	m.u.ids.ids = b->ids;
+	gp_send(g, peer, &m);
+	b->n = 0;
+}
+
+void
+gossip_flush(gossip *g)
+{
+	for (uint32_t i = 0; i < g->n_peers; i++) {
+		idbuf_send(g, g->peers[i].handle, &g->peers[i].have, WIRE_HAVE);
+		idbuf_send(g, g->peers[i].handle, &g->peers[i].want, WIRE_WANT);
+	}
+}
+
+/* --- dissemination */
+
+/* Pushes a new record to the eager peers and queues its id for the lazy
+ * ones; from is the peer it came from (not sent back), or UINT32_MAX. */
+static void
+spread(gossip *g, const uint8_t *rec, size_t len, const uint8_t id[static 32],
+    uint32_t from)
+{
+	wire_msg m;
+
+	m.type = WIRE_RECORDS;
+	m.u.records.push = 1;
+	m.u.records.n = 1;
+	m.u.records.rec[0] = rec;
+	m.u.records.len[0] = len;
+	for (uint32_t i = 0; i < g->n_peers; i++) {
+		gpeer *p = &g->peers[i];
+
+		if (p->handle == from)
+			continue;
+		if (p->eager)
+			gp_send(g, p->handle, &m);
+		else
+			idbuf_push(&p->have, id);
+	}
+}
+
+void
+gossip_publish(gossip *g, const uint8_t *rec, size_t len, uint64_t now_ms)
+{
+	uint8_t id[32];
+	missing *e;
+
+	(void)now_ms;
+	hash_blake2b(id, rec, len);
+	if ((e = miss_find(g, id)) != NULL)
+		miss_del(g, e);
+	spread(g, rec, len, id, UINT32_MAX);
+}
+
+static author_rate *
+author_slot(author_rate *t, uint32_t cap, const uint8_t author[static 32])
+{
+	uint32_t i;
+
+	memcpy(&i, author, sizeof i);	/* node ids are public keys: uniform */
+	for (i &= cap - 1; t[i].used && memcmp(t[i].author, author, 32) != 0;
+	    i = (i + 1) & (cap - 1))
+		;
+	return &t[i];
+}
+
+/* Doubles the table, or at AUTHORS_MAX starts it afresh (counts restart:
+ * the limit is a brake on floods, not an account). */
+static int
+authors_grow(gossip *g)
+{
+	uint32_t cap = g->auth_cap ? g->auth_cap * 2 : 64;
+	author_rate *nt;
+
+	if (cap > AUTHORS_MAX) {
+		memset(g->authors, 0, (size_t)g->auth_cap * sizeof *g->authors);
+		g->auth_n = 0;
+		return 0;
+	}
+	if ((nt = calloc(cap, sizeof *nt)) == NULL)
+		return -1;
+	for (uint32_t i = 0; i < g->auth_cap; i++)
+		if (g->authors[i].used)
+			*author_slot(nt, cap, g->authors[i].author) = g->authors[i];
+	free(g->authors);
+	g->authors = nt;
+	g->auth_cap = cap;
+	return 0;
+}
+
+/* Whether an author may add another record this minute. */
+static int
+author_allows(gossip *g, const uint8_t author[static 32], uint64_t now)
+{
+	uint64_t window = now / 60000;
+	author_rate *a;
+
+	if (2 * (g->auth_n + 1) > g->auth_cap && authors_grow(g) != 0)
+		return 1;	/* out of memory: do not hold records back */
+	a = author_slot(g->authors, g->auth_cap, author);
+	if (!a->used) {
+		memcpy(a->author, author, 32);
+		a->used = 1;
+		g->auth_n++;
+	}
+	if (a->window != window) {
+		a->window = window;
+		a->count = 0;
+	}
+	return ++a->count <= g->o.author_rate;
+}
+
+/* One record from peer; returns 1 if it was a duplicate. */
+static int
+take_record(gossip *g, gpeer *p, const uint8_t *rec, size_t len, uint64_t now)
+{
+	uint8_t id[32];
+	rec_env env;
+	missing *e;
+	int v;
+
+	hash_blake2b(id, rec, len);
+	if (g->h.has(g->h.ctx, id))
+		return 1;	/* dropped before any signature check */
+	if (rec_parse(rec, len, &env, NULL) != EM_OK) {
+		gossip_penalize(g, p->handle, PENALTY_INVALID, "malformed record");
+		return 0;
+	}
+	if (!author_allows(g, env.author, now))
+		return 0;	/* over the author's rate: anti-entropy retries later */
+	v = g->h.ingest(g->h.ctx, rec, len);
+	if (v == GOSSIP_INVALID) {
+		gossip_penalize(g, p->handle, PENALTY_INVALID, "invalid record");
+		return 0;
+	}
+	if (v == GOSSIP_DUP)
+		return 1;
+	if (v == GOSSIP_LATER)
+		return 0;
+	if ((e = miss_find(g, id)) != NULL)
+		miss_del(g, e);
+	spread(g, rec, len, id, p->handle);	/* equivocation evidence too */
+	return 0;
+}
+
+static void
+recv_records(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now)
+{
+	int dups = 0;
+	gpeer *p;
+
+	for (uint32_t i = 0; i < m->u.records.n; i++) {
+		/* a penalty may have dropped the peer mid-message */
+		if ((p = gp_find(g, peer)) == NULL)
+			return;
+		dups += take_record(g, p, m->u.records.rec[i], m->u.records.len[i], now);
+	}
+	/* A pushed duplicate: this link is redundant; make it lazy. */
+	if (dups > 0 && m->u.records.push && (p = gp_find(g, peer)) != NULL && p->eager) {
+		wire_msg prune = { .type = WIRE_PRUNE };
+
+		p->eager = 0;
+		gp_send(g, peer, &prune);
+	}
+}
+
+static int
+announced_by(const missing *e, uint32_t peer)
+{
+	for (uint8_t i = 0; i < e->n_ann; i++)
+		if (e->ann[i] == peer)
+			return 1;
+	return 0;
+}
+
+static void
+recv_have(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now)
+{
+	for (uint32_t i = 0; i < m->u.ids.n; i++) {
+		const uint8_t *id = m->u.ids.ids + (size_t)i * 32;
+		missing *e;
+
+		if (g->h.has(g->h.ctx, id))
+			continue;
+		if ((e = miss_find(g, id)) == NULL) {
+			if ((e = miss_add(g, id)) == NULL)
+				continue;
+			e->deadline = now + g->o.graft_ms;
+			if (e->deadline < g->miss_next || g->miss_n == 1)
+				g->miss_next = e->deadline;
+		}
+		if (e->n_ann < ANNOUNCERS && !announced_by(e, peer))
+			e->ann[e->n_ann++] = peer;
+	}
+}
+
+static void
+recv_want(gossip *g, uint32_t peer, const wire_msg *m)
+{
+	gpeer *p = gp_find(g, peer);
+	batch b;
+
+	p->eager = 1;	/* a graft: this link carries pushes again */
+	batch_init(&b, g, peer, 0, WIRE_IDS_MAX);
+	for (uint32_t i = 0; i < m->u.ids.n; i++) {
+		uint8_t *rec;
+		size_t len;
+
+		if (g->h.get(g->h.ctx, m->u.ids.ids + (size_t)i * 32, &rec, &len) != 0)
+			continue;
+		batch_add(&b, rec, len);
+		free(rec);
+	}
+	batch_send(&b);
+}
+
+/* Token bucket per peer: messages beyond the rate cost it points. */
+static int
+within_rate(gossip *g, gpeer *p, uint64_t now)
+{
+	if (now > p->refill_ms) {
+		p->tokens += (double)(now - p->refill_ms) * g->o.msg_rate / 1000.0;
+		if (p->tokens > g->o.msg_burst)
+			p->tokens = g->o.msg_burst;
+		p->refill_ms = now;
+	}
+	if (p->tokens < 1.0)
+		return 0;
+	p->tokens -= 1.0;
+	return 1;
+}
+
+void
+gossip_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now_ms)
+{
+	gpeer *p = gp_find(g, peer);
+
+	if (p == NULL)
+		return;
+	if (!within_rate(g, p, now_ms)) {
+		gossip_penalize(g, peer, PENALTY_FLOOD, "message flood");
+		return;
+	}
+	switch (m->type) {
+	case WIRE_RECORDS:	recv_records(g, peer, m, now_ms); break;
+	case WIRE_HAVE:		recv_have(g, peer, m, now_ms); break;
+	case WIRE_WANT:		recv_want(g, peer, m); break;
+	case WIRE_SUMMARY:	sync_recv(g, peer, m, now_ms); break;
+	case WIRE_PRUNE:	p->eager = 0; break;
+	default:		break;	/* the host's messages */
+	}
+}
+
+/* Overdue ids: ask the next announcer (a graft), or give up on the id. */
+static void
+tick_missing(gossip *g, uint64_t now)
+{
+	uint64_t next = UINT64_MAX;
+
+	if (g->miss_n == 0 || now < g->miss_next)
+		return;
+	for (uint32_t i = 0; i < g->miss_cap; i++) {
+		missing *e = &g->miss[i];
+		gpeer *p;
+
+		if (!e->used)
+			continue;
+		if (e->deadline > now) {
+			next = e->deadline < next ? e->deadline : next;
+			continue;
+		}
+		if (e->next > 0)	/* the last want went unanswered */
+			gossip_penalize(g, e->ann[e->next - 1], PENALTY_UNANSWERED,
+			    "unanswered wants");
+		while (e->next < e->n_ann && (p = gp_find(g, e->ann[e->next])) == NULL)
+			e->next++;
+		if (e->next >= e->n_ann || g->h.has(g->h.ctx, e->id)) {
+			miss_del(g, e);
+			i--;	/* backward shift may have moved an entry here */
+			continue;
+		}
+		p->eager = 1;
+		idbuf_push(&p->want, e->id);
+		e->next++;
+		e->deadline = now + g->o.want_ms;
+		next = e->deadline < next ? e->deadline : next;
+	}
+	g->miss_next = next;
+}
+
+void
+gossip_tick(gossip *g, uint64_t now_ms)
+{
+	for (uint32_t i = 0; i < g->n_peers; i++) {
+		gpeer *p = &g->peers[i];
+
+		/* scores fade: a point a second, so only a steady fault bans */
+		if (now_ms >= p->decay_ms + 1000) {
+			p->score = p->score > 0 ? p->score - 1 : 0;
+			p->decay_ms = now_ms;
+		}
+	}
+	tick_missing(g, now_ms);
+	if (g->n_peers > 0 && now_ms >= g->next_ae)
+		sync_start(g, now_ms);
+	gossip_flush(g);
+}
+
+uint32_t
+gossip_peers(const gossip *g, gossip_peer_info *out, uint32_t cap)
+{
+	for (uint32_t i = 0; i < g->n_peers && i < cap; i++) {
+		out[i].peer = g->peers[i].handle;
+		out[i].eager = g->peers[i].eager;
+		out[i].score = g->peers[i].score;
+	}
+	return g->n_peers;
+}
+
+uint64_t
+gossip_last_sync(const gossip *g)
+{
+	return g->last_sync;
+}

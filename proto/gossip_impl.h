@@ -1,0 +1,78 @@
+/* proto/gossip_impl.h — shared by gossip.c and gossip_sync.c only. */
+#ifndef EM_GOSSIP_IMPL_H
+#define EM_GOSSIP_IMPL_H
+
+#include "gossip.h"
+
+#define PEERS_MAX	256
+#define ANNOUNCERS	4		/* peers remembered per missing id */
+#define MISSING_MAX	65536		/* ids awaited at once */
+#define AUTHORS_MAX	4096		/* authors tracked for the rate limit */
+#define BATCH_BYTES	(256 * 1024)	/* records message payload aimed at */
+
+typedef struct idbuf {			/* ids queued for one have or want */
+	uint8_t		*ids;
+	uint32_t	 n, cap;
+} idbuf;
+
+typedef struct gpeer {
+	uint32_t	handle;
+	int		eager;
+	int		score;
+	double		tokens;		/* message budget (token bucket) */
+	uint64_t	refill_ms, decay_ms;
+	idbuf		have, want;	/* queued until the next flush */
+} gpeer;
+
+typedef struct missing {		/* an id announced but not yet held */
+	uint8_t		id[32];
+	uint64_t	deadline;
+	uint32_t	ann[ANNOUNCERS];
+	uint8_t		n_ann, next;	/* announcers known; next to ask */
+	uint8_t		used;
+} missing;
+
+typedef struct author_rate {
+	uint8_t		author[32];
+	uint64_t	window;		/* minute number */
+	uint32_t	count;
+	uint8_t		used;
+} author_rate;
+
+/* A records message being filled, for want answers and sync pushes. */
+typedef struct batch {
+	gossip		*g;
+	uint32_t	 peer;
+	int		 push;
+	uint32_t	 n, budget;
+	size_t		 bytes;
+	uint8_t		*rec[WIRE_RECORDS_MAX];
+	size_t		 len[WIRE_RECORDS_MAX];
+} batch;
+
+struct gossip {
+	gossip_host	 h;
+	gossip_opts	 o;
+	gpeer		 peers[PEERS_MAX];
+	uint32_t	 n_peers;
+	missing		*miss;		/* open addressing, linear probing */
+	uint32_t	 miss_cap, miss_n;
+	uint64_t	 miss_next;	/* earliest deadline, a lower bound */
+	author_rate	*authors;	/* open addressing, grown on demand */
+	uint32_t	 auth_cap, auth_n;
+	uint64_t	 next_ae, last_sync;
+};
+
+gpeer	*gp_find(gossip *g, uint32_t handle);
+void	 gp_send(gossip *g, uint32_t peer, const wire_msg *m);
+
+void	 batch_init(batch *b, gossip *g, uint32_t peer, int push, uint32_t budget);
+/* Copies a record into the batch, sending a full one first. */
+void	 batch_add(batch *b, const uint8_t *rec, size_t len);
+void	 batch_send(batch *b);
+
+/* Anti-entropy (gossip_sync.c). */
+void	 sync_start(gossip *g, uint64_t now);
+void	 sync_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now);
+
+#endif
