@@ -37,6 +37,66 @@ peer_clear(gpeer *p)
 {
 	free(p->have.ids);
 	free(p->want.ids);
+	free(p->trees);
+}
+
+/* --- per-author trees: each link is eager or lazy for each author, so
+ * every author's records travel down a tree of their own, shaped by where
+ * that author publishes */
+
+static tree *
+tree_slot(tree *t, uint32_t cap, const uint8_t author[static 32])
+{
+	uint32_t i;
+
+	memcpy(&i, author + 4, sizeof i);
+	for (i &= cap - 1; t[i].used && memcmp(t[i].author, author, 32) != 0;
+	    i = (i + 1) & (cap - 1))
+		;
+	return &t[i];
+}
+
+static int
+tree_eager(const gpeer *p, const uint8_t author[static 32])
+{
+	const tree *t;
+
+	if (p->tree_cap == 0)
+		return p->eager;
+	t = tree_slot(p->trees, p->tree_cap, author);
+	return t->used ? t->eager : p->eager;
+}
+
+static void
+tree_set(gpeer *p, const uint8_t author[static 32], int eager)
+{
+	tree *t;
+
+	if (2 * (p->tree_n + 1) > p->tree_cap) {
+		uint32_t cap = p->tree_cap ? p->tree_cap * 2 : 16;
+		tree *nt;
+
+		if (cap > TREES_MAX) {		/* start afresh: trees regrow */
+			memset(p->trees, 0, (size_t)p->tree_cap * sizeof *p->trees);
+			p->tree_n = 0;
+		} else if ((nt = calloc(cap, sizeof *nt)) != NULL) {
+			for (uint32_t i = 0; i < p->tree_cap; i++)
+				if (p->trees[i].used)
+					*tree_slot(nt, cap, p->trees[i].author) = p->trees[i];
+			free(p->trees);
+			p->trees = nt;
+			p->tree_cap = cap;
+		} else {
+			return;
+		}
+	}
+	t = tree_slot(p->trees, p->tree_cap, author);
+	if (!t->used) {
+		memcpy(t->author, author, 32);
+		t->used = 1;
+		p->tree_n++;
+	}
+	t->eager = (uint8_t)eager;
 }
 
 void
@@ -134,11 +194,11 @@ gossip_penalize(gossip *g, uint32_t peer, int points, const char *why)
 /* --- records messages built from copies */
 
 void
-batch_init(batch *b, gossip *g, uint32_t peer, int push, uint32_t budget)
+batch_init(batch *b, gossip *g, uint32_t peer, int how, uint32_t budget)
 {
 	b->g = g;
 	b->peer = peer;
-	b->push = push;
+	b->how = how;
 	b->n = 0;
 	b->bytes = 0;
 	b->budget = budget;
@@ -152,7 +212,7 @@ batch_send(batch *b)
 	if (b->n == 0)
 		return;
 	m.type = WIRE_RECORDS;
-	m.u.records.push = b->push;
+	m.u.records.how = b->how;
 	m.u.records.n = b->n;
 	for (uint32_t i = 0; i < b->n; i++) {
 		m.u.records.rec[i] = b->rec[i];
@@ -318,12 +378,12 @@ gossip_flush(gossip *g)
  * ones; from is the peer it came from (not sent back), or UINT32_MAX. */
 static void
 spread(gossip *g, const uint8_t *rec, size_t len, const uint8_t id[static 32],
-    uint32_t from)
+    const uint8_t author[static 32], uint32_t from)
 {
 	wire_msg m;
 
 	m.type = WIRE_RECORDS;
-	m.u.records.push = 1;
+	m.u.records.how = WIRE_PUSH;
 	m.u.records.n = 1;
 	m.u.records.rec[0] = rec;
 	m.u.records.len[0] = len;
@@ -332,7 +392,7 @@ spread(gossip *g, const uint8_t *rec, size_t len, const uint8_t id[static 32],
 
 		if (p->handle == from)
 			continue;
-		if (p->eager)
+		if (tree_eager(p, author))
 			gp_send(g, p->handle, &m);
 		else
 			idbuf_push(&p->have, id);
@@ -343,13 +403,16 @@ void
 gossip_publish(gossip *g, const uint8_t *rec, size_t len, uint64_t now_ms)
 {
 	uint8_t id[32];
+	rec_env env;
 	missing *e;
 
 	(void)now_ms;
-	hash_blake2b(id, rec, len);
+	if (rec_parse(rec, len, &env, NULL) != EM_OK)
+		return;		/* the host stored it, so this is our bug */
+	memcpy(id, env.id, 32);
 	if ((e = miss_find(g, id)) != NULL)
 		miss_del(g, e);
-	spread(g, rec, len, id, UINT32_MAX);
+	spread(g, rec, len, id, env.author, UINT32_MAX);
 }
 
 static author_rate *
@@ -410,9 +473,11 @@ author_allows(gossip *g, const uint8_t author[static 32], uint64_t now)
 	return ++a->count <= g->o.author_rate;
 }
 
-/* One record from peer; returns 1 if it was a duplicate. */
+/* One record from peer, come as how. Returns 1 if it was a duplicate
+ * (its author then in dup_author). */
 static int
-take_record(gossip *g, gpeer *p, const uint8_t *rec, size_t len, uint64_t now)
+take_record(gossip *g, gpeer *p, const uint8_t *rec, size_t len, int how,
+    uint64_t now, uint8_t dup_author[static 32])
 {
 	uint8_t id[32];
 	rec_env env;
@@ -420,8 +485,8 @@ take_record(gossip *g, gpeer *p, const uint8_t *rec, size_t len, uint64_t now)
 	int v;
 
 	hash_blake2b(id, rec, len);
-	if (g->h.has(g->h.ctx, id))
-		return 1;	/* dropped before any signature check */
+	if (g->h.has(g->h.ctx, id))	/* dropped before any signature check */
+		return rec_author(rec, len, dup_author) == EM_OK;
 	if (rec_parse(rec, len, &env, NULL) != EM_OK) {
 		gossip_penalize(g, p->handle, PENALTY_INVALID, "malformed record");
 		return 0;
@@ -433,34 +498,46 @@ take_record(gossip *g, gpeer *p, const uint8_t *rec, size_t len, uint64_t now)
 		gossip_penalize(g, p->handle, PENALTY_INVALID, "invalid record");
 		return 0;
 	}
-	if (v == GOSSIP_DUP)
+	if (v == GOSSIP_DUP) {
+		memcpy(dup_author, env.author, 32);
 		return 1;
+	}
 	if (v == GOSSIP_LATER)
 		return 0;
 	if ((e = miss_find(g, id)) != NULL)
 		miss_del(g, e);
-	spread(g, rec, len, id, p->handle);	/* equivocation evidence too */
+	if (how == WIRE_GRAFT)
+		tree_set(p, env.author, 1);	/* we asked: it joins this tree */
+	spread(g, rec, len, id, env.author, p->handle);	/* equivocation evidence too */
 	return 0;
+}
+
+/* A pushed duplicate: this link is redundant in the author's tree. The
+ * peer pushes to us by its own view of the link, whatever ours is, so it
+ * is told in any case; and we stop pushing that author's records to it. */
+static void
+prune(gossip *g, gpeer *p, const uint8_t author[static 32])
+{
+	wire_msg m = { .type = WIRE_PRUNE };
+
+	tree_set(p, author, 0);
+	memcpy(m.u.author, author, 32);
+	gp_send(g, p->handle, &m);
 }
 
 static void
 recv_records(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now)
 {
-	int dups = 0;
+	uint8_t author[32];
 	gpeer *p;
 
 	for (uint32_t i = 0; i < m->u.records.n; i++) {
 		/* a penalty may have dropped the peer mid-message */
 		if ((p = gp_find(g, peer)) == NULL)
 			return;
-		dups += take_record(g, p, m->u.records.rec[i], m->u.records.len[i], now);
-	}
-	/* A pushed duplicate: this link is redundant; make it lazy. */
-	if (dups > 0 && m->u.records.push && (p = gp_find(g, peer)) != NULL && p->eager) {
-		wire_msg prune = { .type = WIRE_PRUNE };
-
-		p->eager = 0;
-		gp_send(g, peer, &prune);
+		if (take_record(g, p, m->u.records.rec[i], m->u.records.len[i],
+		    m->u.records.how, now, author) && m->u.records.how == WIRE_PUSH)
+			prune(g, p, author);
 	}
 }
 
@@ -500,14 +577,16 @@ recv_want(gossip *g, uint32_t peer, const wire_msg *m)
 	gpeer *p = gp_find(g, peer);
 	batch b;
 
-	p->eager = 1;	/* a graft: this link carries pushes again */
-	batch_init(&b, g, peer, 0, WIRE_IDS_MAX);
+	batch_init(&b, g, peer, WIRE_GRAFT, WIRE_IDS_MAX);
 	for (uint32_t i = 0; i < m->u.ids.n; i++) {
-		uint8_t *rec;
+		uint8_t *rec, author[32];
 		size_t len;
 
 		if (g->h.get(g->h.ctx, m->u.ids.ids + (size_t)i * 32, &rec, &len) != 0)
 			continue;
+		/* a graft: the link carries this author's pushes again */
+		if (rec_author(rec, len, author) == EM_OK)
+			tree_set(p, author, 1);
 		batch_add(&b, rec, len);
 		free(rec);
 	}
@@ -546,7 +625,7 @@ gossip_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now_ms)
 	case WIRE_HAVE:		recv_have(g, peer, m, now_ms); break;
 	case WIRE_WANT:		recv_want(g, peer, m); break;
 	case WIRE_SUMMARY:	sync_recv(g, peer, m, now_ms); break;
-	case WIRE_PRUNE:	p->eager = 0; break;
+	case WIRE_PRUNE:	tree_set(p, m->u.author, 0); break;
 	default:		break;	/* the host's messages */
 	}
 }
@@ -579,7 +658,6 @@ tick_missing(gossip *g, uint64_t now)
 			i--;	/* backward shift may have moved an entry here */
 			continue;
 		}
-		p->eager = 1;
 		idbuf_push(&p->want, e->id);
 		e->next++;
 		e->deadline = now + g->o.want_ms;

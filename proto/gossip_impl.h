@@ -9,15 +9,24 @@
 #define MISSING_MAX	65536		/* ids awaited at once */
 #define AUTHORS_MAX	4096		/* authors tracked for the rate limit */
 #define BATCH_BYTES	(256 * 1024)	/* records message payload aimed at */
+#define TREES_MAX	65536		/* per-author link states per peer */
 
 typedef struct idbuf {			/* ids queued for one have or want */
 	uint8_t		*ids;
 	uint32_t	 n, cap;
 } idbuf;
 
+typedef struct tree {			/* this link in one author's tree */
+	uint8_t		author[32];
+	uint8_t		eager;
+	uint8_t		used;
+} tree;
+
 typedef struct gpeer {
 	uint32_t	handle;
-	int		eager;
+	int		eager;		/* for authors not in trees */
+	tree		*trees;		/* open addressing, grown on demand */
+	uint32_t	tree_cap, tree_n;
 	int		score;
 	double		tokens;		/* message budget (token bucket) */
 	uint64_t	refill_ms, decay_ms;
@@ -43,7 +52,7 @@ typedef struct author_rate {
 typedef struct batch {
 	gossip		*g;
 	uint32_t	 peer;
-	int		 push;
+	int		 how;	/* enum wire_how */
 	uint32_t	 n, budget;
 	size_t		 bytes;
 	uint8_t		*rec[WIRE_RECORDS_MAX];
@@ -66,7 +75,7 @@ struct gossip {
 gpeer	*gp_find(gossip *g, uint32_t handle);
 void	 gp_send(gossip *g, uint32_t peer, const wire_msg *m);
 
-void	 batch_init(batch *b, gossip *g, uint32_t peer, int push, uint32_t budget);
+void	 batch_init(batch *b, gossip *g, uint32_t peer, int how, uint32_t budget);
 /* Copies a record into the batch, sending a full one first. */
 void	 batch_add(batch *b, const uint8_t *rec, size_t len);
 void	 batch_send(batch *b);

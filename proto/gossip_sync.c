@@ -119,7 +119,7 @@ sync_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now)
 	no = our_summary(g, &ours);
 	if (ours == NULL)
 		return;
-	batch_init(&b, g, peer, 0, g->o.ae_records);
+	batch_init(&b, g, peer, WIRE_SYNC, g->o.ae_records);
 	if (compare_push(g, &b, ours, no, m->u.summary.entries, m->u.summary.n) &&
 	    !m->u.summary.reply)
 		send_summary(g, peer, 1);

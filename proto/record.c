@@ -115,6 +115,17 @@ rec_message(const rec_env *env, const uint8_t netid[static 32], uint8_t *out,
 	return message(netid, env->bytes, env->signed_len, out, cap);
 }
 
+em_err
+rec_author(const uint8_t *buf, size_t len, uint8_t author[static 32])
+{
+	/* fixarray 7, version and kind as fixints, then bin8 of 32 */
+	if (len < 37 || buf[0] != 0x97 || buf[1] != REC_VERSION || buf[2] > 0x7f ||
+	    buf[3] != 0xc4 || buf[4] != 32)
+		return EM_EFORMAT;
+	memcpy(author, buf + 5, 32);
+	return EM_OK;
+}
+
 /* Calls fn over the signed message: tag || netid || signed prefix. */
 static em_err
 with_message(const uint8_t netid[static 32], const uint8_t *prefix, size_t plen,

@@ -82,12 +82,12 @@ decode_peers(mpr *r, wire_msg *m)
 static em_err
 decode_records(mpr *r, wire_msg *m)
 {
-	uint64_t push;
+	uint64_t how;
 	em_err err;
 
-	if ((err = mpr_uint(r, &push, 1)) != EM_OK)
+	if ((err = mpr_uint(r, &how, WIRE_GRAFT)) != EM_OK)
 		return err;
-	m->u.records.push = (int)push;
+	m->u.records.how = (int)how;
 	if ((err = mpr_array(r, &m->u.records.n, WIRE_RECORDS_MAX)) != EM_OK)
 		return err;
 	for (uint32_t i = 0; i < m->u.records.n; i++)
@@ -132,14 +132,14 @@ decode_body(mpr *r, wire_msg *m)
 	case WIRE_BYE:
 		return mpr_str(r, m->u.reason, sizeof m->u.reason);
 	default:
-		return EM_OK;	/* prune: nothing after the type */
+		return mpr_bin_fixed(r, m->u.author, 32);	/* prune */
 	}
 }
 
 static const uint8_t arity[] = {
 	[WIRE_HELLO] = 4, [WIRE_PEERS] = 2, [WIRE_HAVE] = 2, [WIRE_WANT] = 2,
 	[WIRE_RECORDS] = 3, [WIRE_SUMMARY] = 3, [WIRE_PING] = 2, [WIRE_PONG] = 2,
-	[WIRE_BYE] = 2, [WIRE_PRUNE] = 1,
+	[WIRE_BYE] = 2, [WIRE_PRUNE] = 2,
 };
 
 em_err
@@ -193,7 +193,7 @@ encode_body(pack *p, const wire_msg *m)
 		pack_bin(p, m->u.ids.ids, (size_t)m->u.ids.n * 32);
 		break;
 	case WIRE_RECORDS:
-		msgpack_pack_uint8(pk, m->u.records.push ? 1 : 0);
+		msgpack_pack_uint8(pk, (uint8_t)m->u.records.how);
 		msgpack_pack_array(pk, m->u.records.n);
 		for (uint32_t i = 0; i < m->u.records.n; i++)
 			pack_bin(p, m->u.records.rec[i], m->u.records.len[i]);
@@ -210,6 +210,7 @@ encode_body(pack *p, const wire_msg *m)
 		pack_str(p, m->u.reason);
 		break;
 	default:
+		pack_bin(p, m->u.author, 32);
 		break;
 	}
 }

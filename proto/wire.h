@@ -9,14 +9,15 @@
  *   peers    [2, [[addr, node_id(32)|nil]...]]
  *   have     [3, ids(bin, 32 each)]          announce records by id (lazy push)
  *   want     [4, ids(bin, 32 each)]          ask for records by id
- *   records  [5, push, [record(bin)...]]     signed records, exact bytes; push
- *            1 for an eager push (a duplicate may answer with prune), 0 for
- *            an answer to want or summary
+ *   records  [5, how, [record(bin)...]]      signed records, exact bytes; how
+ *            they come: WIRE_SYNC (anti-entropy), WIRE_PUSH (eager push: a
+ *            duplicate is answered with prune) or WIRE_GRAFT (answer to want:
+ *            the link joins the author's tree)
  *   summary  [6, reply, entries(bin, 48 each)] per author: id(32) ||
  *            highest contiguous seq(8) || highest seq(8), big-endian
  *   ping     [7, nonce]   pong [8, nonce]
  *   bye      [9, reason]
- *   prune    [10]                            stop eager pushes to me
+ *   prune    [10, author(32)]                stop eager pushes of author's records
  */
 #ifndef EM_WIRE_H
 #define EM_WIRE_H
@@ -36,6 +37,8 @@
 #define WIRE_SUMMARY_MAX	8192
 #define WIRE_SUMMARY_ENTRY	48
 #define WIRE_REASON_MAX		255
+
+enum wire_how { WIRE_SYNC = 0, WIRE_PUSH = 1, WIRE_GRAFT = 2 };
 
 enum wire_type {
 	WIRE_HELLO = 1, WIRE_PEERS, WIRE_HAVE, WIRE_WANT, WIRE_RECORDS,
@@ -64,7 +67,7 @@ typedef struct wire_msg {
 			const uint8_t	*ids;	/* n * 32 bytes, borrowed */
 		} ids;
 		struct {
-			int		 push;
+			int		 how;	/* enum wire_how */
 			uint32_t	 n;
 			const uint8_t	*rec[WIRE_RECORDS_MAX];	/* borrowed */
 			size_t		 len[WIRE_RECORDS_MAX];
@@ -75,6 +78,7 @@ typedef struct wire_msg {
 			const uint8_t	*entries;	/* n * 48 bytes, borrowed */
 		} summary;
 		uint64_t	nonce;		/* ping, pong */
+		uint8_t		author[32];	/* prune */
 		char		reason[WIRE_REASON_MAX + 1];	/* bye */
 	} u;
 } wire_msg;

@@ -490,7 +490,7 @@ deliver(sim *s, event *e)
 			hash_blake2b(id, m.u.records.rec[i], m.u.records.len[i]);
 			if ((r = pool_index(s, id)) != NOBODY) {
 				s->copies[r]++;
-				s->pushed[r] += m.u.records.push != 0;
+				s->pushed[r] += m.u.records.how == WIRE_PUSH;
 			}
 		}
 	s->cur_src = e->src;

@@ -37,6 +37,7 @@ make(wire_msg *m, uint8_t type)
 		m->u.ids.ids = ids;
 		break;
 	case WIRE_RECORDS:
+		m->u.records.how = WIRE_GRAFT;
 		m->u.records.n = 2;
 		m->u.records.rec[0] = rec_a;
 		m->u.records.len[0] = sizeof rec_a;
@@ -54,6 +55,9 @@ make(wire_msg *m, uint8_t type)
 		break;
 	case WIRE_BYE:
 		strcpy(m->u.reason, "shutting down");
+		break;
+	case WIRE_PRUNE:
+		memset(m->u.author, 0xee, 32);
 		break;
 	}
 }
@@ -91,6 +95,7 @@ test_roundtrip_every_type(void **state)
 			assert_memory_equal(out.u.ids.ids, ids, sizeof ids);
 			break;
 		case WIRE_RECORDS:
+			assert_int_equal(out.u.records.how, WIRE_GRAFT);
 			assert_int_equal(out.u.records.len[1], 2);
 			assert_memory_equal(out.u.records.rec[1], rec_b, 2);
 			break;
@@ -110,6 +115,9 @@ test_roundtrip_every_type(void **state)
 			break;
 		case WIRE_BYE:
 			assert_string_equal(out.u.reason, "shutting down");
+			break;
+		case WIRE_PRUNE:
+			assert_memory_equal(out.u.author, in.u.author, 32);
 			break;
 		}
 		/* every proper prefix fails; one extra byte fails */
