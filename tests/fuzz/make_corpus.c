@@ -10,6 +10,7 @@
 #include "netkey.h"
 #include "record.h"
 #include "testutil.h"
+#include "session.h"
 #include "wire.h"
 
 static void
@@ -61,6 +62,31 @@ put_wire(const char *dir, int i, const uint8_t *rec, size_t rlen)
 	}
 }
 
+/* Seeds for the session: a real first handshake message, and frames of
+ * the sizes the handshake expects. */
+static void
+put_session(const char *dir)
+{
+	static const uint8_t key[32] = { 1 };
+	uint8_t frames[2 + 96];
+	session *s;
+	ident *me;
+	const uint8_t *p;
+	size_t len;
+
+	ident_generate(&me);
+	if (session_new(1, me, key, NULL, 4096, &s) != EM_OK)
+		exit(1);
+	p = session_pending(s, &len);
+	put(dir, "session-msg1", p, len);
+	session_free(s);
+	ident_free(me);
+	memset(frames, 0x41, sizeof frames);
+	frames[0] = 0;
+	frames[1] = 96;
+	put(dir, "session-msg2-size", frames, sizeof frames);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -72,8 +98,8 @@ main(int argc, char **argv)
 	char name[32];
 
 	if (argc != 3 || (strcmp(argv[1], "record") && strcmp(argv[1], "bundle") &&
-	    strcmp(argv[1], "wire"))) {
-		fprintf(stderr, "usage: make_corpus record|bundle|wire DIR\n");
+	    strcmp(argv[1], "wire") && strcmp(argv[1], "session"))) {
+		fprintf(stderr, "usage: make_corpus record|bundle|wire|session DIR\n");
 		return 2;
 	}
 	mkdir(argv[2], 0700);
@@ -106,6 +132,8 @@ main(int argc, char **argv)
 		free(enc);
 		free(rec);
 	}
+	if (strcmp(argv[1], "session") == 0)
+		put_session(argv[2]);
 	bundle_trailer(bundle + blen, 3);
 	blen += BUNDLE_TRAILER_LEN;
 	if (strcmp(argv[1], "bundle") == 0)
