@@ -20,6 +20,15 @@ void hash_blake2b(uint8_t out[static HASH_LEN], const uint8_t *in, size_t len);
 void hash_keyed(uint8_t out[static HASH_LEN], const uint8_t key[static 32],
     const uint8_t *in, size_t len);
 
+/* BLAKE2b-256 over data given in pieces. */
+typedef struct hash_state {
+	_Alignas(64) uint8_t opaque[384];
+} hash_state;
+
+void hash_start(hash_state *st);
+void hash_update(hash_state *st, const uint8_t *in, size_t len);
+void hash_finish(hash_state *st, uint8_t out[static HASH_LEN]);
+
 /* Fills buf with len bytes from the system's CSPRNG. */
 void hash_random(uint8_t *buf, size_t len);
 

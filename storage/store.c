@@ -121,6 +121,7 @@ open_dbis(store *st, MDB_txn *txn, void *ctx)
 		{ "by_model", MDB_DUPSORT | MDB_DUPFIXED, offsetof(store, by_model) },
 		{ "tasks", MDB_DUPSORT | MDB_DUPFIXED, offsetof(store, tasks) },
 		{ "targets", MDB_DUPSORT | MDB_DUPFIXED, offsetof(store, targets) },
+		{ "peers", 0, offsetof(store, peers) },
 	};
 	const uint8_t *netid = ctx;
 	char hex[ID_HEX_LEN + 1];

@@ -20,6 +20,7 @@
  *   by_model  model name NUL revision -> local numbers of results
  *   tasks     task id -> local numbers of task records
  *   targets   record id -> local numbers of attest/revoke records naming it
+ *   peers     "host:port" -> what we know of a peer (see store_peer)
  *
  * Durability: a call that reports a record stored returns only after its
  * transaction committed (with LMDB's default fsync). When the map is full it
@@ -126,6 +127,36 @@ em_err	store_records(store *st, const uint8_t *author, uint64_t since,
 
 /* Number of records stored. */
 em_err	store_count(store *st, uint64_t *n);
+
+/* Writes the per-author summary the gossip protocol exchanges (wire.h):
+ * author, highest contiguous seq, highest seq; at most cap entries, in
+ * author order. Returns the count in *n. */
+em_err	store_summary(store *st, uint8_t *entries, uint32_t cap, uint32_t *n);
+
+/* BLAKE2b-256 over every record id in id order: two stores holding the
+ * same records have the same digest, however they got them. */
+em_err	store_digest(store *st, uint8_t out[static 32]);
+
+/* Visits records that arrived after local number after, in arrival order,
+ * at most max of them; *last gets the number of the last one visited (or
+ * stays after). The visitor's flags are 0. */
+em_err	store_since(store *st, uint64_t after, uint32_t max, store_visit fn,
+    void *ctx, uint64_t *last);
+
+/* What a node remembers of a peer address. */
+typedef struct store_peer {
+	char		addr[256];	/* "host:port" */
+	int		has_id;
+	uint8_t		id[32];		/* the node id seen there */
+	uint64_t	last_ok;	/* ms: last successful handshake, 0 never */
+	uint64_t	ban_until;	/* ms: refused until then */
+	uint32_t	fails;		/* dial failures since the last success */
+} store_peer;
+
+/* Adds or replaces the entry for p->addr. */
+em_err	store_peer_put(store *st, const store_peer *p);
+/* Lists up to cap peers (address order); *n gets how many. */
+em_err	store_peer_list(store *st, store_peer *out, size_t cap, size_t *n);
 
 /* Small text settings. get: EM_ENOTFOUND, EM_ETOOBIG if cap is too small. */
 em_err	store_meta_get(store *st, const char *key, char *buf, size_t cap);

@@ -17,7 +17,7 @@ struct store {
 	MDB_env	*env;
 	uint8_t	 netid[32];
 	size_t	 map_size;
-	MDB_dbi	 meta, records, ids, feeds, authors, by_task, by_model, tasks, targets;
+	MDB_dbi	 meta, records, ids, feeds, authors, by_task, by_model, tasks, targets, peers;
 	uint64_t next_num;	/* next local number in the open write txn; 0: unknown */
 };
 
@@ -39,6 +39,9 @@ void	st_feed_key(uint8_t key[static FEED_KEY_LEN], const uint8_t author[static 3
 /* The signed bytes of record id inside txn (borrowed until txn ends).
  * EM_ENOTFOUND if absent. */
 int	st_bytes(store *st, MDB_txn *txn, const uint8_t id[static 32], MDB_val *out);
+
+/* Parses stored bytes (checked when they came in) into env and b. */
+int	st_parse(const MDB_val *v, rec_env *env, body *b);
 
 /* Indexes and stores one verified record; *status gets enum store_status. */
 int	st_index_put(store *st, MDB_txn *txn, const rec_env *env, int *status);

@@ -91,7 +91,13 @@ load(store *st, MDB_txn *txn, const MDB_val *ref, rec_env *env, body *b)
 		err = st_rc(mdb_get(txn, st->records, (MDB_val *)(uintptr_t)ref, &v));
 	if (err != EM_OK)
 		return err == EM_ENOTFOUND ? EM_ESTORE : err;	/* index without record */
-	if (rec_parse(v.mv_data, v.mv_size, env, NULL) != EM_OK ||
+	return st_parse(&v, env, b);
+}
+
+int
+st_parse(const MDB_val *v, rec_env *env, body *b)
+{
+	if (rec_parse(v->mv_data, v->mv_size, env, NULL) != EM_OK ||
 	    rec_body(env, b) != EM_OK)
 		return EM_ESTORE;
 	return EM_OK;

@@ -18,6 +18,7 @@
 #include "netkey.h"
 #include "store.h"
 #include "testutil.h"
+#include "wire.h"
 
 static uint8_t netid[32];
 
@@ -394,6 +395,85 @@ test_kill9_loses_nothing_acknowledged(void **state)
 	tu_rmtree(dir);
 }
 
+static int
+since_visit(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+{
+	uint64_t *seqs = ctx;
+
+	(void)b;
+	(void)flags;
+	seqs[seqs[0]++ + 1] = env->seq;
+	return 0;
+}
+
+/* Summary, digest, arrivals and peers: what replication reads. */
+static void
+test_replication_reads(void **state)
+{
+	char d1[512], d2[512];
+	store *s1 = fresh(d1, 0), *s2 = fresh(d2, 0);
+	ident *a, *b;
+	uint8_t *recs[6], ent[4 * 48], dig1[32], dig2[32], au[32];
+	size_t lens[6], n;
+	uint32_t ne;
+	uint64_t seqs[8] = { 0 }, last, c, m;
+	store_peer p = { .addr = "127.0.0.1:7400", .has_id = 1, .last_ok = 5, .fails = 3 }, out[4];
+
+	(void)state;
+	ident_generate(&a);
+	ident_generate(&b);
+	for (int i = 0; i < 6; i++)
+		tu_record(i < 4 ? a : b, netid, i < 4 ? (uint64_t)i + 1 : (uint64_t)i - 3,
+		    (uint32_t)i, &recs[i], &lens[i]);
+	for (int i = 0; i < 6; i++) {	/* s1 in order, s2 backwards, skipping a's seq 2 */
+		rec_env e1, e2;
+
+		open_rec(recs[i], lens[i], &e1);
+		open_rec(recs[5 - i], lens[5 - i], &e2);
+		assert_int_equal(store_put(s1, &e1), EM_OK);
+		if (5 - i != 1)
+			assert_int_equal(store_put(s2, &e2), EM_OK);
+	}
+	assert_int_equal(store_digest(s1, dig1), EM_OK);
+	assert_int_equal(store_digest(s2, dig2), EM_OK);
+	assert_memory_not_equal(dig1, dig2, 32);
+	{
+		rec_env e;
+
+		open_rec(recs[1], lens[1], &e);
+		assert_int_equal(store_put(s2, &e), EM_OK);
+	}
+	assert_int_equal(store_digest(s2, dig2), EM_OK);
+	assert_memory_equal(dig1, dig2, 32);	/* same records, any order */
+	assert_int_equal(store_summary(s1, ent, 4, &ne), EM_OK);
+	assert_int_equal(ne, 2);
+	for (uint32_t i = 0; i < ne; i++) {
+		wire_entry(ent, i, au, &c, &m);
+		assert_true(c == m && m == (memcmp(au, ident_pk(a), 32) == 0 ? 4u : 2u));
+	}
+	assert_int_equal(store_since(s1, 3, 10, since_visit, seqs, &last), EM_OK);
+	assert_int_equal(seqs[0], 3);		/* numbers 4, 5, 6 */
+	assert_int_equal(last, 6);
+	assert_true(seqs[1] == 4 && seqs[2] == 1 && seqs[3] == 2);
+	memset(p.id, 0x42, 32);
+	assert_int_equal(store_peer_put(s1, &p), EM_OK);
+	p.fails = 0;
+	assert_int_equal(store_peer_put(s1, &p), EM_OK);	/* replaces */
+	assert_int_equal(store_peer_list(s1, out, 4, &n), EM_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(out[0].addr, "127.0.0.1:7400");
+	assert_int_equal(out[0].fails, 0);
+	assert_true(out[0].has_id && out[0].last_ok == 5 && out[0].id[31] == 0x42);
+	for (int i = 0; i < 6; i++)
+		free(recs[i]);
+	ident_free(a);
+	ident_free(b);
+	store_free(s1);
+	store_free(s2);
+	tu_rmtree(d1);
+	tu_rmtree(d2);
+}
+
 int
 main(void)
 {
@@ -405,6 +485,7 @@ main(void)
 		cmocka_unit_test(test_map_grows_and_network),
 		cmocka_unit_test(test_two_processes_publish),
 		cmocka_unit_test(test_kill9_loses_nothing_acknowledged),
+		cmocka_unit_test(test_replication_reads),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

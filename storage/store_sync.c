@@ -1,0 +1,168 @@
+/* What replication needs from the store: summaries, digests, arrivals,
+ * and the peers we know. */
+#include "store_impl.h"
+
+#include <string.h>
+
+#include "hash.h"
+#include "wire.h"
+
+em_err
+store_summary(store *st, uint8_t *entries, uint32_t cap, uint32_t *n)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, err;
+
+	*n = 0;
+	if ((err = st_read_begin(st, &txn)) != EM_OK)
+		return err;
+	if ((rc = mdb_cursor_open(txn, st->authors, &cur)) != 0) {
+		mdb_txn_abort(txn);
+		return st_rc(rc);
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && *n < cap;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		store_author a;
+
+		if (k.mv_size != 32 || st_author_read(st, txn, k.mv_data, &a) != EM_OK)
+			continue;
+		wire_entry_put(entries, (*n)++, k.mv_data, a.contiguous, a.max_seq);
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
+}
+
+em_err
+store_digest(store *st, uint8_t out[static 32])
+{
+	hash_state hs;
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, err;
+
+	if ((err = st_read_begin(st, &txn)) != EM_OK)
+		return err;
+	if ((rc = mdb_cursor_open(txn, st->ids, &cur)) != 0) {
+		mdb_txn_abort(txn);
+		return st_rc(rc);
+	}
+	hash_start(&hs);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
+		hash_update(&hs, k.mv_data, k.mv_size);
+	hash_finish(&hs, out);
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
+}
+
+em_err
+store_since(store *st, uint64_t after, uint32_t max, store_visit fn, void *ctx,
+    uint64_t *last)
+{
+	uint8_t kb[8];
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k = { 8, kb }, v;
+	int rc, err;
+
+	*last = after;
+	if ((err = st_read_begin(st, &txn)) != EM_OK)
+		return err;
+	if ((rc = mdb_cursor_open(txn, st->records, &cur)) != 0) {
+		mdb_txn_abort(txn);
+		return st_rc(rc);
+	}
+	st_be64(kb, after + 1);
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && max > 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), max--) {
+		rec_env env;
+		body b;
+
+		if (k.mv_size != 8 || (err = st_parse(&v, &env, &b)) != EM_OK)
+			break;
+		*last = st_get64(k.mv_data);
+		if (fn(ctx, &env, &b, 0))
+			break;
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	if (err != EM_OK)
+		return err;
+	return rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
+}
+
+#define PEER_VAL_LEN (1 + 32 + 8 + 8 + 4)
+
+struct peer_put { const store_peer *p; };
+
+static int
+peer_put_fn(store *st, MDB_txn *txn, void *ctx)
+{
+	const store_peer *p = ((struct peer_put *)ctx)->p;
+	uint8_t val[PEER_VAL_LEN];
+	MDB_val k = { strlen(p->addr), (void *)(uintptr_t)p->addr };
+	MDB_val v = { sizeof val, val };
+
+	val[0] = (uint8_t)(p->has_id != 0);
+	memcpy(val + 1, p->id, 32);
+	st_be64(val + 33, p->last_ok);
+	st_be64(val + 41, p->ban_until);
+	val[49] = (uint8_t)(p->fails >> 24);
+	val[50] = (uint8_t)(p->fails >> 16);
+	val[51] = (uint8_t)(p->fails >> 8);
+	val[52] = (uint8_t)p->fails;
+	return st_rc(mdb_put(txn, st->peers, &k, &v, 0));
+}
+
+em_err
+store_peer_put(store *st, const store_peer *p)
+{
+	struct peer_put pp = { p };
+	size_t n = strnlen(p->addr, sizeof p->addr);
+
+	if (n == 0 || n >= sizeof p->addr)
+		return EM_EINVAL;
+	return st_write(st, peer_put_fn, &pp);
+}
+
+em_err
+store_peer_list(store *st, store_peer *out, size_t cap, size_t *n)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc, err;
+
+	*n = 0;
+	if ((err = st_read_begin(st, &txn)) != EM_OK)
+		return err;
+	if ((rc = mdb_cursor_open(txn, st->peers, &cur)) != 0) {
+		mdb_txn_abort(txn);
+		return st_rc(rc);
+	}
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && *n < cap;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		store_peer *p = &out[*n];
+		const uint8_t *b = v.mv_data;
+
+		if (k.mv_size >= sizeof p->addr || v.mv_size != PEER_VAL_LEN)
+			continue;	/* not ours: skip rather than fail */
+		memcpy(p->addr, k.mv_data, k.mv_size);
+		p->addr[k.mv_size] = 0;
+		p->has_id = b[0];
+		memcpy(p->id, b + 1, 32);
+		p->last_ok = st_get64(b + 33);
+		p->ban_until = st_get64(b + 41);
+		p->fails = (uint32_t)b[49] << 24 | (uint32_t)b[50] << 16 |
+		    (uint32_t)b[51] << 8 | b[52];
+		(*n)++;
+	}
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+	return rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
+}
