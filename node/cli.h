@@ -24,6 +24,9 @@ int cmd_results(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_node(int argc, char **argv);
+int cmd_status(int argc, char **argv);
+int cmd_peers(int argc, char **argv);
 
 /* Prints "evalmesh: <message>" on stderr. Returns 1. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -102,6 +102,7 @@ home_open(home *h, const args *a, int need_secret)
 		return home_key_error(err, path, NULL);
 	}
 	netkey_id(key, h->netid);
+	memcpy(h->netkey, key, sizeof key);
 	netkey_open(open_key);
 	netkey_id(open_key, open_id);
 	h->open_network = memcmp(open_id, h->netid, 32) == 0;
@@ -131,6 +132,7 @@ home_open(home *h, const args *a, int need_secret)
 void
 home_close(home *h)
 {
+	hash_wipe(h->netkey, sizeof h->netkey);
 	ident_free(h->me);
 	store_free(h->st);
 	h->me = NULL;

@@ -19,6 +19,7 @@
 typedef struct home {
 	char	 dir[HOME_PATH_MAX];
 	uint8_t	 netid[32];
+	uint8_t	 netkey[32];		/* the secret PSK; wiped by home_close */
 	int	 open_network;		/* the well-known open network */
 	uint8_t	 pk[32];		/* our node id */
 	int	 sealed;		/* identity sealed with a passphrase */

@@ -9,6 +9,9 @@
 static const cli_cmd cmds[] = {
 	{ "init",	cmd_init,	"create a node home: identity, network key, store" },
 	{ "id",		cmd_id,		"print this node's id, name, organisation and network" },
+	{ "node",	cmd_node,	"run the node: join the mesh, replicate records" },
+	{ "status",	cmd_status,	"what the node holds, its peers, its last sync" },
+	{ "peers",	cmd_peers,	"list the node's peers; peers add HOST:PORT" },
 	{ "result",	cmd_result,	"result publish: sign and store a score summary" },
 	{ "results",	cmd_results,	"list stored results" },
 	{ "verify",	cmd_verify,	"re-verify a stored record, a record file or a bundle" },

@@ -1,0 +1,91 @@
+/* evalmesh status — what this node holds and who it talks to. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ctl.h"
+#include "hex.h"
+#include "home.h"
+
+static const char help[] =
+"usage: evalmesh status [--home DIR] [--json]\n\n"
+"Asks the running node for its id, network, listen address, peers\n"
+"(connected and known), the records it holds, a digest of that record set\n"
+"(two nodes holding the same records show the same digest) and the time\n"
+"of its last sync. Without a running node, answers from the store.\n";
+
+static const opt opts[] = { { "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 } };
+
+/* The same fields, read from the store when no node runs. */
+static json_t *
+offline(home *h)
+{
+	static store_peer list[1024];
+	uint8_t digest[32];
+	uint64_t records = 0;
+	size_t known = 0;
+
+	store_count(h->st, &records);
+	store_digest(h->st, digest);
+	store_peer_list(h->st, list, 1024, &known);
+	return json_pack("{s:o, s:o, s:n, s:b, s:i, s:I, s:I, s:o, s:n}",
+	    "id", cli_json_id(h->pk), "network", cli_json_id(h->netid), "listen",
+	    "running", 0, "peers_connected", 0, "peers_known", (json_int_t)known,
+	    "records", (json_int_t)records, "digest", cli_json_id(digest), "last_sync");
+}
+
+static void
+text(json_t *s)
+{
+	const char *listen = json_string_value(json_object_get(s, "listen"));
+	const char *sync = json_string_value(json_object_get(s, "last_sync"));
+
+	printf("node      %s\n", json_string_value(json_object_get(s, "id")));
+	printf("network   %s\n", json_string_value(json_object_get(s, "network")));
+	if (json_is_true(json_object_get(s, "running")))
+		printf("running   yes, listening on %s, up %lld s\n", listen ? listen : "?",
+		    (long long)json_integer_value(json_object_get(s, "uptime_s")));
+	else
+		printf("running   no\n");
+	printf("peers     %lld connected, %lld known\n",
+	    (long long)json_integer_value(json_object_get(s, "peers_connected")),
+	    (long long)json_integer_value(json_object_get(s, "peers_known")));
+	printf("records   %lld\n", (long long)json_integer_value(json_object_get(s, "records")));
+	printf("digest    %s\n", json_string_value(json_object_get(s, "digest")));
+	printf("last sync %s\n", sync ? sync : "never");
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+	char why[256];
+	json_t *req, *resp = NULL;
+	args a;
+	home h;
+	int rc;
+
+	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 0, why, sizeof why))
+		return cli_usage("status", why);
+	if (args_help(&a))
+		return cli_help(help);
+	if (home_open(&h, &a, 0))
+		return 1;
+	req = json_pack("{s:s}", "cmd", "status");
+	rc = ctl_request(h.dir, req, &resp);
+	json_decref(req);
+	if (rc == 1)
+		resp = offline(&h);
+	home_close(&h);
+	if (rc < 0 || resp == NULL)
+		return 1;
+	if (json_object_get(resp, "error")) {
+		rc = cli_fail("node: %s", json_string_value(json_object_get(resp, "error")));
+		json_decref(resp);
+		return rc;
+	}
+	if (args_get(&a, "json"))
+		return cli_json_print(resp);
+	text(resp);
+	json_decref(resp);
+	return 0;
+}

@@ -1,0 +1,123 @@
+/* The CLI side of the control socket (see ctl.h). Plain blocking I/O with
+ * a timeout: a command asks once and exits. */
+#include "ctl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static int
+dial(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct timeval tv = { 10, 0 };
+	int fd;
+
+	if (strlen(path) >= sizeof sa.sun_path) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(sa.sun_path, path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
+}
+
+int
+ctl_alive(const char *path)
+{
+	int fd = dial(path);
+
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
+}
+
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+ctl_request(const char *dir, json_t *req, json_t **resp)
+{
+	char path[4200], *text = NULL, *buf = NULL;
+	size_t len = 0, cap = 0;
+	json_error_t jerr;
+	int fd, rc = -1;
+
+	*resp = NULL;
+	snprintf(path, sizeof path, "%s/%s", dir, CTL_SOCKET);
+	if ((fd = dial(path)) < 0) {
+		if (errno == ENOENT || errno == ECONNREFUSED)
+			return 1;
+		cli_fail("cannot reach the node at '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if ((text = json_dumps(req, JSON_COMPACT)) == NULL ||
+	    write_all(fd, text, strlen(text)) != 0 || write_all(fd, "\n", 1) != 0) {
+		cli_fail("cannot send to the node at '%s'", path);
+		goto out;
+	}
+	for (;;) {
+		ssize_t n;
+
+		if (len + 65536 > cap) {
+			char *nb;
+
+			if (cap >= CTL_MAX || (nb = realloc(buf, cap ? cap * 2 : 65536)) == NULL) {
+				cli_fail("the node's answer is too large");
+				goto out;
+			}
+			buf = nb;
+			cap = cap ? cap * 2 : 65536;
+		}
+		if ((n = read(fd, buf + len, cap - len - 1)) < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			cli_fail("no answer from the node: %s", strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = 0;
+	if ((*resp = json_loads(buf, 0, &jerr)) == NULL)
+		cli_fail("the node's answer is not JSON: %s", jerr.text);
+	else
+		rc = 0;
+out:
+	free(text);
+	free(buf);
+	close(fd);
+	return rc;
+}

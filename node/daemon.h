@@ -1,0 +1,136 @@
+/* node/daemon.h — the node daemon: one libuv loop around the gossip state
+ * machine, the store and the peer connections.
+ *
+ *   daemon.c   setup, timers, signals, new local records, shutdown
+ *   conn.c     TCP connections: secure session, framing, dispatch, limits
+ *   dial.c     known peers: dialing with backoff, bans, peer exchange
+ *   host.c     the gossip host: records checked and stored in batches
+ *   control.c  the control socket the CLI talks to (JSON lines)
+ *
+ * Everything runs on the loop's thread. */
+#ifndef EM_DAEMON_H
+#define EM_DAEMON_H
+
+#include <stdint.h>
+#include <uv.h>
+
+#include "gossip.h"
+#include "home.h"
+#include "session.h"
+
+#define KNOWN_MAX	1024		/* addresses remembered */
+#define PENDING_MAX	1024		/* records checked but not yet committed */
+#define WRITE_QUEUE_MAX	(16u << 20)	/* bytes queued to one peer before it is dropped */
+#define IDLE_PING_MS	30000
+#define IDLE_DROP_MS	90000
+#define BAN_MS		(10 * 60 * 1000)
+
+typedef struct daemon_opts {
+	char		listen[256];		/* "host:port" */
+	char		advertise[256];		/* what peers should dial, "" = listen */
+	const char	*peers[64];		/* --peer addresses */
+	size_t		n_peers;
+	uint32_t	max_in, max_out;	/* connection limits */
+	uint32_t	handshake_ms;		/* deadline for a handshake */
+} daemon_opts;
+
+typedef struct conn conn;
+typedef struct daemon daemon;
+
+struct conn {
+	daemon		*d;
+	uv_tcp_t	 tcp;
+	uv_timer_t	 timer;		/* handshake deadline */
+	session		*sess;
+	uint32_t	 handle;	/* the gossip peer handle */
+	int		 outbound, ready, closing;
+	int		 gossip_up;	/* gossip knows this peer */
+	int		 handles;	/* open uv handles, while closing */
+	char		 addr[256];	/* dialed address, or the remote ip:port */
+	char		 listen[256];	/* the address the peer says it listens on */
+	uint8_t		 id[32];
+	uint64_t	 bytes_in, bytes_out, since, last_rx;
+	size_t		 queued;	/* bytes handed to uv_write, not yet written */
+	conn		*next;
+};
+
+typedef struct known {			/* a peer address we may dial */
+	store_peer	 p;
+	uint64_t	 next_dial;	/* ms */
+	int		 dialing;	/* a connection is being made or is up */
+} known;
+
+typedef struct ban_entry {	/* refused for a while, by host and by id */
+	char		 host[256];
+	uint8_t		 id[32];
+	int		 has_id;
+	uint64_t	 until;
+} ban_entry;
+
+typedef struct pending {		/* checked, awaiting the batch commit */
+	uint8_t		*bytes;
+	size_t		 len;
+	rec_env		 env;
+} pending;
+
+struct daemon {
+	uv_loop_t	*loop;
+	home		*h;
+	daemon_opts	 o;
+	uint8_t		 netkey[32];
+	gossip		*g;
+	uv_tcp_t	 listener;
+	uv_pipe_t	 control;
+	uv_timer_t	 tick, maint;
+	uv_signal_t	 sigint, sigterm;
+	char		 control_path[HOME_PATH_MAX + 32];
+	conn		*conns;
+	uint32_t	 next_handle, n_in, n_out;
+	known		 known[KNOWN_MAX];
+	size_t		 n_known;
+	ban_entry	 bans[256];
+	size_t		 n_bans;
+	pending		 pend[PENDING_MAX];
+	size_t		 n_pend;
+	uint8_t		 (*ours)[32];	/* ids we stored since the last poll */
+	size_t		 n_ours, cap_ours;
+	uint64_t	 announced;	/* local number announced up to */
+	uint64_t	 started, records_in, records_out;
+	uint32_t	 ticks;
+	int		 stopping;
+};
+
+/* Runs the node until SIGINT or SIGTERM. The home stays the caller's.
+ * Returns 0 after a clean stop, 1 (with a message) if it cannot start. */
+int	daemon_run(home *h, const daemon_opts *o, const uint8_t netkey[static 32]);
+
+uint64_t daemon_now(daemon *d);
+
+/* conn.c */
+int	conn_listen(daemon *d);
+void	conn_dial(daemon *d, known *k, const struct sockaddr *sa);
+void	conn_send(conn *c, const wire_msg *m);
+void	conn_close(conn *c, const char *why);
+conn	*conn_by_handle(daemon *d, uint32_t handle);
+
+/* dial.c */
+int	addr_parse(const char *text, struct sockaddr_storage *out);
+int	addr_host(const char *addr, char *host, size_t cap);
+void	dial_load(daemon *d);
+known	*dial_learn(daemon *d, const char *addr, const uint8_t *id);
+void	dial_maintain(daemon *d);
+void	dial_result(daemon *d, known *k, int ok, const uint8_t *id);
+void	dial_ban(daemon *d, const char *addr, const uint8_t *id);
+int	dial_banned(daemon *d, const char *addr, const uint8_t *id);
+void	dial_peers_msg(daemon *d, wire_msg *m);
+
+/* host.c */
+void	host_init(daemon *d, gossip_host *h);
+void	host_commit(daemon *d);
+void	host_poll(daemon *d);
+
+/* control.c */
+int	control_start(daemon *d);
+void	control_stop(daemon *d);
+
+#endif
