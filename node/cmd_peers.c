@@ -4,6 +4,7 @@
 
 #include "cli.h"
 #include "ctl.h"
+#include "daemon.h"
 #include "hex.h"
 #include "home.h"
 
@@ -61,6 +62,7 @@ static int
 add(home *h, const char *addr)
 {
 	store_peer sp = { .addr = "" };
+	struct sockaddr_storage ss;
 	json_t *req = json_pack("{s:s, s:s}", "cmd", "peers_add", "addr", addr), *resp = NULL;
 	int rc = ctl_request(h->dir, req, &resp);
 
@@ -76,8 +78,8 @@ add(home *h, const char *addr)
 	}
 	if (rc < 0)
 		return 1;
-	if (strchr(addr, ':') == NULL || strlen(addr) >= sizeof sp.addr)
-		return cli_fail("peers add '%.64s': expected HOST:PORT", addr);
+	if (addr_parse(addr, &ss) != 0 || strlen(addr) >= sizeof sp.addr)
+		return cli_fail("peers add '%.64s': expected HOST:PORT with a numeric host", addr);
 	snprintf(sp.addr, sizeof sp.addr, "%s", addr);
 	if (store_peer_put(h->st, &sp) != EM_OK)
 		return cli_fail("cannot store the peer");

@@ -5,25 +5,7 @@ set -u
 EM=${1:?usage: cli_test.sh PATH/TO/evalmesh}
 T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-cli-XXXXXX")
 trap 'rm -rf "$T"' EXIT
-pass=0 fail=0
-out=$T/out err=$T/err
-
-# run RC CMD...: runs CMD, stdout to $out, stderr to $err, checks the exit code.
-run() {
-	local want=$1; shift
-	"$@" >"$out" 2>"$err"; local rc=$?
-	if [ "$rc" -ne "$want" ]; then
-		echo "FAIL: exit $rc, wanted $want: $*"; sed 's/^/  | /' "$err" | head -5
-		fail=$((fail + 1)); return 1
-	fi
-	pass=$((pass + 1))
-}
-# has FILE PATTERN: the file matches the extended regex.
-has() {
-	if grep -Eq -- "$2" "$1"; then pass=$((pass + 1)); else
-		echo "FAIL: $(basename "$1") lacks /$2/:"; sed 's/^/  | /' "$1" | head -5
-		fail=$((fail + 1)); fi
-}
+. "$(dirname "$0")/lib.sh"
 one_line() {	# errors are exactly one line
 	if [ "$(wc -l <"$err")" -eq 1 ]; then pass=$((pass + 1)); else
 		echo "FAIL: error is not one line:"; sed 's/^/  | /' "$err"; fail=$((fail + 1)); fi
@@ -33,7 +15,9 @@ TASK=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 A=$T/a B=$T/b
 
 # --- help and usage
-for c in init id result results verify export import; do run 0 "$EM" $c --help; has $out usage; done
+for c in init id result results verify export import node status peers; do
+	run 0 "$EM" $c --help; has $out usage
+done
 run 0 "$EM" --help; has $out 'Commands:'
 run 2 "$EM" frobnicate; has $err "unknown command 'frobnicate'"; one_line
 run 2 "$EM" results --bogus; has $err "unknown option '--bogus'"; one_line
@@ -124,6 +108,19 @@ run 0 "$EM" import --home "$A" "$T/a2.bundle"; has $err "author $ID_A signed two
 has $out '1 equivocations'
 run 0 "$EM" results --home "$A"; has $out 'flags    equivocating-author'
 
+# --- node, status and peers without a running node; bad flags
+run 0 "$EM" status --home "$B"; has $out 'running   no'; has $out 'digest    [0-9a-f]{64}'
+run 0 "$EM" status --home "$B" --json; has $out '"running": false'
+run 1 "$EM" node --home "$B" --listen nowhere; has $err 'expected HOST:PORT'; one_line
+run 1 "$EM" node --home "$B" --peer 10.0.0.1; has $err "--peer '10.0.0.1'"; one_line
+run 1 "$EM" node --home "$B" --max-inbound lots; has $err 'whole number'
+run 2 "$EM" node --home "$B" --bogus; has $err "unknown option"
+run 0 "$EM" peers --home "$B"; has $out 'no peers'
+run 0 "$EM" peers add 127.0.0.1:9 --home "$B"; has $out 'dialed when the node starts'
+run 0 "$EM" peers --home "$B" --json; has $out '"addr": "127.0.0.1:9"'
+run 1 "$EM" peers add nonsense --home "$B"; has $err 'HOST:PORT'
+run 2 "$EM" peers remove 127.0.0.1:9 --home "$B"; has $err "expected 'peers' or 'peers add"
+
 # --- key files: permissions, damage, passphrase
 chmod 644 "$A/identity.key"
 run 1 "$EM" results --home "$A"; has $err "permissions 0644 .* run: chmod 600"; one_line
@@ -152,5 +149,4 @@ wait $wpid && [ $reads_ok = 1 ] && pass=$((pass + 1)) || { echo "FAIL: concurren
 [ "$("$EM" results --home "$B" --json | grep -c '"model": "w"')" = 40 ] && pass=$((pass + 1)) \
 	|| { echo "FAIL: not all 40 concurrent publishes stored"; fail=$((fail + 1)); }
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -1,0 +1,93 @@
+# tests/integration/lib.sh — helpers shared by the integration tests.
+# Source it after setting EM (the evalmesh binary) and T (a scratch dir).
+# Every process started here is stopped by pid on exit; every wait is
+# bounded in time.
+
+pass=0 fail=0
+out=$T/out err=$T/err
+declare -A NODE_PID=()
+
+ok()   { pass=$((pass + 1)); }
+bad()  { echo "FAIL: $*"; fail=$((fail + 1)); }
+
+# run RC CMD...: runs CMD, stdout to $out, stderr to $err, checks the exit code.
+run() {
+	local want=$1; shift
+	"$@" >"$out" 2>"$err"; local rc=$?
+	if [ "$rc" -ne "$want" ]; then
+		echo "FAIL: exit $rc, wanted $want: $*"; sed 's/^/  | /' "$err" | head -5
+		fail=$((fail + 1)); return 1
+	fi
+	ok
+}
+# has FILE PATTERN: the file matches the extended regex.
+has() {
+	if grep -Eq -- "$2" "$1"; then ok; else
+		echo "FAIL: $(basename "$1") lacks /$2/:"; sed 's/^/  | /' "$1" | head -5
+		fail=$((fail + 1)); fi
+}
+
+# A base port per run, so parallel runs rarely collide.
+PORT_BASE=${PORT_BASE:-$((20000 + ($$ * 7) % 20000))}
+port() { echo $((PORT_BASE + $1)); }
+
+# start_node NAME INDEX [ARGS...]: runs a node for home $T/NAME on port INDEX.
+start_node() {
+	local name=$1 idx=$2; shift 2
+	"$EM" node --home "$T/$name" --listen "127.0.0.1:$(port "$idx")" \
+		--log-level debug "$@" 2>>"$T/$name.log" &
+	NODE_PID[$name]=$!
+	wait_for 10 "node $name answers" "$EM" status --home "$T/$name" --json \
+		'"running": true'
+}
+stop_node() {
+	local pid=${NODE_PID[$1]:-}
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	unset "NODE_PID[$1]"
+}
+stop_all() { for n in "${!NODE_PID[@]}"; do stop_node "$n"; done; }
+
+# wait_for SECONDS WHAT CMD... PATTERN: until CMD's output matches PATTERN.
+wait_for() {
+	local secs=$1 what=$2; shift 2
+	local pat=${*: -1} cmd=("${@:1:$#-1}") i
+	for ((i = 0; i < secs * 10; i++)); do
+		if "${cmd[@]}" 2>/dev/null | grep -Eq -- "$pat"; then return 0; fi
+		sleep 0.1
+	done
+	echo "FAIL: timed out after ${secs}s waiting for: $what"; fail=$((fail + 1))
+	return 1
+}
+
+digest() { "$EM" status --home "$T/$1" --json | sed -n 's/.*"digest": "\([0-9a-f]*\)".*/\1/p'; }
+records() { "$EM" status --home "$T/$1" --json | sed -n 's/.*"records": \([0-9]*\).*/\1/p'; }
+
+# converged SECONDS NAME...: until all nodes show one digest.
+converged() {
+	local secs=$1 i n first same; shift
+	for ((i = 0; i < secs * 5; i++)); do
+		first=$(digest "$1"); same=1
+		for n in "$@"; do [ "$(digest "$n")" = "$first" ] || { same=0; break; }; done
+		[ $same = 1 ] && { ok; return 0; }
+		sleep 0.2
+	done
+	echo "FAIL: not converged after ${secs}s:"
+	for n in "$@"; do echo "  $n: $(records "$n") records, digest $(digest "$n")"; done
+	fail=$((fail + 1)); return 1
+}
+
+TASK=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+publish() {	# publish NAME N: N results signed by node NAME
+	local i
+	for ((i = 0; i < $2; i++)); do
+		"$EM" result publish --home "$T/$1" --task $TASK --model "m-$1" \
+			--metric accuracy=0.$((RANDOM % 100)) --n 100 >/dev/null || bad "publish at $1"
+	done
+}
+
+finish() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+}

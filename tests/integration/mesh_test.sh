@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Real nodes on 127.0.0.1: handshakes, the network key, replication in a
+# sparse mesh, partitions and restarts.   usage: mesh_test.sh PATH/TO/evalmesh
+set -u
+EM=${1:?usage: mesh_test.sh PATH/TO/evalmesh}
+T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-mesh-XXXXXX")
+. "$(dirname "$0")/lib.sh"
+trap 'stop_all; rm -rf "$T"' EXIT
+
+for n in a b c x0 x1 x2 x3 x4 x5 x6 x7 x8 x9; do
+	"$EM" init --home "$T/$n" --name "$n" >/dev/null || bad "init $n"
+done
+"$EM" init --home "$T/stranger" --new-network "$T/other.key" >/dev/null || bad "init stranger"
+
+# --- two nodes handshake and exchange records, both ways
+publish a 3
+start_node a 1
+start_node b 2 --peer "127.0.0.1:$(port 1)"
+wait_for 10 "b connects to a" "$EM" peers --home "$T/b" "connected"
+publish b 2
+converged 15 a b
+[ "$(records a)" = 7 ] && ok || bad "a holds $(records a) records, expected 7 (2 profiles, 5 results)"
+run 0 "$EM" peers --home "$T/a" --json; has "$out" '"state": "connected"'
+run 0 "$EM" results --home "$T/b" --author "$("$EM" id --home "$T/a" --json | sed -n 's/.*"id": "\(.*\)".*/\1/p')"
+has "$out" 'model    m-a'
+
+# --- a node with another network key is refused and learns nothing
+start_node stranger 3 --peer "127.0.0.1:$(port 1)"
+sleep 2
+[ "$(records stranger)" = 1 ] && ok || bad "stranger learnt records: $(records stranger)"
+run 0 "$EM" peers --home "$T/stranger" --json
+if grep -q '"state": "connected"' "$out"; then bad "stranger got connected"; else ok; fi
+grep -q "closed before the handshake finished" "$T/a.log" && ok || bad "a did not log the refused handshake"
+stop_node stranger
+stop_node a
+stop_node b
+
+# --- ten nodes, a sparse random graph (a ring plus chords), 200 records
+for i in $(seq 0 9); do
+	peers=(--peer "127.0.0.1:$(port $((10 + (i + 9) % 10)))")
+	[ $((i % 3)) = 0 ] && peers+=(--peer "127.0.0.1:$(port $((10 + (i + 4) % 10)))")
+	start_node "x$i" $((10 + i)) "${peers[@]}"
+done
+for k in $(seq 1 20); do publish "x$((RANDOM % 10))" 10; done
+converged 60 x0 x1 x2 x3 x4 x5 x6 x7 x8 x9
+[ "$(records x0)" = 210 ] && ok || bad "x0 holds $(records x0) records, expected 210"
+
+# --- partition: stop half, publish on both sides, restart: converge
+for i in 5 6 7 8 9; do stop_node "x$i"; done
+publish x1 5
+publish x7 5		# written while x7 is down: goes out when it starts
+converged 30 x0 x1 x2 x3 x4
+for i in 5 6 7 8 9; do
+	start_node "x$i" $((10 + i)) --peer "127.0.0.1:$(port $((10 + i - 5)))"
+done
+converged 60 x0 x1 x2 x3 x4 x5 x6 x7 x8 x9
+[ "$(records x9)" = 220 ] && ok || bad "x9 holds $(records x9) records, expected 220"
+
+# --- a node stopped for a while catches up when it comes back
+stop_node x3
+publish x0 10
+start_node x3 13
+converged 30 x0 x3
+stop_all
+finish
