@@ -220,7 +220,14 @@ on_message(conn *c, const uint8_t *msg, size_t len)
 		conn_close(c, m->u.reason[0] ? m->u.reason : "peer said bye");
 		break;
 	default:
+		d->cur = c;
+		d->cur_equivocated = 0;
 		gossip_recv(d->g, c->handle, m, daemon_now(d));
+		d->cur = NULL;
+		/* an author that signs two records for one seq and sends both
+		 * itself is not relaying evidence: it is lying */
+		if (d->cur_equivocated)
+			gossip_penalize(d->g, c->handle, GOSSIP_BAN_SCORE, "equivocated");
 	}
 	free(m);
 }

@@ -58,6 +58,25 @@ status(daemon *d)
 }
 
 static json_t *
+bans(daemon *d)
+{
+	json_t *arr = json_array();
+	uint64_t now = daemon_now(d);
+	char t[32];
+
+	for (size_t i = 0; i < d->n_bans; i++) {
+		ban_entry *b = &d->bans[i];
+
+		if (b->until <= now)
+			continue;
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:s}", "host", b->host,
+		    "id", b->has_id ? hex_json(b->id) : json_null(),
+		    "until", cli_time(b->until, t, sizeof t)));
+	}
+	return arr;
+}
+
+static json_t *
 peers(daemon *d)
 {
 	gossip_peer_info info[256];
@@ -89,7 +108,7 @@ peers(daemon *d)
 		    "state", dial_banned(d, k->p.addr, NULL) ? "banned" : "known",
 		    "fails", (json_int_t)k->p.fails));
 	}
-	return json_pack("{s:o}", "peers", arr);
+	return json_pack("{s:o, s:o}", "peers", arr, "bans", bans(d));
 }
 
 static json_t *

@@ -97,6 +97,8 @@ struct daemon {
 	uint64_t	 announced;	/* local number announced up to */
 	uint64_t	 started, records_in, records_out;
 	uint32_t	 ticks;
+	conn		*cur;		/* whose messages are being handled */
+	int		 cur_equivocated;	/* ... and it signed two records for one seq */
 	int		 stopping;
 };
 

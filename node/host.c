@@ -70,6 +70,20 @@ h_has(void *ctx, const uint8_t id[static 32])
 	return pending_find(d, id) != NULL || store_has(d->h->st, id);
 }
 
+/* Whether another record of env's author and seq is held or pending. */
+static int
+equivocates(daemon *d, const rec_env *env)
+{
+	uint8_t id[32];
+
+	for (size_t i = 0; i < d->n_pend; i++)
+		if (d->pend[i].env.seq == env->seq &&
+		    memcmp(d->pend[i].env.author, env->author, 32) == 0)
+			return 1;
+	return store_feed_id(d->h->st, env->author, env->seq, id) == EM_OK &&
+	    memcmp(id, env->id, 32) != 0;
+}
+
 static int
 h_ingest(void *ctx, const uint8_t *rec, size_t len)
 {
@@ -88,6 +102,9 @@ h_ingest(void *ctx, const uint8_t *rec, size_t len)
 		free(p->bytes);
 		return GOSSIP_INVALID;
 	}
+	if (d->cur != NULL && d->cur->ready && memcmp(p->env.author, d->cur->id, 32) == 0 &&
+	    equivocates(d, &p->env))
+		d->cur_equivocated = 1;	/* kept as evidence; the peer pays */
 	d->n_pend++;
 	return GOSSIP_NEW;
 }

@@ -83,6 +83,11 @@ int	store_has(store *st, const uint8_t id[static 32]);
 em_err	store_get(store *st, const uint8_t id[static 32], uint8_t **bytes,
     size_t *len);
 
+/* The id of author's record seq (the first, if it equivocated there).
+ * EM_ENOTFOUND if none is held. */
+em_err	store_feed_id(store *st, const uint8_t author[static 32], uint64_t seq,
+    uint8_t id[static 32]);
+
 /* The namespaces an id prefix can be resolved in. */
 enum store_space { SPACE_RECORD, SPACE_AUTHOR, SPACE_TASK };
 

@@ -65,6 +65,28 @@ store_resolve(store *st, enum store_space space, const char *prefix,
 }
 
 em_err
+store_feed_id(store *st, const uint8_t author[static 32], uint64_t seq,
+    uint8_t id[static 32])
+{
+	uint8_t key[FEED_KEY_LEN];
+	MDB_val k = { sizeof key, key }, v;
+	MDB_txn *txn;
+	em_err err;
+
+	st_feed_key(key, author, seq);
+	if ((err = st_read_begin(st, &txn)) != EM_OK)
+		return err;
+	if ((err = (em_err)st_rc(mdb_get(txn, st->feeds, &k, &v))) == EM_OK) {
+		if (v.mv_size == 32)
+			memcpy(id, v.mv_data, 32);
+		else
+			err = EM_ESTORE;
+	}
+	mdb_txn_abort(txn);
+	return err;
+}
+
+em_err
 store_author_get(store *st, const uint8_t author[static 32], store_author *out)
 {
 	MDB_txn *txn;

@@ -1,0 +1,271 @@
+/* tests/integration/hostile — a misbehaving peer, for the node's tests.
+ *
+ *   hostile MODE HOST PORT NETKEY_FILE SRC_IP [N]
+ *
+ * Connects from SRC_IP (a loopback address such as 127.0.0.23, so that a
+ * ban of it leaves the honest nodes on 127.0.0.1 alone), misbehaves as MODE
+ * says, and exits 0 if the node reacted as it should:
+ *   garbage      bytes that are no handshake           -> closed
+ *   stall        nothing at all                        -> closed at the deadline
+ *   postgarbage  a handshake, then bytes of no frame   -> closed
+ *   oversize     a handshake, then a 100 MiB message   -> closed
+ *   badsig       a handshake, then forged records      -> closed
+ *   equivocate   a handshake, then two records, one seq -> closed
+ *   banned       a handshake                           -> refused before it ends
+ *   honest       a handshake, a hello, one ping        -> still open after 1 s
+ *   idle         N connections that say nothing: prints how many the node
+ *                accepted and how many it closed within 3 s after the deadline
+ * Every wait is bounded; nothing here runs longer than ~20 s. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hash.h"
+#include "netkey.h"
+#include "record.h"
+#include "session.h"
+#include "testutil.h"
+#include "wire.h"
+
+static uint8_t netkey[32], netid[32];
+static ident *me;
+
+static long
+ms_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int
+dial(const char *host, int port, const char *src)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET }, from = { .sin_family = AF_INET };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0)
+		return -1;
+	inet_pton(AF_INET, src, &from.sin_addr);
+	inet_pton(AF_INET, host, &sa.sin_addr);
+	sa.sin_port = htons((uint16_t)port);
+	if (bind(fd, (struct sockaddr *)&from, sizeof from) != 0 ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Waits up to ms for the node to close fd; returns 1 if it did. */
+static int
+closed_within(int fd, long ms)
+{
+	long end = ms_now() + ms;
+	uint8_t buf[4096];
+
+	while (ms_now() < end) {
+		struct pollfd p = { fd, POLLIN, 0 };
+
+		if (poll(&p, 1, (int)(end - ms_now())) <= 0)
+			continue;
+		ssize_t n = read(fd, buf, sizeof buf);
+
+		if (n == 0 || (n < 0 && errno == ECONNRESET))
+			return 1;
+	}
+	return 0;
+}
+
+static int
+flush(int fd, session *s)
+{
+	size_t len;
+	const uint8_t *p = session_pending(s, &len);
+
+	if (len > 0 && write(fd, p, len) != (ssize_t)len)
+		return -1;
+	session_written(s, len);
+	return 0;
+}
+
+/* Runs the handshake as initiator; 1 if it completed within 5 s. */
+static int
+handshake(int fd, session **s)
+{
+	long end = ms_now() + 5000;
+	uint8_t buf[4096];
+
+	/* our own limit is twice the node's, to be able to break it */
+	if (session_new(1, me, netkey, NULL, 2 * WIRE_MSG_MAX, s) != EM_OK || flush(fd, *s))
+		return 0;
+	while (!session_ready(*s) && ms_now() < end) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		size_t used, off = 0;
+		ssize_t n;
+
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		if ((n = read(fd, buf, sizeof buf)) <= 0)
+			return 0;
+		while (off < (size_t)n) {
+			if (session_feed(*s, buf + off, (size_t)n - off, &used) != EM_OK)
+				return 0;
+			off += used;
+		}
+		if (flush(fd, *s))
+			return 0;
+	}
+	return session_ready(*s);
+}
+
+static int
+send_msg(int fd, session *s, const wire_msg *m)
+{
+	uint8_t *enc;
+	size_t len;
+
+	if (wire_encode(m, &enc, &len) != EM_OK)
+		return -1;
+	session_send(s, enc, len);
+	free(enc);
+	return flush(fd, s);
+}
+
+static int
+send_records(int fd, session *s, uint8_t **recs, size_t *lens, uint32_t n)
+{
+	wire_msg m = { .type = WIRE_RECORDS };
+
+	m.u.records.how = WIRE_PUSH;
+	m.u.records.n = n;
+	for (uint32_t i = 0; i < n; i++) {
+		m.u.records.rec[i] = recs[i];
+		m.u.records.len[i] = lens[i];
+	}
+	return send_msg(fd, s, &m);
+}
+
+static int
+attack(const char *mode, int fd, session *s)
+{
+	uint8_t *recs[8], junk[512];
+	size_t lens[8];
+	int rc;
+
+	if (strcmp(mode, "postgarbage") == 0) {
+		memset(junk, 0x41, sizeof junk);
+		junk[0] = 1;	/* a frame of 256+ bytes that will not authenticate */
+		return write(fd, junk, sizeof junk) == (ssize_t)sizeof junk;
+	}
+	if (strcmp(mode, "oversize") == 0) {
+		/* one byte over the node's limit: it must stop at the header */
+		uint8_t *big = calloc(1, WIRE_MSG_MAX + 1);
+
+		rc = big && session_send(s, big, WIRE_MSG_MAX + 1) == EM_OK;
+		free(big);
+		flush(fd, s);	/* the node may hang up mid-way: that is the point */
+		return rc;
+	}
+	if (strcmp(mode, "badsig") == 0) {
+		for (uint32_t i = 0; i < 8; i++) {
+			tu_record(me, netid, i + 1, i, &recs[i], &lens[i]);
+			recs[i][lens[i] - 1] ^= 0x01;	/* the signature's last byte */
+		}
+		rc = send_records(fd, s, recs, lens, 8) == 0;
+		for (int i = 0; i < 8; i++)
+			free(recs[i]);
+		return rc;
+	}
+	if (strcmp(mode, "equivocate") == 0) {
+		tu_record(me, netid, 1, 1, &recs[0], &lens[0]);
+		tu_record(me, netid, 1, 2, &recs[1], &lens[1]);
+		rc = send_records(fd, s, recs, lens, 2) == 0;
+		free(recs[0]);
+		free(recs[1]);
+		return rc;
+	}
+	return 0;
+}
+
+static int
+idle(const char *host, int port, const char *src, int n, long deadline_ms)
+{
+	int *fds = calloc((size_t)n, sizeof *fds), opened = 0, closed = 0;
+
+	for (int i = 0; i < n; i++)
+		if ((fds[i] = dial(host, port, src)) >= 0)
+			opened++;
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			closed += closed_within(fds[i], i == 0 ? deadline_ms + 3000 : 50);
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	printf("idle: %d opened, %d closed by the node\n", opened, closed);
+	free(fds);
+	return closed == opened ? 0 : 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *mode, *host, *src;
+	session *s = NULL;
+	int port, fd, ok = 0;
+
+	if (argc < 6) {
+		fprintf(stderr, "usage: hostile MODE HOST PORT NETKEY_FILE SRC_IP [N]\n");
+		return 2;
+	}
+	signal(SIGPIPE, SIG_IGN);	/* a node hanging up is an outcome, not a crash */
+	mode = argv[1];
+	host = argv[2];
+	port = atoi(argv[3]);
+	src = argv[5];
+	hash_init();
+	if (netkey_read(argv[4], 0, netkey) != EM_OK) {
+		fprintf(stderr, "hostile: cannot read the network key %s\n", argv[4]);
+		return 2;
+	}
+	netkey_id(netkey, netid);
+	ident_generate(&me);
+	if (strcmp(mode, "idle") == 0)
+		return idle(host, port, src, argc > 6 ? atoi(argv[6]) : 100,
+		    argc > 7 ? atol(argv[7]) : 10000);
+	if ((fd = dial(host, port, src)) < 0) {
+		fprintf(stderr, "hostile: cannot connect: %s\n", strerror(errno));
+		return 2;
+	}
+	if (strcmp(mode, "garbage") == 0) {
+		ok = write(fd, "GET / HTTP/1.1\r\n\r\n", 18) == 18 && closed_within(fd, 5000);
+	} else if (strcmp(mode, "stall") == 0) {
+		long t0 = ms_now();
+
+		ok = closed_within(fd, 15000);
+		printf("stall: closed after %ld ms\n", ms_now() - t0);
+	} else if (strcmp(mode, "banned") == 0) {
+		ok = !handshake(fd, &s);
+	} else if (strcmp(mode, "honest") == 0) {
+		wire_msg hello = { .type = WIRE_HELLO }, ping = { .type = WIRE_PING };
+
+		ok = handshake(fd, &s) && send_msg(fd, s, &hello) == 0 &&
+		    send_msg(fd, s, &ping) == 0 && !closed_within(fd, 1000);
+	} else {
+		ok = handshake(fd, &s) && attack(mode, fd, s) && closed_within(fd, 5000);
+	}
+	printf("%s: %s\n", mode, ok ? "the node reacted as it should" : "UNEXPECTED");
+	session_free(s);
+	close(fd);
+	ident_free(me);
+	return ok ? 0 : 1;
+}
