@@ -35,7 +35,7 @@ port() { echo $((PORT_BASE + $1)); }
 start_node() {
 	local name=$1 idx=$2; shift 2
 	"$EM" node --home "$T/$name" --listen "127.0.0.1:$(port "$idx")" \
-		--log-level debug "$@" 2>>"$T/$name.log" &
+		--log-level "${LOG_LEVEL:-debug}" "$@" 2>>"$T/$name.log" &
 	NODE_PID[$name]=$!
 	wait_for 10 "node $name answers" "$EM" status --home "$T/$name" --json \
 		'"running": true'
