@@ -197,22 +197,40 @@ attack(const char *mode, int fd, session *s)
 	return 0;
 }
 
+/* Opens n connections that say nothing, then waits (at most three
+ * deadlines and 3 s) until the node has closed them all. */
 static int
 idle(const char *host, int port, const char *src, int n, long deadline_ms)
 {
-	int *fds = calloc((size_t)n, sizeof *fds), opened = 0, closed = 0;
+	struct pollfd *p = calloc((size_t)n, sizeof *p);
+	int opened = 0, closed = 0;
+	long end;
+	uint8_t buf[256];
 
 	for (int i = 0; i < n; i++)
-		if ((fds[i] = dial(host, port, src)) >= 0)
+		if ((p[i].fd = dial(host, port, src)) >= 0) {
+			p[i].events = POLLIN;
 			opened++;
+		}
+	end = ms_now() + 3 * deadline_ms + 3000;
+	while (closed < opened && ms_now() < end) {
+		if (poll(p, (nfds_t)n, (int)(end - ms_now())) <= 0)
+			continue;
+		for (int i = 0; i < n; i++) {
+			if (p[i].fd < 0 || !(p[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if (read(p[i].fd, buf, sizeof buf) > 0)
+				continue;	/* the node said something: still open */
+			close(p[i].fd);
+			p[i].fd = -1;	/* poll skips negative descriptors */
+			closed++;
+		}
+	}
 	for (int i = 0; i < n; i++)
-		if (fds[i] >= 0)
-			closed += closed_within(fds[i], i == 0 ? deadline_ms + 3000 : 50);
-	for (int i = 0; i < n; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
+		if (p[i].fd >= 0)
+			close(p[i].fd);
 	printf("idle: %d opened, %d closed by the node\n", opened, closed);
-	free(fds);
+	free(p);
 	return closed == opened ? 0 : 1;
 }
 
