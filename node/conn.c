@@ -145,8 +145,10 @@ conn_send(conn *c, const wire_msg *m)
 static void
 send_hello(conn *c)
 {
-	wire_msg m = { .type = WIRE_HELLO };
+	static wire_msg m;	/* a peers message is large for the stack */
 
+	memset(&m, 0, sizeof m);
+	m.type = WIRE_HELLO;
 	m.u.hello.version = WIRE_VERSION;
 	m.u.hello.caps = 0;
 	snprintf(m.u.hello.listen, sizeof m.u.hello.listen, "%s",
@@ -194,6 +196,10 @@ on_message(conn *c, const uint8_t *msg, size_t len)
 
 	if (m == NULL)
 		return;
+	if (!gossip_admit(d->g, c->handle, daemon_now(d))) {
+		free(m);	/* over its rate: dropped, and the peer pays */
+		return;
+	}
 	if (wire_decode(msg, len, m) != EM_OK) {
 		gossip_penalize(d->g, c->handle, PENALTY_MALFORMED, "malformed message");
 		free(m);
@@ -248,7 +254,9 @@ session_failed(conn *c, em_err err)
 {
 	if (c->ready)
 		dial_ban(c->d, c->addr, c->id);
-	conn_close(c, em_strerror(err));
+	conn_close(c, err == EM_EINVAL ? "not the node known at this address, or ourselves"
+	    : err == EM_ECRYPTO && !c->ready ? "handshake failed (another network key?)"
+	    : em_strerror(err));
 }
 
 static void

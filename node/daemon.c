@@ -11,6 +11,7 @@
 
 #define TICK_MS		50
 #define MAINT_MS	1000
+#define EXCHANGE_EVERY	10	/* maintenance rounds between peer exchanges */
 
 uint64_t
 daemon_now(daemon *d)
@@ -30,6 +31,22 @@ on_tick(uv_timer_t *t)
 		host_poll(d);
 }
 
+/* Peer exchange: besides the one at each handshake, now and then, so
+ * that addresses learnt later spread too. */
+static void
+exchange(daemon *d)
+{
+	wire_msg *m = malloc(sizeof *m);
+
+	if (m == NULL)
+		return;
+	dial_peers_msg(d, m);
+	for (conn *c = d->conns; c != NULL && m->u.peers.n > 0; c = c->next)
+		if (c->ready && !c->closing)
+			conn_send(c, m);
+	free(m);
+}
+
 static void
 on_maint(uv_timer_t *t)
 {
@@ -38,6 +55,8 @@ on_maint(uv_timer_t *t)
 	wire_msg ping = { .type = WIRE_PING };
 
 	dial_maintain(d);
+	if (++d->maints % EXCHANGE_EVERY == 0)
+		exchange(d);
 	for (conn *c = d->conns, *next; c != NULL; c = next) {
 		next = c->next;
 		if (!c->ready || c->closing)

@@ -96,7 +96,7 @@ struct daemon {
 	size_t		 n_ours, cap_ours;
 	uint64_t	 announced;	/* local number announced up to */
 	uint64_t	 started, records_in, records_out;
-	uint32_t	 ticks;
+	uint32_t	 ticks, maints;
 	conn		*cur;		/* whose messages are being handled */
 	int		 cur_equivocated;	/* ... and it signed two records for one seq */
 	int		 stopping;

@@ -244,8 +244,10 @@ dial_peers_msg(daemon *d, wire_msg *m)
 	for (size_t i = 0; i < d->n_known && n < EXCHANGE_MAX; i++) {
 		known *k = &d->known[i];
 
-		if (k->p.last_ok == 0 || dial_banned(d, k->p.addr, NULL))
-			continue;	/* pass on only addresses that worked */
+		/* pass on only addresses that worked or are live now */
+		if ((k->p.last_ok == 0 && !connected_to(d, k)) ||
+		    dial_banned(d, k->p.addr, NULL))
+			continue;
 		snprintf(m->u.peers.p[n].addr, sizeof m->u.peers.p[n].addr, "%s", k->p.addr);
 		m->u.peers.p[n].has_id = k->p.has_id;
 		memcpy(m->u.peers.p[n].id, k->p.id, 32);

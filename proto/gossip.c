@@ -609,6 +609,19 @@ within_rate(gossip *g, gpeer *p, uint64_t now)
 	return 1;
 }
 
+int
+gossip_admit(gossip *g, uint32_t peer, uint64_t now_ms)
+{
+	gpeer *p = gp_find(g, peer);
+
+	if (p == NULL)
+		return 0;
+	if (within_rate(g, p, now_ms))
+		return 1;
+	gossip_penalize(g, peer, PENALTY_FLOOD, "message flood");
+	return 0;
+}
+
 void
 gossip_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now_ms)
 {
@@ -616,10 +629,6 @@ gossip_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now_ms)
 
 	if (p == NULL)
 		return;
-	if (!within_rate(g, p, now_ms)) {
-		gossip_penalize(g, peer, PENALTY_FLOOD, "message flood");
-		return;
-	}
 	switch (m->type) {
 	case WIRE_RECORDS:	recv_records(g, peer, m, now_ms); break;
 	case WIRE_HAVE:		recv_have(g, peer, m, now_ms); break;

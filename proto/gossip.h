@@ -101,6 +101,11 @@ void	gossip_peer_down(gossip *g, uint32_t peer);
 /* A record this node just stored (published here or imported): spread it. */
 void	gossip_publish(gossip *g, const uint8_t *rec, size_t len, uint64_t now_ms);
 
+/* Call for every message a peer sends, of any type, before handling it:
+ * 1 if it is within the peer's rate, 0 if over (the peer is penalized;
+ * drop the message). */
+int	gossip_admit(gossip *g, uint32_t peer, uint64_t now_ms);
+
 /* A decoded message from peer: have, want, records, summary or prune (the
  * host handles hello, peers, ping, pong and bye). */
 void	gossip_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now_ms);

@@ -11,6 +11,7 @@
  *   oversize     a handshake, then a 100 MiB message   -> closed
  *   badsig       a handshake, then forged records      -> closed
  *   equivocate   a handshake, then two records, one seq -> closed
+ *   flood        a handshake, then 30,000 pings at once -> closed
  *   banned       a handshake                           -> refused before it ends
  *   honest       a handshake, a hello, one ping        -> still open after 1 s
  *   idle         N connections that say nothing: prints how many the node
@@ -118,9 +119,14 @@ handshake(int fd, session **s)
 		if ((n = read(fd, buf, sizeof buf)) <= 0)
 			return 0;
 		while (off < (size_t)n) {
+			const uint8_t *m;
+			size_t mlen;
+
 			if (session_feed(*s, buf + off, (size_t)n - off, &used) != EM_OK)
 				return 0;
 			off += used;
+			while (session_next(*s, &m, &mlen))
+				;	/* the node's hello: not needed here */
 		}
 		if (flush(fd, *s))
 			return 0;
@@ -185,6 +191,22 @@ attack(const char *mode, int fd, session *s)
 		for (int i = 0; i < 8; i++)
 			free(recs[i]);
 		return rc;
+	}
+	if (strcmp(mode, "flood") == 0) {
+		wire_msg ping = { .type = WIRE_PING };
+
+		for (int i = 0; i < 30000; i++) {
+			uint8_t *enc;
+			size_t len;
+
+			ping.u.nonce = (uint64_t)i;
+			if (wire_encode(&ping, &enc, &len) != EM_OK)
+				return 0;
+			session_send(s, enc, len);
+			free(enc);
+		}
+		flush(fd, s);	/* ~1 MB at once; the node may hang up mid-way */
+		return 1;
 	}
 	if (strcmp(mode, "equivocate") == 0) {
 		tu_record(me, netid, 1, 1, &recs[0], &lens[0]);

@@ -40,12 +40,17 @@ start_node() {
 	wait_for 10 "node $name answers" "$EM" status --home "$T/$name" --json \
 		'"running": true'
 }
+# stop_node NAME: SIGTERM, then the node must exit 0 (a clean stop; under
+# the sanitizers a leak or an error at exit shows here too).
 stop_node() {
-	local pid=${NODE_PID[$1]:-}
+	local pid=${NODE_PID[$1]:-} rc
 	[ -n "$pid" ] || return 0
 	kill -TERM "$pid" 2>/dev/null
-	wait "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null; rc=$?
 	unset "NODE_PID[$1]"
+	if [ "$rc" -ne 0 ]; then
+		bad "node $1 exited $rc after SIGTERM"; tail -5 "$T/$1.log" | sed 's/^/  | /'
+	fi
 }
 stop_all() { for n in "${!NODE_PID[@]}"; do stop_node "$n"; done; }
 

@@ -32,7 +32,17 @@ run 0 "$EM" peers --home "$T/stranger" --json
 if grep -q '"state": "connected"' "$out"; then bad "stranger got connected"; else ok; fi
 grep -q "closed before the handshake finished" "$T/a.log" && ok || bad "a did not log the refused handshake"
 stop_node stranger
+
+# --- the address a was known at now answers with another node: refused
 stop_node a
+"$EM" init --home "$T/imposter" --name imposter >/dev/null
+start_node imposter 1
+"$EM" peers add "127.0.0.1:$(port 1)" --home "$T/b" >/dev/null
+sleep 2
+run 0 "$EM" peers --home "$T/b" --json
+if grep -q '"state": "connected"' "$out"; then bad "b connected to an imposter"; else ok; fi
+has "$T/b.log" "not the node known at this address"
+stop_node imposter
 stop_node b
 
 # --- ten nodes, a sparse random graph (a ring plus chords), 200 records
@@ -44,6 +54,13 @@ done
 for k in $(seq 1 20); do publish "x$((RANDOM % 10))" 10; done
 converged 60 x0 x1 x2 x3 x4 x5 x6 x7 x8 x9
 [ "$(records x0)" = 210 ] && ok || bad "x0 holds $(records x0) records, expected 210"
+# x1 was given one peer; it learnt more by exchange
+wait_for 15 "x1 learns peers by exchange" "$EM" status --home "$T/x1" --json \
+	'"peers_known": ([3-9]|[1-9][0-9])'
+
+# a record published while nodes run is everywhere within a few seconds
+publish x4 1
+converged 5 x0 x1 x2 x3 x4 x5 x6 x7 x8 x9
 
 # --- partition: stop half, publish on both sides, restart: converge
 for i in 5 6 7 8 9; do stop_node "x$i"; done
@@ -54,7 +71,7 @@ for i in 5 6 7 8 9; do
 	start_node "x$i" $((10 + i)) --peer "127.0.0.1:$(port $((10 + i - 5)))"
 done
 converged 60 x0 x1 x2 x3 x4 x5 x6 x7 x8 x9
-[ "$(records x9)" = 220 ] && ok || bad "x9 holds $(records x9) records, expected 220"
+[ "$(records x9)" = 221 ] && ok || bad "x9 holds $(records x9) records, expected 221"
 
 # --- a node stopped for a while catches up when it comes back
 stop_node x3

@@ -494,7 +494,8 @@ deliver(sim *s, event *e)
 			}
 		}
 	s->cur_src = e->src;
-	gossip_recv(x->g, e->src, &m, s->now);
+	if (gossip_admit(x->g, e->src, s->now))
+		gossip_recv(x->g, e->src, &m, s->now);
 	gossip_flush(x->g);
 	s->cur_src = NOBODY;
 }
