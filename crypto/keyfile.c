@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "file.h"
 
 #define MAGIC		"EMKEY\x01"
@@ -19,23 +20,6 @@
  * file must not make us allocate gigabytes or spin for minutes. */
 #define OPS_MAX		16
 #define MEM_MAX		(1024ULL << 20)
-
-static void
-put_u64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t
-get_u64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 static em_err
 derive(uint8_t key[static 32], const char *pass, const uint8_t *salt,
@@ -66,8 +50,8 @@ keyfile_create(const char *path, const ident *id, const char *passphrase)
 		uint64_t ops = crypto_pwhash_OPSLIMIT_MODERATE;
 		uint64_t mem = crypto_pwhash_MEMLIMIT_MODERATE;
 
-		put_u64(p, ops);
-		put_u64(p + 8, mem);
+		be_put(p, ops, 8);
+		be_put(p + 8, mem, 8);
 		salt = p + 16;
 		nonce = salt + crypto_pwhash_SALTBYTES;
 		randombytes_buf(salt, crypto_pwhash_SALTBYTES);
@@ -139,7 +123,7 @@ unseal(const uint8_t *buf, const char *pass, uint8_t seed[static IDENT_SEED_LEN]
 	const uint8_t *salt = p + 16;
 	const uint8_t *nonce = salt + crypto_pwhash_SALTBYTES;
 	const uint8_t *ct = nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES;
-	uint64_t ops = get_u64(p), mem = get_u64(p + 8);
+	uint64_t ops = be_get(p, 8), mem = be_get(p + 8, 8);
 	uint8_t key[32];
 	em_err err;
 

@@ -2,26 +2,10 @@
 
 #include <string.h>
 
+#include "bytes.h"
 #include "record.h"
 
 #define MAGIC "EMBUNDL1"
-
-static void
-be_put(uint8_t *p, uint64_t v, size_t width)
-{
-	for (size_t i = width; i-- > 0; v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-static uint64_t
-be_get(const uint8_t *p, size_t width)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < width; i++)
-		v = v << 8 | p[i];
-	return v;
-}
 
 void
 bundle_header(uint8_t out[static BUNDLE_HDR_LEN], const uint8_t netid[static 32])

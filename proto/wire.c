@@ -3,25 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "mpr.h"
 #include "pack.h"
-
-static uint64_t
-be_get(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void
-be_put(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
 
 void
 wire_entry(const uint8_t *entries, uint32_t i, uint8_t author[static 32],
@@ -30,8 +14,8 @@ wire_entry(const uint8_t *entries, uint32_t i, uint8_t author[static 32],
 	const uint8_t *e = entries + (size_t)i * WIRE_SUMMARY_ENTRY;
 
 	memcpy(author, e, 32);
-	*contiguous = be_get(e + 32);
-	*max = be_get(e + 40);
+	*contiguous = be_get(e + 32, 8);
+	*max = be_get(e + 40, 8);
 }
 
 void
@@ -41,8 +25,8 @@ wire_entry_put(uint8_t *entries, uint32_t i, const uint8_t author[static 32],
 	uint8_t *e = entries + (size_t)i * WIRE_SUMMARY_ENTRY;
 
 	memcpy(e, author, 32);
-	be_put(e + 32, contiguous);
-	be_put(e + 40, max);
+	be_put(e + 32, contiguous, 8);
+	be_put(e + 40, max, 8);
 }
 
 /* A bin holding n fixed-size items, n at most max. */

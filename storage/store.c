@@ -29,28 +29,11 @@ st_rc(int rc)
 }
 
 void
-st_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
-uint64_t
-st_get64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-void
 st_feed_key(uint8_t key[static FEED_KEY_LEN], const uint8_t author[static 32],
     uint64_t seq)
 {
 	memcpy(key, author, 32);
-	st_be64(key + 32, seq);
+	be_put(key + 32, seq, 8);
 }
 
 static int

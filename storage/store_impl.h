@@ -4,6 +4,7 @@
 
 #include <lmdb.h>
 
+#include "bytes.h"
 #include "store.h"
 
 #define FEED_KEY_LEN	40	/* author || seq */
@@ -31,8 +32,6 @@ em_err	st_write(store *st, int (*fn)(store *, MDB_txn *, void *), void *ctx);
 /* Begins a read-only transaction, adopting a map grown by another process. */
 em_err	st_read_begin(store *st, MDB_txn **txn);
 
-void	st_be64(uint8_t *p, uint64_t v);
-uint64_t st_get64(const uint8_t *p);
 void	st_feed_key(uint8_t key[static FEED_KEY_LEN], const uint8_t author[static 32],
     uint64_t seq);
 

@@ -15,11 +15,10 @@ st_author_read(store *st, MDB_txn *txn, const uint8_t author[static 32],
 		return err;
 	if (v.mv_size != AUTHOR_VAL_LEN)
 		return EM_ESTORE;
-	out->max_seq = st_get64(p);
-	out->contiguous = st_get64(p + 8);
-	out->count = st_get64(p + 16);
-	out->flags = (uint32_t)p[24] << 24 | (uint32_t)p[25] << 16 |
-	    (uint32_t)p[26] << 8 | p[27];
+	out->max_seq = be_get(p, 8);
+	out->contiguous = be_get(p + 8, 8);
+	out->count = be_get(p + 16, 8);
+	out->flags = (uint32_t)be_get(p + 24, 4);
 	return EM_OK;
 }
 
@@ -30,13 +29,10 @@ author_write(store *st, MDB_txn *txn, const uint8_t author[static 32],
 	uint8_t buf[AUTHOR_VAL_LEN];
 	MDB_val k = { 32, (void *)(uintptr_t)author }, v = { AUTHOR_VAL_LEN, buf };
 
-	st_be64(buf, a->max_seq);
-	st_be64(buf + 8, a->contiguous);
-	st_be64(buf + 16, a->count);
-	buf[24] = (uint8_t)(a->flags >> 24);
-	buf[25] = (uint8_t)(a->flags >> 16);
-	buf[26] = (uint8_t)(a->flags >> 8);
-	buf[27] = (uint8_t)a->flags;
+	be_put(buf, a->max_seq, 8);
+	be_put(buf + 8, a->contiguous, 8);
+	be_put(buf + 16, a->count, 8);
+	be_put(buf + 24, a->flags, 4);
 	return st_rc(mdb_put(txn, st->authors, &k, &v, 0));
 }
 
@@ -152,7 +148,7 @@ next_num(store *st, MDB_txn *txn, uint64_t *num)
 		rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
 		mdb_cursor_close(cur);
 		if (rc == 0 && k.mv_size == 8)
-			st->next_num = st_get64(k.mv_data) + 1;
+			st->next_num = be_get(k.mv_data, 8) + 1;
 		else if (rc == MDB_NOTFOUND)
 			st->next_num = 1;
 		else
@@ -173,7 +169,7 @@ st_index_put(store *st, MDB_txn *txn, const rec_env *env, int *status)
 
 	if ((err = next_num(st, txn, &num)) != EM_OK)
 		return err;
-	st_be64(nb, num);
+	be_put(nb, num, 8);
 	/* Identical bytes have the same id: a replay, nothing to do. */
 	if ((rc = mdb_put(txn, st->ids, &k, &n, MDB_NOOVERWRITE)) == MDB_KEYEXIST) {
 		st->next_num--;

@@ -77,7 +77,7 @@ store_since(store *st, uint64_t after, uint32_t max, store_visit fn, void *ctx,
 		mdb_txn_abort(txn);
 		return st_rc(rc);
 	}
-	st_be64(kb, after + 1);
+	be_put(kb, after + 1, 8);
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && max > 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), max--) {
 		rec_env env;
@@ -85,7 +85,7 @@ store_since(store *st, uint64_t after, uint32_t max, store_visit fn, void *ctx,
 
 		if (k.mv_size != 8 || (err = st_parse(&v, &env, &b)) != EM_OK)
 			break;
-		*last = st_get64(k.mv_data);
+		*last = be_get(k.mv_data, 8);
 		if (fn(ctx, &env, &b, 0))
 			break;
 	}
@@ -110,12 +110,9 @@ peer_put_fn(store *st, MDB_txn *txn, void *ctx)
 
 	val[0] = (uint8_t)(p->has_id != 0);
 	memcpy(val + 1, p->id, 32);
-	st_be64(val + 33, p->last_ok);
-	st_be64(val + 41, p->ban_until);
-	val[49] = (uint8_t)(p->fails >> 24);
-	val[50] = (uint8_t)(p->fails >> 16);
-	val[51] = (uint8_t)(p->fails >> 8);
-	val[52] = (uint8_t)p->fails;
+	be_put(val + 33, p->last_ok, 8);
+	be_put(val + 41, p->ban_until, 8);
+	be_put(val + 49, p->fails, 4);
 	return st_rc(mdb_put(txn, st->peers, &k, &v, 0));
 }
 
@@ -156,10 +153,9 @@ store_peer_list(store *st, store_peer *out, size_t cap, size_t *n)
 		p->addr[k.mv_size] = 0;
 		p->has_id = b[0];
 		memcpy(p->id, b + 1, 32);
-		p->last_ok = st_get64(b + 33);
-		p->ban_until = st_get64(b + 41);
-		p->fails = (uint32_t)b[49] << 24 | (uint32_t)b[50] << 16 |
-		    (uint32_t)b[51] << 8 | b[52];
+		p->last_ok = be_get(b + 33, 8);
+		p->ban_until = be_get(b + 41, 8);
+		p->fails = (uint32_t)be_get(b + 49, 4);
 		(*n)++;
 	}
 	mdb_cursor_close(cur);

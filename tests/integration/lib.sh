@@ -42,14 +42,14 @@ start_node() {
 }
 # stop_node NAME: SIGTERM, then the node must exit 0 (a clean stop; under
 # the sanitizers a leak or an error at exit shows here too).
-stop_node() {
+stop_node() {	# stop_node NAME [SIGNAL]
 	local pid=${NODE_PID[$1]:-} rc
 	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null
+	kill "-${2:-TERM}" "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null; rc=$?
 	unset "NODE_PID[$1]"
 	if [ "$rc" -ne 0 ]; then
-		bad "node $1 exited $rc after SIGTERM"; tail -5 "$T/$1.log" | sed 's/^/  | /'
+		bad "node $1 exited $rc after SIG${2:-TERM}"; tail -5 "$T/$1.log" | sed 's/^/  | /'
 	fi
 }
 stop_all() { for n in "${!NODE_PID[@]}"; do stop_node "$n"; done; }

@@ -42,7 +42,9 @@ sleep 2
 run 0 "$EM" peers --home "$T/b" --json
 if grep -q '"state": "connected"' "$out"; then bad "b connected to an imposter"; else ok; fi
 has "$T/b.log" "not the node known at this address"
-stop_node imposter
+[ "$(stat -c %a "$T/imposter/control.sock")" = 600 ] && ok || bad "control socket is not 0600"
+stop_node imposter INT
+[ ! -e "$T/imposter/control.sock" ] && ok || bad "control socket left after a stop"
 stop_node b
 
 # --- ten nodes, a sparse random graph (a ring plus chords), 200 records
