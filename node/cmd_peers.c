@@ -91,7 +91,6 @@ int
 cmd_peers(int argc, char **argv)
 {
 	char why[256];
-	json_t *req, *resp = NULL;
 	args a;
 	home h;
 	int rc;
@@ -109,17 +108,5 @@ cmd_peers(int argc, char **argv)
 		home_close(&h);
 		return rc;
 	}
-	req = json_pack("{s:s}", "cmd", "peers");
-	rc = ctl_request(h.dir, req, &resp);
-	json_decref(req);
-	if (rc == 1)
-		resp = offline(&h);
-	home_close(&h);
-	if (rc < 0 || resp == NULL)
-		return 1;
-	if (args_get(&a, "json"))
-		return cli_json_print(resp);
-	text(resp);
-	json_decref(resp);
-	return 0;
+	return ctl_show(&h, "peers", offline, text, args_get(&a, "json") != NULL);
 }

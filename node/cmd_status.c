@@ -59,10 +59,8 @@ int
 cmd_status(int argc, char **argv)
 {
 	char why[256];
-	json_t *req, *resp = NULL;
 	args a;
 	home h;
-	int rc;
 
 	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 0, why, sizeof why))
 		return cli_usage("status", why);
@@ -70,22 +68,5 @@ cmd_status(int argc, char **argv)
 		return cli_help(help);
 	if (home_open(&h, &a, 0))
 		return 1;
-	req = json_pack("{s:s}", "cmd", "status");
-	rc = ctl_request(h.dir, req, &resp);
-	json_decref(req);
-	if (rc == 1)
-		resp = offline(&h);
-	home_close(&h);
-	if (rc < 0 || resp == NULL)
-		return 1;
-	if (json_object_get(resp, "error")) {
-		rc = cli_fail("node: %s", json_string_value(json_object_get(resp, "error")));
-		json_decref(resp);
-		return rc;
-	}
-	if (args_get(&a, "json"))
-		return cli_json_print(resp);
-	text(resp);
-	json_decref(resp);
-	return 0;
+	return ctl_show(&h, "status", offline, text, args_get(&a, "json") != NULL);
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "home.h"
 
 static int
 dial(const char *path)
@@ -37,6 +38,31 @@ dial(const char *path)
 		return -1;
 	}
 	return fd;
+}
+
+int
+ctl_show(struct home *h, const char *cmd, json_t *(*offline)(struct home *),
+    void (*text)(json_t *), int json)
+{
+	json_t *req = json_pack("{s:s}", "cmd", cmd), *resp = NULL;
+	int rc = ctl_request(h->dir, req, &resp);
+
+	json_decref(req);
+	if (rc == 1)
+		resp = offline(h);
+	home_close(h);
+	if (rc < 0 || resp == NULL)
+		return 1;
+	if (json_object_get(resp, "error")) {
+		rc = cli_fail("node: %s", json_string_value(json_object_get(resp, "error")));
+		json_decref(resp);
+		return rc;
+	}
+	if (json)
+		return cli_json_print(resp);
+	text(resp);
+	json_decref(resp);
+	return 0;
 }
 
 int

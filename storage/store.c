@@ -57,6 +57,28 @@ st_read_begin(store *st, MDB_txn **txn)
 	return rc == 0 ? EM_OK : (em_err)(st_rc(rc) == ST_FULL ? EM_ESTORE : st_rc(rc));
 }
 
+em_err
+st_cursor(store *st, MDB_dbi dbi, MDB_txn **txn, MDB_cursor **cur)
+{
+	em_err err;
+	int rc;
+
+	if ((err = st_read_begin(st, txn)) != EM_OK)
+		return err;
+	if ((rc = mdb_cursor_open(*txn, dbi, cur)) != 0) {
+		mdb_txn_abort(*txn);
+		return (em_err)st_rc(rc);
+	}
+	return EM_OK;
+}
+
+void
+st_cursor_end(MDB_txn *txn, MDB_cursor *cur)
+{
+	mdb_cursor_close(cur);
+	mdb_txn_abort(txn);
+}
+
 static int
 grow(store *st)
 {

@@ -32,6 +32,10 @@ em_err	st_write(store *st, int (*fn)(store *, MDB_txn *, void *), void *ctx);
 /* Begins a read-only transaction, adopting a map grown by another process. */
 em_err	st_read_begin(store *st, MDB_txn **txn);
 
+/* A read-only transaction with a cursor on dbi; st_cursor_end closes both. */
+em_err	st_cursor(store *st, MDB_dbi dbi, MDB_txn **txn, MDB_cursor **cur);
+void	st_cursor_end(MDB_txn *txn, MDB_cursor *cur);
+
 void	st_feed_key(uint8_t key[static FEED_KEY_LEN], const uint8_t author[static 32],
     uint64_t seq);
 

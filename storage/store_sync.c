@@ -16,12 +16,8 @@ store_summary(store *st, uint8_t *entries, uint32_t cap, uint32_t *n)
 	int rc, err;
 
 	*n = 0;
-	if ((err = st_read_begin(st, &txn)) != EM_OK)
+	if ((err = st_cursor(st, st->authors, &txn, &cur)) != EM_OK)
 		return err;
-	if ((rc = mdb_cursor_open(txn, st->authors, &cur)) != 0) {
-		mdb_txn_abort(txn);
-		return st_rc(rc);
-	}
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && *n < cap;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		store_author a;
@@ -30,8 +26,7 @@ store_summary(store *st, uint8_t *entries, uint32_t cap, uint32_t *n)
 			continue;
 		wire_entry_put(entries, (*n)++, k.mv_data, a.contiguous, a.max_seq);
 	}
-	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	st_cursor_end(txn, cur);
 	return rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
 }
 
@@ -44,19 +39,14 @@ store_digest(store *st, uint8_t out[static 32])
 	MDB_val k, v;
 	int rc, err;
 
-	if ((err = st_read_begin(st, &txn)) != EM_OK)
+	if ((err = st_cursor(st, st->ids, &txn, &cur)) != EM_OK)
 		return err;
-	if ((rc = mdb_cursor_open(txn, st->ids, &cur)) != 0) {
-		mdb_txn_abort(txn);
-		return st_rc(rc);
-	}
 	hash_start(&hs);
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT))
 		hash_update(&hs, k.mv_data, k.mv_size);
 	hash_finish(&hs, out);
-	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	st_cursor_end(txn, cur);
 	return rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
 }
 
@@ -71,12 +61,8 @@ store_since(store *st, uint64_t after, uint32_t max, store_visit fn, void *ctx,
 	int rc, err;
 
 	*last = after;
-	if ((err = st_read_begin(st, &txn)) != EM_OK)
+	if ((err = st_cursor(st, st->records, &txn, &cur)) != EM_OK)
 		return err;
-	if ((rc = mdb_cursor_open(txn, st->records, &cur)) != 0) {
-		mdb_txn_abort(txn);
-		return st_rc(rc);
-	}
 	be_put(kb, after + 1, 8);
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && max > 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), max--) {
@@ -89,8 +75,7 @@ store_since(store *st, uint64_t after, uint32_t max, store_visit fn, void *ctx,
 		if (fn(ctx, &env, &b, 0))
 			break;
 	}
-	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	st_cursor_end(txn, cur);
 	if (err != EM_OK)
 		return err;
 	return rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
@@ -136,12 +121,8 @@ store_peer_list(store *st, store_peer *out, size_t cap, size_t *n)
 	int rc, err;
 
 	*n = 0;
-	if ((err = st_read_begin(st, &txn)) != EM_OK)
+	if ((err = st_cursor(st, st->peers, &txn, &cur)) != EM_OK)
 		return err;
-	if ((rc = mdb_cursor_open(txn, st->peers, &cur)) != 0) {
-		mdb_txn_abort(txn);
-		return st_rc(rc);
-	}
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && *n < cap;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		store_peer *p = &out[*n];
@@ -158,7 +139,6 @@ store_peer_list(store *st, store_peer *out, size_t cap, size_t *n)
 		p->fails = (uint32_t)be_get(b + 49, 4);
 		(*n)++;
 	}
-	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	st_cursor_end(txn, cur);
 	return rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
 }
