@@ -98,8 +98,9 @@ main(int argc, char **argv)
 	char name[32];
 
 	if (argc != 3 || (strcmp(argv[1], "record") && strcmp(argv[1], "bundle") &&
-	    strcmp(argv[1], "wire") && strcmp(argv[1], "session"))) {
-		fprintf(stderr, "usage: make_corpus record|bundle|wire|session DIR\n");
+	    strcmp(argv[1], "wire") && strcmp(argv[1], "session") &&
+	    strcmp(argv[1], "score"))) {
+		fprintf(stderr, "usage: make_corpus record|bundle|wire|session|score DIR\n");
 		return 2;
 	}
 	mkdir(argv[2], 0700);
@@ -134,6 +135,15 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "session") == 0)
 		put_session(argv[2]);
+	if (strcmp(argv[1], "score") == 0) {
+		static const char *const outputs[] = { "The answer is B.", "答案是４２。",
+		    "answer: 42", "It costs 1,234.50", "北京 is the capital of China" };
+
+		for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+			snprintf(name, sizeof name, "output-%zu", i);
+			put(argv[2], name, (const uint8_t *)outputs[i], strlen(outputs[i]));
+		}
+	}
 	bundle_trailer(bundle + blen, 3);
 	blen += BUNDLE_TRAILER_LEN;
 	if (strcmp(argv[1], "bundle") == 0)
