@@ -115,15 +115,22 @@ mix_hash(noise_hs *hs, const uint8_t *data, size_t len)
 	crypto_generichash_final(&st, hs->h, NOISE_HASHLEN);
 }
 
+/* InitializeKey(temp_k): HASHLEN is 64, so truncate to 32 */
+static void
+set_key(noise_hs *hs, const uint8_t tk[static NOISE_HASHLEN])
+{
+	memcpy(hs->cs.k, tk, 32);
+	hs->cs.n = 0;
+	hs->cs.has_key = 1;
+}
+
 static void
 mix_key(noise_hs *hs, const uint8_t *ikm, size_t len)
 {
 	uint8_t tk[NOISE_HASHLEN];
 
 	hkdf(hs->ck, ikm, len, hs->ck, tk, NULL);
-	memcpy(hs->cs.k, tk, 32);	/* HASHLEN 64: truncate to 32 */
-	hs->cs.n = 0;
-	hs->cs.has_key = 1;
+	set_key(hs, tk);
 	sodium_memzero(tk, sizeof tk);
 }
 
@@ -134,9 +141,7 @@ mix_key_and_hash(noise_hs *hs, const uint8_t *ikm, size_t len)
 
 	hkdf(hs->ck, ikm, len, hs->ck, th, tk);
 	mix_hash(hs, th, NOISE_HASHLEN);
-	memcpy(hs->cs.k, tk, 32);
-	hs->cs.n = 0;
-	hs->cs.has_key = 1;
+	set_key(hs, tk);
 	sodium_memzero(th, sizeof th);
 	sodium_memzero(tk, sizeof tk);
 }

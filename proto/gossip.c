@@ -381,6 +381,8 @@ spread(gossip *g, const uint8_t *rec, size_t len, const uint8_t id[static 32],
     const uint8_t author[static 32], uint32_t from)
 {
 	wire_msg m;
+	uint8_t *enc = NULL;
+	size_t elen = 0;
 
 	m.type = WIRE_RECORDS;
 	m.u.records.how = WIRE_PUSH;
@@ -392,11 +394,17 @@ spread(gossip *g, const uint8_t *rec, size_t len, const uint8_t id[static 32],
 
 		if (p->handle == from)
 			continue;
-		if (tree_eager(p, author))
-			gp_send(g, p->handle, &m);
-		else
+		if (!tree_eager(p, author)) {
 			idbuf_push(&p->have, id);
+			continue;
+		}
+		/* one encoding serves every eager peer; out of memory, the push
+		 * is lost like a message on the wire and the haves repair it */
+		if (enc == NULL && wire_encode(&m, &enc, &elen) != EM_OK)
+			continue;
+		g->h.send(g->h.ctx, p->handle, enc, elen);
 	}
+	free(enc);
 }
 
 void

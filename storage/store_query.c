@@ -167,16 +167,12 @@ store_results(store *st, const uint8_t *task, const uint8_t *author,
     store_visit fn, void *ctx)
 {
 	MDB_txn *txn;
-	MDB_cursor *cur = NULL;
+	MDB_cursor *cur;
 	MDB_val k = { 32, (void *)(uintptr_t)task }, v;
 	int err, rc;
 
-	if ((err = st_read_begin(st, &txn)) != EM_OK)
+	if ((err = st_cursor(st, st->by_task, &txn, &cur)) != EM_OK)
 		return err;
-	if ((rc = mdb_cursor_open(txn, st->by_task, &cur)) != 0) {
-		err = st_rc(rc);
-		goto out;
-	}
 	rc = mdb_cursor_get(cur, &k, &v, task ? MDB_SET : MDB_FIRST);
 	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, task ? MDB_NEXT_DUP : MDB_NEXT)) {
 		rec_env env;
@@ -191,8 +187,7 @@ store_results(store *st, const uint8_t *task, const uint8_t *author,
 	}
 	err = rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
 out:
-	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	st_cursor_end(txn, cur);
 	return (em_err)err;
 }
 
@@ -202,16 +197,12 @@ store_records(store *st, const uint8_t *author, uint64_t since,
 {
 	uint8_t key[FEED_KEY_LEN];
 	MDB_txn *txn;
-	MDB_cursor *cur = NULL;
+	MDB_cursor *cur;
 	MDB_val k = { sizeof key, key }, v;
 	int err, rc;
 
-	if ((err = st_read_begin(st, &txn)) != EM_OK)
+	if ((err = st_cursor(st, st->feeds, &txn, &cur)) != EM_OK)
 		return err;
-	if ((rc = mdb_cursor_open(txn, st->feeds, &cur)) != 0) {
-		err = st_rc(rc);
-		goto out;
-	}
 	if (author != NULL) {
 		st_feed_key(key, author, since);
 		rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE);
@@ -231,7 +222,6 @@ store_records(store *st, const uint8_t *author, uint64_t since,
 	}
 	err = rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
 out:
-	mdb_cursor_close(cur);
-	mdb_txn_abort(txn);
+	st_cursor_end(txn, cur);
 	return (em_err)err;
 }
