@@ -27,8 +27,12 @@ has() {
 		fail=$((fail + 1)); fi
 }
 
-# A base port per run, so parallel runs rarely collide.
-PORT_BASE=${PORT_BASE:-$((20000 + ($$ * 7) % 20000))}
+# A base port per run, so parallel runs rarely collide; always below the
+# kernel's ephemeral range, where the nodes' own outbound connections would
+# otherwise take a port a later node means to listen on.
+EPHEMERAL_LO=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
+EPHEMERAL_LO=${EPHEMERAL_LO:-32768}
+PORT_BASE=${PORT_BASE:-$((10000 + ($$ * 7) % (EPHEMERAL_LO - 10000 - 200)))}
 port() { echo $((PORT_BASE + $1)); }
 
 # start_node NAME INDEX [ARGS...]: runs a node for home $T/NAME on port INDEX.
