@@ -127,6 +127,8 @@ open_dbis(store *st, MDB_txn *txn, void *ctx)
 		{ "tasks", MDB_DUPSORT | MDB_DUPFIXED, offsetof(store, tasks) },
 		{ "targets", MDB_DUPSORT | MDB_DUPFIXED, offsetof(store, targets) },
 		{ "peers", 0, offsetof(store, peers) },
+		{ "blobs", 0, offsetof(store, blobs) },
+		{ "evals", 0, offsetof(store, evals) },
 	};
 	const uint8_t *netid = ctx;
 	char hex[ID_HEX_LEN + 1];

@@ -21,6 +21,9 @@
  *   tasks     task id -> local numbers of task records
  *   targets   record id -> local numbers of attest/revoke records naming it
  *   peers     "host:port" -> what we know of a peer (see store_peer)
+ *   blobs     BLAKE2b-256 of the bytes -> the bytes (task item chunks)
+ *   evals     run key || item index -> what the model answered and its
+ *             score (the evaluation cache that makes runs resumable)
  *
  * Durability: a call that reports a record stored returns only after its
  * transaction committed (with LMDB's default fsync). When the map is full it
@@ -162,6 +165,41 @@ typedef struct store_peer {
 em_err	store_peer_put(store *st, const store_peer *p);
 /* Lists up to cap peers (address order); *n gets how many. */
 em_err	store_peer_list(store *st, store_peer *out, size_t cap, size_t *n);
+
+/* Content-addressed blobs: the chunks of a task's items. put checks that
+ * hash is BLAKE2b-256(bytes) (EM_EFORMAT if not) and is a no-op for a blob
+ * already held. get: *bytes is yours (free()); EM_ENOTFOUND. */
+#define STORE_BLOB_MAX	(256 * 1024)
+em_err	store_blob_put(store *st, const uint8_t hash[static 32],
+    const uint8_t *bytes, size_t len);
+em_err	store_blob_get(store *st, const uint8_t hash[static 32], uint8_t **bytes,
+    size_t *len);
+int	store_blob_has(store *st, const uint8_t hash[static 32]);
+
+/* One cached evaluation of one item. The output is kept (it never leaves
+ * the node) up to STORE_EVAL_OUT_MAX bytes; its hash is over all of it. */
+#define STORE_EVAL_OUT_MAX	(64 * 1024)
+typedef struct store_eval {
+	uint32_t	 index;		/* the item's position in the task */
+	uint16_t	 score;		/* scaled by BODY_SCORE_SCALE */
+	uint8_t		 output_hash[32];
+	const char	*output;	/* borrowed; not NUL-terminated */
+	size_t		 output_len;
+} store_eval;
+
+/* Stores n cached evaluations under the run key in one transaction. */
+em_err	store_eval_put(store *st, const uint8_t run[static 32],
+    const store_eval *e, size_t n);
+
+/* Visits the cached evaluations of a run in item order; e borrows from
+ * the map during the call. Return non-zero to stop. */
+typedef int (*store_eval_visit)(void *ctx, const store_eval *e);
+em_err	store_eval_each(store *st, const uint8_t run[static 32],
+    store_eval_visit fn, void *ctx);
+
+/* Visits task records, by task id then arrival; only task's when it is not
+ * NULL. Flags as for results (RESULT_REVOKED for a withdrawn task). */
+em_err	store_tasks(store *st, const uint8_t *task, store_visit fn, void *ctx);
 
 /* Small text settings. get: EM_ENOTFOUND, EM_ETOOBIG if cap is too small. */
 em_err	store_meta_get(store *st, const char *key, char *buf, size_t cap);

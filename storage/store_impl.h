@@ -19,6 +19,7 @@ struct store {
 	uint8_t	 netid[32];
 	size_t	 map_size;
 	MDB_dbi	 meta, records, ids, feeds, authors, by_task, by_model, tasks, targets, peers;
+	MDB_dbi	 blobs, evals;
 	uint64_t next_num;	/* next local number in the open write txn; 0: unknown */
 };
 

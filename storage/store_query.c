@@ -162,19 +162,20 @@ result_flags(store *st, MDB_txn *txn, const rec_env *env)
 	return flags;
 }
 
-em_err
-store_results(store *st, const uint8_t *task, const uint8_t *author,
+/* Visits the records an index lists under key (or under every key). */
+static em_err
+visit_index(store *st, MDB_dbi dbi, const uint8_t *key, const uint8_t *author,
     store_visit fn, void *ctx)
 {
 	MDB_txn *txn;
 	MDB_cursor *cur;
-	MDB_val k = { 32, (void *)(uintptr_t)task }, v;
+	MDB_val k = { 32, (void *)(uintptr_t)key }, v;
 	int err, rc;
 
-	if ((err = st_cursor(st, st->by_task, &txn, &cur)) != EM_OK)
+	if ((err = st_cursor(st, dbi, &txn, &cur)) != EM_OK)
 		return err;
-	rc = mdb_cursor_get(cur, &k, &v, task ? MDB_SET : MDB_FIRST);
-	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, task ? MDB_NEXT_DUP : MDB_NEXT)) {
+	rc = mdb_cursor_get(cur, &k, &v, key ? MDB_SET : MDB_FIRST);
+	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, key ? MDB_NEXT_DUP : MDB_NEXT)) {
 		rec_env env;
 		body b;
 
@@ -189,6 +190,19 @@ store_results(store *st, const uint8_t *task, const uint8_t *author,
 out:
 	st_cursor_end(txn, cur);
 	return (em_err)err;
+}
+
+em_err
+store_results(store *st, const uint8_t *task, const uint8_t *author,
+    store_visit fn, void *ctx)
+{
+	return visit_index(st, st->by_task, task, author, fn, ctx);
+}
+
+em_err
+store_tasks(store *st, const uint8_t *task, store_visit fn, void *ctx)
+{
+	return visit_index(st, st->tasks, task, NULL, fn, ctx);
 }
 
 em_err

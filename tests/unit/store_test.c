@@ -474,6 +474,70 @@ test_replication_reads(void **state)
 	tu_rmtree(d2);
 }
 
+struct eval_seen { uint32_t n, last; size_t out_len; uint16_t score; };
+
+static int
+eval_seen_fn(void *ctx, const store_eval *e)
+{
+	struct eval_seen *s = ctx;
+
+	assert_true(s->n == 0 || e->index > s->last);	/* item order */
+	s->last = e->index;
+	s->out_len = e->output_len;
+	s->score = e->score;
+	s->n++;
+	return 0;
+}
+
+static void
+test_blobs_and_eval_cache(void **state)
+{
+	static uint8_t big[STORE_BLOB_MAX + 1];
+	uint8_t h[32], run[32], other[32], *got;
+	char dir[512], out[100];
+	store_eval e[3];
+	struct eval_seen seen = { 0 };
+	size_t len;
+	store *st = fresh(dir, 0);
+
+	(void)state;
+	hash_blake2b(h, (const uint8_t *)"chunk", 5);
+	assert_false(store_blob_has(st, h));
+	assert_int_equal(store_blob_get(st, h, &got, &len), EM_ENOTFOUND);
+	/* the hash must be the bytes' hash */
+	assert_int_equal(store_blob_put(st, h, (const uint8_t *)"chunK", 5), EM_EFORMAT);
+	assert_int_equal(store_blob_put(st, h, (const uint8_t *)"chunk", 5), EM_OK);
+	assert_int_equal(store_blob_put(st, h, (const uint8_t *)"chunk", 5), EM_OK);
+	assert_true(store_blob_has(st, h));
+	assert_int_equal(store_blob_get(st, h, &got, &len), EM_OK);
+	assert_int_equal(len, 5);
+	assert_memory_equal(got, "chunk", 5);
+	free(got);
+	hash_blake2b(h, big, sizeof big);
+	assert_int_equal(store_blob_put(st, h, big, sizeof big), EM_ETOOBIG);
+
+	/* the cache: per run, in item order, last write wins */
+	memset(run, 7, 32);
+	memset(other, 8, 32);
+	memset(out, 'x', sizeof out);
+	for (int i = 0; i < 3; i++) {
+		e[i] = (store_eval){ .index = (uint32_t)(10 - 3 * i), .score = (uint16_t)(i * 5000),
+		    .output = out, .output_len = (size_t)(10 * i) };
+		memset(e[i].output_hash, i, 32);
+	}
+	assert_int_equal(store_eval_put(st, run, e, 3), EM_OK);
+	assert_int_equal(store_eval_put(st, other, e, 1), EM_OK);
+	e[0].output_len = 99;
+	assert_int_equal(store_eval_put(st, run, e, 1), EM_OK);
+	assert_int_equal(store_eval_each(st, run, eval_seen_fn, &seen), EM_OK);
+	assert_int_equal(seen.n, 3);
+	assert_int_equal(seen.last, 10);
+	assert_int_equal(seen.out_len, 99);
+	assert_int_equal(seen.score, 0);
+	store_free(st);
+	tu_rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -486,6 +550,7 @@ main(void)
 		cmocka_unit_test(test_two_processes_publish),
 		cmocka_unit_test(test_kill9_loses_nothing_acknowledged),
 		cmocka_unit_test(test_replication_reads),
+		cmocka_unit_test(test_blobs_and_eval_cache),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

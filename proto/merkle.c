@@ -1,0 +1,70 @@
+/* Merkle roots over item hashes and result leaves. */
+#include "merkle.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "hash.h"
+
+static const char item_tag[] = "evalmesh/item/v1";
+static const char leaf_tag[] = "evalmesh/result-leaf/v1";
+
+void
+merkle_item(uint8_t out[static 32], const uint8_t *bytes, size_t len)
+{
+	hash_state st;
+
+	hash_start(&st);
+	hash_update(&st, (const uint8_t *)item_tag, sizeof item_tag - 1);
+	hash_update(&st, bytes, len);
+	hash_finish(&st, out);
+}
+
+void
+merkle_result_leaf(uint8_t out[static 32], uint32_t index,
+    const uint8_t item_hash[static 32], const uint8_t output_hash[static 32],
+    uint16_t score)
+{
+	uint8_t buf[sizeof leaf_tag - 1 + 4 + 32 + 32 + 2], *p = buf;
+
+	memcpy(p, leaf_tag, sizeof leaf_tag - 1);
+	p += sizeof leaf_tag - 1;
+	be_put(p, index, 4);
+	memcpy(p + 4, item_hash, 32);
+	memcpy(p + 36, output_hash, 32);
+	be_put(p + 68, score, 2);
+	hash_blake2b(out, buf, sizeof buf);
+}
+
+em_err
+merkle_root(uint8_t out[static 32], const uint8_t *leaves, size_t n)
+{
+	uint8_t in[65], *level;
+	size_t w;
+
+	if (n == 0) {
+		in[0] = 2;
+		hash_blake2b(out, in, 1);
+		return EM_OK;
+	}
+	if (n > SIZE_MAX / 32 || (level = malloc(n * 32)) == NULL)
+		return EM_ENOMEM;
+	in[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(in + 1, leaves + 32 * i, 32);
+		hash_blake2b(level + 32 * i, in, 33);
+	}
+	in[0] = 1;
+	for (w = n; w > 1; w = (w + 1) / 2) {
+		for (size_t i = 0; i < w / 2; i++) {
+			memcpy(in + 1, level + 64 * i, 64);
+			hash_blake2b(level + 32 * i, in, 65);
+		}
+		if (w % 2)
+			memmove(level + 32 * (w / 2), level + 32 * (w - 1), 32);
+	}
+	memcpy(out, level, 32);
+	free(level);
+	return EM_OK;
+}

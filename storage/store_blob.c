@@ -1,0 +1,151 @@
+/* Content-addressed blobs (task item chunks) and the evaluation cache. */
+#include "store_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+
+#define EVAL_KEY_LEN	36	/* run key || item index */
+#define EVAL_HEAD_LEN	34	/* score || output hash, then the output */
+
+struct blob_put { const uint8_t *hash, *bytes; size_t len; };
+
+static int
+blob_put_fn(store *st, MDB_txn *txn, void *ctx)
+{
+	const struct blob_put *bp = ctx;
+	MDB_val k = { 32, (void *)(uintptr_t)bp->hash };
+	MDB_val v = { bp->len, (void *)(uintptr_t)bp->bytes };
+	int rc = mdb_put(txn, st->blobs, &k, &v, MDB_NOOVERWRITE);
+
+	return rc == MDB_KEYEXIST ? EM_OK : st_rc(rc);
+}
+
+em_err
+store_blob_put(store *st, const uint8_t hash[static 32], const uint8_t *bytes,
+    size_t len)
+{
+	struct blob_put bp = { hash, bytes, len };
+	uint8_t h[32];
+
+	if (len > STORE_BLOB_MAX)
+		return EM_ETOOBIG;
+	hash_blake2b(h, bytes, len);
+	if (memcmp(h, hash, 32) != 0)
+		return EM_EFORMAT;
+	if (store_blob_has(st, hash))
+		return EM_OK;
+	return st_write(st, blob_put_fn, &bp);
+}
+
+em_err
+store_blob_get(store *st, const uint8_t hash[static 32], uint8_t **bytes,
+    size_t *len)
+{
+	MDB_txn *txn;
+	MDB_val k = { 32, (void *)(uintptr_t)hash }, v;
+	int err;
+
+	*bytes = NULL;
+	*len = 0;
+	if ((err = st_read_begin(st, &txn)) != EM_OK)
+		return err;
+	if ((err = st_rc(mdb_get(txn, st->blobs, &k, &v))) == EM_OK) {
+		if ((*bytes = malloc(v.mv_size ? v.mv_size : 1)) == NULL)
+			err = EM_ENOMEM;
+		else {
+			memcpy(*bytes, v.mv_data, v.mv_size);
+			*len = v.mv_size;
+		}
+	}
+	mdb_txn_abort(txn);
+	return (em_err)err;
+}
+
+int
+store_blob_has(store *st, const uint8_t hash[static 32])
+{
+	MDB_txn *txn;
+	MDB_val k = { 32, (void *)(uintptr_t)hash }, v;
+	int yes;
+
+	if (st_read_begin(st, &txn) != EM_OK)
+		return 0;
+	yes = mdb_get(txn, st->blobs, &k, &v) == 0;
+	mdb_txn_abort(txn);
+	return yes;
+}
+
+struct eval_put { const uint8_t *run; const store_eval *e; size_t n; };
+
+static int
+eval_put_fn(store *st, MDB_txn *txn, void *ctx)
+{
+	const struct eval_put *ep = ctx;
+	uint8_t key[EVAL_KEY_LEN];
+	int rc;
+
+	memcpy(key, ep->run, 32);
+	for (size_t i = 0; i < ep->n; i++) {
+		const store_eval *e = &ep->e[i];
+		size_t olen = e->output_len < STORE_EVAL_OUT_MAX ? e->output_len : STORE_EVAL_OUT_MAX;
+		MDB_val k = { sizeof key, key }, v = { EVAL_HEAD_LEN + olen, NULL };
+		uint8_t *p;
+
+		be_put(key + 32, e->index, 4);
+		if ((rc = mdb_put(txn, st->evals, &k, &v, MDB_RESERVE)) != 0)
+			return st_rc(rc);
+		p = v.mv_data;
+		be_put(p, e->score, 2);
+		memcpy(p + 2, e->output_hash, 32);
+		if (olen)
+			memcpy(p + EVAL_HEAD_LEN, e->output, olen);
+	}
+	return EM_OK;
+}
+
+em_err
+store_eval_put(store *st, const uint8_t run[static 32], const store_eval *e,
+    size_t n)
+{
+	struct eval_put ep = { run, e, n };
+
+	if (n == 0)
+		return EM_OK;
+	return st_write(st, eval_put_fn, &ep);
+}
+
+em_err
+store_eval_each(store *st, const uint8_t run[static 32], store_eval_visit fn,
+    void *ctx)
+{
+	uint8_t key[EVAL_KEY_LEN] = { 0 };
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k = { sizeof key, key }, v;
+	int rc, err;
+
+	memcpy(key, run, 32);
+	if ((err = st_cursor(st, st->evals, &txn, &cur)) != EM_OK)
+		return err;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		const uint8_t *p = v.mv_data;
+		store_eval e;
+
+		if (k.mv_size != EVAL_KEY_LEN || memcmp(k.mv_data, run, 32) != 0)
+			break;
+		if (v.mv_size < EVAL_HEAD_LEN)
+			continue;	/* not ours: skip rather than fail */
+		e.index = (uint32_t)be_get((const uint8_t *)k.mv_data + 32, 4);
+		e.score = (uint16_t)be_get(p, 2);
+		memcpy(e.output_hash, p + 2, 32);
+		e.output = (const char *)p + EVAL_HEAD_LEN;
+		e.output_len = v.mv_size - EVAL_HEAD_LEN;
+		if (fn(ctx, &e))
+			break;
+	}
+	st_cursor_end(txn, cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
+}
