@@ -284,28 +284,43 @@ score_regex_check(const char *pattern, char *why, size_t cap)
 	return EM_OK;
 }
 
-double
-score_regex(const char *output, const char *pattern, const char *target,
-    unsigned flags)
+em_err
+score_extract(const char *output, const char *pattern, unsigned flags, char **out)
 {
 	regmatch_t m[2];
 	regex_t re;
-	char *o = NULL, *got;
-	double s = 0;
+	char *o = NULL;
+	em_err err;
 
+	*out = NULL;
 	if (regcomp(&re, pattern, REG_EXTENDED) != 0)
-		return 0;
-	if (score_normalize(output, flags & NORM_NFKC, &o) == EM_OK &&
-	    regexec(&re, o, 2, m, 0) == 0) {
-		regmatch_t *g = m[1].rm_so >= 0 ? &m[1] : &m[0];
+		return EM_EFORMAT;
+	if ((err = score_normalize(output, flags & NORM_NFKC, &o)) == EM_OK) {
+		if (regexec(&re, o, 2, m, 0) != 0) {
+			err = EM_ENOTFOUND;
+		} else {
+			regmatch_t *g = m[1].rm_so >= 0 ? &m[1] : &m[0];
 
-		if ((got = strndup(o + g->rm_so, (size_t)(g->rm_eo - g->rm_so))) != NULL) {
-			s = score_exact(got, target, flags);
-			free(got);
+			if ((*out = strndup(o + g->rm_so, (size_t)(g->rm_eo - g->rm_so))) == NULL)
+				err = EM_ENOMEM;
 		}
 	}
 	free(o);
 	regfree(&re);
+	return err;
+}
+
+double
+score_regex(const char *output, const char *pattern, const char *target,
+    unsigned flags)
+{
+	char *got;
+	double s;
+
+	if (score_extract(output, pattern, flags, &got) != EM_OK)
+		return 0;
+	s = score_exact(got, target, flags);
+	free(got);
 	return s;
 }
 

@@ -47,6 +47,13 @@ double score_choice(const char *output, const char *target,
  * EM_EFORMAT with a reason in why (cap bytes) if not. */
 em_err score_regex_check(const char *pattern, char *why, size_t cap);
 
+/* The first group of pattern's first match in output (after NFKC when
+ * flags has it), or the whole match when it has no group. On success *out
+ * is yours (free()). EM_ENOTFOUND if it does not match, EM_EFORMAT for a
+ * bad pattern. */
+em_err score_extract(const char *output, const char *pattern, unsigned flags,
+    char **out);
+
 /* Applies pattern to output (after NFKC when flags has it) and compares
  * its first group (or the whole match) to target by score_exact. */
 double score_regex(const char *output, const char *pattern, const char *target,

@@ -12,7 +12,8 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 pkgs=(build-essential cmake pkg-config libuv1-dev libsodium-dev libmsgpack-dev
-      liblmdb-dev libcmocka-dev libjansson-dev libutf8proc-dev clang libclang-rt-14-dev)
+      liblmdb-dev libcmocka-dev libjansson-dev libutf8proc-dev libcurl4-openssl-dev
+      python3 clang libclang-rt-14-dev)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \

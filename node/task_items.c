@@ -1,0 +1,331 @@
+/* Task items: from a JSONL file, from chunks, checked against the record. */
+#include "task.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "merkle.h"
+#include "utf8.h"
+
+#define ID_TEXT_MAX	BODY_NAME_MAX
+
+/* Writes a one-line reason to why and returns err. */
+static em_err
+fail(em_err err, char *why, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, cap, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+static int
+scalar(const json_t *v)
+{
+	return json_is_string(v) || json_is_number(v);
+}
+
+/* One item against the manifest: an id, the target, every placeholder,
+ * and the options when the task has them. */
+static em_err
+check_item(const task_spec *s, json_t *item, char *why, size_t cap)
+{
+	json_t *id, *v, *c;
+	size_t i;
+
+	if (!json_is_object(item))
+		return fail(EM_EFORMAT, why, cap, "not a JSON object");
+	id = json_object_get(item, "id");
+	if (!(json_is_integer(id) || (json_is_string(id) && json_string_length(id) > 0 &&
+	    json_string_length(id) <= ID_TEXT_MAX)))
+		return fail(EM_EFORMAT, why, cap, "id: missing, or not a whole number or a string of 1 to %d bytes",
+		    ID_TEXT_MAX);
+	if (!scalar(v = json_object_get(item, s->target)))
+		return fail(EM_EFORMAT, why, cap, "%s: the target field is missing or not a string or number",
+		    s->target);
+	for (i = 0; i < s->n_fields; i++) {
+		v = json_object_get(item, s->fields[i]);
+		if (v == NULL || (!scalar(v) && strcmp(s->fields[i], s->choices) != 0))
+			return fail(EM_EFORMAT, why, cap, "%s: used by the prompt but missing or not a string or number",
+			    s->fields[i]);
+	}
+	if (s->choices[0] == '\0')
+		return EM_OK;
+	v = json_object_get(item, s->choices);
+	if (!json_is_array(v) || json_array_size(v) < 2 || json_array_size(v) > TASK_CHOICES_MAX)
+		return fail(EM_EFORMAT, why, cap, "%s: expected a list of 2 to %d options", s->choices,
+		    TASK_CHOICES_MAX);
+	json_array_foreach(v, i, c)
+		if (!json_is_string(c) || json_string_length(c) == 0)
+			return fail(EM_EFORMAT, why, cap, "%s: option %zu is not a non-empty string", s->choices, i + 1);
+	return EM_OK;
+}
+
+static em_err
+items_add(task_items *it, json_t *item, const uint8_t *line, size_t len)
+{
+	if ((it->n & (it->n - 1)) == 0) {	/* grow at powers of two */
+		size_t cap = it->n ? 2 * it->n : 16;
+		json_t **ni = realloc(it->item, cap * sizeof *ni);
+		uint8_t (*nh)[32];
+
+		if (ni == NULL)
+			return EM_ENOMEM;
+		it->item = ni;
+		if ((nh = realloc(it->hash, cap * sizeof *nh)) == NULL)
+			return EM_ENOMEM;
+		it->hash = nh;
+	}
+	it->item[it->n] = item;
+	merkle_item(it->hash[it->n], line, len);
+	it->n++;
+	return EM_OK;
+}
+
+/* Parses one item line: UTF-8, bounded, no duplicate keys. */
+static em_err
+parse_line(const task_spec *s, const char *line, size_t len, json_t **out,
+    char *why, size_t cap)
+{
+	json_error_t je;
+	json_t *item;
+	em_err err;
+
+	*out = NULL;
+	if (len > TASK_ITEM_MAX)
+		return fail(EM_EFORMAT, why, cap, "longer than %d bytes", TASK_ITEM_MAX);
+	if (!utf8_valid((const uint8_t *)line, len))
+		return fail(EM_EFORMAT, why, cap, "not valid UTF-8");
+	if ((item = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		return fail(EM_EFORMAT, why, cap, "not valid JSON: %s", je.text);
+	if ((err = check_item(s, item, why, cap)) != EM_OK) {
+		json_decref(item);
+		return err;
+	}
+	*out = item;
+	return EM_OK;
+}
+
+em_err
+task_items_parse(const task_spec *s, const uint8_t *chunk, size_t len,
+    task_items *items, char *why, size_t cap)
+{
+	const char *p = (const char *)chunk, *end = p + len;
+	char inner[TASK_WHY_MAX];
+
+	if (len == 0 || len > TASK_CHUNK_MAX || chunk[len - 1] != '\n')
+		return fail(EM_EFORMAT, why, cap, "a chunk must be 1 to %d bytes of lines", TASK_CHUNK_MAX);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		json_t *item;
+		em_err err;
+
+		if ((err = parse_line(s, p, (size_t)(nl - p), &item, inner, sizeof inner)) != EM_OK)
+			return fail(EM_EFORMAT, why, cap, "item %zu: %s", items->n + 1, inner);
+		if ((err = items_add(items, item, (const uint8_t *)p, (size_t)(nl - p))) != EM_OK) {
+			json_decref(item);
+			return err;
+		}
+		p = nl + 1;
+	}
+	return EM_OK;
+}
+
+/* The id as text, for messages and uniqueness. */
+static void
+id_text(const json_t *item, char *buf, size_t cap)
+{
+	const json_t *id = json_object_get(item, "id");
+
+	if (json_is_string(id))
+		snprintf(buf, cap, "s%s", json_string_value(id));
+	else
+		snprintf(buf, cap, "i%" JSON_INTEGER_FORMAT, json_integer_value(id));
+}
+
+static int
+cmp_ids(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The first pair of items sharing an id, by position; 0 if none. */
+static em_err
+find_dup(const task_items *it, size_t *first, size_t *second)
+{
+	char (*ids)[ID_TEXT_MAX + 24], **ord;
+	em_err err = EM_OK;
+
+	*first = *second = 0;
+	ids = malloc((it->n ? it->n : 1) * sizeof *ids);
+	ord = malloc((it->n ? it->n : 1) * sizeof *ord);
+	if (ids == NULL || ord == NULL) {
+		free(ids);
+		free(ord);
+		return EM_ENOMEM;
+	}
+	for (size_t i = 0; i < it->n; i++) {
+		id_text(it->item[i], ids[i], sizeof ids[i]);
+		ord[i] = ids[i];
+	}
+	qsort(ord, it->n, sizeof *ord, cmp_ids);
+	for (size_t i = 1; i < it->n; i++)
+		if (strcmp(ord[i - 1], ord[i]) == 0) {
+			size_t a = (size_t)(ord[i - 1] - ids[0]) / sizeof ids[0];
+			size_t b = (size_t)(ord[i] - ids[0]) / sizeof ids[0];
+
+			*first = (a < b ? a : b) + 1;
+			*second = (a < b ? b : a) + 1;
+			err = EM_EEXIST;
+			break;
+		}
+	free(ids);
+	free(ord);
+	return err;
+}
+
+em_err
+task_items_check(const task_items *items, const body_task *t, char *why, size_t cap)
+{
+	uint8_t root[32];
+	size_t a, b;
+	em_err err;
+
+	if ((err = find_dup(items, &a, &b)) == EM_EEXIST)
+		return fail(EM_EFORMAT, why, cap, "items %zu and %zu have the same id", a, b);
+	if (err != EM_OK)
+		return err;
+	if (items->n != t->n_items)
+		return fail(EM_EFORMAT, why, cap, "the chunks hold %zu items, the record says %llu", items->n,
+		    (unsigned long long)t->n_items);
+	if ((err = merkle_root(root, (const uint8_t *)items->hash, items->n)) != EM_OK)
+		return err;
+	if (memcmp(root, t->items_root, 32) != 0)
+		return fail(EM_EFORMAT, why, cap, "the items do not hash to the record's items root");
+	return EM_OK;
+}
+
+void
+task_items_free(task_items *items)
+{
+	for (size_t i = 0; i < items->n; i++)
+		json_decref(items->item[i]);
+	free(items->item);
+	free(items->hash);
+	memset(items, 0, sizeof *items);
+}
+
+/* Appends a canonical item line to the chunk being filled, starting a new
+ * chunk when it would pass TASK_CHUNK_MAX. */
+static em_err
+chunk_add(task_built *t, const char *line, size_t len)
+{
+	size_t c = t->n_chunks;
+
+	if (c == 0 || t->chunk_len[c - 1] + len + 1 > TASK_CHUNK_MAX) {
+		char **nc;
+		size_t *nl;
+
+		if (c == BODY_CHUNKS_MAX)
+			return EM_ETOOBIG;
+		if ((nc = realloc(t->chunk, (c + 1) * sizeof *nc)) == NULL)
+			return EM_ENOMEM;
+		t->chunk = nc;
+		if ((nl = realloc(t->chunk_len, (c + 1) * sizeof *nl)) == NULL)
+			return EM_ENOMEM;
+		t->chunk_len = nl;
+		if ((t->chunk[c] = malloc(TASK_CHUNK_MAX)) == NULL)
+			return EM_ENOMEM;
+		t->chunk_len[c] = 0;
+		t->n_chunks = ++c;
+	}
+	memcpy(t->chunk[c - 1] + t->chunk_len[c - 1], line, len);
+	t->chunk[c - 1][t->chunk_len[c - 1] + len] = '\n';
+	t->chunk_len[c - 1] += len + 1;
+	return EM_OK;
+}
+
+static em_err
+seal_chunks(task_built *t)
+{
+	if ((t->chunk_hashes = malloc(32 * (t->n_chunks ? t->n_chunks : 1))) == NULL)
+		return EM_ENOMEM;
+	for (size_t i = 0; i < t->n_chunks; i++)
+		hash_blake2b(t->chunk_hashes + 32 * i, (uint8_t *)t->chunk[i], t->chunk_len[i]);
+	return merkle_root(t->items_root, (const uint8_t *)t->items.hash, t->items.n);
+}
+
+em_err
+task_items_file(const char *path, task_built *t, char *why, size_t cap)
+{
+	char *line = NULL, inner[TASK_WHY_MAX];
+	size_t lcap = 0, lineno = 0, *lines = NULL;
+	ssize_t n;
+	FILE *f = fopen(path, "rb");
+	em_err err = EM_OK;
+
+	if (f == NULL)
+		return fail(EM_EIO, why, cap, "%s: cannot open the items file: %s", path, strerror(errno));
+	while (err == EM_OK && (n = getline(&line, &lcap, f)) >= 0) {
+		json_t *item;
+		char *canon;
+		size_t *nl;
+
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0)
+			continue;	/* blank lines are allowed */
+		if (t->items.n >= BODY_ITEMS_MAX) {
+			err = fail(EM_EFORMAT, why, cap, "%s:%zu: more than %u items", path, lineno, BODY_ITEMS_MAX);
+			break;
+		}
+		if ((err = parse_line(&t->spec, line, (size_t)n, &item, inner, sizeof inner)) != EM_OK) {
+			fail(EM_EFORMAT, why, cap, "%s:%zu: %s", path, lineno, inner);
+			break;
+		}
+		if ((canon = json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
+		    strlen(canon) > TASK_ITEM_MAX ||
+		    (nl = realloc(lines, (t->items.n + 1) * sizeof *lines)) == NULL) {
+			err = canon ? fail(EM_EFORMAT, why, cap, "%s:%zu: longer than %d bytes", path, lineno,
+			    TASK_ITEM_MAX) : EM_ENOMEM;
+			free(canon);
+			json_decref(item);
+			break;
+		}
+		lines = nl;
+		lines[t->items.n] = lineno;
+		if ((err = items_add(&t->items, item, (uint8_t *)canon, strlen(canon))) != EM_OK ||
+		    (err = chunk_add(t, canon, strlen(canon))) != EM_OK) {
+			if (err == EM_ETOOBIG)
+				fail(EM_EFORMAT, why, cap, "%s:%zu: the items need more than %d chunks", path, lineno,
+				    BODY_CHUNKS_MAX);
+			if (t->items.n == 0 || t->items.item[t->items.n - 1] != item)
+				json_decref(item);
+		}
+		free(canon);
+	}
+	if (err == EM_OK && ferror(f))
+		err = fail(EM_EIO, why, cap, "%s: cannot read the items file", path);
+	fclose(f);
+	free(line);
+	if (err == EM_OK && t->items.n == 0)
+		err = fail(EM_EFORMAT, why, cap, "%s: no items", path);
+	if (err == EM_OK) {
+		size_t a, b;
+
+		if ((err = find_dup(&t->items, &a, &b)) == EM_EEXIST)
+			err = fail(EM_EFORMAT, why, cap, "%s:%zu: id already used on line %zu", path, lines[b - 1],
+			    lines[a - 1]);
+	}
+	if (err == EM_OK)
+		err = seal_chunks(t);
+	free(lines);
+	return err;
+}

@@ -1,0 +1,176 @@
+/* Tasks in the store: finding one by name or id, loading its items. */
+#include "task.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "hex.h"
+
+static em_err
+fail(em_err err, char *why, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, cap, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+struct by_name {
+	const char	*name, *version;	/* version NULL: any */
+	uint8_t		 id[32];
+	unsigned	 n;			/* distinct ids that match */
+	char		 seen[256];		/* their versions, for messages */
+};
+
+static int
+by_name_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+{
+	struct by_name *bn = ctx;
+	const body_task *t = &b->u.task;
+	uint8_t id[32];
+	size_t len;
+
+	(void)env;
+	(void)flags;
+	if (strcmp(t->name, bn->name) != 0 ||
+	    (bn->version != NULL && strcmp(t->version, bn->version) != 0))
+		return 0;
+	body_task_id(t, id);
+	if (bn->n > 0 && memcmp(id, bn->id, 32) == 0)
+		return 0;	/* the same task, published again */
+	memcpy(bn->id, id, 32);
+	len = strlen(bn->seen);
+	snprintf(bn->seen + len, sizeof bn->seen - len, "%s%s@%s", bn->n ? ", " : "",
+	    t->name, t->version);
+	bn->n++;
+	return 0;
+}
+
+em_err
+task_find(store *st, const char *text, uint8_t id[static 32], char *why, size_t cap)
+{
+	char name[BODY_NAME_MAX + BODY_SHORT_MAX + 2];
+	struct by_name bn = { 0 };
+	char *at;
+	em_err err;
+
+	if (strlen(text) >= ID_PREFIX_MIN &&
+	    (err = store_resolve(st, SPACE_TASK, text, id)) != EM_EFORMAT) {
+		if (err == EM_EAMBIGUOUS)
+			return fail(err, why, cap, "task id prefix '%.64s' matches more than one task", text);
+		if (err != EM_ENOTFOUND)
+			return err == EM_OK ? EM_OK : fail(err, why, cap, "%s", em_strerror(err));
+	}
+	if (strlen(text) >= sizeof name)
+		return fail(EM_ENOTFOUND, why, cap, "no task named '%.64s' here", text);
+	strcpy(name, text);
+	bn.name = name;
+	if ((at = strrchr(name, '@')) != NULL) {
+		*at = '\0';
+		bn.version = at + 1;
+	}
+	if ((err = store_tasks(st, NULL, by_name_fn, &bn)) != EM_OK)
+		return fail(err, why, cap, "reading tasks: %s", em_strerror(err));
+	if (bn.n == 0)
+		return fail(EM_ENOTFOUND, why, cap, "no task with id or name '%.64s' here", text);
+	if (bn.n > 1)
+		return fail(EM_EAMBIGUOUS, why, cap, "'%.64s' names %u tasks (%s); give NAME@VERSION "
+		    "or an id", text, bn.n, bn.seen);
+	memcpy(id, bn.id, 32);
+	return EM_OK;
+}
+
+static int
+first_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+{
+	task_rec *t = ctx;
+
+	(void)b;
+	if ((t->bytes = malloc(env->len)) == NULL)
+		return 1;
+	memcpy(t->bytes, env->bytes, env->len);
+	t->len = env->len;
+	memcpy(t->record, env->id, 32);
+	memcpy(t->author, env->author, 32);
+	t->ts = env->ts;
+	t->flags = flags;
+	return 1;	/* the first is enough */
+}
+
+em_err
+task_rec_load(store *st, const uint8_t id[static 32], task_rec *t, char *why,
+    size_t cap)
+{
+	char hex[ID_HEX_LEN + 1], inner[TASK_WHY_MAX];
+	rec_env env;
+	body b;
+	em_err err;
+
+	memset(t, 0, sizeof *t);
+	memcpy(t->id, id, 32);
+	hex_encode(hex, id, 32);
+	if ((err = store_tasks(st, id, first_fn, t)) != EM_OK)
+		return fail(err, why, cap, "reading task %.16s: %s", hex, em_strerror(err));
+	if (t->bytes == NULL)
+		return fail(EM_ENOTFOUND, why, cap, "task %.16s: no task record here", hex);
+	/* stored bytes were checked on the way in; parse them again to borrow */
+	if ((err = rec_parse(t->bytes, t->len, &env, NULL)) != EM_OK ||
+	    (err = rec_body(&env, &b)) != EM_OK) {
+		task_rec_free(t);
+		return fail(EM_ESTORE, why, cap, "task %.16s: stored record unreadable", hex);
+	}
+	t->body = b.u.task;
+	if ((err = task_spec_parse(t->body.manifest, t->body.manifest_len, &t->spec, inner,
+	    sizeof inner)) != EM_OK) {
+		task_rec_free(t);
+		return fail(err, why, cap, "task %.16s: %s", hex, inner);
+	}
+	return EM_OK;
+}
+
+void
+task_rec_free(task_rec *t)
+{
+	task_spec_free(&t->spec);
+	free(t->bytes);
+	memset(t, 0, sizeof *t);
+}
+
+em_err
+task_items_load(store *st, const task_spec *s, const body_task *t,
+    task_items *items, char *why, size_t cap)
+{
+	size_t missing = 0;
+	em_err err = EM_OK;
+
+	memset(items, 0, sizeof *items);
+	for (uint32_t i = 0; i < t->n_chunks; i++)
+		missing += !store_blob_has(st, t->chunks + 32 * i);
+	if (missing)
+		return fail(EM_ENOTFOUND, why, cap, "%zu of %u item chunks are not here yet",
+		    missing, t->n_chunks);
+	for (uint32_t i = 0; i < t->n_chunks && err == EM_OK; i++) {
+		uint8_t *chunk, h[32];
+		size_t len;
+
+		if ((err = store_blob_get(st, t->chunks + 32 * i, &chunk, &len)) != EM_OK)
+			break;
+		hash_blake2b(h, chunk, len);
+		if (memcmp(h, t->chunks + 32 * i, 32) != 0)
+			err = fail(EM_EFORMAT, why, cap, "chunk %u does not match its hash", i + 1);
+		else
+			err = task_items_parse(s, chunk, len, items, why, cap);
+		free(chunk);
+	}
+	if (err == EM_OK)
+		err = task_items_check(items, t, why, cap);
+	if (err != EM_OK)
+		task_items_free(items);
+	return err;
+}
+

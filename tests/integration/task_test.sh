@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Tasks end to end: the shipped tasks publish and list; the generator is
+# deterministic; bad manifests and items are refused with file, line and
+# field, and leave the store unchanged; the id commits to every item.
+# usage: task_test.sh PATH/TO/evalmesh
+set -u
+EM=${1:?usage: task_test.sh PATH/TO/evalmesh}
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-task-XXXXXX")
+trap 'rm -rf "$T"' EXIT
+. "$(dirname "$0")/lib.sh"
+one_line() {
+	if [ "$(wc -l <"$err")" -eq 1 ]; then ok; else
+		echo "FAIL: error is not one line:"; sed 's/^/  | /' "$err"; fail=$((fail + 1)); fi
+}
+A=$T/a
+ntasks() { "$EM" task list --home "$A" --json | grep -c '"items_root"'; }
+
+run 0 "$EM" task --help; has $out 'task publish MANIFEST'
+run 2 "$EM" task; has $err 'expected publish, list or show'; one_line
+run 2 "$EM" task frob; has $err 'unknown subcommand'; one_line
+run 0 "$EM" init --home "$A" --name lab-a
+run 0 "$EM" task list --home "$A"; has $out 'no tasks yet'
+
+# --- the shipped tasks: the generator writes exactly what is committed
+run 0 python3 "$SRC/contrib/tasks/gen.py" --check
+run 0 python3 "$SRC/contrib/tasks/gen.py" --out "$T/gen" --count 240
+for t in arith-en arith-zh prime-mc; do
+	cmp -s "$T/gen/$t/items.jsonl" "$SRC/contrib/tasks/$t/items.jsonl" && ok \
+		|| bad "gen.py wrote different items for $t"
+	[ "$(wc -l <"$SRC/contrib/tasks/$t/items.jsonl")" -ge 200 ] && ok || bad "$t has < 200 items"
+	run 0 "$EM" task publish --home "$A" "$SRC/contrib/tasks/$t/manifest.json" --json
+	has $out '"items": 240'
+done
+run 0 "$EM" task list --home "$A"; has $out 'arith-zh +1 +numeric +240 +yes +0'
+has $out 'prime-mc +1 +multiple_choice'
+run 0 "$EM" task show --home "$A" arith-zh --json; has $out '"language": "zh"'
+has $out '"chunks_held": 1'
+ID=$(sed -n 's/^  "id": "\([0-9a-f]*\)".*/\1/p' "$out")
+run 0 "$EM" task show --home "$A" "${ID:0:12}"; has $out "task arith-zh@1"
+run 0 "$EM" task show --home "$A" arith-zh@1
+run 1 "$EM" task show --home "$A" nosuch; has $err "no task with id or name 'nosuch'"; one_line
+# publishing the same task again gives the same id
+run 0 "$EM" task publish --home "$A" "$SRC/contrib/tasks/arith-zh/manifest.json" --json
+has $out "\"task\": \"$ID\""
+
+# --- the id commits to every item: one character changes it
+mkdir -p "$T/t1"
+cp "$SRC/contrib/tasks/arith-en/manifest.json" "$T/t1/"
+sed '17s/?"/？"/' "$SRC/contrib/tasks/arith-en/items.jsonl" >"$T/t1/items.jsonl"	# a full-width ?
+run 0 "$EM" task publish --home "$A" "$T/t1/manifest.json" --json
+EN=$("$EM" task publish --home "$A" "$SRC/contrib/tasks/arith-en/manifest.json" --json \
+	| sed -n 's/.*"task": "\([0-9a-f]*\)".*/\1/p')
+grep -q "\"task\": \"$EN\"" "$out" && bad "one changed character kept the task id" || ok
+run 1 "$EM" task show --home "$A" arith-en; has $err "names 2 tasks"; one_line
+
+# --- bad manifests and items: one line naming file, line and field; nothing stored
+before=$(ntasks)
+mk() {	# mk NAME MANIFEST-JSON [ITEMS-LINES]
+	mkdir -p "$T/$1"
+	printf '%s\n' "$2" >"$T/$1/manifest.json"
+	printf '%b' "${3:-{\"id\": 1, \"q\": \"a\", \"a\": \"b\"\}\n}" >"$T/$1/items.jsonl"
+}
+base='"name": "t", "version": "1", "prompt": "Q: {q}", "target": "a", "items": "items.jsonl"'
+bad_manifest() {	# bad_manifest NAME PATTERN
+	run 1 "$EM" task publish --home "$A" "$T/$1/manifest.json"; has $err "$2"; one_line
+}
+mk m1 "{ $base, \"metric\": \"exact_match\","
+bad_manifest m1 'm1/manifest.json:2: not valid JSON'
+mk m2 "{ $base }"
+bad_manifest m2 'metric: missing'
+mk m3 "{ $base,
+  \"metric\": \"bleu\" }"
+bad_manifest m3 'm3/manifest.json:2: metric: unknown metric .bleu.'
+mk m4 "{ $base, \"metric\": \"regex\",
+ \"extract\": \"(unclosed\" }"
+bad_manifest m4 'manifest.json:2: extract: not a valid regular expression'
+mk m5 "{ $base, \"metric\": \"exact_match\", \"promt\": \"x\" }"
+bad_manifest m5 'promt: unknown key'
+mk m6 "{ $base, \"metric\": \"multiple_choice\" }"
+bad_manifest m6 'choices: missing'
+mk m7 "{ \"name\": \"t\", \"version\": \"1\", \"prompt\": \"Q: {q\", \"target\": \"a\", \"items\": \"items.jsonl\", \"metric\": \"f1\" }"
+bad_manifest m7 "prompt: '\{' at byte 3"
+mk m8 "{ $base, \"metric\": \"exact_match\", \"fewshot\": 99 }"
+bad_manifest m8 'fewshot: 99 is outside'
+mk m9 "{ $base, \"metric\": \"exact_match\", \"items\": \"nothere.jsonl\" }"
+bad_manifest m9 'duplicate|nothere'
+ok_m="{ $base, \"metric\": \"exact_match\" }"
+mk i1 "$ok_m" '{"id": 1, "q": "a", "a": "b"}\n{"id": 2, "q": "a", "a": "b"\n'
+bad_manifest i1 'i1/items.jsonl:2: not valid JSON'
+mk i2 "$ok_m" '{"id": 1, "q": "a", "a": "b"}\n\n{"id": 1, "q": "c", "a": "d"}\n'
+bad_manifest i2 'i2/items.jsonl:3: id already used on line 1'
+mk i3 "$ok_m" '{"id": 1, "q": "a"}\n'
+bad_manifest i3 'items.jsonl:1: a: the target field is missing'
+mk i4 "$ok_m" '{"id": 1, "a": "b"}\n'
+bad_manifest i4 'items.jsonl:1: q: used by the prompt but missing'
+mk i5 "$ok_m" '{"q": "x", "a": "b"}\n'
+bad_manifest i5 'items.jsonl:1: id: missing'
+mk i6 "$ok_m" '\n'
+bad_manifest i6 'no items'
+mk i7 "$ok_m" '{"id": 1, "q": "\xff", "a": "b"}\n'
+bad_manifest i7 'items.jsonl:1: not valid UTF-8'
+mk i8 "$ok_m" '{"id": 1, "id": 2, "q": "x", "a": "b"}\n'
+bad_manifest i8 'items.jsonl:1: not valid JSON: duplicate'
+mk i9 "{ $base, \"metric\": \"multiple_choice\", \"choices\": \"c\" }" '{"id": 1, "q": "x", "a": "A", "c": ["only"]}\n'
+bad_manifest i9 'c: expected a list of 2 to 26 options'
+run 1 "$EM" task publish --home "$A" "$T/none.json"; has $err 'none.json: cannot open'
+[ "$(ntasks)" = "$before" ] && ok || bad "a refused task changed the store"
+
+# --- a good small task with a template brace and few-shot
+mk g1 "{ $base, \"metric\": \"exact_match\", \"fewshot\": 1, \"system\": \"Use {{braces}}\" }" \
+	'{"id": 1, "q": "a", "a": "b"}\n{"id": "two", "q": "c", "a": 4}\n'
+run 0 "$EM" task publish --home "$A" "$T/g1/manifest.json"; has $out 'items   2 in 1 chunk'
+finish
