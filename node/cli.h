@@ -28,6 +28,7 @@ int cmd_node(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_peers(int argc, char **argv);
 int cmd_task(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 /* Prints "evalmesh: <message>" on stderr. Returns 1. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -13,6 +13,7 @@ static const cli_cmd cmds[] = {
 	{ "status",	cmd_status,	"what the node holds, its peers, its last sync" },
 	{ "peers",	cmd_peers,	"list the node's peers; peers add HOST:PORT" },
 	{ "task",	cmd_task,	"task publish|list|show: benchmark tasks" },
+	{ "eval",	cmd_eval,	"run a task against your model; publish the result" },
 	{ "result",	cmd_result,	"result publish: sign and store a score summary" },
 	{ "results",	cmd_results,	"list stored results" },
 	{ "verify",	cmd_verify,	"re-verify a stored record, a record file or a bundle" },

@@ -1,0 +1,434 @@
+/* The evaluation runner: dispatch, retries, scoring, the cache, progress. */
+#include "eval.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "hash.h"
+#include "log.h"
+
+#define FLUSH_MS	100
+#define FLUSH_BATCH	256
+#define BACKOFF_MS	500
+#define BACKOFF_MAX_MS	30000
+#define RETRY_AFTER_MAX	60000
+
+typedef struct retry {
+	size_t		item;
+	uint64_t	due;	/* loop time, ms */
+} retry;
+
+typedef struct run {
+	uv_loop_t	 loop;
+	store		*st;
+	const eval_opts	*o;
+	eval_out	*out;
+	model		*m;
+	size_t		*todo, n_todo, next_todo;
+	retry		*retries;	/* waiting to be sent again */
+	size_t		 n_retries;
+	uint8_t		*attempts;	/* per item */
+	store_eval	*batch;		/* scored, not yet committed */
+	size_t		 n_batch;
+	size_t		 streak;	/* items in a row that failed for good */
+	size_t		 asked;		/* items scored by this run */
+	int		 stopping;
+	uint64_t	 pause_until;	/* loop time: a server asked us to wait */
+	uv_timer_t	 wake, flush, progress;
+	uv_signal_t	 sigint, sigterm;
+	uint64_t	 t0, last_plain;
+} run;
+
+static double
+cpu_now(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+void
+eval_run_key(const eval_opts *o, uint8_t key[static 32])
+{
+	static const char tag[] = "evalmesh/run/v1";
+	const char *api = model_api_name(o->model.api);
+	const char *parts[] = { o->model_name, o->revision, api,
+	    o->model.served_model ? o->model.served_model : "" };
+	hash_state hs;
+
+	hash_start(&hs);
+	hash_update(&hs, (const uint8_t *)tag, sizeof tag);
+	hash_update(&hs, o->task->id, 32);
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		hash_update(&hs, (const uint8_t *)parts[i], strlen(parts[i]) + 1);
+	hash_finish(&hs, key);
+}
+
+static void
+flush(run *r)
+{
+	em_err err;
+
+	if (r->n_batch == 0)
+		return;
+	if ((err = store_eval_put(r->st, r->out->run_key, r->batch, r->n_batch)) != EM_OK)
+		log_error("eval: cannot write the evaluation cache: %s", em_strerror(err));
+	for (size_t i = 0; i < r->n_batch; i++)
+		free((char *)(uintptr_t)r->batch[i].output);
+	r->n_batch = 0;
+}
+
+static void
+show_progress(run *r, int final)
+{
+	eval_out *out = r->out;
+	double el = (double)(uv_now(&r->loop) - r->t0) / 1000.0;
+	double rate = el > 0 ? (double)r->asked / el : 0;
+	size_t left = out->n - out->scored - out->failed;
+	uint64_t errs = 0;
+	char eta[32];
+
+	for (int k = 1; k <= MF_FATAL; k++)
+		errs += out->fails[k];
+	if (rate > 0 && left > 0)
+		snprintf(eta, sizeof eta, "%.0fs", (double)left / rate);
+	else
+		snprintf(eta, sizeof eta, left ? "-" : "0s");
+	if (r->o->progress == 1) {
+		fprintf(stderr, "\r  %zu/%zu scored  %.1f items/s  ETA %s  errors %llu%s   %s",
+		    out->scored, out->n, rate, eta, (unsigned long long)errs,
+		    r->n_retries ? " (retrying)" : "", final ? "\n" : "");
+	} else if (r->o->progress == 2) {
+		fprintf(stderr, "evalmesh: eval: %zu/%zu scored, %.1f items/s, ETA %s, %llu errors\n",
+		    out->scored, out->n, rate, eta, (unsigned long long)errs);
+	}
+	fflush(stderr);
+}
+
+static void dispatch(run *r);
+static void maybe_done(run *r);
+
+/* Stops sending; what is in flight is abandoned (an unscored item is
+ * simply not cached) and the loop winds down. */
+static void
+stop(run *r, const char *why)
+{
+	if (r->stopping)
+		return;
+	r->stopping = 1;
+	if (why != NULL && r->out->stopped[0] == '\0')
+		snprintf(r->out->stopped, sizeof r->out->stopped, "%s", why);
+	flush(r);
+	model_close(r->m);
+	uv_timer_stop(&r->wake);
+	uv_close((uv_handle_t *)&r->wake, NULL);
+	uv_close((uv_handle_t *)&r->flush, NULL);
+	uv_close((uv_handle_t *)&r->progress, NULL);
+	uv_close((uv_handle_t *)&r->sigint, NULL);
+	uv_close((uv_handle_t *)&r->sigterm, NULL);
+	if (r->o->progress)
+		show_progress(r, 1);
+}
+
+static uint64_t
+backoff(unsigned attempt, long retry_after_ms)
+{
+	uint64_t cap, jitter;
+
+	if (retry_after_ms >= 0)
+		return (uint64_t)(retry_after_ms > RETRY_AFTER_MAX ? RETRY_AFTER_MAX : retry_after_ms);
+	cap = (uint64_t)BACKOFF_MS << (attempt > 6 ? 6 : attempt);
+	if (cap > BACKOFF_MAX_MS)
+		cap = BACKOFF_MAX_MS;
+	hash_random((uint8_t *)&jitter, sizeof jitter);
+	return cap / 2 + jitter % (cap / 2 + 1);	/* half fixed, half jitter */
+}
+
+static void
+on_reply(void *ctx, const model_reply *rep)
+{
+	run *r = ctx;
+	eval_out *out = r->out;
+	size_t i = rep->id;
+
+	if (i >= out->n || out->have[i])
+		return;
+	if (rep->fail == MF_NONE) {
+		size_t len = strlen(rep->text);
+		double s = task_score(&r->o->task->spec, r->o->items->item[i], rep->text);
+		store_eval *e = &r->batch[r->n_batch];
+		char *copy = malloc(len + 1);
+
+		out->score[i] = s;
+		out->have[i] = 1;
+		out->scored++;
+		r->asked++;
+		r->streak = 0;
+		hash_blake2b(out->out_hash[i], (const uint8_t *)rep->text, len);
+		if (copy != NULL) {
+			memcpy(copy, rep->text, len + 1);
+			*e = (store_eval){ .index = (uint32_t)i,
+			    .score = (uint16_t)lround(s * BODY_SCORE_SCALE), .output = copy,
+			    .output_len = len };
+			memcpy(e->output_hash, out->out_hash[i], 32);
+			if (++r->n_batch == FLUSH_BATCH)
+				flush(r);
+		}
+	} else {
+		out->fails[rep->fail]++;
+		snprintf(out->last_why[rep->fail], sizeof out->last_why[rep->fail], "%s", rep->why);
+		log_debug("eval: item %zu: %s", i, rep->why);
+		if (rep->fail == MF_FATAL) {
+			stop(r, rep->why);
+		} else if (r->attempts[i] > r->o->retries) {
+			out->failed++;
+			if (++r->streak >= EVAL_FAIL_STREAK) {
+				char why[MODEL_WHY_MAX];
+
+				snprintf(why, sizeof why, "%d items in a row failed after %u retries; "
+				    "last: %.160s", EVAL_FAIL_STREAK, r->o->retries, rep->why);
+				stop(r, why);
+			}
+		} else {
+			retry *rt = &r->retries[r->n_retries++];
+
+			rt->item = i;
+			rt->due = uv_now(&r->loop) + backoff(r->attempts[i], rep->retry_after_ms);
+			/* a server that says "slow down" gets no new requests either */
+			if (rep->fail == MF_RATE && rt->due > r->pause_until)
+				r->pause_until = rt->due;
+		}
+	}
+	dispatch(r);
+	maybe_done(r);
+}
+
+static void
+on_wake(uv_timer_t *t)
+{
+	dispatch(t->data);
+}
+
+static void
+on_flush(uv_timer_t *t)
+{
+	run *r = t->data;
+
+	flush(r);
+	if (r->o->progress == 1 || (r->o->progress == 2 &&
+	    uv_now(&r->loop) - r->last_plain >= 5000)) {
+		r->last_plain = uv_now(&r->loop);
+		show_progress(r, 0);
+	}
+}
+
+static void
+on_signal(uv_signal_t *s, int sig)
+{
+	run *r = s->data;
+
+	(void)sig;
+	r->out->interrupted = 1;
+	stop(r, "interrupted");
+}
+
+/* Sends what may be sent: due retries first, then new items. */
+static void
+dispatch(run *r)
+{
+	uint64_t now = uv_now(&r->loop), next_due = UINT64_MAX;
+
+	if (!r->stopping && now < r->pause_until) {
+		uv_timer_start(&r->wake, on_wake, r->pause_until - now, 0);
+		return;
+	}
+	while (!r->stopping && model_in_flight(r->m) < r->o->model.concurrency) {
+		size_t i = SIZE_MAX, k;
+		json_t *msgs;
+		char *prompt;
+		model_req req;
+		em_err err;
+
+		for (k = 0; k < r->n_retries; k++)
+			if (r->retries[k].due <= now) {
+				i = r->retries[k].item;
+				r->retries[k] = r->retries[--r->n_retries];
+				break;
+			}
+		if (i == SIZE_MAX && r->next_todo < r->n_todo)
+			i = r->todo[r->next_todo++];
+		if (i == SIZE_MAX)
+			break;
+		msgs = task_messages(&r->o->task->spec, r->o->items, i);
+		prompt = msgs ? task_flatten(msgs) : NULL;
+		req = (model_req){ .id = (uint32_t)i, .messages = msgs, .prompt = prompt,
+		    .max_tokens = r->o->task->spec.max_tokens,
+		    .temperature = r->o->task->spec.temperature };
+		err = msgs && prompt ? model_submit(r->m, &req) : EM_ENOMEM;
+		json_decref(msgs);
+		free(prompt);
+		if (err != EM_OK) {
+			stop(r, err == EM_ENOMEM ? "out of memory" : "the model adapter failed");
+			return;
+		}
+		r->attempts[i]++;
+		r->out->requests++;
+	}
+	if (r->stopping)
+		return;
+	for (size_t k = 0; k < r->n_retries; k++)
+		if (r->retries[k].due < next_due)
+			next_due = r->retries[k].due;
+	if (next_due != UINT64_MAX)
+		uv_timer_start(&r->wake, on_wake, next_due > now ? next_due - now : 0, 0);
+}
+
+static void
+maybe_done(run *r)
+{
+	if (!r->stopping && r->next_todo == r->n_todo && r->n_retries == 0 &&
+	    model_in_flight(r->m) == 0)
+		stop(r, NULL);
+}
+
+static int
+cached_fn(void *ctx, const store_eval *e)
+{
+	run *r = ctx;
+	eval_out *out = r->out;
+
+	if (e->index >= out->n || out->have[e->index])
+		return 0;
+	out->have[e->index] = 1;
+	out->score[e->index] = (double)e->score / BODY_SCORE_SCALE;
+	memcpy(out->out_hash[e->index], e->output_hash, 32);
+	out->scored++;
+	out->cached++;
+	return 0;
+}
+
+static em_err
+prepare(run *r, store *st, const eval_opts *o, eval_out *out)
+{
+	size_t n = o->items->n;
+
+	if (o->limit && o->limit < n)
+		n = o->limit;
+	memset(out, 0, sizeof *out);
+	out->n = n;
+	r->st = st;
+	r->o = o;
+	r->out = out;
+	eval_run_key(o, out->run_key);
+	out->score = calloc(n ? n : 1, sizeof *out->score);
+	out->have = calloc(n ? n : 1, 1);
+	out->out_hash = calloc(n ? n : 1, sizeof *out->out_hash);
+	r->todo = calloc(n ? n : 1, sizeof *r->todo);
+	r->retries = calloc(n ? n : 1, sizeof *r->retries);
+	r->attempts = calloc(n ? n : 1, 1);
+	r->batch = calloc(FLUSH_BATCH, sizeof *r->batch);
+	if (!out->score || !out->have || !out->out_hash || !r->todo || !r->retries ||
+	    !r->attempts || !r->batch)
+		return EM_ENOMEM;
+	if (store_eval_each(st, out->run_key, cached_fn, r) != EM_OK)
+		log_warn("eval: cannot read the evaluation cache; asking for every item");
+	for (size_t i = 0; i < n; i++)
+		if (!out->have[i])
+			r->todo[r->n_todo++] = i;
+	return EM_OK;
+}
+
+em_err
+eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap)
+{
+	run r = { 0 };
+	double cpu0 = cpu_now();
+	uint64_t hr0 = uv_hrtime();
+	em_err err;
+
+	if ((err = prepare(&r, st, o, out)) != EM_OK) {
+		snprintf(why, cap, "out of memory");
+		goto out;
+	}
+	out->t_start = cli_now_ms();
+	if (uv_loop_init(&r.loop) != 0) {
+		err = EM_EIO;
+		snprintf(why, cap, "cannot start an event loop");
+		goto out;
+	}
+	if ((err = model_open(&r.loop, &o->model, on_reply, &r, &r.m, why, cap)) != EM_OK) {
+		uv_loop_close(&r.loop);
+		goto out;
+	}
+	uv_timer_init(&r.loop, &r.wake);
+	uv_timer_init(&r.loop, &r.flush);
+	uv_timer_init(&r.loop, &r.progress);
+	uv_signal_init(&r.loop, &r.sigint);
+	uv_signal_init(&r.loop, &r.sigterm);
+	r.wake.data = r.flush.data = r.sigint.data = r.sigterm.data = &r;
+	uv_timer_start(&r.flush, on_flush, FLUSH_MS, FLUSH_MS);
+	uv_signal_start(&r.sigint, on_signal, SIGINT);
+	uv_signal_start(&r.sigterm, on_signal, SIGTERM);
+	r.t0 = uv_now(&r.loop);
+	dispatch(&r);
+	maybe_done(&r);
+	uv_run(&r.loop, UV_RUN_DEFAULT);
+	flush(&r);
+	model_free(r.m);
+	out->wall_s = (double)(uv_hrtime() - hr0) / 1e9;
+	if (uv_loop_close(&r.loop) != 0)
+		log_warn("eval: the event loop closed with handles open");
+	out->t_end = cli_now_ms();
+	err = EM_OK;
+out:
+	out->cpu_s = cpu_now() - cpu0;
+	for (size_t i = 0; i < r.n_batch; i++)
+		free((char *)(uintptr_t)r.batch[i].output);
+	free(r.todo);
+	free(r.retries);
+	free(r.attempts);
+	free(r.batch);
+	return err;
+}
+
+void
+eval_out_free(eval_out *out)
+{
+	free(out->score);
+	free(out->have);
+	free(out->out_hash);
+	memset(out, 0, sizeof *out);
+}
+
+void
+eval_fail_summary(const eval_out *out, char *buf, size_t cap)
+{
+	static const char *const names[] = {
+		[MF_TIMEOUT] = "timeouts", [MF_CONNECT] = "connection failures",
+		[MF_RATE] = "rate limits (429/503)", [MF_SERVER] = "server errors",
+		[MF_MALFORMED] = "malformed responses", [MF_FATAL] = "fatal errors",
+	};
+	size_t len = 0;
+
+	buf[0] = '\0';
+	/* a fatal error is the reason the run stopped, told on its own */
+	for (int k = 1; k < MF_FATAL && len < cap; k++) {
+		int w;
+
+		if (out->fails[k] == 0)
+			continue;
+		w = snprintf(buf + len, cap - len, "%s%llu %s (last: %s)", len ? "; " : "",
+		    (unsigned long long)out->fails[k], names[k], out->last_why[k]);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+}

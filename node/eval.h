@@ -1,0 +1,75 @@
+/* node/eval.h — running a task against a model, resumably.
+ *
+ * The runner owns a libuv loop with the model adapter on it. It keeps up
+ * to concurrency attempts in flight, retries failed attempts with
+ * exponential backoff and full jitter (or after the server's Retry-After),
+ * scores each answer as it arrives, and writes every scored item to the
+ * store's evaluation cache in batches (at least every 100 ms). Items
+ * already in the cache under the same run key are not asked again, so a
+ * run stopped by Ctrl-C, kill -9 or a dead endpoint resumes where it
+ * stopped.
+ *
+ * The run key is BLAKE2b over the task id, model name, revision, adapter
+ * kind and served model name. Endpoints are not in it: replicas of one
+ * model may change between runs. */
+#ifndef EM_EVAL_H
+#define EM_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model.h"
+#include "store.h"
+#include "task.h"
+
+#define EVAL_FAIL_STREAK	10	/* items in a row failed for good: stop */
+
+typedef struct eval_opts {
+	const task_rec		*task;
+	const task_items	*items;
+	model_opts		 model;
+	const char		*model_name;
+	const char		*revision;
+	size_t			 limit;		/* 0: every item */
+	unsigned		 retries;	/* further attempts per item */
+	int			 progress;	/* 0 none, 1 a terminal line, 2 plain lines */
+} eval_opts;
+
+typedef struct eval_out {
+	size_t		 n;		/* items in the run (the task's, or the limit) */
+	size_t		 scored;	/* items with a score, cache included */
+	size_t		 cached;	/* of them, found in the cache at the start */
+	size_t		 failed;	/* items that failed after every retry */
+	uint64_t	 requests;	/* attempts sent */
+	double		*score;		/* per item, [0, 1] (n of them) */
+	uint8_t		*have;		/* per item: 1 if scored */
+	uint8_t		(*out_hash)[32];	/* per item: H(output) */
+	uint64_t	 fails[MF_FATAL + 1];	/* failed attempts by kind */
+	char		 last_why[MF_FATAL + 1][MODEL_WHY_MAX];
+	int		 interrupted;	/* SIGINT or SIGTERM */
+	char		 stopped[MODEL_WHY_MAX];	/* why the run stopped early, or "" */
+	uint8_t		 run_key[32];
+	uint64_t	 t_start, t_end;	/* ms since the epoch */
+	double		 wall_s, cpu_s;	/* this process, during the run */
+} eval_out;
+
+/* The run key for these settings. */
+void	eval_run_key(const eval_opts *o, uint8_t key[static 32]);
+
+/* Runs the evaluation. EM_OK when the loop ran to its end (check
+ * out->scored == out->n for a complete run); an error with why when it
+ * could not start (a bad endpoint, a program that will not start). */
+em_err	eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap);
+void	eval_out_free(eval_out *out);
+
+/* One line per kind of failure seen ("3 timeouts (last: ...)"), into buf. */
+void	eval_fail_summary(const eval_out *out, char *buf, size_t cap);
+
+/* The result body of a complete run: metric, interval, Merkle root over
+ * the per-item leaves, the score vector (up to BODY_SCORES_MAX items),
+ * harness settings. *scores is the vector's buffer (yours: free()) that
+ * b borrows. */
+em_err	eval_result_body(const eval_opts *o, const eval_out *r, int access,
+    body *b, uint8_t **scores);
+
+#endif

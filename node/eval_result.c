@@ -1,0 +1,79 @@
+/* A complete run as a result body: the numbers and the commitments. */
+#include "eval.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bytes.h"
+#include "merkle.h"
+#include "stats.h"
+
+em_err
+eval_result_body(const eval_opts *o, const eval_out *r, int access, body *b,
+    uint8_t **scores)
+{
+	body_result *res = &b->u.result;
+	uint8_t *leaves;
+	stats_summary sum;
+	json_t *params;
+	char *p;
+	em_err err;
+
+	*scores = NULL;
+	if (r->scored != r->n || r->n != o->items->n)
+		return EM_EINVAL;	/* never publish a partial run */
+	memset(b, 0, sizeof *b);
+	b->kind = REC_RESULT;
+	memcpy(res->task, o->task->id, 32);
+	snprintf(res->model, sizeof res->model, "%s", o->model_name);
+	snprintf(res->revision, sizeof res->revision, "%s", o->revision);
+	res->access = (uint8_t)access;
+	snprintf(res->adapter, sizeof res->adapter, "%s", model_api_name(o->model.api));
+	snprintf(res->harness_version, sizeof res->harness_version, "evalmesh %s", EM_VERSION);
+	res->has_prompt_hash = 1;
+	task_prompt_hash(&o->task->spec, res->prompt_hash);
+	params = json_pack("{s:I, s:f, s:I}", "max_tokens", (json_int_t)o->task->spec.max_tokens,
+	    "temperature", o->task->spec.temperature, "fewshot", (json_int_t)o->task->spec.fewshot);
+	p = params ? json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	json_decref(params);
+	if (p == NULL)
+		return EM_ENOMEM;
+	snprintf(res->params, sizeof res->params, "%s", p);
+	free(p);
+
+	stats_summarize(r->score, r->n, &sum);
+	res->n_metrics = 1;
+	snprintf(res->metrics[0].name, sizeof res->metrics[0].name, "%s",
+	    task_metric_name(o->task->spec.metric));
+	res->metrics[0].value = sum.mean;
+	res->n_items = r->n;
+	res->has_stderr = res->has_ci = 1;
+	res->std_err = sum.std_err;
+	res->ci_lo = sum.lo;
+	res->ci_hi = sum.hi;
+	res->t_start = r->t_start;
+	res->t_end = r->t_end;
+
+	/* leaves H(index, item hash, H(output), score) */
+	if ((leaves = malloc(32 * r->n)) == NULL)
+		return EM_ENOMEM;
+	for (size_t i = 0; i < r->n; i++)
+		merkle_result_leaf(leaves + 32 * i, (uint32_t)i, o->items->hash[i], r->out_hash[i],
+		    (uint16_t)lround(r->score[i] * BODY_SCORE_SCALE));
+	err = merkle_root(res->merkle, leaves, r->n);
+	free(leaves);
+	if (err != EM_OK)
+		return err;
+	res->has_merkle = 1;
+	if (r->n <= BODY_SCORES_MAX) {
+		if ((*scores = malloc(2 * r->n)) == NULL)
+			return EM_ENOMEM;
+		for (size_t i = 0; i < r->n; i++)
+			be_put(*scores + 2 * i, (uint64_t)lround(r->score[i] * BODY_SCORE_SCALE), 2);
+		res->scores = *scores;
+		res->scores_len = 2 * r->n;
+	}
+	return EM_OK;
+}

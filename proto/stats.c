@@ -1,0 +1,36 @@
+/* Means, standard errors and Wilson intervals. */
+#include "stats.h"
+
+#include <math.h>
+
+void
+stats_wilson(double p, size_t n, double z, double *lo, double *hi)
+{
+	double nn = (double)n, z2 = z * z, denom, centre, half;
+
+	if (n == 0) {
+		*lo = 0;
+		*hi = 1;
+		return;
+	}
+	denom = 1 + z2 / nn;
+	centre = (p + z2 / (2 * nn)) / denom;
+	half = z * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / denom;
+	*lo = centre - half < 0 ? 0 : centre - half;
+	*hi = centre + half > 1 ? 1 : centre + half;
+}
+
+void
+stats_summarize(const double *scores, size_t n, stats_summary *out)
+{
+	double sum = 0, ss = 0;
+
+	out->n = n;
+	for (size_t i = 0; i < n; i++)
+		sum += scores[i];
+	out->mean = n ? sum / (double)n : 0;
+	for (size_t i = 0; i < n; i++)
+		ss += (scores[i] - out->mean) * (scores[i] - out->mean);
+	out->std_err = n > 1 ? sqrt(ss / (double)(n - 1) / (double)n) : 0;
+	stats_wilson(out->mean, n, STATS_Z95, &out->lo, &out->hi);
+}

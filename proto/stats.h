@@ -1,0 +1,27 @@
+/* proto/stats.h — the statistics a result carries and a leaderboard reads.
+ *
+ * Pure arithmetic on doubles; no allocation. Scores are in [0, 1]. */
+#ifndef EM_STATS_H
+#define EM_STATS_H
+
+#include <stddef.h>
+
+#define STATS_Z95	1.959963984540054	/* two-sided 95% normal quantile */
+
+typedef struct stats_summary {
+	size_t	n;
+	double	mean;
+	double	std_err;	/* sample standard deviation / sqrt(n); 0 when n < 2 */
+	double	lo, hi;		/* Wilson 95% interval for the mean */
+} stats_summary;
+
+/* Mean, standard error and the Wilson 95% interval of n scores. */
+void stats_summarize(const double *scores, size_t n, stats_summary *out);
+
+/* The Wilson score interval for a proportion p observed over n trials at
+ * normal quantile z: the interval that stays inside [0, 1] and behaves at
+ * p = 0 and p = 1, where mean +/- z*SE collapses to a point. n = 0 gives
+ * [0, 1]. */
+void stats_wilson(double p, size_t n, double z, double *lo, double *hi);
+
+#endif

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Evaluation end to end against a real HTTP model server on 127.0.0.1:
+# published scores equal what the server was told; kill -9 and resume
+# without asking again; faults retried or reported with nothing published;
+# the API key appears nowhere; the exec adapter and its failures.
+# usage: eval_test.sh PATH/TO/evalmesh
+set -u
+EM=${1:?usage: eval_test.sh PATH/TO/evalmesh}
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-eval-XXXXXX")
+declare -A SRV_PID=()
+cleanup() {
+	for n in "${!SRV_PID[@]}"; do kill "${SRV_PID[$n]}" 2>/dev/null; wait "${SRV_PID[$n]}" 2>/dev/null; done
+	[ -n "${EVAL_PID:-}" ] && kill -9 "$EVAL_PID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+. "$(dirname "$0")/lib.sh"
+one_line() {
+	if [ "$(wc -l <"$err")" -eq 1 ]; then ok; else
+		echo "FAIL: error is not one line:"; sed 's/^/  | /' "$err"; fail=$((fail + 1)); fi
+}
+A=$T/a
+export EVALMESH_HOME=$A
+
+# start_server NAME ARGS...: a model server on a free port; URL_<NAME> set.
+start_server() {
+	local name=$1 i; shift
+	rm -f "$T/$name.port"
+	python3 "$SRC/contrib/model-server/server.py" --port-file "$T/$name.port" "$@" \
+		2>>"$T/$name.log" &
+	SRV_PID[$name]=$!
+	for ((i = 0; i < 100; i++)); do [ -s "$T/$name.port" ] && break; sleep 0.1; done
+	[ -s "$T/$name.port" ] || { bad "model server $name did not start"; cat "$T/$name.log"; return 1; }
+	printf -v "URL_$name" 'http://127.0.0.1:%s' "$(cat "$T/$name.port")"
+}
+stop_server() {
+	kill "${SRV_PID[$1]}" 2>/dev/null; wait "${SRV_PID[$1]}" 2>/dev/null; unset "SRV_PID[$1]"
+}
+served() {	# served NAME: requests the server counted
+	curl -s "$(eval echo "\$URL_$1")/stats" | sed -n 's/.*"requests": \([0-9]*\).*/\1/p'
+}
+jnum() { sed -n "s/.*\"$1\": \([-0-9.e]*\).*/\1/p" "$out" | head -1; }
+jstr() { sed -n "s/.*\"$1\": \"\([^\"]*\)\".*/\1/p" "$out" | head -1; }
+nresults() { "$EM" results --json | grep -c '"author"'; }
+
+run 0 "$EM" init --name lab-a
+for t in arith-en arith-zh prime-mc; do
+	run 0 "$EM" task publish "$SRC/contrib/tasks/$t/manifest.json"
+done
+
+# --- usage and bad values: one line, nothing sent
+run 0 "$EM" eval --help; has $out 'usage: evalmesh eval TASK'
+run 2 "$EM" eval arith-en --endpoint http://127.0.0.1:1; has $err -- '--model NAME is required'; one_line
+run 2 "$EM" eval arith-en --model m; has $err 'give --endpoint URL or --exec CMD'; one_line
+run 2 "$EM" eval arith-en --model m --endpoint http://x --exec cat; has $err 'one of them'
+run 1 "$EM" eval arith-en --model m --endpoint ftp://127.0.0.1:1; has $err "expected an http"; one_line
+run 1 "$EM" eval arith-en --model m --endpoint http://127.0.0.1:1 --api-key-env NO_SUCH_VAR_X
+has $err 'NO_SUCH_VAR_X: that variable is not set'; one_line
+run 1 "$EM" eval arith-en --model m --endpoint http://127.0.0.1:1 --concurrency 0
+has $err -- '--concurrency .0.'; one_line
+run 1 "$EM" eval nosuch --model m --endpoint http://127.0.0.1:1; has $err "no task with id or name"
+run 1 "$EM" eval arith-en --model m --endpoint http://127.0.0.1:1 --api frob; has $err 'chat or completions'
+
+# --- end to end: the score is what the server was told
+start_server s1 --accuracy 0.8 --latency-ms 2
+before=$(served s1)
+run 0 "$EM" eval arith-en --model qwen-test --revision r1 --endpoint "$URL_s1" --dry-run
+has $out 'Goran has 401 cards'; has $out 'nothing is sent'
+[ "$(served s1)" = "$before" ] && ok || bad "--dry-run sent requests"
+run 0 "$EM" eval arith-en --model qwen-test --revision r1 --endpoint "$URL_s1" --json --quiet
+[ "$(jnum value)" = 0.8 ] && ok || bad "arith-en scored $(jnum value), the server was told 0.8"
+[ "$(jnum requests)" = 240 ] && ok || bad "requests $(jnum requests), wanted 240"
+REC=$(jstr record); FULL_ROOT=$(jstr merkle_root)
+[ "$(served s1)" = 240 ] && ok || bad "server counted $(served s1) requests, wanted 240"
+run 0 "$EM" results --json; has $out "\"id\": \"$REC\""; has $out '"model": "qwen-test"'
+has $out '"numeric": 0.8'; has $out '"n": 240'
+run 0 "$EM" eval arith-zh --model qwen-test --revision r1 --endpoint "$URL_s1" --json --quiet
+[ "$(jnum value)" = 0.8 ] && ok || bad "arith-zh (full-width, Chinese) scored $(jnum value)"
+run 0 "$EM" eval prime-mc --model qwen-test --endpoint "$URL_s1" --api completions --json --quiet
+[ "$(jnum value)" = 0.8 ] && ok || bad "prime-mc over completions scored $(jnum value)"
+# the same command again: everything from the cache, nothing asked
+before=$(served s1)
+run 0 "$EM" eval arith-en --model qwen-test --revision r1 --endpoint "$URL_s1" --json --quiet \
+	--no-publish
+[ "$(jnum cached)" = 240 ] && [ "$(served s1)" = "$before" ] && ok || bad "a finished run asked again"
+# --limit: a preview, never published
+n0=$(nresults)
+run 0 "$EM" eval arith-en --model other --endpoint "$URL_s1" --limit 10 --json --quiet
+[ "$(jnum n)" = 10 ] && ok || bad "--limit 10 ran $(jnum n) items"
+has $out '"record": null'
+[ "$(nresults)" = "$n0" ] && ok || bad "--limit published a result"
+# replicas: two endpoints share the requests
+start_server s2 --accuracy 0.8
+b1=$(served s1)
+run 0 "$EM" eval arith-en --model replicas --endpoint "$URL_s1" --endpoint "$URL_s2" --json --quiet
+[ "$(jnum value)" = 0.8 ] && ok || bad "replicas scored $(jnum value)"
+d1=$(($(served s1) - b1)) d2=$(served s2)
+[ "$d1" -ge 100 ] && [ "$d2" -ge 100 ] && [ $((d1 + d2)) = 240 ] && ok \
+	|| bad "replicas took $d1 and $d2 requests"
+stop_server s2
+
+# --- resume: kill -9 half-way, run again, nothing scored is asked again
+start_server slow --accuracy 0.8 --latency-ms 20
+"$EM" eval arith-en --model resumed --endpoint "$URL_slow" --concurrency 4 --quiet \
+	>"$T/first.out" 2>&1 &
+EVAL_PID=$!
+for ((i = 0; i < 200; i++)); do [ "$(served slow)" -ge 100 ] 2>/dev/null && break; sleep 0.05; done
+kill -9 "$EVAL_PID"; wait "$EVAL_PID" 2>/dev/null; EVAL_PID=
+c1=$(served slow)
+[ "$c1" -ge 100 ] && [ "$c1" -lt 240 ] && ok || bad "kill -9 came at $c1 requests, not half-way"
+run 0 "$EM" eval arith-en --model resumed --endpoint "$URL_slow" --concurrency 4 --json --quiet
+k=$(jnum cached) c2=$(($(served slow) - c1))
+[ "$k" -gt 0 ] && [ "$k" -le "$c1" ] && ok || bad "resume found $k cached items after $c1 requests"
+[ "$c2" = $((240 - k)) ] && ok || bad "resume asked $c2 items; $k were cached, so 240-$k was right"
+[ "$(jnum value)" = 0.8 ] && [ "$(jstr merkle_root)" = "$FULL_ROOT" ] && ok \
+	|| bad "the resumed result differs from an uninterrupted run's"
+# Ctrl-C: stops, keeps what was scored, says how to go on, exits 130
+"$EM" eval arith-zh --model interrupted --endpoint "$URL_slow" --concurrency 2 --quiet \
+	>"$T/int.out" 2>"$T/int.err" &
+EVAL_PID=$!
+b=$(served slow)
+for ((i = 0; i < 200; i++)); do [ $(($(served slow) - b)) -ge 20 ] 2>/dev/null && break; sleep 0.05; done
+kill -INT "$EVAL_PID"; wait "$EVAL_PID"; rc=$?; EVAL_PID=
+[ "$rc" = 130 ] && ok || bad "Ctrl-C exited $rc, wanted 130"
+has "$T/int.err" 'interrupted: [0-9]+ of 240 items scored and cached; run the same command again'
+stop_server slow
+
+# --- faults
+start_server f429 --accuracy 0.8 --fail-first 20 --fail-kind 429 --retry-after 1
+run 0 "$EM" eval arith-en --model f429 --endpoint "$URL_f429" --json --quiet
+[ "$(jnum value)" = 0.8 ] && ok || bad "after a 429 burst: $(jnum value)"
+[ "$(jnum requests)" = 260 ] && ok || bad "a 429 burst of 20 took $(jnum requests) requests"
+curl -s "$URL_f429/stats" >"$T/stats"; has "$T/stats" '"429": 20'
+stop_server f429
+start_server flaky --accuracy 0.8 --fail 500=0.15,malformed=0.1,close=0.05,503=0.05 --retry-after 0
+run 0 "$EM" eval arith-zh --model flaky --endpoint "$URL_flaky" --retries 10 --json --quiet
+[ "$(jnum value)" = 0.8 ] && ok || bad "through 500s and malformed JSON: $(jnum value)"
+stop_server flaky
+start_server stall --accuracy 0.8 --fail stall=0.05
+run 0 "$EM" eval prime-mc --model stall --endpoint "$URL_stall" --timeout 1 --concurrency 16 \
+	--json --quiet
+[ "$(jnum value)" = 0.8 ] && ok || bad "through stalls: $(jnum value)"
+stop_server stall
+n0=$(nresults)
+start_server down --fail 500=1
+run 1 "$EM" eval arith-en --model down --endpoint "$URL_down" --retries 1 --quiet
+has $err 'nothing published'; has $err 'server errors'; one_line
+stop_server down
+run 1 "$EM" eval arith-en --model refused --endpoint "http://127.0.0.1:$(port 0)" --retries 1 --quiet
+has $err 'connection failures.*(refused|connect)'; has $err 'nothing published'; one_line
+[ "$(nresults)" = "$n0" ] && ok || bad "a failed run published something"
+
+# --- the API key: required by the server, sent, and found nowhere
+export EM_TEST_KEY="sk-test-$RANDOM$RANDOM-SECRET"
+start_server keyed --accuracy 0.8 --api-key-env EM_TEST_KEY
+run 1 "$EM" eval arith-en --model keyed --endpoint "$URL_keyed" --quiet
+has $err 'refused the request.s credentials'; one_line
+run 0 "$EM" eval arith-en --model keyed --endpoint "$URL_keyed" --api-key-env EM_TEST_KEY
+cat "$out" "$err" >"$T/all-output"
+"$EM" results --json >>"$T/all-output"
+"$EM" export -o "$T/all.bundle" >/dev/null 2>&1 || bad "export failed"
+if grep -rqa -- "$EM_TEST_KEY" "$A" "$T/all-output" "$T/all.bundle"; then
+	bad "the API key was written somewhere"; else ok; fi
+stop_server keyed
+
+# --- the exec adapter
+EX="python3 $SRC/tests/integration/exec_model.py"
+run 0 "$EM" eval arith-en --model exec-echo --exec "$EX echo" --concurrency 4 --json --quiet
+[ "$(jnum n)" = 240 ] && ok || bad "exec echo ran $(jnum n) items"
+run 1 "$EM" eval arith-en --model exec-garbage --exec "$EX garbage" --quiet
+has $err 'stopped: the model program wrote a line that is not JSON'; one_line
+run 1 "$EM" eval arith-en --model exec-die --exec "$EX die 5" --quiet
+has $err 'the model program exited with status 3'; has $err '5 of 240 items scored'; one_line
+run 1 "$EM" eval arith-en --model exec-error --exec "$EX error" --retries 0 --quiet
+has $err 'answered an error: out of memory on the GPU'; one_line
+run 1 "$EM" eval arith-en --model exec-none --exec "/nonexistent/model" --quiet
+has $err 'exited with status 127'
+finish

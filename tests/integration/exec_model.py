@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""A model program for the exec adapter's tests: JSON lines in, JSON lines out.
+
+  exec_model.py echo       answers every request with "The answer is 7."
+  exec_model.py garbage    writes a line that is not JSON
+  exec_model.py die N      answers N requests, then exits with status 3
+  exec_model.py error      answers every request with an error
+"""
+import json
+import os
+import sys
+
+def main():
+    mode = sys.argv[1] if len(sys.argv) > 1 else "echo"
+    left = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    for line in sys.stdin:
+        req = json.loads(line)
+        if mode == "garbage":
+            print("hello, I am not JSON", flush=True)
+            continue
+        if mode == "die":
+            if left == 0:
+                sys.exit(3)
+            left -= 1
+        if mode == "error":
+            print(json.dumps({"id": req["id"], "error": "out of memory on the GPU"}), flush=True)
+            continue
+        assert req["messages"] and req["prompt"] and req["max_tokens"] > 0
+        print(json.dumps({"id": req["id"], "text": "The answer is 7."}), flush=True)
+
+
+try:
+    main()
+except (BrokenPipeError, KeyboardInterrupt):
+    # evalmesh stopped listening: leave quietly
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    sys.exit(1)

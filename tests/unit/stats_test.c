@@ -1,0 +1,61 @@
+/* Means, standard errors and Wilson intervals against values computed by
+ * hand (and the textbook 0/10 case: upper bound 0.2775). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "stats.h"
+
+#define NEAR(a, b) assert_true((a) - (b) < 1e-9 && (b) - (a) < 1e-9)
+
+static void
+test_wilson(void **state)
+{
+	double lo, hi;
+
+	(void)state;
+	stats_wilson(0.8, 200, STATS_Z95, &lo, &hi);
+	NEAR(lo, 0.7391448134346212);
+	NEAR(hi, 0.8495479907390189);
+	stats_wilson(0, 10, STATS_Z95, &lo, &hi);	/* not the empty [0, 0] */
+	NEAR(lo, 0);
+	NEAR(hi, 0.2775327998628892);
+	stats_wilson(1, 10, STATS_Z95, &lo, &hi);
+	NEAR(lo, 0.7224672001371107);
+	assert_true(hi <= 1);
+	stats_wilson(0.5, 0, STATS_Z95, &lo, &hi);
+	NEAR(lo, 0);
+	NEAR(hi, 1);
+}
+
+static void
+test_summary(void **state)
+{
+	double s[5] = { 1, 0, 1, 1, 0 };
+	stats_summary out;
+
+	(void)state;
+	stats_summarize(s, 5, &out);
+	NEAR(out.mean, 0.6);
+	/* sample variance 0.3, so SE = sqrt(0.3 / 5) */
+	NEAR(out.std_err, 0.24494897427831780);
+	assert_true(out.lo < 0.6 && out.hi > 0.6);
+	stats_summarize(s, 1, &out);
+	NEAR(out.mean, 1);
+	NEAR(out.std_err, 0);
+	stats_summarize(s, 0, &out);
+	NEAR(out.mean, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_wilson),
+		cmocka_unit_test(test_summary),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
