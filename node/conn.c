@@ -222,6 +222,12 @@ on_message(conn *c, const uint8_t *msg, size_t len)
 		break;
 	case WIRE_PONG:
 		break;
+	case WIRE_CHUNK_WANT:
+		fetch_on_want(d, c, m);
+		break;
+	case WIRE_CHUNK:
+		fetch_on_chunk(d, c, m);
+		break;
 	case WIRE_BYE:
 		conn_close(c, m->u.reason[0] ? m->u.reason : "peer said bye");
 		break;

@@ -57,6 +57,10 @@ on_maint(uv_timer_t *t)
 	dial_maintain(d);
 	if (++d->maints % EXCHANGE_EVERY == 0)
 		exchange(d);
+	if (d->maints % FETCH_SCAN_EVERY == 1)
+		fetch_scan(d);
+	else
+		fetch_send(d);
 	for (conn *c = d->conns, *next; c != NULL; c = next) {
 		next = c->next;
 		if (!c->ready || c->closing)

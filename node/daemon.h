@@ -24,6 +24,10 @@
 #define IDLE_PING_MS	30000
 #define IDLE_DROP_MS	90000
 #define BAN_MS		(10 * 60 * 1000)
+#define FETCH_MAX	256		/* task chunks wanted at once */
+#define FETCH_PER_PEER	4		/* chunks asked of one peer at once */
+#define FETCH_TIMEOUT_MS 10000		/* then asked of another peer */
+#define FETCH_SCAN_EVERY 5		/* maintenance rounds between scans */
 
 typedef struct daemon_opts {
 	char		listen[256];		/* "host:port" */
@@ -68,10 +72,19 @@ typedef struct ban_entry {	/* refused for a while, by host and by id */
 } ban_entry;
 
 typedef struct pending {		/* checked, awaiting the batch commit */
+	uint32_t	 from;		/* the peer that sent it, 0 if none */
 	uint8_t		*bytes;
 	size_t		 len;
 	rec_env		 env;
 } pending;
+
+typedef struct chunk_want {		/* a task chunk we lack */
+	int		 used;
+	uint8_t		 hash[32];
+	uint32_t	 hint;		/* the peer that sent the task record */
+	uint32_t	 peer;		/* asked of, 0 if not asked yet */
+	uint64_t	 asked_at;	/* ms */
+} chunk_want;
 
 struct daemon {
 	uv_loop_t	*loop;
@@ -97,6 +110,9 @@ struct daemon {
 	uint64_t	 announced;	/* local number announced up to */
 	uint64_t	 started, records_in, records_out;
 	uint32_t	 ticks, maints;
+	chunk_want	 wants[FETCH_MAX];
+	size_t		 n_wants;
+	uint64_t	 chunks_in, chunks_out;
 	conn		*cur;		/* whose messages are being handled */
 	int		 cur_equivocated;	/* ... and it signed two records for one seq */
 	int		 stopping;
@@ -114,6 +130,13 @@ void	conn_dial(daemon *d, known *k, const struct sockaddr *sa);
 void	conn_send(conn *c, const wire_msg *m);
 void	conn_close(conn *c, const char *why);
 conn	*conn_by_handle(daemon *d, uint32_t handle);
+
+/* fetch.c: task item chunks */
+void	fetch_task(daemon *d, const rec_env *env, uint32_t from);
+void	fetch_scan(daemon *d);
+void	fetch_send(daemon *d);
+void	fetch_on_want(daemon *d, conn *c, const wire_msg *m);
+void	fetch_on_chunk(daemon *d, conn *c, const wire_msg *m);
 
 /* dial.c */
 int	addr_parse(const char *text, struct sockaddr_storage *out);

@@ -56,6 +56,8 @@ host_commit(daemon *d)
 		}
 		if (err == EM_OK)
 			remember_ours(d, envs[i].id);
+		if (err == EM_OK && status[i] == STORE_NEW && envs[i].kind == REC_TASK)
+			fetch_task(d, &envs[i], d->pend[i].from);
 		free(d->pend[i].bytes);
 	}
 	d->records_in += err == EM_OK ? d->n_pend : 0;
@@ -97,6 +99,7 @@ h_ingest(void *ctx, const uint8_t *rec, size_t len)
 		return GOSSIP_LATER;
 	memcpy(p->bytes, rec, len);
 	p->len = len;
+	p->from = d->cur != NULL ? d->cur->handle : 0;
 	/* decode and verify the signature over the exact bytes received */
 	if (rec_open(p->bytes, len, d->h->netid, &p->env, NULL) != EM_OK) {
 		free(p->bytes);

@@ -14,6 +14,9 @@
 #define ID_TEXT_MAX	BODY_NAME_MAX
 
 /* Writes a one-line reason to why and returns err. */
+static em_err fail(em_err err, char *why, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 static em_err
 fail(em_err err, char *why, size_t cap, const char *fmt, ...)
 {

@@ -9,6 +9,9 @@
 #include "hash.h"
 #include "hex.h"
 
+static em_err fail(em_err err, char *why, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 static em_err
 fail(em_err err, char *why, size_t cap, const char *fmt, ...)
 {

@@ -115,6 +115,14 @@ decode_body(mpr *r, wire_msg *m)
 		return mpr_uint(r, &m->u.nonce, UINT64_MAX);
 	case WIRE_BYE:
 		return mpr_str(r, m->u.reason, sizeof m->u.reason);
+	case WIRE_CHUNK_WANT:
+		if ((err = fixed_list(r, 32, WIRE_CHUNK_WANTS_MAX, &m->u.ids.ids, &m->u.ids.n)) != EM_OK)
+			return err;
+		return m->u.ids.n == 0 ? EM_EFORMAT : EM_OK;
+	case WIRE_CHUNK:
+		if ((err = mpr_bin_fixed(r, m->u.chunk.hash, 32)) != EM_OK)
+			return err;
+		return mpr_bin(r, &m->u.chunk.data, &m->u.chunk.len, WIRE_CHUNK_MAX);
 	default:
 		return mpr_bin_fixed(r, m->u.author, 32);	/* prune */
 	}
@@ -123,7 +131,7 @@ decode_body(mpr *r, wire_msg *m)
 static const uint8_t arity[] = {
 	[WIRE_HELLO] = 4, [WIRE_PEERS] = 2, [WIRE_HAVE] = 2, [WIRE_WANT] = 2,
 	[WIRE_RECORDS] = 3, [WIRE_SUMMARY] = 3, [WIRE_PING] = 2, [WIRE_PONG] = 2,
-	[WIRE_BYE] = 2, [WIRE_PRUNE] = 2,
+	[WIRE_BYE] = 2, [WIRE_PRUNE] = 2, [WIRE_CHUNK_WANT] = 2, [WIRE_CHUNK] = 3,
 };
 
 em_err
@@ -140,7 +148,7 @@ wire_decode(const uint8_t *buf, size_t len, wire_msg *out)
 	if ((err = mpr_array(&r, &n, 8)) != EM_OK ||
 	    (n >= 1 && (err = mpr_uint(&r, &type, UINT8_MAX)) != EM_OK))
 		return err;
-	if (n < 1 || type < WIRE_HELLO || type > WIRE_PRUNE)
+	if (n < 1 || type < WIRE_HELLO || type > WIRE_CHUNK)
 		return EM_EFORMAT;
 	if (n != arity[type])
 		return EM_EFORMAT;
@@ -174,7 +182,12 @@ encode_body(pack *p, const wire_msg *m)
 		break;
 	case WIRE_HAVE:
 	case WIRE_WANT:
+	case WIRE_CHUNK_WANT:
 		pack_bin(p, m->u.ids.ids, (size_t)m->u.ids.n * 32);
+		break;
+	case WIRE_CHUNK:
+		pack_bin(p, m->u.chunk.hash, 32);
+		pack_bin(p, m->u.chunk.data, m->u.chunk.len);
 		break;
 	case WIRE_RECORDS:
 		msgpack_pack_uint8(pk, (uint8_t)m->u.records.how);
@@ -208,7 +221,7 @@ wire_encode(const wire_msg *m, uint8_t **out, size_t *len)
 
 	*out = NULL;
 	*len = 0;
-	if (m->type < WIRE_HELLO || m->type > WIRE_PRUNE)
+	if (m->type < WIRE_HELLO || m->type > WIRE_CHUNK)
 		return EM_EFORMAT;
 	pack_init(&p);
 	msgpack_pack_array(&p.pk, arity[m->type]);

@@ -18,6 +18,9 @@
  *   ping     [7, nonce]   pong [8, nonce]
  *   bye      [9, reason]
  *   prune    [10, author(32)]                stop eager pushes of author's records
+ *   chunk_want [11, hashes(bin, 32 each)]    ask for task item chunks by hash
+ *   chunk    [12, hash(32), bytes(bin)]      one chunk; the receiver checks that
+ *            the bytes hash to what it asked for before keeping them
  */
 #ifndef EM_WIRE_H
 #define EM_WIRE_H
@@ -37,12 +40,15 @@
 #define WIRE_SUMMARY_MAX	8192
 #define WIRE_SUMMARY_ENTRY	48
 #define WIRE_REASON_MAX		255
+#define WIRE_CHUNK_WANTS_MAX	8		/* chunks asked for in one message */
+#define WIRE_CHUNK_MAX		(256 * 1024)	/* one chunk's bytes */
 
 enum wire_how { WIRE_SYNC = 0, WIRE_PUSH = 1, WIRE_GRAFT = 2 };
 
 enum wire_type {
 	WIRE_HELLO = 1, WIRE_PEERS, WIRE_HAVE, WIRE_WANT, WIRE_RECORDS,
 	WIRE_SUMMARY, WIRE_PING, WIRE_PONG, WIRE_BYE, WIRE_PRUNE,
+	WIRE_CHUNK_WANT, WIRE_CHUNK,
 };
 
 typedef struct wire_peer {
@@ -62,7 +68,7 @@ typedef struct wire_msg {
 			uint32_t	n;
 			wire_peer	p[WIRE_PEERS_MAX];
 		} peers;
-		struct {			/* have, want */
+		struct {			/* have, want, chunk_want */
 			uint32_t	 n;
 			const uint8_t	*ids;	/* n * 32 bytes, borrowed */
 		} ids;
@@ -77,6 +83,11 @@ typedef struct wire_msg {
 			uint32_t	 n;
 			const uint8_t	*entries;	/* n * 48 bytes, borrowed */
 		} summary;
+		struct {
+			uint8_t		 hash[32];
+			const uint8_t	*data;	/* borrowed */
+			size_t		 len;
+		} chunk;
 		uint64_t	nonce;		/* ping, pong */
 		uint8_t		author[32];	/* prune */
 		char		reason[WIRE_REASON_MAX + 1];	/* bye */

@@ -37,14 +37,17 @@ put_wire(const char *dir, int i, const uint8_t *rec, size_t rlen)
 	size_t len;
 	char name[32];
 
-	for (uint8_t t = WIRE_HELLO; t <= WIRE_PRUNE; t++) {
+	for (uint8_t t = WIRE_HELLO; t <= WIRE_CHUNK; t++) {
 		memset(&m, 0, sizeof m);
 		m.type = t;
 		if (t == WIRE_RECORDS) {
 			m.u.records.n = 1;
 			m.u.records.rec[0] = rec;
 			m.u.records.len[0] = rlen;
-		} else if (t == WIRE_HAVE || t == WIRE_WANT) {
+		} else if (t == WIRE_CHUNK) {
+			m.u.chunk.data = rec;
+			m.u.chunk.len = rlen;
+		} else if (t == WIRE_HAVE || t == WIRE_WANT || t == WIRE_CHUNK_WANT) {
 			m.u.ids.n = 2;
 			m.u.ids.ids = ids;
 		} else if (t == WIRE_SUMMARY) {

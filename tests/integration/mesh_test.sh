@@ -80,5 +80,19 @@ stop_node x3
 publish x0 10
 start_node x3 13
 converged 30 x0 x3
+
+# --- a task travels with its item chunks: fetched by hash, checked, usable
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+python3 "$SRC/contrib/tasks/gen.py" --out "$T/big" --only arith-zh --count 6000 || bad "gen.py"
+run 0 "$EM" task publish --home "$T/x0" "$T/big/arith-zh/manifest.json" --json
+nchunks=$(sed -n 's/.*"chunks": \([0-9]*\).*/\1/p' "$out")
+[ "${nchunks:-0}" -ge 3 ] && ok || bad "a 6000-item task took ${nchunks:-0} chunks, expected several"
+for n in x9 x5 x3; do
+	wait_for 30 "$n holds every chunk" "$EM" task list --home "$T/$n" --json \
+		"\"chunks_held\": $nchunks"
+done
+run 0 "$EM" eval --home "$T/x9" arith-zh --model m --exec cat --dry-run
+has "$out" '6000 items'
+run 0 "$EM" status --home "$T/x9" --json; has "$out" '"chunks_wanted": 0'
 stop_all
 finish

@@ -59,6 +59,15 @@ make(wire_msg *m, uint8_t type)
 	case WIRE_PRUNE:
 		memset(m->u.author, 0xee, 32);
 		break;
+	case WIRE_CHUNK_WANT:
+		m->u.ids.n = 3;
+		m->u.ids.ids = ids;
+		break;
+	case WIRE_CHUNK:
+		memset(m->u.chunk.hash, 0xcc, 32);
+		m->u.chunk.data = rec_a;
+		m->u.chunk.len = sizeof rec_a;
+		break;
 	}
 }
 
@@ -70,7 +79,7 @@ test_roundtrip_every_type(void **state)
 		ids[i] = (uint8_t)i;
 	wire_entry_put(entries, 0, ids, 7, 9);
 	wire_entry_put(entries, 1, ids + 32, 1, 1);
-	for (uint8_t t = WIRE_HELLO; t <= WIRE_PRUNE; t++) {
+	for (uint8_t t = WIRE_HELLO; t <= WIRE_CHUNK; t++) {
 		wire_msg in, out;
 		uint8_t *buf;
 		size_t len;
@@ -91,6 +100,7 @@ test_roundtrip_every_type(void **state)
 			break;
 		case WIRE_HAVE:
 		case WIRE_WANT:
+		case WIRE_CHUNK_WANT:
 			assert_int_equal(out.u.ids.n, 3);
 			assert_memory_equal(out.u.ids.ids, ids, sizeof ids);
 			break;
@@ -118,6 +128,11 @@ test_roundtrip_every_type(void **state)
 			break;
 		case WIRE_PRUNE:
 			assert_memory_equal(out.u.author, in.u.author, 32);
+			break;
+		case WIRE_CHUNK:
+			assert_memory_equal(out.u.chunk.hash, in.u.chunk.hash, 32);
+			assert_int_equal(out.u.chunk.len, sizeof rec_a);
+			assert_memory_equal(out.u.chunk.data, rec_a, sizeof rec_a);
 			break;
 		}
 		/* every proper prefix fails; one extra byte fails */

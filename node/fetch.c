@@ -1,0 +1,178 @@
+/* Fetching the item chunks of tasks: asked for by hash, checked against
+ * the hash before they are kept. A task record names its chunks; when one
+ * arrives, its chunks are asked of the peer that sent it (it announced
+ * the task, so it should hold them), else of any peer. Requests that go
+ * unanswered are asked again elsewhere; a scan of the stored tasks now
+ * and then picks up what a restart or a lost peer left missing. */
+#include "daemon.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "hex.h"
+#include "log.h"
+
+_Static_assert(WIRE_CHUNK_MAX == STORE_BLOB_MAX, "a chunk must fit a blob and a message");
+
+static chunk_want *
+want_find(daemon *d, const uint8_t hash[static 32])
+{
+	for (size_t i = 0; i < FETCH_MAX; i++)
+		if (d->wants[i].used && memcmp(d->wants[i].hash, hash, 32) == 0)
+			return &d->wants[i];
+	return NULL;
+}
+
+static void
+want_add(daemon *d, const uint8_t hash[static 32], uint32_t hint)
+{
+	chunk_want *w;
+
+	if (want_find(d, hash) != NULL || store_blob_has(d->h->st, hash))
+		return;
+	for (size_t i = 0; i < FETCH_MAX; i++)
+		if (!d->wants[i].used) {
+			w = &d->wants[i];
+			memset(w, 0, sizeof *w);
+			w->used = 1;
+			memcpy(w->hash, hash, 32);
+			w->hint = hint;
+			d->n_wants++;
+			return;
+		}
+	/* full: the periodic scan asks again once some have come */
+}
+
+static unsigned
+asked_of(daemon *d, uint32_t peer)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < FETCH_MAX; i++)
+		n += d->wants[i].used && d->wants[i].peer == peer;
+	return n;
+}
+
+/* A ready peer to ask: the hint if it can take more, else the next one
+ * after the last asked that can. */
+static conn *
+pick(daemon *d, uint32_t hint, uint32_t avoid)
+{
+	conn *c = hint ? conn_by_handle(d, hint) : NULL;
+
+	if (c != NULL && c->ready && !c->closing && asked_of(d, c->handle) < FETCH_PER_PEER)
+		return c;
+	for (c = d->conns; c != NULL; c = c->next)
+		if (c->ready && !c->closing && c->handle != avoid &&
+		    asked_of(d, c->handle) < FETCH_PER_PEER)
+			return c;
+	return NULL;
+}
+
+void
+fetch_send(daemon *d)
+{
+	uint64_t now = daemon_now(d);
+	wire_msg m = { .type = WIRE_CHUNK_WANT };
+
+	for (size_t i = 0; i < FETCH_MAX; i++) {
+		chunk_want *w = &d->wants[i];
+		uint32_t last = w->peer;
+		conn *c;
+
+		if (!w->used || (w->peer != 0 && now - w->asked_at < FETCH_TIMEOUT_MS))
+			continue;
+		w->peer = 0;
+		if ((c = pick(d, last ? 0 : w->hint, last)) == NULL)
+			continue;
+		w->peer = c->handle;
+		w->asked_at = now;
+		m.u.ids.n = 1;
+		m.u.ids.ids = w->hash;
+		conn_send(c, &m);
+	}
+}
+
+struct scan { daemon *d; };
+
+static int
+scan_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+{
+	daemon *d = ((struct scan *)ctx)->d;
+
+	(void)env;
+	(void)flags;
+	for (uint32_t i = 0; i < b->u.task.n_chunks && d->n_wants < FETCH_MAX; i++)
+		want_add(d, b->u.task.chunks + 32 * i, 0);
+	return d->n_wants >= FETCH_MAX;
+}
+
+void
+fetch_scan(daemon *d)
+{
+	struct scan s = { d };
+
+	store_tasks(d->h->st, NULL, scan_fn, &s);
+	fetch_send(d);
+}
+
+void
+fetch_task(daemon *d, const rec_env *env, uint32_t from)
+{
+	body b;
+
+	if (rec_body(env, &b) != EM_OK)
+		return;
+	for (uint32_t i = 0; i < b.u.task.n_chunks; i++)
+		want_add(d, b.u.task.chunks + 32 * i, from);
+	fetch_send(d);
+}
+
+void
+fetch_on_want(daemon *d, conn *c, const wire_msg *m)
+{
+	wire_msg out = { .type = WIRE_CHUNK };
+
+	for (uint32_t i = 0; i < m->u.ids.n && !c->closing; i++) {
+		uint8_t *bytes;
+		size_t len;
+
+		if (store_blob_get(d->h->st, m->u.ids.ids + 32 * i, &bytes, &len) != EM_OK)
+			continue;	/* not here: the asker tries elsewhere */
+		memcpy(out.u.chunk.hash, m->u.ids.ids + 32 * i, 32);
+		out.u.chunk.data = bytes;
+		out.u.chunk.len = len;
+		conn_send(c, &out);
+		d->chunks_out++;
+		free(bytes);
+	}
+}
+
+void
+fetch_on_chunk(daemon *d, conn *c, const wire_msg *m)
+{
+	chunk_want *w = want_find(d, m->u.chunk.hash);
+	uint8_t h[32];
+	char hex[ID_HEX_LEN + 1];
+	em_err err;
+
+	if (w == NULL)
+		return;		/* late or unasked: dropped, never stored */
+	hash_blake2b(h, m->u.chunk.data, m->u.chunk.len);
+	if (memcmp(h, m->u.chunk.hash, 32) != 0) {
+		gossip_penalize(d->g, c->handle, PENALTY_INVALID, "a chunk that does not match its hash");
+		w->peer = 0;	/* ask someone else */
+		return;
+	}
+	if ((err = store_blob_put(d->h->st, m->u.chunk.hash, m->u.chunk.data,
+	    m->u.chunk.len)) != EM_OK) {
+		hex_encode(hex, m->u.chunk.hash, 32);
+		log_error("cannot store chunk %.16s: %s", hex, em_strerror(err));
+		return;
+	}
+	w->used = 0;
+	d->n_wants--;
+	d->chunks_in++;
+	fetch_send(d);
+}
