@@ -65,6 +65,35 @@ put_wire(const char *dir, int i, const uint8_t *rec, size_t rlen)
 	}
 }
 
+/* Seeds for manifests, item chunks and model answers; the first byte
+ * picks the reader (see task_fuzz.c and model_fuzz.c). */
+static void
+put_seeds(const char *kind, const char *dir)
+{
+	static const char *const task_seeds[] = {
+		"\0{\"metric\":\"numeric\",\"name\":\"a\",\"prompt\":\"Q {q}\",\"target\":\"a\","
+		    "\"version\":\"1\",\"normalize\":[\"nfkc\",\"lower\"],\"tolerance\":0.5}",
+		"\0{\"metric\":\"regex\",\"extract\":\"is ([0-9]+)\",\"name\":\"a\","
+		    "\"prompt\":\"{q}\",\"target\":\"a\",\"version\":\"1\",\"fewshot\":2}",
+		"\1{\"a\":\"B\",\"c\":[\"1\",\"2\",\"３\"],\"id\":1,\"q\":\"which?\"}\n"
+		    "{\"a\":\"A\",\"c\":[\"x\",\"y\"],\"id\":\"two\",\"q\":\"哪个？\"}\n",
+	};
+	static const char *const model_seeds[] = {
+		"\0{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"The answer is 42.\"}}]}",
+		"\1{\"choices\":[{\"text\":\"答案是４２。\",\"index\":0}]}",
+		"\2{\"id\":7,\"text\":\"B\"}",
+		"\2{\"id\":8,\"error\":\"busy\"}",
+	};
+	const char *const *seeds = strcmp(kind, "task") == 0 ? task_seeds : model_seeds;
+	size_t n = strcmp(kind, "task") == 0 ? 3 : 4;
+	char name[32];
+
+	for (size_t i = 0; i < n; i++) {
+		snprintf(name, sizeof name, "%s-%zu", kind, i);
+		put(dir, name, (const uint8_t *)seeds[i], strlen(seeds[i] + 1) + 1);
+	}
+}
+
 /* Seeds for the session: a real first handshake message, and frames of
  * the sizes the handshake expects. */
 static void
@@ -102,8 +131,8 @@ main(int argc, char **argv)
 
 	if (argc != 3 || (strcmp(argv[1], "record") && strcmp(argv[1], "bundle") &&
 	    strcmp(argv[1], "wire") && strcmp(argv[1], "session") &&
-	    strcmp(argv[1], "score"))) {
-		fprintf(stderr, "usage: make_corpus record|bundle|wire|session|score DIR\n");
+	    strcmp(argv[1], "score") && strcmp(argv[1], "task") && strcmp(argv[1], "model"))) {
+		fprintf(stderr, "usage: make_corpus record|bundle|wire|session|score|task|model DIR\n");
 		return 2;
 	}
 	mkdir(argv[2], 0700);
@@ -147,6 +176,8 @@ main(int argc, char **argv)
 			put(argv[2], name, (const uint8_t *)outputs[i], strlen(outputs[i]));
 		}
 	}
+	if (strcmp(argv[1], "task") == 0 || strcmp(argv[1], "model") == 0)
+		put_seeds(argv[1], argv[2]);
 	bundle_trailer(bundle + blen, 3);
 	blen += BUNDLE_TRAILER_LEN;
 	if (strcmp(argv[1], "bundle") == 0)
