@@ -263,7 +263,10 @@ dispatch(run *r)
 				r->retries[k] = r->retries[--r->n_retries];
 				break;
 			}
-		if (i == SIZE_MAX && r->next_todo < r->n_todo)
+		/* items waiting to be retried hold their place: a failing
+		 * endpoint sees at most concurrency items, not the whole task */
+		if (i == SIZE_MAX && r->next_todo < r->n_todo &&
+		    model_in_flight(r->m) + r->n_retries < r->o->model.concurrency)
 			i = r->todo[r->next_todo++];
 		if (i == SIZE_MAX)
 			break;

@@ -17,10 +17,15 @@ stream), --fail-first N with --fail-kind K (the first N requests fail),
 and --retry-after S sent with 429 and 503. A stalled request is never
 answered; the client must time out.
 
+With --workers N it forks N processes that accept on one socket (one
+Python event loop cannot answer many requests at the same instant without
+delaying some); the counts are kept in shared memory and /stats sums them.
+
 Standard library only (asyncio), so it runs wherever python3 does.
 """
 import argparse
 import asyncio
+import multiprocessing
 import hashlib
 import json
 import os
@@ -118,28 +123,54 @@ def answer(hit, style, seed):
     return f"Let me work it out. The answer is {value}."
 
 
+FAULTS = ("429", "500", "503", "stall", "malformed", "close")
+STATUSES = ("200", "400", "401", "404") + FAULTS
+SLOTS = ["requests", "answered", "unknown_prompts"] + ["s" + k for k in STATUSES] + ["f" + k for k in FAULTS]
+
+
+class Counters:
+    """Counts shared by the worker processes: one row per worker, summed."""
+
+    def __init__(self, workers):
+        self.cells = multiprocessing.Array("q", workers * len(SLOTS), lock=False)
+        self.n = multiprocessing.Value("q", 0)  # requests so far, all workers
+        self.row = 0
+
+    def add(self, key, k=1):
+        self.cells[self.row * len(SLOTS) + SLOTS.index(key)] += k
+
+    def next_request(self):
+        with self.n.get_lock():
+            self.n.value += 1
+            return self.n.value
+
+    def snapshot(self):
+        tot = [0] * len(SLOTS)
+        for i, v in enumerate(self.cells):
+            tot[i % len(SLOTS)] += v
+        get = dict(zip(SLOTS, tot))
+        return {"requests": get["requests"], "answered": get["answered"],
+                "unknown_prompts": get["unknown_prompts"],
+                "by_status": {k: get["s" + k] for k in STATUSES if get["s" + k]},
+                "faults": {k: get["f" + k] for k in FAULTS if get["f" + k]}}
+
+
 class Server:
-    def __init__(self, a):
+    def __init__(self, a, counters):
         self.a = a
         self.book = Book(a.tasks, a.accuracy, a.seed)
         self.faults = []
         for part in filter(None, (a.fail or "").split(",")):
             kind, _, p = part.partition("=")
-            if kind not in ("429", "500", "503", "stall", "malformed", "close"):
+            if kind not in FAULTS:
                 sys.exit(f"server.py: --fail: unknown fault '{kind}'")
             self.faults.append((kind, float(p or "0")))
-        self.n = 0
-        self.stats = {"requests": 0, "answered": 0, "by_status": {}, "faults": {}, "unknown_prompts": 0}
-        self.stream = 0
+        self.c = counters
 
-    def roll(self):
-        self.stream += 1
-        return h64(str(self.a.seed), "fault", str(self.stream)) / 2.0 ** 64
-
-    def pick_fault(self):
-        if self.n <= self.a.fail_first:
+    def pick_fault(self, n):
+        if n <= self.a.fail_first:
             return self.a.fail_kind
-        x = self.roll()
+        x = h64(str(self.a.seed), "fault", str(n)) / 2.0 ** 64
         for kind, p in self.faults:
             if x < p:
                 return kind
@@ -147,28 +178,26 @@ class Server:
         return None
 
     def count(self, status, fault=None):
-        s = self.stats["by_status"]
-        s[str(status)] = s.get(str(status), 0) + 1
+        self.c.add("s" + str(status))
         if fault:
-            self.stats["faults"][fault] = self.stats["faults"].get(fault, 0) + 1
+            self.c.add("f" + fault)
 
-    async def handle(self, method, path, body, auth):
-        """Returns (status, headers, body bytes) or None to stall."""
+    def handle(self, method, path, body, auth):
+        """Returns (status, headers, body bytes), None to stall, or "close".
+        The answer is sent --latency-ms after the request came (Conn.next)."""
         if method == "GET" and path == "/stats":
-            return 200, {}, json.dumps(dict(self.stats, tasks=self.book.tasks)).encode()
+            return 200, {}, json.dumps(dict(self.c.snapshot(), tasks=self.book.tasks)).encode()
         if method == "GET" and path == "/v1/models":
             return 200, {}, json.dumps({"object": "list", "data": [
                 {"id": self.a.model, "object": "model", "owned_by": "evalmesh-test"}]}).encode()
         if method != "POST" or path not in ("/v1/chat/completions", "/v1/completions"):
             return 404, {}, b'{"error": {"message": "not found"}}'
-        self.n += 1
-        self.stats["requests"] += 1
+        n = self.c.next_request()
+        self.c.add("requests")
         if self.a.api_key and auth != "Bearer " + self.a.api_key:
             self.count(401)
             return 401, {}, b'{"error": {"message": "bad or missing API key"}}'
-        fault = self.pick_fault()
-        if self.a.latency_ms:
-            await asyncio.sleep(self.a.latency_ms / 1000)
+        fault = self.pick_fault(n)
         if fault == "stall":
             self.count("stall", fault)
             return None
@@ -193,13 +222,13 @@ class Server:
             return 400, {}, b'{"error": {"message": "bad request"}}'
         hit = self.book.find(text)
         if hit is None:
-            self.stats["unknown_prompts"] += 1
+            self.c.add("unknown_prompts")
         out = answer(hit, self.a.style, self.a.seed)
         if fault == "malformed":
             self.count(200, fault)
             return 200, {}, b'{"id": "cmpl-x", "choices": [{"message": {"content": "The ans'
         self.count(200)
-        self.stats["answered"] += 1
+        self.c.add("answered")
         now = int(time.time())
         if path == "/v1/chat/completions":
             choice = {"index": 0, "message": {"role": "assistant", "content": out}, "finish_reason": "stop"}
@@ -208,7 +237,7 @@ class Server:
             choice = {"index": 0, "text": out, "finish_reason": "stop"}
             obj = "text_completion"
         return 200, {}, json.dumps({
-            "id": f"cmpl-{self.n}", "object": obj, "created": now, "model": req.get("model", self.a.model),
+            "id": f"cmpl-{n}", "object": obj, "created": now, "model": req.get("model", self.a.model),
             "choices": [choice],
             "usage": {"prompt_tokens": len(text) // 4, "completion_tokens": len(out) // 4,
                       "total_tokens": (len(text) + len(out)) // 4}}, ensure_ascii=False).encode()
@@ -259,11 +288,18 @@ class Conn(asyncio.Protocol):
         body = self.buf[head_end + 4:head_end + 4 + n]
         self.buf = self.buf[head_end + 4 + n:]
         self.busy = True
-        asyncio.ensure_future(self.reply(method, path.split("?")[0], body, headers.get("authorization", ""),
-                                         headers.get("connection", "").lower() == "close"))
+        # one timer per request, no task: one event loop answers many at once
+        r = self.server.handle(method, path.split("?")[0], body, headers.get("authorization", ""))
+        close = headers.get("connection", "").lower() == "close"
+        delay = self.server.a.latency_ms / 1000 if method == "POST" else 0
+        if delay > 0:
+            asyncio.get_running_loop().call_later(delay, self.reply, r, close)
+        else:
+            self.reply(r, close)
 
-    async def reply(self, method, path, body, auth, close):
-        r = await self.server.handle(method, path, body, auth)
+    def reply(self, r, close):
+        if self.t.is_closing():
+            return
         if r is None:
             return  # stalled: never answered; the client times out and closes
         if r == "close":
@@ -284,23 +320,74 @@ class Conn(asyncio.Protocol):
             self.next()
 
 
-async def main_async(a):
-    server = Server(a)
+async def serve(server, sock, ready=None):
     loop = asyncio.get_running_loop()
-    srv = await loop.create_server(lambda: Conn(server), a.host, a.port, backlog=512)
-    port = srv.sockets[0].getsockname()[1]
+    if sock is None:
+        sock = server.listen()
+    if ready is not None:
+        os.write(ready, b"x")
+    srv = await loop.create_server(lambda: Conn(server), sock=sock, backlog=512)
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+    srv.close()
+
+
+def announce(a, port, server):
     if a.port_file:
         tmp = a.port_file + ".tmp"
         with open(tmp, "w") as f:
             f.write(f"{port}\n")
         os.replace(tmp, a.port_file)
     print(f"model-server: listening on http://{a.host}:{port} "
-          f"({sum(t['items'] for t in server.book.tasks)} items, accuracy {a.accuracy})", file=sys.stderr, flush=True)
-    stop = asyncio.Event()
+          f"({sum(t['items'] for t in server.book.tasks)} items, accuracy {a.accuracy}, "
+          f"{a.workers} worker{'s' if a.workers > 1 else ''})", file=sys.stderr, flush=True)
+
+
+def run(a):
+    import socket
+    counters = Counters(a.workers)
+    server = Server(a, counters)
+    if a.workers == 1:
+        sock = socket.create_server((a.host, a.port), backlog=512)
+    else:
+        # a bound socket that does not listen holds the port for the workers'
+        # SO_REUSEPORT sockets; the kernel spreads connections among those
+        sock = socket.socket(socket.AF_INET6 if ":" in a.host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((a.host, a.port))
+    port = sock.getsockname()[1]
+    server.listen = lambda: socket.create_server((a.host, port), backlog=512, reuse_port=True)
+    if a.workers == 1:
+        announce(a, port, server)
+        asyncio.run(serve(server, sock))
+        return
+    # one listening socket, several processes accepting on it; the counts
+    # live in shared memory, one row per worker
+    kids = []
+    rd, wr = os.pipe()
+    for row in range(a.workers):
+        pid = os.fork()
+        if pid == 0:
+            sock.close()
+            counters.row = row
+            asyncio.run(serve(server, None, wr))
+            os._exit(0)
+        kids.append(pid)
+    for _ in kids:
+        os.read(rd, 1)  # every worker listens
+    sock.close()
+    announce(a, port, server)
+    stop = []
     for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    srv.close()
+        signal.signal(sig, lambda *_: stop.append(1))
+    while not stop:
+        signal.pause()
+    for pid in kids:
+        os.kill(pid, signal.SIGTERM)
+    for pid in kids:
+        os.waitpid(pid, 0)
 
 
 def main():
@@ -319,6 +406,7 @@ def main():
     ap.add_argument("--fail-kind", default="429")
     ap.add_argument("--retry-after", type=int, default=1, help="seconds, sent with 429 and 503")
     ap.add_argument("--api-key-env", help="require 'Authorization: Bearer' with this variable's value")
+    ap.add_argument("--workers", type=int, default=1, help="processes serving (default 1)")
     a = ap.parse_args()
     if not 0 <= a.accuracy <= 1:
         ap.error("--accuracy must be in 0..1")
@@ -327,7 +415,9 @@ def main():
         ap.error(f"--api-key-env: ${a.api_key_env} is empty")
     if not a.tasks:
         a.tasks = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tasks")]
-    asyncio.run(main_async(a))
+    if not 1 <= a.workers <= 64:
+        ap.error("--workers must be 1..64")
+    run(a)
 
 
 if __name__ == "__main__":

@@ -99,6 +99,12 @@ d1=$(($(served s1) - b1)) d2=$(served s2)
 [ "$d1" -ge 100 ] && [ "$d2" -ge 100 ] && [ $((d1 + d2)) = 240 ] && ok \
 	|| bad "replicas took $d1 and $d2 requests"
 stop_server s2
+# a server with two worker processes counts across both
+start_server w2 --accuracy 0.8 --workers 2
+run 0 "$EM" eval arith-zh --model workers --endpoint "$URL_w2" --concurrency 16 --json --quiet
+[ "$(jnum value)" = 0.8 ] && [ "$(served w2)" = 240 ] && ok \
+	|| bad "two server workers: value $(jnum value), $(served w2) requests counted"
+stop_server w2
 
 # --- resume: kill -9 half-way, run again, nothing scored is asked again
 start_server slow --accuracy 0.8 --latency-ms 20
