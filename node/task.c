@@ -25,18 +25,8 @@ static const struct { const char *key; size_t max; } known[] = {
 	{ "description", 4096 }, { "license", BODY_NAME_MAX },
 };
 
-const char *
-task_metric_name(enum task_metric m)
-{
-	return metric_names[m];
-}
-
-/* Writes a one-line reason to why and returns err. */
-static em_err fail(em_err err, char *why, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static em_err
-fail(em_err err, char *why, size_t cap, const char *fmt, ...)
+em_err
+task_why(em_err err, char *why, size_t cap, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -46,6 +36,13 @@ fail(em_err err, char *why, size_t cap, const char *fmt, ...)
 	return err;
 }
 
+const char *
+task_metric_name(enum task_metric m)
+{
+	return metric_names[m];
+}
+
+/* Writes a one-line reason to why and returns err. */
 static int
 field_name_ok(const char *s, size_t n)
 {
@@ -75,12 +72,12 @@ placeholders(task_spec *s, const char *key, const char *t, char *why, size_t cap
 			continue;
 		}
 		if (*p == '}')
-			return fail(EM_EFORMAT, why, cap, "%s: '}' at byte %zu has no '{' (write '}}' for a brace)",
+			return task_why(EM_EFORMAT, why, cap, "%s: '}' at byte %zu has no '{' (write '}}' for a brace)",
 			    key, (size_t)(p - t));
 		if (*p != '{')
 			continue;
 		if ((end = strchr(p + 1, '}')) == NULL || !field_name_ok(p + 1, (size_t)(end - p - 1)))
-			return fail(EM_EFORMAT, why, cap, "%s: '{' at byte %zu does not start a {field} of letters, "
+			return task_why(EM_EFORMAT, why, cap, "%s: '{' at byte %zu does not start a {field} of letters, "
 			    "digits and '_' (write '{{' for a brace)", key, (size_t)(p - t));
 		for (k = 0; k < s->n_fields; k++)
 			if (strlen(s->fields[k]) == (size_t)(end - p - 1) &&
@@ -88,7 +85,7 @@ placeholders(task_spec *s, const char *key, const char *t, char *why, size_t cap
 				break;
 		if (k == s->n_fields) {
 			if (s->n_fields == TASK_FIELDS_MAX)
-				return fail(EM_EFORMAT, why, cap, "%s: more than %d different fields", key, TASK_FIELDS_MAX);
+				return task_why(EM_EFORMAT, why, cap, "%s: more than %d different fields", key, TASK_FIELDS_MAX);
 			memcpy(s->fields[k], p + 1, (size_t)(end - p - 1));
 			s->fields[k][end - p - 1] = '\0';
 			s->n_fields++;
@@ -106,15 +103,15 @@ text(json_t *m, const char *key, size_t max, int need, const char **out, char *w
 
 	*out = NULL;
 	if (v == NULL)
-		return need ? fail(EM_EFORMAT, why, cap, "%s: missing (required)", key) : EM_OK;
+		return need ? task_why(EM_EFORMAT, why, cap, "%s: missing (required)", key) : EM_OK;
 	if (!json_is_string(v))
-		return fail(EM_EFORMAT, why, cap, "%s: expected a string", key);
+		return task_why(EM_EFORMAT, why, cap, "%s: expected a string", key);
 	if (json_string_length(v) > max)
-		return fail(EM_EFORMAT, why, cap, "%s: longer than %zu bytes", key, max);
+		return task_why(EM_EFORMAT, why, cap, "%s: longer than %zu bytes", key, max);
 	if (strlen(json_string_value(v)) != json_string_length(v))
-		return fail(EM_EFORMAT, why, cap, "%s: holds a NUL character", key);
+		return task_why(EM_EFORMAT, why, cap, "%s: holds a NUL character", key);
 	if (need && json_string_length(v) == 0)
-		return fail(EM_EFORMAT, why, cap, "%s: empty", key);
+		return task_why(EM_EFORMAT, why, cap, "%s: empty", key);
 	*out = json_string_value(v);
 	return EM_OK;
 }
@@ -129,10 +126,10 @@ number(json_t *m, const char *key, double lo, double hi, int whole, double *out,
 	if (v == NULL)
 		return EM_OK;	/* keeps the default in *out */
 	if (!json_is_number(v) || (whole && !json_is_integer(v)))
-		return fail(EM_EFORMAT, why, cap, "%s: expected %s", key, whole ? "a whole number" : "a number");
+		return task_why(EM_EFORMAT, why, cap, "%s: expected %s", key, whole ? "a whole number" : "a number");
 	d = json_number_value(v);
 	if (!(d >= lo && d <= hi))
-		return fail(EM_EFORMAT, why, cap, "%s: %g is outside %g..%g", key, d, lo, hi);
+		return task_why(EM_EFORMAT, why, cap, "%s: %g is outside %g..%g", key, d, lo, hi);
 	*out = d;
 	return EM_OK;
 }
@@ -151,21 +148,21 @@ metric_and_norm(task_spec *s, json_t *m, char *why, size_t cap)
 		if (strcmp(metric, metric_names[i]) == 0)
 			break;
 	if (i == sizeof metric_names / sizeof metric_names[0])
-		return fail(EM_EFORMAT, why, cap, "metric: unknown metric '%.32s' (expected exact_match, "
+		return task_why(EM_EFORMAT, why, cap, "metric: unknown metric '%.32s' (expected exact_match, "
 		    "multiple_choice, numeric, regex or f1)", metric);
 	s->metric = (enum task_metric)i;
 	s->norm = NORM_NFKC | NORM_COLLAPSE_SPACE;	/* when not given */
 	if (norm == NULL)
 		return EM_OK;
 	if (!json_is_array(norm) || json_array_size(norm) > 4)
-		return fail(EM_EFORMAT, why, cap, "normalize: expected a list of up to 4 of nfkc, lower, "
+		return task_why(EM_EFORMAT, why, cap, "normalize: expected a list of up to 4 of nfkc, lower, "
 		    "strip_punct, collapse_space");
 	s->norm = 0;
 	json_array_foreach(norm, i, v) {
 		unsigned f = json_is_string(v) ? score_norm_flag(json_string_value(v)) : 0;
 
 		if (f == 0)
-			return fail(EM_EFORMAT, why, cap, "normalize: item %zu: expected one of nfkc, lower, "
+			return task_why(EM_EFORMAT, why, cap, "normalize: item %zu: expected one of nfkc, lower, "
 			    "strip_punct, collapse_space", i + 1);
 		s->norm |= f;
 	}
@@ -185,7 +182,7 @@ spec_from(json_t *m, task_spec *s, int from_file, char *why, size_t cap)
 
 	memset(s, 0, sizeof *s);
 	if (!json_is_object(m))
-		return fail(EM_EFORMAT, why, cap, "the manifest is not a JSON object");
+		return task_why(EM_EFORMAT, why, cap, "the manifest is not a JSON object");
 	json_object_foreach(m, k, v) {
 		size_t i;
 
@@ -193,7 +190,7 @@ spec_from(json_t *m, task_spec *s, int from_file, char *why, size_t cap)
 			if (strcmp(k, known[i].key) == 0)
 				break;
 		if (i == sizeof known / sizeof known[0] || (!from_file && strcmp(k, "items") == 0))
-			return fail(EM_EFORMAT, why, cap, "%.64s: unknown key", k);
+			return task_why(EM_EFORMAT, why, cap, "%.64s: unknown key", k);
 		if (known[i].max && (err = text(m, k, known[i].max, 0, &dummy, why, cap)) != EM_OK)
 			return err;
 	}
@@ -210,23 +207,23 @@ spec_from(json_t *m, task_spec *s, int from_file, char *why, size_t cap)
 	strcpy(s->name, name);
 	strcpy(s->version, version);
 	if (!field_name_ok(target, strlen(target)))
-		return fail(EM_EFORMAT, why, cap, "target: '%.64s' is not a field name (letters, digits, '_')", target);
+		return task_why(EM_EFORMAT, why, cap, "target: '%.64s' is not a field name (letters, digits, '_')", target);
 	strcpy(s->target, target);
 	if (choices != NULL) {
 		if (!field_name_ok(choices, strlen(choices)))
-			return fail(EM_EFORMAT, why, cap, "choices: '%.64s' is not a field name", choices);
+			return task_why(EM_EFORMAT, why, cap, "choices: '%.64s' is not a field name", choices);
 		strcpy(s->choices, choices);
 	} else if (s->metric == METRIC_CHOICE) {
-		return fail(EM_EFORMAT, why, cap, "choices: missing (multiple_choice needs the item field "
+		return task_why(EM_EFORMAT, why, cap, "choices: missing (multiple_choice needs the item field "
 		    "that lists the options)");
 	}
 	if (s->extract != NULL) {
 		char re[256];
 
 		if (score_regex_check(s->extract, re, sizeof re) != EM_OK)
-			return fail(EM_EFORMAT, why, cap, "extract: not a valid regular expression: %s", re);
+			return task_why(EM_EFORMAT, why, cap, "extract: not a valid regular expression: %s", re);
 	} else if (s->metric == METRIC_REGEX) {
-		return fail(EM_EFORMAT, why, cap, "extract: missing (the regex metric needs a pattern)");
+		return task_why(EM_EFORMAT, why, cap, "extract: missing (the regex metric needs a pattern)");
 	}
 	if ((err = placeholders(s, "prompt", s->prompt, why, cap)) ||
 	    (s->system && (err = placeholders(s, "system", s->system, why, cap))))
@@ -261,11 +258,11 @@ task_spec_parse(const uint8_t *bytes, size_t len, task_spec *s, char *why,
 
 	memset(s, 0, sizeof *s);
 	if (len > BODY_MANIFEST_MAX)
-		return fail(EM_EFORMAT, why, cap, "manifest: larger than %d bytes", BODY_MANIFEST_MAX);
+		return task_why(EM_EFORMAT, why, cap, "manifest: larger than %d bytes", BODY_MANIFEST_MAX);
 	if (!utf8_valid(bytes, len))
-		return fail(EM_EFORMAT, why, cap, "manifest: not valid UTF-8");
+		return task_why(EM_EFORMAT, why, cap, "manifest: not valid UTF-8");
 	if ((m = json_loadb((const char *)bytes, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
-		return fail(EM_EFORMAT, why, cap, "manifest: not JSON: %s", je.text);
+		return task_why(EM_EFORMAT, why, cap, "manifest: not JSON: %s", je.text);
 	err = spec_from(m, s, 0, why, cap);
 	json_decref(m);
 	return err;
@@ -306,7 +303,7 @@ slurp(const char *path, size_t max, char **out, size_t *len, char *why, size_t c
 
 	*out = NULL;
 	if (f == NULL)
-		return fail(EM_EIO, why, cap, "%s: cannot open: %s", path, strerror(errno));
+		return task_why(EM_EIO, why, cap, "%s: cannot open: %s", path, strerror(errno));
 	if ((buf = malloc(max + 2)) == NULL) {
 		fclose(f);
 		return EM_ENOMEM;
@@ -315,12 +312,12 @@ slurp(const char *path, size_t max, char **out, size_t *len, char *why, size_t c
 	if (ferror(f)) {
 		fclose(f);
 		free(buf);
-		return fail(EM_EIO, why, cap, "%s: cannot read", path);
+		return task_why(EM_EIO, why, cap, "%s: cannot read", path);
 	}
 	fclose(f);
 	if (n > max) {
 		free(buf);
-		return fail(EM_ETOOBIG, why, cap, "%s: larger than %zu bytes", path, max);
+		return task_why(EM_ETOOBIG, why, cap, "%s: larger than %zu bytes", path, max);
 	}
 	buf[n] = '\0';
 	*out = buf;
@@ -356,19 +353,19 @@ task_load(const char *path, task_built *t, char *why, size_t cap)
 		return err;
 	if (!utf8_valid((const uint8_t *)buf, len)) {
 		free(buf);
-		return fail(EM_EFORMAT, why, cap, "%s: not valid UTF-8", path);
+		return task_why(EM_EFORMAT, why, cap, "%s: not valid UTF-8", path);
 	}
 	if ((m = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
 		free(buf);
-		return fail(EM_EFORMAT, why, cap, "%s:%d: not valid JSON: %s", path, je.line, je.text);
+		return task_why(EM_EFORMAT, why, cap, "%s:%d: not valid JSON: %s", path, je.line, je.text);
 	}
 	if ((err = spec_from(m, &t->spec, 1, inner, sizeof inner)) != EM_OK) {
-		fail(EM_EFORMAT, why, cap, "%s:%d: %s", path, key_line(buf, inner), inner);
+		task_why(EM_EFORMAT, why, cap, "%s:%d: %s", path, key_line(buf, inner), inner);
 		goto out;
 	}
 	if (items_path(path, json_string_value(json_object_get(m, "items")), ipath,
 	    sizeof ipath) != EM_OK) {
-		err = fail(EM_EFORMAT, why, cap, "%s:%d: items: path too long", path, key_line(buf, "items:"));
+		err = task_why(EM_EFORMAT, why, cap, "%s:%d: items: path too long", path, key_line(buf, "items:"));
 		goto out;
 	}
 	/* The canonical manifest: everything but the local path, keys sorted. */
@@ -379,7 +376,7 @@ task_load(const char *path, task_built *t, char *why, size_t cap)
 	}
 	t->manifest_len = strlen(t->manifest);
 	if (t->manifest_len > BODY_MANIFEST_MAX) {
-		err = fail(EM_EFORMAT, why, cap, "%s: the manifest is larger than %d bytes", path, BODY_MANIFEST_MAX);
+		err = task_why(EM_EFORMAT, why, cap, "%s: the manifest is larger than %d bytes", path, BODY_MANIFEST_MAX);
 		goto out;
 	}
 	err = task_items_file(ipath, t, why, cap);

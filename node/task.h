@@ -76,6 +76,11 @@ typedef struct task_built {
 	size_t		*chunk_len;		/* ... and their lengths */
 } task_built;
 
+/* Writes a one-line reason to why (cap bytes) and returns err: how the
+ * task files report. */
+em_err task_why(em_err err, char *why, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
 /* The metric's manifest name ("exact_match"). */
 const char *task_metric_name(enum task_metric m);
 

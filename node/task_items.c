@@ -2,7 +2,6 @@
 #include "task.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,20 +13,6 @@
 #define ID_TEXT_MAX	BODY_NAME_MAX
 
 /* Writes a one-line reason to why and returns err. */
-static em_err fail(em_err err, char *why, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static em_err
-fail(em_err err, char *why, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
-	return err;
-}
-
 static int
 scalar(const json_t *v)
 {
@@ -43,30 +28,30 @@ check_item(const task_spec *s, json_t *item, char *why, size_t cap)
 	size_t i;
 
 	if (!json_is_object(item))
-		return fail(EM_EFORMAT, why, cap, "not a JSON object");
+		return task_why(EM_EFORMAT, why, cap, "not a JSON object");
 	id = json_object_get(item, "id");
 	if (!(json_is_integer(id) || (json_is_string(id) && json_string_length(id) > 0 &&
 	    json_string_length(id) <= ID_TEXT_MAX)))
-		return fail(EM_EFORMAT, why, cap, "id: missing, or not a whole number or a string of 1 to %d bytes",
+		return task_why(EM_EFORMAT, why, cap, "id: missing, or not a whole number or a string of 1 to %d bytes",
 		    ID_TEXT_MAX);
 	if (!scalar(v = json_object_get(item, s->target)))
-		return fail(EM_EFORMAT, why, cap, "%s: the target field is missing or not a string or number",
+		return task_why(EM_EFORMAT, why, cap, "%s: the target field is missing or not a string or number",
 		    s->target);
 	for (i = 0; i < s->n_fields; i++) {
 		v = json_object_get(item, s->fields[i]);
 		if (v == NULL || (!scalar(v) && strcmp(s->fields[i], s->choices) != 0))
-			return fail(EM_EFORMAT, why, cap, "%s: used by the prompt but missing or not a string or number",
+			return task_why(EM_EFORMAT, why, cap, "%s: used by the prompt but missing or not a string or number",
 			    s->fields[i]);
 	}
 	if (s->choices[0] == '\0')
 		return EM_OK;
 	v = json_object_get(item, s->choices);
 	if (!json_is_array(v) || json_array_size(v) < 2 || json_array_size(v) > TASK_CHOICES_MAX)
-		return fail(EM_EFORMAT, why, cap, "%s: expected a list of 2 to %d options", s->choices,
+		return task_why(EM_EFORMAT, why, cap, "%s: expected a list of 2 to %d options", s->choices,
 		    TASK_CHOICES_MAX);
 	json_array_foreach(v, i, c)
 		if (!json_is_string(c) || json_string_length(c) == 0)
-			return fail(EM_EFORMAT, why, cap, "%s: option %zu is not a non-empty string", s->choices, i + 1);
+			return task_why(EM_EFORMAT, why, cap, "%s: option %zu is not a non-empty string", s->choices, i + 1);
 	return EM_OK;
 }
 
@@ -102,11 +87,11 @@ parse_line(const task_spec *s, const char *line, size_t len, json_t **out,
 
 	*out = NULL;
 	if (len > TASK_ITEM_MAX)
-		return fail(EM_EFORMAT, why, cap, "longer than %d bytes", TASK_ITEM_MAX);
+		return task_why(EM_EFORMAT, why, cap, "longer than %d bytes", TASK_ITEM_MAX);
 	if (!utf8_valid((const uint8_t *)line, len))
-		return fail(EM_EFORMAT, why, cap, "not valid UTF-8");
+		return task_why(EM_EFORMAT, why, cap, "not valid UTF-8");
 	if ((item = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
-		return fail(EM_EFORMAT, why, cap, "not valid JSON: %s", je.text);
+		return task_why(EM_EFORMAT, why, cap, "not valid JSON: %s", je.text);
 	if ((err = check_item(s, item, why, cap)) != EM_OK) {
 		json_decref(item);
 		return err;
@@ -123,14 +108,14 @@ task_items_parse(const task_spec *s, const uint8_t *chunk, size_t len,
 	char inner[TASK_WHY_MAX];
 
 	if (len == 0 || len > TASK_CHUNK_MAX || chunk[len - 1] != '\n')
-		return fail(EM_EFORMAT, why, cap, "a chunk must be 1 to %d bytes of lines", TASK_CHUNK_MAX);
+		return task_why(EM_EFORMAT, why, cap, "a chunk must be 1 to %d bytes of lines", TASK_CHUNK_MAX);
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		json_t *item;
 		em_err err;
 
 		if ((err = parse_line(s, p, (size_t)(nl - p), &item, inner, sizeof inner)) != EM_OK)
-			return fail(EM_EFORMAT, why, cap, "item %zu: %s", items->n + 1, inner);
+			return task_why(EM_EFORMAT, why, cap, "item %zu: %s", items->n + 1, inner);
 		if ((err = items_add(items, item, (const uint8_t *)p, (size_t)(nl - p))) != EM_OK) {
 			json_decref(item);
 			return err;
@@ -201,16 +186,16 @@ task_items_check(const task_items *items, const body_task *t, char *why, size_t 
 	em_err err;
 
 	if ((err = find_dup(items, &a, &b)) == EM_EEXIST)
-		return fail(EM_EFORMAT, why, cap, "items %zu and %zu have the same id", a, b);
+		return task_why(EM_EFORMAT, why, cap, "items %zu and %zu have the same id", a, b);
 	if (err != EM_OK)
 		return err;
 	if (items->n != t->n_items)
-		return fail(EM_EFORMAT, why, cap, "the chunks hold %zu items, the record says %llu", items->n,
+		return task_why(EM_EFORMAT, why, cap, "the chunks hold %zu items, the record says %llu", items->n,
 		    (unsigned long long)t->n_items);
 	if ((err = merkle_root(root, (const uint8_t *)items->hash, items->n)) != EM_OK)
 		return err;
 	if (memcmp(root, t->items_root, 32) != 0)
-		return fail(EM_EFORMAT, why, cap, "the items do not hash to the record's items root");
+		return task_why(EM_EFORMAT, why, cap, "the items do not hash to the record's items root");
 	return EM_OK;
 }
 
@@ -274,7 +259,7 @@ task_items_file(const char *path, task_built *t, char *why, size_t cap)
 	em_err err = EM_OK;
 
 	if (f == NULL)
-		return fail(EM_EIO, why, cap, "%s: cannot open the items file: %s", path, strerror(errno));
+		return task_why(EM_EIO, why, cap, "%s: cannot open the items file: %s", path, strerror(errno));
 	while (err == EM_OK && (n = getline(&line, &lcap, f)) >= 0) {
 		json_t *item;
 		char *canon;
@@ -286,17 +271,17 @@ task_items_file(const char *path, task_built *t, char *why, size_t cap)
 		if (n == 0)
 			continue;	/* blank lines are allowed */
 		if (t->items.n >= BODY_ITEMS_MAX) {
-			err = fail(EM_EFORMAT, why, cap, "%s:%zu: more than %u items", path, lineno, BODY_ITEMS_MAX);
+			err = task_why(EM_EFORMAT, why, cap, "%s:%zu: more than %u items", path, lineno, BODY_ITEMS_MAX);
 			break;
 		}
 		if ((err = parse_line(&t->spec, line, (size_t)n, &item, inner, sizeof inner)) != EM_OK) {
-			fail(EM_EFORMAT, why, cap, "%s:%zu: %s", path, lineno, inner);
+			task_why(EM_EFORMAT, why, cap, "%s:%zu: %s", path, lineno, inner);
 			break;
 		}
 		if ((canon = json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
 		    strlen(canon) > TASK_ITEM_MAX ||
 		    (nl = realloc(lines, (t->items.n + 1) * sizeof *lines)) == NULL) {
-			err = canon ? fail(EM_EFORMAT, why, cap, "%s:%zu: longer than %d bytes", path, lineno,
+			err = canon ? task_why(EM_EFORMAT, why, cap, "%s:%zu: longer than %d bytes", path, lineno,
 			    TASK_ITEM_MAX) : EM_ENOMEM;
 			free(canon);
 			json_decref(item);
@@ -307,7 +292,7 @@ task_items_file(const char *path, task_built *t, char *why, size_t cap)
 		if ((err = items_add(&t->items, item, (uint8_t *)canon, strlen(canon))) != EM_OK ||
 		    (err = chunk_add(t, canon, strlen(canon))) != EM_OK) {
 			if (err == EM_ETOOBIG)
-				fail(EM_EFORMAT, why, cap, "%s:%zu: the items need more than %d chunks", path, lineno,
+				task_why(EM_EFORMAT, why, cap, "%s:%zu: the items need more than %d chunks", path, lineno,
 				    BODY_CHUNKS_MAX);
 			if (t->items.n == 0 || t->items.item[t->items.n - 1] != item)
 				json_decref(item);
@@ -315,16 +300,16 @@ task_items_file(const char *path, task_built *t, char *why, size_t cap)
 		free(canon);
 	}
 	if (err == EM_OK && ferror(f))
-		err = fail(EM_EIO, why, cap, "%s: cannot read the items file", path);
+		err = task_why(EM_EIO, why, cap, "%s: cannot read the items file", path);
 	fclose(f);
 	free(line);
 	if (err == EM_OK && t->items.n == 0)
-		err = fail(EM_EFORMAT, why, cap, "%s: no items", path);
+		err = task_why(EM_EFORMAT, why, cap, "%s: no items", path);
 	if (err == EM_OK) {
 		size_t a, b;
 
 		if ((err = find_dup(&t->items, &a, &b)) == EM_EEXIST)
-			err = fail(EM_EFORMAT, why, cap, "%s:%zu: id already used on line %zu", path, lines[b - 1],
+			err = task_why(EM_EFORMAT, why, cap, "%s:%zu: id already used on line %zu", path, lines[b - 1],
 			    lines[a - 1]);
 	}
 	if (err == EM_OK)

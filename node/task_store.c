@@ -1,27 +1,12 @@
 /* Tasks in the store: finding one by name or id, loading its items. */
 #include "task.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
 #include "hex.h"
-
-static em_err fail(em_err err, char *why, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static em_err
-fail(em_err err, char *why, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
-	return err;
-}
 
 struct by_name {
 	const char	*name, *version;	/* version NULL: any */
@@ -65,12 +50,12 @@ task_find(store *st, const char *text, uint8_t id[static 32], char *why, size_t 
 	if (strlen(text) >= ID_PREFIX_MIN &&
 	    (err = store_resolve(st, SPACE_TASK, text, id)) != EM_EFORMAT) {
 		if (err == EM_EAMBIGUOUS)
-			return fail(err, why, cap, "task id prefix '%.64s' matches more than one task", text);
+			return task_why(err, why, cap, "task id prefix '%.64s' matches more than one task", text);
 		if (err != EM_ENOTFOUND)
-			return err == EM_OK ? EM_OK : fail(err, why, cap, "%s", em_strerror(err));
+			return err == EM_OK ? EM_OK : task_why(err, why, cap, "%s", em_strerror(err));
 	}
 	if (strlen(text) >= sizeof name)
-		return fail(EM_ENOTFOUND, why, cap, "no task named '%.64s' here", text);
+		return task_why(EM_ENOTFOUND, why, cap, "no task named '%.64s' here", text);
 	strcpy(name, text);
 	bn.name = name;
 	if ((at = strrchr(name, '@')) != NULL) {
@@ -78,11 +63,11 @@ task_find(store *st, const char *text, uint8_t id[static 32], char *why, size_t 
 		bn.version = at + 1;
 	}
 	if ((err = store_tasks(st, NULL, by_name_fn, &bn)) != EM_OK)
-		return fail(err, why, cap, "reading tasks: %s", em_strerror(err));
+		return task_why(err, why, cap, "reading tasks: %s", em_strerror(err));
 	if (bn.n == 0)
-		return fail(EM_ENOTFOUND, why, cap, "no task with id or name '%.64s' here", text);
+		return task_why(EM_ENOTFOUND, why, cap, "no task with id or name '%.64s' here", text);
 	if (bn.n > 1)
-		return fail(EM_EAMBIGUOUS, why, cap, "'%.64s' names %u tasks (%s); give NAME@VERSION "
+		return task_why(EM_EAMBIGUOUS, why, cap, "'%.64s' names %u tasks (%s); give NAME@VERSION "
 		    "or an id", text, bn.n, bn.seen);
 	memcpy(id, bn.id, 32);
 	return EM_OK;
@@ -118,20 +103,20 @@ task_rec_load(store *st, const uint8_t id[static 32], task_rec *t, char *why,
 	memcpy(t->id, id, 32);
 	hex_encode(hex, id, 32);
 	if ((err = store_tasks(st, id, first_fn, t)) != EM_OK)
-		return fail(err, why, cap, "reading task %.16s: %s", hex, em_strerror(err));
+		return task_why(err, why, cap, "reading task %.16s: %s", hex, em_strerror(err));
 	if (t->bytes == NULL)
-		return fail(EM_ENOTFOUND, why, cap, "task %.16s: no task record here", hex);
+		return task_why(EM_ENOTFOUND, why, cap, "task %.16s: no task record here", hex);
 	/* stored bytes were checked on the way in; parse them again to borrow */
 	if ((err = rec_parse(t->bytes, t->len, &env, NULL)) != EM_OK ||
 	    (err = rec_body(&env, &b)) != EM_OK) {
 		task_rec_free(t);
-		return fail(EM_ESTORE, why, cap, "task %.16s: stored record unreadable", hex);
+		return task_why(EM_ESTORE, why, cap, "task %.16s: stored record unreadable", hex);
 	}
 	t->body = b.u.task;
 	if ((err = task_spec_parse(t->body.manifest, t->body.manifest_len, &t->spec, inner,
 	    sizeof inner)) != EM_OK) {
 		task_rec_free(t);
-		return fail(err, why, cap, "task %.16s: %s", hex, inner);
+		return task_why(err, why, cap, "task %.16s: %s", hex, inner);
 	}
 	return EM_OK;
 }
@@ -155,7 +140,7 @@ task_items_load(store *st, const task_spec *s, const body_task *t,
 	for (uint32_t i = 0; i < t->n_chunks; i++)
 		missing += !store_blob_has(st, t->chunks + 32 * i);
 	if (missing)
-		return fail(EM_ENOTFOUND, why, cap, "%zu of %u item chunks are not here yet",
+		return task_why(EM_ENOTFOUND, why, cap, "%zu of %u item chunks are not here yet",
 		    missing, t->n_chunks);
 	for (uint32_t i = 0; i < t->n_chunks && err == EM_OK; i++) {
 		uint8_t *chunk, h[32];
@@ -165,7 +150,7 @@ task_items_load(store *st, const task_spec *s, const body_task *t,
 			break;
 		hash_blake2b(h, chunk, len);
 		if (memcmp(h, t->chunks + 32 * i, 32) != 0)
-			err = fail(EM_EFORMAT, why, cap, "chunk %u does not match its hash", i + 1);
+			err = task_why(EM_EFORMAT, why, cap, "chunk %u does not match its hash", i + 1);
 		else
 			err = task_items_parse(s, chunk, len, items, why, cap);
 		free(chunk);

@@ -47,40 +47,40 @@ ZH_NAMES = ["小明", "小红", "李华", "王芳", "张伟", "刘洋", "陈静"
 ZH_THINGS = [("个", "苹果"), ("本", "书"), ("颗", "弹珠"), ("张", "邮票"), ("支", "铅笔"), ("枚", "硬币")]
 
 
-def arith_en(s, i):
-    who, other, what = s.pick(EN_NAMES), s.pick(EN_NAMES), s.pick(EN_THINGS)
+def problem(s):
+    """One of four kinds of problem: (kind, numbers..., answer)."""
     a, b = s.between(12, 480), s.between(2, 95)
     kind = s.below(4)
     if kind == 0:
-        q, ans = f"{who} has {a} {what} and gets {b} more from {other}. How many {what} does {who} have now?", a + b
-    elif kind == 1:
+        return kind, a, b, 0, a + b
+    if kind == 1:
         a = max(a, b + 1)
-        q, ans = f"{who} has {a} {what} and gives {b} of them to {other}. How many {what} are left?", a - b
-    elif kind == 2:
+        return kind, a, b, 0, a - b
+    if kind == 2:
         a = s.between(3, 40)
-        q, ans = f"{who} fills {a} boxes with {b} {what} each. How many {what} is that in all?", a * b
-    else:
-        c = s.between(2, 12)
-        q, ans = f"{who} shares {b * c} {what} equally among {c} friends. How many {what} does each friend get?", b
+        return kind, a, b, 0, a * b
+    c = s.between(2, 12)
+    return kind, b * c, b, c, b
+
+
+def arith_en(s, i):
+    who, other, what = s.pick(EN_NAMES), s.pick(EN_NAMES), s.pick(EN_THINGS)
+    kind, a, b, c, ans = problem(s)
+    q = (f"{who} has {a} {what} and gets {b} more from {other}. How many {what} does {who} have now?",
+         f"{who} has {a} {what} and gives {b} of them to {other}. How many {what} are left?",
+         f"{who} fills {a} boxes with {b} {what} each. How many {what} is that in all?",
+         f"{who} shares {a} {what} equally among {c} friends. How many {what} does each friend get?")[kind]
     return {"id": f"en-{i:04d}", "question": q, "answer": ans}
 
 
 def arith_zh(s, i):
     who, other = s.pick(ZH_NAMES), s.pick(ZH_NAMES)
     unit, what = s.pick(ZH_THINGS)
-    a, b = s.between(12, 480), s.between(2, 95)
-    kind = s.below(4)
-    if kind == 0:
-        q, ans = f"{who}有{a}{unit}{what}，{other}又给了他{b}{unit}。{who}现在一共有多少{unit}{what}？", a + b
-    elif kind == 1:
-        a = max(a, b + 1)
-        q, ans = f"{who}有{a}{unit}{what}，送给{other}{b}{unit}后，还剩多少{unit}？", a - b
-    elif kind == 2:
-        a = s.between(3, 40)
-        q, ans = f"{who}买了{a}盒{what}，每盒{b}{unit}。一共有多少{unit}{what}？", a * b
-    else:
-        c = s.between(2, 12)
-        q, ans = f"{who}把{b * c}{unit}{what}平均分给{c}个朋友，每个朋友分到多少{unit}？", b
+    kind, a, b, c, ans = problem(s)
+    q = (f"{who}有{a}{unit}{what}，{other}又给了他{b}{unit}。{who}现在一共有多少{unit}{what}？",
+         f"{who}有{a}{unit}{what}，送给{other}{b}{unit}后，还剩多少{unit}？",
+         f"{who}买了{a}盒{what}，每盒{b}{unit}。一共有多少{unit}{what}？",
+         f"{who}把{a}{unit}{what}平均分给{c}个朋友，每个朋友分到多少{unit}？")[kind]
     return {"id": f"zh-{i:04d}", "question": q, "answer": ans}
 
 
