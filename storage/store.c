@@ -122,13 +122,14 @@ open_dbis(store *st, MDB_txn *txn, void *ctx)
 		{ "ids", 0, offsetof(store, ids) },
 		{ "feeds", MDB_DUPSORT | MDB_DUPFIXED, offsetof(store, feeds) },
 		{ "authors", 0, offsetof(store, authors) },
-		{ "by_task", MDB_DUPSORT | MDB_DUPFIXED, offsetof(store, by_task) },
+		{ "board", MDB_DUPSORT, offsetof(store, board) },
 		{ "by_model", MDB_DUPSORT | MDB_DUPFIXED, offsetof(store, by_model) },
 		{ "tasks", MDB_DUPSORT | MDB_DUPFIXED, offsetof(store, tasks) },
 		{ "targets", MDB_DUPSORT | MDB_DUPFIXED, offsetof(store, targets) },
 		{ "peers", 0, offsetof(store, peers) },
 		{ "blobs", 0, offsetof(store, blobs) },
 		{ "evals", 0, offsetof(store, evals) },
+		{ "trust", 0, offsetof(store, trust) },
 	};
 	const uint8_t *netid = ctx;
 	char hex[ID_HEX_LEN + 1];

@@ -16,7 +16,8 @@
  *             are an equivocation, both kept as evidence). Range scans of
  *             one author's prefix are the index by author.
  *   authors   author -> max seq, highest contiguous seq, count, flags
- *   by_task   task id -> local numbers of results (dup-sorted)
+ *   board     task id -> one compact row per result (dup-sorted, by record
+ *             id): what a leaderboard reads, flags kept current (store_row)
  *   by_model  model name NUL revision -> local numbers of results
  *   tasks     task id -> local numbers of task records
  *   targets   record id -> local numbers of attest/revoke records naming it
@@ -24,6 +25,7 @@
  *   blobs     BLAKE2b-256 of the bytes -> the bytes (task item chunks)
  *   evals     run key || item index -> what the model answered and its
  *             score (the evaluation cache that makes runs resumable)
+ *   trust     node id -> a name: the authors this reader trusts
  *
  * Durability: a call that reports a record stored returns only after its
  * transaction committed (with LMDB's default fsync). When the map is full it
@@ -116,6 +118,7 @@ em_err	store_author_get(store *st, const uint8_t author[static 32],
 /* Flags a visitor sees next to a result. */
 #define RESULT_EQUIVOCATED	0x1u	/* its author equivocated somewhere */
 #define RESULT_REVOKED		0x2u	/* its author revoked it */
+#define RESULT_DISPUTED		0x4u	/* someone attested it as disputed */
 
 /* Called once per record, inside a read transaction: env and b borrow
  * from the map and are valid only during the call. Return non-zero to
@@ -200,6 +203,39 @@ em_err	store_eval_each(store *st, const uint8_t run[static 32],
 /* Visits task records, by task id then arrival; only task's when it is not
  * NULL. Flags as for results (RESULT_REVOKED for a withdrawn task). */
 em_err	store_tasks(store *st, const uint8_t *task, store_visit fn, void *ctx);
+
+/* One result as a leaderboard sees it: a row of the board. */
+typedef struct store_row {
+	uint8_t		id[32], author[32];
+	uint64_t	seq, n_items, t_end;
+	double		value;		/* the first metric */
+	double		std_err, lo, hi;
+	int		has_stderr, has_ci, has_scores;
+	uint8_t		access;		/* enum body_access */
+	uint32_t	flags;		/* RESULT_* as of now */
+	char		metric[BODY_SHORT_MAX + 1];
+	char		model[BODY_NAME_MAX + 1];
+	char		revision[BODY_NAME_MAX + 1];
+} store_row;
+
+typedef int (*store_row_visit)(void *ctx, const store_row *r);
+typedef int (*store_task_visit)(void *ctx, const uint8_t task[static 32], uint64_t results);
+
+/* Visits the rows of a task's results in record-id order: one cursor
+ * scan, no record decoded. */
+em_err	store_board(store *st, const uint8_t task[static 32], store_row_visit fn, void *ctx);
+
+/* Visits every task that has results, in task-id order, with their count. */
+em_err	store_board_tasks(store *st, store_task_visit fn, void *ctx);
+
+/* The reader's trust list: node ids and the names given them. put adds or
+ * renames; del: EM_ENOTFOUND if absent. */
+#define STORE_TRUST_NAME_MAX	128
+typedef int (*store_trust_visit)(void *ctx, const uint8_t id[static 32], const char *name);
+em_err	store_trust_put(store *st, const uint8_t id[static 32], const char *name);
+em_err	store_trust_del(store *st, const uint8_t id[static 32]);
+em_err	store_trust_list(store *st, store_trust_visit fn, void *ctx);
+int	store_trusted(store *st, const uint8_t id[static 32]);
 
 /* Small text settings. get: EM_ENOTFOUND, EM_ETOOBIG if cap is too small. */
 em_err	store_meta_get(store *st, const char *key, char *buf, size_t cap);

@@ -18,8 +18,8 @@ struct store {
 	MDB_env	*env;
 	uint8_t	 netid[32];
 	size_t	 map_size;
-	MDB_dbi	 meta, records, ids, feeds, authors, by_task, by_model, tasks, targets, peers;
-	MDB_dbi	 blobs, evals;
+	MDB_dbi	 meta, records, ids, feeds, authors, board, by_model, tasks, targets, peers;
+	MDB_dbi	 blobs, evals, trust;
 	uint64_t next_num;	/* next local number in the open write txn; 0: unknown */
 };
 
@@ -49,6 +49,14 @@ int	st_parse(const MDB_val *v, rec_env *env, body *b);
 
 /* Indexes and stores one verified record; *status gets enum store_status. */
 int	st_index_put(store *st, MDB_txn *txn, const rec_env *env, int *status);
+
+/* The board (store_board.c): a result's row; a flag on a result's row
+ * (revocations only from by, its author, when by is not NULL); every
+ * result row of an author caught equivocating. */
+int	st_board_add(store *st, MDB_txn *txn, const rec_env *env, const body_result *r);
+int	st_board_flag(store *st, MDB_txn *txn, const uint8_t id[static 32], uint32_t flag,
+    const uint8_t *by);
+int	st_board_author(store *st, MDB_txn *txn, const uint8_t author[static 32]);
 
 /* Reads an author's summary inside txn; EM_ENOTFOUND if none. */
 int	st_author_read(store *st, MDB_txn *txn, const uint8_t author[static 32],

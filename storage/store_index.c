@@ -1,6 +1,7 @@
 /* Writing one record and its index entries (see store.h for the layout). */
 #include "store_impl.h"
 
+#include <stdio.h>
 #include <string.h>
 
 int
@@ -45,7 +46,8 @@ has_key(store *st, MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, size_t len)
 	return mdb_get(txn, dbi, &k, &v) == 0;
 }
 
-/* Updates the author's summary for a new record at seq. */
+/* Updates the author's summary for a new record at seq; an author caught
+ * equivocating for the first time has every result row flagged. */
 static int
 author_update(store *st, MDB_txn *txn, const rec_env *env, int equiv)
 {
@@ -58,8 +60,11 @@ author_update(store *st, MDB_txn *txn, const rec_env *env, int equiv)
 	if (env->seq > a.max_seq)
 		a.max_seq = env->seq;
 	a.count++;
-	if (equiv)
+	if (equiv && !(a.flags & AUTHOR_EQUIVOCATED)) {
 		a.flags |= AUTHOR_EQUIVOCATED;
+		if ((err = st_board_author(st, txn, env->author)) != EM_OK)
+			return err;
+	}
 	/* Advance over the gap this record may have closed: bounded by the
 	 * records held, and usually a single step. */
 	for (;;) {
@@ -93,30 +98,34 @@ index_body(store *st, MDB_txn *txn, const rec_env *env, const uint8_t num[static
 	size_t n;
 	int err;
 
-	switch (env->kind) {
-	case REC_NODE:
+	if (env->kind == REC_NODE)
 		return EM_OK;
-	case REC_RESULT:
-		/* key: name NUL revision, each at most BODY_NAME_MAX bytes */
-		if ((err = body_result_keys(env->body, env->body_len, task_id, model,
-		    model + BODY_NAME_MAX + 1)) != EM_OK)
-			return err;
-		n = strlen(model);
-		memmove(model + n + 1, model + BODY_NAME_MAX + 1,
-		    strlen(model + BODY_NAME_MAX + 1) + 1);
-		n += 1 + strlen(model + n + 1);
-		if ((err = index_add(txn, st->by_task, task_id, 32, num, 8)) != EM_OK)
-			return err;
-		return index_add(txn, st->by_model, model, n, num, 8);
-	default:
-		break;
-	}
 	if ((err = rec_body(env, &b)) != EM_OK)
 		return err;
-	if (env->kind == REC_TASK) {
+	switch (env->kind) {
+	case REC_RESULT:
+		/* key: name NUL revision */
+		n = (size_t)snprintf(model, sizeof model, "%s", b.u.result.model);
+		n += 1 + (size_t)snprintf(model + n + 1, sizeof model - n - 1, "%s",
+		    b.u.result.revision);
+		if ((err = st_board_add(st, txn, env, &b.u.result)) != EM_OK)
+			return err;
+		return index_add(txn, st->by_model, model, n, num, 8);
+	case REC_TASK:
 		body_task_id(&b.u.task, task_id);
 		return index_add(txn, st->tasks, task_id, 32, num, 8);
+	case REC_REVOKE:
+		err = st_board_flag(st, txn, b.u.ref.target, RESULT_REVOKED, env->author);
+		break;
+	case REC_ATTEST:
+		err = b.u.ref.verdict == VERDICT_DISPUTED ?
+		    st_board_flag(st, txn, b.u.ref.target, RESULT_DISPUTED, NULL) : EM_OK;
+		break;
+	default:
+		return EM_OK;
 	}
+	if (err != EM_OK)
+		return err;
 	return index_add(txn, st->targets, b.u.ref.target, 32, num, 8);
 }
 

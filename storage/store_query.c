@@ -55,7 +55,7 @@ store_resolve(store *st, enum store_space space, const char *prefix,
 	case SPACE_TASK:
 		/* a task we hold, or one that results we hold name */
 		if ((err = resolve_in(txn, st->tasks, pfx, nibbles, id, &found)) == EM_OK)
-			err = resolve_in(txn, st->by_task, pfx, nibbles, id, &found);
+			err = resolve_in(txn, st->board, pfx, nibbles, id, &found);
 		break;
 	}
 	mdb_txn_abort(txn);
@@ -125,40 +125,34 @@ st_parse(const MDB_val *v, rec_env *env, body *b)
 	return EM_OK;
 }
 
-/* Whether the author of a result revoked it. */
-static int
-revoked(store *st, MDB_txn *txn, const rec_env *res)
-{
-	MDB_cursor *cur;
-	MDB_val k = { 32, (void *)(uintptr_t)res->id }, v;
-	int rc, yes = 0;
-
-	if (mdb_cursor_open(txn, st->targets, &cur) != 0)
-		return 0;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0 && !yes;
-	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-		rec_env env;
-		body b;
-
-		if (load(st, txn, &v, &env, &b) == EM_OK &&
-		    env.kind == REC_REVOKE && memcmp(env.author, res->author, 32) == 0)
-			yes = 1;
-	}
-	mdb_cursor_close(cur);
-	return yes;
-}
-
+/* A result's flags: its author's equivocation, a revocation by its
+ * author, a dispute by anyone. */
 static uint32_t
 result_flags(store *st, MDB_txn *txn, const rec_env *env)
 {
+	MDB_cursor *cur;
+	MDB_val k = { 32, (void *)(uintptr_t)env->id }, v;
 	store_author a;
 	uint32_t flags = 0;
+	int rc;
 
-	if (st_author_read(st, txn, env->author, &a) == EM_OK &&
-	    (a.flags & AUTHOR_EQUIVOCATED))
+	if (st_author_read(st, txn, env->author, &a) == EM_OK && (a.flags & AUTHOR_EQUIVOCATED))
 		flags |= RESULT_EQUIVOCATED;
-	if (revoked(st, txn, env))
-		flags |= RESULT_REVOKED;
+	if (mdb_cursor_open(txn, st->targets, &cur) != 0)
+		return flags;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+		rec_env t;
+		body b;
+
+		if (load(st, txn, &v, &t, &b) != EM_OK)
+			continue;
+		if (t.kind == REC_REVOKE && memcmp(t.author, env->author, 32) == 0)
+			flags |= RESULT_REVOKED;
+		if (t.kind == REC_ATTEST && b.u.ref.verdict == VERDICT_DISPUTED)
+			flags |= RESULT_DISPUTED;
+	}
+	mdb_cursor_close(cur);
 	return flags;
 }
 
@@ -176,10 +170,11 @@ visit_index(store *st, MDB_dbi dbi, const uint8_t *key, const uint8_t *author,
 		return err;
 	rc = mdb_cursor_get(cur, &k, &v, key ? MDB_SET : MDB_FIRST);
 	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, key ? MDB_NEXT_DUP : MDB_NEXT)) {
+		MDB_val ref = { v.mv_size > 32 ? 32 : v.mv_size, v.mv_data };	/* a board row starts with the id */
 		rec_env env;
 		body b;
 
-		if ((err = load(st, txn, &v, &env, &b)) != EM_OK)
+		if ((err = load(st, txn, &ref, &env, &b)) != EM_OK)
 			goto out;
 		if (author != NULL && memcmp(env.author, author, 32) != 0)
 			continue;
@@ -196,7 +191,7 @@ em_err
 store_results(store *st, const uint8_t *task, const uint8_t *author,
     store_visit fn, void *ctx)
 {
-	return visit_index(st, st->by_task, task, author, fn, ctx);
+	return visit_index(st, st->board, task, author, fn, ctx);
 }
 
 em_err

@@ -538,6 +538,138 @@ test_blobs_and_eval_cache(void **state)
 	tu_rmtree(dir);
 }
 
+struct rows { uint32_t n, flags_or; uint8_t last[32]; char model[BODY_NAME_MAX + 1]; };
+
+static int
+rows_fn(void *ctx, const store_row *r)
+{
+	struct rows *x = ctx;
+
+	assert_true(x->n == 0 || memcmp(r->id, x->last, 32) > 0);	/* id order */
+	memcpy(x->last, r->id, 32);
+	x->n++;
+	x->flags_or |= r->flags;
+	snprintf(x->model, sizeof x->model, "%s", r->model);
+	return 0;
+}
+
+static void
+put_ref(store *st, ident *who, uint8_t kind, const uint8_t target[32], uint8_t verdict)
+{
+	body b = { .kind = kind };
+	uint8_t *enc, id[32];
+	size_t elen;
+
+	memcpy(b.u.ref.target, target, 32);
+	b.u.ref.verdict = verdict;
+	strcpy(b.u.ref.text, "because");
+	assert_int_equal(body_encode(&b, &enc, &elen), EM_OK);
+	assert_int_equal(store_publish(st, who, kind, enc, elen, 5, id, NULL), EM_OK);
+	free(enc);
+}
+
+static int
+trust_fn(void *ctx, const uint8_t id[static 32], const char *name)
+{
+	(void)id;
+	strcpy(ctx, name);
+	return 0;
+}
+
+/* The board: rows in id order, flags that follow revocations (before and
+ * after the result arrives), disputes and equivocations; the trust list. */
+static void
+test_board_and_trust(void **state)
+{
+	char dir[512], dir2[512], name[STORE_TRUST_NAME_MAX + 1] = "";
+	store *st = fresh(dir, 0), *st2 = fresh(dir2, 0);
+	ident *me, *other;
+	uint8_t id[32], task[32], *rec, *rec2;
+	size_t len, len2;
+	struct rows x = { 0 };
+	rec_env env, env2;
+	body b;
+
+	(void)state;
+	ident_generate(&me);
+	ident_generate(&other);
+	memset(task, 2, 32);
+	for (uint32_t i = 0; i < 3; i++) {	/* tu_result 2, 9, 16: task 0202.. */
+		uint8_t *enc;
+		size_t elen;
+
+		tu_result(&b, 2 + 7 * i);
+		assert_int_equal(body_encode(&b, &enc, &elen), EM_OK);
+		assert_int_equal(store_publish(st, i == 2 ? other : me, REC_RESULT, enc, elen, 1, id,
+		    NULL), EM_OK);
+		free(enc);
+	}
+	assert_int_equal(store_board(st, task, rows_fn, &x), EM_OK);
+	assert_int_equal(x.n, 3);
+	assert_int_equal(x.flags_or, 0);
+	/* the last result (other's) disputed, then revoked by someone else: only disputed */
+	put_ref(st, me, REC_ATTEST, id, VERDICT_DISPUTED);
+	put_ref(st, me, REC_REVOKE, id, 0);
+	memset(&x, 0, sizeof x);
+	store_board(st, task, rows_fn, &x);
+	assert_int_equal(x.flags_or, RESULT_DISPUTED);
+	put_ref(st, other, REC_REVOKE, id, 0);
+	memset(&x, 0, sizeof x);
+	store_board(st, task, rows_fn, &x);
+	assert_int_equal(x.flags_or, RESULT_DISPUTED | RESULT_REVOKED);
+
+	/* a revocation that arrives before its result still counts */
+	tu_record(other, netid, 1, 4, &rec, &len);
+	open_rec(rec, len, &env);
+	{
+		body rv = { .kind = REC_REVOKE };
+		uint8_t *enc, *rrec;
+		size_t elen, rlen;
+		rec_env renv;
+
+		memcpy(rv.u.ref.target, env.id, 32);
+		assert_int_equal(body_encode(&rv, &enc, &elen), EM_OK);
+		assert_int_equal(rec_seal(other, netid, REC_REVOKE, 2, 2, enc, elen, &rrec, &rlen,
+		    NULL), EM_OK);
+		open_rec(rrec, rlen, &renv);
+		assert_int_equal(store_put(st2, &renv), EM_OK);
+		assert_int_equal(store_put(st2, &env), EM_OK);
+		memset(task, 4, 32);
+		memset(&x, 0, sizeof x);
+		store_board(st2, task, rows_fn, &x);
+		assert_int_equal(x.n, 1);
+		assert_int_equal(x.flags_or, RESULT_REVOKED);
+		free(enc);
+		free(rrec);
+	}
+	/* an author caught equivocating has its rows flagged, old and new */
+	tu_record(other, netid, 1, 11, &rec2, &len2);	/* seq 1 again, task 4 */
+	open_rec(rec2, len2, &env2);
+	assert_int_equal(store_put(st2, &env2), EM_EEQUIV);
+	memset(&x, 0, sizeof x);
+	store_board(st2, task, rows_fn, &x);
+	assert_int_equal(x.n, 2);
+	assert_int_equal(x.flags_or, RESULT_EQUIVOCATED | RESULT_REVOKED);
+	free(rec);
+	free(rec2);
+
+	/* trust */
+	assert_false(store_trusted(st, ident_pk(other)));
+	assert_int_equal(store_trust_put(st, ident_pk(other), "Lab B"), EM_OK);
+	assert_true(store_trusted(st, ident_pk(other)));
+	assert_int_equal(store_trust_list(st, trust_fn, name), EM_OK);
+	assert_string_equal(name, "Lab B");
+	assert_int_equal(store_trust_del(st, ident_pk(other)), EM_OK);
+	assert_int_equal(store_trust_del(st, ident_pk(other)), EM_ENOTFOUND);
+	assert_false(store_trusted(st, ident_pk(other)));
+	ident_free(me);
+	ident_free(other);
+	store_free(st);
+	store_free(st2);
+	tu_rmtree(dir);
+	tu_rmtree(dir2);
+}
+
 int
 main(void)
 {
@@ -551,6 +683,7 @@ main(void)
 		cmocka_unit_test(test_kill9_loses_nothing_acknowledged),
 		cmocka_unit_test(test_replication_reads),
 		cmocka_unit_test(test_blobs_and_eval_cache),
+		cmocka_unit_test(test_board_and_trust),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -1,0 +1,283 @@
+/* The board: per task, one compact row per result, with its flags kept up
+ * to date as revocations, disputes and equivocations arrive, so that a
+ * leaderboard is one cursor scan and never decodes a record.
+ *
+ * board: task id -> rows (dup-sorted). A row, big-endian:
+ *   record id(32) author(32) seq(8) n_items(8) t_end(8)
+ *   value(8) std_err(8) lo(8) hi(8)        IEEE-754 bits
+ *   flags(1) access(1) has(1: 1 stderr, 2 ci, 4 scores)
+ *   metric_len(1) metric  model_len(1) model  revision_len(1) revision
+ * Rows sort by record id, so every store lists them in the same order. */
+#include "store_impl.h"
+
+#include <string.h>
+
+#define ROW_FIXED	(32 + 32 + 8 * 7 + 3)
+#define ROW_MAX		(ROW_FIXED + 3 + BODY_SHORT_MAX + 2 * BODY_NAME_MAX)
+
+_Static_assert(ROW_MAX <= 511, "a dup-sorted value must fit LMDB's key size");
+
+static void
+put_f64(uint8_t *p, double d)
+{
+	uint64_t u;
+
+	memcpy(&u, &d, 8);
+	be_put(p, u, 8);
+}
+
+static double
+get_f64(const uint8_t *p)
+{
+	uint64_t u = be_get(p, 8);
+	double d;
+
+	memcpy(&d, &u, 8);
+	return d;
+}
+
+static size_t
+put_text(uint8_t *p, const char *s)
+{
+	size_t n = strlen(s);
+
+	p[0] = (uint8_t)n;
+	memcpy(p + 1, s, n);
+	return n + 1;
+}
+
+static size_t
+row_encode(uint8_t *p, const rec_env *env, const body_result *r, uint32_t flags)
+{
+	size_t n = 0;
+
+	memcpy(p, env->id, 32);
+	memcpy(p + 32, env->author, 32);
+	be_put(p + 64, env->seq, 8);
+	be_put(p + 72, r->n_items, 8);
+	be_put(p + 80, r->t_end, 8);
+	put_f64(p + 88, r->n_metrics ? r->metrics[0].value : 0);
+	put_f64(p + 96, r->has_stderr ? r->std_err : 0);
+	put_f64(p + 104, r->has_ci ? r->ci_lo : 0);
+	put_f64(p + 112, r->has_ci ? r->ci_hi : 0);
+	p[120] = (uint8_t)flags;
+	p[121] = r->access;
+	p[122] = (uint8_t)((r->has_stderr ? 1 : 0) | (r->has_ci ? 2 : 0) | (r->scores ? 4 : 0));
+	n = ROW_FIXED;
+	n += put_text(p + n, r->n_metrics ? r->metrics[0].name : "");
+	n += put_text(p + n, r->model);
+	n += put_text(p + n, r->revision);
+	return n;
+}
+
+static int
+get_text(const uint8_t *p, size_t len, size_t *at, char *out, size_t cap)
+{
+	size_t n;
+
+	if (*at >= len || (n = p[*at]) >= cap || *at + 1 + n > len)
+		return -1;
+	memcpy(out, p + *at + 1, n);
+	out[n] = '\0';
+	*at += 1 + n;
+	return 0;
+}
+
+static int
+row_decode(const MDB_val *v, store_row *out)
+{
+	const uint8_t *p = v->mv_data;
+	size_t at = ROW_FIXED;
+
+	if (v->mv_size < ROW_FIXED + 3)
+		return EM_ESTORE;
+	memcpy(out->id, p, 32);
+	memcpy(out->author, p + 32, 32);
+	out->seq = be_get(p + 64, 8);
+	out->n_items = be_get(p + 72, 8);
+	out->t_end = be_get(p + 80, 8);
+	out->value = get_f64(p + 88);
+	out->std_err = get_f64(p + 96);
+	out->lo = get_f64(p + 104);
+	out->hi = get_f64(p + 112);
+	out->flags = p[120];
+	out->access = p[121];
+	out->has_stderr = (p[122] & 1) != 0;
+	out->has_ci = (p[122] & 2) != 0;
+	out->has_scores = (p[122] & 4) != 0;
+	if (get_text(p, v->mv_size, &at, out->metric, sizeof out->metric) ||
+	    get_text(p, v->mv_size, &at, out->model, sizeof out->model) ||
+	    get_text(p, v->mv_size, &at, out->revision, sizeof out->revision))
+		return EM_ESTORE;
+	return EM_OK;
+}
+
+/* What the records that name target say about it: a revocation by its own
+ * author, or a dispute by anyone. */
+static uint32_t
+target_flags(store *st, MDB_txn *txn, const uint8_t target[static 32],
+    const uint8_t author[static 32])
+{
+	MDB_cursor *cur;
+	MDB_val k = { 32, (void *)(uintptr_t)target }, v, bytes;
+	uint32_t flags = 0;
+	int rc;
+
+	if (mdb_cursor_open(txn, st->targets, &cur) != 0)
+		return 0;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+		rec_env env;
+		body b;
+
+		if (mdb_get(txn, st->records, &v, &bytes) != 0 || st_parse(&bytes, &env, &b) != EM_OK)
+			continue;
+		if (env.kind == REC_REVOKE && memcmp(env.author, author, 32) == 0)
+			flags |= RESULT_REVOKED;
+		if (env.kind == REC_ATTEST && b.u.ref.verdict == VERDICT_DISPUTED)
+			flags |= RESULT_DISPUTED;
+	}
+	mdb_cursor_close(cur);
+	return flags;
+}
+
+int
+st_board_add(store *st, MDB_txn *txn, const rec_env *env, const body_result *r)
+{
+	uint8_t row[ROW_MAX];
+	store_author a;
+	uint32_t flags = target_flags(st, txn, env->id, env->author);
+	MDB_val k = { 32, (void *)(uintptr_t)r->task }, v = { 0, row };
+	int rc;
+
+	if (st_author_read(st, txn, env->author, &a) == EM_OK && (a.flags & AUTHOR_EQUIVOCATED))
+		flags |= RESULT_EQUIVOCATED;
+	v.mv_size = row_encode(row, env, r, flags);
+	rc = mdb_put(txn, st->board, &k, &v, MDB_NODUPDATA);
+	return rc == MDB_KEYEXIST ? EM_OK : st_rc(rc);
+}
+
+/* Adds flag to the row of result id, if we hold that result; a
+ * revocation counts only from the result's own author (by). */
+int
+st_board_flag(store *st, MDB_txn *txn, const uint8_t id[static 32], uint32_t flag,
+    const uint8_t *by)
+{
+	uint8_t task[32], row[ROW_MAX];
+	char model[BODY_NAME_MAX + 1], rev[BODY_NAME_MAX + 1];
+	MDB_val bytes, k = { 32, task }, v = { 32, (void *)(uintptr_t)id };
+	MDB_cursor *cur;
+	rec_env env;
+	int err, rc;
+
+	if (st_bytes(st, txn, id, &bytes) != EM_OK ||
+	    rec_parse(bytes.mv_data, bytes.mv_size, &env, NULL) != EM_OK || env.kind != REC_RESULT ||
+	    body_result_keys(env.body, env.body_len, task, model, rev) != EM_OK)
+		return EM_OK;	/* not here yet: its row will look when it comes */
+	if (by != NULL && memcmp(by, env.author, 32) != 0)
+		return EM_OK;	/* only an author withdraws its own result */
+	if ((rc = mdb_cursor_open(txn, st->board, &cur)) != 0)
+		return st_rc(rc);
+	rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
+	if (rc == 0 && v.mv_size <= sizeof row && v.mv_size > ROW_FIXED &&
+	    memcmp(v.mv_data, id, 32) == 0 && !(((uint8_t *)v.mv_data)[120] & flag)) {
+		size_t n = v.mv_size;
+
+		memcpy(row, v.mv_data, n);
+		row[120] |= (uint8_t)flag;
+		/* a dup-sorted value is replaced by deleting and adding it */
+		if ((rc = mdb_cursor_del(cur, 0)) == 0) {
+			MDB_val nv = { n, row };
+
+			rc = mdb_put(txn, st->board, &k, &nv, 0);
+		}
+	}
+	mdb_cursor_close(cur);
+	err = rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
+	return err;
+}
+
+/* An author was caught equivocating: flag the rows of all its results. */
+int
+st_board_author(store *st, MDB_txn *txn, const uint8_t author[static 32])
+{
+	uint8_t key[FEED_KEY_LEN], ids[64][32];
+	MDB_cursor *cur;
+	MDB_val k = { sizeof key, key }, v;
+	uint64_t next = 0;
+	int rc, err = EM_OK;
+
+	/* in rounds, since flagging writes the board while the feed is read */
+	for (;;) {
+		size_t n = 0;
+
+		st_feed_key(key, author, next);
+		if ((rc = mdb_cursor_open(txn, st->feeds, &cur)) != 0)
+			return st_rc(rc);
+		for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && n < 64;
+		    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+			if (k.mv_size != FEED_KEY_LEN || memcmp(k.mv_data, author, 32) != 0) {
+				rc = MDB_NOTFOUND;
+				break;
+			}
+			if (v.mv_size == 32)
+				memcpy(ids[n++], v.mv_data, 32);
+			next = be_get((const uint8_t *)k.mv_data + 32, 8) + 1;
+		}
+		mdb_cursor_close(cur);
+		for (size_t i = 0; i < n && err == EM_OK; i++)
+			err = st_board_flag(st, txn, ids[i], RESULT_EQUIVOCATED, NULL);
+		if (err != EM_OK || rc != 0)
+			break;
+	}
+	return err != EM_OK ? err : (rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc));
+}
+
+em_err
+store_board(store *st, const uint8_t task[static 32], store_row_visit fn, void *ctx)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k = { 32, (void *)(uintptr_t)task }, v;
+	int err, rc;
+
+	if ((err = st_cursor(st, st->board, &txn, &cur)) != EM_OK)
+		return err;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+		store_row row;
+
+		if ((err = row_decode(&v, &row)) != EM_OK)
+			goto out;
+		if (fn(ctx, &row))
+			break;
+	}
+	err = rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
+out:
+	st_cursor_end(txn, cur);
+	return (em_err)err;
+}
+
+em_err
+store_board_tasks(store *st, store_task_visit fn, void *ctx)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int err, rc;
+
+	if ((err = st_cursor(st, st->board, &txn, &cur)) != EM_OK)
+		return err;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
+		size_t n = 0;
+
+		if (k.mv_size != 32 || mdb_cursor_count(cur, &n) != 0)
+			continue;
+		if (fn(ctx, k.mv_data, (uint64_t)n))
+			break;
+	}
+	err = rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
+	st_cursor_end(txn, cur);
+	return (em_err)err;
+}
