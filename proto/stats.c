@@ -34,3 +34,43 @@ stats_summarize(const double *scores, size_t n, stats_summary *out)
 	out->std_err = n > 1 ? sqrt(ss / (double)(n - 1) / (double)n) : 0;
 	stats_wilson(out->mean, n, STATS_Z95, &out->lo, &out->hi);
 }
+
+double
+stats_mcnemar(unsigned long b, unsigned long c)
+{
+	unsigned long n = b + c, k = b < c ? b : c;
+	double sum = 0, lchoose, p;
+
+	if (n == 0)
+		return 1;
+	/* sum the binomial tail in log space: n may be tens of thousands */
+	for (unsigned long i = 0; i <= k; i++) {
+		lchoose = lgamma((double)n + 1) - lgamma((double)i + 1) - lgamma((double)(n - i) + 1);
+		sum += exp(lchoose - (double)n * log(2.0));
+	}
+	p = 2 * sum;
+	return p > 1 ? 1 : p;
+}
+
+void
+stats_paired(const double *a, const double *b, size_t n, double *mean,
+    double *std_err, double *lo, double *hi)
+{
+	double sum = 0, ss = 0, m;
+
+	for (size_t i = 0; i < n; i++)
+		sum += a[i] - b[i];
+	m = n ? sum / (double)n : 0;
+	for (size_t i = 0; i < n; i++)
+		ss += (a[i] - b[i] - m) * (a[i] - b[i] - m);
+	*mean = m;
+	*std_err = n > 1 ? sqrt(ss / (double)(n - 1) / (double)n) : 0;
+	*lo = m - STATS_Z95 * *std_err;
+	*hi = m + STATS_Z95 * *std_err;
+}
+
+double
+stats_normal_p(double z)
+{
+	return erfc(fabs(z) / sqrt(2.0));
+}

@@ -24,4 +24,17 @@ void stats_summarize(const double *scores, size_t n, stats_summary *out);
  * [0, 1]. */
 void stats_wilson(double p, size_t n, double z, double *lo, double *hi);
 
+/* McNemar's exact test on paired binary outcomes: b pairs where only the
+ * first was right, c where only the second was. The two-sided p-value,
+ * 2 * P(X <= min(b, c)) for X ~ Binomial(b + c, 1/2), capped at 1. */
+double stats_mcnemar(unsigned long b, unsigned long c);
+
+/* The mean difference of paired scores a[i] - b[i], its standard error and
+ * the normal 95% interval. */
+void stats_paired(const double *a, const double *b, size_t n, double *mean,
+    double *std_err, double *lo, double *hi);
+
+/* Two-sided p-value of a standard normal statistic z. */
+double stats_normal_p(double z);
+
 #endif

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 
 #include "stats.h"
 
@@ -49,12 +50,41 @@ test_summary(void **state)
 	NEAR(out.mean, 0);
 }
 
+static void
+test_mcnemar_and_paired(void **state)
+{
+	double a[4] = { 1, 1, 0, 1 }, b[4] = { 0, 1, 0, 0 };
+	double m, se, lo, hi;
+
+	(void)state;
+	/* hand-computed: 2 * sum_{k<=2} C(12,k) / 2^12 = 2 * 79 / 4096 */
+	NEAR(stats_mcnemar(10, 2), 158.0 / 4096);
+	NEAR(stats_mcnemar(2, 10), 158.0 / 4096);
+	NEAR(stats_mcnemar(5, 5), 1);
+	NEAR(stats_mcnemar(0, 6), 2.0 / 64);
+	NEAR(stats_mcnemar(0, 0), 1);
+	NEAR(stats_mcnemar(1, 0), 1);
+	assert_true(fabs(stats_mcnemar(30, 15) - 0.035697803555194696) < 1e-9);
+	/* large counts stay finite and sensible */
+	assert_true(stats_mcnemar(20000, 20000) > 0.99);
+	assert_true(stats_mcnemar(21000, 19000) < 1e-15);
+	/* differences 1, 0, 0, 1: mean 0.5, sd sqrt(1/3), SE sqrt(1/12) */
+	stats_paired(a, b, 4, &m, &se, &lo, &hi);
+	NEAR(m, 0.5);
+	NEAR(se, sqrt(1.0 / 12));
+	NEAR(lo, 0.5 - STATS_Z95 * sqrt(1.0 / 12));
+	NEAR(hi, 0.5 + STATS_Z95 * sqrt(1.0 / 12));
+	assert_true(fabs(stats_normal_p(STATS_Z95) - 0.05) < 1e-9);
+	NEAR(stats_normal_p(0), 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_wilson),
 		cmocka_unit_test(test_summary),
+		cmocka_unit_test(test_mcnemar_and_paired),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

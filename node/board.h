@@ -1,0 +1,82 @@
+/* node/board.h — a task's leaderboard from the results this node holds.
+ *
+ * Pure: rows in, ranking out; the same rows give the same board on every
+ * node, whatever order they arrived in (the input is taken in record-id
+ * order and every sort ends in a byte-wise comparison).
+ *
+ * The rules, in order:
+ *  1. With trusted_only, results by authors outside the reader's trust
+ *     list are left out (and counted).
+ *  2. Only results whose headline metric is the task's count; others are
+ *     left out (and counted).
+ *  3. One model is a name and revision. Each author counts once per model:
+ *     its latest result (highest seq, then highest id) stands, earlier
+ *     ones are superseded. Revoked results form rows of their own, outside
+ *     the ranking, shown only with `all`.
+ *  4. A row's value is the mean of its reporters' values weighted by their
+ *     item counts. Its interval is the hull of the reporters' 95%
+ *     intervals (each its published one, else Wilson's): reporters ran the
+ *     same items, so more of them does not narrow what the items allow,
+ *     and reporters who disagree widen it.
+ *  5. Agreement: every two reporters' intervals overlap ("yes"), some do
+ *     not ("no"), or one reporter ("-").
+ *  6. Flags: equivocating (an author caught signing two records for one
+ *     sequence number), disputed (a result attested as disputed),
+ *     revoked. Flagged rows other than revoked ones stay ranked, marked.
+ *  7. Rows with fewer than min_reporters reporters are left out.
+ *  8. Ranks are tie groups: one plus the number of ranked rows whose
+ *     interval lies wholly above this row's (lo above its hi).
+ *  9. Sorted by value, high first, then model name, then revision. */
+#ifndef EM_BOARD_H
+#define EM_BOARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+
+typedef struct board_opts {
+	int		 trusted_only;
+	int		 all;		/* show revoked rows too */
+	unsigned	 min_reporters;
+	const char	*metric;	/* the task's metric; NULL: the commonest */
+} board_opts;
+
+typedef struct board_row {
+	char		 model[BODY_NAME_MAX + 1];
+	char		 revision[BODY_NAME_MAX + 1];
+	double		 value, lo, hi;
+	uint64_t	 n_items;	/* the largest reporter's */
+	unsigned	 reporters;
+	int		 agree;		/* 1 yes, 0 no, -1 one reporter */
+	int		 closed;	/* a reporter said closed weights */
+	uint32_t	 flags;		/* RESULT_* of any of its results */
+	int		 ranked;
+	unsigned	 rank;		/* when ranked */
+	const store_row	**reps;		/* its reporters' results, by author */
+} board_row;
+
+typedef struct board {
+	char		 metric[BODY_SHORT_MAX + 1];
+	board_row	*rows;
+	size_t		 n_rows;
+	size_t		 n_results;		/* results read */
+	size_t		 used;			/* results behind the rows shown */
+	size_t		 left_untrusted, left_metric, left_superseded;
+	size_t		 left_revoked, left_min_reporters;
+	uint8_t		 digest[32];		/* over the ids of the results read,
+						 * after the trust filter */
+	const store_row	**rows_mem;		/* what the rows' reps point into */
+} board;
+
+/* Builds the board from n results (any order); trusted[i] says whether
+ * rows[i]'s author is trusted (may be NULL when !trusted_only). rows must
+ * outlive b. EM_ENOMEM. */
+em_err	board_build(const store_row *rows, size_t n, const uint8_t *trusted,
+    const board_opts *o, board *b);
+void	board_free(board *b);
+
+/* "equivocating,disputed" (or "-") for flags, into buf. */
+const char *board_flags(uint32_t flags, char *buf, size_t cap);
+
+#endif
