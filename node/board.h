@@ -76,6 +76,11 @@ em_err	board_build(const store_row *rows, size_t n, const uint8_t *trusted,
     const board_opts *o, board *b);
 void	board_free(board *b);
 
+/* Reads a task's rows from the store (board_store.c), with whether each
+ * author is in the trust list. *rows and *trusted are yours (free()). */
+em_err	board_load(store *st, const uint8_t task[static 32], store_row **rows,
+    uint8_t **trusted, size_t *n);
+
 /* "equivocating,disputed" (or "-") for flags, into buf. */
 const char *board_flags(uint32_t flags, char *buf, size_t cap);
 

@@ -29,6 +29,10 @@ int cmd_status(int argc, char **argv);
 int cmd_peers(int argc, char **argv);
 int cmd_task(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_leaderboard(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_trust(int argc, char **argv);
+int cmd_revoke(int argc, char **argv);
 
 /* Prints "evalmesh: <message>" on stderr. Returns 1. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

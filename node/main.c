@@ -16,6 +16,10 @@ static const cli_cmd cmds[] = {
 	{ "eval",	cmd_eval,	"run a task against your model; publish the result" },
 	{ "result",	cmd_result,	"result publish: sign and store a score summary" },
 	{ "results",	cmd_results,	"list stored results" },
+	{ "leaderboard", cmd_leaderboard, "who is best at a task, and how sure are we" },
+	{ "compare",	cmd_compare,	"two models on one task: the difference and its interval" },
+	{ "trust",	cmd_trust,	"trust add|list|remove: whose results you count" },
+	{ "revoke",	cmd_revoke,	"withdraw one of your own records" },
 	{ "verify",	cmd_verify,	"re-verify a stored record, a record file or a bundle" },
 	{ "export",	cmd_export,	"write signed records to a bundle file" },
 	{ "import",	cmd_import,	"verify and store the records of a bundle file" },
@@ -28,7 +32,7 @@ usage(FILE *f)
 	    "Compare AI models across institutions without handing them over.\n\n"
 	    "Commands:\n");
 	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-		fprintf(f, "  %-9s %s\n", cmds[i].name, cmds[i].summary);
+		fprintf(f, "  %-12s %s\n", cmds[i].name, cmds[i].summary);
 	fprintf(f, "\nEvery command takes --home DIR (default $EVALMESH_HOME, else "
 	    "~/.evalmesh) and --help.\n");
 	return f == stdout ? 0 : 2;

@@ -156,6 +156,36 @@ open_dbis(store *st, MDB_txn *txn, void *ctx)
 	return EM_OK;
 }
 
+/* Stores written before the board existed get theirs built once, from the
+ * result records they hold; meta "schema" records that it is done. */
+static int
+upgrade(store *st, MDB_txn *txn, void *ctx)
+{
+	MDB_val k = { 6, "schema" }, v, num, bytes;
+	MDB_cursor *cur;
+	int rc, err = EM_OK;
+
+	(void)ctx;
+	if (mdb_get(txn, st->meta, &k, &v) == 0)
+		return EM_OK;
+	if ((rc = mdb_cursor_open(txn, st->records, &cur)) != 0)
+		return st_rc(rc);
+	for (rc = mdb_cursor_get(cur, &num, &bytes, MDB_FIRST); rc == 0 && err == EM_OK;
+	    rc = mdb_cursor_get(cur, &num, &bytes, MDB_NEXT)) {
+		rec_env env;
+		body b;
+
+		if (st_parse(&bytes, &env, &b) == EM_OK && env.kind == REC_RESULT)
+			err = st_board_add(st, txn, &env, &b.u.result);
+	}
+	mdb_cursor_close(cur);
+	if (err != EM_OK)
+		return err;
+	v.mv_size = 1;
+	v.mv_data = "2";
+	return st_rc(mdb_put(txn, st->meta, &k, &v, 0));
+}
+
 em_err
 store_open(const char *dir, const uint8_t netid[static 32],
     const store_opts *opts, store **out)
@@ -180,7 +210,8 @@ store_open(const char *dir, const uint8_t netid[static 32],
 	}
 	/* Reader slots left by processes that died (kill -9) are freed. */
 	mdb_reader_check(st->env, &dead);
-	if ((err = st_write(st, open_dbis, (void *)(uintptr_t)netid)) != EM_OK)
+	if ((err = st_write(st, open_dbis, (void *)(uintptr_t)netid)) != EM_OK ||
+	    (err = st_write(st, upgrade, NULL)) != EM_OK)
 		goto fail;
 	*out = st;
 	return EM_OK;

@@ -1,0 +1,93 @@
+/* Reading a task's results for the leaderboard: one scan of the board. */
+#include "board.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct load {
+	store_row	*rows;
+	size_t		 n, cap;
+	int		 oom;
+};
+
+static int
+load_fn(void *ctx, const store_row *r)
+{
+	struct load *l = ctx;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 256;
+		store_row *nr = realloc(l->rows, cap * sizeof *nr);
+
+		if (nr == NULL) {
+			l->oom = 1;
+			return 1;
+		}
+		l->rows = nr;
+		l->cap = cap;
+	}
+	l->rows[l->n++] = *r;
+	return 0;
+}
+
+struct trust_set {
+	uint8_t	(*ids)[32];
+	size_t	 n, cap;
+	int	 oom;
+};
+
+static int
+trust_fn(void *ctx, const uint8_t id[static 32], const char *name)
+{
+	struct trust_set *t = ctx;
+
+	(void)name;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		uint8_t (*ni)[32] = realloc(t->ids, cap * sizeof *ni);
+
+		if (ni == NULL) {
+			t->oom = 1;
+			return 1;
+		}
+		t->ids = ni;
+		t->cap = cap;
+	}
+	memcpy(t->ids[t->n++], id, 32);	/* the list comes in id order */
+	return 0;
+}
+
+static int
+cmp32(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+em_err
+board_load(store *st, const uint8_t task[static 32], store_row **rows,
+    uint8_t **trusted, size_t *n)
+{
+	struct load l = { 0 };
+	struct trust_set t = { 0 };
+	em_err err;
+
+	*rows = NULL;
+	*trusted = NULL;
+	*n = 0;
+	if ((err = store_board(st, task, load_fn, &l)) != EM_OK || l.oom) {
+		free(l.rows);
+		return err != EM_OK ? err : EM_ENOMEM;
+	}
+	if ((err = store_trust_list(st, trust_fn, &t)) != EM_OK || t.oom ||
+	    (*trusted = calloc(l.n ? l.n : 1, 1)) == NULL) {
+		free(l.rows);
+		free(t.ids);
+		return err != EM_OK ? err : EM_ENOMEM;
+	}
+	for (size_t i = 0; i < l.n && t.n > 0; i++)
+		(*trusted)[i] = bsearch(l.rows[i].author, t.ids, t.n, 32, cmp32) != NULL;
+	free(t.ids);
+	*rows = l.rows;
+	*n = l.n;
+	return EM_OK;
+}

@@ -1,0 +1,346 @@
+/* evalmesh leaderboard — who is best at a task, and how sure are we. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "board.h"
+#include "cli.h"
+#include "hex.h"
+#include "home.h"
+#include "task.h"
+
+static const char help[] =
+"usage: evalmesh leaderboard [TASK] [--json | --csv] [--trusted]\n"
+"           [--min-reporters K] [--all] [--home DIR]\n\n"
+"With TASK (an id, prefix, NAME or NAME@VERSION): one row per model (name\n"
+"and revision) combining every reporter of it — the metric, a 95% interval,\n"
+"items, independent reporters and whether their intervals agree, open or\n"
+"closed weights, and flags (equivocating author, disputed, revoked). Ranks\n"
+"are tie groups: one plus the number of models whose interval lies wholly\n"
+"above. Computed from this node's own copy of the records; every node that\n"
+"holds the same records prints the same bytes. Without TASK: the tasks and\n"
+"how many results each has.\n\n"
+"  --trusted          only results by authors in 'evalmesh trust list'\n"
+"  --min-reporters K  only models with at least K reporters\n"
+"  --all              also show revoked results (marked, unranked)\n"
+"  --json, --csv      for programs (--json includes the digest of the records\n"
+"                     the board was computed from)\n";
+
+static const opt opts[] = {
+	{ "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 }, { "csv", OPT_FLAG, 0 },
+	{ "trusted", OPT_FLAG, 0 }, { "min-reporters", OPT_VALUE, 0 }, { "all", OPT_FLAG, 0 },
+};
+
+static const char *
+agree_text(int agree)
+{
+	return agree < 0 ? "-" : agree ? "yes" : "no";
+}
+
+static void
+model_text(const board_row *r, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%s%s%s", r->model, r->revision[0] ? "@" : "", r->revision);
+}
+
+/* A CSV field, quoted when it must be. */
+static void
+csv_field(const char *s, int last)
+{
+	if (strpbrk(s, ",\"\n\r") == NULL) {
+		fputs(s, stdout);
+	} else {
+		putchar('"');
+		for (; *s; s++) {
+			if (*s == '"')
+				putchar('"');
+			putchar(*s);
+		}
+		putchar('"');
+	}
+	putchar(last ? '\n' : ',');
+}
+
+static json_t *
+row_json(const board_row *r)
+{
+	json_t *fl = json_array(), *ids = json_array();
+
+	if (r->flags & RESULT_EQUIVOCATED)
+		json_array_append_new(fl, json_string("equivocating"));
+	if (r->flags & RESULT_DISPUTED)
+		json_array_append_new(fl, json_string("disputed"));
+	if (r->flags & RESULT_REVOKED)
+		json_array_append_new(fl, json_string("revoked"));
+	for (unsigned i = 0; i < r->reporters; i++)
+		json_array_append_new(ids, cli_json_id(r->reps[i]->id));
+	return json_pack("{s:o, s:s, s:s, s:f, s:[f,f], s:I, s:I, s:s, s:s, s:o, s:o}",
+	    "rank", r->ranked ? json_integer(r->rank) : json_null(),
+	    "model", r->model, "revision", r->revision, "value", r->value,
+	    "ci95", r->lo, r->hi, "items", (json_int_t)r->n_items,
+	    "reporters", (json_int_t)r->reporters, "agree", agree_text(r->agree),
+	    "access", r->closed ? "closed" : "open", "flags", fl, "results", ids);
+}
+
+static int
+print_json(const board *b, const uint8_t task[static 32], const task_rec *tr, int trusted)
+{
+	json_t *rows = json_array();
+
+	for (size_t i = 0; i < b->n_rows; i++)
+		json_array_append_new(rows, row_json(&b->rows[i]));
+	return cli_json_print(json_pack("{s:o, s:s?, s:s?, s:s, s:s, s:I, s:I, s:{s:I, s:I, s:I, "
+	    "s:I, s:I}, s:o, s:o}",
+	    "task", cli_json_id(task), "name", tr ? tr->spec.name : NULL,
+	    "version", tr ? tr->spec.version : NULL, "metric", b->metric,
+	    "trust", trusted ? "trusted" : "all", "results_read", (json_int_t)b->n_results,
+	    "results_used", (json_int_t)b->used,
+	    "left_out", "untrusted", (json_int_t)b->left_untrusted,
+	    "other_metric", (json_int_t)b->left_metric, "superseded", (json_int_t)b->left_superseded,
+	    "revoked", (json_int_t)b->left_revoked, "min_reporters", (json_int_t)b->left_min_reporters,
+	    "digest", cli_json_id(b->digest), "rows", rows));
+}
+
+static void
+print_csv(const board *b)
+{
+	static const char *const head[] = { "rank", "model", "revision", "value", "ci_lo",
+	    "ci_hi", "items", "reporters", "agree", "access", "flags" };
+	char num[64], fl[64];
+
+	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
+		csv_field(head[i], i + 1 == sizeof head / sizeof head[0]);
+	for (size_t i = 0; i < b->n_rows; i++) {
+		const board_row *r = &b->rows[i];
+
+		snprintf(num, sizeof num, "%u", r->rank);
+		csv_field(r->ranked ? num : "", 0);
+		csv_field(r->model, 0);
+		csv_field(r->revision, 0);
+		printf("%.6f,%.6f,%.6f,%llu,%u,", r->value, r->lo, r->hi,
+		    (unsigned long long)r->n_items, r->reporters);
+		csv_field(agree_text(r->agree), 0);
+		csv_field(r->closed ? "closed" : "open", 0);
+		csv_field(board_flags(r->flags, fl, sizeof fl), 1);
+	}
+}
+
+static void
+print_table(const board *b, const uint8_t task[static 32], const task_rec *tr, int trusted)
+{
+	char hex[ID_HEX_LEN + 1], m[2 * BODY_NAME_MAX + 2], fl[64], rank[16];
+
+	hex_encode(hex, task, 32);
+	if (tr != NULL)
+		printf("%s@%s  task %.16s  metric %s\n", tr->spec.name, tr->spec.version, hex, b->metric);
+	else
+		printf("task %.16s  metric %s\n", hex, b->metric);
+	printf("%s: %zu results read, %zu used", trusted ? "trusted authors only" : "all authors",
+	    b->n_results, b->used);
+	if (b->left_untrusted)
+		printf(", %zu by untrusted authors left out", b->left_untrusted);
+	if (b->left_revoked)
+		printf(", %zu revoked left out", b->left_revoked);
+	if (b->left_superseded)
+		printf(", %zu superseded", b->left_superseded);
+	if (b->left_metric)
+		printf(", %zu with another metric", b->left_metric);
+	if (b->left_min_reporters)
+		printf(", %zu below --min-reporters", b->left_min_reporters);
+	hex_encode(hex, b->digest, 32);
+	printf("\nrecords digest %.16s\n\n", hex);
+	if (b->n_rows == 0) {
+		printf("(no results to rank)\n");
+		return;
+	}
+	printf("%4s  %-32s %7s  %-17s %6s %4s %5s  %-6s %s\n", "RANK", "MODEL", "VALUE",
+	    "95% INTERVAL", "ITEMS", "REP", "AGREE", "ACCESS", "FLAGS");
+	for (size_t i = 0; i < b->n_rows; i++) {
+		const board_row *r = &b->rows[i];
+
+		model_text(r, m, sizeof m);
+		snprintf(rank, sizeof rank, "%u", r->rank);
+		printf("%4s  %-32s %7.4f  [%.4f, %.4f] %6llu %4u %5s  %-6s %s\n",
+		    r->ranked ? rank : "-", m, r->value, r->lo, r->hi,
+		    (unsigned long long)r->n_items, r->reporters, agree_text(r->agree),
+		    r->closed ? "closed" : "open", board_flags(r->flags, fl, sizeof fl));
+	}
+}
+
+static int
+one_task(home *h, const args *a, const char *text)
+{
+	char why[TASK_WHY_MAX];
+	const char *mr = args_get(a, "min-reporters");
+	board_opts o = { .trusted_only = args_get(a, "trusted") != NULL,
+	    .all = args_get(a, "all") != NULL };
+	uint8_t id[32], *trusted = NULL;
+	store_row *rows = NULL;
+	uint64_t k = 0;
+	task_rec tr;
+	int have_task, rc = 0;
+	size_t n;
+	board b;
+	em_err err;
+
+	if (mr != NULL && (cli_parse_u64(mr, &k) || k > 1000000))
+		return cli_fail("--min-reporters '%.32s': expected a whole number", mr);
+	o.min_reporters = (unsigned)k;
+	if ((err = task_find(h->st, text, id, why, sizeof why)) != EM_OK)
+		return cli_fail("%s", why);
+	have_task = task_rec_load(h->st, id, &tr, why, sizeof why) == EM_OK;
+	if (have_task)
+		o.metric = task_metric_name(tr.spec.metric);
+	if ((err = board_load(h->st, id, &rows, &trusted, &n)) != EM_OK ||
+	    (err = board_build(rows, n, trusted, &o, &b)) != EM_OK) {
+		rc = cli_fail("cannot read the results: %s", em_strerror(err));
+	} else {
+		if (args_get(a, "json"))
+			rc = print_json(&b, id, have_task ? &tr : NULL, o.trusted_only);
+		else if (args_get(a, "csv"))
+			print_csv(&b);
+		else
+			print_table(&b, id, have_task ? &tr : NULL, o.trusted_only);
+		board_free(&b);
+	}
+	free(rows);
+	free(trusted);
+	if (have_task)
+		task_rec_free(&tr);
+	return rc;
+}
+
+/* Without a task: every task with its result count, by name. */
+struct entry {
+	uint8_t		id[32];
+	char		name[BODY_NAME_MAX + 1], version[BODY_SHORT_MAX + 1];
+	uint64_t	results;
+};
+
+struct listing {
+	struct entry	*e;
+	size_t		 n, cap;
+	store		*st;
+};
+
+static struct entry *
+entry_for(struct listing *l, const uint8_t id[static 32])
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (memcmp(l->e[i].id, id, 32) == 0)
+			return &l->e[i];
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct entry *ne = realloc(l->e, cap * sizeof *ne);
+
+		if (ne == NULL)
+			return NULL;
+		l->e = ne;
+		l->cap = cap;
+	}
+	memset(&l->e[l->n], 0, sizeof l->e[l->n]);
+	memcpy(l->e[l->n].id, id, 32);
+	return &l->e[l->n++];
+}
+
+static int
+task_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+{
+	struct entry *e;
+	uint8_t id[32];
+
+	(void)env;
+	(void)flags;
+	body_task_id(&b->u.task, id);
+	if ((e = entry_for(ctx, id)) == NULL)
+		return 1;
+	if (e->name[0] == '\0') {
+		snprintf(e->name, sizeof e->name, "%s", b->u.task.name);
+		snprintf(e->version, sizeof e->version, "%s", b->u.task.version);
+	}
+	return 0;
+}
+
+static int
+count_fn(void *ctx, const uint8_t task[static 32], uint64_t results)
+{
+	struct entry *e = entry_for(ctx, task);
+
+	if (e == NULL)
+		return 1;
+	e->results = results;
+	return 0;
+}
+
+static int
+cmp_entry(const void *pa, const void *pb)
+{
+	const struct entry *a = pa, *b = pb;
+	int c;
+
+	if ((c = strcmp(a->name, b->name)) != 0 || (c = strcmp(a->version, b->version)) != 0)
+		return c;
+	return memcmp(a->id, b->id, 32);
+}
+
+static int
+all_tasks(home *h, const args *a)
+{
+	struct listing l = { .st = h->st };
+	char hex[ID_HEX_LEN + 1];
+	json_t *arr = NULL;
+	em_err err;
+
+	if ((err = store_tasks(h->st, NULL, task_fn, &l)) != EM_OK ||
+	    (err = store_board_tasks(h->st, count_fn, &l)) != EM_OK) {
+		free(l.e);
+		return cli_fail("cannot read the tasks: %s", em_strerror(err));
+	}
+	qsort(l.e, l.n, sizeof *l.e, cmp_entry);
+	if (args_get(a, "json"))
+		arr = json_array();
+	else if (args_get(a, "csv"))
+		printf("task,name,version,results\n");
+	else
+		printf("%-16s  %-24s %-10s %s\n", "TASK", "NAME", "VERSION", "RESULTS");
+	for (size_t i = 0; i < l.n; i++) {
+		struct entry *e = &l.e[i];
+
+		hex_encode(hex, e->id, 32);
+		if (arr != NULL) {
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:I}", "task", hex,
+			    "name", e->name, "version", e->version, "results", (json_int_t)e->results));
+		} else if (args_get(a, "csv")) {
+			printf("%s,", hex);
+			csv_field(e->name, 0);
+			csv_field(e->version, 0);
+			printf("%llu\n", (unsigned long long)e->results);
+		} else {
+			printf("%.16s  %-24s %-10s %llu\n", hex, e->name[0] ? e->name : "(no task record)",
+			    e->version, (unsigned long long)e->results);
+		}
+	}
+	free(l.e);
+	return arr != NULL ? cli_json_print(arr) : 0;
+}
+
+int
+cmd_leaderboard(int argc, char **argv)
+{
+	char why[256];
+	args a;
+	home h;
+	int rc;
+
+	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 1, why, sizeof why))
+		return cli_usage("leaderboard", why);
+	if (args_help(&a))
+		return cli_help(help);
+	if (args_get(&a, "json") && args_get(&a, "csv"))
+		return cli_usage("leaderboard", "--json and --csv: choose one");
+	if (home_open(&h, &a, 0))
+		return 1;
+	rc = a.n_pos == 1 ? one_task(&h, &a, a.pos[0]) : all_tasks(&h, &a);
+	home_close(&h);
+	return rc;
+}
