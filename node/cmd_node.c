@@ -11,7 +11,11 @@ static const char help[] =
 "usage: evalmesh node [--listen HOST:PORT] [--peer HOST:PORT]... [--home DIR]\n"
 "           [--advertise HOST:PORT] [--max-inbound N] [--max-outbound N]\n"
 "           [--handshake-timeout MS] [--log-level error|warn|info|debug]\n"
-"           [--passphrase-env VAR]\n\n"
+"           [--passphrase-env VAR]\n"
+"           [--model NAME [--revision R] [--access open|closed]\n"
+"            (--endpoint URL... | --exec CMD) [--api chat|completions]\n"
+"            [--served-model NAME] [--api-key-env VAR] [--concurrency N]\n"
+"            [--auto-eval trusted|all|off] [--eval-jobs N]]\n\n"
 "Runs this node in the foreground until SIGINT or SIGTERM: accepts and makes\n"
 "encrypted connections (Noise XXpsk3 under the network key), and replicates\n"
 "every signed record with its peers. Known peers are kept in the store and\n"
@@ -23,14 +27,24 @@ static const char help[] =
 "  --advertise HOST:PORT   the address peers should dial (default --listen)\n"
 "  --max-inbound N         inbound connections at most (default 64)\n"
 "  --max-outbound N        outbound connections aimed at (default 8)\n"
-"  --handshake-timeout MS  drop a peer that has not finished (default 10000)\n";
+"  --handshake-timeout MS  drop a peer that has not finished (default 10000)\n\n"
+"Given a model, the node evaluates every task it holds by itself, once per\n"
+"task and model revision, in the background (as 'evalmesh eval' would, with\n"
+"the same flags), and publishes each complete result; 'evalmesh status' shows\n"
+"what it is evaluating and what it finished. A failed evaluation is retried\n"
+"after a backoff (1 minute, doubling to an hour). The same settings may live\n"
+"in HOME/node.json (keys model, revision, access, endpoint, exec, api,\n"
+"served_model, api_key_env, concurrency, auto_eval, eval_jobs); flags win.\n"
+"  --auto-eval MODE        trusted: tasks from this node and trusted authors\n"
+"                          (the default with --model); all: any task; off\n"
+"  --eval-jobs N           tasks evaluated at once (default 1)\n";
 
 static const opt opts[] = {
 	{ "home", OPT_VALUE, 0 }, { "passphrase-env", OPT_VALUE, 0 },
 	{ "listen", OPT_VALUE, 0 }, { "peer", OPT_MULTI, 0 },
 	{ "advertise", OPT_VALUE, 0 }, { "max-inbound", OPT_VALUE, 0 },
 	{ "max-outbound", OPT_VALUE, 0 }, { "handshake-timeout", OPT_VALUE, 0 },
-	{ "log-level", OPT_VALUE, 0 },
+	{ "log-level", OPT_VALUE, 0 }, AUTO_OPTS,
 };
 
 static int
@@ -90,8 +104,8 @@ parse(const args *a, daemon_opts *o)
 int
 cmd_node(int argc, char **argv)
 {
-	char why[256];
-	daemon_opts o;
+	char why[256], dir[HOME_PATH_MAX];
+	static daemon_opts o;	/* large: the model settings */
 	args a;
 	home h;
 	int rc;
@@ -100,7 +114,8 @@ cmd_node(int argc, char **argv)
 		return cli_usage("node", why);
 	if (args_help(&a))
 		return cli_help(help);
-	if (parse(&a, &o) != 0)
+	if (parse(&a, &o) != 0 || home_dir(&a, dir, sizeof dir) ||
+	    auto_config(&a, dir, &o.autocfg) != 0)
 		return 1;
 	if (home_open(&h, &a, 1))
 		return 1;

@@ -34,6 +34,34 @@ offline(home *h)
 	    "records", (json_int_t)records, "digest", cli_json_id(digest), "last_sync");
 }
 
+/* What the node evaluates by itself, if it does. */
+static void
+auto_text(json_t *au)
+{
+	const char *mode = json_string_value(json_object_get(au, "mode"));
+	const char *rev = json_string_value(json_object_get(au, "revision"));
+	json_t *t;
+	size_t i;
+
+	if (mode == NULL || strcmp(mode, "off") == 0)
+		return;
+	printf("auto-eval %s tasks with %s%s%s\n", mode,
+	    json_string_value(json_object_get(au, "model")), rev && *rev ? "@" : "", rev ? rev : "");
+	json_array_foreach(json_object_get(au, "tasks"), i, t) {
+		const char *err = json_string_value(json_object_get(t, "error"));
+
+		printf("  %-24s %s", json_string_value(json_object_get(t, "name")),
+		    json_string_value(json_object_get(t, "state")));
+		if (json_object_get(t, "result"))
+			printf(", result %.16s", json_string_value(json_object_get(t, "result")));
+		if (err != NULL)
+			printf(" (attempt %lld: %s; again in %lld s)",
+			    (long long)json_integer_value(json_object_get(t, "attempts")), err,
+			    (long long)json_integer_value(json_object_get(t, "retry_in_s")));
+		printf("\n");
+	}
+}
+
 static void
 text(json_t *s)
 {
@@ -53,6 +81,7 @@ text(json_t *s)
 	printf("records   %lld\n", (long long)json_integer_value(json_object_get(s, "records")));
 	printf("digest    %s\n", json_string_value(json_object_get(s, "digest")));
 	printf("last sync %s\n", sync ? sync : "never");
+	auto_text(json_object_get(s, "auto_eval"));
 }
 
 int

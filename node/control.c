@@ -46,7 +46,7 @@ status(daemon *d)
 		connected += c->ready && !c->closing;
 	store_count(d->h->st, &records);
 	store_digest(d->h->st, digest);
-	return json_pack("{s:o, s:o, s:s, s:b, s:I, s:I, s:I, s:o, s:s*, s:I, s:I, s:I, s:I, s:I, s:I}",
+	return json_pack("{s:o, s:o, s:s, s:b, s:I, s:I, s:I, s:o, s:s*, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
 	    "id", hex_json(d->h->pk), "network", hex_json(d->h->netid),
 	    "listen", d->o.listen, "running", 1,
 	    "peers_connected", (json_int_t)connected, "peers_known", (json_int_t)d->n_known,
@@ -56,7 +56,7 @@ status(daemon *d)
 	    "records_received", (json_int_t)d->records_in,
 	    "records_announced", (json_int_t)d->records_out,
 	    "chunks_wanted", (json_int_t)d->n_wants, "chunks_received", (json_int_t)d->chunks_in,
-	    "chunks_served", (json_int_t)d->chunks_out);
+	    "chunks_served", (json_int_t)d->chunks_out, "auto_eval", auto_status(d));
 }
 
 static json_t *

@@ -61,6 +61,7 @@ on_maint(uv_timer_t *t)
 		fetch_scan(d);
 	else
 		fetch_send(d);
+	auto_tick(d);
 	for (conn *c = d->conns, *next; c != NULL; c = next) {
 		next = c->next;
 		if (!c->ready || c->closing)
@@ -91,6 +92,7 @@ stop(daemon *d, const char *why)
 		return;
 	d->stopping = 1;
 	log_info("stopping (%s)", why);
+	auto_stop(d);	/* evaluations keep what they scored; their exit ends them */
 	snprintf(bye.u.reason, sizeof bye.u.reason, "node shutting down");
 	host_commit(d);
 	host_poll(d);
@@ -127,7 +129,7 @@ start(daemon *d)
 		return -1;
 	if (store_meta_get(d->h->st, "announced", num, sizeof num) == EM_OK)
 		d->announced = strtoull(num, NULL, 10);
-	if (conn_listen(d) != 0 || control_start(d) != 0)
+	if (conn_listen(d) != 0 || control_start(d) != 0 || auto_start(d, &d->o.autocfg) != 0)
 		return -1;
 	dial_load(d);
 	uv_timer_init(d->loop, &d->tick);
@@ -170,6 +172,7 @@ daemon_run(home *h, const daemon_opts *o, const uint8_t netkey[static 32])
 	uv_run(d->loop, UV_RUN_DEFAULT);	/* let close callbacks finish */
 	host_commit(d);
 	gossip_free(d->g);
+	auto_free(d);
 	uv_loop_close(d->loop);
 	hash_wipe(d->netkey, sizeof d->netkey);
 	free(d->ours);

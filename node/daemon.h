@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "auto.h"
 #include "gossip.h"
 #include "home.h"
 #include "session.h"
@@ -36,6 +37,7 @@ typedef struct daemon_opts {
 	size_t		n_peers;
 	uint32_t	max_in, max_out;	/* connection limits */
 	uint32_t	handshake_ms;		/* deadline for a handshake */
+	auto_cfg	autocfg;		/* evaluating by itself (auto.h) */
 } daemon_opts;
 
 typedef struct conn conn;
@@ -113,6 +115,7 @@ struct daemon {
 	chunk_want	 wants[FETCH_MAX];
 	size_t		 n_wants;
 	uint64_t	 chunks_in, chunks_out;
+	struct auto_state *au;		/* auto-eval jobs, NULL when off */
 	conn		*cur;		/* whose messages are being handled */
 	int		 cur_equivocated;	/* ... and it signed two records for one seq */
 	int		 stopping;

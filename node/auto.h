@@ -1,0 +1,67 @@
+/* node/auto.h — a node that evaluates new tasks by itself.
+ *
+ * Given its model once (flags to `evalmesh node`, or HOME/node.json), a
+ * running node evaluates every task it holds — from trusted task authors
+ * (itself included) with "trusted", from anyone with "all" — once per task
+ * and model revision. Each evaluation is a child process running `evalmesh
+ * eval` on this home, so it has the runner's cache, retries and
+ * resumability, and publishes only a complete result; the node then
+ * gossips that result like any other record. At most `eval_jobs` run at
+ * once (default 1). A run that fails is reported in `evalmesh status` and
+ * tried again after a backoff (1 minute, doubling, at most an hour). The
+ * API key variable is passed by name and inherited through the
+ * environment, never on a command line.
+ *
+ * HOME/node.json, every key optional, flags win:
+ *   {"model": "qwen2.5-7b", "revision": "main", "access": "open",
+ *    "endpoint": ["http://127.0.0.1:8000"], "api": "chat",
+ *    "served_model": "...", "api_key_env": "VAR", "exec": "CMD",
+ *    "concurrency": 8, "auto_eval": "trusted", "eval_jobs": 1} */
+#ifndef EM_AUTO_H
+#define EM_AUTO_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "args.h"
+#include "model.h"
+
+enum auto_mode { AUTO_OFF, AUTO_TRUSTED, AUTO_ALL };
+
+#define AUTO_STR_MAX	1024
+
+typedef struct auto_cfg {
+	enum auto_mode	mode;
+	char		model[AUTO_STR_MAX], revision[AUTO_STR_MAX], access[16];
+	char		api[16], served_model[AUTO_STR_MAX], api_key_env[128];
+	char		exec[AUTO_STR_MAX];
+	char		endpoints[MODEL_ENDPOINTS_MAX][AUTO_STR_MAX];
+	size_t		n_endpoints;
+	unsigned	concurrency, jobs;
+	char		passphrase_env[128];	/* passed on to the children */
+} auto_cfg;
+
+/* The options `node` takes for this (for its option table). */
+#define AUTO_OPTS \
+	{ "model", OPT_VALUE, 0 }, { "revision", OPT_VALUE, 0 }, { "access", OPT_VALUE, 0 }, \
+	{ "endpoint", OPT_MULTI, 0 }, { "exec", OPT_VALUE, 0 }, { "api", OPT_VALUE, 0 }, \
+	{ "served-model", OPT_VALUE, 0 }, { "api-key-env", OPT_VALUE, 0 }, \
+	{ "concurrency", OPT_VALUE, 0 }, { "auto-eval", OPT_VALUE, 0 }, \
+	{ "eval-jobs", OPT_VALUE, 0 }
+
+/* Reads HOME/node.json (if any) and the flags into cfg and checks them.
+ * 0, or 1 after printing a one-line error. */
+int	auto_config(const args *a, const char *home_dir, auto_cfg *cfg);
+
+struct daemon;
+
+/* The daemon's side (auto.c): start, a maintenance step, stop (asks the
+ * children to stop; they keep what they scored), and a status object. */
+int	auto_start(struct daemon *d, const auto_cfg *cfg);
+void	auto_tick(struct daemon *d);
+void	auto_stop(struct daemon *d);
+void	auto_free(struct daemon *d);
+json_t	*auto_status(struct daemon *d);
+
+#endif
