@@ -81,7 +81,8 @@ scores_of(store *st, const store_row *r, size_t *n)
 	if (!r->has_scores || store_get(st, r->id, &bytes, &len) != EM_OK)
 		return NULL;
 	if (rec_parse(bytes, len, &env, NULL) == EM_OK && rec_body(&env, &b) == EM_OK &&
-	    b.u.result.scores != NULL && (s = malloc(b.u.result.scores_len)) != NULL) {
+	    b.u.result.scores != NULL &&
+	    (s = malloc(b.u.result.scores_len / 2 * sizeof *s + 1)) != NULL) {
 		*n = b.u.result.scores_len / 2;
 		for (size_t i = 0; i < *n; i++)
 			s[i] = (double)be_get(b.u.result.scores + 2 * i, 2) / BODY_SCORE_SCALE;

@@ -11,25 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
 
-pkgs=(build-essential cmake pkg-config libuv1-dev libsodium-dev libmsgpack-dev
-      liblmdb-dev libcmocka-dev libjansson-dev libutf8proc-dev libcurl4-openssl-dev
-      python3 clang libclang-rt-14-dev)
-missing=()
-for p in "${pkgs[@]}"; do
-	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' \
-		|| missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-	if [ "$(id -u)" -ne 0 ]; then
-		echo "tests/run.sh: missing packages; run:" >&2
-		echo "  sudo apt-get install -y ${missing[*]}" >&2
-		exit 1
-	fi
-	echo "== installing ${missing[*]}"
-	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq
-	apt-get install -y -qq "${missing[@]}" >/dev/null
-fi
+"$root/contrib/deps.sh" $([ "${EM_FAST:-0}" = 1 ] || echo --asan)
 
 jobs=$(nproc 2>/dev/null || echo 2)
 
