@@ -142,13 +142,11 @@ cmd_result(int argc, char **argv)
 	em_err err;
 	int rc;
 
-	if (argc < 1 || strcmp(argv[0], "publish") != 0) {
-		if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0))
-			return cli_help(help);
-		return cli_usage("result", argc < 1 ? "expected 'publish'" : "unknown subcommand; expected 'publish'");
-	}
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc - 1, argv + 1, 0, why, sizeof why))
-		return cli_usage("result publish", why);
+	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 1, why, sizeof why))
+		return cli_usage("result", why);
+	if (!args_help(&a) && (a.n_pos != 1 || strcmp(a.pos[0], "publish") != 0))
+		return cli_usage("result", a.n_pos == 0 ? "expected 'publish'" :
+		    "unknown subcommand; expected 'publish'");
 	if (args_help(&a))
 		return cli_help(help);
 	if (home_open(&h, &a, 1))

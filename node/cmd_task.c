@@ -225,30 +225,32 @@ show(home *h, const char *text, int json)
 int
 cmd_task(int argc, char **argv)
 {
-	const char *sub = argc > 0 ? argv[0] : "";
+	const char *sub;
 	char why[256];
 	args a;
 	home h;
-	int rc, is_pub = strcmp(sub, "publish") == 0, is_show = strcmp(sub, "show") == 0;
+	int rc, is_pub, is_show;
 
-	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
-		return cli_help(help);
-	if (!is_pub && !is_show && strcmp(sub, "list") != 0)
-		return cli_usage("task", argc < 1 ? "expected publish, list or show" :
-		    "unknown subcommand; expected publish, list or show");
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc - 1, argv + 1,
-	    is_pub || is_show, why, sizeof why))
+	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 2, why, sizeof why))
 		return cli_usage("task", why);
 	if (args_help(&a))
 		return cli_help(help);
-	if ((is_pub || is_show) && a.n_pos != 1)
+	sub = a.n_pos > 0 ? a.pos[0] : "";
+	is_pub = strcmp(sub, "publish") == 0;
+	is_show = strcmp(sub, "show") == 0;
+	if (!is_pub && !is_show && strcmp(sub, "list") != 0)
+		return cli_usage("task", a.n_pos == 0 ? "expected publish, list or show" :
+		    "unknown subcommand; expected publish, list or show");
+	if ((is_pub || is_show) && a.n_pos != 2)
 		return cli_usage("task", is_pub ? "publish needs MANIFEST.json" : "show needs ID or NAME");
+	if (!is_pub && !is_show && a.n_pos != 1)
+		return cli_usage("task", "list takes no arguments");
 	if (home_open(&h, &a, is_pub))
 		return 1;
 	if (is_pub)
-		rc = publish(&h, a.pos[0], args_get(&a, "json") != NULL);
+		rc = publish(&h, a.pos[1], args_get(&a, "json") != NULL);
 	else if (is_show)
-		rc = show(&h, a.pos[0], args_get(&a, "json") != NULL);
+		rc = show(&h, a.pos[1], args_get(&a, "json") != NULL);
 	else
 		rc = list(&h, args_get(&a, "json") != NULL);
 	home_close(&h);

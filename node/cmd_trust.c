@@ -37,28 +37,28 @@ list_fn(void *ctx, const uint8_t id[static 32], const char *name)
 int
 cmd_trust(int argc, char **argv)
 {
-	const char *sub = argc > 0 ? argv[0] : "";
-	const char *name;
+	const char *sub, *name, *node;
 	char why[256];
 	uint8_t id[32];
 	json_t *arr;
 	args a;
 	home h;
-	int rc = 0, add = strcmp(sub, "add") == 0, rm = strcmp(sub, "remove") == 0;
+	int rc = 0, add, rm;
 	em_err err;
 
-	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0)
-		return cli_help(help);
-	if (!add && !rm && strcmp(sub, "list") != 0)
-		return cli_usage("trust", argc < 1 ? "expected add, list or remove" :
-		    "unknown subcommand; expected add, list or remove");
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc - 1, argv + 1, add || rm,
-	    why, sizeof why))
+	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 2, why, sizeof why))
 		return cli_usage("trust", why);
 	if (args_help(&a))
 		return cli_help(help);
-	if ((add || rm) && a.n_pos != 1)
-		return cli_usage("trust", "give the NODE_ID");
+	sub = a.n_pos > 0 ? a.pos[0] : "";
+	add = strcmp(sub, "add") == 0;
+	rm = strcmp(sub, "remove") == 0;
+	if (!add && !rm && strcmp(sub, "list") != 0)
+		return cli_usage("trust", a.n_pos == 0 ? "expected add, list or remove" :
+		    "unknown subcommand; expected add, list or remove");
+	if ((add || rm) != (a.n_pos == 2))
+		return cli_usage("trust", add || rm ? "give the NODE_ID" : "list takes no arguments");
+	node = add || rm ? a.pos[1] : NULL;
 	name = args_get(&a, "name") ? args_get(&a, "name") : "";
 	if (strlen(name) > STORE_TRUST_NAME_MAX || !utf8_valid((const uint8_t *)name, strlen(name)))
 		return cli_fail("--name: at most %d bytes of UTF-8", STORE_TRUST_NAME_MAX);
@@ -66,22 +66,22 @@ cmd_trust(int argc, char **argv)
 		return 1;
 	if (add || rm) {
 		/* a full id of a node not heard from yet is fine to trust */
-		if (strlen(a.pos[0]) == ID_HEX_LEN && hex_decode(id, 32, a.pos[0]) == EM_OK)
+		if (strlen(node) == ID_HEX_LEN && hex_decode(id, 32, node) == EM_OK)
 			rc = 0;
 		else
-			rc = home_resolve(&h, SPACE_AUTHOR, a.pos[0], id, "node");
+			rc = home_resolve(&h, SPACE_AUTHOR, node, id, "node");
 		if (rc == 0 && add) {
 			if ((err = store_trust_put(h.st, id, name)) != EM_OK)
 				rc = cli_fail("cannot add to the trust list: %s", em_strerror(err));
 			else
-				printf("trusting %.*s%s%s\n", ID_HEX_LEN, a.pos[0], name[0] ? " as " : "", name);
+				printf("trusting %.*s%s%s\n", ID_HEX_LEN, node, name[0] ? " as " : "", name);
 		} else if (rc == 0) {
 			if ((err = store_trust_del(h.st, id)) == EM_ENOTFOUND)
-				rc = cli_fail("node %.80s is not in the trust list", a.pos[0]);
+				rc = cli_fail("node %.80s is not in the trust list", node);
 			else if (err != EM_OK)
 				rc = cli_fail("cannot remove from the trust list: %s", em_strerror(err));
 			else
-				printf("no longer trusting %.*s\n", ID_HEX_LEN, a.pos[0]);
+				printf("no longer trusting %.*s\n", ID_HEX_LEN, node);
 		}
 	} else {
 		arr = args_get(&a, "json") ? json_array() : NULL;

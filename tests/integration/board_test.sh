@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Leaderboards across real nodes: the same records give the same bytes in
+# any arrival order; reporters combine; trust filters; revocation travels
+# by gossip and leaves the ranking; equivocation is flagged everywhere.
+# usage: board_test.sh PATH/TO/evalmesh
+set -u
+EM=${1:?usage: board_test.sh PATH/TO/evalmesh}
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-board-XXXXXX")
+SRV=
+. "$(dirname "$0")/lib.sh"
+trap 'stop_all; [ -n "$SRV" ] && kill $SRV 2>/dev/null; rm -rf "$T"' EXIT
+one_line() {
+	if [ "$(wc -l <"$err")" -eq 1 ]; then ok; else
+		echo "FAIL: error is not one line:"; sed 's/^/  | /' "$err"; fail=$((fail + 1)); fi
+}
+idof() { "$EM" id --home "$T/$1" --json | sed -n 's/.*"id": "\(.*\)".*/\1/p'; }
+jrec() { sed -n 's/.*"record": "\([0-9a-f]*\)".*/\1/p' "$out"; }
+for n in a b c d; do "$EM" init --home "$T/$n" --name "$n" >/dev/null || bad "init $n"; done
+
+# --- usage
+run 0 "$EM" leaderboard --help; has $out 'tie groups'
+run 0 "$EM" compare --help; has $out 'McNemar'
+run 0 "$EM" trust --help; run 0 "$EM" revoke --help
+run 2 "$EM" leaderboard --home "$T/a" x --json --csv; has $err 'choose one'; one_line
+run 2 "$EM" compare --home "$T/a" x y; has $err 'TASK MODEL_A MODEL_B'; one_line
+run 2 "$EM" trust --home "$T/a"; has $err 'expected add, list or remove'
+run 1 "$EM" leaderboard --home "$T/a" nosuch; has $err "no task with id or name 'nosuch'"; one_line
+
+# --- results from a model server: three models, two reporters of one
+python3 "$SRC/contrib/model-server/server.py" --port-file "$T/port" --accuracy 0.9 --seed s1 \
+	2>"$T/server.log" & SRV=$!
+for ((i = 0; i < 50; i++)); do [ -s "$T/port" ] && break; sleep 0.1; done
+URL=http://127.0.0.1:$(cat "$T/port")
+run 0 "$EM" task publish --home "$T/a" "$SRC/contrib/tasks/arith-en/manifest.json"
+start_node a 1
+start_node b 2 --peer "127.0.0.1:$(port 1)"
+start_node c 3 --peer "127.0.0.1:$(port 2)"
+wait_for 20 "the task reaches c" "$EM" task list --home "$T/c" --json '"chunks_held": 1'
+ev() {	# ev NODE MODEL [ARGS]: evaluate arith-en there
+	local n=$1 m=$2; shift 2
+	run 0 "$EM" eval --home "$T/$n" arith-en --model "$m" --endpoint "$URL" --quiet --json "$@"
+}
+ev a alpha --revision r1; ev c alpha --revision r1	# two reporters, same answers
+ev b beta --revision r1 --access closed
+ev c gamma --revision r1
+ev b delta --revision r1; DELTA=$(jrec)
+converged 30 a b c
+# every node prints the same bytes, in every format
+for fmt in "" --json --csv; do
+	"$EM" leaderboard --home "$T/a" arith-en $fmt >"$T/la" 2>&1
+	"$EM" leaderboard --home "$T/c" arith-en $fmt >"$T/lc" 2>&1
+	cmp -s "$T/la" "$T/lc" && ok || { bad "leaderboard $fmt differs between a and c"; diff "$T/la" "$T/lc" | head; }
+done
+run 0 "$EM" leaderboard --home "$T/b" arith-en --json
+has $out '"model": "alpha"'; has $out '"reporters": 2'; has $out '"agree": "yes"'
+has $out '"access": "closed"'; has $out '"results_read": 5'
+run 0 "$EM" leaderboard --home "$T/b" arith-en --min-reporters 2 --csv
+[ "$(grep -c ',r1,' "$out")" = 1 ] && ok || bad "--min-reporters 2 kept $(grep -c ',r1,' "$out") rows"
+run 0 "$EM" leaderboard --home "$T/b"; has $out 'arith-en +1 +5'
+run 0 "$EM" compare --home "$T/b" arith-en alpha beta --json; has $out '"method": "paired"'
+has $out '"mcnemar"'
+
+# --- trust is the reader's: c trusts only b
+run 0 "$EM" trust --home "$T/c" add "$(idof b)" --name "Lab B"
+run 0 "$EM" trust --home "$T/c" list --json; has $out '"name": "Lab B"'
+run 0 "$EM" leaderboard --home "$T/c" arith-en --trusted
+has $out 'trusted authors only: 5 results read, 2 used, 3 by untrusted authors left out'
+grep -q 'alpha' "$out" && bad "--trusted kept alpha" || ok
+run 0 "$EM" trust --home "$T/c" remove "$(idof b)"
+run 1 "$EM" trust --home "$T/c" remove "$(idof b)"; has $err 'not in the trust list'; one_line
+run 1 "$EM" trust --home "$T/c" add zz; has $err 'not a node id'; one_line
+
+# --- revocation: only the author's own; it travels; the row leaves the ranking
+run 1 "$EM" revoke --home "$T/a" "$DELTA"; has $err 'only its author can revoke it'; one_line
+run 0 "$EM" revoke --home "$T/b" "$DELTA" --reason "wrong template"
+converged 30 a b c
+run 0 "$EM" leaderboard --home "$T/a" arith-en
+grep -q delta "$out" && bad "a revoked result is still ranked" || ok
+has $out '1 revoked left out'
+run 0 "$EM" leaderboard --home "$T/c" arith-en --all; has $out ' -  delta@r1 .* revoked'
+run 0 "$EM" results --home "$T/c" --json; has $out '"revoked"'
+
+# --- equivocation: one identity, two homes, two different records at one seq
+cp -r "$T/d" "$T/d2"
+TASKID=$("$EM" task list --home "$T/a" --json | sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p' | head -1)
+run 0 "$EM" result publish --home "$T/d" --task "$TASKID" --model eve --metric numeric=0.5 --n 240
+run 0 "$EM" result publish --home "$T/d2" --task "$TASKID" --model eve --metric numeric=0.6 --n 240
+"$EM" export --home "$T/d" -o "$T/d.bundle" >/dev/null && "$EM" export --home "$T/d2" -o "$T/d2.bundle" >/dev/null
+run 0 "$EM" import --home "$T/a" "$T/d.bundle"
+run 0 "$EM" import --home "$T/a" "$T/d2.bundle"
+converged 30 a b c
+run 0 "$EM" leaderboard --home "$T/c" arith-en; has $out 'eve .*equivocating'
+stop_all
+
+# --- the same records in another order give the same bytes
+mkdir -p "$T/x" && "$EM" export --home "$T/a" -o "$T/all.bundle" >/dev/null
+for n in p q; do "$EM" init --home "$T/$n" --name "$n" >/dev/null; done
+for id in $(idof d) $(idof b) $(idof c) $(idof a); do	# author by author, reversed
+	"$EM" export --home "$T/a" --author "$id" -o "$T/x/$id.bundle" >/dev/null 2>&1
+	"$EM" import --home "$T/q" "$T/x/$id.bundle" >/dev/null 2>&1
+done
+run 0 "$EM" import --home "$T/p" "$T/all.bundle"
+for fmt in "" --json --csv; do
+	"$EM" leaderboard --home "$T/p" arith-en $fmt --all >"$T/lp"
+	"$EM" leaderboard --home "$T/q" arith-en $fmt --all >"$T/lq"
+	cmp -s "$T/lp" "$T/lq" && ok || { bad "arrival order changed leaderboard $fmt"; diff "$T/lp" "$T/lq" | head; }
+done
+"$EM" leaderboard --home "$T/p" arith-en --all --json >"$T/lp"
+LC_ALL=de_DE.UTF-8 LANG=de_DE.UTF-8 TZ=Asia/Shanghai "$EM" leaderboard --home "$T/q" arith-en \
+	--all --json >"$T/lq" 2>/dev/null
+cmp -s "$T/lp" "$T/lq" && ok || bad "locale or time zone changed the leaderboard"
+finish
