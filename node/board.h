@@ -43,8 +43,9 @@ typedef struct board_opts {
 } board_opts;
 
 typedef struct board_row {
-	char		 model[BODY_NAME_MAX + 1];
-	char		 revision[BODY_NAME_MAX + 1];
+	const char	*model;		/* NUL-terminated, owned by the board */
+	const char	*revision;
+	size_t		 model_len, revision_len;
 	double		 value, lo, hi;
 	uint64_t	 n_items;	/* the largest reporter's */
 	unsigned	 reporters;
@@ -53,7 +54,9 @@ typedef struct board_row {
 	uint32_t	 flags;		/* RESULT_* of any of its results */
 	int		 ranked;
 	unsigned	 rank;		/* when ranked */
-	const store_row	**reps;		/* its reporters' results, by author */
+	const uint8_t	*result_ids;	/* its reporters' result ids, 32 bytes
+					 * each, in author order */
+	const store_view **reps;	/* (while building) */
 } board_row;
 
 typedef struct board {
@@ -64,20 +67,26 @@ typedef struct board {
 	size_t		 used;			/* results behind the rows shown */
 	size_t		 left_untrusted, left_metric, left_superseded;
 	size_t		 left_revoked, left_min_reporters;
-	uint8_t		 digest[32];		/* over the ids of the results read,
-						 * after the trust filter */
-	const store_row	**rows_mem;		/* what the rows' reps point into */
+	uint8_t		 digest[32];		/* over the ids of all the task's
+						 * results held (store_board_view) */
+	char		*arena;			/* the rows' names and ids */
 } board;
 
 /* Builds the board from n results (any order); trusted[i] says whether
- * rows[i]'s author is trusted (may be NULL when !trusted_only). rows must
- * outlive b. EM_ENOMEM. */
-em_err	board_build(const store_row *rows, size_t n, const uint8_t *trusted,
-    const board_opts *o, board *b);
+ * rows[i]'s author is trusted (may be NULL when !trusted_only); digest is
+ * the store's over the task's results. The board keeps copies of what it
+ * shows, so rows may go once it is built. EM_ENOMEM. */
+em_err	board_build(const store_view *rows, size_t n, const uint8_t *trusted,
+    const uint8_t digest[static 32], const board_opts *o, board *b);
+
+/* Reads the task's rows in one read transaction, marks the trusted ones
+ * and builds the board (board_store.c). */
+em_err	board_compute(store *st, const uint8_t task[static 32], const board_opts *o, board *b);
 void	board_free(board *b);
 
-/* Reads a task's rows from the store (board_store.c), with whether each
- * author is in the trust list. *rows and *trusted are yours (free()). */
+/* Reads a task's rows from the store as copies (for compare, which goes
+ * back to the records), with whether each author is in the trust list.
+ * *rows and *trusted are yours (free()). */
 em_err	board_load(store *st, const uint8_t task[static 32], store_row **rows,
     uint8_t **trusted, size_t *n);
 

@@ -91,3 +91,45 @@ board_load(store *st, const uint8_t task[static 32], store_row **rows,
 	*n = l.n;
 	return EM_OK;
 }
+
+struct compute {
+	struct trust_set	 t;
+	const board_opts	*o;
+	board			*b;
+	em_err			 err;
+};
+
+static int
+compute_fn(void *ctx, const store_view *rows, size_t n, const uint8_t digest[static 32])
+{
+	struct compute *c = ctx;
+	uint8_t *trusted = NULL;
+
+	if (c->o->trusted_only) {
+		if ((trusted = calloc(n ? n : 1, 1)) == NULL) {
+			c->err = EM_ENOMEM;
+			return 1;
+		}
+		for (size_t i = 0; i < n && c->t.n > 0; i++)
+			trusted[i] = bsearch(rows[i].author, c->t.ids, c->t.n, 32, cmp32) != NULL;
+	}
+	c->err = board_build(rows, n, trusted, digest, c->o, c->b);
+	free(trusted);
+	return 0;
+}
+
+em_err
+board_compute(store *st, const uint8_t task[static 32], const board_opts *o, board *b)
+{
+	struct compute c = { { 0 }, o, b, EM_OK };
+	em_err err;
+
+	memset(b, 0, sizeof *b);
+	if (o->trusted_only && ((err = store_trust_list(st, trust_fn, &c.t)) != EM_OK || c.t.oom)) {
+		free(c.t.ids);
+		return err != EM_OK ? err : EM_ENOMEM;
+	}
+	err = store_board_view(st, task, compute_fn, &c);
+	free(c.t.ids);
+	return err != EM_OK ? err : c.err;
+}

@@ -73,7 +73,7 @@ row_json(const board_row *r)
 	if (r->flags & RESULT_REVOKED)
 		json_array_append_new(fl, json_string("revoked"));
 	for (unsigned i = 0; i < r->reporters; i++)
-		json_array_append_new(ids, cli_json_id(r->reps[i]->id));
+		json_array_append_new(ids, cli_json_id(r->result_ids + 32 * i));
 	return json_pack("{s:o, s:s, s:s, s:f, s:[f,f], s:I, s:I, s:s, s:s, s:o, s:o}",
 	    "rank", r->ranked ? json_integer(r->rank) : json_null(),
 	    "model", r->model, "revision", r->revision, "value", r->value,
@@ -174,12 +174,10 @@ one_task(home *h, const args *a, const char *text)
 	const char *mr = args_get(a, "min-reporters");
 	board_opts o = { .trusted_only = args_get(a, "trusted") != NULL,
 	    .all = args_get(a, "all") != NULL };
-	uint8_t id[32], *trusted = NULL;
-	store_row *rows = NULL;
+	uint8_t id[32];
 	uint64_t k = 0;
 	task_rec tr;
 	int have_task, rc = 0;
-	size_t n;
 	board b;
 	em_err err;
 
@@ -191,8 +189,7 @@ one_task(home *h, const args *a, const char *text)
 	have_task = task_rec_load(h->st, id, &tr, why, sizeof why) == EM_OK;
 	if (have_task)
 		o.metric = task_metric_name(tr.spec.metric);
-	if ((err = board_load(h->st, id, &rows, &trusted, &n)) != EM_OK ||
-	    (err = board_build(rows, n, trusted, &o, &b)) != EM_OK) {
+	if ((err = board_compute(h->st, id, &o, &b)) != EM_OK) {
 		rc = cli_fail("cannot read the results: %s", em_strerror(err));
 	} else {
 		if (args_get(a, "json"))
@@ -203,8 +200,6 @@ one_task(home *h, const args *a, const char *text)
 			print_table(&b, id, have_task ? &tr : NULL, o.trusted_only);
 		board_free(&b);
 	}
-	free(rows);
-	free(trusted);
 	if (have_task)
 		task_rec_free(&tr);
 	return rc;

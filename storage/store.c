@@ -130,6 +130,7 @@ open_dbis(store *st, MDB_txn *txn, void *ctx)
 		{ "blobs", 0, offsetof(store, blobs) },
 		{ "evals", 0, offsetof(store, evals) },
 		{ "trust", 0, offsetof(store, trust) },
+		{ "digests", 0, offsetof(store, digests) },
 	};
 	const uint8_t *netid = ctx;
 	char hex[ID_HEX_LEN + 1];
@@ -156,8 +157,10 @@ open_dbis(store *st, MDB_txn *txn, void *ctx)
 	return EM_OK;
 }
 
-/* Stores written before the board existed get theirs built once, from the
- * result records they hold; meta "schema" records that it is done. */
+/* The layout of the derived databases (the board). A store whose meta
+ * "schema" differs has its board built again, once, from the result
+ * records it holds. */
+#define STORE_SCHEMA	"3"
 static int
 upgrade(store *st, MDB_txn *txn, void *ctx)
 {
@@ -166,8 +169,12 @@ upgrade(store *st, MDB_txn *txn, void *ctx)
 	int rc, err = EM_OK;
 
 	(void)ctx;
-	if (mdb_get(txn, st->meta, &k, &v) == 0)
+	if (mdb_get(txn, st->meta, &k, &v) == 0 && v.mv_size == 1 &&
+	    memcmp(v.mv_data, STORE_SCHEMA, 1) == 0)
 		return EM_OK;
+	/* the board's rows are derived: drop them and build them again */
+	if ((rc = mdb_drop(txn, st->board, 0)) != 0 || (rc = mdb_drop(txn, st->digests, 0)) != 0)
+		return st_rc(rc);
 	if ((rc = mdb_cursor_open(txn, st->records, &cur)) != 0)
 		return st_rc(rc);
 	for (rc = mdb_cursor_get(cur, &num, &bytes, MDB_FIRST); rc == 0 && err == EM_OK;
@@ -182,7 +189,7 @@ upgrade(store *st, MDB_txn *txn, void *ctx)
 	if (err != EM_OK)
 		return err;
 	v.mv_size = 1;
-	v.mv_data = "2";
+	v.mv_data = STORE_SCHEMA;
 	return st_rc(mdb_put(txn, st->meta, &k, &v, 0));
 }
 

@@ -26,6 +26,8 @@
  *   evals     run key || item index -> what the model answered and its
  *             score (the evaluation cache that makes runs resumable)
  *   trust     node id -> a name: the authors this reader trusts
+ *   digests   task id -> count || digest of its results' ids (a cache,
+ *             dropped whenever a result for the task arrives)
  *
  * Durability: a call that reports a record stored returns only after its
  * transaction committed (with LMDB's default fsync). When the map is full it
@@ -224,6 +226,34 @@ typedef int (*store_task_visit)(void *ctx, const uint8_t task[static 32], uint64
 /* Visits the rows of a task's results in record-id order: one cursor
  * scan, no record decoded. */
 em_err	store_board(store *st, const uint8_t task[static 32], store_row_visit fn, void *ctx);
+
+/* A board row as it lies in the map: borrowed, valid only during the
+ * visit; text is not NUL-terminated. */
+typedef struct store_view {
+	const uint8_t	*id, *author;
+	uint64_t	 seq, n_items, t_end;
+	double		 value, std_err, lo, hi;
+	uint8_t		 flags, access, has_stderr, has_ci, has_scores;
+	uint8_t		 metric_len, model_len, revision_len;
+	uint64_t	 name_hash;	/* store_name_hash(model, revision) */
+	const char	*metric, *model, *revision;
+} store_view;
+
+/* The hash a board row keeps of its model's name and revision (FNV-1a;
+ * for grouping, not for security: equal names are still compared). */
+uint64_t store_name_hash(const char *model, size_t mlen, const char *rev, size_t rlen);
+
+/* Calls fn once with every row of the task (in record-id order) inside one
+ * read transaction, and the digest of the task's results: BLAKE2b-256 over
+ * their ids in order. The digest is computed on the first call after the
+ * task's result set changed and kept (meta-like, per task) for the next. */
+typedef int (*store_board_fn)(void *ctx, const store_view *rows, size_t n,
+    const uint8_t digest[static 32]);
+em_err	store_board_view(store *st, const uint8_t task[static 32], store_board_fn fn, void *ctx);
+
+/* The floor a board read cannot beat, for benchmarks: one cursor scan of
+ * the task's rows touching every byte; *n rows, *sum of their bytes. */
+em_err	store_board_raw(store *st, const uint8_t task[static 32], uint64_t *n, uint64_t *sum);
 
 /* Visits every task that has results, in task-id order, with their count. */
 em_err	store_board_tasks(store *st, store_task_visit fn, void *ctx);

@@ -6,16 +6,35 @@
  *   record id(32) author(32) seq(8) n_items(8) t_end(8)
  *   value(8) std_err(8) lo(8) hi(8)        IEEE-754 bits
  *   flags(1) access(1) has(1: 1 stderr, 2 ci, 4 scores)
+ *   name_hash(8): FNV-1a of model 0xff revision, so a leaderboard groups
+ *   rows by model without hashing names on every read
  *   metric_len(1) metric  model_len(1) model  revision_len(1) revision
  * Rows sort by record id, so every store lists them in the same order. */
 #include "store_impl.h"
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
-#define ROW_FIXED	(32 + 32 + 8 * 7 + 3)
+#include "hash.h"
+
+#define ROW_FIXED	(32 + 32 + 8 * 7 + 3 + 8)
 #define ROW_MAX		(ROW_FIXED + 3 + BODY_SHORT_MAX + 2 * BODY_NAME_MAX)
 
 _Static_assert(ROW_MAX <= 511, "a dup-sorted value must fit LMDB's key size");
+
+uint64_t
+store_name_hash(const char *model, size_t mlen, const char *rev, size_t rlen)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (size_t i = 0; i < mlen; i++)
+		h = (h ^ (uint8_t)model[i]) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (size_t i = 0; i < rlen; i++)
+		h = (h ^ (uint8_t)rev[i]) * 1099511628211ULL;
+	return h;
+}
 
 static void
 put_f64(uint8_t *p, double d)
@@ -63,6 +82,8 @@ row_encode(uint8_t *p, const rec_env *env, const body_result *r, uint32_t flags)
 	p[120] = (uint8_t)flags;
 	p[121] = r->access;
 	p[122] = (uint8_t)((r->has_stderr ? 1 : 0) | (r->has_ci ? 2 : 0) | (r->scores ? 4 : 0));
+	be_put(p + 123, store_name_hash(r->model, strlen(r->model), r->revision,
+	    strlen(r->revision)), 8);
 	n = ROW_FIXED;
 	n += put_text(p + n, r->n_metrics ? r->metrics[0].name : "");
 	n += put_text(p + n, r->model);
@@ -154,7 +175,13 @@ st_board_add(store *st, MDB_txn *txn, const rec_env *env, const body_result *r)
 		flags |= RESULT_EQUIVOCATED;
 	v.mv_size = row_encode(row, env, r, flags);
 	rc = mdb_put(txn, st->board, &k, &v, MDB_NODUPDATA);
-	return rc == MDB_KEYEXIST ? EM_OK : st_rc(rc);
+	if (rc == MDB_KEYEXIST)
+		return EM_OK;
+	if (rc != 0)
+		return st_rc(rc);
+	/* the task's result set changed: its cached digest goes */
+	rc = mdb_del(txn, st->digests, &k, NULL);
+	return rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
 }
 
 /* Adds flag to the row of result id, if we hold that result; a
@@ -256,6 +283,138 @@ store_board(store *st, const uint8_t task[static 32], store_row_visit fn, void *
 out:
 	st_cursor_end(txn, cur);
 	return (em_err)err;
+}
+
+static int
+view_decode(const MDB_val *v, store_view *out)
+{
+	const uint8_t *p = v->mv_data;
+	size_t at = ROW_FIXED, len = v->mv_size;
+	uint64_t u;
+
+	if (len < ROW_FIXED + 3)
+		return EM_ESTORE;
+	out->id = p;
+	out->author = p + 32;
+	out->seq = be_get(p + 64, 8);
+	out->n_items = be_get(p + 72, 8);
+	out->t_end = be_get(p + 80, 8);
+	u = be_get(p + 88, 8), memcpy(&out->value, &u, 8);
+	u = be_get(p + 96, 8), memcpy(&out->std_err, &u, 8);
+	u = be_get(p + 104, 8), memcpy(&out->lo, &u, 8);
+	u = be_get(p + 112, 8), memcpy(&out->hi, &u, 8);
+	out->flags = p[120];
+	out->access = p[121];
+	out->has_stderr = (p[122] & 1) != 0;
+	out->has_ci = (p[122] & 2) != 0;
+	out->has_scores = (p[122] & 4) != 0;
+	out->name_hash = be_get(p + 123, 8);
+	out->metric_len = p[at];
+	out->metric = (const char *)p + at + 1;
+	at += 1 + out->metric_len;
+	if (at >= len)
+		return EM_ESTORE;
+	out->model_len = p[at];
+	out->model = (const char *)p + at + 1;
+	at += 1 + out->model_len;
+	if (at >= len)
+		return EM_ESTORE;
+	out->revision_len = p[at];
+	out->revision = (const char *)p + at + 1;
+	return at + 1 + out->revision_len <= len ? EM_OK : EM_ESTORE;
+}
+
+struct digest_put { const uint8_t *task; uint8_t val[40]; };
+
+static int
+digest_put_fn(store *st, MDB_txn *txn, void *ctx)
+{
+	struct digest_put *dp = ctx;
+	MDB_val k = { 32, (void *)(uintptr_t)dp->task }, v = { 40, dp->val };
+
+	return st_rc(mdb_put(txn, st->digests, &k, &v, 0));
+}
+
+em_err
+store_board_view(store *st, const uint8_t task[static 32], store_board_fn fn, void *ctx)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k = { 32, (void *)(uintptr_t)task }, v, dv;
+	store_view *rows = NULL;
+	struct digest_put dp = { task, { 0 } };
+	size_t n = 0, count = 0;
+	int err, rc, cached = 0;
+	hash_state hs;
+
+	if ((err = st_cursor(st, st->board, &txn, &cur)) != EM_OK)
+		return err;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
+	if (rc == 0 && mdb_cursor_count(cur, &count) != 0)
+		rc = MDB_CORRUPTED;
+	if (rc == 0 && mdb_get(txn, st->digests, &k, &dv) == 0 && dv.mv_size == 40 &&
+	    be_get(dv.mv_data, 8) == count) {
+		memcpy(dp.val + 8, (const uint8_t *)dv.mv_data + 8, 32);
+		cached = 1;
+	}
+	if (rc == 0 && (rows = malloc(count * sizeof *rows)) == NULL)
+		rc = ENOMEM;
+	if (!cached)
+		hash_start(&hs);
+	for (; rc == 0 && n < count; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+		if ((err = view_decode(&v, &rows[n])) != EM_OK)
+			goto out;
+		if (!cached)
+			hash_update(&hs, rows[n].id, 32);
+		n++;
+	}
+	if (rc != 0 && rc != MDB_NOTFOUND) {
+		err = rc == ENOMEM ? EM_ENOMEM : st_rc(rc);
+		goto out;
+	}
+	if (!cached) {
+		hash_finish(&hs, dp.val + 8);
+		be_put(dp.val, n, 8);
+	}
+	fn(ctx, rows, n, dp.val + 8);
+	err = EM_OK;
+out:
+	free(rows);
+	st_cursor_end(txn, cur);
+	if (err == EM_OK && !cached && n > 0)
+		st_write(st, digest_put_fn, &dp);	/* a cache: failing to keep it is harmless */
+	return (em_err)err;
+}
+
+em_err
+store_board_raw(store *st, const uint8_t task[static 32], uint64_t *n, uint64_t *sum)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k = { 32, (void *)(uintptr_t)task }, v;
+	int err, rc;
+
+	*n = *sum = 0;
+	if ((err = st_cursor(st, st->board, &txn, &cur)) != EM_OK)
+		return err;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
+		const uint8_t *p = v.mv_data;
+		uint64_t w, x = 0;
+		size_t i = 0;
+
+		/* every byte read, eight at a time: the cheapest way to touch them */
+		for (; i + 8 <= v.mv_size; i += 8) {
+			memcpy(&w, p + i, 8);
+			x ^= w;
+		}
+		for (; i < v.mv_size; i++)
+			x ^= p[i];
+		*sum += x;
+		(*n)++;
+	}
+	st_cursor_end(txn, cur);
+	return rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
 }
 
 em_err
