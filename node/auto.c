@@ -369,10 +369,11 @@ auto_status(daemon *d)
 	static const char *const names[] = { "waiting for items", "queued", "running", "done" };
 	struct auto_state *au = d->au;
 	uint64_t now = daemon_now(d);
-	json_t *jobs = json_array();
+	json_t *jobs;
 
 	if (au == NULL)
 		return json_pack("{s:s}", "mode", "off");
+	jobs = json_array();
 	for (size_t i = 0; i < au->n; i++) {
 		job *j = au->jobs[i];
 		json_t *o = json_pack("{s:o, s:s, s:s, s:I}", "task", cli_json_id(j->task),
