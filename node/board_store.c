@@ -6,27 +6,23 @@
 
 struct load {
 	store_row	*rows;
-	size_t		 n, cap;
+	size_t		 n;
 	int		 oom;
 };
 
 static int
-load_fn(void *ctx, const store_row *r)
+load_fn(void *ctx, const store_view *rows, size_t n, const uint8_t digest[static 32])
 {
 	struct load *l = ctx;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 256;
-		store_row *nr = realloc(l->rows, cap * sizeof *nr);
-
-		if (nr == NULL) {
-			l->oom = 1;
-			return 1;
-		}
-		l->rows = nr;
-		l->cap = cap;
+	(void)digest;
+	if ((l->rows = malloc((n ? n : 1) * sizeof *l->rows)) == NULL) {
+		l->oom = 1;
+		return 1;
 	}
-	l->rows[l->n++] = *r;
+	for (size_t i = 0; i < n; i++)
+		store_view_copy(&rows[i], &l->rows[i]);
+	l->n = n;
 	return 0;
 }
 
@@ -74,7 +70,7 @@ board_load(store *st, const uint8_t task[static 32], store_row **rows,
 	*rows = NULL;
 	*trusted = NULL;
 	*n = 0;
-	if ((err = store_board(st, task, load_fn, &l)) != EM_OK || l.oom) {
+	if ((err = store_board_view(st, task, load_fn, &l)) != EM_OK || l.oom) {
 		free(l.rows);
 		return err != EM_OK ? err : EM_ENOMEM;
 	}

@@ -17,7 +17,7 @@
  *             one author's prefix are the index by author.
  *   authors   author -> max seq, highest contiguous seq, count, flags
  *   board     task id -> one compact row per result (dup-sorted, by record
- *             id): what a leaderboard reads, flags kept current (store_row)
+ *             id): what a leaderboard reads, flags kept current (store_view)
  *   by_model  model name NUL revision -> local numbers of results
  *   tasks     task id -> local numbers of task records
  *   targets   record id -> local numbers of attest/revoke records naming it
@@ -206,7 +206,8 @@ em_err	store_eval_each(store *st, const uint8_t run[static 32],
  * NULL. Flags as for results (RESULT_REVOKED for a withdrawn task). */
 em_err	store_tasks(store *st, const uint8_t *task, store_visit fn, void *ctx);
 
-/* One result as a leaderboard sees it: a row of the board. */
+/* A board row copied out of the map (store_view_copy), for callers that
+ * keep rows past the transaction. */
 typedef struct store_row {
 	uint8_t		id[32], author[32];
 	uint64_t	seq, n_items, t_end;
@@ -220,13 +221,6 @@ typedef struct store_row {
 	char		revision[BODY_NAME_MAX + 1];
 } store_row;
 
-typedef int (*store_row_visit)(void *ctx, const store_row *r);
-typedef int (*store_task_visit)(void *ctx, const uint8_t task[static 32], uint64_t results);
-
-/* Visits the rows of a task's results in record-id order: one cursor
- * scan, no record decoded. */
-em_err	store_board(store *st, const uint8_t task[static 32], store_row_visit fn, void *ctx);
-
 /* A board row as it lies in the map: borrowed, valid only during the
  * visit; text is not NUL-terminated. */
 typedef struct store_view {
@@ -239,21 +233,27 @@ typedef struct store_view {
 	const char	*metric, *model, *revision;
 } store_view;
 
+/* Copies a view into a row of one's own. */
+void	store_view_copy(const store_view *v, store_row *out);
+
 /* The hash a board row keeps of its model's name and revision (FNV-1a;
  * for grouping, not for security: equal names are still compared). */
 uint64_t store_name_hash(const char *model, size_t mlen, const char *rev, size_t rlen);
 
 /* Calls fn once with every row of the task (in record-id order) inside one
- * read transaction, and the digest of the task's results: BLAKE2b-256 over
- * their ids in order. The digest is computed on the first call after the
- * task's result set changed and kept (meta-like, per task) for the next. */
+ * read transaction — one cursor scan, no record decoded — and the digest
+ * of the task's results: BLAKE2b-256 over their ids in order. The digest
+ * is computed on the first call after the task's result set changed and
+ * kept (in `digests`) for the next. */
 typedef int (*store_board_fn)(void *ctx, const store_view *rows, size_t n,
     const uint8_t digest[static 32]);
 em_err	store_board_view(store *st, const uint8_t task[static 32], store_board_fn fn, void *ctx);
 
 /* The floor a board read cannot beat, for benchmarks: one cursor scan of
- * the task's rows touching every byte; *n rows, *sum of their bytes. */
+ * the task's rows reading every byte; *n rows, *sum a checksum of them. */
 em_err	store_board_raw(store *st, const uint8_t task[static 32], uint64_t *n, uint64_t *sum);
+
+typedef int (*store_task_visit)(void *ctx, const uint8_t task[static 32], uint64_t results);
 
 /* Visits every task that has results, in task-id order, with their count. */
 em_err	store_board_tasks(store *st, store_task_visit fn, void *ctx);

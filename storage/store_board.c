@@ -13,6 +13,7 @@
 #include "store_impl.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -89,48 +90,6 @@ row_encode(uint8_t *p, const rec_env *env, const body_result *r, uint32_t flags)
 	n += put_text(p + n, r->model);
 	n += put_text(p + n, r->revision);
 	return n;
-}
-
-static int
-get_text(const uint8_t *p, size_t len, size_t *at, char *out, size_t cap)
-{
-	size_t n;
-
-	if (*at >= len || (n = p[*at]) >= cap || *at + 1 + n > len)
-		return -1;
-	memcpy(out, p + *at + 1, n);
-	out[n] = '\0';
-	*at += 1 + n;
-	return 0;
-}
-
-static int
-row_decode(const MDB_val *v, store_row *out)
-{
-	const uint8_t *p = v->mv_data;
-	size_t at = ROW_FIXED;
-
-	if (v->mv_size < ROW_FIXED + 3)
-		return EM_ESTORE;
-	memcpy(out->id, p, 32);
-	memcpy(out->author, p + 32, 32);
-	out->seq = be_get(p + 64, 8);
-	out->n_items = be_get(p + 72, 8);
-	out->t_end = be_get(p + 80, 8);
-	out->value = get_f64(p + 88);
-	out->std_err = get_f64(p + 96);
-	out->lo = get_f64(p + 104);
-	out->hi = get_f64(p + 112);
-	out->flags = p[120];
-	out->access = p[121];
-	out->has_stderr = (p[122] & 1) != 0;
-	out->has_ci = (p[122] & 2) != 0;
-	out->has_scores = (p[122] & 4) != 0;
-	if (get_text(p, v->mv_size, &at, out->metric, sizeof out->metric) ||
-	    get_text(p, v->mv_size, &at, out->model, sizeof out->model) ||
-	    get_text(p, v->mv_size, &at, out->revision, sizeof out->revision))
-		return EM_ESTORE;
-	return EM_OK;
 }
 
 /* What the records that name target say about it: a revocation by its own
@@ -260,37 +219,11 @@ st_board_author(store *st, MDB_txn *txn, const uint8_t author[static 32])
 	return err != EM_OK ? err : (rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc));
 }
 
-em_err
-store_board(store *st, const uint8_t task[static 32], store_row_visit fn, void *ctx)
-{
-	MDB_txn *txn;
-	MDB_cursor *cur;
-	MDB_val k = { 32, (void *)(uintptr_t)task }, v;
-	int err, rc;
-
-	if ((err = st_cursor(st, st->board, &txn, &cur)) != EM_OK)
-		return err;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0;
-	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-		store_row row;
-
-		if ((err = row_decode(&v, &row)) != EM_OK)
-			goto out;
-		if (fn(ctx, &row))
-			break;
-	}
-	err = rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
-out:
-	st_cursor_end(txn, cur);
-	return (em_err)err;
-}
-
 static int
 view_decode(const MDB_val *v, store_view *out)
 {
 	const uint8_t *p = v->mv_data;
 	size_t at = ROW_FIXED, len = v->mv_size;
-	uint64_t u;
 
 	if (len < ROW_FIXED + 3)
 		return EM_ESTORE;
@@ -299,10 +232,10 @@ view_decode(const MDB_val *v, store_view *out)
 	out->seq = be_get(p + 64, 8);
 	out->n_items = be_get(p + 72, 8);
 	out->t_end = be_get(p + 80, 8);
-	u = be_get(p + 88, 8), memcpy(&out->value, &u, 8);
-	u = be_get(p + 96, 8), memcpy(&out->std_err, &u, 8);
-	u = be_get(p + 104, 8), memcpy(&out->lo, &u, 8);
-	u = be_get(p + 112, 8), memcpy(&out->hi, &u, 8);
+	out->value = get_f64(p + 88);
+	out->std_err = get_f64(p + 96);
+	out->lo = get_f64(p + 104);
+	out->hi = get_f64(p + 112);
 	out->flags = p[120];
 	out->access = p[121];
 	out->has_stderr = (p[122] & 1) != 0;
@@ -322,6 +255,28 @@ view_decode(const MDB_val *v, store_view *out)
 	out->revision_len = p[at];
 	out->revision = (const char *)p + at + 1;
 	return at + 1 + out->revision_len <= len ? EM_OK : EM_ESTORE;
+}
+
+void
+store_view_copy(const store_view *v, store_row *out)
+{
+	memcpy(out->id, v->id, 32);
+	memcpy(out->author, v->author, 32);
+	out->seq = v->seq;
+	out->n_items = v->n_items;
+	out->t_end = v->t_end;
+	out->value = v->value;
+	out->std_err = v->std_err;
+	out->lo = v->lo;
+	out->hi = v->hi;
+	out->has_stderr = v->has_stderr;
+	out->has_ci = v->has_ci;
+	out->has_scores = v->has_scores;
+	out->access = v->access;
+	out->flags = v->flags;
+	snprintf(out->metric, sizeof out->metric, "%.*s", (int)v->metric_len, v->metric);
+	snprintf(out->model, sizeof out->model, "%.*s", (int)v->model_len, v->model);
+	snprintf(out->revision, sizeof out->revision, "%.*s", (int)v->revision_len, v->revision);
 }
 
 struct digest_put { const uint8_t *task; uint8_t val[40]; };

@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench.h"
 #include "hash.h"
 #include "netkey.h"
 #include "record.h"
@@ -17,30 +17,12 @@
 #include "testutil.h"
 
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long
-opt_num(int argc, char **argv, const char *name, long def)
-{
-	for (int i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return strtol(argv[i + 1], NULL, 10);
-	return def;
-}
-
 int
 main(int argc, char **argv)
 {
-	long n = opt_num(argc, argv, "--records", 100000);
-	long na = opt_num(argc, argv, "--authors", 100);
-	long batch = opt_num(argc, argv, "--batch", 4096);
+	long n = bench_opt(argc, argv, "--records", 100000);
+	long na = bench_opt(argc, argv, "--authors", 100);
+	long batch = bench_opt(argc, argv, "--batch", 4096);
 	uint8_t key[32], netid[32], **recs, **msgs;
 	size_t *lens, *mlens;
 	ident **authors;
@@ -93,7 +75,7 @@ main(int argc, char **argv)
 		/* which goes first alternates too: neither gets warm caches */
 		for (int pass = 0; pass < 2; pass++) {
 			if ((pass == 0) == ((i / batch) % 2 == 0)) {
-				t0 = now();
+				t0 = bench_now();
 				for (long k = i; k < i + m; k++) {
 					/* the author key and signature sit at fixed
 					 * places; parsing the envelope for them would
@@ -101,18 +83,18 @@ main(int argc, char **argv)
 					ok += ident_verify(recs[k] + 5, msgs[k], mlens[k],
 					    recs[k] + lens[k] - 64) == EM_OK;
 				}
-				verify_s += now() - t0;
+				verify_s += bench_now() - t0;
 				continue;
 			}
-			t0 = now();
+			t0 = bench_now();
 			for (long k = 0; k < m; k++)
 				if (rec_open(recs[i + k], lens[i + k], netid, &envs[k], NULL) != EM_OK)
 					return 1;
-			t1 = now();
+			t1 = bench_now();
 			open_s += t1 - t0;
 			if (store_put_batch(st, envs, (size_t)m, NULL) != EM_OK)
 				return 1;
-			ingest_s += now() - t0;
+			ingest_s += bench_now() - t0;
 		}
 	}
 	if (ok != n) {

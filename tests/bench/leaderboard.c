@@ -11,32 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "board.h"
+#include "bench.h"
 #include "hash.h"
 #include "netkey.h"
 #include "record.h"
 #include "store.h"
 #include "testutil.h"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static long
-opt_num(int argc, char **argv, const char *name, long def)
-{
-	for (int i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return strtol(argv[i + 1], NULL, 10);
-	return def;
-}
 
 /* Result i: task i % K, author and model from i / K. */
 static void
@@ -67,10 +49,10 @@ make(body *b, long i, long k, uint8_t task[32])
 int
 main(int argc, char **argv)
 {
-	long n = opt_num(argc, argv, "--results", 1000000);
-	long k = opt_num(argc, argv, "--tasks", 1000);
-	long na = opt_num(argc, argv, "--authors", 100);
-	long rounds = opt_num(argc, argv, "--rounds", 20);
+	long n = bench_opt(argc, argv, "--results", 1000000);
+	long k = bench_opt(argc, argv, "--tasks", 1000);
+	long na = bench_opt(argc, argv, "--authors", 100);
+	long rounds = bench_opt(argc, argv, "--rounds", 20);
 	uint8_t key[32], netid[32], task[32], *enc, *rec;
 	size_t elen, rlen, nrows = 0;
 	uint64_t *seq;
@@ -100,7 +82,7 @@ main(int argc, char **argv)
 	bufs = calloc((size_t)batch, sizeof *bufs);
 	for (long a = 0; a < na; a++)
 		ident_generate(&authors[a]);
-	t0 = now();
+	t0 = bench_now();
 	for (long i = 0; i < n; i++) {
 		long a = (i / k) % na;
 		body b;
@@ -125,7 +107,7 @@ main(int argc, char **argv)
 		if (i > 0 && i % 200000 == 0)
 			fprintf(stderr, "  %ld results stored...\n", i);
 	}
-	build_s = now() - t0;
+	build_s = bench_now() - t0;
 	memset(task, 0, 32);
 	task[0] = (uint8_t)((k / 2) >> 8);
 	task[1] = (uint8_t)(k / 2);
@@ -134,15 +116,15 @@ main(int argc, char **argv)
 		board bd;
 		double t;
 
-		t = now();
+		t = bench_now();
 		if (store_board_raw(st, task, &rows, &sum) != EM_OK)
 			return 1;
-		t = now() - t;
+		t = bench_now() - t;
 		raw_best = t < raw_best ? t : raw_best;
-		t = now();
+		t = bench_now();
 		if (board_compute(st, task, &o, &bd) != EM_OK)
 			return 1;
-		t = now() - t;
+		t = bench_now() - t;
 		nrows = bd.n_results;
 		board_best = t < board_best ? t : board_best;
 		if (r == 0)
