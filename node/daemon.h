@@ -28,6 +28,7 @@
 #define FETCH_MAX	256		/* task chunks wanted at once */
 #define FETCH_PER_PEER	4		/* chunks asked of one peer at once */
 #define FETCH_TIMEOUT_MS 10000		/* then asked of another peer */
+#define FETCH_AGAIN_MS	500		/* after a peer said it lacks a chunk */
 #define FETCH_SCAN_EVERY 5		/* maintenance rounds between scans */
 
 typedef struct daemon_opts {
@@ -85,7 +86,9 @@ typedef struct chunk_want {		/* a task chunk we lack */
 	uint8_t		 hash[32];
 	uint32_t	 hint;		/* the peer that sent the task record */
 	uint32_t	 peer;		/* asked of, 0 if not asked yet */
+	uint32_t	 lacked;	/* the last peer that said it lacks it */
 	uint64_t	 asked_at;	/* ms */
+	uint64_t	 again_at;	/* ms: not before, after a "lack" answer */
 } chunk_want;
 
 struct daemon {

@@ -1,9 +1,12 @@
 /* Fetching the item chunks of tasks: asked for by hash, checked against
  * the hash before they are kept. A task record names its chunks; when one
  * arrives, its chunks are asked of the peer that sent it (it announced
- * the task, so it should hold them), else of any peer. Requests that go
- * unanswered are asked again elsewhere; a scan of the stored tasks now
- * and then picks up what a restart or a lost peer left missing. */
+ * the task, so it should hold them), else of any peer. A peer that lacks
+ * a chunk says so at once (a chunk message with no bytes) — it may still
+ * be fetching it itself — and the chunk is asked again shortly, of another
+ * peer if there is one; requests that go unanswered are asked again
+ * elsewhere after a timeout; a scan of the stored tasks now and then picks
+ * up what a restart or a lost peer left missing. */
 #include "daemon.h"
 
 #include <stdlib.h>
@@ -81,10 +84,14 @@ fetch_send(daemon *d)
 		uint32_t last = w->peer;
 		conn *c;
 
-		if (!w->used || (w->peer != 0 && now - w->asked_at < FETCH_TIMEOUT_MS))
+		if (!w->used || (w->peer != 0 && now - w->asked_at < FETCH_TIMEOUT_MS) ||
+		    now < w->again_at)
 			continue;
 		w->peer = 0;
-		if ((c = pick(d, last ? 0 : w->hint, last)) == NULL)
+		if (last == 0)
+			last = w->lacked;
+		if ((c = pick(d, last ? 0 : w->hint, last)) == NULL &&
+		    (c = pick(d, w->hint, 0)) == NULL)	/* the only peer: ask it again */
 			continue;
 		w->peer = c->handle;
 		w->asked_at = now;
@@ -138,9 +145,15 @@ fetch_on_want(daemon *d, conn *c, const wire_msg *m)
 		uint8_t *bytes;
 		size_t len;
 
-		if (store_blob_get(d->h->st, m->u.ids.ids + 32 * i, &bytes, &len) != EM_OK)
-			continue;	/* not here: the asker tries elsewhere */
 		memcpy(out.u.chunk.hash, m->u.ids.ids + 32 * i, 32);
+		if (store_blob_get(d->h->st, m->u.ids.ids + 32 * i, &bytes, &len) != EM_OK) {
+			static const uint8_t none[1];
+
+			out.u.chunk.data = none;	/* not here (yet): say so */
+			out.u.chunk.len = 0;
+			conn_send(c, &out);
+			continue;
+		}
 		out.u.chunk.data = bytes;
 		out.u.chunk.len = len;
 		conn_send(c, &out);
@@ -159,6 +172,14 @@ fetch_on_chunk(daemon *d, conn *c, const wire_msg *m)
 
 	if (w == NULL)
 		return;		/* late or unasked: dropped, never stored */
+	if (m->u.chunk.len == 0) {	/* "I lack it": ask again soon */
+		if (w->peer == c->handle) {
+			w->peer = 0;
+			w->lacked = c->handle;
+			w->again_at = daemon_now(d) + FETCH_AGAIN_MS;
+		}
+		return;
+	}
 	hash_blake2b(h, m->u.chunk.data, m->u.chunk.len);
 	if (memcmp(h, m->u.chunk.hash, 32) != 0) {
 		gossip_penalize(d->g, c->handle, PENALTY_INVALID, "a chunk that does not match its hash");

@@ -1,5 +1,6 @@
 /* evalmesh — compare AI models across labs without sharing them.
  * The command table; each subcommand lives in cmd_<name>.c. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,6 +42,9 @@ usage(FILE *f)
 int
 main(int argc, char **argv)
 {
+	/* A peer or a model program that goes away mid-write is an error to
+	 * handle (EPIPE), not a reason for the process to die. */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2)
 		return usage(stderr);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

@@ -28,6 +28,7 @@ struct execad {
 	size_t		 len, cap;
 	int		 running;	/* the process has not exited */
 	int		 eof;		/* its stdout is closed */
+	uint64_t	 broken_at;	/* loop time a write to it failed, or 0 */
 	uint64_t	 eof_at;	/* loop time of that */
 	char		 exit_why[64];	/* how it ended, once it has */
 	int		 dead;		/* failed for good: no more requests */
@@ -169,7 +170,7 @@ on_exit_cb(uv_process_t *p, int64_t status, int sig)
 		snprintf(d, sizeof d, "exited with status %lld", (long long)status);
 	snprintf(x->exit_why, sizeof x->exit_why, "%s", d);
 	/* answers it wrote before exiting may still be in the pipe */
-	if (x->eof && !x->dead && !x->m->closing)
+	if ((x->eof || x->broken_at) && !x->dead && !x->m->closing)
 		die(x, "the model program %s", d);
 }
 
@@ -179,6 +180,10 @@ on_tick(uv_timer_t *t)
 	struct execad *x = t->data;
 	uint64_t now = uv_now(x->m->loop);
 
+	if (x->broken_at && !x->dead && x->running && now - x->broken_at > 1000) {
+		die(x, "the model program stopped reading its input");
+		return;
+	}
 	if (x->eof && !x->dead && now - x->eof_at > 1000) {
 		if (x->running)
 			die(x, "the model program closed its output");
@@ -203,8 +208,13 @@ on_written(uv_write_t *req, int status)
 
 	free(w->buf);
 	free(w);
-	if (status < 0 && !x->dead && !x->m->closing)
-		die(x, "cannot write to the model program: %s", uv_strerror(status));
+	if (status < 0 && !x->dead && !x->m->closing && x->broken_at == 0) {
+		/* it stopped reading, most likely because it is exiting: its exit
+		 * status says more than EPIPE (on_exit_cb, on_tick) */
+		x->broken_at = uv_now(x->m->loop);
+		if (!x->running)
+			die(x, "the model program %s", x->exit_why);
+	}
 }
 
 static em_err

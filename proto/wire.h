@@ -20,7 +20,8 @@
  *   prune    [10, author(32)]                stop eager pushes of author's records
  *   chunk_want [11, hashes(bin, 32 each)]    ask for task item chunks by hash
  *   chunk    [12, hash(32), bytes(bin)]      one chunk; the receiver checks that
- *            the bytes hash to what it asked for before keeping them
+ *            the bytes hash to what it asked for before keeping them. No
+ *            bytes: the sender lacks that chunk (for now)
  */
 #ifndef EM_WIRE_H
 #define EM_WIRE_H
