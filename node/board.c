@@ -99,7 +99,7 @@ group_hash(const store_view *r)
  * rows go to their group through a hash table, the groups are sorted by
  * their key, then each group (a few reporters) on its own. */
 static em_err
-group_sort(const store_view **v, size_t n, uint8_t *first)
+group_sort(const store_view **v, size_t n, uint8_t *first, size_t *groups)
 {
 	size_t cap = 16, ng = 0, *gid, *count, *at;
 	const store_view **rep, **tmp;
@@ -160,6 +160,7 @@ group_sort(const store_view **v, size_t n, uint8_t *first)
 			v[b] = x;
 		}
 	}
+	*groups = ng;
 	err = EM_OK;
 out:
 	free(slot);
@@ -405,13 +406,14 @@ sort_rows(board *b)
 /* Copies what the rows borrow from the map (names, result ids) into one
  * block the board owns. */
 static em_err
-own(board *b)
+own(board *b, int ids)
 {
 	size_t need = 0, at = 0;
 	char *arena;
 
 	for (size_t i = 0; i < b->n_rows; i++)
-		need += b->rows[i].model_len + b->rows[i].revision_len + 2 + 32 * b->rows[i].reporters;
+		need += b->rows[i].model_len + b->rows[i].revision_len + 2 +
+		    (ids ? 32 * (size_t)b->rows[i].reporters : 0);
 	if ((arena = malloc(need + 1)) == NULL)
 		return EM_ENOMEM;
 	for (size_t i = 0; i < b->n_rows; i++) {
@@ -425,11 +427,14 @@ own(board *b)
 		arena[at + r->revision_len] = '\0';
 		r->revision = arena + at;
 		at += r->revision_len + 1;
-		for (unsigned k = 0; k < r->reporters; k++)
-			memcpy(arena + at + 32 * k, r->reps[k]->id, 32);
-		r->result_ids = (const uint8_t *)arena + at;
+		r->result_ids = NULL;
+		if (ids) {
+			for (unsigned k = 0; k < r->reporters; k++)
+				memcpy(arena + at + 32 * k, r->reps[k]->id, 32);
+			r->result_ids = (const uint8_t *)arena + at;
+			at += 32 * (size_t)r->reporters;
+		}
 		r->reps = NULL;
-		at += 32 * (size_t)r->reporters;
 	}
 	b->arena = arena;
 	return EM_OK;
@@ -441,15 +446,12 @@ board_build(const store_view *rows, size_t n, const uint8_t *trusted,
 {
 	const store_view **v;
 	uint8_t *first = NULL;
-	size_t m = 0, kept = 0, mlen;
+	size_t m = 0, kept = 0, mlen, ng = 0;
 
 	memset(b, 0, sizeof *b);
 	b->n_results = n;
-	if ((v = malloc((n ? n : 1) * sizeof *v)) == NULL ||
-	    (b->rows = calloc(n ? n : 1, sizeof *b->rows)) == NULL) {
-		free(v);
+	if ((v = malloc((n ? n : 1) * sizeof *v)) == NULL)
 		return EM_ENOMEM;
-	}
 	for (size_t i = 0; i < n; i++) {
 		if (o->trusted_only && (trusted == NULL || !trusted[i]))
 			b->left_untrusted++;
@@ -470,7 +472,8 @@ board_build(const store_view *rows, size_t n, const uint8_t *trusted,
 		else
 			v[kept++] = v[i];
 	}
-	if ((first = malloc(kept + 1)) == NULL || group_sort(v, kept, first) != EM_OK) {
+	if ((first = malloc(kept + 1)) == NULL || group_sort(v, kept, first, &ng) != EM_OK ||
+	    (b->rows = malloc((ng + 1) * sizeof *b->rows)) == NULL) {
 		free(first);
 		free(v);
 		free(b->rows);
@@ -500,7 +503,7 @@ board_build(const store_view *rows, size_t n, const uint8_t *trusted,
 		b->used += w - start;
 	}
 	free(first);
-	if (rank_rows(b) != EM_OK || own(b) != EM_OK) {
+	if (rank_rows(b) != EM_OK || own(b, o->result_ids) != EM_OK) {
 		free(v);
 		board_free(b);
 		return EM_ENOMEM;

@@ -40,6 +40,7 @@ typedef struct board_opts {
 	int		 all;		/* show revoked rows too */
 	unsigned	 min_reporters;
 	const char	*metric;	/* the task's metric; NULL: the commonest */
+	int		 result_ids;	/* keep each row's result ids (for --json) */
 } board_opts;
 
 typedef struct board_row {
@@ -54,8 +55,8 @@ typedef struct board_row {
 	uint32_t	 flags;		/* RESULT_* of any of its results */
 	int		 ranked;
 	unsigned	 rank;		/* when ranked */
-	const uint8_t	*result_ids;	/* its reporters' result ids, 32 bytes
-					 * each, in author order */
+	const uint8_t	*result_ids;	/* with opts.result_ids: its reporters'
+					 * result ids, 32 bytes each, by author */
 	const store_view **reps;	/* (while building) */
 } board_row;
 

@@ -72,7 +72,7 @@ row_json(const board_row *r)
 		json_array_append_new(fl, json_string("disputed"));
 	if (r->flags & RESULT_REVOKED)
 		json_array_append_new(fl, json_string("revoked"));
-	for (unsigned i = 0; i < r->reporters; i++)
+	for (unsigned i = 0; i < r->reporters && r->result_ids != NULL; i++)
 		json_array_append_new(ids, cli_json_id(r->result_ids + 32 * i));
 	return json_pack("{s:o, s:s, s:s, s:f, s:[f,f], s:I, s:I, s:s, s:s, s:o, s:o}",
 	    "rank", r->ranked ? json_integer(r->rank) : json_null(),
@@ -173,7 +173,7 @@ one_task(home *h, const args *a, const char *text)
 	char why[TASK_WHY_MAX];
 	const char *mr = args_get(a, "min-reporters");
 	board_opts o = { .trusted_only = args_get(a, "trusted") != NULL,
-	    .all = args_get(a, "all") != NULL };
+	    .all = args_get(a, "all") != NULL, .result_ids = args_get(a, "json") != NULL };
 	uint8_t id[32];
 	uint64_t k = 0;
 	task_rec tr;
