@@ -86,7 +86,7 @@ typedef struct chunk_want {		/* a task chunk we lack */
 	uint8_t		 hash[32];
 	uint32_t	 hint;		/* the peer that sent the task record */
 	uint32_t	 peer;		/* asked of, 0 if not asked yet */
-	uint32_t	 lacked;	/* the last peer that said it lacks it */
+	uint32_t	 tries;		/* asks so far: which peer is next */
 	uint64_t	 asked_at;	/* ms */
 	uint64_t	 again_at;	/* ms: not before, after a "lack" answer */
 } chunk_want;

@@ -57,18 +57,30 @@ asked_of(daemon *d, uint32_t peer)
 	return n;
 }
 
-/* A ready peer to ask: the hint if it can take more, else the next one
- * after the last asked that can. */
-static conn *
-pick(daemon *d, uint32_t hint, uint32_t avoid)
+static int
+can_ask(daemon *d, const conn *c)
 {
-	conn *c = hint ? conn_by_handle(d, hint) : NULL;
+	return c->ready && !c->closing && asked_of(d, c->handle) < FETCH_PER_PEER;
+}
 
-	if (c != NULL && c->ready && !c->closing && asked_of(d, c->handle) < FETCH_PER_PEER)
+/* A ready peer to ask: first the hint (the peer that sent the task), then
+ * the others in turn — the tries-th that can take a request — so a chunk
+ * two peers lack is, sooner or later, asked of every peer. */
+static conn *
+pick(daemon *d, chunk_want *w)
+{
+	conn *c = w->tries == 0 && w->hint ? conn_by_handle(d, w->hint) : NULL;
+	unsigned n = 0, k;
+
+	if (c != NULL && can_ask(d, c))
 		return c;
 	for (c = d->conns; c != NULL; c = c->next)
-		if (c->ready && !c->closing && c->handle != avoid &&
-		    asked_of(d, c->handle) < FETCH_PER_PEER)
+		n += (unsigned)can_ask(d, c);
+	if (n == 0)
+		return NULL;
+	k = w->tries % n;
+	for (c = d->conns; c != NULL; c = c->next)
+		if (can_ask(d, c) && k-- == 0)
 			return c;
 	return NULL;
 }
@@ -81,18 +93,15 @@ fetch_send(daemon *d)
 
 	for (size_t i = 0; i < FETCH_MAX; i++) {
 		chunk_want *w = &d->wants[i];
-		uint32_t last = w->peer;
 		conn *c;
 
 		if (!w->used || (w->peer != 0 && now - w->asked_at < FETCH_TIMEOUT_MS) ||
 		    now < w->again_at)
 			continue;
 		w->peer = 0;
-		if (last == 0)
-			last = w->lacked;
-		if ((c = pick(d, last ? 0 : w->hint, last)) == NULL &&
-		    (c = pick(d, w->hint, 0)) == NULL)	/* the only peer: ask it again */
+		if ((c = pick(d, w)) == NULL)
 			continue;
+		w->tries++;
 		w->peer = c->handle;
 		w->asked_at = now;
 		m.u.ids.n = 1;
@@ -175,7 +184,6 @@ fetch_on_chunk(daemon *d, conn *c, const wire_msg *m)
 	if (m->u.chunk.len == 0) {	/* "I lack it": ask again soon */
 		if (w->peer == c->handle) {
 			w->peer = 0;
-			w->lacked = c->handle;
 			w->again_at = daemon_now(d) + FETCH_AGAIN_MS;
 		}
 		return;

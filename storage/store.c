@@ -160,7 +160,7 @@ open_dbis(store *st, MDB_txn *txn, void *ctx)
 /* The layout of the derived databases (the board). A store whose meta
  * "schema" differs has its board built again, once, from the result
  * records it holds. */
-#define STORE_SCHEMA	"3"
+#define STORE_SCHEMA	"4"
 static int
 upgrade(store *st, MDB_txn *txn, void *ctx)
 {
@@ -182,8 +182,8 @@ upgrade(store *st, MDB_txn *txn, void *ctx)
 		rec_env env;
 		body b;
 
-		if (st_parse(&bytes, &env, &b) == EM_OK && env.kind == REC_RESULT)
-			err = st_board_add(st, txn, &env, &b.u.result);
+		if (st_parse(&bytes, &env, &b) == EM_OK && env.kind == REC_RESULT && num.mv_size == 8)
+			err = st_board_add(st, txn, &env, &b.u.result, num.mv_data);
 	}
 	mdb_cursor_close(cur);
 	if (err != EM_OK)

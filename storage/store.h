@@ -16,8 +16,8 @@
  *             are an equivocation, both kept as evidence). Range scans of
  *             one author's prefix are the index by author.
  *   authors   author -> max seq, highest contiguous seq, count, flags
- *   board     task id -> one compact row per result (dup-sorted, by record
- *             id): what a leaderboard reads, flags kept current (store_view)
+ *   board     task id -> one compact row per result (dup-sorted, in arrival
+ *             order): what a leaderboard reads, flags kept current (store_view)
  *   by_model  model name NUL revision -> local numbers of results
  *   tasks     task id -> local numbers of task records
  *   targets   record id -> local numbers of attest/revoke records naming it
@@ -240,9 +240,10 @@ void	store_view_copy(const store_view *v, store_row *out);
  * for grouping, not for security: equal names are still compared). */
 uint64_t store_name_hash(const char *model, size_t mlen, const char *rev, size_t rlen);
 
-/* Calls fn once with every row of the task (in record-id order) inside one
- * read transaction — one cursor scan, no record decoded — and the digest
- * of the task's results: BLAKE2b-256 over their ids in order. The digest
+/* Calls fn once with every row of the task (in this store's arrival
+ * order) inside one read transaction — one cursor scan, no record decoded
+ * — and the digest of the task's results: BLAKE2b-256 over their ids in
+ * id order. The digest
  * is computed on the first call after the task's result set changed and
  * kept (in `digests`) for the next. */
 typedef int (*store_board_fn)(void *ctx, const store_view *rows, size_t n,

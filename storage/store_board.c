@@ -3,13 +3,17 @@
  * leaderboard is one cursor scan and never decodes a record.
  *
  * board: task id -> rows (dup-sorted). A row, big-endian:
- *   record id(32) author(32) seq(8) n_items(8) t_end(8)
+ *   local number(8) record id(32) author(32) seq(8) n_items(8) t_end(8)
  *   value(8) std_err(8) lo(8) hi(8)        IEEE-754 bits
  *   flags(1) access(1) has(1: 1 stderr, 2 ci, 4 scores)
  *   name_hash(8): FNV-1a of model 0xff revision, so a leaderboard groups
  *   rows by model without hashing names on every read
  *   metric_len(1) metric  model_len(1) model  revision_len(1) revision
- * Rows sort by record id, so every store lists them in the same order. */
+ * Rows sort by the record's local number: a new result lands at the end
+ * of its task's rows (keyed by random ids, every insert rewrote a random
+ * page and the ingest rate fell by a tenth). Their order differs from
+ * store to store; nothing computed from them depends on it, and the
+ * digest sorts the ids first. */
 #include "store_impl.h"
 
 #include <errno.h>
@@ -19,8 +23,9 @@
 
 #include "hash.h"
 
+#define ROW_NUM		8	/* the local number before the row proper */
 #define ROW_FIXED	(32 + 32 + 8 * 7 + 3 + 8)
-#define ROW_MAX		(ROW_FIXED + 3 + BODY_SHORT_MAX + 2 * BODY_NAME_MAX)
+#define ROW_MAX		(ROW_NUM + ROW_FIXED + 3 + BODY_SHORT_MAX + 2 * BODY_NAME_MAX)
 
 _Static_assert(ROW_MAX <= 511, "a dup-sorted value must fit LMDB's key size");
 
@@ -67,10 +72,13 @@ put_text(uint8_t *p, const char *s)
 }
 
 static size_t
-row_encode(uint8_t *p, const rec_env *env, const body_result *r, uint32_t flags)
+row_encode(uint8_t *row, const uint8_t num[static 8], const rec_env *env,
+    const body_result *r, uint32_t flags)
 {
+	uint8_t *p = row + ROW_NUM;
 	size_t n = 0;
 
+	memcpy(row, num, ROW_NUM);
 	memcpy(p, env->id, 32);
 	memcpy(p + 32, env->author, 32);
 	be_put(p + 64, env->seq, 8);
@@ -89,7 +97,7 @@ row_encode(uint8_t *p, const rec_env *env, const body_result *r, uint32_t flags)
 	n += put_text(p + n, r->n_metrics ? r->metrics[0].name : "");
 	n += put_text(p + n, r->model);
 	n += put_text(p + n, r->revision);
-	return n;
+	return ROW_NUM + n;
 }
 
 /* What the records that name target say about it: a revocation by its own
@@ -122,7 +130,8 @@ target_flags(store *st, MDB_txn *txn, const uint8_t target[static 32],
 }
 
 int
-st_board_add(store *st, MDB_txn *txn, const rec_env *env, const body_result *r)
+st_board_add(store *st, MDB_txn *txn, const rec_env *env, const body_result *r,
+    const uint8_t num[static 8])
 {
 	uint8_t row[ROW_MAX];
 	store_author a;
@@ -132,7 +141,7 @@ st_board_add(store *st, MDB_txn *txn, const rec_env *env, const body_result *r)
 
 	if (st_author_read(st, txn, env->author, &a) == EM_OK && (a.flags & AUTHOR_EQUIVOCATED))
 		flags |= RESULT_EQUIVOCATED;
-	v.mv_size = row_encode(row, env, r, flags);
+	v.mv_size = row_encode(row, num, env, r, flags);
 	rc = mdb_put(txn, st->board, &k, &v, MDB_NODUPDATA);
 	if (rc == MDB_KEYEXIST)
 		return EM_OK;
@@ -149,13 +158,19 @@ int
 st_board_flag(store *st, MDB_txn *txn, const uint8_t id[static 32], uint32_t flag,
     const uint8_t *by)
 {
-	uint8_t task[32], row[ROW_MAX];
+	uint8_t task[32], row[ROW_MAX], num[8];
 	char model[BODY_NAME_MAX + 1], rev[BODY_NAME_MAX + 1];
-	MDB_val bytes, k = { 32, task }, v = { 32, (void *)(uintptr_t)id };
+	MDB_val bytes, k = { 32, (void *)(uintptr_t)id }, v = { ROW_NUM, num };
 	MDB_cursor *cur;
 	rec_env env;
 	int err, rc;
 
+	/* the row is found by the record's local number, then checked by id */
+	if (mdb_get(txn, st->ids, &k, &v) != 0 || v.mv_size != 8)
+		return EM_OK;	/* not here yet: its row will look when it comes */
+	memcpy(num, v.mv_data, 8);
+	k = (MDB_val){ 32, task };
+	v = (MDB_val){ ROW_NUM, num };
 	if (st_bytes(st, txn, id, &bytes) != EM_OK ||
 	    rec_parse(bytes.mv_data, bytes.mv_size, &env, NULL) != EM_OK || env.kind != REC_RESULT ||
 	    body_result_keys(env.body, env.body_len, task, model, rev) != EM_OK)
@@ -165,12 +180,13 @@ st_board_flag(store *st, MDB_txn *txn, const uint8_t id[static 32], uint32_t fla
 	if ((rc = mdb_cursor_open(txn, st->board, &cur)) != 0)
 		return st_rc(rc);
 	rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
-	if (rc == 0 && v.mv_size <= sizeof row && v.mv_size > ROW_FIXED &&
-	    memcmp(v.mv_data, id, 32) == 0 && !(((uint8_t *)v.mv_data)[120] & flag)) {
+	if (rc == 0 && v.mv_size <= sizeof row && v.mv_size > ROW_NUM + ROW_FIXED &&
+	    memcmp((uint8_t *)v.mv_data + ROW_NUM, id, 32) == 0 &&
+	    !(((uint8_t *)v.mv_data)[ROW_NUM + 120] & flag)) {
 		size_t n = v.mv_size;
 
 		memcpy(row, v.mv_data, n);
-		row[120] |= (uint8_t)flag;
+		row[ROW_NUM + 120] |= (uint8_t)flag;
 		/* a dup-sorted value is replaced by deleting and adding it */
 		if ((rc = mdb_cursor_del(cur, 0)) == 0) {
 			MDB_val nv = { n, row };
@@ -222,11 +238,12 @@ st_board_author(store *st, MDB_txn *txn, const uint8_t author[static 32])
 static int
 view_decode(const MDB_val *v, store_view *out)
 {
-	const uint8_t *p = v->mv_data;
+	const uint8_t *p = (const uint8_t *)v->mv_data + ROW_NUM;
 	size_t at = ROW_FIXED, len = v->mv_size;
 
-	if (len < ROW_FIXED + 3)
+	if (len < ROW_NUM + ROW_FIXED + 3)
 		return EM_ESTORE;
+	len -= ROW_NUM;
 	out->id = p;
 	out->author = p + 32;
 	out->seq = be_get(p + 64, 8);
@@ -279,6 +296,33 @@ store_view_copy(const store_view *v, store_row *out)
 	snprintf(out->revision, sizeof out->revision, "%.*s", (int)v->revision_len, v->revision);
 }
 
+static int
+cmp_id32(const void *a, const void *b)
+{
+	return memcmp(*(const uint8_t *const *)a, *(const uint8_t *const *)b, 32);
+}
+
+/* BLAKE2b-256 over the ids in id order: the same set gives the same digest
+ * in every store, whatever order its rows are in. */
+static em_err
+digest_of(const store_view *rows, size_t n, uint8_t out[static 32])
+{
+	const uint8_t **ids = malloc((n ? n : 1) * sizeof *ids);
+	hash_state hs;
+
+	if (ids == NULL)
+		return EM_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		ids[i] = rows[i].id;
+	qsort(ids, n, sizeof *ids, cmp_id32);
+	hash_start(&hs);
+	for (size_t i = 0; i < n; i++)
+		hash_update(&hs, ids[i], 32);
+	hash_finish(&hs, out);
+	free(ids);
+	return EM_OK;
+}
+
 struct digest_put { const uint8_t *task; uint8_t val[40]; };
 
 static int
@@ -300,7 +344,6 @@ store_board_view(store *st, const uint8_t task[static 32], store_board_fn fn, vo
 	struct digest_put dp = { task, { 0 } };
 	size_t n = 0, count = 0;
 	int err, rc, cached = 0;
-	hash_state hs;
 
 	if ((err = st_cursor(st, st->board, &txn, &cur)) != EM_OK)
 		return err;
@@ -314,13 +357,9 @@ store_board_view(store *st, const uint8_t task[static 32], store_board_fn fn, vo
 	}
 	if (rc == 0 && (rows = malloc(count * sizeof *rows)) == NULL)
 		rc = ENOMEM;
-	if (!cached)
-		hash_start(&hs);
 	for (; rc == 0 && n < count; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
 		if ((err = view_decode(&v, &rows[n])) != EM_OK)
 			goto out;
-		if (!cached)
-			hash_update(&hs, rows[n].id, 32);
 		n++;
 	}
 	if (rc != 0 && rc != MDB_NOTFOUND) {
@@ -328,7 +367,8 @@ store_board_view(store *st, const uint8_t task[static 32], store_board_fn fn, vo
 		goto out;
 	}
 	if (!cached) {
-		hash_finish(&hs, dp.val + 8);
+		if ((err = digest_of(rows, n, dp.val + 8)) != EM_OK)
+			goto out;
 		be_put(dp.val, n, 8);
 	}
 	fn(ctx, rows, n, dp.val + 8);

@@ -53,7 +53,8 @@ int	st_index_put(store *st, MDB_txn *txn, const rec_env *env, int *status);
 /* The board (store_board.c): a result's row; a flag on a result's row
  * (revocations only from by, its author, when by is not NULL); every
  * result row of an author caught equivocating. */
-int	st_board_add(store *st, MDB_txn *txn, const rec_env *env, const body_result *r);
+int	st_board_add(store *st, MDB_txn *txn, const rec_env *env, const body_result *r,
+    const uint8_t num[static 8]);
 int	st_board_flag(store *st, MDB_txn *txn, const uint8_t id[static 32], uint32_t flag,
     const uint8_t *by);
 int	st_board_author(store *st, MDB_txn *txn, const uint8_t author[static 32]);

@@ -108,7 +108,7 @@ index_body(store *st, MDB_txn *txn, const rec_env *env, const uint8_t num[static
 		n = (size_t)snprintf(model, sizeof model, "%s", b.u.result.model);
 		n += 1 + (size_t)snprintf(model + n + 1, sizeof model - n - 1, "%s",
 		    b.u.result.revision);
-		if ((err = st_board_add(st, txn, env, &b.u.result)) != EM_OK)
+		if ((err = st_board_add(st, txn, env, &b.u.result, num)) != EM_OK)
 			return err;
 		return index_add(txn, st->by_model, model, n, num, 8);
 	case REC_TASK:

@@ -170,7 +170,8 @@ visit_index(store *st, MDB_dbi dbi, const uint8_t *key, const uint8_t *author,
 		return err;
 	rc = mdb_cursor_get(cur, &k, &v, key ? MDB_SET : MDB_FIRST);
 	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, key ? MDB_NEXT_DUP : MDB_NEXT)) {
-		MDB_val ref = { v.mv_size > 32 ? 32 : v.mv_size, v.mv_data };	/* a board row starts with the id */
+		/* index values are local numbers; a board row starts with one */
+		MDB_val ref = { v.mv_size > 8 ? 8 : v.mv_size, v.mv_data };
 		rec_env env;
 		body b;
 
