@@ -30,26 +30,6 @@ cmp_author32(const uint8_t *a, const uint8_t *b)
 	return memcmp(a + 8, b + 8, 24);
 }
 
-/* Groups: revoked last, then model, revision; within, author, then the
- * latest first (seq, then id, descending). */
-static int
-cmp_group(const void *pa, const void *pb)
-{
-	const store_view *a = *(const store_view *const *)pa, *b = *(const store_view *const *)pb;
-	int ra = (a->flags & RESULT_REVOKED) != 0, rb = (b->flags & RESULT_REVOKED) != 0, c;
-
-	if (ra != rb)
-		return ra - rb;
-	if ((c = cmp_text(TEXT(a, model), TEXT(b, model))) != 0 ||
-	    (c = cmp_text(TEXT(a, revision), TEXT(b, revision))) != 0)
-		return c;
-	if ((c = memcmp(a->author, b->author, 32)) != 0)
-		return c;
-	if (a->seq != b->seq)
-		return a->seq > b->seq ? -1 : 1;
-	return -memcmp(a->id, b->id, 32);
-}
-
 static int
 same_bytes(const char *a, const char *b, size_t n)
 {
@@ -89,15 +69,23 @@ cmp_author(const store_view *a, const store_view *b)
 	return -memcmp(a->id, b->id, 32);
 }
 
+static int
+cmp_author_q(const void *a, const void *b)
+{
+	return cmp_author(*(const store_view *const *)a, *(const store_view *const *)b);
+}
+
 static uint64_t
 group_hash(const store_view *r)
 {
 	return r->name_hash ^ ((r->flags & RESULT_REVOKED) ? 0x9e3779b97f4a7c15ULL : 0);
 }
 
-/* Orders v as cmp_group does without comparing all n against each other:
- * rows go to their group through a hash table, the groups are sorted by
- * their key, then each group (a few reporters) on its own. */
+/* Orders v by group (revoked or not, model, revision), and within a group
+ * by author, the latest first, without comparing all n against each other:
+ * rows go to their group through a hash table (groups lie in the order
+ * first seen: the rows are sorted at the end), then each group is sorted
+ * on its own. */
 static em_err
 group_sort(const store_view **v, size_t n, uint8_t *first, size_t *groups)
 {
@@ -148,7 +136,7 @@ group_sort(const store_view **v, size_t n, uint8_t *first, size_t *groups)
 		for (j = i + 1; j < n && !first[j]; j++)
 			;
 		if (j - i > 16) {
-			qsort(v + i, j - i, sizeof *v, cmp_group);
+			qsort(v + i, j - i, sizeof *v, cmp_author_q);
 			continue;
 		}
 		for (size_t a = i + 1; a < j; a++) {	/* a few reporters: insertion */

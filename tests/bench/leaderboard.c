@@ -1,7 +1,8 @@
 /* tests/bench/leaderboard — what a leaderboard costs beside reading its rows.
  *
  * Builds a store of R signed results over K tasks (default 1,000,000 over
- * 1,000) from A authors, 100 models a task, then measures in one run, for
+ * 1,000) from A authors, M model names a task (default 100, each in up to
+ * three revisions), then measures in one run, for
  * one task: (a) a raw LMDB cursor scan over that task's board rows,
  * touching every byte (store_board_raw), and (b) the leaderboard: the
  * same rows read into memory with the reader's trust list, combined per
@@ -31,7 +32,7 @@ count_fn(void *ctx, const store_view *rows, size_t n, const uint8_t digest[stati
 
 /* Result i: task i % K, author and model from i / K. */
 static void
-make(body *b, long i, long k, uint8_t task[32])
+make(body *b, long i, long k, long models, uint8_t task[32])
 {
 	body_result *r = &b->u.result;
 	long round = i / k;
@@ -39,8 +40,8 @@ make(body *b, long i, long k, uint8_t task[32])
 	memset(b, 0, sizeof *b);
 	b->kind = REC_RESULT;
 	memcpy(r->task, task, 32);
-	snprintf(r->model, sizeof r->model, "model-%ld", round % 100);
-	snprintf(r->revision, sizeof r->revision, "r%ld", round / 100 % 3);
+	snprintf(r->model, sizeof r->model, "model-%ld", round % models);
+	snprintf(r->revision, sizeof r->revision, "r%ld", round / models % 3);
 	strcpy(r->adapter, "openai-chat");
 	strcpy(r->harness_version, "evalmesh bench");
 	strcpy(r->params, "{}");
@@ -62,6 +63,7 @@ main(int argc, char **argv)
 	long k = bench_opt(argc, argv, "--tasks", 1000);
 	long na = bench_opt(argc, argv, "--authors", 100);
 	long rounds = bench_opt(argc, argv, "--rounds", 20);
+	long models = bench_opt(argc, argv, "--models", 100);
 	uint8_t key[32], netid[32], task[32], *enc, *rec;
 	size_t elen, rlen, nrows = 0;
 	uint64_t *seq;
@@ -75,8 +77,9 @@ main(int argc, char **argv)
 	long batch = 4096, in_batch = 0;
 	uint64_t rows = 0, sum = 0;
 
-	if (n < 1 || k < 1 || na < 1 || rounds < 1 || k > n) {
-		fprintf(stderr, "usage: leaderboard [--results R] [--tasks K] [--authors A] [--rounds N]\n");
+	if (n < 1 || k < 1 || na < 1 || rounds < 1 || k > n || models < 1) {
+		fprintf(stderr, "usage: leaderboard [--results R] [--tasks K] [--authors A] "
+		    "[--models M] [--rounds N]\n");
 		return 2;
 	}
 	hash_init();
@@ -99,7 +102,7 @@ main(int argc, char **argv)
 		memset(task, 0, 32);
 		task[0] = (uint8_t)(i % k >> 8);
 		task[1] = (uint8_t)(i % k);
-		make(&b, i, k, task);
+		make(&b, i, k, models, task);
 		if (body_encode(&b, &enc, &elen) != EM_OK ||
 		    rec_seal(authors[a], netid, REC_RESULT, ++seq[a], 1700000000000ULL, enc, elen,
 		    &rec, &rlen, NULL) != EM_OK || rec_parse(rec, rlen, &envs[in_batch], NULL) != EM_OK)
