@@ -1,8 +1,9 @@
 /* node/board.h — a task's leaderboard from the results this node holds.
  *
  * Pure: rows in, ranking out; the same rows give the same board on every
- * node, whatever order they arrived in (the input is taken in record-id
- * order and every sort ends in a byte-wise comparison).
+ * node, whatever order they arrived in: nothing depends on the order of
+ * the input — groups are found by name, reporters ordered by author, rows
+ * by value then name, byte-wise.
  *
  * The rules, in order:
  *  1. With trusted_only, results by authors outside the reader's trust
@@ -69,7 +70,8 @@ typedef struct board {
 	size_t		 left_untrusted, left_metric, left_superseded;
 	size_t		 left_revoked, left_min_reporters;
 	uint8_t		 digest[32];		/* over the ids of all the task's
-						 * results held (store_board_view) */
+						 * results held, in id order
+						 * (store_board_view) */
 	char		*arena;			/* the rows' names and ids */
 } board;
 
