@@ -100,19 +100,20 @@ row_encode(uint8_t *row, const uint8_t num[static 8], const rec_env *env,
 	return ROW_NUM + n;
 }
 
-/* What the records that name target say about it: a revocation by its own
- * author, or a dispute by anyone. */
-static uint32_t
-target_flags(store *st, MDB_txn *txn, const uint8_t target[static 32],
+uint32_t
+st_result_flags(store *st, MDB_txn *txn, const uint8_t target[static 32],
     const uint8_t author[static 32])
 {
 	MDB_cursor *cur;
 	MDB_val k = { 32, (void *)(uintptr_t)target }, v, bytes;
+	store_author a;
 	uint32_t flags = 0;
 	int rc;
 
+	if (st_author_read(st, txn, author, &a) == EM_OK && (a.flags & AUTHOR_EQUIVOCATED))
+		flags |= RESULT_EQUIVOCATED;
 	if (mdb_cursor_open(txn, st->targets, &cur) != 0)
-		return 0;
+		return flags;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
 		rec_env env;
@@ -134,13 +135,10 @@ st_board_add(store *st, MDB_txn *txn, const rec_env *env, const body_result *r,
     const uint8_t num[static 8])
 {
 	uint8_t row[ROW_MAX];
-	store_author a;
-	uint32_t flags = target_flags(st, txn, env->id, env->author);
+	uint32_t flags = st_result_flags(st, txn, env->id, env->author);
 	MDB_val k = { 32, (void *)(uintptr_t)r->task }, v = { 0, row };
 	int rc;
 
-	if (st_author_read(st, txn, env->author, &a) == EM_OK && (a.flags & AUTHOR_EQUIVOCATED))
-		flags |= RESULT_EQUIVOCATED;
 	v.mv_size = row_encode(row, num, env, r, flags);
 	rc = mdb_put(txn, st->board, &k, &v, MDB_NODUPDATA);
 	if (rc == MDB_KEYEXIST)

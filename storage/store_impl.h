@@ -50,6 +50,11 @@ int	st_parse(const MDB_val *v, rec_env *env, body *b);
 /* Indexes and stores one verified record; *status gets enum store_status. */
 int	st_index_put(store *st, MDB_txn *txn, const rec_env *env, int *status);
 
+/* A result's flags (RESULT_*): its author caught equivocating, revoked by
+ * its own author, attested as disputed by anyone (store_board.c). */
+uint32_t st_result_flags(store *st, MDB_txn *txn, const uint8_t id[static 32],
+    const uint8_t author[static 32]);
+
 /* The board (store_board.c): a result's row; a flag on a result's row
  * (revocations only from by, its author, when by is not NULL); every
  * result row of an author caught equivocating. */

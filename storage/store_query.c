@@ -125,37 +125,6 @@ st_parse(const MDB_val *v, rec_env *env, body *b)
 	return EM_OK;
 }
 
-/* A result's flags: its author's equivocation, a revocation by its
- * author, a dispute by anyone. */
-static uint32_t
-result_flags(store *st, MDB_txn *txn, const rec_env *env)
-{
-	MDB_cursor *cur;
-	MDB_val k = { 32, (void *)(uintptr_t)env->id }, v;
-	store_author a;
-	uint32_t flags = 0;
-	int rc;
-
-	if (st_author_read(st, txn, env->author, &a) == EM_OK && (a.flags & AUTHOR_EQUIVOCATED))
-		flags |= RESULT_EQUIVOCATED;
-	if (mdb_cursor_open(txn, st->targets, &cur) != 0)
-		return flags;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0;
-	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-		rec_env t;
-		body b;
-
-		if (load(st, txn, &v, &t, &b) != EM_OK)
-			continue;
-		if (t.kind == REC_REVOKE && memcmp(t.author, env->author, 32) == 0)
-			flags |= RESULT_REVOKED;
-		if (t.kind == REC_ATTEST && b.u.ref.verdict == VERDICT_DISPUTED)
-			flags |= RESULT_DISPUTED;
-	}
-	mdb_cursor_close(cur);
-	return flags;
-}
-
 /* Visits the records an index lists under key (or under every key). */
 static em_err
 visit_index(store *st, MDB_dbi dbi, const uint8_t *key, const uint8_t *author,
@@ -179,7 +148,7 @@ visit_index(store *st, MDB_dbi dbi, const uint8_t *key, const uint8_t *author,
 			goto out;
 		if (author != NULL && memcmp(env.author, author, 32) != 0)
 			continue;
-		if (fn(ctx, &env, &b, result_flags(st, txn, &env)))
+		if (fn(ctx, &env, &b, st_result_flags(st, txn, env.id, env.author)))
 			break;
 	}
 	err = rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
