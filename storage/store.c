@@ -327,8 +327,8 @@ store_publish(store *st, const ident *me, uint8_t kind, const uint8_t *body_byte
 }
 
 /* Runs a lookup of key in dbi and copies the value out with fn. */
-static em_err
-lookup(store *st, MDB_dbi dbi, MDB_val *key,
+em_err
+st_lookup(store *st, MDB_dbi dbi, MDB_val *key,
     em_err (*fn)(const MDB_val *v, void *ctx), void *ctx)
 {
 	MDB_txn *txn;
@@ -349,15 +349,14 @@ store_has(store *st, const uint8_t id[static 32])
 {
 	MDB_val k = { 32, (void *)(uintptr_t)id };
 
-	return lookup(st, st->ids, &k, NULL, NULL) == EM_OK;
+	return st_lookup(st, st->ids, &k, NULL, NULL) == EM_OK;
 }
 
-struct copy { uint8_t *buf; size_t len, cap; };
 
-static em_err
-copy_alloc(const MDB_val *v, void *ctx)
+em_err
+st_copy_out(const MDB_val *v, void *ctx)
 {
-	struct copy *c = ctx;
+	struct st_copy *c = ctx;
 
 	if ((c->buf = malloc(v->mv_size ? v->mv_size : 1)) == NULL)
 		return EM_ENOMEM;
@@ -369,7 +368,7 @@ copy_alloc(const MDB_val *v, void *ctx)
 em_err
 store_get(store *st, const uint8_t id[static 32], uint8_t **bytes, size_t *len)
 {
-	struct copy c = { NULL, 0, 0 };
+	struct st_copy c = { NULL, 0, 0 };
 	MDB_txn *txn;
 	MDB_val v;
 	em_err err;
@@ -379,7 +378,7 @@ store_get(store *st, const uint8_t id[static 32], uint8_t **bytes, size_t *len)
 	if ((err = st_read_begin(st, &txn)) != EM_OK)
 		return err;
 	if ((err = (em_err)st_bytes(st, txn, id, &v)) == EM_OK &&
-	    (err = copy_alloc(&v, &c)) == EM_OK) {
+	    (err = st_copy_out(&v, &c)) == EM_OK) {
 		*bytes = c.buf;
 		*len = c.len;
 	}
@@ -390,7 +389,7 @@ store_get(store *st, const uint8_t id[static 32], uint8_t **bytes, size_t *len)
 static em_err
 copy_text(const MDB_val *v, void *ctx)
 {
-	struct copy *c = ctx;
+	struct st_copy *c = ctx;
 
 	if (v->mv_size >= c->cap)
 		return EM_ETOOBIG;
@@ -403,9 +402,9 @@ em_err
 store_meta_get(store *st, const char *key, char *buf, size_t cap)
 {
 	MDB_val k = { strlen(key), (void *)(uintptr_t)key };
-	struct copy c = { (uint8_t *)buf, 0, cap };
+	struct st_copy c = { (uint8_t *)buf, 0, cap };
 
-	return lookup(st, st->meta, &k, copy_text, &c);
+	return st_lookup(st, st->meta, &k, copy_text, &c);
 }
 
 struct meta_kv { const char *key, *value; };

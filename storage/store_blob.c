@@ -43,38 +43,21 @@ em_err
 store_blob_get(store *st, const uint8_t hash[static 32], uint8_t **bytes,
     size_t *len)
 {
-	MDB_txn *txn;
-	MDB_val k = { 32, (void *)(uintptr_t)hash }, v;
-	int err;
+	struct st_copy c = { NULL, 0, 0 };
+	MDB_val k = { 32, (void *)(uintptr_t)hash };
+	em_err err = st_lookup(st, st->blobs, &k, st_copy_out, &c);
 
-	*bytes = NULL;
-	*len = 0;
-	if ((err = st_read_begin(st, &txn)) != EM_OK)
-		return err;
-	if ((err = st_rc(mdb_get(txn, st->blobs, &k, &v))) == EM_OK) {
-		if ((*bytes = malloc(v.mv_size ? v.mv_size : 1)) == NULL)
-			err = EM_ENOMEM;
-		else {
-			memcpy(*bytes, v.mv_data, v.mv_size);
-			*len = v.mv_size;
-		}
-	}
-	mdb_txn_abort(txn);
-	return (em_err)err;
+	*bytes = c.buf;
+	*len = c.len;
+	return err;
 }
 
 int
 store_blob_has(store *st, const uint8_t hash[static 32])
 {
-	MDB_txn *txn;
-	MDB_val k = { 32, (void *)(uintptr_t)hash }, v;
-	int yes;
+	MDB_val k = { 32, (void *)(uintptr_t)hash };
 
-	if (st_read_begin(st, &txn) != EM_OK)
-		return 0;
-	yes = mdb_get(txn, st->blobs, &k, &v) == 0;
-	mdb_txn_abort(txn);
-	return yes;
+	return st_lookup(st, st->blobs, &k, NULL, NULL) == EM_OK;
 }
 
 struct eval_put { const uint8_t *run; const store_eval *e; size_t n; };

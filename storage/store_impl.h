@@ -30,6 +30,16 @@ int	st_rc(int rc);
  * retries. fn may be run more than once and must not keep state between. */
 em_err	st_write(store *st, int (*fn)(store *, MDB_txn *, void *), void *ctx);
 
+/* Looks key up in dbi in a read transaction of its own and hands the value
+ * to fn (may be NULL: only whether it is there). EM_ENOTFOUND. */
+em_err	st_lookup(store *st, MDB_dbi dbi, MDB_val *key,
+    em_err (*fn)(const MDB_val *v, void *ctx), void *ctx);
+
+/* An fn for st_lookup that copies the value out: ctx is a struct st_copy,
+ * whose buf becomes the caller's (free()). */
+struct st_copy { uint8_t *buf; size_t len, cap; };
+em_err	st_copy_out(const MDB_val *v, void *ctx);
+
 /* Begins a read-only transaction, adopting a map grown by another process. */
 em_err	st_read_begin(store *st, MDB_txn **txn);
 

@@ -70,13 +70,7 @@ store_trust_list(store *st, store_trust_visit fn, void *ctx)
 int
 store_trusted(store *st, const uint8_t id[static 32])
 {
-	MDB_txn *txn;
-	MDB_val k = { 32, (void *)(uintptr_t)id }, v;
-	int yes;
+	MDB_val k = { 32, (void *)(uintptr_t)id };
 
-	if (st_read_begin(st, &txn) != EM_OK)
-		return 0;
-	yes = mdb_get(txn, st->trust, &k, &v) == 0;
-	mdb_txn_abort(txn);
-	return yes;
+	return st_lookup(st, st->trust, &k, NULL, NULL) == EM_OK;
 }
