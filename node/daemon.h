@@ -58,6 +58,7 @@ struct conn {
 	uint8_t		 id[32];
 	uint64_t	 bytes_in, bytes_out, since, last_rx;
 	size_t		 queued;	/* bytes handed to uv_write, not yet written */
+	uint32_t	 chunks_asked;	/* fetch.c: chunks asked of it, pending */
 	conn		*next;
 };
 

@@ -47,20 +47,10 @@ want_add(daemon *d, const uint8_t hash[static 32], uint32_t hint)
 	/* full: the periodic scan asks again once some have come */
 }
 
-static unsigned
-asked_of(daemon *d, uint32_t peer)
-{
-	unsigned n = 0;
-
-	for (size_t i = 0; i < FETCH_MAX; i++)
-		n += d->wants[i].used && d->wants[i].peer == peer;
-	return n;
-}
-
 static int
-can_ask(daemon *d, const conn *c)
+can_ask(const conn *c)
 {
-	return c->ready && !c->closing && asked_of(d, c->handle) < FETCH_PER_PEER;
+	return c->ready && !c->closing && c->chunks_asked < FETCH_PER_PEER;
 }
 
 /* A ready peer to ask: first the hint (the peer that sent the task), then
@@ -72,15 +62,15 @@ pick(daemon *d, chunk_want *w)
 	conn *c = w->tries == 0 && w->hint ? conn_by_handle(d, w->hint) : NULL;
 	unsigned n = 0, k;
 
-	if (c != NULL && can_ask(d, c))
+	if (c != NULL && can_ask(c))
 		return c;
 	for (c = d->conns; c != NULL; c = c->next)
-		n += (unsigned)can_ask(d, c);
+		n += (unsigned)can_ask(c);
 	if (n == 0)
 		return NULL;
 	k = w->tries % n;
 	for (c = d->conns; c != NULL; c = c->next)
-		if (can_ask(d, c) && k-- == 0)
+		if (can_ask(c) && k-- == 0)
 			return c;
 	return NULL;
 }
@@ -91,6 +81,12 @@ fetch_send(daemon *d)
 	uint64_t now = daemon_now(d);
 	wire_msg m = { .type = WIRE_CHUNK_WANT };
 
+	/* what each peer has been asked and not answered yet, counted once */
+	for (conn *c = d->conns; c != NULL; c = c->next) {
+		c->chunks_asked = 0;
+		for (size_t i = 0; i < FETCH_MAX; i++)
+			c->chunks_asked += d->wants[i].used && d->wants[i].peer == c->handle;
+	}
 	for (size_t i = 0; i < FETCH_MAX; i++) {
 		chunk_want *w = &d->wants[i];
 		conn *c;
@@ -103,6 +99,7 @@ fetch_send(daemon *d)
 			continue;
 		w->tries++;
 		w->peer = c->handle;
+		c->chunks_asked++;
 		w->asked_at = now;
 		m.u.ids.n = 1;
 		m.u.ids.ids = w->hash;
