@@ -11,7 +11,6 @@
 #include "daemon.h"
 #include "hex.h"
 #include "log.h"
-#include "task.h"
 
 #define SCAN_EVERY	3		/* maintenance rounds between task scans */
 #define RETRY_MS	60000		/* the first retry; doubles */
@@ -107,15 +106,30 @@ mine_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
 	return 0;
 }
 
+/* Whether every item chunk the task record names is here (read from the
+ * record's body: no manifest parsed, as this runs every second). */
+struct ready { store *st; int ready; };
+
+static int
+chunks_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+{
+	struct ready *c = ctx;
+
+	(void)env;
+	(void)flags;
+	c->ready = 1;
+	for (uint32_t i = 0; i < b->u.task.n_chunks && c->ready; i++)
+		c->ready = store_blob_has(c->st, b->u.task.chunks + 32 * i);
+	return 1;	/* the first record of the task is enough */
+}
+
 /* Waiting jobs: done already (a result of ours for this model revision),
  * ready (every item chunk here), or still waiting for chunks. */
 static void
 settle(daemon *d, job *j)
 {
 	struct mine m = { &d->au->cfg, { 0 }, 0 };
-	char why[TASK_WHY_MAX];
-	task_rec tr;
-	int ready = 1;
+	struct ready c = { d->h->st, 0 };
 
 	store_results(d->h->st, j->task, d->h->pk, mine_fn, &m);
 	if (m.found) {
@@ -123,12 +137,8 @@ settle(daemon *d, job *j)
 		j->state = JOB_DONE;
 		return;
 	}
-	if (task_rec_load(d->h->st, j->task, &tr, why, sizeof why) != EM_OK)
-		return;
-	for (uint32_t i = 0; i < tr.body.n_chunks && ready; i++)
-		ready = store_blob_has(d->h->st, tr.body.chunks + 32 * i);
-	task_rec_free(&tr);
-	if (ready)
+	store_tasks(d->h->st, j->task, chunks_fn, &c);
+	if (c.ready)
 		j->state = JOB_QUEUED;
 }
 
