@@ -16,20 +16,16 @@ EM=${1:?usage: eval.sh EVALMESH [ITEMS] [CONCURRENCY] [LATENCY_MS]}
 N=${2:-2000} C=${3:-32} L=${4:-20}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-bench-eval-XXXXXX")
-SRV=
-trap '[ -n "$SRV" ] && kill "$SRV" 2>/dev/null && wait "$SRV" 2>/dev/null; rm -rf "$T"' EXIT
+. "$(dirname "$0")/../integration/lib.sh"
+trap 'stop_servers; rm -rf "$T"' EXIT
 export EVALMESH_HOME=$T/home
 
 python3 "$SRC/contrib/tasks/gen.py" --out "$T/tasks" --only arith-en --count "$N" || exit 1
 "$EM" init --name bench >/dev/null || exit 1
 "$EM" task publish "$T/tasks/arith-en/manifest.json" >/dev/null || exit 1
-python3 "$SRC/contrib/model-server/server.py" --tasks "$T/tasks" --latency-ms "$L" \
-	--accuracy 0.8 --port-file "$T/port" 2>"$T/server.log" &
-SRV=$!
-for ((i = 0; i < 100; i++)); do [ -s "$T/port" ] && break; sleep 0.1; done
-[ -s "$T/port" ] || { echo "eval.sh: the model server did not start"; cat "$T/server.log"; exit 1; }
+start_server m --tasks "$T/tasks" --latency-ms "$L" --accuracy 0.8 || exit 1
 
-"$EM" eval arith-en --model bench --endpoint "http://127.0.0.1:$(cat "$T/port")" \
+"$EM" eval arith-en --model bench --endpoint "$URL_m" \
 	--concurrency "$C" --no-publish --quiet --json >"$T/out.json" || exit 1
 get() { sed -n "s/.*\"$1\": \([0-9.e+-]*\).*/\1/p" "$T/out.json" | head -1; }
 rate=$(get items_per_s) cpu=$(get cpu_ms_per_item) value=$(get value)

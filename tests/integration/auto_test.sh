@@ -9,10 +9,6 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-auto-XXXXXX")
 . "$(dirname "$0")/lib.sh"
 trap 'stop_all; rm -rf "$T"' EXIT
-one_line() {
-	if [ "$(wc -l <"$err")" -eq 1 ]; then ok; else
-		echo "FAIL: error is not one line:"; sed 's/^/  | /' "$err"; fail=$((fail + 1)); fi
-}
 EX="python3 $SRC/tests/integration/exec_model.py"
 idof() { "$EM" id --home "$T/$1" --json | sed -n 's/.*"id": "\(.*\)".*/\1/p'; }
 nres() { "$EM" results --home "$T/$1" --author "$(idof "$1")" --json | grep -c '"author"'; }

@@ -7,13 +7,8 @@ set -u
 EM=${1:?usage: board_test.sh PATH/TO/evalmesh}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-board-XXXXXX")
-SRV=
 . "$(dirname "$0")/lib.sh"
-trap 'stop_all; [ -n "$SRV" ] && kill $SRV 2>/dev/null; rm -rf "$T"' EXIT
-one_line() {
-	if [ "$(wc -l <"$err")" -eq 1 ]; then ok; else
-		echo "FAIL: error is not one line:"; sed 's/^/  | /' "$err"; fail=$((fail + 1)); fi
-}
+trap 'stop_all; stop_servers; rm -rf "$T"' EXIT
 idof() { "$EM" id --home "$T/$1" --json | sed -n 's/.*"id": "\(.*\)".*/\1/p'; }
 jrec() { sed -n 's/.*"record": "\([0-9a-f]*\)".*/\1/p' "$out"; }
 for n in a b c d; do "$EM" init --home "$T/$n" --name "$n" >/dev/null || bad "init $n"; done
@@ -28,10 +23,8 @@ run 2 "$EM" trust --home "$T/a"; has $err 'expected add, list or remove'
 run 1 "$EM" leaderboard --home "$T/a" nosuch; has $err "no task with id or name 'nosuch'"; one_line
 
 # --- results from a model server: three models, two reporters of one
-python3 "$SRC/contrib/model-server/server.py" --port-file "$T/port" --accuracy 0.9 --seed s1 \
-	2>"$T/server.log" & SRV=$!
-for ((i = 0; i < 50; i++)); do [ -s "$T/port" ] && break; sleep 0.1; done
-URL=http://127.0.0.1:$(cat "$T/port")
+start_server s1 --accuracy 0.9 --seed s1
+URL=$URL_s1
 run 0 "$EM" task publish --home "$T/a" "$SRC/contrib/tasks/arith-en/manifest.json"
 start_node a 1
 start_node b 2 --peer "127.0.0.1:$(port 1)"

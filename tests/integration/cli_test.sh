@@ -6,10 +6,6 @@ EM=${1:?usage: cli_test.sh PATH/TO/evalmesh}
 T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-cli-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/lib.sh"
-one_line() {	# errors are exactly one line
-	if [ "$(wc -l <"$err")" -eq 1 ]; then pass=$((pass + 1)); else
-		echo "FAIL: error is not one line:"; sed 's/^/  | /' "$err"; fail=$((fail + 1)); fi
-}
 nresults() { "$EM" results --home "$1" --json | grep -c '"author"'; }
 TASK=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 A=$T/a B=$T/b

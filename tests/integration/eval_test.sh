@@ -8,38 +8,16 @@ set -u
 EM=${1:?usage: eval_test.sh PATH/TO/evalmesh}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-eval-XXXXXX")
-declare -A SRV_PID=()
 cleanup() {
-	for n in "${!SRV_PID[@]}"; do kill "${SRV_PID[$n]}" 2>/dev/null; wait "${SRV_PID[$n]}" 2>/dev/null; done
+	stop_servers
 	[ -n "${EVAL_PID:-}" ] && kill -9 "$EVAL_PID" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
 . "$(dirname "$0")/lib.sh"
-one_line() {
-	if [ "$(wc -l <"$err")" -eq 1 ]; then ok; else
-		echo "FAIL: error is not one line:"; sed 's/^/  | /' "$err"; fail=$((fail + 1)); fi
-}
 A=$T/a
 export EVALMESH_HOME=$A
 
-# start_server NAME ARGS...: a model server on a free port; URL_<NAME> set.
-start_server() {
-	local name=$1 i; shift
-	rm -f "$T/$name.port"
-	python3 "$SRC/contrib/model-server/server.py" --port-file "$T/$name.port" "$@" \
-		2>>"$T/$name.log" &
-	SRV_PID[$name]=$!
-	for ((i = 0; i < 100; i++)); do [ -s "$T/$name.port" ] && break; sleep 0.1; done
-	[ -s "$T/$name.port" ] || { bad "model server $name did not start"; cat "$T/$name.log"; return 1; }
-	printf -v "URL_$name" 'http://127.0.0.1:%s' "$(cat "$T/$name.port")"
-}
-stop_server() {
-	kill "${SRV_PID[$1]}" 2>/dev/null; wait "${SRV_PID[$1]}" 2>/dev/null; unset "SRV_PID[$1]"
-}
-served() {	# served NAME: requests the server counted
-	curl -s "$(eval echo "\$URL_$1")/stats" | sed -n 's/.*"requests": \([0-9]*\).*/\1/p'
-}
 jnum() { sed -n "s/.*\"$1\": \([-0-9.e]*\).*/\1/p" "$out" | head -1; }
 jstr() { sed -n "s/.*\"$1\": \"\([^\"]*\)\".*/\1/p" "$out" | head -1; }
 nresults() { "$EM" results --json | grep -c '"author"'; }

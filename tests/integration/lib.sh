@@ -20,6 +20,11 @@ run() {
 	fi
 	ok
 }
+# one_line: the last command's error is exactly one line.
+one_line() {
+	if [ "$(wc -l <"$err")" -eq 1 ]; then ok; else
+		echo "FAIL: error is not one line:"; sed 's/^/  | /' "$err"; fail=$((fail + 1)); fi
+}
 # has FILE PATTERN: the file matches the extended regex.
 has() {
 	if grep -Eq -- "$2" "$1"; then ok; else
@@ -99,4 +104,28 @@ publish() {	# publish NAME N: N results signed by node NAME
 finish() {
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
+}
+
+# The stand-in model server (contrib/model-server), on a free port.
+# start_server NAME ARGS...: starts it and sets URL_<NAME>; stop_server
+# NAME; stop_servers stops them all (call it from the script's EXIT trap);
+# served NAME: the requests it counted.
+LIB_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+declare -A SRV_PID=()
+start_server() {
+	local name=$1 i; shift
+	rm -f "$T/$name.port"
+	python3 "$LIB_SRC/contrib/model-server/server.py" --port-file "$T/$name.port" "$@" \
+		2>>"$T/$name.log" &
+	SRV_PID[$name]=$!
+	for ((i = 0; i < 100; i++)); do [ -s "$T/$name.port" ] && break; sleep 0.1; done
+	[ -s "$T/$name.port" ] || { bad "model server $name did not start"; cat "$T/$name.log"; return 1; }
+	printf -v "URL_$name" 'http://127.0.0.1:%s' "$(cat "$T/$name.port")"
+}
+stop_server() {
+	kill "${SRV_PID[$1]}" 2>/dev/null; wait "${SRV_PID[$1]}" 2>/dev/null; unset "SRV_PID[$1]"
+}
+stop_servers() { for n in "${!SRV_PID[@]}"; do stop_server "$n"; done; }
+served() {
+	curl -s "$(eval echo "\$URL_$1")/stats" | sed -n 's/.*"requests": \([0-9]*\).*/\1/p'
 }

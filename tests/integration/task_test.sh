@@ -9,10 +9,6 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-task-XXXXXX")
 trap 'rm -rf "$T"' EXIT
 . "$(dirname "$0")/lib.sh"
-one_line() {
-	if [ "$(wc -l <"$err")" -eq 1 ]; then ok; else
-		echo "FAIL: error is not one line:"; sed 's/^/  | /' "$err"; fail=$((fail + 1)); fi
-}
 A=$T/a
 ntasks() { "$EM" task list --home "$A" --json | grep -c '"items_root"'; }
 
