@@ -59,6 +59,21 @@ cmp32(const void *a, const void *b)
 	return memcmp(a, b, 32);
 }
 
+/* The reader's trust list, sorted (the store lists it in id order). */
+static em_err
+trust_load(store *st, struct trust_set *t)
+{
+	em_err err = store_trust_list(st, trust_fn, t);
+
+	return err != EM_OK ? err : t->oom ? EM_ENOMEM : EM_OK;
+}
+
+static uint8_t
+trust_has(const struct trust_set *t, const uint8_t author[static 32])
+{
+	return t->n > 0 && bsearch(author, t->ids, t->n, 32, cmp32) != NULL;
+}
+
 em_err
 board_load(store *st, const uint8_t task[static 32], store_row **rows,
     uint8_t **trusted, size_t *n)
@@ -74,14 +89,13 @@ board_load(store *st, const uint8_t task[static 32], store_row **rows,
 		free(l.rows);
 		return err != EM_OK ? err : EM_ENOMEM;
 	}
-	if ((err = store_trust_list(st, trust_fn, &t)) != EM_OK || t.oom ||
-	    (*trusted = calloc(l.n ? l.n : 1, 1)) == NULL) {
+	if ((err = trust_load(st, &t)) != EM_OK || (*trusted = malloc(l.n ? l.n : 1)) == NULL) {
 		free(l.rows);
 		free(t.ids);
 		return err != EM_OK ? err : EM_ENOMEM;
 	}
-	for (size_t i = 0; i < l.n && t.n > 0; i++)
-		(*trusted)[i] = bsearch(l.rows[i].author, t.ids, t.n, 32, cmp32) != NULL;
+	for (size_t i = 0; i < l.n; i++)
+		(*trusted)[i] = trust_has(&t, l.rows[i].author);
 	free(t.ids);
 	*rows = l.rows;
 	*n = l.n;
@@ -102,12 +116,12 @@ compute_fn(void *ctx, const store_view *rows, size_t n, const uint8_t digest[sta
 	uint8_t *trusted = NULL;
 
 	if (c->o->trusted_only) {
-		if ((trusted = calloc(n ? n : 1, 1)) == NULL) {
+		if ((trusted = malloc(n ? n : 1)) == NULL) {
 			c->err = EM_ENOMEM;
 			return 1;
 		}
-		for (size_t i = 0; i < n && c->t.n > 0; i++)
-			trusted[i] = bsearch(rows[i].author, c->t.ids, c->t.n, 32, cmp32) != NULL;
+		for (size_t i = 0; i < n; i++)
+			trusted[i] = trust_has(&c->t, rows[i].author);
 	}
 	c->err = board_build(rows, n, trusted, digest, c->o, c->b);
 	free(trusted);
@@ -121,9 +135,9 @@ board_compute(store *st, const uint8_t task[static 32], const board_opts *o, boa
 	em_err err;
 
 	memset(b, 0, sizeof *b);
-	if (o->trusted_only && ((err = store_trust_list(st, trust_fn, &c.t)) != EM_OK || c.t.oom)) {
+	if (o->trusted_only && (err = trust_load(st, &c.t)) != EM_OK) {
 		free(c.t.ids);
-		return err != EM_OK ? err : EM_ENOMEM;
+		return err;
 	}
 	err = store_board_view(st, task, compute_fn, &c);
 	free(c.t.ids);
