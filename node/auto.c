@@ -55,12 +55,10 @@ job_find(struct auto_state *au, const uint8_t task[static 32])
 	return NULL;
 }
 
-struct scan { daemon *d; };
-
 static int
 scan_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
 {
-	daemon *d = ((struct scan *)ctx)->d;
+	daemon *d = ctx;
 	struct auto_state *au = d->au;
 	uint8_t id[32];
 	job *j, **nj;
@@ -327,13 +325,12 @@ void
 auto_tick(daemon *d)
 {
 	struct auto_state *au = d->au;
-	struct scan s = { d };
 	uint64_t now = daemon_now(d);
 
 	if (au == NULL || au->stopping)
 		return;
 	if (au->rounds++ % SCAN_EVERY == 0)
-		store_tasks(d->h->st, NULL, scan_fn, &s);
+		store_tasks(d->h->st, NULL, scan_fn, d);
 	for (size_t i = 0; i < au->n; i++)
 		if (au->jobs[i]->state == JOB_WAITING)
 			settle(d, au->jobs[i]);

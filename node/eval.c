@@ -40,7 +40,7 @@ typedef struct run {
 	size_t		 asked;		/* items scored by this run */
 	int		 stopping;
 	uint64_t	 pause_until;	/* loop time: a server asked us to wait */
-	uv_timer_t	 wake, flush, progress;
+	uv_timer_t	 wake, flush;	/* flush also draws the progress line */
 	uv_signal_t	 sigint, sigterm;
 	uint64_t	 t0, last_plain;
 } run;
@@ -131,7 +131,6 @@ stop(run *r, const char *why)
 	uv_timer_stop(&r->wake);
 	uv_close((uv_handle_t *)&r->wake, NULL);
 	uv_close((uv_handle_t *)&r->flush, NULL);
-	uv_close((uv_handle_t *)&r->progress, NULL);
 	uv_close((uv_handle_t *)&r->sigint, NULL);
 	uv_close((uv_handle_t *)&r->sigterm, NULL);
 	if (r->o->progress)
@@ -373,7 +372,6 @@ eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap)
 	}
 	uv_timer_init(&r.loop, &r.wake);
 	uv_timer_init(&r.loop, &r.flush);
-	uv_timer_init(&r.loop, &r.progress);
 	uv_signal_init(&r.loop, &r.sigint);
 	uv_signal_init(&r.loop, &r.sigterm);
 	r.wake.data = r.flush.data = r.sigint.data = r.sigterm.data = &r;

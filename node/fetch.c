@@ -107,12 +107,10 @@ fetch_send(daemon *d)
 	}
 }
 
-struct scan { daemon *d; };
-
 static int
 scan_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
 {
-	daemon *d = ((struct scan *)ctx)->d;
+	daemon *d = ctx;
 
 	(void)env;
 	(void)flags;
@@ -124,9 +122,8 @@ scan_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
 void
 fetch_scan(daemon *d)
 {
-	struct scan s = { d };
 
-	store_tasks(d->h->st, NULL, scan_fn, &s);
+	store_tasks(d->h->st, NULL, scan_fn, d);
 	fetch_send(d);
 }
 
