@@ -270,13 +270,143 @@ score_choice(const char *output, const char *target, const char *const *choices,
 	return got == want;
 }
 
+/* How big a pattern's compiled form can grow: a pattern is a task
+ * author's, so a peer's, and glibc's regcomp copies a repeated part once
+ * per bound ("x{3}" is three x's, "x+" is x then x*), so "0+++..." or
+ * "((x{99}){99}){99}" would take all memory. Each atom counts one, a
+ * repeated part its count times its bound (two for +, one for * and ?),
+ * and the whole is held under PATTERN_COST. A quantifier on a quantifier
+ * (meaningless in ERE) and back-references (which make matching
+ * exponential) are refused outright. */
+#define PATTERN_COST	4096
+#define PATTERN_BOUND	255	/* RE_DUP_MAX */
+#define PATTERN_DEPTH	32
+
+/* The end of the bracket expression starting at p ('['): its ']', or
+ * NULL when it has none (regcomp then says what is wrong). */
+static const char *
+bracket_end(const char *p)
+{
+	p++;
+	if (*p == '^')
+		p++;
+	if (*p == ']')	/* a ']' first is one of the set */
+		p++;
+	while (*p != '\0' && *p != ']') {
+		if (p[0] == '[' && (p[1] == ':' || p[1] == '.' || p[1] == '=')) {
+			char close[3] = { p[1], ']', '\0' };
+			const char *e = strstr(p + 2, close);
+
+			if (e == NULL)
+				return NULL;
+			p = e + 2;
+			continue;
+		}
+		p++;
+	}
+	return *p == ']' ? p : NULL;
+}
+
+static em_err
+pattern_bounded(const char *p, char *why, size_t cap)
+{
+	unsigned long sum[PATTERN_DEPTH + 1] = { 0 }, last = 0;
+	int depth = 0, quantified = 0, atom = 0;
+
+	for (; *p != '\0'; p++) {
+		unsigned long times = 0;
+
+		switch (*p) {
+		case '(':
+			if (depth == PATTERN_DEPTH) {
+				snprintf(why, cap, "groups nested more than %d deep", PATTERN_DEPTH);
+				return EM_EFORMAT;
+			}
+			sum[++depth] = 0;
+			atom = 0;
+			continue;
+		case ')':
+			if (depth == 0)
+				return EM_OK;	/* regcomp says what is wrong */
+			last = sum[depth--];
+			sum[depth] += last;
+			atom = 1;
+			quantified = 0;
+			continue;
+		case '|':
+			atom = 0;
+			continue;
+		case '*':
+		case '?':
+			times = 1;
+			break;
+		case '+':
+			times = 2;
+			break;
+		case '{': {
+			char *end;
+			unsigned long lo = strtoul(p + 1, &end, 10), hi = lo;
+
+			if (*end == ',' && end[1] != '}')
+				hi = strtoul(end + 1, &end, 10);
+			if (lo > PATTERN_BOUND || hi > PATTERN_BOUND) {
+				snprintf(why, cap, "a repeat bound above %d", PATTERN_BOUND);
+				return EM_EFORMAT;
+			}
+			times = (hi > lo ? hi : lo) + 1;
+			if ((p = strchr(p, '}')) == NULL)
+				return EM_OK;
+			break;
+		}
+		case '[':	/* a bracket expression is one atom */
+			if ((p = bracket_end(p)) == NULL)
+				return EM_OK;
+			break;
+		case '\\':
+			if (p[1] >= '1' && p[1] <= '9') {
+				snprintf(why, cap, "back-references (\\%c) are not allowed", p[1]);
+				return EM_EFORMAT;
+			}
+			if (p[1] != '\0')
+				p++;	/* an escaped character is one atom */
+			break;
+		default:
+			break;
+		}
+		if (times == 0) {	/* an atom */
+			last = 1;
+			sum[depth] += 1;
+			atom = 1;
+			quantified = 0;
+			continue;
+		}
+		if (quantified) {
+			snprintf(why, cap, "a repeat of a repeat ('%c' after a quantifier)", *p);
+			return EM_EFORMAT;
+		}
+		if (atom) {	/* the last atom counts times over */
+			sum[depth] += last * (times - 1);
+			last *= times;
+		}
+		quantified = 1;
+		for (int d = 0; d <= depth; d++)
+			if (sum[d] > PATTERN_COST) {
+				snprintf(why, cap, "too big once compiled (repeats of repeats)");
+				return EM_EFORMAT;
+			}
+	}
+	return EM_OK;
+}
+
 em_err
 score_regex_check(const char *pattern, char *why, size_t cap)
 {
 	regex_t re;
-	int rc = regcomp(&re, pattern, REG_EXTENDED);
+	int rc;
 
-	if (rc != 0) {
+	if (pattern_bounded(pattern, why, cap) != EM_OK)
+		return EM_EFORMAT;
+	if ((rc = regcomp(&re, pattern, REG_EXTENDED)) != 0) {
 		regerror(rc, &re, why, cap);
 		return EM_EFORMAT;
 	}
@@ -287,13 +417,15 @@ score_regex_check(const char *pattern, char *why, size_t cap)
 em_err
 score_extract(const char *output, const char *pattern, unsigned flags, char **out)
 {
+	char why[128];
 	regmatch_t m[2];
 	regex_t re;
 	char *o = NULL;
 	em_err err;
 
 	*out = NULL;
-	if (regcomp(&re, pattern, REG_EXTENDED) != 0)
+	if (pattern_bounded(pattern, why, sizeof why) != EM_OK ||
+	    regcomp(&re, pattern, REG_EXTENDED) != 0)
 		return EM_EFORMAT;
 	if ((err = score_normalize(output, flags & NORM_NFKC, &o)) == EM_OK) {
 		if (regexec(&re, o, 2, m, 0) != 0) {

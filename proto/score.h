@@ -43,8 +43,11 @@ double score_numeric(const char *output, const char *target, double tolerance);
 double score_choice(const char *output, const char *target,
     const char *const *choices, size_t n_choices);
 
-/* Checks that pattern is a valid POSIX extended regular expression.
- * EM_EFORMAT with a reason in why (cap bytes) if not. */
+/* Checks that pattern is a valid POSIX extended regular expression that
+ * compiles to a bounded size (it is a task author's, a peer's): no
+ * quantifier on a quantifier, no back-reference, repeat bounds up to 255
+ * and their products held small. EM_EFORMAT with a reason in why (cap
+ * bytes) if not. */
 em_err score_regex_check(const char *pattern, char *why, size_t cap);
 
 /* The first group of pattern's first match in output (after NFKC when

@@ -86,6 +86,23 @@ test_regex(void **state)
 	(void)state;
 	assert_int_equal(score_regex_check("answer: ([0-9]+)", why, sizeof why), EM_OK);
 	assert_int_equal(score_regex_check("([0-9]+", why, sizeof why), EM_EFORMAT);
+	/* a peer's pattern must not take all memory when compiled, nor make
+	 * matching exponential: the fuzzer's "0+++..." (glibc doubles the tree
+	 * at each '+'), nested bounds, back-references */
+	assert_int_equal(score_regex_check(" -r0+++++++++++++++++++++++++++++++++++++++++++++++++"
+	    "+++++++++++++++++++++++)", why, sizeof why), EM_EFORMAT);
+	assert_non_null(strstr(why, "repeat of a repeat"));
+	assert_int_equal(score_regex_check("((x{99}){99}){99}", why, sizeof why), EM_EFORMAT);
+	assert_non_null(strstr(why, "too big"));
+	assert_int_equal(score_regex_check("a{300}", why, sizeof why), EM_EFORMAT);
+	assert_int_equal(score_regex_check("(a*)b\\1", why, sizeof why), EM_EFORMAT);
+	assert_int_equal(score_regex_check("(a*)*", why, sizeof why), EM_OK);	/* no copies */
+	assert_int_equal(score_regex_check("x{2,5}[]a+*]{3}([[:digit:]]+|\\.)?", why, sizeof why),
+	    EM_OK);
+	assert_int_equal(score_regex_check("((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)", why, sizeof why),
+	    EM_OK);	/* 2^12 */
+	assert_int_equal(score_regex_check("(((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)", why,
+	    sizeof why), EM_EFORMAT);	/* 2^13 */
 	assert_true(strlen(why) > 0);
 	assert_true(score_regex("Work... answer: 17", "answer: ([0-9]+)", "17", 0) == 1);
 	assert_true(score_regex("answer: １７", "answer: ([0-9]+)", "17", NORM_NFKC) == 1);
