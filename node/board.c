@@ -1,4 +1,14 @@
-/* A task's leaderboard: the rules are in board.h. */
+/* A task's leaderboard: the rules are in board.h.
+ *
+ * Built as the rows are read. The store gives a task's results for one
+ * model and revision one after another (a run), so a result is grouped by
+ * comparing one number with the last one's; within its run it is matched
+ * to its author's earlier result by looking through the run's few
+ * reporters (a table, past a handful), and what a row needs is copied out
+ * of it then, while it is in cache. No array of results is made, sorted or
+ * walked again: only the rows are sorted — each one's reporters by author,
+ * the rows by value, the intervals' lows for the ranks — by a bucket sort
+ * (common/keysort.h). */
 #include "board.h"
 
 #include <stdio.h>
@@ -6,185 +16,612 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "keysort.h"
 #include "stats.h"
-
-/* Byte-wise order of two texts that are not NUL-terminated. */
-static int
-cmp_text(const char *a, size_t al, const char *b, size_t bl)
-{
-	int c = memcmp(a, b, al < bl ? al : bl);
-
-	return c != 0 ? c : (al > bl) - (al < bl);
-}
 
 #define TEXT(r, f) (r)->f, (r)->f##_len
 
-/* Authors as numbers first: most differ in their first eight bytes. */
-static int
-cmp_author32(const uint8_t *a, const uint8_t *b)
-{
-	uint64_t x = be_get(a, 8), y = be_get(b, 8);
+/* A run: the results for one model and revision (the store's number for
+ * them), which come one after another. Its members are m[first..end);
+ * its names are copied when it starts, while they are in cache. */
+typedef struct run {
+	uint64_t	 nid;
+	uint64_t	 head;		/* the model's first eight bytes, big-endian,
+					 * zero-padded: most names differ there */
+	uint32_t	 name_at;	/* model NUL revision NUL in names */
+	uint8_t		 model_len, revision_len;
+	uint8_t		 big;		/* its members are in the table */
+	uint8_t		 revoked;	/* some of its results are revoked */
+	uint32_t	 first, end;
+} run;
 
-	if (x != y)
-		return x < y ? -1 : 1;
-	return memcmp(a + 8, b + 8, 24);
+/* One author's standing result for one model, revoked or not: its key,
+ * then what its row needs of it. */
+struct board_member {
+	uint64_t	 w0;		/* the author's first word, to tell most apart */
+	uint64_t	 nid;
+	uint8_t		 revoked, flags, access;
+	uint8_t		 author[32];
+	uint64_t	 seq, n_items;
+	double		 value, lo, hi;	/* the published interval, or Wilson's */
+	const uint8_t	*id;		/* borrowed, like the names */
+	const store_view *cur;		/* its result while its batch lasts:
+					 * copied in when the batch ends */
+};
+typedef struct board_member member;
+
+/* Whether r supersedes the member's result: a higher seq, then id. */
+static inline int
+later(const store_view *r, const member *m)
+{
+	uint64_t seq = m->cur ? m->cur->seq : m->seq;
+	const uint8_t *id = m->cur ? m->cur->id : m->id;
+
+	return r->seq != seq ? r->seq > seq : memcmp(r->id, id, 32) > 0;
 }
 
-static int
-same_bytes(const char *a, const char *b, size_t n)
+static inline void
+take(member *m, const store_view *r)
 {
-	while (n >= 8) {	/* names are short: compare in words, no call */
-		uint64_t x, y;
-
-		memcpy(&x, a, 8);
-		memcpy(&y, b, 8);
-		if (x != y)
-			return 0;
-		a += 8, b += 8, n -= 8;
+	m->seq = r->seq;
+	m->n_items = r->n_items;
+	m->value = r->value;
+	if (r->has_ci) {
+		m->lo = r->lo;
+		m->hi = r->hi;
+	} else {
+		stats_wilson(r->value < 0 ? 0 : r->value > 1 ? 1 : r->value, (size_t)r->n_items,
+		    STATS_Z95, &m->lo, &m->hi);
 	}
-	while (n > 0 && *a == *b)
-		a++, b++, n--;
-	return n == 0;
+	m->id = r->id;
+	m->flags = r->flags;
+	m->access = r->access;
 }
 
-static int
-same_group(const store_view *a, const store_view *b)
+/* A run with more members than this finds them through a table; fewer
+ * are looked through one by one, which costs less than any probe. */
+#define RUN_LINEAR	8
+
+struct board_acc {
+	board_opts	 o;
+	char		 metric[BODY_SHORT_MAX + 1];
+	size_t		 mlen;
+	run		*r;
+	member		*m;
+	int32_t		*slot;		/* members of big runs: index or -1 */
+	int32_t		 held[STORE_SCAN_BATCH];	/* members with a cur */
+	size_t		 nheld;
+	char		*names;		/* the runs' names, for the board */
+	size_t		 names_len, names_cap;
+	int		 oom, table_ready;
+	int32_t		 last;		/* the member the last result went to */
+	size_t		 cap, max, nr, nm, n;
+	size_t		 left_untrusted, left_metric, left_superseded;
+	void		*mem;
+};
+
+em_err
+board_begin(size_t n, const char *metric, const board_opts *o, board_acc **out)
 {
-	return ((a->flags & RESULT_REVOKED) != 0) == ((b->flags & RESULT_REVOKED) != 0) &&
-	    a->model_len == b->model_len && a->revision_len == b->revision_len &&
-	    same_bytes(a->model, b->model, a->model_len) &&
-	    same_bytes(a->revision, b->revision, a->revision_len);
-}
+	size_t cap = 16, np = n ? n : 1;
+	board_acc *a;
+	char *m;
 
-/* Within one group: author, then the latest first. */
-static int
-cmp_author(const store_view *a, const store_view *b)
-{
-	int c = cmp_author32(a->author, b->author);
-
-	if (c != 0)
-		return c;
-	if (a->seq != b->seq)
-		return a->seq > b->seq ? -1 : 1;
-	return -memcmp(a->id, b->id, 32);
-}
-
-static int
-cmp_author_q(const void *a, const void *b)
-{
-	return cmp_author(*(const store_view *const *)a, *(const store_view *const *)b);
-}
-
-static uint64_t
-group_hash(const store_view *r)
-{
-	return r->name_hash ^ ((r->flags & RESULT_REVOKED) ? 0x9e3779b97f4a7c15ULL : 0);
-}
-
-/* Orders v by group (revoked or not, model, revision), and within a group
- * by author, the latest first, without comparing all n against each other:
- * rows go to their group through a hash table (groups lie in the order
- * first seen: the rows are sorted at the end), then each group is sorted
- * on its own. */
-static em_err
-group_sort(const store_view **v, size_t n, uint8_t *first, size_t *groups)
-{
-	size_t cap = 16, ng = 0, *gid, *count, *at;
-	const store_view **rep, **tmp;
-	uint64_t *gh = NULL;
-	int32_t *slot;
-	em_err err = EM_ENOMEM;
-
-	while (cap < 2 * n)
+	*out = NULL;
+	while (cap < 2 * np)
 		cap <<= 1;
-	slot = malloc(cap * sizeof *slot);
-	gid = malloc((n + 1) * sizeof *gid);
-	count = calloc(n + 1, sizeof *count);
-	at = malloc((n + 1) * sizeof *at);
-	rep = malloc((n + 1) * sizeof *rep);
-	tmp = malloc((n + 1) * sizeof *tmp);
-	gh = malloc((n + 1) * sizeof *gh);
-	if (!slot || !gid || !count || !at || !rep || !tmp || !gh)
-		goto out;
-	memset(slot, 0xff, cap * sizeof *slot);
+	if ((a = calloc(1, sizeof *a)) == NULL)
+		return EM_ENOMEM;
+	/* the widest first: members, runs, then the table */
+	if ((m = malloc(np * (sizeof *a->m + sizeof *a->r) + cap * sizeof *a->slot)) == NULL) {
+		free(a);
+		return EM_ENOMEM;
+	}
+	a->o = *o;
+	a->o.metric = NULL;
+	snprintf(a->metric, sizeof a->metric, "%s", metric);
+	a->mlen = strlen(a->metric);
+	a->mem = m;
+	a->m = (member *)(void *)m;
+	a->r = (run *)(void *)(a->m + np);
+	a->slot = (int32_t *)(void *)(a->r + np);
+	a->cap = cap;
+	a->max = n;
+	a->last = -1;
+	*out = a;	/* the table is cleared when a run first needs it */
+	return EM_OK;
+}
+
+/* r stands for member s until its batch ends, when it is copied in: a
+ * result superseded within a batch is never copied. */
+static inline void
+hold(board_acc *a, int32_t s, const store_view *r)
+{
+	member *m = &a->m[s];
+
+	if (m->cur == NULL)
+		a->held[a->nheld++] = s;
+	m->cur = r;
+}
+
+/* The table's slot for a key: the name number (a hash already) and the
+ * author's first word, mixed. */
+static inline size_t
+slot_of(uint64_t nid, uint8_t revoked, const uint8_t *author, size_t mask)
+{
+	uint64_t x;
+
+	memcpy(&x, author, 8);
+	x = (x ^ nid ^ revoked) * 0x9e3779b97f4a7c15ULL;
+	return (size_t)(x >> 40) & mask;
+}
+
+static inline int
+is_member(const member *m, const store_view *r, uint64_t w0, uint8_t revoked)
+{
+	return m->w0 == w0 && m->revoked == revoked && bytes_same32(m->author, r->author);
+}
+
+/* Where member s goes in the table, or where r's member is (-1: none). */
+static inline int32_t
+probe(const board_acc *a, const store_view *r, uint64_t w0, uint8_t revoked, size_t *h)
+{
+	size_t mask = a->cap - 1;
+	int32_t s;
+
+	*h = slot_of(r->name_id, revoked, r->author, mask);
+	while ((s = a->slot[*h]) >= 0 &&
+	    (a->m[s].nid != r->name_id || !is_member(&a->m[s], r, w0, revoked)))
+		*h = (*h + 1) & mask;
+	return s;
+}
+
+/* A new run for r, its names copied. NULL when out of memory (the board
+ * then fails). */
+static run *
+start_run(board_acc *a, const store_view *r)
+{
+	size_t need = (size_t)r->model_len + r->revision_len + 2;
+	char *at;
+	run *u;
+
+	if (a->names_cap - a->names_len < need) {
+		size_t cap = a->names_cap ? 2 * a->names_cap : 4096;
+		char *nn;
+
+		while (cap - a->names_len < need)
+			cap *= 2;
+		if (cap > UINT32_MAX || (nn = realloc(a->names, cap)) == NULL) {
+			a->oom = 1;
+			return NULL;
+		}
+		a->names = nn;
+		a->names_cap = cap;
+	}
+	at = a->names + a->names_len;
+	bytes_copy_short(at, r->model, r->model_len);
+	at[r->model_len] = '\0';
+	bytes_copy_short(at + r->model_len + 1, r->revision, r->revision_len);
+	at[r->model_len + 1 + r->revision_len] = '\0';
+	u = &a->r[a->nr++];
+	*u = (run){ r->name_id, 0, (uint32_t)a->names_len, r->model_len, r->revision_len, 0, 0,
+	    (uint32_t)a->nm, (uint32_t)a->nm };
+	{
+		uint8_t head[8] = { 0 };
+
+		bytes_copy_short((char *)head, r->model, r->model_len < 8 ? r->model_len : 8);
+		u->head = be_get(head, 8);
+	}
+	a->names_len += need;
+	return u;
+}
+
+static inline void
+table_put(board_acc *a, int32_t s)
+{
+	size_t mask = a->cap - 1, h = slot_of(a->m[s].nid, a->m[s].revoked, a->m[s].author, mask);
+
+	while (a->slot[h] >= 0)
+		h = (h + 1) & mask;
+	a->slot[h] = s;
+}
+
+/* r in its run: it starts one, or stands for its author there (revoked or
+ * not), or it or the author's earlier result there is superseded. */
+static inline void
+add_one(board_acc *a, const store_view *r, int trusted)
+{
+	uint8_t revoked = (r->flags & RESULT_REVOKED) != 0;
+	run *u = a->nr > 0 ? &a->r[a->nr - 1] : NULL;
+	int32_t s = -1;
+	size_t h = 0;
+	uint64_t w0;
+	member *m;
+
+	if (a->o.trusted_only && !trusted) {
+		a->left_untrusted++;
+		return;
+	}
+	if (r->metric_len != a->mlen || !bytes_same(r->metric, a->metric, a->mlen)) {
+		a->left_metric++;
+		return;
+	}
+	memcpy(&w0, r->author, 8);
+	if (u == NULL || u->nid != r->name_id) {
+		if ((u = start_run(a, r)) == NULL)
+			return;
+	} else if (a->last >= 0 && (uint32_t)a->last >= u->first &&
+	    is_member(&a->m[a->last], r, w0, revoked)) {
+		s = a->last;	/* the last result's author again: often so */
+	} else if (u->big) {
+		s = probe(a, r, w0, revoked, &h);
+	} else {
+		for (uint32_t i = u->first; i < u->end && s < 0; i++)
+			if (is_member(&a->m[i], r, w0, revoked))
+				s = (int32_t)i;
+	}
+	if (s >= 0) {
+		a->left_superseded++;
+		if (later(r, &a->m[s]))
+			hold(a, s, r);
+		a->last = s;
+		return;
+	}
+	a->last = s = (int32_t)a->nm++;
+	m = &a->m[s];
+	m->nid = r->name_id;
+	m->revoked = revoked;
+	u->revoked |= revoked;
+	memcpy(m->author, r->author, 32);
+	m->w0 = w0;
+	m->cur = NULL;
+	hold(a, s, r);
+	u->end = (uint32_t)a->nm;
+	if (u->big) {
+		a->slot[h] = s;
+	} else if (u->end - u->first > RUN_LINEAR) {
+		if (!a->table_ready) {
+			memset(a->slot, 0xff, a->cap * sizeof *a->slot);
+			a->table_ready = 1;
+		}
+		u->big = 1;
+		for (uint32_t i = u->first; i < u->end; i++)
+			table_put(a, (int32_t)i);
+	}
+}
+
+void
+board_add(board_acc *a, const store_view *rows, size_t n, const uint8_t *trusted)
+{
+	if (n > a->max - a->n)	/* more than announced: not counted at all */
+		n = a->max - a->n;
+	for (size_t at = 0; at < n; at += STORE_SCAN_BATCH) {
+		size_t k = n - at < STORE_SCAN_BATCH ? n - at : STORE_SCAN_BATCH;
+
+		for (size_t i = 0; i < k; i++)
+			add_one(a, &rows[at + i], trusted != NULL && trusted[at + i]);
+		for (size_t i = 0; i < a->nheld; i++) {	/* the batch's views go */
+			member *m = &a->m[a->held[i]];
+
+			take(m, m->cur);
+			m->cur = NULL;
+		}
+		a->nheld = 0;
+	}
+	a->n += n;
+}
+
+void
+board_acc_free(board_acc *a)
+{
+	if (a != NULL) {
+		free(a->mem);
+		free(a->names);
+	}
+	free(a);
+}
+
+/* A row before it is laid out: what ranking and ordering need, in a
+ * compact array of its own, and where the rest is. */
+typedef struct stat {
+	double		 value, lo, hi;
+	uint64_t	 n_items;
+	uint32_t	 run, reps;	/* its run; its reporters at reps[reps..] */
+	uint32_t	 reporters, rank;
+	int8_t		 agree;
+	uint8_t		 closed, flags, revoked;
+} stat;
+
+/* A row's numbers from its reporters reps[0..n), one per author, by
+ * author: the order their values are summed in, so the same on every
+ * node. Intervals on a line that overlap two by two share a point (Helly),
+ * so the reporters agree exactly when the highest low is at most the
+ * lowest high. */
+static void
+combine(stat *t, const member *const *reps, size_t n)
+{
+	double wsum = 0, w = 0, max_lo = reps[0]->lo, min_hi = reps[0]->hi;
+
+	t->lo = reps[0]->lo;
+	t->hi = reps[0]->hi;
+	t->n_items = 0;
+	t->closed = 0;
+	t->flags = 0;
+	t->reporters = (uint32_t)n;
 	for (size_t i = 0; i < n; i++) {
-		uint64_t hv = group_hash(v[i]);
-		size_t h = (size_t)hv & (cap - 1);
+		const member *m = reps[i];
+		double weight = m->n_items ? (double)m->n_items : 1;
 
-		while (slot[h] >= 0 && (gh[slot[h]] != hv || !same_group(rep[slot[h]], v[i])))
-			h = (h + 1) & (cap - 1);
-		if (slot[h] < 0) {
-			slot[h] = (int32_t)ng;
-			gh[ng] = hv;
-			rep[ng++] = v[i];
-		}
-		gid[i] = (size_t)slot[h];
-		count[gid[i]]++;
+		wsum += weight * m->value;
+		w += weight;
+		t->lo = m->lo < t->lo ? m->lo : t->lo;
+		t->hi = m->hi > t->hi ? m->hi : t->hi;
+		max_lo = m->lo > max_lo ? m->lo : max_lo;
+		min_hi = m->hi < min_hi ? m->hi : min_hi;
+		t->n_items = m->n_items > t->n_items ? m->n_items : t->n_items;
+		t->closed |= m->access == ACCESS_CLOSED;
+		t->flags |= m->flags;
 	}
-	/* groups lie in the order first seen: the rows are sorted at the end */
-	memset(first, 0, n);
-	for (size_t g = 0, pos = 0; g < ng; g++) {
-		at[g] = pos;
-		first[pos] = 1;
-		pos += count[g];
-	}
-	for (size_t i = 0; i < n; i++)
-		tmp[at[gid[i]]++] = v[i];
-	memcpy(v, tmp, n * sizeof *v);
-	/* each group in author, latest-first order */
-	for (size_t i = 0, j; i < n; i = j) {
-		for (j = i + 1; j < n && !first[j]; j++)
-			;
-		if (j - i > 16) {
-			qsort(v + i, j - i, sizeof *v, cmp_author_q);
-			continue;
-		}
-		for (size_t a = i + 1; a < j; a++) {	/* a few reporters: insertion */
-			const store_view *x = v[a];
-			size_t b = a;
+	t->agree = n == 1 ? -1 : max_lo <= min_hi;
+	t->value = n == 1 ? reps[0]->value : wsum / w;	/* one: its own, exactly */
+}
 
-			for (; b > i && cmp_author(v[b - 1], x) > 0; b--)
-				v[b] = v[b - 1];
-			v[b] = x;
+static int
+cmp_member_q(const void *a, const void *b)
+{
+	return bytes_order32((*(const member *const *)a)->author, (*(const member *const *)b)->author);
+}
+
+/* The rows before they are laid out, with what ranking and ordering them
+ * needs: the ranked rows' lows and highs, and the values of the ranked and
+ * the unranked apart. */
+typedef struct pending {
+	stat		*st;
+	const member	**reps;		/* every row's reporters, by author */
+	ks_item		*lows, *vals, *unranked;
+	uint32_t	*order;
+	size_t		 n, ranked, others, ids;	/* ids: bytes of result ids */
+	void		*mem;
+} pending;
+
+static em_err
+pending_alloc(pending *t, size_t nrows, size_t nreps)
+{
+	size_t n = nrows ? nrows : 1;
+	char *m = malloc(n * (sizeof(stat) + 3 * sizeof(ks_item) + sizeof(uint32_t)) +
+	    (nreps + 1) * sizeof(member *));
+
+	memset(t, 0, sizeof *t);
+	if (m == NULL)
+		return EM_ENOMEM;
+	t->mem = m;
+	t->st = (stat *)(void *)m;
+	t->lows = (ks_item *)(void *)(t->st + n);
+	t->vals = t->lows + n;
+	t->unranked = t->vals + n;
+	t->reps = (const member **)(void *)(t->unranked + n);
+	t->order = (uint32_t *)(void *)(t->reps + nreps + 1);
+	return EM_OK;
+}
+
+/* Each run's reporters, revoked and not apart, by author, into rows; rows
+ * the reader's options leave out are counted. */
+static void
+make_rows(board_acc *a, board *b, pending *t)
+{
+	const member **s = t->reps;
+
+	for (size_t k = 0; k < a->nr; k++) {
+		const run *u = &a->r[k];
+
+		for (int revoked = 0; revoked <= u->revoked; revoked++) {
+			size_t n = 0;
+			uint32_t at;
+			stat *st;
+
+			for (uint32_t i = u->first; i < u->end; i++)
+				if (a->m[i].revoked == revoked)
+					s[n++] = &a->m[i];
+			if (n == 0)
+				continue;
+			if (n > 16) {
+				qsort(s, n, sizeof *s, cmp_member_q);
+			} else {
+				for (size_t x = 1; x < n; x++) {	/* a few: insertion */
+					const member *y = s[x];
+					size_t c = x;
+
+					for (; c > 0 && bytes_order32(s[c - 1]->author, y->author) > 0; c--)
+						s[c] = s[c - 1];
+					s[c] = y;
+				}
+			}
+			if (revoked && !a->o.all) {
+				b->left_revoked += n;
+				continue;
+			}
+			if (n < a->o.min_reporters) {
+				b->left_min_reporters += n;
+				continue;
+			}
+			at = (uint32_t)t->n++;
+			st = &t->st[at];
+			combine(st, s, n);
+			st->run = (uint32_t)k;
+			st->reps = (uint32_t)(s - t->reps);
+			st->revoked = (uint8_t)revoked;
+			if (revoked) {
+				t->unranked[t->others++] = (ks_item){ 0, -st->value, at };
+			} else {
+				t->vals[t->ranked++] = (ks_item){ 0, -st->value, at };	/* high first */
+			}
+			t->ids += a->o.result_ids ? 32 * n : 0;
+			b->used += n;
+			s += n;
 		}
 	}
-	*groups = ng;
-	err = EM_OK;
-out:
-	free(slot);
-	free(gid);
-	free(count);
-	free(at);
-	free(rep);
-	free(tmp);
-	free(gh);
+}
+
+/* rank = 1 + the ranked rows whose lo lies above this row's hi. The lows,
+ * and the highs, taken in the order of the values (low first) are nearly
+ * in order already when an interval lies around its value with a width
+ * that changes slowly, as Wilson's do: sorting them then costs little more
+ * than reading them, and counting is one merge. Otherwise the lows are
+ * bucket-sorted and each high counted in them. The ranked rows are
+ * order[0..ranked), high first. */
+static em_err
+rank_rows(pending *t)
+{
+	ks_item *lows = t->lows, *his = t->vals;	/* vals: free once ordered */
+	size_t m = t->ranked;
+	keysort ks;
+	em_err err;
+
+	for (size_t k = 0; k < m; k++) {
+		uint32_t i = t->order[m - 1 - k];
+
+		lows[k] = (ks_item){ 0, t->st[i].lo, i };
+		his[k] = (ks_item){ 0, t->st[i].hi, i };
+	}
+	if (keysort_nearly(lows, m) && keysort_nearly(his, m)) {
+		for (size_t k = 0, le = 0; k < m; k++) {	/* le: the lows <= this high */
+			while (le < m && lows[le].key <= his[k].key)
+				le++;
+			t->st[his[k].idx].rank = (uint32_t)(1 + m - le);
+		}
+		return EM_OK;
+	}
+	if ((err = keysort_build(&ks, lows, m)) == EM_OK)
+		for (size_t k = 0; k < m; k++)
+			t->st[his[k].idx].rank = (uint32_t)(1 + m - keysort_count_le(&ks, his[k].v));
+	keysort_free(&ks);
 	return err;
 }
 
 static inline int
-row_cmp(const board_row *a, const board_row *b)
+name_cmp(const board_acc *a, const stat *x, const stat *y)
 {
+	const run *u = &a->r[x->run], *v = &a->r[y->run];
+	const char *p = a->names + u->name_at, *q = a->names + v->name_at;
 	int c;
 
-	if (a->ranked != b->ranked)
-		return b->ranked - a->ranked;
-	if (a->value != b->value)
-		return a->value > b->value ? -1 : 1;
-	if ((c = cmp_text(a->model, a->model_len, b->model, b->model_len)) != 0)
-		return c;
-	return cmp_text(a->revision, a->revision_len, b->revision, b->revision_len);
+	if (u->head != v->head)	/* the order of the first eight bytes */
+		return u->head < v->head ? -1 : 1;
+	c = bytes_order(p, u->model_len, q, v->model_len);
+
+	return c != 0 ? c : bytes_order(p + u->model_len + 1, u->revision_len,
+	    q + v->model_len + 1, v->revision_len);
 }
 
-static void
-interval(const store_view *r, double *lo, double *hi)
+/* Appends to order the rows of k[0..m) by value (k holds them negated:
+ * high first), then by name: the values alone leave equal ones in the
+ * order their runs were met, which differs from node to node, so runs of
+ * them are ordered by name after. */
+static em_err
+order_some(const board_acc *a, pending *t, const ks_item *k, size_t m, size_t *at)
 {
-	if (r->has_ci) {
-		*lo = r->lo;
-		*hi = r->hi;
-	} else {
-		stats_wilson(r->value < 0 ? 0 : r->value > 1 ? 1 : r->value, (size_t)r->n_items,
-		    STATS_Z95, lo, hi);
+	keysort ks;
+	em_err err;
+
+	if (m == 0)
+		return EM_OK;
+	if ((err = keysort_build(&ks, k, m)) == EM_OK) {
+		for (size_t i = 0, j; i < m; i = j) {
+			for (j = i + 1; j < m && ks.a[j].key == ks.a[i].key; j++)
+				;
+			for (size_t x = i + 1; x < j; x++) {	/* equal values: by name */
+				ks_item y = ks.a[x];
+				size_t c = x;
+
+				for (; c > i && name_cmp(a, &t->st[ks.a[c - 1].idx], &t->st[y.idx]) > 0;
+				    c--)
+					ks.a[c] = ks.a[c - 1];
+				ks.a[c] = y;
+			}
+		}
+		for (size_t i = 0; i < m; i++)
+			t->order[(*at)++] = ks.a[i].idx;
 	}
+	keysort_free(&ks);
+	return err;
+}
+
+/* Writes the rows in their printed order — the ranked ones, then the
+ * others. Their names are in the builder's block, which the board takes;
+ * their result ids, when asked for, get a block of their own. */
+static em_err
+lay_out(board_acc *a, pending *t, board *b)
+{
+	int ids = a->o.result_ids;
+	uint8_t *idb = ids ? malloc(t->ids + 1) : NULL;
+	size_t at = 0;
+	em_err err = EM_ENOMEM;
+
+	if ((ids && idb == NULL) || (b->rows = malloc((t->n + 1) * sizeof *b->rows)) == NULL) {
+		free(idb);
+		return err;
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		const stat *st = &t->st[t->order[i]];
+		const run *u = &a->r[st->run];
+		board_row *r = &b->rows[i];
+
+		r->model = a->names + u->name_at;
+		r->model_len = u->model_len;
+		r->revision = r->model + u->model_len + 1;
+		r->revision_len = u->revision_len;
+		r->value = st->value;
+		r->lo = st->lo;
+		r->hi = st->hi;
+		r->n_items = st->n_items;
+		r->reporters = st->reporters;
+		r->agree = st->agree;
+		r->closed = st->closed;
+		r->flags = st->flags;
+		r->ranked = !st->revoked;
+		r->rank = st->revoked ? 0 : st->rank;
+		r->result_ids = NULL;
+		if (ids) {
+			for (uint32_t x = 0; x < st->reporters; x++)
+				memcpy(idb + at + 32 * x, t->reps[st->reps + x]->id, 32);
+			r->result_ids = idb + at;
+			at += 32 * (size_t)st->reporters;
+		}
+	}
+	b->n_rows = t->n;
+	b->arena = a->names;
+	a->names = NULL;
+	b->ids = idb;
+	return EM_OK;
+}
+
+em_err
+board_end(board_acc *a, const uint8_t digest[static 32], board *b)
+{
+	pending t = { 0 };
+	em_err err = EM_ENOMEM;
+
+	memset(b, 0, sizeof *b);
+	snprintf(b->metric, sizeof b->metric, "%s", a->metric);
+	memcpy(b->digest, digest, 32);
+	b->n_results = a->n;
+	b->left_untrusted = a->left_untrusted;
+	b->left_metric = a->left_metric;
+	b->left_superseded = a->left_superseded;
+	if (!a->oom && pending_alloc(&t, 2 * a->nr, a->nm) == EM_OK) {
+		size_t at = 0;
+
+		make_rows(a, b, &t);
+		if ((err = order_some(a, &t, t.vals, t.ranked, &at)) == EM_OK &&
+		    (err = order_some(a, &t, t.unranked, t.others, &at)) == EM_OK &&
+		    (err = rank_rows(&t)) == EM_OK)
+			err = lay_out(a, &t, b);	/* names and ids: borrowed until here */
+	}
+	free(t.mem);
+	board_acc_free(a);
+	if (err != EM_OK)
+		board_free(b);
+	return err;
 }
 
 static int
@@ -192,312 +629,89 @@ cmp_metric(const void *pa, const void *pb)
 {
 	const store_view *a = *(const store_view *const *)pa, *b = *(const store_view *const *)pb;
 
-	return cmp_text(TEXT(a, metric), TEXT(b, metric));
+	return bytes_order(TEXT(a, metric), TEXT(b, metric));
 }
 
-/* The metric most results report (the least name among equals). */
-static void
-commonest(const store_view **v, size_t n, char *out, size_t cap)
+em_err
+board_metric(const store_view *rows, size_t n, const uint8_t *trusted, int trusted_only,
+    char *out, size_t cap)
 {
-	const store_view **s;
-	size_t best = 0, i = 1;
+	const store_view **v = malloc((n ? n : 1) * sizeof *v);
+	size_t m = 0, same = 0, best = 0;
 
 	out[0] = '\0';
-	while (i < n && cmp_text(TEXT(v[i], metric), TEXT(v[0], metric)) == 0)
-		i++;
-	if (n > 0 && i == n) {	/* the usual case: one metric */
-		snprintf(out, cap, "%.*s", (int)v[0]->metric_len, v[0]->metric);
-		return;
+	if (v == NULL)
+		return EM_ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const store_view *r = &rows[i];
+
+		if (trusted_only && (trusted == NULL || !trusted[i]))
+			continue;
+		v[m++] = r;
+		same += r->metric_len == v[0]->metric_len &&
+		    bytes_same(r->metric, v[0]->metric, r->metric_len);
 	}
-	if ((s = malloc((n ? n : 1) * sizeof *s)) == NULL)
-		return;
-	memcpy(s, v, n * sizeof *s);
-	qsort(s, n, sizeof *s, cmp_metric);
-	i = 0;
-	for (size_t j; i < n; i = j) {
-		for (j = i; j < n && cmp_text(TEXT(s[j], metric), TEXT(s[i], metric)) == 0; j++)
+	if (m > 0 && same == m) {	/* the usual case: one metric */
+		snprintf(out, cap, "%.*s", (int)v[0]->metric_len, v[0]->metric);
+		free(v);
+		return EM_OK;
+	}
+	qsort(v, m, sizeof *v, cmp_metric);
+	for (size_t i = 0, j; i < m; i = j) {
+		for (j = i; j < m && bytes_order(TEXT(v[j], metric), TEXT(v[i], metric)) == 0; j++)
 			;
 		if (j - i > best) {
 			best = j - i;
-			snprintf(out, cap, "%.*s", (int)s[i]->metric_len, s[i]->metric);
+			snprintf(out, cap, "%.*s", (int)v[i]->metric_len, v[i]->metric);
 		}
 	}
-	free(s);
-}
-
-/* One row from the reporters reps[0..n), one per author. Intervals on a
- * line that overlap two by two share a point (Helly), so the reporters
- * agree exactly when the highest low is at most the lowest high. */
-static void
-make_row(board_row *row, const store_view **reps, size_t n)
-{
-	double wsum = 0, w = 0, max_lo = 0, min_hi = 0;
-
-	memset(row, 0, sizeof *row);
-	row->model = reps[0]->model;
-	row->model_len = reps[0]->model_len;
-	row->revision = reps[0]->revision;
-	row->revision_len = reps[0]->revision_len;
-	row->reporters = (unsigned)n;
-	row->ranked = !(reps[0]->flags & RESULT_REVOKED);
-	row->reps = reps;
-	for (size_t i = 0; i < n; i++) {
-		double lo, hi, weight = reps[i]->n_items ? (double)reps[i]->n_items : 1;
-
-		interval(reps[i], &lo, &hi);
-		wsum += weight * reps[i]->value;
-		w += weight;
-		if (i == 0) {
-			row->lo = max_lo = lo;
-			row->hi = min_hi = hi;
-		} else {
-			row->lo = lo < row->lo ? lo : row->lo;
-			row->hi = hi > row->hi ? hi : row->hi;
-			max_lo = lo > max_lo ? lo : max_lo;
-			min_hi = hi < min_hi ? hi : min_hi;
-		}
-		if (reps[i]->n_items > row->n_items)
-			row->n_items = reps[i]->n_items;
-		row->closed |= reps[i]->access == ACCESS_CLOSED;
-		row->flags |= reps[i]->flags;
-	}
-	row->agree = n == 1 ? -1 : max_lo <= min_hi;
-	row->value = wsum / w;
-}
-
-/* Ascending, in place: insertion for short runs, else quicksort on the
- * median of three (no comparison through a function pointer). */
-static void
-sort_doubles(double *a, size_t n)
-{
-	while (n > 16) {
-		double p = a[n / 2], t;
-		size_t i = 0, j = n - 1;
-
-		if (a[0] > p && a[n - 1] > p)
-			p = a[0] < a[n - 1] ? a[0] : a[n - 1];
-		else if (a[0] < p && a[n - 1] < p)
-			p = a[0] > a[n - 1] ? a[0] : a[n - 1];
-		for (;;) {
-			while (a[i] < p)
-				i++;
-			while (a[j] > p)
-				j--;
-			if (i >= j)
-				break;
-			t = a[i], a[i] = a[j], a[j] = t;
-			i++, j--;
-		}
-		sort_doubles(a, j + 1);	/* the smaller side would bound the depth; */
-		a += j + 1;		/* n halves on average, and n <= rows */
-		n -= j + 1;
-	}
-	for (size_t i = 1; i < n; i++) {
-		double x = a[i];
-		size_t k = i;
-
-		for (; k > 0 && a[k - 1] > x; k--)
-			a[k] = a[k - 1];
-		a[k] = x;
-	}
-}
-
-/* rank = 1 + the ranked rows whose lo lies above this row's hi: counted
- * by binary search in the sorted lows. */
-static em_err
-rank_rows(board *b)
-{
-	double *lows = malloc((b->n_rows + 1) * sizeof *lows);
-	size_t m = 0;
-
-	if (lows == NULL)
-		return EM_ENOMEM;
-	for (size_t i = 0; i < b->n_rows; i++)
-		if (b->rows[i].ranked)
-			lows[m++] = b->rows[i].lo;
-	sort_doubles(lows, m);
-	for (size_t i = 0; i < b->n_rows; i++) {
-		board_row *r = &b->rows[i];
-		size_t lo = 0, hi = m;
-
-		if (!r->ranked)
-			continue;
-		while (lo < hi) {	/* the first low above r->hi */
-			size_t mid = (lo + hi) / 2;
-
-			if (lows[mid] > r->hi)
-				hi = mid;
-			else
-				lo = mid + 1;
-		}
-		r->rank = (unsigned)(1 + m - lo);
-	}
-	free(lows);
+	free(v);
 	return EM_OK;
 }
 
-/* Sorts row pointers by row_cmp: insertion for short runs, else
- * quicksort on the middle element, the comparison inlined. */
-static void
-sort_ptrs(board_row **a, size_t n)
+static int
+cmp_nid(const void *pa, const void *pb)
 {
-	while (n > 12) {
-		board_row *p = a[n / 2], *t;
-		size_t i = 0, j = n - 1;
+	const store_view *a = *(const store_view *const *)pa, *b = *(const store_view *const *)pb;
 
-		for (;;) {
-			while (row_cmp(a[i], p) < 0)
-				i++;
-			while (row_cmp(a[j], p) > 0)
-				j--;
-			if (i >= j)
-				break;
-			t = a[i], a[i] = a[j], a[j] = t;
-			i++, j--;
-		}
-		sort_ptrs(a, j + 1);
-		a += j + 1;
-		n -= j + 1;
-	}
-	for (size_t i = 1; i < n; i++) {
-		board_row *x = a[i];
-		size_t k = i;
-
-		for (; k > 0 && row_cmp(a[k - 1], x) > 0; k--)
-			a[k] = a[k - 1];
-		a[k] = x;
-	}
-}
-
-/* Puts the rows in their printed order. */
-static em_err
-sort_rows(board *b)
-{
-	board_row **p = malloc((b->n_rows + 1) * sizeof *p), *out;
-
-	if (p == NULL || (out = malloc((b->n_rows + 1) * sizeof *out)) == NULL) {
-		free(p);
-		board_free(b);
-		return EM_ENOMEM;
-	}
-	for (size_t i = 0; i < b->n_rows; i++)
-		p[i] = &b->rows[i];
-	sort_ptrs(p, b->n_rows);
-	for (size_t i = 0; i < b->n_rows; i++)
-		out[i] = *p[i];
-	free(p);
-	free(b->rows);
-	b->rows = out;
-	return EM_OK;
-}
-
-/* Copies what the rows borrow from the map (names, result ids) into one
- * block the board owns. */
-static em_err
-own(board *b, int ids)
-{
-	size_t need = 0, at = 0;
-	char *arena;
-
-	for (size_t i = 0; i < b->n_rows; i++)
-		need += b->rows[i].model_len + b->rows[i].revision_len + 2 +
-		    (ids ? 32 * (size_t)b->rows[i].reporters : 0);
-	if ((arena = malloc(need + 1)) == NULL)
-		return EM_ENOMEM;
-	for (size_t i = 0; i < b->n_rows; i++) {
-		board_row *r = &b->rows[i];
-
-		memcpy(arena + at, r->model, r->model_len);
-		arena[at + r->model_len] = '\0';
-		r->model = arena + at;
-		at += r->model_len + 1;
-		memcpy(arena + at, r->revision, r->revision_len);
-		arena[at + r->revision_len] = '\0';
-		r->revision = arena + at;
-		at += r->revision_len + 1;
-		r->result_ids = NULL;
-		if (ids) {
-			for (unsigned k = 0; k < r->reporters; k++)
-				memcpy(arena + at + 32 * k, r->reps[k]->id, 32);
-			r->result_ids = (const uint8_t *)arena + at;
-			at += 32 * (size_t)r->reporters;
-		}
-		r->reps = NULL;
-	}
-	b->arena = arena;
-	return EM_OK;
+	return (a->name_id > b->name_id) - (a->name_id < b->name_id);
 }
 
 em_err
 board_build(const store_view *rows, size_t n, const uint8_t *trusted,
     const uint8_t digest[static 32], const board_opts *o, board *b)
 {
-	const store_view **v;
-	uint8_t *first = NULL;
-	size_t m = 0, kept = 0, mlen, ng = 0;
+	char metric[BODY_SHORT_MAX + 1];
+	const store_view **p = malloc((n ? n : 1) * sizeof *p);
+	store_view *v = malloc((n ? n : 1) * sizeof *v);
+	uint8_t *t = malloc(n ? n : 1);
+	board_acc *a = NULL;
+	em_err err = EM_ENOMEM;
 
 	memset(b, 0, sizeof *b);
-	b->n_results = n;
-	if ((v = malloc((n ? n : 1) * sizeof *v)) == NULL)
-		return EM_ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		if (o->trusted_only && (trusted == NULL || !trusted[i]))
-			b->left_untrusted++;
-		else
-			v[m++] = &rows[i];
-	}
-	/* nothing below depends on the order of v: groups are ordered by key,
-	 * reporters by author, rows by value and name */
-	memcpy(b->digest, digest, 32);
+	if (p == NULL || v == NULL || t == NULL)
+		goto out;
 	if (o->metric != NULL)
-		snprintf(b->metric, sizeof b->metric, "%s", o->metric);
-	else
-		commonest(v, m, b->metric, sizeof b->metric);
-	mlen = strlen(b->metric);
-	for (size_t i = 0; i < m; i++) {
-		if (v[i]->metric_len != mlen || memcmp(v[i]->metric, b->metric, mlen) != 0)
-			b->left_metric++;
-		else
-			v[kept++] = v[i];
+		snprintf(metric, sizeof metric, "%s", o->metric);
+	else if (board_metric(rows, n, trusted, o->trusted_only, metric, sizeof metric) != EM_OK)
+		goto out;
+	/* the builder takes each model's results together, as a scan gives them */
+	for (size_t i = 0; i < n; i++)
+		p[i] = &rows[i];
+	qsort(p, n, sizeof *p, cmp_nid);
+	for (size_t i = 0; i < n; i++) {
+		v[i] = *p[i];
+		t[i] = trusted != NULL && trusted[p[i] - rows];
 	}
-	if ((first = malloc(kept + 1)) == NULL || group_sort(v, kept, first, &ng) != EM_OK ||
-	    (b->rows = malloc((ng + 1) * sizeof *b->rows)) == NULL) {
-		free(first);
-		free(v);
-		free(b->rows);
-		b->rows = NULL;
-		return EM_ENOMEM;
-	}
-	/* v becomes, group by group, each group's latest result per author */
-	for (size_t i = 0, w = 0, j; i < kept; i = j) {
-		size_t start = w;
-
-		for (j = i; j < kept && (j == i || !first[j]); j++) {
-			if (j > i && cmp_author32(v[j]->author, v[j - 1]->author) == 0) {
-				b->left_superseded++;
-				continue;
-			}
-			v[w++] = v[j];
-		}
-		if ((v[start]->flags & RESULT_REVOKED) && !o->all) {
-			b->left_revoked += w - start;
-			continue;
-		}
-		if (w - start < o->min_reporters) {
-			b->left_min_reporters += w - start;
-			continue;
-		}
-		make_row(&b->rows[b->n_rows++], v + start, w - start);
-		b->used += w - start;
-	}
-	free(first);
-	if (rank_rows(b) != EM_OK || own(b, o->result_ids) != EM_OK) {
-		free(v);
-		board_free(b);
-		return EM_ENOMEM;
-	}
+	if (board_begin(n, metric, o, &a) != EM_OK)
+		goto out;
+	board_add(a, v, n, t);
+	err = board_end(a, digest, b);
+out:
+	free(p);
 	free(v);
-	return sort_rows(b);
+	free(t);
+	return err;
 }
 
 void
@@ -505,6 +719,7 @@ board_free(board *b)
 {
 	free(b->rows);
 	free(b->arena);
+	free(b->ids);
 	memset(b, 0, sizeof *b);
 }
 

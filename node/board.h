@@ -58,7 +58,6 @@ typedef struct board_row {
 	unsigned	 rank;		/* when ranked */
 	const uint8_t	*result_ids;	/* with opts.result_ids: its reporters'
 					 * result ids, 32 bytes each, by author */
-	const store_view **reps;	/* (while building) */
 } board_row;
 
 typedef struct board {
@@ -72,18 +71,41 @@ typedef struct board {
 	uint8_t		 digest[32];		/* over the ids of all the task's
 						 * results held, in id order
 						 * (store_board_view) */
-	char		*arena;			/* the rows' names and ids */
+	char		*arena;			/* the rows' names */
+	uint8_t		*ids;			/* their result ids */
 } board;
 
-/* Builds the board from n results (any order); trusted[i] says whether
+/* Building a board as its results are read: begin with how many will come
+ * and the task's metric, add them a batch at a time (trusted[i] says
+ * whether rows[i]'s author is trusted; NULL: none is), end. The results
+ * with one name_id must come one after another (a store's scan gives them
+ * so), in any order otherwise. What the views point to (ids, names) is
+ * borrowed until board_end returns; the board keeps copies of what it
+ * shows. board_begin and board_end: EM_ENOMEM (board_end frees the
+ * builder either way; board_acc_free() one that is not ended). Results
+ * beyond n are ignored. */
+typedef struct board_acc board_acc;
+em_err	board_begin(size_t n, const char *metric, const board_opts *o, board_acc **out);
+void	board_add(board_acc *a, const store_view *rows, size_t n, const uint8_t *trusted);
+em_err	board_end(board_acc *a, const uint8_t digest[static 32], board *b);
+void	board_acc_free(board_acc *a);
+
+/* The metric most of the results (the trusted ones with trusted_only)
+ * report, the least name among equals; "" when none. EM_ENOMEM. */
+em_err	board_metric(const store_view *rows, size_t n, const uint8_t *trusted, int trusted_only,
+    char *out, size_t cap);
+
+/* All of the above over n results in memory; trusted[i] says whether
  * rows[i]'s author is trusted (may be NULL when !trusted_only); digest is
- * the store's over the task's results. The board keeps copies of what it
- * shows, so rows may go once it is built. EM_ENOMEM. */
+ * the store's over the task's results; o->metric NULL: board_metric's.
+ * EM_ENOMEM. */
 em_err	board_build(const store_view *rows, size_t n, const uint8_t *trusted,
     const uint8_t digest[static 32], const board_opts *o, board *b);
 
-/* Reads the task's rows in one read transaction, marks the trusted ones
- * and builds the board (board_store.c). */
+/* Reads the task's rows in one read transaction and builds the board,
+ * each result as the scan meets it when o->metric is given (the task's,
+ * as `leaderboard` passes it), else from all of them at once
+ * (board_store.c). */
 em_err	board_compute(store *st, const uint8_t task[static 32], const board_opts *o, board *b);
 void	board_free(board *b);
 

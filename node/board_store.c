@@ -106,9 +106,11 @@ struct compute {
 	struct trust_set	 t;
 	const board_opts	*o;
 	board			*b;
+	board_acc		*acc;
 	em_err			 err;
 };
 
+/* With the metric unknown until every result is seen: all of them at once. */
 static int
 compute_fn(void *ctx, const store_view *rows, size_t n, const uint8_t digest[static 32])
 {
@@ -128,10 +130,39 @@ compute_fn(void *ctx, const store_view *rows, size_t n, const uint8_t digest[sta
 	return 0;
 }
 
+/* With the metric known (the task's): the results as they are read. */
+static int
+compute_rows(void *ctx, const store_view *rows, size_t n, size_t count)
+{
+	struct compute *c = ctx;
+	uint8_t trusted[STORE_SCAN_BATCH];
+
+	if (c->acc == NULL && (c->err = board_begin(count, c->o->metric, c->o, &c->acc)) != EM_OK)
+		return 1;
+	if (c->o->trusted_only)
+		for (size_t i = 0; i < n && i < STORE_SCAN_BATCH; i++)
+			trusted[i] = trust_has(&c->t, rows[i].author);
+	board_add(c->acc, rows, n, c->o->trusted_only ? trusted : NULL);
+	return 0;
+}
+
+static int
+compute_done(void *ctx, size_t n, const uint8_t digest[static 32])
+{
+	struct compute *c = ctx;
+
+	(void)n;
+	if (c->acc == NULL && (c->err = board_begin(0, c->o->metric, c->o, &c->acc)) != EM_OK)
+		return 1;
+	c->err = board_end(c->acc, digest, c->b);
+	c->acc = NULL;
+	return 0;
+}
+
 em_err
 board_compute(store *st, const uint8_t task[static 32], const board_opts *o, board *b)
 {
-	struct compute c = { { 0 }, o, b, EM_OK };
+	struct compute c = { { 0 }, o, b, NULL, EM_OK };
 	em_err err;
 
 	memset(b, 0, sizeof *b);
@@ -139,7 +170,11 @@ board_compute(store *st, const uint8_t task[static 32], const board_opts *o, boa
 		free(c.t.ids);
 		return err;
 	}
-	err = store_board_view(st, task, compute_fn, &c);
+	if (o->metric != NULL)
+		err = store_board_scan(st, task, compute_rows, compute_done, &c);
+	else
+		err = store_board_view(st, task, compute_fn, &c);
+	board_acc_free(c.acc);	/* a scan that stopped early */
 	free(c.t.ids);
 	return err != EM_OK ? err : c.err;
 }

@@ -131,6 +131,7 @@ open_dbis(store *st, MDB_txn *txn, void *ctx)
 		{ "evals", 0, offsetof(store, evals) },
 		{ "trust", 0, offsetof(store, trust) },
 		{ "digests", 0, offsetof(store, digests) },
+		{ "names", 0, offsetof(store, names) },
 	};
 	const uint8_t *netid = ctx;
 	char hex[ID_HEX_LEN + 1];
@@ -157,10 +158,10 @@ open_dbis(store *st, MDB_txn *txn, void *ctx)
 	return EM_OK;
 }
 
-/* The layout of the derived databases (the board). A store whose meta
- * "schema" differs has its board built again, once, from the result
+/* The layout of the derived databases (the board and its names). A store
+ * whose meta "schema" differs has them built again, once, from the result
  * records it holds. */
-#define STORE_SCHEMA	"4"
+#define STORE_SCHEMA	"5"
 static int
 upgrade(store *st, MDB_txn *txn, void *ctx)
 {
@@ -173,7 +174,8 @@ upgrade(store *st, MDB_txn *txn, void *ctx)
 	    memcmp(v.mv_data, STORE_SCHEMA, 1) == 0)
 		return EM_OK;
 	/* the board's rows are derived: drop them and build them again */
-	if ((rc = mdb_drop(txn, st->board, 0)) != 0 || (rc = mdb_drop(txn, st->digests, 0)) != 0)
+	if ((rc = mdb_drop(txn, st->board, 0)) != 0 || (rc = mdb_drop(txn, st->digests, 0)) != 0 ||
+	    (rc = mdb_drop(txn, st->names, 0)) != 0)
 		return st_rc(rc);
 	if ((rc = mdb_cursor_open(txn, st->records, &cur)) != 0)
 		return st_rc(rc);

@@ -28,6 +28,8 @@
  *   trust     node id -> a name: the authors this reader trusts
  *   digests   task id -> count || digest of its results' ids (a cache,
  *             dropped whenever a result for the task arrives)
+ *   names     number -> model 0xff revision: the number board rows carry
+ *             for their names (derived, like the board)
  *
  * Durability: a call that reports a record stored returns only after its
  * transaction committed (with LMDB's default fsync). When the map is full it
@@ -229,23 +231,33 @@ typedef struct store_view {
 	double		 value, std_err, lo, hi;
 	uint8_t		 flags, access, has_stderr, has_ci, has_scores;
 	uint8_t		 metric_len, model_len, revision_len;
-	uint64_t	 name_hash;	/* store_name_hash(model, revision) */
+	uint64_t	 name_id;	/* equal in two rows exactly when model
+					 * and revision are (this store's number
+					 * for them; another store's differs) */
 	const char	*metric, *model, *revision;
 } store_view;
 
 /* Copies a view into a row of one's own. */
 void	store_view_copy(const store_view *v, store_row *out);
 
-/* The hash a board row keeps of its model's name and revision (FNV-1a;
- * for grouping, not for security: equal names are still compared). */
-uint64_t store_name_hash(const char *model, size_t mlen, const char *rev, size_t rlen);
+/* Calls rows with every row of the task — those with one name_id one
+ * after another, each model's in this store's arrival order — a batch of
+ * up to STORE_SCAN_BATCH at a time, then done with how many and
+ * the digest of the task's results — BLAKE2b-256 over their ids in id
+ * order — all inside one read transaction: one cursor scan, no record
+ * decoded, and what a view points to stays valid until done returns (the
+ * views themselves only during their call). count is the task's number of
+ * rows, the same on every call. rows returning nonzero stops the scan
+ * (done is not called; the result is still EM_OK). The digest is computed
+ * on the first scan after the task's result set changed and kept (in
+ * `digests`) for the next. */
+#define STORE_SCAN_BATCH	32
+typedef int (*store_rows_fn)(void *ctx, const store_view *rows, size_t n, size_t count);
+typedef int (*store_rows_done)(void *ctx, size_t n, const uint8_t digest[static 32]);
+em_err	store_board_scan(store *st, const uint8_t task[static 32], store_rows_fn rows,
+    store_rows_done done, void *ctx);
 
-/* Calls fn once with every row of the task (in this store's arrival
- * order) inside one read transaction — one cursor scan, no record decoded
- * — and the digest of the task's results: BLAKE2b-256 over their ids in
- * id order. The digest
- * is computed on the first call after the task's result set changed and
- * kept (in `digests`) for the next. */
+/* The same, with every row at once: fn gets them as an array. */
 typedef int (*store_board_fn)(void *ctx, const store_view *rows, size_t n,
     const uint8_t digest[static 32]);
 em_err	store_board_view(store *st, const uint8_t task[static 32], store_board_fn fn, void *ctx);

@@ -3,17 +3,20 @@
  * leaderboard is one cursor scan and never decodes a record.
  *
  * board: task id -> rows (dup-sorted). A row, big-endian:
+ *   name id(8): the store's number for the model name and revision (the
+ *   `names` table), equal in two rows exactly when their names are
  *   local number(8) record id(32) author(32) seq(8) n_items(8) t_end(8)
  *   value(8) std_err(8) lo(8) hi(8)        IEEE-754 bits
  *   flags(1) access(1) has(1: 1 stderr, 2 ci, 4 scores)
- *   name_hash(8): FNV-1a of model 0xff revision, so a leaderboard groups
- *   rows by model without hashing names on every read
  *   metric_len(1) metric  model_len(1) model  revision_len(1) revision
- * Rows sort by the record's local number: a new result lands at the end
- * of its task's rows (keyed by random ids, every insert rewrote a random
- * page and the ingest rate fell by a tenth). Their order differs from
- * store to store; nothing computed from them depends on it, and the
- * digest sorts the ids first. */
+ * Rows sort by name id, then by the record's local number: a task's
+ * results for one model and revision lie together, in arrival order, so a
+ * leaderboard meets each model's results in one run and groups them
+ * without a table or a name compared; and a new result lands at the end of
+ * its model's run, one place per model (keyed by random ids, every insert
+ * rewrote a random page and the ingest rate fell by a tenth). The order
+ * differs from store to store; nothing computed from it depends on it,
+ * and the digest sorts the ids first. */
 #include "store_impl.h"
 
 #include <errno.h>
@@ -23,23 +26,50 @@
 
 #include "hash.h"
 
-#define ROW_NUM		8	/* the local number before the row proper */
-#define ROW_FIXED	(32 + 32 + 8 * 7 + 3 + 8)
+#define ROW_NUM		16	/* name id and local number: the sort key */
+#define ROW_FIXED	(32 + 32 + 8 * 7 + 3)
 #define ROW_MAX		(ROW_NUM + ROW_FIXED + 3 + BODY_SHORT_MAX + 2 * BODY_NAME_MAX)
 
 _Static_assert(ROW_MAX <= 511, "a dup-sorted value must fit LMDB's key size");
 
-uint64_t
-store_name_hash(const char *model, size_t mlen, const char *rev, size_t rlen)
-{
-	uint64_t h = 1469598103934665603ULL;
+/* A name's number: the first eight bytes of its BLAKE2b-256, or, if
+ * another name holds that (by chance 2^-64 a pair; no one can aim at a
+ * given name's), the next free number after it. The names are model 0xff
+ * revision (neither holds 0xff: both are UTF-8). */
+#define NAME_PROBES	64
 
-	for (size_t i = 0; i < mlen; i++)
-		h = (h ^ (uint8_t)model[i]) * 1099511628211ULL;
-	h = (h ^ 0xff) * 1099511628211ULL;
-	for (size_t i = 0; i < rlen; i++)
-		h = (h ^ (uint8_t)rev[i]) * 1099511628211ULL;
-	return h;
+static int
+name_id(store *st, MDB_txn *txn, const char *model, const char *rev, uint64_t *out)
+{
+	uint8_t name[2 * BODY_NAME_MAX + 1], h[32], kb[8];
+	size_t ml = strlen(model), rl = strlen(rev), nl = ml + 1 + rl;
+	uint64_t id;
+	int rc;
+
+	memcpy(name, model, ml);
+	name[ml] = 0xff;
+	memcpy(name + ml + 1, rev, rl);
+	hash_blake2b(h, name, nl);
+	id = be_get(h, 8);
+	for (unsigned i = 0; i < NAME_PROBES; i++, id++) {
+		MDB_val k = { 8, kb }, v;
+
+		be_put(kb, id, 8);
+		if ((rc = mdb_get(txn, st->names, &k, &v)) == MDB_NOTFOUND) {
+			v = (MDB_val){ nl, name };
+			if ((rc = mdb_put(txn, st->names, &k, &v, 0)) != 0)
+				return st_rc(rc);
+			*out = id;
+			return EM_OK;
+		}
+		if (rc != 0)
+			return st_rc(rc);
+		if (v.mv_size == nl && memcmp(v.mv_data, name, nl) == 0) {
+			*out = id;
+			return EM_OK;
+		}
+	}
+	return EM_ESTORE;	/* 64 other names in a row: the table is damaged */
 }
 
 static void
@@ -73,12 +103,13 @@ put_text(uint8_t *p, const char *s)
 
 static size_t
 row_encode(uint8_t *row, const uint8_t num[static 8], const rec_env *env,
-    const body_result *r, uint32_t flags)
+    const body_result *r, uint32_t flags, uint64_t nid)
 {
 	uint8_t *p = row + ROW_NUM;
 	size_t n = 0;
 
-	memcpy(row, num, ROW_NUM);
+	be_put(row, nid, 8);
+	memcpy(row + 8, num, 8);
 	memcpy(p, env->id, 32);
 	memcpy(p + 32, env->author, 32);
 	be_put(p + 64, env->seq, 8);
@@ -91,8 +122,6 @@ row_encode(uint8_t *row, const uint8_t num[static 8], const rec_env *env,
 	p[120] = (uint8_t)flags;
 	p[121] = r->access;
 	p[122] = (uint8_t)((r->has_stderr ? 1 : 0) | (r->has_ci ? 2 : 0) | (r->scores ? 4 : 0));
-	be_put(p + 123, store_name_hash(r->model, strlen(r->model), r->revision,
-	    strlen(r->revision)), 8);
 	n = ROW_FIXED;
 	n += put_text(p + n, r->n_metrics ? r->metrics[0].name : "");
 	n += put_text(p + n, r->model);
@@ -137,9 +166,12 @@ st_board_add(store *st, MDB_txn *txn, const rec_env *env, const body_result *r,
 	uint8_t row[ROW_MAX];
 	uint32_t flags = st_result_flags(st, txn, env->id, env->author);
 	MDB_val k = { 32, (void *)(uintptr_t)r->task }, v = { 0, row };
+	uint64_t nid = 0;
 	int rc;
 
-	v.mv_size = row_encode(row, num, env, r, flags);
+	if ((rc = name_id(st, txn, r->model, r->revision, &nid)) != EM_OK)
+		return rc;
+	v.mv_size = row_encode(row, num, env, r, flags, nid);
 	rc = mdb_put(txn, st->board, &k, &v, MDB_NODUPDATA);
 	if (rc == MDB_KEYEXIST)
 		return EM_OK;
@@ -156,25 +188,30 @@ int
 st_board_flag(store *st, MDB_txn *txn, const uint8_t id[static 32], uint32_t flag,
     const uint8_t *by)
 {
-	uint8_t task[32], row[ROW_MAX], num[8];
+	uint8_t task[32], row[ROW_MAX], key[ROW_NUM];
 	char model[BODY_NAME_MAX + 1], rev[BODY_NAME_MAX + 1];
-	MDB_val bytes, k = { 32, (void *)(uintptr_t)id }, v = { ROW_NUM, num };
+	MDB_val bytes, k = { 32, (void *)(uintptr_t)id }, v;
 	MDB_cursor *cur;
 	rec_env env;
+	uint64_t nid = 0;
 	int err, rc;
 
-	/* the row is found by the record's local number, then checked by id */
+	/* the row is found by its sort key, name id and local number, then
+	 * checked by id */
 	if (mdb_get(txn, st->ids, &k, &v) != 0 || v.mv_size != 8)
 		return EM_OK;	/* not here yet: its row will look when it comes */
-	memcpy(num, v.mv_data, 8);
-	k = (MDB_val){ 32, task };
-	v = (MDB_val){ ROW_NUM, num };
+	memcpy(key + 8, v.mv_data, 8);
 	if (st_bytes(st, txn, id, &bytes) != EM_OK ||
 	    rec_parse(bytes.mv_data, bytes.mv_size, &env, NULL) != EM_OK || env.kind != REC_RESULT ||
 	    body_result_keys(env.body, env.body_len, task, model, rev) != EM_OK)
 		return EM_OK;	/* not here yet: its row will look when it comes */
 	if (by != NULL && memcmp(by, env.author, 32) != 0)
 		return EM_OK;	/* only an author withdraws its own result */
+	if ((err = name_id(st, txn, model, rev, &nid)) != EM_OK)
+		return err;
+	be_put(key, nid, 8);
+	k = (MDB_val){ 32, task };
+	v = (MDB_val){ ROW_NUM, key };
 	if ((rc = mdb_cursor_open(txn, st->board, &cur)) != 0)
 		return st_rc(rc);
 	rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
@@ -256,7 +293,7 @@ view_decode(const MDB_val *v, store_view *out)
 	out->has_stderr = (p[122] & 1) != 0;
 	out->has_ci = (p[122] & 2) != 0;
 	out->has_scores = (p[122] & 4) != 0;
-	out->name_hash = be_get(p + 123, 8);
+	out->name_id = be_get(v->mv_data, 8);
 	out->metric_len = p[at];
 	out->metric = (const char *)p + at + 1;
 	at += 1 + out->metric_len;
@@ -301,24 +338,18 @@ cmp_id32(const void *a, const void *b)
 }
 
 /* BLAKE2b-256 over the ids in id order: the same set gives the same digest
- * in every store, whatever order its rows are in. */
-static em_err
-digest_of(const store_view *rows, size_t n, uint8_t out[static 32])
+ * in every store, whatever order its rows are in. ids is reordered. */
+static void
+digest_of(const uint8_t **ids, size_t n, uint8_t out[static 32])
 {
-	const uint8_t **ids = malloc((n ? n : 1) * sizeof *ids);
 	hash_state hs;
 
-	if (ids == NULL)
-		return EM_ENOMEM;
-	for (size_t i = 0; i < n; i++)
-		ids[i] = rows[i].id;
-	qsort(ids, n, sizeof *ids, cmp_id32);
+	if (n > 1)
+		qsort(ids, n, sizeof *ids, cmp_id32);
 	hash_start(&hs);
 	for (size_t i = 0; i < n; i++)
 		hash_update(&hs, ids[i], 32);
 	hash_finish(&hs, out);
-	free(ids);
-	return EM_OK;
 }
 
 struct digest_put { const uint8_t *task; uint8_t val[40]; };
@@ -333,15 +364,18 @@ digest_put_fn(store *st, MDB_txn *txn, void *ctx)
 }
 
 em_err
-store_board_view(store *st, const uint8_t task[static 32], store_board_fn fn, void *ctx)
+store_board_scan(store *st, const uint8_t task[static 32], store_rows_fn rows,
+    store_rows_done done, void *ctx)
 {
+	store_view batch[STORE_SCAN_BATCH];
+	size_t nb = 0;
 	MDB_txn *txn;
 	MDB_cursor *cur;
 	MDB_val k = { 32, (void *)(uintptr_t)task }, v, dv;
-	store_view *rows = NULL;
+	const uint8_t **ids = NULL;
 	struct digest_put dp = { task, { 0 } };
 	size_t n = 0, count = 0;
-	int err, rc, cached = 0;
+	int err, rc, cached = 0, stop = 0;
 
 	if ((err = st_cursor(st, st->board, &txn, &cur)) != EM_OK)
 		return err;
@@ -353,30 +387,84 @@ store_board_view(store *st, const uint8_t task[static 32], store_board_fn fn, vo
 		memcpy(dp.val + 8, (const uint8_t *)dv.mv_data + 8, 32);
 		cached = 1;
 	}
-	if (rc == 0 && (rows = malloc(count * sizeof *rows)) == NULL)
+	/* the digest sorts the ids: kept only when it is not */
+	if (rc == 0 && !cached && (ids = malloc(count * sizeof *ids)) == NULL)
 		rc = ENOMEM;
 	for (; rc == 0 && n < count; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-		if ((err = view_decode(&v, &rows[n])) != EM_OK)
+		if ((err = view_decode(&v, &batch[nb])) != EM_OK)
 			goto out;
+		if (!cached)
+			ids[n] = batch[nb].id;
 		n++;
+		if (++nb == STORE_SCAN_BATCH) {
+			if (rows(ctx, batch, nb, count) != 0) {
+				stop = 1;
+				break;
+			}
+			nb = 0;
+		}
 	}
-	if (rc != 0 && rc != MDB_NOTFOUND) {
+	if (!stop && nb > 0 && (rc == 0 || rc == MDB_NOTFOUND) && rows(ctx, batch, nb, count) != 0)
+		stop = 1;
+	if (!stop && rc != 0 && rc != MDB_NOTFOUND) {
 		err = rc == ENOMEM ? EM_ENOMEM : st_rc(rc);
 		goto out;
 	}
-	if (!cached) {
-		if ((err = digest_of(rows, n, dp.val + 8)) != EM_OK)
-			goto out;
+	if (!cached && !stop) {
+		digest_of(ids, n, dp.val + 8);
 		be_put(dp.val, n, 8);
 	}
-	fn(ctx, rows, n, dp.val + 8);
+	if (!stop)
+		done(ctx, n, dp.val + 8);
 	err = EM_OK;
 out:
-	free(rows);
+	free(ids);
 	st_cursor_end(txn, cur);
-	if (err == EM_OK && !cached && n > 0)
+	if (err == EM_OK && !cached && !stop && n > 0)
 		st_write(st, digest_put_fn, &dp);	/* a cache: failing to keep it is harmless */
 	return (em_err)err;
+}
+
+struct views {
+	store_view	*rows;
+	size_t		 n;
+	int		 oom;
+	store_board_fn	 fn;
+	void		*ctx;
+};
+
+static int
+views_rows(void *ctx, const store_view *rows, size_t n, size_t count)
+{
+	struct views *vs = ctx;
+
+	if (vs->rows == NULL && (vs->rows = malloc((count ? count : 1) * sizeof *vs->rows)) == NULL) {
+		vs->oom = 1;
+		return 1;
+	}
+	memcpy(vs->rows + vs->n, rows, n * sizeof *rows);
+	vs->n += n;
+	return 0;
+}
+
+static int
+views_done(void *ctx, size_t n, const uint8_t digest[static 32])
+{
+	struct views *vs = ctx;
+
+	return vs->fn(vs->ctx, vs->rows, n, digest);
+}
+
+em_err
+store_board_view(store *st, const uint8_t task[static 32], store_board_fn fn, void *ctx)
+{
+	struct views vs = { NULL, 0, 0, fn, ctx };
+	em_err err = store_board_scan(st, task, views_rows, views_done, &vs);
+
+	if (err == EM_OK && vs.oom)
+		err = EM_ENOMEM;
+	free(vs.rows);
+	return err;
 }
 
 em_err
@@ -393,10 +481,22 @@ store_board_raw(store *st, const uint8_t task[static 32], uint64_t *n, uint64_t 
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
 		const uint8_t *p = v.mv_data;
-		uint64_t w, x = 0;
+		uint64_t w, x, a = 0, b = 0, c = 0, d = 0;
 		size_t i = 0;
 
-		/* every byte read, eight at a time: the cheapest way to touch them */
+		/* every byte read, four words then one at a time: the cheapest way
+		 * to touch them (four chains, so no load waits on the last) */
+		for (; i + 32 <= v.mv_size; i += 32) {
+			memcpy(&w, p + i, 8);
+			a ^= w;
+			memcpy(&w, p + i + 8, 8);
+			b ^= w;
+			memcpy(&w, p + i + 16, 8);
+			c ^= w;
+			memcpy(&w, p + i + 24, 8);
+			d ^= w;
+		}
+		x = a ^ b ^ c ^ d;
 		for (; i + 8 <= v.mv_size; i += 8) {
 			memcpy(&w, p + i, 8);
 			x ^= w;

@@ -19,7 +19,7 @@ struct store {
 	uint8_t	 netid[32];
 	size_t	 map_size;
 	MDB_dbi	 meta, records, ids, feeds, authors, board, by_model, tasks, targets, peers;
-	MDB_dbi	 blobs, evals, trust, digests;
+	MDB_dbi	 blobs, evals, trust, digests, names;
 	uint64_t next_num;	/* next local number in the open write txn; 0: unknown */
 };
 
@@ -64,6 +64,10 @@ int	st_index_put(store *st, MDB_txn *txn, const rec_env *env, int *status);
  * its own author, attested as disputed by anyone (store_board.c). */
 uint32_t st_result_flags(store *st, MDB_txn *txn, const uint8_t id[static 32],
     const uint8_t author[static 32]);
+
+/* Where a board row holds its record's local number, after the name id
+ * it sorts by first (store_board.c). */
+#define ST_BOARD_NUM_AT	8
 
 /* The board (store_board.c): a result's row; a flag on a result's row
  * (revocations only from by, its author, when by is not NULL); every

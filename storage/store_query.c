@@ -125,9 +125,10 @@ st_parse(const MDB_val *v, rec_env *env, body *b)
 	return EM_OK;
 }
 
-/* Visits the records an index lists under key (or under every key). */
+/* Visits the records an index lists under key (or under every key): its
+ * values hold their local numbers at num_at. */
 static em_err
-visit_index(store *st, MDB_dbi dbi, const uint8_t *key, const uint8_t *author,
+visit_index(store *st, MDB_dbi dbi, size_t num_at, const uint8_t *key, const uint8_t *author,
     store_visit fn, void *ctx)
 {
 	MDB_txn *txn;
@@ -139,8 +140,7 @@ visit_index(store *st, MDB_dbi dbi, const uint8_t *key, const uint8_t *author,
 		return err;
 	rc = mdb_cursor_get(cur, &k, &v, key ? MDB_SET : MDB_FIRST);
 	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, key ? MDB_NEXT_DUP : MDB_NEXT)) {
-		/* index values are local numbers; a board row starts with one */
-		MDB_val ref = { v.mv_size > 8 ? 8 : v.mv_size, v.mv_data };
+		MDB_val ref = { v.mv_size >= num_at + 8 ? 8 : 0, (uint8_t *)v.mv_data + num_at };
 		rec_env env;
 		body b;
 
@@ -161,13 +161,13 @@ em_err
 store_results(store *st, const uint8_t *task, const uint8_t *author,
     store_visit fn, void *ctx)
 {
-	return visit_index(st, st->board, task, author, fn, ctx);
+	return visit_index(st, st->board, ST_BOARD_NUM_AT, task, author, fn, ctx);
 }
 
 em_err
 store_tasks(store *st, const uint8_t *task, store_visit fn, void *ctx)
 {
-	return visit_index(st, st->tasks, task, NULL, fn, ctx);
+	return visit_index(st, st->tasks, 0, task, NULL, fn, ctx);
 }
 
 em_err

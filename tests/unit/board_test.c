@@ -1,14 +1,18 @@
-/* The leaderboard's rules (node/board.h) on hand-made results. */
+/* The leaderboard's rules (node/board.h) on hand-made results, and the
+ * fast board against a plain one written from the rules alone, on a few
+ * thousand random results shaped to reach every path of the fast one. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "board.h"
 #include "hash.h"
+#include "stats.h"
 
 #define NEAR(a, b) assert_true((a) - (b) < 1e-9 && (b) - (a) < 1e-9)
 
@@ -34,6 +38,24 @@ row(int id, int author, uint64_t seq, const char *model, double v, double lo, do
 	return r;
 }
 
+/* A number per distinct model and revision, as the store gives them:
+ * the order they are first met. */
+static uint64_t
+name_id(const char *model, const char *revision)
+{
+	static char seen[64][2 * BODY_NAME_MAX + 2];
+	static size_t n;
+	char name[sizeof seen[0]];
+
+	snprintf(name, sizeof name, "%s\xff%s", model, revision);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(seen[i], name) == 0)
+			return 1000 + i;
+	assert_true(n < 64);
+	strcpy(seen[n], name);
+	return 1000 + n++;
+}
+
 /* The rows as the store would lend them. */
 static em_err
 build(const store_row *r, size_t n, const uint8_t *trusted, const board_opts *o, board *b)
@@ -51,8 +73,7 @@ build(const store_row *r, size_t n, const uint8_t *trusted, const board_opts *o,
 		    .metric = r[i].metric, .metric_len = (uint8_t)strlen(r[i].metric),
 		    .model = r[i].model, .model_len = (uint8_t)strlen(r[i].model),
 		    .revision = r[i].revision, .revision_len = (uint8_t)strlen(r[i].revision),
-		    .name_hash = store_name_hash(r[i].model, strlen(r[i].model), r[i].revision,
-			strlen(r[i].revision)) };
+		    .name_id = name_id(r[i].model, r[i].revision) };
 	}
 	/* the board keeps its own copies: the views may go now */
 	em_err err = board_build(v, n, trusted, digest, o, b);
@@ -198,6 +219,219 @@ test_order_does_not_matter(void **state)
 	board_free(&b);
 }
 
+
+/* The plain board: the rules of board.h done the obvious way, O(n^2). */
+struct ref_row {
+	const char	*model, *revision;
+	double		 value, lo, hi;
+	unsigned	 reporters, rank;
+	int		 agree, ranked;
+	uint32_t	 flags;
+};
+
+static double
+ref_lo(const store_row *r)
+{
+	double lo, hi;
+
+	if (r->has_ci)
+		return r->lo;
+	stats_wilson(r->value < 0 ? 0 : r->value > 1 ? 1 : r->value, (size_t)r->n_items,
+	    STATS_Z95, &lo, &hi);
+	return lo;
+}
+
+static double
+ref_hi(const store_row *r)
+{
+	double lo, hi;
+
+	if (r->has_ci)
+		return r->hi;
+	stats_wilson(r->value < 0 ? 0 : r->value > 1 ? 1 : r->value, (size_t)r->n_items,
+	    STATS_Z95, &lo, &hi);
+	return hi;
+}
+
+static int
+same_group_ref(const store_row *a, const store_row *b)
+{
+	return strcmp(a->model, b->model) == 0 && strcmp(a->revision, b->revision) == 0 &&
+	    !!(a->flags & RESULT_REVOKED) == !!(b->flags & RESULT_REVOKED);
+}
+
+static int
+ref_cmp(const void *pa, const void *pb)
+{
+	const struct ref_row *a = pa, *b = pb;
+	int c;
+
+	if (a->ranked != b->ranked)
+		return b->ranked - a->ranked;
+	if (a->value != b->value)
+		return a->value > b->value ? -1 : 1;
+	if ((c = strcmp(a->model, b->model)) != 0)
+		return c;
+	return strcmp(a->revision, b->revision);
+}
+
+static size_t
+ref_board(const store_row *r, size_t n, struct ref_row *out)
+{
+	size_t m = 0;
+	char *stand = calloc(n, 1), *done = calloc(n, 1);
+
+	assert_non_null(stand);
+	assert_non_null(done);
+	for (size_t i = 0; i < n; i++) {	/* an author's latest in its group stands */
+		stand[i] = 1;
+		for (size_t j = 0; j < n; j++)
+			if (j != i && same_group_ref(&r[i], &r[j]) &&
+			    memcmp(r[i].author, r[j].author, 32) == 0 &&
+			    (r[j].seq > r[i].seq || (r[j].seq == r[i].seq &&
+			    memcmp(r[j].id, r[i].id, 32) > 0)))
+				stand[i] = 0;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t idx[4096], k = 0;
+		double wsum = 0, w = 0, max_lo, min_hi;
+		struct ref_row *o;
+
+		if (!stand[i] || done[i])
+			continue;
+		for (size_t j = 0; j < n; j++)
+			if (stand[j] && same_group_ref(&r[i], &r[j])) {
+				done[j] = 1;
+				idx[k++] = j;
+			}
+		for (size_t x = 1; x < k; x++)	/* by author: the order of the sum */
+			for (size_t y = x; y > 0 && memcmp(r[idx[y - 1]].author, r[idx[y]].author,
+			    32) > 0; y--) {
+				size_t t = idx[y];
+
+				idx[y] = idx[y - 1];
+				idx[y - 1] = t;
+			}
+		o = &out[m++];
+		memset(o, 0, sizeof *o);
+		o->model = r[i].model;
+		o->revision = r[i].revision;
+		o->ranked = !(r[i].flags & RESULT_REVOKED);
+		o->reporters = (unsigned)k;
+		o->lo = max_lo = ref_lo(&r[idx[0]]);
+		o->hi = min_hi = ref_hi(&r[idx[0]]);
+		for (size_t x = 0; x < k; x++) {
+			const store_row *q = &r[idx[x]];
+			double weight = q->n_items ? (double)q->n_items : 1;
+
+			wsum += weight * q->value;
+			w += weight;
+			o->lo = ref_lo(q) < o->lo ? ref_lo(q) : o->lo;
+			o->hi = ref_hi(q) > o->hi ? ref_hi(q) : o->hi;
+			max_lo = ref_lo(q) > max_lo ? ref_lo(q) : max_lo;
+			min_hi = ref_hi(q) < min_hi ? ref_hi(q) : min_hi;
+			o->flags |= q->flags;
+		}
+		o->value = k == 1 ? r[idx[0]].value : wsum / w;
+		o->agree = k == 1 ? -1 : max_lo <= min_hi;
+	}
+	for (size_t i = 0; i < m; i++) {
+		out[i].rank = 1;
+		for (size_t j = 0; j < m && out[i].ranked; j++)
+			out[i].rank += out[j].ranked && out[j].lo > out[i].hi;
+		if (!out[i].ranked)
+			out[i].rank = 0;
+	}
+	qsort(out, m, sizeof *out, ref_cmp);
+	free(stand);
+	free(done);
+	return m;
+}
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+next(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+/* Random results: models whose names share their first eight bytes, two
+ * revisions, authors reporting some models many times (runs past the
+ * linear search), ties in value, intervals of their own width or none
+ * (Wilson's), some revoked; in a random order, and then as a store lends
+ * them (each model's together) through the batch API. */
+static void
+check_random(size_t n, int constant_width)
+{
+	store_row *r = calloc(n, sizeof *r);
+	store_view *v = calloc(n, sizeof *v);
+	struct ref_row *want = calloc(n, sizeof *want);
+	static const uint8_t digest[32] = { 1 };
+	board_opts o = { .all = 1, .metric = "exact_match" };
+	size_t m;
+	board b;
+
+	assert_non_null(r);
+	assert_non_null(v);
+	assert_non_null(want);
+	for (size_t i = 0; i < n; i++) {
+		uint64_t x = next();
+		double val = (double)(x % 21) / 20.0;
+		double wd = constant_width ? 0.04 : (double)(x >> 8 & 15) / 100.0;
+
+		r[i] = row((int)(i + 1), (int)(x >> 16 & 31), x >> 24 & 7, "", val, val - wd,
+		    val + wd, 50 + (x >> 32 & 255));
+		r[i].id[1] = (uint8_t)(i >> 8);	/* ids unique */
+		r[i].author[1] = (uint8_t)(x >> 40 & 1);
+		snprintf(r[i].model, sizeof r[i].model, "shared-prefix-%u", (unsigned)(x >> 44 & 15));
+		snprintf(r[i].revision, sizeof r[i].revision, "v%u", (unsigned)(x >> 50 & 1));
+		r[i].has_ci = (x >> 52 & 3) != 0 || constant_width;
+		if ((x >> 56 & 31) == 0)
+			r[i].flags = RESULT_REVOKED;
+		if ((x >> 61) == 0)
+			r[i].flags |= RESULT_DISPUTED;
+	}
+	m = ref_board(r, n, want);
+	for (size_t i = 0; i < n; i++)
+		v[i] = (store_view){ .id = r[i].id, .author = r[i].author, .seq = r[i].seq,
+		    .n_items = r[i].n_items, .value = r[i].value, .lo = r[i].lo, .hi = r[i].hi,
+		    .flags = (uint8_t)r[i].flags, .has_ci = (uint8_t)r[i].has_ci,
+		    .metric = r[i].metric, .metric_len = (uint8_t)strlen(r[i].metric),
+		    .model = r[i].model, .model_len = (uint8_t)strlen(r[i].model),
+		    .revision = r[i].revision, .revision_len = (uint8_t)strlen(r[i].revision),
+		    .name_id = name_id(r[i].model, r[i].revision) };
+	assert_int_equal(board_build(v, n, NULL, digest, &o, &b), EM_OK);
+	assert_int_equal(b.n_rows, m);
+	for (size_t i = 0; i < m; i++) {
+		assert_string_equal(b.rows[i].model, want[i].model);
+		assert_string_equal(b.rows[i].revision, want[i].revision);
+		assert_true(b.rows[i].value == want[i].value);
+		assert_true(b.rows[i].lo == want[i].lo && b.rows[i].hi == want[i].hi);
+		assert_int_equal(b.rows[i].reporters, want[i].reporters);
+		assert_int_equal(b.rows[i].rank, want[i].rank);
+		assert_int_equal(b.rows[i].agree, want[i].agree);
+		assert_int_equal(b.rows[i].flags, want[i].flags);
+	}
+	board_free(&b);
+	free(r);
+	free(v);
+	free(want);
+}
+
+static void
+test_against_plain_board(void **state)
+{
+	(void)state;
+	check_random(3000, 0);	/* intervals of any width: the ranks' bucket path */
+	check_random(3000, 1);	/* one width: the lows follow the values */
+	check_random(40, 0);
+	check_random(1, 0);
+}
+
 int
 main(void)
 {
@@ -206,6 +440,7 @@ main(void)
 		cmocka_unit_test(test_reporters_combine),
 		cmocka_unit_test(test_trust_revocation_flags),
 		cmocka_unit_test(test_order_does_not_matter),
+		cmocka_unit_test(test_against_plain_board),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,7 @@
 #include "hex.h"
 #include "netkey.h"
 #include "store.h"
+#include "store_impl.h"	/* to squat a name number (test_board_names) */
 #include "testutil.h"
 #include "wire.h"
 
@@ -689,6 +690,111 @@ test_board_and_trust(void **state)
 	tu_rmtree(dir2);
 }
 
+
+/* The board's scan: each model's rows together, in arrival order within;
+ * name numbers equal exactly when the names are, even when another name
+ * already holds the number a name hashes to. */
+struct scan_seen {
+	uint64_t	 nid[64], seq[64];
+	char		 name[64][2 * BODY_NAME_MAX + 2];
+	size_t		 n, done;
+};
+
+static int
+scan_rows(void *ctx, const store_view *rows, size_t n, size_t count)
+{
+	struct scan_seen *x = ctx;
+
+	assert_true(count <= 64);
+	for (size_t i = 0; i < n; i++) {
+		x->nid[x->n] = rows[i].name_id;
+		x->seq[x->n] = rows[i].seq;
+		snprintf(x->name[x->n], sizeof x->name[0], "%.*s/%.*s", (int)rows[i].model_len,
+		    rows[i].model, (int)rows[i].revision_len, rows[i].revision);
+		x->n++;
+	}
+	return 0;
+}
+
+static int
+scan_done(void *ctx, size_t n, const uint8_t digest[static 32])
+{
+	(void)digest;
+	((struct scan_seen *)ctx)->done = n;
+	return 0;
+}
+
+struct squat { uint8_t key[8]; };
+
+static int
+squat_fn(store *st, MDB_txn *txn, void *ctx)
+{
+	struct squat *q = ctx;
+	MDB_val k = { 8, q->key }, v = { 10, "squat\xffthis" };
+
+	return mdb_put(txn, st->names, &k, &v, 0) == 0 ? EM_OK : EM_ESTORE;
+}
+
+static void
+publish_result(store *st, ident *who, uint32_t i, const char *model, const char *rev)
+{
+	uint8_t *enc, id[32];
+	size_t elen;
+	body b;
+
+	tu_result(&b, i);
+	if (model != NULL) {
+		snprintf(b.u.result.model, sizeof b.u.result.model, "%s", model);
+		snprintf(b.u.result.revision, sizeof b.u.result.revision, "%s", rev);
+	}
+	assert_int_equal(body_encode(&b, &enc, &elen), EM_OK);
+	assert_int_equal(store_publish(st, who, REC_RESULT, enc, elen, 1, id, NULL), EM_OK);
+	free(enc);
+}
+
+static void
+test_board_names(void **state)
+{
+	char dir[512];
+	store *st = fresh(dir, 0);
+	ident *me;
+	uint8_t task[32], h[32];
+	struct scan_seen x = { 0 };
+	struct squat q;
+
+	(void)state;
+	ident_generate(&me);
+	for (uint32_t k = 0; k < 35; k++)	/* task 0: fifteen names, met in turn */
+		publish_result(st, me, 7 * k, NULL, NULL);
+	/* model-9/rev-9 hashes to a number someone else's name now holds */
+	hash_blake2b(h, (const uint8_t *)"model-9\xffrev-9", 13);
+	memcpy(q.key, h, 8);
+	assert_int_equal(st_write(st, squat_fn, &q), EM_OK);
+	publish_result(st, me, 0, "model-9", "rev-9");
+	publish_result(st, me, 7, "model-9", "rev-9");
+	memset(task, 0, 32);
+	assert_int_equal(store_board_scan(st, task, scan_rows, scan_done, &x), EM_OK);
+	assert_int_equal(x.n, 37);
+	assert_int_equal(x.done, 37);
+	for (size_t i = 0; i < x.n; i++)
+		for (size_t j = i + 1; j < x.n; j++) {
+			/* one number, one name */
+			assert_int_equal(x.nid[i] == x.nid[j], strcmp(x.name[i], x.name[j]) == 0);
+			/* a name's rows together, oldest first */
+			if (x.nid[i] == x.nid[j]) {
+				for (size_t k = i; k <= j; k++)
+					assert_true(x.nid[k] == x.nid[i]);
+				assert_true(x.seq[i] < x.seq[j]);
+			}
+		}
+	for (size_t i = 0; i < x.n; i++)
+		if (strcmp(x.name[i], "model-9/rev-9") == 0)
+			assert_true(x.nid[i] == be_get(h, 8) + 1);	/* the next free one */
+	ident_free(me);
+	store_free(st);
+	tu_rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -703,6 +809,7 @@ main(void)
 		cmocka_unit_test(test_replication_reads),
 		cmocka_unit_test(test_blobs_and_eval_cache),
 		cmocka_unit_test(test_board_and_trust),
+		cmocka_unit_test(test_board_names),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
