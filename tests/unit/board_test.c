@@ -13,6 +13,7 @@
 #include "board.h"
 #include "hash.h"
 #include "stats.h"
+#include "testutil.h"
 
 #define NEAR(a, b) assert_true((a) - (b) < 1e-9 && (b) - (a) < 1e-9)
 
@@ -229,28 +230,17 @@ struct ref_row {
 	uint32_t	 flags;
 };
 
-static double
-ref_lo(const store_row *r)
+/* A result's interval: its own, else Wilson's. */
+static void
+ref_interval(const store_row *r, double *lo, double *hi)
 {
-	double lo, hi;
-
-	if (r->has_ci)
-		return r->lo;
+	if (r->has_ci) {
+		*lo = r->lo;
+		*hi = r->hi;
+		return;
+	}
 	stats_wilson(r->value < 0 ? 0 : r->value > 1 ? 1 : r->value, (size_t)r->n_items,
-	    STATS_Z95, &lo, &hi);
-	return lo;
-}
-
-static double
-ref_hi(const store_row *r)
-{
-	double lo, hi;
-
-	if (r->has_ci)
-		return r->hi;
-	stats_wilson(r->value < 0 ? 0 : r->value > 1 ? 1 : r->value, (size_t)r->n_items,
-	    STATS_Z95, &lo, &hi);
-	return hi;
+	    STATS_Z95, lo, hi);
 }
 
 static int
@@ -318,18 +308,20 @@ ref_board(const store_row *r, size_t n, struct ref_row *out)
 		o->revision = r[i].revision;
 		o->ranked = !(r[i].flags & RESULT_REVOKED);
 		o->reporters = (unsigned)k;
-		o->lo = max_lo = ref_lo(&r[idx[0]]);
-		o->hi = min_hi = ref_hi(&r[idx[0]]);
+		ref_interval(&r[idx[0]], &o->lo, &o->hi);
+		max_lo = o->lo;
+		min_hi = o->hi;
 		for (size_t x = 0; x < k; x++) {
 			const store_row *q = &r[idx[x]];
-			double weight = q->n_items ? (double)q->n_items : 1;
+			double weight = q->n_items ? (double)q->n_items : 1, lo, hi;
 
+			ref_interval(q, &lo, &hi);
 			wsum += weight * q->value;
 			w += weight;
-			o->lo = ref_lo(q) < o->lo ? ref_lo(q) : o->lo;
-			o->hi = ref_hi(q) > o->hi ? ref_hi(q) : o->hi;
-			max_lo = ref_lo(q) > max_lo ? ref_lo(q) : max_lo;
-			min_hi = ref_hi(q) < min_hi ? ref_hi(q) : min_hi;
+			o->lo = lo < o->lo ? lo : o->lo;
+			o->hi = hi > o->hi ? hi : o->hi;
+			max_lo = lo > max_lo ? lo : max_lo;
+			min_hi = hi < min_hi ? hi : min_hi;
 			o->flags |= q->flags;
 		}
 		o->value = k == 1 ? r[idx[0]].value : wsum / w;
@@ -349,15 +341,6 @@ ref_board(const store_row *r, size_t n, struct ref_row *out)
 }
 
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t
-next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 /* Random results: models whose names share their first eight bytes, two
  * revisions, authors reporting some models many times (runs past the
@@ -379,7 +362,7 @@ check_random(size_t n, int constant_width)
 	assert_non_null(v);
 	assert_non_null(want);
 	for (size_t i = 0; i < n; i++) {
-		uint64_t x = next();
+		uint64_t x = tu_next(&rng);
 		double val = (double)(x % 21) / 20.0;
 		double wd = constant_width ? 0.04 : (double)(x >> 8 & 15) / 100.0;
 

@@ -12,17 +12,9 @@
 #include <string.h>
 
 #include "keysort.h"
+#include "testutil.h"
 
 static uint64_t rng = 0x243f6a8885a308d3ULL;
-
-static uint64_t
-next(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
 
 static int
 cmp_ref(const void *pa, const void *pb)
@@ -80,10 +72,10 @@ test_spread(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < 300; i++)
-		v[i] = (double)(next() % 501) / 500.0 - 0.04;	/* accuracies' lows */
+		v[i] = (double)(tu_next(&rng) % 501) / 500.0 - 0.04;	/* accuracies' lows */
 	check(v, 300);
 	for (size_t i = 0; i < 300; i++)
-		v[i] = (double)(int64_t)next() / 1e3;		/* the whole range */
+		v[i] = (double)(int64_t)tu_next(&rng) / 1e3;		/* the whole range */
 	check(v, 300);
 }
 
@@ -97,7 +89,7 @@ test_ties_and_bunches(void **state)
 		v[i] = 0.75;				/* all one value */
 	check(v, 500);
 	for (size_t i = 0; i < 500; i++)	/* one far value: the rest in one bucket */
-		v[i] = i == 0 ? 1e300 : 0.5 + (double)(next() % 1000) * 1e-12;
+		v[i] = i == 0 ? 1e300 : 0.5 + (double)(tu_next(&rng) % 1000) * 1e-12;
 	check(v, 500);
 	for (size_t i = 0; i < 500; i++)	/* sorted, reversed, sawtooth */
 		v[i] = (double)i;
@@ -135,7 +127,7 @@ test_random_sizes(void **state)
 		double v[70];
 
 		for (size_t i = 0; i < n; i++)
-			v[i] = (next() & 3) == 0 ? (double)(next() % 4) : (double)(next() % 100000) / 7.0;
+			v[i] = (tu_next(&rng) & 3) == 0 ? (double)(tu_next(&rng) % 4) : (double)(tu_next(&rng) % 100000) / 7.0;
 		check(v, n);
 	}
 }

@@ -97,3 +97,14 @@ tu_record(const ident *author, const uint8_t netid[static 32], uint64_t seq,
 	}
 	free(enc);
 }
+
+uint64_t
+tu_next(uint64_t *state)
+{
+	uint64_t x = *state;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}

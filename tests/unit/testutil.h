@@ -23,4 +23,8 @@ void tu_result(body *b, uint32_t i);
 void tu_record(const ident *author, const uint8_t netid[static 32], uint64_t seq,
     uint32_t i, uint8_t **out, size_t *len);
 
+/* The next number of a fixed xorshift64 stream (state: nonzero; tests use
+ * it for data that is the same on every run). */
+uint64_t tu_next(uint64_t *state);
+
 #endif
