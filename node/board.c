@@ -327,7 +327,7 @@ typedef struct stat {
 	double		 value, lo, hi;
 	uint64_t	 n_items;
 	uint32_t	 run, reps;	/* its run; its reporters at reps[reps..] */
-	uint32_t	 reporters, rank;
+	uint32_t	 reporters;
 	int8_t		 agree;
 	uint8_t		 closed, flags, revoked;
 } stat;
@@ -462,42 +462,6 @@ make_rows(board_acc *a, board *b, pending *t)
 	}
 }
 
-/* rank = 1 + the ranked rows whose lo lies above this row's hi. The lows,
- * and the highs, taken in the order of the values (low first) are nearly
- * in order already when an interval lies around its value with a width
- * that changes slowly, as Wilson's do: sorting them then costs little more
- * than reading them, and counting is one merge. Otherwise the lows are
- * bucket-sorted and each high counted in them. The ranked rows are
- * order[0..ranked), high first. */
-static em_err
-rank_rows(pending *t)
-{
-	ks_item *lows = t->lows, *his = t->vals;	/* vals: free once ordered */
-	size_t m = t->ranked;
-	keysort ks;
-	em_err err;
-
-	for (size_t k = 0; k < m; k++) {
-		uint32_t i = t->order[m - 1 - k];
-
-		lows[k] = (ks_item){ 0, t->st[i].lo, i };
-		his[k] = (ks_item){ 0, t->st[i].hi, i };
-	}
-	if (keysort_nearly(lows, m) && keysort_nearly(his, m)) {
-		for (size_t k = 0, le = 0; k < m; k++) {	/* le: the lows <= this high */
-			while (le < m && lows[le].key <= his[k].key)
-				le++;
-			t->st[his[k].idx].rank = (uint32_t)(1 + m - le);
-		}
-		return EM_OK;
-	}
-	if ((err = keysort_build(&ks, lows, m)) == EM_OK)
-		for (size_t k = 0; k < m; k++)
-			t->st[his[k].idx].rank = (uint32_t)(1 + m - keysort_count_le(&ks, his[k].v));
-	keysort_free(&ks);
-	return err;
-}
-
 static inline int
 name_cmp(const board_acc *a, const stat *x, const stat *y)
 {
@@ -547,8 +511,9 @@ order_some(const board_acc *a, pending *t, const ks_item *k, size_t m, size_t *a
 }
 
 /* Writes the rows in their printed order — the ranked ones, then the
- * others. Their names are in the builder's block, which the board takes;
- * their result ids, when asked for, get a block of their own. */
+ * others — and the ranked ones' interval ends for rank_rows (vals: free
+ * once ordered). Their names are in the builder's block, which the board
+ * takes; their result ids, when asked for, get a block of their own. */
 static em_err
 lay_out(board_acc *a, pending *t, board *b)
 {
@@ -579,8 +544,12 @@ lay_out(board_acc *a, pending *t, board *b)
 		r->closed = st->closed;
 		r->flags = st->flags;
 		r->ranked = !st->revoked;
-		r->rank = st->revoked ? 0 : st->rank;
+		r->rank = 0;
 		r->result_ids = NULL;
+		if (i < t->ranked) {	/* low values first */
+			t->lows[t->ranked - 1 - i] = (ks_item){ 0, st->lo, (uint32_t)i };
+			t->vals[t->ranked - 1 - i] = (ks_item){ 0, st->hi, (uint32_t)i };
+		}
 		if (ids) {
 			for (uint32_t x = 0; x < st->reporters; x++)
 				memcpy(idb + at + 32 * x, t->reps[st->reps + x]->id, 32);
@@ -593,6 +562,37 @@ lay_out(board_acc *a, pending *t, board *b)
 	a->names = NULL;
 	b->ids = idb;
 	return EM_OK;
+}
+
+/* rank = 1 + the ranked rows whose lo lies above this row's hi. The lows,
+ * and the highs, taken in the order of the values (low first) are nearly
+ * in order already when an interval lies around its value with a width
+ * that changes slowly, as Wilson's do: sorting them then costs little more
+ * than reading them, and counting is one merge. Otherwise the lows are
+ * bucket-sorted and each high counted in them. lows and his hold the
+ * ranked rows (lay_out put them there, low values first), each with its
+ * place in b->rows. */
+static em_err
+rank_rows(board *b, pending *t)
+{
+	ks_item *lows = t->lows, *his = t->vals;
+	size_t m = t->ranked;
+	keysort ks;
+	em_err err;
+
+	if (keysort_nearly(lows, m) && keysort_nearly(his, m)) {
+		for (size_t k = 0, le = 0; k < m; k++) {	/* le: the lows <= this high */
+			while (le < m && lows[le].key <= his[k].key)
+				le++;
+			b->rows[his[k].idx].rank = (uint32_t)(1 + m - le);
+		}
+		return EM_OK;
+	}
+	if ((err = keysort_build(&ks, lows, m)) == EM_OK)
+		for (size_t k = 0; k < m; k++)
+			b->rows[his[k].idx].rank = (uint32_t)(1 + m - keysort_count_le(&ks, his[k].v));
+	keysort_free(&ks);
+	return err;
 }
 
 em_err
@@ -614,8 +614,8 @@ board_end(board_acc *a, const uint8_t digest[static 32], board *b)
 		make_rows(a, b, &t);
 		if ((err = order_some(a, &t, t.vals, t.ranked, &at)) == EM_OK &&
 		    (err = order_some(a, &t, t.unranked, t.others, &at)) == EM_OK &&
-		    (err = rank_rows(&t)) == EM_OK)
-			err = lay_out(a, &t, b);	/* names and ids: borrowed until here */
+		    (err = lay_out(a, &t, b)) == EM_OK)	/* names, ids: borrowed until here */
+			err = rank_rows(b, &t);
 	}
 	free(t.mem);
 	board_acc_free(a);
