@@ -2,8 +2,9 @@
  *
  * Pure: rows in, ranking out; the same rows give the same board on every
  * node, whatever order they arrived in: nothing depends on the order of
- * the input — groups are found by name, reporters ordered by author, rows
- * by value then name, byte-wise.
+ * the input — groups are found by the names' number (equal exactly when
+ * the names are), reporters ordered by author, rows by value then name,
+ * byte-wise.
  *
  * The rules, in order:
  *  1. With trusted_only, results by authors outside the reader's trust

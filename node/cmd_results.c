@@ -8,7 +8,7 @@
 
 static const char help[] =
 "usage: evalmesh results [--task ID] [--author ID] [--home DIR] [--json]\n\n"
-"Lists the results in this node's store, ordered by task then arrival:\n"
+"Lists the results in this node's store, by task, then model, then arrival:\n"
 "author, model, task, metrics, items, time and flags (equivocating author,\n"
 "revoked). Ids may be given as unique prefixes of at least 8 hex digits.\n";
 

@@ -16,8 +16,9 @@
  *             are an equivocation, both kept as evidence). Range scans of
  *             one author's prefix are the index by author.
  *   authors   author -> max seq, highest contiguous seq, count, flags
- *   board     task id -> one compact row per result (dup-sorted, in arrival
- *             order): what a leaderboard reads, flags kept current (store_view)
+ *   board     task id -> one compact row per result (dup-sorted by model
+ *             name number, then arrival): what a leaderboard reads, flags
+ *             kept current (store_view)
  *   by_model  model name NUL revision -> local numbers of results
  *   tasks     task id -> local numbers of task records
  *   targets   record id -> local numbers of attest/revoke records naming it
@@ -130,8 +131,9 @@ em_err	store_author_get(store *st, const uint8_t author[static 32],
 typedef int (*store_visit)(void *ctx, const rec_env *env, const body *b,
     uint32_t flags);
 
-/* Visits results, ordered by task id then arrival here; filtered by task
- * and/or author when these are not NULL. */
+/* Visits results, ordered by task id, then model (by the store's number
+ * for its name), then arrival here; filtered by task and/or author when
+ * these are not NULL. */
 em_err	store_results(store *st, const uint8_t *task, const uint8_t *author,
     store_visit fn, void *ctx);
 
