@@ -7,7 +7,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hash.h"
+#include "netkey.h"
 #include "record.h"
+#include "store.h"
 
 const char *
 tu_tmpdir(void)
@@ -107,4 +110,40 @@ tu_next(uint64_t *state)
 	x ^= x >> 7;
 	x ^= x << 17;
 	return *state = x;
+}
+
+void
+tu_netid(uint8_t out[static 32])
+{
+	uint8_t key[32];
+
+	if (hash_init() != EM_OK) {
+		fprintf(stderr, "tu_netid: hashing does not start\n");
+		exit(1);
+	}
+	netkey_open(key);
+	netkey_id(key, out);
+}
+
+store *
+tu_store(char *dir, size_t map, const uint8_t netid[static 32])
+{
+	store_opts o = { map };
+	store *st;
+
+	snprintf(dir, 512, "%s", tu_tmpdir());
+	if (store_open(dir, netid, &o, &st) != EM_OK) {
+		fprintf(stderr, "tu_store: cannot open a store in %s\n", dir);
+		exit(1);
+	}
+	return st;
+}
+
+void
+tu_open(const uint8_t *buf, size_t len, const uint8_t netid[static 32], rec_env *env)
+{
+	if (rec_open(buf, len, netid, env, NULL) != EM_OK) {
+		fprintf(stderr, "tu_open: the record does not open\n");
+		exit(1);
+	}
 }
