@@ -1,6 +1,7 @@
 /* Scoring (see score.h). */
 #include "score.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <regex.h>
 #include <stdint.h>
@@ -270,20 +271,22 @@ score_choice(const char *output, const char *target, const char *const *choices,
 	return got == want;
 }
 
-/* How big a pattern's compiled form can grow: a pattern is a task
- * author's, so a peer's, and glibc's regcomp copies a repeated part once
- * per bound ("x{3}" is three x's, "x+" is x then x*), so "0+++..." or
- * "((x{99}){99}){99}" would take all memory. Each atom counts one, a
- * repeated part its count times its bound (two for +, one for * and ?),
- * and the whole is held under PATTERN_COST. A quantifier on a quantifier
- * (meaningless in ERE) and back-references (which make matching
- * exponential) are refused outright. */
+/* What a pattern may be: a task author's, so a peer's, and glibc's regcomp
+ * copies a repeated part once per bound ("x{3}" is three x's, "x+" is x
+ * then x*), so "0+++..." or "((x{99}){99}){99}" would take all memory, and
+ * back-references make matching exponential. So a pattern is read here
+ * first, strictly — atoms (characters, escapes, '.', '^', '$', bracket
+ * expressions, groups), alternation, and one quantifier after an atom —
+ * and refused if it holds anything else (an unmatched ')', a '{' that is
+ * not a bound: write "\{"), a quantifier on a quantifier or on nothing, a
+ * back-reference, a bound above 255, or copies of more than PATTERN_COST
+ * atoms once the bounds are multiplied out. */
 #define PATTERN_COST	4096
 #define PATTERN_BOUND	255	/* RE_DUP_MAX */
 #define PATTERN_DEPTH	32
 
-/* The end of the bracket expression starting at p ('['): its ']', or
- * NULL when it has none (regcomp then says what is wrong). */
+/* The end of the bracket expression starting at p ('['): its ']', or NULL
+ * when it has none. */
 static const char *
 bracket_end(const char *p)
 {
@@ -307,14 +310,35 @@ bracket_end(const char *p)
 	return *p == ']' ? p : NULL;
 }
 
+/* A bound at p ('{'): {m}, {m,} or {m,n}; its '}' in *end and its largest
+ * count in *times, or 0 when p is not one. */
+static int
+bound(const char *p, const char **end, unsigned long *times)
+{
+	char *e;
+	unsigned long lo, hi;
+
+	if (!isdigit((unsigned char)p[1]))
+		return 0;
+	lo = hi = strtoul(p + 1, &e, 10);
+	if (*e == ',' && isdigit((unsigned char)*++e))
+		hi = strtoul(e, &e, 10);	/* {m,} counts as {m} */
+	if (*e != '}')
+		return 0;
+	*end = e;
+	*times = hi > lo ? hi : lo;
+	return 1;
+}
+
 static em_err
 pattern_bounded(const char *p, char *why, size_t cap)
 {
 	unsigned long sum[PATTERN_DEPTH + 1] = { 0 }, last = 0;
-	int depth = 0, quantified = 0, atom = 0;
+	int depth = 0, atom = 0;	/* atom: one just read, not yet repeated */
 
 	for (; *p != '\0'; p++) {
-		unsigned long times = 0;
+		unsigned long times;
+		const char *end;
 
 		switch (*p) {
 		case '(':
@@ -326,74 +350,75 @@ pattern_bounded(const char *p, char *why, size_t cap)
 			atom = 0;
 			continue;
 		case ')':
-			if (depth == 0)
-				return EM_OK;	/* regcomp says what is wrong */
+			if (depth == 0) {
+				snprintf(why, cap, "an unmatched ')' (write \\) for the character)");
+				return EM_EFORMAT;
+			}
 			last = sum[depth--];
 			sum[depth] += last;
 			atom = 1;
-			quantified = 0;
 			continue;
 		case '|':
 			atom = 0;
 			continue;
 		case '*':
 		case '?':
-			times = 1;
-			break;
 		case '+':
-			times = 2;
-			break;
-		case '{': {
-			char *end;
-			unsigned long lo = strtoul(p + 1, &end, 10), hi = lo;
-
-			if (*end == ',' && end[1] != '}')
-				hi = strtoul(end + 1, &end, 10);
-			if (lo > PATTERN_BOUND || hi > PATTERN_BOUND) {
-				snprintf(why, cap, "a repeat bound above %d", PATTERN_BOUND);
+		case '{':
+			if (*p != '{') {
+				times = *p == '+' ? 2 : 1;
+			} else if (bound(p, &end, &times)) {
+				if (times > PATTERN_BOUND) {
+					snprintf(why, cap, "a repeat bound above %d", PATTERN_BOUND);
+					return EM_EFORMAT;
+				}
+				times++;
+				p = end;
+			} else {
+				snprintf(why, cap, "a '{' that is not a repeat bound (write \\{)");
 				return EM_EFORMAT;
 			}
-			times = (hi > lo ? hi : lo) + 1;
-			if ((p = strchr(p, '}')) == NULL)
-				return EM_OK;
-			break;
-		}
-		case '[':	/* a bracket expression is one atom */
-			if ((p = bracket_end(p)) == NULL)
-				return EM_OK;
+			if (!atom) {
+				snprintf(why, cap, "a repeat of nothing, or of a repeat ('%c')", *p);
+				return EM_EFORMAT;
+			}
+			sum[depth] += last * (times - 1);	/* the atom counts times over */
+			last *= times;
+			atom = 0;
+			for (int d = 0; d <= depth; d++)
+				if (sum[d] > PATTERN_COST) {
+					snprintf(why, cap, "too big once compiled (repeats of repeats)");
+					return EM_EFORMAT;
+				}
+			continue;
+		case '[':
+			if ((end = bracket_end(p)) == NULL) {
+				snprintf(why, cap, "a '[' without its ']'");
+				return EM_EFORMAT;
+			}
+			p = end;
 			break;
 		case '\\':
 			if (p[1] >= '1' && p[1] <= '9') {
 				snprintf(why, cap, "back-references (\\%c) are not allowed", p[1]);
 				return EM_EFORMAT;
 			}
-			if (p[1] != '\0')
-				p++;	/* an escaped character is one atom */
+			if (p[1] == '\0') {
+				snprintf(why, cap, "a '\\' at the end");
+				return EM_EFORMAT;
+			}
+			p++;
 			break;
 		default:
 			break;
 		}
-		if (times == 0) {	/* an atom */
-			last = 1;
-			sum[depth] += 1;
-			atom = 1;
-			quantified = 0;
-			continue;
-		}
-		if (quantified) {
-			snprintf(why, cap, "a repeat of a repeat ('%c' after a quantifier)", *p);
-			return EM_EFORMAT;
-		}
-		if (atom) {	/* the last atom counts times over */
-			sum[depth] += last * (times - 1);
-			last *= times;
-		}
-		quantified = 1;
-		for (int d = 0; d <= depth; d++)
-			if (sum[d] > PATTERN_COST) {
-				snprintf(why, cap, "too big once compiled (repeats of repeats)");
-				return EM_EFORMAT;
-			}
+		last = 1;	/* an atom */
+		sum[depth] += 1;
+		atom = 1;
+	}
+	if (depth != 0) {
+		snprintf(why, cap, "an unmatched '('");
+		return EM_EFORMAT;
 	}
 	return EM_OK;
 }

@@ -91,7 +91,18 @@ test_regex(void **state)
 	 * at each '+'), nested bounds, back-references */
 	assert_int_equal(score_regex_check(" -r0+++++++++++++++++++++++++++++++++++++++++++++++++"
 	    "+++++++++++++++++++++++)", why, sizeof why), EM_EFORMAT);
-	assert_non_null(strstr(why, "repeat of a repeat"));
+	assert_non_null(strstr(why, "of a repeat"));
+	/* the fuzzer again: an unmatched ')' first (glibc: a character) must not
+	 * end the check */
+	assert_int_equal(score_regex_check(")sp) +++++++++++++++++++++++++++++]+)", why,
+	    sizeof why), EM_EFORMAT);
+	assert_int_equal(score_regex_check("[a+++++++++++++++++++++++++++++++", why, sizeof why),
+	    EM_EFORMAT);
+	assert_int_equal(score_regex_check("a{2+++++++++++++++++++++++++++++++", why, sizeof why),
+	    EM_EFORMAT);
+	assert_int_equal(score_regex_check("a{ +++++++++++++++++++++++++++++++}", why, sizeof why),
+	    EM_EFORMAT);	/* not a bound: the '+'s still count */
+	assert_int_equal(score_regex_check("x{2,}y{3}z{0,4}", why, sizeof why), EM_OK);
 	assert_int_equal(score_regex_check("((x{99}){99}){99}", why, sizeof why), EM_EFORMAT);
 	assert_non_null(strstr(why, "too big"));
 	assert_int_equal(score_regex_check("a{300}", why, sizeof why), EM_EFORMAT);
