@@ -13,20 +13,8 @@
 #include "hash.h"
 #include "store.h"
 #include "store_impl.h"	/* to squat a name number (test_board_names) */
+#include "store_fixture.h"
 #include "testutil.h"
-
-static uint8_t netid[32];
-
-static int
-setup(void **state)
-{
-	(void)state;
-	tu_netid(netid);
-	return 0;
-}
-
-#define fresh(dir, map)		tu_store(dir, map, netid)
-#define open_rec(buf, len, env)	tu_open(buf, len, netid, env)
 
 struct rows { uint32_t n, flags_or; char model[BODY_NAME_MAX + 1]; };
 

@@ -17,21 +17,9 @@
 #include "hex.h"
 #include "netkey.h"
 #include "store.h"
+#include "store_fixture.h"
 #include "testutil.h"
 #include "wire.h"
-
-static uint8_t netid[32];
-
-static int
-setup(void **state)
-{
-	(void)state;
-	tu_netid(netid);
-	return 0;
-}
-
-#define fresh(dir, map)		tu_store(dir, map, netid)
-#define open_rec(buf, len, env)	tu_open(buf, len, netid, env)
 
 static void
 test_dup_and_equivocation(void **state)
