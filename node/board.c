@@ -26,8 +26,6 @@
  * its names are copied when it starts, while they are in cache. */
 typedef struct run {
 	uint64_t	 nid;
-	uint64_t	 head;		/* the model's first eight bytes, big-endian,
-					 * zero-padded: most names differ there */
 	uint32_t	 name_at;	/* model NUL revision NUL in names */
 	uint8_t		 model_len, revision_len;
 	uint8_t		 big;		/* its members are in the table */
@@ -204,14 +202,8 @@ start_run(board_acc *a, const store_view *r)
 	bytes_copy_short(at + r->model_len + 1, r->revision, r->revision_len);
 	at[r->model_len + 1 + r->revision_len] = '\0';
 	u = &a->r[a->nr++];
-	*u = (run){ r->name_id, 0, (uint32_t)a->names_len, r->model_len, r->revision_len, 0, 0,
+	*u = (run){ r->name_id, (uint32_t)a->names_len, r->model_len, r->revision_len, 0, 0,
 	    (uint32_t)a->nm, (uint32_t)a->nm };
-	{
-		uint8_t head[8] = { 0 };
-
-		bytes_copy_short((char *)head, r->model, r->model_len < 8 ? r->model_len : 8);
-		u->head = be_get(head, 8);
-	}
 	a->names_len += need;
 	return u;
 }
@@ -467,11 +459,7 @@ name_cmp(const board_acc *a, const stat *x, const stat *y)
 {
 	const run *u = &a->r[x->run], *v = &a->r[y->run];
 	const char *p = a->names + u->name_at, *q = a->names + v->name_at;
-	int c;
-
-	if (u->head != v->head)	/* the order of the first eight bytes */
-		return u->head < v->head ? -1 : 1;
-	c = bytes_order(p, u->model_len, q, v->model_len);
+	int c = bytes_order(p, u->model_len, q, v->model_len);
 
 	return c != 0 ? c : bytes_order(p + u->model_len + 1, u->revision_len,
 	    q + v->model_len + 1, v->revision_len);
