@@ -36,10 +36,9 @@ typedef struct run {
 /* One author's standing result for one model, revoked or not: its key,
  * then what its row needs of it. */
 struct board_member {
-	uint64_t	 w0;		/* the author's first word, to tell most apart */
-	uint64_t	 nid;
-	uint8_t		 revoked, flags, access;
 	uint8_t		 author[32];
+	uint32_t	 run;
+	uint8_t		 revoked, flags, access;
 	uint64_t	 seq, n_items;
 	double		 value, lo, hi;	/* the published interval, or Wilson's */
 	const uint8_t	*id;		/* borrowed, like the names */
@@ -155,21 +154,21 @@ slot_of(uint64_t nid, uint8_t revoked, const uint8_t *author, size_t mask)
 }
 
 static inline int
-is_member(const member *m, const store_view *r, uint64_t w0, uint8_t revoked)
+is_member(const member *m, const store_view *r, uint8_t revoked)
 {
-	return m->w0 == w0 && m->revoked == revoked && bytes_same32(m->author, r->author);
+	return m->revoked == revoked && bytes_same32(m->author, r->author);
 }
 
 /* Where member s goes in the table, or where r's member is (-1: none). */
 static inline int32_t
-probe(const board_acc *a, const store_view *r, uint64_t w0, uint8_t revoked, size_t *h)
+probe(const board_acc *a, const store_view *r, uint8_t revoked, size_t *h)
 {
 	size_t mask = a->cap - 1;
+	uint32_t k = (uint32_t)a->nr - 1;
 	int32_t s;
 
 	*h = slot_of(r->name_id, revoked, r->author, mask);
-	while ((s = a->slot[*h]) >= 0 &&
-	    (a->m[s].nid != r->name_id || !is_member(&a->m[s], r, w0, revoked)))
+	while ((s = a->slot[*h]) >= 0 && (a->m[s].run != k || !is_member(&a->m[s], r, revoked)))
 		*h = (*h + 1) & mask;
 	return s;
 }
@@ -211,7 +210,8 @@ start_run(board_acc *a, const store_view *r)
 static inline void
 table_put(board_acc *a, int32_t s)
 {
-	size_t mask = a->cap - 1, h = slot_of(a->m[s].nid, a->m[s].revoked, a->m[s].author, mask);
+	size_t mask = a->cap - 1;
+	size_t h = slot_of(a->r[a->m[s].run].nid, a->m[s].revoked, a->m[s].author, mask);
 
 	while (a->slot[h] >= 0)
 		h = (h + 1) & mask;
@@ -227,7 +227,6 @@ add_one(board_acc *a, const store_view *r, int trusted)
 	run *u = a->nr > 0 ? &a->r[a->nr - 1] : NULL;
 	int32_t s = -1;
 	size_t h = 0;
-	uint64_t w0;
 	member *m;
 
 	if (a->o.trusted_only && !trusted) {
@@ -238,18 +237,17 @@ add_one(board_acc *a, const store_view *r, int trusted)
 		a->left_metric++;
 		return;
 	}
-	memcpy(&w0, r->author, 8);
 	if (u == NULL || u->nid != r->name_id) {
 		if ((u = start_run(a, r)) == NULL)
 			return;
 	} else if (a->last >= 0 && (uint32_t)a->last >= u->first &&
-	    is_member(&a->m[a->last], r, w0, revoked)) {
+	    is_member(&a->m[a->last], r, revoked)) {
 		s = a->last;	/* the last result's author again: often so */
 	} else if (u->big) {
-		s = probe(a, r, w0, revoked, &h);
+		s = probe(a, r, revoked, &h);
 	} else {
 		for (uint32_t i = u->first; i < u->end && s < 0; i++)
-			if (is_member(&a->m[i], r, w0, revoked))
+			if (is_member(&a->m[i], r, revoked))
 				s = (int32_t)i;
 	}
 	if (s >= 0) {
@@ -261,11 +259,10 @@ add_one(board_acc *a, const store_view *r, int trusted)
 	}
 	a->last = s = (int32_t)a->nm++;
 	m = &a->m[s];
-	m->nid = r->name_id;
+	m->run = (uint32_t)(a->nr - 1);
 	m->revoked = revoked;
 	u->revoked |= revoked;
 	memcpy(m->author, r->author, 32);
-	m->w0 = w0;
 	m->cur = NULL;
 	hold(a, s, r);
 	u->end = (uint32_t)a->nm;
@@ -329,11 +326,24 @@ typedef struct stat {
  * node. Intervals on a line that overlap two by two share a point (Helly),
  * so the reporters agree exactly when the highest low is at most the
  * lowest high. */
-static void
+static inline void
 combine(stat *t, const member *const *reps, size_t n)
 {
 	double wsum = 0, w = 0, max_lo = reps[0]->lo, min_hi = reps[0]->hi;
 
+	if (n == 1) {	/* its own numbers, exactly */
+		const member *m = reps[0];
+
+		t->value = m->value;
+		t->lo = m->lo;
+		t->hi = m->hi;
+		t->n_items = m->n_items;
+		t->closed = m->access == ACCESS_CLOSED;
+		t->flags = m->flags;
+		t->reporters = 1;
+		t->agree = -1;
+		return;
+	}
 	t->lo = reps[0]->lo;
 	t->hi = reps[0]->hi;
 	t->n_items = 0;
@@ -354,8 +364,8 @@ combine(stat *t, const member *const *reps, size_t n)
 		t->closed |= m->access == ACCESS_CLOSED;
 		t->flags |= m->flags;
 	}
-	t->agree = n == 1 ? -1 : max_lo <= min_hi;
-	t->value = n == 1 ? reps[0]->value : wsum / w;	/* one: its own, exactly */
+	t->agree = max_lo <= min_hi;
+	t->value = wsum / w;
 }
 
 static int
@@ -411,9 +421,14 @@ make_rows(board_acc *a, board *b, pending *t)
 			uint32_t at;
 			stat *st;
 
-			for (uint32_t i = u->first; i < u->end; i++)
-				if (a->m[i].revoked == revoked)
-					s[n++] = &a->m[i];
+			if (u->end - u->first == 1) {	/* one reporter: the common case */
+				s[0] = &a->m[u->first];
+				n = s[0]->revoked == revoked;
+			} else {
+				for (uint32_t i = u->first; i < u->end; i++)
+					if (a->m[i].revoked == revoked)
+						s[n++] = &a->m[i];
+			}
 			if (n == 0)
 				continue;
 			if (n > 16) {
