@@ -171,7 +171,7 @@ board_compute(store *st, const uint8_t task[static 32], const board_opts *o, boa
 		return err;
 	}
 	if (o->metric != NULL)
-		err = store_board_scan(st, task, compute_rows, compute_done, &c);
+		err = store_board_scan(st, task, STORE_SCAN_RANKING, compute_rows, compute_done, &c);
 	else
 		err = store_board_view(st, task, compute_fn, &c);
 	board_acc_free(c.acc);	/* a scan that stopped early */

@@ -270,8 +270,10 @@ st_board_author(store *st, MDB_txn *txn, const uint8_t author[static 32])
 	return err != EM_OK ? err : (rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc));
 }
 
-static int
-view_decode(const MDB_val *v, store_view *out)
+/* A row into a view; with lean, what a ranking never reads is left as it
+ * was (zero: the scan clears its views once). */
+static inline int
+view_decode(const MDB_val *v, store_view *out, int lean)
 {
 	const uint8_t *p = (const uint8_t *)v->mv_data + ROW_NUM;
 	size_t at = ROW_FIXED, len = v->mv_size;
@@ -283,16 +285,18 @@ view_decode(const MDB_val *v, store_view *out)
 	out->author = p + 32;
 	out->seq = be_get(p + 64, 8);
 	out->n_items = be_get(p + 72, 8);
-	out->t_end = be_get(p + 80, 8);
 	out->value = get_f64(p + 88);
-	out->std_err = get_f64(p + 96);
 	out->lo = get_f64(p + 104);
 	out->hi = get_f64(p + 112);
 	out->flags = p[120];
 	out->access = p[121];
-	out->has_stderr = (p[122] & 1) != 0;
 	out->has_ci = (p[122] & 2) != 0;
-	out->has_scores = (p[122] & 4) != 0;
+	if (!lean) {
+		out->t_end = be_get(p + 80, 8);
+		out->std_err = get_f64(p + 96);
+		out->has_stderr = (p[122] & 1) != 0;
+		out->has_scores = (p[122] & 4) != 0;
+	}
 	out->name_id = be_get(v->mv_data, 8);
 	out->metric_len = p[at];
 	out->metric = (const char *)p + at + 1;
@@ -364,7 +368,7 @@ digest_put_fn(store *st, MDB_txn *txn, void *ctx)
 }
 
 em_err
-store_board_scan(store *st, const uint8_t task[static 32], store_rows_fn rows,
+store_board_scan(store *st, const uint8_t task[static 32], unsigned how, store_rows_fn rows,
     store_rows_done done, void *ctx)
 {
 	store_view batch[STORE_SCAN_BATCH];
@@ -375,8 +379,10 @@ store_board_scan(store *st, const uint8_t task[static 32], store_rows_fn rows,
 	const uint8_t **ids = NULL;
 	struct digest_put dp = { task, { 0 } };
 	size_t n = 0, count = 0;
-	int err, rc, cached = 0, stop = 0;
+	int err, rc, cached = 0, stop = 0, lean = (how & STORE_SCAN_RANKING) != 0;
 
+	if (lean)
+		memset(batch, 0, sizeof batch);
 	if ((err = st_cursor(st, st->board, &txn, &cur)) != EM_OK)
 		return err;
 	rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
@@ -391,7 +397,7 @@ store_board_scan(store *st, const uint8_t task[static 32], store_rows_fn rows,
 	if (rc == 0 && !cached && (ids = malloc(count * sizeof *ids)) == NULL)
 		rc = ENOMEM;
 	for (; rc == 0 && n < count; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-		if ((err = view_decode(&v, &batch[nb])) != EM_OK)
+		if ((err = view_decode(&v, &batch[nb], lean)) != EM_OK)
 			goto out;
 		if (!cached)
 			ids[n] = batch[nb].id;
@@ -459,7 +465,7 @@ em_err
 store_board_view(store *st, const uint8_t task[static 32], store_board_fn fn, void *ctx)
 {
 	struct views vs = { NULL, 0, 0, fn, ctx };
-	em_err err = store_board_scan(st, task, views_rows, views_done, &vs);
+	em_err err = store_board_scan(st, task, 0, views_rows, views_done, &vs);
 
 	if (err == EM_OK && vs.oom)
 		err = EM_ENOMEM;

@@ -156,7 +156,7 @@ main(int argc, char **argv)
 		t = bench_now() - t;
 		raw_best = t < raw_best ? t : raw_best;
 		t = bench_now();
-		if (store_board_scan(st, task, count_rows, count_done, &nviews) != EM_OK)
+		if (store_board_scan(st, task, STORE_SCAN_RANKING, count_rows, count_done, &nviews) != EM_OK)
 			return 1;
 		t = bench_now() - t;
 		view_best = t < view_best ? t : view_best;

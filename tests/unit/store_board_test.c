@@ -250,7 +250,7 @@ test_board_names(void **state)
 	publish_result(st, me, 0, "model-9", "rev-9");
 	publish_result(st, me, 7, "model-9", "rev-9");
 	memset(task, 0, 32);
-	assert_int_equal(store_board_scan(st, task, scan_rows, scan_done, &x), EM_OK);
+	assert_int_equal(store_board_scan(st, task, 0, scan_rows, scan_done, &x), EM_OK);
 	assert_int_equal(x.n, 37);
 	assert_int_equal(x.done, 37);
 	for (size_t i = 0; i < x.n; i++)
@@ -272,12 +272,73 @@ test_board_names(void **state)
 	tu_rmtree(dir);
 }
 
+struct copies { store_row row[16]; size_t n; };
+
+static int
+copy_rows(void *ctx, const store_view *rows, size_t n, size_t count)
+{
+	struct copies *c = ctx;
+
+	assert_true(count <= 16);
+	for (size_t i = 0; i < n; i++)
+		store_view_copy(&rows[i], &c->row[c->n++]);
+	return 0;
+}
+
+static int
+copies_done(void *ctx, size_t n, const uint8_t digest[static 32])
+{
+	(void)digest;
+	assert_int_equal(((struct copies *)ctx)->n, n);
+	return 0;
+}
+
+/* A ranking's scan decodes everything a full one does but the four fields
+ * no ranking reads, which it leaves zero. */
+static void
+test_board_scan_ranking(void **state)
+{
+	char dir[512];
+	store *st = fresh(dir, 0);
+	ident *me;
+	uint8_t task[32];
+	struct copies *full = calloc(1, sizeof *full), *lean = calloc(1, sizeof *lean);
+
+	(void)state;
+	ident_generate(&me);
+	for (uint32_t k = 0; k < 12; k++)
+		publish_result(st, me, 7 * k, NULL, NULL);
+	memset(task, 0, 32);
+	assert_int_equal(store_board_scan(st, task, 0, copy_rows, copies_done, full), EM_OK);
+	assert_int_equal(store_board_scan(st, task, STORE_SCAN_RANKING, copy_rows, copies_done, lean),
+	    EM_OK);
+	assert_int_equal(full->n, 12);
+	assert_int_equal(lean->n, 12);
+	for (size_t i = 0; i < full->n; i++) {
+		store_row *f = &full->row[i], *l = &lean->row[i];
+
+		assert_true(f->t_end > 0 && f->std_err > 0 && f->has_stderr && f->has_scores);
+		assert_true(l->t_end == 0 && l->std_err == 0 && !l->has_stderr && !l->has_scores);
+		l->t_end = f->t_end;
+		l->std_err = f->std_err;
+		l->has_stderr = f->has_stderr;
+		l->has_scores = f->has_scores;
+		assert_memory_equal(f, l, sizeof *f);	/* all else the same */
+	}
+	free(full);
+	free(lean);
+	ident_free(me);
+	store_free(st);
+	tu_rmtree(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_board_and_trust),
 		cmocka_unit_test(test_board_names),
+		cmocka_unit_test(test_board_scan_ranking),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
