@@ -195,28 +195,6 @@ keysort_nearly(ks_item *a, size_t n)
 	return 1;
 }
 
-size_t
-keysort_count_le(const keysort *ks, double x)
-{
-	uint64_t key = keysort_key(x);
-	size_t b, lo, hi;
-
-	if (ks->n == 0)
-		return 0;
-	b = bucket(ks, x);
-	lo = ks->start[b];
-	hi = ks->start[b + 1];
-	while (lo < hi) {	/* the first value above, within the bucket */
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (ks->a[mid].key <= key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 void
 keysort_free(keysort *ks)
 {

@@ -4,9 +4,9 @@
  *
  * The values go to buckets by where they lie between the least and the
  * greatest, one bucket per value: the mapping never decreases, so the
- * buckets follow the values' order, sorting each (a few values, usually
- * one) sorts all, and a count looks only into the bucket its number falls
- * in — exact, though the mapping rounds. Values bunched into one bucket
+ * buckets follow the values' order, and sorting each (a few values,
+ * usually one) sorts all. A count searches the sorted items out from where
+ * the caller expects its answer. Values bunched into one bucket
  * (ties, or an adversary's choice) cost what a comparison sort costs: a
  * bucket is sorted by quicksort, past a depth only adversarial orders
  * reach by libc's qsort. The order is total: -0 is 0, and NaNs go below
@@ -48,9 +48,6 @@ em_err	keysort_build(keysort *ks, const ks_item *items, size_t n);
  * their centres. Equal values keep their order. */
 int	keysort_nearly(ks_item *a, size_t n);
 
-/* How many of the values are <= x. */
-size_t	keysort_count_le(const keysort *ks, double x);
-
 void	keysort_free(keysort *ks);
 
 /* A key whose unsigned order is the order above. */
@@ -61,6 +58,47 @@ keysort_key(double v)
 
 	x.d = v == 0 ? 0 : v;
 	return (x.u >> 63) ? ~x.u : x.u | (1ULL << 63);
+}
+
+/* How many of a[0..n), sorted (keys set, as keysort_nearly leaves them
+ * or ks.a), are <= x, searched out from p (at most n), where the answer
+ * is thought to lie: in steps that double, then halving, so the cost grows
+ * with how far the answer is from p (log of it), never with n. For
+ * numbers counted one after another that change little (inline: it is
+ * called once a row). */
+static inline size_t
+keysort_count_from(const ks_item *a, size_t n, size_t p, double x)
+{
+	uint64_t key = keysort_key(x);
+	size_t lo, hi, step = 1;
+
+	if (p > n)
+		p = n;
+	if (p < n && a[p].key <= key) {	/* further up: the count is in (lo, hi] */
+		lo = p;
+		while (lo + step < n && a[lo + step].key <= key) {
+			lo += step;
+			step *= 2;
+		}
+		hi = lo + step < n ? lo + step : n;
+		lo++;
+	} else {			/* further down: the count is in [lo, hi] */
+		hi = p;
+		while (hi > step && a[hi - step - 1].key > key) {
+			hi -= step;
+			step *= 2;
+		}
+		lo = hi > step ? hi - step : 0;
+	}
+	while (lo < hi) {	/* the first of a[lo..hi) above x, or hi */
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a[mid].key <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 #endif

@@ -551,7 +551,6 @@ lay_out(board_acc *a, pending *t, board *b)
 		r->result_ids = NULL;
 		if (i < t->ranked) {	/* low values first */
 			t->lows[t->ranked - 1 - i] = (ks_item){ 0, st->lo, (uint32_t)i };
-			t->vals[t->ranked - 1 - i] = (ks_item){ 0, st->hi, (uint32_t)i };
 		}
 		if (ids) {
 			for (uint32_t x = 0; x < st->reporters; x++)
@@ -567,35 +566,34 @@ lay_out(board_acc *a, pending *t, board *b)
 	return EM_OK;
 }
 
-/* rank = 1 + the ranked rows whose lo lies above this row's hi. The lows,
- * and the highs, taken in the order of the values (low first) are nearly
- * in order already when an interval lies around its value with a width
- * that changes slowly, as Wilson's do: sorting them then costs little more
- * than reading them, and counting is one merge. Otherwise the lows are
- * bucket-sorted and each high counted in them. lows and his hold the
- * ranked rows (lay_out put them there, low values first), each with its
- * place in b->rows. */
+/* rank = 1 + the ranked rows whose lo lies above this row's hi. The lows
+ * taken in the order of the values (low first) are nearly in order already
+ * when an interval lies around its value with a width that changes slowly,
+ * as Wilson's do: sorting them then costs little more than reading them;
+ * else they are bucket-sorted. The highs, in the rows' order, change
+ * little from one to the next in the same case, so each is counted among
+ * the lows by searching out from where the last one's count fell. lows
+ * holds the ranked rows' (lay_out put them there, low values first). */
 static em_err
 rank_rows(board *b, pending *t)
 {
-	ks_item *lows = t->lows, *his = t->vals;
-	size_t m = t->ranked;
-	keysort ks;
-	em_err err;
+	size_t m = t->ranked, at = 0;
+	const ks_item *lows = t->lows;
+	keysort ks = { 0 };
 
-	if (keysort_nearly(lows, m) && keysort_nearly(his, m)) {
-		for (size_t k = 0, le = 0; k < m; k++) {	/* le: the lows <= this high */
-			while (le < m && lows[le].key <= his[k].key)
-				le++;
-			b->rows[his[k].idx].rank = (uint32_t)(1 + m - le);
+	if (!keysort_nearly(t->lows, m)) {
+		if (keysort_build(&ks, t->lows, m) != EM_OK) {
+			keysort_free(&ks);
+			return EM_ENOMEM;
 		}
-		return EM_OK;
+		lows = ks.a;
 	}
-	if ((err = keysort_build(&ks, lows, m)) == EM_OK)
-		for (size_t k = 0; k < m; k++)
-			b->rows[his[k].idx].rank = (uint32_t)(1 + m - keysort_count_le(&ks, his[k].v));
+	for (size_t k = 0; k < m; k++) {
+		at = keysort_count_from(lows, m, at, b->rows[k].hi);
+		b->rows[k].rank = (uint32_t)(1 + m - at);
+	}
 	keysort_free(&ks);
-	return err;
+	return EM_OK;
 }
 
 em_err

@@ -44,7 +44,7 @@ row(int id, int author, uint64_t seq, const char *model, double v, double lo, do
 static uint64_t
 name_id(const char *model, const char *revision)
 {
-	static char seen[64][2 * BODY_NAME_MAX + 2];
+	static char seen[128][2 * BODY_NAME_MAX + 2];
 	static size_t n;
 	char name[sizeof seen[0]];
 
@@ -52,7 +52,7 @@ name_id(const char *model, const char *revision)
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(seen[i], name) == 0)
 			return 1000 + i;
-	assert_true(n < 64);
+	assert_true(n < 128);
 	strcpy(seen[n], name);
 	return 1000 + n++;
 }
@@ -117,6 +117,45 @@ test_ranks_are_tie_groups(void **state)
 	NEAR(find(&b, "D")->lo, 0.16818032970623614);
 	assert_int_equal(find(&b, "D")->rank, 3);
 	assert_int_equal(find(&b, "A")->agree, -1);
+	board_free(&b);
+}
+
+/* Intervals that touch: values a/8, two models each, widths 1/16 and
+ * 3/16 in turn — exact in binary, so many a low equals other rows' lows
+ * and highs, and the highs in the rows' order go up as well as down.
+ * Touching is not lying above. Ranks counted here from each row's own
+ * numbers. */
+static void
+test_touching_intervals(void **state)
+{
+	store_row r[16];
+	board_opts o = { 0 };
+	char name[16];
+	board b;
+
+	(void)state;
+	for (int k = 0; k < 16; k++) {
+		int at = (k * 7) % 16;	/* not in value order */
+		double v = (k / 2) / 8.0, w = (k % 2 ? 3 : 1) / 16.0;
+
+		snprintf(name, sizeof name, "touch-%02d", k);
+		r[at] = row(at + 1, k, 1, name, v, v - w, v + w, 100);
+	}
+	assert_int_equal(build(r, 16, NULL, &o, &b), EM_OK);
+	assert_int_equal(b.n_rows, 16);
+	for (size_t i = 0; i < b.n_rows; i++) {
+		unsigned above = 0;
+
+		for (size_t j = 0; j < b.n_rows; j++)
+			above += b.rows[j].lo > b.rows[i].hi;
+		assert_int_equal(b.rows[i].rank, 1 + above);
+		assert_true(b.rows[i].value == (double)((15 - i) / 2) / 8.0);	/* high first */
+	}
+	/* touch-00, 0 +- 1/16: above its high the lows from 2/8 - 1/16 up,
+	 * eleven of them; then touch-01, 0 +- 3/16, last by name */
+	assert_string_equal(b.rows[14].model, "touch-00");
+	assert_int_equal(b.rows[14].rank, 12);
+	assert_string_equal(b.rows[15].model, "touch-01");
 	board_free(&b);
 }
 
@@ -348,7 +387,7 @@ static uint64_t rng = 0x9e3779b97f4a7c15ULL;
  * (Wilson's), some revoked; in a random order, and then as a store lends
  * them (each model's together) through the batch API. */
 static void
-check_random(size_t n, int constant_width)
+check_random(size_t n, int constant_width, int dyadic)
 {
 	store_row *r = calloc(n, sizeof *r);
 	store_view *v = calloc(n, sizeof *v);
@@ -363,8 +402,9 @@ check_random(size_t n, int constant_width)
 	assert_non_null(want);
 	for (size_t i = 0; i < n; i++) {
 		uint64_t x = tu_next(&rng);
-		double val = (double)(x % 21) / 20.0;
-		double wd = constant_width ? 0.04 : (double)(x >> 8 & 15) / 100.0;
+		double val = dyadic ? (double)(x % 9) / 8.0 : (double)(x % 21) / 20.0;
+		double wd = constant_width ? 0.04 : dyadic ? (double)(x >> 8 & 3) / 16.0 :
+		    (double)(x >> 8 & 15) / 100.0;
 
 		r[i] = row((int)(i + 1), (int)(x >> 16 & 31), x >> 24 & 7, "", val, val - wd,
 		    val + wd, 50 + (x >> 32 & 255));
@@ -409,10 +449,12 @@ static void
 test_against_plain_board(void **state)
 {
 	(void)state;
-	check_random(3000, 0);	/* intervals of any width: the ranks' bucket path */
-	check_random(3000, 1);	/* one width: the lows follow the values */
-	check_random(40, 0);
-	check_random(1, 0);
+	check_random(3000, 0, 0);	/* intervals of any width: the ranks' bucket path */
+	check_random(3000, 1, 0);	/* one width: the lows follow the values */
+	for (int k = 0; k < 20; k++)	/* exact ends: many a low equals a high */
+		check_random(300, 0, 1);
+	check_random(40, 0, 0);
+	check_random(1, 0, 0);
 }
 
 int
@@ -420,6 +462,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ranks_are_tie_groups),
+		cmocka_unit_test(test_touching_intervals),
 		cmocka_unit_test(test_reporters_combine),
 		cmocka_unit_test(test_trust_revocation_flags),
 		cmocka_unit_test(test_order_does_not_matter),

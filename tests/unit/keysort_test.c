@@ -28,7 +28,8 @@ cmp_ref(const void *pa, const void *pb)
 }
 
 /* Sorts v[0..n) both ways and compares; then counts at each value, just
- * below and above it, and at the ends. */
+ * below and above it, and at the ends — in the buckets, and searching the
+ * sorted items out from every place. */
 static void
 check(const double *v, size_t n)
 {
@@ -57,7 +58,8 @@ check(const double *v, size_t n)
 
 			for (size_t j = 0; j < n; j++)
 				want += keysort_key(v[j]) <= keysort_key(near[k]);
-			assert_int_equal(keysort_count_le(&ks, near[k]), want);
+			for (size_t from = 0; from <= n + 1; from++)	/* from anywhere */
+				assert_int_equal(keysort_count_from(ks.a, n, from, near[k]), want);
 		}
 	}
 	keysort_free(&ks);
