@@ -374,15 +374,17 @@ cmp_member_q(const void *a, const void *b)
 	return bytes_order32((*(const member *const *)a)->author, (*(const member *const *)b)->author);
 }
 
-/* The rows before they are laid out, with what ranking and ordering them
- * needs: the ranked rows' lows and highs, and the values of the ranked and
- * the unranked apart. */
+/* The rows before they are laid out, with what ordering and ranking them
+ * needs: the values of the ranked rows from the front of vals, of the
+ * unranked from its back; once ordered, the ranked rows' lows in their
+ * place. Every row has a reporter of its own, so there are no more rows
+ * than members. */
 typedef struct pending {
 	stat		*st;
 	const member	**reps;		/* every row's reporters, by author */
-	ks_item		*lows, *vals, *unranked;
+	ks_item		*vals, *lows;
 	uint32_t	*order;
-	size_t		 n, ranked, others, ids;	/* ids: bytes of result ids */
+	size_t		 cap, n, ranked, others, ids;	/* ids: bytes of result ids */
 	void		*mem;
 } pending;
 
@@ -390,18 +392,17 @@ static em_err
 pending_alloc(pending *t, size_t nrows, size_t nreps)
 {
 	size_t n = nrows ? nrows : 1;
-	char *m = malloc(n * (sizeof(stat) + 3 * sizeof(ks_item) + sizeof(uint32_t)) +
+	char *m = malloc(n * (sizeof(stat) + sizeof(ks_item) + sizeof(uint32_t)) +
 	    (nreps + 1) * sizeof(member *));
 
 	memset(t, 0, sizeof *t);
 	if (m == NULL)
 		return EM_ENOMEM;
 	t->mem = m;
+	t->cap = n;
 	t->st = (stat *)(void *)m;
-	t->lows = (ks_item *)(void *)(t->st + n);
-	t->vals = t->lows + n;
-	t->unranked = t->vals + n;
-	t->reps = (const member **)(void *)(t->unranked + n);
+	t->vals = t->lows = (ks_item *)(void *)(t->st + n);
+	t->reps = (const member **)(void *)(t->vals + n);
 	t->order = (uint32_t *)(void *)(t->reps + nreps + 1);
 	return EM_OK;
 }
@@ -458,7 +459,7 @@ make_rows(board_acc *a, board *b, pending *t)
 			st->reps = (uint32_t)(s - t->reps);
 			st->revoked = (uint8_t)revoked;
 			if (revoked) {
-				t->unranked[t->others++] = (ks_item){ 0, -st->value, at };
+				t->vals[t->cap - ++t->others] = (ks_item){ 0, -st->value, at };
 			} else {
 				t->vals[t->ranked++] = (ks_item){ 0, -st->value, at };	/* high first */
 			}
@@ -514,8 +515,8 @@ order_some(const board_acc *a, pending *t, const ks_item *k, size_t m, size_t *a
 }
 
 /* Writes the rows in their printed order — the ranked ones, then the
- * others — and the ranked ones' interval ends for rank_rows (vals: free
- * once ordered). Their names are in the builder's block, which the board
+ * others — and the ranked ones' lows for rank_rows, where their values
+ * were (ordered now). Their names are in the builder's block, which the board
  * takes; their result ids, when asked for, get a block of their own. */
 static em_err
 lay_out(board_acc *a, pending *t, board *b)
@@ -609,12 +610,12 @@ board_end(board_acc *a, const uint8_t digest[static 32], board *b)
 	b->left_untrusted = a->left_untrusted;
 	b->left_metric = a->left_metric;
 	b->left_superseded = a->left_superseded;
-	if (!a->oom && pending_alloc(&t, 2 * a->nr, a->nm) == EM_OK) {
+	if (!a->oom && pending_alloc(&t, a->nm, a->nm) == EM_OK) {
 		size_t at = 0;
 
 		make_rows(a, b, &t);
 		if ((err = order_some(a, &t, t.vals, t.ranked, &at)) == EM_OK &&
-		    (err = order_some(a, &t, t.unranked, t.others, &at)) == EM_OK &&
+		    (err = order_some(a, &t, t.vals + t.cap - t.others, t.others, &at)) == EM_OK &&
 		    (err = lay_out(a, &t, b)) == EM_OK)	/* names, ids: borrowed until here */
 			err = rank_rows(b, &t);
 	}
