@@ -382,7 +382,7 @@ cmp_member_q(const void *a, const void *b)
 typedef struct pending {
 	stat		*st;
 	const member	**reps;		/* every row's reporters, by author */
-	ks_item		*vals, *lows;
+	ks_item		*vals;
 	uint32_t	*order;
 	size_t		 cap, n, ranked, others, ids;	/* ids: bytes of result ids */
 	void		*mem;
@@ -401,7 +401,7 @@ pending_alloc(pending *t, size_t nrows, size_t nreps)
 	t->mem = m;
 	t->cap = n;
 	t->st = (stat *)(void *)m;
-	t->vals = t->lows = (ks_item *)(void *)(t->st + n);
+	t->vals = (ks_item *)(void *)(t->st + n);
 	t->reps = (const member **)(void *)(t->vals + n);
 	t->order = (uint32_t *)(void *)(t->reps + nreps + 1);
 	return EM_OK;
@@ -551,7 +551,7 @@ lay_out(board_acc *a, pending *t, board *b)
 		r->rank = 0;
 		r->result_ids = NULL;
 		if (i < t->ranked) {	/* low values first */
-			t->lows[t->ranked - 1 - i] = (ks_item){ 0, st->lo, (uint32_t)i };
+			t->vals[t->ranked - 1 - i] = (ks_item){ 0, st->lo, (uint32_t)i };	/* lows */
 		}
 		if (ids) {
 			for (uint32_t x = 0; x < st->reporters; x++)
@@ -573,17 +573,18 @@ lay_out(board_acc *a, pending *t, board *b)
  * as Wilson's do: sorting them then costs little more than reading them;
  * else they are bucket-sorted. The highs, in the rows' order, change
  * little from one to the next in the same case, so each is counted among
- * the lows by searching out from where the last one's count fell. lows
- * holds the ranked rows' (lay_out put them there, low values first). */
+ * the lows by searching out from where the last one's count fell. vals
+ * holds the ranked rows' lows (lay_out put them there, low values
+ * first). */
 static em_err
 rank_rows(board *b, pending *t)
 {
 	size_t m = t->ranked, at = 0;
-	const ks_item *lows = t->lows;
+	const ks_item *lows = t->vals;
 	keysort ks = { 0 };
 
-	if (!keysort_nearly(t->lows, m)) {
-		if (keysort_build(&ks, t->lows, m) != EM_OK) {
+	if (!keysort_nearly(t->vals, m)) {
+		if (keysort_build(&ks, t->vals, m) != EM_OK) {
 			keysort_free(&ks);
 			return EM_ENOMEM;
 		}
