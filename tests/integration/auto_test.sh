@@ -10,7 +10,6 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-auto-XXXXXX")
 . "$(dirname "$0")/lib.sh"
 trap 'stop_all; rm -rf "$T"' EXIT
 EX="python3 $SRC/tests/integration/exec_model.py"
-idof() { "$EM" id --home "$T/$1" --json | sed -n 's/.*"id": "\(.*\)".*/\1/p'; }
 nres() { "$EM" results --home "$T/$1" --author "$(idof "$1")" --json | grep -c '"author"'; }
 for n in pub good bad picky; do "$EM" init --home "$T/$n" --name "$n" >/dev/null || bad "init $n"; done
 

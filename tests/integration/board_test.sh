@@ -9,7 +9,6 @@ SRC=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-board-XXXXXX")
 . "$(dirname "$0")/lib.sh"
 trap 'stop_all; stop_servers; rm -rf "$T"' EXIT
-idof() { "$EM" id --home "$T/$1" --json | sed -n 's/.*"id": "\(.*\)".*/\1/p'; }
 jrec() { sed -n 's/.*"record": "\([0-9a-f]*\)".*/\1/p' "$out"; }
 for n in a b c d; do "$EM" init --home "$T/$n" --name "$n" >/dev/null || bad "init $n"; done
 

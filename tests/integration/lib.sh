@@ -77,6 +77,7 @@ wait_for() {
 
 digest() { "$EM" status --home "$T/$1" --json | sed -n 's/.*"digest": "\([0-9a-f]*\)".*/\1/p'; }
 records() { "$EM" status --home "$T/$1" --json | sed -n 's/.*"records": \([0-9]*\).*/\1/p'; }
+idof() { "$EM" id --home "$T/$1" --json | sed -n 's/.*"id": "\(.*\)".*/\1/p'; }	# node NAME's id
 
 # converged SECONDS NAME...: until all nodes show one digest.
 converged() {
