@@ -20,6 +20,7 @@ static const char help[] =
 "above. Computed from this node's own copy of the records; every node that\n"
 "holds the same records prints the same bytes. Without TASK: the tasks and\n"
 "how many results each has.\n\n"
+"With TASK only:\n"
 "  --trusted          only results by authors in 'evalmesh trust list'\n"
 "  --min-reporters K  only models with at least K reporters\n"
 "  --all              also show revoked results (marked, unranked)\n"
@@ -333,6 +334,9 @@ cmd_leaderboard(int argc, char **argv)
 		return cli_help(help);
 	if (args_get(&a, "json") && args_get(&a, "csv"))
 		return cli_usage("leaderboard", "--json and --csv: choose one");
+	if (a.n_pos == 0 && (args_get(&a, "trusted") || args_get(&a, "min-reporters") ||
+	    args_get(&a, "all")))
+		return cli_usage("leaderboard", "--trusted, --min-reporters and --all need a TASK");
 	if (home_open(&h, &a, 0))
 		return 1;
 	rc = a.n_pos == 1 ? one_task(&h, &a, a.pos[0]) : all_tasks(&h, &a);

@@ -20,6 +20,8 @@ run 2 "$EM" leaderboard --home "$T/a" x --json --csv; has $err 'choose one'; one
 run 2 "$EM" compare --home "$T/a" x y; has $err 'TASK MODEL_A MODEL_B'; one_line
 run 2 "$EM" trust --home "$T/a"; has $err 'expected add, list or remove'
 run 1 "$EM" leaderboard --home "$T/a" nosuch; has $err "no task with id or name 'nosuch'"; one_line
+run 2 "$EM" leaderboard --home "$T/a" --min-reporters x; has $err 'need a TASK'; one_line
+run 1 "$EM" leaderboard --home "$T/a" nosuch --min-reporters x; has $err 'expected a whole number'; one_line
 
 # --- results from a model server: three models, two reporters of one
 start_server s1 --accuracy 0.9 --seed s1
