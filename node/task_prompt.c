@@ -202,28 +202,41 @@ task_flatten(const json_t *messages)
 	return sb_take(&b);
 }
 
+/* The answer part of output (score.h, score_answer): a pointer into
+ * output, or into *cut (yours) when its end had to be cut off; NULL when
+ * out of memory. */
+static const char *
+answer_of(const char *output, char **cut)
+{
+	const char *a = score_answer(output);
+	size_t n = score_answer_len(a);
+
+	*cut = NULL;
+	if (a[n] == '\0')
+		return a;
+	return *cut = strndup(a, n);
+}
+
 double
 task_score(const task_spec *s, const json_t *item, const char *output)
 {
 	const char *opts[TASK_CHOICES_MAX];
-	char *target = target_text(s, item), *got = NULL;
-	const char *o = output;
+	char *target = target_text(s, item), *got = NULL, *cut = NULL;
+	const char *o;
 	const json_t *ch, *c;
 	double score = 0;
 	size_t n = 0, i;
 
-	if (target == NULL)
-		return 0;
+	/* Every metric scores the answer, never the reasoning before it. */
+	if (target == NULL || (o = answer_of(output, &cut)) == NULL)
+		goto out;
 	if (s->metric == METRIC_REGEX) {
-		score = score_regex(output, s->extract, target, s->norm);
-		free(target);
-		return score;
+		score = score_regex(o, s->extract, target, s->norm);
+		goto out;
 	}
 	if (s->extract != NULL) {
-		if (score_extract(output, s->extract, s->norm, &got) != EM_OK) {
-			free(target);
-			return 0;	/* the answer was not where the task says */
-		}
+		if (score_extract(o, s->extract, s->norm, &got) != EM_OK)
+			goto out;	/* the answer was not where the task says */
 		o = got;
 	}
 	switch (s->metric) {
@@ -246,7 +259,9 @@ task_score(const task_spec *s, const json_t *item, const char *output)
 	case METRIC_REGEX:
 		break;
 	}
+out:
 	free(got);
+	free(cut);
 	free(target);
 	return score;
 }

@@ -43,6 +43,45 @@ double score_numeric(const char *output, const char *target, double tolerance);
 double score_choice(const char *output, const char *target,
     const char *const *choices, size_t n_choices);
 
+/* The answer part of a model's output: what follows the last closing
+ * reasoning tag, white space after it skipped, or all of output when it
+ * has none; "" when a reasoning block was opened and never closed (the
+ * model ran out of tokens while thinking). A pointer into output (same
+ * lifetime), never NULL. One pass over output, no allocation.
+ *
+ * The tags, opening ... closing:
+ *   <think> ... </think>, <thinking>, <thought>, <reasoning>,
+ *     <seed:think> ... </seed:think>: any ASCII case, up to two spaces or
+ *     tabs inside ("</Think >")
+ *   [THINK] ... [/THINK] (Magistral), ◁think▷ ... ◁/think▷ (Kimi)
+ *   <|begin_of_thought|> ... <|end_of_thought|> (Sky-T1, OpenThinker);
+ *     a <|begin_of_solution|> right after is skipped too
+ *   gpt-oss harmony passed through as text: <|channel|>analysis<|message|>
+ *     (or with <|start|>assistant before it) ... <|channel|>final<|message|>,
+ *     and "assistantfinal" (the same with the special tokens dropped)
+ * The rules:
+ *   - A closing tag counts without its opening one: templates that open
+ *     the block themselves (DeepSeek-R1 distills, QwQ, Qwen3 thinking)
+ *     leave only the closing tag in the output. So an output without
+ *     reasoning that mentions "</think>" loses what comes before it.
+ *   - Several blocks, or text between them: the last closing tag wins.
+ *   - A closing tag with a quotation mark right before and right after it
+ *     (` " ' “ ” ‘ ’ 「 」 « ») is a mention, not a tag: "use `</think>`".
+ *   - After the last closing tag (or from the start when there is none),
+ *     an opening tag as the first thing but white space means the model
+ *     never closed it: "". An opening tag elsewhere is text.
+ * White space is as score_blank counts it. */
+const char *score_answer(const char *output);
+
+/* The length of answer (from score_answer) up to the marker that ends a
+ * solution or a harmony message when it has one — <|end_of_solution|>,
+ * <|return|>, <|end|> — without the white space before it; strlen(answer)
+ * otherwise. */
+size_t score_answer_len(const char *answer);
+
+/* 1 if text holds nothing but white space (Unicode Z* and controls). */
+int score_blank(const char *text);
+
 /* Checks that pattern is a valid POSIX extended regular expression that
  * compiles to a bounded size (it is a task author's, a peer's): no
  * quantifier on a quantifier, no back-reference, repeat bounds up to 255

@@ -12,6 +12,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const choices[] = { "red", "green", "blue", "４２" };
 	char *out = malloc(size + 1), *norm = NULL;
+	const char *ans;
 	double s = 0;
 
 	if (out == NULL)
@@ -26,6 +27,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	s += score_regex(out, "answer: ([0-9]+)", "42", 15);
 	s += score_f1(out, "北京 is the capital", 15);
 	if (s < 0 || s > 5)
+		abort();
+	/* the answer is a suffix of the output, its length within it, and
+	 * blank output has a blank answer */
+	ans = score_answer(out);
+	if (ans < out || ans > out + strlen(out) || score_answer_len(ans) > strlen(ans) ||
+	    (score_blank(out) && !score_blank(ans)))
 		abort();
 	free(out);
 	return 0;
