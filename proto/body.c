@@ -37,6 +37,16 @@ opt_hash(mpr *r, int *has, uint8_t out[static 32])
 }
 
 static em_err
+u32(mpr *r, uint32_t *out)
+{
+	uint64_t v;
+	em_err err = mpr_uint(r, &v, UINT32_MAX);
+
+	*out = (uint32_t)v;
+	return err;
+}
+
+static em_err
 decode_node(mpr *r, body_node *n)
 {
 	em_err err;
@@ -96,13 +106,28 @@ decode_harness(mpr *r, body_result *res)
 {
 	em_err err;
 
-	TRY(r, "result.harness", mpr_array_exact(r, 4));
+	uint32_t n;
+
+	/* four elements: a result from before the item counts */
+	TRY(r, "result.harness", mpr_array(r, &n, 5));
+	if (n < 4)
+		return EM_EFORMAT;
 	TRY(r, "result.harness.adapter", mpr_str(r, res->adapter, sizeof res->adapter));
 	TRY(r, "result.harness.version", mpr_str(r, res->harness_version,
 	    sizeof res->harness_version));
 	TRY(r, "result.harness.prompt_hash", opt_hash(r, &res->has_prompt_hash,
 	    res->prompt_hash));
 	TRY(r, "result.harness.params", mpr_str(r, res->params, sizeof res->params));
+	memset(&res->items, 0, sizeof res->items);
+	if (!(res->has_items = n == 5))
+		return EM_OK;
+	TRY(r, "result.harness.items", mpr_array_exact(r, 5));
+	TRY(r, "result.harness.items.truncated", u32(r, &res->items.truncated));
+	TRY(r, "result.harness.items.empty", u32(r, &res->items.empty));
+	TRY(r, "result.harness.items.refused", u32(r, &res->items.refused));
+	TRY(r, "result.harness.items.failed", u32(r, &res->items.failed));
+	TRY(r, "result.harness.items.notes", mpr_str(r, res->items.notes,
+	    sizeof res->items.notes));
 	return EM_OK;
 }
 
@@ -167,6 +192,10 @@ decode_result(mpr *r, body_result *res)
 	    (err = decode_metrics(r, res)) != EM_OK ||
 	    (err = decode_stats(r, res)) != EM_OK)
 		return err;
+	r->field = "result.harness.items";
+	if (res->items.truncated > res->n_items || res->items.empty > res->n_items ||
+	    res->items.refused > res->n_items || res->items.failed > res->n_items)
+		return EM_ERANGE;
 	TRY(r, "result.merkle_root", opt_hash(r, &res->has_merkle, res->merkle));
 	res->scores = NULL;
 	res->scores_len = 0;

@@ -9,7 +9,8 @@
  *   node:   [name, org, [addr...]]
  *   task:   [name, version, items_root(32), n_items, manifest(bin), chunk_hashes(bin, 32 each)]
  *   result: [task(32), [model, revision, access, weights(32)|nil],
- *            [adapter, harness_version, prompt_hash(32)|nil, params_json],
+ *            [adapter, harness_version, prompt_hash(32)|nil, params_json,
+ *             [truncated, empty, refused, failed, notes]],
  *            [[metric, value]...], n_items, stderr|nil, [lo, hi]|nil,
  *            merkle_root(32)|nil, scores(bin)|nil, t_start, t_end]
  *   attest: [target(32), verdict, note]
@@ -70,6 +71,22 @@ typedef struct body_metric {
 	double	value;
 } body_metric;
 
+/* What a run met on its items, part of a result's signed harness
+ * settings (the fifth element; a result encoded before it existed has
+ * four, and has_items 0): items whose answer the token limit cut
+ * (finish_reason "length"), items with no answer text once any reasoning
+ * block is set aside, items the model's server refused (an HTTP 400, 413
+ * or 422 about the item, e.g. a prompt over its context), and items that
+ * failed every attempt and were scored 0 because the operator said so
+ * (`eval --count-failed-as-wrong`). Each count is at most n_items; a
+ * refused or failed item scores 0, a truncated or empty one whatever the
+ * metric gives its text. notes: the servers' own reasons for refused and
+ * failed items, distinct ones joined by "; ", cut to fit. */
+typedef struct body_items {
+	uint32_t	truncated, empty, refused, failed;
+	char		notes[BODY_TEXT_MAX + 1];
+} body_items;
+
 typedef struct body_result {
 	uint8_t		 task[32];
 	char		 model[BODY_NAME_MAX + 1];
@@ -82,6 +99,8 @@ typedef struct body_result {
 	int		 has_prompt_hash;
 	uint8_t		 prompt_hash[32];
 	char		 params[BODY_TEXT_MAX + 1];	/* generation parameters, JSON */
+	int		 has_items;
+	body_items	 items;
 	uint32_t	 n_metrics;
 	body_metric	 metrics[BODY_METRICS_MAX];
 	uint64_t	 n_items;

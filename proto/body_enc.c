@@ -56,11 +56,19 @@ pack_result(pack *pp, const body_result *r)
 	pack_str(pp, r->revision);
 	msgpack_pack_uint8(pk, r->access);
 	pack_opt_hash(pp, r->has_weights, r->weights);
-	msgpack_pack_array(pk, 4);
+	msgpack_pack_array(pk, r->has_items ? 5 : 4);
 	pack_str(pp, r->adapter);
 	pack_str(pp, r->harness_version);
 	pack_opt_hash(pp, r->has_prompt_hash, r->prompt_hash);
 	pack_str(pp, r->params);
+	if (r->has_items) {
+		msgpack_pack_array(pk, 5);
+		msgpack_pack_uint32(pk, r->items.truncated);
+		msgpack_pack_uint32(pk, r->items.empty);
+		msgpack_pack_uint32(pk, r->items.refused);
+		msgpack_pack_uint32(pk, r->items.failed);
+		pack_str(pp, r->items.notes);
+	}
 	msgpack_pack_array(pk, r->n_metrics);
 	for (uint32_t i = 0; i < r->n_metrics && i < BODY_METRICS_MAX; i++) {
 		msgpack_pack_array(pk, 2);

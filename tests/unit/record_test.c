@@ -102,6 +102,8 @@ assert_same(const body *a, const body *b)
 		assert_int_equal(x->access, y->access);
 		assert_memory_equal(x->weights, y->weights, 32);
 		assert_string_equal(x->params, y->params);
+		assert_int_equal(x->has_items, y->has_items);
+		assert_memory_equal(&x->items, &y->items, sizeof x->items);
 		assert_int_equal(x->n_metrics, y->n_metrics);
 		assert_true(x->metrics[0].value == y->metrics[0].value);
 		assert_true(x->std_err == y->std_err && x->ci_lo == y->ci_lo);
@@ -341,6 +343,18 @@ test_bad_bodies(void **state)
 	tu_result(&b, 1);
 	b.u.result.model[0] = '\0';
 	assert_int_equal(body_encode(&b, &enc, &elen), EM_EFORMAT);
+	tu_result(&b, 1);
+	b.u.result.items.refused = 201;	/* more items refused than the run had */
+	assert_int_equal(body_encode(&b, &enc, &elen), EM_ERANGE);
+	/* without item counts (a result from before them): four harness
+	 * elements, read back as has_items 0 */
+	tu_result(&b, 2);
+	assert_int_equal(body_encode(&b, &enc, &elen), EM_OK);
+	memset(&b, 0xee, sizeof b);
+	assert_int_equal(body_decode(REC_RESULT, enc, elen, &b, NULL, NULL), EM_OK);
+	assert_int_equal(b.u.result.has_items, 0);
+	assert_int_equal(b.u.result.items.truncated + b.u.result.items.failed, 0);
+	free(enc);
 	/* the reader names the field */
 	tu_result(&b, 1);
 	assert_int_equal(body_encode(&b, &enc, &elen), EM_OK);

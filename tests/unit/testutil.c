@@ -60,6 +60,10 @@ tu_result(body *b, uint32_t i)
 	r->has_prompt_hash = 1;
 	memset(r->prompt_hash, 0xcd, 32);
 	strcpy(r->params, "{\"temperature\":0,\"max_tokens\":64}");
+	if ((r->has_items = i % 2)) {	/* both shapes of the harness settings */
+		r->items = (body_items){ .truncated = i % 11, .empty = 1, .refused = i % 3 };
+		strcpy(r->items.notes, "HTTP 400: request (3009 tokens) exceeds the context");
+	}
 	r->n_metrics = 2;
 	strcpy(r->metrics[0].name, "accuracy");
 	r->metrics[0].value = (double)(i % 100) / 100.0;
