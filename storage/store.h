@@ -186,11 +186,20 @@ em_err	store_blob_get(store *st, const uint8_t hash[static 32], uint8_t **bytes,
 int	store_blob_has(store *st, const uint8_t hash[static 32]);
 
 /* One cached evaluation of one item. The output is kept (it never leaves
- * the node) up to STORE_EVAL_OUT_MAX bytes; its hash is over all of it. */
+ * the node) up to STORE_EVAL_OUT_MAX bytes; its hash is over all of it, so
+ * a kept output whose hash matches is whole. For an item the model's
+ * server refused, the output kept is the server's message and the hash
+ * is of the empty output (the item had no answer). */
 #define STORE_EVAL_OUT_MAX	(64 * 1024)
+enum store_eval_flag {
+	STORE_EVAL_TRUNCATED = 1,	/* the token limit cut the answer */
+	STORE_EVAL_EMPTY = 2,		/* no answer text */
+	STORE_EVAL_REFUSED = 4,		/* the server would not answer it */
+};
 typedef struct store_eval {
 	uint32_t	 index;		/* the item's position in the task */
 	uint16_t	 score;		/* scaled by BODY_SCORE_SCALE */
+	uint8_t		 flags;		/* STORE_EVAL_* */
 	uint8_t		 output_hash[32];
 	const char	*output;	/* borrowed; not NUL-terminated */
 	size_t		 output_len;
@@ -220,6 +229,8 @@ typedef struct store_row {
 	int		has_stderr, has_ci, has_scores;
 	uint8_t		access;		/* enum body_access */
 	uint32_t	flags;		/* RESULT_* as of now */
+	uint8_t		has_items;	/* the result gave its item counts: */
+	uint32_t	truncated, empty, refused, failed;	/* body_items */
 	char		metric[BODY_SHORT_MAX + 1];
 	char		model[BODY_NAME_MAX + 1];
 	char		revision[BODY_NAME_MAX + 1];
@@ -232,6 +243,8 @@ typedef struct store_view {
 	uint64_t	 seq, n_items, t_end;
 	double		 value, std_err, lo, hi;
 	uint8_t		 flags, access, has_stderr, has_ci, has_scores;
+	uint8_t		 has_items;	/* the result gave its item counts: */
+	uint32_t	 truncated, empty, refused, failed;	/* body_items */
 	uint8_t		 metric_len, model_len, revision_len;
 	uint64_t	 name_id;	/* equal in two rows exactly when model
 					 * and revision are (this store's number

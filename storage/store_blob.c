@@ -7,7 +7,7 @@
 #include "hash.h"
 
 #define EVAL_KEY_LEN	36	/* run key || item index */
-#define EVAL_HEAD_LEN	34	/* score || output hash, then the output */
+#define EVAL_HEAD_LEN	35	/* score || flags || output hash, then the output */
 
 struct blob_put { const uint8_t *hash, *bytes; size_t len; };
 
@@ -81,7 +81,8 @@ eval_put_fn(store *st, MDB_txn *txn, void *ctx)
 			return st_rc(rc);
 		p = v.mv_data;
 		be_put(p, e->score, 2);
-		memcpy(p + 2, e->output_hash, 32);
+		p[2] = e->flags;
+		memcpy(p + 3, e->output_hash, 32);
 		if (olen)
 			memcpy(p + EVAL_HEAD_LEN, e->output, olen);
 	}
@@ -123,7 +124,8 @@ store_eval_each(store *st, const uint8_t run[static 32], store_eval_visit fn,
 			continue;	/* not ours: skip rather than fail */
 		e.index = (uint32_t)be_get((const uint8_t *)k.mv_data + 32, 4);
 		e.score = (uint16_t)be_get(p, 2);
-		memcpy(e.output_hash, p + 2, 32);
+		e.flags = p[2];
+		memcpy(e.output_hash, p + 3, 32);
 		e.output = (const char *)p + EVAL_HEAD_LEN;
 		e.output_len = v.mv_size - EVAL_HEAD_LEN;
 		if (fn(ctx, &e))

@@ -7,7 +7,8 @@
  *   `names` table), equal in two rows exactly when their names are
  *   local number(8) record id(32) author(32) seq(8) n_items(8) t_end(8)
  *   value(8) std_err(8) lo(8) hi(8)        IEEE-754 bits
- *   flags(1) access(1) has(1: 1 stderr, 2 ci, 4 scores)
+ *   flags(1) access(1) has(1: 1 stderr, 2 ci, 4 scores, 8 item counts)
+ *   truncated(4) empty(4) refused(4) failed(4)      the run's item counts
  *   metric_len(1) metric  model_len(1) model  revision_len(1) revision
  * Rows sort by name id, then by the record's local number: a task's
  * results for one model and revision lie together, in arrival order, so a
@@ -27,7 +28,7 @@
 #include "hash.h"
 
 #define ROW_NUM		16	/* name id and local number: the sort key */
-#define ROW_FIXED	(32 + 32 + 8 * 7 + 3)
+#define ROW_FIXED	(32 + 32 + 8 * 7 + 3 + 4 * 4)
 #define ROW_MAX		(ROW_NUM + ROW_FIXED + 3 + BODY_SHORT_MAX + 2 * BODY_NAME_MAX)
 
 _Static_assert(ROW_MAX <= 511, "a dup-sorted value must fit LMDB's key size");
@@ -121,7 +122,12 @@ row_encode(uint8_t *row, const uint8_t num[static 8], const rec_env *env,
 	put_f64(p + 112, r->has_ci ? r->ci_hi : 0);
 	p[120] = (uint8_t)flags;
 	p[121] = r->access;
-	p[122] = (uint8_t)((r->has_stderr ? 1 : 0) | (r->has_ci ? 2 : 0) | (r->scores ? 4 : 0));
+	p[122] = (uint8_t)((r->has_stderr ? 1 : 0) | (r->has_ci ? 2 : 0) | (r->scores ? 4 : 0) |
+	    (r->has_items ? 8 : 0));
+	be_put(p + 123, r->items.truncated, 4);
+	be_put(p + 127, r->items.empty, 4);
+	be_put(p + 131, r->items.refused, 4);
+	be_put(p + 135, r->items.failed, 4);
 	n = ROW_FIXED;
 	n += put_text(p + n, r->n_metrics ? r->metrics[0].name : "");
 	n += put_text(p + n, r->model);
@@ -291,6 +297,11 @@ view_decode(const MDB_val *v, store_view *out, int lean)
 	out->flags = p[120];
 	out->access = p[121];
 	out->has_ci = (p[122] & 2) != 0;
+	out->has_items = (p[122] & 8) != 0;
+	out->truncated = (uint32_t)be_get(p + 123, 4);
+	out->empty = (uint32_t)be_get(p + 127, 4);
+	out->refused = (uint32_t)be_get(p + 131, 4);
+	out->failed = (uint32_t)be_get(p + 135, 4);
 	if (!lean) {
 		out->t_end = be_get(p + 80, 8);
 		out->std_err = get_f64(p + 96);
@@ -330,6 +341,11 @@ store_view_copy(const store_view *v, store_row *out)
 	out->has_scores = v->has_scores;
 	out->access = v->access;
 	out->flags = v->flags;
+	out->has_items = v->has_items;
+	out->truncated = v->truncated;
+	out->empty = v->empty;
+	out->refused = v->refused;
+	out->failed = v->failed;
 	snprintf(out->metric, sizeof out->metric, "%.*s", (int)v->metric_len, v->metric);
 	snprintf(out->model, sizeof out->model, "%.*s", (int)v->model_len, v->model);
 	snprintf(out->revision, sizeof out->revision, "%.*s", (int)v->revision_len, v->revision);

@@ -444,7 +444,7 @@ test_replication_reads(void **state)
 	tu_rmtree(d2);
 }
 
-struct eval_seen { uint32_t n, last; size_t out_len; uint16_t score; };
+struct eval_seen { uint32_t n, last; size_t out_len; uint16_t score; uint8_t flags, hash0; };
 
 static int
 eval_seen_fn(void *ctx, const store_eval *e)
@@ -455,6 +455,8 @@ eval_seen_fn(void *ctx, const store_eval *e)
 	s->last = e->index;
 	s->out_len = e->output_len;
 	s->score = e->score;
+	s->flags = e->flags;
+	s->hash0 = e->output_hash[0];
 	s->n++;
 	return 0;
 }
@@ -492,8 +494,9 @@ test_blobs_and_eval_cache(void **state)
 	memset(out, 'x', sizeof out);
 	for (int i = 0; i < 3; i++) {
 		e[i] = (store_eval){ .index = (uint32_t)(10 - 3 * i), .score = (uint16_t)(i * 5000),
+		    .flags = (uint8_t)(i == 0 ? STORE_EVAL_TRUNCATED | STORE_EVAL_REFUSED : 0),
 		    .output = out, .output_len = (size_t)(10 * i) };
-		memset(e[i].output_hash, i, 32);
+		memset(e[i].output_hash, i + 1, 32);
 	}
 	assert_int_equal(store_eval_put(st, run, e, 3), EM_OK);
 	assert_int_equal(store_eval_put(st, other, e, 1), EM_OK);
@@ -504,6 +507,8 @@ test_blobs_and_eval_cache(void **state)
 	assert_int_equal(seen.last, 10);
 	assert_int_equal(seen.out_len, 99);
 	assert_int_equal(seen.score, 0);
+	assert_int_equal(seen.flags, STORE_EVAL_TRUNCATED | STORE_EVAL_REFUSED);
+	assert_int_equal(seen.hash0, 1);	/* the flags byte is not the hash's */
 	store_free(st);
 	tu_rmtree(dir);
 }
