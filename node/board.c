@@ -40,6 +40,7 @@ struct board_member {
 	uint32_t	 run;
 	uint8_t		 revoked, flags, access;
 	uint64_t	 seq, n_items;
+	uint32_t	 cut[BOARD_CUTS];	/* its run's item counts */
 	double		 value, lo, hi;	/* the published interval, or Wilson's */
 	const uint8_t	*id;		/* borrowed, like the names */
 	const store_view *cur;		/* its result while its batch lasts:
@@ -62,6 +63,10 @@ take(member *m, const store_view *r)
 {
 	m->seq = r->seq;
 	m->n_items = r->n_items;
+	m->cut[CUT_TRUNCATED] = r->truncated;
+	m->cut[CUT_EMPTY] = r->empty;
+	m->cut[CUT_REFUSED] = r->refused;
+	m->cut[CUT_FAILED] = r->failed;
 	m->value = r->value;
 	if (r->has_ci) {
 		m->lo = r->lo;
@@ -550,6 +555,15 @@ lay_out(board_acc *a, pending *t, board *b)
 		r->ranked = !st->revoked;
 		r->rank = 0;
 		r->result_ids = NULL;
+		r->items_sum = 0;
+		memset(r->cut, 0, sizeof r->cut);
+		for (uint32_t x = 0; x < st->reporters; x++) {
+			const member *m = t->reps[st->reps + x];
+
+			r->items_sum += m->n_items;
+			for (int k = 0; k < BOARD_CUTS; k++)
+				r->cut[k] += m->cut[k];
+		}
 		if (i < t->ranked) {	/* low values first */
 			t->vals[t->ranked - 1 - i] = (ks_item){ 0, st->lo, (uint32_t)i };	/* lows */
 		}
@@ -734,5 +748,28 @@ board_flags(uint32_t flags, char *buf, size_t cap)
 	    flags ? "" : "-");
 	if (flags && strlen(buf) > 0)
 		buf[strlen(buf) - 1] = '\0';	/* the last comma */
+	return buf;
+}
+
+const char *
+board_cuts(const board_row *r, char *buf, size_t cap)
+{
+	static const char *const what[BOARD_CUTS] = { "truncated", "empty", "refused", "failed" };
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int k = 0; k < BOARD_CUTS && len < cap; k++) {
+		int w;
+
+		if (r->cut[k] == 0)
+			continue;
+		w = snprintf(buf + len, cap - len, "%s%llu/%llu %s", len ? ", " : "",
+		    (unsigned long long)r->cut[k], (unsigned long long)r->items_sum, what[k]);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+	if (len == 0)
+		snprintf(buf, cap, "-");
 	return buf;
 }

@@ -26,6 +26,9 @@
  *     sequence number), disputed (a result attested as disputed),
  *     revoked. Flagged rows other than revoked ones stay ranked, marked.
  *  7. Rows with fewer than min_reporters reporters are left out.
+ *     A row also sums what its reporters' runs met on their items
+ *     (truncated, empty, refused, failed: body_items) over all their
+ *     items, shown beside it; it does not change the ranking.
  *  8. Ranks are tie groups: one plus the number of ranked rows whose
  *     interval lies wholly above this row's (lo above its hi).
  *  9. Sorted by value, high first, then model name, then revision. */
@@ -45,12 +48,19 @@ typedef struct board_opts {
 	int		 result_ids;	/* keep each row's result ids (for --json) */
 } board_opts;
 
+/* What a run met on its items, in the order of board_row.cut. */
+enum board_cut { CUT_TRUNCATED, CUT_EMPTY, CUT_REFUSED, CUT_FAILED, BOARD_CUTS };
+
 typedef struct board_row {
 	const char	*model;		/* NUL-terminated, owned by the board */
 	const char	*revision;
 	size_t		 model_len, revision_len;
 	double		 value, lo, hi;
 	uint64_t	 n_items;	/* the largest reporter's */
+	uint64_t	 items_sum;	/* all its reporters' items together, and
+					 * of them, as their results counted
+					 * (body_items): */
+	uint64_t	 cut[BOARD_CUTS];	/* truncated, empty, refused, failed */
 	unsigned	 reporters;
 	int		 agree;		/* 1 yes, 0 no, -1 one reporter */
 	int		 closed;	/* a reporter said closed weights */
@@ -115,6 +125,10 @@ void	board_free(board *b);
  * *rows and *trusted are yours (free()). */
 em_err	board_load(store *st, const uint8_t task[static 32], store_row **rows,
     uint8_t **trusted, size_t *n);
+
+/* "12/240 truncated, 2/240 refused" (or "-") for a row's item counts,
+ * into buf: of all its reporters' items, how many each kind took. */
+const char *board_cuts(const board_row *r, char *buf, size_t cap);
 
 /* "equivocating,disputed" (or "-") for flags, into buf. */
 const char *board_flags(uint32_t flags, char *buf, size_t cap);

@@ -75,12 +75,16 @@ row_json(const board_row *r)
 		json_array_append_new(fl, json_string("revoked"));
 	for (unsigned i = 0; i < r->reporters && r->result_ids != NULL; i++)
 		json_array_append_new(ids, cli_json_id(r->result_ids + 32 * i));
-	return json_pack("{s:o, s:s, s:s, s:f, s:[f,f], s:I, s:I, s:s, s:s, s:o, s:o}",
+	return json_pack("{s:o, s:s, s:s, s:f, s:[f,f], s:I, s:I, s:s, s:s, s:o, s:o, "
+	    "s:{s:I, s:I, s:I, s:I, s:I}}",
 	    "rank", r->ranked ? json_integer(r->rank) : json_null(),
 	    "model", r->model, "revision", r->revision, "value", r->value,
 	    "ci95", r->lo, r->hi, "items", (json_int_t)r->n_items,
 	    "reporters", (json_int_t)r->reporters, "agree", agree_text(r->agree),
-	    "access", r->closed ? "closed" : "open", "flags", fl, "results", ids);
+	    "access", r->closed ? "closed" : "open", "flags", fl, "results", ids,
+	    "item_counts", "of", (json_int_t)r->items_sum,
+	    "truncated", (json_int_t)r->cut[CUT_TRUNCATED], "empty", (json_int_t)r->cut[CUT_EMPTY],
+	    "refused", (json_int_t)r->cut[CUT_REFUSED], "failed", (json_int_t)r->cut[CUT_FAILED]);
 }
 
 static int
@@ -106,7 +110,8 @@ static void
 print_csv(const board *b)
 {
 	static const char *const head[] = { "rank", "model", "revision", "value", "ci_lo",
-	    "ci_hi", "items", "reporters", "agree", "access", "flags" };
+	    "ci_hi", "items", "reporters", "agree", "access", "flags", "items_all", "truncated",
+	    "empty", "refused", "failed" };
 	char num[64], fl[64];
 
 	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
@@ -122,14 +127,17 @@ print_csv(const board *b)
 		    (unsigned long long)r->n_items, r->reporters);
 		csv_field(agree_text(r->agree), 0);
 		csv_field(r->closed ? "closed" : "open", 0);
-		csv_field(board_flags(r->flags, fl, sizeof fl), 1);
+		csv_field(board_flags(r->flags, fl, sizeof fl), 0);
+		printf("%llu,%llu,%llu,%llu,%llu\n", (unsigned long long)r->items_sum,
+		    (unsigned long long)r->cut[CUT_TRUNCATED], (unsigned long long)r->cut[CUT_EMPTY],
+		    (unsigned long long)r->cut[CUT_REFUSED], (unsigned long long)r->cut[CUT_FAILED]);
 	}
 }
 
 static void
 print_table(const board *b, const uint8_t task[static 32], const task_rec *tr, int trusted)
 {
-	char hex[ID_HEX_LEN + 1], m[2 * BODY_NAME_MAX + 2], fl[64], rank[16];
+	char hex[ID_HEX_LEN + 1], m[2 * BODY_NAME_MAX + 2], fl[64], rank[16], cuts[160];
 
 	hex_encode(hex, task, 32);
 	if (tr != NULL)
@@ -154,17 +162,18 @@ print_table(const board *b, const uint8_t task[static 32], const task_rec *tr, i
 		printf("(no results to rank)\n");
 		return;
 	}
-	printf("%4s  %-32s %7s  %-17s %6s %4s %5s  %-6s %s\n", "RANK", "MODEL", "VALUE",
-	    "95% INTERVAL", "ITEMS", "REP", "AGREE", "ACCESS", "FLAGS");
+	printf("%4s  %-32s %7s  %-17s %6s %4s %5s  %-6s %-13s %s\n", "RANK", "MODEL", "VALUE",
+	    "95% INTERVAL", "ITEMS", "REP", "AGREE", "ACCESS", "FLAGS", "ITEMS CUT");
 	for (size_t i = 0; i < b->n_rows; i++) {
 		const board_row *r = &b->rows[i];
 
 		model_text(r, m, sizeof m);
 		snprintf(rank, sizeof rank, "%u", r->rank);
-		printf("%4s  %-32s %7.4f  [%.4f, %.4f] %6llu %4u %5s  %-6s %s\n",
+		printf("%4s  %-32s %7.4f  [%.4f, %.4f] %6llu %4u %5s  %-6s %-13s %s\n",
 		    r->ranked ? rank : "-", m, r->value, r->lo, r->hi,
 		    (unsigned long long)r->n_items, r->reporters, agree_text(r->agree),
-		    r->closed ? "closed" : "open", board_flags(r->flags, fl, sizeof fl));
+		    r->closed ? "closed" : "open", board_flags(r->flags, fl, sizeof fl),
+		    board_cuts(r, cuts, sizeof cuts));
 	}
 }
 

@@ -71,6 +71,8 @@ build(const store_row *r, size_t n, const uint8_t *trusted, const board_opts *o,
 		    .std_err = r[i].std_err, .lo = r[i].lo, .hi = r[i].hi, .flags = (uint8_t)r[i].flags,
 		    .access = r[i].access, .has_stderr = (uint8_t)r[i].has_stderr,
 		    .has_ci = (uint8_t)r[i].has_ci, .has_scores = (uint8_t)r[i].has_scores,
+		    .has_items = r[i].has_items, .truncated = r[i].truncated, .empty = r[i].empty,
+		    .refused = r[i].refused, .failed = r[i].failed,
 		    .metric = r[i].metric, .metric_len = (uint8_t)strlen(r[i].metric),
 		    .model = r[i].model, .model_len = (uint8_t)strlen(r[i].model),
 		    .revision = r[i].revision, .revision_len = (uint8_t)strlen(r[i].revision),
@@ -175,7 +177,27 @@ test_reporters_combine(void **state)
 
 	(void)state;
 	strcpy(r[5].metric, "f1");
+	/* what the runs met on their items adds up over the row's reporters;
+	 * a superseded result's counts are not in it */
+	r[0].truncated = 12;
+	r[1].truncated = 3;
+	r[1].refused = 2;
+	r[2].failed = 50;
+	r[3].empty = 1;
 	assert_int_equal(build(r, 6, NULL, &o, &b), EM_OK);
+	assert_int_equal(find(&b, "A")->items_sum, 400);
+	assert_int_equal(find(&b, "A")->cut[CUT_TRUNCATED], 15);
+	assert_int_equal(find(&b, "A")->cut[CUT_REFUSED], 2);
+	assert_int_equal(find(&b, "B")->items_sum, 200);
+	assert_int_equal(find(&b, "B")->cut[CUT_FAILED], 0);
+	assert_int_equal(find(&b, "B")->cut[CUT_EMPTY], 1);
+	{
+		char buf[160];
+
+		assert_string_equal(board_cuts(find(&b, "A"), buf, sizeof buf),
+		    "15/400 truncated, 2/400 refused");
+		assert_string_equal(board_cuts(find(&b, "B"), buf, sizeof buf), "1/200 empty");
+	}
 	assert_string_equal(b.metric, "exact_match");	/* the commonest */
 	assert_int_equal(b.left_metric, 1);
 	assert_int_equal(b.left_superseded, 1);
