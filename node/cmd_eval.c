@@ -13,6 +13,7 @@ static const char help[] =
 "usage: evalmesh eval TASK --model NAME [--revision R] [--access open|closed]\n"
 "           (--endpoint URL [--endpoint URL...] | --exec CMD)\n"
 "           [--api chat|completions] [--served-model NAME] [--api-key-env VAR]\n"
+"           [--api-key-header NAME]\n"
 "           [--concurrency N] [--timeout SEC] [--retries N] [--limit N]\n"
 "           [--dry-run] [--no-publish] [--quiet] [--home DIR]\n"
 "           [--passphrase-env VAR] [--json]\n\n"
@@ -33,6 +34,8 @@ static const char help[] =
 "  --api A              chat (/v1/chat/completions, default) or completions\n"
 "  --served-model NAME  the \"model\" field sent to the endpoint (default --model)\n"
 "  --api-key-env VAR    send the bearer key held in $VAR (never logged or stored)\n"
+"  --api-key-header NAME  send the key as \"NAME: KEY\" (Azure: api-key), not as\n"
+"                       \"Authorization: Bearer KEY\"\n"
 "  --exec CMD           a program speaking JSON lines on stdin/stdout (README)\n"
 "  --concurrency N      requests in flight (default 8)\n"
 "  --timeout SEC        per request (default 120)\n"
@@ -47,7 +50,8 @@ static const opt opts[] = {
 	{ "home", OPT_VALUE, 0 }, { "passphrase-env", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 },
 	{ "model", OPT_VALUE, 0 }, { "revision", OPT_VALUE, 0 }, { "access", OPT_VALUE, 0 },
 	{ "served-model", OPT_VALUE, 0 }, { "endpoint", OPT_MULTI, 0 }, { "api", OPT_VALUE, 0 },
-	{ "api-key-env", OPT_VALUE, 0 }, { "exec", OPT_VALUE, 0 }, { "concurrency", OPT_VALUE, 0 },
+	{ "api-key-env", OPT_VALUE, 0 }, { "api-key-header", OPT_VALUE, 0 },
+	{ "exec", OPT_VALUE, 0 }, { "concurrency", OPT_VALUE, 0 },
 	{ "timeout", OPT_VALUE, 0 }, { "retries", OPT_VALUE, 0 }, { "limit", OPT_VALUE, 0 },
 	{ "dry-run", OPT_FLAG, 0 }, { "no-publish", OPT_FLAG, 0 }, { "quiet", OPT_FLAG, 0 },
 };
@@ -102,6 +106,9 @@ settings(const args *a, eval_opts *o, int *access)
 	o->model.n_endpoints = n_eps;
 	o->model.exec_cmd = ex;
 	o->model.served_model = args_get(a, "served-model") ? args_get(a, "served-model") : name;
+	o->model.api_key_header = args_get(a, "api-key-header");
+	if (o->model.api_key_header != NULL && keyvar == NULL)
+		return cli_usage("eval", "--api-key-header needs --api-key-env VAR");
 	if (keyvar != NULL) {
 		o->model.api_key = getenv(keyvar);
 		if (o->model.api_key == NULL || *o->model.api_key == '\0')

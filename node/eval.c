@@ -415,7 +415,8 @@ eval_fail_summary(const eval_out *out, char *buf, size_t cap)
 	static const char *const names[] = {
 		[MF_TIMEOUT] = "timeouts", [MF_CONNECT] = "connection failures",
 		[MF_RATE] = "rate limits (429/503)", [MF_SERVER] = "server errors",
-		[MF_MALFORMED] = "malformed responses", [MF_FATAL] = "fatal errors",
+		[MF_MALFORMED] = "malformed responses", [MF_REFUSED] = "refused items",
+		[MF_FATAL] = "fatal errors",
 	};
 	size_t len = 0;
 

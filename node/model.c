@@ -1,12 +1,10 @@
-/* Model adapters: what they share, and reading their answers. */
+/* Model adapters: what they share, and the requests they send. */
 #include "model_impl.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include "utf8.h"
 
 const char *
 model_api_name(enum model_api api)
@@ -30,6 +28,14 @@ model_open(uv_loop_t *loop, const model_opts *o, model_done done, void *ctx,
 	if (o->concurrency == 0 || o->timeout_ms == 0) {
 		snprintf(why, cap, "concurrency and timeout must be above zero");
 		return EM_EINVAL;
+	}
+	if (o->extra_body != NULL) {
+		if (o->api == MODEL_EXEC) {
+			snprintf(why, cap, "an extra request body is for HTTP endpoints, not --exec");
+			return EM_EINVAL;
+		}
+		if ((err = model_extra_body_check(o->extra_body, why, cap)) != EM_OK)
+			return err;
 	}
 	if ((m = calloc(1, sizeof *m)) == NULL)
 		return EM_ENOMEM;
@@ -114,103 +120,58 @@ model_body(const model *m, const model_req *r)
 	char *s;
 
 	if (m->o.api == MODEL_CHAT)
-		o = json_pack("{s:s, s:O, s:I, s:f}", "model", m->o.served_model,
+		o = json_pack("{s:s, s:O, s:I, s:f, s:b}", "model", m->o.served_model,
 		    "messages", r->messages, "max_tokens", (json_int_t)r->max_tokens,
-		    "temperature", r->temperature);
+		    "temperature", r->temperature, "stream", 0);
 	else if (m->o.api == MODEL_COMPLETIONS)
-		o = json_pack("{s:s, s:s, s:I, s:f}", "model", m->o.served_model,
+		o = json_pack("{s:s, s:s, s:I, s:f, s:b}", "model", m->o.served_model,
 		    "prompt", r->prompt, "max_tokens", (json_int_t)r->max_tokens,
-		    "temperature", r->temperature);
+		    "temperature", r->temperature, "stream", 0);
 	else
 		o = json_pack("{s:I, s:O, s:s, s:I, s:f}", "id", (json_int_t)r->id,
 		    "messages", r->messages, "prompt", r->prompt,
 		    "max_tokens", (json_int_t)r->max_tokens, "temperature", r->temperature);
 	if (o == NULL)
 		return NULL;
+	/* checked at open not to touch the fields above; ours win regardless */
+	if (m->o.api != MODEL_EXEC && m->o.extra_body != NULL &&
+	    json_object_update_missing(o, (json_t *)(uintptr_t)m->o.extra_body) != 0) {
+		json_decref(o);
+		return NULL;
+	}
 	s = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
 	return s;
 }
 
-/* A string value as text we can score: UTF-8, no NUL. */
-static em_err
-take_text(const json_t *v, char **text, char *why, size_t cap, const char *where)
+em_err
+model_extra_body_check(const json_t *o, char *why, size_t cap)
 {
-	const char *s = json_string_value(v);
+	static const char *const ours[] = { "model", "messages", "prompt", "stream",
+	    "max_tokens", "temperature" };
+	char *dump;
+	size_t n;
 
-	if (s == NULL) {
-		snprintf(why, cap, "%s is missing or not a string", where);
-		return EM_EFORMAT;
+	if (!json_is_object(o)) {
+		snprintf(why, cap, "the extra body must be a JSON object");
+		return EM_EINVAL;
 	}
-	if (strlen(s) != json_string_length(v)) {
-		snprintf(why, cap, "%s holds a NUL character", where);
-		return EM_EFORMAT;
-	}
-	if ((*text = strdup(s)) == NULL)
+	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+		if (json_object_get(o, ours[i]) != NULL) {
+			snprintf(why, cap, "the extra body may not set \"%s\"%s", ours[i],
+			    strcmp(ours[i], "max_tokens") == 0 ? " (use --max-tokens)" :
+			    strcmp(ours[i], "temperature") == 0 ? " (the task sets it)" :
+			    " (evalmesh sets it)");
+			return EM_EINVAL;
+		}
+	if ((dump = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		return EM_ENOMEM;
+	n = strlen(dump);
+	free(dump);
+	if (n > MODEL_EXTRA_BODY_MAX) {
+		snprintf(why, cap, "the extra body holds %zu bytes; at most %d (it is recorded "
+		    "in signed results)", n, MODEL_EXTRA_BODY_MAX);
+		return EM_EINVAL;
+	}
 	return EM_OK;
-}
-
-em_err
-model_parse_openai(enum model_api api, const char *body, size_t len, char **text,
-    char *why, size_t cap)
-{
-	json_error_t je;
-	json_t *o, *c;
-	em_err err;
-
-	*text = NULL;
-	if (len > MODEL_REPLY_MAX) {
-		snprintf(why, cap, "response larger than %u bytes", MODEL_REPLY_MAX);
-		return EM_EFORMAT;
-	}
-	if ((o = json_loadb(body, len, 0, &je)) == NULL) {
-		snprintf(why, cap, "response is not JSON: %s", je.text);
-		return EM_EFORMAT;
-	}
-	c = json_array_get(json_object_get(o, "choices"), 0);
-	if (!json_is_object(c)) {
-		snprintf(why, cap, "response has no choices[0]");
-		err = EM_EFORMAT;
-	} else if (api == MODEL_CHAT) {
-		err = take_text(json_object_get(json_object_get(c, "message"), "content"), text,
-		    why, cap, "choices[0].message.content");
-	} else {
-		err = take_text(json_object_get(c, "text"), text, why, cap, "choices[0].text");
-	}
-	json_decref(o);
-	return err;
-}
-
-em_err
-model_parse_exec(const char *line, size_t len, uint32_t *id, char **text,
-    char *why, size_t cap)
-{
-	json_error_t je;
-	json_t *o, *jid, *e;
-	em_err err = EM_OK;
-
-	*text = NULL;
-	if (len > MODEL_REPLY_MAX || !utf8_valid((const uint8_t *)line, len)) {
-		snprintf(why, cap, "a line that is too long or not UTF-8");
-		return EM_EFORMAT;
-	}
-	if ((o = json_loadb(line, len, 0, &je)) == NULL) {
-		snprintf(why, cap, "a line that is not JSON (%s)", je.text);
-		return EM_EFORMAT;
-	}
-	jid = json_object_get(o, "id");
-	if (!json_is_integer(jid) || json_integer_value(jid) < 0 ||
-	    json_integer_value(jid) > UINT32_MAX) {
-		snprintf(why, cap, "a line without a whole-number \"id\"");
-		err = EM_EFORMAT;
-	} else if ((e = json_object_get(o, "error")) != NULL) {
-		*id = (uint32_t)json_integer_value(jid);
-		snprintf(why, cap, "%.200s", json_is_string(e) ? json_string_value(e) : "error");
-	} else {
-		*id = (uint32_t)json_integer_value(jid);
-		err = take_text(json_object_get(o, "text"), text, why, cap, "\"text\"");
-	}
-	json_decref(o);
-	return err;
 }

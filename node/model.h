@@ -2,8 +2,8 @@
  *
  * Adapters run on a libuv loop and never block it:
  *   MODEL_CHAT         POST {endpoint}/v1/chat/completions (vLLM, llama.cpp's
- *   MODEL_COMPLETIONS  server, Ollama, TGI, SGLang, hosted APIs) through
- *                      libcurl's multi interface driven by the loop's
+ *   MODEL_COMPLETIONS  server, Ollama, TGI, SGLang, LM Studio, hosted APIs)
+ *                      through libcurl's multi interface driven by the loop's
  *                      sockets and timer: no thread per request. Several
  *                      endpoints (replicas) take requests in turn.
  *   MODEL_EXEC         a program started with /bin/sh -c CMD that reads one
@@ -12,12 +12,34 @@
  *                      adapter"); answers may come in any order, matched by id.
  *
  * One model_submit is one attempt; the caller owns retries (eval.c). The
- * API key lives only in this process's memory: it is sent as a bearer
- * header and never logged, stored or put in a message.
+ * API key lives only in this process's memory: it is sent in one header
+ * (api_key_header) and never logged, stored or put in a message.
  *
- * A reply's failure says whether another attempt may help (timeouts,
- * refused connections, 429/5xx, malformed JSON) or whether the run should
- * stop (a bad key, a wrong URL, a program that died or wrote garbage). */
+ * The URL of an endpoint (contract):
+ *   - the path gains the API's: "http://h:8000" and "http://h:8000/" become
+ *     http://h:8000/v1/chat/completions; ".../v1" becomes
+ *     .../v1/chat/completions; a path that already ends in /chat/completions
+ *     (or /completions for MODEL_COMPLETIONS) is used as given;
+ *   - a query string is kept after the path, as given ("...?api-version=
+ *     2024-02-01" for Azure OpenAI); a #fragment is dropped;
+ *   - http:// and https:// only. Messages show the URL without its query
+ *     (which may hold a key) and without user:password@.
+ *
+ * Requests (contract): a JSON object with "model", "messages" (chat) or
+ * "prompt" (completions), "max_tokens", "temperature", and "stream": false
+ * (some proxies stream server-sent events unless told), then the fields of
+ * extra_body. Headers: Content-Type and Accept application/json, and the key.
+ *
+ * Redirects (contract): 301, 302, 303, 307 and 308 are followed at most
+ * MODEL_REDIRECTS_MAX times, with the same POST and body (an API that
+ * redirects a POST means "ask there"; a GET would only earn an error), to
+ * http:// or https:// URLs only. With an API key, a redirect to another
+ * host or port, or from https to http, is not followed (MF_FATAL, naming
+ * the new URL): libcurl strips only its own Authorization header on such a
+ * hop, so a key in any other header (api-key) would go with it.
+ *
+ * A reply's failure says whether another attempt may help and is one line
+ * that quotes the server's own words (see enum model_fail). */
 #ifndef EM_MODEL_H
 #define EM_MODEL_H
 
@@ -31,18 +53,39 @@
 #define MODEL_ENDPOINTS_MAX	16
 #define MODEL_REPLY_MAX		(4u << 20)	/* bytes of one response body */
 #define MODEL_WHY_MAX		256
+#define MODEL_REDIRECTS_MAX	3	/* hops followed for one attempt */
+#define MODEL_EXTRA_BODY_MAX	512	/* bytes of extra_body, compact */
 
 enum model_api { MODEL_CHAT, MODEL_COMPLETIONS, MODEL_EXEC };
 
-/* What went wrong with one attempt. */
+/* What went wrong with one attempt, by HTTP status (or, for a 200 whose
+ * body is an error object, by the object's numeric code in 400-599):
+ *   408, 409, 425     MF_SERVER (retry: the server's state, not the item's)
+ *   429, 503          MF_RATE (503 is also llama.cpp's "Loading model");
+ *                     but a 429 whose error says insufficient_quota is
+ *                     MF_FATAL: no retry will find money on the account
+ *   other 5xx         MF_SERVER
+ *   400, 413, 422     MF_REFUSED: about this item's content
+ *   401, 403          MF_FATAL: the key
+ *   404               MF_FATAL: the path or the model name
+ *   other 4xx, 3xx    MF_FATAL (405 and 415: the API is not this one)
+ * Without a status: a timeout is MF_TIMEOUT; a refused connection or an
+ * unknown host is MF_FATAL while the endpoint has never answered this
+ * adapter (nobody is there: say so at once), MF_CONNECT once it has (a
+ * server restarting); a connection lost mid-answer is MF_CONNECT. */
 enum model_fail {
 	MF_NONE = 0,
 	MF_TIMEOUT,	/* no answer within the timeout (retry) */
 	MF_CONNECT,	/* connection refused or lost (retry) */
 	MF_RATE,	/* 429 or 503, perhaps with Retry-After (retry) */
-	MF_SERVER,	/* another 5xx (retry) */
+	MF_SERVER,	/* another 5xx, 408, 409, 425; an exec error answer (retry) */
 	MF_MALFORMED,	/* a 200 whose body is not what the API promises (retry) */
-	MF_FATAL,	/* 4xx, a dead or babbling program: stop the run */
+	MF_REFUSED,	/* the server will not answer this item (HTTP 400, 413 or
+			 * 422 about its content, e.g. a prompt over the context
+			 * length): do not retry; the run scores it 0 and counts it */
+	MF_FATAL,	/* a bad key, a wrong URL or model, a dead or babbling
+			 * program: stop the run. Stays last: callers size arrays
+			 * with MF_FATAL + 1 */
 };
 
 typedef struct model_opts {
@@ -50,7 +93,13 @@ typedef struct model_opts {
 	const char	 *endpoints[MODEL_ENDPOINTS_MAX];
 	size_t		  n_endpoints;
 	const char	 *served_model;	/* the "model" field of requests */
-	const char	 *api_key;	/* NULL: none */
+	const char	 *api_key;	/* NULL: none. No control characters */
+	const char	 *api_key_header;	/* NULL: "Authorization: Bearer KEY";
+					 * else "NAME: KEY" (Azure: "api-key") */
+	const json_t	 *extra_body;	/* NULL, or an object whose fields are
+					 * merged into every HTTP request body
+					 * (model_extra_body_check); borrowed
+					 * until model_free */
 	const char	 *exec_cmd;
 	unsigned	  timeout_ms;	/* per attempt */
 	unsigned	  concurrency;	/* attempts in flight at most */
@@ -64,11 +113,25 @@ typedef struct model_req {
 	double		 temperature;
 } model_req;
 
+/* One attempt's outcome. Everything in it is borrowed for the duration of
+ * the done callback only. */
 typedef struct model_reply {
 	uint32_t	 id;
 	enum model_fail	 fail;
-	const char	*text;		/* the model's answer when fail == MF_NONE */
+	const char	*text;		/* when fail == MF_NONE: the answer, UTF-8,
+					 * no NUL; "" when the model said nothing
+					 * (it spent its budget thinking, or the
+					 * content was filtered) */
+	int		 truncated;	/* when fail == MF_NONE: the model stopped
+					 * at its token limit (finish_reason
+					 * "length" or an equivalent) */
+	long		 status;	/* HTTP status, or the code of a 200's
+					 * error object; 0 if none (exec, no
+					 * connection) */
 	long		 retry_after_ms;	/* from Retry-After; -1 if none */
+	const char	*body;		/* HTTP: the response body as received
+					 * (body_len bytes, NUL after), or NULL */
+	size_t		 body_len;
 	char		 why[MODEL_WHY_MAX];	/* one line, when fail != MF_NONE */
 } model_reply;
 
@@ -77,8 +140,8 @@ typedef void (*model_done)(void *ctx, const model_reply *r);
 typedef struct model model;
 
 /* Starts an adapter on loop; replies go to done(ctx, ...) from the loop.
- * EM_EINVAL with why for a bad URL or command; EM_EIO if the program
- * cannot be started. */
+ * EM_EINVAL with why for a bad URL, header name, key, extra_body or
+ * command; EM_EIO if the program cannot be started. */
 em_err	model_open(uv_loop_t *loop, const model_opts *o, model_done done,
     void *ctx, model **out, char *why, size_t cap);
 
@@ -94,16 +157,55 @@ unsigned model_in_flight(const model *m);
 void	model_close(model *m);
 void	model_free(model *m);
 
-/* Reads the answer out of an OpenAI-style response body (chat: choices[0].
- * message.content; completions: choices[0].text). On success *text is
- * yours (free()). EM_EFORMAT with a reason otherwise. Bounded; the body
- * comes from outside. */
+/* Checks an extra request body: an object that sets none of "model",
+ * "messages", "prompt", "stream", "max_tokens" (use --max-tokens) or
+ * "temperature" (the task fixes both), at most MODEL_EXTRA_BODY_MAX bytes
+ * in compact form (it is recorded in signed results). EM_OK, or EM_EINVAL
+ * with a one-line reason. */
+em_err	model_extra_body_check(const json_t *o, char *why, size_t cap);
+
+/* Reads the answer out of an OpenAI-style response body (len bytes; the
+ * body comes from outside and is read within bounds).
+ *   Chat: choices[0].message.content as a string; null, or absent beside
+ *   a reasoning field ("reasoning_content", "reasoning",
+ *   "reasoning_details", "thinking"), is "" (no text); a list of typed
+ *   parts gives its "text" and "output_text" parts joined, and "refusal"
+ *   parts (a refusal is what the model said); a message.refusal string
+ *   stands for null content. Reasoning is never part of the answer.
+ *   Completions: choices[0].text (null is "").
+ *   *truncated: finish_reason "length", "max_tokens", "model_length" or
+ *   "model_context_window_exceeded" (any case).
+ * Outcomes:
+ *   EM_OK        *text is yours (free()), possibly ""; *status is 0.
+ *   EM_EFORMAT   with *status 0: not what the API promises (not JSON,
+ *                server-sent events, no choices[0], ...): why says what
+ *                and quotes the start of the body.
+ *   EM_EFORMAT   with *status in 400-599: the body is an error object
+ *                ({"error": {...}}, {"object": "error", ...}, or a choice
+ *                with "error") whose numeric code is *status: classify it
+ *                as that HTTP status. An error object without such a code
+ *                leaves *status 0. Either way why quotes its message.
+ *   EM_ENOMEM. */
 em_err	model_parse_openai(enum model_api api, const char *body, size_t len,
-    char **text, char *why, size_t cap);
+    char **text, int *truncated, long *status, char *why, size_t cap);
+
+/* The server's own message in an error body: "error.message", "error" as
+ * a string (Ollama), "message" (vLLM's object "error"), "detail" (FastAPI;
+ * a list gives its first "msg"), else the start of the body; made safe to
+ * print (one line, control characters and invalid UTF-8 replaced) and
+ * written as "...quoted..." into out, cut with an ellipsis to fit cap.
+ * *code gets the object's numeric code (error.code, code, error.status or
+ * status, as a number or a string of digits), or 0. */
+void	model_error_quote(const char *body, size_t len, char *out, size_t cap,
+    long *code);
+
+/* Writes s[0..len) into out as a quoted one-line string, made safe to
+ * print as above, cut with "…" to fit cap (which includes the NUL). */
+void	model_quote(const char *s, size_t len, char *out, size_t cap);
 
 /* Reads one line of the exec protocol: {"id": N, "text": "..."} or
  * {"id": N, "error": "..."}. *text (yours) is NULL for an error answer,
- * whose message goes to why. EM_EFORMAT for anything else. */
+ * whose message goes to why, quoted. EM_EFORMAT for anything else. */
 em_err	model_parse_exec(const char *line, size_t len, uint32_t *id, char **text,
     char *why, size_t cap);
 

@@ -1,31 +1,34 @@
 /* The OpenAI-compatible adapter: libcurl's multi interface on the libuv
  * loop. curl tells us which sockets to watch (on_socket) and when to wake
  * it (on_curl_timer); the loop tells curl what happened (on_poll,
- * on_timeout); finished transfers are collected in check_done. */
+ * on_timeout); finished transfers are collected in check_done, which
+ * follows redirects itself (curl would carry a custom key header to any
+ * host) and says what each outcome means (model.h, model_rules.c). */
 #include "model_impl.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
-#include "hash.h"
 #include "log.h"
-
-#define URL_MAX		1024
 
 typedef struct xfer {
 	struct xfer	*next, *prev;	/* in flight */
 	CURL		*easy;
 	uint32_t	 id;
 	unsigned	 endpoint;
+	unsigned	 hops;		/* redirects followed */
+	char		*url;		/* where this attempt is sent now */
 	char		*body;		/* the request, kept while curl sends it */
 	char		*buf;		/* the response */
 	size_t		 len, cap;
 	int		 too_big;
 	long		 retry_after_ms;
+	char		 err[CURL_ERROR_SIZE];
 } xfer;
 
 typedef struct sock {
@@ -38,8 +41,9 @@ struct http {
 	model		*m;
 	CURLM		*multi;
 	uv_timer_t	 timer;
-	struct curl_slist *headers;	/* shared; holds the bearer key */
-	char		 url[MODEL_ENDPOINTS_MAX][URL_MAX];
+	struct curl_slist *headers;	/* shared; holds the key */
+	char		 url[MODEL_ENDPOINTS_MAX][MODEL_URL_MAX];
+	int		 answered[MODEL_ENDPOINTS_MAX];	/* it ever sent a status */
 	size_t		 n_url, next_url;
 	xfer		*flight;
 	int		 closing;
@@ -198,9 +202,126 @@ xfer_free(struct http *h, xfer *x)
 		x->next->prev = x->prev;
 	curl_multi_remove_handle(h->multi, x->easy);
 	curl_easy_cleanup(x->easy);
+	free(x->url);
 	free(x->body);
 	free(x->buf);
 	free(x);
+}
+
+/* A 3xx: sends the same request on to the Location (1), or says in r
+ * why not (0). */
+static int
+redirect(struct http *h, xfer *x, long code, const char *show, model_reply *r)
+{
+	char *loc = NULL, *to;
+	char where[112];
+
+	r->fail = MF_FATAL;
+	curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &loc);
+	if (loc == NULL) {
+		model_say(r->why, sizeof r->why, "HTTP %ld from %s without a Location to follow",
+		    code, show);
+		return 0;
+	}
+	model_url_show(loc, where, sizeof where);
+	if (strncmp(loc, "http://", 7) != 0 && strncmp(loc, "https://", 8) != 0) {
+		model_say(r->why, sizeof r->why, "HTTP %ld from %s redirects to %s, which is not "
+		    "http(s)", code, show, where);
+		return 0;
+	}
+	if (x->hops >= MODEL_REDIRECTS_MAX) {
+		model_say(r->why, sizeof r->why, "HTTP %ld from %s: more than %d redirects (the "
+		    "last to %s)", code, show, MODEL_REDIRECTS_MAX, where);
+		return 0;
+	}
+	if (h->m->o.api_key != NULL && !model_key_may_follow(x->url, loc)) {
+		model_say(r->why, sizeof r->why, "HTTP %ld from %s redirects to another host (%s): "
+		    "not followed, so the API key is not sent there; give that URL as --endpoint "
+		    "if you trust it", code, show, where);
+		return 0;
+	}
+	if ((to = strdup(loc)) == NULL) {	/* loc is curl's, gone once the URL changes */
+		model_say(r->why, sizeof r->why, "out of memory");
+		return 0;
+	}
+	curl_multi_remove_handle(h->multi, x->easy);
+	free(x->url);
+	x->url = to;
+	x->hops++;
+	x->len = 0;
+	x->too_big = 0;
+	x->retry_after_ms = -1;
+	x->err[0] = '\0';
+	curl_easy_setopt(x->easy, CURLOPT_URL, x->url);
+	if (curl_multi_add_handle(h->multi, x->easy) != CURLM_OK) {
+		model_say(r->why, sizeof r->why, "cannot send the request on to %s", where);
+		return 0;
+	}
+	return 1;
+}
+
+/* No connection: nobody there (the endpoint never answered this adapter)
+ * stops the run at once; a server that answered before is restarting. */
+static void
+no_connection(struct http *h, xfer *x, CURLcode rc, const char *show, model_reply *r)
+{
+	long os = 0;
+	const char *what;
+	int resolve = rc != CURLE_COULDNT_CONNECT;
+
+	curl_easy_getinfo(x->easy, CURLINFO_OS_ERRNO, &os);
+	what = !resolve && os > 0 ? strerror((int)os) : x->err[0] ? x->err : curl_easy_strerror(rc);
+	if (h->answered[x->endpoint]) {
+		r->fail = MF_CONNECT;
+		model_say(r->why, sizeof r->why, "cannot connect to %s: %s (it answered before: "
+		    "restarting?)", show, what);
+	} else {
+		r->fail = MF_FATAL;
+		model_say(r->why, sizeof r->why, resolve ? "cannot resolve the host of %s: %s "
+		    "\xE2\x80\x94 check --endpoint" : "cannot connect to %s: %s \xE2\x80\x94 is the "
+		    "server running?", show, what);
+	}
+}
+
+/* A complete response with a status: 3xx, an error status, or an answer.
+ * Returns 1 if the attempt went on to a redirect's Location. */
+static int
+read_response(struct http *h, xfer *x, long code, const char *show, model_reply *r,
+    char **text)
+{
+	const char *body = x->buf ? x->buf : "";
+	const char *meaning;
+	size_t p;
+	long st;
+	em_err err;
+
+	r->status = code;
+	if (code >= 300 && code <= 399)
+		return redirect(h, x, code, show, r);
+	if (code < 200 || code > 299) {
+		r->fail = model_http_classify(code, body, x->len, x->url, r->why, sizeof r->why);
+		if (r->fail == MF_RATE)
+			r->retry_after_ms = x->retry_after_ms;
+		return 0;
+	}
+	model_say(r->why, sizeof r->why, "%s: ", show);
+	p = strlen(r->why);
+	err = model_parse_openai(h->m->o.api, body, x->len, text, &r->truncated, &st,
+	    r->why + p, sizeof r->why - p);
+	if (err == EM_OK) {
+		r->fail = MF_NONE;
+		r->text = *text;
+		r->why[0] = '\0';
+	} else if (err == EM_EFORMAT && st != 0) {
+		/* a 200 whose body is an error object: as its code would be */
+		r->status = st;
+		r->fail = model_status_fail(st, 0, &meaning);
+	} else {
+		r->fail = MF_MALFORMED;
+		if (err == EM_ENOMEM)
+			model_say(r->why, sizeof r->why, "out of memory reading an answer");
+	}
+	return 0;
 }
 
 /* Reads what a finished transfer came to, frees it, then tells the
@@ -209,51 +330,39 @@ static void
 finish(struct http *h, xfer *x, CURLcode rc)
 {
 	model *m = h->m;
-	const char *url = h->url[x->endpoint];
 	model_reply r = { .id = x->id, .retry_after_ms = -1 };
-	char *text = NULL, why[MODEL_WHY_MAX];
+	char *text = NULL, *body, show[112];
 	long code = 0;
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	if (code > 0)
+		h->answered[x->endpoint] = 1;
+	model_url_show(x->url, show, sizeof show);
 	r.fail = MF_CONNECT;
 	if (rc == CURLE_OPERATION_TIMEDOUT) {
 		r.fail = MF_TIMEOUT;
-		snprintf(r.why, sizeof r.why, "no answer within %u ms from %s", m->o.timeout_ms, url);
+		model_say(r.why, sizeof r.why, "no answer within %u ms from %s", m->o.timeout_ms, show);
 	} else if (rc == CURLE_WRITE_ERROR && x->too_big) {
 		r.fail = MF_MALFORMED;
-		snprintf(r.why, sizeof r.why, "a response larger than %u bytes from %s",
-		    MODEL_REPLY_MAX, url);
+		model_say(r.why, sizeof r.why, "a response larger than %u bytes from %s",
+		    MODEL_REPLY_MAX, show);
+	} else if (rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+	    rc == CURLE_COULDNT_RESOLVE_PROXY) {
+		no_connection(h, x, rc, show, &r);
 	} else if (rc != CURLE_OK) {
-		snprintf(r.why, sizeof r.why, "%s: %s", url, curl_easy_strerror(rc));
-	} else if (code == 429 || code == 503) {
-		r.fail = MF_RATE;
-		r.retry_after_ms = x->retry_after_ms;
-		snprintf(r.why, sizeof r.why, "HTTP %ld from %s", code, url);
-	} else if (code >= 500) {
-		r.fail = MF_SERVER;
-		snprintf(r.why, sizeof r.why, "HTTP %ld from %s", code, url);
-	} else if (code == 401 || code == 403) {
-		r.fail = MF_FATAL;
-		snprintf(r.why, sizeof r.why, "HTTP %ld from %s: the endpoint refused the "
-		    "request's credentials (see --api-key-env)", code, url);
-	} else if (code == 404) {
-		r.fail = MF_FATAL;
-		snprintf(r.why, sizeof r.why, "HTTP 404 from %s: no such path (check --endpoint "
-		    "and --api)", url);
-	} else if (code < 200 || code >= 300) {
-		r.fail = MF_FATAL;
-		snprintf(r.why, sizeof r.why, "HTTP %ld from %s", code, url);
-	} else if (model_parse_openai(m->o.api, x->buf ? x->buf : "", x->len, &text, why,
-	    sizeof why) != EM_OK) {
-		r.fail = MF_MALFORMED;
-		snprintf(r.why, sizeof r.why, "%.140s from %.100s", why, url);
-	} else {
-		r.fail = MF_NONE;
-		r.text = text;
+		model_say(r.why, sizeof r.why, "%s: %s", show, x->err[0] ? x->err :
+		    curl_easy_strerror(rc));
+	} else if (read_response(h, x, code, show, &r, &text)) {
+		return;		/* sent on to where it was redirected */
 	}
+	body = x->buf;
+	r.body = body;
+	r.body_len = body ? x->len : 0;
+	x->buf = NULL;		/* the reply borrows it past the transfer */
 	xfer_free(h, x);
 	model_deliver(m, &r);
 	free(text);
+	free(body);
 }
 
 static void
@@ -283,13 +392,16 @@ http_submit(model *m, const model_req *r)
 	x->id = r->id;
 	x->retry_after_ms = -1;
 	x->endpoint = (unsigned)(h->next_url++ % h->n_url);
-	if ((x->body = model_body(m, r)) == NULL || (x->easy = curl_easy_init()) == NULL) {
+	if ((x->url = strdup(h->url[x->endpoint])) == NULL || (x->body = model_body(m, r)) == NULL ||
+	    (x->easy = curl_easy_init()) == NULL) {
+		free(x->url);
 		free(x->body);
 		free(x);
 		return EM_ENOMEM;
 	}
-	curl_easy_setopt(x->easy, CURLOPT_URL, h->url[x->endpoint]);
+	curl_easy_setopt(x->easy, CURLOPT_URL, x->url);
 	curl_easy_setopt(x->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(x->easy, CURLOPT_FOLLOWLOCATION, 0L);	/* redirect() does */
 	curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->body);
 	curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE, (long)strlen(x->body));
 	curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, h->headers);
@@ -297,11 +409,13 @@ http_submit(model *m, const model_req *r)
 	curl_easy_setopt(x->easy, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(x->easy, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(x->easy, CURLOPT_HEADERDATA, x);
+	curl_easy_setopt(x->easy, CURLOPT_ERRORBUFFER, x->err);
 	curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, (long)m->o.timeout_ms);
 	curl_easy_setopt(x->easy, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(x->easy, CURLOPT_PRIVATE, x);
 	if (curl_multi_add_handle(h->multi, x->easy) != CURLM_OK) {
 		curl_easy_cleanup(x->easy);
+		free(x->url);
 		free(x->body);
 		free(x);
 		return EM_EIO;
@@ -328,53 +442,15 @@ http_close(model *m)
 	uv_close((uv_handle_t *)&h->timer, NULL);
 }
 
-/* Wipes and frees the header list that carries the key. */
-static void
-headers_free(struct curl_slist *l)
-{
-	for (struct curl_slist *p = l; p != NULL; p = p->next)
-		hash_wipe(p->data, strlen(p->data));
-	curl_slist_free_all(l);
-}
-
 static void
 http_free(model *m)
 {
 	struct http *h = m->impl;
 
-	headers_free(h->headers);
+	model_headers_free(h->headers);
 	free(h);
 	if (--curl_users == 0)
 		curl_global_cleanup();
-}
-
-/* The full URL for a base endpoint: a base ("http://host:8000",
- * "http://host:8000/v1") gains the API's path; a full path is kept. */
-static em_err
-endpoint_url(const char *base, enum model_api api, char *out, size_t cap, char *why,
-    size_t wcap)
-{
-	const char *path = api == MODEL_CHAT ? "/chat/completions" : "/completions";
-	size_t n = strlen(base);
-	int w;
-
-	if (strncmp(base, "http://", 7) != 0 && strncmp(base, "https://", 8) != 0) {
-		snprintf(why, wcap, "--endpoint '%.200s': expected an http:// or https:// URL", base);
-		return EM_EINVAL;
-	}
-	while (n > 8 && base[n - 1] == '/')
-		n--;
-	if (n >= strlen(path) && strncmp(base + n - strlen(path), path, strlen(path)) == 0)
-		w = snprintf(out, cap, "%.*s", (int)n, base);
-	else if (n >= 3 && strncmp(base + n - 3, "/v1", 3) == 0)
-		w = snprintf(out, cap, "%.*s%s", (int)n, base, path);
-	else
-		w = snprintf(out, cap, "%.*s/v1%s", (int)n, base, path);
-	if (w < 0 || (size_t)w >= cap) {
-		snprintf(why, wcap, "--endpoint: a URL longer than %zu bytes", cap - 1);
-		return EM_EINVAL;
-	}
-	return EM_OK;
 }
 
 static const struct model_ops http_ops = { http_submit, http_close, http_free };
@@ -382,8 +458,8 @@ static const struct model_ops http_ops = { http_submit, http_close, http_free };
 em_err
 model_http_open(model *m, char *why, size_t cap)
 {
+	const char *path = m->o.api == MODEL_CHAT ? "/chat/completions" : "/completions";
 	struct http *h;
-	struct curl_slist *l = NULL, *t;
 	em_err err;
 
 	if (m->o.n_endpoints == 0 || m->o.n_endpoints > MODEL_ENDPOINTS_MAX) {
@@ -393,7 +469,7 @@ model_http_open(model *m, char *why, size_t cap)
 	if ((h = calloc(1, sizeof *h)) == NULL)
 		return EM_ENOMEM;
 	for (size_t i = 0; i < m->o.n_endpoints; i++)
-		if ((err = endpoint_url(m->o.endpoints[i], m->o.api, h->url[i], URL_MAX, why,
+		if ((err = model_url(m->o.endpoints[i], path, h->url[i], MODEL_URL_MAX, why,
 		    cap)) != EM_OK) {
 			free(h);
 			return err;
@@ -408,27 +484,10 @@ model_http_open(model *m, char *why, size_t cap)
 	h->m = m;
 	m->impl = h;
 	m->ops = &http_ops;
-	/* "Expect:" stops curl waiting for 100-continue before larger bodies */
-	if ((t = curl_slist_append(l, "Content-Type: application/json")) != NULL &&
-	    (t = curl_slist_append(l = t, "Expect:")) != NULL)
-		l = t;
-	if (t != NULL && m->o.api_key != NULL) {
-		size_t n = strlen(m->o.api_key) + 32;
-		char *hdr = malloc(n);
-
-		t = NULL;
-		if (hdr != NULL) {
-			snprintf(hdr, n, "Authorization: Bearer %s", m->o.api_key);
-			if ((t = curl_slist_append(l, hdr)) != NULL)
-				l = t;
-			hash_wipe(hdr, n);
-			free(hdr);
-		}
-	}
-	h->headers = l;
-	if (t == NULL || (h->multi = curl_multi_init()) == NULL) {
+	if ((err = model_headers(&m->o, &h->headers, why, cap)) != EM_OK ||
+	    (h->multi = curl_multi_init()) == NULL) {
 		http_free(m);
-		return EM_ENOMEM;
+		return err != EM_OK ? err : EM_ENOMEM;
 	}
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
 	curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h);

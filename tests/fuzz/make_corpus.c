@@ -83,9 +83,19 @@ put_seeds(const char *kind, const char *dir)
 		"\1{\"choices\":[{\"text\":\"答案是４２。\",\"index\":0}]}",
 		"\2{\"id\":7,\"text\":\"B\"}",
 		"\2{\"id\":8,\"error\":\"busy\"}",
+		"\0{\"choices\":[{\"message\":{\"content\":null,\"reasoning_content\":\"hmm\"},"
+		    "\"finish_reason\":\"length\"}]}",
+		"\0{\"choices\":[{\"message\":{\"content\":[{\"type\":\"thinking\",\"thinking\":"
+		    "[{\"type\":\"text\",\"text\":\"x\"}]},{\"type\":\"text\",\"text\":\"Paris\"}]}}]}",
+		"\0{\"object\":\"error\",\"message\":\"The model `m` does not exist.\",\"code\":404}",
+		"\1data: {\"choices\":[{\"text\":\"4\"}]}\n\ndata: [DONE]\n",
+		"\3{\"error\":{\"code\":400,\"message\":\"request (3009 tokens) exceeds the available "
+		    "context size (256 tokens), try increasing it\"}}",
+		"\3{\"detail\":[{\"loc\":[\"body\"],\"msg\":\"Field required\"}]}",
+		"\3<html>\r\n<head><title>502 Bad Gateway</title></head>\xff\x1b[31m",
 	};
 	const char *const *seeds = strcmp(kind, "task") == 0 ? task_seeds : model_seeds;
-	size_t n = strcmp(kind, "task") == 0 ? 3 : 4;
+	size_t n = strcmp(kind, "task") == 0 ? 3 : sizeof model_seeds / sizeof model_seeds[0];
 	char name[32];
 
 	for (size_t i = 0; i < n; i++) {

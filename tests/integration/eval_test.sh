@@ -132,7 +132,7 @@ run 1 "$EM" eval arith-en --model down --endpoint "$URL_down" --retries 1 --quie
 has $err 'nothing published'; has $err 'server errors'; one_line
 stop_server down
 run 1 "$EM" eval arith-en --model refused --endpoint "http://127.0.0.1:$(port 0)" --retries 1 --quiet
-has $err 'connection failures.*(refused|connect)'; has $err 'nothing published'; one_line
+has $err 'stopped: cannot connect to .*Connection refused'; has $err 'nothing published'; one_line
 [ "$(nresults)" = "$n0" ] && ok || bad "a failed run published something"
 
 # --- the API key: required by the server, sent, and found nowhere
@@ -157,7 +157,7 @@ has $err 'stopped: the model program wrote a line that is not JSON'; one_line
 run 1 "$EM" eval arith-en --model exec-die --exec "$EX die 5" --quiet
 has $err 'the model program exited with status 3'; has $err '5 of 240 items scored'; one_line
 run 1 "$EM" eval arith-en --model exec-error --exec "$EX error" --retries 0 --quiet
-has $err 'answered an error: out of memory on the GPU'; one_line
+has $err 'answered an error: "out of memory on the GPU"'; one_line
 run 1 "$EM" eval arith-en --model exec-none --exec "/nonexistent/model" --quiet
 has $err 'exited with status 127'
 finish
