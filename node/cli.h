@@ -29,6 +29,7 @@ int cmd_status(int argc, char **argv);
 int cmd_peers(int argc, char **argv);
 int cmd_task(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
+int cmd_model(int argc, char **argv);
 int cmd_leaderboard(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_trust(int argc, char **argv);

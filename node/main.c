@@ -15,6 +15,7 @@ static const cli_cmd cmds[] = {
 	{ "peers",	cmd_peers,	"list the node's peers; peers add HOST:PORT" },
 	{ "task",	cmd_task,	"task publish|list|show: benchmark tasks" },
 	{ "eval",	cmd_eval,	"run a task against your model; publish the result" },
+	{ "model",	cmd_model,	"model check: does an endpoint answer, and how" },
 	{ "result",	cmd_result,	"result publish: sign and store a score summary" },
 	{ "results",	cmd_results,	"list stored results" },
 	{ "leaderboard", cmd_leaderboard, "who is best at a task, and how sure are we" },

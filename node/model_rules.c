@@ -241,7 +241,7 @@ model_status_fail(long status, int no_quota, const char **meaning)
 	else if (status == 400 || status == 413 || status == 422)
 		m = "the server refused this item", f = MF_REFUSED;
 	else if (status == 401 || status == 403)
-		m = "the endpoint refused the request's credentials (see --api-key-env)";
+		m = "the endpoint refused the request's credentials (see --api-key-env, --api-key-header)";
 	else if (status == 404)
 		m = "no such path or model (check --endpoint, --api and --served-model)";
 	else if (status == 405 || status == 415)

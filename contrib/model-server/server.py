@@ -17,6 +17,39 @@ stream), --fail-first N with --fail-kind K (the first N requests fail),
 and --retry-after S sent with 429 and 503. A stalled request is never
 answered; the client must time out.
 
+Real servers' ways, one mode each (the bodies are what those servers send):
+  --reasoning think             "<think>reasoning</think>answer" in content
+  --reasoning think-close-only  "reasoning</think>answer" (the template
+                                opened the block, as DeepSeek-R1's does)
+  --reasoning field             the answer in content, the reasoning in
+                                reasoning_content or reasoning (vLLM, DeepSeek)
+  --reasoning null-content-length  content null, reasoning only,
+                                finish_reason "length" (the budget spent)
+  --reasoning parts             content as typed parts, a "thinking" part
+                                then a "text" part (Mistral's Magistral)
+The reasoning always holds a wrong answer, the answer is right or wrong as
+--accuracy says.
+  --stream-unless-told          server-sent events unless "stream": false
+  --stream-always               server-sent events whatever the request says
+  --context N                   a prompt over N tokens (characters / 4) gets
+                                llama.cpp's 400 exceed_context_size_error
+  --error-200 P                 a 200 whose body is vLLM's error object
+                                (code --error-200-code, 404 by default)
+  --fail-items K                K items per task, chosen by hash, get
+                                llama.cpp's 500 "peg-native format" error
+                                on every attempt
+  --azure                       Azure OpenAI's paths: POST /openai/deployments/
+                                MODEL/chat/completions?api-version=..., the key
+                                in the api-key header, Azure's error bodies
+  --redirect                    the API moves to /moved/v1/...: a 307 (or
+                                --redirect-code) sends clients there, on
+                                --redirect-host if given (another host name)
+  --loading N                   the first N requests get llama.cpp's 503
+                                "Loading model"
+/stats also counts what tests look for: streamed answers, requests that
+said "stream": false, redirects, requests to another host name and those
+of them that carried a key.
+
 With --workers N it forks N processes that accept on one socket (one
 Python event loop cannot answer many requests at the same instant without
 delaying some); the counts are kept in shared memory and /stats sums them.
@@ -61,8 +94,9 @@ def h64(*parts):
 class Book:
     """Every known prompt -> (task, item, right?)."""
 
-    def __init__(self, dirs, accuracy, seed):
+    def __init__(self, dirs, accuracy, seed, fail_items=0):
         self.by_prompt = {}
+        self.fail_items = fail_items
         self.tasks = []
         for base in dirs:
             for name in sorted(os.listdir(base)):
@@ -77,9 +111,11 @@ class Book:
             items = [json.loads(line) for line in f if line.strip()]
         order = sorted(range(len(items)), key=lambda i: h64(str(seed), m["name"], str(items[i]["id"])))
         right = set(order[:round(accuracy * len(items))])
+        failing = set(sorted(range(len(items)), key=lambda i: h64(str(seed), "fail", m["name"],
+                                                                   str(items[i]["id"])))[:self.fail_items])
         for i, it in enumerate(items):
             p = render(m["prompt"], it, m.get("choices"))
-            self.by_prompt[p] = (m, it, i in right)
+            self.by_prompt[p] = (m, it, i in right, i in failing)
         self.tasks.append({"name": m["name"], "items": len(items), "right": len(right)})
 
     def find(self, text):
@@ -97,10 +133,11 @@ class Book:
         return None
 
 
-def answer(hit, style, seed):
+def answer(hit, style, seed, right=None):
     if hit is None:
         return "I do not know."
-    m, item, right = hit
+    m, item, is_right, _ = hit
+    right = is_right if right is None else right
     target = item[m["target"]]
     if m.get("choices"):
         n = len(item[m["choices"]])
@@ -124,8 +161,35 @@ def answer(hit, style, seed):
 
 
 FAULTS = ("429", "500", "503", "stall", "malformed", "close")
-STATUSES = ("200", "400", "401", "404") + FAULTS
-SLOTS = ["requests", "answered", "unknown_prompts"] + ["s" + k for k in STATUSES] + ["f" + k for k in FAULTS]
+STATUSES = ("200", "301", "302", "303", "307", "308", "400", "401", "404") + FAULTS
+EVENTS = ("sse", "stream_false", "redirects", "other_host", "key_other_host", "loading",
+          "context", "error200", "fail_items")
+SLOTS = (["requests", "answered", "unknown_prompts"] + ["s" + k for k in STATUSES] +
+         ["f" + k for k in FAULTS] + ["e" + k for k in EVENTS])
+
+# Error bodies as real servers send them (see tests/unit/model_test.c for sources).
+LLAMA_CONTEXT = ('{{"error":{{"code":400,"message":"request ({n} tokens) exceeds the available context '
+                 'size ({ctx} tokens), try increasing it","type":"exceed_context_size_error",'
+                 '"n_prompt_tokens":{n},"n_ctx":{ctx}}}}}')
+LLAMA_PEG = b'{"error":{"message":"The model produced output that does not match the expected peg-native format"}}'
+LLAMA_LOADING = b'{"error":{"code":503,"message":"Loading model","type":"unavailable_error"}}'
+AZURE_401 = (b'{"error":{"code":"401","message":"Access denied due to invalid subscription key or wrong '
+             b'API endpoint. Make sure to provide a valid key for an active subscription and use a '
+             b'correct regional API endpoint for your resource."}}')
+AZURE_NO_DEPLOYMENT = (b'{"error":{"code":"DeploymentNotFound","message":"The API deployment for this '
+                       b'resource does not exist. If you created the deployment within the last 5 '
+                       b'minutes, please wait a moment and try again."}}')
+AZURE_NOT_FOUND = b'{"error":{"code":"404","message":"Resource not found"}}'
+
+
+def vllm_error(code, model):
+    kinds = {404: ("NotFoundError", f"The model `{model}` does not exist."),
+             400: ("BadRequestError", "This model's maximum context length is 4096 tokens. However, "
+                   "you requested 5000 tokens (4000 in the messages, 1000 in the completion). Please "
+                   "reduce the length of the messages or completion.")}
+    kind, msg = kinds.get(code, ("InternalServerError", "internal error"))
+    return json.dumps({"object": "error", "message": msg, "type": kind, "param": None,
+                       "code": code}).encode()
 
 
 class Counters:
@@ -152,13 +216,14 @@ class Counters:
         return {"requests": get["requests"], "answered": get["answered"],
                 "unknown_prompts": get["unknown_prompts"],
                 "by_status": {k: get["s" + k] for k in STATUSES if get["s" + k]},
-                "faults": {k: get["f" + k] for k in FAULTS if get["f" + k]}}
+                "faults": {k: get["f" + k] for k in FAULTS if get["f" + k]},
+                "events": {k: get["e" + k] for k in EVENTS}}
 
 
 class Server:
     def __init__(self, a, counters):
         self.a = a
-        self.book = Book(a.tasks, a.accuracy, a.seed)
+        self.book = Book(a.tasks, a.accuracy, a.seed, a.fail_items)
         self.faults = []
         for part in filter(None, (a.fail or "").split(",")):
             kind, _, p = part.partition("=")
@@ -182,21 +247,80 @@ class Server:
         if fault:
             self.c.add("f" + fault)
 
-    def handle(self, method, path, body, auth):
+    def chance(self, tag, n, p):
+        return p > 0 and h64(str(self.a.seed), tag, str(n)) / 2.0 ** 64 < p
+
+    def api_path(self, method, target):
+        """The API ("chat" or "completions") a request is for, or an error
+        reply; Azure's and the redirect's paths too."""
+        path, _, query = target.partition("?")
+        if self.a.azure:
+            dep = "/openai/deployments/"
+            if not path.startswith(dep):
+                return None, (404, {}, AZURE_NOT_FOUND)
+            name, _, rest = path[len(dep):].partition("/")
+            if rest not in ("chat/completions", "completions"):
+                return None, (404, {}, AZURE_NOT_FOUND)
+            if not re.search(r"(^|&)api-version=[^&]+", query):
+                return None, (404, {}, AZURE_NOT_FOUND)
+            if name != self.a.model:
+                return None, (404, {}, AZURE_NO_DEPLOYMENT)
+            return ("chat" if rest == "chat/completions" else "completions"), None
+        if self.a.redirect and path.startswith("/moved/"):
+            path = path[len("/moved"):]
+        elif self.a.redirect and path in ("/v1/chat/completions", "/v1/completions"):
+            host = f"{self.a.redirect_host}:{self.a.bound_port}" if self.a.redirect_host else None
+            loc = (f"http://{host}/moved{target}" if host else f"/moved{target}")
+            self.c.add("eredirects")
+            return None, (self.a.redirect_code, {"Location": loc}, b"")
+        if method != "POST" or path not in ("/v1/chat/completions", "/v1/completions"):
+            return None, (404, {}, b'{"error": {"message": "not found"}}')
+        return ("chat" if path == "/v1/chat/completions" else "completions"), None
+
+    def key_ok(self, headers):
+        if not self.a.api_key:
+            return True
+        if self.a.key_header:
+            return headers.get(self.a.key_header.lower(), "") == self.a.api_key
+        return headers.get("authorization", "") == "Bearer " + self.a.api_key
+
+    def note_host(self, headers):
+        """Counts requests that reached this server under another host name,
+        and those of them that carried a key: a client that follows a
+        redirect to another host must not bring its key."""
+        if headers.get("host", "") == f"127.0.0.1:{self.a.bound_port}":
+            return
+        self.c.add("eother_host")
+        if any(k in headers for k in ("authorization", "api-key", (self.a.key_header or "").lower())):
+            self.c.add("ekey_other_host")
+
+    def handle(self, method, target, body, headers):
         """Returns (status, headers, body bytes), None to stall, or "close".
         The answer is sent --latency-ms after the request came (Conn.next)."""
+        path = target.split("?")[0]
         if method == "GET" and path == "/stats":
             return 200, {}, json.dumps(dict(self.c.snapshot(), tasks=self.book.tasks)).encode()
-        if method == "GET" and path == "/v1/models":
+        if method == "GET" and path == "/v1/models" and not self.a.azure:
             return 200, {}, json.dumps({"object": "list", "data": [
                 {"id": self.a.model, "object": "model", "owned_by": "evalmesh-test"}]}).encode()
-        if method != "POST" or path not in ("/v1/chat/completions", "/v1/completions"):
-            return 404, {}, b'{"error": {"message": "not found"}}'
+        self.note_host(headers)
+        api, early = self.api_path(method, target)
+        if early is not None:
+            self.count(early[0])
+            return early
         n = self.c.next_request()
         self.c.add("requests")
-        if self.a.api_key and auth != "Bearer " + self.a.api_key:
+        if not self.key_ok(headers):
             self.count(401)
-            return 401, {}, b'{"error": {"message": "bad or missing API key"}}'
+            return 401, {}, AZURE_401 if self.a.azure else b'{"error": {"message": "bad or missing API key"}}'
+        if n <= self.a.loading:
+            self.count(503)
+            self.c.add("eloading")
+            return 503, {}, LLAMA_LOADING
+        if self.chance("e200", n, self.a.error_200):
+            self.count(200)
+            self.c.add("eerror200")
+            return 200, {}, vllm_error(self.a.error_200_code, self.a.model)
         fault = self.pick_fault(n)
         if fault == "stall":
             self.count("stall", fault)
@@ -212,39 +336,90 @@ class Server:
             return "close"
         try:
             req = json.loads(body)
-            if path == "/v1/chat/completions":
+            if api == "chat":
                 user = [m for m in req["messages"] if m.get("role") == "user"]
                 text = user[-1]["content"] if user else ""
+                size = sum(len(m.get("content") or "") for m in req["messages"])
             else:
                 text = req["prompt"]
-        except (ValueError, KeyError, TypeError, IndexError):
+                size = len(text)
+        except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             self.count(400)
             return 400, {}, b'{"error": {"message": "bad request"}}'
+        if req.get("stream") is False:
+            self.c.add("estream_false")
+        if self.a.context and size // 4 > self.a.context:
+            self.count(400)
+            self.c.add("econtext")
+            return 400, {}, LLAMA_CONTEXT.format(n=size // 4, ctx=self.a.context).encode()
         hit = self.book.find(text)
         if hit is None:
             self.c.add("unknown_prompts")
+        if hit is not None and hit[3]:
+            self.count(500)
+            self.c.add("efail_items")
+            return 500, {}, LLAMA_PEG
         out = answer(hit, self.a.style, self.a.seed)
         if fault == "malformed":
             self.count(200, fault)
             return 200, {}, b'{"id": "cmpl-x", "choices": [{"message": {"content": "The ans'
         self.count(200)
         self.c.add("answered")
-        now = int(time.time())
-        if path == "/v1/chat/completions":
-            choice = {"index": 0, "message": {"role": "assistant", "content": out}, "finish_reason": "stop"}
-            obj = "chat.completion"
-        else:
-            choice = {"index": 0, "text": out, "finish_reason": "stop"}
-            obj = "text_completion"
+        choice = self.choice(api, hit, out)
+        if self.a.stream_always or (self.a.stream_unless_told and req.get("stream") is not False):
+            self.c.add("esse")
+            return 200, {"Content-Type": "text/event-stream"}, self.streamed(n, req, choice)
         return 200, {}, json.dumps({
-            "id": f"cmpl-{n}", "object": obj, "created": now, "model": req.get("model", self.a.model),
+            "id": f"cmpl-{n}", "object": "chat.completion" if api == "chat" else "text_completion",
+            "created": int(time.time()), "model": req.get("model", self.a.model),
             "choices": [choice],
-            "usage": {"prompt_tokens": len(text) // 4, "completion_tokens": len(out) // 4,
-                      "total_tokens": (len(text) + len(out)) // 4}}, ensure_ascii=False).encode()
+            "usage": {"prompt_tokens": size // 4, "completion_tokens": len(out) // 4,
+                      "total_tokens": (size + len(out)) // 4}}, ensure_ascii=False).encode()
+
+    def choice(self, api, hit, out):
+        """choices[0], the answer wrapped as --reasoning says."""
+        mode, finish = self.a.reasoning, "stop"
+        thought = ("Let me think. Perhaps " + answer(hit, self.a.style, self.a.seed, right=False) +
+                   "? No, let me check that again.") if hit else "Hmm."
+        content = out
+        if mode == "think":
+            content = f"<think>\n{thought}\n</think>\n\n{out}"
+        elif mode == "think-close-only":
+            content = f"{thought}\n</think>\n\n{out}"
+        elif mode == "null-content-length":
+            content, finish = None, "length"
+        if api == "completions":
+            return {"index": 0, "text": content if content is not None else "", "finish_reason": finish}
+        msg = {"role": "assistant", "content": content}
+        if mode == "field":
+            field = ("reasoning_content", "reasoning")[h64(str(self.a.seed), "field", out) % 2]
+            msg[field] = thought
+        elif mode == "null-content-length":
+            msg["reasoning_content"] = thought
+        elif mode == "parts":
+            msg["content"] = [{"type": "thinking", "thinking": [{"type": "text", "text": thought}]},
+                              {"type": "text", "text": out}]
+        return {"index": 0, "message": msg, "finish_reason": finish}
+
+    def streamed(self, n, req, choice):
+        """The same answer as server-sent events, as a proxy that streams
+        unless told otherwise sends it."""
+        if "message" in choice:
+            delta = {"index": 0, "delta": {"role": "assistant", "content": choice["message"]["content"]},
+                     "finish_reason": None}
+        else:
+            delta = {"index": 0, "text": choice["text"], "finish_reason": None}
+        chunk = {"id": f"cmpl-{n}", "object": "chat.completion.chunk", "created": int(time.time()),
+                 "model": req.get("model", self.a.model), "choices": [delta]}
+        end = dict(chunk, choices=[{"index": 0, "delta": {}, "finish_reason": choice["finish_reason"]}])
+        return ("data: " + json.dumps(chunk, ensure_ascii=False) + "\n\ndata: " + json.dumps(end) +
+                "\n\ndata: [DONE]\n\n").encode()
 
 
-REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
-           429: "Too Many Requests", 500: "Internal Server Error", 503: "Service Unavailable"}
+REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 303: "See Other",
+           307: "Temporary Redirect", 308: "Permanent Redirect", 400: "Bad Request",
+           401: "Unauthorized", 404: "Not Found", 429: "Too Many Requests",
+           500: "Internal Server Error", 503: "Service Unavailable"}
 
 
 class Conn(asyncio.Protocol):
@@ -289,7 +464,7 @@ class Conn(asyncio.Protocol):
         self.buf = self.buf[head_end + 4 + n:]
         self.busy = True
         # one timer per request, no task: one event loop answers many at once
-        r = self.server.handle(method, path.split("?")[0], body, headers.get("authorization", ""))
+        r = self.server.handle(method, path, body, headers)
         close = headers.get("connection", "").lower() == "close"
         delay = self.server.a.latency_ms / 1000 if method == "POST" else 0
         if delay > 0:
@@ -306,8 +481,9 @@ class Conn(asyncio.Protocol):
             self.t.close()
             return
         status, extra, payload = r
+        ctype = extra.pop("Content-Type", "application/json")
         head = [f"HTTP/1.1 {status} {REASONS.get(status, 'Status')}",
-                "Content-Type: application/json", f"Content-Length: {len(payload)}"]
+                f"Content-Type: {ctype}", f"Content-Length: {len(payload)}"]
         head += [f"{k}: {v}" for k, v in extra.items()]
         if close:
             head.append("Connection: close")
@@ -358,6 +534,7 @@ def run(a):
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((a.host, a.port))
     port = sock.getsockname()[1]
+    a.bound_port = port
     server.listen = lambda: socket.create_server((a.host, port), backlog=512, reuse_port=True)
     if a.workers == 1:
         announce(a, port, server)
@@ -406,6 +583,21 @@ def main():
     ap.add_argument("--fail-kind", default="429")
     ap.add_argument("--retry-after", type=int, default=1, help="seconds, sent with 429 and 503")
     ap.add_argument("--api-key-env", help="require 'Authorization: Bearer' with this variable's value")
+    ap.add_argument("--api-key-header", help="require the key in this header instead (--azure: api-key)")
+    ap.add_argument("--reasoning", choices=["think", "think-close-only", "field", "null-content-length",
+                                            "parts"], help="answer as a reasoning model does (above)")
+    ap.add_argument("--stream-unless-told", action="store_true",
+                    help='stream server-sent events unless the request says "stream": false')
+    ap.add_argument("--stream-always", action="store_true", help="stream even when told not to")
+    ap.add_argument("--context", type=int, default=0, help="tokens a prompt may hold (0: any)")
+    ap.add_argument("--error-200", type=float, default=0, help="probability of a 200 with an error object")
+    ap.add_argument("--error-200-code", type=int, default=404, help="the code in that object")
+    ap.add_argument("--fail-items", type=int, default=0, help="items per task that always get a 500")
+    ap.add_argument("--azure", action="store_true", help="serve Azure OpenAI's paths (--model: deployment)")
+    ap.add_argument("--redirect", action="store_true", help="redirect /v1/... to /moved/v1/...")
+    ap.add_argument("--redirect-code", type=int, default=307, choices=[301, 302, 303, 307, 308])
+    ap.add_argument("--redirect-host", help="redirect to this host name (and the same port)")
+    ap.add_argument("--loading", type=int, default=0, help="the first N requests get 503 Loading model")
     ap.add_argument("--workers", type=int, default=1, help="processes serving (default 1)")
     a = ap.parse_args()
     if not 0 <= a.accuracy <= 1:
@@ -413,6 +605,8 @@ def main():
     a.api_key = os.environ.get(a.api_key_env, "") if a.api_key_env else ""
     if a.api_key_env and not a.api_key:
         ap.error(f"--api-key-env: ${a.api_key_env} is empty")
+    a.key_header = a.api_key_header or ("api-key" if a.azure else None)
+    a.bound_port = a.port
     if not a.tasks:
         a.tasks = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tasks")]
     if not 1 <= a.workers <= 64:

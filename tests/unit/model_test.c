@@ -266,7 +266,7 @@ static const status_case statuses[] = {
 	{ "Azure OpenAI (BotSharp issue #386)", 401, "{\"error\":{\"code\":\"401\",\"message\":"
 	  "\"Access denied due to invalid subscription key or wrong API endpoint. Make sure to "
 	  "provide a valid key for an active subscription and use a correct regional API endpoint "
-	  "for your resource.\"}}", MF_FATAL, "credentials (see --api-key-env): \"Access denied" },
+	  "for your resource.\"}}", MF_FATAL, "credentials (see --api-key-env, --api-key-header): \"Access denied" },
 	{ "Azure OpenAI (chatbox issue #646)", 404, "{\"error\":{\"code\":\"DeploymentNotFound\","
 	  "\"message\":\"The API deployment for this resource does not exist. If you created the "
 	  "deployment within the last 5 minutes, please wait a moment and try again.\"}}", MF_FATAL,
