@@ -350,6 +350,10 @@ finish(struct http *h, xfer *x, CURLcode rc)
 	    rc == CURLE_COULDNT_RESOLVE_PROXY) {
 		no_connection(h, x, rc, show, &r);
 	} else if (rc != CURLE_OK) {
+		/* a URL or protocol curl will not take (a redirect's Location,
+		 * say) is not worth another attempt */
+		if (rc == CURLE_URL_MALFORMAT || rc == CURLE_UNSUPPORTED_PROTOCOL)
+			r.fail = MF_FATAL;
 		model_say(r.why, sizeof r.why, "%s: %s", show, x->err[0] ? x->err :
 		    curl_easy_strerror(rc));
 	} else if (read_response(h, x, code, show, &r, &text)) {
@@ -455,6 +459,27 @@ http_free(model *m)
 
 static const struct model_ops http_ops = { http_submit, http_close, http_free };
 
+/* A URL curl can use, told at once rather than as a failed request per
+ * item ("http://host:80x" has a port curl will not take). */
+static em_err
+url_parses(const char *url, char *why, size_t cap)
+{
+	CURLU *u = curl_url();
+	CURLUcode uc;
+	char show[MODEL_URL_MAX];
+
+	if (u == NULL)
+		return EM_ENOMEM;
+	uc = curl_url_set(u, CURLUPART_URL, url, 0);
+	curl_url_cleanup(u);
+	if (uc == CURLUE_OK)
+		return EM_OK;
+	model_url_show(url, show, sizeof show);
+	snprintf(why, cap, "--endpoint %.200s: not a URL curl can use (%s)", show,
+	    curl_url_strerror(uc));
+	return EM_EINVAL;
+}
+
 em_err
 model_http_open(model *m, char *why, size_t cap)
 {
@@ -470,7 +495,7 @@ model_http_open(model *m, char *why, size_t cap)
 		return EM_ENOMEM;
 	for (size_t i = 0; i < m->o.n_endpoints; i++)
 		if ((err = model_url(m->o.endpoints[i], path, h->url[i], MODEL_URL_MAX, why,
-		    cap)) != EM_OK) {
+		    cap)) != EM_OK || (err = url_parses(h->url[i], why, cap)) != EM_OK) {
 			free(h);
 			return err;
 		}

@@ -145,11 +145,14 @@ stop_server e500
 
 # --- llama.cpp's words: a prompt over the context, an item that fails
 start_server ctx --accuracy 0.8 --context 51
-run 1 "$EM" eval arith-en --model ctx --endpoint "$URL_ctx" --retries 0 --quiet
-has $err 'refused items \(last: HTTP 400 from http://127.0.0.1:[0-9]+/v1/chat/completions: the server refused this item: "request \(52 tokens\) exceeds the available context size \(51 tokens\), try increasing it"'
-one_line
+run 0 "$EM" eval arith-en --model ctx --endpoint "$URL_ctx" --retries 0 --quiet
+has $out '16 refused by the server'
+has $out 'reasons +HTTP 400 from http://127.0.0.1:[0-9]+/v1/chat/completions: the server refused this item: "request \(52 tokens\) exceeds the available context size \(51 tokens\), try increasing it"'
 [ "$(sstat ctx context)" = 16 ] && ok || bad "$(sstat ctx context) prompts over the context, wanted 16"
 stop_server ctx
+# a URL curl will not take is said at once, not asked 240 times
+run 1 "$EM" eval arith-en --model bad --endpoint "http://127.0.0.1:99999" --quiet
+has $err 'not a URL curl can use \(Port number'; one_line
 start_server tiny --context 1
 run 1 "$EM" model check --endpoint "$URL_tiny" --api completions
 has $err 'HTTP 400 .*"request \([0-9]+ tokens\) exceeds the available context size \(1 tokens\)'
