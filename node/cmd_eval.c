@@ -13,10 +13,10 @@ static const char help[] =
 "usage: evalmesh eval TASK --model NAME [--revision R] [--access open|closed]\n"
 "           (--endpoint URL [--endpoint URL...] | --exec CMD)\n"
 "           [--api chat|completions] [--served-model NAME] [--api-key-env VAR]\n"
-"           [--api-key-header NAME]\n"
+"           [--api-key-header NAME] [--max-tokens N] [--extra-body JSON]\n"
 "           [--concurrency N] [--timeout SEC] [--retries N] [--limit N]\n"
-"           [--dry-run] [--no-publish] [--quiet] [--home DIR]\n"
-"           [--passphrase-env VAR] [--json]\n\n"
+"           [--fresh] [--count-failed-as-wrong] [--dry-run] [--no-publish]\n"
+"           [--quiet] [--home DIR] [--passphrase-env VAR] [--json]\n\n"
 "Runs TASK (an id, id prefix, NAME or NAME@VERSION) against your model here,\n"
 "scores every item, and signs and publishes the result: the metric, its\n"
 "standard error and Wilson 95% interval, the Merkle root over the per-item\n"
@@ -25,6 +25,11 @@ static const char help[] =
 "again after Ctrl-C, kill -9 or a failure and it goes on where it stopped,\n"
 "without asking the model again for scored items. A run that did not score\n"
 "every item is never published.\n\n"
+"Reasoning blocks (<think>...</think> and the like) are set aside: the answer\n"
+"after them is scored. An item the server refuses (HTTP 400, 413 or 422 about\n"
+"it, e.g. a prompt over its context) scores 0 and is counted; so are answers\n"
+"the token limit cut and empty answers. The counts and the servers' reasons\n"
+"are shown here and signed into the result.\n\n"
 "  --model NAME         the model's name on the leaderboard\n"
 "  --revision R         its revision or version (default empty)\n"
 "  --access A           open (weights public) or closed (default open)\n"
@@ -36,12 +41,23 @@ static const char help[] =
 "  --api-key-env VAR    send the bearer key held in $VAR (never logged or stored)\n"
 "  --api-key-header NAME  send the key as \"NAME: KEY\" (Azure: api-key), not as\n"
 "                       \"Authorization: Bearer KEY\"\n"
+"  --max-tokens N       the answer's token limit, instead of the task's\n"
+"                       (reasoning models need thousands)\n"
+"  --extra-body JSON    fields merged into every request, e.g.\n"
+"                       '{\"chat_template_kwargs\":{\"enable_thinking\":false}}';\n"
+"                       signed into the result with the other settings\n"
 "  --exec CMD           a program speaking JSON lines on stdin/stdout (README)\n"
 "  --concurrency N      requests in flight (default 8)\n"
 "  --timeout SEC        per request (default 120)\n"
 "  --retries N          further attempts per item after a failure (default 4),\n"
 "                       with exponential backoff and jitter, or Retry-After\n"
 "  --limit N            only the first N items; such a run is never published\n"
+"  --fresh              ask again for every item: ignore cached answers (a model\n"
+"                       changed under the same revision)\n"
+"  --count-failed-as-wrong\n"
+"                       publish even when some items failed every retry\n"
+"                       (a server that always errs on them): they score 0,\n"
+"                       and their number and reasons go into the result\n"
 "  --dry-run            print the first prompts and send nothing\n"
 "  --no-publish         score and cache, but do not sign a result\n"
 "  --quiet              no progress line\n";
@@ -54,6 +70,9 @@ static const opt opts[] = {
 	{ "exec", OPT_VALUE, 0 }, { "concurrency", OPT_VALUE, 0 },
 	{ "timeout", OPT_VALUE, 0 }, { "retries", OPT_VALUE, 0 }, { "limit", OPT_VALUE, 0 },
 	{ "dry-run", OPT_FLAG, 0 }, { "no-publish", OPT_FLAG, 0 }, { "quiet", OPT_FLAG, 0 },
+	{ "max-tokens", OPT_VALUE, 0 },
+	{ "extra-body", OPT_VALUE, 0 }, { "fresh", OPT_FLAG, 0 },
+	{ "count-failed-as-wrong", OPT_FLAG, 0 },
 };
 
 static int
@@ -71,16 +90,35 @@ number(const args *a, const char *name, uint64_t lo, uint64_t hi, uint64_t dflt,
 	return 0;
 }
 
-/* Everything from the flags; 0, 1 (bad value) or 2 (usage). */
+/* --extra-body: a JSON object the adapter may send (*out yours). */
 static int
-settings(const args *a, eval_opts *o, int *access)
+extra_body(const args *a, json_t **out)
+{
+	const char *v = args_get(a, "extra-body");
+	char why[MODEL_WHY_MAX];
+	json_error_t je;
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if ((*out = json_loads(v, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		return cli_fail("--extra-body: not JSON: %s (at character %d)", je.text, je.position);
+	if (model_extra_body_check(*out, why, sizeof why) != EM_OK)
+		return cli_fail("--extra-body: %s", why);
+	return 0;
+}
+
+/* Everything from the flags; 0, 1 (bad value) or 2 (usage). *extra is
+ * yours (json_decref) whatever it returns. */
+static int
+settings(const args *a, eval_opts *o, int *access, json_t **extra)
 {
 	const char *name = args_get(a, "model"), *rev = args_get(a, "revision");
 	const char *acc = args_get(a, "access"), *api = args_get(a, "api");
 	const char *keyvar = args_get(a, "api-key-env"), *ex = args_get(a, "exec");
 	const char *const *eps;
 	size_t n_eps = args_all(a, "endpoint", &eps);
-	uint64_t conc, tmo, retries, limit;
+	uint64_t conc, tmo, retries, limit, max_tokens;
 
 	if (name == NULL || *name == '\0')
 		return cli_usage("eval", "--model NAME is required");
@@ -115,8 +153,13 @@ settings(const args *a, eval_opts *o, int *access)
 			return cli_fail("--api-key-env %.64s: that variable is not set", keyvar);
 	}
 	if (number(a, "concurrency", 1, 1024, 8, &conc) || number(a, "timeout", 1, 3600, 120, &tmo) ||
-	    number(a, "retries", 0, 20, 4, &retries) || number(a, "limit", 1, BODY_ITEMS_MAX, 0, &limit))
+	    number(a, "retries", 0, 20, 4, &retries) || number(a, "limit", 1, BODY_ITEMS_MAX, 0, &limit) ||
+	    number(a, "max-tokens", 1, 1u << 20, 0, &max_tokens) || extra_body(a, extra))
 		return 1;
+	o->model.extra_body = *extra;
+	o->max_tokens = (unsigned)max_tokens;
+	o->fresh = args_get(a, "fresh") != NULL;
+	o->count_failed = args_get(a, "count-failed-as-wrong") != NULL;
 	o->model.concurrency = (unsigned)conc;
 	o->model.timeout_ms = (unsigned)tmo * 1000;
 	o->retries = (unsigned)retries;
@@ -160,7 +203,7 @@ report(const eval_opts *o, const eval_out *r, const body_result *res, const uint
 
 	if (json) {
 		json_t *j = json_pack("{s:o, s:s, s:s, s:s, s:s, s:f, s:f, s:[f,f], s:I, s:I, s:I, "
-		    "s:I, s:f, s:f, s:f, s:f, s:o, s:o}",
+		    "s:I, s:f, s:f, s:f, s:f, s:o, s:o, s:I, s:I, s:I, s:I, s:s}",
 		    "task", cli_json_id(o->task->id), "task_name", o->task->spec.name,
 		    "model", o->model_name, "revision", o->revision,
 		    "metric", res->metrics[0].name, "value", res->metrics[0].value,
@@ -169,7 +212,10 @@ report(const eval_opts *o, const eval_out *r, const body_result *res, const uint
 		    "requests", (json_int_t)r->requests, "failed", (json_int_t)r->failed,
 		    "wall_s", r->wall_s, "items_per_s", rate, "cpu_s", r->cpu_s,
 		    "cpu_ms_per_item", cpu_ms, "merkle_root", cli_json_id(res->merkle),
-		    "record", rid ? cli_json_id(rid) : json_null());
+		    "record", rid ? cli_json_id(rid) : json_null(),
+		    "truncated", (json_int_t)r->truncated, "empty", (json_int_t)r->empty,
+		    "refused", (json_int_t)r->refused, "failed_as_wrong", (json_int_t)r->failed_scored,
+		    "notes", r->notes);
 
 		return cli_json_print(j);
 	}
@@ -179,6 +225,11 @@ report(const eval_opts *o, const eval_out *r, const body_result *res, const uint
 	    res->metrics[0].value, res->std_err, res->ci_lo, res->ci_hi);
 	printf("  items      %zu (%zu from the cache, %llu requests, %.1f items/s)\n", r->n,
 	    r->cached, (unsigned long long)r->requests, rate);
+	if (r->truncated || r->empty || r->refused || r->failed_scored)
+		printf("  items cut  %zu truncated, %zu empty, %zu refused by the server, %zu failed "
+		    "(scored 0)\n", r->truncated, r->empty, r->refused, r->failed_scored);
+	if (r->notes[0])
+		printf("  reasons    %s\n", r->notes);
 	hex_encode(hex, res->merkle, 32);
 	printf("  merkle     %s\n", hex);
 	if (rid != NULL) {
@@ -208,8 +259,10 @@ finish(home *h, const eval_opts *o, const eval_out *r, int access, const args *a
 	}
 	if (r->scored != r->n)
 		return cli_fail("%s%s%s%zu of %zu items scored (kept in the cache; run again to go on); "
-		    "%zu failed after retries; nothing published%s%s", r->stopped[0] ? "stopped: " : "",
-		    r->stopped, r->stopped[0] ? "; " : "", r->scored, r->n, r->failed, sum[0] ? "; " : "", sum);
+		    "%zu failed after retries%s; nothing published%s%s", r->stopped[0] ? "stopped: " : "",
+		    r->stopped, r->stopped[0] ? "; " : "", r->scored, r->n, r->failed,
+		    r->failed && !r->stopped[0] ? " (--count-failed-as-wrong would score them 0)" : "",
+		    sum[0] ? "; " : "", sum);
 	if (o->limit) {
 		/* a preview over the first items: the numbers, never a record */
 		eval_opts full = *o;
@@ -248,9 +301,10 @@ cmd_eval(int argc, char **argv)
 	task_rec tr;
 	task_items items;
 	uint8_t id[32];
+	json_t *extra = NULL;
 	args a;
 	home h;
-	int rc, access = ACCESS_OPEN, need_key;
+	int rc, access = ACCESS_OPEN, need_key, opened = 0, have_task = 0, have_items = 0;
 	em_err err;
 
 	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 1, why, sizeof why))
@@ -259,22 +313,24 @@ cmd_eval(int argc, char **argv)
 		return cli_help(help);
 	if (a.n_pos != 1)
 		return cli_usage("eval", "give the TASK to run (id, prefix, NAME or NAME@VERSION)");
-	if ((rc = settings(&a, &o, &access)) != 0)
-		return rc;
+	if ((rc = settings(&a, &o, &access, &extra)) != 0)
+		goto out;
 	need_key = !args_get(&a, "dry-run") && !args_get(&a, "no-publish") && !o.limit;
-	if (home_open(&h, &a, need_key))
-		return 1;
+	if ((rc = home_open(&h, &a, need_key)) != 0)
+		goto out;
+	opened = 1;
 	if ((err = task_find(h.st, a.pos[0], id, why, sizeof why)) != EM_OK ||
 	    (err = task_rec_load(h.st, id, &tr, why, sizeof why)) != EM_OK) {
-		home_close(&h);
-		return cli_fail("%s", why);
+		rc = cli_fail("%s", why);
+		goto out;
 	}
+	have_task = 1;
 	if ((err = task_items_load(h.st, &tr.spec, &tr.body, &items, why, sizeof why)) != EM_OK) {
-		task_rec_free(&tr);
-		home_close(&h);
-		return cli_fail("task %s@%s: %s%s", tr.spec.name, tr.spec.version, why,
+		rc = cli_fail("task %s@%s: %s%s", tr.spec.name, tr.spec.version, why,
 		    err == EM_ENOTFOUND ? " (keep the node running to fetch them)" : "");
+		goto out;
 	}
+	have_items = 1;
 	o.task = &tr;
 	o.items = &items;
 	if (args_get(&a, "dry-run")) {
@@ -286,8 +342,13 @@ cmd_eval(int argc, char **argv)
 		rc = finish(&h, &o, &r, access, &a);
 		eval_out_free(&r);
 	}
-	task_items_free(&items);
-	task_rec_free(&tr);
-	home_close(&h);
+out:
+	if (have_items)
+		task_items_free(&items);
+	if (have_task)
+		task_rec_free(&tr);
+	if (opened)
+		home_close(&h);
+	json_decref(extra);
 	return rc;
 }

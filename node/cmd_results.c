@@ -32,6 +32,24 @@ flag_text(uint32_t flags)
 	return flags & RESULT_REVOKED ? "revoked" : "-";
 }
 
+/* The signed harness settings: params as the JSON they are (or the text,
+ * if a record holds something else), and the run's item counts when it
+ * gave them. */
+static json_t *
+harness_json(const body_result *r)
+{
+	json_t *params = json_loads(r->params, JSON_DECODE_ANY, NULL);
+	json_t *h = json_pack("{s:s, s:s, s:o}", "adapter", r->adapter, "version",
+	    r->harness_version, "params", params ? params : json_string(r->params));
+
+	if (h != NULL && r->has_items)
+		json_object_set_new(h, "items", json_pack("{s:I, s:I, s:I, s:I, s:s}",
+		    "truncated", (json_int_t)r->items.truncated, "empty", (json_int_t)r->items.empty,
+		    "refused", (json_int_t)r->items.refused, "failed", (json_int_t)r->items.failed,
+		    "notes", r->items.notes));
+	return h;
+}
+
 static json_t *
 result_json(const rec_env *env, const body_result *r, uint32_t flags)
 {
@@ -55,6 +73,8 @@ result_json(const rec_env *env, const body_result *r, uint32_t flags)
 		json_object_set_new(o, "stderr", json_real(r->std_err));
 	if (o != NULL && r->has_ci)
 		json_object_set_new(o, "ci95", json_pack("[f, f]", r->ci_lo, r->ci_hi));
+	if (o != NULL)
+		json_object_set_new(o, "harness", harness_json(r));
 	return o;
 }
 
@@ -79,6 +99,12 @@ result_text(const rec_env *env, const body_result *r, uint32_t flags)
 	printf("\n  n        %llu\n  time     %s\n  flags    %s\n",
 	    (unsigned long long)r->n_items, cli_time(r->t_end, t, sizeof t),
 	    flag_text(flags));
+	printf("  harness  %s, %s, %s\n", r->adapter, r->harness_version, r->params);
+	if (r->has_items && (r->items.truncated || r->items.empty || r->items.refused ||
+	    r->items.failed))
+		printf("  items    %u truncated, %u empty, %u refused, %u failed (scored 0)%s%s\n",
+		    r->items.truncated, r->items.empty, r->items.refused, r->items.failed,
+		    r->items.notes[0] ? ": " : "", r->items.notes);
 }
 
 static int

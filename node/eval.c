@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "hash.h"
 #include "log.h"
+#include "score.h"
 
 #define FLUSH_MS	100
 #define FLUSH_BATCH	256
@@ -37,6 +38,8 @@ typedef struct run {
 	store_eval	*batch;		/* scored, not yet committed */
 	size_t		 n_batch;
 	size_t		 streak;	/* items in a row that failed for good */
+	size_t		 refusals;	/* items refused before any was answered */
+	size_t		 answered;	/* items with an answer, cache included */
 	size_t		 asked;		/* items scored by this run */
 	int		 stopping;
 	uint64_t	 pause_until;	/* loop time: a server asked us to wait */
@@ -55,21 +58,78 @@ cpu_now(void)
 	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
-void
+unsigned
+eval_max_tokens(const eval_opts *o)
+{
+	return o->max_tokens ? o->max_tokens : o->task->spec.max_tokens;
+}
+
+em_err
 eval_run_key(const eval_opts *o, uint8_t key[static 32])
 {
-	static const char tag[] = "evalmesh/run/v1";
+	static const char tag[] = "evalmesh/run/v2";
 	const char *api = model_api_name(o->model.api);
-	const char *parts[] = { o->model_name, o->revision, api,
-	    o->model.served_model ? o->model.served_model : "" };
+	char max_tokens[24], *extra = NULL;
 	hash_state hs;
 
-	hash_start(&hs);
-	hash_update(&hs, (const uint8_t *)tag, sizeof tag);
-	hash_update(&hs, o->task->id, 32);
-	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
-		hash_update(&hs, (const uint8_t *)parts[i], strlen(parts[i]) + 1);
-	hash_finish(&hs, key);
+	snprintf(max_tokens, sizeof max_tokens, "%u", eval_max_tokens(o));
+	if (o->model.extra_body != NULL &&
+	    (extra = json_dumps(o->model.extra_body, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		return EM_ENOMEM;
+	{
+		const char *parts[] = { o->model_name, o->revision, api,
+		    o->model.served_model ? o->model.served_model : "", max_tokens,
+		    extra ? extra : "" };
+
+		hash_start(&hs);
+		hash_update(&hs, (const uint8_t *)tag, sizeof tag);
+		hash_update(&hs, o->task->id, 32);
+		for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+			hash_update(&hs, (const uint8_t *)parts[i], strlen(parts[i]) + 1);
+		hash_finish(&hs, key);
+	}
+	free(extra);
+	return EM_OK;
+}
+
+/* Adds a reason to the run's notes unless it is there already or would
+ * not fit: the notes name the distinct reasons, not every item's. */
+static void
+note(eval_out *out, const char *why)
+{
+	size_t len = strlen(out->notes), n = strlen(why);
+
+	if (n == 0 || strstr(out->notes, why) != NULL)
+		return;
+	if (len + (len ? 2 : 0) + n < sizeof out->notes)
+		snprintf(out->notes + len, sizeof out->notes - len, "%s%s", len ? "; " : "", why);
+}
+
+static void
+count(eval_out *out, uint8_t flags)
+{
+	out->truncated += (flags & STORE_EVAL_TRUNCATED) != 0;
+	out->empty += (flags & STORE_EVAL_EMPTY) != 0;
+	out->refused += (flags & STORE_EVAL_REFUSED) != 0;
+}
+
+/* The flags an output earns by itself: empty when the answer in it (the
+ * text scored: score_answer) is only white space. */
+static uint8_t
+text_flags(const char *text)
+{
+	const char *a = score_answer(text);
+	size_t n = score_answer_len(a);
+	char *part;
+	int blank;
+
+	if (a[n] == '\0')
+		return score_blank(a) ? STORE_EVAL_EMPTY : 0;
+	if ((part = strndup(a, n)) == NULL)
+		return 0;
+	blank = score_blank(part);
+	free(part);
+	return blank ? STORE_EVAL_EMPTY : 0;
 }
 
 static void
@@ -151,6 +211,95 @@ backoff(unsigned attempt, long retry_after_ms)
 	return cap / 2 + jitter % (cap / 2 + 1);	/* half fixed, half jitter */
 }
 
+/* Item i is scored: s, flags, and what to cache as its output (hash
+ * over what the item's leaf commits to). */
+static void
+keep(run *r, size_t i, double s, uint8_t flags, const char *output, size_t len,
+    const uint8_t hash[static 32])
+{
+	eval_out *out = r->out;
+	store_eval *e = &r->batch[r->n_batch];
+	char *copy = malloc(len + 1);
+
+	out->score[i] = s;
+	out->have[i] = 1;
+	out->flags[i] = flags;
+	memcpy(out->out_hash[i], hash, 32);
+	out->scored++;
+	count(out, flags);
+	r->asked++;
+	if (copy == NULL)
+		return;
+	memcpy(copy, output, len);
+	copy[len] = '\0';
+	*e = (store_eval){ .index = (uint32_t)i, .flags = flags,
+	    .score = (uint16_t)lround(s * BODY_SCORE_SCALE), .output = copy, .output_len = len };
+	memcpy(e->output_hash, hash, 32);
+	if (++r->n_batch == FLUSH_BATCH)
+		flush(r);
+}
+
+static void
+answered(run *r, size_t i, const model_reply *rep)
+{
+	size_t len = strlen(rep->text);
+	uint8_t hash[32], flags = text_flags(rep->text);
+
+	if (rep->truncated)
+		flags |= STORE_EVAL_TRUNCATED;
+	hash_blake2b(hash, (const uint8_t *)rep->text, len);
+	r->streak = 0;
+	r->answered++;
+	keep(r, i, task_score(&r->o->task->spec, r->o->items->item[i], rep->text), flags,
+	    rep->text, len, hash);
+}
+
+/* The server will not answer item i: it scores 0, its output is none, and
+ * the cache keeps the server's message. A server that refuses every item
+ * from the start is set wrong: stop before the whole task is refused. */
+static void
+refused(run *r, size_t i, const model_reply *rep)
+{
+	uint8_t none[32];
+
+	hash_blake2b(none, (const uint8_t *)"", 0);
+	note(r->out, rep->why);
+	keep(r, i, 0, STORE_EVAL_REFUSED, rep->why, strlen(rep->why), none);
+	if (r->answered == 0 && ++r->refusals >= EVAL_FAIL_STREAK) {
+		char why[MODEL_WHY_MAX];
+
+		snprintf(why, sizeof why, "the server refused each of the first %d items (check "
+		    "the model and its settings); last: %.160s", EVAL_FAIL_STREAK, rep->why);
+		stop(r, why);
+	}
+}
+
+static void
+failed(run *r, size_t i, const model_reply *rep)
+{
+	if (rep->fail == MF_FATAL) {
+		stop(r, rep->why);
+	} else if (r->attempts[i] > r->o->retries) {
+		r->out->failed++;
+		note(r->out, rep->why);
+		if (++r->streak >= EVAL_FAIL_STREAK) {
+			char why[MODEL_WHY_MAX];
+
+			snprintf(why, sizeof why, "%d items in a row failed after %u retries; "
+			    "last: %.160s", EVAL_FAIL_STREAK, r->o->retries, rep->why);
+			stop(r, why);
+		}
+	} else {
+		retry *rt = &r->retries[r->n_retries++];
+
+		rt->item = i;
+		rt->due = uv_now(&r->loop) + backoff(r->attempts[i], rep->retry_after_ms);
+		/* a server that says "slow down" gets no new requests either */
+		if (rep->fail == MF_RATE && rt->due > r->pause_until)
+			r->pause_until = rt->due;
+	}
+}
+
 static void
 on_reply(void *ctx, const model_reply *rep)
 {
@@ -161,50 +310,15 @@ on_reply(void *ctx, const model_reply *rep)
 	if (i >= out->n || out->have[i])
 		return;
 	if (rep->fail == MF_NONE) {
-		size_t len = strlen(rep->text);
-		double s = task_score(&r->o->task->spec, r->o->items->item[i], rep->text);
-		store_eval *e = &r->batch[r->n_batch];
-		char *copy = malloc(len + 1);
-
-		out->score[i] = s;
-		out->have[i] = 1;
-		out->scored++;
-		r->asked++;
-		r->streak = 0;
-		hash_blake2b(out->out_hash[i], (const uint8_t *)rep->text, len);
-		if (copy != NULL) {
-			memcpy(copy, rep->text, len + 1);
-			*e = (store_eval){ .index = (uint32_t)i,
-			    .score = (uint16_t)lround(s * BODY_SCORE_SCALE), .output = copy,
-			    .output_len = len };
-			memcpy(e->output_hash, out->out_hash[i], 32);
-			if (++r->n_batch == FLUSH_BATCH)
-				flush(r);
-		}
+		answered(r, i, rep);
 	} else {
 		out->fails[rep->fail]++;
 		snprintf(out->last_why[rep->fail], sizeof out->last_why[rep->fail], "%s", rep->why);
 		log_debug("eval: item %zu: %s", i, rep->why);
-		if (rep->fail == MF_FATAL) {
-			stop(r, rep->why);
-		} else if (r->attempts[i] > r->o->retries) {
-			out->failed++;
-			if (++r->streak >= EVAL_FAIL_STREAK) {
-				char why[MODEL_WHY_MAX];
-
-				snprintf(why, sizeof why, "%d items in a row failed after %u retries; "
-				    "last: %.160s", EVAL_FAIL_STREAK, r->o->retries, rep->why);
-				stop(r, why);
-			}
-		} else {
-			retry *rt = &r->retries[r->n_retries++];
-
-			rt->item = i;
-			rt->due = uv_now(&r->loop) + backoff(r->attempts[i], rep->retry_after_ms);
-			/* a server that says "slow down" gets no new requests either */
-			if (rep->fail == MF_RATE && rt->due > r->pause_until)
-				r->pause_until = rt->due;
-		}
+		if (rep->fail == MF_REFUSED)
+			refused(r, i, rep);
+		else
+			failed(r, i, rep);
 	}
 	dispatch(r);
 	maybe_done(r);
@@ -272,7 +386,7 @@ dispatch(run *r)
 		msgs = task_messages(&r->o->task->spec, r->o->items, i);
 		prompt = msgs ? task_flatten(msgs) : NULL;
 		req = (model_req){ .id = (uint32_t)i, .messages = msgs, .prompt = prompt,
-		    .max_tokens = r->o->task->spec.max_tokens,
+		    .max_tokens = eval_max_tokens(r->o),
 		    .temperature = r->o->task->spec.temperature };
 		err = msgs && prompt ? model_submit(r->m, &req) : EM_ENOMEM;
 		json_decref(msgs);
@@ -301,17 +415,40 @@ maybe_done(run *r)
 		stop(r, NULL);
 }
 
+/* A cached item. Its kept output is scored again by today's rules when
+ * it is whole (its hash matches); a refused item stays refused. */
 static int
 cached_fn(void *ctx, const store_eval *e)
 {
 	run *r = ctx;
 	eval_out *out = r->out;
+	double s = (double)e->score / BODY_SCORE_SCALE;
+	uint8_t flags = e->flags, h[32];
+	char *text;
 
 	if (e->index >= out->n || out->have[e->index])
 		return 0;
+	if ((text = malloc(e->output_len + 1)) == NULL)
+		return 1;
+	memcpy(text, e->output, e->output_len);
+	text[e->output_len] = '\0';
+	if (flags & STORE_EVAL_REFUSED) {
+		s = 0;
+		note(out, text);
+	} else {
+		r->answered++;
+		hash_blake2b(h, (const uint8_t *)text, e->output_len);
+		if (memcmp(h, e->output_hash, 32) == 0 && strlen(text) == e->output_len) {
+			s = task_score(&r->o->task->spec, r->o->items->item[e->index], text);
+			flags = (uint8_t)((flags & STORE_EVAL_TRUNCATED) | text_flags(text));
+		}
+	}
+	free(text);
 	out->have[e->index] = 1;
-	out->score[e->index] = (double)e->score / BODY_SCORE_SCALE;
+	out->score[e->index] = s;
+	out->flags[e->index] = flags;
 	memcpy(out->out_hash[e->index], e->output_hash, 32);
+	count(out, flags);
 	out->scored++;
 	out->cached++;
 	return 0;
@@ -321,6 +458,7 @@ static em_err
 prepare(run *r, store *st, const eval_opts *o, eval_out *out)
 {
 	size_t n = o->items->n;
+	em_err err;
 
 	if (o->limit && o->limit < n)
 		n = o->limit;
@@ -329,23 +467,46 @@ prepare(run *r, store *st, const eval_opts *o, eval_out *out)
 	r->st = st;
 	r->o = o;
 	r->out = out;
-	eval_run_key(o, out->run_key);
+	if ((err = eval_run_key(o, out->run_key)) != EM_OK)
+		return err;
 	out->score = calloc(n ? n : 1, sizeof *out->score);
 	out->have = calloc(n ? n : 1, 1);
+	out->flags = calloc(n ? n : 1, 1);
 	out->out_hash = calloc(n ? n : 1, sizeof *out->out_hash);
 	r->todo = calloc(n ? n : 1, sizeof *r->todo);
 	r->retries = calloc(n ? n : 1, sizeof *r->retries);
 	r->attempts = calloc(n ? n : 1, 1);
 	r->batch = calloc(FLUSH_BATCH, sizeof *r->batch);
-	if (!out->score || !out->have || !out->out_hash || !r->todo || !r->retries ||
-	    !r->attempts || !r->batch)
+	if (!out->score || !out->have || !out->flags || !out->out_hash || !r->todo ||
+	    !r->retries || !r->attempts || !r->batch)
 		return EM_ENOMEM;
-	if (store_eval_each(st, out->run_key, cached_fn, r) != EM_OK)
+	if (!o->fresh && store_eval_each(st, out->run_key, cached_fn, r) != EM_OK)
 		log_warn("eval: cannot read the evaluation cache; asking for every item");
 	for (size_t i = 0; i < n; i++)
 		if (!out->have[i])
 			r->todo[r->n_todo++] = i;
 	return EM_OK;
+}
+
+/* A run that went to its end with items that failed every attempt: with
+ * count_failed they score 0 (no output), counted and with their reasons
+ * already in the notes; without, the run stays incomplete. */
+static void
+score_failed(const eval_opts *o, eval_out *out)
+{
+	uint8_t none[32];
+
+	if (!o->count_failed || out->interrupted || out->stopped[0] != '\0')
+		return;
+	hash_blake2b(none, (const uint8_t *)"", 0);
+	for (size_t i = 0; i < out->n; i++)
+		if (!out->have[i]) {
+			out->have[i] = 1;
+			out->score[i] = 0;
+			memcpy(out->out_hash[i], none, 32);
+			out->scored++;
+			out->failed_scored++;
+		}
 }
 
 em_err
@@ -357,7 +518,7 @@ eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap)
 	em_err err;
 
 	if ((err = prepare(&r, st, o, out)) != EM_OK) {
-		snprintf(why, cap, "out of memory");
+		snprintf(why, cap, "%s", em_strerror(err));
 		goto out;
 	}
 	out->t_start = cli_now_ms();
@@ -383,6 +544,7 @@ eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap)
 	maybe_done(&r);
 	uv_run(&r.loop, UV_RUN_DEFAULT);
 	flush(&r);
+	score_failed(o, out);
 	model_free(r.m);
 	out->wall_s = (double)(uv_hrtime() - hr0) / 1e9;
 	if (uv_loop_close(&r.loop) != 0)
@@ -405,6 +567,7 @@ eval_out_free(eval_out *out)
 {
 	free(out->score);
 	free(out->have);
+	free(out->flags);
 	free(out->out_hash);
 	memset(out, 0, sizeof *out);
 }
@@ -415,7 +578,7 @@ eval_fail_summary(const eval_out *out, char *buf, size_t cap)
 	static const char *const names[] = {
 		[MF_TIMEOUT] = "timeouts", [MF_CONNECT] = "connection failures",
 		[MF_RATE] = "rate limits (429/503)", [MF_SERVER] = "server errors",
-		[MF_MALFORMED] = "malformed responses", [MF_REFUSED] = "refused items",
+		[MF_MALFORMED] = "malformed responses", [MF_REFUSED] = "refused by the server",
 		[MF_FATAL] = "fatal errors",
 	};
 	size_t len = 0;

@@ -7,11 +7,27 @@
  * store's evaluation cache in batches (at least every 100 ms). Items
  * already in the cache under the same run key are not asked again, so a
  * run stopped by Ctrl-C, kill -9 or a dead endpoint resumes where it
- * stopped.
+ * stopped; their kept outputs are scored again by today's rules (an
+ * output kept only in part keeps its cached score).
+ *
+ * What items can come to besides an answer:
+ *  - refused: the server would not answer the item (model.h, MF_REFUSED:
+ *    a prompt over its context, say). Scored 0, counted, cached with the
+ *    server's message; not asked again. A run whose first
+ *    EVAL_FAIL_STREAK items are all refused stops: the server refuses
+ *    everything, which is a wrong setting, not a model's result.
+ *  - failed: every attempt failed. The run is then incomplete (never
+ *    published) unless count_failed is set: then each is scored 0 and
+ *    counted, with the servers' reasons.
+ *  - truncated (the token limit cut the answer) and empty (no answer text
+ *    once any reasoning block is set aside): scored as the metric scores
+ *    their text, and counted.
+ * The counts and reasons go into the result (body_items).
  *
  * The run key is BLAKE2b over the task id, model name, revision, adapter
- * kind and served model name. Endpoints are not in it: replicas of one
- * model may change between runs. */
+ * kind, served model name, the max_tokens asked for and the extra request
+ * fields: two runs that asked differently never share answers. Endpoints
+ * are not in it: replicas of one model may change between runs. */
 #ifndef EM_EVAL_H
 #define EM_EVAL_H
 
@@ -32,6 +48,9 @@ typedef struct eval_opts {
 	const char		*revision;
 	size_t			 limit;		/* 0: every item */
 	unsigned		 retries;	/* further attempts per item */
+	unsigned		 max_tokens;	/* 0: the task's */
+	int			 fresh;		/* ignore cached answers */
+	int			 count_failed;	/* failed items score 0 */
 	int			 progress;	/* 0 none, 1 a terminal line, 2 plain lines */
 } eval_opts;
 
@@ -40,9 +59,14 @@ typedef struct eval_out {
 	size_t		 scored;	/* items with a score, cache included */
 	size_t		 cached;	/* of them, found in the cache at the start */
 	size_t		 failed;	/* items that failed after every retry */
+	size_t		 truncated, empty, refused;	/* of the scored items */
+	size_t		 failed_scored;	/* failed items scored 0 (count_failed) */
+	char		 notes[BODY_TEXT_MAX + 1];	/* reasons of refused and
+							 * failed items, distinct */
 	uint64_t	 requests;	/* attempts sent */
 	double		*score;		/* per item, [0, 1] (n of them) */
 	uint8_t		*have;		/* per item: 1 if scored */
+	uint8_t		*flags;		/* per item: STORE_EVAL_* */
 	uint8_t		(*out_hash)[32];	/* per item: H(output) */
 	uint64_t	 fails[MF_FATAL + 1];	/* failed attempts by kind */
 	char		 last_why[MF_FATAL + 1][MODEL_WHY_MAX];
@@ -53,8 +77,11 @@ typedef struct eval_out {
 	double		 wall_s, cpu_s;	/* this process, during the run */
 } eval_out;
 
-/* The run key for these settings. */
-void	eval_run_key(const eval_opts *o, uint8_t key[static 32]);
+/* The max_tokens a run asks for: the override, else the task's. */
+unsigned eval_max_tokens(const eval_opts *o);
+
+/* The run key for these settings. EM_ENOMEM. */
+em_err	eval_run_key(const eval_opts *o, uint8_t key[static 32]);
 
 /* Runs the evaluation. EM_OK when the loop ran to its end (check
  * out->scored == out->n for a complete run); an error with why when it

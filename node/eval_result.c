@@ -2,6 +2,7 @@
 #include "eval.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,14 +35,31 @@ eval_result_body(const eval_opts *o, const eval_out *r, int access, body *b,
 	snprintf(res->harness_version, sizeof res->harness_version, "evalmesh %s", EM_VERSION);
 	res->has_prompt_hash = 1;
 	task_prompt_hash(&o->task->spec, res->prompt_hash);
-	params = json_pack("{s:I, s:f, s:I}", "max_tokens", (json_int_t)o->task->spec.max_tokens,
+	/* what was asked, as the run key has it: the max_tokens in force and
+	 * the extra request fields, which model_extra_body_check keeps small */
+	params = json_pack("{s:I, s:f, s:I}", "max_tokens", (json_int_t)eval_max_tokens(o),
 	    "temperature", o->task->spec.temperature, "fewshot", (json_int_t)o->task->spec.fewshot);
+	if (params != NULL && o->model.extra_body != NULL &&
+	    json_object_set(params, "extra_body", (json_t *)(uintptr_t)o->model.extra_body) != 0) {
+		json_decref(params);
+		params = NULL;
+	}
 	p = params ? json_dumps(params, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
 	json_decref(params);
 	if (p == NULL)
 		return EM_ENOMEM;
+	if (strlen(p) >= sizeof res->params) {
+		free(p);
+		return EM_ETOOBIG;
+	}
 	snprintf(res->params, sizeof res->params, "%s", p);
 	free(p);
+	res->has_items = 1;
+	res->items.truncated = (uint32_t)r->truncated;
+	res->items.empty = (uint32_t)r->empty;
+	res->items.refused = (uint32_t)r->refused;
+	res->items.failed = (uint32_t)r->failed_scored;
+	snprintf(res->items.notes, sizeof res->items.notes, "%s", r->notes);
 
 	stats_summarize(r->score, r->n, &sum);
 	res->n_metrics = 1;

@@ -38,6 +38,11 @@ The reasoning always holds a wrong answer, the answer is right or wrong as
   --fail-items K                K items per task, chosen by hash, get
                                 llama.cpp's 500 "peg-native format" error
                                 on every attempt
+  --think-out-items K           K items per task, chosen by hash, get the
+                                null-content-length answer (the model spent
+                                its token budget thinking); the rest as usual
+  --log-requests FILE           append every request's JSON body to FILE,
+                                one line each (what a client really sent)
   --azure                       Azure OpenAI's paths: POST /openai/deployments/
                                 MODEL/chat/completions?api-version=..., the key
                                 in the api-key header, Azure's error bodies
@@ -94,9 +99,10 @@ def h64(*parts):
 class Book:
     """Every known prompt -> (task, item, right?)."""
 
-    def __init__(self, dirs, accuracy, seed, fail_items=0):
+    def __init__(self, dirs, accuracy, seed, fail_items=0, think_out_items=0):
         self.by_prompt = {}
         self.fail_items = fail_items
+        self.think_out_items = think_out_items
         self.tasks = []
         for base in dirs:
             for name in sorted(os.listdir(base)):
@@ -113,9 +119,11 @@ class Book:
         right = set(order[:round(accuracy * len(items))])
         failing = set(sorted(range(len(items)), key=lambda i: h64(str(seed), "fail", m["name"],
                                                                    str(items[i]["id"])))[:self.fail_items])
+        thinking = set(sorted(range(len(items)), key=lambda i: h64(str(seed), "think", m["name"],
+                                                                    str(items[i]["id"])))[:self.think_out_items])
         for i, it in enumerate(items):
             p = render(m["prompt"], it, m.get("choices"))
-            self.by_prompt[p] = (m, it, i in right, i in failing)
+            self.by_prompt[p] = (m, it, i in right, i in failing, i in thinking)
         self.tasks.append({"name": m["name"], "items": len(items), "right": len(right)})
 
     def find(self, text):
@@ -136,7 +144,7 @@ class Book:
 def answer(hit, style, seed, right=None):
     if hit is None:
         return "I do not know."
-    m, item, is_right, _ = hit
+    m, item, is_right = hit[:3]
     right = is_right if right is None else right
     target = item[m["target"]]
     if m.get("choices"):
@@ -223,7 +231,7 @@ class Counters:
 class Server:
     def __init__(self, a, counters):
         self.a = a
-        self.book = Book(a.tasks, a.accuracy, a.seed, a.fail_items)
+        self.book = Book(a.tasks, a.accuracy, a.seed, a.fail_items, a.think_out_items)
         self.faults = []
         for part in filter(None, (a.fail or "").split(",")):
             kind, _, p = part.partition("=")
@@ -348,6 +356,13 @@ class Server:
             return 400, {}, b'{"error": {"message": "bad request"}}'
         if req.get("stream") is False:
             self.c.add("estream_false")
+        if self.a.log_requests:
+            line = (json.dumps(req, ensure_ascii=False, sort_keys=True) + "\n").encode()
+            fd = os.open(self.a.log_requests, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                os.write(fd, line)
+            finally:
+                os.close(fd)
         if self.a.context and size // 4 > self.a.context:
             self.count(400)
             self.c.add("econtext")
@@ -379,6 +394,8 @@ class Server:
     def choice(self, api, hit, out):
         """choices[0], the answer wrapped as --reasoning says."""
         mode, finish = self.a.reasoning, "stop"
+        if hit is not None and hit[4]:
+            mode = "null-content-length"
         thought = ("Let me think. Perhaps " + answer(hit, self.a.style, self.a.seed, right=False) +
                    "? No, let me check that again.") if hit else "Hmm."
         content = out
@@ -593,6 +610,9 @@ def main():
     ap.add_argument("--error-200", type=float, default=0, help="probability of a 200 with an error object")
     ap.add_argument("--error-200-code", type=int, default=404, help="the code in that object")
     ap.add_argument("--fail-items", type=int, default=0, help="items per task that always get a 500")
+    ap.add_argument("--think-out-items", type=int, default=0,
+                    help="items per task answered with content null, finish_reason length")
+    ap.add_argument("--log-requests", help="append each request body (JSON) to this file")
     ap.add_argument("--azure", action="store_true", help="serve Azure OpenAI's paths (--model: deployment)")
     ap.add_argument("--redirect", action="store_true", help="redirect /v1/... to /moved/v1/...")
     ap.add_argument("--redirect-code", type=int, default=307, choices=[301, 302, 303, 307, 308])
