@@ -246,7 +246,7 @@ spawn(daemon *d, job *j)
 {
 	struct auto_state *au = d->au;
 	const auto_cfg *c = &au->cfg;
-	char task[ID_HEX_LEN + 1], conc[16];
+	char task[ID_HEX_LEN + 1], conc[16], max_tokens[16];
 	char *argv[48 + 2 * MODEL_ENDPOINTS_MAX];
 	uv_process_options_t po = { 0 };
 	uv_stdio_container_t io[3];
@@ -255,6 +255,7 @@ spawn(daemon *d, job *j)
 
 	hex_encode(task, j->task, 32);
 	snprintf(conc, sizeof conc, "%u", c->concurrency);
+	snprintf(max_tokens, sizeof max_tokens, "%u", c->max_tokens);
 #define ARG(s) (argv[n++] = (char *)(uintptr_t)(s))
 	ARG(au->exe); ARG("eval"); ARG(task); ARG("--home"); ARG(d->h->dir);
 	ARG("--model"); ARG(c->model); ARG("--quiet"); ARG("--json");
@@ -265,6 +266,9 @@ spawn(daemon *d, job *j)
 	if (c->served_model[0]) { ARG("--served-model"); ARG(c->served_model); }
 	if (c->api_key_env[0]) { ARG("--api-key-env"); ARG(c->api_key_env); }
 	if (c->passphrase_env[0]) { ARG("--passphrase-env"); ARG(c->passphrase_env); }
+	if (c->api_key_header[0]) { ARG("--api-key-header"); ARG(c->api_key_header); }
+	if (c->max_tokens) { ARG("--max-tokens"); ARG(max_tokens); }
+	if (c->extra_body[0]) { ARG("--extra-body"); ARG(c->extra_body); }
 	if (c->exec[0]) { ARG("--exec"); ARG(c->exec); }
 	for (size_t i = 0; i < c->n_endpoints; i++) { ARG("--endpoint"); ARG(c->endpoints[i]); }
 	argv[n] = NULL;

@@ -15,8 +15,11 @@
  * HOME/node.json, every key optional, flags win:
  *   {"model": "qwen2.5-7b", "revision": "main", "access": "open",
  *    "endpoint": ["http://127.0.0.1:8000"], "api": "chat",
- *    "served_model": "...", "api_key_env": "VAR", "exec": "CMD",
- *    "concurrency": 8, "auto_eval": "trusted", "eval_jobs": 1} */
+ *    "served_model": "...", "api_key_env": "VAR", "api_key_header": "NAME",
+ *    "exec": "CMD", "concurrency": 8, "max_tokens": 4096,
+ *    "extra_body": {"chat_template_kwargs": {"enable_thinking": false}},
+ *    "auto_eval": "trusted", "eval_jobs": 1}
+ * (max_tokens, extra_body and api_key_header as `eval` takes them). */
 #ifndef EM_AUTO_H
 #define EM_AUTO_H
 
@@ -35,7 +38,9 @@ typedef struct auto_cfg {
 	enum auto_mode	mode;
 	char		model[AUTO_STR_MAX], revision[AUTO_STR_MAX], access[16];
 	char		api[16], served_model[AUTO_STR_MAX], api_key_env[128];
-	char		exec[AUTO_STR_MAX];
+	char		exec[AUTO_STR_MAX], api_key_header[128];
+	unsigned	max_tokens;		/* 0: the task's */
+	char		extra_body[MODEL_EXTRA_BODY_MAX + 1];	/* compact JSON, or "" */
 	char		endpoints[MODEL_ENDPOINTS_MAX][AUTO_STR_MAX];
 	size_t		n_endpoints;
 	unsigned	concurrency, jobs;
@@ -48,7 +53,8 @@ typedef struct auto_cfg {
 	{ "endpoint", OPT_MULTI, 0 }, { "exec", OPT_VALUE, 0 }, { "api", OPT_VALUE, 0 }, \
 	{ "served-model", OPT_VALUE, 0 }, { "api-key-env", OPT_VALUE, 0 }, \
 	{ "concurrency", OPT_VALUE, 0 }, { "auto-eval", OPT_VALUE, 0 }, \
-	{ "eval-jobs", OPT_VALUE, 0 }
+	{ "eval-jobs", OPT_VALUE, 0 }, { "max-tokens", OPT_VALUE, 0 }, \
+	{ "extra-body", OPT_VALUE, 0 }, { "api-key-header", OPT_VALUE, 0 }
 
 /* Reads HOME/node.json (if any) and the flags into cfg and checks them.
  * 0, or 1 after printing a one-line error. */

@@ -18,12 +18,31 @@ set(char *dst, const char *v, const char *what)
 	return 0;
 }
 
+#define AUTO_MAX_TOKENS	(1 << 20)
+
+/* Extra request fields, checked as `eval` checks them, kept as compact
+ * JSON to pass on. where names the file or flag. */
+static int
+set_extra(auto_cfg *c, const json_t *v, const char *where)
+{
+	char why[MODEL_WHY_MAX], *s;
+
+	if (model_extra_body_check(v, why, sizeof why) != EM_OK)
+		return cli_fail("%s: extra_body: %s", where, why);
+	if ((s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		return cli_fail("out of memory");
+	snprintf(c->extra_body, sizeof c->extra_body, "%s", s);
+	free(s);
+	return 0;
+}
+
 /* The file's keys, each a string unless said. */
 static int
 from_file(const char *path, auto_cfg *c, char *mode, size_t mcap)
 {
 	static const char *const keys[] = { "model", "revision", "access", "api", "served_model",
-	    "api_key_env", "exec", "auto_eval", "endpoint", "concurrency", "eval_jobs" };
+	    "api_key_env", "exec", "auto_eval", "endpoint", "concurrency", "eval_jobs",
+	    "max_tokens", "extra_body", "api_key_header" };
 	json_error_t je;
 	json_t *o, *v;
 	const char *k;
@@ -47,7 +66,18 @@ from_file(const char *path, auto_cfg *c, char *mode, size_t mcap)
 			rc = cli_fail("%s: %.64s: unknown key", path, k);
 			break;
 		}
-		if (strcmp(k, "concurrency") == 0 || strcmp(k, "eval_jobs") == 0) {
+		if (strcmp(k, "max_tokens") == 0) {
+			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+			    json_integer_value(v) > AUTO_MAX_TOKENS) {
+				rc = cli_fail("%s: max_tokens: expected a whole number from 1 to %d", path,
+				    AUTO_MAX_TOKENS);
+				break;
+			}
+			c->max_tokens = (unsigned)json_integer_value(v);
+		} else if (strcmp(k, "extra_body") == 0) {
+			if ((rc = set_extra(c, v, path)))
+				break;
+		} else if (strcmp(k, "concurrency") == 0 || strcmp(k, "eval_jobs") == 0) {
 			if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1024) {
 				rc = cli_fail("%s: %s: expected a whole number from 1 to 1024", path, k);
 				break;
@@ -88,6 +118,15 @@ from_file(const char *path, auto_cfg *c, char *mode, size_t mcap)
 			    strcmp(k, "revision") == 0 ? c->revision :
 			    strcmp(k, "served_model") == 0 ? c->served_model :
 			    strcmp(k, "exec") == 0 ? c->exec : NULL;
+
+			if (strcmp(k, "api_key_header") == 0) {
+				if (strlen(json_string_value(v)) >= sizeof c->api_key_header) {
+					rc = cli_fail("%s: %s: too long", path, k);
+					break;
+				}
+				strcpy(c->api_key_header, json_string_value(v));
+				continue;
+			}
 			const char *s = json_string_value(v);
 
 			if (dst != NULL)
@@ -155,6 +194,25 @@ auto_config(const args *a, const char *home_dir, auto_cfg *c)
 		snprintf(c->passphrase_env, sizeof c->passphrase_env, "%.127s", v);
 	if ((v = args_get(a, "auto-eval")))
 		snprintf(mode, sizeof mode, "%s", v);
+	if ((v = args_get(a, "api-key-header")))
+		snprintf(c->api_key_header, sizeof c->api_key_header, "%.127s", v);
+	if ((v = args_get(a, "max-tokens"))) {
+		if (cli_parse_u64(v, &num) || num < 1 || num > AUTO_MAX_TOKENS)
+			return cli_fail("--max-tokens '%.32s': expected 1 to %d", v, AUTO_MAX_TOKENS);
+		c->max_tokens = (unsigned)num;
+	}
+	if ((v = args_get(a, "extra-body"))) {
+		json_error_t je;
+		json_t *o = json_loads(v, JSON_REJECT_DUPLICATES, &je);
+		int rc;
+
+		if (o == NULL)
+			return cli_fail("--extra-body: not JSON: %s", je.text);
+		rc = set_extra(c, o, "--extra-body");
+		json_decref(o);
+		if (rc)
+			return rc;
+	}
 	if (n_eps > 0) {
 		c->n_endpoints = 0;
 		for (size_t i = 0; i < n_eps; i++)
@@ -185,6 +243,10 @@ auto_config(const args *a, const char *home_dir, auto_cfg *c)
 		return cli_fail("--access '%s': expected open or closed", c->access);
 	if (c->api[0] && strcmp(c->api, "chat") && strcmp(c->api, "completions"))
 		return cli_fail("--api '%s': expected chat or completions", c->api);
+	if (c->extra_body[0] && c->exec[0])
+		return cli_fail("extra_body is for HTTP endpoints, not --exec");
+	if (c->api_key_header[0] && !c->api_key_env[0])
+		return cli_fail("--api-key-header needs --api-key-env");
 	if (c->api_key_env[0] && getenv(c->api_key_env) == NULL)
 		return cli_fail("--api-key-env %s: that variable is not set", c->api_key_env);
 	return 0;

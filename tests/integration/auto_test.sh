@@ -8,7 +8,7 @@ EM=${1:?usage: auto_test.sh PATH/TO/evalmesh}
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-auto-XXXXXX")
 . "$(dirname "$0")/lib.sh"
-trap 'stop_all; rm -rf "$T"' EXIT
+trap 'stop_all; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 EX="python3 $SRC/tests/integration/exec_model.py"
 nres() { "$EM" results --home "$T/$1" --author "$(idof "$1")" --json | grep -c '"author"'; }
 for n in pub good bad picky; do "$EM" init --home "$T/$n" --name "$n" >/dev/null || bad "init $n"; done
@@ -24,9 +24,18 @@ printf '{"model": "m", "exec": "cat",\n "frob": 1}\n' >"$T/good/node.json"
 run 1 "$EM" node --home "$T/good"; has $err 'node.json: frob: unknown key'; one_line
 printf '{"model": "m",\n' >"$T/good/node.json"
 run 1 "$EM" node --home "$T/good"; has $err 'node.json:2: not valid JSON'; one_line
+printf '{"model": "m", "exec": "cat", "extra_body": {"stream": true}}\n' >"$T/good/node.json"
+run 1 "$EM" node --home "$T/good"; has $err 'node.json: extra_body: .*"stream"'; one_line
+rm -f "$T/good/node.json"
+run 1 "$EM" node --home "$T/good" --model m --exec cat --extra-body '{"top_k":'
+has $err -- '--extra-body: not JSON'; one_line
+printf '{"model": "m", "exec": "cat", "max_tokens": 0}\n' >"$T/good/node.json"
+run 1 "$EM" node --home "$T/good"; has $err 'node.json: max_tokens: expected a whole number'; one_line
 # a good node.json: the model from the file, the mode from a flag
-printf '{"model": "echo-model", "revision": "r1", "exec": "%s echo", "concurrency": 4}\n' "$EX" \
-	>"$T/good/node.json"
+printf '{"model": "m", "exec": "cat", "extra_body": {"top_k": 20}}\n' >"$T/good/node.json"
+run 1 "$EM" node --home "$T/good"; has $err 'extra_body is for HTTP endpoints, not --exec'; one_line
+printf '{"model": "echo-model", "revision": "r1", "exec": "%s echo", "concurrency": 4,
+ "max_tokens": 4096}\n' "$EX" >"$T/good/node.json"
 
 run 0 "$EM" task publish --home "$T/pub" "$SRC/contrib/tasks/prime-mc/manifest.json"
 start_node pub 1
@@ -39,6 +48,8 @@ wait_for 60 "good evaluates prime-mc" "$EM" status --home "$T/good" \
 	'prime-mc@1 +done, result [0-9a-f]{16}'
 run 0 "$EM" status --home "$T/good" --json; has $out '"mode": "all"'; has $out '"model": "echo-model"'
 wait_for 30 "the result reaches pub" "$EM" results --home "$T/pub" '"?model"?.*echo-model'
+# node.json's max_tokens went to the run and into the result
+run 0 "$EM" results --home "$T/pub" --json; has $out '"max_tokens": 4096'
 wait_for 60 "bad reports its failure" "$EM" status --home "$T/bad" \
 	'prime-mc@1 +failed \(attempt 1: stopped: the model program exited with status 3.*again in [0-9]+ s\)'
 [ "$(nres bad)" = 0 ] && ok || bad "a failed evaluation published a result"
