@@ -82,22 +82,33 @@ size_t score_answer_len(const char *answer);
 /* 1 if text holds nothing but white space (Unicode Z* and controls). */
 int score_blank(const char *text);
 
-/* Checks that pattern is a valid POSIX extended regular expression that
- * compiles to a bounded size (it is a task author's, a peer's): no
- * quantifier on a quantifier, no back-reference, repeat bounds up to 255
- * and their products held small. EM_EFORMAT with a reason in why (cap
- * bytes) if not. */
+/* Extraction patterns are PCRE2 (Perl-style, close to Python's re) in
+ * UTF mode with Unicode properties: \d, \w, \s, \b and [[:digit:]]
+ * cover every script, \p{Han} and the like work. A pattern is a task
+ * author's, so a peer's: at most SCORE_PATTERN_MAX bytes, no
+ * back-references, and every match runs under a work budget (proportional
+ * to the output's length) and PCRE2's match, depth and heap limits; a
+ * match that reaches one finds nothing. See score_pattern.c for why. */
+#define SCORE_PATTERN_MAX	1024
+
+/* Checks that pattern compiles under those rules. EM_EFORMAT with a
+ * reason in why (cap bytes) if not: PCRE2's message and the offset ("missing
+ * closing parenthesis at offset 7"), the length, a back-reference. */
 em_err score_regex_check(const char *pattern, char *why, size_t cap);
 
-/* The first group of pattern's first match in output (after NFKC when
- * flags has it), or the whole match when it has no group. On success *out
- * is yours (free()). EM_ENOTFOUND if it does not match, EM_EFORMAT for a
- * bad pattern. */
+/* The answer pattern finds in output (NFKC-folded first when flags has
+ * NORM_NFKC; the pattern itself is not folded): of the matches found left
+ * to right without overlap (as Python's re.finditer), the LAST one — its
+ * first group when that group took part, else the whole match. After an
+ * empty match the next may start at the same place only if it is not
+ * empty. On success *out is yours (free()). EM_ENOTFOUND if it does not
+ * match, EM_EFORMAT for a bad pattern, EM_ETOOBIG when a limit stopped
+ * the match (or output is above SCORE_TEXT_MAX), EM_EUTF8, EM_ENOMEM. */
 em_err score_extract(const char *output, const char *pattern, unsigned flags,
     char **out);
 
-/* Applies pattern to output (after NFKC when flags has it) and compares
- * its first group (or the whole match) to target by score_exact. */
+/* Applies pattern to output as score_extract does and compares what it
+ * finds to target by score_exact; 0 when it finds nothing. */
 double score_regex(const char *output, const char *pattern, const char *target,
     unsigned flags);
 

@@ -77,6 +77,10 @@ put_seeds(const char *kind, const char *dir)
 		    "\"prompt\":\"{q}\",\"target\":\"a\",\"version\":\"1\",\"fewshot\":2}",
 		"\1{\"a\":\"B\",\"c\":[\"1\",\"2\",\"３\"],\"id\":1,\"q\":\"which?\"}\n"
 		    "{\"a\":\"A\",\"c\":[\"x\",\"y\"],\"id\":\"two\",\"q\":\"哪个？\"}\n",
+		"\0{\"metric\":\"exact_match\",\"extract\":\"(?i)答案[:：]\\\\s*(\\\\p{Han}+|\\\\d+)\","
+		    "\"name\":\"a\",\"prompt\":\"{q}\",\"target\":\"a\",\"version\":\"1\"}",
+		"\0{\"metric\":\"regex\",\"extract\":\"(a+)+\\\\1$\",\"name\":\"a\","
+		    "\"prompt\":\"{q}\",\"target\":\"a\",\"version\":\"1\"}",
 	};
 	static const char *const model_seeds[] = {
 		"\0{\"choices\":[{\"message\":{\"role\":\"assistant\",\"content\":\"The answer is 42.\"}}]}",
@@ -95,12 +99,48 @@ put_seeds(const char *kind, const char *dir)
 		"\3<html>\r\n<head><title>502 Bad Gateway</title></head>\xff\x1b[31m",
 	};
 	const char *const *seeds = strcmp(kind, "task") == 0 ? task_seeds : model_seeds;
-	size_t n = strcmp(kind, "task") == 0 ? 3 : sizeof model_seeds / sizeof model_seeds[0];
+	size_t n = strcmp(kind, "task") == 0 ? sizeof task_seeds / sizeof task_seeds[0] :
+	    sizeof model_seeds / sizeof model_seeds[0];
 	char name[32];
 
 	for (size_t i = 0; i < n; i++) {
 		snprintf(name, sizeof name, "%s-%zu", kind, i);
 		put(dir, name, (const uint8_t *)seeds[i], strlen(seeds[i] + 1) + 1);
+	}
+}
+
+/* Seeds for the scorers: outputs, some with a NUL and a pattern after
+ * them (see score_fuzz.c), among them patterns that backtrack without end
+ * or scan the output once per starting point. */
+static void
+put_score(const char *dir)
+{
+	static const char *const outputs[] = { "The answer is B.", "答案是４２。",
+	    "answer: 42", "It costs 1,234.50", "北京 is the capital of China",
+	    "<think>\n#### 72\n</think>\n\n#### 18", "Okay.</think>\n\nParis",
+	    "<|channel|>analysis<|message|>x<|end|><|start|>assistant<|channel|>final<|message|>4",
+	};
+	static const char *const pairs[][2] = {
+		{ "答案是４２。", "([0-9０-９]+)" }, { "answer 1, answer 2", "answer (\\d)" },
+		{ "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!", "(a+)+$" },
+		{ "abababababababababababababababababababab", "[ab]*+\\d" },
+		{ "a12", "(\\d*)" }, { "北京市.", "(\\p{Han}+)" }, { "x", "(?<=a{60})x" },
+		{ "a\r\nb", "(*CRLF)(?m)$" }, { "eé", "(?i)(É)" },
+	};
+	uint8_t buf[256];
+	char name[32];
+
+	for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
+		snprintf(name, sizeof name, "output-%zu", i);
+		put(dir, name, (const uint8_t *)outputs[i], strlen(outputs[i]));
+	}
+	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+		size_t a = strlen(pairs[i][0]), b = strlen(pairs[i][1]);
+
+		memcpy(buf, pairs[i][0], a + 1);
+		memcpy(buf + a + 1, pairs[i][1], b);
+		snprintf(name, sizeof name, "pattern-%zu", i);
+		put(dir, name, buf, a + 1 + b);
 	}
 }
 
@@ -177,15 +217,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "session") == 0)
 		put_session(argv[2]);
-	if (strcmp(argv[1], "score") == 0) {
-		static const char *const outputs[] = { "The answer is B.", "答案是４２。",
-		    "answer: 42", "It costs 1,234.50", "北京 is the capital of China" };
-
-		for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
-			snprintf(name, sizeof name, "output-%zu", i);
-			put(argv[2], name, (const uint8_t *)outputs[i], strlen(outputs[i]));
-		}
-	}
+	if (strcmp(argv[1], "score") == 0)
+		put_score(argv[2]);
 	if (strcmp(argv[1], "task") == 0 || strcmp(argv[1], "model") == 0)
 		put_seeds(argv[1], argv[2]);
 	bundle_trailer(bundle + blen, 3);

@@ -1,4 +1,7 @@
-/* libFuzzer: every scorer on a model output it has never seen. */
+/* libFuzzer: every scorer on a model output it has never seen, and
+ * extraction patterns a task author could write on it. The input is an
+ * output, then optionally a NUL and a pattern (up to another NUL):
+ * "answer: 42\0answer: (\d+)". Without a pattern a fixed one is used. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,18 +10,51 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* The pattern against the output: it compiles or says why; what it finds
+ * is part of the (folded) output; it ends, whatever it is (libFuzzer's
+ * -timeout is the judge). */
+static void
+pattern(const char *out, const char *pat, unsigned flags)
+{
+	char why[256], *got = NULL, *norm = NULL;
+	em_err err;
+
+	why[0] = '\0';
+	if ((err = score_regex_check(pat, why, sizeof why)) != EM_OK) {
+		if (why[0] == '\0' || score_extract(out, pat, flags, &got) != err)
+			abort();
+		return;
+	}
+	err = score_extract(out, pat, flags, &got);
+	if (err == EM_OK) {
+		if (score_normalize(out, flags & NORM_NFKC, &norm) != EM_OK ||
+		    strstr(norm, got) == NULL)
+			abort();
+	} else if (err != EM_ENOTFOUND && err != EM_ETOOBIG && err != EM_EUTF8 &&
+	    err != EM_ENOMEM) {
+		abort();
+	}
+	free(norm);
+	free(got);
+	if (score_regex(out, pat, "42", flags) < 0)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const choices[] = { "red", "green", "blue", "４２" };
-	char *out = malloc(size + 1), *norm = NULL;
-	const char *ans;
+	char *out = malloc(size + 2), *norm = NULL;
+	const char *ans, *pat;
+	size_t len;
 	double s = 0;
 
 	if (out == NULL)
 		return 0;
 	memcpy(out, data, size);
-	out[size] = 0;	/* outputs arrive as C strings; a NUL inside ends them */
+	out[size] = out[size + 1] = 0;	/* outputs arrive as C strings */
+	len = strlen(out);
+	pat = len < size ? out + len + 1 : "answer: ([0-9]+)";
 	if (score_normalize(out, 15, &norm) == EM_OK)
 		free(norm);
 	s += score_exact(out, "42", 15);
@@ -31,9 +67,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the answer is a suffix of the output, its length within it, and
 	 * blank output has a blank answer */
 	ans = score_answer(out);
-	if (ans < out || ans > out + strlen(out) || score_answer_len(ans) > strlen(ans) ||
+	if (ans < out || ans > out + len || score_answer_len(ans) > strlen(ans) ||
 	    (score_blank(out) && !score_blank(ans)))
 		abort();
+	pattern(out, pat, size % 2 ? NORM_NFKC : 0);
 	free(out);
 	return 0;
 }
