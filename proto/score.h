@@ -37,9 +37,44 @@ double score_exact(const char *output, const char *target, unsigned flags);
  * differ by at most tolerance. 0 if either has no number. */
 double score_numeric(const char *output, const char *target, double tolerance);
 
-/* Multiple choice. target is a letter ("B") or the text of a choice; the
- * answer is the last standalone option letter in output, else the choice
- * whose normalised text output equals or contains. */
+/* Multiple choice: 1 if the option output picks is the one target names,
+ * else 0. target is a letter ("B", either case) or an option's text;
+ * choices[0..n_choices) are the options' texts (NULL for an option without
+ * one), n_choices 1..26; the caller keeps them. output is read after NFKC
+ * ("Ｃ" is "C", "（C）" is "(C)") up to a line that opens a next few-shot
+ * question ("Question:", "Q:", "问题："), the way a careful grader reads it;
+ * the first rule that finds a pick decides:
+ *
+ *  1. The last explicit statement (a model that corrects itself is graded
+ *     on its correction): "the answer is", "Answer:", "final answer", "the
+ *     correct option is", "I choose", "I'd go with", "答案是", "答案：",
+ *     "答案为", "正确选项是", "故选", "应选", "选", "我选择", "答："; a letter
+ *     followed by "is the correct answer", "is correct", "正确", "是对的";
+ *     "\boxed{C}", "\fbox{C}", GLM's "<|begin_of_box|>C". After a linking
+ *     word (":", "is") the pick is the first letter in the rest of the
+ *     sentence that picks one option, in either case ("The correct answer
+ *     is d."); without one the letter must follow at once ("Answer C"). A
+ *     box without a letter names the option whose text it holds. A
+ *     statement of a letter past the last option, or of several ("A and
+ *     B"), picks nothing.
+ *  2. A response that is one letter in brackets, marks or punctuation
+ *     ("C", "(c)", "**B.**", "选项B"), or that opens with a label and goes
+ *     on with that option's text, or is that one line ("B. 4").
+ *  3. The last letter in bold ("**C**"), else in brackets ("(C)", "[C]").
+ *  4. The last standalone capital letter in range.
+ *  5. The option whose text output is; else the one option whose text it
+ *     mentions as words, not counting a mention inside a longer option's
+ *     text ("red" in "dark red"); nothing if it mentions several.
+ *
+ * In every rule a letter counts only if it picks one option: not a
+ * pronoun or article ("I think", "A good guess", but "A is wrong" is a
+ * letter), not a name ("vitamin C", "point A", "statement I"), not a
+ * symbol ("\Delta E", "E = mc^2"), not ruled out ("not B", "rather than
+ * C", "排除A"), not one of several ("A and B", "C/D", "A和B", "I and II").
+ * Rules 3 and 4 also pass over the subject of a verb ("B is wrong", "C项
+ * 错误") and options' labels at line starts ("A. red" in a listing). 0 for
+ * an output that is not UTF-8 or is longer than SCORE_TEXT_MAX. Time is
+ * linear in the length of output. */
 double score_choice(const char *output, const char *target,
     const char *const *choices, size_t n_choices);
 
