@@ -32,9 +32,39 @@ em_err score_normalize(const char *in, unsigned flags, char **out);
 /* 1 if output equals target once both are normalised by flags. */
 double score_exact(const char *output, const char *target, unsigned flags);
 
-/* The last number in output (after NFKC: full-width digits, signs, "1,234"
- * thousands separators, decimals) against the number in target: 1 if they
- * differ by at most tolerance. 0 if either has no number. */
+/* Numbers: 1 if the number output answers with is within tolerance of
+ * the number target holds (target is read by the same rules), else 0. 0
+ * also if either has none, if tolerance is negative or NaN, or if either
+ * is not UTF-8 or is longer than SCORE_TEXT_MAX. output is read up to a
+ * line that opens a next few-shot question ("Question:", "Q:", "问题："),
+ * and the first rule that finds a number decides:
+ *
+ *  1. The last box to close that holds a number: \boxed{...}, \fbox{...}
+ *     (nested braces), GLM's <|begin_of_box|>...<|end_of_box|>.
+ *  2. The last statement that holds one: "####", "the answer is",
+ *     "Answer:", "final answer", "答案是", "答案为", "答案：", "答：".
+ *  3. The last number.
+ *
+ * In a box or a statement's sentence the number is the first after its
+ * last "=" ("Answer: m+n = 256+37 = 293" is 293), else its first. A number
+ * after "not", "isn't", "never", "不是" is passed over by every rule.
+ *
+ * Numbers are read as people and LaTeX write them: a sign ("-", "+", "−"
+ * and the other dash minus signs; not the minus of "5-3" or the dash of
+ * "10–20"); currency before ("$", "\$", "¥", "-$5") and units after; one
+ * kind of thousands separator in groups of three after one to three
+ * digits: ",", "{,}", ",\!", a space of any width, "'", "’", "\,", "\!";
+ * or the Indian 2-2-3 grouping with commas ("12,34,567"); full-width
+ * digits and commas; "." as the only decimal point ("3,5" is 3 and 5,
+ * "1, 2, 3" three numbers); exponents ("1.5e-3", "6.02 \times 10^{23}",
+ * "3 × 10⁸") and powers ("2^{10}"); "\frac{a}{b}", "\dfrac", "\tfrac",
+ * "\frac12", "a/b" (not a date "3/4/2023"), "2\frac{1}{2}"; a percent
+ * ("25%", "25\%", "25 percent", "百分之25"). Digits inside a word ("H2O")
+ * or after "^" or "_" are no number, and numerals in words ("twelve",
+ * "二十五") are not read. When exactly one side is a percentage it matches
+ * the other as written or divided by 100: "25%" matches 25 and 0.25.
+ * Rounding in these conversions is forgiven (4 ulps). Time is linear in
+ * the length of output. */
 double score_numeric(const char *output, const char *target, double tolerance);
 
 /* Multiple choice: 1 if the option output picks is the one target names,
