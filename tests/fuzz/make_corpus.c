@@ -169,7 +169,11 @@ main(int argc, char **argv)
 		put_session(argv[2]);
 	if (strcmp(argv[1], "score") == 0) {
 		static const char *const outputs[] = { "The answer is B.", "答案是４２。",
-		    "answer: 42", "It costs 1,234.50", "北京 is the capital of China" };
+		    "answer: 42", "It costs 1,234.50", "北京 is the capital of China",
+		    "Answer: I think it is C, not A and B", "故选：Ｃ。A项错误",
+		    ("\\boxed{-\\frac{1}{2}} or 1\xc2\xa0" "234,\\!567 \\times 10^{3}"),
+		    "<|begin_of_box|>B<|end_of_box|> (A) is wrong; **D**",
+		    "#### 18\n\nQuestion: x?\nThe answer is 25\\% of 2^{10}" };
 
 		for (size_t i = 0; i < sizeof outputs / sizeof outputs[0]; i++) {
 			snprintf(name, sizeof name, "output-%zu", i);
