@@ -32,14 +32,79 @@ em_err score_normalize(const char *in, unsigned flags, char **out);
 /* 1 if output equals target once both are normalised by flags. */
 double score_exact(const char *output, const char *target, unsigned flags);
 
-/* The last number in output (after NFKC: full-width digits, signs, "1,234"
- * thousands separators, decimals) against the number in target: 1 if they
- * differ by at most tolerance. 0 if either has no number. */
+/* Numbers: 1 if the number output answers with is within tolerance of
+ * the number target holds (target is read by the same rules), else 0. 0
+ * also if either has none, if tolerance is negative or NaN, or if either
+ * is not UTF-8 or is longer than SCORE_TEXT_MAX. output is read up to a
+ * line that opens a next few-shot question ("Question:", "Q:", "问题："),
+ * and the first rule that finds a number decides:
+ *
+ *  1. The last box to close that holds a number: \boxed{...}, \fbox{...}
+ *     (nested braces), GLM's <|begin_of_box|>...<|end_of_box|>.
+ *  2. The last statement that holds one: "####", "the answer is",
+ *     "Answer:", "final answer", "答案是", "答案为", "答案：", "答：".
+ *  3. The last number.
+ *
+ * In a box or a statement's sentence the number is the first after its
+ * last "=" ("Answer: m+n = 256+37 = 293" is 293), else its first. A number
+ * after "not", "isn't", "never", "不是" is passed over by every rule.
+ *
+ * Numbers are read as people and LaTeX write them: a sign ("-", "+", "−"
+ * and the other dash minus signs; not the minus of "5-3" or the dash of
+ * "10–20"); currency before ("$", "\$", "¥", "-$5") and units after; one
+ * kind of thousands separator in groups of three after one to three
+ * digits: ",", "{,}", ",\!", a space of any width, "'", "’", "\,", "\!";
+ * or the Indian 2-2-3 grouping with commas ("12,34,567"); full-width
+ * digits and commas; "." as the only decimal point ("3,5" is 3 and 5,
+ * "1, 2, 3" three numbers); exponents ("1.5e-3", "6.02 \times 10^{23}",
+ * "3 × 10⁸") and powers ("2^{10}"); "\frac{a}{b}", "\dfrac", "\tfrac",
+ * "\frac12", "a/b" (not a date "3/4/2023"), "2\frac{1}{2}"; a percent
+ * ("25%", "25\%", "25 percent", "百分之25"). Digits inside a word ("H2O")
+ * or after "^" or "_" are no number, and numerals in words ("twelve",
+ * "二十五") are not read. When exactly one side is a percentage it matches
+ * the other as written or divided by 100: "25%" matches 25 and 0.25.
+ * Rounding in these conversions is forgiven (4 ulps). Time is linear in
+ * the length of output. */
 double score_numeric(const char *output, const char *target, double tolerance);
 
-/* Multiple choice. target is a letter ("B") or the text of a choice; the
- * answer is the last standalone option letter in output, else the choice
- * whose normalised text output equals or contains. */
+/* Multiple choice: 1 if the option output picks is the one target names,
+ * else 0. target is a letter ("B", either case) or an option's text;
+ * choices[0..n_choices) are the options' texts (NULL for an option without
+ * one), n_choices 1..26; the caller keeps them. output is read after NFKC
+ * ("Ｃ" is "C", "（C）" is "(C)") up to a line that opens a next few-shot
+ * question ("Question:", "Q:", "问题："), the way a careful grader reads it;
+ * the first rule that finds a pick decides:
+ *
+ *  1. The last explicit statement (a model that corrects itself is graded
+ *     on its correction): "the answer is", "Answer:", "final answer", "the
+ *     correct option is", "I choose", "I'd go with", "答案是", "答案：",
+ *     "答案为", "正确选项是", "故选", "应选", "选", "我选择", "答："; a letter
+ *     followed by "is the correct answer", "is correct", "正确", "是对的";
+ *     "\boxed{C}", "\fbox{C}", GLM's "<|begin_of_box|>C". After a linking
+ *     word (":", "is") the pick is the first letter in the rest of the
+ *     sentence that picks one option, in either case ("The correct answer
+ *     is d."); without one the letter must follow at once ("Answer C"). A
+ *     box without a letter names the option whose text it holds. A
+ *     statement of a letter past the last option, or of several ("A and
+ *     B"), picks nothing.
+ *  2. A response that is one letter in brackets, marks or punctuation
+ *     ("C", "(c)", "**B.**", "选项B"), or that opens with a label and goes
+ *     on with that option's text, or is that one line ("B. 4").
+ *  3. The last letter in bold ("**C**"), else in brackets ("(C)", "[C]").
+ *  4. The last standalone capital letter in range.
+ *  5. The option whose text output is; else the one option whose text it
+ *     mentions as words, not counting a mention inside a longer option's
+ *     text ("red" in "dark red"); nothing if it mentions several.
+ *
+ * In every rule a letter counts only if it picks one option: not a
+ * pronoun or article ("I think", "A good guess", but "A is wrong" is a
+ * letter), not a name ("vitamin C", "point A", "statement I"), not a
+ * symbol ("\Delta E", "E = mc^2"), not ruled out ("not B", "rather than
+ * C", "排除A"), not one of several ("A and B", "C/D", "A和B", "I and II").
+ * Rules 3 and 4 also pass over the subject of a verb ("B is wrong", "C项
+ * 错误") and options' labels at line starts ("A. red" in a listing). 0 for
+ * an output that is not UTF-8 or is longer than SCORE_TEXT_MAX. Time is
+ * linear in the length of output. */
 double score_choice(const char *output, const char *target,
     const char *const *choices, size_t n_choices);
 

@@ -1,84 +1,508 @@
-/* Multiple choice (see score.h, score_choice). */
+/* Multiple choice (see score.h, score_choice for the rules in order).
+ *
+ * The response (NFKC-folded, so "Ｃ" is "C" and "（C）" is "(C)") is read
+ * for the option it picks the way a careful grader reads it: what it
+ * states as its answer, else a bare letter, else a letter it marks, else
+ * the last letter it names as a pick, else an option's text it repeats.
+ * Whether a standalone letter is a pick at all is decided from a few words
+ * around it (choice_role, score_choice_role.c): "I think", "A good guess",
+ * "vitamin C", "\Delta E", "not B", "A and B", "B is wrong" are no picks.
+ *
+ * Every look-around is bounded (WINDOW_MAX bytes after a cue, WORD_MAX per
+ * word, BOX_MAX per box), so a response of SCORE_TEXT_MAX bytes is read in
+ * time linear in its length. */
 #include "score.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static int
-isalnum_ascii(unsigned char c)
+#include "score_choice_impl.h"
+
+/* An answer noun after these is not this response's answer. */
+static const char *const DETERMINERS[] = { "each", "every", "other",
+	"possible", "which", "an", "any", "all", "no", "some", "potential",
+	"candidate", "these", "those", "wrong", "incorrect", "your", NULL };
+static const char *const NOUNS[] = { "answer", "correct option",
+	"correct choice", "right option", "right choice", "best option",
+	"best choice", "final choice", "final option", "my choice",
+	"correct letter", NULL };
+static const char *const LINKS[] = { "is", "was", "would", "should", "must",
+	"will", "seems", "seem", "appears", "becomes", "remains", NULL };
+static const char *const VERBS[] = { "choose", "chose", "select",
+	"selected", "pick", "picked", "go with", "going with", "opt for",
+	"settle on", NULL };
+static const char *const SUBJECTS[] = { "i", "we", "i'll", "i'd", "i'm",
+	"we'll", "we'd", "would", "will", "should", "must", "shall", "let's",
+	"to", "am", NULL };
+static const char *const POST[] = { "is the correct", "is the right",
+	"is the best", "is the answer", "is correct", "is right",
+	"would be the correct", "would be correct", "is indeed correct",
+	"is the most appropriate", NULL };
+static const char *const ZH_POST[] = { "是正确的", "是正确答案", "为正确答案",
+	"是正确", "正确", "是对的", "是对", "是最合适的", "最合适", "是最佳",
+	"符合题意", "是正確", "正確", "為正確答案", NULL };
+static const char *const ZH_NOUNS[] = { "答案", "正确选项", "正確選項",
+	"正确的选项", "最佳选项", NULL };
+static const char *const ZH_LINKS[] = { "应该是", "應該是", "应该为", "應該為",
+	"应当是", "只能是", "应是", "应为", "應為", "就是", "是", "为", "為", ":",
+	"=", "选", "選", "】", "]", NULL };
+static const char *const ZH_SKIP[] = { "选项", "選項", "。", "、", "！", "？",
+	"【", "】", "「", "」", "『", "』", "《", "》", "“", "”", "‘", "’", "—",
+	NULL };
+
+/* An entry of list (lower-case words; a space matches any run of spaces)
+ * starting at i, case-insensitively and ending at a word's end: the index
+ * after it, else 0. */
+static size_t
+phrase_at(const struct resp *r, size_t i, const char *const *list)
 {
-	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+	for (; *list != NULL; list++) {
+		const char *p = *list;
+		size_t k = i;
 
-/* The last standalone letter A.. (n options) in s: not next to another
- * ASCII letter or digit. -1 if none. */
-static int
-last_letter(const char *s, size_t n)
-{
-	int found = -1;
-	size_t len = strlen(s);
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		unsigned char before = i > 0 ? (unsigned char)s[i - 1] : ' ';
-		unsigned char after = (unsigned char)s[i + 1];
-
-		if (c < 'A' || c >= 'A' + n)
-			continue;
-		if ((before < 0x80 && (isalnum_ascii(before))) ||
-		    (after < 0x80 && isalnum_ascii(after)))
-			continue;
-		found = c - 'A';
+		while (*p != 0) {
+			if (*p == ' ' && at(r, k) == ' ') {
+				while (at(r, k) == ' ')
+					k++;
+				p++;
+			} else if (alpha(at(r, k)) && (at(r, k) | 0x20) == (unsigned char)*p) {
+				k++;
+				p++;
+			} else {
+				break;
+			}
+		}
+		if (*p == 0 && !alpha(at(r, k)))
+			return k;
 	}
-	return found;
+	return 0;
 }
 
-/* The option index target names: a letter, or a choice's text. */
+/* Where a statement's sentence ends. */
 static int
-target_index(const char *target, const char *const *choices, size_t n)
+stops(const struct resp *r, size_t k)
 {
-	char *t = NULL;
-	int idx = -1;
+	unsigned char c = at(r, k), nx = at(r, k + 1);
 
-	if (score_normalize(target, NORM_NFKC | NORM_COLLAPSE_SPACE, &t) != EM_OK)
-		return -1;
-	if (strlen(t) == 1 && t[0] >= 'A' && (size_t)(t[0] - 'A') < n)
-		idx = t[0] - 'A';
-	else if (strlen(t) == 1 && t[0] >= 'a' && (size_t)(t[0] - 'a') < n)
-		idx = t[0] - 'a';
-	for (size_t i = 0; i < n && idx < 0; i++)
-		if (score_exact(target, choices[i], NORM_NFKC | NORM_LOWER | NORM_COLLAPSE_SPACE))
-			idx = (int)i;
-	free(t);
-	return idx;
+	if (c == 0 || c == '\n')
+		return 1;
+	if (one_of(c, ".!?;"))
+		return nx == 0 || nx == ' ' || nx == '\n' || nx == '\r' || nx >= 0x80;
+	return has(r, k, "。") || has(r, k, "！") || has(r, k, "？") || has(r, k, "；");
+}
+
+/* After "the answer is", "Answer:", "答案是": the first letter in the rest
+ * of the sentence that is a pick; line breaks before it are passed. The
+ * window ends at the next answer noun, whose own window is read and wins
+ * anyway: windows never overlap, and reading them all is linear. */
+static int
+loose(const struct resp *r, size_t from)
+{
+	char w[WORD_MAX];
+	size_t k = from, n;
+	int seen = 0, p;
+
+	while (k < r->len && k - from < WINDOW_MAX) {
+		unsigned char c = at(r, k);
+
+		if (c == '\n' ? seen : stops(r, k))
+			break;
+		if (k > from && ((alpha(c) && !alpha(before(r, k)) &&
+		    phrase_at(r, k, NOUNS) > 0) || has_any(r, k, ZH_NOUNS, &n) != NULL))
+			break;
+		if (choice_standalone(r, k) && (p = choice_take(r, k, from)) != NONE)
+			return p;
+		seen |= alnum(c) || c >= 0x80;
+		k += alpha(c) && !choice_standalone(r, k) ? choice_word_at(r, k, w) : 1;
+	}
+	return NONE;
+}
+
+/* After "Answer", "I choose", "选": the letter must come at once, behind
+ * nothing but marks, brackets and "option". */
+static int
+tight(const struct resp *r, size_t from)
+{
+	char w[WORD_MAX];
+	size_t k = from, n;
+
+	while (k < r->len && k - from < WINDOW_MAX) {
+		if (one_of(at(r, k), " \t\r\n*_`#:([{\"'$-"))
+			k++;
+		else if (has_any(r, k, ZH_SKIP, &n) != NULL)
+			k += n;
+		else if (choice_standalone(r, k))
+			return choice_take(r, k, from);
+		else if ((n = choice_word_at(r, k, w)) > 0 && in_list(w, choice_fillers))
+			k += n;
+		else
+			return NONE;
+	}
+	return NONE;
+}
+
+/* "The answer to this question is ...": the window opens at its "is". */
+static int
+after_to(const struct resp *r, size_t k)
+{
+	char w[WORD_MAX];
+	size_t end = k + 64, n;
+
+	for (; k < end && !stops(r, k); k++) {
+		if (at(r, k) == ':')
+			return loose(r, k + 1);
+		if (alpha(at(r, k)) && !alpha(before(r, k)) && (n = choice_word_at(r, k, w)) > 0) {
+			if (strcmp(w, "is") == 0)
+				return loose(r, k + n);
+			k += n - 1;
+		}
+	}
+	return NONE;
+}
+
+/* After an answer noun ending at end: ":" or a linking verb opens a loose
+ * window ("the answer is ...", "Answer: ..."), else the letter must follow
+ * at once ("Answer C", "Final Answer\n\n**C**"). */
+static int
+after_noun(const struct resp *r, size_t end)
+{
+	char w[WORD_MAX];
+	size_t k = end, n;
+
+	while (one_of(at(r, k), " \t*_`"))
+		k++;
+	n = choice_word_at(r, k, w);
+	if (n > 0 && (strcmp(w, "choice") == 0 || strcmp(w, "option") == 0 ||
+	    strcmp(w, "letter") == 0)) {
+		for (k += n; one_of(at(r, k), " \t*_`"); k++)
+			;
+		n = choice_word_at(r, k, w);
+	}
+	if (n > 0 && strcmp(w, "to") == 0)
+		return after_to(r, k + n);
+	if (at(r, k) == ':' || at(r, k) == '=')
+		return loose(r, k + 1);
+	if (n > 0 && in_list(w, LINKS))
+		return loose(r, k + n);
+	return tight(r, end);
+}
+
+/* An English cue at the word start i: "the answer is", "Answer:", "the
+ * correct option is", "I choose", "I'd go with". */
+static int
+en_cue(const struct resp *r, size_t i)
+{
+	char w[WORD_MAX];
+	size_t end, s;
+
+	if ((end = phrase_at(r, i, NOUNS)) > 0)
+		return choice_word_before(r, i, w, &s) && in_list(w, DETERMINERS) ?
+		    NONE : after_noun(r, end);
+	if ((end = phrase_at(r, i, VERBS)) > 0 && choice_word_before(r, i, w, &s) &&
+	    in_list(w, SUBJECTS))
+		return tight(r, end);
+	return NONE;
+}
+
+/* A Chinese cue at i: "答案是", "答案：", "正确选项为", "故选", "应选",
+ * "我选择", "答：". "选项" is "option", no cue. */
+static int
+zh_cue(const struct resp *r, size_t i)
+{
+	static const char *const not_pick[] = { "项", "項", "择", "擇", NULL };
+	size_t n, k;
+
+	if (has_any(r, i, ZH_NOUNS, &n) != NULL) {
+		for (k = i + n; at(r, k) == ' ' || at(r, k) == '*'; k++)
+			;
+		return has_any(r, k, ZH_LINKS, &n) != NULL ? loose(r, k + n) :
+		    tight(r, i + n);
+	}
+	if (has(r, i, "选择") || has(r, i, "選擇"))
+		return tight(r, i + 6);
+	if ((has(r, i, "选") || has(r, i, "選")) && has_any(r, i + 3, not_pick, &n) == NULL)
+		return tight(r, i + 3);
+	return has(r, i, "答:") ? loose(r, i + 4) : NONE;
+}
+
+/* A letter stated correct after it: "C is the correct answer", "B is
+ * correct", "C项正确", "只有选项B是对的". */
+static int
+post_cue(const struct resp *r, size_t i)
+{
+	size_t k = i + 1, n;
+
+	while (one_of(at(r, k), " )]*\""))
+		k++;
+	if (has(r, k, "选项") || has(r, k, "選項"))
+		k += 6;
+	else if (has(r, k, "项") || has(r, k, "項"))
+		k += 3;
+	if (phrase_at(r, k, POST) == 0 && has_any(r, k, ZH_POST, &n) == NULL)
+		return NONE;
+	return choice_take(r, i, 0);
+}
+
+/* The end of a box opened at i ("\boxed{", "\fbox{", GLM's
+ * "<|begin_of_box|>"), its content starting at *from; 0 if there is none
+ * or it does not close within BOX_MAX bytes. */
+static size_t
+box_at(const struct resp *r, size_t i, size_t *from)
+{
+	size_t k;
+	int depth = 1;
+
+	if (has(r, i, "<|begin_of_box|>")) {
+		*from = i + 16;
+		for (k = *from; k < r->len && k - *from < BOX_MAX; k++)
+			if (has(r, k, "<|end_of_box|>"))
+				return k;
+		return 0;
+	}
+	if (!has(r, i, "\\boxed{") && !has(r, i, "\\fbox{"))
+		return 0;
+	*from = i + (at(r, i + 1) == 'b' ? 7 : 6);
+	for (k = *from; k < r->len && k - *from < BOX_MAX; k++) {
+		if (at(r, k) == '\\')
+			k++;	/* an escaped brace is text */
+		else if (at(r, k) == '{')
+			depth++;
+		else if (at(r, k) == '}' && --depth == 0)
+			return k;
+	}
+	return 0;
+}
+
+/* A box's pick: its first letter that is a pick, else the option whose
+ * text it holds ("\boxed{32}" for the option "32 degrees"). */
+static int
+box_pick(const struct resp *r, size_t i)
+{
+	struct resp box = *r;
+	size_t from, end = box_at(r, i, &from);
+	int p;
+
+	if (end == 0)
+		return NONE;
+	box.len = end;	/* nothing past the box is looked at */
+	for (size_t k = from; k < end; k++)
+		if (choice_standalone(&box, k) && (p = choice_take(&box, k, from)) != NONE)
+			return p;
+	return choice_text_named(r->ct, r->s, from, end);
+}
+
+/* Rule 1: the last explicit statement. */
+static int
+stated_pick(const struct resp *r)
+{
+	int last = NONE, p;
+
+	for (size_t i = 0; i < r->len; i++) {
+		unsigned char c = at(r, i);
+
+		p = NONE;
+		if (c == '\\' || c == '<')
+			p = box_pick(r, i);
+		else if (alpha(c) && !alpha(before(r, i)))
+			p = c <= 'Z' && choice_standalone(r, i) ? post_cue(r, i) : en_cue(r, i);
+		else if (c >= 0xe0)
+			p = zh_cue(r, i);
+		if (p != NONE)
+			last = p;
+	}
+	return last;
+}
+
+/* Rule 2: the response is one letter dressed at most in marks, brackets,
+ * quotes and "option"/"选项": "C", "(c)", "**B.**", "Option D". */
+static int
+bare_pick(const struct resp *r)
+{
+	char w[WORD_MAX];
+	int got = NONE;
+	size_t i = 0, n;
+
+	while (i < r->len) {
+		unsigned char c = at(r, i);
+
+		if (alpha(c)) {
+			n = choice_word_at(r, i, w);
+			if (n == 1 && got == NONE)
+				got = letter(r, i);
+			else if (n == 1 || (strcmp(w, "option") != 0 && strcmp(w, "choice") != 0))
+				return NONE;
+			i += n;
+		} else if (c < 0x80 && !digit(c)) {
+			i++;
+		} else if (has_any(r, i, ZH_SKIP, &n) != NULL) {
+			i += n;
+		} else {
+			return NONE;
+		}
+	}
+	if (got == NONE)
+		return NONE;
+	return got < (int)r->n ? got : INVALID;
+}
+
+/* Rule 2, with the option's text: the response opens with a label and
+ * goes on with that option's text ("B. 4", "(C) 12 apples"), or is that
+ * one line ("B. \(6x^2 + 4x + 6\)"). */
+static int
+label_pick(const struct resp *r)
+{
+	size_t i = 0, k, eol;
+	int paren, p;
+
+	while (one_of(at(r, i), " \t\r\n*#"))
+		i++;
+	paren = at(r, i) == '(';
+	i += (size_t)paren;
+	if (!choice_standalone(r, i) || (p = letter(r, i)) >= (int)r->n ||
+	    choice_subject(r, i))
+		return NONE;	/* "(A) is wrong because ..." discusses A */
+	k = i + 1;
+	if (paren ? at(r, k) != ')' : !one_of(at(r, k), ".)"))
+		return NONE;
+	for (k++; at(r, k) == '*'; k++)
+		;
+	if (at(r, k) != ' ')
+		return NONE;
+	while (at(r, k) == ' ')
+		k++;
+	for (eol = k; eol < r->len && at(r, eol) != '\n'; eol++)
+		;
+	if (eol == k)
+		return NONE;
+	if (eol == r->len || choice_text_begins(r->ct, p, r->s, k, eol))
+		return p;
+	return NONE;
+}
+
+/* A letter marked as a pick: "**C**", "**C.**", "(C)", "[C]", "【C】". */
+static int
+marked(const struct resp *r, size_t i, int bold)
+{
+	size_t k = i + 1;
+
+	if (bold) {
+		if (one_of(at(r, k), ".)"))
+			k++;
+		return (has(r, k, "**") || has(r, k, "__")) && i >= 2 &&
+		    (has(r, i - 2, "**") || has(r, i - 2, "__") ||
+		    (i >= 3 && has(r, i - 3, "**(")));
+	}
+	return (one_of(before(r, i), "([") && one_of(at(r, k), ")]")) ||
+	    (i >= 3 && has(r, i - 3, "【") && has(r, k, "】"));
+}
+
+/* Rule 3: the last letter marked in bold, else in brackets, that is a
+ * pick (not a label, not the subject of a verb). */
+static int
+marked_pick(const struct resp *r)
+{
+	int bold = NONE, paren = NONE;
+
+	for (size_t i = 0; i < r->len; i++) {
+		if (at(r, i) > 'Z' || !choice_standalone(r, i) || letter(r, i) >= (int)r->n)
+			continue;
+		if (!marked(r, i, 1) && !marked(r, i, 0))
+			continue;
+		if (choice_role(r, i, 0) != R_PICK)
+			continue;
+		if (marked(r, i, 1))
+			bold = letter(r, i);
+		else
+			paren = letter(r, i);
+	}
+	return bold != NONE ? bold : paren;
+}
+
+/* Rule 4: the last standalone capital in range that is a pick. Line-start
+ * labels count only when they all name one option (a response ending
+ * "D. 12" picks D; a list "A. ... B. ..." picks nothing). */
+static int
+last_pick(const struct resp *r)
+{
+	int last = NONE, label = NONE, mixed = 0;
+	size_t last_at = 0, label_at = 0;
+
+	for (size_t i = 0; i < r->len; i++) {
+		enum role ro;
+
+		if (at(r, i) > 'Z' || !choice_standalone(r, i) || letter(r, i) >= (int)r->n)
+			continue;
+		ro = choice_role(r, i, 0);
+		if (ro == R_PICK) {
+			last = letter(r, i);
+			last_at = i;
+		} else if (ro == R_LABEL) {
+			mixed |= label != NONE && label != letter(r, i);
+			label = letter(r, i);
+			label_at = i;
+		}
+	}
+	if (label != NONE && !mixed && (last == NONE || label_at > last_at))
+		return label;
+	return last;
+}
+
+/* A model that runs on into a next question of its few-shot prompt
+ * ("...The answer is B.\n\nQuestion: ...") answered before that line:
+ * the response is read up to it. */
+static size_t
+runon_cut(const char *s, size_t len)
+{
+	size_t first = strspn(s, " \t\r\n");
+
+	for (const char *p = memchr(s, '\n', len); p != NULL;
+	    p = memchr(p + 1, '\n', len - (size_t)(p + 1 - s))) {
+		const char *q = p + 1 + strspn(p + 1, " *#");
+
+		if ((size_t)(p - s) > first && (strncmp(q, "Question:", 9) == 0 ||
+		    strncmp(q, "Q:", 2) == 0 || strncmp(q, "问题:", 7) == 0))
+			return (size_t)(p - s);
+	}
+	return len;
+}
+
+static int
+pick(const struct resp *r)
+{
+	int p;
+
+	if ((p = stated_pick(r)) != NONE || (p = bare_pick(r)) != NONE ||
+	    (p = label_pick(r)) != NONE || (p = marked_pick(r)) != NONE ||
+	    (p = last_pick(r)) != NONE)
+		return p;
+	p = choice_text_pick(r->ct, r->s);
+	return p >= 0 ? p : NONE;
 }
 
 double
 score_choice(const char *output, const char *target, const char *const *choices,
     size_t n_choices)
 {
-	unsigned flags = NORM_NFKC | NORM_LOWER | NORM_STRIP_PUNCT | NORM_COLLAPSE_SPACE;
-	int want = target_index(target, choices, n_choices), got;
-	char *o = NULL;
+	struct choice_texts ct;
+	struct resp r;
+	char *t = NULL;
+	int want, got = NONE;
 
-	if (want < 0 || n_choices > 26 ||
-	    score_normalize(output, NORM_NFKC, &o) != EM_OK)
+	if (output == NULL || target == NULL || choices == NULL ||
+	    n_choices == 0 || n_choices > CHOICES_MAX)
 		return 0;
-	if ((got = last_letter(o, n_choices)) < 0) {
-		/* no letter: the choice whose text the answer is, or holds */
-		char *lo = NULL;
-
-		if (score_normalize(o, flags, &lo) == EM_OK)
-			for (size_t i = 0; i < n_choices && got < 0; i++) {
-				char *c = NULL;
-
-				if (score_normalize(choices[i], flags, &c) == EM_OK && c[0] &&
-				    strstr(lo, c) != NULL)
-					got = (int)i;
-				free(c);
-			}
-		free(lo);
-	}
-	free(o);
-	return got == want;
+	choice_texts_init(&ct, choices, n_choices);
+	if ((want = choice_target(target, &ct)) < 0 ||
+	    score_normalize(output, NORM_NFKC, &t) != EM_OK)
+		goto out;
+	r.s = t;
+	r.len = runon_cut(t, strlen(t));
+	t[r.len] = 0;
+	r.n = n_choices;
+	r.ct = &ct;
+	got = pick(&r);
+out:
+	choice_texts_free(&ct);
+	free(t);
+	return got >= 0 && got == want;
 }

@@ -1,79 +1,736 @@
-/* Numbers in model output (see score.h, score_numeric). */
+/* Numbers in model output (see score.h, score_numeric for the rules).
+ *
+ * The text is first folded (fold): full-width forms to ASCII, every kind
+ * of space to " ", minus and dash signs to "-", "’" to "'", "×" and "⋅"
+ * to "*", superscripts to "^" and digits ("10⁻³" is "10^-3"). Numbers are
+ * then read by hand (num_at): thousands separators, decimals, exponents,
+ * LaTeX fractions, "a/b", percentages. Every look-ahead is bounded, so a
+ * response of SCORE_TEXT_MAX bytes is read in time linear in its length. */
 #include "score.h"
 
+#include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <utf8proc.h>
 
-/* Reads a number at p: sign, digits with optional thousands commas, an
- * optional fraction. Returns the bytes taken, 0 if none. */
-static size_t
-number_at(const char *p, double *v)
+#include "utf8.h"
+
+#define WINDOW_MAX	256	/* bytes after a cue where its number may start */
+#define BOX_MAX		512	/* bytes inside \boxed{...} */
+#define BOXES_OPEN	8	/* boxes open at once, one inside another */
+#define DIGITS_MAX	40	/* significant digits kept; the rest scale */
+#define EXP_MAX		400	/* largest power of ten read (more is inf) */
+#define DEPTH_MAX	2	/* fractions inside fractions */
+
+struct text {
+	const char *s;
+	size_t len;
+};
+
+struct num {
+	double v;
+	int pct;	/* written as a percentage */
+};
+
+enum sep { SEP_NONE, SEP_COMMA, SEP_SPACE, SEP_TEX, SEP_APOS };
+
+static unsigned char
+at(const struct text *t, size_t i)
 {
-	char digits[128];
-	size_t i = 0, n = 0;
-	int neg = 0;
-
-	if (p[0] == '-' || p[0] == '+') {
-		neg = p[0] == '-';
-		i = 1;
-	} else if ((unsigned char)p[0] == 0xe2 && (unsigned char)p[1] == 0x88 &&
-	    (unsigned char)p[2] == 0x92) {	/* U+2212 minus sign */
-		neg = 1;
-		i = 3;
-	}
-	if (p[i] < '0' || p[i] > '9')
-		return 0;
-	while (n < sizeof digits - 2) {
-		if (p[i] >= '0' && p[i] <= '9') {
-			digits[n++] = p[i++];
-		} else if (p[i] == ',' && p[i + 1] >= '0' && p[i + 1] <= '9' &&
-		    p[i + 2] >= '0' && p[i + 2] <= '9' && p[i + 3] >= '0' &&
-		    p[i + 3] <= '9' && !(p[i + 4] >= '0' && p[i + 4] <= '9')) {
-			i++;	/* a thousands separator: exactly three digits follow */
-		} else if (p[i] == '.' && p[i + 1] >= '0' && p[i + 1] <= '9' &&
-		    memchr(digits, '.', n) == NULL) {
-			digits[n++] = p[i++];
-		} else {
-			break;
-		}
-	}
-	digits[n] = 0;
-	*v = strtod(digits, NULL) * (neg ? -1 : 1);
-	return i;
+	return i < t->len ? (unsigned char)t->s[i] : 0;
 }
 
-/* The last number in s (NFKC-normalised first). 0 if there is none. */
-static int
-last_number(const char *s, double *v)
+static unsigned char
+before(const struct text *t, size_t i)
 {
-	char *norm;
-	int found = 0;
+	return i > 0 && i <= t->len ? (unsigned char)t->s[i - 1] : 0;
+}
 
-	if (score_normalize(s, NORM_NFKC, &norm) != EM_OK)
+static int
+digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+alpha(unsigned char c)
+{
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+static int
+has(const struct text *t, size_t i, const char *p)
+{
+	size_t n = strlen(p);
+
+	return i <= t->len && t->len - i >= n && memcmp(t->s + i, p, n) == 0;
+}
+
+/* The ASCII character a code point folds to (see the top), 0 to keep it. */
+static int
+fold_cp(utf8proc_int32_t c)
+{
+	if (c >= 0xff01 && c <= 0xff5e)
+		return (int)(c - 0xfee0);
+	if (c == 0x2212 || c == 0x2010 || c == 0x2011 || c == 0x2012 ||
+	    c == 0x2013 || c == 0xfe63)
+		return '-';
+	if (c == 0x2019 || c == 0x02bc)
+		return '\'';
+	if (c == 0x00d7 || c == 0x22c5 || c == 0x00b7)
+		return '*';
+	if (c == 0x2044)
+		return '/';
+	if (c == 0x3000 || (c >= 0x80 && utf8proc_category(c) == UTF8PROC_CATEGORY_ZS))
+		return ' ';
+	return 0;
+}
+
+/* A superscript digit or sign's plain form, else 0. */
+static int
+super_cp(utf8proc_int32_t c)
+{
+	if (c == 0x2070)
+		return '0';
+	if (c == 0xb9)
+		return '1';
+	if (c == 0xb2 || c == 0xb3)
+		return (int)('2' + (c - 0xb2));
+	if (c >= 0x2074 && c <= 0x2079)
+		return (int)('4' + (c - 0x2074));
+	if (c == 0x207b)
+		return '-';
+	return c == 0x207a ? '+' : 0;
+}
+
+/* Folds in into *out (yours). Never longer than in: every folded form is
+ * shorter than the UTF-8 it replaces. 0 if in is not UTF-8 or too long. */
+static int
+fold(const char *in, char **out, size_t *len)
+{
+	size_t n = strlen(in), o = 0;
+	int sup = 0;
+	char *b;
+
+	if (n > SCORE_TEXT_MAX || !utf8_valid((const uint8_t *)in, n) ||
+	    (b = malloc(n + 1)) == NULL)
 		return 0;
-	for (const char *p = norm; *p; ) {
-		int word_before = p > norm && ((p[-1] >= 'a' && p[-1] <= 'z') ||
-		    (p[-1] >= 'A' && p[-1] <= 'Z'));
-		size_t n = word_before ? 0 : number_at(p, v);
+	for (size_t i = 0; i < n; ) {
+		utf8proc_int32_t c;
+		utf8proc_ssize_t k = utf8proc_iterate((const uint8_t *)in + i,
+		    (utf8proc_ssize_t)(n - i), &c);
+		int f = fold_cp(c), s = super_cp(c);
 
-		if (n > 0) {
-			found = 1;
-			p += n;
+		if (s != 0) {
+			if (!sup)
+				b[o++] = '^';
+			b[o++] = (char)s;
+		} else if (f != 0) {
+			b[o++] = (char)f;
 		} else {
-			p++;
+			memcpy(b + o, in + i, (size_t)k);
+			o += (size_t)k;
+		}
+		sup = s != 0;
+		i += (size_t)k;
+	}
+	b[o] = 0;
+	*out = b;
+	*len = o;
+	return 1;
+}
+
+/* A model that runs on into a next question of its few-shot prompt
+ * ("#### 18\n\nQuestion: ...") answered before that line. */
+static size_t
+runon_cut(const char *s, size_t len)
+{
+	size_t first = strspn(s, " \t\r\n");
+
+	for (const char *p = memchr(s, '\n', len); p != NULL;
+	    p = memchr(p + 1, '\n', len - (size_t)(p + 1 - s))) {
+		const char *q = p + 1 + strspn(p + 1, " *#");
+
+		if ((size_t)(p - s) > first && (strncmp(q, "Question:", 9) == 0 ||
+		    strncmp(q, "Q:", 2) == 0 || strncmp(q, "问题:", 7) == 0))
+			return (size_t)(p - s);
+	}
+	return len;
+}
+
+/* A thousands separator at k (followed by a digit): its length and kind. */
+static size_t
+sep_at(const struct text *t, size_t k, enum sep *kind)
+{
+	static const struct { const char *s; enum sep kind; } seps[] = {
+		{ ",\\!", SEP_COMMA }, { ",\\,", SEP_COMMA }, { "{,}", SEP_COMMA },
+		{ ",", SEP_COMMA }, { "\\,", SEP_TEX }, { "\\!", SEP_TEX },
+		{ "\\;", SEP_TEX }, { "\\:", SEP_TEX }, { "\\ ", SEP_TEX },
+		{ "~", SEP_TEX }, { " ", SEP_SPACE }, { "'", SEP_APOS },
+	};
+
+	for (size_t i = 0; i < sizeof seps / sizeof seps[0]; i++)
+		if (has(t, k, seps[i].s) && digit(at(t, k + strlen(seps[i].s)))) {
+			*kind = seps[i].kind;
+			return strlen(seps[i].s);
+		}
+	return 0;
+}
+
+static size_t
+run(const struct text *t, size_t k)
+{
+	size_t n = 0;
+
+	while (digit(at(t, k + n)))
+		n++;
+	return n;
+}
+
+/* The integer part at k with its separators: the end of it. Groups of
+ * three after a lead of one to three digits ("1,234,567", "1 234",
+ * "1'234", "9{,}500", "1\,234"), or the Indian 2-2-3 grouping with commas
+ * ("12,34,567"); anything else ("1,23", "3,5", "1, 2, 3") ends the number
+ * at its first digits. */
+static size_t
+integer_end(const struct text *t, size_t k)
+{
+	size_t lead = run(t, k), e = k + lead, end = e, groups = 0, n;
+	enum sep kind = SEP_NONE, kk;
+	int western = lead <= 3, indian = lead <= 2, last = 0;
+
+	while ((n = sep_at(t, e, &kk)) > 0 && (kind == SEP_NONE || kk == kind)) {
+		size_t g = run(t, e + n);
+
+		kind = kk;
+		western &= g == 3;
+		indian &= last == 0 || last == 2;
+		last = (int)g;
+		groups++;
+		e += n + g;
+	}
+	if (groups > 0 && (western || (indian && kind == SEP_COMMA && groups >= 2 &&
+	    last == 3)))
+		end = e;
+	return end;
+}
+
+/* Appends the digits of s[a..b) to buf (separators skipped), keeping at
+ * most DIGITS_MAX of them; *extra counts the integer digits dropped. */
+static void
+digits(const struct text *t, size_t a, size_t b, char *buf, size_t *o,
+    long *extra, int integer)
+{
+	for (size_t k = a; k < b; k++) {
+		if (!digit(at(t, k)))
+			continue;
+		if (*o < DIGITS_MAX)
+			buf[(*o)++] = (char)at(t, k);
+		else if (integer)
+			(*extra)++;
+	}
+}
+
+/* An exponent after "^" or "e" at k: optional braces, sign, up to four
+ * digits. Its end, 0 if none. */
+static size_t
+exponent_at(const struct text *t, size_t k, long *e)
+{
+	int brace = at(t, k) == '{', neg;
+	size_t n;
+
+	k += (size_t)brace;
+	neg = at(t, k) == '-';
+	k += at(t, k) == '-' || at(t, k) == '+';
+	if ((n = run(t, k)) == 0 || n > 4)
+		return 0;
+	*e = strtol(t->s + k, NULL, 10) * (neg ? -1 : 1);
+	k += n;
+	if (brace && at(t, k++) != '}')
+		return 0;
+	return k;
+}
+
+/* An unsigned decimal at k ("1,234.5", ".5", "6.02e23"): *v and its end;
+ * 0 if none. */
+static size_t
+decimal_at(const struct text *t, size_t k, double *v)
+{
+	char buf[DIGITS_MAX + 32];
+	size_t o = 0, e = integer_end(t, k), f;
+	long extra = 0, x = 0;
+
+	if (e == k && !(at(t, k) == '.' && digit(at(t, k + 1))))
+		return 0;
+	digits(t, k, e, buf, &o, &extra, 1);
+	if (o == 0)
+		buf[o++] = '0';
+	if (at(t, e) == '.' && digit(at(t, e + 1))) {
+		buf[o++] = '.';
+		f = e + 1 + run(t, e + 1);
+		digits(t, e + 1, f, buf, &o, &extra, 0);
+		e = f;
+	}
+	if ((at(t, e) | 0x20) == 'e' && (f = exponent_at(t, e + 1, &x)) > 0 &&
+	    !alpha(at(t, f)))
+		e = f;
+	else
+		x = 0;
+	snprintf(buf + o, sizeof buf - o, "e%ld", x + extra);
+	*v = strtod(buf, NULL);
+	return e;
+}
+
+static size_t num_at(const struct text *, size_t, struct num *, int);
+
+/* A LaTeX fraction at k ("\frac{3}{4}", "\dfrac{-1}{2}", "\tfrac12"): *v
+ * and its end; 0 if none, or its parts are not numbers. */
+static size_t
+frac_at(const struct text *t, size_t k, double *v, int depth)
+{
+	static const char *const cmds[] = { "\\frac", "\\dfrac", "\\tfrac",
+		"\\cfrac" };
+	double part[2];
+	size_t i;
+
+	for (i = 0; i < 4 && !has(t, k, cmds[i]); i++)
+		;
+	if (i == 4 || depth >= DEPTH_MAX || alpha(at(t, k + strlen(cmds[i]))))
+		return 0;
+	k += strlen(cmds[i]);
+	for (int p = 0; p < 2; p++) {
+		struct num n;
+
+		while (at(t, k) == ' ')
+			k++;
+		if (digit(at(t, k))) {	/* "\frac12": one digit each */
+			part[p] = at(t, k++) - '0';
+			continue;
+		}
+		if (at(t, k) != '{')
+			return 0;
+		for (k++; at(t, k) == ' '; k++)
+			;
+		if ((k = num_at(t, k, &n, depth + 1)) == 0 || n.pct)
+			return 0;
+		while (at(t, k) == ' ')
+			k++;
+		if (at(t, k++) != '}')
+			return 0;
+		part[p] = n.v;
+	}
+	if (part[1] == 0)
+		return 0;
+	*v = part[0] / part[1];
+	return k;
+}
+
+/* What may follow a decimal at e: "/b" (not a date's "/b/c"), a power
+ * ("2^{10}"), "× 10^n" ("\times", "\cdot", "*"). The new end. */
+static size_t
+tail(const struct text *t, size_t e, double *v)
+{
+	size_t f, g = e;
+	double d;
+	long x;
+
+	if (at(t, e) == '/' && digit(at(t, e + 1)) && (f = decimal_at(t, e + 1, &d)) > 0 &&
+	    !(at(t, f) == '/' && digit(at(t, f + 1))) && d != 0) {
+		*v /= d;
+		return f;
+	}
+	if (at(t, e) == '^' && (f = exponent_at(t, e + 1, &x)) > 0) {
+		*v = labs(x) <= EXP_MAX ? pow(*v, (double)x) : HUGE_VAL;
+		return f;
+	}
+	while (at(t, g) == ' ')
+		g++;
+	if (at(t, g) == '*')
+		g++;
+	else if (has(t, g, "\\times") || has(t, g, "\\cdot"))
+		g += at(t, g + 1) == 't' ? 6 : 5;
+	else
+		return e;
+	while (at(t, g) == ' ')
+		g++;
+	if (!has(t, g, "10^") || (f = exponent_at(t, g + 3, &x)) == 0)
+		return e;
+	*v *= labs(x) <= EXP_MAX ? pow(10, (double)x) : HUGE_VAL;
+	return f;
+}
+
+/* A percent sign after e: "%", " %", "\%", " percent", " per cent". */
+static size_t
+percent(const struct text *t, size_t e, int *pct)
+{
+	size_t k = e + (at(t, e) == ' ');
+
+	if (at(t, k) == '%' || has(t, k, "\\%")) {
+		*pct = 1;
+		return k + (at(t, k) == '%' ? 1 : 2);
+	}
+	if (k > e && (has(t, k, "percent") || has(t, k, "per cent"))) {
+		size_t f = k + (has(t, k, "percent") ? 7 : 8);
+
+		if (!alpha(at(t, f))) {
+			*pct = 1;
+			return f;
 		}
 	}
-	free(norm);
+	return e;
+}
+
+/* A number at k: sign, currency after it ("-$5"), a decimal or LaTeX
+ * fraction, a mixed number ("2\frac{1}{2}"), then a tail and a percent
+ * sign. Its end, 0 if none. */
+static size_t
+num_at(const struct text *t, size_t k, struct num *out, int depth)
+{
+	int neg = 0;
+	size_t e, f;
+	double v, w;
+
+	out->pct = 0;
+	if (at(t, k) == '-' || at(t, k) == '+') {
+		neg = at(t, k++) == '-';
+		k += has(t, k, "\\$") ? 2 : at(t, k) == '$';
+	}
+	if ((e = frac_at(t, k, &v, depth)) == 0) {
+		if ((e = decimal_at(t, k, &v)) == 0)
+			return 0;
+		if ((f = frac_at(t, e, &w, depth)) > 0) {
+			v += w;
+			e = f;
+		} else {
+			e = tail(t, e, &v);
+		}
+	}
+	e = percent(t, e, &out->pct);
+	out->v = neg ? -v : v;
+	return e;
+}
+
+/* A number may start at i: a digit not inside a word, a formula's
+ * exponent or subscript, a decimal, or the later parts of a date; a sign
+ * that is not a binary minus ("5-3", "x - 3"); a LaTeX fraction. */
+static int
+starts_number(const struct text *t, size_t i)
+{
+	unsigned char c = at(t, i), p = before(t, i), n = at(t, i + 1);
+
+	if (c == '-' || c == '+') {
+		if (alpha(p) || digit(p) || p == ')' || p == ']' || p == '}')
+			return 0;
+		return digit(n) || (n == '.' && digit(at(t, i + 2))) || n == '$' ||
+		    has(t, i + 1, "\\$") || starts_number(t, i + 1);
+	}
+	if (c == '\\')
+		return has(t, i, "\\frac") || has(t, i, "\\dfrac") ||
+		    has(t, i, "\\tfrac") || has(t, i, "\\cfrac");
+	if (!digit(c) && !(c == '.' && digit(n)))
+		return 0;
+	if (alpha(p) || digit(p) || p == '.' || p == '^' || p == '_')
+		return 0;
+	return !(p == '/' && digit(before(t, i - 1)));
+}
+
+/* Ruled out: "not 15", "isn't 15", "不是15". */
+static int
+negated(const struct text *t, size_t i)
+{
+	size_t k = i, s;
+
+	while (k > 0 && (before(t, k) == ' ' || before(t, k) == '$'))
+		k--;
+	if (k >= 6 && (memcmp(t->s + k - 6, "不是", 6) == 0 ||
+	    memcmp(t->s + k - 6, "而非", 6) == 0))
+		return 1;
+	for (s = k; s > 0 && k - s < 8 && (alpha(before(t, s)) || before(t, s) == '\''); s--)
+		;
+	if (s == k || alpha(before(t, s)))
+		return 0;
+	return (k - s == 3 && strncasecmp(t->s + s, "not", 3) == 0) ||
+	    (k - s == 5 && strncasecmp(t->s + s, "never", 5) == 0) ||
+	    (k - s > 3 && strncasecmp(t->s + k - 3, "n't", 3) == 0);
+}
+
+/* The number a statement or a box holds in s[a..b): the first after its
+ * last "=" ("Answer: m+n = 256+37 = 293"), else its first; numbers ruled
+ * out are passed over. 1 if there is one. */
+static int
+first_in(const struct text *t, size_t a, size_t b, struct num *out)
+{
+	size_t from = a;
+
+	for (size_t k = a; k < b; k++)
+		if (at(t, k) == '=')
+			from = k + 1;
+	for (size_t k = from; k < b; k++) {
+		if (has(t, k, "百分之") && num_at(t, k + 9, out, 0) > 0) {
+			out->pct = 1;
+			return 1;
+		}
+		if (starts_number(t, k) && !negated(t, k) && num_at(t, k, out, 0) > 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* A box still open while boxed() reads: where its content starts, the
+ * brace depth outside it, whether it is GLM's. */
+struct open_box {
+	size_t from;
+	int depth;
+	int glm;
+};
+
+/* Opens a box at k if one starts there; the bytes its opener spans. */
+static size_t
+box_opens(const struct text *t, size_t k, struct open_box *st, size_t *n,
+    int *depth)
+{
+	size_t l;
+	int glm = has(t, k, "<|begin_of_box|>");
+
+	if (glm)
+		l = 16;
+	else if (has(t, k, "\\boxed{") || has(t, k, "\\fbox{"))
+		l = at(t, k + 1) == 'b' ? 7 : 6;
+	else
+		return 0;
+	if (*n < BOXES_OPEN)
+		st[(*n)++] = (struct open_box){ k + l, *depth, glm };
+	*depth += !glm;
+	return l;
+}
+
+/* Rule 1: the last box to close that holds a number: "\boxed{...}",
+ * "\fbox{...}" (nested braces), GLM's "<|begin_of_box|>...<|end_of_box|>".
+ * One pass keeps the open boxes on a small stack; a box open longer than
+ * BOX_MAX bytes is dropped, so unclosed boxes cost nothing. A box inside a
+ * box closes first and the outer one, read whole, decides. */
+static int
+boxed(const struct text *t, struct num *out)
+{
+	struct open_box st[BOXES_OPEN];
+	size_t n = 0, l, from = 0, end;
+	int depth = 0, found = 0;
+	struct num v;
+
+	for (size_t k = 0; k < t->len; k++) {
+		unsigned char c = at(t, k);
+
+		if (n > 0 && k - st[0].from > BOX_MAX)	/* the oldest is too long */
+			memmove(st, st + 1, --n * sizeof st[0]);
+		if (n == 0)
+			depth = 0;
+		end = 0;
+		if ((c == '\\' || c == '<') && (l = box_opens(t, k, st, &n, &depth)) > 0) {
+			k += l - 1;
+		} else if (c == '<' && n > 0 && st[n - 1].glm && has(t, k, "<|end_of_box|>")) {
+			end = k;
+			from = st[--n].from;
+		} else if (c == '\\') {
+			k++;	/* an escaped brace is text */
+		} else if (c == '{' && n > 0) {
+			depth++;
+		} else if (c == '}' && n > 0 && depth > 0 && --depth == st[n - 1].depth &&
+		    !st[n - 1].glm) {
+			end = k;
+			from = st[--n].from;
+		}
+		if (end > 0 && first_in(t, from, end, &v)) {
+			*out = v;
+			found = 1;
+		}
+	}
 	return found;
+}
+
+/* A statement starts at k (see cue_at): a window stops there, since the
+ * later statement is read and wins anyway. */
+static int
+cue_start(const struct text *t, size_t k)
+{
+	unsigned char c = at(t, k);
+
+	if (c == '#')
+		return has(t, k, "####");
+	if (c == 0xe7)
+		return has(t, k, "答案") || has(t, k, "答:");
+	return (c | 0x20) == 'a' && !alpha(before(t, k)) &&
+	    strncasecmp(t->s + k, "answer", 6) == 0 && !alpha(at(t, k + 6));
+}
+
+/* Where a statement's sentence ends, from a: at a line break after some
+ * text, ". ", "!", "?", ";", "。" and the like, or the next statement;
+ * WINDOW_MAX at most. Windows so never overlap: reading them all is
+ * linear. */
+static size_t
+window_end(const struct text *t, size_t a)
+{
+	int seen = 0;
+	size_t k;
+
+	for (k = a; k < t->len && k - a < WINDOW_MAX; k++) {
+		unsigned char c = at(t, k), n = at(t, k + 1);
+
+		if (c == '\n' && seen)
+			break;
+		if ((c == '.' || c == '!' || c == '?' || c == ';') &&
+		    (n == 0 || n == ' ' || n == '\n' || n == '\r' || n >= 0x80))
+			break;
+		if (has(t, k, "。") || has(t, k, "；") || has(t, k, "！") ||
+		    has(t, k, "？") || (k > a && cue_start(t, k)))
+			break;
+		seen |= c != ' ' && c != '\n' && c != '\r' && c != '\t';
+	}
+	return k;
+}
+
+/* "answer" after these is no statement of this response's answer. */
+static int
+ruled(const struct text *t, size_t i)
+{
+	static const char *const dets[] = { "each", "every", "other", "possible",
+		"wrong", "incorrect", "an", "any", "which", "no", "your", NULL };
+	size_t k = i, s;
+
+	while (k > 0 && before(t, k) == ' ')
+		k--;
+	for (s = k; s > 0 && k - s < 10 && alpha(before(t, s)); s--)
+		;
+	for (const char *const *d = dets; s < k && *d != NULL; d++)
+		if (strlen(*d) == k - s && strncasecmp(t->s + s, *d, k - s) == 0)
+			return 1;
+	return 0;
+}
+
+/* A statement at i ("####", "the answer is", "Answer:", "答案是", "答："):
+ * where its number may be, s[*a..*b). 0 if there is none. */
+static int
+cue_at(const struct text *t, size_t i, size_t *a, size_t *b)
+{
+	static const char *const links[] = { "is", "was", "would", "should", "will",
+		"must", "becomes", "equals", NULL };
+	static const char *const zh[] = { "应该是", "应为", "應為", "就是", "是",
+		"为", "為", ":", "=", NULL };
+	size_t k;
+	int tight = 0;
+
+	if (has(t, i, "####")) {
+		*a = i + 4;
+	} else if (has(t, i, "答:")) {
+		*a = i + 4;
+	} else if (has(t, i, "答案")) {
+		for (k = i + 6; at(t, k) == ' ' || at(t, k) == '*'; k++)
+			;
+		*a = k;
+		for (const char *const *z = zh; *z != NULL && *a == k; z++)
+			if (has(t, k, *z))
+				*a = k + strlen(*z);
+		tight = *a == k;
+	} else if (strncasecmp(t->s + i, "answer", 6) == 0 && i + 6 <= t->len &&
+	    !alpha(before(t, i)) && !alpha(at(t, i + 6)) && !ruled(t, i)) {
+		for (k = i + 6; k < t->len && strchr(" \t*_`", at(t, k)) && at(t, k); k++)
+			;
+		*a = k + (at(t, k) == ':' || at(t, k) == '=');
+		for (const char *const *l = links; *a == k && *l != NULL; l++)
+			if (strncasecmp(t->s + k, *l, strlen(*l)) == 0 &&
+			    !alpha(at(t, k + strlen(*l))))
+				*a = k + strlen(*l);
+		tight = *a == k;
+	} else {
+		return 0;
+	}
+	/* "Answer 42", "答案42": no linking word, the number comes at once */
+	while (tight && (at(t, *a) == '$' || at(t, *a) == '*' || has(t, *a, "\\$")))
+		*a += at(t, *a) == '\\' ? 2 : 1;
+	*b = tight ? *a + 1 : window_end(t, *a);
+	return 1;
+}
+
+/* Rule 2: the last statement that holds a number. */
+static int
+stated(const struct text *t, struct num *out)
+{
+	size_t a, b;
+	int found = 0;
+	struct num n;
+
+	for (size_t i = 0; i < t->len; i++)
+		if (cue_at(t, i, &a, &b) && first_in(t, a, b, &n)) {
+			*out = n;
+			found = 1;
+		}
+	return found;
+}
+
+/* Rule 3: the last number that is not ruled out. */
+static int
+last_number(const struct text *t, struct num *out)
+{
+	int found = 0;
+	struct num n;
+	size_t e;
+
+	for (size_t i = 0; i < t->len; i++) {
+		if (has(t, i, "百分之") && (e = num_at(t, i + 9, &n, 0)) > 0) {
+			n.pct = 1;
+		} else if (!starts_number(t, i) || negated(t, i) ||
+		    (e = num_at(t, i, &n, 0)) == 0) {
+			continue;
+		}
+		*out = n;
+		found = 1;
+		i = e - 1;
+	}
+	return found;
+}
+
+/* The number s answers with (rules 1-3). 0 if it has none. */
+static int
+read_answer(const char *s, struct num *out)
+{
+	struct text t;
+	char *buf = NULL;
+	size_t len;
+	int found;
+
+	if (!fold(s, &buf, &len))
+		return 0;
+	t.s = buf;
+	t.len = runon_cut(buf, len);
+	buf[t.len] = 0;
+	found = boxed(&t, out) || stated(&t, out) || last_number(&t, out);
+	free(buf);
+	return found && !isnan(out->v);
+}
+
+static int
+close_to(double a, double b, double tolerance)
+{
+	return isfinite(a) && isfinite(b) &&
+	    fabs(a - b) <= tolerance + 4 * DBL_EPSILON * fmax(fabs(a), fabs(b));
 }
 
 double
 score_numeric(const char *output, const char *target, double tolerance)
 {
-	double got, want;
+	struct num got, want;
 
-	if (!last_number(output, &got) || !last_number(target, &want))
+	if (output == NULL || target == NULL || !(tolerance >= 0) ||
+	    !read_answer(output, &got) || !read_answer(target, &want))
 		return 0;
-	return fabs(got - want) <= tolerance;
+	if (close_to(got.v, want.v, tolerance))
+		return 1;
+	/* one side a percentage: "25%" is also 0.25 */
+	if (got.pct && !want.pct)
+		return close_to(got.v / 100, want.v, tolerance);
+	if (want.pct && !got.pct)
+		return close_to(got.v, want.v / 100, tolerance);
+	return 0;
 }

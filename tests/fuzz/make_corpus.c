@@ -119,6 +119,10 @@ put_score(const char *dir)
 	    "answer: 42", "It costs 1,234.50", "北京 is the capital of China",
 	    "<think>\n#### 72\n</think>\n\n#### 18", "Okay.</think>\n\nParis",
 	    "<|channel|>analysis<|message|>x<|end|><|start|>assistant<|channel|>final<|message|>4",
+	    "Answer: I think it is C, not A and B", "故选：Ｃ。A项错误",
+	    ("\\boxed{-\\frac{1}{2}} or 1\xc2\xa0" "234,\\!567 \\times 10^{3}"),
+	    "<|begin_of_box|>B<|end_of_box|> (A) is wrong; **D**",
+	    "#### 18\n\nQuestion: x?\nThe answer is 25\\% of 2^{10}",
 	};
 	static const char *const pairs[][2] = {
 		{ "答案是４２。", "([0-9０-９]+)" }, { "answer 1, answer 2", "answer (\\d)" },

@@ -40,10 +40,35 @@ pattern(const char *out, const char *pat, unsigned flags)
 		abort();
 }
 
+/* A response picks at most one option: one target letter scores 1, or
+ * none does. */
+static void
+one_pick(const char *out, const char *const *choices, size_t n)
+{
+	int hits = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char target[2] = { (char)('A' + i), 0 };
+		double s = score_choice(out, target, choices, n);
+
+		if (s != 0 && s != 1)
+			abort();
+		hits += s == 1;
+	}
+	if (hits > 1)
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const choices[] = { "red", "green", "blue", "４２" };
+	static const char *const ten[] = { "red", "dark red", "1,234", "3/4",
+		"\\frac{1}{2}", "vitamin C", "A", "I", "答案", NULL };
+	static const char *const letters[] = { "zq0", "zq1", "zq2", "zq3", "zq4",
+		"zq5", "zq6", "zq7", "zq8", "zq9", "zq10", "zq11", "zq12", "zq13",
+		"zq14", "zq15", "zq16", "zq17", "zq18", "zq19", "zq20", "zq21",
+		"zq22", "zq23", "zq24", "zq25" };
 	char *out = malloc(size + 2), *norm = NULL;
 	const char *ans, *pat;
 	size_t len;
@@ -59,10 +84,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(norm);
 	s += score_exact(out, "42", 15);
 	s += score_numeric(out, "1,234.5", 0.01);
+	s += score_numeric(out, "25%", 0);
+	s += score_numeric("The answer is \\boxed{\\frac{3}{4}}", out, 0);
 	s += score_choice(out, "B", choices, 4);
+	s += score_choice("The answer is (C).", out, ten, 10);
 	s += score_regex(out, "answer: ([0-9]+)", "42", 15);
 	s += score_f1(out, "北京 is the capital", 15);
-	if (s < 0 || s > 5)
+	if (s < 0 || s > 8)
 		abort();
 	/* the answer is a suffix of the output, its length within it, and
 	 * blank output has a blank answer */
@@ -71,6 +99,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (score_blank(out) && !score_blank(ans)))
 		abort();
 	pattern(out, pat, size % 2 ? NORM_NFKC : 0);
+	one_pick(out, ten, 10);
+	one_pick(out, letters, size > 0 && data[0] < 0x80 ? 26 : 16);
 	free(out);
 	return 0;
 }

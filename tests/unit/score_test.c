@@ -68,7 +68,7 @@ test_choice(void **state)
 
 	(void)state;
 	assert_true(score_choice("The answer is B.", "B", choices, 4) == 1);
-	assert_true(score_choice("(c)", "C", choices, 4) == 0);	/* lower case is no letter */
+	assert_true(score_choice("(c)", "C", choices, 4) == 1);	/* a bare letter, any case */
 	assert_true(score_choice("A good guess: C", "C", choices, 4) == 1);
 	assert_true(score_choice("答案是Ｃ。", "C", choices, 4) == 1);	/* full-width */
 	assert_true(score_choice("I think it is green", "B", choices, 4) == 1);

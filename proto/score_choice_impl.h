@@ -1,0 +1,173 @@
+/* proto/score_choice_impl.h — shared by score_choice.c,
+ * score_choice_role.c and score_choice_text.c only: the options' texts,
+ * the response as read, and the byte-level helpers all three use. */
+#ifndef EM_SCORE_CHOICE_IMPL_H
+#define EM_SCORE_CHOICE_IMPL_H
+
+#include <stddef.h>
+#include <string.h>
+
+#define CHOICES_MAX	26
+
+/* Each option's text as compared: LaTeX commands, braces and "$" dropped,
+ * NFKC, case-folded, runs of space collapsed, punctuation trimmed from
+ * both ends. t[i] is NULL for an option with no usable text (none given,
+ * not UTF-8, empty). */
+struct choice_texts {
+	char	*t[CHOICES_MAX];
+	size_t	 len[CHOICES_MAX];
+	size_t	 n;
+};
+
+/* Fills ct from choices[0..n) (n at most CHOICES_MAX). Release with
+ * choice_texts_free, also after a failure (which leaves t[i] NULL). */
+void	choice_texts_init(struct choice_texts *ct, const char *const *choices,
+	    size_t n);
+void	choice_texts_free(struct choice_texts *ct);
+
+/* The option whose text s[a..b) is, or begins (at a word's end): exact
+ * matches first, then prefixes; -1 unless exactly one option fits. */
+int	choice_text_named(const struct choice_texts *ct, const char *s,
+	    size_t a, size_t b);
+
+/* 1 if s[a..b) begins with option i's text (ending at a word's end). */
+int	choice_text_begins(const struct choice_texts *ct, int i, const char *s,
+	    size_t a, size_t b);
+
+/* The option whose text the whole of s (NUL-terminated) is; else the one
+ * option whose text it mentions, not counting a mention inside a longer
+ * option's text ("red" inside "dark red"). -1 if none or several. */
+int	choice_text_pick(const struct choice_texts *ct, const char *s);
+
+/* The option a target names: a letter A..n (either case) or an option's
+ * text. -1 if none. */
+int	choice_target(const char *target, const struct choice_texts *ct);
+
+#define NONE		(-1)	/* nothing read at this rule: try the next */
+#define INVALID		(-2)	/* a pick was made, but of no option */
+#define WINDOW_MAX	200	/* bytes after a cue where its letter may stand */
+#define BOX_MAX		96	/* bytes inside \boxed{...}: a letter, an option */
+#define WORD_MAX	24	/* longest word compared against a list */
+
+struct resp {
+	const char *s;		/* NFKC text, cut before a run-on question */
+	size_t len;
+	size_t n;		/* options */
+	const struct choice_texts *ct;
+};
+
+enum role {
+	R_PICK,		/* names one option */
+	R_SUBJECT,	/* subject of a verb: "B is wrong", "C项错误" (discussion) */
+	R_LABEL,	/* an option's label at a line start: "A. red", "(B) blue" */
+	R_GROUPED,	/* one of several: "A and B", "C/D", "A和B" */
+	R_WORD,		/* a pronoun or article: "I think", "A good guess" */
+	R_NAME,		/* a name: "vitamin C", "point A", "statement I" */
+	R_MATH,		/* a symbol: "\Delta E", "E = mc^2", "x_A" */
+	R_NEGATED	/* ruled out: "not B", "rather than C", "排除A" */
+};
+
+
+static inline int
+alpha(unsigned char c)
+{
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+static inline int
+digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline int
+alnum(unsigned char c)
+{
+	return alpha(c) || digit(c);
+}
+
+static inline unsigned char
+at(const struct resp *r, size_t i)
+{
+	return i < r->len ? (unsigned char)r->s[i] : 0;
+}
+
+static inline unsigned char
+before(const struct resp *r, size_t i)
+{
+	return i > 0 && i <= r->len ? (unsigned char)r->s[i - 1] : 0;
+}
+
+static inline int
+in_list(const char *w, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(w, *list) == 0)
+			return 1;
+	return 0;
+}
+
+/* The bytes of s at i equal p. */
+static inline int
+has(const struct resp *r, size_t i, const char *p)
+{
+	size_t n = strlen(p);
+
+	return i <= r->len && r->len - i >= n && memcmp(r->s + i, p, n) == 0;
+}
+
+/* The entry of list found at i, its length in *n; NULL if none. */
+static inline const char *
+has_any(const struct resp *r, size_t i, const char *const *list, size_t *n)
+{
+	for (; *list != NULL; list++)
+		if (has(r, i, *list)) {
+			*n = strlen(*list);
+			return *list;
+		}
+	return NULL;
+}
+
+/* The bytes of s just before i end with an entry of list. */
+static inline int
+ends_any(const struct resp *r, size_t i, const char *const *list)
+{
+	for (; *list != NULL; list++) {
+		size_t n = strlen(*list);
+
+		if (i >= n && memcmp(r->s + i - n, *list, n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static inline int
+letter(const struct resp *r, size_t i)
+{
+	return (at(r, i) | 0x20) - 'a';
+}
+
+/* A CJK ideograph starts at i (U+4E00-U+9FFF). */
+static inline int
+ideograph(const struct resp *r, size_t i)
+{
+	return at(r, i) >= 0xe4 && at(r, i) <= 0xe9;
+}
+
+static inline int
+one_of(unsigned char c, const char *set)
+{
+	return c != 0 && strchr(set, c) != NULL;
+}
+
+/* From score_choice_role.c: words and letters, and what a letter does. */
+extern const char *const choice_fillers[];	/* "option", "choice", ... */
+size_t		choice_word_at(const struct resp *r, size_t i, char w[WORD_MAX]);
+int		choice_word_before(const struct resp *r, size_t i, char w[WORD_MAX],
+		    size_t *start);
+int		choice_standalone(const struct resp *r, size_t i);
+enum role	choice_role(const struct resp *r, size_t i, size_t from);
+int		choice_subject(const struct resp *r, size_t i);	/* "B is wrong" */
+int		choice_take(const struct resp *r, size_t i, size_t from);
+
+#endif

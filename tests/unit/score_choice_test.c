@@ -1,0 +1,340 @@
+/* score_choice, table-driven: responses as models really wrote them (each
+ * group names the public report it comes from; "constructed" rows are
+ * written in the same style where no report had that shape), the number
+ * of options, and the letter a careful grader reads ('-' for none). Every
+ * row is checked against every option as the target, so a row passes only
+ * if its letter scores 1 and every other letter 0. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "score.h"
+
+struct row {
+	const char *out;
+	size_t n;
+	char want;			/* 'A'.. or '-' */
+	const char *const *choices;	/* NULL: texts no response mentions */
+};
+
+static const char *const plain26[] = { "zq0", "zq1", "zq2", "zq3", "zq4",
+	"zq5", "zq6", "zq7", "zq8", "zq9", "zq10", "zq11", "zq12", "zq13",
+	"zq14", "zq15", "zq16", "zq17", "zq18", "zq19", "zq20", "zq21", "zq22",
+	"zq23", "zq24", "zq25" };
+static const char *const colours[] = { "red", "green", "blue", "yellow" };
+static const char *const reds[] = { "red", "dark red", "blue", "green" };
+static const char *const sums[] = { "2258", "2263", "2281" };
+static const char *const temps[] = { "0 degrees", "32 degrees",
+	"100 degrees", "212 degrees" };
+static const char *const fours[] = { "2", "4", "6", "8" };
+static const char *const twelves[] = { "10", "11", "12", "13" };
+
+/* Explicit statements in English. */
+static const struct row en_stated[] = {
+	/* jundot/omlx PR #3668: letters named after the stated answer; with
+	 * MMLU-Pro's ten options "I" is a pronoun, not option I */
+	{ "The answer is B. Note that A is a common distractor.", 4, 'B', NULL },
+	{ "ANSWER IS D. A is incorrect.", 4, 'D', NULL },
+	{ "The answer is C because I computed the integral.", 10, 'C', NULL },
+	/* EleutherAI/lm-evaluation-harness PR #4188 (MMLU generative rows) */
+	{ "The answer is B because a car moves.", 4, 'B', NULL },
+	{ "I would pick B — a safe choice.", 10, 'B', NULL },
+	/* groq/openbench #348: a number "answer", a tentative one, the final */
+	{ "The calculated answer is 11.\n\nAnswer seems to be A.\n\nAnswer: A\n", 4, 'A', NULL },
+	/* aniri15/OPD-V #2 */
+	{ "Answer: **D**", 4, 'D', NULL },
+	{ "I considered (A), but it is incorrect. Final answer: D.", 4, 'D', NULL },
+	{ "The correct answer is d.", 4, 'D', NULL },
+	/* UKGovernmentBEIS/inspect_ai PR #3910 */
+	{ "ANSWER: b", 4, 'B', NULL },
+	{ "Answer: this asks which is a colour\n...\nANSWER: B", 4, 'B', NULL },
+	/* antirez/ds4 PR #319, issue #321 */
+	{ "Answer: I think it is C", 10, 'C', NULL },
+	{ "Answer: It is not B, the answer is D", 4, 'D', NULL },
+	{ "Answer: rules out C, leaving D", 4, 'D', NULL },
+	{ "Answer: D, not B", 4, 'D', NULL },
+	/* AISBench/benchmark #245 (MiniMax-M2.7 on GPQA) */
+	{ "**Answer:** C", 4, 'C', NULL },
+	{ "**Answer:** **C**", 4, 'C', NULL },
+	/* lm-evaluation-harness #4187 (deepseek models, MMLU generative) */
+	{ "ANSWER: B", 4, 'B', NULL },
+	/* open-compass/VLMEvalKit PR #1591: the prompt's "$LETTER" echoed */
+	{ "Answer: $B", 4, 'B', NULL },
+	/* MatthewCYM/VoiceBench #10 (phrasings its extractor lists) */
+	{ "The answer to the multiple-choice question is **C**.", 4, 'C', NULL },
+	{ "C is the best answer.", 4, 'C', NULL },
+	{ "I would choose option B.", 4, 'B', NULL },
+	{ "The answer is 'D'.", 4, 'D', NULL },
+	/* MMLU-Pro's answer format ("The answer is (X)"), open-compass #1462;
+	 * the few-shot "A:" prefix is no pick */
+	{ "A: Let's think step by step. A characteristic of a ring is R is $n$ "
+	  "if the statement $ka = 0$ for all $a\\in 2Z$ implies that $k$ is a "
+	  "multiple of $n$. Hence $k=0$ and $n =0$. The answer is (A).", 10, 'A', NULL },
+	{ "The answer is (I).", 10, 'I', NULL },
+	/* open-compass #1933 (Qwen2.5 on mmlu_pro): the echoed prefix alone
+	 * names no option, with sixteen options (A-P) L is in range */
+	{ "Answer: Let's think step by step.", 16, '-', NULL },
+	{ "Answer: Let's think step by step. Only option K keeps the charge "
+	  "balanced. The answer is (K).", 16, 'K', NULL },	/* ending constructed */
+	/* lm-evaluation-harness #2237 (Llama-3.1-8B, mmlu_pro biology): options
+	 * discussed in parentheses, then the pick (ending constructed) */
+	{ "* Muscle tissue (A) is composed of long, multinucleated cells that are "
+	  "not typically undergoing mitotic cell divisions.\n* Shoot tips (B) are "
+	  "areas of rapid growth and cell division, and are a good example of "
+	  "mitotic cell divisions.\n* Leaf veins (C) are composed of vascular "
+	  "tissue.\n\nThe answer is (B).", 10, 'B', NULL },
+	/* MakazhanAlpamys/Soup #357 (Llama-3.1-8B, mini_mmlu) */
+	{ "...is the symbol for gold, which is Au.\n\nThe final answer is: $\\boxed{C}$", 4, 'C', NULL },
+	/* zai-org/GLM-V #156 (GLM-4.5V box tokens) */
+	{ "The video shows a person in a car, walking past ornate buildings, and "
+	  "then a temple with a golden Buddha and monks, which are characteristic "
+	  "of Asian architecture and culture. Therefore, the answer is "
+	  "<|begin_of_box|>B<|end_of_box|><|user|>", 4, 'B', NULL },
+	/* NVIDIA-NeMo/Skills #1511 (Nemotron on GPQA): a boxed formula with
+	 * "\Delta E", then the stated answer; the same with ten options */
+	{ "so the condition is \\boxed{\\langle H\\rangle \\ll \\Delta E}\n\n**Answer: D**", 4, 'D', NULL },
+	{ "so the condition is \\boxed{\\langle H\\rangle \\ll \\Delta E}\n\n**Answer: D**", 10, 'D', NULL },
+	/* openai/simple-evals #33 (there in German): an empty "Answer:" line */
+	{ "Answer:\n\nAnswer: C", 4, 'C', NULL },
+	/* the brief's distractors before and after (constructed) */
+	{ "Not A. The answer is C, since B is wrong", 4, 'C', NULL },
+	{ "The answer is Ｃ.", 4, 'C', NULL },	/* full-width, constructed */
+	{ "The answer is (O).", 16, 'O', NULL },	/* A-P, constructed */
+	{ "My final answer is P", 16, 'P', NULL },	/* constructed */
+	{ "The answer is E", 4, '-', NULL },	/* no option E (old test) */
+};
+
+/* Several statements: the last one wins. */
+static const struct row en_several[] = {
+	/* openai/frontier-evals #125 (self-correction) */
+	{ "Answer: A\nAfter checking the reasoning, I need to correct this.\nAnswer: B", 4, 'B', NULL },
+	/* open-compass PR #2496 (GPQA: drafts, then the final ANSWER line) */
+	{ "ANSWER: A\nWait, that contradicts the second step.\nANSWER: C", 4, 'C', NULL },
+	/* a run-on into the next few-shot question (sgl-project/sglang PR
+	 * #29933 reports it for GSM8K; constructed for a letter) */
+	{ "The answer is (B).\n\nQuestion: Which gas is inert?\nThe answer is (D).", 4, 'B', NULL },
+};
+
+/* Chinese statements. */
+static const struct row zh_stated[] = {
+	/* MatthewCYM/VoiceBench #10 (phrasings its extractor lists) */
+	{ "答案是C", 4, 'C', NULL },
+	{ "答案是 C", 4, 'C', NULL },
+	{ "答案是选项C", 4, 'C', NULL },
+	{ "答案应该是B", 4, 'B', NULL },
+	{ "答案就是选项D", 4, 'D', NULL },
+	{ "答案是‘A’", 4, 'A', NULL },
+	{ "答案选C", 4, 'C', NULL },
+	{ "C是正确的", 4, 'C', NULL },
+	{ "选项C是最合适的", 4, 'C', NULL },
+	/* FreedomIntelligence/CMB #13 (its extractor's statement forms) */
+	{ "正确选项为D", 4, 'D', NULL },
+	{ "答案应该为A", 4, 'A', NULL },
+	/* open-compass PR #2600 ("故选X", "只有选项X是对"); sentence constructed */
+	{ "分析各选项：A项错误，C项错误，D项错误，只有选项B是对的。", 4, 'B', NULL },
+	{ "故选C", 4, 'C', NULL },
+	/* ai-twinkle/Eval #156 (traditional Chinese) */
+	{ "我認為應該選 A", 4, 'A', NULL },
+	{ "選 A", 4, 'A', NULL },
+	{ "我選擇 B", 4, 'B', NULL },
+	{ "故選 C。", 4, 'C', NULL },
+	{ "應選 (A)", 4, 'A', NULL },
+	{ "答案是 A", 4, 'A', NULL },
+	{ "正確答案為 A", 4, 'A', NULL },
+	/* full-width letters and punctuation (openai/simple-evals' multilingual
+	 * answer pattern accepts Ａ-Ｈ, which models write) */
+	{ "答案：Ｂ", 4, 'B', NULL },
+	{ "故选：Ｃ．", 4, 'C', NULL },
+	/* exam style "【答案】" (as in qiang-chen/word-problem's exam texts) */
+	{ "【答案】C", 4, 'C', NULL },
+	/* "综上所述" closing (a positive hint in Chinese extractors); constructed */
+	{ "综上所述，答案为B。", 4, 'B', NULL },
+	{ "正确答案是 **C**", 4, 'C', NULL },	/* constructed */
+	{ "A项错误，因为它混淆了概念；B项错误；故选C。", 4, 'C', NULL },	/* constructed */
+	{ "不是A，答案是D", 4, 'D', NULL },	/* constructed */
+	{ "排除A和B，正确答案是C", 4, 'C', NULL },	/* constructed */
+	{ "答案是A。不对，重新计算后答案应为B。", 4, 'B', NULL },	/* constructed */
+	{ "答案是(J)", 10, 'J', NULL },	/* constructed */
+	{ "我选B", 4, 'B', NULL },	/* constructed */
+	{ "答案是E", 4, '-', NULL },	/* no option E; constructed */
+};
+
+/* No statement: a bare letter, a label with its option's text. */
+static const struct row bare[] = {
+	/* lm-evaluation-harness #4187 and PR #4188 */
+	{ "B", 4, 'B', NULL },
+	{ "B.", 4, 'B', NULL },
+	{ "B. 4", 4, 'B', fours },
+	{ "B. \\(6x^2 + 4x + 6\\)", 4, 'B', NULL },
+	{ "d", 4, 'D', NULL },
+	{ "b. 4", 4, 'B', fours },
+	/* stanford-crfm/helm #2939 */
+	{ "C. 12", 4, 'C', twelves },
+	/* open-compass/VLMEvalKit #552 */
+	{ "选项B", 4, 'B', NULL },
+	/* modelscope/evalscope #494 (DeepSeek-R1-Distill: a letter past D) */
+	{ "G", 4, '-', NULL },
+	/* the old test's "(c)": lower case in brackets is a pick */
+	{ "(c)", 4, 'C', NULL },
+	{ "（Ｃ）", 4, 'C', NULL },	/* full-width, constructed */
+	{ "**I**", 10, 'I', NULL },	/* constructed */
+};
+
+/* No statement: a marked letter, then the last letter that is a pick. */
+static const struct row unstated[] = {
+	/* Future-House/paper-qa #693: the letter after a long preamble */
+	{ "The single letter answer, based on the popular cultural reference from "
+	  "\"The Hitchhiker's Guide to the Galaxy\" where the answer to the ultimate "
+	  "question of life, the universe, and everything is humorously given as "
+	  "42, is:\n\nE", 5, 'E', NULL },
+	/* the old tests and the brief's pronoun/article cases (constructed) */
+	{ "A good guess: C", 4, 'C', NULL },
+	{ "A good guess is C", 4, 'C', NULL },
+	{ "I think it's C", 10, 'C', NULL },
+	{ "(A) is wrong because the rate falls; (C) is wrong too; that leaves (B).", 4, 'B', NULL },
+	{ "After weighing both, the better fit is **D**", 4, 'D', NULL },
+};
+
+/* Responses that pick nothing. */
+static const struct row none[] = {
+	/* FreedomIntelligence/CMB #13: two options called right, two wrong */
+	{ "根据中国医师考试中的单项题,以下是一些可能的错误选项:\n\n1. 1级:肌肉完全不能收缩,"
+	  "为完全瘫痪\n2. 2级:肌肉收缩可使关节活动,但不能对抗重力\n\n这些选项中,A和B都是正确的,"
+	  "C和D可能是错误的。C和D的选项可能是错误的,因为C和D的选项是肌肉有抗重力和抗阻力收缩,"
+	  "而A和B的选项是肌肉没有抗重力和抗阻力收缩。", 5, '-', NULL },
+	/* UKGovernmentBEIS/inspect_ai #2216 */
+	{ "ANSWER: None of the above", 4, '-', NULL },
+	{ "ANSWER: Don't know", 4, '-', NULL },
+	{ "ANSWER: I don't know", 10, '-', NULL },
+	/* modelscope/evalscope #371 (DeepSeek-R1 cut off mid-thought) */
+	{ "Okay, let's tackle this Voltaire question. The options are A, B, C, D.\n\n"
+	  "First, I need to recall what each option is about. Option A mentions "
+	  "Enlightenment intellectuals as accomplished scientists. So maybe A isn't "
+	  "the right answer.\n\nOption B talks about new communication methods like "
+	  "salons and pamphlets. So B might not be the best fit here.\n\nOption C "
+	  "states that most rejected religion for atheism.", 4, '-', NULL },
+	/* constructed */
+	{ "A and B are both plausible.", 4, '-', NULL },
+	{ "A. red\nB. green\nC. blue\nD. yellow", 4, '-', NULL },
+	{ "Vitamin C deficiency causes scurvy.", 4, '-', NULL },
+	{ "", 4, '-', NULL },
+};
+
+/* No letter: the option whose text the response is or mentions. */
+static const struct row texts[] = {
+	/* AISBench/benchmark #209 (its custom MCQ: the sum, no letter) */
+	{ "To solve the problem:\n\n$$\n165 + 833 + 650 + 615\n$$\n\nwe will add the "
+	  "numbers step by step.\n\n### Step 1: Add 165 and 833\n\n$$\n165 + 833 = "
+	  "998\n$$\n\n### Step 2: Add 650 to the result\n\n$$\n998 + 650 = 1648\n$$\n\n"
+	  "### Step 3: Add 615 to the new total\n\n$$\n1648 + 615 = 2263\n$$", 3, 'B', sums },
+	/* Soup #357: "boxed a value instead of a letter"; options constructed */
+	{ "The freezing point is $\\boxed{32}$", 4, 'B', temps },
+	/* the old tests, and an option inside another (constructed) */
+	{ "I think it is green", 4, 'B', colours },
+	{ "It is dark red.", 4, 'B', reds },
+	{ "Red.", 4, 'A', reds },
+	{ "Both red and blue would do", 4, '-', reds },
+};
+
+static int
+check(const struct row *rows, size_t n_rows, const char *group)
+{
+	int bad = 0;
+
+	for (size_t r = 0; r < n_rows; r++) {
+		const char *const *ch = rows[r].choices ? rows[r].choices : plain26;
+
+		for (size_t i = 0; i < rows[r].n; i++) {
+			char target[2] = { (char)('A' + i), 0 };
+			double want = rows[r].want == target[0];
+
+			if (score_choice(rows[r].out, target, ch, rows[r].n) != want) {
+				print_error("%s row %zu: target %s scored %g, want %g: %s\n",
+				    group, r, target, 1 - want, want, rows[r].out);
+				bad++;
+			}
+		}
+	}
+	return bad;
+}
+
+#define CHECK(rows) check(rows, sizeof rows / sizeof rows[0], #rows)
+
+static void
+test_tables(void **state)
+{
+	int bad = 0;
+
+	(void)state;
+	bad += CHECK(en_stated);
+	bad += CHECK(en_several);
+	bad += CHECK(zh_stated);
+	bad += CHECK(bare);
+	bad += CHECK(unstated);
+	bad += CHECK(none);
+	bad += CHECK(texts);
+	assert_int_equal(bad, 0);
+}
+
+/* A target may be an option's text; bad arguments score 0. */
+static void
+test_targets(void **state)
+{
+	(void)state;
+	assert_true(score_choice("I think it is green", "green", colours, 4) == 1);
+	assert_true(score_choice("The answer is B", "Green", colours, 4) == 1);
+	assert_true(score_choice("B", "purple", colours, 4) == 0);
+	assert_true(score_choice("B", "A", colours, 4) == 0);
+	assert_true(score_choice("B", "B", colours, 0) == 0);
+	assert_true(score_choice("B", "B", plain26, 27) == 0);
+	assert_true(score_choice("bad \xff B", "B", colours, 4) == 0);
+	assert_true(score_choice(NULL, "B", colours, 4) == 0);
+	assert_true(score_choice("B", NULL, colours, 4) == 0);
+	{
+		const char *holes[] = { "red", NULL, "blue", "green" };
+
+		assert_true(score_choice("blue", "C", holes, 4) == 1);
+		assert_true(score_choice("B", "B", holes, 4) == 1);
+	}
+}
+
+/* A response of SCORE_TEXT_MAX bytes is read in linear time: this would
+ * take minutes if any rule rescanned the text per letter or per cue. */
+static void
+test_large(void **state)
+{
+	static const char unit[] = "the answer is A and B, (C) is **D** I think ";
+	size_t n = SCORE_TEXT_MAX - 64, u = sizeof unit - 1;
+	char *big = malloc(n + 64);
+
+	(void)state;
+	assert_non_null(big);
+	for (size_t i = 0; i < n; i++)
+		big[i] = unit[i % u];
+	strcpy(big + n, " The answer is C.");
+	assert_true(score_choice(big, "C", plain26, 26) == 1);
+	memset(big, 'A', n);
+	big[n] = 0;
+	assert_true(score_choice(big, "A", plain26, 26) == 0);
+	memset(big, ' ', n);
+	strcpy(big + n, "answer: B");
+	assert_true(score_choice(big, "B", plain26, 4) == 1);
+	free(big);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_large),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

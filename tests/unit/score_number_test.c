@@ -1,0 +1,300 @@
+/* score_numeric, table-driven: one table per form of writing a number,
+ * rows from public reports of what models wrote (each group names its
+ * source; "constructed" rows follow the same style where no report had
+ * that shape), and negatives: separators that are not, a year before the
+ * answer, a number in a distractor. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "score.h"
+
+struct row {
+	const char *out;
+	const char *target;
+	double tolerance;
+	int want;	/* 1 scores right, 0 wrong */
+};
+
+/* Thousands separators in all their forms, and what is not one. */
+static const struct row separators[] = {
+	/* open-compass/opencompass #2647 (deepseek-flash on GSM8K) */
+	{ "\\boxed{8,000}", "8000", 0, 1 },
+	{ "\\boxed{10,000}", "10000", 0, 1 },
+	{ "The answer is $9{,}500.", "9500", 0, 1 },
+	{ "The answer is $9{,}500.", "500", 0, 0 },
+	/* camel-ai/camel PR #2089 (MATH's own style) */
+	{ "306,\\!956.63", "306956.63", 0, 1 },
+	/* AISBench/benchmark #359 (GSM8K answers with separators); constructed */
+	{ "So she earns $1,234,567 in total.", "1234567", 0, 1 },
+	{ "答案是1,200元。", "1200", 0, 1 },
+	/* spaces: plain, NBSP, thin, narrow NBSP (constructed) */
+	{ "The population is 1 234 567.", "1234567", 0, 1 },
+	{ "The population is 1\xc2\xa0" "234\xc2\xa0" "567.", "1234567", 0, 1 },
+	{ "The population is 1\xe2\x80\x89" "234\xe2\x80\x89" "567.", "1234567", 0, 1 },
+	{ "The population is 1\xe2\x80\xaf" "234\xe2\x80\xaf" "567.", "1234567", 0, 1 },
+	/* Swiss apostrophes, LaTeX spaces, Indian grouping (constructed) */
+	{ "Total: CHF 1'234'567", "1234567", 0, 1 },
+	{ "Total: CHF 1\xe2\x80\x99" "234", "1234", 0, 1 },
+	{ "$1\\,234\\,567$", "1234567", 0, 1 },
+	{ "$1\\!234$", "1234", 0, 1 },
+	{ "The cost is ₹12,34,567.", "1234567", 0, 1 },
+	/* full-width digits and comma in Chinese (constructed) */
+	{ "共有１，２３４个", "1234", 0, 1 },
+	{ "共有１，０００个", "1000", 0, 1 },	/* the old test */
+	/* not separators (constructed): a list, a decimal comma, two digits */
+	{ "The first three are 1, 2, 3", "123", 0, 0 },
+	{ "The first three are 1, 2, 3", "3", 0, 1 },
+	{ "3,5", "3.5", 0, 0 },
+	{ "3,5", "35", 0, 0 },
+	{ "1,23", "23", 0, 1 },	/* the old test */
+	{ "1,2,3", "3", 0, 1 },
+	{ "In 2023 15 people came", "15", 0, 1 },
+	{ "It costs 1,234.50 dollars", "1234.5", 1e-9, 1 },	/* the old test */
+};
+
+/* \boxed{...}: the last box is the answer, ahead of any other number. */
+static const struct row boxes[] = {
+	/* opencompass #2647 */
+	{ "\\boxed{9500}", "9500", 0, 1 },
+	{ "\\boxed{$9{,}500}", "9500", 0, 1 },
+	/* modelscope/evalscope PR #906 */
+	{ "\\boxed{\\text{The answer is 460}}", "460", 0, 1 },
+	/* modelscope/ms-swift PR #10147, bojieli/ai-agent-book PR #173: nested
+	 * braces, two fractions told apart */
+	{ "\\boxed{\\frac{1}{2}}", "0.5", 0, 1 },
+	{ "\\boxed{\\frac{1}{3}}", "0.5", 0, 0 },
+	{ "\\boxed{\\frac{1}{23}}", "0.0434782608695652", 1e-12, 1 },
+	{ "\\boxed{\\frac{12}{3}}", "4", 0, 1 },
+	/* zai-org/GLM-V #156 (GLM's box tokens, here with a number) */
+	{ "Therefore, the answer is <|begin_of_box|>42<|end_of_box|>", "42", 0, 1 },
+	/* constructed: the last box wins; a box beats later numbers and
+	 * statements; a box without a number is passed over */
+	{ "First \\boxed{5}, then on checking \\boxed{6}.", "6", 0, 1 },
+	{ "\\boxed{42}. This took 3 steps.", "42", 0, 1 },
+	{ "\\boxed{42}\n\nThe answer is 41.", "42", 0, 1 },
+	{ "\\boxed{\\text{no solution}} but try 7", "7", 0, 1 },
+	{ "\\fbox{12}", "12", 0, 1 },
+	{ "$\\boxed{18 \\text{ dollars}}$", "18", 0, 1 },
+	{ "\\boxed{\\left(\\frac{3}{4}\\right)}", "0.75", 0, 1 },
+	{ "\\boxed{x = 5}", "5", 0, 1 },
+	{ "\\boxed{\\boxed{7}}", "7", 0, 1 },
+	{ "\\boxed{", "1", 0, 0 },
+};
+
+/* Currency, units, LaTeX dressing. */
+static const struct row dressing[] = {
+	/* EleutherAI/lm-evaluation-harness #2278 (Toula's pastries, GSM8K) */
+	{ "Now, let's sum up all the costs:\n- Total cost = $204 (donuts) + $160 "
+	  "(mini cupcakes) + $330 (mini cheesecakes) = $694", "694", 0, 1 },
+	/* lm-evaluation-harness #2454 (GSM8K reference style) */
+	{ "She sells 9 eggs at $2 each, so she makes 9 x $2 = $<<9*2=18>>18 per "
+	  "day.\n#### 18", "18", 0, 1 },
+	/* constructed */
+	{ "The total is \\$18.00.", "18", 0, 1 },
+	{ "¥780", "780", 0, 1 },
+	{ "￥780", "780", 0, 1 },
+	{ "答案是780元", "780", 0, 1 },
+	{ "$5 \\text{ dollars}$", "5", 0, 1 },
+	{ "$\\left(-3\\right)$", "-3", 0, 1 },
+	{ "The area is 25 cm²", "25", 0, 1 },
+	{ "It is H2O", "2", 0, 0 },
+};
+
+/* Fractions and decimals. */
+static const struct row fractions[] = {
+	/* camel-ai/camel PR #2089 (\dfrac and \tfrac equal \frac) */
+	{ "\\dfrac{1}{2}", "0.5", 0, 1 },
+	{ "\\tfrac{1}{2}", "\\frac{1}{2}", 0, 1 },
+	/* constructed */
+	{ "\\frac{3}{4}", "0.75", 0, 1 },
+	{ "3/4", "0.75", 0, 1 },
+	{ "0.75", "3/4", 0, 1 },
+	{ "\\tfrac34", "0.75", 0, 1 },
+	{ "-\\frac{1}{2}", "-0.5", 0, 1 },
+	{ "\\frac{-1}{2}", "-0.5", 0, 1 },
+	{ "2\\frac{1}{2} cups", "2.5", 0, 1 },
+	{ "1/3", "0.333", 0, 0 },
+	{ "1/3", "0.333", 0.001, 1 },
+	{ "On 3/4/2023 she had 5", "5", 0, 1 },
+	{ "about 3.14159", "3.14", 0.01, 1 },	/* the old tests */
+	{ "about 3.2", "3.14", 0.01, 0 },
+	{ "The answer is .5", "0.5", 0, 1 },
+};
+
+/* Percentages: a plain target matches the number as written or /100. */
+static const struct row percents[] = {
+	/* Khan/khan-exercises #152310 and #137518 (graders marking "20%" wrong
+	 * against 20, "13%" against .13) */
+	{ "20%", "20", 0, 1 },
+	{ "-13%", "-.13", 0, 1 },
+	/* constructed */
+	{ "The rate rose by 25\\%.", "25", 0, 1 },
+	{ "It rose by 25 percent.", "0.25", 0, 1 },
+	{ "增长了百分之25", "25", 0, 1 },
+	{ "0.25", "25%", 0, 1 },
+	{ "25%", "25%", 0, 1 },
+	{ "0.25%", "25", 0, 0 },
+	{ "百分之二十五", "25", 0, 0 },	/* numerals in words are not read */
+};
+
+/* Minus signs and scientific notation. */
+static const struct row signs[] = {
+	/* google-deepmind/proeval PR #19 (Gemini 2.5 Flash Lite) */
+	{ "-3", "-3", 0, 1 },
+	{ "-1234.5", "-1,234.5", 0, 1 },
+	/* the old tests: U+2212, and a negative after earlier numbers */
+	{ "The answer is \xe2\x88\x92" "12", "-12", 0, 1 },
+	{ "From 3 to 7, the answer is -12", "-12", 0, 1 },
+	/* constructed: full-width and en-dash minus; a range; a subtraction */
+	{ "答案是－３", "-3", 0, 1 },
+	{ "\xe2\x80\x93" "7", "-7", 0, 1 },
+	{ "pages 10\xe2\x80\x93" "20", "20", 0, 1 },
+	{ "5-3=2", "2", 0, 1 },
+	{ "5-3", "-3", 0, 0 },
+	{ "6.02 \\times 10^{23}", "6.02e23", 0, 1 },
+	{ "1.5e-3", "0.0015", 0, 1 },
+	{ "3 × 10⁸ m/s", "300000000", 0, 1 },
+	{ "2.5 \\cdot 10^{-4}", "0.00025", 0, 1 },
+	{ "2^{10}", "1024", 0, 1 },
+};
+
+/* Statements: "####", "the answer is", "答案是", "答：" — the last one,
+ * ahead of the last number. */
+static const struct row statements[] = {
+	/* antirez/ds4 PR #319 */
+	{ "Answer: m+n = 256+37 = 293", "293", 0, 1 },
+	{ "Answer: a+b+c = 12+25+25 = 62", "62", 0, 1 },
+	{ "Final answer: 082", "82", 0, 1 },
+	/* modelscope/evalscope #900 (Qwen3-14B) */
+	{ "Yeah, that seems right. I don't think I missed any steps here. The "
+	  "answer should be 23.", "23", 0, 1 },
+	/* sgl-project/sglang PR #29933 (Mixtral runs on into the next shot) */
+	{ "#### 18\n\nQuestion: Tom has 3 apples and gets 2. How many?\nAnswer: "
+	  "3 + 2 = 5\n#### 5", "18", 0, 1 },
+	/* EleutherAI/lm-evaluation-harness PR #3799 (CMATH: "答案：") */
+	{ "答案：12", "12", 0, 1 },
+	/* the old tests */
+	{ "The answer is 42.", "42", 0, 1 },
+	{ "答案是４２。", "42", 0, 1 },
+	/* constructed */
+	{ "答：一共有780本书。", "780", 0, 1 },
+	{ "The answer is 12. Wait, I misread. The answer is 15.", "15", 0, 1 },
+	{ "The answer is 42 (as of 2023).", "42", 0, 1 },
+	{ "**Final Answer:** 36 apples, which is 4 more than 32", "36", 0, 1 },
+	{ "Each answer: 5 points. Total 20", "20", 0, 1 },
+	{ "The answer is twelve; we used 3 boxes.", "3", 0, 1 },
+};
+
+/* The last number, and what a careful grader does not read as the answer. */
+static const struct row fallback[] = {
+	/* jundot/omlx PR #3484 */
+	{ "The total is 72 clips, altogether.", "72", 0, 1 },
+	/* open-compass/opencompass PR #2426 (Josh flips a house; the last
+	 * line constructed) */
+	{ "Josh buys the house for $80,000 and spends $50,000 on repairs, so his "
+	  "total investment is:\n\n$80,000 (purchase) + $50,000 (repairs) = "
+	  "$130,000 total invested.\n\nSo the new value of the house is:\n\n"
+	  "$80,000 (original value) + $120,000 (increase) = $200,000.\n\nJosh's "
+	  "profit is $200,000 - $130,000 = $70,000.", "70000", 0, 1 },
+	/* constructed negatives: a year before the answer, a distractor */
+	{ "In 2023 the shop sold 15 more, so it has 47.", "47", 0, 1 },
+	{ "In 2023 the shop sold 15 more, so it has 47.", "2023", 0, 0 },
+	{ "It is 12, not 15.", "12", 0, 1 },
+	{ "The answer is not 15 but 12", "12", 0, 1 },
+	{ "答案不是15，是12", "12", 0, 1 },
+	{ "no number here", "3", 0, 0 },	/* the old tests */
+	{ "42", "forty-two", 0, 0 },
+	{ "", "0", 0, 0 },
+};
+
+static int
+check(const struct row *rows, size_t n, const char *group)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		double got = score_numeric(rows[i].out, rows[i].target, rows[i].tolerance);
+
+		if (got != rows[i].want) {
+			print_error("%s row %zu: scored %g against %s, want %d: %s\n",
+			    group, i, got, rows[i].target, rows[i].want, rows[i].out);
+			bad++;
+		}
+	}
+	return bad;
+}
+
+#define CHECK(rows) check(rows, sizeof rows / sizeof rows[0], #rows)
+
+static void
+test_tables(void **state)
+{
+	int bad = 0;
+
+	(void)state;
+	bad += CHECK(separators);
+	bad += CHECK(boxes);
+	bad += CHECK(dressing);
+	bad += CHECK(fractions);
+	bad += CHECK(percents);
+	bad += CHECK(signs);
+	bad += CHECK(statements);
+	bad += CHECK(fallback);
+	assert_int_equal(bad, 0);
+}
+
+static void
+test_arguments(void **state)
+{
+	(void)state;
+	assert_true(score_numeric(NULL, "1", 0) == 0);
+	assert_true(score_numeric("1", NULL, 0) == 0);
+	assert_true(score_numeric("1", "1", -1) == 0);
+	assert_true(score_numeric("1", "1", NAN) == 0);
+	assert_true(score_numeric("bad \xff 1", "1", 0) == 0);
+	assert_true(score_numeric("1e999", "1e999", 0) == 0);	/* inf is no answer */
+	assert_true(score_numeric("10^{9999}", "1", 0) == 0);
+}
+
+/* Bytes that could make a reader rescan: long digit runs, separators,
+ * unclosed boxes and fractions, cues. Each must be read in linear time: a
+ * quarter of SCORE_TEXT_MAX read quadratically would take hours (and a
+ * quarter keeps the sanitizer build quick). */
+static void
+test_large(void **state)
+{
+	static const char *const units[] = { "1", "1,234,", "\\boxed{",
+		"\\frac{1}{", "answer is ", "#### -", "1 2 ", "10^{" };
+	size_t n = SCORE_TEXT_MAX / 4;
+	char *big = malloc(n + 16);
+
+	(void)state;
+	assert_non_null(big);
+	for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+		size_t l = strlen(units[u]);
+
+		for (size_t i = 0; i < n; i++)
+			big[i] = units[u][i % l];
+		strcpy(big + n, " #### 7");
+		assert_true(score_numeric(big, "7", 0) == 1);
+	}
+	free(big);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_arguments),
+		cmocka_unit_test(test_large),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
