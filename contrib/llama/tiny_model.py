@@ -31,8 +31,8 @@ SEED = 20240611
 # The output rows of the 256 byte-fallback tokens (<0x00>..<0xFF>) are
 # scaled by this. Undamped, random weights pick them often, mostly alone,
 # and a lone byte is invalid UTF-8, which llama-server answers with a 500
-# (see /work/llama-findings.md); a trained Llama-2 emits them rarely and in
-# whole characters. Damped to 0.85 the model's text is valid UTF-8 for most
+# (see tests/integration/llama_test.sh); a trained Llama-2 emits them rarely
+# and in whole characters. Damped to 0.85 the model's text is valid UTF-8 for most
 # prompts and still invalid for a few, so both paths can be tested: with
 # this seed 3 of arith-en's 240 chat prompts and 2 of its completion
 # prompts get the 500, none of the first 20.
