@@ -64,10 +64,12 @@ quietly() {
 		die "$1 exited non-zero (full log: $log)"
 	fi
 }
-# offline CMD...: CMD without network when this machine can give it none.
+# offline CMD...: CMD in a network namespace with no network, when this
+# machine can make one (root); otherwise as it is.
 offline() {
 	if unshare -n true 2>/dev/null; then unshare -n -- "$@"; else "$@"; fi
 }
+netnote() { unshare -n true 2>/dev/null && echo ", without network" || true; }
 
 expected_stamp() {
 	echo "node-llama-cpp $NLC_VERSION"
@@ -127,13 +129,13 @@ build_server() {
 		return 0
 	fi
 	step="configuring llama.cpp (cmake)"
-	say "configuring (log: $log)"
+	say "configuring$(netnote) (log: $log)"
 	[ "$(cat "$cache/build/.flags" 2>/dev/null)" = "$flags" ] || rm -rf "$cache/build"
 	mkdir -p "$cache/build"
 	quietly offline cmake -S "$cache/src" -B "$cache/build" "${CMAKE_FLAGS[@]}"
 	echo "$flags" >"$cache/build/.flags"
 	step="compiling llama-server"
-	say "compiling llama-server with ${EM_LLAMA_JOBS:-$(nproc)} jobs (about 40 CPU-minutes)"
+	say "compiling llama-server with ${EM_LLAMA_JOBS:-$(nproc)} jobs$(netnote) (about 30 CPU-minutes)"
 	local t0=$SECONDS
 	set +o pipefail
 	offline cmake --build "$cache/build" --target llama-server -j "${EM_LLAMA_JOBS:-$(nproc)}" 2>&1 \
