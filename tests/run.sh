@@ -4,9 +4,14 @@
 # with -Wall -Wextra -Werror and runs the suite under ctest; then builds
 # again with clang, AddressSanitizer and UndefinedBehaviorSanitizer, with
 # the libFuzzer targets, and runs the suite (fuzzers included) once more.
+# Before the first pass it builds llama.cpp's llama-server and a tiny model
+# for tests/integration/llama_test.sh (contrib/llama/build.sh; about 20
+# minutes on 2 cores the first time, then reused from the cache).
 #
-#   tests/run.sh            both passes
-#   EM_FAST=1 tests/run.sh  the first pass only
+#   tests/run.sh                both passes
+#   EM_FAST=1 tests/run.sh      the first pass only
+#   EM_NO_LLAMA=1 tests/run.sh  without building llama-server (its test is
+#                               then reported as skipped unless already built)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -18,6 +23,10 @@ jobs=$(nproc 2>/dev/null || echo 2)
 echo "== build (gcc, -Werror)"
 cmake -S "$root" -B "$root/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEM_WERROR=ON >/dev/null
 cmake --build "$root/build" -j "$jobs"
+if [ "${EM_NO_LLAMA:-0}" != 1 ]; then
+	echo "== llama-server and the tiny model (contrib/llama/build.sh)"
+	EM_LLAMA_JOBS=$jobs "$root/contrib/llama/build.sh"
+fi
 echo "== tests"
 (cd "$root/build" && ctest --output-on-failure -j "$jobs")
 
