@@ -167,7 +167,7 @@ make_model() {
 }
 
 main() {
-	mkdir -p "$cache" || { echo "llama build: cannot create $cache" >&2; exit 1; }
+	mkdir -p "$cache" 2>/dev/null || { echo "llama build: cannot create $cache" >&2; exit 1; }
 	if [ -f "$cache/complete" ] && [ "$(cat "$cache/complete")" = "$(expected_stamp)" ] \
 		&& [ -x "$cache/bin/llama-server" ] && [ -s "$cache/tiny.gguf" ]; then
 		say "cache complete: $cache"
