@@ -14,7 +14,8 @@ static const char help[] =
 "           (--endpoint URL [--endpoint URL...] | --exec CMD)\n"
 "           [--api chat|completions] [--served-model NAME] [--api-key-env VAR]\n"
 "           [--api-key-header NAME] [--max-tokens N] [--extra-body JSON]\n"
-"           [--concurrency N] [--timeout SEC] [--retries N] [--limit N]\n"
+"           [--concurrency N] [--timeout SEC] [--retries N] [--patience SEC]\n"
+"           [--limit N]\n"
 "           [--fresh] [--count-failed-as-wrong] [--dry-run] [--no-publish]\n"
 "           [--quiet] [--home DIR] [--passphrase-env VAR] [--json]\n\n"
 "Runs TASK (an id, id prefix, NAME or NAME@VERSION) against your model here,\n"
@@ -49,6 +50,9 @@ static const char help[] =
 "  --exec CMD           a program speaking JSON lines on stdin/stdout (README)\n"
 "  --concurrency N      requests in flight (default 8)\n"
 "  --timeout SEC        per request (default 120)\n"
+"  --patience SEC       a server that answers \"not now\" (429, or 503 while it\n"
+"                       loads a model) is waited on this long since it last\n"
+"                       answered, without spending retries (default 600)\n"
 "  --retries N          further attempts per item after a failure (default 4),\n"
 "                       with exponential backoff and jitter, or Retry-After\n"
 "  --limit N            only the first N items; such a run is never published\n"
@@ -72,7 +76,7 @@ static const opt opts[] = {
 	{ "dry-run", OPT_FLAG, 0 }, { "no-publish", OPT_FLAG, 0 }, { "quiet", OPT_FLAG, 0 },
 	{ "max-tokens", OPT_VALUE, 0 },
 	{ "extra-body", OPT_VALUE, 0 }, { "fresh", OPT_FLAG, 0 },
-	{ "count-failed-as-wrong", OPT_FLAG, 0 },
+	{ "count-failed-as-wrong", OPT_FLAG, 0 }, { "patience", OPT_VALUE, 0 },
 };
 
 static int
@@ -118,7 +122,7 @@ settings(const args *a, eval_opts *o, int *access, json_t **extra)
 	const char *keyvar = args_get(a, "api-key-env"), *ex = args_get(a, "exec");
 	const char *const *eps;
 	size_t n_eps = args_all(a, "endpoint", &eps);
-	uint64_t conc, tmo, retries, limit, max_tokens;
+	uint64_t conc, tmo, retries, limit, max_tokens, patience;
 
 	if (name == NULL || *name == '\0')
 		return cli_usage("eval", "--model NAME is required");
@@ -154,10 +158,12 @@ settings(const args *a, eval_opts *o, int *access, json_t **extra)
 	}
 	if (number(a, "concurrency", 1, 1024, 8, &conc) || number(a, "timeout", 1, 3600, 120, &tmo) ||
 	    number(a, "retries", 0, 20, 4, &retries) || number(a, "limit", 1, BODY_ITEMS_MAX, 0, &limit) ||
-	    number(a, "max-tokens", 1, 1u << 20, 0, &max_tokens) || extra_body(a, extra))
+	    number(a, "max-tokens", 1, 1u << 20, 0, &max_tokens) ||
+	    number(a, "patience", 0, 86400, EVAL_PATIENCE_S, &patience) || extra_body(a, extra))
 		return 1;
 	o->model.extra_body = *extra;
 	o->max_tokens = (unsigned)max_tokens;
+	o->patience_s = (unsigned)patience;
 	o->fresh = args_get(a, "fresh") != NULL;
 	o->count_failed = args_get(a, "count-failed-as-wrong") != NULL;
 	o->model.concurrency = (unsigned)conc;

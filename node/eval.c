@@ -34,12 +34,23 @@ typedef struct run {
 	size_t		*todo, n_todo, next_todo;
 	retry		*retries;	/* waiting to be sent again */
 	size_t		 n_retries;
-	uint8_t		*attempts;	/* per item */
+	uint8_t		*attempts;	/* per item, sent */
+	uint8_t		*failed_before;	/* per item: failed for good in an
+					 * earlier run (the cache says) */
+	uint8_t		*waits;		/* per item, of them "not now" (429/503)
+					 * answers forgiven: not counted against
+					 * --retries */
 	store_eval	*batch;		/* scored, not yet committed */
 	size_t		 n_batch;
 	size_t		 streak;	/* items in a row that failed for good */
-	size_t		 refusals;	/* items refused before any was answered */
 	size_t		 answered;	/* items with an answer, cache included */
+	size_t		 early[EVAL_FAIL_STREAK];	/* refused before any item was
+							 * answered: kept only once
+							 * one is */
+	char		 early_why[EVAL_FAIL_STREAK][MODEL_WHY_MAX];
+	size_t		 n_early;
+	uint64_t	 busy_since;	/* loop time of the first "not now" since
+					 * the last answer, or 0 */
 	size_t		 asked;		/* items scored by this run */
 	int		 stopping;
 	uint64_t	 pause_until;	/* loop time: a server asked us to wait */
@@ -211,23 +222,15 @@ backoff(unsigned attempt, long retry_after_ms)
 	return cap / 2 + jitter % (cap / 2 + 1);	/* half fixed, half jitter */
 }
 
-/* Item i is scored: s, flags, and what to cache as its output (hash
- * over what the item's leaf commits to). */
+/* Item i goes to the cache: its score, flags, and what is kept as its
+ * output (hash over what the item's leaf commits to). */
 static void
-keep(run *r, size_t i, double s, uint8_t flags, const char *output, size_t len,
+cache_put(run *r, size_t i, double s, uint8_t flags, const char *output, size_t len,
     const uint8_t hash[static 32])
 {
-	eval_out *out = r->out;
 	store_eval *e = &r->batch[r->n_batch];
 	char *copy = malloc(len + 1);
 
-	out->score[i] = s;
-	out->have[i] = 1;
-	out->flags[i] = flags;
-	memcpy(out->out_hash[i], hash, 32);
-	out->scored++;
-	count(out, flags);
-	r->asked++;
 	if (copy == NULL)
 		return;
 	memcpy(copy, output, len);
@@ -237,6 +240,35 @@ keep(run *r, size_t i, double s, uint8_t flags, const char *output, size_t len,
 	memcpy(e->output_hash, hash, 32);
 	if (++r->n_batch == FLUSH_BATCH)
 		flush(r);
+}
+
+/* Item i is scored: s, flags, and its output as cache_put keeps it. */
+static void
+keep(run *r, size_t i, double s, uint8_t flags, const char *output, size_t len,
+    const uint8_t hash[static 32])
+{
+	eval_out *out = r->out;
+
+	out->score[i] = s;
+	out->have[i] = 1;
+	out->flags[i] = flags;
+	memcpy(out->out_hash[i], hash, 32);
+	out->scored++;
+	count(out, flags);
+	r->asked++;
+	cache_put(r, i, s, flags, output, len, hash);
+}
+
+/* A refused item: it scores 0, its output is none, and the cache keeps
+ * the reason (reason_of's, which names no endpoint). */
+static void
+keep_refused(run *r, size_t i, const char *why)
+{
+	uint8_t none[32];
+
+	hash_blake2b(none, (const uint8_t *)"", 0);
+	note(r->out, why);
+	keep(r, i, 0, STORE_EVAL_REFUSED, why, strlen(why), none);
 }
 
 static void
@@ -249,42 +281,106 @@ answered(run *r, size_t i, const model_reply *rep)
 		flags |= STORE_EVAL_TRUNCATED;
 	hash_blake2b(hash, (const uint8_t *)rep->text, len);
 	r->streak = 0;
+	r->busy_since = 0;
 	r->answered++;
 	keep(r, i, task_score(&r->o->task->spec, r->o->items->item[i], rep->text), flags,
 	    rep->text, len, hash);
+	/* the server answers: the refusals before are about their items */
+	for (size_t k = 0; k < r->n_early; k++)
+		keep_refused(r, r->early[k], r->early_why[k]);
+	r->n_early = 0;
 }
 
-/* The server will not answer item i: it scores 0, its output is none, and
- * the cache keeps the server's message. A server that refuses every item
- * from the start is set wrong: stop before the whole task is refused. */
+/* Why an item was refused or failed, as a result may carry it: the
+ * server's status and its own words, or the kind of failure — never the
+ * endpoint's URL (a lab's inside address) or a body that is not an error
+ * (it could hold the model's output). */
+static void
+reason_of(const model_reply *rep, char *buf, size_t cap)
+{
+	char q[MODEL_WHY_MAX - 32];
+	long code;
+
+	if (rep->status >= 400 && rep->body != NULL) {
+		model_error_quote(rep->body, rep->body_len, q, sizeof q, &code);
+		snprintf(buf, cap, "HTTP %ld: %s", rep->status, q);
+	} else if (rep->fail == MF_TIMEOUT) {
+		snprintf(buf, cap, "no answer within the timeout");
+	} else if (rep->fail == MF_CONNECT) {
+		snprintf(buf, cap, "the connection failed");
+	} else if (rep->fail == MF_MALFORMED || rep->status > 0) {
+		snprintf(buf, cap, "a malformed response");
+	} else {
+		snprintf(buf, cap, "%s", rep->why);	/* the exec program's words */
+	}
+}
+
+/* The server will not answer item i: it scores 0 and is counted. Until
+ * some item is answered, refusals are only held: a server that refuses
+ * every item is set wrong (a field it does not take, a model it does not
+ * have), and the run stops at the tenth without keeping them, so that the
+ * fixed server is asked again. */
 static void
 refused(run *r, size_t i, const model_reply *rep)
 {
-	uint8_t none[32];
+	char why[MODEL_WHY_MAX];
 
-	hash_blake2b(none, (const uint8_t *)"", 0);
-	note(r->out, rep->why);
-	keep(r, i, 0, STORE_EVAL_REFUSED, rep->why, strlen(rep->why), none);
-	if (r->answered == 0 && ++r->refusals >= EVAL_FAIL_STREAK) {
-		char why[MODEL_WHY_MAX];
+	reason_of(rep, why, sizeof why);
+	if (r->answered > 0) {
+		keep_refused(r, i, why);
+		return;
+	}
+	r->early[r->n_early] = i;
+	memcpy(r->early_why[r->n_early], why, sizeof why);
+	if (++r->n_early == EVAL_FAIL_STREAK) {
+		char msg[MODEL_WHY_MAX];
 
-		snprintf(why, sizeof why, "the server refused each of the first %d items (check "
-		    "the model and its settings); last: %.160s", EVAL_FAIL_STREAK, rep->why);
-		stop(r, why);
+		snprintf(msg, sizeof msg, "the server refused each of the first %d items, so none "
+		    "was kept (check the model and its settings); last: %.120s", EVAL_FAIL_STREAK,
+		    rep->why);
+		stop(r, msg);
 	}
 }
 
 static void
 failed(run *r, size_t i, const model_reply *rep)
 {
+	uint64_t now = uv_now(&r->loop);
+
 	if (rep->fail == MF_FATAL) {
 		stop(r, rep->why);
-	} else if (r->attempts[i] > r->o->retries) {
-		r->out->failed++;
-		note(r->out, rep->why);
-		if (++r->streak >= EVAL_FAIL_STREAK) {
+		return;
+	}
+	/* "not now" (429, 503 Loading model) is waited on without spending
+	 * retries, for up to patience_s since the server last answered */
+	if (rep->fail == MF_RATE) {
+		if (r->busy_since == 0) {
 			char why[MODEL_WHY_MAX];
 
+			r->busy_since = now;
+			reason_of(rep, why, sizeof why);
+			if (r->o->progress)
+				log_info("eval: the server says not now (%.160s); waiting for it up to %u s",
+				    why, r->o->patience_s);
+		}
+		if (now - r->busy_since < (uint64_t)r->o->patience_s * 1000 &&
+		    r->waits[i] < UINT8_MAX / 2)
+			r->waits[i]++;
+	}
+	if (r->attempts[i] - r->waits[i] > (int)r->o->retries) {
+		char why[MODEL_WHY_MAX];
+		uint8_t none[32];
+
+		r->out->failed++;
+		reason_of(rep, why, sizeof why);
+		note(r->out, why);
+		hash_blake2b(none, (const uint8_t *)"", 0);
+		cache_put(r, i, 0, STORE_EVAL_FAILED, why, strlen(why), none);
+		/* a server that broke must not become a run of items scored 0:
+		 * items failing in a row stop the run — but not items that
+		 * failed in an earlier run too (a server that always errs on
+		 * them: they may be all that is left to ask) */
+		if (!r->failed_before[i] && ++r->streak >= EVAL_FAIL_STREAK) {
 			snprintf(why, sizeof why, "%d items in a row failed after %u retries; "
 			    "last: %.160s", EVAL_FAIL_STREAK, r->o->retries, rep->why);
 			stop(r, why);
@@ -293,7 +389,7 @@ failed(run *r, size_t i, const model_reply *rep)
 		retry *rt = &r->retries[r->n_retries++];
 
 		rt->item = i;
-		rt->due = uv_now(&r->loop) + backoff(r->attempts[i], rep->retry_after_ms);
+		rt->due = now + backoff(r->attempts[i], rep->retry_after_ms);
 		/* a server that says "slow down" gets no new requests either */
 		if (rep->fail == MF_RATE && rt->due > r->pause_until)
 			r->pause_until = rt->due;
@@ -410,8 +506,13 @@ dispatch(run *r)
 static void
 maybe_done(run *r)
 {
-	if (!r->stopping && r->next_todo == r->n_todo && r->n_retries == 0 &&
-	    model_in_flight(r->m) == 0)
+	if (r->stopping || r->next_todo < r->n_todo || r->n_retries > 0 ||
+	    model_in_flight(r->m) > 0)
+		return;
+	if (r->n_early > 0)	/* refusals held to the end: none was answered */
+		stop(r, "the server refused every item it was asked, so none was kept (check "
+		    "the model and its settings)");
+	else
 		stop(r, NULL);
 }
 
@@ -428,6 +529,10 @@ cached_fn(void *ctx, const store_eval *e)
 
 	if (e->index >= out->n || out->have[e->index])
 		return 0;
+	if (flags & STORE_EVAL_FAILED) {	/* not scored: asked again */
+		r->failed_before[e->index] = 1;
+		return 0;
+	}
 	if ((text = malloc(e->output_len + 1)) == NULL)
 		return 1;
 	memcpy(text, e->output, e->output_len);
@@ -476,9 +581,11 @@ prepare(run *r, store *st, const eval_opts *o, eval_out *out)
 	r->todo = calloc(n ? n : 1, sizeof *r->todo);
 	r->retries = calloc(n ? n : 1, sizeof *r->retries);
 	r->attempts = calloc(n ? n : 1, 1);
+	r->waits = calloc(n ? n : 1, 1);
+	r->failed_before = calloc(n ? n : 1, 1);
 	r->batch = calloc(FLUSH_BATCH, sizeof *r->batch);
 	if (!out->score || !out->have || !out->flags || !out->out_hash || !r->todo ||
-	    !r->retries || !r->attempts || !r->batch)
+	    !r->retries || !r->attempts || !r->waits || !r->failed_before || !r->batch)
 		return EM_ENOMEM;
 	if (!o->fresh && store_eval_each(st, out->run_key, cached_fn, r) != EM_OK)
 		log_warn("eval: cannot read the evaluation cache; asking for every item");
@@ -558,6 +665,8 @@ out:
 	free(r.todo);
 	free(r.retries);
 	free(r.attempts);
+	free(r.waits);
+	free(r.failed_before);
 	free(r.batch);
 	return err;
 }

@@ -13,12 +13,21 @@
  * What items can come to besides an answer:
  *  - refused: the server would not answer the item (model.h, MF_REFUSED:
  *    a prompt over its context, say). Scored 0, counted, cached with the
- *    server's message; not asked again. A run whose first
- *    EVAL_FAIL_STREAK items are all refused stops: the server refuses
- *    everything, which is a wrong setting, not a model's result.
+ *    server's words; not asked again. Refusals are kept only once some
+ *    item has been answered: a server that refuses the first
+ *    EVAL_FAIL_STREAK items, or every item, is set wrong, not a model's
+ *    result, and the run stops keeping none of them.
  *  - failed: every attempt failed. The run is then incomplete (never
  *    published) unless count_failed is set: then each is scored 0 and
- *    counted, with the servers' reasons.
+ *    counted, with the servers' reasons. EVAL_FAIL_STREAK items failing
+ *    in a row stop the run (a server that broke must not become a run of
+ *    zeros) — except items the cache says failed in an earlier run too,
+ *    which a server that always errs on them leaves for the end.
+ *  - "not now" (429, 503 — llama.cpp while loading a model): waited on,
+ *    after Retry-After or the backoff, without counting against retries,
+ *    for up to patience_s seconds since the server last answered.
+ * The reasons a result carries are the servers' status and own words, or
+ * the kind of failure: never an endpoint's URL.
  *  - truncated (the token limit cut the answer) and empty (no answer text
  *    once any reasoning block is set aside): scored as the metric scores
  *    their text, and counted.
@@ -39,6 +48,7 @@
 #include "task.h"
 
 #define EVAL_FAIL_STREAK	10	/* items in a row failed for good: stop */
+#define EVAL_PATIENCE_S		600	/* default patience: "not now" waited on */
 
 typedef struct eval_opts {
 	const task_rec		*task;
@@ -49,6 +59,7 @@ typedef struct eval_opts {
 	size_t			 limit;		/* 0: every item */
 	unsigned		 retries;	/* further attempts per item */
 	unsigned		 max_tokens;	/* 0: the task's */
+	unsigned		 patience_s;	/* "not now" waited on, seconds */
 	int			 fresh;		/* ignore cached answers */
 	int			 count_failed;	/* failed items score 0 */
 	int			 progress;	/* 0 none, 1 a terminal line, 2 plain lines */

@@ -195,6 +195,8 @@ enum store_eval_flag {
 	STORE_EVAL_TRUNCATED = 1,	/* the token limit cut the answer */
 	STORE_EVAL_EMPTY = 2,		/* no answer text */
 	STORE_EVAL_REFUSED = 4,		/* the server would not answer it */
+	STORE_EVAL_FAILED = 8,		/* every attempt failed: not scored; the
+					 * output kept is the reason */
 };
 typedef struct store_eval {
 	uint32_t	 index;		/* the item's position in the task */

@@ -110,9 +110,12 @@ start_server ctx --accuracy 0.8 --context 51
 run 0 "$EM" eval arith-en --model ctx --endpoint "$URL_ctx" --json --quiet
 want refused 16 "prompts over the context"
 want requests 240 "a refused item is not asked again"
-has "$out" '"notes": "HTTP 400 from http://127.0.0.1:[0-9]+/v1/chat/completions: the server refused this item: \\"request \([0-9]+ tokens\) exceeds the available context size \(51 tokens\), try increasing it\\""'
+# the reason signed into the result is the server's status and words, not
+# the endpoint (a lab's inside address)
+has "$out" '"notes": "HTTP 400: \\"request \([0-9]+ tokens\) exceeds the available context size \(51 tokens\), try increasing it\\""'
+grep -q '127\.0\.0\.1' <(sed -n 's/.*"notes": \(.*\)/\1/p' "$out") && bad "the notes name the endpoint" || ok
 run 0 "$EM" eval arith-en --model ctx --endpoint "$URL_ctx" --quiet --no-publish
-has "$out" '16 refused by the server'; has "$out" 'reasons +HTTP 400 .*exceeds the available context size'
+has "$out" '16 refused by the server'; has "$out" 'reasons +HTTP 400: .*exceeds the available context size'
 # from the cache: not asked again, still refused
 n0=$(served ctx)
 run 0 "$EM" eval arith-en --model ctx --endpoint "$URL_ctx" --json --quiet --no-publish
@@ -124,10 +127,27 @@ stop_server ctx
 n0=$("$EM" results --json | grep -c '"author"')
 start_server none --context 1
 run 1 "$EM" eval arith-en --model none --endpoint "$URL_none" --concurrency 1 --quiet
-has "$err" 'stopped: the server refused each of the first 10 items .*exceeds the available context'
+has "$err" 'stopped: the server refused each of the first 10 items, so none was kept .*exceeds the available context'
 has "$err" 'nothing published'; one_line
 [ "$("$EM" results --json | grep -c '"author"')" = "$n0" ] && ok || bad "a refused run was published"
 stop_server none
+# ... and once the server is set right, the same command scores every item
+start_server fixed --accuracy 0.8
+run 0 "$EM" eval arith-en --model none --endpoint "$URL_fixed" --json --quiet
+want value 0.8 "after the server was fixed"; want refused 0 "after the server was fixed"
+want cached 0 "refusals of a misconfigured server are not kept"
+stop_server fixed
+# a task whose every item is refused (fewer than ten) is not published either
+mkdir -p "$T/three"
+printf '{"name": "three", "version": "1", "metric": "numeric", "prompt": "{q}", "target": "a", "items": "items.jsonl"}\n' \
+	>"$T/three/manifest.json"
+for i in 1 2 3; do printf '{"id": %d, "q": "What is %d+%d? %s", "a": %d}\n' $i $i $i \
+	"$(printf 'pad%.0s ' {1..60})" $((2 * i)); done >"$T/three/items.jsonl"
+run 0 "$EM" task publish "$T/three/manifest.json"
+start_server tiny --context 20
+run 1 "$EM" eval three --model tiny --endpoint "$URL_tiny" --quiet
+has "$err" 'stopped: the server refused every item it was asked, so none was kept'; one_line
+stop_server tiny
 
 # --- items that fail every attempt: incomplete unless counted as wrong
 start_server peg --accuracy 0.8 --fail-items 3
@@ -138,10 +158,34 @@ run 0 "$EM" eval arith-en --model peg --endpoint "$URL_peg" --retries 1 --count-
 	--json --quiet
 want failed_as_wrong 3 "three items that always fail"
 want cached 237 "the items scored before"
-has "$out" '"notes": "HTTP 500 from .*The model produced output that does not match the expected peg-native format'
+has "$out" '"notes": "HTTP 500: .*The model produced output that does not match the expected peg-native format'
 v=$(jnum value)
 awk -v v="$v" 'BEGIN { exit !(v >= 0.8 - 3/240 - 1e-9 && v <= 0.8) }' && ok || bad "peg scored $v"
-harness peg >"$T/h"; has "$T/h" '"failed": 3, "notes": "HTTP 500 from'
+harness peg >"$T/h"; has "$T/h" '"failed": 3, "notes": "HTTP 500: '
 run 0 "$EM" leaderboard arith-en --csv; has "$out" '^[0-9]*,peg,,.*,240,0,0,0,3$'
 stop_server peg
+# twelve such items: a first run leaves them all for the end, and counting
+# them as wrong still finishes (a server answering them with its own error
+# is there, not gone)
+start_server peg12 --accuracy 0.8 --fail-items 12
+run 1 "$EM" eval arith-en --model peg12 --endpoint "$URL_peg12" --retries 0 --quiet
+has "$err" '228 of 240 items scored'; one_line
+run 0 "$EM" eval arith-en --model peg12 --endpoint "$URL_peg12" --retries 0 \
+	--count-failed-as-wrong --json --quiet
+want failed_as_wrong 12 "twelve failing items left at the end"; want cached 228 "the rest"
+stop_server peg12
+# ... but a server that is gone is not a run of zeros
+start_server gone --accuracy 0.8 --fail 500=1
+run 1 "$EM" eval arith-en --model gone --endpoint "$URL_gone" --retries 0 --count-failed-as-wrong \
+	--quiet
+has "$err" 'stopped: 10 items in a row failed'; one_line
+stop_server gone
+
+# --- "not now" (503 while a model loads, 429) is waited on, not counted
+# against --retries: thirty of them in a row, one retry allowed
+start_server busy --accuracy 0.8 --fail-first 30 --fail-kind 503 --retry-after 0
+run 0 "$EM" eval arith-en --model busy --endpoint "$URL_busy" --limit 3 --retries 1 \
+	--concurrency 1 --json --quiet
+want requests 33 "thirty 503s waited through"; want n 3 "thirty 503s waited through"
+stop_server busy
 finish

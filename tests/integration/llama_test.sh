@@ -139,7 +139,7 @@ for api in chat completions; do
 	want=${FAILED_500[$api]:-?}
 	[ "$(jnum n)" = 240 ] && [ "$(jnum failed_as_wrong)" = "$want" ] && ok \
 		|| bad "$api --count-failed-as-wrong: n $(jnum n), failed $(jnum failed_as_wrong), wanted $want"
-	has $out "\"notes\": \"HTTP 500 from .*does not match the expected $fmt format"
+	has $out "\"notes\": \"HTTP 500: .*does not match the expected $fmt format"
 	# a random model never stops by itself: every answer hit the token limit
 	[ "$(jnum truncated)" -ge $((240 - want)) ] && ok || bad "$api: truncated $(jnum truncated)"
 done
@@ -164,7 +164,7 @@ for api in chat completions; do
 		--no-publish --json --quiet || continue
 	[ "$(jnum n)" = 3 ] && [ "$(jnum refused)" = 1 ] && [ "$(jnum requests)" = 3 ] && ok \
 		|| bad "long-ctx $api: n $(jnum n), refused $(jnum refused), requests $(jnum requests)"
-	has $out 'HTTP 400 from .*refused this item: .*request \([0-9]+ tokens\) exceeds'
+	has $out 'HTTP 400: .*request \([0-9]+ tokens\) exceeds'
 	has $out 'the available context size \(256 tokens\), try increasing it'
 done
 
@@ -189,10 +189,17 @@ if wait_for 30 "llama-server answers while loading" curl -s "http://127.0.0.1:$l
 	has $out '^503$'
 	run 1 "$EM" model check --endpoint "http://127.0.0.1:$lp" --timeout 5
 	one_line; has $err 'HTTP 503.*Loading model'
+	# with no patience, "not now" spends the retries
 	run 1 "$EM" eval arith-en --model tiny-loading --endpoint "http://127.0.0.1:$lp" --limit 2 \
-		--retries 1 --no-publish --quiet
+		--retries 1 --patience 0 --no-publish --quiet
 	one_line; has $err '0 of 2 items scored'; has $err 'HTTP 503.*Loading model'
+	# with patience, eval says it is waiting, and waits until the patience
+	# runs out (items_test waits thirty 503s out against the stand-in:
+	# llama-server cannot load a model from a FIFO once it is fed)
+	run 1 "$EM" eval arith-en --model tiny-loading --endpoint "http://127.0.0.1:$lp" --limit 1 \
+		--retries 0 --patience 1 --no-publish
+	has $err 'the server says not now \(HTTP 503: "Loading model"\); waiting for it up to 1 s'
 fi
-kill "${LL_PID[loading]}"; wait "${LL_PID[loading]}" 2>/dev/null; unset "LL_PID[loading]"
+kill "${LL_PID[loading]}" 2>/dev/null; wait "${LL_PID[loading]}" 2>/dev/null; unset "LL_PID[loading]"
 
 finish
