@@ -1,7 +1,14 @@
 #include "utf8.h"
 
-int
-utf8_valid(const uint8_t *s, size_t len)
+static int
+unprintable(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+static int
+scan(const uint8_t *s, size_t len, int printable)
 {
 	size_t i = 0;
 
@@ -13,6 +20,8 @@ utf8_valid(const uint8_t *s, size_t len)
 		if (c == 0)
 			return 0;	/* NUL would cut a C string short */
 		if (c < 0x80) {
+			if (printable && unprintable(c))
+				return 0;
 			i++;
 			continue;
 		}
@@ -32,9 +41,22 @@ utf8_valid(const uint8_t *s, size_t len)
 				return 0;
 			cp = cp << 6 | (s[i + k] & 0x3f);
 		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+		    (printable && unprintable(cp)))
 			return 0;
 		i += n + 1;
 	}
 	return 1;
+}
+
+int
+utf8_valid(const uint8_t *s, size_t len)
+{
+	return scan(s, len, 0);
+}
+
+int
+utf8_printable(const uint8_t *s, size_t len)
+{
+	return scan(s, len, 1);
 }

@@ -9,4 +9,11 @@
  * surrogates, nothing above U+10FFFF) and holds no NUL; 0 otherwise. */
 int utf8_valid(const uint8_t *s, size_t len);
 
+/* utf8_valid, and nothing that would rewrite the line it is printed on:
+ * no control character (C0, DEL, C1), no line or paragraph separator
+ * (U+2028, U+2029), no bidirectional embedding, override or isolate
+ * (U+202A-U+202E, U+2066-U+2069). For names and one-line texts that
+ * others sign and every node prints. */
+int utf8_printable(const uint8_t *s, size_t len);
+
 #endif

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "hex.h"
+#include "utf8.h"
 
 int
 cli_fail(const char *fmt, ...)
@@ -112,4 +113,17 @@ cli_json_print(json_t *root)
 		rc = cli_fail("cannot write output");
 	json_decref(root);
 	return rc;
+}
+
+int
+cli_text(const char *what, const char *s, size_t max)
+{
+	if (strlen(s) > max)
+		return cli_fail("%s is longer than %zu bytes", what, max);
+	if (!utf8_valid((const uint8_t *)s, strlen(s)))
+		return cli_fail("%s is not valid UTF-8", what);
+	if (!utf8_printable((const uint8_t *)s, strlen(s)))
+		return cli_fail("%s holds a control character (a line break, an escape): "
+		    "it would be signed and printed on every node", what);
+	return 0;
 }

@@ -41,6 +41,11 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "evalmesh <cmd>: <why> (see 'evalmesh <cmd> --help')". Returns 2. */
 int cli_usage(const char *cmd, const char *why);
 
+/* Checks a text the user gave for a record (a name, a reason): at most
+ * max bytes of UTF-8 that prints on one line as itself (utf8_printable).
+ * 0, or 1 after a one-line error naming what (a flag, "--model"). */
+int cli_text(const char *what, const char *s, size_t max);
+
 /* Prints help text to stdout. Returns 0. */
 int cli_help(const char *text);
 

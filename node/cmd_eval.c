@@ -126,8 +126,9 @@ settings(const args *a, eval_opts *o, int *access, json_t **extra)
 
 	if (name == NULL || *name == '\0')
 		return cli_usage("eval", "--model NAME is required");
-	if (strlen(name) > BODY_NAME_MAX || (rev && strlen(rev) > BODY_NAME_MAX))
-		return cli_fail("--model and --revision hold at most %d bytes", BODY_NAME_MAX);
+	if (cli_text("--model", name, BODY_NAME_MAX) || (rev && cli_text("--revision", rev,
+	    BODY_NAME_MAX)))
+		return 1;
 	if ((n_eps > 0) == (ex != NULL) && !args_get(a, "dry-run"))
 		return cli_usage("eval", "give --endpoint URL or --exec CMD (one of them)");
 	if (acc == NULL || strcmp(acc, "open") == 0)

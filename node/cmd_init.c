@@ -12,7 +12,6 @@
 #include "home.h"
 #include "keyfile.h"
 #include "netkey.h"
-#include "utf8.h"
 
 static const char help[] =
 "usage: evalmesh init [--home DIR] [--name NAME] [--org ORG]\n"
@@ -45,16 +44,6 @@ struct plan {
 	int		 made_dir;
 };
 
-static int
-text_ok(const char *flag, const char *s, size_t max)
-{
-	if (strlen(s) > max)
-		return cli_fail("%s is longer than %zu bytes", flag, max);
-	if (!utf8_valid((const uint8_t *)s, strlen(s)))
-		return cli_fail("%s is not valid UTF-8", flag);
-	return 0;
-}
-
 /* Everything is checked before anything is created. */
 static int
 check(struct plan *p, const args *a)
@@ -71,8 +60,8 @@ check(struct plan *p, const args *a)
 	else if (gethostname(p->name, sizeof p->name - 1) != 0)
 		p->name[0] = '\0';
 	p->org = args_get(a, "org") ? args_get(a, "org") : "";
-	if ((args_get(a, "name") && text_ok("--name", args_get(a, "name"), BODY_NAME_MAX)) ||
-	    text_ok("--org", p->org, BODY_ORG_MAX))
+	if ((args_get(a, "name") && cli_text("--name", args_get(a, "name"), BODY_NAME_MAX)) ||
+	    cli_text("--org", p->org, BODY_ORG_MAX))
 		return 1;
 	p->new_net = args_get(a, "new-network");
 	if (netfile != NULL && p->new_net != NULL)

@@ -6,7 +6,6 @@
 #include "cli.h"
 #include "hex.h"
 #include "home.h"
-#include "utf8.h"
 
 static const char help[] =
 "usage: evalmesh result publish --task TASK_ID --model NAME [--revision R]\n"
@@ -35,10 +34,8 @@ static const opt opts[] = {
 static int
 copy_text(char *dst, size_t cap, const char *flag, const char *s)
 {
-	if (strlen(s) >= cap)
-		return cli_fail("%s is longer than %zu bytes", flag, cap - 1);
-	if (!utf8_valid((const uint8_t *)s, strlen(s)))
-		return cli_fail("%s is not valid UTF-8", flag);
+	if (cli_text(flag, s, cap - 1))
+		return 1;
 	strcpy(dst, s);
 	return 0;
 }
@@ -60,8 +57,8 @@ parse_metrics(const args *a, body_result *r)
 			    m[i], BODY_SHORT_MAX);
 		memcpy(bm->name, m[i], (size_t)(eq - m[i]));
 		bm->name[eq - m[i]] = '\0';
-		if (!utf8_valid((const uint8_t *)bm->name, strlen(bm->name)))
-			return cli_fail("--metric: name is not valid UTF-8");
+		if (cli_text("--metric's name", bm->name, BODY_SHORT_MAX))
+			return 1;
 		if (cli_parse_double(eq + 1, &bm->value))
 			return cli_fail("--metric %s: '%.64s' is not a finite number", bm->name, eq + 1);
 		for (size_t k = 0; k < i; k++)

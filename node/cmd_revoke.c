@@ -6,7 +6,6 @@
 #include "cli.h"
 #include "hex.h"
 #include "home.h"
-#include "utf8.h"
 
 static const char help[] =
 "usage: evalmesh revoke RECORD_ID [--reason TEXT] [--home DIR]\n"
@@ -42,8 +41,8 @@ cmd_revoke(int argc, char **argv)
 	if (a.n_pos != 1)
 		return cli_usage("revoke", "give the RECORD_ID to revoke");
 	reason = args_get(&a, "reason") ? args_get(&a, "reason") : "";
-	if (strlen(reason) > BODY_TEXT_MAX || !utf8_valid((const uint8_t *)reason, strlen(reason)))
-		return cli_fail("--reason: at most %d bytes of UTF-8", BODY_TEXT_MAX);
+	if (cli_text("--reason", reason, BODY_TEXT_MAX))
+		return 1;
 	if (home_open(&h, &a, 1))
 		return 1;
 	if (home_resolve(&h, SPACE_RECORD, a.pos[0], target, "record")) {

@@ -5,7 +5,6 @@
 #include "cli.h"
 #include "hex.h"
 #include "home.h"
-#include "utf8.h"
 
 static const char help[] =
 "usage: evalmesh trust add NODE_ID [--name NAME] [--home DIR]\n"
@@ -60,8 +59,8 @@ cmd_trust(int argc, char **argv)
 		return cli_usage("trust", add || rm ? "give the NODE_ID" : "list takes no arguments");
 	node = add || rm ? a.pos[1] : NULL;
 	name = args_get(&a, "name") ? args_get(&a, "name") : "";
-	if (strlen(name) > STORE_TRUST_NAME_MAX || !utf8_valid((const uint8_t *)name, strlen(name)))
-		return cli_fail("--name: at most %d bytes of UTF-8", STORE_TRUST_NAME_MAX);
+	if (cli_text("--name", name, STORE_TRUST_NAME_MAX))
+		return 1;
 	if (home_open(&h, &a, 0))
 		return 1;
 	if (add || rm) {

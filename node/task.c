@@ -116,6 +116,20 @@ text(json_t *m, const char *key, size_t max, int need, const char **out, char *w
 	return EM_OK;
 }
 
+/* A task's name and version are printed by every node and read back as
+ * NAME@VERSION: one line each, no '@' in the name. */
+static em_err
+shown(const char *name, const char *version, char *why, size_t cap)
+{
+	if (!utf8_printable((const uint8_t *)name, strlen(name)))
+		return task_why(EM_EFORMAT, why, cap, "name: holds a control character");
+	if (!utf8_printable((const uint8_t *)version, strlen(version)))
+		return task_why(EM_EFORMAT, why, cap, "version: holds a control character");
+	if (strchr(name, '@') != NULL)
+		return task_why(EM_EFORMAT, why, cap, "name: holds '@' (NAME@VERSION names a task)");
+	return EM_OK;
+}
+
 static em_err
 number(json_t *m, const char *key, double lo, double hi, int whole, double *out,
     char *why, size_t cap)
@@ -196,6 +210,7 @@ spec_from(json_t *m, task_spec *s, int from_file, char *why, size_t cap)
 	}
 	if ((err = text(m, "name", BODY_NAME_MAX, 1, &name, why, cap)) ||
 	    (err = text(m, "version", BODY_SHORT_MAX, 1, &version, why, cap)) ||
+	    (err = shown(name, version, why, cap)) ||
 	    (err = text(m, "prompt", TASK_TEMPLATE_MAX, 1, &s->prompt, why, cap)) ||
 	    (err = text(m, "target", TASK_FIELD_MAX, 1, &target, why, cap)) ||
 	    (err = text(m, "system", TASK_TEMPLATE_MAX, 0, &s->system, why, cap)) ||

@@ -7,6 +7,7 @@
 
 #include "hash.h"
 #include "mpr.h"
+#include "utf8.h"
 
 /* Each reader step names its field first, so an error can say where. */
 #define TRY(r, name, call)						\
@@ -36,6 +37,18 @@ opt_hash(mpr *r, int *has, uint8_t out[static 32])
 	return *has ? mpr_bin_fixed(r, out, 32) : EM_OK;
 }
 
+/* A text every node prints: UTF-8 with nothing that rewrites a terminal
+ * line (utf8_printable), so a peer cannot forge rows or clear screens. */
+static em_err
+text(mpr *r, char *out, size_t cap)
+{
+	em_err err = mpr_str(r, out, cap);
+
+	if (err == EM_OK && !utf8_printable((const uint8_t *)out, strlen(out)))
+		err = EM_EFORMAT;
+	return err;
+}
+
 static em_err
 u32(mpr *r, uint32_t *out)
 {
@@ -52,11 +65,11 @@ decode_node(mpr *r, body_node *n)
 	em_err err;
 
 	TRY(r, "node", mpr_array_exact(r, 3));
-	TRY(r, "node.name", mpr_str(r, n->name, sizeof n->name));
-	TRY(r, "node.org", mpr_str(r, n->org, sizeof n->org));
+	TRY(r, "node.name", text(r, n->name, sizeof n->name));
+	TRY(r, "node.org", text(r, n->org, sizeof n->org));
 	TRY(r, "node.addrs", mpr_array(r, &n->n_addrs, BODY_ADDRS_MAX));
 	for (uint32_t i = 0; i < n->n_addrs; i++)
-		TRY(r, "node.addrs[]", mpr_str(r, n->addrs[i], sizeof n->addrs[i]));
+		TRY(r, "node.addrs[]", text(r, n->addrs[i], sizeof n->addrs[i]));
 	return EM_OK;
 }
 
@@ -67,8 +80,8 @@ decode_task(mpr *r, body_task *t)
 	em_err err;
 
 	TRY(r, "task", mpr_array_exact(r, 6));
-	TRY(r, "task.name", mpr_str(r, t->name, sizeof t->name));
-	TRY(r, "task.version", mpr_str(r, t->version, sizeof t->version));
+	TRY(r, "task.name", text(r, t->name, sizeof t->name));
+	TRY(r, "task.version", text(r, t->version, sizeof t->version));
 	TRY(r, "task.items_root", mpr_bin_fixed(r, t->items_root, 32));
 	TRY(r, "task.n_items", mpr_uint(r, &t->n_items, BODY_ITEMS_MAX));
 	TRY(r, "task.manifest", mpr_bin(r, &t->manifest, &t->manifest_len,
@@ -92,8 +105,8 @@ decode_model(mpr *r, body_result *res)
 	em_err err;
 
 	TRY(r, "result.model", mpr_array_exact(r, 4));
-	TRY(r, "result.model.name", mpr_str(r, res->model, sizeof res->model));
-	TRY(r, "result.model.revision", mpr_str(r, res->revision, sizeof res->revision));
+	TRY(r, "result.model.name", text(r, res->model, sizeof res->model));
+	TRY(r, "result.model.revision", text(r, res->revision, sizeof res->revision));
 	TRY(r, "result.model.access", mpr_uint(r, &access, ACCESS_CLOSED));
 	res->access = (uint8_t)access;
 	TRY(r, "result.model.weights", opt_hash(r, &res->has_weights, res->weights));
@@ -112,12 +125,12 @@ decode_harness(mpr *r, body_result *res)
 	TRY(r, "result.harness", mpr_array(r, &n, 5));
 	if (n < 4)
 		return EM_EFORMAT;
-	TRY(r, "result.harness.adapter", mpr_str(r, res->adapter, sizeof res->adapter));
-	TRY(r, "result.harness.version", mpr_str(r, res->harness_version,
+	TRY(r, "result.harness.adapter", text(r, res->adapter, sizeof res->adapter));
+	TRY(r, "result.harness.version", text(r, res->harness_version,
 	    sizeof res->harness_version));
 	TRY(r, "result.harness.prompt_hash", opt_hash(r, &res->has_prompt_hash,
 	    res->prompt_hash));
-	TRY(r, "result.harness.params", mpr_str(r, res->params, sizeof res->params));
+	TRY(r, "result.harness.params", text(r, res->params, sizeof res->params));
 	memset(&res->items, 0, sizeof res->items);
 	if (!(res->has_items = n == 5))
 		return EM_OK;
@@ -126,7 +139,7 @@ decode_harness(mpr *r, body_result *res)
 	TRY(r, "result.harness.items.empty", u32(r, &res->items.empty));
 	TRY(r, "result.harness.items.refused", u32(r, &res->items.refused));
 	TRY(r, "result.harness.items.failed", u32(r, &res->items.failed));
-	TRY(r, "result.harness.items.notes", mpr_str(r, res->items.notes,
+	TRY(r, "result.harness.items.notes", text(r, res->items.notes,
 	    sizeof res->items.notes));
 	return EM_OK;
 }
@@ -143,7 +156,7 @@ decode_metrics(mpr *r, body_result *res)
 		body_metric *m = &res->metrics[i];
 
 		TRY(r, "result.metrics[]", mpr_array_exact(r, 2));
-		TRY(r, "result.metrics[].name", mpr_str(r, m->name, sizeof m->name));
+		TRY(r, "result.metrics[].name", text(r, m->name, sizeof m->name));
 		TRY(r, "result.metrics[].value", mpr_f64(r, &m->value));
 		if (m->name[0] == '\0' || !isfinite(m->value))
 			return EM_ERANGE;
@@ -225,11 +238,11 @@ decode_ref(mpr *r, uint8_t kind, body_ref *ref)
 		TRY(r, "attest", mpr_array_exact(r, 3));
 		TRY(r, "attest.target", mpr_bin_fixed(r, ref->target, 32));
 		TRY(r, "attest.verdict", mpr_uint(r, &verdict, VERDICT_DISPUTED));
-		TRY(r, "attest.note", mpr_str(r, ref->text, sizeof ref->text));
+		TRY(r, "attest.note", text(r, ref->text, sizeof ref->text));
 	} else {
 		TRY(r, "revoke", mpr_array_exact(r, 2));
 		TRY(r, "revoke.target", mpr_bin_fixed(r, ref->target, 32));
-		TRY(r, "revoke.reason", mpr_str(r, ref->text, sizeof ref->text));
+		TRY(r, "revoke.reason", text(r, ref->text, sizeof ref->text));
 	}
 	ref->verdict = (uint8_t)verdict;
 	return EM_OK;

@@ -40,6 +40,11 @@ run 2 "$EM" result publish --home "$A" --model m --metric acc=1 --n 5; has $err 
 run 2 "$EM" result publish --home "$A" --task $TASK --model m --n 5; has $err 'metric'
 run 1 "$EM" result publish --home "$A" --task $TASK --model m --metric acc --n 5; has $err 'NAME=VALUE'
 run 1 "$EM" result publish --home "$A" --task $TASK --model m --metric acc=x --n 5; has $err 'not a finite number'
+# names that would rewrite every node's terminal: refused before signing
+run 1 "$EM" result publish --home "$A" --task $TASK --model $'evil\e[2J\nFAKE ROW' --metric acc=1 --n 5
+has $err -- '--model holds a control character'; one_line
+run 1 "$EM" result publish --home "$A" --task $TASK --model m --revision $'r\u202e1' --metric acc=1 --n 5
+has $err -- '--revision holds a control character'; one_line
 run 1 "$EM" result publish --home "$A" --task $TASK --model m --metric acc=1 --n -3; has $err '--n'
 run 1 "$EM" result publish --home "$A" --task $TASK --model m --metric acc=1 --n 5 --access shared; has $err 'open or closed'
 run 1 "$EM" result publish --home "$A" --task $TASK --model "$(printf 'm\377')" --metric acc=1 --n 5; has $err 'UTF-8'; one_line

@@ -73,6 +73,10 @@ mk m4 "{ $base, \"metric\": \"regex\",
 bad_manifest m4 'manifest.json:2: extract: not a valid regular expression'
 mk m5 "{ $base, \"metric\": \"exact_match\", \"promt\": \"x\" }"
 bad_manifest m5 'promt: unknown key'
+mk m5b '{ "name": "t\u001b[2J", "version": "1", "prompt": "Q: {q}", "target": "a", "items": "items.jsonl", "metric": "f1" }'
+bad_manifest m5b 'name: holds a control character'
+mk m5c '{ "name": "a@b", "version": "1", "prompt": "Q: {q}", "target": "a", "items": "items.jsonl", "metric": "f1" }'
+bad_manifest m5c "name: holds '@'"
 mk m6 "{ $base, \"metric\": \"multiple_choice\" }"
 bad_manifest m6 'choices: missing'
 mk m7 "{ \"name\": \"t\", \"version\": \"1\", \"prompt\": \"Q: {q\", \"target\": \"a\", \"items\": \"items.jsonl\", \"metric\": \"f1\" }"

@@ -343,6 +343,20 @@ test_bad_bodies(void **state)
 	tu_result(&b, 1);
 	b.u.result.model[0] = '\0';
 	assert_int_equal(body_encode(&b, &enc, &elen), EM_EFORMAT);
+	/* text every node prints may not rewrite its terminal line */
+	tu_result(&b, 1);
+	strcpy(b.u.result.model, "evil\x1b[2J");
+	assert_int_equal(body_encode(&b, &enc, &elen), EM_EFORMAT);
+	tu_result(&b, 1);
+	strcpy(b.u.result.revision, "r\n2");
+	assert_int_equal(body_encode(&b, &enc, &elen), EM_EFORMAT);
+	tu_result(&b, 1);
+	strcpy(b.u.result.items.notes, "HTTP 400: \xe2\x80\xae reversed");	/* U+202E */
+	assert_int_equal(body_encode(&b, &enc, &elen), EM_EFORMAT);
+	tu_result(&b, 1);
+	strcpy(b.u.result.model, "模型 ＡＢＣ");	/* any printable text is fine */
+	assert_int_equal(body_encode(&b, &enc, &elen), EM_OK);
+	free(enc);
 	tu_result(&b, 1);
 	b.u.result.items.refused = 201;	/* more items refused than the run had */
 	assert_int_equal(body_encode(&b, &enc, &elen), EM_ERANGE);
