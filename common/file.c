@@ -8,6 +8,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+const char *
+file_strerror(em_err err)
+{
+	switch (err) {
+	case EM_ENOTFOUND:	return "no such file";
+	case EM_EINVAL:		return "not a regular file (a FIFO, a device or a directory)";
+	case EM_ETOOBIG:	return "larger than allowed";
+	default:		return em_strerror(err);
+	}
+}
+
 em_err
 file_read(const char *path, size_t max, uint8_t **out, size_t *len)
 {
@@ -19,10 +30,15 @@ file_read(const char *path, size_t max, uint8_t **out, size_t *len)
 
 	*out = NULL;
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
 		return errno == ENOENT ? EM_ENOTFOUND : EM_EIO;
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode))
+	if (fstat(fd, &sb) != 0)
 		goto out;
+	if (!S_ISREG(sb.st_mode)) {
+		err = EM_EINVAL;
+		goto out;
+	}
 	if ((uint64_t)sb.st_size > max) {
 		err = EM_ETOOBIG;
 		goto out;

@@ -11,8 +11,13 @@
 /* Reads the whole of path. On success *out is yours (free()), *len its size;
  * a NUL follows the data so text can be used as a string. EM_ETOOBIG when the
  * file is larger than max (nothing is allocated for it), EM_ENOTFOUND when it
- * does not exist, EM_EIO on any other failure. */
+ * does not exist, EM_EINVAL when it is not a regular file (a FIFO, a device:
+ * never waited on or read), EM_EIO on any other failure. */
 em_err file_read(const char *path, size_t max, uint8_t **out, size_t *len);
+
+/* What file_read's error means, for a message: "no such file", "not a
+ * regular file", "larger than allowed", else em_strerror's. Static. */
+const char *file_strerror(em_err err);
 
 /* Creates path with mode, failing with EM_EEXIST if it exists, and writes
  * data durably (fsync). A partly written file is removed on failure. */

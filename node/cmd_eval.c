@@ -155,7 +155,8 @@ settings(const args *a, eval_opts *o, int *access, json_t **extra)
 	if (keyvar != NULL) {
 		o->model.api_key = getenv(keyvar);
 		if (o->model.api_key == NULL || *o->model.api_key == '\0')
-			return cli_fail("--api-key-env %.64s: that variable is not set", keyvar);
+			return cli_fail("--api-key-env %.64s: that variable is %s", keyvar,
+			    o->model.api_key ? "empty" : "not set");
 	}
 	if (number(a, "concurrency", 1, 1024, 8, &conc) || number(a, "timeout", 1, 3600, 120, &tmo) ||
 	    number(a, "retries", 0, 20, 4, &retries) || number(a, "limit", 1, BODY_ITEMS_MAX, 0, &limit) ||

@@ -131,7 +131,7 @@ cmd_import(int argc, char **argv)
 	if (a.n_pos != 1)
 		return cli_usage("import", "expected the bundle FILE");
 	if ((err = file_read(a.pos[0], FILE_MAX, &buf, &len)) != EM_OK)
-		return cli_fail("cannot read '%s': %s", a.pos[0], em_strerror(err));
+		return cli_fail("cannot read '%s': %s", a.pos[0], file_strerror(err));
 	if (home_open(&h, &a, 0)) {
 		free(buf);
 		return 1;

@@ -81,7 +81,8 @@ settings(const args *a, model_opts *o, json_t **extra, unsigned *max_tokens)
 	if (o->api_key_header != NULL && keyvar == NULL)
 		return cli_usage("model check", "--api-key-header needs --api-key-env VAR");
 	if (keyvar != NULL && ((o->api_key = getenv(keyvar)) == NULL || *o->api_key == '\0'))
-		return cli_fail("model check: --api-key-env %.64s: that variable is not set", keyvar);
+		return cli_fail("model check: --api-key-env %.64s: that variable is %s", keyvar,
+		    o->api_key ? "empty" : "not set");
 	if (number(a, "max-tokens", 1, 65536, 32, &mt) || number(a, "timeout", 1, 3600, 60, &tmo))
 		return 2;
 	*max_tokens = (unsigned)mt;
@@ -156,9 +157,12 @@ print_text(const model_opts *o, const model_check *c)
 			printf("reasoning  %zu bytes in %s\n", c->reasoning_bytes, c->reasoning);
 		else
 			printf("reasoning  %s\n", c->reasoning[0] ? c->reasoning : "none seen");
-		if (c->usage[0] >= 0 || c->usage[1] >= 0)
-			printf("usage      %ld prompt + %ld completion = %ld tokens\n", c->usage[0],
-			    c->usage[1], c->usage[2]);
+		if (c->usage[0] >= 0 && c->usage[1] >= 0)
+			printf("usage      %ld prompt + %ld completion tokens\n", c->usage[0],
+			    c->usage[1]);
+		else if (c->usage[0] >= 0 || c->usage[1] >= 0)
+			printf("usage      %ld %s tokens\n", c->usage[0] >= 0 ? c->usage[0] : c->usage[1],
+			    c->usage[0] >= 0 ? "prompt" : "completion");
 		else
 			printf("usage      not given\n");
 	}
@@ -203,9 +207,11 @@ pick_model(model_opts *o, const model_check *c)
 {
 	if (o->served_model != NULL)
 		return 0;
+	if (!c->models_ok)	/* nobody there, most likely: say that first */
+		return cli_fail("model check: %s (and without --served-model NAME the model "
+		    "to ask is the first it lists)", c->models_why);
 	if (c->n_ids == 0)
-		return cli_fail("model check: give --served-model NAME; the server lists no model "
-		    "(%s)", c->models_ok ? "an empty list" : c->models_why);
+		return cli_fail("model check: the server lists no model; give --served-model NAME");
 	o->served_model = c->ids[0];
 	return 0;
 }

@@ -104,7 +104,7 @@ verify_file(const home *h, const char *path)
 	int rc;
 
 	if ((err = file_read(path, FILE_MAX, &buf, &len)) != EM_OK)
-		return cli_fail("--file '%s': %s", path, em_strerror(err));
+		return cli_fail("--file '%s': %s", path, file_strerror(err));
 	if (bundle_open(&br, buf, len, &netid) == EM_OK)
 		rc = verify_bundle(h, buf, len);
 	else

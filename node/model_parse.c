@@ -456,9 +456,11 @@ model_parse_openai(enum model_api api, const char *body, size_t len, char **text
 		    "although stream was false");
 		return EM_EFORMAT;
 	}
-	if ((o = json_loadb(body, len, 0, &je)) == NULL || !json_is_object(o)) {
+	if ((o = json_loadb(body, len, JSON_ALLOW_NUL, &je)) == NULL || !json_is_object(o)) {
 		model_whyq(why, cap, body, len, o ? "the response is not a JSON object" :
-		    len ? "the response is not JSON" : "the response is empty");
+		    len == 0 ? "the response is empty" :
+		    json_error_code(&je) == json_error_invalid_utf8 ?
+		    "the response is not valid UTF-8" : "the response is not JSON");
 		json_decref(o);
 		return EM_EFORMAT;
 	}
@@ -491,11 +493,15 @@ model_parse_exec(const char *line, size_t len, uint32_t *id, char **text,
 	em_err err = EM_OK;
 
 	*text = NULL;
-	if (len > MODEL_REPLY_MAX || !utf8_valid((const uint8_t *)line, len)) {
-		snprintf(why, cap, "a line that is too long or not UTF-8");
+	if (len > MODEL_REPLY_MAX) {
+		snprintf(why, cap, "a line longer than %u bytes", MODEL_REPLY_MAX);
 		return EM_EFORMAT;
 	}
-	if ((o = json_loadb(line, len, 0, &je)) == NULL) {
+	if (!utf8_valid((const uint8_t *)line, len)) {
+		snprintf(why, cap, "a line that is not UTF-8 text (or holds a NUL byte)");
+		return EM_EFORMAT;
+	}
+	if ((o = json_loadb(line, len, JSON_ALLOW_NUL, &je)) == NULL) {
 		snprintf(why, cap, "a line that is not JSON (%s)", je.text);
 		return EM_EFORMAT;
 	}

@@ -160,8 +160,10 @@ check_key(const model_opts *o, char *why, size_t cap)
 	if (o->api_key_header == NULL)
 		return EM_OK;
 	if (!header_name_ok(o->api_key_header)) {
-		snprintf(why, cap, "--api-key-header '%.64s': not an HTTP header name",
-		    o->api_key_header);
+		char q[80];
+
+		model_quote(o->api_key_header, strlen(o->api_key_header), q, sizeof q);
+		snprintf(why, cap, "--api-key-header %s: not an HTTP header name", q);
 		return EM_EINVAL;
 	}
 	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)

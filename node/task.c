@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file.h"
 #include "score.h"
 #include "utf8.h"
 
@@ -93,6 +94,16 @@ placeholders(task_spec *s, const char *key, const char *t, char *why, size_t cap
 		p = end;
 	}
 	return EM_OK;
+}
+
+const char *
+task_json_why(const json_error_t *je)
+{
+	switch (json_error_code(je)) {
+	case json_error_null_character:	return "a \\u0000 (NUL) character is not allowed";
+	case json_error_invalid_utf8:	return "not valid UTF-8";
+	default:			return je->text;
+	}
 }
 
 static em_err
@@ -277,7 +288,7 @@ task_spec_parse(const uint8_t *bytes, size_t len, task_spec *s, char *why,
 	if (!utf8_valid(bytes, len))
 		return task_why(EM_EFORMAT, why, cap, "manifest: not valid UTF-8");
 	if ((m = json_loadb((const char *)bytes, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
-		return task_why(EM_EFORMAT, why, cap, "manifest: not JSON: %s", je.text);
+		return task_why(EM_EFORMAT, why, cap, "manifest: not JSON: %s", task_json_why(&je));
 	err = spec_from(m, s, 0, why, cap);
 	json_decref(m);
 	return err;
@@ -312,31 +323,12 @@ key_line(const char *textbuf, const char *why)
 static em_err
 slurp(const char *path, size_t max, char **out, size_t *len, char *why, size_t cap)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t n;
+	em_err err = file_read(path, max, (uint8_t **)out, len);
 
-	*out = NULL;
-	if (f == NULL)
-		return task_why(EM_EIO, why, cap, "%s: cannot open: %s", path, strerror(errno));
-	if ((buf = malloc(max + 2)) == NULL) {
-		fclose(f);
-		return EM_ENOMEM;
-	}
-	n = fread(buf, 1, max + 1, f);
-	if (ferror(f)) {
-		fclose(f);
-		free(buf);
-		return task_why(EM_EIO, why, cap, "%s: cannot read", path);
-	}
-	fclose(f);
-	if (n > max) {
-		free(buf);
-		return task_why(EM_ETOOBIG, why, cap, "%s: larger than %zu bytes", path, max);
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
+	if (err == EM_ETOOBIG)
+		return task_why(err, why, cap, "%s: larger than %zu bytes", path, max);
+	if (err != EM_OK)
+		return task_why(err, why, cap, "%s: cannot read: %s", path, file_strerror(err));
 	return EM_OK;
 }
 
@@ -372,7 +364,8 @@ task_load(const char *path, task_built *t, char *why, size_t cap)
 	}
 	if ((m = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
 		free(buf);
-		return task_why(EM_EFORMAT, why, cap, "%s:%d: not valid JSON: %s", path, je.line, je.text);
+		return task_why(EM_EFORMAT, why, cap, "%s:%d: not valid JSON: %s", path, je.line,
+		    task_json_why(&je));
 	}
 	if ((err = spec_from(m, &t->spec, 1, inner, sizeof inner)) != EM_OK) {
 		task_why(EM_EFORMAT, why, cap, "%s:%d: %s", path, key_line(buf, inner), inner);

@@ -27,6 +27,10 @@
 
 #define TASK_CHUNK_MAX		STORE_BLOB_MAX
 #define TASK_ITEM_MAX		(64 * 1024)	/* one item's canonical line */
+#define TASK_LINE_MAX		(4 * TASK_ITEM_MAX)	/* an items file's line */
+#define TASK_ITEMS_FILE_MAX	(512 << 20)	/* an items file; published, the
+						 * items are at most BODY_CHUNKS_MAX
+						 * chunks of TASK_CHUNK_MAX */
 #define TASK_FIELD_MAX		64		/* a field name in a template */
 #define TASK_TEMPLATE_MAX	(16 * 1024)
 #define TASK_CHOICES_MAX	26		/* A..Z */
@@ -80,6 +84,10 @@ typedef struct task_built {
  * task files report. */
 em_err task_why(em_err err, char *why, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
+/* jansson's reason a task file's JSON did not parse, in a task author's
+ * words where jansson's name its own flags. Static or je's. */
+const char *task_json_why(const json_error_t *je);
 
 /* The metric's manifest name ("exact_match"). */
 const char *task_metric_name(enum task_metric m);

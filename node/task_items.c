@@ -2,9 +2,12 @@
 #include "task.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "hash.h"
 #include "merkle.h"
@@ -91,7 +94,7 @@ parse_line(const task_spec *s, const char *line, size_t len, json_t **out,
 	if (!utf8_valid((const uint8_t *)line, len))
 		return task_why(EM_EFORMAT, why, cap, "not valid UTF-8");
 	if ((item = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je)) == NULL)
-		return task_why(EM_EFORMAT, why, cap, "not valid JSON: %s", je.text);
+		return task_why(EM_EFORMAT, why, cap, "not valid JSON: %s", task_json_why(&je));
 	if ((err = check_item(s, item, why, cap)) != EM_OK) {
 		json_decref(item);
 		return err;
@@ -249,17 +252,49 @@ seal_chunks(task_built *t)
 	return merkle_root(t->items_root, (const uint8_t *)t->items.hash, t->items.n);
 }
 
+/* Opens the items file: a regular file (a FIFO would be waited on for
+ * ever, /dev/zero read for ever) of at most TASK_ITEMS_FILE_MAX bytes. */
+static em_err
+items_open(const char *path, FILE **f, char *why, size_t cap)
+{
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	*f = NULL;
+	if (fd < 0)
+		return task_why(EM_EIO, why, cap, "%s: cannot open the items file: %s", path,
+		    strerror(errno));
+	if (fstat(fd, &sb) != 0) {
+		em_err err = task_why(EM_EIO, why, cap, "%s: %s", path, strerror(errno));
+
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_size > TASK_ITEMS_FILE_MAX) {
+		close(fd);
+		if (!S_ISREG(sb.st_mode))
+			return task_why(EM_EFORMAT, why, cap, "%s: not a regular file", path);
+		return task_why(EM_ETOOBIG, why, cap, "%s: larger than %d MiB", path,
+		    TASK_ITEMS_FILE_MAX >> 20);
+	}
+	if ((*f = fdopen(fd, "rb")) == NULL) {
+		close(fd);
+		return EM_ENOMEM;
+	}
+	return EM_OK;
+}
+
 em_err
 task_items_file(const char *path, task_built *t, char *why, size_t cap)
 {
 	char *line = NULL, inner[TASK_WHY_MAX];
 	size_t lcap = 0, lineno = 0, *lines = NULL;
 	ssize_t n;
-	FILE *f = fopen(path, "rb");
+	FILE *f = NULL;
 	em_err err = EM_OK;
 
-	if (f == NULL)
-		return task_why(EM_EIO, why, cap, "%s: cannot open the items file: %s", path, strerror(errno));
+	if ((err = items_open(path, &f, why, cap)) != EM_OK)
+		return err;
 	while (err == EM_OK && (n = getline(&line, &lcap, f)) >= 0) {
 		json_t *item;
 		char *canon;
@@ -270,6 +305,12 @@ task_items_file(const char *path, task_built *t, char *why, size_t cap)
 			line[--n] = '\0';
 		if (n == 0)
 			continue;	/* blank lines are allowed */
+		if ((size_t)n > TASK_LINE_MAX || memchr(line, '\0', (size_t)n) != NULL) {
+			err = task_why(EM_EFORMAT, why, cap, "%s:%zu: %s", path, lineno,
+			    (size_t)n > TASK_LINE_MAX ? "a line too long to be an item" :
+			    "holds a NUL byte (is this a text file?)");
+			break;
+		}
 		if (t->items.n >= BODY_ITEMS_MAX) {
 			err = task_why(EM_EFORMAT, why, cap, "%s:%zu: more than %u items", path, lineno, BODY_ITEMS_MAX);
 			break;

@@ -50,6 +50,10 @@ run 1 "$EM" model check --endpoint http://127.0.0.1:1 --extra-body '{"max_tokens
 has $err 'may not set "max_tokens" \(use --max-tokens\)'; one_line
 run 1 "$EM" model check --endpoint http://127.0.0.1:1 --extra-body '[1'; has $err 'not JSON'; one_line
 run 1 "$EM" model check --endpoint ftp://h; has $err 'expected an http'; one_line
+EMPTY_KEY= run 1 "$EM" model check --endpoint http://127.0.0.1:1 --api-key-env EMPTY_KEY
+has $err 'EMPTY_KEY: that variable is empty'; one_line
+run 1 "$EM" model check --endpoint http://127.0.0.1:1 --api-key-env HOME --api-key-header $'a\r\nX: 1'
+has $err -- '--api-key-header "a X: 1": not an HTTP header name'; one_line
 
 # --- a refused connection fails at once: no retry round is waited for
 # (the error is the fatal stop, and no item failed after retries)
@@ -57,6 +61,8 @@ P=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); prin
 run 1 "$EM" eval arith-en --model refused --endpoint "http://127.0.0.1:$P" --retries 5 --quiet
 has $err "stopped: cannot connect to http://127.0.0.1:$P/v1/chat/completions: Connection refused — is the server running\?"
 has $err '0 of 240 items scored .*; 0 failed after retries'; one_line
+run 1 "$EM" model check --endpoint "http://127.0.0.1:$P"
+has $err "^evalmesh: model check: cannot connect to http://127.0.0.1:$P/v1/models: Connection refused"; one_line
 run 1 "$EM" model check --endpoint "http://127.0.0.1:$P" --model m
 has $err "model check: cannot connect to .*Connection refused — is the server running\?"; one_line
 

@@ -77,6 +77,17 @@ mk m5b '{ "name": "t\u001b[2J", "version": "1", "prompt": "Q: {q}", "target": "a
 bad_manifest m5b 'name: holds a control character'
 mk m5c '{ "name": "a@b", "version": "1", "prompt": "Q: {q}", "target": "a", "items": "items.jsonl", "metric": "f1" }'
 bad_manifest m5c "name: holds '@'"
+# items files that are not files, or not text: refused at once, never read for ever
+mk m5d '{ "name": "t", "version": "1", "prompt": "Q: {q}", "target": "a", "items": "/dev/zero", "metric": "f1" }'
+bad_manifest m5d '/dev/zero: not a regular file'
+mk m5e "{ $base, \"metric\": \"f1\" }"
+rm "$T/m5e/items.jsonl"; mkfifo "$T/m5e/items.jsonl"
+bad_manifest m5e 'items.jsonl: not a regular file'
+run 1 "$EM" task publish --home "$A" "$T/m5e/items.jsonl"; has $err 'not a regular file'; one_line
+mk m5f "{ $base, \"metric\": \"f1\" }" '{"id": 1, "q": "a\\u0000", "a": "b"}\n'
+bad_manifest m5f 'items.jsonl:1: not valid JSON: a .u0000 .NUL. character is not allowed'
+mk m5g "{ $base, \"metric\": \"f1\" }" '{"id": 1, "q": "a\0", "a": "b"}\n'
+bad_manifest m5g 'items.jsonl:1: holds a NUL byte'
 mk m6 "{ $base, \"metric\": \"multiple_choice\" }"
 bad_manifest m6 'choices: missing'
 mk m7 "{ \"name\": \"t\", \"version\": \"1\", \"prompt\": \"Q: {q\", \"target\": \"a\", \"items\": \"items.jsonl\", \"metric\": \"f1\" }"
@@ -104,7 +115,7 @@ mk i8 "$ok_m" '{"id": 1, "id": 2, "q": "x", "a": "b"}\n'
 bad_manifest i8 'items.jsonl:1: not valid JSON: duplicate'
 mk i9 "{ $base, \"metric\": \"multiple_choice\", \"choices\": \"c\" }" '{"id": 1, "q": "x", "a": "A", "c": ["only"]}\n'
 bad_manifest i9 'c: expected a list of 2 to 26 options'
-run 1 "$EM" task publish --home "$A" "$T/none.json"; has $err 'none.json: cannot open'
+run 1 "$EM" task publish --home "$A" "$T/none.json"; has $err 'none.json: cannot read: no such file'
 [ "$(ntasks)" = "$before" ] && ok || bad "a refused task changed the store"
 
 # --- a good small task with a template brace and few-shot
