@@ -24,6 +24,7 @@
 #define DIGITS_MAX	40	/* significant digits kept; the rest scale */
 #define EXP_MAX		400	/* largest power of ten read (more is inf) */
 #define DEPTH_MAX	2	/* fractions inside fractions */
+#define GROUPS_MAX	16	/* thousands groups read in one number */
 
 struct text {
 	const char *s;
@@ -192,9 +193,12 @@ run(const struct text *t, size_t k)
 
 /* The integer part at k with its separators: the end of it. Groups of
  * three after a lead of one to three digits ("1,234,567", "1 234",
- * "1'234", "9{,}500", "1\,234"), or the Indian 2-2-3 grouping with commas
+ * "1'234", "9{,}500", "1\\,234"), or the Indian 2-2-3 grouping with commas
  * ("12,34,567"); anything else ("1,23", "3,5", "1, 2, 3") ends the number
- * at its first digits. */
+ * at its first digits. The walk stops at the first group that fits
+ * neither grouping, and after GROUPS_MAX groups (a longer grouping is
+ * read as its parts): every number start inside a run of separated
+ * digits ("1 2 1 2 ...") walks again, so this keeps reading linear. */
 static size_t
 integer_end(const struct text *t, size_t k)
 {
@@ -202,18 +206,19 @@ integer_end(const struct text *t, size_t k)
 	enum sep kind = SEP_NONE, kk;
 	int western = lead <= 3, indian = lead <= 2, last = 0;
 
-	while ((n = sep_at(t, e, &kk)) > 0 && (kind == SEP_NONE || kk == kind)) {
+	while ((western || indian) && groups <= GROUPS_MAX &&
+	    (n = sep_at(t, e, &kk)) > 0 && (kind == SEP_NONE || kk == kind)) {
 		size_t g = run(t, e + n);
 
 		kind = kk;
 		western &= g == 3;
-		indian &= last == 0 || last == 2;
+		indian &= (last == 0 || last == 2) && (g == 2 || g == 3);
 		last = (int)g;
 		groups++;
 		e += n + g;
 	}
-	if (groups > 0 && (western || (indian && kind == SEP_COMMA && groups >= 2 &&
-	    last == 3)))
+	if (groups > 0 && groups <= GROUPS_MAX && (western ||
+	    (indian && kind == SEP_COMMA && groups >= 2 && last == 3)))
 		end = e;
 	return end;
 }

@@ -262,26 +262,31 @@ test_arguments(void **state)
 	assert_true(score_numeric("10^{9999}", "1", 0) == 0);
 }
 
-/* Bytes that could make a reader rescan: long digit runs, separators,
- * unclosed boxes and fractions, cues. Each must be read in linear time: a
+/* Bytes that could make a reader rescan: long digit runs, runs of
+ * separated digits (valid groupings that end badly), unclosed boxes and
+ * fractions, cues. Each must be read in linear time: a
  * quarter of SCORE_TEXT_MAX read quadratically would take hours (and a
  * quarter keeps the sanitizer build quick). */
 static void
 test_large(void **state)
 {
 	static const char *const units[] = { "1", "1,234,", "\\boxed{",
-		"\\frac{1}{", "answer is ", "#### -", "1 2 ", "10^{" };
+		"\\frac{1}{", "answer is ", "#### -", "1 2 ", "10^{",
+		"1,234,567,890,", "12,34," };
 	size_t n = SCORE_TEXT_MAX / 4;
 	char *big = malloc(n + 16);
 
 	(void)state;
 	assert_non_null(big);
 	for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
-		size_t l = strlen(units[u]);
+		size_t l = strlen(units[u]), m = n - n % l;	/* whole units */
 
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < m; i++)
 			big[i] = units[u][i % l];
-		strcpy(big + n, " #### 7");
+		strcpy(big + m, " #### 7");
+		assert_true(score_numeric(big, "7", 0) == 1);
+		/* and with no statement, so rule 3 reads it all */
+		strcpy(big + m, "\n\nIn all 7.");
 		assert_true(score_numeric(big, "7", 0) == 1);
 	}
 	free(big);
