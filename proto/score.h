@@ -45,9 +45,23 @@ double score_exact(const char *output, const char *target, unsigned flags);
  *     "Answer:", "final answer", "答案是", "答案为", "答案：", "答：".
  *  3. The last number.
  *
- * In a box or a statement's sentence the number is the first after its
- * last "=" ("Answer: m+n = 256+37 = 293" is 293), else its first. A number
- * after "not", "isn't", "never", "不是" is passed over by every rule.
+ * In a box the number is the first after its last "=", else its first. A
+ * statement's number is read from its first clause only: the clause ends,
+ * once its first number is read, at the sentence's end, ", " or "，" (not
+ * a thousands separator: numbers are read whole), ";", ": ", an aside in
+ * brackets ("7 (check: 7 × 2 = 14)", but not "4(5) = 20" or
+ * "3 + (4 × 2)"), "—", or a connective ("because", "since", "as",
+ * "which", "so", "where", "given", "when", "if", "and", "but", "or",
+ * "thus", "hence", "therefore", "then", "while", "whereas", "for",
+ * "from", "with", "via"; "因为", "所以", "即", "由于", "因此", "故",
+ * "其中", "则", "而", "且", "验算", "检验"). So "The answer is 7 because
+ * 7 × 2 = 14" is 7; only an equation that is the clause itself is read
+ * after its last "=" ("Answer: m+n = 256+37 = 293" is 293, "答案是
+ * 2×3=6" is 6). A statement inside a question states nothing: its clause
+ * ends with "?" or holds "吗", or "(the) answer" opens the sentence after
+ * "is", "could", "would", "does" and the like ("Is the answer 3? No. It
+ * is 4." is 4). A number after "not", "isn't", "never", "不是" is passed
+ * over by every rule.
  *
  * Numbers are read as people and LaTeX write them: a sign ("-", "+", "−"
  * and the other dash minus signs; not the minus of "5-3" or the dash of

@@ -191,6 +191,66 @@ static const struct row statements[] = {
 	{ "The answer is twelve; we used 3 boxes.", "3", 0, 1 },
 };
 
+/* A statement's number comes from its first clause: the explanation
+ * after it, with its own "=", is not the answer. Only an equation that is
+ * the clause itself is read after its last "=". */
+static const struct row clauses[] = {
+	/* the tester's report (constructed): each scored 0 before */
+	{ "The answer is 7 because 7 × 2 = 14.", "7", 0, 1 },
+	{ "The answer is 7 because 7 × 2 = 14.", "14", 0, 0 },
+	{ "The answer is 7, because 7 × 2 = 14.", "7", 0, 1 },
+	{ "The answer is 7 (check: 7 × 2 = 14).", "7", 0, 1 },
+	{ "The answer is 7, which satisfies 2x = 14.", "7", 0, 1 },
+	{ "答案是7，因为7×2=14。", "7", 0, 1 },
+	{ "The answer is 20 dollars, since 4 × 5 = 20 and she keeps 0 = 0", "20", 0, 1 },
+	{ "The answer is 7. Because 7 × 2 = 14.", "7", 0, 1 },
+	/* Ronak004/Teaching-NanoGPT-How-To-Do-Math README (its preferred
+	 * completion) */
+	{ "72/4=? The answer is 18 because 72/4 equals 18.", "18", 0, 1 },
+	/* antirez/ds4 PR #319: the equation is the statement, an ellipsis
+	 * inside it */
+	{ "Answer: 2*7 + 3*6 + ... = 81", "81", 0, 1 },
+	/* promptfoo/promptfoo PR #9142 review: two values; the first clause
+	 * is read (no single number matches both) */
+	{ "Answer: x = 1, y = 2", "1", 0, 1 },
+	{ "Answer: x = 1, y = 2", "2", 0, 0 },
+	/* huggingface/Math-Verify #76 (the response's tail): an "answer is"
+	 * without a number, then the final answer in bold */
+	{ "Right: 122 + 294 + 489 = 905\n\n✅ Consistent!\n\nSo answer is "
+	  "consistent.\n\nThus, the number of residents who own all four of the "
+	  "things is **73**.\n\n---\n\n✅ Final Answer: **73**", "73", 0, 1 },
+	/* constructed: equations that are the statement; a thousands comma is
+	 * no clause end; asides in full-width brackets, a dash, a tag
+	 * question after the clause */
+	{ "The answer is 3 + 4 = 7", "7", 0, 1 },
+	{ "答案是 2×3=6", "6", 0, 1 },
+	{ "Answer: 4(5) = 20", "20", 0, 1 },
+	{ "Answer: 3 + (4 × 2) = 11", "11", 0, 1 },
+	{ "Answer: 2 \\times (3 + 4) = 14", "14", 0, 1 },
+	{ "The answer is 1,200 + 34 = 1,234", "1234", 0, 1 },
+	{ "The answer is 1,234, since 1,000 + 200 + 30 = 1,230 plus 4", "1234", 0, 1 },
+	{ "答案是 7（因为 7×2=14）", "7", 0, 1 },
+	{ "Final answer: 15 — we had 3 × 4 = 12 before the bonus", "15", 0, 1 },
+	{ "The answer is 7, right?", "7", 0, 1 },
+	{ "The answer is 36 so 36 - 4 = 32 are left", "36", 0, 1 },
+	{ "#### 18 as 9 * 2 = 18", "18", 0, 1 },
+};
+
+/* A statement inside a question states nothing. */
+static const struct row questions[] = {
+	/* the tester's report (constructed) */
+	{ "Is the answer 3? No. It is 4.", "4", 0, 1 },
+	{ "Is the answer 3? No. It is 4.", "3", 0, 0 },
+	/* constructed: other askings, Chinese, and what is no question */
+	{ "So is the answer 3 or 4? It must be 4.", "4", 0, 1 },
+	{ "Could the final answer be 12? Checking again, the total is 15.", "15", 0, 1 },
+	{ "Is the answer 30 dollars or is it 35 in total", "35", 0, 1 },
+	{ "答案是3吗？不对，应该是4。", "4", 0, 1 },
+	{ "答案是不是12？应该是15。", "15", 0, 1 },
+	{ "The answer is 5. Here is the answer: 7", "7", 0, 1 },
+	{ "What is the answer? 42", "42", 0, 1 },
+};
+
 /* The last number, and what a careful grader does not read as the answer. */
 static const struct row fallback[] = {
 	/* jundot/omlx PR #3484 */
@@ -245,6 +305,8 @@ test_tables(void **state)
 	bad += CHECK(percents);
 	bad += CHECK(signs);
 	bad += CHECK(statements);
+	bad += CHECK(clauses);
+	bad += CHECK(questions);
 	bad += CHECK(fallback);
 	assert_int_equal(bad, 0);
 }
@@ -264,7 +326,7 @@ test_arguments(void **state)
 
 /* Bytes that could make a reader rescan: long digit runs, runs of
  * separated digits (valid groupings that end badly), unclosed boxes and
- * fractions, cues. Each must be read in linear time: a
+ * fractions, cues, questions and clauses. Each must be read in linear time: a
  * quarter of SCORE_TEXT_MAX read quadratically would take hours (and a
  * quarter keeps the sanitizer build quick). */
 static void
@@ -272,7 +334,7 @@ test_large(void **state)
 {
 	static const char *const units[] = { "1", "1,234,", "\\boxed{",
 		"\\frac{1}{", "answer is ", "#### -", "1 2 ", "10^{",
-		"1,234,567,890,", "12,34," };
+		"1,234,567,890,", "12,34,", "Is the answer 1 (\n", "答案是1吗，因为" };
 	size_t n = SCORE_TEXT_MAX / 4;
 	char *big = malloc(n + 16);
 
