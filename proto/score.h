@@ -77,9 +77,25 @@ double score_exact(const char *output, const char *target, unsigned flags);
  * or after "^" or "_" are no number, and numerals in words ("twelve",
  * "二十五") are not read. When exactly one side is a percentage it matches
  * the other as written or divided by 100: "25%" matches 25 and 0.25.
- * Rounding in these conversions is forgiven (4 ulps). Time is linear in
- * the length of output. */
+ *
+ * Two whole numbers (written without a decimal point, fraction, exponent,
+ * power or percent sign) are compared exactly when tolerance is below 1:
+ * the same sign and the same digits, separators and leading zeros
+ * dropped, at any length ("12345678901234567891" is not
+ * "12345678901234567890", though they are the same double). Otherwise the
+ * two are compared as doubles, and rounding in the conversions above is
+ * forgiven (4 ulps). Time is linear in the length of output. */
 double score_numeric(const char *output, const char *target, double tolerance);
+
+/* A task's numeric target checked before any output is scored: 1 and the
+ * number in *v if text reads, by score_numeric's rules, as exactly one
+ * number and that number is finite ("42", "1,234", "\frac{3}{4}", "25%",
+ * "#### 18"); else 0 and *v untouched: no number ("x", "", "inf",
+ * "forty-two"), an infinite one ("1e400", "10^{999}"), several ("1 2",
+ * "3 + 4 = 7", even if one is ruled out: "not 3 but 4"), NULL, not UTF-8
+ * or above SCORE_TEXT_MAX. Such a target could never be matched as its
+ * author meant. A percentage is reported as written (25 for "25%"). */
+int score_number_read(const char *text, double *v);
 
 /* Multiple choice: 1 if the option output picks is the one target names,
  * else 0. target is a letter ("B", either case) or an option's text;

@@ -346,31 +346,35 @@ percent(const struct text *t, size_t e, int *pct)
 
 /* A number at k: sign, currency after it ("-$5"), a decimal or LaTeX
  * fraction, a mixed number ("2\frac{1}{2}"), then a tail and a percent
- * sign. Its end, 0 if none. */
+ * sign. Its end, 0 if none. A number that is its integer part alone is
+ * whole, its digits kept by place for an exact comparison. */
 size_t
 number_at(const struct text *t, size_t k, struct num *out, int depth)
 {
-	int neg = 0;
 	size_t e, f;
 	double v, w;
 
-	out->pct = 0;
+	out->pct = out->neg = out->whole = 0;
 	if (at(t, k) == '-' || at(t, k) == '+') {
-		neg = at(t, k++) == '-';
+		out->neg = at(t, k++) == '-';
 		k += has(t, k, "\\$") ? 2 : at(t, k) == '$';
 	}
 	if ((e = frac_at(t, k, &v, depth)) == 0) {
 		if ((e = decimal_at(t, k, &v)) == 0)
 			return 0;
-		if ((f = frac_at(t, e, &w, depth)) > 0) {
+		out->whole = e == integer_end(t, k);
+		out->int_a = k;
+		out->int_b = e;
+		if ((f = frac_at(t, e, &w, depth)) > 0)
 			v += w;
-			e = f;
-		} else {
-			e = tail(t, e, &v);
-		}
+		else
+			f = tail(t, e, &v);
+		out->whole &= f == e;
+		e = f;
 	}
 	e = percent(t, e, &out->pct);
-	out->v = neg ? -v : v;
+	out->whole &= !out->pct;
+	out->v = out->neg ? -v : v;
 	return e;
 }
 
@@ -432,6 +436,7 @@ number_first_in(const struct text *t, size_t a, size_t b, struct num *out)
 	for (size_t k = from; k < b; k++) {
 		if (has(t, k, "百分之") && number_at(t, k + 9, out, 0) > 0) {
 			out->pct = 1;
+			out->whole = 0;
 			return 1;
 		}
 		if (number_starts(t, k) && !number_negated(t, k) && number_at(t, k, out, 0) > 0)
@@ -511,45 +516,61 @@ boxed(const struct text *t, struct num *out)
 	return found;
 }
 
-/* Rule 3: the last number that is not ruled out. */
+/* Rule 3: the last number that is not ruled out. *count (when not NULL)
+ * is how many numbers there are, ruled out or not. */
 static int
-last_number(const struct text *t, struct num *out)
+last_number(const struct text *t, struct num *out, size_t *count)
 {
 	int found = 0;
 	struct num n;
-	size_t e;
+	size_t e, c = 0;
 
 	for (size_t i = 0; i < t->len; i++) {
 		if (has(t, i, "百分之") && (e = number_at(t, i + 9, &n, 0)) > 0) {
 			n.pct = 1;
-		} else if (!number_starts(t, i) || number_negated(t, i) ||
-		    (e = number_at(t, i, &n, 0)) == 0) {
+			n.whole = 0;
+		} else if (!number_starts(t, i) || (e = number_at(t, i, &n, 0)) == 0) {
 			continue;
 		}
-		*out = n;
-		found = 1;
+		c++;
+		if (!number_negated(t, i)) {
+			*out = n;
+			found = 1;
+		}
 		i = e - 1;
 	}
+	if (count != NULL)
+		*count = c;
 	return found;
 }
 
-/* The number s answers with (rules 1-3). 0 if it has none. */
-static int
-read_answer(const char *s, struct num *out)
-{
+/* A response as read: the folded text (buf, yours to free) and the
+ * number it answers with. Whole numbers point into buf, so it lives
+ * until they are compared. */
+struct reading {
+	char *buf;
 	struct text t;
-	char *buf = NULL;
+	struct num n;
+};
+
+/* Reads s by rules 1-3 into *rd (rd->buf is yours, also on failure). 0
+ * if s has no number, is not UTF-8 or is too long. count as for
+ * last_number. */
+static int
+read_answer(const char *s, struct reading *rd, size_t *count)
+{
 	size_t len;
 	int found;
 
-	if (!fold(s, &buf, &len))
+	rd->buf = NULL;
+	if (s == NULL || !fold(s, &rd->buf, &len))
 		return 0;
-	t.s = buf;
-	t.len = runon_cut(buf, len);
-	buf[t.len] = 0;
-	found = boxed(&t, out) || number_stated(&t, out) || last_number(&t, out);
-	free(buf);
-	return found && !isnan(out->v);
+	rd->t.s = rd->buf;
+	rd->t.len = runon_cut(rd->buf, len);
+	rd->buf[rd->t.len] = 0;
+	found = last_number(&rd->t, &rd->n, count);
+	found = boxed(&rd->t, &rd->n) || number_stated(&rd->t, &rd->n) || found;
+	return found && !isnan(rd->n.v);
 }
 
 static int
@@ -559,20 +580,80 @@ close_to(double a, double b, double tolerance)
 	    fabs(a - b) <= tolerance + 4 * DBL_EPSILON * fmax(fabs(a), fabs(b));
 }
 
+/* The next significant digit of a whole number from *k (separators
+ * skipped), 0 at its end. */
+static unsigned char
+next_digit(const struct text *t, size_t *k, size_t end)
+{
+	while (*k < end && !digit(at(t, *k)))
+		(*k)++;
+	return *k < end ? at(t, (*k)++) : 0;
+}
+
+/* Two whole numbers are equal: the same sign and the same digits once
+ * leading zeros are dropped (so "-0" is "0"). */
+static int
+same_whole(const struct reading *x, const struct reading *y)
+{
+	size_t i = x->n.int_a, j = y->n.int_a;
+	unsigned char a, b;
+
+	while ((a = next_digit(&x->t, &i, x->n.int_b)) == '0')
+		;
+	while ((b = next_digit(&y->t, &j, y->n.int_b)) == '0')
+		;
+	if (a == 0 || b == 0)
+		return a == b;	/* zero only equals zero, whatever its sign */
+	if (x->n.neg != y->n.neg)
+		return 0;
+	for (; a == b && a != 0; a = next_digit(&x->t, &i, x->n.int_b),
+	    b = next_digit(&y->t, &j, y->n.int_b))
+		;
+	return a == b;
+}
+
+static int
+matches(const struct reading *got, const struct reading *want, double tolerance)
+{
+	/* Whole numbers differ by at least 1 when they differ: below that
+	 * tolerance compare them digit by digit, not as doubles, which cannot
+	 * tell 2^53 + 1 from 2^53. */
+	if (got->n.whole && want->n.whole && tolerance < 1)
+		return same_whole(got, want);
+	if (close_to(got->n.v, want->n.v, tolerance))
+		return 1;
+	/* one side a percentage: "25%" is also 0.25 */
+	if (got->n.pct && !want->n.pct)
+		return close_to(got->n.v / 100, want->n.v, tolerance);
+	if (want->n.pct && !got->n.pct)
+		return close_to(got->n.v, want->n.v / 100, tolerance);
+	return 0;
+}
+
 double
 score_numeric(const char *output, const char *target, double tolerance)
 {
-	struct num got, want;
+	struct reading got = { 0 }, want = { 0 };
+	int yes = 0;
 
-	if (output == NULL || target == NULL || !(tolerance >= 0) ||
-	    !read_answer(output, &got) || !read_answer(target, &want))
-		return 0;
-	if (close_to(got.v, want.v, tolerance))
-		return 1;
-	/* one side a percentage: "25%" is also 0.25 */
-	if (got.pct && !want.pct)
-		return close_to(got.v / 100, want.v, tolerance);
-	if (want.pct && !got.pct)
-		return close_to(got.v, want.v / 100, tolerance);
-	return 0;
+	if (tolerance >= 0 && read_answer(output, &got, NULL) &&
+	    read_answer(target, &want, NULL))
+		yes = matches(&got, &want, tolerance);
+	free(got.buf);
+	free(want.buf);
+	return yes;
+}
+
+int
+score_number_read(const char *text, double *v)
+{
+	struct reading rd;
+	size_t count = 0;
+	int ok;
+
+	ok = read_answer(text, &rd, &count) && count == 1 && isfinite(rd.n.v);
+	if (ok)
+		*v = rd.n.v;
+	free(rd.buf);
+	return ok;
 }

@@ -14,10 +14,16 @@ struct text {
 	size_t len;
 };
 
-/* A number as read. */
+/* A number as read. When whole (an integer written without a decimal
+ * point, fraction, exponent, power or percent sign) its digits are
+ * s[int_a..int_b) of the text it was read from, separators included, and
+ * neg its sign: such numbers are compared exactly, not as doubles. */
 struct num {
 	double v;
 	int pct;	/* written as a percentage */
+	int whole;
+	int neg;
+	size_t int_a, int_b;
 };
 
 static inline unsigned char

@@ -251,6 +251,32 @@ static const struct row questions[] = {
 	{ "What is the answer? 42", "42", 0, 1 },
 };
 
+/* Whole numbers are compared digit by digit below tolerance 1. */
+static const struct row wholes[] = {
+	/* google-deepmind/simply PR #29 (float() loses 2^53 + 1) */
+	{ "9007199254740993", "9007199254740992", 0, 0 },
+	{ "9007199254740993", "9007199254740993", 0, 1 },
+	{ "12345678901234567890", "12345678901234567168", 0, 0 },
+	/* NVIDIA-NeMo/Gym PR #2956 (np.allclose on large integers) */
+	{ "50000000000000001", "50000000000000000", 0, 0 },
+	{ "50000000000000001", "50000000000000000", 0.5, 0 },
+	/* the tester's report (constructed) */
+	{ "The answer is 12345678901234567891.", "12345678901234567890", 0, 0 },
+	/* constructed: separators and leading zeros dropped, signs, past
+	 * DIGITS_MAX; a tolerance of 1 or a decimal point compares doubles */
+	{ "#### 12,345,678,901,234,567,890", "12345678901234567890", 0, 1 },
+	{ "Final answer: 0012345678901234567890", "12345678901234567890", 0, 1 },
+	{ "-0", "0", 0, 1 },
+	{ "-5", "5", 0, 0 },
+	{ "−9007199254740993", "-9007199254740993", 0, 1 },
+	{ "123456789012345678901234567890123456789012345678901234567891",
+	  "123456789012345678901234567890123456789012345678901234567890", 0, 0 },
+	{ "123 456 789 012 345 678 901 234 567 890 123 456 789 012 345 678",
+	  "123456789012345678901234567890123456789012345678", 0, 1 },
+	{ "9007199254740993", "9007199254740992", 1, 1 },
+	{ "12345678901234567890.0", "12345678901234567891", 0, 1 },
+};
+
 /* The last number, and what a careful grader does not read as the answer. */
 static const struct row fallback[] = {
 	/* jundot/omlx PR #3484 */
@@ -307,8 +333,39 @@ test_tables(void **state)
 	bad += CHECK(statements);
 	bad += CHECK(clauses);
 	bad += CHECK(questions);
+	bad += CHECK(wholes);
 	bad += CHECK(fallback);
 	assert_int_equal(bad, 0);
+}
+
+/* score_number_read: a target that reads as exactly one finite number. */
+static void
+test_read(void **state)
+{
+	static const struct { const char *text; double v; } good[] = {
+		{ "42", 42 }, { "1,234", 1234 }, { "\\frac{3}{4}", 0.75 },
+		{ "25%", 25 }, { "#### 18", 18 }, { "-3", -3 }, { "$1,000", 1000 },
+		{ "１２", 12 }, { "The answer is 18", 18 }, { "2\\frac{1}{2}", 2.5 },
+	};
+	static const char *const bad[] = { "x", "", "inf", "1e400", "1 2",
+		"10^{999}", "forty-two", "3 + 4 = 7", "not 3 but 4", "not 3",
+		"bad \xff 1", "NaN" };
+	double v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		v = -1;
+		assert_int_equal(score_number_read(good[i].text, &v), 1);
+		assert_true(v == good[i].v);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		v = -1;
+		if (score_number_read(bad[i], &v) != 0)
+			print_error("read %s as %g\n", bad[i], v);
+		assert_int_equal(score_number_read(bad[i], &v), 0);
+		assert_true(v == -1);	/* untouched */
+	}
+	assert_int_equal(score_number_read(NULL, &v), 0);
 }
 
 static void
@@ -359,6 +416,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_arguments),
 		cmocka_unit_test(test_large),
 	};
