@@ -138,6 +138,17 @@ int score_number_read(const char *text, double *v);
 double score_choice(const char *output, const char *target,
     const char *const *choices, size_t n_choices);
 
+/* A multiple-choice task's target checked before any output is scored:
+ * the index of the option target names, as score_choice reads a target —
+ * a letter in range ("b" or "B" is 1), else the first option whose text
+ * target is once both are compared as score_choice compares texts (NFKC,
+ * case, LaTeX and outer punctuation dropped). -1 if it names none ("E"
+ * with four options, a text no option has, "", "AB"), or for NULL
+ * arguments, n outside 1..26, or a target that is not UTF-8. choices as
+ * for score_choice. */
+int score_choice_target(const char *target, const char *const *choices,
+    size_t n);
+
 /* The answer part of a model's output: what follows the last closing
  * reasoning tag, white space after it skipped, or all of output when it
  * has none; "" when a reasoning block was opened and never closed (the

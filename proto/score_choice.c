@@ -479,6 +479,20 @@ pick(const struct resp *r)
 	return p >= 0 ? p : NONE;
 }
 
+int
+score_choice_target(const char *target, const char *const *choices, size_t n)
+{
+	struct choice_texts ct;
+	int idx;
+
+	if (target == NULL || choices == NULL || n == 0 || n > CHOICES_MAX)
+		return -1;
+	choice_texts_init(&ct, choices, n);
+	idx = choice_target(target, &ct);
+	choice_texts_free(&ct);
+	return idx;
+}
+
 double
 score_choice(const char *output, const char *target, const char *const *choices,
     size_t n_choices)

@@ -303,6 +303,38 @@ test_targets(void **state)
 	}
 }
 
+/* score_choice_target: the option a target names, as score_choice reads
+ * targets. */
+static void
+test_target_helper(void **state)
+{
+	(void)state;
+	assert_int_equal(score_choice_target("B", colours, 4), 1);
+	assert_int_equal(score_choice_target("b", colours, 4), 1);
+	assert_int_equal(score_choice_target("(C)", colours, 4), 2);
+	assert_int_equal(score_choice_target("Ｄ", colours, 4), 3);
+	assert_int_equal(score_choice_target("Green", colours, 4), 1);
+	assert_int_equal(score_choice_target("dark red", reds, 4), 1);
+	assert_int_equal(score_choice_target("12", twelves, 4), 2);
+	assert_int_equal(score_choice_target("E", colours, 4), -1);
+	assert_int_equal(score_choice_target("Rome", colours, 4), -1);
+	assert_int_equal(score_choice_target("", colours, 4), -1);
+	assert_int_equal(score_choice_target("AB", colours, 4), -1);
+	assert_int_equal(score_choice_target("bad \xff", colours, 4), -1);
+	assert_int_equal(score_choice_target(NULL, colours, 4), -1);
+	assert_int_equal(score_choice_target("A", NULL, 4), -1);
+	assert_int_equal(score_choice_target("A", colours, 0), -1);
+	assert_int_equal(score_choice_target("A", plain26, 27), -1);
+	assert_int_equal(score_choice_target("Z", plain26, 26), 25);
+	/* what it names is what score_choice scores against */
+	for (int i = 0; i < 4; i++) {
+		char t[2] = { (char)('A' + i), 0 };
+
+		assert_true(score_choice("The answer is B", t, colours, 4) ==
+		    (score_choice_target(t, colours, 4) == 1));
+	}
+}
+
 /* A response of SCORE_TEXT_MAX bytes is read in linear time: this would
  * take minutes if any rule rescanned the text per letter or per cue. */
 static void
@@ -333,6 +365,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_target_helper),
 		cmocka_unit_test(test_large),
 	};
 
