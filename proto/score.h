@@ -109,7 +109,8 @@ int score_number_read(const char *text, double *v);
  *     on its correction): "the answer is", "Answer:", "final answer", "the
  *     correct option is", "I choose", "I'd go with", "答案是", "答案：",
  *     "答案为", "正确选项是", "故选", "应选", "选", "我选择", "答："; a letter
- *     followed by "is the correct answer", "is correct", "正确", "是对的";
+ *     followed by "is the correct answer", "is correct", "正确", "是对的",
+ *     or by a bare "是" or "对" that ends its clause ("A不是，C是。");
  *     "\boxed{C}", "\fbox{C}", GLM's "<|begin_of_box|>C". After a linking
  *     word (":", "is") the pick is the first letter in the rest of the
  *     sentence that picks one option, in either case ("The correct answer
@@ -121,10 +122,14 @@ int score_number_read(const char *text, double *v);
  *     ("C", "(c)", "**B.**", "选项B"), or that opens with a label and goes
  *     on with that option's text, or is that one line ("B. 4").
  *  3. The last letter in bold ("**C**"), else in brackets ("(C)", "[C]").
- *  4. The last standalone capital letter in range.
+ *  4. The last standalone capital letter in range; a line-start label
+ *     ("D. 12") when it is the only one, but "A:" only when option A's
+ *     text follows ("A: Paris is ..." may be a few-shot answer prefix).
  *  5. The option whose text output is; else the one option whose text it
  *     mentions as words, not counting a mention inside a longer option's
- *     text ("red" in "dark red"); nothing if it mentions several.
+ *     text ("red" in "dark red"); else, when every option is a number
+ *     (score_number_read), the one option equal to the number output
+ *     answers with by score_numeric's rules ("2 + 2 = 4" picks "4").
  *
  * In every rule a letter counts only if it picks one option: not a
  * pronoun or article ("I think", "A good guess", but "A is wrong" is a
