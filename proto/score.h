@@ -51,13 +51,13 @@ double score_exact(const char *output, const char *target, unsigned flags);
  * a thousands separator: numbers are read whole), ";", ": ", an aside in
  * brackets ("7 (check: 7 × 2 = 14)", but not "4(5) = 20" or
  * "3 + (4 × 2)"), "—", or a connective ("because", "since", "as",
- * "which", "so", "where", "given", "when", "if", "and", "but", "or",
- * "thus", "hence", "therefore", "then", "while", "whereas", "for",
- * "from", "with", "via"; "因为", "所以", "即", "由于", "因此", "故",
- * "其中", "则", "而", "且", "验算", "检验"). So "The answer is 7 because
- * 7 × 2 = 14" is 7; only an equation that is the clause itself is read
- * after its last "=" ("Answer: m+n = 256+37 = 293" is 293, "答案是
- * 2×3=6" is 6). A statement inside a question states nothing: its clause
+ * "which", "so", "where", "given", "when", "if", "but", "thus", "hence",
+ * "therefore", "while", "whereas", "for", "from", "with", "via"; "因为",
+ * "所以", "即", "由于", "因此", "故", "其中", "则", "而", "且", "验算",
+ * "检验"; not "and", "or", "then", which also chain an answer's own
+ * steps). So "The answer is 7 because 7 × 2 = 14" is 7; only an
+ * equation that is the clause itself is read after its last "="
+ * ("Answer: m+n = 256+37 = 293" is 293, "答案是 2×3=6" is 6). A statement inside a question states nothing: its clause
  * ends with "?" or holds "吗", or "(the) answer" opens the sentence after
  * "is", "could", "would", "does" and the like ("Is the answer 3? No. It
  * is 4." is 4). A number after "not", "isn't", "never", "不是" is passed

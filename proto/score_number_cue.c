@@ -18,11 +18,12 @@
 #define WINDOW_MAX	256	/* bytes after a cue where its number may start */
 #define WORD_MAX	12	/* longest word looked at before a cue */
 
-/* Words that open an explanation after a statement's number. */
+/* Words that open an explanation after a statement's number. Not "and",
+ * "or", "then": they also chain an answer's own steps ("Answer: 12 + 3 =
+ * 15 and 15 × 2 = 30"). */
 static const char *const CONNECTIVES[] = { "because", "since", "as",
-	"which", "so", "where", "given", "when", "if", "and", "but", "or",
-	"thus", "hence", "therefore", "then", "while", "whereas", "for",
-	"from", "with", "via", NULL };
+	"which", "so", "where", "given", "when", "if", "but", "thus", "hence",
+	"therefore", "while", "whereas", "for", "from", "with", "via", NULL };
 
 /* The same in Chinese: 因为 所以 即 由于 因此 故 其中 则 而 且 验算 检验. */
 static const char *const ZH_CONNECTIVES[] = { "因为", "所以", "即", "由于",

@@ -234,6 +234,8 @@ static const struct row clauses[] = {
 	{ "The answer is 7, right?", "7", 0, 1 },
 	{ "The answer is 36 so 36 - 4 = 32 are left", "36", 0, 1 },
 	{ "#### 18 as 9 * 2 = 18", "18", 0, 1 },
+	{ "Answer: 12 + 3 = 15 and 15 × 2 = 30", "30", 0, 1 },
+	{ "The answer is 20 but 4 × 6 = 24 was close", "20", 0, 1 },
 };
 
 /* A statement inside a question states nothing. */
