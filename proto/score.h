@@ -45,9 +45,23 @@ double score_exact(const char *output, const char *target, unsigned flags);
  *     "Answer:", "final answer", "答案是", "答案为", "答案：", "答：".
  *  3. The last number.
  *
- * In a box or a statement's sentence the number is the first after its
- * last "=" ("Answer: m+n = 256+37 = 293" is 293), else its first. A number
- * after "not", "isn't", "never", "不是" is passed over by every rule.
+ * In a box the number is the first after its last "=", else its first. A
+ * statement's number is read from its first clause only: the clause ends,
+ * once its first number is read, at the sentence's end, ", " or "，" (not
+ * a thousands separator: numbers are read whole), ";", ": ", an aside in
+ * brackets ("7 (check: 7 × 2 = 14)", but not "4(5) = 20" or
+ * "3 + (4 × 2)"), "—", or a connective ("because", "since", "as",
+ * "which", "so", "where", "given", "when", "if", "but", "thus", "hence",
+ * "therefore", "while", "whereas", "for", "from", "with", "via"; "因为",
+ * "所以", "即", "由于", "因此", "故", "其中", "则", "而", "且", "验算",
+ * "检验"; not "and", "or", "then", which also chain an answer's own
+ * steps). So "The answer is 7 because 7 × 2 = 14" is 7; only an
+ * equation that is the clause itself is read after its last "="
+ * ("Answer: m+n = 256+37 = 293" is 293, "答案是 2×3=6" is 6). A statement inside a question states nothing: its clause
+ * ends with "?" or holds "吗", or "(the) answer" opens the sentence after
+ * "is", "could", "would", "does" and the like ("Is the answer 3? No. It
+ * is 4." is 4). A number after "not", "isn't", "never", "不是" is passed
+ * over by every rule.
  *
  * Numbers are read as people and LaTeX write them: a sign ("-", "+", "−"
  * and the other dash minus signs; not the minus of "5-3" or the dash of
@@ -63,9 +77,25 @@ double score_exact(const char *output, const char *target, unsigned flags);
  * or after "^" or "_" are no number, and numerals in words ("twelve",
  * "二十五") are not read. When exactly one side is a percentage it matches
  * the other as written or divided by 100: "25%" matches 25 and 0.25.
- * Rounding in these conversions is forgiven (4 ulps). Time is linear in
- * the length of output. */
+ *
+ * Two whole numbers (written without a decimal point, fraction, exponent,
+ * power or percent sign) are compared exactly when tolerance is below 1:
+ * the same sign and the same digits, separators and leading zeros
+ * dropped, at any length ("12345678901234567891" is not
+ * "12345678901234567890", though they are the same double). Otherwise the
+ * two are compared as doubles, and rounding in the conversions above is
+ * forgiven (4 ulps). Time is linear in the length of output. */
 double score_numeric(const char *output, const char *target, double tolerance);
+
+/* A task's numeric target checked before any output is scored: 1 and the
+ * number in *v if text reads, by score_numeric's rules, as exactly one
+ * number and that number is finite ("42", "1,234", "\frac{3}{4}", "25%",
+ * "#### 18"); else 0 and *v untouched: no number ("x", "", "inf",
+ * "forty-two"), an infinite one ("1e400", "10^{999}"), several ("1 2",
+ * "3 + 4 = 7", even if one is ruled out: "not 3 but 4"), NULL, not UTF-8
+ * or above SCORE_TEXT_MAX. Such a target could never be matched as its
+ * author meant. A percentage is reported as written (25 for "25%"). */
+int score_number_read(const char *text, double *v);
 
 /* Multiple choice: 1 if the option output picks is the one target names,
  * else 0. target is a letter ("B", either case) or an option's text;
@@ -79,7 +109,8 @@ double score_numeric(const char *output, const char *target, double tolerance);
  *     on its correction): "the answer is", "Answer:", "final answer", "the
  *     correct option is", "I choose", "I'd go with", "答案是", "答案：",
  *     "答案为", "正确选项是", "故选", "应选", "选", "我选择", "答："; a letter
- *     followed by "is the correct answer", "is correct", "正确", "是对的";
+ *     followed by "is the correct answer", "is correct", "正确", "是对的",
+ *     or by a bare "是" or "对" that ends its clause ("A不是，C是。");
  *     "\boxed{C}", "\fbox{C}", GLM's "<|begin_of_box|>C". After a linking
  *     word (":", "is") the pick is the first letter in the rest of the
  *     sentence that picks one option, in either case ("The correct answer
@@ -91,10 +122,14 @@ double score_numeric(const char *output, const char *target, double tolerance);
  *     ("C", "(c)", "**B.**", "选项B"), or that opens with a label and goes
  *     on with that option's text, or is that one line ("B. 4").
  *  3. The last letter in bold ("**C**"), else in brackets ("(C)", "[C]").
- *  4. The last standalone capital letter in range.
+ *  4. The last standalone capital letter in range; a line-start label
+ *     ("D. 12") when it is the only one, but "A:" only when option A's
+ *     text follows ("A: Paris is ..." may be a few-shot answer prefix).
  *  5. The option whose text output is; else the one option whose text it
  *     mentions as words, not counting a mention inside a longer option's
- *     text ("red" in "dark red"); nothing if it mentions several.
+ *     text ("red" in "dark red"); else, when every option is a number
+ *     (score_number_read), the one option equal to the number output
+ *     answers with by score_numeric's rules ("2 + 2 = 4" picks "4").
  *
  * In every rule a letter counts only if it picks one option: not a
  * pronoun or article ("I think", "A good guess", but "A is wrong" is a
@@ -107,6 +142,17 @@ double score_numeric(const char *output, const char *target, double tolerance);
  * linear in the length of output. */
 double score_choice(const char *output, const char *target,
     const char *const *choices, size_t n_choices);
+
+/* A multiple-choice task's target checked before any output is scored:
+ * the index of the option target names, as score_choice reads a target —
+ * a letter in range ("b" or "B" is 1), else the first option whose text
+ * target is once both are compared as score_choice compares texts (NFKC,
+ * case, LaTeX and outer punctuation dropped). -1 if it names none ("E"
+ * with four options, a text no option has, "", "AB"), or for NULL
+ * arguments, n outside 1..26, or a target that is not UTF-8. choices as
+ * for score_choice. */
+int score_choice_target(const char *target, const char *const *choices,
+    size_t n);
 
 /* The answer part of a model's output: what follows the last closing
  * reasoning tag, white space after it skipped, or all of output when it

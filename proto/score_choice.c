@@ -225,8 +225,24 @@ zh_cue(const struct resp *r, size_t i)
 	return has(r, i, "答:") ? loose(r, i + 4) : NONE;
 }
 
+/* "C是。", "C对，": a bare "is" or "right" that ends its clause, as in
+ * "A不是，C是。" (only C is). "C是A的..." goes on, and states nothing. */
+static int
+zh_verdict(const struct resp *r, size_t k)
+{
+	static const char *const verdicts[] = { "是", "对", "對", NULL };
+	static const char *const ends[] = { "。", "、", "；", "！", NULL };
+	size_t n;
+
+	if (has_any(r, k, verdicts, &n) == NULL)
+		return 0;
+	k += n;
+	return at(r, k) == 0 || one_of(at(r, k), ".,;!\n\r") ||
+	    has_any(r, k, ends, &n) != NULL;
+}
+
 /* A letter stated correct after it: "C is the correct answer", "B is
- * correct", "C项正确", "只有选项B是对的". */
+ * correct", "C项正确", "只有选项B是对的", "C是。". */
 static int
 post_cue(const struct resp *r, size_t i)
 {
@@ -238,7 +254,8 @@ post_cue(const struct resp *r, size_t i)
 		k += 6;
 	else if (has(r, k, "项") || has(r, k, "項"))
 		k += 3;
-	if (phrase_at(r, k, POST) == 0 && has_any(r, k, ZH_POST, &n) == NULL)
+	if (phrase_at(r, k, POST) == 0 && has_any(r, k, ZH_POST, &n) == NULL &&
+	    !zh_verdict(r, k))
 		return NONE;
 	return choice_take(r, i, 0);
 }
@@ -418,9 +435,29 @@ marked_pick(const struct resp *r)
 	return bold != NONE ? bold : paren;
 }
 
+/* "A: ..." at a line start is also the few-shot answer prefix ("Q: ...
+ * A: Paris is the capital."): as a label it names option A only when
+ * that option's text follows it. 1 for such a prefix. */
+static int
+answer_prefix(const struct resp *r, size_t i)
+{
+	size_t k = i + 1, eol;
+
+	while (at(r, k) == '*')
+		k++;
+	if (at(r, k) != ':')
+		return 0;
+	for (k++; one_of(at(r, k), "* \t"); k++)
+		;
+	for (eol = k; eol < r->len && at(r, eol) != '\n'; eol++)
+		;
+	return !choice_text_begins(r->ct, letter(r, i), r->s, k, eol);
+}
+
 /* Rule 4: the last standalone capital in range that is a pick. Line-start
  * labels count only when they all name one option (a response ending
- * "D. 12" picks D; a list "A. ... B. ..." picks nothing). */
+ * "D. 12" picks D; a list "A. ... B. ..." picks nothing), and "A:" only
+ * with its option's text. */
 static int
 last_pick(const struct resp *r)
 {
@@ -436,7 +473,7 @@ last_pick(const struct resp *r)
 		if (ro == R_PICK) {
 			last = letter(r, i);
 			last_at = i;
-		} else if (ro == R_LABEL) {
+		} else if (ro == R_LABEL && !answer_prefix(r, i)) {
 			mixed |= label != NONE && label != letter(r, i);
 			label = letter(r, i);
 			label_at = i;
@@ -475,8 +512,23 @@ pick(const struct resp *r)
 	    (p = label_pick(r)) != NONE || (p = marked_pick(r)) != NONE ||
 	    (p = last_pick(r)) != NONE)
 		return p;
-	p = choice_text_pick(r->ct, r->s);
+	if ((p = choice_text_pick(r->ct, r->s)) < 0)
+		p = choice_number_pick(r->ct, r->s);
 	return p >= 0 ? p : NONE;
+}
+
+int
+score_choice_target(const char *target, const char *const *choices, size_t n)
+{
+	struct choice_texts ct;
+	int idx;
+
+	if (target == NULL || choices == NULL || n == 0 || n > CHOICES_MAX)
+		return -1;
+	choice_texts_init(&ct, choices, n);
+	idx = choice_target(target, &ct);
+	choice_texts_free(&ct);
+	return idx;
 }
 
 double

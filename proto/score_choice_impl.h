@@ -17,6 +17,7 @@ struct choice_texts {
 	char	*t[CHOICES_MAX];
 	size_t	 len[CHOICES_MAX];
 	size_t	 n;
+	const char *const *raw;	/* the options as given (the caller's) */
 };
 
 /* Fills ct from choices[0..n) (n at most CHOICES_MAX). Release with
@@ -39,8 +40,14 @@ int	choice_text_begins(const struct choice_texts *ct, int i, const char *s,
  * option's text ("red" inside "dark red"). -1 if none or several. */
 int	choice_text_pick(const struct choice_texts *ct, const char *s);
 
+/* When every option is a number (score_number_read): the one option
+ * whose number s (NUL-terminated) answers with by score_numeric's rules
+ * at tolerance 0 ("2 + 2 = 4" for the options 2, 4, 6, 8). -1 if the
+ * options are not all numbers, or none or several match. */
+int	choice_number_pick(const struct choice_texts *ct, const char *s);
+
 /* The option a target names: a letter A..n (either case) or an option's
- * text. -1 if none. */
+ * text (the first with that text). -1 if none. */
 int	choice_target(const char *target, const struct choice_texts *ct);
 
 #define NONE		(-1)	/* nothing read at this rule: try the next */

@@ -79,6 +79,7 @@ choice_texts_init(struct choice_texts *ct, const char *const *choices, size_t n)
 {
 	memset(ct, 0, sizeof *ct);
 	ct->n = n < CHOICES_MAX ? n : CHOICES_MAX;
+	ct->raw = choices;
 	for (size_t i = 0; i < ct->n; i++)
 		if (choices[i] != NULL)
 			ct->t[i] = plain(choices[i], 0, strlen(choices[i]), &ct->len[i]);
@@ -211,6 +212,23 @@ choice_text_pick(const struct choice_texts *ct, const char *s)
 		}
 	free(o);
 	return got >= 0 && hits <= 1 ? got : -1;
+}
+
+int
+choice_number_pick(const struct choice_texts *ct, const char *s)
+{
+	double v;
+	int got = -1, hits = 0;
+
+	for (size_t i = 0; i < ct->n; i++)
+		if (ct->raw[i] == NULL || !score_number_read(ct->raw[i], &v))
+			return -1;
+	for (size_t i = 0; i < ct->n && hits < 2; i++)
+		if (score_numeric(s, ct->raw[i], 0) == 1) {
+			got = (int)i;
+			hits++;
+		}
+	return hits == 1 ? got : -1;
 }
 
 int

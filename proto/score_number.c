@@ -3,7 +3,7 @@
  * The text is first folded (fold): full-width forms to ASCII, every kind
  * of space to " ", minus and dash signs to "-", "’" to "'", "×" and "⋅"
  * to "*", superscripts to "^" and digits ("10⁻³" is "10^-3"). Numbers are
- * then read by hand (num_at): thousands separators, decimals, exponents,
+ * then read by hand (number_at): thousands separators, decimals, exponents,
  * LaTeX fractions, "a/b", percentages. Every look-ahead is bounded, so a
  * response of SCORE_TEXT_MAX bytes is read in time linear in its length. */
 #include "score.h"
@@ -16,58 +16,17 @@
 #include <strings.h>
 #include <utf8proc.h>
 
+#include "score_number_impl.h"
 #include "utf8.h"
 
-#define WINDOW_MAX	256	/* bytes after a cue where its number may start */
 #define BOX_MAX		512	/* bytes inside \boxed{...} */
 #define BOXES_OPEN	8	/* boxes open at once, one inside another */
 #define DIGITS_MAX	40	/* significant digits kept; the rest scale */
 #define EXP_MAX		400	/* largest power of ten read (more is inf) */
 #define DEPTH_MAX	2	/* fractions inside fractions */
-
-struct text {
-	const char *s;
-	size_t len;
-};
-
-struct num {
-	double v;
-	int pct;	/* written as a percentage */
-};
+#define GROUPS_MAX	16	/* thousands groups read in one number */
 
 enum sep { SEP_NONE, SEP_COMMA, SEP_SPACE, SEP_TEX, SEP_APOS };
-
-static unsigned char
-at(const struct text *t, size_t i)
-{
-	return i < t->len ? (unsigned char)t->s[i] : 0;
-}
-
-static unsigned char
-before(const struct text *t, size_t i)
-{
-	return i > 0 && i <= t->len ? (unsigned char)t->s[i - 1] : 0;
-}
-
-static int
-digit(unsigned char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static int
-alpha(unsigned char c)
-{
-	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
-}
-
-static int
-has(const struct text *t, size_t i, const char *p)
-{
-	size_t n = strlen(p);
-
-	return i <= t->len && t->len - i >= n && memcmp(t->s + i, p, n) == 0;
-}
 
 /* The ASCII character a code point folds to (see the top), 0 to keep it. */
 static int
@@ -192,9 +151,12 @@ run(const struct text *t, size_t k)
 
 /* The integer part at k with its separators: the end of it. Groups of
  * three after a lead of one to three digits ("1,234,567", "1 234",
- * "1'234", "9{,}500", "1\,234"), or the Indian 2-2-3 grouping with commas
+ * "1'234", "9{,}500", "1\\,234"), or the Indian 2-2-3 grouping with commas
  * ("12,34,567"); anything else ("1,23", "3,5", "1, 2, 3") ends the number
- * at its first digits. */
+ * at its first digits. The walk stops at the first group that fits
+ * neither grouping, and after GROUPS_MAX groups (a longer grouping is
+ * read as its parts): every number start inside a run of separated
+ * digits ("1 2 1 2 ...") walks again, so this keeps reading linear. */
 static size_t
 integer_end(const struct text *t, size_t k)
 {
@@ -202,18 +164,19 @@ integer_end(const struct text *t, size_t k)
 	enum sep kind = SEP_NONE, kk;
 	int western = lead <= 3, indian = lead <= 2, last = 0;
 
-	while ((n = sep_at(t, e, &kk)) > 0 && (kind == SEP_NONE || kk == kind)) {
+	while ((western || indian) && groups <= GROUPS_MAX &&
+	    (n = sep_at(t, e, &kk)) > 0 && (kind == SEP_NONE || kk == kind)) {
 		size_t g = run(t, e + n);
 
 		kind = kk;
 		western &= g == 3;
-		indian &= last == 0 || last == 2;
+		indian &= (last == 0 || last == 2) && (g == 2 || g == 3);
 		last = (int)g;
 		groups++;
 		e += n + g;
 	}
-	if (groups > 0 && (western || (indian && kind == SEP_COMMA && groups >= 2 &&
-	    last == 3)))
+	if (groups > 0 && groups <= GROUPS_MAX && (western ||
+	    (indian && kind == SEP_COMMA && groups >= 2 && last == 3)))
 		end = e;
 	return end;
 }
@@ -284,8 +247,6 @@ decimal_at(const struct text *t, size_t k, double *v)
 	return e;
 }
 
-static size_t num_at(const struct text *, size_t, struct num *, int);
-
 /* A LaTeX fraction at k ("\frac{3}{4}", "\dfrac{-1}{2}", "\tfrac12"): *v
  * and its end; 0 if none, or its parts are not numbers. */
 static size_t
@@ -314,7 +275,7 @@ frac_at(const struct text *t, size_t k, double *v, int depth)
 			return 0;
 		for (k++; at(t, k) == ' '; k++)
 			;
-		if ((k = num_at(t, k, &n, depth + 1)) == 0 || n.pct)
+		if ((k = number_at(t, k, &n, depth + 1)) == 0 || n.pct)
 			return 0;
 		while (at(t, k) == ' ')
 			k++;
@@ -385,39 +346,43 @@ percent(const struct text *t, size_t e, int *pct)
 
 /* A number at k: sign, currency after it ("-$5"), a decimal or LaTeX
  * fraction, a mixed number ("2\frac{1}{2}"), then a tail and a percent
- * sign. Its end, 0 if none. */
-static size_t
-num_at(const struct text *t, size_t k, struct num *out, int depth)
+ * sign. Its end, 0 if none. A number that is its integer part alone is
+ * whole, its digits kept by place for an exact comparison. */
+size_t
+number_at(const struct text *t, size_t k, struct num *out, int depth)
 {
-	int neg = 0;
 	size_t e, f;
 	double v, w;
 
-	out->pct = 0;
+	out->pct = out->neg = out->whole = 0;
 	if (at(t, k) == '-' || at(t, k) == '+') {
-		neg = at(t, k++) == '-';
+		out->neg = at(t, k++) == '-';
 		k += has(t, k, "\\$") ? 2 : at(t, k) == '$';
 	}
 	if ((e = frac_at(t, k, &v, depth)) == 0) {
 		if ((e = decimal_at(t, k, &v)) == 0)
 			return 0;
-		if ((f = frac_at(t, e, &w, depth)) > 0) {
+		out->whole = e == integer_end(t, k);
+		out->int_a = k;
+		out->int_b = e;
+		if ((f = frac_at(t, e, &w, depth)) > 0)
 			v += w;
-			e = f;
-		} else {
-			e = tail(t, e, &v);
-		}
+		else
+			f = tail(t, e, &v);
+		out->whole &= f == e;
+		e = f;
 	}
 	e = percent(t, e, &out->pct);
-	out->v = neg ? -v : v;
+	out->whole &= !out->pct;
+	out->v = out->neg ? -v : v;
 	return e;
 }
 
 /* A number may start at i: a digit not inside a word, a formula's
  * exponent or subscript, a decimal, or the later parts of a date; a sign
  * that is not a binary minus ("5-3", "x - 3"); a LaTeX fraction. */
-static int
-starts_number(const struct text *t, size_t i)
+int
+number_starts(const struct text *t, size_t i)
 {
 	unsigned char c = at(t, i), p = before(t, i), n = at(t, i + 1);
 
@@ -425,7 +390,7 @@ starts_number(const struct text *t, size_t i)
 		if (alpha(p) || digit(p) || p == ')' || p == ']' || p == '}')
 			return 0;
 		return digit(n) || (n == '.' && digit(at(t, i + 2))) || n == '$' ||
-		    has(t, i + 1, "\\$") || starts_number(t, i + 1);
+		    has(t, i + 1, "\\$") || number_starts(t, i + 1);
 	}
 	if (c == '\\')
 		return has(t, i, "\\frac") || has(t, i, "\\dfrac") ||
@@ -438,8 +403,8 @@ starts_number(const struct text *t, size_t i)
 }
 
 /* Ruled out: "not 15", "isn't 15", "不是15". */
-static int
-negated(const struct text *t, size_t i)
+int
+number_negated(const struct text *t, size_t i)
 {
 	size_t k = i, s;
 
@@ -460,8 +425,8 @@ negated(const struct text *t, size_t i)
 /* The number a statement or a box holds in s[a..b): the first after its
  * last "=" ("Answer: m+n = 256+37 = 293"), else its first; numbers ruled
  * out are passed over. 1 if there is one. */
-static int
-first_in(const struct text *t, size_t a, size_t b, struct num *out)
+int
+number_first_in(const struct text *t, size_t a, size_t b, struct num *out)
 {
 	size_t from = a;
 
@@ -469,11 +434,12 @@ first_in(const struct text *t, size_t a, size_t b, struct num *out)
 		if (at(t, k) == '=')
 			from = k + 1;
 	for (size_t k = from; k < b; k++) {
-		if (has(t, k, "百分之") && num_at(t, k + 9, out, 0) > 0) {
+		if (has(t, k, "百分之") && number_at(t, k + 9, out, 0) > 0) {
 			out->pct = 1;
+			out->whole = 0;
 			return 1;
 		}
-		if (starts_number(t, k) && !negated(t, k) && num_at(t, k, out, 0) > 0)
+		if (number_starts(t, k) && !number_negated(t, k) && number_at(t, k, out, 0) > 0)
 			return 1;
 	}
 	return 0;
@@ -542,7 +508,7 @@ boxed(const struct text *t, struct num *out)
 			end = k;
 			from = st[--n].from;
 		}
-		if (end > 0 && first_in(t, from, end, &v)) {
+		if (end > 0 && number_first_in(t, from, end, &v)) {
 			*out = v;
 			found = 1;
 		}
@@ -550,164 +516,61 @@ boxed(const struct text *t, struct num *out)
 	return found;
 }
 
-/* A statement starts at k (see cue_at): a window stops there, since the
- * later statement is read and wins anyway. */
+/* Rule 3: the last number that is not ruled out. *count (when not NULL)
+ * is how many numbers there are, ruled out or not. */
 static int
-cue_start(const struct text *t, size_t k)
+last_number(const struct text *t, struct num *out, size_t *count)
 {
-	unsigned char c = at(t, k);
-
-	if (c == '#')
-		return has(t, k, "####");
-	if (c == 0xe7)
-		return has(t, k, "答案") || has(t, k, "答:");
-	return (c | 0x20) == 'a' && !alpha(before(t, k)) &&
-	    strncasecmp(t->s + k, "answer", 6) == 0 && !alpha(at(t, k + 6));
-}
-
-/* Where a statement's sentence ends, from a: at a line break after some
- * text, ". ", "!", "?", ";", "。" and the like, or the next statement;
- * WINDOW_MAX at most. Windows so never overlap: reading them all is
- * linear. */
-static size_t
-window_end(const struct text *t, size_t a)
-{
-	int seen = 0;
-	size_t k;
-
-	for (k = a; k < t->len && k - a < WINDOW_MAX; k++) {
-		unsigned char c = at(t, k), n = at(t, k + 1);
-
-		if (c == '\n' && seen)
-			break;
-		if ((c == '.' || c == '!' || c == '?' || c == ';') &&
-		    (n == 0 || n == ' ' || n == '\n' || n == '\r' || n >= 0x80))
-			break;
-		if (has(t, k, "。") || has(t, k, "；") || has(t, k, "！") ||
-		    has(t, k, "？") || (k > a && cue_start(t, k)))
-			break;
-		seen |= c != ' ' && c != '\n' && c != '\r' && c != '\t';
-	}
-	return k;
-}
-
-/* "answer" after these is no statement of this response's answer. */
-static int
-ruled(const struct text *t, size_t i)
-{
-	static const char *const dets[] = { "each", "every", "other", "possible",
-		"wrong", "incorrect", "an", "any", "which", "no", "your", NULL };
-	size_t k = i, s;
-
-	while (k > 0 && before(t, k) == ' ')
-		k--;
-	for (s = k; s > 0 && k - s < 10 && alpha(before(t, s)); s--)
-		;
-	for (const char *const *d = dets; s < k && *d != NULL; d++)
-		if (strlen(*d) == k - s && strncasecmp(t->s + s, *d, k - s) == 0)
-			return 1;
-	return 0;
-}
-
-/* A statement at i ("####", "the answer is", "Answer:", "答案是", "答："):
- * where its number may be, s[*a..*b). 0 if there is none. */
-static int
-cue_at(const struct text *t, size_t i, size_t *a, size_t *b)
-{
-	static const char *const links[] = { "is", "was", "would", "should", "will",
-		"must", "becomes", "equals", NULL };
-	static const char *const zh[] = { "应该是", "应为", "應為", "就是", "是",
-		"为", "為", ":", "=", NULL };
-	size_t k;
-	int tight = 0;
-
-	if (has(t, i, "####")) {
-		*a = i + 4;
-	} else if (has(t, i, "答:")) {
-		*a = i + 4;
-	} else if (has(t, i, "答案")) {
-		for (k = i + 6; at(t, k) == ' ' || at(t, k) == '*'; k++)
-			;
-		*a = k;
-		for (const char *const *z = zh; *z != NULL && *a == k; z++)
-			if (has(t, k, *z))
-				*a = k + strlen(*z);
-		tight = *a == k;
-	} else if (strncasecmp(t->s + i, "answer", 6) == 0 && i + 6 <= t->len &&
-	    !alpha(before(t, i)) && !alpha(at(t, i + 6)) && !ruled(t, i)) {
-		for (k = i + 6; k < t->len && strchr(" \t*_`", at(t, k)) && at(t, k); k++)
-			;
-		*a = k + (at(t, k) == ':' || at(t, k) == '=');
-		for (const char *const *l = links; *a == k && *l != NULL; l++)
-			if (strncasecmp(t->s + k, *l, strlen(*l)) == 0 &&
-			    !alpha(at(t, k + strlen(*l))))
-				*a = k + strlen(*l);
-		tight = *a == k;
-	} else {
-		return 0;
-	}
-	/* "Answer 42", "答案42": no linking word, the number comes at once */
-	while (tight && (at(t, *a) == '$' || at(t, *a) == '*' || has(t, *a, "\\$")))
-		*a += at(t, *a) == '\\' ? 2 : 1;
-	*b = tight ? *a + 1 : window_end(t, *a);
-	return 1;
-}
-
-/* Rule 2: the last statement that holds a number. */
-static int
-stated(const struct text *t, struct num *out)
-{
-	size_t a, b;
 	int found = 0;
 	struct num n;
+	size_t e, c = 0;
 
-	for (size_t i = 0; i < t->len; i++)
-		if (cue_at(t, i, &a, &b) && first_in(t, a, b, &n)) {
+	for (size_t i = 0; i < t->len; i++) {
+		if (has(t, i, "百分之") && (e = number_at(t, i + 9, &n, 0)) > 0) {
+			n.pct = 1;
+			n.whole = 0;
+		} else if (!number_starts(t, i) || (e = number_at(t, i, &n, 0)) == 0) {
+			continue;
+		}
+		c++;
+		if (!number_negated(t, i)) {
 			*out = n;
 			found = 1;
 		}
-	return found;
-}
-
-/* Rule 3: the last number that is not ruled out. */
-static int
-last_number(const struct text *t, struct num *out)
-{
-	int found = 0;
-	struct num n;
-	size_t e;
-
-	for (size_t i = 0; i < t->len; i++) {
-		if (has(t, i, "百分之") && (e = num_at(t, i + 9, &n, 0)) > 0) {
-			n.pct = 1;
-		} else if (!starts_number(t, i) || negated(t, i) ||
-		    (e = num_at(t, i, &n, 0)) == 0) {
-			continue;
-		}
-		*out = n;
-		found = 1;
 		i = e - 1;
 	}
+	if (count != NULL)
+		*count = c;
 	return found;
 }
 
-/* The number s answers with (rules 1-3). 0 if it has none. */
-static int
-read_answer(const char *s, struct num *out)
-{
+/* A response as read: the folded text (buf, yours to free) and the
+ * number it answers with. Whole numbers point into buf, so it lives
+ * until they are compared. */
+struct reading {
+	char *buf;
 	struct text t;
-	char *buf = NULL;
+	struct num n;
+};
+
+/* Reads s by rules 1-3 into *rd (rd->buf is yours, also on failure). 0
+ * if s has no number, is not UTF-8 or is too long. count as for
+ * last_number. */
+static int
+read_answer(const char *s, struct reading *rd, size_t *count)
+{
 	size_t len;
 	int found;
 
-	if (!fold(s, &buf, &len))
+	rd->buf = NULL;
+	if (s == NULL || !fold(s, &rd->buf, &len))
 		return 0;
-	t.s = buf;
-	t.len = runon_cut(buf, len);
-	buf[t.len] = 0;
-	found = boxed(&t, out) || stated(&t, out) || last_number(&t, out);
-	free(buf);
-	return found && !isnan(out->v);
+	rd->t.s = rd->buf;
+	rd->t.len = runon_cut(rd->buf, len);
+	rd->buf[rd->t.len] = 0;
+	found = last_number(&rd->t, &rd->n, count);
+	found = boxed(&rd->t, &rd->n) || number_stated(&rd->t, &rd->n) || found;
+	return found && !isnan(rd->n.v);
 }
 
 static int
@@ -717,20 +580,80 @@ close_to(double a, double b, double tolerance)
 	    fabs(a - b) <= tolerance + 4 * DBL_EPSILON * fmax(fabs(a), fabs(b));
 }
 
+/* The next significant digit of a whole number from *k (separators
+ * skipped), 0 at its end. */
+static unsigned char
+next_digit(const struct text *t, size_t *k, size_t end)
+{
+	while (*k < end && !digit(at(t, *k)))
+		(*k)++;
+	return *k < end ? at(t, (*k)++) : 0;
+}
+
+/* Two whole numbers are equal: the same sign and the same digits once
+ * leading zeros are dropped (so "-0" is "0"). */
+static int
+same_whole(const struct reading *x, const struct reading *y)
+{
+	size_t i = x->n.int_a, j = y->n.int_a;
+	unsigned char a, b;
+
+	while ((a = next_digit(&x->t, &i, x->n.int_b)) == '0')
+		;
+	while ((b = next_digit(&y->t, &j, y->n.int_b)) == '0')
+		;
+	if (a == 0 || b == 0)
+		return a == b;	/* zero only equals zero, whatever its sign */
+	if (x->n.neg != y->n.neg)
+		return 0;
+	for (; a == b && a != 0; a = next_digit(&x->t, &i, x->n.int_b),
+	    b = next_digit(&y->t, &j, y->n.int_b))
+		;
+	return a == b;
+}
+
+static int
+matches(const struct reading *got, const struct reading *want, double tolerance)
+{
+	/* Whole numbers differ by at least 1 when they differ: below that
+	 * tolerance compare them digit by digit, not as doubles, which cannot
+	 * tell 2^53 + 1 from 2^53. */
+	if (got->n.whole && want->n.whole && tolerance < 1)
+		return same_whole(got, want);
+	if (close_to(got->n.v, want->n.v, tolerance))
+		return 1;
+	/* one side a percentage: "25%" is also 0.25 */
+	if (got->n.pct && !want->n.pct)
+		return close_to(got->n.v / 100, want->n.v, tolerance);
+	if (want->n.pct && !got->n.pct)
+		return close_to(got->n.v, want->n.v / 100, tolerance);
+	return 0;
+}
+
 double
 score_numeric(const char *output, const char *target, double tolerance)
 {
-	struct num got, want;
+	struct reading got = { 0 }, want = { 0 };
+	int yes = 0;
 
-	if (output == NULL || target == NULL || !(tolerance >= 0) ||
-	    !read_answer(output, &got) || !read_answer(target, &want))
-		return 0;
-	if (close_to(got.v, want.v, tolerance))
-		return 1;
-	/* one side a percentage: "25%" is also 0.25 */
-	if (got.pct && !want.pct)
-		return close_to(got.v / 100, want.v, tolerance);
-	if (want.pct && !got.pct)
-		return close_to(got.v, want.v / 100, tolerance);
-	return 0;
+	if (tolerance >= 0 && read_answer(output, &got, NULL) &&
+	    read_answer(target, &want, NULL))
+		yes = matches(&got, &want, tolerance);
+	free(got.buf);
+	free(want.buf);
+	return yes;
+}
+
+int
+score_number_read(const char *text, double *v)
+{
+	struct reading rd;
+	size_t count = 0;
+	int ok;
+
+	ok = read_answer(text, &rd, &count) && count == 1 && isfinite(rd.n.v);
+	if (ok)
+		*v = rd.n.v;
+	free(rd.buf);
+	return ok;
 }

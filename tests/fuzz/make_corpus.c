@@ -123,6 +123,9 @@ put_score(const char *dir)
 	    ("\\boxed{-\\frac{1}{2}} or 1\xc2\xa0" "234,\\!567 \\times 10^{3}"),
 	    "<|begin_of_box|>B<|end_of_box|> (A) is wrong; **D**",
 	    "#### 18\n\nQuestion: x?\nThe answer is 25\\% of 2^{10}",
+	    "The answer is 7 (check: 7 \xc3\x97 2 = 14), since 3 + (4 \\times 2) = 11",
+	    "Is the answer 3? No. It is 12345678901234567891.",
+	    "答案是7吗？因为7×2=14。A不是，C是。", "A: Paris\nD. 12\n2 + 2 = 4",
 	};
 	static const char *const pairs[][2] = {
 		{ "答案是４２。", "([0-9０-９]+)" }, { "answer 1, answer 2", "answer (\\d)" },

@@ -1,7 +1,9 @@
-/* libFuzzer: every scorer on a model output it has never seen, and
- * extraction patterns a task author could write on it. The input is an
+/* libFuzzer: every scorer on a model output it has never seen, the
+ * checks a task's target gets, and extraction patterns a task author
+ * could write on it. The input is an
  * output, then optionally a NUL and a pattern (up to another NUL):
  * "answer: 42\0answer: (\d+)". Without a pattern a fixed one is used. */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,12 +61,32 @@ one_pick(const char *out, const char *const *choices, size_t n)
 		abort();
 }
 
+/* The two checks a task's target gets: a number that reads is finite and
+ * scores 1 against itself; the option a target names is the one a stated
+ * pick of it scores against. */
+static void
+targets(const char *out, const char *const *ten)
+{
+	double v = 0;
+	int idx;
+
+	if (score_number_read(out, &v) && (!isfinite(v) ||
+	    score_numeric(out, out, 0) != 1))
+		abort();
+	idx = score_choice_target(out, ten, 10);
+	if (idx < -1 || idx > 9 ||
+	    score_choice("The answer is (C).", out, ten, 10) != (idx == 2))
+		abort();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const choices[] = { "red", "green", "blue", "４２" };
 	static const char *const ten[] = { "red", "dark red", "1,234", "3/4",
 		"\\frac{1}{2}", "vitamin C", "A", "I", "答案", NULL };
+	static const char *const nums[] = { "2", "4", "1,234", "\\frac{1}{2}",
+		"25%", "-3" };
 	static const char *const letters[] = { "zq0", "zq1", "zq2", "zq3", "zq4",
 		"zq5", "zq6", "zq7", "zq8", "zq9", "zq10", "zq11", "zq12", "zq13",
 		"zq14", "zq15", "zq16", "zq17", "zq18", "zq19", "zq20", "zq21",
@@ -100,6 +122,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	pattern(out, pat, size % 2 ? NORM_NFKC : 0);
 	one_pick(out, ten, 10);
+	one_pick(out, nums, 6);
+	targets(out, ten);
 	one_pick(out, letters, size > 0 && data[0] < 0x80 ? 26 : 16);
 	free(out);
 	return 0;

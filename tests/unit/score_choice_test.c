@@ -33,6 +33,9 @@ static const char *const temps[] = { "0 degrees", "32 degrees",
 	"100 degrees", "212 degrees" };
 static const char *const fours[] = { "2", "4", "6", "8" };
 static const char *const twelves[] = { "10", "11", "12", "13" };
+static const char *const capitals[] = { "Rome", "Paris", "London", "Berlin" };
+static const char *const paris[] = { "Paris", "Rome", "London", "Berlin" };
+static const char *const mixed[] = { "2", "4", "six", "8" };
 
 /* Explicit statements in English. */
 static const struct row en_stated[] = {
@@ -241,6 +244,50 @@ static const struct row texts[] = {
 	{ "Both red and blue would do", 4, '-', reds },
 };
 
+/* Options walked through one by one, and "A:" that may be the few-shot
+ * answer prefix rather than option A's label. */
+static const struct row walks[] = {
+	/* raybears/cot-transparency tests/data/answer_examples.yaml (Claude on
+	 * BIG-Bench Hard: options discussed, then the stated pick) */
+	{ "Applying this to the options:\n\nOption A: nice (opinion) square "
+	  "(shape) orange (color) iron (material) eating (purpose)  motorcycle "
+	  "(noun)\nThis follows the correct adjective order.\n\nOption B: iron "
+	  "(material) nice (opinion) square (shape) eating (purpose) orange "
+	  "(color) motorcycle (noun)\nThis does not follow the correct adjective "
+	  "order, as material comes before opinion and shape.\n\nThe best answer "
+	  "is: A", 2, 'A', NULL },
+	{ "Therefore, the best answer is:\n(A) No", 2, 'A', NULL },
+	/* the tester's report (constructed): a walk, then the pick; "A:" alone
+	 * names A only when A's text follows it */
+	{ "A: Paris is not the capital.\nB: Rome is not either.\nSo the answer "
+	  "is C", 4, 'C', NULL },
+	{ "A: Paris is the capital of France.", 4, '-', NULL },
+	{ "A: Paris is the capital of France.", 4, 'B', capitals },
+	{ "A: Paris is the capital of France.", 4, 'A', paris },
+	/* open-compass #1933's echoed prefix, with four options (constructed) */
+	{ "A: Let's think step by step.", 4, '-', NULL },
+	{ "D. 12", 4, 'D', NULL },	/* a "." label still counts */
+};
+
+/* Chinese short verdicts after a letter (constructed from the tester's
+ * report). */
+static const struct row zh_verdicts[] = {
+	{ "A不是，C是。", 4, 'C', NULL },
+	{ "A不对，B对。", 4, 'B', NULL },
+	{ "C是A的两倍", 4, '-', NULL },
+};
+
+/* Options that are all numbers: the number the response answers with. */
+static const struct row numbers[] = {
+	/* the tester's report (constructed) */
+	{ "2 + 2 = 4", 4, 'B', fours },
+	/* constructed: a number no option's text is as written, an equation's
+	 * result, and options that are not all numbers */
+	{ "The total is 4.0", 4, 'B', fours },
+	{ "3 × 4 = 12, then 12 − 2 = 10", 4, 'A', twelves },
+	{ "2 + 2 = 4", 4, '-', mixed },
+};
+
 static int
 check(const struct row *rows, size_t n_rows, const char *group)
 {
@@ -278,6 +325,9 @@ test_tables(void **state)
 	bad += CHECK(unstated);
 	bad += CHECK(none);
 	bad += CHECK(texts);
+	bad += CHECK(walks);
+	bad += CHECK(zh_verdicts);
+	bad += CHECK(numbers);
 	assert_int_equal(bad, 0);
 }
 
@@ -303,6 +353,38 @@ test_targets(void **state)
 	}
 }
 
+/* score_choice_target: the option a target names, as score_choice reads
+ * targets. */
+static void
+test_target_helper(void **state)
+{
+	(void)state;
+	assert_int_equal(score_choice_target("B", colours, 4), 1);
+	assert_int_equal(score_choice_target("b", colours, 4), 1);
+	assert_int_equal(score_choice_target("(C)", colours, 4), 2);
+	assert_int_equal(score_choice_target("Ｄ", colours, 4), 3);
+	assert_int_equal(score_choice_target("Green", colours, 4), 1);
+	assert_int_equal(score_choice_target("dark red", reds, 4), 1);
+	assert_int_equal(score_choice_target("12", twelves, 4), 2);
+	assert_int_equal(score_choice_target("E", colours, 4), -1);
+	assert_int_equal(score_choice_target("Rome", colours, 4), -1);
+	assert_int_equal(score_choice_target("", colours, 4), -1);
+	assert_int_equal(score_choice_target("AB", colours, 4), -1);
+	assert_int_equal(score_choice_target("bad \xff", colours, 4), -1);
+	assert_int_equal(score_choice_target(NULL, colours, 4), -1);
+	assert_int_equal(score_choice_target("A", NULL, 4), -1);
+	assert_int_equal(score_choice_target("A", colours, 0), -1);
+	assert_int_equal(score_choice_target("A", plain26, 27), -1);
+	assert_int_equal(score_choice_target("Z", plain26, 26), 25);
+	/* what it names is what score_choice scores against */
+	for (int i = 0; i < 4; i++) {
+		char t[2] = { (char)('A' + i), 0 };
+
+		assert_true(score_choice("The answer is B", t, colours, 4) ==
+		    (score_choice_target(t, colours, 4) == 1));
+	}
+}
+
 /* A response of SCORE_TEXT_MAX bytes is read in linear time: this would
  * take minutes if any rule rescanned the text per letter or per cue. */
 static void
@@ -324,6 +406,15 @@ test_large(void **state)
 	memset(big, ' ', n);
 	strcpy(big + n, "answer: B");
 	assert_true(score_choice(big, "B", plain26, 4) == 1);
+	/* numbers read for numeric options; a label line on every line */
+	for (size_t i = 0; i < n; i++)
+		big[i] = "1 + 1 = 2; "[i % 11];
+	strcpy(big + n, " so 4");
+	assert_true(score_choice(big, "B", fours, 4) == 1);
+	for (size_t i = 0; i < n; i++)
+		big[i] = "A: Paris\n"[i % 9];
+	big[n - n % 9] = 0;	/* whole lines */
+	assert_true(score_choice(big, "B", capitals, 4) == 1);
 	free(big);
 }
 
@@ -333,6 +424,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_targets),
+		cmocka_unit_test(test_target_helper),
 		cmocka_unit_test(test_large),
 	};
 

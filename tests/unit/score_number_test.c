@@ -191,6 +191,94 @@ static const struct row statements[] = {
 	{ "The answer is twelve; we used 3 boxes.", "3", 0, 1 },
 };
 
+/* A statement's number comes from its first clause: the explanation
+ * after it, with its own "=", is not the answer. Only an equation that is
+ * the clause itself is read after its last "=". */
+static const struct row clauses[] = {
+	/* the tester's report (constructed): each scored 0 before */
+	{ "The answer is 7 because 7 × 2 = 14.", "7", 0, 1 },
+	{ "The answer is 7 because 7 × 2 = 14.", "14", 0, 0 },
+	{ "The answer is 7, because 7 × 2 = 14.", "7", 0, 1 },
+	{ "The answer is 7 (check: 7 × 2 = 14).", "7", 0, 1 },
+	{ "The answer is 7, which satisfies 2x = 14.", "7", 0, 1 },
+	{ "答案是7，因为7×2=14。", "7", 0, 1 },
+	{ "The answer is 20 dollars, since 4 × 5 = 20 and she keeps 0 = 0", "20", 0, 1 },
+	{ "The answer is 7. Because 7 × 2 = 14.", "7", 0, 1 },
+	/* Ronak004/Teaching-NanoGPT-How-To-Do-Math README (its preferred
+	 * completion) */
+	{ "72/4=? The answer is 18 because 72/4 equals 18.", "18", 0, 1 },
+	/* antirez/ds4 PR #319: the equation is the statement, an ellipsis
+	 * inside it */
+	{ "Answer: 2*7 + 3*6 + ... = 81", "81", 0, 1 },
+	/* promptfoo/promptfoo PR #9142 review: two values; the first clause
+	 * is read (no single number matches both) */
+	{ "Answer: x = 1, y = 2", "1", 0, 1 },
+	{ "Answer: x = 1, y = 2", "2", 0, 0 },
+	/* huggingface/Math-Verify #76 (the response's tail): an "answer is"
+	 * without a number, then the final answer in bold */
+	{ "Right: 122 + 294 + 489 = 905\n\n✅ Consistent!\n\nSo answer is "
+	  "consistent.\n\nThus, the number of residents who own all four of the "
+	  "things is **73**.\n\n---\n\n✅ Final Answer: **73**", "73", 0, 1 },
+	/* constructed: equations that are the statement; a thousands comma is
+	 * no clause end; asides in full-width brackets, a dash, a tag
+	 * question after the clause */
+	{ "The answer is 3 + 4 = 7", "7", 0, 1 },
+	{ "答案是 2×3=6", "6", 0, 1 },
+	{ "Answer: 4(5) = 20", "20", 0, 1 },
+	{ "Answer: 3 + (4 × 2) = 11", "11", 0, 1 },
+	{ "Answer: 2 \\times (3 + 4) = 14", "14", 0, 1 },
+	{ "The answer is 1,200 + 34 = 1,234", "1234", 0, 1 },
+	{ "The answer is 1,234, since 1,000 + 200 + 30 = 1,230 plus 4", "1234", 0, 1 },
+	{ "答案是 7（因为 7×2=14）", "7", 0, 1 },
+	{ "Final answer: 15 — we had 3 × 4 = 12 before the bonus", "15", 0, 1 },
+	{ "The answer is 7, right?", "7", 0, 1 },
+	{ "The answer is 36 so 36 - 4 = 32 are left", "36", 0, 1 },
+	{ "#### 18 as 9 * 2 = 18", "18", 0, 1 },
+	{ "Answer: 12 + 3 = 15 and 15 × 2 = 30", "30", 0, 1 },
+	{ "The answer is 20 but 4 × 6 = 24 was close", "20", 0, 1 },
+};
+
+/* A statement inside a question states nothing. */
+static const struct row questions[] = {
+	/* the tester's report (constructed) */
+	{ "Is the answer 3? No. It is 4.", "4", 0, 1 },
+	{ "Is the answer 3? No. It is 4.", "3", 0, 0 },
+	/* constructed: other askings, Chinese, and what is no question */
+	{ "So is the answer 3 or 4? It must be 4.", "4", 0, 1 },
+	{ "Could the final answer be 12? Checking again, the total is 15.", "15", 0, 1 },
+	{ "Is the answer 30 dollars or is it 35 in total", "35", 0, 1 },
+	{ "答案是3吗？不对，应该是4。", "4", 0, 1 },
+	{ "答案是不是12？应该是15。", "15", 0, 1 },
+	{ "The answer is 5. Here is the answer: 7", "7", 0, 1 },
+	{ "What is the answer? 42", "42", 0, 1 },
+};
+
+/* Whole numbers are compared digit by digit below tolerance 1. */
+static const struct row wholes[] = {
+	/* google-deepmind/simply PR #29 (float() loses 2^53 + 1) */
+	{ "9007199254740993", "9007199254740992", 0, 0 },
+	{ "9007199254740993", "9007199254740993", 0, 1 },
+	{ "12345678901234567890", "12345678901234567168", 0, 0 },
+	/* NVIDIA-NeMo/Gym PR #2956 (np.allclose on large integers) */
+	{ "50000000000000001", "50000000000000000", 0, 0 },
+	{ "50000000000000001", "50000000000000000", 0.5, 0 },
+	/* the tester's report (constructed) */
+	{ "The answer is 12345678901234567891.", "12345678901234567890", 0, 0 },
+	/* constructed: separators and leading zeros dropped, signs, past
+	 * DIGITS_MAX; a tolerance of 1 or a decimal point compares doubles */
+	{ "#### 12,345,678,901,234,567,890", "12345678901234567890", 0, 1 },
+	{ "Final answer: 0012345678901234567890", "12345678901234567890", 0, 1 },
+	{ "-0", "0", 0, 1 },
+	{ "-5", "5", 0, 0 },
+	{ "−9007199254740993", "-9007199254740993", 0, 1 },
+	{ "123456789012345678901234567890123456789012345678901234567891",
+	  "123456789012345678901234567890123456789012345678901234567890", 0, 0 },
+	{ "123 456 789 012 345 678 901 234 567 890 123 456 789 012 345 678",
+	  "123456789012345678901234567890123456789012345678", 0, 1 },
+	{ "9007199254740993", "9007199254740992", 1, 1 },
+	{ "12345678901234567890.0", "12345678901234567891", 0, 1 },
+};
+
 /* The last number, and what a careful grader does not read as the answer. */
 static const struct row fallback[] = {
 	/* jundot/omlx PR #3484 */
@@ -245,8 +333,41 @@ test_tables(void **state)
 	bad += CHECK(percents);
 	bad += CHECK(signs);
 	bad += CHECK(statements);
+	bad += CHECK(clauses);
+	bad += CHECK(questions);
+	bad += CHECK(wholes);
 	bad += CHECK(fallback);
 	assert_int_equal(bad, 0);
+}
+
+/* score_number_read: a target that reads as exactly one finite number. */
+static void
+test_read(void **state)
+{
+	static const struct { const char *text; double v; } good[] = {
+		{ "42", 42 }, { "1,234", 1234 }, { "\\frac{3}{4}", 0.75 },
+		{ "25%", 25 }, { "#### 18", 18 }, { "-3", -3 }, { "$1,000", 1000 },
+		{ "１２", 12 }, { "The answer is 18", 18 }, { "2\\frac{1}{2}", 2.5 },
+	};
+	static const char *const bad[] = { "x", "", "inf", "1e400", "1 2",
+		"10^{999}", "forty-two", "3 + 4 = 7", "not 3 but 4", "not 3",
+		"bad \xff 1", "NaN" };
+	double v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+		v = -1;
+		assert_int_equal(score_number_read(good[i].text, &v), 1);
+		assert_true(v == good[i].v);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		v = -1;
+		if (score_number_read(bad[i], &v) != 0)
+			print_error("read %s as %g\n", bad[i], v);
+		assert_int_equal(score_number_read(bad[i], &v), 0);
+		assert_true(v == -1);	/* untouched */
+	}
+	assert_int_equal(score_number_read(NULL, &v), 0);
 }
 
 static void
@@ -262,26 +383,31 @@ test_arguments(void **state)
 	assert_true(score_numeric("10^{9999}", "1", 0) == 0);
 }
 
-/* Bytes that could make a reader rescan: long digit runs, separators,
- * unclosed boxes and fractions, cues. Each must be read in linear time: a
+/* Bytes that could make a reader rescan: long digit runs, runs of
+ * separated digits (valid groupings that end badly), unclosed boxes and
+ * fractions, cues, questions and clauses. Each must be read in linear time: a
  * quarter of SCORE_TEXT_MAX read quadratically would take hours (and a
  * quarter keeps the sanitizer build quick). */
 static void
 test_large(void **state)
 {
 	static const char *const units[] = { "1", "1,234,", "\\boxed{",
-		"\\frac{1}{", "answer is ", "#### -", "1 2 ", "10^{" };
+		"\\frac{1}{", "answer is ", "#### -", "1 2 ", "10^{",
+		"1,234,567,890,", "12,34,", "Is the answer 1 (\n", "答案是1吗，因为" };
 	size_t n = SCORE_TEXT_MAX / 4;
 	char *big = malloc(n + 16);
 
 	(void)state;
 	assert_non_null(big);
 	for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
-		size_t l = strlen(units[u]);
+		size_t l = strlen(units[u]), m = n - n % l;	/* whole units */
 
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < m; i++)
 			big[i] = units[u][i % l];
-		strcpy(big + n, " #### 7");
+		strcpy(big + m, " #### 7");
+		assert_true(score_numeric(big, "7", 0) == 1);
+		/* and with no statement, so rule 3 reads it all */
+		strcpy(big + m, "\n\nIn all 7.");
 		assert_true(score_numeric(big, "7", 0) == 1);
 	}
 	free(big);
@@ -292,6 +418,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_read),
 		cmocka_unit_test(test_arguments),
 		cmocka_unit_test(test_large),
 	};

@@ -1,0 +1,294 @@
+/* Numbers: statements of an answer ("####", "the answer is", "Answer:",
+ * "答案是", "答："), rule 2 of score_numeric (see score.h).
+ *
+ * A statement's sentence runs to its end (window_end); its number is read
+ * from its first clause only (clause_end): "The answer is 7 because
+ * 7 × 2 = 14" states 7, and the explanation after it, with its own "=",
+ * is not the answer. Only an equation that is the statement itself ("The
+ * answer is 3 + 4 = 7") is read after its last "=". A statement inside a
+ * question ("Is the answer 3? No.") states nothing. Every look-around is
+ * bounded (WINDOW_MAX after a cue, a few words before it), and windows
+ * never overlap, so reading every statement is linear. */
+#include "score.h"
+
+#include <strings.h>
+
+#include "score_number_impl.h"
+
+#define WINDOW_MAX	256	/* bytes after a cue where its number may start */
+#define WORD_MAX	12	/* longest word looked at before a cue */
+
+/* Words that open an explanation after a statement's number. Not "and",
+ * "or", "then": they also chain an answer's own steps ("Answer: 12 + 3 =
+ * 15 and 15 × 2 = 30"). */
+static const char *const CONNECTIVES[] = { "because", "since", "as",
+	"which", "so", "where", "given", "when", "if", "but", "thus", "hence",
+	"therefore", "while", "whereas", "for", "from", "with", "via", NULL };
+
+/* The same in Chinese: 因为 所以 即 由于 因此 故 其中 则 而 且 验算 检验. */
+static const char *const ZH_CONNECTIVES[] = { "因为", "所以", "即", "由于",
+	"因此", "故", "其中", "则", "而", "且", "验算", "检验", "因為", "由於",
+	NULL };
+
+/* Words that ask when they open a sentence before "(the) answer": "Is
+ * the answer 3", "Could the final answer be 4". */
+static const char *const ASKING[] = { "is", "was", "could", "would",
+	"should", "can", "might", "will", "does", "did", "isn't", "wasn't",
+	"shouldn't", "wouldn't", "couldn't", NULL };
+static const char *const ASK_DETS[] = { "the", "my", "our", "your", "this",
+	"that", "final", "correct", "right", "real", "true", NULL };
+static const char *const OPENERS[] = { "so", "but", "and", "or", "then",
+	"wait", "now", "hmm", "ok", "okay", "well", NULL };
+
+/* "answer" after these is no statement of this response's answer. */
+static const char *const RULED[] = { "each", "every", "other", "possible",
+	"wrong", "incorrect", "an", "any", "which", "no", "your", NULL };
+
+static int
+in_list(const struct text *t, size_t a, size_t n, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strlen(*list) == n && strncasecmp(t->s + a, *list, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* The ASCII word (letters, an apostrophe inside) ending at k, spaces
+ * before k skipped: its start in *s and its length; 0 if there is none. */
+static size_t
+word_before(const struct text *t, size_t k, size_t *s)
+{
+	while (k > 0 && before(t, k) == ' ')
+		k--;
+	for (*s = k; *s > 0 && k - *s < WORD_MAX && (alpha(before(t, *s)) ||
+	    (before(t, *s) == '\'' && alpha(before(t, *s - 1)))); (*s)--)
+		;
+	if (*s == k || alpha(before(t, *s)))
+		return 0;
+	return k - *s;
+}
+
+/* A statement starts at k (see cue_at): a window stops there, since the
+ * later statement is read and wins anyway. */
+static int
+cue_start(const struct text *t, size_t k)
+{
+	unsigned char c = at(t, k);
+
+	if (c == '#')
+		return has(t, k, "####");
+	if (c == 0xe7)
+		return has(t, k, "答案") || has(t, k, "答:");
+	return (c | 0x20) == 'a' && !alpha(before(t, k)) &&
+	    strncasecmp(t->s + k, "answer", 6) == 0 && !alpha(at(t, k + 6));
+}
+
+/* Where a statement's sentence ends, from a: at a line break after some
+ * text, ". " (not "... "), "!", "?", ";", "。" and the like, or the next
+ * statement;
+ * WINDOW_MAX at most. Windows so never overlap: reading them all is
+ * linear. */
+static size_t
+window_end(const struct text *t, size_t a)
+{
+	int seen = 0;
+	size_t k;
+
+	for (k = a; k < t->len && k - a < WINDOW_MAX; k++) {
+		unsigned char c = at(t, k), n = at(t, k + 1);
+
+		if (c == '\n' && seen)
+			break;
+		if ((c == '.' || c == '!' || c == '?' || c == ';') &&
+		    (n == 0 || n == ' ' || n == '\n' || n == '\r' || n >= 0x80) &&
+		    !(c == '.' && before(t, k) == '.'))
+			break;	/* an ellipsis ("3 + ... = 81") goes on */
+		if (has(t, k, "。") || has(t, k, "；") || has(t, k, "！") ||
+		    (k > a && cue_start(t, k)))
+			break;
+		seen |= c != ' ' && c != '\n' && c != '\r' && c != '\t';
+	}
+	return k;
+}
+
+/* An operator ends just before k (spaces skipped): "+ (", "\times (". */
+static int
+operator_before(const struct text *t, size_t k)
+{
+	while (k > 0 && before(t, k) == ' ')
+		k--;
+	if (k > 0 && strchr("+-*/=^", before(t, k)) != NULL)
+		return 1;
+	return (k >= 6 && memcmp(t->s + k - 6, "\\times", 6) == 0) ||
+	    (k >= 5 && (memcmp(t->s + k - 5, "\\cdot", 5) == 0 ||
+	    memcmp(t->s + k - 4, "\\div", 4) == 0));
+}
+
+/* A parenthesis at k opens an aside ("7 (check: 7 × 2 = 14)", "7（因为…）"),
+ * not a term of the equation ("4(5) = 20", "3 + (4 × 2) = 11"). */
+static int
+aside(const struct text *t, size_t k)
+{
+	size_t n = k + 1;
+	unsigned char c;
+
+	while (at(t, n) == ' ')
+		n++;
+	c = at(t, n);
+	if (!digit(c) && c != '-' && c != '+' && c != '.' && c != '\\')
+		return 1;
+	return before(t, k) == ' ' && !operator_before(t, k);
+}
+
+/* A clause ends at k, after a statement's number: ", " (not a separator
+ * inside a number: numbers are stepped over whole), "，", ";", ": ", an
+ * aside in brackets, a dash, a connective. */
+static int
+clause_stop(const struct text *t, size_t k)
+{
+	unsigned char c = at(t, k);
+	size_t n;
+
+	if (c == ',' || c == ':')
+		return !digit(at(t, k + 1));
+	if (c == ';' || (c == '(' && aside(t, k)) || has(t, k, "—"))
+		return 1;
+	if (alpha(c) && !alpha(before(t, k))) {
+		for (n = 0; n < WORD_MAX && alpha(at(t, k + n)); n++)
+			;
+		return in_list(t, k, n, CONNECTIVES);
+	}
+	if (c >= 0xe4 && c <= 0xe9)
+		for (const char *const *z = ZH_CONNECTIVES; *z != NULL; z++)
+			if (has(t, k, *z))
+				return 1;
+	return 0;
+}
+
+/* The end of a statement's first clause in s[a..w): its first number
+ * (numbers ruled out do not count), then up to a clause_stop or w. *ask
+ * is set when the clause asks ("3吗", or it ends with "?"). */
+static size_t
+clause_end(const struct text *t, size_t a, size_t w, int *ask)
+{
+	struct num n;
+	size_t k = a, e;
+	int found = 0;
+
+	*ask = 0;
+	while (k < w) {
+		if (has(t, k, "百分之") && (e = number_at(t, k + 9, &n, 0)) > 0) {
+			found = 1;
+			k = e;
+		} else if (number_starts(t, k) && (e = number_at(t, k, &n, 0)) > 0) {
+			found |= !number_negated(t, k);
+			k = e;
+		} else if (found && clause_stop(t, k)) {
+			return k;
+		} else {
+			*ask |= has(t, k, "吗");
+			k++;
+		}
+	}
+	*ask |= at(t, w) == '?';
+	return w < k ? w : k;
+}
+
+/* The statement at i opens a question: "Is the answer 3", "So could the
+ * final answer be 4". */
+static int
+inverted(const struct text *t, size_t i)
+{
+	size_t k = i, s, n;
+	int dets = 0;
+
+	while ((n = word_before(t, k, &s)) > 0 && dets < 2 &&
+	    in_list(t, s, n, ASK_DETS)) {
+		k = s;
+		dets++;
+	}
+	if (n == 0 || !in_list(t, s, n, ASKING))
+		return 0;
+	for (k = s; k > 0 && strchr(" *_\"", before(t, k)) != NULL; k--)
+		;
+	if ((n = word_before(t, k - (before(t, k) == ','), &s)) > 0 &&
+	    in_list(t, s, n, OPENERS))
+		for (k = s; k > 0 && strchr(" *_\"", before(t, k)) != NULL; k--)
+			;
+	return k == 0 || strchr("\n.!?:", before(t, k)) != NULL ||
+	    (k >= 3 && memcmp(t->s + k - 3, "。", 3) == 0);
+}
+
+static int
+ruled(const struct text *t, size_t i)
+{
+	size_t s, n = word_before(t, i, &s);
+
+	return n > 0 && in_list(t, s, n, RULED);
+}
+
+/* A statement at i ("####", "the answer is", "Answer:", "答案是", "答："):
+ * where its number may start, *a. *tight when it must come at once
+ * ("Answer 42", "答案42": no linking word). 0 if there is none. */
+static int
+cue_at(const struct text *t, size_t i, size_t *a, int *tight)
+{
+	static const char *const links[] = { "is", "was", "would", "should", "will",
+		"must", "becomes", "equals", NULL };
+	static const char *const zh[] = { "应该是", "应为", "應為", "就是", "是",
+		"为", "為", ":", "=", NULL };
+	size_t k;
+
+	if (has(t, i, "####") || has(t, i, "答:")) {
+		*a = i + 4;
+		*tight = 0;
+		return 1;
+	}
+	if (has(t, i, "答案")) {
+		for (k = i + 6; at(t, k) == ' ' || at(t, k) == '*'; k++)
+			;
+		*a = k;
+		for (const char *const *z = zh; *z != NULL && *a == k; z++)
+			if (has(t, k, *z))
+				*a = k + strlen(*z);
+		*tight = *a == k;
+		return 1;
+	}
+	if (strncasecmp(t->s + i, "answer", 6) != 0 || i + 6 > t->len ||
+	    alpha(before(t, i)) || alpha(at(t, i + 6)) || ruled(t, i))
+		return 0;
+	for (k = i + 6; k < t->len && strchr(" \t*_`", at(t, k)) && at(t, k); k++)
+		;
+	*a = k + (at(t, k) == ':' || at(t, k) == '=');
+	for (const char *const *l = links; *a == k && *l != NULL; l++)
+		if (strncasecmp(t->s + k, *l, strlen(*l)) == 0 &&
+		    !alpha(at(t, k + strlen(*l))))
+			*a = k + strlen(*l);
+	*tight = *a == k;
+	return 1;
+}
+
+int
+number_stated(const struct text *t, struct num *out)
+{
+	size_t a, b, w;
+	int found = 0, tight, ask;
+	struct num n;
+
+	for (size_t i = 0; i < t->len; i++) {
+		if (!cue_at(t, i, &a, &tight))
+			continue;
+		/* "Answer 42", "答案$42": the number comes at once */
+		while (tight && (at(t, a) == '$' || at(t, a) == '*' || has(t, a, "\\$")))
+			a += at(t, a) == '\\' ? 2 : 1;
+		w = window_end(t, a);
+		b = clause_end(t, a, w, &ask);
+		if (ask || ((at(t, i) | 0x20) == 'a' && inverted(t, i)))
+			continue;	/* a question states nothing */
+		if (number_first_in(t, a, tight ? a + 1 : b, &n)) {
+			*out = n;
+			found = 1;
+		}
+	}
+	return found;
+}
