@@ -5,7 +5,7 @@
 # again with clang, AddressSanitizer and UndefinedBehaviorSanitizer, with
 # the libFuzzer targets, and runs the suite (fuzzers included) once more.
 # Before the first pass it builds llama.cpp's llama-server and a tiny model
-# for tests/integration/llama_test.sh (contrib/llama/build.sh; about 20
+# for tests/integration/llama_test.sh (contrib/llama/build.sh; about 15
 # minutes on 2 cores the first time, then reused from the cache).
 #
 #   tests/run.sh                both passes

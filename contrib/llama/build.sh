@@ -33,7 +33,9 @@ NLC_SHA512=13737412fd956b4c33c9dbd7605c0cf47bf2a34ecfa168edf13ffd18c738dc2bedf18
 LLAMA_TAG=v0.4.0
 LLAMA_COMMIT=80fb11ac73e66d89eae2c6a91d8a77428fa733ed
 CMAKE_FLAGS=(
-	-DCMAKE_BUILD_TYPE=Release
+	# -O1: a quarter less compiling (18 CPU-minutes instead of 24 here) for a
+	# server whose model is tiny; the same outputs run to run
+	-DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-O1 -DNDEBUG" "-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNDEBUG"
 	-DBUILD_SHARED_LIBS=OFF
 	"-DCMAKE_EXE_LINKER_FLAGS=-static-libgcc -static-libstdc++"
 	-DGGML_NATIVE=OFF -DGGML_OPENMP=OFF -DGGML_CCACHE=OFF -DGGML_BLAS=OFF
@@ -135,7 +137,7 @@ build_server() {
 	quietly offline cmake -S "$cache/src" -B "$cache/build" "${CMAKE_FLAGS[@]}"
 	echo "$flags" >"$cache/build/.flags"
 	step="compiling llama-server"
-	say "compiling llama-server with ${EM_LLAMA_JOBS:-$(nproc)} jobs$(netnote) (about 30 CPU-minutes)"
+	say "compiling llama-server with ${EM_LLAMA_JOBS:-$(nproc)} jobs$(netnote) (about 18 CPU-minutes)"
 	local t0=$SECONDS
 	set +o pipefail
 	offline cmake --build "$cache/build" --target llama-server -j "${EM_LLAMA_JOBS:-$(nproc)}" 2>&1 \

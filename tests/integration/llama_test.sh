@@ -19,7 +19,7 @@ CACHE=$("$SRC/contrib/llama/build.sh" --where)
 LLAMA=$CACHE/bin/llama-server MODEL=$CACHE/tiny.gguf
 if [ ! -f "$CACHE/complete" ] || [ ! -x "$LLAMA" ] || [ ! -s "$MODEL" ]; then
 	echo "SKIP: no llama-server and tiny model in $CACHE (contrib/llama/build.sh builds them," \
-		"about 20 minutes)"
+		"about 15 minutes on 2 cores)"
 	exit 77
 fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-llama-XXXXXX")
