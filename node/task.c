@@ -21,7 +21,7 @@ static const struct { const char *key; size_t max; } known[] = {
 	{ "name", BODY_NAME_MAX }, { "version", BODY_SHORT_MAX },
 	{ "metric", 0 }, { "prompt", TASK_TEMPLATE_MAX }, { "target", TASK_FIELD_MAX },
 	{ "items", 4096 }, { "system", TASK_TEMPLATE_MAX }, { "choices", TASK_FIELD_MAX },
-	{ "normalize", 0 }, { "extract", 1024 }, { "tolerance", 0 }, { "fewshot", 0 },
+	{ "normalize", 0 }, { "extract", SCORE_PATTERN_MAX }, { "tolerance", 0 }, { "fewshot", 0 },
 	{ "max_tokens", 0 }, { "temperature", 0 }, { "language", BODY_SHORT_MAX },
 	{ "description", 4096 }, { "license", BODY_NAME_MAX },
 };
@@ -226,10 +226,12 @@ spec_from(json_t *m, task_spec *s, int from_file, char *why, size_t cap)
 	    (err = text(m, "target", TASK_FIELD_MAX, 1, &target, why, cap)) ||
 	    (err = text(m, "system", TASK_TEMPLATE_MAX, 0, &s->system, why, cap)) ||
 	    (err = text(m, "choices", TASK_FIELD_MAX, 0, &choices, why, cap)) ||
-	    (err = text(m, "extract", 1024, 0, &s->extract, why, cap)) ||
+	    (err = text(m, "extract", SCORE_PATTERN_MAX, 0, &s->extract, why, cap)) ||
 	    (from_file && (err = text(m, "items", 4096, 1, &dummy, why, cap))) ||
 	    (err = metric_and_norm(s, m, why, cap)))
 		return err;
+	if (s->extract != NULL && s->extract[0] == '\0')
+		return task_why(EM_EFORMAT, why, cap, "extract: empty (leave it out, or give a pattern)");
 	strcpy(s->name, name);
 	strcpy(s->version, version);
 	if (!field_name_ok(target, strlen(target)))

@@ -11,6 +11,7 @@
 
 #include "hash.h"
 #include "merkle.h"
+#include "score.h"
 #include "utf8.h"
 
 #define ID_TEXT_MAX	BODY_NAME_MAX
@@ -20,6 +21,39 @@ static int
 scalar(const json_t *v)
 {
 	return json_is_string(v) || json_is_number(v);
+}
+
+/* A target the metric can match: a number for numeric (as score_numeric
+ * reads numbers: "x", "inf" or "3 + 4" never match anything), an option
+ * for multiple choice (a letter in range or an option's text: "E" of four,
+ * "Rome", "" never match). A task with such an item would score every
+ * model 0 on it, whatever it answers. */
+static em_err
+target_ok(const task_spec *s, const json_t *item, char *why, size_t cap)
+{
+	const json_t *v = json_object_get(item, s->target), *ch, *c;
+	const char *opts[TASK_CHOICES_MAX];
+	char *t = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
+	const char *text = t ? t : json_string_value(v);
+	size_t n = 0, i;
+	double d;
+	em_err err = EM_OK;
+
+	if (text == NULL)
+		return EM_ENOMEM;
+	if (s->metric == METRIC_NUMERIC && !score_number_read(text, &d)) {
+		err = task_why(EM_EFORMAT, why, cap, "%s: '%.40s' is not one number (the numeric "
+		    "metric could never match it)", s->target, text);
+	} else if (s->metric == METRIC_CHOICE) {
+		ch = json_object_get(item, s->choices);
+		json_array_foreach(ch, i, c)
+			opts[n++] = json_string_value(c);
+		if (score_choice_target(text, opts, n) < 0)
+			err = task_why(EM_EFORMAT, why, cap, "%s: '%.40s' names none of the %zu options "
+			    "(a letter from A or an option's text)", s->target, text, n);
+	}
+	free(t);
+	return err;
 }
 
 /* One item against the manifest: an id, the target, every placeholder,
@@ -47,7 +81,7 @@ check_item(const task_spec *s, json_t *item, char *why, size_t cap)
 			    s->fields[i]);
 	}
 	if (s->choices[0] == '\0')
-		return EM_OK;
+		return target_ok(s, item, why, cap);
 	v = json_object_get(item, s->choices);
 	if (!json_is_array(v) || json_array_size(v) < 2 || json_array_size(v) > TASK_CHOICES_MAX)
 		return task_why(EM_EFORMAT, why, cap, "%s: expected a list of 2 to %d options", s->choices,
@@ -55,7 +89,7 @@ check_item(const task_spec *s, json_t *item, char *why, size_t cap)
 	json_array_foreach(v, i, c)
 		if (!json_is_string(c) || json_string_length(c) == 0)
 			return task_why(EM_EFORMAT, why, cap, "%s: option %zu is not a non-empty string", s->choices, i + 1);
-	return EM_OK;
+	return target_ok(s, item, why, cap);
 }
 
 static em_err

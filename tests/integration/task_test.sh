@@ -88,6 +88,20 @@ mk m5f "{ $base, \"metric\": \"f1\" }" '{"id": 1, "q": "a\\u0000", "a": "b"}\n'
 bad_manifest m5f 'items.jsonl:1: not valid JSON: a .u0000 .NUL. character is not allowed'
 mk m5g "{ $base, \"metric\": \"f1\" }" '{"id": 1, "q": "a\0", "a": "b"}\n'
 bad_manifest m5g 'items.jsonl:1: holds a NUL byte'
+# targets the metric could never match: every model would score 0 on them
+for t in '"x"' '"inf"' '""' '"1e400"' '"3 + 4"'; do
+	mk mt "{ $base, \"metric\": \"numeric\" }" "{\"id\": 1, \"q\": \"a\", \"a\": $t}\\n"
+	bad_manifest mt "items.jsonl:1: a: .* is not one number"
+done
+mk mt2 "{ $base, \"metric\": \"numeric\" }" '{"id": 1, "q": "a", "a": 1234567890123}\n{"id": 2, "q": "b", "a": "1,234.5"}\n'
+mc='"name": "mc", "version": "1", "prompt": "Q: {q}\n{o}", "target": "a", "choices": "o", "items": "items.jsonl", "metric": "multiple_choice"'
+for t in '"E"' '"Rome"' '""' '"AB"'; do
+	mk mc "{ $mc }" "{\"id\": 1, \"q\": \"a\", \"o\": [\"Paris\", \"Lyon\", \"Nice\", \"Metz\"], \"a\": $t}\\n"
+	bad_manifest mc "items.jsonl:1: a: .* names none of the 4 options"
+done
+mk mc2 "{ $mc }" '{"id": 1, "q": "a", "o": ["Paris", "Lyon"], "a": "b"}\n{"id": 2, "q": "b", "o": ["Paris", "Lyon"], "a": "Paris"}\n'
+mk mx "{ $base, \"metric\": \"exact_match\", \"extract\": \"\" }"
+bad_manifest mx 'extract: empty'
 mk m6 "{ $base, \"metric\": \"multiple_choice\" }"
 bad_manifest m6 'choices: missing'
 mk m7 "{ \"name\": \"t\", \"version\": \"1\", \"prompt\": \"Q: {q\", \"target\": \"a\", \"items\": \"items.jsonl\", \"metric\": \"f1\" }"
@@ -117,6 +131,9 @@ mk i9 "{ $base, \"metric\": \"multiple_choice\", \"choices\": \"c\" }" '{"id": 1
 bad_manifest i9 'c: expected a list of 2 to 26 options'
 run 1 "$EM" task publish --home "$A" "$T/none.json"; has $err 'none.json: cannot read: no such file'
 [ "$(ntasks)" = "$before" ] && ok || bad "a refused task changed the store"
+# ... while good targets of both kinds are taken
+run 0 "$EM" task publish --home "$A" "$T/mt2/manifest.json"
+run 0 "$EM" task publish --home "$A" "$T/mc2/manifest.json"
 
 # --- a good small task with a template brace and few-shot
 mk g1 "{ $base, \"metric\": \"exact_match\", \"fewshot\": 1, \"system\": \"Use {{braces}}\" }" \
