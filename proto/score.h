@@ -190,6 +190,15 @@ const char *score_answer(const char *output);
  * otherwise. */
 size_t score_answer_len(const char *answer);
 
+/* The length of s[0..len) up to the line that opens a next few-shot
+ * question ("Question:", "Q:", "问题:" at a line's start, after blanks, '*'
+ * or '#', and not on the first line): a model that runs on into its
+ * prompt's next question ("#### 18\n\nQuestion: ...") answered before it.
+ * For the metrics that read one answer out of a text (numbers, multiple
+ * choice), on NFKC-folded text (full-width colons are plain); len when
+ * there is no such line. */
+size_t score_runon_len(const char *s, size_t len);
+
 /* 1 if text holds nothing but white space (Unicode Z* and controls). */
 int score_blank(const char *text);
 

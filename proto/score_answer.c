@@ -218,3 +218,19 @@ score_answer_len(const char *answer)
 	}
 	return (size_t)(e - answer);
 }
+
+size_t
+score_runon_len(const char *s, size_t len)
+{
+	size_t first = strspn(s, " \t\r\n");
+
+	for (const char *p = memchr(s, '\n', len); p != NULL;
+	    p = memchr(p + 1, '\n', len - (size_t)(p + 1 - s))) {
+		const char *q = p + 1 + strspn(p + 1, " *#");
+
+		if ((size_t)(p - s) > first && (strncmp(q, "Question:", 9) == 0 ||
+		    strncmp(q, "Q:", 2) == 0 || strncmp(q, "问题:", 7) == 0))
+			return (size_t)(p - s);
+	}
+	return len;
+}

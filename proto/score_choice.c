@@ -484,25 +484,6 @@ last_pick(const struct resp *r)
 	return last;
 }
 
-/* A model that runs on into a next question of its few-shot prompt
- * ("...The answer is B.\n\nQuestion: ...") answered before that line:
- * the response is read up to it. */
-static size_t
-runon_cut(const char *s, size_t len)
-{
-	size_t first = strspn(s, " \t\r\n");
-
-	for (const char *p = memchr(s, '\n', len); p != NULL;
-	    p = memchr(p + 1, '\n', len - (size_t)(p + 1 - s))) {
-		const char *q = p + 1 + strspn(p + 1, " *#");
-
-		if ((size_t)(p - s) > first && (strncmp(q, "Question:", 9) == 0 ||
-		    strncmp(q, "Q:", 2) == 0 || strncmp(q, "问题:", 7) == 0))
-			return (size_t)(p - s);
-	}
-	return len;
-}
-
 static int
 pick(const struct resp *r)
 {
@@ -548,7 +529,7 @@ score_choice(const char *output, const char *target, const char *const *choices,
 	    score_normalize(output, NORM_NFKC, &t) != EM_OK)
 		goto out;
 	r.s = t;
-	r.len = runon_cut(t, strlen(t));
+	r.len = score_runon_len(t, strlen(t));
 	t[r.len] = 0;
 	r.n = n_choices;
 	r.ct = &ct;

@@ -102,24 +102,6 @@ fold(const char *in, char **out, size_t *len)
 	return 1;
 }
 
-/* A model that runs on into a next question of its few-shot prompt
- * ("#### 18\n\nQuestion: ...") answered before that line. */
-static size_t
-runon_cut(const char *s, size_t len)
-{
-	size_t first = strspn(s, " \t\r\n");
-
-	for (const char *p = memchr(s, '\n', len); p != NULL;
-	    p = memchr(p + 1, '\n', len - (size_t)(p + 1 - s))) {
-		const char *q = p + 1 + strspn(p + 1, " *#");
-
-		if ((size_t)(p - s) > first && (strncmp(q, "Question:", 9) == 0 ||
-		    strncmp(q, "Q:", 2) == 0 || strncmp(q, "问题:", 7) == 0))
-			return (size_t)(p - s);
-	}
-	return len;
-}
-
 /* A thousands separator at k (followed by a digit): its length and kind. */
 static size_t
 sep_at(const struct text *t, size_t k, enum sep *kind)
@@ -566,7 +548,7 @@ read_answer(const char *s, struct reading *rd, size_t *count)
 	if (s == NULL || !fold(s, &rd->buf, &len))
 		return 0;
 	rd->t.s = rd->buf;
-	rd->t.len = runon_cut(rd->buf, len);
+	rd->t.len = score_runon_len(rd->buf, len);
 	rd->buf[rd->t.len] = 0;
 	found = last_number(&rd->t, &rd->n, count);
 	found = boxed(&rd->t, &rd->n) || number_stated(&rd->t, &rd->n) || found;
