@@ -406,6 +406,7 @@ on_reply(void *ctx, const model_reply *rep)
 	if (i >= out->n || out->have[i])
 		return;
 	if (rep->fail == MF_NONE) {
+		dispatch(r);	/* the slot is free: the next request first, then the score */
 		answered(r, i, rep);
 	} else {
 		out->fails[rep->fail]++;
@@ -480,11 +481,13 @@ dispatch(run *r)
 		if (i == SIZE_MAX)
 			break;
 		msgs = task_messages(&r->o->task->spec, r->o->items, i);
-		prompt = msgs ? task_flatten(msgs) : NULL;
+		/* the flattened prompt is for completions and exec only */
+		prompt = msgs && r->o->model.api != MODEL_CHAT ? task_flatten(msgs) : NULL;
 		req = (model_req){ .id = (uint32_t)i, .messages = msgs, .prompt = prompt,
 		    .max_tokens = eval_max_tokens(r->o),
 		    .temperature = r->o->task->spec.temperature };
-		err = msgs && prompt ? model_submit(r->m, &req) : EM_ENOMEM;
+		err = msgs && (prompt || r->o->model.api == MODEL_CHAT) ? model_submit(r->m, &req) :
+		    EM_ENOMEM;
 		json_decref(msgs);
 		free(prompt);
 		if (err != EM_OK) {

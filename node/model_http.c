@@ -47,11 +47,13 @@ struct http {
 	size_t		 n_url, next_url;
 	xfer		*flight;
 	int		 closing;
+	int		 kick;		/* curl asked to be run at once */
 };
 
 static int curl_users;
 
 static void check_done(struct http *h);
+static void kick(struct http *h);
 
 static void
 sock_closed(uv_handle_t *hd)
@@ -76,6 +78,7 @@ on_poll(uv_poll_t *p, int status, int events)
 		return;
 	curl_multi_socket_action(h->multi, s->fd, flags, &running);
 	check_done(h);
+	kick(h);
 }
 
 static int
@@ -123,6 +126,26 @@ on_timeout(uv_timer_t *t)
 		return;
 	curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	check_done(h);
+	kick(h);
+}
+
+/* Requests added while an answer was read (the caller asks for the next
+ * item at once) go out now, not after every other answer that came in this
+ * round has been read and scored too: curl asks to be run again "at once"
+ * (a timeout of 0) when a request is added, and the loop's timer would run
+ * it only after all this round's socket callbacks. Here we are outside
+ * every curl call, so running it is allowed. Bounded: what it adds in turn
+ * waits for the timer. */
+static void
+kick(struct http *h)
+{
+	int running;
+
+	for (int i = 0; i < 2 && h->kick && !h->closing; i++) {
+		h->kick = 0;
+		curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+		check_done(h);
+	}
 }
 
 static int
@@ -133,6 +156,7 @@ on_curl_timer(CURLM *multi, long ms, void *userp)
 	(void)multi;
 	if (h->closing)
 		return 0;
+	h->kick = ms == 0;
 	if (ms < 0)
 		uv_timer_stop(&h->timer);
 	else

@@ -174,6 +174,7 @@ EVENTS = ("sse", "stream_false", "redirects", "other_host", "key_other_host", "l
           "context", "error200", "fail_items")
 SLOTS = (["requests", "answered", "unknown_prompts"] + ["s" + k for k in STATUSES] +
          ["f" + k for k in FAULTS] + ["e" + k for k in EVENTS])
+SLOT = {k: i for i, k in enumerate(SLOTS)}  # counted on every request: no list search
 
 # Error bodies as real servers send them (see tests/unit/model_test.c for sources).
 LLAMA_CONTEXT = ('{{"error":{{"code":400,"message":"request ({n} tokens) exceeds the available context '
@@ -209,7 +210,7 @@ class Counters:
         self.row = 0
 
     def add(self, key, k=1):
-        self.cells[self.row * len(SLOTS) + SLOTS.index(key)] += k
+        self.cells[self.row * len(SLOTS) + SLOT[key]] += k
 
     def next_request(self):
         with self.n.get_lock():
@@ -243,6 +244,8 @@ class Server:
     def pick_fault(self, n):
         if n <= self.a.fail_first:
             return self.a.fail_kind
+        if not self.faults:
+            return None
         x = h64(str(self.a.seed), "fault", str(n)) / 2.0 ** 64
         for kind, p in self.faults:
             if x < p:
@@ -396,6 +399,8 @@ class Server:
         mode, finish = self.a.reasoning, "stop"
         if hit is not None and hit[4]:
             mode = "null-content-length"
+        if mode is None and api == "chat":  # the plain answer: nothing to wrap
+            return {"index": 0, "message": {"role": "assistant", "content": out}, "finish_reason": finish}
         thought = ("Let me think. Perhaps " + answer(hit, self.a.style, self.a.seed, right=False) +
                    "? No, let me check that again.") if hit else "Hmm."
         content = out
@@ -449,6 +454,8 @@ class Conn(asyncio.Protocol):
         self.t = transport
 
     def data_received(self, data):
+        if not self.buf:  # a request starts arriving: its latency counts from now
+            self.arrived = asyncio.get_running_loop().time()
         self.buf += data
         if len(self.buf) > 8 << 20:
             self.t.close()
@@ -479,13 +486,19 @@ class Conn(asyncio.Protocol):
         self.continued = False
         body = self.buf[head_end + 4:head_end + 4 + n]
         self.buf = self.buf[head_end + 4 + n:]
+        arrived = self.arrived
+        if self.buf:  # the next request (pipelined) is here already
+            self.arrived = asyncio.get_running_loop().time()
         self.busy = True
         # one timer per request, no task: one event loop answers many at once
         r = self.server.handle(method, path, body, headers)
         close = headers.get("connection", "").lower() == "close"
         delay = self.server.a.latency_ms / 1000 if method == "POST" else 0
         if delay > 0:
-            asyncio.get_running_loop().call_later(delay, self.reply, r, close)
+            # the answer leaves --latency-ms after the request arrived, as a
+            # model's would: the time this loop took to get to it is part of
+            # the latency, not added to it
+            asyncio.get_running_loop().call_at(arrived + delay, self.reply, r, close)
         else:
             self.reply(r, close)
 
@@ -594,7 +607,8 @@ def main():
     ap.add_argument("--seed", default="0")
     ap.add_argument("--style", default="mixed", choices=["mixed", "en", "zh", "fullwidth", "bare"])
     ap.add_argument("--model", default="evalmesh-test-model", help="the name /v1/models reports")
-    ap.add_argument("--latency-ms", type=float, default=0)
+    ap.add_argument("--latency-ms", type=float, default=0,
+                    help="each answer leaves this long after its request arrived")
     ap.add_argument("--fail", help="faults by probability: 429=P,500=P,503=P,stall=P,malformed=P,close=P")
     ap.add_argument("--fail-first", type=int, default=0, help="the first N requests fail with --fail-kind")
     ap.add_argument("--fail-kind", default="429")
