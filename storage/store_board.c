@@ -7,7 +7,8 @@
  *   `names` table), equal in two rows exactly when their names are
  *   local number(8) record id(32) author(32) seq(8) n_items(8) t_end(8)
  *   value(8) std_err(8) lo(8) hi(8)        IEEE-754 bits
- *   flags(1) access(1) has(1: 1 stderr, 2 ci, 4 scores, 8 item counts)
+ *   flags(1) access(1) has(1: 1 stderr, 2 ci, 4 scores, 8 item counts,
+ *   16 some item count above 0)
  *   truncated(4) empty(4) refused(4) failed(4)      the run's item counts
  *   metric_len(1) metric  model_len(1) model  revision_len(1) revision
  * Rows sort by name id, then by the record's local number: a task's
@@ -123,7 +124,8 @@ row_encode(uint8_t *row, const uint8_t num[static 8], const rec_env *env,
 	p[120] = (uint8_t)flags;
 	p[121] = r->access;
 	p[122] = (uint8_t)((r->has_stderr ? 1 : 0) | (r->has_ci ? 2 : 0) | (r->scores ? 4 : 0) |
-	    (r->has_items ? 8 : 0));
+	    (r->has_items ? 8 : 0) | (r->items.truncated || r->items.empty || r->items.refused ||
+	    r->items.failed ? 16 : 0));
 	be_put(p + 123, r->items.truncated, 4);
 	be_put(p + 127, r->items.empty, 4);
 	be_put(p + 131, r->items.refused, 4);
@@ -298,10 +300,14 @@ view_decode(const MDB_val *v, store_view *out, int lean)
 	out->access = p[121];
 	out->has_ci = (p[122] & 2) != 0;
 	out->has_items = (p[122] & 8) != 0;
-	out->truncated = (uint32_t)be_get(p + 123, 4);
-	out->empty = (uint32_t)be_get(p + 127, 4);
-	out->refused = (uint32_t)be_get(p + 131, 4);
-	out->failed = (uint32_t)be_get(p + 135, 4);
+	if (p[122] & 16) {	/* most runs cut no item: read the counts only then */
+		out->truncated = (uint32_t)be_get(p + 123, 4);
+		out->empty = (uint32_t)be_get(p + 127, 4);
+		out->refused = (uint32_t)be_get(p + 131, 4);
+		out->failed = (uint32_t)be_get(p + 135, 4);
+	} else {
+		out->truncated = out->empty = out->refused = out->failed = 0;
+	}
 	if (!lean) {
 		out->t_end = be_get(p + 80, 8);
 		out->std_err = get_f64(p + 96);
