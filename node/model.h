@@ -199,6 +199,13 @@ em_err	model_parse_openai(enum model_api api, const char *body, size_t len,
 void	model_error_quote(const char *body, size_t len, char *out, size_t cap,
     long *code);
 
+/* Overwrites every copy of key in s[0..len) with '*', in place: a server
+ * that echoes the key it was sent ("Incorrect API key provided: Bearer
+ * sk-...") must not put it into a message, the cache or a signed result.
+ * Every response body is passed through it before anything reads it.
+ * Nothing for a NULL or empty key. */
+void	model_redact(char *s, size_t len, const char *key);
+
 /* Writes s[0..len) into out as a quoted one-line string, made safe to
  * print as above, cut with "…" to fit cap (which includes the NUL). */
 void	model_quote(const char *s, size_t len, char *out, size_t cap);

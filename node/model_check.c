@@ -217,6 +217,7 @@ model_check_models(const model_opts *o, model_check *c, char *why, size_t cap)
 	c->models_ms = (double)(uv_hrtime() - t0) / 1e6;
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &code);
 	curl_easy_getinfo(e, CURLINFO_OS_ERRNO, &os);
+	model_redact(b.p, b.len, o->api_key);
 	if (rc == CURLE_COULDNT_CONNECT)
 		model_say(c->models_why, sizeof c->models_why, "cannot connect to %s: %s \xE2\x80\x94 "
 		    "is the server running?", show, os > 0 ? strerror((int)os) : err);

@@ -361,6 +361,7 @@ finish(struct http *h, xfer *x, CURLcode rc)
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
 	if (code > 0)
 		h->answered[x->endpoint] = 1;
+	model_redact(x->buf, x->len, m->o.api_key);
 	model_url_show(x->url, show, sizeof show);
 	r.fail = MF_CONNECT;
 	if (rc == CURLE_OPERATION_TIMEDOUT) {

@@ -523,3 +523,24 @@ model_parse_exec(const char *line, size_t len, uint32_t *id, char **text,
 	json_decref(o);
 	return err;
 }
+
+void
+model_redact(char *s, size_t len, const char *key)
+{
+	size_t k = key ? strlen(key) : 0;
+
+	if (k == 0 || s == NULL)
+		return;
+	for (char *p = s; (size_t)(p - s) + k <= len; ) {
+		char *hit = memchr(p, key[0], len - (size_t)(p - s) - k + 1);
+
+		if (hit == NULL)
+			break;
+		if (memcmp(hit, key, k) == 0) {
+			memset(hit, '*', k);
+			p = hit + k;
+		} else {
+			p = hit + 1;
+		}
+	}
+}

@@ -323,7 +323,11 @@ class Server:
         self.c.add("requests")
         if not self.key_ok(headers):
             self.count(401)
-            return 401, {}, AZURE_401 if self.a.azure else b'{"error": {"message": "bad or missing API key"}}'
+            # the key as received, as some servers and proxies echo it: a
+            # client must not repeat it
+            sent = headers.get((self.a.key_header or "authorization").lower(), "")
+            return 401, {}, AZURE_401 if self.a.azure else json.dumps(
+                {"error": {"message": f"Incorrect API key provided: {sent or '(none)'}"}}).encode()
         if n <= self.a.loading:
             self.count(503)
             self.c.add("eloading")

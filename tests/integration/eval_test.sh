@@ -140,6 +140,11 @@ export EM_TEST_KEY="sk-test-$RANDOM$RANDOM-SECRET"
 start_server keyed --accuracy 0.8 --api-key-env EM_TEST_KEY
 run 1 "$EM" eval arith-en --model keyed --endpoint "$URL_keyed" --quiet
 has $err 'refused the request.s credentials'; one_line
+# a wrong key, which the server echoes back: never repeated
+export EM_WRONG_KEY="sk-wrong-$RANDOM$RANDOM-KEY"
+run 1 "$EM" eval arith-en --model keyed --endpoint "$URL_keyed" --quiet --api-key-env EM_WRONG_KEY
+has $err 'Incorrect API key provided: Bearer \*{10,}'; one_line
+grep -q -- "$EM_WRONG_KEY" "$err" && bad "the wrong key was printed" || ok
 run 0 "$EM" eval arith-en --model keyed --endpoint "$URL_keyed" --api-key-env EM_TEST_KEY
 cat "$out" "$err" >"$T/all-output"
 "$EM" results --json >>"$T/all-output"

@@ -578,10 +578,28 @@ test_exec_line(void **state)
 	assert_string_equal(why, "\"out of memory on the GPU\"");
 }
 
+/* A key a server echoes never survives in what we read of its body. */
+static void
+test_redact(void **state)
+{
+	char s[] = "Incorrect API key provided: Bearer sk-abc123. Got sk-abc123sk-abc123; sk-abc12";
+
+	(void)state;
+	model_redact(s, strlen(s), "sk-abc123");
+	assert_string_equal(s, "Incorrect API key provided: Bearer *********. Got "
+	    "******************; sk-abc12");
+	model_redact(s, strlen(s), NULL);	/* no key: nothing to do */
+	model_redact(s, strlen(s), "");
+	assert_non_null(strstr(s, "sk-abc12"));
+	model_redact(s, 3, "Incorrect");	/* only within len */
+	assert_int_equal(s[0], 'I');
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_redact),
 		cmocka_unit_test(test_answers),
 		cmocka_unit_test(test_statuses),
 		cmocka_unit_test(test_status_table),
