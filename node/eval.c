@@ -590,6 +590,10 @@ prepare(run *r, store *st, const eval_opts *o, eval_out *out)
 	if (!out->score || !out->have || !out->flags || !out->out_hash || !r->todo ||
 	    !r->retries || !r->attempts || !r->waits || !r->failed_before || !r->batch)
 		return EM_ENOMEM;
+	/* a fresh run forgets the old answers, so that it goes on from where
+	 * it stops, never mixing them with its own */
+	if (o->fresh && (err = store_eval_clear(st, out->run_key)) != EM_OK)
+		return err;
 	if (!o->fresh && store_eval_each(st, out->run_key, cached_fn, r) != EM_OK)
 		log_warn("eval: cannot read the evaluation cache; asking for every item");
 	for (size_t i = 0; i < n; i++)

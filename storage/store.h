@@ -211,6 +211,10 @@ typedef struct store_eval {
 em_err	store_eval_put(store *st, const uint8_t run[static 32],
     const store_eval *e, size_t n);
 
+/* Forgets every cached evaluation of a run, in one transaction (a run
+ * asked afresh: what it answers from now on is all the cache holds). */
+em_err	store_eval_clear(store *st, const uint8_t run[static 32]);
+
 /* Visits the cached evaluations of a run in item order; e borrows from
  * the map during the call. Return non-zero to stop. */
 typedef int (*store_eval_visit)(void *ctx, const store_eval *e);

@@ -100,6 +100,39 @@ store_eval_put(store *st, const uint8_t run[static 32], const store_eval *e,
 	return st_write(st, eval_put_fn, &ep);
 }
 
+static int
+eval_clear_fn(store *st, MDB_txn *txn, void *ctx)
+{
+	const uint8_t *run = ctx;
+	uint8_t key[EVAL_KEY_LEN] = { 0 };
+	MDB_cursor *cur;
+	MDB_val k = { sizeof key, key }, v;
+	int rc;
+
+	memcpy(key, run, 32);
+	if ((rc = mdb_cursor_open(txn, st->evals, &cur)) != 0)
+		return st_rc(rc);
+	/* found again from the run's first key after each delete: no
+	 * reliance on where a deleting cursor stands */
+	for (;;) {
+		k = (MDB_val){ sizeof key, key };
+		if ((rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE)) != 0)
+			break;
+		if (k.mv_size != EVAL_KEY_LEN || memcmp(k.mv_data, run, 32) != 0)
+			break;
+		if ((rc = mdb_cursor_del(cur, 0)) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
+}
+
+em_err
+store_eval_clear(store *st, const uint8_t run[static 32])
+{
+	return st_write(st, eval_clear_fn, (void *)(uintptr_t)run);
+}
+
 em_err
 store_eval_each(store *st, const uint8_t run[static 32], store_eval_visit fn,
     void *ctx)

@@ -87,9 +87,13 @@ has "$T/h" '"max_tokens": 4096'; has "$T/h" '"max_tokens": 64'	# both results, e
 run 0 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --max-tokens 4096 --extra-body "$XB" \
 	--json --quiet --no-publish
 want cached 240 "the same settings again"; want requests 0 "the same settings again"
-# --fresh asks again
+# --fresh asks again, and forgets the old answers: stopped early (here by
+# --limit), the plain command goes on from the fresh ones, never mixing
 run 0 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --fresh --json --quiet --no-publish
 want cached 0 "--fresh"; want requests 240 "--fresh"
+run 0 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --fresh --limit 10 --json --quiet
+run 0 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --json --quiet --no-publish
+want cached 10 "after a fresh run of ten"; want requests 230 "after a fresh run of ten"
 # bad extra fields: one line each, nothing sent
 n0=$(served mx)
 run 1 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --extra-body '{"top_p": 0.9'

@@ -509,6 +509,14 @@ test_blobs_and_eval_cache(void **state)
 	assert_int_equal(seen.score, 0);
 	assert_int_equal(seen.flags, STORE_EVAL_TRUNCATED | STORE_EVAL_REFUSED);
 	assert_int_equal(seen.hash0, 1);	/* the flags byte is not the hash's */
+	/* a run asked afresh forgets its own answers, not another run's */
+	assert_int_equal(store_eval_clear(st, run), EM_OK);
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(store_eval_each(st, run, eval_seen_fn, &seen), EM_OK);
+	assert_int_equal(seen.n, 0);
+	assert_int_equal(store_eval_each(st, other, eval_seen_fn, &seen), EM_OK);
+	assert_int_equal(seen.n, 1);
+	assert_int_equal(store_eval_clear(st, run), EM_OK);	/* nothing left: fine */
 	store_free(st);
 	tu_rmtree(dir);
 }
