@@ -272,6 +272,14 @@ finish(home *h, const eval_opts *o, const eval_out *r, int access, const args *a
 		    r->stopped, r->stopped[0] ? "; " : "", r->scored, r->n, r->failed,
 		    r->failed && !r->stopped[0] ? " (--count-failed-as-wrong would score them 0)" : "",
 		    sum[0] ? "; " : "", sum);
+	/* a run in which no item got an answer with text measured the server's
+	 * settings (a reasoning budget too small, a wrong parser, a context too
+	 * short), not the model: it is no result to sign */
+	if (publish && r->scored == r->empty + r->refused + r->failed_scored)
+		return cli_fail("no item got an answer with text (%zu empty, %zu refused by the server, "
+		    "%zu failed); nothing published: check the server's settings (max tokens, "
+		    "reasoning parser, context)%s%s", r->empty, r->refused, r->failed_scored,
+		    r->notes[0] ? "; " : "", r->notes);
 	if (o->limit) {
 		/* a preview over the first items: the numbers, never a record */
 		eval_opts full = *o;

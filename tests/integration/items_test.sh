@@ -50,6 +50,12 @@ for mode in think think-close-only; do
 done
 
 # --- twelve items spend the budget thinking: content null, finish "length"
+# every item spends it: no answer with text at all, nothing to publish
+start_server tkall --reasoning null-content-length
+run 1 "$EM" eval arith-en --model thinks-only --endpoint "$URL_tkall" --quiet
+has "$err" 'no item got an answer with text \(240 empty, 0 refused by the server, 0 failed\); nothing published'
+one_line
+stop_server tkall
 start_server tk --accuracy 0.8 --think-out-items 12
 run 0 "$EM" eval arith-en --model thinker --endpoint "$URL_tk" --json --quiet
 want truncated 12 "content null, finish length"
