@@ -352,8 +352,9 @@ failed(run *r, size_t i, const model_reply *rep)
 		return;
 	}
 	/* "not now" (429, 503 Loading model) is waited on without spending
-	 * retries, for up to patience_s since the server last answered */
-	if (rep->fail == MF_RATE) {
+	 * retries for up to patience_s since the server last answered; then
+	 * the run stops (with no patience, "not now" spends retries) */
+	if (rep->fail == MF_RATE && r->o->patience_s > 0) {
 		if (r->busy_since == 0) {
 			char why[MODEL_WHY_MAX];
 
@@ -363,8 +364,15 @@ failed(run *r, size_t i, const model_reply *rep)
 				log_info("eval: the server says not now (%.160s); waiting for it up to %u s",
 				    why, r->o->patience_s);
 		}
-		if (now - r->busy_since < (uint64_t)r->o->patience_s * 1000 &&
-		    r->waits[i] < UINT8_MAX / 2)
+		if (now - r->busy_since >= (uint64_t)r->o->patience_s * 1000) {
+			char why[MODEL_WHY_MAX];
+
+			snprintf(why, sizeof why, "the server said \"not now\" for %u s (--patience); "
+			    "last: %.160s", r->o->patience_s, rep->why);
+			stop(r, why);
+			return;
+		}
+		if (r->waits[i] < UINT8_MAX / 2)
 			r->waits[i]++;
 	}
 	if (r->attempts[i] - r->waits[i] > (int)r->o->retries) {
@@ -390,6 +398,10 @@ failed(run *r, size_t i, const model_reply *rep)
 
 		rt->item = i;
 		rt->due = now + backoff(r->attempts[i], rep->retry_after_ms);
+		/* no wait, not even a Retry-After, outlasts the patience */
+		if (rep->fail == MF_RATE && r->busy_since > 0 && r->o->patience_s > 0 &&
+		    rt->due > r->busy_since + (uint64_t)r->o->patience_s * 1000)
+			rt->due = r->busy_since + (uint64_t)r->o->patience_s * 1000;
 		/* a server that says "slow down" gets no new requests either */
 		if (rep->fail == MF_RATE && rt->due > r->pause_until)
 			r->pause_until = rt->due;

@@ -198,4 +198,9 @@ run 0 "$EM" eval arith-en --model busy --endpoint "$URL_busy" --limit 3 --retrie
 	--concurrency 1 --json --quiet
 want requests 33 "thirty 503s waited through"; want n 3 "thirty 503s waited through"
 stop_server busy
+# ... for --patience seconds, whatever Retry-After asks: then the run stops
+start_server never --fail-first 100000 --fail-kind 429 --retry-after 3600
+run 1 "$EM" eval arith-en --model never --endpoint "$URL_never" --limit 3 --patience 1 --quiet
+has "$err" 'stopped: the server said "not now" for 1 s \(--patience\); last: HTTP 429'; one_line
+stop_server never
 finish
