@@ -40,6 +40,17 @@ typedef struct wreq {
 	char		*buf;
 } wreq;
 
+/* The program runs in a process group of its own (it is spawned as its
+ * leader): SIGTERM to the group ends what it started too — `sh -c CMD`
+ * leaves CMD a child of the shell, and a grandchild left behind kept
+ * running and held our stderr open. Gone already: nothing to do. */
+static void
+kill_group(struct execad *x)
+{
+	if (x->proc.pid > 0)
+		uv_kill(-x->proc.pid, SIGTERM);
+}
+
 /* Every request in flight fails with the reason the program is gone. */
 static void die(struct execad *x, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -55,8 +66,7 @@ die(struct execad *x, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(x->dead_why, sizeof x->dead_why, fmt, ap);
 		va_end(ap);
-		if (x->running)
-			uv_process_kill(&x->proc, SIGTERM);
+		kill_group(x);
 	}
 	for (unsigned i = 0; i < m->o.concurrency; i++)
 		if (x->slots[i].used) {
@@ -259,8 +269,7 @@ exec_close(model *m)
 {
 	struct execad *x = m->impl;
 
-	if (x->running)
-		uv_process_kill(&x->proc, SIGTERM);
+	kill_group(x);
 	uv_close((uv_handle_t *)&x->in, NULL);
 	uv_close((uv_handle_t *)&x->out, NULL);
 	uv_close((uv_handle_t *)&x->tick, NULL);
@@ -317,6 +326,7 @@ model_exec_open(model *m, char *why, size_t cap)
 	po.stdio = io;
 	po.stdio_count = 3;
 	po.exit_cb = on_exit_cb;
+	po.flags = UV_PROCESS_DETACHED;	/* its own process group: kill_group */
 	m->impl = x;
 	m->ops = &exec_ops;
 	if ((rc = uv_spawn(m->loop, &x->proc, &po)) != 0) {

@@ -165,4 +165,11 @@ run 1 "$EM" eval arith-en --model exec-error --exec "$EX error" --retries 0 --qu
 has $err 'answered an error: "out of memory on the GPU"'; one_line
 run 1 "$EM" eval arith-en --model exec-none --exec "/nonexistent/model" --quiet
 has $err 'exited with status 127'
+# what the program starts ends with the run: a grandchild that never
+# answers is stopped with it (it kept our stderr open before)
+run 1 "$EM" eval arith-en --model exec-hang --exec "sleep 300 & echo \$! >$T/grandchild; wait" \
+	--timeout 1 --retries 0 --limit 2 --quiet
+gc=$(cat "$T/grandchild" 2>/dev/null)
+for ((i = 0; i < 50; i++)); do kill -0 "$gc" 2>/dev/null || break; sleep 0.1; done
+[ -n "$gc" ] && ! kill -0 "$gc" 2>/dev/null && ok || { bad "the program's child $gc outlived the run"; kill "$gc" 2>/dev/null; }
 finish
