@@ -8,11 +8,14 @@
 #include "hash.h"
 #include "hex.h"
 
+#define BY_NAME_IDS	8	/* distinct matches told apart in a message */
+
 struct by_name {
 	const char	*name, *version;	/* version NULL: any */
 	uint8_t		 id[32];
+	uint8_t		 ids[BY_NAME_IDS][32];	/* the first distinct matches */
 	unsigned	 n;			/* distinct ids that match */
-	char		 seen[256];		/* their versions, for messages */
+	char		 seen[512];		/* them, for messages */
 };
 
 static int
@@ -20,21 +23,28 @@ by_name_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
 {
 	struct by_name *bn = ctx;
 	const body_task *t = &b->u.task;
+	char idhex[ID_HEX_LEN + 1], author[ID_HEX_LEN + 1];
 	uint8_t id[32];
 	size_t len;
 
-	(void)env;
 	(void)flags;
 	if (strcmp(t->name, bn->name) != 0 ||
 	    (bn->version != NULL && strcmp(t->version, bn->version) != 0))
 		return 0;
 	body_task_id(t, id);
-	if (bn->n > 0 && memcmp(id, bn->id, 32) == 0)
-		return 0;	/* the same task, published again */
+	for (unsigned i = 0; i < bn->n && i < BY_NAME_IDS; i++)
+		if (memcmp(id, bn->ids[i], 32) == 0)
+			return 0;	/* the same task, published again */
 	memcpy(bn->id, id, 32);
+	if (bn->n < BY_NAME_IDS)
+		memcpy(bn->ids[bn->n], id, 32);
+	/* tasks of one name and version by different authors differ only by
+	 * id: say which is which */
+	hex_encode(idhex, id, 32);
+	hex_encode(author, env->author, 32);
 	len = strlen(bn->seen);
-	snprintf(bn->seen + len, sizeof bn->seen - len, "%s%s@%s", bn->n ? ", " : "",
-	    t->name, t->version);
+	snprintf(bn->seen + len, sizeof bn->seen - len, "%s%s@%s id %.12s by %.8s",
+	    bn->n ? ", " : "", t->name, t->version, idhex, author);
 	bn->n++;
 	return 0;
 }
@@ -67,8 +77,8 @@ task_find(store *st, const char *text, uint8_t id[static 32], char *why, size_t 
 	if (bn.n == 0)
 		return task_why(EM_ENOTFOUND, why, cap, "no task with id or name '%.64s' here", text);
 	if (bn.n > 1)
-		return task_why(EM_EAMBIGUOUS, why, cap, "'%.64s' names %u tasks (%s); give NAME@VERSION "
-		    "or an id", text, bn.n, bn.seen);
+		return task_why(EM_EAMBIGUOUS, why, cap, "'%.64s' names %u tasks (%s); give %s",
+		    text, bn.n, bn.seen, bn.version ? "an id prefix" : "NAME@VERSION or an id prefix");
 	memcpy(id, bn.id, 32);
 	return EM_OK;
 }

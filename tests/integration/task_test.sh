@@ -49,6 +49,12 @@ EN=$("$EM" task publish --home "$A" "$SRC/contrib/tasks/arith-en/manifest.json" 
 	| sed -n 's/.*"task": "\([0-9a-f]*\)".*/\1/p')
 grep -q "\"task\": \"$EN\"" "$out" && bad "one changed character kept the task id" || ok
 run 1 "$EM" task show --home "$A" arith-en; has $err "names 2 tasks"; one_line
+# same name and version: each told by its id and author, and NAME@VERSION is
+# not offered again
+has $err "arith-en@1 id ${EN:0:12} by [0-9a-f]{8}"
+run 1 "$EM" task show --home "$A" arith-en@1; has $err "names 2 tasks .*; give an id prefix$"
+one_line
+run 0 "$EM" task show --home "$A" "${EN:0:12}"
 
 # --- bad manifests and items: one line naming file, line and field; nothing stored
 before=$(ntasks)
