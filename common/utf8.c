@@ -1,12 +1,27 @@
 #include "utf8.h"
 
+/* Invisible format characters that make two names look alike or none at
+ * all: the zero-width space, direction marks (U+061C, U+200E, U+200F),
+ * word joiners and invisible operators, the BOM, the Mongolian vowel
+ * separator, interlinear annotation marks. The zero-width non-joiner and
+ * joiner (U+200C, U+200D) stay: Persian, Indic scripts and emoji spell
+ * with them. */
 static int
-unprintable(uint32_t cp)
+invisible(uint32_t cp)
 {
-	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
-	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+	return cp == 0x061c || cp == 0x180e || cp == 0x200b || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x2060 && cp <= 0x2064) || cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb);
 }
 
+int
+utf8_unprintable(uint32_t cp)
+{
+	return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || invisible(cp);
+}
+
+/* printable: 0 any, 1 utf8_printable, 2 the same with line breaks and
+ * tabs (utf8_printable_lines) */
 static int
 scan(const uint8_t *s, size_t len, int printable)
 {
@@ -20,7 +35,8 @@ scan(const uint8_t *s, size_t len, int printable)
 		if (c == 0)
 			return 0;	/* NUL would cut a C string short */
 		if (c < 0x80) {
-			if (printable && unprintable(c))
+			if (printable && utf8_unprintable(c) && !(printable == 2 &&
+			    (c == '\n' || c == '\t')))
 				return 0;
 			i++;
 			continue;
@@ -42,7 +58,7 @@ scan(const uint8_t *s, size_t len, int printable)
 			cp = cp << 6 | (s[i + k] & 0x3f);
 		}
 		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
-		    (printable && unprintable(cp)))
+		    (printable && utf8_unprintable(cp)))
 			return 0;
 		i += n + 1;
 	}
@@ -59,4 +75,10 @@ int
 utf8_printable(const uint8_t *s, size_t len)
 {
 	return scan(s, len, 1);
+}
+
+int
+utf8_printable_lines(const uint8_t *s, size_t len)
+{
+	return scan(s, len, 2);
 }

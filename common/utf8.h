@@ -9,11 +9,20 @@
  * surrogates, nothing above U+10FFFF) and holds no NUL; 0 otherwise. */
 int utf8_valid(const uint8_t *s, size_t len);
 
-/* utf8_valid, and nothing that would rewrite the line it is printed on:
- * no control character (C0, DEL, C1), no line or paragraph separator
- * (U+2028, U+2029), no bidirectional embedding, override or isolate
- * (U+202A-U+202E, U+2066-U+2069). For names and one-line texts that
- * others sign and every node prints. */
+/* utf8_valid, and nothing that would rewrite the line it is printed on
+ * or hide in it: no control character (C0, DEL, C1), no line or paragraph
+ * separator (U+2028, U+2029), no bidirectional embedding, override or
+ * isolate (U+202A-U+202E, U+2066-U+2069), no invisible format character
+ * (the zero-width space U+200B, direction marks U+061C, U+200E, U+200F,
+ * U+2060-U+2064, the BOM, U+180E, U+FFF9-U+FFFB; the zero-width
+ * non-joiner and joiner stay, scripts spell with them). For names and
+ * one-line texts that others sign and every node prints. */
 int utf8_printable(const uint8_t *s, size_t len);
+
+/* utf8_printable for texts of several lines: line feeds and tabs too. */
+int utf8_printable_lines(const uint8_t *s, size_t len);
+
+/* 1 if the code point is one utf8_printable refuses. */
+int utf8_unprintable(uint32_t cp);
 
 #endif

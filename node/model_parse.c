@@ -65,13 +65,13 @@ is_space(uint32_t c)
 	    c == 0x2028 || c == 0x2029;
 }
 
-/* Control characters, and the bidirectional overrides that would let a
- * message rearrange the terminal line it is printed on. */
+/* Control characters, the bidirectional overrides that would let a
+ * message rearrange the terminal line it is printed on, and invisible
+ * format characters: what a signed text may not hold (utf8_printable). */
 static int
 is_unsafe(uint32_t c)
 {
-	return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e) ||
-	    (c >= 0x2066 && c <= 0x2069);
+	return utf8_unprintable(c);	/* what a signed text may not hold */
 }
 
 void

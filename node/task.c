@@ -121,6 +121,11 @@ text(json_t *m, const char *key, size_t max, int need, const char **out, char *w
 		return task_why(EM_EFORMAT, why, cap, "%s: longer than %zu bytes", key, max);
 	if (strlen(json_string_value(v)) != json_string_length(v))
 		return task_why(EM_EFORMAT, why, cap, "%s: holds a NUL character", key);
+	/* every node prints a task's manifest: lines and tabs, nothing that
+	 * rewrites a terminal line or hides in it */
+	if (!utf8_printable_lines((const uint8_t *)json_string_value(v), json_string_length(v)))
+		return task_why(EM_EFORMAT, why, cap, "%s: holds a control or invisible character "
+		    "(only line breaks and tabs are allowed)", key);
 	if (need && json_string_length(v) == 0)
 		return task_why(EM_EFORMAT, why, cap, "%s: empty", key);
 	*out = json_string_value(v);

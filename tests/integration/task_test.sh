@@ -80,7 +80,11 @@ bad_manifest m4 'manifest.json:2: extract: not a valid regular expression'
 mk m5 "{ $base, \"metric\": \"exact_match\", \"promt\": \"x\" }"
 bad_manifest m5 'promt: unknown key'
 mk m5b '{ "name": "t\u001b[2J", "version": "1", "prompt": "Q: {q}", "target": "a", "items": "items.jsonl", "metric": "f1" }'
-bad_manifest m5b 'name: holds a control character'
+bad_manifest m5b 'name: holds a control'
+mk m5h '{ "name": "t", "version": "1", "prompt": "Q: {q}", "target": "a", "items": "items.jsonl", "metric": "f1", "description": "safe\u202eevil" }'
+bad_manifest m5h 'description: holds a control or invisible character'
+mk m5i '{ "name": "t\u200b", "version": "1", "prompt": "Q: {q}", "target": "a", "items": "items.jsonl", "metric": "f1" }'
+bad_manifest m5i 'name: holds a control or invisible character'
 mk m5c '{ "name": "a@b", "version": "1", "prompt": "Q: {q}", "target": "a", "items": "items.jsonl", "metric": "f1" }'
 bad_manifest m5c "name: holds '@'"
 # items files that are not files, or not text: refused at once, never read for ever

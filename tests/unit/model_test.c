@@ -18,6 +18,7 @@
 #include <curl/curl.h>
 
 #include "model_impl.h"
+#include "utf8.h"
 
 enum { OK, BAD };	/* what model_parse_openai returns: EM_OK, EM_EFORMAT */
 
@@ -593,6 +594,14 @@ test_redact(void **state)
 	assert_non_null(strstr(s, "sk-abc12"));
 	model_redact(s, 3, "Incorrect");	/* only within len */
 	assert_int_equal(s[0], 'I');
+	{
+		/* a quoted message holds nothing a signed text may not */
+		char q[64];
+		const char *m = "a\xe2\x80\x8b" "b\xe2\x80\xae" "c\x1b[2J";
+
+		model_quote(m, strlen(m), q, sizeof q);
+		assert_true(utf8_printable((const uint8_t *)q, strlen(q)));
+	}
 }
 
 int

@@ -354,6 +354,13 @@ test_bad_bodies(void **state)
 	strcpy(b.u.result.items.notes, "HTTP 400: \xe2\x80\xae reversed");	/* U+202E */
 	assert_int_equal(body_encode(&b, &enc, &elen), EM_EFORMAT);
 	tu_result(&b, 1);
+	strcpy(b.u.result.model, "m\xe2\x80\x8b" "1");	/* a zero-width space: looks like "m1" */
+	assert_int_equal(body_encode(&b, &enc, &elen), EM_EFORMAT);
+	tu_result(&b, 1);
+	strcpy(b.u.result.model, "\xd9\x85\xd8\xaf\xd9\x84\xe2\x80\x8c\xd9\x87\xd8\xa7");	/* ZWNJ spells */
+	assert_int_equal(body_encode(&b, &enc, &elen), EM_OK);
+	free(enc);
+	tu_result(&b, 1);
 	strcpy(b.u.result.model, "模型 ＡＢＣ");	/* any printable text is fine */
 	assert_int_equal(body_encode(&b, &enc, &elen), EM_OK);
 	free(enc);
