@@ -44,21 +44,26 @@ model_text(const board_row *r, char *buf, size_t cap)
 	snprintf(buf, cap, "%s%s%s", r->model, r->revision[0] ? "@" : "", r->revision);
 }
 
-/* A CSV field, quoted when it must be. */
+/* A CSV field, quoted when it must be. A text a spreadsheet would take
+ * for a formula ("=cmd|...", "+", "-", "@") is written with a leading
+ * apostrophe, as spreadsheets themselves write such text, when it comes
+ * from a record (theirs: a model's name and revision, other labs'). */
 static void
-csv_field(const char *s, int last)
+csv_field(const char *s, int last, int theirs)
 {
-	if (strpbrk(s, ",\"\n\r") == NULL) {
-		fputs(s, stdout);
-	} else {
+	int quote = strpbrk(s, ",\"\n\r") != NULL;
+
+	if (quote)
 		putchar('"');
-		for (; *s; s++) {
-			if (*s == '"')
-				putchar('"');
-			putchar(*s);
-		}
-		putchar('"');
+	if (theirs && s[0] != '\0' && strchr("=+-@", s[0]) != NULL)
+		putchar('\'');
+	for (; *s; s++) {
+		if (*s == '"')
+			putchar('"');
+		putchar(*s);
 	}
+	if (quote)
+		putchar('"');
 	putchar(last ? '\n' : ',');
 }
 
@@ -115,19 +120,19 @@ print_csv(const board *b)
 	char num[64], fl[64];
 
 	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
-		csv_field(head[i], i + 1 == sizeof head / sizeof head[0]);
+		csv_field(head[i], i + 1 == sizeof head / sizeof head[0], 0);
 	for (size_t i = 0; i < b->n_rows; i++) {
 		const board_row *r = &b->rows[i];
 
 		snprintf(num, sizeof num, "%u", r->rank);
-		csv_field(r->ranked ? num : "", 0);
-		csv_field(r->model, 0);
-		csv_field(r->revision, 0);
+		csv_field(r->ranked ? num : "", 0, 0);
+		csv_field(r->model, 0, 1);
+		csv_field(r->revision, 0, 1);
 		printf("%.6f,%.6f,%.6f,%llu,%u,", r->value, r->lo, r->hi,
 		    (unsigned long long)r->n_items, r->reporters);
-		csv_field(agree_text(r->agree), 0);
-		csv_field(r->closed ? "closed" : "open", 0);
-		csv_field(board_flags(r->flags, fl, sizeof fl), 0);
+		csv_field(agree_text(r->agree), 0, 0);
+		csv_field(r->closed ? "closed" : "open", 0, 0);
+		csv_field(board_flags(r->flags, fl, sizeof fl), 0, 0);
 		printf("%llu,%llu,%llu,%llu,%llu\n", (unsigned long long)r->items_sum,
 		    (unsigned long long)r->cut[CUT_TRUNCATED], (unsigned long long)r->cut[CUT_EMPTY],
 		    (unsigned long long)r->cut[CUT_REFUSED], (unsigned long long)r->cut[CUT_FAILED]);
@@ -317,8 +322,8 @@ all_tasks(home *h, const args *a)
 			    "name", e->name, "version", e->version, "results", (json_int_t)e->results));
 		} else if (args_get(a, "csv")) {
 			printf("%s,", hex);
-			csv_field(e->name, 0);
-			csv_field(e->version, 0);
+			csv_field(e->name, 0, 1);
+			csv_field(e->version, 0, 1);
 			printf("%llu\n", (unsigned long long)e->results);
 		} else {
 			printf("%.16s  %-24s %-10s %llu\n", hex, e->name[0] ? e->name : "(no task record)",

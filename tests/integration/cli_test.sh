@@ -40,6 +40,11 @@ run 2 "$EM" result publish --home "$A" --model m --metric acc=1 --n 5; has $err 
 run 2 "$EM" result publish --home "$A" --task $TASK --model m --n 5; has $err 'metric'
 run 1 "$EM" result publish --home "$A" --task $TASK --model m --metric acc --n 5; has $err 'NAME=VALUE'
 run 1 "$EM" result publish --home "$A" --task $TASK --model m --metric acc=x --n 5; has $err 'not a finite number'
+# a name a spreadsheet would take for a formula is written as text in --csv
+run 0 "$EM" init --home "$T/csv"
+run 0 "$EM" result publish --home "$T/csv" --task $TASK --model '=cmd|x' --revision 'a,"b"' --metric acc=0.5 --n 10
+run 0 "$EM" leaderboard --home "$T/csv" $TASK --csv
+has $out "^1,'=cmd\\|x,\"a,\"\"b\"\"\",0\\.5"; has $out ',-,open,-,10,0,0,0,0$'
 # names that would rewrite every node's terminal: refused before signing
 run 1 "$EM" result publish --home "$A" --task $TASK --model $'evil\e[2J\nFAKE ROW' --metric acc=1 --n 5
 has $err -- '--model holds a control character'; one_line
