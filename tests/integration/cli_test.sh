@@ -97,7 +97,8 @@ run 0 "$EM" id --home "$T/d" --json; has $out '"open_network": false'
 [ "$(nresults "$B")" = "$nb" ] && pass=$((pass + 1)) || { echo "FAIL: refused imports changed the store"; fail=$((fail + 1)); }
 # flip one byte inside the third record's signature (last 13 bytes are trailer + 1)
 cp "$T/a.bundle" "$T/bad.bundle"; size=$(stat -c %s "$T/bad.bundle")
-printf '\001' | dd of="$T/bad.bundle" bs=1 seek=$((size - 20)) conv=notrunc 2>/dev/null
+flip_byte "$T/bad.bundle" $((size - 20))
+cmp -s "$T/a.bundle" "$T/bad.bundle" && bad "bad.bundle equals a.bundle"
 run 0 "$EM" init --home "$T/e"
 run 1 "$EM" import --home "$T/e" "$T/bad.bundle"; has $err 'record 3 at byte [0-9]+ rejected: signature'
 has $out 'imported 2 new records .* 1 rejected'
@@ -131,7 +132,7 @@ run 2 "$EM" peers remove 127.0.0.1:9 --home "$B"; has $err "expected 'peers' or 
 chmod 644 "$A/identity.key"
 run 1 "$EM" results --home "$A"; has $err "permissions 0644 .* run: chmod 600"; one_line
 chmod 600 "$A/identity.key"; cp "$A/identity.key" "$T/key.bak"
-printf 'X' | dd of="$A/identity.key" bs=1 seek=50 conv=notrunc 2>/dev/null
+flip_byte "$A/identity.key" 50
 run 1 "$EM" result publish --home "$A" --task $TASK --model m --metric a=1 --n 1; has $err 'damaged'; one_line
 cp "$T/key.bak" "$A/identity.key"
 run 0 "$EM" id --home "$A" --json; has $out "\"id\": \"$ID_A\""

@@ -32,6 +32,15 @@ has() {
 		fail=$((fail + 1)); fi
 }
 
+# flip_byte FILE OFFSET: inverts one byte in place, so the file always
+# differs (writing a fixed byte is a no-op when the byte already holds it).
+flip_byte() {
+	local b
+	b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	printf "\\$(printf %03o $((255 - b)))" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc 2>/dev/null
+}
+
 # A base port per run, so parallel runs rarely collide; always below the
 # kernel's ephemeral range, where the nodes' own outbound connections would
 # otherwise take a port a later node means to listen on.
