@@ -36,8 +36,8 @@ double score_exact(const char *output, const char *target, unsigned flags);
  * the number target holds (target is read by the same rules), else 0. 0
  * also if either has none, if tolerance is negative or NaN, or if either
  * is not UTF-8 or is longer than SCORE_TEXT_MAX. output is read up to a
- * line that opens a next few-shot question ("Question:", "Q:", "问题："),
- * and the first rule that finds a number decides:
+ * run-on (score_runon_len: a next question or chat turn), and the first
+ * rule that finds a number decides:
  *
  *  1. The last box to close that holds a number: \boxed{...}, \fbox{...}
  *     (nested braces), GLM's <|begin_of_box|>...<|end_of_box|>.
@@ -101,26 +101,41 @@ int score_number_read(const char *text, double *v);
  * else 0. target is a letter ("B", either case) or an option's text;
  * choices[0..n_choices) are the options' texts (NULL for an option without
  * one), n_choices 1..26; the caller keeps them. output is read after NFKC
- * ("Ｃ" is "C", "（C）" is "(C)") up to a line that opens a next few-shot
- * question ("Question:", "Q:", "问题："), the way a careful grader reads it;
- * the first rule that finds a pick decides:
+ * ("Ｃ" is "C", "（C）" is "(C)") up to a run-on (score_runon_len: a next
+ * question or chat turn), the way a careful grader reads it; the first
+ * rule that finds a pick decides:
  *
  *  1. The last explicit statement (a model that corrects itself is graded
  *     on its correction): "the answer is", "Answer:", "final answer", "the
  *     correct option is", "I choose", "I'd go with", "答案是", "答案：",
  *     "答案为", "正确选项是", "故选", "应选", "选", "我选择", "答："; a letter
- *     followed by "is the correct answer", "is correct", "正确", "是对的",
- *     or by a bare "是" or "对" that ends its clause ("A不是，C是。");
- *     "\boxed{C}", "\fbox{C}", GLM's "<|begin_of_box|>C". After a linking
- *     word (":", "is") the pick is the first letter in the rest of the
- *     sentence that picks one option, in either case ("The correct answer
- *     is d."); without one the letter must follow at once ("Answer C"). A
- *     box without a letter names the option whose text it holds. A
- *     statement of a letter past the last option, or of several ("A and
- *     B"), picks nothing.
+ *     followed by a verdict: "is the correct answer", "is correct", "is
+ *     right", "is true", "is better", "is best", "is most likely", "fits
+ *     best", "正确", "是对的", "更合适", or a bare "是" or "对" that ends its
+ *     clause ("A不是，C是。"); a label followed by its option's text and a
+ *     verdict ("C) 7 is right"); "\boxed{C}", "\fbox{C}", GLM's
+ *     "<|begin_of_box|>C". After a linking word (":", "is") the pick is the
+ *     first letter in the rest of the sentence that picks one option, in
+ *     either case ("The correct answer is d."); without one the letter must
+ *     follow at once ("Answer C"). A box without a letter names the option
+ *     whose text it holds. A statement of a letter past the last option, or
+ *     of several ("A and B"), picks nothing. No statement is made by a
+ *     hypothesis or someone else's view: a statement whose clause, before
+ *     it, holds "if", "whether", "suppose", "assume", "might", "may",
+ *     "could", "some", "someone", "others", "people", "students", "many",
+ *     "mistake", "wrongly", "tempting", "common" and the like ("Some might
+ *     think the answer is A", "a common mistake is to answer A"; "如果",
+ *     "假如", "若", "以为", "有人", "容易"), unless "but", "so" or the like
+ *     turns back to the response's own voice after them; nor by a verdict
+ *     that goes on as a condition ("A is correct only for even numbers",
+ *     "if", "unless", "only", "when", ...; after "would" also "but": "A
+ *     would be correct if ...", "the answer would be A if ...").
  *  2. A response that is one letter in brackets, marks or punctuation
- *     ("C", "(c)", "**B.**", "选项B"), or that opens with a label and goes
- *     on with that option's text, or is that one line ("B. 4").
+ *     ("C", "(c)", "**B.**", "选项B"); else a last line that is one ("A. 3\n
+ *     B. 5\n...\n\nC": the options echoed or discussed, then the pick);
+ *     else a response that opens with a label and goes on with that
+ *     option's text, unless a later line opens with another option's label
+ *     (an echo of the options), or is that one line ("B. 4").
  *  3. The last letter in bold ("**C**"), else in brackets ("(C)", "[C]").
  *  4. The last standalone capital letter in range; a line-start label
  *     ("D. 12") when it is the only one, but "A:" only when option A's
@@ -139,7 +154,15 @@ int score_number_read(const char *text, double *v);
  * Rules 3 and 4 also pass over the subject of a verb ("B is wrong", "C项
  * 错误") and options' labels at line starts ("A. red" in a listing). 0 for
  * an output that is not UTF-8 or is longer than SCORE_TEXT_MAX. Time is
- * linear in the length of output. */
+ * linear in the length of output.
+ *
+ * Known misses (tests/unit/score_choice_test.c, known_misses, asserts
+ * today's reading so a fix shows): a one-line response that opens with a
+ * label is read as that label's pick even when it goes on to another
+ * ("D) 9 is wrong; so B." reads D); a bold letter before a verb is read
+ * as discussion ("**D** fits the data" picks nothing); someone else's view
+ * with no word of hypothesis in its own clause is a statement ("Many
+ * students pick B, thinking the answer is B." reads B). */
 double score_choice(const char *output, const char *target,
     const char *const *choices, size_t n_choices);
 
@@ -190,13 +213,17 @@ const char *score_answer(const char *output);
  * otherwise. */
 size_t score_answer_len(const char *answer);
 
-/* The length of s[0..len) up to the line that opens a next few-shot
- * question ("Question:", "Q:", "问题:" at a line's start, after blanks, '*'
- * or '#', and not on the first line): a model that runs on into its
- * prompt's next question ("#### 18\n\nQuestion: ...") answered before it.
- * For the metrics that read one answer out of a text (numbers, multiple
- * choice), on NFKC-folded text (full-width colons are plain); len when
- * there is no such line. */
+/* The length of s[0..len) up to where a run-on starts: a line (not the
+ * first) that opens a next question or chat turn — "Question:", "Question
+ * 2:", "**Question 2:**", "Q:", "Q3:", "问题:", "问题2:", "Human:", "User:",
+ * "Assistant:" (these three in any ASCII case) after blanks, '*' or '#';
+ * "Human:" right after a tag's ">" ("</answer>Human: ..."); a chat
+ * template's "<|user|>" or "<|im_start|>" anywhere after the first byte. A
+ * model that runs on into its prompt's next question ("#### 18\n\nQuestion:
+ * ...") or plays the next turn itself answered before it. For the metrics
+ * that read one answer out of a text (numbers, multiple choice), on
+ * NFKC-folded text (full-width colons are plain); len when there is no
+ * run-on. Reads nothing past s[len). */
 size_t score_runon_len(const char *s, size_t len);
 
 /* 1 if text holds nothing but white space (Unicode Z* and controls). */
