@@ -219,18 +219,61 @@ score_answer_len(const char *answer)
 	return (size_t)(e - answer);
 }
 
+/* A line that opens a next question or a next turn at q (after the blanks,
+ * '*' and '#' of a line start): "Question:", "Question 2:", "**Question
+ * 2:**", "Q:", "问题:", "Human:", "User:", "Assistant:". */
+static int
+runon_line(const char *q, const char *end)
+{
+	static const char *const asks[] = { "Question", "Q", "\xe9\x97\xae\xe9\xa2\x98" };
+	static const char *const turns[] = { "Human:", "User:", "Assistant:" };
+
+	for (size_t i = 0; i < NELEM(turns); i++)
+		if ((size_t)(end - q) >= strlen(turns[i]) &&
+		    strncasecmp(q, turns[i], strlen(turns[i])) == 0)
+			return 1;
+	for (size_t i = 0; i < NELEM(asks); i++) {
+		const char *p = q + strlen(asks[i]);
+		int n = 0;
+
+		if ((size_t)(end - q) < strlen(asks[i]) + 1 ||
+		    strncmp(q, asks[i], strlen(asks[i])) != 0)
+			continue;
+		if (*p == ' ' && p + 1 < end && p[1] >= '0' && p[1] <= '9')
+			p++;
+		for (; p < end && n < 4 && *p >= '0' && *p <= '9'; n++)
+			p++;
+		while (p < end && *p == '*')
+			p++;
+		if (p < end && *p == ':')
+			return 1;
+	}
+	return 0;
+}
+
 size_t
 score_runon_len(const char *s, size_t len)
 {
 	size_t first = strspn(s, " \t\r\n");
 
-	for (const char *p = memchr(s, '\n', len); p != NULL;
-	    p = memchr(p + 1, '\n', len - (size_t)(p + 1 - s))) {
-		const char *q = p + 1 + strspn(p + 1, " *#");
+	for (size_t i = first + 1; i < len; i++) {
+		const char *q;
 
-		if ((size_t)(p - s) > first && (strncmp(q, "Question:", 9) == 0 ||
-		    strncmp(q, "Q:", 2) == 0 || strncmp(q, "问题:", 7) == 0))
-			return (size_t)(p - s);
+		/* a chat template's next turn, wherever it starts */
+		if (s[i] == '<' && ((len - i >= 8 && memcmp(s + i, "<|user|>", 8) == 0) ||
+		    (len - i >= 12 && memcmp(s + i, "<|im_start|>", 12) == 0)))
+			return i;
+		/* "</answer>Human: ..." (a turn glued to the answer's tag) */
+		if (s[i] == 'H' && s[i - 1] == '>' && len - i >= 6 &&
+		    memcmp(s + i, "Human:", 6) == 0)
+			return i;
+		if (s[i] != '\n')
+			continue;
+		for (q = s + i + 1; q < s + len && (*q == ' ' || *q == '\t' ||
+		    *q == '*' || *q == '#'); q++)
+			;
+		if (q < s + len && runon_line(q, s + len))
+			return i;
 	}
 	return len;
 }

@@ -35,12 +35,37 @@ static const char *const SUBJECTS[] = { "i", "we", "i'll", "i'd", "i'm",
 	"we'll", "we'd", "would", "will", "should", "must", "shall", "let's",
 	"to", "am", NULL };
 static const char *const POST[] = { "is the correct", "is the right",
-	"is the best", "is the answer", "is correct", "is right",
+	"is the best", "is the answer", "is correct", "is right", "is true",
 	"would be the correct", "would be correct", "is indeed correct",
-	"is the most appropriate", NULL };
+	"is the most appropriate", "is better", "is the better", "is best",
+	"is preferable", "is more appropriate", "is more accurate",
+	"is the most accurate", "is the most likely", "is most likely",
+	"is more likely", "fits best", NULL };
+/* After a verdict these make it a condition, not a pick: "A is correct
+ * only for even numbers", "A would be correct if ...". */
+static const char *const CONDITIONS[] = { "if", "only", "unless", "provided",
+	"assuming", "except", "when", "whenever", "had", "were", NULL };
+/* Before a statement in its clause these make it a hypothesis or someone
+ * else's view: "Some might think the answer is A", "If the answer is A",
+ * "a common mistake is to answer A". */
+static const char *const HYPOTHESES[] = { "if", "whether", "unless",
+	"suppose", "supposing", "assume", "assuming", "imagine", "might", "may",
+	"could", "some", "someone", "others", "people", "students", "many",
+	"mistake", "mistaken", "mistakenly", "wrongly", "erroneously",
+	"incorrectly", "tempting", "trap", "misconception", "common", "naively",
+	NULL };
+/* A clause opened by these is the response's own again. */
+static const char *const TURNS[] = { "but", "so", "thus", "hence",
+	"therefore", "however", "actually", "instead", NULL };
 static const char *const ZH_POST[] = { "是正确的", "是正确答案", "为正确答案",
 	"是正确", "正确", "是对的", "是对", "是最合适的", "最合适", "是最佳",
-	"符合题意", "是正確", "正確", "為正確答案", NULL };
+	"符合题意", "是正確", "正確", "為正確答案", "更好", "更合适", "更准确",
+	"更恰当", "最准确", "最恰当", NULL };
+/* The same as HYPOTHESES in Chinese: 如果 假如 假设 若 以为 有人 容易 误. */
+static const char *const ZH_HYPOTHESES[] = { "如果", "假如", "假设", "若",
+	"以为", "有人", "容易", "误选", "错选", NULL };
+static const char *const ZH_CLAUSE_ENDS[] = { "，", "。", "；", "：", "！",
+	"？", NULL };
 static const char *const ZH_NOUNS[] = { "答案", "正确选项", "正確選項",
 	"正确的选项", "最佳选项", NULL };
 static const char *const ZH_LINKS[] = { "应该是", "應該是", "应该为", "應該為",
@@ -89,6 +114,58 @@ stops(const struct resp *r, size_t k)
 	if (one_of(c, ".!?;"))
 		return nx == 0 || nx == ' ' || nx == '\n' || nx == '\r' || nx >= 0x80;
 	return has(r, k, "。") || has(r, k, "！") || has(r, k, "？") || has(r, k, "；");
+}
+
+/* The clause before i holds a hypothesis or someone else's view ("Some
+ * might think the answer is A", "If A is correct", "如果答案是A"): at most
+ * a dozen words back, to a mark that ends a clause or a word that turns
+ * back to the response's own voice ("but", "so"). */
+static int
+hypothetical(const struct resp *r, size_t i)
+{
+	char w[WORD_MAX];
+	size_t k = i, s;
+	int m;
+
+	for (m = 0; m < 12; m++) {
+		while (k > 0 && one_of(before(r, k), " \t*\"_`"))
+			k--;
+		if (k == 0 || one_of(before(r, k), "\n\r,;:.!?()"))
+			return 0;
+		if (before(r, k) >= 0x80)
+			break;	/* Chinese: read below */
+		if (!choice_word_before(r, k, w, &s))
+			return 0;
+		if (in_list(w, HYPOTHESES))
+			return 1;
+		if (in_list(w, TURNS))
+			return 0;
+		k = s;
+	}
+	if (m == 12)
+		return 0;
+	for (m = 0; k > 0 && m < 48; k--, m++) {
+		if (one_of(before(r, k), "\n,;:.!?") || ends_any(r, k, ZH_CLAUSE_ENDS))
+			return 0;
+		if (ends_any(r, k, ZH_HYPOTHESES))
+			return 1;
+	}
+	return 0;
+}
+
+/* A verdict ending at k goes on as a condition: "A is correct only for
+ * even numbers", "A would be correct if ...", and after "would" also "but"
+ * ("A would be correct, but the question asks ..."). */
+static int
+conditional(const struct resp *r, size_t k, int would)
+{
+	char w[WORD_MAX];
+
+	while (one_of(at(r, k), " \t,*"))
+		k++;
+	if (choice_word_at(r, k, w) == 0)
+		return 0;
+	return in_list(w, CONDITIONS) || (would && strcmp(w, "but") == 0);
 }
 
 /* After "the answer is", "Answer:", "答案是": the first letter in the rest
@@ -160,6 +237,23 @@ after_to(const struct resp *r, size_t k)
 	return NONE;
 }
 
+/* The sentence from k holds a condition: "would be A if ...". */
+static int
+would_if(const struct resp *r, size_t k)
+{
+	char w[WORD_MAX];
+	size_t n;
+
+	for (size_t from = k; k < r->len && k - from < WINDOW_MAX && !stops(r, k); k += n) {
+		n = 1;
+		if (alpha(at(r, k)) && !alpha(before(r, k)) &&
+		    (n = choice_word_at(r, k, w)) > 0 && in_list(w, CONDITIONS))
+			return 1;
+		n += n == 0;
+	}
+	return 0;
+}
+
 /* After an answer noun ending at end: ":" or a linking verb opens a loose
  * window ("the answer is ...", "Answer: ..."), else the letter must follow
  * at once ("Answer C", "Final Answer\n\n**C**"). */
@@ -182,8 +276,12 @@ after_noun(const struct resp *r, size_t end)
 		return after_to(r, k + n);
 	if (at(r, k) == ':' || at(r, k) == '=')
 		return loose(r, k + 1);
-	if (n > 0 && in_list(w, LINKS))
+	if (n > 0 && in_list(w, LINKS)) {
+		/* "the answer would be A if ..." is a hypothesis */
+		if (strcmp(w, "would") == 0 && would_if(r, k + n))
+			return NONE;
 		return loose(r, k + n);
+	}
 	return tight(r, end);
 }
 
@@ -196,8 +294,8 @@ en_cue(const struct resp *r, size_t i)
 	size_t end, s;
 
 	if ((end = phrase_at(r, i, NOUNS)) > 0)
-		return choice_word_before(r, i, w, &s) && in_list(w, DETERMINERS) ?
-		    NONE : after_noun(r, end);
+		return (choice_word_before(r, i, w, &s) && in_list(w, DETERMINERS)) ||
+		    hypothetical(r, i) ? NONE : after_noun(r, end);
 	if ((end = phrase_at(r, i, VERBS)) > 0 && choice_word_before(r, i, w, &s) &&
 	    in_list(w, SUBJECTS))
 		return tight(r, end);
@@ -213,6 +311,8 @@ zh_cue(const struct resp *r, size_t i)
 	size_t n, k;
 
 	if (has_any(r, i, ZH_NOUNS, &n) != NULL) {
+		if (hypothetical(r, i))
+			return NONE;	/* "如果答案是A", "有人以为答案是A" */
 		for (k = i + n; at(r, k) == ' ' || at(r, k) == '*'; k++)
 			;
 		return has_any(r, k, ZH_LINKS, &n) != NULL ? loose(r, k + n) :
@@ -241,12 +341,28 @@ zh_verdict(const struct resp *r, size_t k)
 	    has_any(r, k, ends, &n) != NULL;
 }
 
+/* A label's letter followed by its option's text and then a verdict:
+ * "C) 7 is right", "(C) 7 is correct". Where the verdict starts, else 0. */
+static size_t
+text_verdict(const struct resp *r, size_t i, size_t k)
+{
+	if (!one_of(at(r, i + 1), ".):"))
+		return 0;
+	for (size_t j = k + 1; j < r->len && j - k < TEXT_SPAN && !stops(r, j); j++)
+		if (at(r, j) == ' ' && phrase_at(r, j + 1, POST) > 0 &&
+		    choice_text_is(r->ct, letter(r, i), r->s, k, j))
+			return j + 1;
+	return 0;
+}
+
 /* A letter stated correct after it: "C is the correct answer", "B is
- * correct", "C项正确", "只有选项B是对的", "C是。". */
+ * correct", "C) 7 is right", "C项正确", "只有选项B是对的", "C是。" — unless
+ * the verdict is a condition ("A is correct only if ...") or the clause
+ * a hypothesis ("If A is correct, ..."). */
 static int
 post_cue(const struct resp *r, size_t i)
 {
-	size_t k = i + 1, n;
+	size_t k = i + 1, n, v;
 
 	while (one_of(at(r, k), " )]*\""))
 		k++;
@@ -254,8 +370,14 @@ post_cue(const struct resp *r, size_t i)
 		k += 6;
 	else if (has(r, k, "项") || has(r, k, "項"))
 		k += 3;
-	if (phrase_at(r, k, POST) == 0 && has_any(r, k, ZH_POST, &n) == NULL &&
-	    !zh_verdict(r, k))
+	v = phrase_at(r, k, POST);
+	if (v == 0 && has_any(r, k, ZH_POST, &n) == NULL && !zh_verdict(r, k)) {
+		if ((k = text_verdict(r, i, k)) == 0)
+			return NONE;
+		v = phrase_at(r, k, POST);
+	}
+	if ((v > 0 && conditional(r, v, at(r, k) == 'w' || at(r, k) == 'W')) ||
+	    hypothetical(r, i))
 		return NONE;
 	return choice_take(r, i, 0);
 }
@@ -362,6 +484,43 @@ bare_pick(const struct resp *r)
 	return got < (int)r->n ? got : INVALID;
 }
 
+/* A line after from opens with the label of an option other than p: the
+ * response lists the options ("A. 3\nB. 5\n..."), it does not pick p. */
+static int
+echoed(const struct resp *r, size_t from, int p)
+{
+	for (size_t k = from; k < r->len; k++) {
+		if (before(r, k) != '\n')
+			continue;
+		while (one_of(at(r, k), " \t*#>-("))
+			k++;
+		if (at(r, k) <= 'Z' && choice_standalone(r, k) && letter(r, k) != p &&
+		    letter(r, k) < (int)r->n && choice_role(r, k, 0) == R_LABEL)
+			return 1;
+	}
+	return 0;
+}
+
+/* Rule 2 on the last line: the response ends with a line that is one
+ * letter in marks ("A. 3\nB. 5\n...\n\nC": the options echoed or
+ * discussed, then the pick). */
+static int
+last_line_pick(const struct resp *r)
+{
+	struct resp line = *r;
+	size_t end = r->len, a;
+
+	while (end > 0 && one_of(before(r, end), " \t\r\n"))
+		end--;
+	for (a = end; a > 0 && before(r, a) != '\n'; a--)
+		;
+	if (a == 0)
+		return NONE;	/* one line: bare_pick has read it */
+	line.s = r->s + a;
+	line.len = end - a;
+	return bare_pick(&line);
+}
+
 /* Rule 2, with the option's text: the response opens with a label and
  * goes on with that option's text ("B. 4", "(C) 12 apples"), or is that
  * one line ("B. \(6x^2 + 4x + 6\)"). */
@@ -391,9 +550,11 @@ label_pick(const struct resp *r)
 		;
 	if (eol == k)
 		return NONE;
-	if (eol == r->len || choice_text_begins(r->ct, p, r->s, k, eol))
+	if (eol == r->len)
 		return p;
-	return NONE;
+	if (!choice_text_begins(r->ct, p, r->s, k, eol) || echoed(r, eol, p))
+		return NONE;
+	return p;
 }
 
 /* A letter marked as a pick: "**C**", "**C.**", "(C)", "[C]", "【C】". */
@@ -490,7 +651,7 @@ pick(const struct resp *r)
 	int p;
 
 	if ((p = stated_pick(r)) != NONE || (p = bare_pick(r)) != NONE ||
-	    (p = label_pick(r)) != NONE || (p = marked_pick(r)) != NONE ||
+	    (p = last_line_pick(r)) != NONE || (p = label_pick(r)) != NONE || (p = marked_pick(r)) != NONE ||
 	    (p = last_pick(r)) != NONE)
 		return p;
 	if ((p = choice_text_pick(r->ct, r->s)) < 0)

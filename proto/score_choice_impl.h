@@ -31,6 +31,10 @@ void	choice_texts_free(struct choice_texts *ct);
 int	choice_text_named(const struct choice_texts *ct, const char *s,
 	    size_t a, size_t b);
 
+/* 1 if s[a..b) is option i's text, as compared. */
+int	choice_text_is(const struct choice_texts *ct, int i, const char *s,
+	    size_t a, size_t b);
+
 /* 1 if s[a..b) begins with option i's text (ending at a word's end). */
 int	choice_text_begins(const struct choice_texts *ct, int i, const char *s,
 	    size_t a, size_t b);
@@ -55,6 +59,7 @@ int	choice_target(const char *target, const struct choice_texts *ct);
 #define WINDOW_MAX	200	/* bytes after a cue where its letter may stand */
 #define BOX_MAX		96	/* bytes inside \boxed{...}: a letter, an option */
 #define WORD_MAX	24	/* longest word compared against a list */
+#define TEXT_SPAN	64	/* bytes of an option's text between label and verdict */
 
 struct resp {
 	const char *s;		/* NFKC text, cut before a run-on question */

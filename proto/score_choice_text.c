@@ -128,6 +128,22 @@ choice_text_begins(const struct choice_texts *ct, int i, const char *s,
 }
 
 int
+choice_text_is(const struct choice_texts *ct, int i, const char *s, size_t a,
+    size_t b)
+{
+	size_t len;
+	char *seg;
+	int yes;
+
+	if (i < 0 || (size_t)i >= ct->n || ct->t[i] == NULL ||
+	    (seg = plain(s, a, b, &len)) == NULL)
+		return 0;
+	yes = len == ct->len[i] && memcmp(seg, ct->t[i], len) == 0;
+	free(seg);
+	return yes;
+}
+
+int
 choice_text_named(const struct choice_texts *ct, const char *s, size_t a,
     size_t b)
 {

@@ -281,8 +281,8 @@ tail(const struct text *t, size_t e, double *v)
 	long x;
 
 	if (at(t, e) == '/' && digit(at(t, e + 1)) && (f = decimal_at(t, e + 1, &d)) > 0 &&
-	    !(at(t, f) == '/' && digit(at(t, f + 1))) && d != 0) {
-		*v /= d;
+	    !(at(t, f) == '/' && digit(at(t, f + 1)))) {
+		*v = d != 0 ? *v / d : NAN;	/* "1/0" is no number */
 		return f;
 	}
 	if (at(t, e) == '^' && (f = exponent_at(t, e + 1, &x)) > 0) {
@@ -498,34 +498,6 @@ boxed(const struct text *t, struct num *out)
 	return found;
 }
 
-/* Rule 3: the last number that is not ruled out. *count (when not NULL)
- * is how many numbers there are, ruled out or not. */
-static int
-last_number(const struct text *t, struct num *out, size_t *count)
-{
-	int found = 0;
-	struct num n;
-	size_t e, c = 0;
-
-	for (size_t i = 0; i < t->len; i++) {
-		if (has(t, i, "百分之") && (e = number_at(t, i + 9, &n, 0)) > 0) {
-			n.pct = 1;
-			n.whole = 0;
-		} else if (!number_starts(t, i) || (e = number_at(t, i, &n, 0)) == 0) {
-			continue;
-		}
-		c++;
-		if (!number_negated(t, i)) {
-			*out = n;
-			found = 1;
-		}
-		i = e - 1;
-	}
-	if (count != NULL)
-		*count = c;
-	return found;
-}
-
 /* A response as read: the folded text (buf, yours to free) and the
  * number it answers with. Whole numbers point into buf, so it lives
  * until they are compared. */
@@ -537,7 +509,7 @@ struct reading {
 
 /* Reads s by rules 1-3 into *rd (rd->buf is yours, also on failure). 0
  * if s has no number, is not UTF-8 or is too long. count as for
- * last_number. */
+ * number_last. */
 static int
 read_answer(const char *s, struct reading *rd, size_t *count)
 {
@@ -550,7 +522,7 @@ read_answer(const char *s, struct reading *rd, size_t *count)
 	rd->t.s = rd->buf;
 	rd->t.len = score_runon_len(rd->buf, len);
 	rd->buf[rd->t.len] = 0;
-	found = last_number(&rd->t, &rd->n, count);
+	found = number_last(&rd->t, &rd->n, count);
 	found = boxed(&rd->t, &rd->n) || number_stated(&rd->t, &rd->n) || found;
 	return found && !isnan(rd->n.v);
 }
@@ -602,14 +574,20 @@ matches(const struct reading *got, const struct reading *want, double tolerance)
 	 * tell 2^53 + 1 from 2^53. */
 	if (got->n.whole && want->n.whole && tolerance < 1)
 		return same_whole(got, want);
-	if (close_to(got->n.v, want->n.v, tolerance))
-		return 1;
-	/* one side a percentage: "25%" is also 0.25 */
-	if (got->n.pct && !want->n.pct)
-		return close_to(got->n.v / 100, want->n.v, tolerance);
-	if (want->n.pct && !got->n.pct)
-		return close_to(got->n.v, want->n.v / 100, tolerance);
-	return 0;
+	if (got->n.pct != want->n.pct) {
+		const struct num *pct = got->n.pct ? &got->n : &want->n;
+		const struct num *plain = got->n.pct ? &want->n : &got->n;
+
+		/* "25%" is 0.25; and 25 as written, for "what percent ...?"
+		 * asked with a plain 25, unless the plain number is a
+		 * proportion (between -1 and 1, not 0): a probability of 0.5
+		 * is not "0.5%", which is 100 times less */
+		if (close_to(pct->v / 100, plain->v, tolerance))
+			return 1;
+		return !(fabs(plain->v) < 1 && plain->v != 0) &&
+		    close_to(pct->v, plain->v, tolerance);
+	}
+	return close_to(got->n.v, want->n.v, tolerance);
 }
 
 double
@@ -626,6 +604,30 @@ score_numeric(const char *output, const char *target, double tolerance)
 	return yes;
 }
 
+/* A number glued to a word that holds digits or names a base: "0x10",
+ * "0b101", "3x4" — a literal or an expression, not one number. */
+static int
+glued(const struct text *t)
+{
+	struct num n;
+	size_t e;
+
+	for (size_t i = 0; i < t->len; i++) {
+		if (!number_starts(t, i) || (e = number_at(t, i, &n, 0)) == 0)
+			continue;
+		if (alpha(at(t, e))) {
+			if (e == i + 1 && at(t, i) == '0' && strchr("xXbBoO", at(t, e)) != NULL)
+				return 1;
+			for (size_t k = e; k < t->len && k - e < 16 && (alpha(at(t, k)) ||
+			    digit(at(t, k))); k++)
+				if (digit(at(t, k)))
+					return 1;
+		}
+		i = e - 1;
+	}
+	return 0;
+}
+
 int
 score_number_read(const char *text, double *v)
 {
@@ -633,7 +635,8 @@ score_number_read(const char *text, double *v)
 	size_t count = 0;
 	int ok;
 
-	ok = read_answer(text, &rd, &count) && count == 1 && isfinite(rd.n.v);
+	ok = read_answer(text, &rd, &count) && count == 1 && isfinite(rd.n.v) &&
+	    !glued(&rd.t);
 	if (ok)
 		*v = rd.n.v;
 	free(rd.buf);

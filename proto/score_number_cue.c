@@ -268,27 +268,159 @@ cue_at(const struct text *t, size_t i, size_t *a, int *tight)
 	return 1;
 }
 
+/* A clause s[a..b) is an expression: an operator between its numbers and
+ * no "=" ("2 × 3"). */
+static int
+expression(const struct text *t, size_t a, size_t b)
+{
+	int op = 0, num = 0;
+
+	for (size_t k = a; k < b; k++) {
+		unsigned char c = at(t, k);
+
+		if (c == '=')
+			return 0;
+		if (digit(c))
+			num = 1;
+		else if (num && (c == '*' || c == '+' || c == '/' || c == '^' ||
+		    has(t, k, "\xc3\xb7") || has(t, k, "\\times") || has(t, k, "\\cdot") ||
+		    (c == '-' && before(t, k) == ' ')))
+			op = 1;
+	}
+	return op;
+}
+
+/* After an expression's clause ending at b: its value, given at once by
+ * ", which is 6", ", that is 6", "，等于6", "，得6", "，即6". 1 if read. */
+static int
+value_after(const struct text *t, size_t b, size_t w, struct num *out)
+{
+	static const char *const words[] = { "which is", "which equals",
+		"which gives", "that is", "i.e.", "equals", "giving", "or", NULL };
+	static const char *const zh[] = { "等于", "得", "即", "也就是", "结果是",
+		"為", "为", NULL };
+	size_t k = b, n = 0;
+
+	if (at(t, k) == ',' || at(t, k) == ':')
+		k++;
+	else if (has(t, k, "，"))
+		k += 3;
+	while (at(t, k) == ' ')
+		k++;
+	for (const char *const *p = words; *p != NULL && n == 0; p++)
+		if (t->len - k >= strlen(*p) && strncasecmp(t->s + k, *p, strlen(*p)) == 0 &&
+		    !alpha(at(t, k + strlen(*p))))
+			n = strlen(*p);
+	for (const char *const *p = zh; *p != NULL && n == 0; p++)
+		if (has(t, k, *p))
+			n = strlen(*p);
+	if (n == 0 && at(t, k) == '=')
+		n = 1;
+	if (n == 0)
+		return 0;
+	for (k += n; at(t, k) == ' ' || at(t, k) == '$'; k++)
+		;
+	return k < w && number_starts(t, k) && !number_negated(t, k) &&
+	    number_at(t, k, out, 0) > 0;
+}
+
+/* A self-correction after a statement, at i: "it should be 8", "actually,
+ * it's 8", "correction: 8", "应该是8", "更正：8". Where its number may
+ * start, *a; *tight when it must come at once. 0 if there is none. */
+static int
+correction_at(const struct text *t, size_t i, size_t *a, int *tight)
+{
+	static const char *const subjects[] = { "it", "that", "this", NULL };
+	static const char *const zh[] = { "应该是", "應該是", "应为", "應為", NULL };
+	static const char *const zh_loose[] = { "更正:", "更正为", "更正為", NULL };
+	static const char *const its[] = { "it's ", "it is ", "it was ", "that's ",
+		"that is ", NULL };
+	size_t k, n, s;
+
+	*tight = 1;
+	if (at(t, i) >= 0xe4) {
+		for (const char *const *z = zh; *z != NULL; z++)
+			if (has(t, i, *z)) {
+				*a = i + strlen(*z);
+				return 1;
+			}
+		for (const char *const *z = zh_loose; *z != NULL; z++)
+			if (has(t, i, *z)) {
+				*a = i + strlen(*z);
+				*tight = 0;
+				return 1;
+			}
+		return 0;
+	}
+	if (!alpha(at(t, i)) || alpha(before(t, i)))
+		return 0;
+	if (strncasecmp(t->s + i, "correction:", 11) == 0 ||
+	    strncasecmp(t->s + i, "corrected:", 10) == 0) {
+		*a = i + (at(t, i + 9) == ':' ? 10 : 11);
+		*tight = 0;
+		return 1;
+	}
+	if (strncasecmp(t->s + i, "actually", 8) == 0 && !alpha(at(t, i + 8))) {
+		for (k = i + 8; at(t, k) == ',' || at(t, k) == ' '; k++)
+			;
+		for (const char *const *p = its; *p != NULL; p++)
+			if (strncasecmp(t->s + k, *p, strlen(*p)) == 0 &&
+			    t->len - k >= strlen(*p)) {
+				k += strlen(*p);
+				break;
+			}
+		*a = k;
+		return 1;
+	}
+	if (strncasecmp(t->s + i, "should", 6) != 0 || alpha(at(t, i + 6)) ||
+	    (n = word_before(t, i, &s)) == 0 || !in_list(t, s, n, subjects))
+		return 0;
+	for (k = i + 6; at(t, k) == ' '; k++)
+		;
+	if (strncasecmp(t->s + k, "actually ", 9) == 0)
+		k += 9;
+	if (strncasecmp(t->s + k, "be ", 3) == 0)
+		*a = k + 3;
+	else if (strncasecmp(t->s + k, "have been ", 10) == 0)
+		*a = k + 10;
+	else
+		return 0;
+	return 1;
+}
+
 int
 number_stated(const struct text *t, struct num *out)
 {
 	size_t a, b, w;
-	int found = 0, tight, ask;
+	int found = 0, tight, ask, seen = 0, corr;
 	struct num n;
 
 	for (size_t i = 0; i < t->len; i++) {
-		if (!cue_at(t, i, &a, &tight))
+		corr = 0;
+		if (cue_at(t, i, &a, &tight))
+			seen = 1;
+		else if (seen && correction_at(t, i, &a, &tight))
+			corr = 1;	/* it corrects a statement before it */
+		else
 			continue;
 		/* "Answer 42", "答案$42": the number comes at once */
 		while (tight && (at(t, a) == '$' || at(t, a) == '*' || has(t, a, "\\$")))
 			a += at(t, a) == '\\' ? 2 : 1;
+		while (corr && tight && at(t, a) == ' ')
+			a++;
 		w = window_end(t, a);
 		b = clause_end(t, a, w, &ask);
-		if (ask || ((at(t, i) | 0x20) == 'a' && inverted(t, i)))
+		if (ask || (!corr && (at(t, i) | 0x20) == 'a' && inverted(t, i)))
 			continue;	/* a question states nothing */
-		if (number_first_in(t, a, tight ? a + 1 : b, &n)) {
-			*out = n;
-			found = 1;
-		}
+		if (!number_first_in(t, a, tight ? a + 1 : b, &n))
+			continue;
+		/* "答：小明原来有 15 个，吃掉 3 个后还剩 12 个": the result word's */
+		if (has(t, i, "答:"))
+			(void)number_result(t, a, w, &n);
+		else if (!tight && expression(t, a, b))
+			(void)value_after(t, b, w, &n);	/* "2 × 3, which is 6" */
+		*out = n;
+		found = 1;
 	}
 	return found;
 }

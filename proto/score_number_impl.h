@@ -69,6 +69,15 @@ int	number_negated(const struct text *t, size_t i);
  * first; ruled-out numbers passed over. 1 if there is one. */
 int	number_first_in(const struct text *t, size_t a, size_t b, struct num *out);
 
+/* From score_number_last.c. Rule 3: the last number that is not ruled
+ * out, passing over working after the answer in its sentence and checks;
+ * *count (when not NULL) is how many numbers there are, ruled out or not.
+ * 1 if there is one. */
+int	number_last(const struct text *t, struct num *out, size_t *count);
+/* The number after the last result word ("还剩", "一共", "需要") in
+ * s[a..w), read to the end of its clause. 1 if there is one. */
+int	number_result(const struct text *t, size_t a, size_t w, struct num *out);
+
 /* From score_number_cue.c. Rule 2: the number of the last statement that
  * holds one and is not a question. 1 if there is one. */
 int	number_stated(const struct text *t, struct num *out);

@@ -226,6 +226,46 @@ test_task_score(void **state)
 	assert_true(task(ex, n18, "<think>the answer is 18</think>no idea") == 0);
 }
 
+/* score_runon_len: where a run-on into a next question or turn starts.
+ * want is the length kept, or -1 for all of it. */
+static void
+test_runon(void **state)
+{
+	static const struct { const char *s; int want; } runs[] = {
+		/* sgl-project/sglang PR #29933 (a next few-shot question) */
+		{ "#### 18\n\nQuestion: Tom has 3 apples", 8 },
+		/* the second tester's report: a numbered question in bold, a
+		 * next chat turn */
+		{ "The answer is C.\n\n**Question 2:** What is 2+3?", 17 },
+		{ "C\n\nHuman: What is 2+3?\nAssistant: B", 2 },
+		/* aburkov/theLMbook #16 (Qwen1.5 after GRPO: a turn glued to
+		 * the answer's tag) */
+		{ "<answer>66</answer>Human: In a classroom there are 30", 19 },
+		/* zai-org/GLM-V #156 (GLM-4.5V's next turn token) */
+		{ "the answer is <|begin_of_box|>B<|end_of_box|><|user|>", 45 },
+		/* constructed: other forms, and what opens no question */
+		{ "B\nUser: next\n", 1 },
+		{ "B\nASSISTANT: D", 1 },
+		{ "7\nQ3: What is 3+4?", 1 },
+		{ "7\n问题2: 3加4是多少?", 1 },
+		{ "Question: what is asked?\nAnswer: 7", -1 },	/* the first line */
+		{ "7\nQuestion marks are used below.", -1 },
+		{ "7\nQuestion 12 asks for more", -1 },
+		{ "I asked the user: why?", -1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof runs / sizeof runs[0]; i++) {
+		size_t len = strlen(runs[i].s);
+		size_t want = runs[i].want < 0 ? len : (size_t)runs[i].want;
+
+		if (score_runon_len(runs[i].s, len) != want)
+			print_error("row %zu: kept %zu, want %zu\n", i,
+			    score_runon_len(runs[i].s, len), want);
+		assert_int_equal(score_runon_len(runs[i].s, len), want);
+	}
+}
+
 int
 main(void)
 {
@@ -234,6 +274,7 @@ main(void)
 		cmocka_unit_test(test_scores),
 		cmocka_unit_test(test_blank),
 		cmocka_unit_test(test_task_score),
+		cmocka_unit_test(test_runon),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

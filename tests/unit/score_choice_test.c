@@ -36,6 +36,7 @@ static const char *const twelves[] = { "10", "11", "12", "13" };
 static const char *const capitals[] = { "Rome", "Paris", "London", "Berlin" };
 static const char *const paris[] = { "Paris", "Rome", "London", "Berlin" };
 static const char *const mixed[] = { "2", "4", "six", "8" };
+static const char *const odds[] = { "3", "5", "7", "9" };
 
 /* Explicit statements in English. */
 static const struct row en_stated[] = {
@@ -288,6 +289,77 @@ static const struct row numbers[] = {
 	{ "2 + 2 = 4", 4, '-', mixed },
 };
 
+/* The options echoed or walked through, then the pick on a line of its
+ * own: the echo is no pick, the last line is. */
+static const struct row echoes[] = {
+	/* the second tester's report (constructed) */
+	{ "A. 3\nB. 5\nC. 7\nD. 9\n\nC", 4, 'C', odds },
+	{ "A. 3\nB. 5\nC. 7\nD. 9\n\nC", 4, 'C', NULL },
+	/* constructed: other marks, a walk with verdicts, an echo and a
+	 * statement; a label with its text and a reason is still a pick */
+	{ "(A) 3\n(B) 5\n(C) 7\n(D) 9\n\n**C**", 4, 'C', odds },
+	{ "A) red\nB) green\nC) blue\nD) yellow\n\n(B)", 4, 'B', colours },
+	{ "(A) is wrong because the rate falls.\n(B) fits the first half only.\n\nD", 4, 'D', NULL },
+	{ "A. 3\nB. 5\nC. 7\nD. 9\n\nThe answer is C.", 4, 'C', odds },
+	{ "B. 4\nBecause 2 + 2 = 4.", 4, 'B', fours },
+};
+
+/* Options judged one by one: the one judged right, true or better. */
+static const struct row verdicts[] = {
+	/* the second tester's report (constructed) */
+	{ "A) 3 is wrong. B) 5 is wrong. C) 7 is right. D) 9 is wrong.", 4, 'C', odds },
+	{ "Let's eliminate A and B. Between C and D, D is better.", 4, 'D', NULL },
+	/* constructed: one per line, true/false, Chinese comparison */
+	{ "A) 3 is wrong.\nB) 5 is wrong.\nC) 7 is correct.\nD) 9 is wrong.", 4, 'C', odds },
+	{ "(A) red is false. (B) green is true. (C) blue is false.", 4, 'B', colours },
+	{ "A is false, B is false, C is true, D is false.", 4, 'C', NULL },
+	{ "C项不对，D更合适。", 4, 'D', NULL },
+	{ "C) 7 is right only if we count 1 as prime.\nD) 9 is wrong.\nSo B.", 4, 'B', odds },
+};
+
+/* A statement that is a hypothesis, someone else's view or a condition
+ * is no pick; the response's own statement is. */
+static const struct row hypotheses[] = {
+	/* the second tester's report (constructed) */
+	{ "Answer: C\n\nExplanation: Some might think the answer is A, but 7 is prime.", 4, 'C', NULL },
+	{ "The answer is C.\n\nNote: a common mistake is to answer A.", 4, 'C', NULL },
+	{ "The answer is (C). Option A would be correct if the numbers were even.", 4, 'C', NULL },
+	{ "The answer is C. A is correct only for even numbers.", 4, 'C', NULL },
+	/* constructed: other hypotheses, Chinese, and own statements kept */
+	{ "You might think the answer is B, but the answer is D.", 4, 'D', NULL },
+	{ "The answer would be A if friction mattered; it does not, so C.", 4, 'C', NULL },
+	{ "答案是C。有人以为答案是A，其实不对。", 4, 'C', NULL },
+	{ "如果答案是A，结果应为偶数，所以答案是C。", 4, 'C', NULL },
+	{ "If A is correct, the sum is odd. The sum is even, so the answer is D.", 4, 'D', NULL },
+	{ "I think the answer is C.", 4, 'C', NULL },
+	{ "I would say the answer is B.", 4, 'B', NULL },
+	{ "Therefore, C would be the correct answer.", 4, 'C', NULL },
+};
+
+/* Run-ons into a next question or a next turn: the answer before it. */
+static const struct row runons[] = {
+	/* the second tester's report (constructed) */
+	{ "The answer is C.\n\n**Question 2:** What is 2+3?\nAnswer: B", 4, 'C', NULL },
+	{ "C\n\nHuman: What is 2+3?\nAssistant: The answer is B.", 4, 'C', NULL },
+	/* constructed */
+	{ "The answer is (B).\n\nQuestion 7: Which gas is inert?\nThe answer is (D).", 4, 'B', NULL },
+	{ "B\n\nUser: and the next one?\nAssistant: D", 4, 'B', NULL },
+};
+
+/* Known misses (score.h): each row holds what evalmesh reads today, and
+ * its comment what a careful grader reads. A fix makes the row fail: move
+ * it to its table with the grader's letter. */
+static const struct row known_misses[] = {
+	/* grader: B. A one-line response opening with a label is that
+	 * label's pick (constructed) */
+	{ "D) 9 is wrong; so B.", 4, 'D', odds },
+	/* grader: D. A bold letter before a verb is discussion (README) */
+	{ "**D** fits the data", 4, '-', NULL },
+	/* grader: D. Someone else's view after a comma, with no word of
+	 * hypothesis in its clause (constructed) */
+	{ "Answer: D\nMany students pick B, thinking the answer is B.", 4, 'B', NULL },
+};
+
 static int
 check(const struct row *rows, size_t n_rows, const char *group)
 {
@@ -328,6 +400,11 @@ test_tables(void **state)
 	bad += CHECK(walks);
 	bad += CHECK(zh_verdicts);
 	bad += CHECK(numbers);
+	bad += CHECK(echoes);
+	bad += CHECK(verdicts);
+	bad += CHECK(hypotheses);
+	bad += CHECK(runons);
+	bad += CHECK(known_misses);
 	assert_int_equal(bad, 0);
 }
 
@@ -411,6 +488,21 @@ test_large(void **state)
 		big[i] = "1 + 1 = 2; "[i % 11];
 	strcpy(big + n, " so 4");
 	assert_true(score_choice(big, "B", fours, 4) == 1);
+	/* verdicts after an option's text, hypotheses, echoed labels */
+	{
+		static const char *const units[] = {
+			"A) 3 is right only if x. ", "some might think the answer is A ",
+			"A. 3\nB. 5\n", "If A is true so B is better " };
+
+		for (size_t k = 0; k < 4; k++) {
+			size_t l = strlen(units[k]);
+
+			for (size_t i = 0; i < n; i++)
+				big[i] = units[k][i % l];
+			strcpy(big + n, "\nD");
+			assert_true(score_choice(big, "D", odds, 4) == 1);
+		}
+	}
 	for (size_t i = 0; i < n; i++)
 		big[i] = "A: Paris\n"[i % 9];
 	big[n - n % 9] = 0;	/* whole lines */
