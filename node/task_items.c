@@ -23,11 +23,33 @@ scalar(const json_t *v)
 	return json_is_string(v) || json_is_number(v);
 }
 
-/* A target the metric can match: a number for numeric (as score_numeric
- * reads numbers: "x", "inf" or "3 + 4" never match anything), an option
- * for multiple choice (a letter in range or an option's text: "E" of four,
- * "Rome", "" never match). A task with such an item would score every
- * model 0 on it, whatever it answers. */
+/* The target's option and another that a response could not tell apart:
+ * a model that picks the other would be scored wrong for as good an
+ * answer (score_choice_clash). */
+static em_err
+clash_why(const task_spec *s, const char *const *opts, int idx, int other,
+    int letter, char *why, size_t cap)
+{
+	int a = idx < other ? idx : other, b = idx < other ? other : idx;
+	int text = letter == 1 ? other : idx, label = letter == 1 ? idx : other;
+
+	if (letter)
+		return task_why(EM_EFORMAT, why, cap, "%s: option %c's text '%.40s' is option %c's "
+		    "letter, and the target is one of the two: a response '%c' could mean either",
+		    s->choices, 'A' + text, opts[text], 'A' + label, 'A' + label);
+	return task_why(EM_EFORMAT, why, cap, "%s: options %c and %c read as the same text "
+	    "('%.40s'), and the target is one of them: a model that picks the other would "
+	    "be scored wrong", s->choices, 'A' + a, 'A' + b, opts[a]);
+}
+
+/* A target the metric can match fairly: a number for numeric (as
+ * score_numeric reads numbers: "x", "inf" or "3 + 4" never match
+ * anything), an option for multiple choice (a letter in range or an
+ * option's text: "E" of four, "Rome", "" never match) that no other option
+ * reads like. A task with such an item would score every model 0 on it,
+ * whatever it answers. For exact, regex and f1, a target that normalizes
+ * to nothing ("", "  ", "..." under strip_punct) would reward an empty
+ * answer instead. */
 static em_err
 target_ok(const task_spec *s, const json_t *item, char *why, size_t cap)
 {
@@ -36,21 +58,29 @@ target_ok(const task_spec *s, const json_t *item, char *why, size_t cap)
 	char *t = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
 	const char *text = t ? t : json_string_value(v);
 	size_t n = 0, i;
+	int idx, other, letter;
 	double d;
 	em_err err = EM_OK;
 
 	if (text == NULL)
 		return EM_ENOMEM;
-	if (s->metric == METRIC_NUMERIC && !score_number_read(text, &d)) {
+	if ((s->metric == METRIC_EXACT || s->metric == METRIC_REGEX) ?
+	    score_exact("", text, s->norm) > 0 :
+	    s->metric == METRIC_F1 && score_f1("", text, s->norm) > 0) {
+		err = task_why(EM_EFORMAT, why, cap, "%s: '%.40s' is nothing once normalized, so "
+		    "an empty answer would match it", s->target, text);
+	} else if (s->metric == METRIC_NUMERIC && !score_number_read(text, &d)) {
 		err = task_why(EM_EFORMAT, why, cap, "%s: '%.40s' is not one number (the numeric "
 		    "metric could never match it)", s->target, text);
 	} else if (s->metric == METRIC_CHOICE) {
 		ch = json_object_get(item, s->choices);
 		json_array_foreach(ch, i, c)
 			opts[n++] = json_string_value(c);
-		if (score_choice_target(text, opts, n) < 0)
+		if ((idx = score_choice_target(text, opts, n)) < 0)
 			err = task_why(EM_EFORMAT, why, cap, "%s: '%.40s' names none of the %zu options "
 			    "(a letter from A or an option's text)", s->target, text, n);
+		else if ((other = score_choice_clash(opts, n, (size_t)idx, &letter)) >= 0)
+			err = clash_why(s, opts, idx, other, letter, why, cap);
 	}
 	free(t);
 	return err;

@@ -214,6 +214,20 @@ double score_choice(const char *output, const char *target,
 int score_choice_target(const char *target, const char *const *choices,
     size_t n);
 
+/* Whether a response could tell option i from every other, checked with
+ * the target before any output is scored: the index of an option j != i
+ * it could not, else -1. Two options clash when their texts are the same
+ * as score_choice compares texts ("Paris" and "paris."), or when one's
+ * text is a lone letter that is the other's label (options "B", "C", "D",
+ * "E": a response "C" may name option C or the option whose text is "C");
+ * *letter (when not NULL) is then 1 when j's text is i's letter, 2 when
+ * i's text is j's letter, else 0 (the same text). With the target among them,
+ * a model that picks the other of the two is scored wrong for an answer
+ * as good. -1 also for NULL choices, n outside 1..26 or i >= n. choices as
+ * for score_choice. */
+int score_choice_clash(const char *const *choices, size_t n, size_t i,
+    int *letter);
+
 /* The answer part of a model's output: what follows the last closing
  * reasoning tag, white space after it skipped, or all of output when it
  * has none; "" when a reasoning block was opened and never closed (the

@@ -673,6 +673,22 @@ score_choice_target(const char *target, const char *const *choices, size_t n)
 	return idx;
 }
 
+int
+score_choice_clash(const char *const *choices, size_t n, size_t i, int *letter)
+{
+	struct choice_texts ct;
+	int other;
+
+	if (letter != NULL)
+		*letter = 0;
+	if (choices == NULL || n == 0 || n > CHOICES_MAX || i >= n)
+		return -1;
+	choice_texts_init(&ct, choices, n);
+	other = choice_text_clash(&ct, i, letter);
+	choice_texts_free(&ct);
+	return other;
+}
+
 double
 score_choice(const char *output, const char *target, const char *const *choices,
     size_t n_choices)

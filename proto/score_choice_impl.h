@@ -54,6 +54,11 @@ int	choice_number_pick(const struct choice_texts *ct, const char *s);
  * text (the first with that text). -1 if none. */
 int	choice_target(const char *target, const struct choice_texts *ct);
 
+/* An option j != i a response could not tell from option i (see
+ * score_choice_clash); *letter (when not NULL) set to 1 when j's text is
+ * i's label, 2 when i's text is j's label. -1 if none. */
+int	choice_text_clash(const struct choice_texts *ct, size_t i, int *letter);
+
 #define NONE		(-1)	/* nothing read at this rule: try the next */
 #define INVALID		(-2)	/* a pick was made, but of no option */
 #define WINDOW_MAX	200	/* bytes after a cue where its letter may stand */

@@ -264,3 +264,29 @@ choice_target(const char *target, const struct choice_texts *ct)
 	free(t);
 	return idx;
 }
+
+/* Option i's text is a lone letter naming option j (a label in range). */
+static int
+text_is_label(const struct choice_texts *ct, size_t i, size_t j)
+{
+	return ct->t[i] != NULL && ct->len[i] == 1 &&
+	    (unsigned char)ct->t[i][0] == 'a' + j;
+}
+
+int
+choice_text_clash(const struct choice_texts *ct, size_t i, int *letter)
+{
+	for (size_t j = 0; j < ct->n && i < ct->n; j++) {
+		if (j == i)
+			continue;
+		if (ct->t[i] != NULL && ct->t[j] != NULL && ct->len[i] == ct->len[j] &&
+		    memcmp(ct->t[i], ct->t[j], ct->len[i]) == 0)
+			return (int)j;
+		if (text_is_label(ct, j, i) || text_is_label(ct, i, j)) {
+			if (letter != NULL)
+				*letter = text_is_label(ct, j, i) ? 1 : 2;
+			return (int)j;
+		}
+	}
+	return -1;
+}

@@ -109,7 +109,28 @@ for t in '"E"' '"Rome"' '""' '"AB"'; do
 	mk mc "{ $mc }" "{\"id\": 1, \"q\": \"a\", \"o\": [\"Paris\", \"Lyon\", \"Nice\", \"Metz\"], \"a\": $t}\\n"
 	bad_manifest mc "items.jsonl:1: a: .* names none of the 4 options"
 done
-mk mc2 "{ $mc }" '{"id": 1, "q": "a", "o": ["Paris", "Lyon"], "a": "b"}\n{"id": 2, "q": "b", "o": ["Paris", "Lyon"], "a": "Paris"}\n'
+# options a response could not tell apart, the target one of them: a model
+# that picks the other would be scored wrong for as good an answer
+for t in '"A"' '"Paris"' '"B"'; do
+	mk mcd "{ $mc }" "{\"id\": 1, \"q\": \"a\", \"o\": [\"Paris\", \"paris.\", \"Nice\", \"Metz\"], \"a\": $t}\\n"
+	bad_manifest mcd "items.jsonl:1: o: options A and B read as the same text .'Paris'."
+done
+mk mcl "{ $mc }" '{"id": 1, "q": "After B?", "o": ["B", "C", "D", "E"], "a": "C"}\n'
+bad_manifest mcl "items.jsonl:1: o: option B's text 'C' is option C's letter.*'C' could mean either"
+mk mcl "{ $mc }" '{"id": 1, "q": "After B?", "o": ["B", "C", "D", "E"], "a": "B"}\n'
+bad_manifest mcl "items.jsonl:1: o: option A's text 'B' is option B's letter"
+# targets that are nothing once normalized would reward an empty answer
+for m in exact_match f1; do
+	for t in '""' '"   "'; do
+		mk me "{ $base, \"metric\": \"$m\" }" "{\"id\": 1, \"q\": \"a\", \"a\": $t}\\n"
+		bad_manifest me "items.jsonl:1: a: .* is nothing once normalized, so an empty answer would match it"
+	done
+done
+mk me "{ $base, \"metric\": \"exact_match\", \"normalize\": [\"strip_punct\"] }" '{"id": 1, "q": "a", "a": "..."}\n'
+bad_manifest me "a: '...' is nothing once normalized"
+mk me "{ $base, \"metric\": \"f1\" }" '{"id": 1, "q": "a", "a": "—"}\n'
+bad_manifest me "a: '—' is nothing once normalized"
+mk mc2 "{ $mc }" '{"id": 1, "q": "a", "o": ["Paris", "Lyon"], "a": "b"}\n{"id": 2, "q": "b", "o": ["Paris", "Lyon"], "a": "Paris"}\n{"id": 3, "q": "c", "o": ["Paris", "paris", "Nice"], "a": "C"}\n{"id": 4, "q": "d", "o": ["A", "B", "C", "D"], "a": "C"}\n'
 mk mx "{ $base, \"metric\": \"exact_match\", \"extract\": \"\" }"
 bad_manifest mx 'extract: empty'
 mk m6 "{ $base, \"metric\": \"multiple_choice\" }"

@@ -315,6 +315,9 @@ static const struct row verdicts[] = {
 	{ "A is false, B is false, C is true, D is false.", 4, 'C', NULL },
 	{ "C项不对，D更合适。", 4, 'D', NULL },
 	{ "C) 7 is right only if we count 1 as prime.\nD) 9 is wrong.\nSo B.", 4, 'B', odds },
+	{ "A is unlikely given the data. B is most likely.", 4, 'B', NULL },
+	{ "Comparing the four, D is best.", 4, 'D', NULL },
+	{ "C fits best with the observed trend.", 4, 'C', NULL },
 };
 
 /* A statement that is a hypothesis, someone else's view or a condition
@@ -462,6 +465,45 @@ test_target_helper(void **state)
 	}
 }
 
+/* score_choice_clash: options a response could not tell apart. */
+static void
+test_clash(void **state)
+{
+	static const char *const twins[] = { "Paris", "Lyon", "\\text{paris}.", "Metz" };
+	static const char *const letters[] = { "B", "C", "D", "E" };
+	static const char *const own[] = { "A", "(B)", "c", "D" };
+	static const char *const partial[] = { "7", "A", "9", "11" };
+	int letter = -1;
+
+	(void)state;
+	assert_int_equal(score_choice_clash(twins, 4, 0, &letter), 2);
+	assert_int_equal(letter, 0);
+	assert_int_equal(score_choice_clash(twins, 4, 2, NULL), 0);
+	assert_int_equal(score_choice_clash(twins, 4, 1, &letter), -1);
+	assert_int_equal(score_choice_clash(colours, 4, 0, NULL), -1);
+	assert_int_equal(score_choice_clash(reds, 4, 0, NULL), -1);	/* "red", "dark red" */
+	/* option i's text is option j's letter (2), or j's text is i's (1) */
+	assert_int_equal(score_choice_clash(letters, 4, 1, &letter), 0);
+	assert_int_equal(letter, 1);
+	assert_int_equal(score_choice_clash(letters, 4, 3, &letter), 2);
+	assert_int_equal(letter, 1);
+	assert_int_equal(score_choice_clash(letters, 4, 0, &letter), 1);
+	assert_int_equal(letter, 2);
+	/* an option whose text is its own letter is no clash; "E" of four is
+	 * no label */
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(score_choice_clash(own, 4, i, NULL), -1);
+	assert_int_equal(score_choice_clash(partial, 4, 0, &letter), 1);
+	assert_int_equal(letter, 1);
+	assert_int_equal(score_choice_clash(partial, 4, 2, NULL), -1);
+	/* bad arguments */
+	assert_int_equal(score_choice_clash(NULL, 4, 0, &letter), -1);
+	assert_int_equal(letter, 0);
+	assert_int_equal(score_choice_clash(colours, 0, 0, NULL), -1);
+	assert_int_equal(score_choice_clash(colours, 4, 4, NULL), -1);
+	assert_int_equal(score_choice_clash(plain26, 27, 0, NULL), -1);
+}
+
 /* A response of SCORE_TEXT_MAX bytes is read in linear time: this would
  * take minutes if any rule rescanned the text per letter or per cue. */
 static void
@@ -517,6 +559,7 @@ main(void)
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_targets),
 		cmocka_unit_test(test_target_helper),
+		cmocka_unit_test(test_clash),
 		cmocka_unit_test(test_large),
 	};
 
