@@ -82,7 +82,8 @@ enum model_fail {
 	MF_MALFORMED,	/* a 200 whose body is not what the API promises (retry) */
 	MF_REFUSED,	/* the server will not answer this item (HTTP 400, 413 or
 			 * 422 about its content, e.g. a prompt over the context
-			 * length): do not retry; the run scores it 0 and counts it */
+			 * length; an exec "refused" answer): do not retry; the
+			 * run scores it 0 and counts it */
 	MF_FATAL,	/* a bad key, a wrong URL or model, a dead or babbling
 			 * program: stop the run. Stays last: callers size arrays
 			 * with MF_FATAL + 1 */
@@ -210,11 +211,17 @@ void	model_redact(char *s, size_t len, const char *key);
  * print as above, cut with "…" to fit cap (which includes the NUL). */
 void	model_quote(const char *s, size_t len, char *out, size_t cap);
 
-/* Reads one line of the exec protocol: {"id": N, "text": "..."} or
- * {"id": N, "error": "..."}. *text (yours) is NULL for an error answer,
- * whose message goes to why, quoted. EM_EFORMAT for anything else. */
-em_err	model_parse_exec(const char *line, size_t len, uint32_t *id, char **text,
-    char *why, size_t cap);
+/* Reads one line of the exec protocol into r (id, fail, truncated, why)
+ * and *text (yours):
+ *   {"id": N, "text": "...", "finish_reason": "length"}: the answer;
+ *     fail MF_NONE, truncated when finish_reason says the token limit
+ *     stopped it (as in an OpenAI response; the field is optional);
+ *   {"id": N, "error": "..."}: fail MF_SERVER (retried), *text NULL;
+ *   {"id": N, "refused": "..."}: fail MF_REFUSED, *text NULL: the program
+ *     will not answer this item (too long for its context, say).
+ * The message of an error or refusal goes to r->why, quoted. EM_EFORMAT,
+ * with why in r->why, for anything else. */
+em_err	model_parse_exec(const char *line, size_t len, model_reply *r, char **text);
 
 /* The name an adapter records in results ("openai-chat"). */
 const char *model_api_name(enum model_api api);

@@ -91,7 +91,7 @@ one_line(struct execad *x, const char *line, size_t len)
 	char *text = NULL;
 	slot *s;
 
-	if (model_parse_exec(line, len, &r.id, &text, r.why, sizeof r.why) != EM_OK) {
+	if (model_parse_exec(line, len, &r, &text) != EM_OK) {
 		char why[MODEL_WHY_MAX];
 
 		snprintf(why, sizeof why, "%s", r.why);
@@ -104,11 +104,12 @@ one_line(struct execad *x, const char *line, size_t len)
 		return;
 	}
 	s->used = 0;
-	if (text == NULL) {
+	if (r.fail != MF_NONE) {
 		char why[MODEL_WHY_MAX];
 
 		snprintf(why, sizeof why, "%s", r.why);
-		model_fail(x->m, r.id, MF_SERVER, -1, "the model program answered an error: %s", why);
+		model_fail(x->m, r.id, r.fail, -1, "the model program %s: %s",
+		    r.fail == MF_REFUSED ? "refused this item" : "answered an error", why);
 		return;
 	}
 	r.text = text;

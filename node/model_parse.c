@@ -485,41 +485,47 @@ model_parse_openai(enum model_api api, const char *body, size_t len, char **text
 }
 
 em_err
-model_parse_exec(const char *line, size_t len, uint32_t *id, char **text,
-    char *why, size_t cap)
+model_parse_exec(const char *line, size_t len, model_reply *r, char **text)
 {
 	json_error_t je;
 	json_t *o, *jid, *e;
 	em_err err = EM_OK;
 
 	*text = NULL;
+	r->fail = MF_NONE;
+	r->truncated = 0;
 	if (len > MODEL_REPLY_MAX) {
-		snprintf(why, cap, "a line longer than %u bytes", MODEL_REPLY_MAX);
+		snprintf(r->why, sizeof r->why, "a line longer than %u bytes", MODEL_REPLY_MAX);
 		return EM_EFORMAT;
 	}
 	if (!utf8_valid((const uint8_t *)line, len)) {
-		snprintf(why, cap, "a line that is not UTF-8 text (or holds a NUL byte)");
+		snprintf(r->why, sizeof r->why, "a line that is not UTF-8 text (or holds a NUL byte)");
 		return EM_EFORMAT;
 	}
 	if ((o = json_loadb(line, len, JSON_ALLOW_NUL, &je)) == NULL) {
-		snprintf(why, cap, "a line that is not JSON (%s)", je.text);
+		snprintf(r->why, sizeof r->why, "a line that is not JSON (%s)", je.text);
 		return EM_EFORMAT;
 	}
 	jid = json_object_get(o, "id");
 	if (!json_is_integer(jid) || json_integer_value(jid) < 0 ||
 	    json_integer_value(jid) > UINT32_MAX) {
-		snprintf(why, cap, "a line without a whole-number \"id\"");
+		snprintf(r->why, sizeof r->why, "a line without a whole-number \"id\"");
 		err = EM_EFORMAT;
-	} else if ((e = json_object_get(o, "error")) != NULL) {
-		*id = (uint32_t)json_integer_value(jid);
-		if (json_is_string(e))
-			model_quote(json_string_value(e), json_string_length(e), why, cap);
-		else
-			snprintf(why, cap, "error");
-	} else {
-		*id = (uint32_t)json_integer_value(jid);
-		err = take_text(json_object_get(o, "text"), text, why, cap, "\"text\"");
+		goto out;
 	}
+	r->id = (uint32_t)json_integer_value(jid);
+	if ((e = json_object_get(o, "error")) != NULL ||
+	    (e = json_object_get(o, "refused")) != NULL) {
+		r->fail = json_object_get(o, "error") != NULL ? MF_SERVER : MF_REFUSED;
+		if (json_is_string(e))
+			model_quote(json_string_value(e), json_string_length(e), r->why, sizeof r->why);
+		else
+			snprintf(r->why, sizeof r->why, "%s", r->fail == MF_SERVER ? "error" : "refused");
+	} else {
+		err = take_text(json_object_get(o, "text"), text, r->why, sizeof r->why, "\"text\"");
+		r->truncated = is_truncation(json_object_get(o, "finish_reason"));
+	}
+out:
 	json_decref(o);
 	return err;
 }

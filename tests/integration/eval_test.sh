@@ -163,6 +163,12 @@ run 1 "$EM" eval arith-en --model exec-die --exec "$EX die 5" --quiet
 has $err 'the model program exited with status 3'; has $err '5 of 240 items scored'; one_line
 run 1 "$EM" eval arith-en --model exec-error --exec "$EX error" --retries 0 --quiet
 has $err 'answered an error: "out of memory on the GPU"'; one_line
+# a program that refuses some items and is cut short on others: counted as
+# a server's would be (ids are item indexes: 0..239)
+run 0 "$EM" eval arith-en --model exec-cut --exec "$EX cut" --concurrency 4 --json --quiet
+[ "$(jnum refused)" = 80 ] && ok || bad "exec cut: refused $(jnum refused), wanted 80"
+[ "$(jnum truncated)" = 40 ] && ok || bad "exec cut: truncated $(jnum truncated), wanted 40"
+has $out 'refused this item: .*prompt longer than my context'
 run 1 "$EM" eval arith-en --model exec-none --exec "/nonexistent/model" --quiet
 has $err 'exited with status 127'
 # what the program starts ends with the run: a grandchild that never

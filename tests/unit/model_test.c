@@ -564,19 +564,59 @@ test_headers(void **state)
 	model_headers_free(l);
 }
 
-/* The exec protocol's error answers are quoted too. */
+/* The exec protocol: answers, truncated answers, errors (quoted) and
+ * refusals; anything else is a format error. */
 static void
 test_exec_line(void **state)
 {
-	char why[MODEL_WHY_MAX], *text;
-	uint32_t id;
-	static const char line[] = "{\"id\":3,\"error\":\"out of memory\\non the GPU\"}";
+	static const struct {
+		const char *line;
+		em_err err;
+		uint32_t id;
+		enum model_fail fail;
+		int truncated;
+		const char *text, *why;
+	} rows[] = {
+		{ "{\"id\":3,\"error\":\"out of memory\\non the GPU\"}", EM_OK, 3, MF_SERVER, 0,
+		  NULL, "\"out of memory on the GPU\"" },
+		{ "{\"id\":4,\"refused\":\"prompt is 5000 tokens, context 4096\"}", EM_OK, 4,
+		  MF_REFUSED, 0, NULL, "\"prompt is 5000 tokens, context 4096\"" },
+		{ "{\"id\":5,\"refused\":true}", EM_OK, 5, MF_REFUSED, 0, NULL, "refused" },
+		{ "{\"id\":6,\"text\":\"42\"}", EM_OK, 6, MF_NONE, 0, "42", NULL },
+		{ "{\"id\":7,\"text\":\"The ans\",\"finish_reason\":\"length\"}", EM_OK, 7,
+		  MF_NONE, 1, "The ans", NULL },
+		{ "{\"id\":8,\"text\":\"\",\"finish_reason\":\"stop\"}", EM_OK, 8, MF_NONE, 0, "", NULL },
+		{ "{\"id\":9,\"text\":\"x\",\"finish_reason\":7}", EM_OK, 9, MF_NONE, 0, "x", NULL },
+		{ "{\"id\":-1,\"text\":\"x\"}", EM_EFORMAT, 0, MF_NONE, 0, NULL, "whole-number" },
+		{ "{\"id\":1,\"text\":null}", EM_EFORMAT, 1, MF_NONE, 0, NULL, "\"text\" is missing" },
+		{ "{\"id\":1,\"text\":\"a\\u0000b\"}", EM_EFORMAT, 1, MF_NONE, 0, NULL, "NUL" },
+		{ "[1]", EM_EFORMAT, 0, MF_NONE, 0, NULL, "whole-number" },
+		{ "{\"id\":1,", EM_EFORMAT, 0, MF_NONE, 0, NULL, "not JSON" },
+	};
 
 	(void)state;
-	assert_int_equal(model_parse_exec(line, sizeof line - 1, &id, &text, why, sizeof why), EM_OK);
-	assert_null(text);
-	assert_int_equal(id, 3);
-	assert_string_equal(why, "\"out of memory on the GPU\"");
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		model_reply r = { .retry_after_ms = -1 };
+		char *text = (char *)"unset";
+		em_err err = model_parse_exec(rows[i].line, strlen(rows[i].line), &r, &text);
+
+		if (err != rows[i].err)
+			fail_msg("row %zu (%s): error %d", i, rows[i].line, err);
+		if (err == EM_OK) {
+			assert_int_equal(r.id, rows[i].id);
+			assert_int_equal(r.fail, rows[i].fail);
+			assert_int_equal(r.truncated, rows[i].truncated);
+		}
+		if (rows[i].text != NULL) {
+			assert_non_null(text);
+			assert_string_equal(text, rows[i].text);
+		} else {
+			assert_null(text);
+		}
+		if (rows[i].why != NULL && strstr(r.why, rows[i].why) == NULL)
+			fail_msg("row %zu: why '%s' lacks '%s'", i, r.why, rows[i].why);
+		free(text);
+	}
 }
 
 /* A key a server echoes never survives in what we read of its body. */
