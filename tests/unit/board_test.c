@@ -1,4 +1,4 @@
-/* The leaderboard's rules (node/board.h) on hand-made results, and the
+/* The leaderboard's rules (node/board/board.h) on hand-made results, and the
  * fast board against a plain one written from the rules alone, on a few
  * thousand random results shaped to reach every path of the fast one. */
 #include <setjmp.h>

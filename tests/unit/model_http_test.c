@@ -1,4 +1,4 @@
-/* The HTTP adapter (node/model_http.c) on a libuv loop, against a small
+/* The HTTP adapter (node/eval/model_http.c) on a libuv loop, against a small
  * HTTP server on 127.0.0.1 in the same loop that records every request
  * and answers as each test scripts it: connection failures before and
  * after the endpoint has answered, redirects and where the key goes, the

@@ -1,4 +1,4 @@
-/* Reading what real model servers send (node/model.h, model_parse.c,
+/* Reading what real model servers send (node/eval/model.h, model_parse.c,
  * model_rules.c): answers, error bodies and the words quoted from them,
  * the URL and header rules, the extra request body.
  *

@@ -1,0 +1,41 @@
+/* common/clock.h — time and randomness, passed in.
+ *
+ * The daemon and the evaluation runner take an em_clock instead of asking
+ * the system, as the gossip core takes its time and random numbers from
+ * its host: a test gives them a fake one and runs backoff, bans and retry
+ * timing in milliseconds, without sleeping. Production code passes
+ * em_clock_system(). */
+#ifndef EM_CLOCK_H
+#define EM_CLOCK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct em_clock {
+	/* Milliseconds on a clock that never steps back (CLOCK_MONOTONIC),
+	 * from an arbitrary origin: for timers, deadlines and backoff. */
+	uint64_t	(*mono_ms)(void *ctx);
+	/* Milliseconds since the Unix epoch (CLOCK_REALTIME): for what is
+	 * written down for others, record and result timestamps. May step. */
+	uint64_t	(*wall_ms)(void *ctx);
+	/* 64 uniform random bits, for jitter and choices among peers (not
+	 * for keys: those come from crypto/). */
+	uint64_t	(*rand)(void *ctx);
+	void		*ctx;
+} em_clock;
+
+/* The system's clocks and the kernel's random numbers (getrandom(2)). A
+ * static object: never NULL, lives for the process. */
+const em_clock	*em_clock_system(void);
+
+/* Shorthands: c's reading of each. */
+static inline uint64_t em_mono_ms(const em_clock *c) { return c->mono_ms(c->ctx); }
+static inline uint64_t em_wall_ms(const em_clock *c) { return c->wall_ms(c->ctx); }
+static inline uint64_t em_rand(const em_clock *c) { return c->rand(c->ctx); }
+
+/* ms since the epoch as "2026-11-28T16:00:00Z" (UTC) in buf, which should
+ * hold at least 32 bytes; a time past the year 9999 as "@<ms>". Returns
+ * buf. */
+const char	*em_time_iso(uint64_t ms, char *buf, size_t cap);
+
+#endif

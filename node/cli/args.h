@@ -1,0 +1,55 @@
+/* node/cli/args.h — command-line options for the subcommands.
+ *
+ * Long options: "--name value" or "--name=value"; an option may also have a
+ * one-letter form ("-o value"); "--" ends options.
+ * Every problem is one line naming the option, written to the caller's
+ * buffer: unknown option, missing value, value given to a flag, too many
+ * arguments, an option repeated that may appear once. */
+#ifndef EM_ARGS_H
+#define EM_ARGS_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+#define ARGS_OPTS_MAX	32
+#define ARGS_REPEAT_MAX	16
+#define ARGS_POS_MAX	4
+
+enum opt_kind { OPT_FLAG, OPT_VALUE, OPT_MULTI };
+
+typedef struct opt {
+	const char	*name;		/* without the leading "--" */
+	enum opt_kind	 kind;
+	char		 letter;	/* one-letter form, or 0 */
+} opt;
+
+typedef struct args {
+	const opt	*opts;
+	size_t		 n_opts;
+	const char	*pos[ARGS_POS_MAX];
+	size_t		 n_pos;
+	struct {
+		const char	*v[ARGS_REPEAT_MAX];
+		size_t		 n;
+	} got[ARGS_OPTS_MAX];
+} args;
+
+/* Parses argv[0..argc) (the words after the subcommand) against opts,
+ * allowing at most max_pos positional arguments. "--help" and "-h" are
+ * always accepted as flags. On error writes a one-line reason to why and
+ * returns EM_EINVAL. Values borrow from argv. */
+em_err args_parse(args *a, const opt *opts, size_t n_opts, int argc,
+    char **argv, size_t max_pos, char *why, size_t cap);
+
+/* The value of a VALUE option (the last if repeated), "1" for a flag that
+ * was given, NULL if absent. */
+const char *args_get(const args *a, const char *name);
+
+/* All values of a MULTI option; returns their count. */
+size_t args_all(const args *a, const char *name, const char *const **vals);
+
+/* 1 if --help or -h was given. */
+int args_help(const args *a);
+
+#endif

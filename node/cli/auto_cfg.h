@@ -1,0 +1,24 @@
+/* node/cli/auto_cfg.h — the settings `evalmesh node` evaluates new tasks
+ * with (daemon/auto.h's auto_cfg): read from HOME/node.json, then the
+ * flags, which win. */
+#ifndef EM_AUTO_CFG_H
+#define EM_AUTO_CFG_H
+
+#include "args.h"
+#include "auto.h"
+
+/* The options `node` takes for this (for its option table). */
+#define AUTO_OPTS \
+	{ "model", OPT_VALUE, 0 }, { "revision", OPT_VALUE, 0 }, { "access", OPT_VALUE, 0 }, \
+	{ "endpoint", OPT_MULTI, 0 }, { "exec", OPT_VALUE, 0 }, { "api", OPT_VALUE, 0 }, \
+	{ "served-model", OPT_VALUE, 0 }, { "api-key-env", OPT_VALUE, 0 }, \
+	{ "concurrency", OPT_VALUE, 0 }, { "auto-eval", OPT_VALUE, 0 }, \
+	{ "eval-jobs", OPT_VALUE, 0 }, { "max-tokens", OPT_VALUE, 0 }, \
+	{ "extra-body", OPT_VALUE, 0 }, { "api-key-header", OPT_VALUE, 0 }
+
+/* Reads HOME/node.json under home_dir (if there is one) and the flags in
+ * a into *cfg and checks them as `eval` checks its flags. 0, or 1 after
+ * printing a one-line error that names the file or flag. */
+int	auto_config(const args *a, const char *home_dir, auto_cfg *cfg);
+
+#endif

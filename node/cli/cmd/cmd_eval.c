@@ -1,0 +1,413 @@
+/* evalmesh eval — run a task against your own model and publish the result. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "cli.h"
+#include "eval.h"
+#include "hex.h"
+#include "home.h"
+
+static const char help[] =
+"usage: evalmesh eval TASK --model NAME [--revision R] [--access open|closed]\n"
+"           (--endpoint URL [--endpoint URL...] | --exec CMD)\n"
+"           [--api chat|completions] [--served-model NAME] [--api-key-env VAR]\n"
+"           [--api-key-header NAME] [--max-tokens N] [--extra-body JSON]\n"
+"           [--concurrency N] [--timeout SEC] [--retries N] [--patience SEC]\n"
+"           [--limit N]\n"
+"           [--fresh] [--count-failed-as-wrong] [--dry-run] [--no-publish]\n"
+"           [--quiet] [--home DIR] [--passphrase-env VAR] [--json]\n\n"
+"Runs TASK (an id, id prefix, NAME or NAME@VERSION) against your model here,\n"
+"scores every item, and signs and publishes the result: the metric, its\n"
+"standard error and Wilson 95% interval, the Merkle root over the per-item\n"
+"leaves and the per-item score vector. Items and outputs stay in this node's\n"
+"store. Every scored item is cached as it completes: run the same command\n"
+"again after Ctrl-C, kill -9 or a failure and it goes on where it stopped,\n"
+"without asking the model again for scored items. A run that did not score\n"
+"every item is never published.\n\n"
+"Reasoning blocks (<think>...</think> and the like) are set aside: the answer\n"
+"after them is scored. An item the server refuses (HTTP 400, 413 or 422 about\n"
+"it, e.g. a prompt over its context) scores 0 and is counted; so are answers\n"
+"the token limit cut and empty answers. The counts and the servers' reasons\n"
+"are shown here and signed into the result.\n\n"
+"  --model NAME         the model's name on the leaderboard\n"
+"  --revision R         its revision or version (default empty)\n"
+"  --access A           open (weights public) or closed (default open)\n"
+"  --endpoint URL       an OpenAI-compatible server (vLLM, llama.cpp, Ollama,\n"
+"                       TGI, a hosted API): http://host:port, .../v1, or the full\n"
+"                       path; repeat for replicas, which take requests in turn\n"
+"  --api A              chat (/v1/chat/completions, default) or completions\n"
+"  --served-model NAME  the \"model\" field sent to the endpoint (default --model)\n"
+"  --api-key-env VAR    send the bearer key held in $VAR (never logged or stored)\n"
+"  --api-key-header NAME  send the key as \"NAME: KEY\" (Azure: api-key), not as\n"
+"                       \"Authorization: Bearer KEY\"\n"
+"  --max-tokens N       the answer's token limit, instead of the task's\n"
+"                       (reasoning models need thousands)\n"
+"  --extra-body JSON    fields merged into every request, e.g.\n"
+"                       '{\"chat_template_kwargs\":{\"enable_thinking\":false}}';\n"
+"                       signed into the result with the other settings\n"
+"  --exec CMD           a program speaking JSON lines on stdin/stdout (README)\n"
+"  --concurrency N      requests in flight (default 8)\n"
+"  --timeout SEC        per request (default 120)\n"
+"  --patience SEC       a server that answers \"not now\" (429, or 503 while it\n"
+"                       loads a model) is waited on this long since it last\n"
+"                       answered, without spending retries; then the run\n"
+"                       stops (default 600; 0: \"not now\" spends retries)\n"
+"  --retries N          further attempts per item after a failure (default 4),\n"
+"                       with exponential backoff and jitter, or Retry-After\n"
+"  --limit N            only the first N items; such a run is never published\n"
+"  --fresh              ask again for every item (a model changed under the same\n"
+"                       revision): the cached answers are forgotten, so a fresh\n"
+"                       run that stops goes on with the plain command\n"
+"  --count-failed-as-wrong\n"
+"                       publish even when some items failed every retry\n"
+"                       (a server that always errs on them): they score 0,\n"
+"                       and their number and reasons go into the result\n"
+"  --dry-run            print the first prompts and send nothing\n"
+"  --no-publish         score and cache, but do not sign a result\n"
+"  --quiet              no progress line\n";
+
+static const opt opts[] = {
+	{ "home", OPT_VALUE, 0 }, { "passphrase-env", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 },
+	{ "model", OPT_VALUE, 0 }, { "revision", OPT_VALUE, 0 }, { "access", OPT_VALUE, 0 },
+	{ "served-model", OPT_VALUE, 0 }, { "endpoint", OPT_MULTI, 0 }, { "api", OPT_VALUE, 0 },
+	{ "api-key-env", OPT_VALUE, 0 }, { "api-key-header", OPT_VALUE, 0 },
+	{ "exec", OPT_VALUE, 0 }, { "concurrency", OPT_VALUE, 0 },
+	{ "timeout", OPT_VALUE, 0 }, { "retries", OPT_VALUE, 0 }, { "limit", OPT_VALUE, 0 },
+	{ "dry-run", OPT_FLAG, 0 }, { "no-publish", OPT_FLAG, 0 }, { "quiet", OPT_FLAG, 0 },
+	{ "max-tokens", OPT_VALUE, 0 },
+	{ "extra-body", OPT_VALUE, 0 }, { "fresh", OPT_FLAG, 0 },
+	{ "count-failed-as-wrong", OPT_FLAG, 0 }, { "patience", OPT_VALUE, 0 },
+};
+
+static int
+number(const args *a, const char *name, uint64_t lo, uint64_t hi, uint64_t dflt,
+    uint64_t *out)
+{
+	const char *v = args_get(a, name);
+
+	*out = dflt;
+	if (v == NULL)
+		return 0;
+	if (cli_parse_u64(v, out) || *out < lo || *out > hi)
+		return cli_fail("--%s '%.32s': expected a whole number from %llu to %llu", name, v,
+		    (unsigned long long)lo, (unsigned long long)hi);
+	return 0;
+}
+
+/* --extra-body: a JSON object the adapter may send (*out yours). */
+/* The progress line: redrawn in place on a terminal; elsewhere (a log,
+ * a pipe) a plain line every PLAIN_MS and at the end. */
+#define PLAIN_MS	5000
+
+struct progress_style {
+	int		 terminal;
+	int		 shown;		/* a plain line was written */
+	uint64_t	 last_ms;	/* ... at this point of the run */
+};
+
+static struct progress_style terminal = { 1, 0, 0 }, plain = { 0, 0, 0 };
+
+static void
+show_progress(void *ctx, const eval_progress *p, int final)
+{
+	struct progress_style *st = ctx;
+	char eta[32];
+
+	if (!st->terminal && !final && st->shown && p->elapsed_ms - st->last_ms < PLAIN_MS)
+		return;
+	st->shown = 1;
+	st->last_ms = p->elapsed_ms;
+	if (p->eta_s < 0)
+		snprintf(eta, sizeof eta, "-");
+	else
+		snprintf(eta, sizeof eta, "%.0fs", p->eta_s);
+	if (st->terminal)
+		fprintf(stderr, "\r  %zu/%zu scored  %.1f items/s  ETA %s  errors %llu%s   %s",
+		    p->scored, p->n, p->rate, eta, (unsigned long long)p->errors,
+		    p->retrying ? " (retrying)" : "", final ? "\n" : "");
+	else
+		fprintf(stderr, "evalmesh: eval: %zu/%zu scored, %.1f items/s, ETA %s, %llu errors\n",
+		    p->scored, p->n, p->rate, eta, (unsigned long long)p->errors);
+	fflush(stderr);
+}
+
+static int
+extra_body(const args *a, json_t **out)
+{
+	const char *v = args_get(a, "extra-body");
+	char why[MODEL_WHY_MAX];
+	json_error_t je;
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if ((*out = json_loads(v, JSON_REJECT_DUPLICATES, &je)) == NULL)
+		return cli_fail("--extra-body: not JSON: %s (at character %d)", je.text, je.position);
+	if (model_extra_body_check(*out, why, sizeof why) != EM_OK)
+		return cli_fail("--extra-body: %s", why);
+	return 0;
+}
+
+/* Everything from the flags; 0, 1 (bad value) or 2 (usage). *extra is
+ * yours (json_decref) whatever it returns. */
+static int
+settings(const args *a, eval_opts *o, int *access, json_t **extra)
+{
+	const char *name = args_get(a, "model"), *rev = args_get(a, "revision");
+	const char *acc = args_get(a, "access"), *api = args_get(a, "api");
+	const char *keyvar = args_get(a, "api-key-env"), *ex = args_get(a, "exec");
+	const char *const *eps;
+	size_t n_eps = args_all(a, "endpoint", &eps);
+	uint64_t conc, tmo, retries, limit, max_tokens, patience;
+
+	if (name == NULL || *name == '\0')
+		return cli_usage("eval", "--model NAME is required");
+	if (cli_text("--model", name, BODY_NAME_MAX) || (rev && cli_text("--revision", rev,
+	    BODY_NAME_MAX)))
+		return 1;
+	if ((n_eps > 0) == (ex != NULL) && !args_get(a, "dry-run"))
+		return cli_usage("eval", "give --endpoint URL or --exec CMD (one of them)");
+	if (acc == NULL || strcmp(acc, "open") == 0)
+		*access = ACCESS_OPEN;
+	else if (strcmp(acc, "closed") == 0)
+		*access = ACCESS_CLOSED;
+	else
+		return cli_fail("--access '%.32s': expected open or closed", acc);
+	o->model_name = name;
+	o->revision = rev ? rev : "";
+	o->model.api = ex != NULL ? MODEL_EXEC : MODEL_CHAT;
+	if (api != NULL && strcmp(api, "completions") == 0 && ex == NULL)
+		o->model.api = MODEL_COMPLETIONS;
+	else if (api != NULL && strcmp(api, "chat") != 0)
+		return cli_fail("--api '%.32s': expected chat or completions", api);
+	for (size_t i = 0; i < n_eps; i++)
+		o->model.endpoints[i] = eps[i];
+	o->model.n_endpoints = n_eps;
+	o->model.exec_cmd = ex;
+	o->model.served_model = args_get(a, "served-model") ? args_get(a, "served-model") : name;
+	o->model.api_key_header = args_get(a, "api-key-header");
+	if (o->model.api_key_header != NULL && keyvar == NULL)
+		return cli_usage("eval", "--api-key-header needs --api-key-env VAR");
+	if (keyvar != NULL) {
+		o->model.api_key = getenv(keyvar);
+		if (o->model.api_key == NULL || *o->model.api_key == '\0')
+			return cli_fail("--api-key-env %.64s: that variable is %s", keyvar,
+			    o->model.api_key ? "empty" : "not set");
+	}
+	if (number(a, "concurrency", 1, 1024, 8, &conc) || number(a, "timeout", 1, 3600, 120, &tmo) ||
+	    number(a, "retries", 0, 20, 4, &retries) || number(a, "limit", 1, BODY_ITEMS_MAX, 0, &limit) ||
+	    number(a, "max-tokens", 1, 1u << 20, 0, &max_tokens) ||
+	    number(a, "patience", 0, 86400, EVAL_PATIENCE_S, &patience) || extra_body(a, extra))
+		return 1;
+	o->model.extra_body = *extra;
+	o->max_tokens = (unsigned)max_tokens;
+	o->patience_s = (unsigned)patience;
+	o->fresh = args_get(a, "fresh") != NULL;
+	o->count_failed = args_get(a, "count-failed-as-wrong") != NULL;
+	o->model.concurrency = (unsigned)conc;
+	o->model.timeout_ms = (unsigned)tmo * 1000;
+	o->retries = (unsigned)retries;
+	o->limit = (size_t)limit;
+	o->clock = em_clock_system();
+	if (args_get(a, "quiet") == NULL) {
+		o->progress = show_progress;
+		o->progress_ctx = isatty(2) ? &terminal : &plain;
+	}
+	return 0;
+}
+
+static int
+dry_run(const eval_opts *o)
+{
+	size_t n = o->items->n < 3 ? o->items->n : 3;
+
+	printf("dry run: %s@%s, %zu items, metric %s; nothing is sent.\n", o->task->spec.name,
+	    o->task->spec.version, o->items->n, task_metric_name(o->task->spec.metric));
+	for (size_t i = 0; i < n; i++) {
+		json_t *msgs = task_messages(&o->task->spec, o->items, i);
+		char *text = NULL;
+
+		if (msgs == NULL)
+			return cli_fail("out of memory");
+		if (o->model.api == MODEL_COMPLETIONS)
+			text = task_flatten(msgs);
+		else
+			text = json_dumps(msgs, JSON_INDENT(2));
+		printf("--- item %zu (%s)\n%s\n", i + 1, o->model.api == MODEL_COMPLETIONS ?
+		    "completion prompt" : "chat messages", text ? text : "?");
+		free(text);
+		json_decref(msgs);
+	}
+	return 0;
+}
+
+static int
+report(const eval_opts *o, const eval_out *r, const body_result *res, const uint8_t *rid,
+    int json)
+{
+	double rate = r->wall_s > 0 ? (double)(r->scored - r->cached) / r->wall_s : 0;
+	double cpu_ms = r->scored > r->cached ? 1000 * r->cpu_s / (double)(r->scored - r->cached) : 0;
+	char hex[ID_HEX_LEN + 1];
+
+	if (json) {
+		json_t *j = json_pack("{s:o, s:s, s:s, s:s, s:s, s:f, s:f, s:[f,f], s:I, s:I, s:I, "
+		    "s:I, s:f, s:f, s:f, s:f, s:o, s:o, s:I, s:I, s:I, s:I, s:s}",
+		    "task", cli_json_id(o->task->id), "task_name", o->task->spec.name,
+		    "model", o->model_name, "revision", o->revision,
+		    "metric", res->metrics[0].name, "value", res->metrics[0].value,
+		    "stderr", res->std_err, "ci95", res->ci_lo, res->ci_hi,
+		    "n", (json_int_t)r->n, "cached", (json_int_t)r->cached,
+		    "requests", (json_int_t)r->requests, "failed", (json_int_t)r->failed,
+		    "wall_s", r->wall_s, "items_per_s", rate, "cpu_s", r->cpu_s,
+		    "cpu_ms_per_item", cpu_ms, "merkle_root", cli_json_id(res->merkle),
+		    "record", rid ? cli_json_id(rid) : json_null(),
+		    "truncated", (json_int_t)r->truncated, "empty", (json_int_t)r->empty,
+		    "refused", (json_int_t)r->refused, "failed_as_wrong", (json_int_t)r->failed_scored,
+		    "notes", r->notes);
+
+		return cli_json_print(j);
+	}
+	printf("%s@%s  model %s%s%s\n", o->task->spec.name, o->task->spec.version, o->model_name,
+	    o->revision[0] ? "@" : "", o->revision);
+	printf("  %-10s %.4f  ± %.4f (SE)  95%% [%.4f, %.4f]\n", res->metrics[0].name,
+	    res->metrics[0].value, res->std_err, res->ci_lo, res->ci_hi);
+	printf("  items      %zu (%zu from the cache, %llu requests, %.1f items/s)\n", r->n,
+	    r->cached, (unsigned long long)r->requests, rate);
+	if (r->truncated || r->empty || r->refused || r->failed_scored)
+		printf("  items cut  %zu truncated, %zu empty, %zu refused by the server, %zu failed "
+		    "(scored 0)\n", r->truncated, r->empty, r->refused, r->failed_scored);
+	if (r->notes[0])
+		printf("  reasons    %s\n", r->notes);
+	hex_encode(hex, res->merkle, 32);
+	printf("  merkle     %s\n", hex);
+	if (rid != NULL) {
+		hex_encode(hex, rid, 32);
+		printf("  published  result %s\n", hex);
+	} else {
+		printf("  not published (%s)\n", o->limit ? "--limit" : "--no-publish");
+	}
+	return 0;
+}
+
+static int
+finish(home *h, const eval_opts *o, const eval_out *r, int access, const args *a)
+{
+	char sum[1024];
+	uint8_t *scores = NULL, *enc = NULL, rid[32];
+	int publish = !args_get(a, "no-publish") && !o->limit, rc;
+	size_t len;
+	body b;
+	em_err err;
+
+	eval_fail_summary(r, sum, sizeof sum);
+	if (r->interrupted) {
+		fprintf(stderr, "evalmesh: interrupted: %zu of %zu items scored and cached; run the "
+		    "same command again to go on\n", r->scored, r->n);
+		return 130;
+	}
+	if (r->scored != r->n)
+		return cli_fail("%s%s%s%zu of %zu items scored (kept in the cache; run again to go on); "
+		    "%zu failed after retries%s; nothing published%s%s", r->stopped[0] ? "stopped: " : "",
+		    r->stopped, r->stopped[0] ? "; " : "", r->scored, r->n, r->failed,
+		    r->failed && !r->stopped[0] ? " (--count-failed-as-wrong would score them 0)" : "",
+		    sum[0] ? "; " : "", sum);
+	/* a run in which no item got an answer with text measured the server's
+	 * settings (a reasoning budget too small, a wrong parser, a context too
+	 * short), not the model: it is no result to sign */
+	if (publish && r->scored == r->empty + r->refused + r->failed_scored)
+		return cli_fail("no item got an answer with text (%zu empty, %zu refused by the server, "
+		    "%zu failed); nothing published: check the server's settings (max tokens, "
+		    "reasoning parser, context)%s%s", r->empty, r->refused, r->failed_scored,
+		    r->notes[0] ? "; " : "", r->notes);
+	if (o->limit) {
+		/* a preview over the first items: the numbers, never a record */
+		eval_opts full = *o;
+		task_items part = *o->items;
+
+		part.n = r->n;
+		full.items = &part;
+		if ((err = eval_result_body(&full, r, access, &b, &scores)) != EM_OK)
+			return cli_fail("cannot compute the result: %s", em_strerror(err));
+		rc = report(o, r, &b.u.result, NULL, args_get(a, "json") != NULL);
+		free(scores);
+		return rc;
+	}
+	if ((err = eval_result_body(o, r, access, &b, &scores)) != EM_OK)
+		return cli_fail("cannot compute the result: %s", em_strerror(err));
+	if (publish) {
+		if ((err = body_encode(&b, &enc, &len)) == EM_OK)
+			err = store_publish(h->st, h->me, REC_RESULT, enc, len, em_wall_ms(em_clock_system()), rid, NULL);
+		free(enc);
+		if (err != EM_OK) {
+			free(scores);
+			return cli_fail("cannot publish the result: %s", em_strerror(err));
+		}
+	}
+	rc = report(o, r, &b.u.result, publish ? rid : NULL, args_get(a, "json") != NULL);
+	free(scores);
+	return rc;
+}
+
+int
+cmd_eval(int argc, char **argv)
+{
+	char why[TASK_WHY_MAX];
+	eval_opts o = { 0 };
+	eval_out r;
+	task_rec tr;
+	task_items items;
+	uint8_t id[32];
+	json_t *extra = NULL;
+	args a;
+	home h;
+	int rc, access = ACCESS_OPEN, need_key, opened = 0, have_task = 0, have_items = 0;
+	em_err err;
+
+	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 1, why, sizeof why))
+		return cli_usage("eval", why);
+	if (args_help(&a))
+		return cli_help(help);
+	if (a.n_pos != 1)
+		return cli_usage("eval", "give the TASK to run (id, prefix, NAME or NAME@VERSION)");
+	if ((rc = settings(&a, &o, &access, &extra)) != 0)
+		goto out;
+	need_key = !args_get(&a, "dry-run") && !args_get(&a, "no-publish") && !o.limit;
+	if ((rc = home_open(&h, &a, need_key)) != 0)
+		goto out;
+	opened = 1;
+	if ((err = task_find(h.st, a.pos[0], id, why, sizeof why)) != EM_OK ||
+	    (err = task_rec_load(h.st, id, &tr, why, sizeof why)) != EM_OK) {
+		rc = cli_fail("%s", why);
+		goto out;
+	}
+	have_task = 1;
+	if ((err = task_items_load(h.st, &tr.spec, &tr.body, &items, why, sizeof why)) != EM_OK) {
+		rc = cli_fail("task %s@%s: %s%s", tr.spec.name, tr.spec.version, why,
+		    err == EM_ENOTFOUND ? " (keep the node running to fetch them)" : "");
+		goto out;
+	}
+	have_items = 1;
+	o.task = &tr;
+	o.items = &items;
+	if (args_get(&a, "dry-run")) {
+		rc = dry_run(&o);
+	} else if ((err = eval_run(h.st, &o, &r, why, sizeof why)) != EM_OK) {
+		rc = cli_fail("%s", why);
+		eval_out_free(&r);
+	} else {
+		rc = finish(&h, &o, &r, access, &a);
+		eval_out_free(&r);
+	}
+out:
+	if (have_items)
+		task_items_free(&items);
+	if (have_task)
+		task_rec_free(&tr);
+	if (opened)
+		home_close(&h);
+	json_decref(extra);
+	return rc;
+}

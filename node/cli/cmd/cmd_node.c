@@ -1,0 +1,135 @@
+/* evalmesh node — run the node: join the mesh and replicate records. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "auto_cfg.h"
+#include "cli.h"
+#include "daemon.h"
+#include "home.h"
+#include "log.h"
+
+static const char help[] =
+"usage: evalmesh node [--listen HOST:PORT] [--peer HOST:PORT]... [--home DIR]\n"
+"           [--advertise HOST:PORT] [--max-inbound N] [--max-outbound N]\n"
+"           [--handshake-timeout MS] [--log-level error|warn|info|debug]\n"
+"           [--passphrase-env VAR]\n"
+"           [--model NAME [--revision R] [--access open|closed]\n"
+"            (--endpoint URL... | --exec CMD) [--api chat|completions]\n"
+"            [--served-model NAME] [--api-key-env VAR] [--api-key-header H]\n"
+"            [--concurrency N] [--max-tokens N] [--extra-body JSON]\n"
+"            [--auto-eval trusted|all|off] [--eval-jobs N]]\n\n"
+"Runs this node in the foreground until SIGINT or SIGTERM: accepts and makes\n"
+"encrypted connections (Noise XXpsk3 under the network key), and replicates\n"
+"every signed record with its peers. Known peers are kept in the store and\n"
+"redialled with backoff; more are learnt from peers. Records that other\n"
+"commands store while it runs go out within a second. Logs go to stderr.\n\n"
+"  --listen HOST:PORT      where to accept peers (default 0.0.0.0:7400);\n"
+"                          open this port to the other members\n"
+"  --peer HOST:PORT        a bootstrap peer (numeric address); repeatable\n"
+"  --advertise HOST:PORT   the address peers should dial (default --listen)\n"
+"  --max-inbound N         inbound connections at most (default 64)\n"
+"  --max-outbound N        outbound connections aimed at (default 8)\n"
+"  --handshake-timeout MS  drop a peer that has not finished (default 10000)\n\n"
+"Given a model, the node evaluates every task it holds by itself, once per\n"
+"task and model revision, in the background (as 'evalmesh eval' would, with\n"
+"the same flags), and publishes each complete result; 'evalmesh status' shows\n"
+"what it is evaluating and what it finished. A failed evaluation is retried\n"
+"after a backoff (1 minute, doubling to an hour). The same settings may live\n"
+"in HOME/node.json (keys model, revision, access, endpoint, exec, api,\n"
+"served_model, api_key_env, api_key_header, concurrency, max_tokens,\n"
+"extra_body (a JSON object), auto_eval, eval_jobs); flags win.\n"
+"  --auto-eval MODE        trusted: tasks from this node and trusted authors\n"
+"                          (the default with --model); all: any task; off\n"
+"  --eval-jobs N           tasks evaluated at once (default 1)\n";
+
+static const opt opts[] = {
+	{ "home", OPT_VALUE, 0 }, { "passphrase-env", OPT_VALUE, 0 },
+	{ "listen", OPT_VALUE, 0 }, { "peer", OPT_MULTI, 0 },
+	{ "advertise", OPT_VALUE, 0 }, { "max-inbound", OPT_VALUE, 0 },
+	{ "max-outbound", OPT_VALUE, 0 }, { "handshake-timeout", OPT_VALUE, 0 },
+	{ "log-level", OPT_VALUE, 0 }, AUTO_OPTS,
+};
+
+static int
+number(const args *a, const char *name, uint32_t def, uint32_t min, uint32_t max,
+    uint32_t *out)
+{
+	const char *v = args_get(a, name);
+	uint64_t n;
+
+	*out = def;
+	if (v == NULL)
+		return 0;
+	if (cli_parse_u64(v, &n) || n < min || n > max)
+		return cli_fail("--%s '%.32s': expected a whole number from %u to %u",
+		    name, v, min, max);
+	*out = (uint32_t)n;
+	return 0;
+}
+
+static int
+parse(const args *a, daemon_opts *o)
+{
+	const char *const *peers;
+	const char *v;
+	struct sockaddr_storage ss;
+	int lvl;
+
+	memset(o, 0, sizeof *o);
+	snprintf(o->listen, sizeof o->listen, "%s",
+	    args_get(a, "listen") ? args_get(a, "listen") : "0.0.0.0:7400");
+	if (addr_parse(o->listen, &ss) != 0)
+		return cli_fail("--listen '%.64s': expected HOST:PORT with a numeric host", o->listen);
+	if ((v = args_get(a, "advertise")) != NULL) {
+		if (addr_parse(v, &ss) != 0)
+			return cli_fail("--advertise '%.64s': expected HOST:PORT", v);
+		snprintf(o->advertise, sizeof o->advertise, "%s", v);
+	}
+	o->n_peers = args_all(a, "peer", &peers);
+	for (size_t i = 0; i < o->n_peers; i++) {
+		if (addr_parse(peers[i], &ss) != 0)
+			return cli_fail("--peer '%.64s': expected HOST:PORT with a numeric host",
+			    peers[i]);
+		o->peers[i] = peers[i];
+	}
+	if (number(a, "max-inbound", 64, 0, 4096, &o->max_in) ||
+	    number(a, "max-outbound", 8, 0, 256, &o->max_out) ||
+	    number(a, "handshake-timeout", 10000, 100, 600000, &o->handshake_ms))
+		return 1;
+	if ((v = args_get(a, "log-level")) != NULL) {
+		if ((lvl = log_parse_level(v)) < 0)
+			return cli_fail("--log-level '%.32s': expected error, warn, info or debug", v);
+		log_set_level((log_level)lvl);
+	}
+	return 0;
+}
+
+int
+cmd_node(int argc, char **argv)
+{
+	char why[256], dir[HOME_PATH_MAX];
+	static daemon_opts o;	/* large: the model settings */
+	daemon_env env;
+	args a;
+	home h;
+	em_err err;
+	int rc;
+
+	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 0, why, sizeof why))
+		return cli_usage("node", why);
+	if (args_help(&a))
+		return cli_help(help);
+	if (parse(&a, &o) != 0 || home_dir(&a, dir, sizeof dir) ||
+	    auto_config(&a, dir, &o.autocfg) != 0)
+		return 1;
+	if (home_open(&h, &a, 1))
+		return 1;
+	env = (daemon_env){ .home = h.dir, .st = h.st, .me = h.me, .pk = h.pk,
+	    .netid = h.netid, .netkey = h.netkey, .clock = em_clock_system() };
+	if ((err = daemon_run(&env, &o)) == EM_ENOMEM)
+		cli_fail("out of memory");
+	rc = err == EM_OK ? 0 : 1;	/* else the reason was logged */
+	home_close(&h);
+	return rc;
+}

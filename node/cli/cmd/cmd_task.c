@@ -1,0 +1,259 @@
+/* evalmesh task publish|list|show — benchmark tasks. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "cli.h"
+#include "hex.h"
+#include "home.h"
+#include "task.h"
+
+static const char help[] =
+"usage: evalmesh task publish MANIFEST.json [--home DIR] [--passphrase-env VAR] [--json]\n"
+"       evalmesh task list [--home DIR] [--json]\n"
+"       evalmesh task show ID|NAME[@VERSION] [--home DIR] [--json]\n\n"
+"publish  checks a task manifest and its JSONL items (errors name the file,\n"
+"         line and field), stores the items as content-addressed chunks and\n"
+"         signs a task record; a running node announces it, and peers fetch\n"
+"         the chunks by hash and check them before use. The task id commits\n"
+"         to the manifest and to every item.\n"
+"list     the tasks this node holds: id, name, version, metric, items,\n"
+"         whether all item chunks are here, and the results held for each.\n"
+"show     one task: its manifest, its items' root, who published it.\n\n"
+"The manifest format is in the README (\"Task format\").\n";
+
+static const opt opts[] = {
+	{ "home", OPT_VALUE, 0 }, { "passphrase-env", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 },
+};
+
+static int
+publish(home *h, const char *path, int json)
+{
+	char why[TASK_WHY_MAX], hex[ID_HEX_LEN + 1], rhex[ID_HEX_LEN + 1];
+	uint8_t *enc = NULL, rid[32], tid[32];
+	task_built t;
+	size_t len;
+	body b = { .kind = REC_TASK };
+	em_err err;
+
+	if ((err = task_load(path, &t, why, sizeof why)) != EM_OK)
+		return err == EM_ENOMEM ? cli_fail("out of memory") : cli_fail("%s", why);
+	strcpy(b.u.task.name, t.spec.name);
+	strcpy(b.u.task.version, t.spec.version);
+	memcpy(b.u.task.items_root, t.items_root, 32);
+	b.u.task.n_items = t.items.n;
+	b.u.task.manifest = (const uint8_t *)t.manifest;
+	b.u.task.manifest_len = t.manifest_len;
+	b.u.task.n_chunks = (uint32_t)t.n_chunks;
+	b.u.task.chunks = t.chunk_hashes;
+	body_task_id(&b.u.task, tid);
+	/* chunks first: once the record is stored a node may announce it */
+	for (size_t i = 0; i < t.n_chunks && err == EM_OK; i++)
+		err = store_blob_put(h->st, t.chunk_hashes + 32 * i, (uint8_t *)t.chunk[i],
+		    t.chunk_len[i]);
+	if (err == EM_OK && (err = body_encode(&b, &enc, &len)) == EM_OK)
+		err = store_publish(h->st, h->me, REC_TASK, enc, len, em_wall_ms(em_clock_system()), rid, NULL);
+	free(enc);
+	if (err != EM_OK) {
+		task_built_free(&t);
+		return cli_fail("cannot publish the task: %s", em_strerror(err));
+	}
+	hex_encode(hex, tid, 32);
+	hex_encode(rhex, rid, 32);
+	if (json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "task", hex, "record", rhex,
+		    "name", t.spec.name, "version", t.spec.version,
+		    "items", (json_int_t)t.items.n, "chunks", (json_int_t)t.n_chunks);
+
+		task_built_free(&t);
+		return cli_json_print(o);
+	}
+	printf("published task %s@%s\n  id      %s\n  items   %zu in %zu chunk%s\n  record  %s\n",
+	    t.spec.name, t.spec.version, hex, t.items.n, t.n_chunks, t.n_chunks == 1 ? "" : "s",
+	    rhex);
+	task_built_free(&t);
+	return 0;
+}
+
+struct count { uint64_t n; };
+
+static int
+count_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+{
+	(void)env;
+	(void)b;
+	(void)flags;
+	((struct count *)ctx)->n++;
+	return 0;
+}
+
+static uint32_t
+chunks_held(store *st, const body_task *t)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < t->n_chunks; i++)
+		n += (uint32_t)store_blob_has(st, t->chunks + 32 * i);
+	return n;
+}
+
+static json_t *
+task_json(store *st, const uint8_t id[static 32], const rec_env *env,
+    const body_task *t, json_t *manifest)
+{
+	struct count c = { 0 };
+	const char *metric = json_string_value(json_object_get(manifest, "metric"));
+
+	store_results(st, id, NULL, count_fn, &c);
+	return json_pack("{s:o, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:o*}",
+	    "id", cli_json_id(id), "name", t->name, "version", t->version,
+	    "metric", metric ? metric : "?", "items", (json_int_t)t->n_items,
+	    "chunks", (json_int_t)t->n_chunks, "chunks_held", (json_int_t)chunks_held(st, t),
+	    "author", cli_json_id(env->author), "record", cli_json_id(env->id),
+	    "results", (json_int_t)c.n, "items_root", cli_json_id(t->items_root));
+}
+
+struct listing {
+	store	*st;
+	json_t	*arr;
+	uint8_t	 last[32];
+	uint64_t n;
+};
+
+static int
+list_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+{
+	struct listing *l = ctx;
+	const body_task *t = &b->u.task;
+	json_t *m, *o;
+	uint8_t id[32];
+
+	(void)flags;
+	body_task_id(t, id);
+	if (l->n > 0 && memcmp(id, l->last, 32) == 0)
+		return 0;	/* published again by another author: listed once */
+	memcpy(l->last, id, 32);
+	l->n++;
+	m = json_loadb((const char *)t->manifest, t->manifest_len, 0, NULL);
+	o = task_json(l->st, id, env, t, m);
+	json_decref(m);
+	if (o == NULL)
+		return 1;
+	if (l->arr != NULL) {
+		json_array_append_new(l->arr, o);
+		return 0;
+	}
+	printf("%-16.16s  %-24s %-10s %-16s %6lld  %-8s %lld\n",
+	    json_string_value(json_object_get(o, "id")), t->name, t->version,
+	    json_string_value(json_object_get(o, "metric")), (long long)t->n_items,
+	    json_integer_value(json_object_get(o, "chunks_held")) == (json_int_t)t->n_chunks ?
+	    "yes" : "fetching", (long long)json_integer_value(json_object_get(o, "results")));
+	json_decref(o);
+	return 0;
+}
+
+static int
+list(home *h, int json)
+{
+	struct listing l = { h->st, json ? json_array() : NULL, { 0 }, 0 };
+	em_err err;
+
+	if (!json)
+		printf("%-16s  %-24s %-10s %-16s %6s  %-8s %s\n", "ID", "NAME", "VERSION", "METRIC",
+		    "ITEMS", "ITEMS?", "RESULTS");
+	if ((err = store_tasks(h->st, NULL, list_fn, &l)) != EM_OK) {
+		json_decref(l.arr);
+		return cli_fail("reading tasks: %s", em_strerror(err));
+	}
+	if (json)
+		return cli_json_print(l.arr);
+	if (l.n == 0)
+		printf("(no tasks yet: 'evalmesh task publish MANIFEST.json', or run a node to "
+		    "receive them)\n");
+	return 0;
+}
+
+static int
+show(home *h, const char *text, int json)
+{
+	char why[TASK_WHY_MAX], hex[ID_HEX_LEN + 1], t[32];
+	uint8_t id[32];
+	task_rec tr;
+	rec_env env = { 0 };
+	json_t *o;
+	em_err err;
+
+	if ((err = task_find(h->st, text, id, why, sizeof why)) != EM_OK ||
+	    (err = task_rec_load(h->st, id, &tr, why, sizeof why)) != EM_OK)
+		return cli_fail("%s", why);
+	memcpy(env.id, tr.record, 32);
+	memcpy(env.author, tr.author, 32);
+	o = task_json(h->st, id, &env, &tr.body, tr.spec.manifest);
+	if (o == NULL) {
+		task_rec_free(&tr);
+		return cli_fail("out of memory");
+	}
+	json_object_set(o, "manifest", tr.spec.manifest);
+	json_object_set_new(o, "published", json_string(em_time_iso(tr.ts, t, sizeof t)));
+	if (tr.flags & RESULT_REVOKED)
+		json_object_set_new(o, "revoked", json_true());
+	task_rec_free(&tr);
+	if (json)
+		return cli_json_print(o);
+	hex_encode(hex, id, 32);
+	printf("task %s@%s\n  id          %s\n", json_string_value(json_object_get(o, "name")),
+	    json_string_value(json_object_get(o, "version")), hex);
+	printf("  metric      %s\n  items       %lld (root %.16s…)\n  chunks      %lld of %lld here\n",
+	    json_string_value(json_object_get(o, "metric")),
+	    (long long)json_integer_value(json_object_get(o, "items")),
+	    json_string_value(json_object_get(o, "items_root")),
+	    (long long)json_integer_value(json_object_get(o, "chunks_held")),
+	    (long long)json_integer_value(json_object_get(o, "chunks")));
+	printf("  author      %s\n  published   %s\n  results     %lld\n",
+	    json_string_value(json_object_get(o, "author")), t,
+	    (long long)json_integer_value(json_object_get(o, "results")));
+	{
+		char *m = json_dumps(json_object_get(o, "manifest"), JSON_INDENT(2) | JSON_SORT_KEYS);
+
+		printf("  manifest    %s\n", m ? m : "?");
+		free(m);
+	}
+	json_decref(o);
+	return 0;
+}
+
+int
+cmd_task(int argc, char **argv)
+{
+	const char *sub;
+	char why[256];
+	args a;
+	home h;
+	int rc, is_pub, is_show;
+
+	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 2, why, sizeof why))
+		return cli_usage("task", why);
+	if (args_help(&a))
+		return cli_help(help);
+	sub = a.n_pos > 0 ? a.pos[0] : "";
+	is_pub = strcmp(sub, "publish") == 0;
+	is_show = strcmp(sub, "show") == 0;
+	if (!is_pub && !is_show && strcmp(sub, "list") != 0)
+		return cli_usage("task", a.n_pos == 0 ? "expected publish, list or show" :
+		    "unknown subcommand; expected publish, list or show");
+	if ((is_pub || is_show) && a.n_pos != 2)
+		return cli_usage("task", is_pub ? "publish needs MANIFEST.json" : "show needs ID or NAME");
+	if (!is_pub && !is_show && a.n_pos != 1)
+		return cli_usage("task", "list takes no arguments");
+	if (home_open(&h, &a, is_pub))
+		return 1;
+	if (is_pub)
+		rc = publish(&h, a.pos[1], args_get(&a, "json") != NULL);
+	else if (is_show)
+		rc = show(&h, a.pos[1], args_get(&a, "json") != NULL);
+	else
+		rc = list(&h, args_get(&a, "json") != NULL);
+	home_close(&h);
+	return rc;
+}

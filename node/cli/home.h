@@ -1,0 +1,53 @@
+/* node/cli/home.h — a node's home directory and what every command loads from it.
+ *
+ *   HOME/identity.key   the Ed25519 identity (0600; see crypto/keyfile.h)
+ *   HOME/network.key    the network key, 64 hex digits (0600)
+ *   HOME/store/         the LMDB environment (see storage/store.h)
+ * The home is --home DIR, else $EVALMESH_HOME, else ~/.evalmesh.
+ * Functions here print their own one-line error and return 1 on failure. */
+#ifndef EM_HOME_H
+#define EM_HOME_H
+
+#include <stdint.h>
+
+#include "args.h"
+#include "ident.h"
+#include "store.h"
+
+#define HOME_PATH_MAX 4000
+
+typedef struct home {
+	char	 dir[HOME_PATH_MAX];
+	uint8_t	 netid[32];
+	uint8_t	 netkey[32];		/* the secret PSK; wiped by home_close */
+	int	 open_network;		/* the well-known open network */
+	uint8_t	 pk[32];		/* our node id */
+	int	 sealed;		/* identity sealed with a passphrase */
+	store	*st;
+	ident	*me;			/* only when opened with need_secret */
+} home;
+
+/* Where the home is, from --home or the environment. 0 or 1. */
+int home_dir(const args *a, char *out, size_t cap);
+
+/* Joins dir and name into out. 0, or 1 with a message if too long. */
+int home_path(const char *dir, const char *name, char *out, size_t cap);
+
+/* Opens an initialised home: network key, public identity, the store; with
+ * need_secret also the secret key, unsealed with the passphrase from the
+ * variable named by --passphrase-env or recorded at init. 0 or 1. */
+int home_open(home *h, const args *a, int need_secret);
+
+/* Releases what home_open took (wipes the secret key). */
+void home_close(home *h);
+
+/* Turns an id or unique prefix typed by a user into an id of the given
+ * space; what names the thing in messages ("record", "author", "task").
+ * A full 64-digit task id is accepted even if no record names it yet. */
+int home_resolve(home *h, enum store_space space, const char *text,
+    uint8_t id[static 32], const char *what);
+
+/* Prints the key-file error for path (permissions, damage, passphrase). */
+int home_key_error(em_err err, const char *path, const char *pass_var);
+
+#endif

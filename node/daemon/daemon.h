@@ -1,0 +1,57 @@
+/* node/daemon/daemon.h — the node daemon: one libuv loop around the gossip
+ * state machine, the store and the peer connections (the map of its files
+ * is in daemon_impl.h). Everything runs on the calling thread.
+ *
+ * What the daemon writes to the user are log lines (common/log.h); it
+ * never exits the process. */
+#ifndef EM_DAEMON_H
+#define EM_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "auto.h"
+#include "clock.h"
+#include "err.h"
+#include "ident.h"
+#include "store.h"
+
+#define DAEMON_PEERS_MAX	64	/* --peer addresses */
+#define DAEMON_ADDR_MAX		256	/* bytes of a "host:port", NUL included */
+
+typedef struct daemon_opts {
+	char		 listen[DAEMON_ADDR_MAX];	/* "host:port" */
+	char		 advertise[DAEMON_ADDR_MAX];	/* what peers should dial, "" = listen */
+	const char	*peers[DAEMON_PEERS_MAX];	/* --peer addresses (the caller's) */
+	size_t		 n_peers;
+	uint32_t	 max_in, max_out;	/* connection limits */
+	uint32_t	 handshake_ms;		/* deadline for a handshake */
+	auto_cfg	 autocfg;		/* evaluating by itself (auto.h) */
+} daemon_opts;
+
+/* What the node runs on, all the caller's for the whole run. */
+typedef struct daemon_env {
+	const char	*home;		/* the home directory: its control socket
+					 * (control.h) and auto-eval children's --home */
+	store		*st;		/* the open store */
+	const ident	*me;		/* the identity, with its secret key */
+	const uint8_t	*pk;		/* our node id, 32 bytes */
+	const uint8_t	*netid;		/* the network's id, 32 bytes */
+	const uint8_t	*netkey;	/* the network key, 32 bytes (copied, and the
+					 * copy wiped at the end) */
+	const em_clock	*clock;		/* time and randomness (common/clock.h) */
+} daemon_env;
+
+/* Runs the node until SIGINT or SIGTERM. EM_OK after a clean stop;
+ * EM_EIO if it cannot start (the port is taken, another node runs on this
+ * home, the control socket cannot be made: the reason is logged as an
+ * error line), EM_ENOMEM. */
+em_err	daemon_run(const daemon_env *env, const daemon_opts *o);
+
+/* Parses "HOST:PORT" into *out: HOST an IPv4 or IPv6 address (a v6 one
+ * in brackets) or "localhost" (127.0.0.1); no name lookups.
+ * 0, or -1 if text is not such an address. */
+int	addr_parse(const char *text, struct sockaddr_storage *out);
+
+#endif

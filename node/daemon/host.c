@@ -1,0 +1,255 @@
+/* The gossip host: records from peers are checked at once and stored in
+ * batches (one transaction, one fsync), and records that CLI commands
+ * stored while the node runs are found and spread. */
+#include "daemon_impl.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "hex.h"
+#include "log.h"
+
+static pending *
+pending_find(daemon *d, const uint8_t id[static 32])
+{
+	for (size_t i = 0; i < d->n_pend; i++)
+		if (memcmp(d->pend[i].env.id, id, 32) == 0)
+			return &d->pend[i];
+	return NULL;
+}
+
+static void
+remember_ours(daemon *d, const uint8_t id[static 32])
+{
+	if (d->n_ours == d->cap_ours) {
+		size_t cap = d->cap_ours ? d->cap_ours * 2 : 1024;
+		uint8_t (*n)[32] = realloc(d->ours, cap * sizeof *n);
+
+		if (n == NULL)
+			return;	/* it may be announced twice: harmless */
+		d->ours = n;
+		d->cap_ours = cap;
+	}
+	memcpy(d->ours[d->n_ours++], id, 32);
+}
+
+void
+host_commit(daemon *d)
+{
+	rec_env envs[PENDING_MAX];
+	int status[PENDING_MAX];
+	char hex[ID_HEX_LEN + 1];
+	em_err err;
+
+	if (d->n_pend == 0)
+		return;
+	for (size_t i = 0; i < d->n_pend; i++)
+		envs[i] = d->pend[i].env;
+	if ((err = store_put_batch(d->st, envs, d->n_pend, status)) != EM_OK)
+		log_error("cannot store %zu records: %s", d->n_pend, em_strerror(err));
+	for (size_t i = 0; i < d->n_pend; i++) {
+		if (err == EM_OK && status[i] == STORE_EQUIV) {
+			hex_encode(hex, envs[i].author, 32);
+			log_warn("author %s equivocated at seq %llu; both records kept",
+			    hex, (unsigned long long)envs[i].seq);
+		}
+		if (err == EM_OK)
+			remember_ours(d, envs[i].id);
+		if (err == EM_OK && status[i] == STORE_NEW && envs[i].kind == REC_TASK)
+			fetch_task(d, &envs[i], d->pend[i].from);
+		free(d->pend[i].bytes);
+	}
+	d->records_in += err == EM_OK ? d->n_pend : 0;
+	d->n_pend = 0;
+}
+
+static int
+h_has(void *ctx, const uint8_t id[static 32])
+{
+	daemon *d = ctx;
+
+	return pending_find(d, id) != NULL || store_has(d->st, id);
+}
+
+/* Whether another record of env's author and seq is held or pending. */
+static int
+equivocates(daemon *d, const rec_env *env)
+{
+	uint8_t id[32];
+
+	for (size_t i = 0; i < d->n_pend; i++)
+		if (d->pend[i].env.seq == env->seq &&
+		    memcmp(d->pend[i].env.author, env->author, 32) == 0)
+			return 1;
+	return store_feed_id(d->st, env->author, env->seq, id) == EM_OK &&
+	    memcmp(id, env->id, 32) != 0;
+}
+
+static int
+h_ingest(void *ctx, const uint8_t *rec, size_t len)
+{
+	daemon *d = ctx;
+	pending *p;
+
+	if (d->n_pend == PENDING_MAX)
+		host_commit(d);
+	p = &d->pend[d->n_pend];
+	if ((p->bytes = malloc(len)) == NULL)
+		return GOSSIP_LATER;
+	memcpy(p->bytes, rec, len);
+	p->len = len;
+	p->from = d->cur != NULL ? d->cur->handle : 0;
+	/* decode and verify the signature over the exact bytes received */
+	if (rec_open(p->bytes, len, d->netid, &p->env, NULL) != EM_OK) {
+		free(p->bytes);
+		return GOSSIP_INVALID;
+	}
+	if (d->cur != NULL && d->cur->ready && memcmp(p->env.author, d->cur->id, 32) == 0 &&
+	    equivocates(d, &p->env))
+		d->cur_equivocated = 1;	/* kept as evidence; the peer pays */
+	d->n_pend++;
+	return GOSSIP_NEW;
+}
+
+static int
+h_get(void *ctx, const uint8_t id[static 32], uint8_t **rec, size_t *len)
+{
+	daemon *d = ctx;
+	pending *p = pending_find(d, id);
+
+	if (p != NULL) {
+		if ((*rec = malloc(p->len)) == NULL)
+			return -1;
+		memcpy(*rec, p->bytes, p->len);
+		*len = p->len;
+		return 0;
+	}
+	return store_get(d->st, id, rec, len) == EM_OK ? 0 : -1;
+}
+
+static uint32_t
+h_summary(void *ctx, uint8_t *entries, uint32_t cap)
+{
+	daemon *d = ctx;
+	uint32_t n = 0;
+
+	host_commit(d);		/* a summary should count what we just took */
+	return store_summary(d->st, entries, cap, &n) == EM_OK ? n : 0;
+}
+
+struct feed_ctx {
+	uint64_t	to;
+	uint32_t	left;
+	void		(*fn)(void *, const uint8_t *, size_t);
+	void		*arg;
+};
+
+static int
+feed_visit(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+{
+	struct feed_ctx *f = ctx;
+
+	(void)b;
+	(void)flags;
+	if (env->seq > f->to || f->left == 0)
+		return 1;
+	f->fn(f->arg, env->bytes, env->len);
+	f->left--;
+	return 0;
+}
+
+static void
+h_feed(void *ctx, const uint8_t author[static 32], uint64_t from, uint64_t to,
+    uint32_t max, void (*fn)(void *arg, const uint8_t *rec, size_t len), void *arg)
+{
+	daemon *d = ctx;
+	struct feed_ctx f = { to, max, fn, arg };
+
+	if (max > 0)
+		store_records(d->st, author, from, feed_visit, &f);
+}
+
+static void
+h_send(void *ctx, uint32_t peer, const uint8_t *msg, size_t len)
+{
+	conn *c = conn_by_handle(ctx, peer);
+	em_err err;
+
+	if (c == NULL || c->closing)
+		return;
+	if ((err = session_send(c->sess, msg, len)) != EM_OK) {
+		conn_close(c, em_strerror(err));
+		return;
+	}
+	conn_send(c, NULL);	/* write what the session queued */
+}
+
+static void
+h_drop(void *ctx, uint32_t peer, const char *reason, int ban)
+{
+	daemon *d = ctx;
+	conn *c = conn_by_handle(d, peer);
+
+	if (c == NULL)
+		return;
+	if (ban)
+		dial_ban(d, c->addr, c->ready ? c->id : NULL);
+	c->gossip_up = 0;	/* gossip already forgot it */
+	conn_close(c, reason);
+}
+
+static uint64_t
+h_rand(void *ctx)
+{
+	daemon *d = ctx;
+
+	return em_rand(d->clock);
+}
+
+void
+host_init(daemon *d, gossip_host *h)
+{
+	h->ctx = d;
+	h->has = h_has;
+	h->ingest = h_ingest;
+	h->get = h_get;
+	h->summary = h_summary;
+	h->feed = h_feed;
+	h->send = h_send;
+	h->drop = h_drop;
+	h->rand = h_rand;
+}
+
+static int
+poll_visit(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+{
+	daemon *d = ctx;
+
+	(void)b;
+	(void)flags;
+	for (size_t i = 0; i < d->n_ours; i++)
+		if (memcmp(d->ours[i], env->id, 32) == 0)
+			return 0;	/* came from a peer: already spread */
+	gossip_publish(d->g, env->bytes, env->len, daemon_now(d));
+	d->records_out++;
+	return 0;
+}
+
+/* Records another process (a CLI command) stored since the last look. */
+void
+host_poll(daemon *d)
+{
+	uint64_t last = d->announced;
+	char num[32];
+
+	host_commit(d);
+	if (store_since(d->st, d->announced, UINT32_MAX, poll_visit, d, &last) != EM_OK)
+		return;
+	d->n_ours = 0;
+	if (last != d->announced) {
+		d->announced = last;
+		snprintf(num, sizeof num, "%llu", (unsigned long long)last);
+		store_meta_set(d->st, "announced", num);
+		gossip_flush(d->g);
+	}
+}

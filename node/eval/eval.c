@@ -1,0 +1,717 @@
+/* The evaluation runner: dispatch, retries, scoring, the cache, progress. */
+#include "eval.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "hash.h"
+#include "log.h"
+#include "score.h"
+
+#define FLUSH_MS	100
+#define FLUSH_BATCH	256
+#define BACKOFF_MS	500
+#define BACKOFF_MAX_MS	30000
+#define RETRY_AFTER_MAX	60000
+
+typedef struct retry {
+	size_t		item;
+	uint64_t	due;	/* loop time, ms */
+} retry;
+
+typedef struct run {
+	uv_loop_t	 loop;
+	store		*st;
+	const eval_opts	*o;
+	eval_out	*out;
+	model		*m;
+	size_t		*todo, n_todo, next_todo;
+	retry		*retries;	/* waiting to be sent again */
+	size_t		 n_retries;
+	uint8_t		*attempts;	/* per item, sent */
+	uint8_t		*failed_before;	/* per item: failed for good in an
+					 * earlier run (the cache says) */
+	uint8_t		*waits;		/* per item, of them "not now" (429/503)
+					 * answers forgiven: not counted against
+					 * --retries */
+	store_eval	*batch;		/* scored, not yet committed */
+	size_t		 n_batch;
+	size_t		 streak;	/* items in a row that failed for good */
+	size_t		 answered;	/* items with an answer, cache included */
+	size_t		 early[EVAL_FAIL_STREAK];	/* refused before any item was
+							 * answered: kept only once
+							 * one is */
+	char		 early_why[EVAL_FAIL_STREAK][MODEL_WHY_MAX];
+	size_t		 n_early;
+	uint64_t	 busy_since;	/* loop time of the first "not now" since
+					 * the last answer, or 0 */
+	size_t		 asked;		/* items scored by this run */
+	int		 stopping;
+	uint64_t	 pause_until;	/* loop time: a server asked us to wait */
+	uv_timer_t	 wake, flush;	/* flush also draws the progress line */
+	uv_signal_t	 sigint, sigterm;
+	uint64_t	 t0;
+	const em_clock	*clock;		/* o->clock, or the system's */
+} run;
+
+static double
+cpu_now(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+	    (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+unsigned
+eval_max_tokens(const eval_opts *o)
+{
+	return o->max_tokens ? o->max_tokens : o->task->spec.max_tokens;
+}
+
+em_err
+eval_run_key(const eval_opts *o, uint8_t key[static 32])
+{
+	static const char tag[] = "evalmesh/run/v2";
+	const char *api = model_api_name(o->model.api);
+	char max_tokens[24], *extra = NULL;
+	hash_state hs;
+
+	snprintf(max_tokens, sizeof max_tokens, "%u", eval_max_tokens(o));
+	if (o->model.extra_body != NULL &&
+	    (extra = json_dumps(o->model.extra_body, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
+		return EM_ENOMEM;
+	{
+		const char *parts[] = { o->model_name, o->revision, api,
+		    o->model.served_model ? o->model.served_model : "", max_tokens,
+		    extra ? extra : "" };
+
+		hash_start(&hs);
+		hash_update(&hs, (const uint8_t *)tag, sizeof tag);
+		hash_update(&hs, o->task->id, 32);
+		for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+			hash_update(&hs, (const uint8_t *)parts[i], strlen(parts[i]) + 1);
+		hash_finish(&hs, key);
+	}
+	free(extra);
+	return EM_OK;
+}
+
+/* Adds a reason to the run's notes unless it is there already or would
+ * not fit: the notes name the distinct reasons, not every item's. */
+static void
+note(eval_out *out, const char *why)
+{
+	size_t len = strlen(out->notes), n = strlen(why);
+
+	if (n == 0 || strstr(out->notes, why) != NULL)
+		return;
+	if (len + (len ? 2 : 0) + n < sizeof out->notes)
+		snprintf(out->notes + len, sizeof out->notes - len, "%s%s", len ? "; " : "", why);
+}
+
+static void
+count(eval_out *out, uint8_t flags)
+{
+	out->truncated += (flags & STORE_EVAL_TRUNCATED) != 0;
+	out->empty += (flags & STORE_EVAL_EMPTY) != 0;
+	out->refused += (flags & STORE_EVAL_REFUSED) != 0;
+}
+
+/* The flags an output earns by itself: empty when the answer in it (the
+ * text scored: score_answer) is only white space. */
+static uint8_t
+text_flags(const char *text)
+{
+	const char *a = score_answer(text);
+	size_t n = score_answer_len(a);
+	char *part;
+	int blank;
+
+	if (a[n] == '\0')
+		return score_blank(a) ? STORE_EVAL_EMPTY : 0;
+	if ((part = strndup(a, n)) == NULL)
+		return 0;
+	blank = score_blank(part);
+	free(part);
+	return blank ? STORE_EVAL_EMPTY : 0;
+}
+
+static void
+flush(run *r)
+{
+	em_err err;
+
+	if (r->n_batch == 0)
+		return;
+	if ((err = store_eval_put(r->st, r->out->run_key, r->batch, r->n_batch)) != EM_OK)
+		log_error("eval: cannot write the evaluation cache: %s", em_strerror(err));
+	for (size_t i = 0; i < r->n_batch; i++)
+		free((char *)(uintptr_t)r->batch[i].output);
+	r->n_batch = 0;
+}
+
+static void
+show_progress(run *r, int final)
+{
+	eval_out *out = r->out;
+	eval_progress p = { .scored = out->scored, .n = out->n, .eta_s = -1,
+	    .retrying = r->n_retries > 0, .elapsed_ms = uv_now(&r->loop) - r->t0 };
+	size_t left = out->n - out->scored - out->failed;
+
+	if (r->o->progress == NULL)
+		return;
+	p.rate = p.elapsed_ms > 0 ? (double)r->asked / ((double)p.elapsed_ms / 1000.0) : 0;
+	for (int k = 1; k <= MF_FATAL; k++)
+		p.errors += out->fails[k];
+	if (left == 0)
+		p.eta_s = 0;
+	else if (p.rate > 0)
+		p.eta_s = (double)left / p.rate;
+	r->o->progress(r->o->progress_ctx, &p, final);
+}
+
+static void dispatch(run *r);
+static void maybe_done(run *r);
+
+/* Stops sending; what is in flight is abandoned (an unscored item is
+ * simply not cached) and the loop winds down. */
+static void
+stop(run *r, const char *why)
+{
+	if (r->stopping)
+		return;
+	r->stopping = 1;
+	if (why != NULL && r->out->stopped[0] == '\0')
+		snprintf(r->out->stopped, sizeof r->out->stopped, "%s", why);
+	flush(r);
+	model_close(r->m);
+	uv_timer_stop(&r->wake);
+	uv_close((uv_handle_t *)&r->wake, NULL);
+	uv_close((uv_handle_t *)&r->flush, NULL);
+	uv_close((uv_handle_t *)&r->sigint, NULL);
+	uv_close((uv_handle_t *)&r->sigterm, NULL);
+	show_progress(r, 1);
+}
+
+static uint64_t
+backoff(const em_clock *clock, unsigned attempt, long retry_after_ms)
+{
+	uint64_t cap, jitter;
+
+	if (retry_after_ms >= 0)
+		return (uint64_t)(retry_after_ms > RETRY_AFTER_MAX ? RETRY_AFTER_MAX : retry_after_ms);
+	cap = (uint64_t)BACKOFF_MS << (attempt > 6 ? 6 : attempt);
+	if (cap > BACKOFF_MAX_MS)
+		cap = BACKOFF_MAX_MS;
+	jitter = em_rand(clock);
+	return cap / 2 + jitter % (cap / 2 + 1);	/* half fixed, half jitter */
+}
+
+/* Item i goes to the cache: its score, flags, and what is kept as its
+ * output (hash over what the item's leaf commits to). */
+static void
+cache_put(run *r, size_t i, double s, uint8_t flags, const char *output, size_t len,
+    const uint8_t hash[static 32])
+{
+	store_eval *e = &r->batch[r->n_batch];
+	char *copy = malloc(len + 1);
+
+	if (copy == NULL)
+		return;
+	memcpy(copy, output, len);
+	copy[len] = '\0';
+	*e = (store_eval){ .index = (uint32_t)i, .flags = flags,
+	    .score = (uint16_t)lround(s * BODY_SCORE_SCALE), .output = copy, .output_len = len };
+	memcpy(e->output_hash, hash, 32);
+	if (++r->n_batch == FLUSH_BATCH)
+		flush(r);
+}
+
+/* Item i is scored: s, flags, and its output as cache_put keeps it. */
+static void
+keep(run *r, size_t i, double s, uint8_t flags, const char *output, size_t len,
+    const uint8_t hash[static 32])
+{
+	eval_out *out = r->out;
+
+	out->score[i] = s;
+	out->have[i] = 1;
+	out->flags[i] = flags;
+	memcpy(out->out_hash[i], hash, 32);
+	out->scored++;
+	count(out, flags);
+	r->asked++;
+	cache_put(r, i, s, flags, output, len, hash);
+}
+
+/* A refused item: it scores 0, its output is none, and the cache keeps
+ * the reason (reason_of's, which names no endpoint). */
+static void
+keep_refused(run *r, size_t i, const char *why)
+{
+	uint8_t none[32];
+
+	hash_blake2b(none, (const uint8_t *)"", 0);
+	note(r->out, why);
+	keep(r, i, 0, STORE_EVAL_REFUSED, why, strlen(why), none);
+}
+
+static void
+answered(run *r, size_t i, const model_reply *rep)
+{
+	size_t len = strlen(rep->text);
+	uint8_t hash[32], flags = text_flags(rep->text);
+
+	if (rep->truncated)
+		flags |= STORE_EVAL_TRUNCATED;
+	hash_blake2b(hash, (const uint8_t *)rep->text, len);
+	r->streak = 0;
+	r->busy_since = 0;
+	r->answered++;
+	keep(r, i, task_score(&r->o->task->spec, r->o->items->item[i], rep->text), flags,
+	    rep->text, len, hash);
+	/* the server answers: the refusals before are about their items */
+	for (size_t k = 0; k < r->n_early; k++)
+		keep_refused(r, r->early[k], r->early_why[k]);
+	r->n_early = 0;
+}
+
+/* Why an item was refused or failed, as a result may carry it: the
+ * server's status and its own words, or the kind of failure — never the
+ * endpoint's URL (a lab's inside address) or a body that is not an error
+ * (it could hold the model's output). */
+static void
+reason_of(const model_reply *rep, char *buf, size_t cap)
+{
+	char q[MODEL_WHY_MAX - 32];
+	long code;
+
+	if (rep->status >= 400 && rep->body != NULL) {
+		model_error_quote(rep->body, rep->body_len, q, sizeof q, &code);
+		snprintf(buf, cap, "HTTP %ld: %s", rep->status, q);
+	} else if (rep->fail == MF_TIMEOUT) {
+		snprintf(buf, cap, "no answer within the timeout");
+	} else if (rep->fail == MF_CONNECT) {
+		snprintf(buf, cap, "the connection failed");
+	} else if (rep->fail == MF_MALFORMED || rep->status > 0) {
+		snprintf(buf, cap, "a malformed response");
+	} else {
+		snprintf(buf, cap, "%s", rep->why);	/* the exec program's words */
+	}
+}
+
+/* The server will not answer item i: it scores 0 and is counted. Until
+ * some item is answered, refusals are only held: a server that refuses
+ * every item is set wrong (a field it does not take, a model it does not
+ * have), and the run stops at the tenth without keeping them, so that the
+ * fixed server is asked again. */
+static void
+refused(run *r, size_t i, const model_reply *rep)
+{
+	char why[MODEL_WHY_MAX];
+
+	reason_of(rep, why, sizeof why);
+	if (r->answered > 0) {
+		keep_refused(r, i, why);
+		return;
+	}
+	r->early[r->n_early] = i;
+	memcpy(r->early_why[r->n_early], why, sizeof why);
+	if (++r->n_early == EVAL_FAIL_STREAK) {
+		char msg[MODEL_WHY_MAX];
+
+		snprintf(msg, sizeof msg, "the server refused each of the first %d items, so none "
+		    "was kept (check the model and its settings); last: %.120s", EVAL_FAIL_STREAK,
+		    rep->why);
+		stop(r, msg);
+	}
+}
+
+static void
+failed(run *r, size_t i, const model_reply *rep)
+{
+	uint64_t now = uv_now(&r->loop);
+
+	if (rep->fail == MF_FATAL) {
+		stop(r, rep->why);
+		return;
+	}
+	/* "not now" (429, 503 Loading model) is waited on without spending
+	 * retries for up to patience_s since the server last answered; then
+	 * the run stops (with no patience, "not now" spends retries) */
+	if (rep->fail == MF_RATE && r->o->patience_s > 0) {
+		if (r->busy_since == 0) {
+			char why[MODEL_WHY_MAX];
+
+			r->busy_since = now;
+			reason_of(rep, why, sizeof why);
+			if (r->o->progress != NULL)
+				log_info("eval: the server says not now (%.160s); waiting for it up to %u s",
+				    why, r->o->patience_s);
+		}
+		if (now - r->busy_since >= (uint64_t)r->o->patience_s * 1000) {
+			char why[MODEL_WHY_MAX];
+
+			snprintf(why, sizeof why, "the server said \"not now\" for %u s (--patience); "
+			    "last: %.160s", r->o->patience_s, rep->why);
+			stop(r, why);
+			return;
+		}
+		if (r->waits[i] < UINT8_MAX / 2)
+			r->waits[i]++;
+	}
+	if (r->attempts[i] - r->waits[i] > (int)r->o->retries) {
+		char why[MODEL_WHY_MAX];
+		uint8_t none[32];
+
+		r->out->failed++;
+		reason_of(rep, why, sizeof why);
+		note(r->out, why);
+		hash_blake2b(none, (const uint8_t *)"", 0);
+		cache_put(r, i, 0, STORE_EVAL_FAILED, why, strlen(why), none);
+		/* a server that broke must not become a run of items scored 0:
+		 * items failing in a row stop the run — but not items that
+		 * failed in an earlier run too (a server that always errs on
+		 * them: they may be all that is left to ask) */
+		if (!r->failed_before[i] && ++r->streak >= EVAL_FAIL_STREAK) {
+			snprintf(why, sizeof why, "%d items in a row failed after %u retries; "
+			    "last: %.160s", EVAL_FAIL_STREAK, r->o->retries, rep->why);
+			stop(r, why);
+		}
+	} else {
+		retry *rt = &r->retries[r->n_retries++];
+
+		rt->item = i;
+		rt->due = now + backoff(r->clock, r->attempts[i], rep->retry_after_ms);
+		/* no wait, not even a Retry-After, outlasts the patience */
+		if (rep->fail == MF_RATE && r->busy_since > 0 && r->o->patience_s > 0 &&
+		    rt->due > r->busy_since + (uint64_t)r->o->patience_s * 1000)
+			rt->due = r->busy_since + (uint64_t)r->o->patience_s * 1000;
+		/* a server that says "slow down" gets no new requests either */
+		if (rep->fail == MF_RATE && rt->due > r->pause_until)
+			r->pause_until = rt->due;
+	}
+}
+
+static void
+on_reply(void *ctx, const model_reply *rep)
+{
+	run *r = ctx;
+	eval_out *out = r->out;
+	size_t i = rep->id;
+
+	if (i >= out->n || out->have[i])
+		return;
+	if (rep->fail == MF_NONE) {
+		dispatch(r);	/* the slot is free: the next request first, then the score */
+		answered(r, i, rep);
+	} else {
+		out->fails[rep->fail]++;
+		snprintf(out->last_why[rep->fail], sizeof out->last_why[rep->fail], "%s", rep->why);
+		log_debug("eval: item %zu: %s", i, rep->why);
+		if (rep->fail == MF_REFUSED)
+			refused(r, i, rep);
+		else
+			failed(r, i, rep);
+	}
+	dispatch(r);
+	maybe_done(r);
+}
+
+static void
+on_wake(uv_timer_t *t)
+{
+	dispatch(t->data);
+}
+
+static void
+on_flush(uv_timer_t *t)
+{
+	run *r = t->data;
+
+	flush(r);
+	show_progress(r, 0);
+}
+
+static void
+on_signal(uv_signal_t *s, int sig)
+{
+	run *r = s->data;
+
+	(void)sig;
+	r->out->interrupted = 1;
+	stop(r, "interrupted");
+}
+
+/* Sends what may be sent: due retries first, then new items. */
+static void
+dispatch(run *r)
+{
+	uint64_t now = uv_now(&r->loop), next_due = UINT64_MAX;
+
+	if (!r->stopping && now < r->pause_until) {
+		uv_timer_start(&r->wake, on_wake, r->pause_until - now, 0);
+		return;
+	}
+	while (!r->stopping && model_in_flight(r->m) < r->o->model.concurrency) {
+		size_t i = SIZE_MAX, k;
+		json_t *msgs;
+		char *prompt;
+		model_req req;
+		em_err err;
+
+		for (k = 0; k < r->n_retries; k++)
+			if (r->retries[k].due <= now) {
+				i = r->retries[k].item;
+				r->retries[k] = r->retries[--r->n_retries];
+				break;
+			}
+		/* items waiting to be retried hold their place: a failing
+		 * endpoint sees at most concurrency items, not the whole task */
+		if (i == SIZE_MAX && r->next_todo < r->n_todo &&
+		    model_in_flight(r->m) + r->n_retries < r->o->model.concurrency)
+			i = r->todo[r->next_todo++];
+		if (i == SIZE_MAX)
+			break;
+		msgs = task_messages(&r->o->task->spec, r->o->items, i);
+		/* the flattened prompt is for completions and exec only */
+		prompt = msgs && r->o->model.api != MODEL_CHAT ? task_flatten(msgs) : NULL;
+		req = (model_req){ .id = (uint32_t)i, .messages = msgs, .prompt = prompt,
+		    .max_tokens = eval_max_tokens(r->o),
+		    .temperature = r->o->task->spec.temperature };
+		err = msgs && (prompt || r->o->model.api == MODEL_CHAT) ? model_submit(r->m, &req) :
+		    EM_ENOMEM;
+		json_decref(msgs);
+		free(prompt);
+		if (err != EM_OK) {
+			stop(r, err == EM_ENOMEM ? "out of memory" : "the model adapter failed");
+			return;
+		}
+		r->attempts[i]++;
+		r->out->requests++;
+	}
+	if (r->stopping)
+		return;
+	for (size_t k = 0; k < r->n_retries; k++)
+		if (r->retries[k].due < next_due)
+			next_due = r->retries[k].due;
+	if (next_due != UINT64_MAX)
+		uv_timer_start(&r->wake, on_wake, next_due > now ? next_due - now : 0, 0);
+}
+
+static void
+maybe_done(run *r)
+{
+	if (r->stopping || r->next_todo < r->n_todo || r->n_retries > 0 ||
+	    model_in_flight(r->m) > 0)
+		return;
+	if (r->n_early > 0)	/* refusals held to the end: none was answered */
+		stop(r, "the server refused every item it was asked, so none was kept (check "
+		    "the model and its settings)");
+	else
+		stop(r, NULL);
+}
+
+/* A cached item. Its kept output is scored again by today's rules when
+ * it is whole (its hash matches); a refused item stays refused. */
+static int
+cached_fn(void *ctx, const store_eval *e)
+{
+	run *r = ctx;
+	eval_out *out = r->out;
+	double s = (double)e->score / BODY_SCORE_SCALE;
+	uint8_t flags = e->flags, h[32];
+	char *text;
+
+	if (e->index >= out->n || out->have[e->index])
+		return 0;
+	if (flags & STORE_EVAL_FAILED) {	/* not scored: asked again */
+		r->failed_before[e->index] = 1;
+		return 0;
+	}
+	if ((text = malloc(e->output_len + 1)) == NULL)
+		return 1;
+	memcpy(text, e->output, e->output_len);
+	text[e->output_len] = '\0';
+	if (flags & STORE_EVAL_REFUSED) {
+		s = 0;
+		note(out, text);
+	} else {
+		r->answered++;
+		hash_blake2b(h, (const uint8_t *)text, e->output_len);
+		if (memcmp(h, e->output_hash, 32) == 0 && strlen(text) == e->output_len) {
+			s = task_score(&r->o->task->spec, r->o->items->item[e->index], text);
+			flags = (uint8_t)((flags & STORE_EVAL_TRUNCATED) | text_flags(text));
+		}
+	}
+	free(text);
+	out->have[e->index] = 1;
+	out->score[e->index] = s;
+	out->flags[e->index] = flags;
+	memcpy(out->out_hash[e->index], e->output_hash, 32);
+	count(out, flags);
+	out->scored++;
+	out->cached++;
+	return 0;
+}
+
+static em_err
+prepare(run *r, store *st, const eval_opts *o, eval_out *out)
+{
+	size_t n = o->items->n;
+	em_err err;
+
+	if (o->limit && o->limit < n)
+		n = o->limit;
+	memset(out, 0, sizeof *out);
+	out->n = n;
+	r->st = st;
+	r->o = o;
+	r->out = out;
+	if ((err = eval_run_key(o, out->run_key)) != EM_OK)
+		return err;
+	out->score = calloc(n ? n : 1, sizeof *out->score);
+	out->have = calloc(n ? n : 1, 1);
+	out->flags = calloc(n ? n : 1, 1);
+	out->out_hash = calloc(n ? n : 1, sizeof *out->out_hash);
+	r->todo = calloc(n ? n : 1, sizeof *r->todo);
+	r->retries = calloc(n ? n : 1, sizeof *r->retries);
+	r->attempts = calloc(n ? n : 1, 1);
+	r->waits = calloc(n ? n : 1, 1);
+	r->failed_before = calloc(n ? n : 1, 1);
+	r->batch = calloc(FLUSH_BATCH, sizeof *r->batch);
+	if (!out->score || !out->have || !out->flags || !out->out_hash || !r->todo ||
+	    !r->retries || !r->attempts || !r->waits || !r->failed_before || !r->batch)
+		return EM_ENOMEM;
+	/* a fresh run forgets the old answers, so that it goes on from where
+	 * it stops, never mixing them with its own */
+	if (o->fresh && (err = store_eval_clear(st, out->run_key)) != EM_OK)
+		return err;
+	if (!o->fresh && store_eval_each(st, out->run_key, cached_fn, r) != EM_OK)
+		log_warn("eval: cannot read the evaluation cache; asking for every item");
+	for (size_t i = 0; i < n; i++)
+		if (!out->have[i])
+			r->todo[r->n_todo++] = i;
+	return EM_OK;
+}
+
+/* A run that went to its end with items that failed every attempt: with
+ * count_failed they score 0 (no output), counted and with their reasons
+ * already in the notes; without, the run stays incomplete. */
+static void
+score_failed(const eval_opts *o, eval_out *out)
+{
+	uint8_t none[32];
+
+	if (!o->count_failed || out->interrupted || out->stopped[0] != '\0')
+		return;
+	hash_blake2b(none, (const uint8_t *)"", 0);
+	for (size_t i = 0; i < out->n; i++)
+		if (!out->have[i]) {
+			out->have[i] = 1;
+			out->score[i] = 0;
+			memcpy(out->out_hash[i], none, 32);
+			out->scored++;
+			out->failed_scored++;
+		}
+}
+
+em_err
+eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap)
+{
+	run r = { 0 };
+	double cpu0 = cpu_now();
+	uint64_t hr0 = uv_hrtime();
+	em_err err;
+
+	r.clock = o->clock != NULL ? o->clock : em_clock_system();
+	if ((err = prepare(&r, st, o, out)) != EM_OK) {
+		snprintf(why, cap, "%s", em_strerror(err));
+		goto out;
+	}
+	out->t_start = em_wall_ms(r.clock);
+	if (uv_loop_init(&r.loop) != 0) {
+		err = EM_EIO;
+		snprintf(why, cap, "cannot start an event loop");
+		goto out;
+	}
+	if ((err = model_open(&r.loop, &o->model, on_reply, &r, &r.m, why, cap)) != EM_OK) {
+		uv_loop_close(&r.loop);
+		goto out;
+	}
+	uv_timer_init(&r.loop, &r.wake);
+	uv_timer_init(&r.loop, &r.flush);
+	uv_signal_init(&r.loop, &r.sigint);
+	uv_signal_init(&r.loop, &r.sigterm);
+	r.wake.data = r.flush.data = r.sigint.data = r.sigterm.data = &r;
+	uv_timer_start(&r.flush, on_flush, FLUSH_MS, FLUSH_MS);
+	uv_signal_start(&r.sigint, on_signal, SIGINT);
+	uv_signal_start(&r.sigterm, on_signal, SIGTERM);
+	r.t0 = uv_now(&r.loop);
+	dispatch(&r);
+	maybe_done(&r);
+	uv_run(&r.loop, UV_RUN_DEFAULT);
+	flush(&r);
+	score_failed(o, out);
+	model_free(r.m);
+	out->wall_s = (double)(uv_hrtime() - hr0) / 1e9;
+	if (uv_loop_close(&r.loop) != 0)
+		log_warn("eval: the event loop closed with handles open");
+	out->t_end = em_wall_ms(r.clock);
+	err = EM_OK;
+out:
+	out->cpu_s = cpu_now() - cpu0;
+	for (size_t i = 0; i < r.n_batch; i++)
+		free((char *)(uintptr_t)r.batch[i].output);
+	free(r.todo);
+	free(r.retries);
+	free(r.attempts);
+	free(r.waits);
+	free(r.failed_before);
+	free(r.batch);
+	return err;
+}
+
+void
+eval_out_free(eval_out *out)
+{
+	free(out->score);
+	free(out->have);
+	free(out->flags);
+	free(out->out_hash);
+	memset(out, 0, sizeof *out);
+}
+
+void
+eval_fail_summary(const eval_out *out, char *buf, size_t cap)
+{
+	static const char *const names[] = {
+		[MF_TIMEOUT] = "timeouts", [MF_CONNECT] = "connection failures",
+		[MF_RATE] = "rate limits (429/503)", [MF_SERVER] = "server errors",
+		[MF_MALFORMED] = "malformed responses", [MF_REFUSED] = "refused by the server",
+		[MF_FATAL] = "fatal errors",
+	};
+	size_t len = 0;
+
+	buf[0] = '\0';
+	/* a fatal error is the reason the run stopped, told on its own */
+	for (int k = 1; k < MF_FATAL && len < cap; k++) {
+		int w;
+
+		if (out->fails[k] == 0)
+			continue;
+		w = snprintf(buf + len, cap - len, "%s%llu %s (last: %s)", len ? "; " : "",
+		    (unsigned long long)out->fails[k], names[k], out->last_why[k]);
+		if (w < 0)
+			break;
+		len += (size_t)w;
+	}
+}

@@ -1,0 +1,131 @@
+/* node/eval/eval.h — running a task against a model, resumably.
+ *
+ * The runner owns a libuv loop with the model adapter on it. It keeps up
+ * to concurrency attempts in flight, retries failed attempts with
+ * exponential backoff and full jitter (or after the server's Retry-After),
+ * scores each answer as it arrives, and writes every scored item to the
+ * store's evaluation cache in batches (at least every 100 ms). Items
+ * already in the cache under the same run key are not asked again, so a
+ * run stopped by Ctrl-C, kill -9 or a dead endpoint resumes where it
+ * stopped; their kept outputs are scored again by today's rules (an
+ * output kept only in part keeps its cached score).
+ *
+ * What items can come to besides an answer:
+ *  - refused: the server would not answer the item (model.h, MF_REFUSED:
+ *    a prompt over its context, say). Scored 0, counted, cached with the
+ *    server's words; not asked again. Refusals are kept only once some
+ *    item has been answered: a server that refuses the first
+ *    EVAL_FAIL_STREAK items, or every item, is set wrong, not a model's
+ *    result, and the run stops keeping none of them.
+ *  - failed: every attempt failed. The run is then incomplete (never
+ *    published) unless count_failed is set: then each is scored 0 and
+ *    counted, with the servers' reasons. EVAL_FAIL_STREAK items failing
+ *    in a row stop the run (a server that broke must not become a run of
+ *    zeros) — except items the cache says failed in an earlier run too,
+ *    which a server that always errs on them leaves for the end.
+ *  - "not now" (429, 503 — llama.cpp while loading a model): waited on,
+ *    after Retry-After or the backoff, without counting against retries,
+ *    for up to patience_s seconds since the server last answered.
+ * The reasons a result carries are the servers' status and own words, or
+ * the kind of failure: never an endpoint's URL.
+ *  - truncated (the token limit cut the answer) and empty (no answer text
+ *    once any reasoning block is set aside): scored as the metric scores
+ *    their text, and counted.
+ * The counts and reasons go into the result (body_items).
+ *
+ * The run key is BLAKE2b over the task id, model name, revision, adapter
+ * kind, served model name, the max_tokens asked for and the extra request
+ * fields: two runs that asked differently never share answers. Endpoints
+ * are not in it: replicas of one model may change between runs. */
+#ifndef EM_EVAL_H
+#define EM_EVAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clock.h"
+#include "model.h"
+#include "store.h"
+#include "task.h"
+
+#define EVAL_FAIL_STREAK	10	/* items in a row failed for good: stop */
+#define EVAL_PATIENCE_S		600	/* default patience: "not now" waited on */
+
+/* Where a run stands, for a progress line. */
+typedef struct eval_progress {
+	size_t		 scored;	/* items with a score, cache included */
+	size_t		 n;		/* items in the run */
+	double		 rate;		/* requests per second since the start */
+	double		 eta_s;		/* seconds left at that rate; -1 unknown */
+	uint64_t	 errors;	/* failed attempts so far, of every kind */
+	int		 retrying;	/* items wait for a retry */
+	uint64_t	 elapsed_ms;	/* since the run started (monotonic) */
+} eval_progress;
+
+typedef struct eval_opts {
+	const task_rec		*task;
+	const task_items	*items;
+	model_opts		 model;
+	const char		*model_name;
+	const char		*revision;
+	size_t			 limit;		/* 0: every item */
+	unsigned		 retries;	/* further attempts per item */
+	unsigned		 max_tokens;	/* 0: the task's */
+	unsigned		 patience_s;	/* "not now" waited on, seconds */
+	int			 fresh;		/* ignore cached answers */
+	int			 count_failed;	/* failed items score 0 */
+	const em_clock		*clock;		/* wall time of the result, retry
+						 * jitter; NULL for the system's */
+	/* Progress, told from the loop every FLUSH_MS (100 ms) and once
+	 * more, final set, when the run stops; NULL for none. The caller
+	 * decides how often to show it. */
+	void			(*progress)(void *ctx, const struct eval_progress *p, int final);
+	void			*progress_ctx;
+} eval_opts;
+
+typedef struct eval_out {
+	size_t		 n;		/* items in the run (the task's, or the limit) */
+	size_t		 scored;	/* items with a score, cache included */
+	size_t		 cached;	/* of them, found in the cache at the start */
+	size_t		 failed;	/* items that failed after every retry */
+	size_t		 truncated, empty, refused;	/* of the scored items */
+	size_t		 failed_scored;	/* failed items scored 0 (count_failed) */
+	char		 notes[BODY_TEXT_MAX + 1];	/* reasons of refused and
+							 * failed items, distinct */
+	uint64_t	 requests;	/* attempts sent */
+	double		*score;		/* per item, [0, 1] (n of them) */
+	uint8_t		*have;		/* per item: 1 if scored */
+	uint8_t		*flags;		/* per item: STORE_EVAL_* */
+	uint8_t		(*out_hash)[32];	/* per item: H(output) */
+	uint64_t	 fails[MF_FATAL + 1];	/* failed attempts by kind */
+	char		 last_why[MF_FATAL + 1][MODEL_WHY_MAX];
+	int		 interrupted;	/* SIGINT or SIGTERM */
+	char		 stopped[MODEL_WHY_MAX];	/* why the run stopped early, or "" */
+	uint8_t		 run_key[32];
+	uint64_t	 t_start, t_end;	/* ms since the epoch */
+	double		 wall_s, cpu_s;	/* this process, during the run */
+} eval_out;
+
+/* The max_tokens a run asks for: the override, else the task's. */
+unsigned eval_max_tokens(const eval_opts *o);
+
+/* The run key for these settings. EM_ENOMEM. */
+em_err	eval_run_key(const eval_opts *o, uint8_t key[static 32]);
+
+/* Runs the evaluation. EM_OK when the loop ran to its end (check
+ * out->scored == out->n for a complete run); an error with why when it
+ * could not start (a bad endpoint, a program that will not start). */
+em_err	eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap);
+void	eval_out_free(eval_out *out);
+
+/* One line per kind of failure seen ("3 timeouts (last: ...)"), into buf. */
+void	eval_fail_summary(const eval_out *out, char *buf, size_t cap);
+
+/* The result body of a complete run: metric, interval, Merkle root over
+ * the per-item leaves, the score vector (up to BODY_SCORES_MAX items),
+ * harness settings. *scores is the vector's buffer (yours: free()) that
+ * b borrows. */
+em_err	eval_result_body(const eval_opts *o, const eval_out *r, int access,
+    body *b, uint8_t **scores);
+
+#endif
