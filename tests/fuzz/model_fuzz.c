@@ -26,7 +26,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const char *body = (const char *)data + 1;
 	int trunc = 0;
 	long status = 0;
-	uint32_t id;
 	em_err err = EM_OK;
 
 	if (size < 1)
@@ -41,9 +40,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    status > 599)) || (err != EM_OK && why[0] == '\0'))
 			abort();
 		break;
-	case 2:
-		model_parse_exec(body, size - 1, &id, &text, why, sizeof why);
+	case 2: {
+		model_reply r = { .retry_after_ms = -1 };
+
+		err = model_parse_exec(body, size - 1, &r, &text);
+		/* an answer has text; an error or refusal has none, and a reason */
+		if ((err == EM_OK && (r.fail == MF_NONE) != (text != NULL)) ||
+		    (err != EM_OK && (text != NULL || r.why[0] == '\0')) ||
+		    (r.fail != MF_NONE && r.fail != MF_SERVER && r.fail != MF_REFUSED))
+			abort();
+		check_line(r.why, sizeof r.why);
 		break;
+	}
 	default:
 		model_error_quote(body, size - 1, why, 1 + data[0] % sizeof why, &status);
 		check_line(why, 1 + data[0] % sizeof why);
