@@ -140,3 +140,41 @@ args_help(const args *a)
 {
 	return a->got[a->n_opts].n > 0;
 }
+
+/* The option a word names ("--home", "--home=x", "-o"), or NULL. */
+static const opt *
+named(const char *w, const opt *opts, size_t n_opts)
+{
+	size_t len;
+
+	if (w[1] != '-') {
+		for (size_t i = 0; i < n_opts && w[2] == '\0'; i++)
+			if (opts[i].letter == w[1])
+				return &opts[i];
+		return NULL;
+	}
+	len = strcspn(w + 2, "=");
+	for (size_t i = 0; i < n_opts; i++)
+		if (strlen(opts[i].name) == len && strncmp(opts[i].name, w + 2, len) == 0)
+			return &opts[i];
+	return NULL;
+}
+
+int
+args_first_pos(int argc, char *const *argv, const opt *opts, size_t n_opts)
+{
+	for (int k = 0; k < argc; k++) {
+		const char *w = argv[k];
+		const opt *o;
+
+		if (strcmp(w, "--") == 0)
+			return k + 1 < argc ? k + 1 : -1;
+		if (w[0] != '-' || w[1] == '\0')
+			return k;
+		/* "--name value": the value is not the word looked for */
+		if ((o = named(w, opts, n_opts)) != NULL && o->kind != OPT_FLAG &&
+		    strchr(w, '=') == NULL)
+			k++;
+	}
+	return -1;
+}

@@ -52,4 +52,11 @@ size_t args_all(const args *a, const char *name, const char *const **vals);
 /* 1 if --help or -h was given. */
 int args_help(const args *a);
 
+/* The index in argv[0..argc) of the first positional word, one that is
+ * neither an option nor the value of one as opts reads them, or -1 if there
+ * is none. An option opts does not know is taken for a flag (the parse
+ * that follows names it). For commands with verbs ("trust add"), whose
+ * verb may come after options: "trust --home DIR add ID". */
+int args_first_pos(int argc, char *const *argv, const opt *opts, size_t n_opts);
+
 #endif

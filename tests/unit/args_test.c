@@ -70,12 +70,39 @@ test_bad(void **state)
 	}
 }
 
+/* Where a verb is: the first word that is neither an option nor the value
+ * of one ("trust --name list add ID": add). */
+static void
+test_first_pos(void **state)
+{
+	struct { int argc; char *argv[6]; int want; } cases[] = {
+		{ 2, { "add", "ID" }, 0 },
+		{ 4, { "--home", "/x", "add", "ID" }, 2 },
+		{ 3, { "--home=/x", "add", "ID" }, 1 },
+		{ 3, { "--json", "list", "--home" }, 1 },		/* a flag takes no value */
+		{ 4, { "--metric", "list", "-o", "add" }, -1 },		/* values, both */
+		{ 3, { "--bogus", "list", "x" }, 1 },			/* unknown: a flag */
+		{ 3, { "--", "--add", "x" }, 1 },
+		{ 1, { "--" }, -1 },
+		{ 2, { "-", "x" }, 0 },					/* "-" is a word */
+		{ 2, { "--home", "/x" }, -1 },
+		{ 1, { "--home" }, -1 },				/* its value missing */
+		{ 0, { NULL }, -1 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_int_equal(args_first_pos(cases[i].argc, cases[i].argv, opts, 4),
+		    cases[i].want);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_first_pos),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
