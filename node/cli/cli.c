@@ -9,7 +9,10 @@
 #include <time.h>
 
 #include "hex.h"
+#include "home.h"
 #include "utf8.h"
+
+#define SHOW_MAX	64	/* bytes of a bad value shown in a message */
 
 int
 cli_fail(const char *fmt, ...)
@@ -29,6 +32,91 @@ cli_usage(const char *cmd, const char *why)
 {
 	fprintf(stderr, "evalmesh %s: %s (see 'evalmesh %s --help')\n", cmd, why, cmd);
 	return 2;
+}
+
+/* A value from the command line, made safe to print on one line: cut to
+ * SHOW_MAX bytes (at a character boundary, with "..."), and with every byte
+ * outside printable ASCII as '?' when it is not printable UTF-8. */
+static const char *
+shown(const char *v, char *out, size_t cap)
+{
+	size_t n = strlen(v), k = n > SHOW_MAX ? SHOW_MAX : n, i;
+
+	if (utf8_printable((const uint8_t *)v, n)) {
+		while (k < n && k > 0 && ((unsigned char)v[k] & 0xc0) == 0x80)
+			k--;	/* not inside a character */
+		snprintf(out, cap, "%.*s%s", (int)k, v, k < n ? "..." : "");
+		return out;
+	}
+	for (i = 0; i < k && i + 4 < cap; i++) {
+		unsigned char c = (unsigned char)v[i];
+
+		out[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+	}
+	snprintf(out + i, cap - i, "%s", i < n ? "..." : "");
+	return out;
+}
+
+int
+cli_bad(const char *cmd, const char *flag, const char *value, const char *fmt, ...)
+{
+	char reason[512], show[SHOW_MAX * 4 + 8], why[768];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	snprintf(why, sizeof why, "%s '%s': %s", flag, shown(value, show, sizeof show), reason);
+	return cli_usage(cmd, why);
+}
+
+int
+cli_args(const char *cmd, args *a, const opt *opts, size_t n_opts, int argc, char **argv,
+    size_t max_pos)
+{
+	const char *dir, *pass;
+	char why[256];
+
+	if (args_parse(a, opts, n_opts, argc, argv, max_pos, why, sizeof why) != EM_OK)
+		return cli_usage(cmd, why);
+	if ((dir = args_get(a, "home")) != NULL && *dir == '\0')
+		return cli_bad(cmd, "--home", dir, "expected a directory");
+	if (dir != NULL && strlen(dir) > HOME_DIR_MAX)
+		return cli_bad(cmd, "--home", dir, "longer than %d bytes", HOME_DIR_MAX);
+	if ((pass = args_get(a, "passphrase-env")) != NULL &&
+	    cli_var_check(pass, why, sizeof why) != 0)
+		return cli_bad(cmd, "--passphrase-env", pass, "%s", why);
+	return 0;
+}
+
+int
+cli_number(const char *cmd, const args *a, const char *name, uint64_t lo, uint64_t hi,
+    uint64_t dflt, uint64_t *out)
+{
+	const char *v = args_get(a, name);
+	char flag[64];
+
+	*out = dflt;
+	if (v == NULL || (cli_parse_u64(v, out) == 0 && *out >= lo && *out <= hi))
+		return 0;
+	*out = dflt;
+	snprintf(flag, sizeof flag, "--%s", name);
+	if (lo == 0 && hi == UINT64_MAX)
+		return cli_bad(cmd, flag, v, "expected a whole number");
+	return cli_bad(cmd, flag, v, "expected a whole number from %llu to %llu",
+	    (unsigned long long)lo, (unsigned long long)hi);
+}
+
+int
+cli_id(const char *cmd, const char *flag, const char *text, const char *what)
+{
+	uint8_t bytes[ID_LEN];
+	size_t nibbles;
+
+	if (hex_prefix(text, bytes, &nibbles) == EM_OK)
+		return 0;
+	return cli_bad(cmd, flag, text, "expected a %s id: %d to %d hex digits", what,
+	    ID_PREFIX_MIN, ID_HEX_LEN);
 }
 
 int
@@ -94,14 +182,144 @@ cli_json_print(json_t *root)
 }
 
 int
-cli_text(const char *what, const char *s, size_t max)
+cli_text_check(const char *s, size_t max, char *why, size_t cap)
 {
 	if (strlen(s) > max)
-		return cli_fail("%s is longer than %zu bytes", what, max);
-	if (!utf8_valid((const uint8_t *)s, strlen(s)))
-		return cli_fail("%s is not valid UTF-8", what);
-	if (!utf8_printable((const uint8_t *)s, strlen(s)))
-		return cli_fail("%s holds a control character (a line break, an escape): "
-		    "it would be signed and printed on every node", what);
+		snprintf(why, cap, "longer than %zu bytes", max);
+	else if (!utf8_valid((const uint8_t *)s, strlen(s)))
+		snprintf(why, cap, "not valid UTF-8");
+	else if (!utf8_printable((const uint8_t *)s, strlen(s)))
+		snprintf(why, cap, "holds a control character (a line break, an escape): "
+		    "it would be signed and printed on every node");
+	else
+		return 0;
+	return -1;
+}
+
+int
+cli_var_check(const char *s, char *why, size_t cap)
+{
+	size_t n = strlen(s), i;
+
+	for (i = 0; i < n && s[i] > ' ' && s[i] < 0x7f && s[i] != '='; i++)
+		;
+	if (n > 0 && n <= HOME_VAR_MAX && i == n)
+		return 0;
+	snprintf(why, cap, "expected the name of a variable: 1 to %d bytes of printable ASCII, "
+	    "no space or '='", HOME_VAR_MAX);
+	return -1;
+}
+
+int
+cli_text(const char *cmd, const char *flag, const char *s, size_t max)
+{
+	char why[160];
+
+	if (cli_text_check(s, max, why, sizeof why) == 0)
+		return 0;
+	return cli_bad(cmd, flag, s, "%s", why);
+}
+
+/* The options of every verb, each once: enough to tell an option's value
+ * from the verb. */
+static size_t
+all_opts(const cli_verbs *c, opt *all, size_t cap)
+{
+	size_t n = 0, k;
+
+	for (size_t v = 0; v < c->n_verbs; v++)
+		for (size_t i = 0; i < c->verbs[v].n_opts; i++) {
+			for (k = 0; k < n; k++)
+				if (strcmp(all[k].name, c->verbs[v].opts[i].name) == 0)
+					break;
+			if (k == n && n < cap)	/* a command has far fewer */
+				all[n++] = c->verbs[v].opts[i];
+		}
+	return n;
+}
+
+static void
+usage_line(const cli_verbs *c, const cli_verb *v, const char *lead)
+{
+	printf("%s evalmesh %s%s%s%s%s\n", lead, c->cmd, v->name[0] ? " " : "", v->name,
+	    v->usage[0] ? " " : "", v->usage);
+}
+
+/* The command's help: every verb's usage, then what the command is. */
+static int
+verbs_help(const cli_verbs *c)
+{
+	for (size_t i = 0; i < c->n_verbs; i++)
+		usage_line(c, &c->verbs[i], i == 0 ? "usage:" : "      ");
+	if (c->about != NULL)
+		printf("\n%s", c->about);
 	return 0;
+}
+
+static int
+verb_help(const cli_verbs *c, const cli_verb *v)
+{
+	usage_line(c, v, "usage:");
+	if (v->about != NULL)
+		printf("\n%s", v->about);
+	return 0;
+}
+
+static const cli_verb *
+find_verb(const cli_verbs *c, const char *name)
+{
+	for (size_t i = 0; i < c->n_verbs; i++)
+		if (strcmp(c->verbs[i].name, name) == 0)
+			return &c->verbs[i];
+	return NULL;
+}
+
+/* Without a verb: the one named "", else a usage error (or the help). */
+static int
+no_verb(const cli_verbs *c, const opt *all, size_t n_all, int argc, char **argv)
+{
+	char why[256];
+	args a;
+
+	if (args_parse(&a, all, n_all, argc, argv, 0, why, sizeof why) != EM_OK)
+		return cli_usage(c->cmd, why);
+	if (args_help(&a))
+		return verbs_help(c);
+	return cli_usage(c->cmd, c->expect);
+}
+
+int
+cli_verbs_run(const cli_verbs *c, int argc, char **argv)
+{
+	opt all[ARGS_OPTS_MAX - 1];
+	size_t n_all = all_opts(c, all, sizeof all / sizeof all[0]);
+	int k = args_first_pos(argc, argv, all, n_all), rc;
+	const cli_verb *v = find_verb(c, k < 0 ? "" : argv[k]);
+	char full[64], why[256], show[SHOW_MAX * 4 + 8];
+	args a;
+
+	if (k < 0 && v == NULL)
+		return no_verb(c, all, n_all, argc, argv);
+	if (k >= 0 && (v == NULL || v->name[0] == '\0')) {
+		snprintf(why, sizeof why, "unknown subcommand '%s'; %s",
+		    shown(argv[k], show, sizeof show), c->expect);
+		return cli_usage(c->cmd, why);
+	}
+	if (k >= 0) {
+		/* the verb out of the words its options are read from */
+		char *verb = argv[k];
+
+		memmove(argv + 1, argv, (size_t)k * sizeof *argv);
+		argv[0] = verb;
+		argv++;
+		argc--;
+	}
+	snprintf(full, sizeof full, "%s%s%s", c->cmd, v->name[0] ? " " : "", v->name);
+	if ((rc = cli_args(full, &a, v->opts, v->n_opts, argc, argv, v->n_pos)) != 0)
+		return rc;
+	if (args_help(&a))
+		return k < 0 ? verbs_help(c) : verb_help(c, v);
+	if (a.n_pos != v->n_pos)
+		return cli_usage(full, v->pos_why);
+	return v->run(&a);
 }

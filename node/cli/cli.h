@@ -2,13 +2,19 @@
  * lines, times and JSON output.
  *
  * Exit codes: 0 success, 1 failure (with a one-line reason on stderr),
- * 2 a usage error (bad flag, missing value). */
+ * 2 a usage error: an unknown command, verb or option, a missing or extra
+ * argument, or a value that is not what its option or argument takes (a
+ * number out of range, a word not in the list, a malformed id). What is
+ * not about the command line (a missing file, an unset variable, a server
+ * that fails, a bad key file, an unknown id) is 1. */
 #ifndef EM_CLI_H
 #define EM_CLI_H
 
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "args.h"
 
 typedef struct cli_cmd {
 	const char	*name;
@@ -41,10 +47,46 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Prints "evalmesh <cmd>: <why> (see 'evalmesh <cmd> --help')". Returns 2. */
 int cli_usage(const char *cmd, const char *why);
 
-/* Checks a text the user gave for a record (a name, a reason): at most
- * max bytes of UTF-8 that prints on one line as itself (utf8_printable).
- * 0, or 1 after a one-line error naming what (a flag, "--model"). */
-int cli_text(const char *what, const char *s, size_t max);
+/* A value on the command line that is not what its flag takes: prints
+ * "evalmesh <cmd>: <flag> '<value>': <reason> (see ...)" (cli_usage's
+ * line) and returns 2. flag is "--concurrency", or the name of a
+ * positional argument ("NODE_ID"); the value is shown cut to 64 bytes, and
+ * with every byte outside printable ASCII as '?' when it is not printable
+ * UTF-8. The reason says what was expected ("expected open or closed"). */
+int cli_bad(const char *cmd, const char *flag, const char *value, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Parses the words after the command (args_parse) against opts, allowing
+ * at most max_pos positional arguments, and checks the values every
+ * command shares (--home, --passphrase-env). 0, or 2 after the usage
+ * line. */
+int cli_args(const char *cmd, args *a, const opt *opts, size_t n_opts, int argc, char **argv,
+    size_t max_pos);
+
+/* The rule for a text the user gives for a record (a name, a reason): at
+ * most max bytes of UTF-8 that prints on one line as itself
+ * (utf8_printable). 0, or -1 with the reason in why. */
+int cli_text_check(const char *s, size_t max, char *why, size_t cap);
+
+/* The rule for the name of a variable (--passphrase-env, --api-key-env):
+ * 1 to HOME_VAR_MAX bytes of printable ASCII, no space, no '='. 0, or -1
+ * with the reason in why. */
+int cli_var_check(const char *s, char *why, size_t cap);
+
+/* cli_text_check on the value of flag: 0, or 2 after cli_bad's line. */
+int cli_text(const char *cmd, const char *flag, const char *s, size_t max);
+
+/* The whole decimal number given to the flag --name, from lo to hi; dflt
+ * when it is absent. 0, or 2 after "--name 'V': expected a whole number
+ * from LO to HI". */
+int cli_number(const char *cmd, const args *a, const char *name, uint64_t lo, uint64_t hi,
+    uint64_t dflt, uint64_t *out);
+
+/* An id or a prefix of one as home_resolve takes it (8 to 64 hex digits),
+ * given to flag ("--task", or "RECORD_ID" for a positional one); what
+ * names the kind ("task"). 0, or 2 after cli_bad's line. A well-formed id
+ * may still be unknown: home_resolve says that (exit 1). */
+int cli_id(const char *cmd, const char *flag, const char *text, const char *what);
 
 /* Prints help text to stdout. Returns 0. */
 int cli_help(const char *text);
@@ -52,6 +94,37 @@ int cli_help(const char *text);
 /* Parses a whole decimal number / a finite real. 0 ok, -1 otherwise. */
 int cli_parse_u64(const char *s, uint64_t *out);
 int cli_parse_double(const char *s, double *out);
+
+/* A command made of verbs ("trust add", "trust list"), each with its own
+ * options, positional arguments and help: an option one verb takes is a
+ * usage error on another. */
+typedef struct cli_verb {
+	const char	*name;		/* "add"; "" for the verb run without one */
+	const opt	*opts;
+	size_t		 n_opts;
+	size_t		 n_pos;		/* positional arguments after the verb */
+	const char	*pos_why;	/* the usage error when they are missing */
+	const char	*usage;		/* "add NODE_ID [--name NAME] [--home DIR]",
+					 * its lines after "evalmesh CMD " */
+	const char	*about;		/* its help after the usage lines */
+	int		(*run)(const args *a);
+} cli_verb;
+
+typedef struct cli_verbs {
+	const char	*cmd;		/* "trust" */
+	const cli_verb	*verbs;
+	size_t		 n_verbs;
+	const char	*about;		/* the command's help after all usage lines */
+	const char	*expect;	/* "expected add, list or remove" */
+} cli_verbs;
+
+/* Finds the verb among argv[0..argc) (the first positional word: it may
+ * follow options), parses the other words against that verb's options and
+ * runs it; reorders argv. --help shows the verb's help, or without a verb
+ * the command's (every usage line, then about). Returns what the verb
+ * returns, or 2 after a usage line ("evalmesh trust list: unknown option
+ * '--name' (see 'evalmesh trust list --help')"). */
+int cli_verbs_run(const cli_verbs *c, int argc, char **argv);
 
 /* A 32-byte id as a JSON string of 64 hex digits (new reference). */
 json_t *cli_json_id(const uint8_t id[static 32]);

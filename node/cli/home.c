@@ -22,22 +22,25 @@ home_path(const char *dir, const char *name, char *out, size_t cap)
 int
 home_dir(const args *a, char *out, size_t cap)
 {
-	const char *dir = args_get(a, "home"), *env;
+	const char *dir = args_get(a, "home"), *env, *from = "--home";
 
-	if (dir == NULL && (env = getenv("EVALMESH_HOME")) != NULL && *env)
+	if (dir == NULL && (env = getenv("EVALMESH_HOME")) != NULL && *env) {
 		dir = env;
+		from = "$EVALMESH_HOME";
+	}
+	/* cli_args has refused a bad --home already (a usage error) */
 	if (dir != NULL) {
 		if (*dir == '\0')
-			return cli_fail("--home: empty directory name");
-		if (strlen(dir) >= cap - 64)
-			return cli_fail("--home: path too long");
+			return cli_fail("%s: empty directory name", from);
+		if (strlen(dir) > HOME_DIR_MAX || strlen(dir) >= cap)
+			return cli_fail("%s: longer than %d bytes", from, HOME_DIR_MAX);
 		snprintf(out, cap, "%s", dir);
 		return 0;
 	}
 	if ((env = getenv("HOME")) == NULL || *env == '\0')
 		return cli_fail("no home directory: set --home DIR, $EVALMESH_HOME or $HOME");
-	if (strlen(env) >= cap - 64)
-		return cli_fail("$HOME path too long");
+	if (strlen(env) > HOME_DIR_MAX || strlen(env) + 10 >= cap)
+		return cli_fail("$HOME: longer than %d bytes", HOME_DIR_MAX);
 	snprintf(out, cap, "%s/.evalmesh", env);
 	return 0;
 }

@@ -14,7 +14,11 @@
 #include "ident.h"
 #include "store.h"
 
-#define HOME_PATH_MAX 4000
+#define HOME_PATH_MAX	4000
+#define HOME_DIR_MAX	(HOME_PATH_MAX - 64)	/* bytes of the directory: room for
+						 * the names under it */
+#define HOME_VAR_MAX	127	/* bytes of the name of a variable
+				 * (--passphrase-env, --api-key-env) */
 
 typedef struct home {
 	char	 dir[HOME_PATH_MAX];

@@ -21,7 +21,7 @@ run 2 "$EM" compare --home "$T/a" x y; has $err 'TASK MODEL_A MODEL_B'; one_line
 run 2 "$EM" trust --home "$T/a"; has $err 'expected add, list or remove'
 run 1 "$EM" leaderboard --home "$T/a" nosuch; has $err "no task with id or name 'nosuch'"; one_line
 run 2 "$EM" leaderboard --home "$T/a" --min-reporters x; has $err 'need a TASK'; one_line
-run 1 "$EM" leaderboard --home "$T/a" nosuch --min-reporters x; has $err 'expected a whole number'; one_line
+run 2 "$EM" leaderboard --home "$T/a" nosuch --min-reporters x; has $err "--min-reporters 'x': expected a whole number"; one_line
 
 # --- results from a model server: three models, two reporters of one
 start_server s1 --accuracy 0.9 --seed s1
@@ -63,7 +63,7 @@ has $out 'trusted authors only: 5 results read, 2 used, 3 by untrusted authors l
 grep -q 'alpha' "$out" && bad "--trusted kept alpha" || ok
 run 0 "$EM" trust --home "$T/c" remove "$(idof b)"
 run 1 "$EM" trust --home "$T/c" remove "$(idof b)"; has $err 'not in the trust list'; one_line
-run 1 "$EM" trust --home "$T/c" add zz; has $err 'not a node id'; one_line
+run 2 "$EM" trust --home "$T/c" add zz; has $err "NODE_ID 'zz': expected a node id"; one_line
 
 # --- revocation: only the author's own; it travels; the row leaves the ranking
 run 1 "$EM" revoke --home "$T/a" "$DELTA"; has $err 'only its author can revoke it'; one_line

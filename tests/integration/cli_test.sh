@@ -31,29 +31,29 @@ run 0 "$EM" id --home "$A" --json; has $out '"id": "[0-9a-f]{64}"'; has $out '"n
 has $out '"open_network": true'
 ID_A=$(sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p' "$out")
 EVALMESH_HOME=$A run 0 "$EM" id; has $out "$ID_A"
-run 1 "$EM" init --home "$T/x" --name "$(printf 'bad\377')"; has $err 'UTF-8'
+run 2 "$EM" init --home "$T/x" --name "$(printf 'bad\377')"; has $err "init: --name 'bad\\?': not valid UTF-8"; one_line
 [ ! -e "$T/x" ] && pass=$((pass + 1)) || { echo "FAIL: failed init left $T/x"; fail=$((fail + 1)); }
 
 # --- result publish: bad input first, store unchanged
 n0=$(nresults "$A")
 run 2 "$EM" result publish --home "$A" --model m --metric acc=1 --n 5; has $err 'task'
 run 2 "$EM" result publish --home "$A" --task $TASK --model m --n 5; has $err 'metric'
-run 1 "$EM" result publish --home "$A" --task $TASK --model m --metric acc --n 5; has $err 'NAME=VALUE'
-run 1 "$EM" result publish --home "$A" --task $TASK --model m --metric acc=x --n 5; has $err 'not a finite number'
+run 2 "$EM" result publish --home "$A" --task $TASK --model m --metric acc --n 5; has $err "--metric 'acc': expected NAME=VALUE"
+run 2 "$EM" result publish --home "$A" --task $TASK --model m --metric acc=x --n 5; has $err "--metric 'acc=x': expected a finite number"
 # a name a spreadsheet would take for a formula is written as text in --csv
 run 0 "$EM" init --home "$T/csv"
 run 0 "$EM" result publish --home "$T/csv" --task $TASK --model '=cmd|x' --revision 'a,"b"' --metric acc=0.5 --n 10
 run 0 "$EM" leaderboard --home "$T/csv" $TASK --csv
 has $out "^1,'=cmd\\|x,\"a,\"\"b\"\"\",0\\.5"; has $out ',-,open,-,10,0,0,0,0$'
 # names that would rewrite every node's terminal: refused before signing
-run 1 "$EM" result publish --home "$A" --task $TASK --model $'evil\e[2J\nFAKE ROW' --metric acc=1 --n 5
-has $err -- '--model holds a control character'; one_line
-run 1 "$EM" result publish --home "$A" --task $TASK --model m --revision $'r\u202e1' --metric acc=1 --n 5
-has $err -- '--revision holds a control character'; one_line
-run 1 "$EM" result publish --home "$A" --task $TASK --model m --metric acc=1 --n -3; has $err '--n'
-run 1 "$EM" result publish --home "$A" --task $TASK --model m --metric acc=1 --n 5 --access shared; has $err 'open or closed'
-run 1 "$EM" result publish --home "$A" --task $TASK --model "$(printf 'm\377')" --metric acc=1 --n 5; has $err 'UTF-8'; one_line
-run 1 "$EM" result publish --home "$A" --task 0123 --model m --metric acc=1 --n 5; has $err 'not a task id'
+run 2 "$EM" result publish --home "$A" --task $TASK --model $'evil\e[2J\nFAKE ROW' --metric acc=1 --n 5
+has $err "--model 'evil\\?\\[2J\\?FAKE ROW': holds a control character"; one_line
+run 2 "$EM" result publish --home "$A" --task $TASK --model m --revision $'r\u202e1' --metric acc=1 --n 5
+has $err "--revision 'r\\?\\?\\?1': holds a control character"; one_line
+run 2 "$EM" result publish --home "$A" --task $TASK --model m --metric acc=1 --n -3; has $err "--n '-3': expected a whole number from 1 to"
+run 2 "$EM" result publish --home "$A" --task $TASK --model m --metric acc=1 --n 5 --access shared; has $err "--access 'shared': expected open or closed"
+run 2 "$EM" result publish --home "$A" --task $TASK --model "$(printf 'm\377')" --metric acc=1 --n 5; has $err 'UTF-8'; one_line
+run 2 "$EM" result publish --home "$A" --task 0123 --model m --metric acc=1 --n 5; has $err "--task '0123': expected a task id"
 run 1 "$EM" result publish --home "$A" --task 01234567 --model m --metric acc=1 --n 5; has $err 'no task'
 [ "$(nresults "$A")" = "$n0" ] && pass=$((pass + 1)) || { echo "FAIL: bad input changed the store"; fail=$((fail + 1)); }
 
@@ -67,7 +67,7 @@ run 0 "$EM" results --home "$A"; has $out "model    Qwen2.5-7B@main \(open\)"; h
 has $out '95% \[0.7584, 0.8666\]'
 run 0 "$EM" results --home "$A" --task ${TASK:0:8} --author ${ID_A:0:8} --json; has $out "\"id\": \"$R1\""
 run 0 "$EM" verify --home "$A" ${R1:0:8}; has $out "^valid: result record $R1 by $ID_A seq 2"
-run 1 "$EM" verify --home "$A" ${R1:0:7}; has $err 'not a record id'
+run 2 "$EM" verify --home "$A" ${R1:0:7}; has $err "RECORD_ID '${R1:0:7}': expected a record id: 8 to 64 hex digits"
 run 1 "$EM" verify --home "$A" ffffffff; has $err 'no record'
 
 # --- export, import, re-import
@@ -118,14 +118,14 @@ run 0 "$EM" results --home "$A"; has $out 'flags    equivocating-author'
 # --- node, status and peers without a running node; bad flags
 run 0 "$EM" status --home "$B"; has $out 'running   no'; has $out 'digest    [0-9a-f]{64}'
 run 0 "$EM" status --home "$B" --json; has $out '"running": false'
-run 1 "$EM" node --home "$B" --listen nowhere; has $err 'expected HOST:PORT'; one_line
-run 1 "$EM" node --home "$B" --peer 10.0.0.1; has $err "--peer '10.0.0.1'"; one_line
-run 1 "$EM" node --home "$B" --max-inbound lots; has $err 'whole number'
+run 2 "$EM" node --home "$B" --listen nowhere; has $err 'expected HOST:PORT'; one_line
+run 2 "$EM" node --home "$B" --peer 10.0.0.1; has $err "--peer '10.0.0.1'"; one_line
+run 2 "$EM" node --home "$B" --max-inbound lots; has $err "--max-inbound 'lots': expected a whole number"
 run 2 "$EM" node --home "$B" --bogus; has $err "unknown option"
 run 0 "$EM" peers --home "$B"; has $out 'no peers'
 run 0 "$EM" peers add 127.0.0.1:9 --home "$B"; has $out 'dialed when the node starts'
 run 0 "$EM" peers --home "$B" --json; has $out '"addr": "127.0.0.1:9"'
-run 1 "$EM" peers add nonsense --home "$B"; has $err 'HOST:PORT'
+run 2 "$EM" peers add nonsense --home "$B"; has $err "peers add: HOST:PORT 'nonsense'"
 run 2 "$EM" peers remove 127.0.0.1:9 --home "$B"; has $err "expected 'peers' or 'peers add"
 
 # --- key files: permissions, damage, passphrase

@@ -35,10 +35,10 @@ run 2 "$EM" eval arith-en --model m --endpoint http://x --exec cat; has $err 'on
 run 1 "$EM" eval arith-en --model m --endpoint ftp://127.0.0.1:1; has $err "expected an http"; one_line
 run 1 "$EM" eval arith-en --model m --endpoint http://127.0.0.1:1 --api-key-env NO_SUCH_VAR_X
 has $err 'NO_SUCH_VAR_X: that variable is not set'; one_line
-run 1 "$EM" eval arith-en --model m --endpoint http://127.0.0.1:1 --concurrency 0
-has $err -- '--concurrency .0.'; one_line
+run 2 "$EM" eval arith-en --model m --endpoint http://127.0.0.1:1 --concurrency 0
+has $err -- "--concurrency '0': expected a whole number from 1 to 1024"; one_line
 run 1 "$EM" eval nosuch --model m --endpoint http://127.0.0.1:1; has $err "no task with id or name"
-run 1 "$EM" eval arith-en --model m --endpoint http://127.0.0.1:1 --api frob; has $err 'chat or completions'
+run 2 "$EM" eval arith-en --model m --endpoint http://127.0.0.1:1 --api frob; has $err "--api 'frob': expected chat or completions"
 
 # --- end to end: the score is what the server was told
 start_server s1 --accuracy 0.8 --latency-ms 2

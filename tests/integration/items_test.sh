@@ -102,15 +102,15 @@ run 0 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --json --quiet --no-pu
 want cached 10 "after a fresh run of ten"; want requests 230 "after a fresh run of ten"
 # bad extra fields: one line each, nothing sent
 n0=$(served mx)
-run 1 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --extra-body '{"top_p": 0.9'
-has "$err" -- '--extra-body: not JSON'; one_line
-run 1 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --extra-body '[1,2]'
+run 2 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --extra-body '{"top_p": 0.9'
+has "$err" -- "--extra-body '.*': not JSON"; one_line
+run 2 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --extra-body '[1,2]'
 has "$err" 'object'; one_line
-run 1 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --extra-body '{"max_tokens": 9}'
+run 2 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --extra-body '{"max_tokens": 9}'
 has "$err" 'max_tokens.*--max-tokens'; one_line
-run 1 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --extra-body '{"a":1,"a":2}'
-has "$err" -- '--extra-body: not JSON.*duplicate'; one_line
-run 1 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --max-tokens 0
+run 2 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --extra-body '{"a":1,"a":2}'
+has "$err" -- "--extra-body '.*': not JSON.*duplicate"; one_line
+run 2 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --max-tokens 0
 has "$err" -- '--max-tokens'; one_line
 [ "$(served mx)" = "$n0" ] && ok || bad "a refused setting still sent requests"
 stop_server mx

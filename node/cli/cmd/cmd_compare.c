@@ -193,8 +193,8 @@ cmd_compare(int argc, char **argv)
 	int rc;
 	em_err err;
 
-	if (args_parse(&pa, opts, sizeof opts / sizeof opts[0], argc, argv, 3, why, sizeof why))
-		return cli_usage("compare", why);
+	if ((rc = cli_args("compare", &pa, opts, sizeof opts / sizeof opts[0], argc, argv, 3)) != 0)
+		return rc;
 	if (args_help(&pa))
 		return cli_help(help);
 	if (pa.n_pos != 3)

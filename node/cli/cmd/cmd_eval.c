@@ -82,21 +82,6 @@ static const opt opts[] = {
 	{ "count-failed-as-wrong", OPT_FLAG, 0 }, { "patience", OPT_VALUE, 0 },
 };
 
-static int
-number(const args *a, const char *name, uint64_t lo, uint64_t hi, uint64_t dflt,
-    uint64_t *out)
-{
-	const char *v = args_get(a, name);
-
-	*out = dflt;
-	if (v == NULL)
-		return 0;
-	if (cli_parse_u64(v, out) || *out < lo || *out > hi)
-		return cli_fail("--%s '%.32s': expected a whole number from %llu to %llu", name, v,
-		    (unsigned long long)lo, (unsigned long long)hi);
-	return 0;
-}
-
 /* --extra-body: a JSON object the adapter may send (*out yours). */
 /* The progress line: redrawn in place on a terminal; elsewhere (a log,
  * a pipe) a plain line every PLAIN_MS and at the end. */
@@ -145,14 +130,15 @@ extra_body(const args *a, json_t **out)
 	if (v == NULL)
 		return 0;
 	if ((*out = json_loads(v, JSON_REJECT_DUPLICATES, &je)) == NULL)
-		return cli_fail("--extra-body: not JSON: %s (at character %d)", je.text, je.position);
+		return cli_bad("eval", "--extra-body", v, "not JSON: %s (at character %d)", je.text,
+		    je.position);
 	if (model_extra_body_check(*out, why, sizeof why) != EM_OK)
-		return cli_fail("--extra-body: %s", why);
+		return cli_bad("eval", "--extra-body", v, "%s", why);
 	return 0;
 }
 
-/* Everything from the flags; 0, 1 (bad value) or 2 (usage). *extra is
- * yours (json_decref) whatever it returns. */
+/* Everything from the flags; 0, 1 (the API key variable) or 2 (usage).
+ * *extra is yours (json_decref) whatever it returns. */
 static int
 settings(const args *a, eval_opts *o, int *access, json_t **extra)
 {
@@ -162,12 +148,13 @@ settings(const args *a, eval_opts *o, int *access, json_t **extra)
 	const char *const *eps;
 	size_t n_eps = args_all(a, "endpoint", &eps);
 	uint64_t conc, tmo, retries, limit, max_tokens, patience;
+	int rc;
 
 	if (name == NULL || *name == '\0')
 		return cli_usage("eval", "--model NAME is required");
-	if (cli_text("--model", name, BODY_NAME_MAX) || (rev && cli_text("--revision", rev,
-	    BODY_NAME_MAX)))
-		return 1;
+	if ((rc = cli_text("eval", "--model", name, BODY_NAME_MAX)) != 0 ||
+	    (rev && (rc = cli_text("eval", "--revision", rev, BODY_NAME_MAX)) != 0))
+		return rc;
 	if ((n_eps > 0) == (ex != NULL) && !args_get(a, "dry-run"))
 		return cli_usage("eval", "give --endpoint URL or --exec CMD (one of them)");
 	if (acc == NULL || strcmp(acc, "open") == 0)
@@ -175,14 +162,14 @@ settings(const args *a, eval_opts *o, int *access, json_t **extra)
 	else if (strcmp(acc, "closed") == 0)
 		*access = ACCESS_CLOSED;
 	else
-		return cli_fail("--access '%.32s': expected open or closed", acc);
+		return cli_bad("eval", "--access", acc, "expected open or closed");
 	o->model_name = name;
 	o->revision = rev ? rev : "";
 	o->model.api = ex != NULL ? MODEL_EXEC : MODEL_CHAT;
 	if (api != NULL && strcmp(api, "completions") == 0 && ex == NULL)
 		o->model.api = MODEL_COMPLETIONS;
 	else if (api != NULL && strcmp(api, "chat") != 0)
-		return cli_fail("--api '%.32s': expected chat or completions", api);
+		return cli_bad("eval", "--api", api, "expected chat or completions");
 	for (size_t i = 0; i < n_eps; i++)
 		o->model.endpoints[i] = eps[i];
 	o->model.n_endpoints = n_eps;
@@ -197,11 +184,14 @@ settings(const args *a, eval_opts *o, int *access, json_t **extra)
 			return cli_fail("--api-key-env %.64s: that variable is %s", keyvar,
 			    o->model.api_key ? "empty" : "not set");
 	}
-	if (number(a, "concurrency", 1, 1024, 8, &conc) || number(a, "timeout", 1, 3600, 120, &tmo) ||
-	    number(a, "retries", 0, 20, 4, &retries) || number(a, "limit", 1, BODY_ITEMS_MAX, 0, &limit) ||
-	    number(a, "max-tokens", 1, 1u << 20, 0, &max_tokens) ||
-	    number(a, "patience", 0, 86400, EVAL_PATIENCE_S, &patience) || extra_body(a, extra))
-		return 1;
+	if ((rc = cli_number("eval", a, "concurrency", 1, 1024, 8, &conc)) != 0 ||
+	    (rc = cli_number("eval", a, "timeout", 1, 3600, 120, &tmo)) != 0 ||
+	    (rc = cli_number("eval", a, "retries", 0, 20, 4, &retries)) != 0 ||
+	    (rc = cli_number("eval", a, "limit", 1, BODY_ITEMS_MAX, 0, &limit)) != 0 ||
+	    (rc = cli_number("eval", a, "max-tokens", 1, 1u << 20, 0, &max_tokens)) != 0 ||
+	    (rc = cli_number("eval", a, "patience", 0, 86400, EVAL_PATIENCE_S, &patience)) != 0 ||
+	    (rc = extra_body(a, extra)) != 0)
+		return rc;
 	o->model.extra_body = *extra;
 	o->max_tokens = (unsigned)max_tokens;
 	o->patience_s = (unsigned)patience;
@@ -366,8 +356,8 @@ cmd_eval(int argc, char **argv)
 	int rc, access = ACCESS_OPEN, need_key, opened = 0, have_task = 0, have_items = 0;
 	em_err err;
 
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 1, why, sizeof why))
-		return cli_usage("eval", why);
+	if ((rc = cli_args("eval", &a, opts, sizeof opts / sizeof opts[0], argc, argv, 1)) != 0)
+		return rc;
 	if (args_help(&a))
 		return cli_help(help);
 	if (a.n_pos != 1)

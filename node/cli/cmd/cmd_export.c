@@ -72,7 +72,6 @@ visit(void *ctx, const rec_env *env, const body *b, uint32_t flags)
 int
 cmd_export(int argc, char **argv)
 {
-	char why[256];
 	const char *au, *since, *path;
 	uint8_t author[32], hdr[BUNDLE_HDR_LEN], tr[BUNDLE_TRAILER_LEN];
 	uint64_t from = 0;
@@ -80,9 +79,10 @@ cmd_export(int argc, char **argv)
 	args a;
 	home h;
 	em_err err;
+	int rc;
 
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 0, why, sizeof why))
-		return cli_usage("export", why);
+	if ((rc = cli_args("export", &a, opts, sizeof opts / sizeof opts[0], argc, argv, 0)) != 0)
+		return rc;
 	if (args_help(&a))
 		return cli_help(help);
 	au = args_get(&a, "author");
@@ -91,8 +91,9 @@ cmd_export(int argc, char **argv)
 		return cli_usage("export", "-o FILE is required");
 	if (since != NULL && au == NULL)
 		return cli_usage("export", "--since needs --author");
-	if (since != NULL && cli_parse_u64(since, &from))
-		return cli_fail("--since '%.32s': expected a whole number", since);
+	if ((rc = cli_number("export", &a, "since", 0, UINT64_MAX, 0, &from)) != 0 ||
+	    (au && (rc = cli_id("export", "--author", au, "node")) != 0))
+		return rc;
 	if (home_open(&h, &a, 0))
 		return 1;
 	if (au && home_resolve(&h, SPACE_AUTHOR, au, author, "author")) {

@@ -15,14 +15,15 @@ static const opt opts[] = { { "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 } };
 int
 cmd_id(int argc, char **argv)
 {
-	char why[256], name[BODY_NAME_MAX + 1] = "", org[BODY_ORG_MAX + 1] = "";
+	char name[BODY_NAME_MAX + 1] = "", org[BODY_ORG_MAX + 1] = "";
 	char id[ID_HEX_LEN + 1], net[ID_HEX_LEN + 1];
 	args a;
 	home h;
 	json_t *j;
+	int rc;
 
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 0, why, sizeof why))
-		return cli_usage("id", why);
+	if ((rc = cli_args("id", &a, opts, sizeof opts / sizeof opts[0], argc, argv, 0)) != 0)
+		return rc;
 	if (args_help(&a))
 		return cli_help(help);
 	if (home_open(&h, &a, 0))

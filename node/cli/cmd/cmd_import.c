@@ -115,7 +115,6 @@ import_all(home *h, const char *path, const uint8_t *buf, size_t len, struct tal
 int
 cmd_import(int argc, char **argv)
 {
-	char why[256];
 	uint8_t *buf = NULL;
 	size_t len;
 	struct tally t = { 0, 0, 0, 0 };
@@ -124,8 +123,8 @@ cmd_import(int argc, char **argv)
 	em_err err;
 	int rc;
 
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 1, why, sizeof why))
-		return cli_usage("import", why);
+	if ((rc = cli_args("import", &a, opts, sizeof opts / sizeof opts[0], argc, argv, 1)) != 0)
+		return rc;
 	if (args_help(&a))
 		return cli_help(help);
 	if (a.n_pos != 1)

@@ -53,6 +53,7 @@ check(struct plan *p, const args *a)
 	struct stat sb;
 	char path[HOME_PATH_MAX + 32];
 	em_err err;
+	int rc;
 
 	if (home_dir(a, p->dir, sizeof p->dir))
 		return 1;
@@ -61,9 +62,9 @@ check(struct plan *p, const args *a)
 	else if (gethostname(p->name, sizeof p->name - 1) != 0)
 		p->name[0] = '\0';
 	p->org = args_get(a, "org") ? args_get(a, "org") : "";
-	if ((args_get(a, "name") && cli_text("--name", args_get(a, "name"), BODY_NAME_MAX)) ||
-	    cli_text("--org", p->org, BODY_ORG_MAX))
-		return 1;
+	if ((args_get(a, "name") && (rc = cli_text("init", "--name", args_get(a, "name"),
+	    BODY_NAME_MAX)) != 0) || (rc = cli_text("init", "--org", p->org, BODY_ORG_MAX)) != 0)
+		return rc;
 	p->new_net = args_get(a, "new-network");
 	if (netfile != NULL && p->new_net != NULL)
 		return cli_usage("init", "--network-key and --new-network exclude each other");
@@ -167,13 +168,13 @@ cmd_init(int argc, char **argv)
 {
 	struct plan p;
 	args a;
-	char why[256], hex[ID_HEX_LEN + 1];
+	char hex[ID_HEX_LEN + 1];
 	uint8_t pk[32], netid[32];
 	int sealed, rc;
 
 	memset(&p, 0, sizeof p);
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 0, why, sizeof why))
-		return cli_usage("init", why);
+	if ((rc = cli_args("init", &a, opts, sizeof opts / sizeof opts[0], argc, argv, 0)) != 0)
+		return rc;
 	if (args_help(&a))
 		return cli_help(help);
 	if (hash_init() != EM_OK)

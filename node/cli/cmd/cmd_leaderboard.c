@@ -183,22 +183,18 @@ print_table(const board *b, const uint8_t task[static 32], const task_rec *tr, i
 }
 
 static int
-one_task(home *h, const args *a, const char *text)
+one_task(home *h, const args *a, const char *text, unsigned min_reporters)
 {
 	char why[TASK_WHY_MAX];
-	const char *mr = args_get(a, "min-reporters");
 	board_opts o = { .trusted_only = args_get(a, "trusted") != NULL,
-	    .all = args_get(a, "all") != NULL, .result_ids = args_get(a, "json") != NULL };
+	    .all = args_get(a, "all") != NULL, .result_ids = args_get(a, "json") != NULL,
+	    .min_reporters = min_reporters };
 	uint8_t id[32];
-	uint64_t k = 0;
 	task_rec tr;
 	int have_task, rc = 0;
 	board b;
 	em_err err;
 
-	if (mr != NULL && (cli_parse_u64(mr, &k) || k > 1000000))
-		return cli_fail("--min-reporters '%.32s': expected a whole number", mr);
-	o.min_reporters = (unsigned)k;
 	if ((err = task_find(h->st, text, id, why, sizeof why)) != EM_OK)
 		return cli_fail("%s", why);
 	have_task = task_rec_load(h->st, id, &tr, why, sizeof why) == EM_OK;
@@ -337,13 +333,14 @@ all_tasks(home *h, const args *a)
 int
 cmd_leaderboard(int argc, char **argv)
 {
-	char why[256];
+	uint64_t k;
 	args a;
 	home h;
 	int rc;
 
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 1, why, sizeof why))
-		return cli_usage("leaderboard", why);
+	if ((rc = cli_args("leaderboard", &a, opts, sizeof opts / sizeof opts[0], argc, argv,
+	    1)) != 0)
+		return rc;
 	if (args_help(&a))
 		return cli_help(help);
 	if (args_get(&a, "json") && args_get(&a, "csv"))
@@ -351,9 +348,11 @@ cmd_leaderboard(int argc, char **argv)
 	if (a.n_pos == 0 && (args_get(&a, "trusted") || args_get(&a, "min-reporters") ||
 	    args_get(&a, "all")))
 		return cli_usage("leaderboard", "--trusted, --min-reporters and --all need a TASK");
+	if ((rc = cli_number("leaderboard", &a, "min-reporters", 0, 1000000, 0, &k)) != 0)
+		return rc;
 	if (home_open(&h, &a, 0))
 		return 1;
-	rc = a.n_pos == 1 ? one_task(&h, &a, a.pos[0]) : all_tasks(&h, &a);
+	rc = a.n_pos == 1 ? one_task(&h, &a, a.pos[0], (unsigned)k) : all_tasks(&h, &a);
 	home_close(&h);
 	return rc;
 }

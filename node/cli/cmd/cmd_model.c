@@ -8,11 +8,15 @@
 #include "model.h"
 #include "model_check.h"
 
-static const char help[] =
-"usage: evalmesh model check --endpoint URL [--api chat|completions]\n"
+#define CMD	"model check"
+
+static const char check_usage[] =
+"--endpoint URL [--api chat|completions]\n"
 "           [--served-model NAME | --model NAME] [--api-key-env VAR]\n"
 "           [--api-key-header NAME] [--extra-body JSON] [--max-tokens N]\n"
-"           [--timeout SEC] [--json]\n\n"
+"           [--timeout SEC] [--json]";
+
+static const char about[] =
 "Sends one small request (\"Say OK.\") to an OpenAI-compatible endpoint the\n"
 "way `evalmesh eval` would (the same URL rules, headers, retries' error\n"
 "classes and quoting) and prints what the server said: the answer, the\n"
@@ -42,18 +46,6 @@ static const opt opts[] = {
 	{ "extra-body", OPT_VALUE, 0 }, { "max-tokens", OPT_VALUE, 0 }, { "timeout", OPT_VALUE, 0 },
 };
 
-static int
-number(const args *a, const char *name, uint64_t lo, uint64_t hi, uint64_t dflt, uint64_t *out)
-{
-	const char *v = args_get(a, name);
-
-	*out = dflt;
-	if (v != NULL && (cli_parse_u64(v, out) || *out < lo || *out > hi))
-		return cli_usage("model check", "--max-tokens is 1 to 65536, --timeout 1 to 3600 "
-		    "(seconds)");
-	return 0;
-}
-
 /* Everything from the flags into o; 0, 1 or 2 as the command returns. */
 static int
 settings(const args *a, model_opts *o, json_t **extra, unsigned *max_tokens)
@@ -63,36 +55,38 @@ settings(const args *a, model_opts *o, json_t **extra, unsigned *max_tokens)
 	char why[MODEL_WHY_MAX];
 	uint64_t tmo, mt;
 	json_error_t je;
+	int rc;
 
 	if ((o->endpoints[0] = args_get(a, "endpoint")) == NULL)
-		return cli_usage("model check", "give --endpoint URL");
+		return cli_usage(CMD, "give --endpoint URL");
 	o->n_endpoints = 1;
 	if (api == NULL || strcmp(api, "chat") == 0)
 		o->api = MODEL_CHAT;
 	else if (strcmp(api, "completions") == 0)
 		o->api = MODEL_COMPLETIONS;
 	else
-		return cli_usage("model check", "--api is chat or completions");
+		return cli_bad(CMD, "--api", api, "expected chat or completions");
 	if (args_get(a, "served-model") && args_get(a, "model"))
-		return cli_usage("model check", "give --served-model or --model, not both");
+		return cli_usage(CMD, "give --served-model or --model, not both");
 	o->served_model = args_get(a, "served-model") ? args_get(a, "served-model") :
 	    args_get(a, "model");
 	o->api_key_header = args_get(a, "api-key-header");
 	if (o->api_key_header != NULL && keyvar == NULL)
-		return cli_usage("model check", "--api-key-header needs --api-key-env VAR");
+		return cli_usage(CMD, "--api-key-header needs --api-key-env VAR");
 	if (keyvar != NULL && ((o->api_key = getenv(keyvar)) == NULL || *o->api_key == '\0'))
 		return cli_fail("model check: --api-key-env %.64s: that variable is %s", keyvar,
 		    o->api_key ? "empty" : "not set");
-	if (number(a, "max-tokens", 1, 65536, 32, &mt) || number(a, "timeout", 1, 3600, 60, &tmo))
-		return 2;
+	if ((rc = cli_number(CMD, a, "max-tokens", 1, 65536, 32, &mt)) != 0 ||
+	    (rc = cli_number(CMD, a, "timeout", 1, 3600, 60, &tmo)) != 0)
+		return rc;
 	*max_tokens = (unsigned)mt;
 	o->timeout_ms = (unsigned)tmo * 1000;
 	o->concurrency = 1;
 	if (eb != NULL) {
 		if ((*extra = json_loads(eb, JSON_REJECT_DUPLICATES, &je)) == NULL)
-			return cli_fail("model check: --extra-body is not JSON: %s", je.text);
+			return cli_bad(CMD, "--extra-body", eb, "not JSON: %s", je.text);
 		if (model_extra_body_check(*extra, why, sizeof why) != EM_OK)
-			return cli_fail("model check: --extra-body: %s", why);
+			return cli_bad(CMD, "--extra-body", eb, "%s", why);
 		o->extra_body = *extra;
 	}
 	return 0;
@@ -217,7 +211,7 @@ pick_model(model_opts *o, const model_check *c)
 }
 
 static int
-check(int argc, char **argv)
+check(const args *a)
 {
 	char why[MODEL_WHY_MAX];
 	model_opts o = { 0 };
@@ -225,14 +219,9 @@ check(int argc, char **argv)
 	json_t *extra = NULL;
 	unsigned max_tokens = 32;
 	int rc, json;
-	args a;
 
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 0, why, sizeof why))
-		return cli_usage("model check", why);
-	if (args_help(&a))
-		return cli_help(help);
-	json = args_get(&a, "json") != NULL;
-	if ((rc = settings(&a, &o, &extra, &max_tokens)) != 0)
+	json = args_get(a, "json") != NULL;
+	if ((rc = settings(a, &o, &extra, &max_tokens)) != 0)
 		goto out;
 	if (model_check_models(&o, &c, why, sizeof why) != EM_OK ||
 	    (rc = pick_model(&o, &c)) != 0 ||
@@ -249,13 +238,15 @@ out:
 	return rc;
 }
 
+static const cli_verb verbs[] = {
+	{ "check", opts, sizeof opts / sizeof opts[0], 0, NULL, check_usage, about, check },
+};
+
 int
 cmd_model(int argc, char **argv)
 {
-	if (argc >= 1 && strcmp(argv[0], "check") == 0)
-		return check(argc - 1, argv + 1);
-	if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0))
-		return cli_help(help);
-	return cli_usage("model", argc ? "unknown subcommand (model check is the one)" :
-	    "give a subcommand: model check");
+	static const cli_verbs c = { "model", verbs, 1, about,
+	    "expected 'check' (model check is the one)" };
+
+	return cli_verbs_run(&c, argc, argv);
 }

@@ -51,55 +51,55 @@ static const opt opts[] = {
 	{ "log-level", OPT_VALUE, 0 }, AUTO_OPTS,
 };
 
+/* A HOST:PORT flag into out. 0, or 2 after the usage line. */
 static int
-number(const args *a, const char *name, uint32_t def, uint32_t min, uint32_t max,
-    uint32_t *out)
+addr(const char *v, const char *flag, char *out, size_t cap)
 {
-	const char *v = args_get(a, name);
-	uint64_t n;
+	struct sockaddr_storage ss;
 
-	*out = def;
-	if (v == NULL)
-		return 0;
-	if (cli_parse_u64(v, &n) || n < min || n > max)
-		return cli_fail("--%s '%.32s': expected a whole number from %u to %u",
-		    name, v, min, max);
-	*out = (uint32_t)n;
+	if (addr_parse(v, &ss) != 0 || strlen(v) >= cap)
+		return cli_bad("node", flag, v, "expected HOST:PORT with a numeric host");
+	snprintf(out, cap, "%s", v);
 	return 0;
 }
 
+/* The node's own flags into o. 0, or 2 after the usage line. */
 static int
 parse(const args *a, daemon_opts *o)
 {
 	const char *const *peers;
 	const char *v;
 	struct sockaddr_storage ss;
-	int lvl;
+	uint64_t n;
+	int lvl, rc;
 
 	memset(o, 0, sizeof *o);
-	snprintf(o->listen, sizeof o->listen, "%s",
-	    args_get(a, "listen") ? args_get(a, "listen") : "0.0.0.0:7400");
-	if (addr_parse(o->listen, &ss) != 0)
-		return cli_fail("--listen '%.64s': expected HOST:PORT with a numeric host", o->listen);
-	if ((v = args_get(a, "advertise")) != NULL) {
-		if (addr_parse(v, &ss) != 0)
-			return cli_fail("--advertise '%.64s': expected HOST:PORT", v);
-		snprintf(o->advertise, sizeof o->advertise, "%s", v);
-	}
+	v = args_get(a, "listen") ? args_get(a, "listen") : "0.0.0.0:7400";
+	if ((rc = addr(v, "--listen", o->listen, sizeof o->listen)) != 0)
+		return rc;
+	if ((v = args_get(a, "advertise")) != NULL &&
+	    (rc = addr(v, "--advertise", o->advertise, sizeof o->advertise)) != 0)
+		return rc;
 	o->n_peers = args_all(a, "peer", &peers);
 	for (size_t i = 0; i < o->n_peers; i++) {
 		if (addr_parse(peers[i], &ss) != 0)
-			return cli_fail("--peer '%.64s': expected HOST:PORT with a numeric host",
-			    peers[i]);
+			return cli_bad("node", "--peer", peers[i],
+			    "expected HOST:PORT with a numeric host");
 		o->peers[i] = peers[i];
 	}
-	if (number(a, "max-inbound", 64, 0, 4096, &o->max_in) ||
-	    number(a, "max-outbound", 8, 0, 256, &o->max_out) ||
-	    number(a, "handshake-timeout", 10000, 100, 600000, &o->handshake_ms))
-		return 1;
+	if ((rc = cli_number("node", a, "max-inbound", 0, 4096, 64, &n)) != 0)
+		return rc;
+	o->max_in = (uint32_t)n;
+	if ((rc = cli_number("node", a, "max-outbound", 0, 256, 8, &n)) != 0)
+		return rc;
+	o->max_out = (uint32_t)n;
+	if ((rc = cli_number("node", a, "handshake-timeout", 100, 600000, 10000, &n)) != 0)
+		return rc;
+	o->handshake_ms = (uint32_t)n;
 	if ((v = args_get(a, "log-level")) != NULL) {
 		if ((lvl = log_parse_level(v)) < 0)
-			return cli_fail("--log-level '%.32s': expected error, warn, info or debug", v);
+			return cli_bad("node", "--log-level", v,
+			    "expected error, warn, info or debug");
 		log_set_level((log_level)lvl);
 	}
 	return 0;
@@ -108,7 +108,7 @@ parse(const args *a, daemon_opts *o)
 int
 cmd_node(int argc, char **argv)
 {
-	char why[256], dir[HOME_PATH_MAX];
+	char dir[HOME_PATH_MAX];
 	static daemon_opts o;	/* large: the model settings */
 	daemon_env env;
 	args a;
@@ -116,13 +116,16 @@ cmd_node(int argc, char **argv)
 	em_err err;
 	int rc;
 
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 0, why, sizeof why))
-		return cli_usage("node", why);
+	if ((rc = cli_args("node", &a, opts, sizeof opts / sizeof opts[0], argc, argv, 0)) != 0)
+		return rc;
 	if (args_help(&a))
 		return cli_help(help);
-	if (parse(&a, &o) != 0 || home_dir(&a, dir, sizeof dir) ||
-	    auto_config(&a, dir, &o.autocfg) != 0)
+	if ((rc = parse(&a, &o)) != 0)
+		return rc;
+	if (home_dir(&a, dir, sizeof dir))
 		return 1;
+	if ((rc = auto_config(&a, dir, &o.autocfg)) != 0)
+		return rc;
 	if (home_open(&h, &a, 1))
 		return 1;
 	env = (daemon_env){ .home = h.dir, .st = h.st, .me = h.me, .pk = h.pk,

@@ -8,15 +8,14 @@
 #include "hex.h"
 #include "home.h"
 
-static const char help[] =
-"usage: evalmesh peers [--home DIR] [--json]\n"
-"       evalmesh peers add HOST:PORT [--home DIR]\n\n"
+static const char about[] =
 "Lists the running node's peers: address, node id, state (connected,\n"
 "handshake, known, banned), misbehaviour score, bytes in and out. Without\n"
 "a running node, lists the peers the store remembers. 'peers add' gives\n"
 "the node another address to dial (remembered for its next start too).\n";
 
-static const opt opts[] = { { "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 } };
+static const opt list_opts[] = { { "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 } };
+static const opt add_opts[] = { { "home", OPT_VALUE, 0 } };
 
 static json_t *
 offline(home *h)
@@ -59,10 +58,9 @@ text(json_t *resp)
 
 /* peers add: through the node when it runs, else straight into the store. */
 static int
-add(home *h, const char *addr)
+add_to(home *h, const char *addr)
 {
 	store_peer sp = { .addr = "" };
-	struct sockaddr_storage ss;
 	json_t *req = json_pack("{s:s, s:s}", "cmd", "peers_add", "addr", addr), *resp = NULL;
 	int rc = ctl_request(h->dir, req, &resp);
 
@@ -78,35 +76,56 @@ add(home *h, const char *addr)
 	}
 	if (rc < 0)
 		return 1;
-	if (addr_parse(addr, &ss) != 0 || strlen(addr) >= sizeof sp.addr)
-		return cli_fail("peers add '%.64s': expected HOST:PORT with a numeric host", addr);
-	snprintf(sp.addr, sizeof sp.addr, "%s", addr);
+	snprintf(sp.addr, sizeof sp.addr, "%s", addr);	/* fits: add() checked */
 	if (store_peer_put(h->st, &sp) != EM_OK)
 		return cli_fail("cannot store the peer");
 	printf("added %s (dialed when the node starts)\n", addr);
 	return 0;
 }
 
-int
-cmd_peers(int argc, char **argv)
+static int
+add(const args *a)
 {
-	char why[256];
-	args a;
+	store_peer sp;
+	struct sockaddr_storage ss;
 	home h;
 	int rc;
 
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 2, why, sizeof why))
-		return cli_usage("peers", why);
-	if (args_help(&a))
-		return cli_help(help);
-	if (a.n_pos > 0 && (strcmp(a.pos[0], "add") != 0 || a.n_pos != 2))
-		return cli_usage("peers", "expected 'peers' or 'peers add HOST:PORT'");
-	if (home_open(&h, &a, 0))
+	if (addr_parse(a->pos[0], &ss) != 0 || strlen(a->pos[0]) >= sizeof sp.addr)
+		return cli_bad("peers add", "HOST:PORT", a->pos[0], "expected a numeric host and a "
+		    "port");
+	if (home_open(&h, a, 0))
 		return 1;
-	if (a.n_pos == 2) {
-		rc = add(&h, a.pos[1]);
-		home_close(&h);
-		return rc;
-	}
-	return ctl_show(&h, "peers", offline, text, args_get(&a, "json") != NULL);
+	rc = add_to(&h, a->pos[0]);
+	home_close(&h);
+	return rc;
+}
+
+static int
+list(const args *a)
+{
+	home h;
+
+	if (home_open(&h, a, 0))
+		return 1;
+	return ctl_show(&h, "peers", offline, text, args_get(a, "json") != NULL);
+}
+
+static const cli_verb verbs[] = {
+	{ "", list_opts, sizeof list_opts / sizeof list_opts[0], 0, NULL, "[--home DIR] [--json]",
+	    about, list },
+	{ "add", add_opts, sizeof add_opts / sizeof add_opts[0], 1, "give the HOST:PORT to add",
+	    "HOST:PORT [--home DIR]",
+	    "Gives the node another address to dial: the running node dials it now,\n"
+	    "and it is remembered for the node's next start. The host is numeric\n"
+	    "(127.0.0.1:7400, [2001:db8::1]:7400; localhost is understood).\n", add },
+};
+
+int
+cmd_peers(int argc, char **argv)
+{
+	static const cli_verbs c = { "peers", verbs, sizeof verbs / sizeof verbs[0], about,
+	    "expected 'peers' or 'peers add HOST:PORT'" };
+
+	return cli_verbs_run(&c, argc, argv);
 }

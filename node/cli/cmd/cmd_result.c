@@ -8,11 +8,15 @@
 #include "hex.h"
 #include "home.h"
 
-static const char help[] =
-"usage: evalmesh result publish --task TASK_ID --model NAME [--revision R]\n"
+#define CMD	"result publish"
+
+static const char usage[] =
+"--task TASK_ID --model NAME [--revision R]\n"
 "           [--access open|closed] --metric NAME=VALUE [--metric ...] --n N\n"
 "           [--stderr S] [--weights-hash HEX] [--home DIR]\n"
-"           [--passphrase-env VAR] [--json]\n\n"
+"           [--passphrase-env VAR] [--json]";
+
+static const char about[] =
 "Signs and stores a result record: the score of a model on a task, computed\n"
 "here or elsewhere. The first metric is the headline one; with --stderr its\n"
 "95% interval (value +/- 1.96 S) is recorded too.\n\n"
@@ -35,8 +39,10 @@ static const opt opts[] = {
 static int
 copy_text(char *dst, size_t cap, const char *flag, const char *s)
 {
-	if (cli_text(flag, s, cap - 1))
-		return 1;
+	int rc;
+
+	if ((rc = cli_text(CMD, flag, s, cap - 1)) != 0)
+		return rc;
 	strcpy(dst, s);
 	return 0;
 }
@@ -47,24 +53,27 @@ parse_metrics(const args *a, body_result *r)
 	const char *const *m;
 	size_t n = args_all(a, "metric", &m);
 
+	char why[160];
+
 	if (n == 0)
-		return cli_usage("result publish", "at least one --metric NAME=VALUE is required");
+		return cli_usage(CMD, "at least one --metric NAME=VALUE is required");
 	for (size_t i = 0; i < n; i++) {
 		const char *eq = strchr(m[i], '=');
 		body_metric *bm = &r->metrics[i];
 
 		if (eq == NULL || eq == m[i] || (size_t)(eq - m[i]) > BODY_SHORT_MAX)
-			return cli_fail("--metric '%.64s': expected NAME=VALUE with a name of 1 to %d bytes",
-			    m[i], BODY_SHORT_MAX);
+			return cli_bad(CMD, "--metric", m[i],
+			    "expected NAME=VALUE with a name of 1 to %d bytes", BODY_SHORT_MAX);
 		memcpy(bm->name, m[i], (size_t)(eq - m[i]));
 		bm->name[eq - m[i]] = '\0';
-		if (cli_text("--metric's name", bm->name, BODY_SHORT_MAX))
-			return 1;
+		if (cli_text_check(bm->name, BODY_SHORT_MAX, why, sizeof why) != 0)
+			return cli_bad(CMD, "--metric", m[i], "its name %s", why);
 		if (cli_parse_double(eq + 1, &bm->value))
-			return cli_fail("--metric %s: '%.64s' is not a finite number", bm->name, eq + 1);
+			return cli_bad(CMD, "--metric", m[i], "expected a finite number after '='");
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(r->metrics[k].name, bm->name) == 0)
-				return cli_fail("--metric %s given twice", bm->name);
+				return cli_bad(CMD, "--metric", m[i], "metric '%s' given twice",
+				    bm->name);
 	}
 	r->n_metrics = (uint32_t)n;
 	return 0;
@@ -75,14 +84,15 @@ parse_stats(const args *a, body_result *r)
 {
 	const char *n = args_get(a, "n"), *se = args_get(a, "stderr");
 	const char *access = args_get(a, "access"), *wh = args_get(a, "weights-hash");
+	int rc;
 
 	if (n == NULL)
-		return cli_usage("result publish", "--n N is required");
-	if (cli_parse_u64(n, &r->n_items) || r->n_items == 0 || r->n_items > BODY_ITEMS_MAX)
-		return cli_fail("--n '%.32s': expected a whole number from 1 to %u", n, BODY_ITEMS_MAX);
+		return cli_usage(CMD, "--n N is required");
+	if ((rc = cli_number(CMD, a, "n", 1, BODY_ITEMS_MAX, 0, &r->n_items)) != 0)
+		return rc;
 	if (se != NULL) {
 		if (cli_parse_double(se, &r->std_err) || r->std_err < 0)
-			return cli_fail("--stderr '%.32s': expected a non-negative number", se);
+			return cli_bad(CMD, "--stderr", se, "expected a non-negative number");
 		r->has_stderr = r->has_ci = 1;
 		r->ci_lo = r->metrics[0].value - 1.96 * r->std_err;
 		r->ci_hi = r->metrics[0].value + 1.96 * r->std_err;
@@ -92,17 +102,19 @@ parse_stats(const args *a, body_result *r)
 	else if (strcmp(access, "closed") == 0)
 		r->access = ACCESS_CLOSED;
 	else
-		return cli_fail("--access '%.32s': expected open or closed", access);
+		return cli_bad(CMD, "--access", access, "expected open or closed");
 	if (wh != NULL) {
 		if (hex_decode(r->weights, 32, wh) != EM_OK)
-			return cli_fail("--weights-hash: expected 64 hex digits");
+			return cli_bad(CMD, "--weights-hash", wh, "expected 64 hex digits");
 		r->has_weights = 1;
 	}
 	return 0;
 }
 
+/* Every flag into b; 0, or 2 after the usage line. The task is resolved
+ * once the home is open. */
 static int
-build(home *h, const args *a, body *b)
+build(const args *a, body *b)
 {
 	body_result *r = &b->u.result;
 	const char *task = args_get(a, "task"), *model = args_get(a, "model");
@@ -112,14 +124,14 @@ build(home *h, const args *a, body *b)
 	memset(b, 0, sizeof *b);
 	b->kind = REC_RESULT;
 	if (task == NULL)
-		return cli_usage("result publish", "--task TASK_ID is required");
+		return cli_usage(CMD, "--task TASK_ID is required");
 	if (model == NULL || *model == '\0')
-		return cli_usage("result publish", "--model NAME is required");
-	if ((rc = copy_text(r->model, sizeof r->model, "--model", model)) ||
+		return cli_usage(CMD, "--model NAME is required");
+	if ((rc = cli_id(CMD, "--task", task, "task")) ||
+	    (rc = copy_text(r->model, sizeof r->model, "--model", model)) ||
 	    (rc = copy_text(r->revision, sizeof r->revision, "--revision", rev ? rev : "")) ||
-	    (rc = parse_metrics(a, r)) || (rc = parse_stats(a, r)) ||
-	    (rc = home_resolve(h, SPACE_TASK, task, r->task, "task")))
-		return rc;	/* 2 for usage, 1 for a bad value */
+	    (rc = parse_metrics(a, r)) || (rc = parse_stats(a, r)))
+		return rc;
 	strcpy(r->adapter, "manual");
 	snprintf(r->harness_version, sizeof r->harness_version, "evalmesh %s", EM_VERSION);
 	strcpy(r->params, "{}");
@@ -127,31 +139,25 @@ build(home *h, const args *a, body *b)
 	return 0;
 }
 
-int
-cmd_result(int argc, char **argv)
+static int
+publish(const args *a)
 {
-	char why[256], hex[ID_HEX_LEN + 1];
+	char hex[ID_HEX_LEN + 1];
 	uint8_t *enc = NULL, id[32];
 	uint64_t seq = 0;
 	size_t len;
-	args a;
 	home h;
 	body b;
 	em_err err;
 	int rc;
 
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 1, why, sizeof why))
-		return cli_usage("result", why);
-	if (!args_help(&a) && (a.n_pos != 1 || strcmp(a.pos[0], "publish") != 0))
-		return cli_usage("result", a.n_pos == 0 ? "expected 'publish'" :
-		    "unknown subcommand; expected 'publish'");
-	if (args_help(&a))
-		return cli_help(help);
-	if (home_open(&h, &a, 1))
-		return 1;
-	if ((rc = build(&h, &a, &b)) != 0) {
-		home_close(&h);
+	if ((rc = build(a, &b)) != 0)
 		return rc;
+	if (home_open(&h, a, 1))
+		return 1;
+	if (home_resolve(&h, SPACE_TASK, args_get(a, "task"), b.u.result.task, "task")) {
+		home_close(&h);
+		return 1;
 	}
 	if ((err = body_encode(&b, &enc, &len)) == EM_OK)
 		err = store_publish(h.st, h.me, REC_RESULT, enc, len, em_wall_ms(em_clock_system()), id, &seq);
@@ -160,8 +166,20 @@ cmd_result(int argc, char **argv)
 	if (err != EM_OK)
 		return cli_fail("cannot publish the result: %s", em_strerror(err));
 	hex_encode(hex, id, 32);
-	if (args_get(&a, "json"))
+	if (args_get(a, "json"))
 		return cli_json_print(json_pack("{s:s, s:I}", "id", hex, "seq", (json_int_t)seq));
 	printf("published result %s (seq %llu)\n", hex, (unsigned long long)seq);
 	return 0;
+}
+
+static const cli_verb verbs[] = {
+	{ "publish", opts, sizeof opts / sizeof opts[0], 0, NULL, usage, about, publish },
+};
+
+int
+cmd_result(int argc, char **argv)
+{
+	static const cli_verbs c = { "result", verbs, 1, about, "expected 'publish'" };
+
+	return cli_verbs_run(&c, argc, argv);
 }

@@ -124,22 +124,25 @@ visit(void *ctx, const rec_env *env, const body *b, uint32_t flags)
 int
 cmd_results(int argc, char **argv)
 {
-	char why[256];
 	uint8_t task[32], author[32];
 	const char *t, *au;
 	struct listing l = { NULL, 0 };
 	args a;
 	home h;
 	em_err err;
+	int rc;
 
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 0, why, sizeof why))
-		return cli_usage("results", why);
+	if ((rc = cli_args("results", &a, opts, sizeof opts / sizeof opts[0], argc, argv, 0)) != 0)
+		return rc;
 	if (args_help(&a))
 		return cli_help(help);
-	if (home_open(&h, &a, 0))
-		return 1;
 	t = args_get(&a, "task");
 	au = args_get(&a, "author");
+	if ((t && (rc = cli_id("results", "--task", t, "task")) != 0) ||
+	    (au && (rc = cli_id("results", "--author", au, "node")) != 0))
+		return rc;
+	if (home_open(&h, &a, 0))
+		return 1;
 	if ((t && home_resolve(&h, SPACE_TASK, t, task, "task")) ||
 	    (au && home_resolve(&h, SPACE_AUTHOR, au, author, "author"))) {
 		home_close(&h);

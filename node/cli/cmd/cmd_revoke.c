@@ -24,7 +24,7 @@ static const opt opts[] = {
 int
 cmd_revoke(int argc, char **argv)
 {
-	char why[256], hex[ID_HEX_LEN + 1], ahex[ID_HEX_LEN + 1];
+	char hex[ID_HEX_LEN + 1], ahex[ID_HEX_LEN + 1];
 	const char *reason;
 	uint8_t target[32], *bytes = NULL, *enc = NULL, id[32];
 	size_t len;
@@ -35,15 +35,16 @@ cmd_revoke(int argc, char **argv)
 	int rc = 0;
 	em_err err;
 
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 1, why, sizeof why))
-		return cli_usage("revoke", why);
+	if ((rc = cli_args("revoke", &a, opts, sizeof opts / sizeof opts[0], argc, argv, 1)) != 0)
+		return rc;
 	if (args_help(&a))
 		return cli_help(help);
 	if (a.n_pos != 1)
 		return cli_usage("revoke", "give the RECORD_ID to revoke");
 	reason = args_get(&a, "reason") ? args_get(&a, "reason") : "";
-	if (cli_text("--reason", reason, BODY_TEXT_MAX))
-		return 1;
+	if ((rc = cli_id("revoke", "RECORD_ID", a.pos[0], "record")) != 0 ||
+	    (rc = cli_text("revoke", "--reason", reason, BODY_TEXT_MAX)) != 0)
+		return rc;
 	if (home_open(&h, &a, 1))
 		return 1;
 	if (home_resolve(&h, SPACE_RECORD, a.pos[0], target, "record")) {

@@ -87,12 +87,12 @@ text(json_t *s)
 int
 cmd_status(int argc, char **argv)
 {
-	char why[256];
 	args a;
 	home h;
+	int rc;
 
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 0, why, sizeof why))
-		return cli_usage("status", why);
+	if ((rc = cli_args("status", &a, opts, sizeof opts / sizeof opts[0], argc, argv, 0)) != 0)
+		return rc;
 	if (args_help(&a))
 		return cli_help(help);
 	if (home_open(&h, &a, 0))

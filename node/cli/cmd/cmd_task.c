@@ -9,10 +9,7 @@
 #include "home.h"
 #include "task.h"
 
-static const char help[] =
-"usage: evalmesh task publish MANIFEST.json [--home DIR] [--passphrase-env VAR] [--json]\n"
-"       evalmesh task list [--home DIR] [--json]\n"
-"       evalmesh task show ID|NAME[@VERSION] [--home DIR] [--json]\n\n"
+static const char about[] =
 "publish  checks a task manifest and its JSONL items (errors name the file,\n"
 "         line and field), stores the items as content-addressed chunks and\n"
 "         signs a task record; a running node announces it, and peers fetch\n"
@@ -23,12 +20,13 @@ static const char help[] =
 "show     one task: its manifest, its items' root, who published it.\n\n"
 "The manifest format is in the README (\"Task format\").\n";
 
-static const opt opts[] = {
+static const opt publish_opts[] = {
 	{ "home", OPT_VALUE, 0 }, { "passphrase-env", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 },
 };
+static const opt list_opts[] = { { "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 } };
 
 static int
-publish(home *h, const char *path, int json)
+publish_task(home *h, const char *path, int json)
 {
 	char why[TASK_WHY_MAX], hex[ID_HEX_LEN + 1], rhex[ID_HEX_LEN + 1];
 	uint8_t *enc = NULL, rid[32], tid[32];
@@ -154,7 +152,7 @@ list_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
 }
 
 static int
-list(home *h, int json)
+list_tasks(home *h, int json)
 {
 	struct listing l = { h->st, json ? json_array() : NULL, { 0 }, 0 };
 	em_err err;
@@ -175,7 +173,7 @@ list(home *h, int json)
 }
 
 static int
-show(home *h, const char *text, int json)
+show_task(home *h, const char *text, int json)
 {
 	char why[TASK_WHY_MAX], hex[ID_HEX_LEN + 1], t[32];
 	uint8_t id[32];
@@ -223,37 +221,69 @@ show(home *h, const char *text, int json)
 	return 0;
 }
 
+static int
+publish(const args *a)
+{
+	home h;
+	int rc;
+
+	if (home_open(&h, a, 1))
+		return 1;
+	rc = publish_task(&h, a->pos[0], args_get(a, "json") != NULL);
+	home_close(&h);
+	return rc;
+}
+
+static int
+list(const args *a)
+{
+	home h;
+	int rc;
+
+	if (home_open(&h, a, 0))
+		return 1;
+	rc = list_tasks(&h, args_get(a, "json") != NULL);
+	home_close(&h);
+	return rc;
+}
+
+static int
+show(const args *a)
+{
+	home h;
+	int rc;
+
+	if (home_open(&h, a, 0))
+		return 1;
+	rc = show_task(&h, a->pos[0], args_get(a, "json") != NULL);
+	home_close(&h);
+	return rc;
+}
+
+static const cli_verb verbs[] = {
+	{ "publish", publish_opts, sizeof publish_opts / sizeof publish_opts[0], 1,
+	    "publish needs MANIFEST.json",
+	    "MANIFEST.json [--home DIR] [--passphrase-env VAR] [--json]",
+	    "Checks a task manifest and its JSONL items (errors name the file, line and\n"
+	    "field), stores the items as content-addressed chunks and signs a task\n"
+	    "record; a running node announces it, and peers fetch the chunks by hash\n"
+	    "and check them before use. The task id commits to the manifest and to\n"
+	    "every item. The manifest format is in the README (\"Task format\").\n", publish },
+	{ "list", list_opts, sizeof list_opts / sizeof list_opts[0], 0, NULL,
+	    "[--home DIR] [--json]",
+	    "The tasks this node holds: id, name, version, metric, items, whether all\n"
+	    "item chunks are here, and the results held for each.\n", list },
+	{ "show", list_opts, sizeof list_opts / sizeof list_opts[0], 1, "show needs ID or NAME",
+	    "ID|NAME[@VERSION] [--home DIR] [--json]",
+	    "One task: its manifest, its items' root, who published it, the results\n"
+	    "held for it.\n", show },
+};
+
 int
 cmd_task(int argc, char **argv)
 {
-	const char *sub;
-	char why[256];
-	args a;
-	home h;
-	int rc, is_pub, is_show;
+	static const cli_verbs c = { "task", verbs, sizeof verbs / sizeof verbs[0], about,
+	    "expected publish, list or show" };
 
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 2, why, sizeof why))
-		return cli_usage("task", why);
-	if (args_help(&a))
-		return cli_help(help);
-	sub = a.n_pos > 0 ? a.pos[0] : "";
-	is_pub = strcmp(sub, "publish") == 0;
-	is_show = strcmp(sub, "show") == 0;
-	if (!is_pub && !is_show && strcmp(sub, "list") != 0)
-		return cli_usage("task", a.n_pos == 0 ? "expected publish, list or show" :
-		    "unknown subcommand; expected publish, list or show");
-	if ((is_pub || is_show) && a.n_pos != 2)
-		return cli_usage("task", is_pub ? "publish needs MANIFEST.json" : "show needs ID or NAME");
-	if (!is_pub && !is_show && a.n_pos != 1)
-		return cli_usage("task", "list takes no arguments");
-	if (home_open(&h, &a, is_pub))
-		return 1;
-	if (is_pub)
-		rc = publish(&h, a.pos[1], args_get(&a, "json") != NULL);
-	else if (is_show)
-		rc = show(&h, a.pos[1], args_get(&a, "json") != NULL);
-	else
-		rc = list(&h, args_get(&a, "json") != NULL);
-	home_close(&h);
-	return rc;
+	return cli_verbs_run(&c, argc, argv);
 }

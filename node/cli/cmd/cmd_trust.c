@@ -6,18 +6,15 @@
 #include "hex.h"
 #include "home.h"
 
-static const char help[] =
-"usage: evalmesh trust add NODE_ID [--name NAME] [--home DIR]\n"
-"       evalmesh trust list [--json] [--home DIR]\n"
-"       evalmesh trust remove NODE_ID [--home DIR]\n\n"
+static const char about[] =
 "Trust is the reader's choice and stays on this node: it is never published.\n"
 "'evalmesh leaderboard --trusted' counts only results by these nodes and says\n"
 "how many it left out. NODE_ID is 64 hex digits, or a unique prefix of a node\n"
 "whose records this node holds.\n";
 
-static const opt opts[] = {
-	{ "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 }, { "name", OPT_VALUE, 0 },
-};
+static const opt add_opts[] = { { "home", OPT_VALUE, 0 }, { "name", OPT_VALUE, 0 } };
+static const opt list_opts[] = { { "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 } };
+static const opt remove_opts[] = { { "home", OPT_VALUE, 0 } };
 
 static int
 list_fn(void *ctx, const uint8_t id[static 32], const char *name)
@@ -33,64 +30,107 @@ list_fn(void *ctx, const uint8_t id[static 32], const char *name)
 	return 0;
 }
 
-int
-cmd_trust(int argc, char **argv)
+/* The node NODE_ID names: a full id of a node not heard from yet is fine
+ * to trust; a prefix must name one this store knows. */
+static int
+node_id(home *h, const char *node, uint8_t id[static 32])
 {
-	const char *sub, *name, *node;
-	char why[256];
+	if (strlen(node) == ID_HEX_LEN && hex_decode(id, 32, node) == EM_OK)
+		return 0;
+	return home_resolve(h, SPACE_AUTHOR, node, id, "node");
+}
+
+static int
+add(const args *a)
+{
+	const char *node = a->pos[0], *name = args_get(a, "name") ? args_get(a, "name") : "";
 	uint8_t id[32];
-	json_t *arr;
-	args a;
 	home h;
-	int rc = 0, add, rm;
+	int rc;
 	em_err err;
 
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 2, why, sizeof why))
-		return cli_usage("trust", why);
-	if (args_help(&a))
-		return cli_help(help);
-	sub = a.n_pos > 0 ? a.pos[0] : "";
-	add = strcmp(sub, "add") == 0;
-	rm = strcmp(sub, "remove") == 0;
-	if (!add && !rm && strcmp(sub, "list") != 0)
-		return cli_usage("trust", a.n_pos == 0 ? "expected add, list or remove" :
-		    "unknown subcommand; expected add, list or remove");
-	if ((add || rm) != (a.n_pos == 2))
-		return cli_usage("trust", add || rm ? "give the NODE_ID" : "list takes no arguments");
-	node = add || rm ? a.pos[1] : NULL;
-	name = args_get(&a, "name") ? args_get(&a, "name") : "";
-	if (cli_text("--name", name, STORE_TRUST_NAME_MAX))
+	if ((rc = cli_id("trust add", "NODE_ID", node, "node")) != 0 ||
+	    (rc = cli_text("trust add", "--name", name, STORE_TRUST_NAME_MAX)) != 0)
+		return rc;
+	if (home_open(&h, a, 0))
 		return 1;
-	if (home_open(&h, &a, 0))
-		return 1;
-	if (add || rm) {
-		/* a full id of a node not heard from yet is fine to trust */
-		if (strlen(node) == ID_HEX_LEN && hex_decode(id, 32, node) == EM_OK)
-			rc = 0;
+	if ((rc = node_id(&h, node, id)) == 0) {
+		if ((err = store_trust_put(h.st, id, name)) != EM_OK)
+			rc = cli_fail("cannot add to the trust list: %s", em_strerror(err));
 		else
-			rc = home_resolve(&h, SPACE_AUTHOR, node, id, "node");
-		if (rc == 0 && add) {
-			if ((err = store_trust_put(h.st, id, name)) != EM_OK)
-				rc = cli_fail("cannot add to the trust list: %s", em_strerror(err));
-			else
-				printf("trusting %.*s%s%s\n", ID_HEX_LEN, node, name[0] ? " as " : "", name);
-		} else if (rc == 0) {
-			if ((err = store_trust_del(h.st, id)) == EM_ENOTFOUND)
-				rc = cli_fail("node %.80s is not in the trust list", node);
-			else if (err != EM_OK)
-				rc = cli_fail("cannot remove from the trust list: %s", em_strerror(err));
-			else
-				printf("no longer trusting %.*s\n", ID_HEX_LEN, node);
-		}
-	} else {
-		arr = args_get(&a, "json") ? json_array() : NULL;
-		if ((err = store_trust_list(h.st, list_fn, arr)) != EM_OK) {
-			json_decref(arr);
-			rc = cli_fail("cannot read the trust list: %s", em_strerror(err));
-		} else if (arr != NULL) {
-			rc = cli_json_print(arr);
-		}
+			printf("trusting %.*s%s%s\n", ID_HEX_LEN, node, name[0] ? " as " : "", name);
 	}
 	home_close(&h);
 	return rc;
+}
+
+static int
+remove_(const args *a)
+{
+	const char *node = a->pos[0];
+	uint8_t id[32];
+	home h;
+	int rc;
+	em_err err;
+
+	if ((rc = cli_id("trust remove", "NODE_ID", node, "node")) != 0)
+		return rc;
+	if (home_open(&h, a, 0))
+		return 1;
+	if ((rc = node_id(&h, node, id)) == 0) {
+		if ((err = store_trust_del(h.st, id)) == EM_ENOTFOUND)
+			rc = cli_fail("node %.80s is not in the trust list", node);
+		else if (err != EM_OK)
+			rc = cli_fail("cannot remove from the trust list: %s", em_strerror(err));
+		else
+			printf("no longer trusting %.*s\n", ID_HEX_LEN, node);
+	}
+	home_close(&h);
+	return rc;
+}
+
+static int
+list(const args *a)
+{
+	json_t *arr;
+	home h;
+	int rc = 0;
+	em_err err;
+
+	if (home_open(&h, a, 0))
+		return 1;
+	arr = args_get(a, "json") ? json_array() : NULL;
+	if ((err = store_trust_list(h.st, list_fn, arr)) != EM_OK) {
+		json_decref(arr);
+		rc = cli_fail("cannot read the trust list: %s", em_strerror(err));
+	} else if (arr != NULL) {
+		rc = cli_json_print(arr);
+	}
+	home_close(&h);
+	return rc;
+}
+
+static const cli_verb verbs[] = {
+	{ "add", add_opts, sizeof add_opts / sizeof add_opts[0], 1, "give the NODE_ID",
+	    "NODE_ID [--name NAME] [--home DIR]",
+	    "Adds a node to this node's trust list: 'evalmesh leaderboard --trusted'\n"
+	    "counts its results. NODE_ID is 64 hex digits, or a unique prefix of a node\n"
+	    "whose records this node holds. Trust stays on this node.\n\n"
+	    "  --name NAME  a name to show for it (at most 128 bytes)\n", add },
+	{ "list", list_opts, sizeof list_opts / sizeof list_opts[0], 0, NULL,
+	    "[--json] [--home DIR]",
+	    "The nodes this node trusts: id and name.\n", list },
+	{ "remove", remove_opts, sizeof remove_opts / sizeof remove_opts[0], 1, "give the NODE_ID",
+	    "NODE_ID [--home DIR]",
+	    "Takes a node off this node's trust list (NODE_ID as for 'trust add').\n",
+	    remove_ },
+};
+
+int
+cmd_trust(int argc, char **argv)
+{
+	static const cli_verbs c = { "trust", verbs, sizeof verbs / sizeof verbs[0], about,
+	    "expected add, list or remove" };
+
+	return cli_verbs_run(&c, argc, argv);
 }

@@ -116,7 +116,6 @@ verify_file(const home *h, const char *path)
 int
 cmd_verify(int argc, char **argv)
 {
-	char why[256];
 	const char *file;
 	uint8_t id[32], *buf = NULL;
 	size_t len;
@@ -124,13 +123,15 @@ cmd_verify(int argc, char **argv)
 	home h;
 	int rc;
 
-	if (args_parse(&a, opts, sizeof opts / sizeof opts[0], argc, argv, 1, why, sizeof why))
-		return cli_usage("verify", why);
+	if ((rc = cli_args("verify", &a, opts, sizeof opts / sizeof opts[0], argc, argv, 1)) != 0)
+		return rc;
 	if (args_help(&a))
 		return cli_help(help);
 	file = args_get(&a, "file");
 	if ((file == NULL) == (a.n_pos == 0))
 		return cli_usage("verify", "give either a RECORD_ID or --file FILE");
+	if (file == NULL && (rc = cli_id("verify", "RECORD_ID", a.pos[0], "record")) != 0)
+		return rc;
 	if (home_open(&h, &a, 0))
 		return 1;
 	if (file != NULL) {
