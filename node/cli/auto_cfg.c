@@ -1,4 +1,5 @@
-/* The node's model settings: HOME/node.json, then the flags. */
+/* The node's model settings: HOME/node.json, then the flags. Every value
+ * is checked by modelcfg's rule for its key, as `eval` checks its flags. */
 #include "auto_cfg.h"
 
 #include <stdio.h>
@@ -9,44 +10,96 @@
 #include "cli.h"
 #include "home.h"
 #include "model.h"
+#include "modelcfg.h"
 
+#define FIELD_FITS(f, max) (sizeof(((auto_cfg *)0)->f) > (max))
 _Static_assert(AUTO_ENDPOINTS_MAX == MODEL_ENDPOINTS_MAX, "auto.h's endpoint limit is eval's");
 _Static_assert(AUTO_EXTRA_BODY_MAX == MODEL_EXTRA_BODY_MAX, "auto.h's extra_body limit is eval's");
+_Static_assert(FIELD_FITS(model, MODELCFG_NAME_MAX) && FIELD_FITS(revision, MODELCFG_NAME_MAX) &&
+    FIELD_FITS(served_model, MODELCFG_STR_MAX) && FIELD_FITS(exec, MODELCFG_STR_MAX) &&
+    FIELD_FITS(endpoints[0], MODELCFG_STR_MAX) && FIELD_FITS(api_key_env, HOME_VAR_MAX) &&
+    FIELD_FITS(passphrase_env, HOME_VAR_MAX) && FIELD_FITS(api_key_header, MODELCFG_HEADER_MAX) &&
+    FIELD_FITS(access, MODELCFG_WORD_MAX) && FIELD_FITS(api, MODELCFG_WORD_MAX),
+    "every value modelcfg accepts fits auto_cfg whole");
+
+/* Where a string setting is kept, or NULL. */
+static char *
+field(auto_cfg *c, enum modelcfg_key k)
+{
+	switch (k) {
+	case MC_MODEL:		return c->model;
+	case MC_REVISION:	return c->revision;
+	case MC_ACCESS:		return c->access;
+	case MC_API:		return c->api;
+	case MC_SERVED_MODEL:	return c->served_model;
+	case MC_API_KEY_ENV:	return c->api_key_env;
+	case MC_API_KEY_HEADER:	return c->api_key_header;
+	case MC_EXEC:		return c->exec;
+	default:		return NULL;
+	}
+}
+
+/* A checked value of k into c (the mode's word into mode). s is the
+ * text of a string; v->obj is consumed. 0, or 1 when out of memory. */
+static int
+put(auto_cfg *c, char *mode, enum modelcfg_key k, const char *s, modelcfg_val *v)
+{
+	char *dst = field(c, k), *dump;
+	int rc = 0;
+
+	if (dst != NULL)
+		strcpy(dst, s);		/* fits: the static asserts above */
+	else if (k == MC_AUTO_EVAL)
+		strcpy(mode, s);
+	else if (k == MC_CONCURRENCY)
+		c->concurrency = (unsigned)v->num;
+	else if (k == MC_EVAL_JOBS)
+		c->jobs = (unsigned)v->num;
+	else if (k == MC_MAX_TOKENS)
+		c->max_tokens = (unsigned)v->num;
+	else if (k == MC_EXTRA_BODY) {
+		/* compact, as model_extra_body_check measured it: it fits */
+		if ((dump = json_dumps(v->obj, JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
+		    (size_t)snprintf(c->extra_body, sizeof c->extra_body, "%s", dump) >=
+		    sizeof c->extra_body)
+			rc = cli_fail("out of memory");
+		free(dump);
+	}
+	json_decref(v->obj);
+	v->obj = NULL;
+	return rc;
+}
 
 static int
-set(char *dst, const char *v, const char *what)
+file_endpoints(const char *path, auto_cfg *c, const json_t *v)
 {
-	if (strlen(v) >= AUTO_STR_MAX)
-		return cli_fail("%s: longer than %d bytes", what, AUTO_STR_MAX - 1);
-	strcpy(dst, v);
+	modelcfg_val val;
+	json_t *e;
+	size_t j;
+
+	if (json_is_string(v)) {
+		if (modelcfg_json(path, MC_ENDPOINT, v, &val))
+			return 1;
+		c->n_endpoints = 1;
+		strcpy(c->endpoints[0], json_string_value(v));
+		return 0;
+	}
+	if (!json_is_array(v) || json_array_size(v) > AUTO_ENDPOINTS_MAX)
+		return cli_fail("%s: endpoint: expected a URL or a list of up to %d", path,
+		    AUTO_ENDPOINTS_MAX);
+	c->n_endpoints = 0;
+	json_array_foreach(v, j, e) {
+		if (modelcfg_json(path, MC_ENDPOINT, e, &val))
+			return 1;
+		strcpy(c->endpoints[c->n_endpoints++], json_string_value(e));
+	}
 	return 0;
 }
 
-#define AUTO_MAX_TOKENS	(1 << 20)
-
-/* Extra request fields, checked as `eval` checks them, kept as compact
- * JSON to pass on. where names the file or flag. */
+/* The file's keys, each checked by its rule. *used: there was a file. */
 static int
-set_extra(auto_cfg *c, const json_t *v, const char *where)
+from_file(const char *path, auto_cfg *c, char *mode, int *used)
 {
-	char why[MODEL_WHY_MAX], *s;
-
-	if (model_extra_body_check(v, why, sizeof why) != EM_OK)
-		return cli_fail("%s: extra_body: %s", where, why);
-	if ((s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
-		return cli_fail("out of memory");
-	snprintf(c->extra_body, sizeof c->extra_body, "%s", s);
-	free(s);
-	return 0;
-}
-
-/* The file's keys, each a string unless said. */
-static int
-from_file(const char *path, auto_cfg *c, char *mode, size_t mcap)
-{
-	static const char *const keys[] = { "model", "revision", "access", "api", "served_model",
-	    "api_key_env", "exec", "auto_eval", "endpoint", "concurrency", "eval_jobs",
-	    "max_tokens", "extra_body", "api_key_header" };
 	json_error_t je;
 	json_t *o, *v;
 	const char *k;
@@ -54,6 +107,7 @@ from_file(const char *path, auto_cfg *c, char *mode, size_t mcap)
 
 	if (access(path, F_OK) != 0)
 		return 0;
+	*used = 1;
 	if ((o = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL)
 		return cli_fail("%s:%d: not valid JSON: %s", path, je.line, je.text);
 	if (!json_is_object(o)) {
@@ -61,197 +115,97 @@ from_file(const char *path, auto_cfg *c, char *mode, size_t mcap)
 		return cli_fail("%s: expected a JSON object", path);
 	}
 	json_object_foreach(o, k, v) {
-		size_t i;
+		modelcfg_val val;
+		enum modelcfg_key i;
 
-		for (i = 0; i < sizeof keys / sizeof keys[0]; i++)
-			if (strcmp(k, keys[i]) == 0)
-				break;
-		if (i == sizeof keys / sizeof keys[0]) {
+		for (i = 0; i < MC_N && strcmp(k, modelcfg_key_name(i)) != 0; i++)
+			;
+		if (i == MC_N)
 			rc = cli_fail("%s: %.64s: unknown key", path, k);
+		else if (i == MC_ENDPOINT)
+			rc = file_endpoints(path, c, v);
+		else if ((rc = modelcfg_json(path, i, v, &val)) == 0)
+			rc = put(c, mode, i, json_string_value(v), &val);
+		if (rc)
 			break;
-		}
-		if (strcmp(k, "max_tokens") == 0) {
-			if (!json_is_integer(v) || json_integer_value(v) < 1 ||
-			    json_integer_value(v) > AUTO_MAX_TOKENS) {
-				rc = cli_fail("%s: max_tokens: expected a whole number from 1 to %d", path,
-				    AUTO_MAX_TOKENS);
-				break;
-			}
-			c->max_tokens = (unsigned)json_integer_value(v);
-		} else if (strcmp(k, "extra_body") == 0) {
-			if ((rc = set_extra(c, v, path)))
-				break;
-		} else if (strcmp(k, "concurrency") == 0 || strcmp(k, "eval_jobs") == 0) {
-			if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1024) {
-				rc = cli_fail("%s: %s: expected a whole number from 1 to 1024", path, k);
-				break;
-			}
-			*(strcmp(k, "concurrency") == 0 ? &c->concurrency : &c->jobs) =
-			    (unsigned)json_integer_value(v);
-		} else if (strcmp(k, "endpoint") == 0) {
-			json_t *e;
-			size_t j;
-
-			if (json_is_string(v))
-				v = json_pack("[O]", v);
-			else
-				json_incref(v);
-			if (!json_is_array(v) || json_array_size(v) > MODEL_ENDPOINTS_MAX) {
-				json_decref(v);
-				rc = cli_fail("%s: endpoint: expected a URL or a list of up to %d", path,
-				    MODEL_ENDPOINTS_MAX);
-				break;
-			}
-			c->n_endpoints = 0;
-			json_array_foreach(v, j, e) {
-				if (!json_is_string(e)) {
-					rc = cli_fail("%s: endpoint: expected URLs", path);
-					break;
-				}
-				if ((rc = set(c->endpoints[c->n_endpoints++], json_string_value(e), "endpoint")))
-					break;
-			}
-			json_decref(v);
-			if (rc)
-				break;
-		} else if (!json_is_string(v)) {
-			rc = cli_fail("%s: %s: expected a string", path, k);
-			break;
-		} else {
-			char *dst = strcmp(k, "model") == 0 ? c->model :
-			    strcmp(k, "revision") == 0 ? c->revision :
-			    strcmp(k, "served_model") == 0 ? c->served_model :
-			    strcmp(k, "exec") == 0 ? c->exec : NULL;
-
-			if (strcmp(k, "api_key_header") == 0) {
-				if (strlen(json_string_value(v)) >= sizeof c->api_key_header) {
-					rc = cli_fail("%s: %s: too long", path, k);
-					break;
-				}
-				strcpy(c->api_key_header, json_string_value(v));
-				continue;
-			}
-			const char *s = json_string_value(v);
-
-			if (dst != NULL)
-				rc = set(dst, s, k);
-			else if (strcmp(k, "auto_eval") == 0)
-				snprintf(mode, mcap, "%.15s", s);
-			else if (strlen(s) >= (strcmp(k, "api_key_env") == 0 ? sizeof c->api_key_env :
-			    sizeof c->api))
-				rc = cli_fail("%s: %s: too long", path, k);
-			else
-				strcpy(strcmp(k, "access") == 0 ? c->access : strcmp(k, "api") == 0 ? c->api :
-				    c->api_key_env, s);
-			if (rc)
-				break;
-		}
 	}
 	json_decref(o);
 	return rc;
 }
 
+/* The flags, each checked by its rule; they win over the file. */
 static int
-mode_of(const char *s, enum auto_mode *m)
+from_flags(const args *a, auto_cfg *c, char *mode)
 {
-	if (strcmp(s, "off") == 0)
-		*m = AUTO_OFF;
-	else if (strcmp(s, "trusted") == 0)
-		*m = AUTO_TRUSTED;
-	else if (strcmp(s, "all") == 0)
-		*m = AUTO_ALL;
-	else
-		return cli_fail("--auto-eval '%.32s': expected trusted, all or off", s);
+	const char *const *eps;
+	size_t n_eps = args_all(a, "endpoint", &eps);
+	const char *v;
+	modelcfg_val val;
+	int rc;
+
+	for (enum modelcfg_key k = 0; k < MC_N; k++) {
+		if (k == MC_ENDPOINT || (v = args_get(a, modelcfg_flag_name(k))) == NULL)
+			continue;
+		if ((rc = modelcfg_flag("node", k, v, &val)) != 0 ||
+		    (rc = put(c, mode, k, v, &val)) != 0)
+			return rc;
+	}
+	for (size_t i = 0; i < n_eps; i++)
+		if ((rc = modelcfg_flag("node", MC_ENDPOINT, eps[i], &val)) != 0)
+			return rc;
+	if (n_eps > 0) {
+		c->n_endpoints = n_eps;
+		for (size_t i = 0; i < n_eps; i++)
+			strcpy(c->endpoints[i], eps[i]);
+	}
+	if ((v = args_get(a, "passphrase-env")) != NULL)
+		strcpy(c->passphrase_env, v);	/* checked by cli_args */
 	return 0;
+}
+
+/* Settings that do not go together: the command line's fault (2) when it
+ * alone gave them, else the file's part is worth a look (1). */
+static int
+mismatch(const char *why, int file_used, const char *path)
+{
+	if (!file_used)
+		return cli_usage("node", why);
+	return cli_fail("%s (the settings from the flags and %s)", why, path);
 }
 
 int
 auto_config(const args *a, const char *home_dir, auto_cfg *c)
 {
-	char path[HOME_PATH_MAX + 16], mode[128] = "";
-	const char *const *eps;
-	const char *v;
-	size_t n_eps = args_all(a, "endpoint", &eps);
-	uint64_t num;
+	char path[HOME_PATH_MAX + 16], mode[MODELCFG_WORD_MAX + 1] = "", why[256];
+	modelcfg_set set;
+	int rc, used = 0;
 
 	memset(c, 0, sizeof *c);
 	c->concurrency = 8;
 	c->jobs = 1;
 	if (home_path(home_dir, "node.json", path, sizeof path) ||
-	    from_file(path, c, mode, sizeof mode))
+	    from_file(path, c, mode, &used))
 		return 1;
-	if ((v = args_get(a, "model")) && set(c->model, v, "--model"))
-		return 1;
-	if ((v = args_get(a, "revision")) && set(c->revision, v, "--revision"))
-		return 1;
-	if ((v = args_get(a, "served-model")) && set(c->served_model, v, "--served-model"))
-		return 1;
-	if ((v = args_get(a, "exec")) && set(c->exec, v, "--exec"))
-		return 1;
-	if ((v = args_get(a, "access")))
-		snprintf(c->access, sizeof c->access, "%.15s", v);
-	if ((v = args_get(a, "api")))
-		snprintf(c->api, sizeof c->api, "%.15s", v);
-	if ((v = args_get(a, "api-key-env")))
-		snprintf(c->api_key_env, sizeof c->api_key_env, "%.127s", v);
-	if ((v = args_get(a, "passphrase-env")))
-		snprintf(c->passphrase_env, sizeof c->passphrase_env, "%.127s", v);
-	if ((v = args_get(a, "auto-eval")))
-		snprintf(mode, sizeof mode, "%s", v);
-	if ((v = args_get(a, "api-key-header")))
-		snprintf(c->api_key_header, sizeof c->api_key_header, "%.127s", v);
-	if ((v = args_get(a, "max-tokens"))) {
-		if (cli_parse_u64(v, &num) || num < 1 || num > AUTO_MAX_TOKENS)
-			return cli_fail("--max-tokens '%.32s': expected 1 to %d", v, AUTO_MAX_TOKENS);
-		c->max_tokens = (unsigned)num;
-	}
-	if ((v = args_get(a, "extra-body"))) {
-		json_error_t je;
-		json_t *o = json_loads(v, JSON_REJECT_DUPLICATES, &je);
-		int rc;
-
-		if (o == NULL)
-			return cli_fail("--extra-body: not JSON: %s", je.text);
-		rc = set_extra(c, o, "--extra-body");
-		json_decref(o);
-		if (rc)
-			return rc;
-	}
-	if (n_eps > 0) {
-		c->n_endpoints = 0;
-		for (size_t i = 0; i < n_eps; i++)
-			if (set(c->endpoints[c->n_endpoints++], eps[i], "--endpoint"))
-				return 1;
-	}
-	if ((v = args_get(a, "concurrency"))) {
-		if (cli_parse_u64(v, &num) || num < 1 || num > 1024)
-			return cli_fail("--concurrency '%.32s': expected 1 to 1024", v);
-		c->concurrency = (unsigned)num;
-	}
-	if ((v = args_get(a, "eval-jobs"))) {
-		if (cli_parse_u64(v, &num) || num < 1 || num > 16)
-			return cli_fail("--eval-jobs '%.32s': expected 1 to 16", v);
-		c->jobs = (unsigned)num;
-	}
+	if ((rc = from_flags(a, c, mode)) != 0)
+		return rc;
 	/* with a model, evaluating trusted tasks is the default; without, off */
-	c->mode = c->model[0] ? AUTO_TRUSTED : AUTO_OFF;
-	if (mode[0] && mode_of(mode, &c->mode))
-		return 1;
+	if (strcmp(mode, "all") == 0)
+		c->mode = AUTO_ALL;
+	else if (strcmp(mode, "trusted") == 0 || (mode[0] == '\0' && c->model[0] != '\0'))
+		c->mode = AUTO_TRUSTED;
+	else
+		c->mode = AUTO_OFF;
 	if (c->mode == AUTO_OFF)
 		return 0;
-	if (c->model[0] == '\0')
-		return cli_fail("--auto-eval %s needs --model NAME (or \"model\" in node.json)", mode);
-	if ((c->n_endpoints > 0) == (c->exec[0] != '\0'))
-		return cli_fail("--auto-eval needs --endpoint URL or --exec CMD (one of them)");
-	if (c->access[0] && strcmp(c->access, "open") && strcmp(c->access, "closed"))
-		return cli_fail("--access '%s': expected open or closed", c->access);
-	if (c->api[0] && strcmp(c->api, "chat") && strcmp(c->api, "completions"))
-		return cli_fail("--api '%s': expected chat or completions", c->api);
-	if (c->extra_body[0] && c->exec[0])
-		return cli_fail("extra_body is for HTTP endpoints, not --exec");
-	if (c->api_key_header[0] && !c->api_key_env[0])
-		return cli_fail("--api-key-header needs --api-key-env");
-	if (c->api_key_env[0] && getenv(c->api_key_env) == NULL)
-		return cli_fail("--api-key-env %s: that variable is not set", c->api_key_env);
-	return 0;
+	if (c->model[0] == '\0') {
+		snprintf(why, sizeof why, "--auto-eval %s needs --model NAME (or \"model\" in "
+		    "node.json)", mode);
+		return mismatch(why, used, path);
+	}
+	set = (modelcfg_set){ .exec = c->exec, .n_endpoints = c->n_endpoints, .need_target = 1,
+	    .extra_body = c->extra_body[0] != '\0', .api_key_env = c->api_key_env,
+	    .api_key_header = c->api_key_header };
+	if ((rc = modelcfg_combine(&set, why, sizeof why)) == 2)
+		return mismatch(why, used, path);
+	return rc ? cli_fail("%s", why) : 0;
 }

@@ -17,8 +17,11 @@
 	{ "extra-body", OPT_VALUE, 0 }, { "api-key-header", OPT_VALUE, 0 }
 
 /* Reads HOME/node.json under home_dir (if there is one) and the flags in
- * a into *cfg and checks them as `eval` checks its flags. 0, or 1 after
- * printing a one-line error that names the file or flag. */
+ * a into *cfg, each value checked by its rule in modelcfg.h, as `eval`
+ * checks its flags, and then the settings together. Returns 0; 2 after a
+ * usage line for a bad flag, or for settings that do not go together when
+ * no node.json took part; 1 after a line naming the file for a bad
+ * node.json, or for an API key variable that is not set. */
 int	auto_config(const args *a, const char *home_dir, auto_cfg *cfg);
 
 #endif

@@ -14,9 +14,10 @@ nres() { "$EM" results --home "$T/$1" --author "$(idof "$1")" --json | grep -c '
 for n in pub good bad picky; do "$EM" init --home "$T/$n" --name "$n" >/dev/null || bad "init $n"; done
 
 # --- settings refused before anything starts
-run 1 "$EM" node --home "$T/good" --auto-eval all; has $err 'needs --model'; one_line
-run 1 "$EM" node --home "$T/good" --model m; has $err 'needs --endpoint URL or --exec CMD'; one_line
-run 1 "$EM" node --home "$T/good" --model m --exec cat --auto-eval sometimes
+# without node.json the command line alone is wrong: usage errors (2)
+run 2 "$EM" node --home "$T/good" --auto-eval all; has $err 'needs --model'; one_line
+run 2 "$EM" node --home "$T/good" --model m; has $err 'give --endpoint URL or --exec CMD'; one_line
+run 2 "$EM" node --home "$T/good" --model m --exec cat --auto-eval sometimes
 has $err "expected trusted, all or off"; one_line
 run 1 "$EM" node --home "$T/good" --model m --exec cat --api-key-env NO_SUCH_VAR_Y
 has $err 'NO_SUCH_VAR_Y: that variable is not set'; one_line
@@ -27,13 +28,13 @@ run 1 "$EM" node --home "$T/good"; has $err 'node.json:2: not valid JSON'; one_l
 printf '{"model": "m", "exec": "cat", "extra_body": {"stream": true}}\n' >"$T/good/node.json"
 run 1 "$EM" node --home "$T/good"; has $err 'node.json: extra_body: .*"stream"'; one_line
 rm -f "$T/good/node.json"
-run 1 "$EM" node --home "$T/good" --model m --exec cat --extra-body '{"top_k":'
-has $err -- '--extra-body: not JSON'; one_line
+run 2 "$EM" node --home "$T/good" --model m --exec cat --extra-body '{"top_k":'
+has $err -- "--extra-body '.*': not JSON"; one_line
 printf '{"model": "m", "exec": "cat", "max_tokens": 0}\n' >"$T/good/node.json"
 run 1 "$EM" node --home "$T/good"; has $err 'node.json: max_tokens: expected a whole number'; one_line
 # a good node.json: the model from the file, the mode from a flag
 printf '{"model": "m", "exec": "cat", "extra_body": {"top_k": 20}}\n' >"$T/good/node.json"
-run 1 "$EM" node --home "$T/good"; has $err 'extra_body is for HTTP endpoints, not --exec'; one_line
+run 1 "$EM" node --home "$T/good"; has $err 'extra.body is for HTTP endpoints, not --exec .*node.json'; one_line
 printf '{"model": "echo-model", "revision": "r1", "exec": "%s echo", "concurrency": 4,
  "max_tokens": 4096}\n' "$EX" >"$T/good/node.json"
 

@@ -31,8 +31,8 @@ done
 run 0 "$EM" eval --help; has $out 'usage: evalmesh eval TASK'
 run 2 "$EM" eval arith-en --endpoint http://127.0.0.1:1; has $err -- '--model NAME is required'; one_line
 run 2 "$EM" eval arith-en --model m; has $err 'give --endpoint URL or --exec CMD'; one_line
-run 2 "$EM" eval arith-en --model m --endpoint http://x --exec cat; has $err 'one of them'
-run 1 "$EM" eval arith-en --model m --endpoint ftp://127.0.0.1:1; has $err "expected an http"; one_line
+run 2 "$EM" eval arith-en --model m --endpoint http://x --exec cat; has $err 'not both'; one_line
+run 2 "$EM" eval arith-en --model m --endpoint ftp://127.0.0.1:1; has $err "expected an http"; one_line
 run 1 "$EM" eval arith-en --model m --endpoint http://127.0.0.1:1 --api-key-env NO_SUCH_VAR_X
 has $err 'NO_SUCH_VAR_X: that variable is not set'; one_line
 run 2 "$EM" eval arith-en --model m --endpoint http://127.0.0.1:1 --concurrency 0

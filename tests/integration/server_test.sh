@@ -49,7 +49,7 @@ has $err 'needs --api-key-env'; one_line
 run 2 "$EM" model check --endpoint http://127.0.0.1:1 --extra-body '{"max_tokens": 5}'
 has $err 'may not set "max_tokens" \(use --max-tokens\)'; one_line
 run 2 "$EM" model check --endpoint http://127.0.0.1:1 --extra-body '[1'; has $err 'not JSON'; one_line
-run 1 "$EM" model check --endpoint ftp://h; has $err 'expected an http'; one_line
+run 2 "$EM" model check --endpoint ftp://h; has $err 'expected an http'; one_line
 EMPTY_KEY= run 1 "$EM" model check --endpoint http://127.0.0.1:1 --api-key-env EMPTY_KEY
 has $err 'EMPTY_KEY: that variable is empty'; one_line
 run 1 "$EM" model check --endpoint http://127.0.0.1:1 --api-key-env HOME --api-key-header $'a\r\nX: 1'

@@ -2,8 +2,8 @@
 # Usage errors, table by table: every command and verb refuses an option
 # it does not take, and every bad value, with exit 2 and one line naming
 # the command, the flag, the value and what was expected; a verb's own
-# help; what is not the command line's fault stays exit 1. Nothing needs a
-# network.
+# help; node.json values refused with the file and the key (exit 1); what
+# is not the command line's fault stays exit 1. Nothing needs a network.
 # usage: usage_test.sh PATH/TO/evalmesh
 set -u
 EM=${1:?usage: usage_test.sh PATH/TO/evalmesh}
@@ -127,10 +127,22 @@ eval|eval x --model m --endpoint http://127.0.0.1:1 --patience -1|--patience '-1
 eval|eval x --model m --endpoint http://127.0.0.1:1 --max-tokens 0|--max-tokens '0': expected a whole number from 1 to 1048576
 eval|eval x --model m --endpoint http://127.0.0.1:1 --access semi|--access 'semi': expected open or closed
 eval|eval x --model m --endpoint http://127.0.0.1:1 --api frob|--api 'frob': expected chat or completions
+eval|eval x --model m --endpoint ftp://127.0.0.1:1|--endpoint 'ftp://127.0.0.1:1': expected an http:// or https:// URL
+eval|eval x --model m --endpoint http://|--endpoint 'http://': expected an http:// or https:// URL with a host
 eval|eval x --model m --endpoint http://127.0.0.1:1 --extra-body [1]|--extra-body '\[1\]': the extra body must be a JSON object
 eval|eval x --model m --endpoint http://127.0.0.1:1 --extra-body {"stream":true}|--extra-body '.*': the extra body may not set "stream"
+eval|eval x --model m --endpoint http://127.0.0.1:1 --api-key-env A=B|--api-key-env 'A=B': expected the name of a variable
+eval|eval x --model m --exec cat --extra-body {"top_k":1}|--extra-body is for HTTP endpoints, not --exec
 eval|eval x --model m --endpoint http://127.0.0.1:1 --api-key-header api-key|--api-key-header needs --api-key-env VAR
 eval|eval x --model m --endpoint http://127.0.0.1:1 --passphrase-env A=B|--passphrase-env 'A=B': expected the name of a variable
+node|node --model m --endpoint http://127.0.0.1:1 --concurrency 0|--concurrency '0': expected a whole number from 1 to 1024
+node|node --model m --endpoint http://127.0.0.1:1 --eval-jobs 17|--eval-jobs '17': expected a whole number from 1 to 16
+node|node --model m --endpoint http://127.0.0.1:1 --access semi|--access 'semi': expected open or closed
+node|node --model m --endpoint http://127.0.0.1:1 --api frob|--api 'frob': expected chat or completions
+node|node --model m --endpoint http://127.0.0.1:1 --max-tokens 0|--max-tokens '0': expected a whole number from 1 to 1048576
+node|node --model m --endpoint ftp://x|--endpoint 'ftp://x': expected an http:// or https:// URL
+node|node --model m --exec cat --auto-eval sometimes|--auto-eval 'sometimes': expected trusted, all or off
+node|node --model m --exec cat --extra-body {|--extra-body '\{': not JSON
 node|node --max-inbound 4097|--max-inbound '4097': expected a whole number from 0 to 4096
 node|node --max-outbound x|--max-outbound 'x': expected a whole number from 0 to 256
 node|node --handshake-timeout 99|--handshake-timeout '99': expected a whole number from 100 to 600000
@@ -138,10 +150,12 @@ node|node --log-level loud|--log-level 'loud': expected error, warn, info or deb
 node|node --listen 127.0.0.1|--listen '127.0.0.1': expected HOST:PORT with a numeric host
 node|node --advertise example.org:7400|--advertise 'example.org:7400': expected HOST:PORT
 node|node --peer nowhere|--peer 'nowhere': expected HOST:PORT
+node|node --model m --endpoint http://x --exec cat|give --endpoint URL or --exec CMD, not both
 model check|model check --endpoint http://127.0.0.1:1 --timeout 3601|--timeout '3601': expected a whole number from 1 to 3600
 model check|model check --endpoint http://127.0.0.1:1 --max-tokens 65537|--max-tokens '65537': expected a whole number from 1 to 65536
 model check|model check --endpoint http://127.0.0.1:1 --api frob|--api 'frob': expected chat or completions
 model check|model check --endpoint http://127.0.0.1:1 --extra-body {"model":"x"}|--extra-body '.*': the extra body may not set "model"
+model check|model check --endpoint ftp://x|--endpoint 'ftp://x': expected an http:// or https:// URL
 result publish|result publish --task 0123 --model m --metric a=1 --n 1|--task '0123': expected a task id: 8 to 64 hex digits
 result publish|result publish --task 0123456z --model m --metric a=1 --n 1|--task '0123456z': expected a task id
 result publish|result publish --task 01234567 --model m --metric a=1 --n 0|--n '0': expected a whole number from 1 to 1048576
@@ -167,14 +181,54 @@ EOF
 long=$(printf 'x%.0s' $(seq 1 200))
 run 2 "$EM" eval x --model "$long" --exec cat --home "$H"
 usage_is eval "--model 'x{64}\\.\\.\\.': longer than 128 bytes"
+run 2 em node --model m --exec cat --api-key-env "$long" --home "$H"
+usage_is node "--api-key-env 'x{64}\\.\\.\\.': expected the name of a variable: 1 to 127 bytes"
+run 2 em node --model m --exec cat --api-key-header "$long" --home "$H"
+usage_is node "--api-key-header 'x{64}\\.\\.\\.': expected 1 to 127 bytes"
+run 2 em node --model "$(printf 'm\tx')" --exec cat --home "$H"
+usage_is node "--model 'm\\?x': holds a control character"
 run 2 "$EM" trust add $ID --name "$(printf 'n\033]0;x')" --home "$H"; usage_is 'trust add' "--name 'n\\?\\]0;x'"
 run 2 "$EM" revoke 01234567 --reason "$(printf 'a\nb')" --home "$H"; usage_is revoke "--reason 'a\\?b'"
 run 2 "$EM" init --home "$T/new" --org "$(printf 'o\377')"; usage_is init "--org 'o\\?': not valid UTF-8"
 [ ! -e "$T/new" ] && ok || bad "a refused init made $T/new"
 run 2 "$EM" results --home ''; usage_is results "--home '': expected a directory"
+run 2 "$EM" eval x --model m --exec cat --endpoint "http://h/$(printf 'p%.0s' $(seq 1 1100))" --home "$H"
+usage_is eval "--endpoint 'http://h/p+\\.\\.\\.': expected an http:// or https:// URL"
+
+# --- node.json: the same rules, exit 1, the file and the key named
+while IFS='|' read -r json want; do
+	[ -n "$json" ] || continue
+	printf '%s\n' "$json" >"$H/node.json"
+	run 1 em node --home "$H" && { one_line; has $err "^evalmesh: $H/node.json: $want"; }
+done <<'EOF'
+{"model": "m", "exec": "cat", "access": "semi"}|access: expected open or closed
+{"model": "m", "exec": "cat", "api": "frob"}|api: expected chat or completions
+{"model": "m", "exec": "cat", "auto_eval": "sometimes"}|auto_eval: expected trusted, all or off
+{"model": "m", "exec": "cat", "concurrency": 0}|concurrency: expected a whole number from 1 to 1024
+{"model": "m", "exec": "cat", "concurrency": "8"}|concurrency: expected a whole number from 1 to 1024
+{"model": "m", "exec": "cat", "eval_jobs": 17}|eval_jobs: expected a whole number from 1 to 16
+{"model": "m", "exec": "cat", "max_tokens": 1048577}|max_tokens: expected a whole number from 1 to 1048576
+{"model": "m\u001b[2J", "exec": "cat"}|model: holds a control character
+{"model": "m", "exec": ""}|exec: expected 1 to 1023 bytes
+{"model": "m", "endpoint": "ftp://x"}|endpoint: expected an http:// or https:// URL
+{"model": "m", "endpoint": ["http://x", 7]}|endpoint: expected a string
+{"model": "m", "endpoint": {"a": 1}}|endpoint: expected a URL or a list of up to 16
+{"model": "m", "exec": "cat", "api_key_env": "A B"}|api_key_env: expected the name of a variable
+{"model": "m", "exec": "cat", "revision": 3}|revision: expected a string
+EOF
+printf '{"model": "m", "exec": "cat", "api_key_env": "%s"}\n' "$long" >"$H/node.json"
+run 1 em node --home "$H"; has $err 'node.json: api_key_env: expected the name of a variable: 1 to 127'
+# settings that do not go together, with node.json taking part: its fault too (1)
+printf '{"model": "m"}\n' >"$H/node.json"
+run 1 em node --home "$H"; one_line; has $err "give --endpoint URL or --exec CMD .*$H/node.json"
+# a bad flag is the command line's whatever the file says
+run 2 em node --home "$H" --access semi; usage_is node "--access 'semi'"
+rm -f "$H/node.json"
 
 # --- not the command line's fault: exit 1
 run 1 "$EM" import "$T/missing" --home "$H"; has $err 'cannot read'; one_line
+run 1 "$EM" eval x --model m --endpoint http://127.0.0.1:1 --api-key-env EM_NO_SUCH_VAR --home "$H"
+has $err '^evalmesh: --api-key-env EM_NO_SUCH_VAR: that variable is not set$'
 run 1 "$EM" verify ffffffff --home "$H"; has $err 'no record'; one_line
 run 1 "$EM" results --home "$T/nohome"; has $err 'not found'; one_line
 run 1 "$EM" task publish "$T/none.json" --home "$H"; has $err 'cannot read'; one_line

@@ -9,6 +9,7 @@
 #include "eval.h"
 #include "hex.h"
 #include "home.h"
+#include "modelcfg.h"
 
 static const char help[] =
 "usage: evalmesh eval TASK --model NAME [--revision R] [--access open|closed]\n"
@@ -82,7 +83,6 @@ static const opt opts[] = {
 	{ "count-failed-as-wrong", OPT_FLAG, 0 }, { "patience", OPT_VALUE, 0 },
 };
 
-/* --extra-body: a JSON object the adapter may send (*out yours). */
 /* The progress line: redrawn in place on a terminal; elsewhere (a log,
  * a pipe) a plain line every PLAIN_MS and at the end. */
 #define PLAIN_MS	5000
@@ -119,21 +119,63 @@ show_progress(void *ctx, const eval_progress *p, int final)
 	fflush(stderr);
 }
 
+/* The model flags eval shares with `node`, each checked by its rule
+ * (modelcfg.h); *extra is yours. 0, or 2 after the usage line. */
 static int
-extra_body(const args *a, json_t **out)
+model_flags(const args *a, eval_opts *o, json_t **extra)
 {
-	const char *v = args_get(a, "extra-body");
-	char why[MODEL_WHY_MAX];
-	json_error_t je;
+	static const enum modelcfg_key keys[] = { MC_MODEL, MC_REVISION, MC_ACCESS, MC_API,
+	    MC_SERVED_MODEL, MC_API_KEY_ENV, MC_API_KEY_HEADER, MC_EXEC, MC_CONCURRENCY,
+	    MC_MAX_TOKENS, MC_EXTRA_BODY };
+	const char *const *eps, *v;
+	size_t n_eps = args_all(a, "endpoint", &eps);
+	modelcfg_val val;
+	int rc;
 
-	*out = NULL;
-	if (v == NULL)
-		return 0;
-	if ((*out = json_loads(v, JSON_REJECT_DUPLICATES, &je)) == NULL)
-		return cli_bad("eval", "--extra-body", v, "not JSON: %s (at character %d)", je.text,
-		    je.position);
-	if (model_extra_body_check(*out, why, sizeof why) != EM_OK)
-		return cli_bad("eval", "--extra-body", v, "%s", why);
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if ((v = args_get(a, modelcfg_flag_name(keys[i]))) == NULL)
+			continue;
+		if ((rc = modelcfg_flag("eval", keys[i], v, &val)) != 0)
+			return rc;
+		if (keys[i] == MC_CONCURRENCY)
+			o->model.concurrency = (unsigned)val.num;
+		else if (keys[i] == MC_MAX_TOKENS)
+			o->max_tokens = (unsigned)val.num;
+		else if (keys[i] == MC_EXTRA_BODY)
+			*extra = val.obj;
+	}
+	for (size_t i = 0; i < n_eps; i++) {
+		if ((rc = modelcfg_flag("eval", MC_ENDPOINT, eps[i], &val)) != 0)
+			return rc;
+		o->model.endpoints[i] = eps[i];
+	}
+	o->model.n_endpoints = n_eps;
+	return 0;
+}
+
+/* The flags of the run itself. 0, or 2 after the usage line. */
+static int
+run_flags(const args *a, eval_opts *o)
+{
+	uint64_t tmo, retries, limit, patience;
+	int rc;
+
+	if ((rc = cli_number("eval", a, "timeout", 1, 3600, 120, &tmo)) != 0 ||
+	    (rc = cli_number("eval", a, "retries", 0, 20, 4, &retries)) != 0 ||
+	    (rc = cli_number("eval", a, "limit", 1, BODY_ITEMS_MAX, 0, &limit)) != 0 ||
+	    (rc = cli_number("eval", a, "patience", 0, 86400, EVAL_PATIENCE_S, &patience)) != 0)
+		return rc;
+	o->model.timeout_ms = (unsigned)tmo * 1000;
+	o->retries = (unsigned)retries;
+	o->limit = (size_t)limit;
+	o->patience_s = (unsigned)patience;
+	o->fresh = args_get(a, "fresh") != NULL;
+	o->count_failed = args_get(a, "count-failed-as-wrong") != NULL;
+	o->clock = em_clock_system();
+	if (args_get(a, "quiet") == NULL) {
+		o->progress = show_progress;
+		o->progress_ctx = isatty(2) ? &terminal : &plain;
+	}
 	return 0;
 }
 
@@ -142,70 +184,35 @@ extra_body(const args *a, json_t **out)
 static int
 settings(const args *a, eval_opts *o, int *access, json_t **extra)
 {
-	const char *name = args_get(a, "model"), *rev = args_get(a, "revision");
-	const char *acc = args_get(a, "access"), *api = args_get(a, "api");
-	const char *keyvar = args_get(a, "api-key-env"), *ex = args_get(a, "exec");
-	const char *const *eps;
-	size_t n_eps = args_all(a, "endpoint", &eps);
-	uint64_t conc, tmo, retries, limit, max_tokens, patience;
+	const char *name = args_get(a, "model"), *acc = args_get(a, "access");
+	const char *api = args_get(a, "api"), *ex = args_get(a, "exec");
+	modelcfg_set set;
+	char why[256];
 	int rc;
 
+	*extra = NULL;
 	if (name == NULL || *name == '\0')
 		return cli_usage("eval", "--model NAME is required");
-	if ((rc = cli_text("eval", "--model", name, BODY_NAME_MAX)) != 0 ||
-	    (rev && (rc = cli_text("eval", "--revision", rev, BODY_NAME_MAX)) != 0))
+	o->model.concurrency = 8;
+	if ((rc = model_flags(a, o, extra)) != 0 || (rc = run_flags(a, o)) != 0)
 		return rc;
-	if ((n_eps > 0) == (ex != NULL) && !args_get(a, "dry-run"))
-		return cli_usage("eval", "give --endpoint URL or --exec CMD (one of them)");
-	if (acc == NULL || strcmp(acc, "open") == 0)
-		*access = ACCESS_OPEN;
-	else if (strcmp(acc, "closed") == 0)
-		*access = ACCESS_CLOSED;
-	else
-		return cli_bad("eval", "--access", acc, "expected open or closed");
+	set = (modelcfg_set){ .exec = ex, .n_endpoints = o->model.n_endpoints,
+	    .need_target = !args_get(a, "dry-run"), .extra_body = *extra != NULL,
+	    .api_key_env = args_get(a, "api-key-env"),
+	    .api_key_header = args_get(a, "api-key-header") };
+	if ((rc = modelcfg_combine(&set, why, sizeof why)) != 0)
+		return rc == 2 ? cli_usage("eval", why) : cli_fail("%s", why);
+	*access = acc != NULL && strcmp(acc, "closed") == 0 ? ACCESS_CLOSED : ACCESS_OPEN;
 	o->model_name = name;
-	o->revision = rev ? rev : "";
-	o->model.api = ex != NULL ? MODEL_EXEC : MODEL_CHAT;
-	if (api != NULL && strcmp(api, "completions") == 0 && ex == NULL)
-		o->model.api = MODEL_COMPLETIONS;
-	else if (api != NULL && strcmp(api, "chat") != 0)
-		return cli_bad("eval", "--api", api, "expected chat or completions");
-	for (size_t i = 0; i < n_eps; i++)
-		o->model.endpoints[i] = eps[i];
-	o->model.n_endpoints = n_eps;
+	o->revision = args_get(a, "revision") ? args_get(a, "revision") : "";
+	o->model.api = ex != NULL ? MODEL_EXEC : api != NULL && strcmp(api, "completions") == 0 ?
+	    MODEL_COMPLETIONS : MODEL_CHAT;
 	o->model.exec_cmd = ex;
 	o->model.served_model = args_get(a, "served-model") ? args_get(a, "served-model") : name;
 	o->model.api_key_header = args_get(a, "api-key-header");
-	if (o->model.api_key_header != NULL && keyvar == NULL)
-		return cli_usage("eval", "--api-key-header needs --api-key-env VAR");
-	if (keyvar != NULL) {
-		o->model.api_key = getenv(keyvar);
-		if (o->model.api_key == NULL || *o->model.api_key == '\0')
-			return cli_fail("--api-key-env %.64s: that variable is %s", keyvar,
-			    o->model.api_key ? "empty" : "not set");
-	}
-	if ((rc = cli_number("eval", a, "concurrency", 1, 1024, 8, &conc)) != 0 ||
-	    (rc = cli_number("eval", a, "timeout", 1, 3600, 120, &tmo)) != 0 ||
-	    (rc = cli_number("eval", a, "retries", 0, 20, 4, &retries)) != 0 ||
-	    (rc = cli_number("eval", a, "limit", 1, BODY_ITEMS_MAX, 0, &limit)) != 0 ||
-	    (rc = cli_number("eval", a, "max-tokens", 1, 1u << 20, 0, &max_tokens)) != 0 ||
-	    (rc = cli_number("eval", a, "patience", 0, 86400, EVAL_PATIENCE_S, &patience)) != 0 ||
-	    (rc = extra_body(a, extra)) != 0)
-		return rc;
+	if (set.api_key_env != NULL)
+		o->model.api_key = getenv(set.api_key_env);	/* set: modelcfg_combine */
 	o->model.extra_body = *extra;
-	o->max_tokens = (unsigned)max_tokens;
-	o->patience_s = (unsigned)patience;
-	o->fresh = args_get(a, "fresh") != NULL;
-	o->count_failed = args_get(a, "count-failed-as-wrong") != NULL;
-	o->model.concurrency = (unsigned)conc;
-	o->model.timeout_ms = (unsigned)tmo * 1000;
-	o->retries = (unsigned)retries;
-	o->limit = (size_t)limit;
-	o->clock = em_clock_system();
-	if (args_get(a, "quiet") == NULL) {
-		o->progress = show_progress;
-		o->progress_ctx = isatty(2) ? &terminal : &plain;
-	}
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "model.h"
 #include "model_check.h"
+#include "modelcfg.h"
 
 #define CMD	"model check"
 
@@ -46,49 +47,57 @@ static const opt opts[] = {
 	{ "extra-body", OPT_VALUE, 0 }, { "max-tokens", OPT_VALUE, 0 }, { "timeout", OPT_VALUE, 0 },
 };
 
-/* Everything from the flags into o; 0, 1 or 2 as the command returns. */
+/* Everything from the flags into o, the model flags by the rules `eval`
+ * uses (modelcfg.h); *extra is yours. 0, 1 or 2 as the command returns. */
 static int
 settings(const args *a, model_opts *o, json_t **extra, unsigned *max_tokens)
 {
-	const char *api = args_get(a, "api"), *keyvar = args_get(a, "api-key-env");
-	const char *eb = args_get(a, "extra-body");
-	char why[MODEL_WHY_MAX];
+	static const enum modelcfg_key keys[] = { MC_ENDPOINT, MC_API, MC_SERVED_MODEL,
+	    MC_API_KEY_ENV, MC_API_KEY_HEADER, MC_EXTRA_BODY };
+	const char *api = args_get(a, "api"), *v;
+	modelcfg_set set = { 0 };
+	modelcfg_val val;
+	char why[256];
 	uint64_t tmo, mt;
-	json_error_t je;
 	int rc;
 
-	if ((o->endpoints[0] = args_get(a, "endpoint")) == NULL)
+	if (args_get(a, "endpoint") == NULL)
 		return cli_usage(CMD, "give --endpoint URL");
-	o->n_endpoints = 1;
-	if (api == NULL || strcmp(api, "chat") == 0)
-		o->api = MODEL_CHAT;
-	else if (strcmp(api, "completions") == 0)
-		o->api = MODEL_COMPLETIONS;
-	else
-		return cli_bad(CMD, "--api", api, "expected chat or completions");
 	if (args_get(a, "served-model") && args_get(a, "model"))
 		return cli_usage(CMD, "give --served-model or --model, not both");
-	o->served_model = args_get(a, "served-model") ? args_get(a, "served-model") :
-	    args_get(a, "model");
-	o->api_key_header = args_get(a, "api-key-header");
-	if (o->api_key_header != NULL && keyvar == NULL)
-		return cli_usage(CMD, "--api-key-header needs --api-key-env VAR");
-	if (keyvar != NULL && ((o->api_key = getenv(keyvar)) == NULL || *o->api_key == '\0'))
-		return cli_fail("model check: --api-key-env %.64s: that variable is %s", keyvar,
-		    o->api_key ? "empty" : "not set");
+	for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+		if ((v = args_get(a, modelcfg_flag_name(keys[i]))) == NULL)
+			continue;
+		if ((rc = modelcfg_flag(CMD, keys[i], v, &val)) != 0)
+			return rc;
+		if (keys[i] == MC_EXTRA_BODY)
+			*extra = val.obj;
+	}
+	/* --model is --served-model here, by the same rule */
+	if ((v = args_get(a, "model")) != NULL &&
+	    (rc = modelcfg_flag(CMD, MC_SERVED_MODEL, v, &val)) != 0)
+		return rc;
 	if ((rc = cli_number(CMD, a, "max-tokens", 1, 65536, 32, &mt)) != 0 ||
 	    (rc = cli_number(CMD, a, "timeout", 1, 3600, 60, &tmo)) != 0)
 		return rc;
+	set.n_endpoints = 1;
+	set.extra_body = *extra != NULL;
+	set.api_key_env = args_get(a, "api-key-env");
+	set.api_key_header = args_get(a, "api-key-header");
+	if ((rc = modelcfg_combine(&set, why, sizeof why)) != 0)
+		return rc == 2 ? cli_usage(CMD, why) : cli_fail("%s: %s", CMD, why);
+	o->endpoints[0] = args_get(a, "endpoint");
+	o->n_endpoints = 1;
+	o->api = api != NULL && strcmp(api, "completions") == 0 ? MODEL_COMPLETIONS : MODEL_CHAT;
+	o->served_model = args_get(a, "served-model") ? args_get(a, "served-model") :
+	    args_get(a, "model");
+	o->api_key_header = set.api_key_header;
+	if (set.api_key_env != NULL)
+		o->api_key = getenv(set.api_key_env);	/* set: modelcfg_combine */
 	*max_tokens = (unsigned)mt;
 	o->timeout_ms = (unsigned)tmo * 1000;
 	o->concurrency = 1;
-	if (eb != NULL) {
-		if ((*extra = json_loads(eb, JSON_REJECT_DUPLICATES, &je)) == NULL)
-			return cli_bad(CMD, "--extra-body", eb, "not JSON: %s", je.text);
-		if (model_extra_body_check(*extra, why, sizeof why) != EM_OK)
-			return cli_bad(CMD, "--extra-body", eb, "%s", why);
-		o->extra_body = *extra;
-	}
+	o->extra_body = *extra;
 	return 0;
 }
 
