@@ -13,6 +13,7 @@
 #include "hash.h"
 #include "log.h"
 #include "score.h"
+#include "utf8.h"
 
 #define FLUSH_MS	100
 #define FLUSH_BATCH	256
@@ -326,11 +327,11 @@ refused(run *r, size_t i, const model_reply *rep)
 	r->early[r->n_early] = i;
 	memcpy(r->early_why[r->n_early], why, sizeof why);
 	if (++r->n_early == EVAL_FAIL_STREAK) {
-		char msg[MODEL_WHY_MAX];
+		char msg[MODEL_WHY_MAX], fit[128];
 
 		snprintf(msg, sizeof msg, "the server refused each of the first %d items, so none "
-		    "was kept (check the model and its settings); last: %.120s", EVAL_FAIL_STREAK,
-		    rep->why);
+		    "was kept (check the model and its settings); last: %s", EVAL_FAIL_STREAK,
+		    utf8_fit(rep->why, 120, fit, sizeof fit));
 		stop(r, msg);
 	}
 }
@@ -349,19 +350,19 @@ failed(run *r, size_t i, const model_reply *rep)
 	 * the run stops (with no patience, "not now" spends retries) */
 	if (rep->fail == MF_RATE && r->o->patience_s > 0) {
 		if (r->busy_since == 0) {
-			char why[MODEL_WHY_MAX];
+			char why[MODEL_WHY_MAX], fit[168];
 
 			r->busy_since = now;
 			reason_of(rep, why, sizeof why);
 			if (r->o->progress != NULL)
-				log_info("eval: the server says not now (%.160s); waiting for it up to %u s",
-				    why, r->o->patience_s);
+				log_info("eval: the server says not now (%s); waiting for it up to %u s",
+				    utf8_fit(why, 160, fit, sizeof fit), r->o->patience_s);
 		}
 		if (now - r->busy_since >= (uint64_t)r->o->patience_s * 1000) {
-			char why[MODEL_WHY_MAX];
+			char why[MODEL_WHY_MAX], fit[168];
 
 			snprintf(why, sizeof why, "the server said \"not now\" for %u s (--patience); "
-			    "last: %.160s", r->o->patience_s, rep->why);
+			    "last: %s", r->o->patience_s, utf8_fit(rep->why, 160, fit, sizeof fit));
 			stop(r, why);
 			return;
 		}
@@ -382,8 +383,11 @@ failed(run *r, size_t i, const model_reply *rep)
 		 * failed in an earlier run too (a server that always errs on
 		 * them: they may be all that is left to ask) */
 		if (!r->failed_before[i] && ++r->streak >= EVAL_FAIL_STREAK) {
+			char fit[168];
+
 			snprintf(why, sizeof why, "%d items in a row failed after %u retries; "
-			    "last: %.160s", EVAL_FAIL_STREAK, r->o->retries, rep->why);
+			    "last: %s", EVAL_FAIL_STREAK, r->o->retries,
+			    utf8_fit(rep->why, 160, fit, sizeof fit));
 			stop(r, why);
 		}
 	} else {
