@@ -86,7 +86,8 @@ eval_run_key(const eval_opts *o, uint8_t key[static 32])
 	hash_state hs;
 
 	snprintf(max_tokens, sizeof max_tokens, "%u", eval_max_tokens(o));
-	if (o->model.extra_body != NULL &&
+	/* no extra fields and an empty object ask alike: one run */
+	if (json_object_size(o->model.extra_body) > 0 &&
 	    (extra = json_dumps(o->model.extra_body, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		return EM_ENOMEM;
 	{

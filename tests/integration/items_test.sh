@@ -93,6 +93,9 @@ has "$T/h" '"max_tokens": 4096'; has "$T/h" '"max_tokens": 64'	# both results, e
 run 0 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --max-tokens 4096 --extra-body "$XB" \
 	--json --quiet --no-publish
 want cached 240 "the same settings again"; want requests 0 "the same settings again"
+# an empty object asks as no extra fields do: the same run, from the cache
+run 0 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --extra-body '{}' --json --quiet --no-publish
+want cached 240 "--extra-body {} after none"; want requests 0 "--extra-body {} after none"
 # --fresh asks again, and forgets the old answers: stopped early (here by
 # --limit), the plain command goes on from the fresh ones, never mixing
 run 0 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --fresh --json --quiet --no-publish

@@ -97,7 +97,6 @@ number(const args *a, const char *name, uint64_t lo, uint64_t hi, uint64_t dflt,
 	return 0;
 }
 
-/* --extra-body: a JSON object the adapter may send (*out yours). */
 /* The progress line: redrawn in place on a terminal; elsewhere (a log,
  * a pipe) a plain line every PLAIN_MS and at the end. */
 #define PLAIN_MS	5000
@@ -134,6 +133,7 @@ show_progress(void *ctx, const eval_progress *p, int final)
 	fflush(stderr);
 }
 
+/* --extra-body: a JSON object the adapter may send (*out yours). */
 static int
 extra_body(const args *a, json_t **out)
 {
