@@ -144,6 +144,14 @@ mk m7 "{ \"name\": \"t\", \"version\": \"1\", \"prompt\": \"Q: {q\", \"target\":
 bad_manifest m7 "prompt: '\{' at byte 3"
 mk m8 "{ $base, \"metric\": \"exact_match\", \"fewshot\": 99 }"
 bad_manifest m8 'fewshot: 99 is outside'
+mk m8b "{ $base, \"metric\": \"exact_match\",
+  \"fewshot\": 1 }"
+bad_manifest m8b 'm8b/manifest.json:2: fewshot: 1 examples need at least 2 items .*the task has 1'
+mk m8c "{ $base, \"metric\": \"exact_match\", \"tolerance\": 0.5 }"
+bad_manifest m8c 'tolerance: only the numeric metric uses it'
+mk m8d "{ $base, \"metric\": \"exact_match\" }"
+printf '\357\273\277' | cat - "$T/m8d/manifest.json" >"$T/m8d/m.json" && mv "$T/m8d/m.json" "$T/m8d/manifest.json"
+bad_manifest m8d 'manifest.json: starts with a byte order mark'
 mk m9 "{ $base, \"metric\": \"exact_match\", \"items\": \"nothere.jsonl\" }"
 bad_manifest m9 'duplicate|nothere'
 ok_m="{ $base, \"metric\": \"exact_match\" }"
