@@ -490,8 +490,9 @@ hedged_after(const struct text *t, size_t e, int range)
 {
 	size_t k = e, n;
 
-	if (range && at(t, k) == '-' && digit(at(t, k + 1))) {
-		for (k++; digit(at(t, k)) || at(t, k) == '.'; k++)
+	if (range && at(t, k) == '-' && (digit(at(t, k + 1)) ||
+	    (at(t, k + 1) == '$' && digit(at(t, k + 2))))) {
+		for (k += 2; digit(at(t, k)) || at(t, k) == '.'; k++)
 			;
 		while (at(t, k) == ' ')
 			k++;
