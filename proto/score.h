@@ -60,7 +60,16 @@ double score_exact(const char *output, const char *target, unsigned flags);
  *     "综上" and holds a result word ("一共", "总共", "共有", "共需",
  *     "合计", "还剩", "剩下", "还有", "还需", "需要", "最终", ...), the
  *     number after its last result word is read instead ("所以共需要 7
- *     天，比原计划少 3 天" is 7).
+ *     天，比原计划少 3 天" is 7). Also passed over: a sentence opening
+ *     with a pleasantry or an offer ("I hope this helps", "Let me know",
+ *     "Feel free", "If you have", "Thanks", "希望", "如有"); and after a
+ *     number, a sentence recapping the givens ("Originally", "Initially",
+ *     "原来", "原本", "起初") unless it holds a result word ("so", "left",
+ *     "remain", "total", "还剩", ...), a sentence opening "That is",
+ *     "That's", "This is" that compares with a given ("than the 780"),
+ *     and an aside in brackets opening so ("(that's 80 fewer than 780)").
+ *     The last number that is one of alternatives ("either 5 or 6",
+ *     "between 10 and 20", not a range "10–20") is no number.
  *
  * In a box the number is the first after its last "=", else its first. A
  * statement's number is read from its first clause only: the clause ends,
@@ -83,8 +92,23 @@ double score_exact(const char *output, const char *target, unsigned flags);
  * 吃掉 3 个后还剩 12 个" is 12). A statement inside a question states nothing: its clause
  * ends with "?" or holds "吗", or "(the) answer" opens the sentence after
  * "is", "could", "would", "does" and the like ("Is the answer 3? No. It
- * is 4." is 4). A number after "not", "isn't", "never", "不是" is passed
- * over by every rule.
+ * is 4." is 4). Nor does a statement after a hypothesis or someone
+ * else's view in its sentence: "if", "suppose", "assuming", "unless",
+ * "whether" (not "if we", "if I", "if you"), "say", "said", "claim",
+ * "argue", "think", "believe", "suggest" (not after "I" or "we"), "如果",
+ * "假如", "假设", "若", "有人" ("Some might say the answer is 12" and
+ * "(Note: if the question meant weeks, the answer would be 84.)" state
+ * nothing). A statement whose number is one of alternatives states no
+ * number, and the response then answers with none: "5 or 6", "either 5
+ * or 6", "between 10 and 20", "12-13", "$10–$20", "5或6", "5到6", "5~6"
+ * (not a subtraction "15-3 = 12", nor "3 hours, or 180 minutes"). A
+ * retraction opening the sentence after a statement withdraws it: "that's
+ * wrong", "that's incorrect", "I made a mistake", "scratch that", "no
+ * wait", "wait, no", "不对", "错了", "算错", after "No,", "Hmm,", "Oh,"
+ * and the like; a later statement or correction then decides, else the
+ * last number after the retraction ("The answer is 790. No wait, that's
+ * wrong: 20 × 39 = 780." is 780), else none. A number after "not",
+ * "isn't", "never", "不是" is passed over by every rule.
  *
  * Numbers are read as people and LaTeX write them: a sign ("-", "+", "−"
  * and the other dash minus signs; not the minus of "5-3" or the dash of
@@ -102,7 +126,11 @@ double score_exact(const char *output, const char *target, unsigned flags);
  * the other divided by 100 ("25%" matches 0.25), or as written unless the
  * plain number is a proportion (between -1 and 1, not 0): "25%" matches
  * 25, "2.5%" matches 2.5, but "0.5%" does not match 0.5 (a probability of
- * a half is 50%, and 0.5% is 100 times less). "1/0" is no number.
+ * a half is 50%, and 0.5% is 100 times less). "1/0" is no number. A
+ * scale word multiplies: "1.5 million", "2 billion", "3 thousand",
+ * "trillion", "3万", "1.2亿". Arabic-Indic, Persian and Devanagari digits
+ * are read as digits ("٧٨٠" is 780), "٫" as the decimal point and "٬" as
+ * the thousands separator.
  *
  * Two whole numbers (written without a decimal point, fraction, exponent,
  * power or percent sign) are compared exactly when tolerance is below 1:
@@ -119,7 +147,13 @@ double score_exact(const char *output, const char *target, unsigned flags);
  * 3?" is 3); an aside of working that holds the answer is passed over
  * ("There are 39 books in each of 20 boxes (20 × 39 = 780 books)." is
  * 20); a correction whose subject is a noun is none ("Wait, the
- * total should be 10." after "The answer is 4." is 4). */
+ * total should be 10." after "The answer is 4." is 4); a restatement
+ * after "which is" is read as the last number ("She has 700 books left,
+ * which is 7 shelves of 100." is 100: "180 minutes, which is 3 hours"
+ * may be asked in hours); "no wait" withdraws a statement even when what
+ * follows confirms it ("The answer is 790. No wait, that's right." is
+ * none); alternatives inside a box are not seen ("\\boxed{5 \\text{ or }
+ * 6}" is 5). */
 double score_numeric(const char *output, const char *target, double tolerance);
 
 /* A task's numeric target checked before any output is scored: 1 and the
