@@ -740,14 +740,45 @@ board_free(board *b)
 	memset(b, 0, sizeof *b);
 }
 
+static const struct {
+	uint32_t	 bit;
+	const char	*word;
+} flag_words[BOARD_FLAG_WORDS] = {
+	{ RESULT_EQUIVOCATED, "equivocating-author" },
+	{ RESULT_DISPUTED, "disputed" },
+	{ RESULT_REVOKED, "revoked" },
+};
+
+_Static_assert(sizeof "equivocating-author,disputed,revoked" <= BOARD_FLAGS_LEN,
+    "BOARD_FLAGS_LEN holds every word");
+
+size_t
+board_flag_words(uint32_t flags, const char *words[static BOARD_FLAG_WORDS])
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < BOARD_FLAG_WORDS; i++)
+		if (flags & flag_words[i].bit)
+			words[n++] = flag_words[i].word;
+	return n;
+}
+
 const char *
 board_flags(uint32_t flags, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%s%s%s%s", flags & RESULT_EQUIVOCATED ? "equivocating," : "",
-	    flags & RESULT_DISPUTED ? "disputed," : "", flags & RESULT_REVOKED ? "revoked," : "",
-	    flags ? "" : "-");
-	if (flags && strlen(buf) > 0)
-		buf[strlen(buf) - 1] = '\0';	/* the last comma */
+	const char *w[BOARD_FLAG_WORDS];
+	size_t n = board_flag_words(flags, w), len = 0;
+
+	if (cap == 0)
+		return buf;
+	snprintf(buf, cap, "%s", n ? "" : "-");
+	for (size_t i = 0; i < n && len < cap; i++) {
+		int k = snprintf(buf + len, cap - len, "%s%s", i ? "," : "", w[i]);
+
+		if (k < 0)
+			break;
+		len += (size_t)k;
+	}
 	return buf;
 }
 
