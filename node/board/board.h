@@ -128,11 +128,12 @@ em_err	board_load(store *st, const uint8_t task[static 32], store_row **rows,
     uint8_t **trusted, size_t *n);
 
 /* "12/240 truncated, 2/240 refused" (or "-") for a row's item counts,
- * into buf: of all its reporters' items, how many each kind took. */
+ * into buf: of all its reporters' items, how many each kind took
+ * (board_text.c). */
 const char *board_cuts(const board_row *r, char *buf, size_t cap);
 
-/* A result's flags (RESULT_*, store.h) in words: the one vocabulary every
- * command shows them in, as text and as JSON. In this order:
+/* A result's flags (RESULT_*, store.h) in words (board_text.c): the one
+ * vocabulary every command shows them in, as text and as JSON. In order:
  *   equivocating-author  its author was caught signing two records with
  *                        one sequence number (RESULT_EQUIVOCATED)
  *   disputed             someone attested it as disputed (RESULT_DISPUTED)
