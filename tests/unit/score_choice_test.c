@@ -349,6 +349,29 @@ static const struct row runons[] = {
 	{ "B\n\nUser: and the next one?\nAssistant: D", 4, 'B', NULL },
 };
 
+/* A letter ruled out ("can't be", "cannot be", "isn't", "不可能是"), asked
+ * about, or one of several guesses is no pick. */
+static const struct row rejected[] = {
+	/* the third tester's report (constructed) */
+	{ "It can't be C.", 4, '-', odds },
+	{ "The answer cannot be C.", 4, '-', odds },
+	{ "Is the answer C? No, it is A.", 4, 'A', odds },
+	{ "I cannot decide; maybe A, maybe C.", 4, '-', odds },
+	/* constructed: other negations, questions and hedges */
+	{ "It couldn't be C; it is B.", 4, 'B', NULL },
+	{ "It cannot possibly be D, so the answer is B.", 4, 'B', NULL },
+	{ "The answer may not be A. It is C.", 4, 'C', NULL },
+	{ "Is the answer C?", 4, '-', NULL },
+	{ "Is it B? No. It's D.", 4, 'D', NULL },
+	{ "Would I choose B? No, I choose D.", 4, 'D', NULL },
+	{ "Could the answer be B? Yes: B.", 4, 'B', NULL },
+	{ "Answer: maybe A, maybe C", 4, '-', NULL },
+	{ "The answer is A, or perhaps C.", 4, '-', NULL },
+	{ "答案不可能是C，应选A。", 4, 'A', NULL },
+	{ "不会是B。", 4, '-', NULL },
+	{ "答案是C吗？不，答案是A。", 4, 'A', NULL },
+};
+
 /* Known misses (score.h): each row holds what evalmesh reads today, and
  * its comment what a careful grader reads. A fix makes the row fail: move
  * it to its table with the grader's letter. */
@@ -407,6 +430,7 @@ test_tables(void **state)
 	bad += CHECK(verdicts);
 	bad += CHECK(hypotheses);
 	bad += CHECK(runons);
+	bad += CHECK(rejected);
 	bad += CHECK(known_misses);
 	assert_int_equal(bad, 0);
 }
