@@ -200,6 +200,9 @@ int		choice_standalone(const struct resp *r, size_t i);
 enum role	choice_role(const struct resp *r, size_t i, size_t from);
 int		choice_subject(const struct resp *r, size_t i);	/* "B is wrong" */
 int		choice_take(const struct resp *r, size_t i, size_t from);
+/* What ends before i rules out what starts at i: "not", "can't be",
+ * "rather than", "instead of", "不是", "排除" (options' fillers passed). */
+int		choice_negated(const struct resp *r, size_t i);
 extern const char *const choice_conditions[];	/* "if", "only", ... */
 /* The clause before i is a hypothesis or someone else's view. */
 int		choice_hypothetical(const struct resp *r, size_t i);

@@ -43,7 +43,7 @@ static const char *const NAMES[] = { "statement", "statements", "vitamin",
 	"flask", "beaker", "plate", "allele", "blood", "protein", "enzyme",
 	"cell", "roman", NULL };
 
-static const char *const NEGATIONS[] = { "not", "never", "except",
+static const char *const NEGATIONS[] = { "not", "never", "neither", "except",
 	"excluding", "eliminate", "eliminates", "eliminated", "eliminating",
 	"exclude", "excludes", "excluded", "than", "against", NULL };
 
@@ -221,8 +221,8 @@ negation(const char *w)
 
 /* Ruled out: "not B", "isn't C", "rather than D", "rules out A",
  * "instead of option B", "不是A", "排除B". */
-static int
-is_negated(const struct resp *r, size_t i)
+int
+choice_negated(const struct resp *r, size_t i)
 {
 	char w[WORD_MAX], w2[WORD_MAX];
 	size_t k = i, s, s2;
@@ -393,7 +393,7 @@ choice_role(const struct resp *r, size_t i, size_t from)
 		return R_MATH;
 	if (choice_word_before(r, i, w, &s) && in_list(w, NAMES))
 		return R_NAME;
-	if (is_negated(r, i))
+	if (choice_negated(r, i))
 		return R_NEGATED;
 	if (is_grouped(r, i))
 		return R_GROUPED;

@@ -37,6 +37,9 @@ static const char *const capitals[] = { "Rome", "Paris", "London", "Berlin" };
 static const char *const paris[] = { "Paris", "Rome", "London", "Berlin" };
 static const char *const mixed[] = { "2", "4", "six", "8" };
 static const char *const odds[] = { "3", "5", "7", "9" };
+static const char *const cities[] = { "Paris", "London", "Berlin", "Madrid" };
+static const char *const vitamins[] = { "Vitamin A", "Vitamin B12",
+	"Vitamin C", "Vitamin D" };
 
 /* Explicit statements in English. */
 static const struct row en_stated[] = {
@@ -372,6 +375,30 @@ static const struct row rejected[] = {
 	{ "答案是C吗？不，答案是A。", 4, 'A', NULL },
 };
 
+/* Options' texts: a text ruled out ("not London", "not London or
+ * Berlin", "London isn't") or discussed as a verb's subject ("London is
+ * the capital of the UK") gives way to the one named as the pick. */
+static const struct row text_ruled_out[] = {
+	/* the third tester's report (constructed) */
+	{ "Paris, not London.", 4, 'A', cities },
+	{ "It's not London or Berlin; it's Paris.", 4, 'A', cities },
+	{ "London is the capital of the UK; the capital of France is Paris.", 4, 'A', cities },
+	{ "Vitamin D is made in sunlight, but scurvy is prevented by vitamin C.", 4, 'C', vitamins },
+	/* constructed: other negations and joins; several named: none */
+	{ "Not Paris, but London.", 4, 'B', cities },
+	{ "Neither London nor Berlin; Paris.", 4, 'A', cities },
+	{ "It isn't Madrid. It is Paris.", 4, 'A', cities },
+	{ "The capital is Paris rather than London.", 4, 'A', cities },
+	{ "London and Berlin are not capitals of France; Paris is.", 4, 'A', cities },
+	{ "London is not the capital of France; Paris is.", 4, 'A', cities },
+	{ "Scurvy is prevented by vitamin C, not vitamin D.", 4, 'C', vitamins },
+	{ "Paris is the capital of France.", 4, 'A', cities },
+	{ "Paris, London or Berlin.", 4, '-', cities },
+	{ "London is big. Berlin is big.", 4, '-', cities },
+	{ "Not London.", 4, '-', cities },
+	{ "Neither A nor B; the answer is C.", 4, 'C', NULL },
+};
+
 /* Known misses (score.h): each row holds what evalmesh reads today, and
  * its comment what a careful grader reads. A fix makes the row fail: move
  * it to its table with the grader's letter. */
@@ -431,6 +458,7 @@ test_tables(void **state)
 	bad += CHECK(hypotheses);
 	bad += CHECK(runons);
 	bad += CHECK(rejected);
+	bad += CHECK(text_ruled_out);
 	bad += CHECK(known_misses);
 	assert_int_equal(bad, 0);
 }
