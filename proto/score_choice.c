@@ -82,21 +82,6 @@ phrase_at(const struct resp *r, size_t i, const char *const *list)
 	return 0;
 }
 
-/* The sentence from i is a question: it ends with "?" or holds "吗"
- * ("Is the answer C? No, it is A."). A statement inside a question states
- * nothing, and a letter in one picks nothing. */
-static int
-asked(const struct resp *r, size_t i)
-{
-	for (size_t k = i; k < r->len && k - i < WINDOW_MAX; k++) {
-		if (has(r, k, "吗") || has(r, k, "嗎"))
-			return 1;
-		if (stops(r, k))
-			return at(r, k) == '?' || has(r, k, "？");
-	}
-	return 0;
-}
-
 /* After "the answer is", "Answer:", "答案是": the first letter in the rest
  * of the sentence that is a pick; line breaks before it are passed. The
  * window ends at the next answer noun, whose own window is read and wins
@@ -224,9 +209,9 @@ en_cue(const struct resp *r, size_t i)
 
 	if ((end = phrase_at(r, i, NOUNS)) > 0)
 		return (choice_word_before(r, i, w, &s) && in_list(w, DETERMINERS)) ||
-		    choice_hypothetical(r, i) || asked(r, i) ? NONE : after_noun(r, end);
+		    choice_hypothetical(r, i) || choice_asked(r, i) ? NONE : after_noun(r, end);
 	if ((end = phrase_at(r, i, VERBS)) > 0 && choice_word_before(r, i, w, &s) &&
-	    in_list(w, SUBJECTS) && !asked(r, i))
+	    in_list(w, SUBJECTS) && !choice_asked(r, i))
 		return tight(r, end);
 	return NONE;
 }
@@ -240,7 +225,7 @@ zh_cue(const struct resp *r, size_t i)
 	size_t n, k;
 
 	if (has_any(r, i, ZH_NOUNS, &n) != NULL) {
-		if (choice_hypothetical(r, i) || asked(r, i))
+		if (choice_hypothetical(r, i) || choice_asked(r, i))
 			return NONE;	/* "如果答案是A", "有人以为答案是A", "答案是A吗" */
 		for (k = i + n; at(r, k) == ' ' || at(r, k) == '*'; k++)
 			;
@@ -306,7 +291,7 @@ post_cue(const struct resp *r, size_t i)
 		v = phrase_at(r, k, POST);
 	}
 	if ((v > 0 && choice_conditional(r, v, at(r, k) == 'w' || at(r, k) == 'W')) ||
-	    choice_hypothetical(r, i) || asked(r, i))
+	    choice_hypothetical(r, i) || choice_asked(r, i))
 		return NONE;
 	return choice_take(r, i, 0);
 }
@@ -560,7 +545,7 @@ last_pick(const struct resp *r)
 		if (at(r, i) > 'Z' || !choice_standalone(r, i) || letter(r, i) >= (int)r->n)
 			continue;
 		ro = choice_role(r, i, 0);
-		if (ro == R_PICK && !asked(r, i)) {
+		if (ro == R_PICK && !choice_asked(r, i)) {
 			last = letter(r, i);
 			last_at = i;
 		} else if (ro == R_LABEL && !answer_prefix(r, i)) {
@@ -574,17 +559,42 @@ last_pick(const struct resp *r)
 	return last;
 }
 
+/* Where a listing of the options ends: after the line of the last label
+ * when labels name two options or more ("A. 3\nB. 5\n..."), else 0. The
+ * options' texts echoed there are no pick by text or number. */
+static size_t
+after_listing(const struct resp *r)
+{
+	size_t end = 0;
+	int first = NONE, several = 0;
+
+	for (size_t i = 0; i < r->len; i++) {
+		if (at(r, i) > 'Z' || !choice_standalone(r, i) || letter(r, i) >= (int)r->n ||
+		    choice_role(r, i, 0) != R_LABEL)
+			continue;
+		several |= first != NONE && first != letter(r, i);
+		first = first == NONE ? letter(r, i) : first;
+		for (end = i; end < r->len && at(r, end) != '\n'; end++)
+			;
+		i = end;
+	}
+	return several ? end : 0;
+}
+
 static int
 pick(const struct resp *r)
 {
+	size_t from;
 	int p;
 
-	if ((p = stated_pick(r)) != NONE || (p = bare_pick(r)) != NONE ||
+	if ((p = stated_pick(r)) != NONE || (p = choice_verdict_pick(r)) != NONE ||
+	    (p = bare_pick(r)) != NONE ||
 	    (p = last_line_pick(r)) != NONE || (p = label_pick(r)) != NONE || (p = marked_pick(r)) != NONE ||
 	    (p = last_pick(r)) != NONE)
 		return p;
-	if ((p = choice_text_pick(r->ct, r->s)) < 0)
-		p = choice_number_pick(r->ct, r->s);
+	from = after_listing(r);
+	if ((p = choice_text_pick(r->ct, r->s + from)) < 0)
+		p = choice_number_pick(r->ct, r->s + from);
 	return p >= 0 ? p : NONE;
 }
 

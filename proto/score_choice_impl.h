@@ -200,6 +200,11 @@ int		choice_standalone(const struct resp *r, size_t i);
 enum role	choice_role(const struct resp *r, size_t i, size_t from);
 int		choice_subject(const struct resp *r, size_t i);	/* "B is wrong" */
 int		choice_take(const struct resp *r, size_t i, size_t from);
+/* The sentence from i is a question ("Is the answer C?", "...吗"). */
+int		choice_asked(const struct resp *r, size_t i);
+/* Options judged one by one, exactly one of them positively: its index
+ * (see score_choice_verdict in score_choice_role.c); else NONE. */
+int		choice_verdict_pick(const struct resp *r);
 /* What ends before i rules out what starts at i: "not", "can't be",
  * "rather than", "instead of", "不是", "排除" (options' fillers passed). */
 int		choice_negated(const struct resp *r, size_t i);

@@ -472,3 +472,158 @@ choice_conditional(const struct resp *r, size_t k, int would)
 		return 0;
 	return in_list(w, choice_conditions) || (would && strcmp(w, "but") == 0);
 }
+
+/* The sentence from i is a question: it ends with "?" or holds "吗"
+ * ("Is the answer C? No, it is A."). A statement inside a question states
+ * nothing, and a letter in one picks nothing. */
+int
+choice_asked(const struct resp *r, size_t i)
+{
+	for (size_t k = i; k < r->len && k - i < WINDOW_MAX; k++) {
+		if (has(r, k, "吗") || has(r, k, "嗎"))
+			return 1;
+		if (stops(r, k))
+			return at(r, k) == '?' || has(r, k, "？");
+	}
+	return 0;
+}
+
+/* Verdicts on an option, read at a word start: against first, so "not
+ * correct", "incorrect" and "不正确" are against. "yes", "no", "对" and
+ * "错" count only where their clause ends. */
+static const char *const AGAINST[] = { "wrong", "incorrect", "false",
+	"untrue", "invalid", "not", "isn't", "aren't", "doesn't", "cannot",
+	"can't", "fails", "too", "distractor", "eliminated", "impossible",
+	"implausible", NULL };
+static const char *const FOR[] = { "correct", "right", "true", "valid", NULL };
+static const char *const ZH_AGAINST[] = { "错误", "錯誤", "不正确", "不正確",
+	"不对", "不對", "不符合", "✗", "✘", "❌", "×", "✕", "❎", NULL };
+static const char *const ZH_FOR[] = { "正确", "正確", "符合", "✓", "✔", "✅",
+	"☑", NULL };
+static const char *const ZH_SHORT_AGAINST[] = { "错", "錯", NULL };
+static const char *const ZH_SHORT_FOR[] = { "对", "對", NULL };
+
+enum verdict { V_NONE, V_AGAINST, V_FOR };
+
+/* A clause ends at k: a mark, a line end, the end. */
+static int
+clause_end(const struct resp *r, size_t k)
+{
+	return at(r, k) == 0 || one_of(at(r, k), ".,;:!?)\n\r") || has(r, k, "。") ||
+	    has(r, k, "、");
+}
+
+/* The verdict a word or mark at k gives, its length in *n. */
+static enum verdict
+verdict_at(const struct resp *r, size_t k, size_t *n)
+{
+	char w[WORD_MAX], w2[WORD_MAX];
+
+	if (alpha(at(r, k)) && !alpha(before(r, k))) {
+		*n = choice_word_at(r, k, w);
+		if ((strcmp(w, "yes") == 0 || strcmp(w, "no") == 0) && clause_end(r, k + *n))
+			return w[0] == 'y' ? V_FOR : V_AGAINST;
+		if (strcmp(w, "not") == 0 && (choice_word_at(r, k + *n + 1, w2) == 1 ||
+		    strcmp(w2, "only") == 0))
+			return V_NONE;	/* "not B" rules B out; "not only" */
+		if (in_list(w, AGAINST))
+			return V_AGAINST;
+		if (!in_list(w, FOR))
+			return V_NONE;
+		/* "right only if ...", "correct when ...": a condition */
+		return choice_conditional(r, k + *n, 0) ? V_NONE : V_FOR;
+	}
+	*n = 1;
+	if (has_any(r, k, ZH_AGAINST, n) != NULL)
+		return V_AGAINST;
+	if (has_any(r, k, ZH_FOR, n) != NULL)
+		return V_FOR;
+	if (has_any(r, k, ZH_SHORT_AGAINST, n) != NULL && clause_end(r, k + *n))
+		return V_AGAINST;
+	if (has_any(r, k, ZH_SHORT_FOR, n) != NULL && clause_end(r, k + *n))
+		return V_FOR;
+	*n = 1;
+	return V_NONE;
+}
+
+/* A letter that opens a verdict on its option: a capital in range that
+ * is a pick, a subject or a label, in the response's own voice and not
+ * asked about. */
+static int
+verdict_anchor(const struct resp *r, size_t i)
+{
+	enum role ro;
+
+	if (at(r, i) < 'A' || at(r, i) > 'Z' || !choice_standalone(r, i) ||
+	    letter(r, i) >= (int)r->n)
+		return 0;
+	ro = choice_role(r, i, 0);
+	return ro == R_PICK || ro == R_SUBJECT || ro == R_LABEL;
+}
+
+/* The verdict on the option whose letter is at i: the first verdict word
+ * after it, up to the next anchor (its index in *next), the sentence's
+ * end (not one right after the option's text: "A. 3. Too small.") or
+ * WINDOW_MAX bytes. */
+static enum verdict
+verdict_of(const struct resp *r, size_t i, size_t *next)
+{
+	enum verdict v = V_NONE;
+	size_t k = i + 1, from, n;
+	int ended = 0;
+
+	while (one_of(at(r, k), ".):*"))
+		k++;
+	while (one_of(at(r, k), " \t*"))
+		k++;
+	for (from = k; k < r->len && k - i < WINDOW_MAX; k += n) {
+		n = 1;
+		if (verdict_anchor(r, k))
+			break;
+		if (ended || at(r, k) == '\n')
+			continue;	/* on to the next anchor */
+		if (stops(r, k) && !choice_text_is(r->ct, letter(r, i), r->s, from, k)) {
+			ended = 1;
+			continue;
+		}
+		if ((v = verdict_at(r, k, &n)) != V_NONE)
+			ended = 1;
+	}
+	*next = k;
+	if (choice_hypothetical(r, i) || choice_asked(r, i))
+		return V_NONE;
+	return v;
+}
+
+/* Options judged one by one ("A. 3 — wrong\nB. 5 — wrong\nC. 7 —
+ * correct", "A ✗ B ✗ C ✓ D ✗", "选项A：3，错误；选项C：7，正确", "C is the
+ * only correct option; D is a distractor"): each option's last verdict
+ * counts; when exactly one option is judged right and another wrong, it
+ * is the pick. Each byte is read in one segment: linear. */
+int
+choice_verdict_pick(const struct resp *r)
+{
+	enum verdict last[CHOICES_MAX] = { V_NONE };
+	size_t i = 0, next;
+	int pick = NONE, n_for = 0, n_against = 0;
+
+	while (i < r->len) {
+		if (!verdict_anchor(r, i)) {
+			i++;
+			continue;
+		}
+		enum verdict v = verdict_of(r, i, &next);
+
+		if (v != V_NONE)
+			last[letter(r, i)] = v;
+		i = next > i ? next : i + 1;
+	}
+	for (size_t j = 0; j < r->n; j++) {
+		n_against += last[j] == V_AGAINST;
+		if (last[j] == V_FOR) {
+			pick = (int)j;
+			n_for++;
+		}
+	}
+	return n_for == 1 && n_against > 0 ? pick : NONE;
+}

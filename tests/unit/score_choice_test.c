@@ -305,6 +305,11 @@ static const struct row echoes[] = {
 	{ "(A) is wrong because the rate falls.\n(B) fits the first half only.\n\nD", 4, 'D', NULL },
 	{ "A. 3\nB. 5\nC. 7\nD. 9\n\nThe answer is C.", 4, 'C', odds },
 	{ "B. 4\nBecause 2 + 2 = 4.", 4, 'B', fours },
+	/* constructed: an echo alone names no option by its text or number
+	 * (it read D, the last number); what follows it does */
+	{ "A. 3\nB. 5\nC. 7\nD. 9", 4, '-', odds },
+	{ "A. 3\nB. 5\nC. 7\nD. 9\n\nSo the result is 7", 4, 'C', odds },
+	{ "A. Paris\nB. London\nC. Berlin\nD. Madrid\n\nParis.", 4, 'A', cities },
 };
 
 /* Options judged one by one: the one judged right, true or better. */
@@ -321,6 +326,41 @@ static const struct row verdicts[] = {
 	{ "A is unlikely given the data. B is most likely.", 4, 'B', NULL },
 	{ "Comparing the four, D is best.", 4, 'D', NULL },
 	{ "C fits best with the observed trend.", 4, 'C', NULL },
+};
+
+/* Options judged one by one, each with a verdict, exactly one of them
+ * right: that one, whichever option is listed last. */
+static const struct row listings[] = {
+	/* the third tester's report (constructed) */
+	{ "Let's analyze each option:\n\n**A. 3** - This is too small.\n**B. 5** - "
+	  "Also too small.\n**C. 7** - This is correct.\n**D. 9** - This is not "
+	  "prime.", 4, 'C', odds },
+	{ "A) 3 — no\nB) 5 — no\nC) 7 — yes\nD) 9 — no", 4, 'C', odds },
+	{ "A. 3 — wrong\nB. 5 — wrong\nC. 7 — correct\nD. 9 — wrong", 4, 'C', odds },
+	{ "A. No\nB. No\nC. Yes\nD. No", 4, 'C', odds },
+	{ "A ✗  B ✗  C ✓  D ✗", 4, 'C', odds },
+	{ "选项A：3，错误；选项B：5，错误；选项C：7，正确；选项D：9，错误。", 4, 'C', odds },
+	{ "C is the only correct option; D is a distractor.", 4, 'C', odds },
+	/* constructed: other marks and layouts */
+	{ "A. 3. Too small.\nB. 5. Too small.\nC. 7. Correct.\nD. 9. Not prime.", 4, 'C', odds },
+	{ "A is wrong. B is wrong. C, not B, is correct. D is wrong.", 4, 'C', odds },
+	{ "Option A: Incorrect. Option B: Incorrect. Option C: Correct. Option D: "
+	  "Incorrect.", 4, 'C', odds },
+	{ "- A: incorrect\n- B: incorrect\n- C: correct\n- D: incorrect", 4, 'C', odds },
+	{ "A: ✗\nB: ✗\nC: ✓\nD: ✗", 4, 'C', odds },
+	{ "A. 3 ❌\nB. 5 ❌\nC. 7 ✅\nD. 9 ❌", 4, 'C', odds },
+	{ "A. 3 (wrong)\nB. 5 (wrong)\nC. 7 (correct)\nD. 9 (wrong)", 4, 'C', odds },
+	{ "(A) False (B) False (C) True (D) False", 4, 'C', odds },
+	{ "D is not prime, so D is wrong. C is right.", 4, 'C', odds },
+	{ "Option A is too small, option B is too small, option D is not prime; "
+	  "option C is correct.", 4, 'C', odds },
+	{ "A错，B错，C对，D错。", 4, 'C', odds },
+	{ "A对吗？不对。C对。B错。", 4, 'C', odds },
+	/* a stated answer still wins; two judged right, or a condition: none */
+	{ "A. 3 — wrong\nB. 5 — wrong\nC. 7 — correct\nD. 9 — wrong\n\nThe answer "
+	  "is D.", 4, 'D', odds },
+	{ "A. 3 — correct\nB. 5 — wrong\nC. 7 — correct\nD. 9 — wrong", 4, '-', odds },
+	{ "If A is correct, then B is wrong. C is correct only if x.", 4, '-', odds },
 };
 
 /* A statement that is a hypothesis, someone else's view or a condition
@@ -455,6 +495,7 @@ test_tables(void **state)
 	bad += CHECK(numbers);
 	bad += CHECK(echoes);
 	bad += CHECK(verdicts);
+	bad += CHECK(listings);
 	bad += CHECK(hypotheses);
 	bad += CHECK(runons);
 	bad += CHECK(rejected);
