@@ -638,6 +638,15 @@ test_large(void **state)
 			assert_true(score_choice(big, "D", odds, 4) == 1);
 		}
 	}
+	/* verdicts on every letter; options' texts ruled out in a chain */
+	for (size_t i = 0; i < n; i++)
+		big[i] = "A ✗ B ✓ C ✗ "[i % 18];
+	big[n - n % 18] = 0;
+	assert_true(score_choice(big, "B", odds, 4) == 1);
+	for (size_t i = 0; i < n; i++)
+		big[i] = "not London or Berlin; "[i % 22];
+	strcpy(big + n - n % 22, "it is Paris");
+	assert_true(score_choice(big, "A", cities, 4) == 1);
 	for (size_t i = 0; i < n; i++)
 		big[i] = "A: Paris\n"[i % 9];
 	big[n - n % 9] = 0;	/* whole lines */
