@@ -451,6 +451,15 @@ static const struct row known_misses[] = {
 	/* grader: D. Someone else's view after a comma, with no word of
 	 * hypothesis in its clause (constructed) */
 	{ "Answer: D\nMany students pick B, thinking the answer is B.", 4, 'B', NULL },
+	/* grader: B. After a ruled-out text a comma joins the next to it,
+	 * as in "not London or Berlin" (constructed) */
+	{ "Not Paris, London.", 4, '-', cities },
+	/* grader: none. Guesses in two sentences are read as the last
+	 * letter (constructed) */
+	{ "Maybe A. Maybe C.", 4, 'C', odds },
+	/* grader: C. A verdict's first word decides, and "not" is against
+	 * (constructed) */
+	{ "C. 7 — not divisible by 2 or 3, so correct\nA. 3 — wrong\nB. 5 — wrong", 4, '-', odds },
 };
 
 static int
