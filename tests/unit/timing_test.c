@@ -1,6 +1,7 @@
-/* The timing rules of the daemon (node/daemon/timing.h) and its backoff
- * (common/clock.h), on a fake clock: hours of backoff and bans in
- * milliseconds, without sleeping. */
+/* The timing rules of the daemon (node/daemon/timing.h) and the
+ * evaluation runner (node/eval/eval_timing.h), and the backoff they share
+ * (common/clock.h), on a fake clock: hours of backoff, bans and patience
+ * in milliseconds, without sleeping. */
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "eval_timing.h"
 #include "fake_clock.h"
 #include "timing.h"
 
@@ -208,6 +210,98 @@ test_cadence(void **state)
 	assert_false(timing_exchange_due(1));
 }
 
+/* Retry-After is taken as it is, up to a minute, whatever the random
+ * number; without one, the backoff. */
+static void
+test_retry_after(void **state)
+{
+	fake_clock f;
+
+	(void)state;
+	fake_clock_init(&f, 0, 0, 3);
+	for (unsigned i = 0; i < 100; i++) {
+		uint64_t r = em_rand(&f.c);
+
+		assert_int_equal(eval_retry_wait(1, 0, r), 0);
+		assert_int_equal(eval_retry_wait(3, 1500, r), 1500);
+		assert_int_equal(eval_retry_wait(9, 60000, r), 60000);
+		assert_int_equal(eval_retry_wait(1, 60001, r), 60000);
+		assert_int_equal(eval_retry_wait(1, LONG_MAX, r), 60000);
+		assert_in_range(eval_retry_wait(1, -1, r), 500, 1000);
+		assert_in_range(eval_retry_wait(4, -1, r), 4000, 8000);
+		assert_in_range(eval_retry_wait(6, -1, r), 15000, 30000);
+		assert_in_range(eval_retry_wait(200, -1, r), 15000, 30000);
+	}
+	assert_int_equal(eval_retry_wait(1, -1, 0), 500);
+	assert_int_equal(eval_retry_wait(1, -1, 500), 1000);
+	assert_int_equal(eval_retry_wait(6, -1, 0), 15000);
+	assert_int_equal(eval_retry_wait(6, -1, 15000), 30000);
+	assert_int_equal(eval_ms_until(5000, 3000), 2000);
+	assert_int_equal(eval_ms_until(5000, 5000), 0);
+	assert_int_equal(eval_ms_until(5000, 9000), 0);
+}
+
+/* Patience runs out at its last millisecond, counted from the first "not
+ * now"; no wait set while busy ends after it, not even a Retry-After. */
+static void
+test_patience(void **state)
+{
+	const uint64_t busy = 77000, end = busy + 600 * 1000;
+
+	(void)state;
+	assert_int_equal(eval_patience_end(busy, 600), end);
+	assert_false(eval_patience_over(busy, busy, 600));
+	assert_false(eval_patience_over(busy, end - 1, 600));
+	assert_true(eval_patience_over(busy, end, 600));
+	assert_true(eval_patience_over(busy, end + 1, 600));
+	/* a "not now" 1 s before the end that asks for 5 s waits 1 s */
+	assert_int_equal(eval_retry_due(end - 1000, 5000, 1, 1, busy, 600), end);
+	/* ... and well before the end, all it asks */
+	assert_int_equal(eval_retry_due(busy + 10000, 60000, 1, 1, busy, 600), busy + 70000);
+	/* other failures, a server not busy, or no patience: the wait as is */
+	assert_int_equal(eval_retry_due(end - 1000, 5000, 0, 1, busy, 600), end + 4000);
+	assert_int_equal(eval_retry_due(end - 1000, 5000, 1, 0, busy, 600), end + 4000);
+	assert_int_equal(eval_retry_due(end - 1000, 5000, 1, 1, busy, 0), end + 4000);
+	/* busy since 0 (a clock that starts there) is busy all the same */
+	assert_int_equal(eval_retry_due(1000, 5000, 1, 1, 0, 2), 2000);
+}
+
+/* A server that says "not now, retry after 30 s" to every request, with
+ * 100 s of patience, followed on the fake clock as the runner does
+ * (eval.c: failed, then dispatch when due): asked at 0, 30, 60 and 90 s,
+ * then once more at 100 s, the end of the patience, where the run
+ * stops. */
+static void
+test_patience_runs_out(void **state)
+{
+	static const uint64_t asked[] = { 0, 30000, 60000, 90000, 100000 };
+	fake_clock f;
+	uint64_t t0 = 5000, busy_since = 0, stopped = 0;
+	unsigned n = 0;
+	int busy = 0;
+
+	(void)state;
+	fake_clock_init(&f, t0, 0, 4);
+	while (n < 20) {
+		uint64_t now = em_mono_ms(&f.c);
+
+		assert_int_equal(now - t0, asked[n]);
+		n++;
+		if (!busy) {
+			busy = 1;
+			busy_since = now;
+		}
+		if (eval_patience_over(busy_since, now, 100)) {
+			stopped = now;
+			break;
+		}
+		f.mono = eval_retry_due(now, eval_retry_wait(n, 30000, em_rand(&f.c)), 1, busy,
+		    busy_since, 100);
+	}
+	assert_int_equal(n, 5);
+	assert_int_equal(stopped, t0 + 100000);
+}
+
 int
 main(void)
 {
@@ -220,6 +314,9 @@ main(void)
 		cmocka_unit_test(test_idle),
 		cmocka_unit_test(test_handshake_deadline),
 		cmocka_unit_test(test_cadence),
+		cmocka_unit_test(test_retry_after),
+		cmocka_unit_test(test_patience),
+		cmocka_unit_test(test_patience_runs_out),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
