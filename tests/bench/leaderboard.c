@@ -508,19 +508,25 @@ run(const char *exe, char *const argv[], double *secs)
 {
 	posix_spawn_file_actions_t fa;
 	pid_t pid;
-	int status = 0, bad;
+	int status = 0, err;
 	double t0 = bench_now();
 
-	if (posix_spawn_file_actions_init(&fa) != 0)
-		return 1;
-	bad = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0) != 0 ||
-	    posix_spawn(&pid, exe, &fa, NULL, argv, environ) != 0 ||
-	    waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0;
-	*secs = bench_now() - t0;
+	if ((err = posix_spawn_file_actions_init(&fa)) != 0)
+		goto fail;
+	if ((err = posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0)) == 0)
+		err = posix_spawn(&pid, exe, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
-	if (bad)
-		fprintf(stderr, "leaderboard: '%s %s' failed\n", exe, argv[1]);
-	return bad;
+	if (err != 0)
+		goto fail;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		fprintf(stderr, "leaderboard: '%s %s' did not exit 0\n", exe, argv[1]);
+		return 1;
+	}
+	*secs = bench_now() - t0;
+	return 0;
+fail:
+	fprintf(stderr, "leaderboard: cannot run '%s': %s\n", exe, strerror(err));
+	return 1;
 }
 
 enum { P_ID, P_FIRST, P_AGAIN, PROCS };
