@@ -2,7 +2,8 @@
  *
  * 1,000 nodes on a random mesh (mean degree 8), 1% message loss, 20-80 ms
  * links. R records by A authors are published, one every 100 ms, each at
- * its author's node (a lab publishes its own results); for each we measure the time and hops to 99% and 100% of the nodes, and the
+ * its author's node (a lab publishes its own results); for each we
+ * measure the time and hops to 99% and 100% of the nodes, and the
  * relative message redundancy: payload copies received per node per
  * record, minus one; and the wire traffic per node per record beside the
  * records' real size. Prints only; asserts nothing about speed.
