@@ -33,6 +33,23 @@ static inline uint64_t em_mono_ms(const em_clock *c) { return c->mono_ms(c->ctx)
 static inline uint64_t em_wall_ms(const em_clock *c) { return c->wall_ms(c->ctx); }
 static inline uint64_t em_rand(const em_clock *c) { return c->rand(c->ctx); }
 
+/* A wait before trying again after n failures in a row (n = 0: the
+ * first): base_ms doubled n times, at most cap_ms, then jittered by r
+ * (a random number, em_rand) to between half of it and all of it —
+ * half fixed, half jitter — so that peers restarting together do not
+ * retry in lockstep. Pure: the same arguments give the same wait. */
+static inline uint64_t
+em_backoff_ms(uint64_t base_ms, unsigned n, uint64_t cap_ms, uint64_t r)
+{
+	uint64_t wait = base_ms < cap_ms ? base_ms : cap_ms;
+
+	for (unsigned i = 0; i < n && wait < cap_ms; i++)
+		wait *= 2;
+	if (wait > cap_ms)
+		wait = cap_ms;
+	return wait / 2 + r % (wait / 2 + 1);
+}
+
 /* ms since the epoch as "2026-11-28T16:00:00Z" (UTC) in buf, which should
  * hold at least 32 bytes; a time past the year 9999 as "@<ms>". Returns
  * buf. */

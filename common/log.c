@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "utf8.h"
+
 static log_level cur_level = LOG_INFO;
 static const char *const level_names[] = { "error", "warn", "info", "debug" };
 
@@ -33,6 +35,7 @@ log_msg(log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
+	utf8_repair(line);	/* a text cut at a byte count ends whole */
 	/* One write per line so lines from several processes do not interleave. */
 	fprintf(stderr, "evalmesh: %s: %s\n", level_names[level], line);
 }

@@ -25,4 +25,19 @@ int utf8_printable_lines(const uint8_t *s, size_t len);
 /* 1 if the code point is one utf8_printable refuses. */
 int utf8_unprintable(uint32_t cp);
 
+/* The length of the longest prefix of s (NUL-terminated) of at most max
+ * bytes that does not split a character: strlen(s) if it fits. */
+size_t utf8_clip(const char *s, size_t max);
+
+/* s itself if it is at most max bytes long; else its utf8_clip prefix
+ * with "…" after it, written to buf (cap bytes; at most max bytes and the
+ * NUL are written, or cap - 1 when cap is smaller) and returned. For a
+ * text quoted in a message of bounded length. s as given when cap < 4. */
+const char *utf8_fit(const char *s, size_t max, char *buf, size_t cap);
+
+/* Replaces, in place, every byte of s (NUL-terminated) that is not part
+ * of a well-formed character with '?': for a line about to be printed
+ * that was cut at a byte count. */
+void utf8_repair(char *s);
+
 #endif

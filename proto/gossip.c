@@ -408,19 +408,14 @@ spread(gossip *g, const uint8_t *rec, size_t len, const uint8_t id[static 32],
 }
 
 void
-gossip_publish(gossip *g, const uint8_t *rec, size_t len, uint64_t now_ms)
+gossip_publish(gossip *g, const rec_env *env, uint64_t now_ms)
 {
-	uint8_t id[32];
-	rec_env env;
 	missing *e;
 
 	(void)now_ms;
-	if (rec_parse(rec, len, &env, NULL) != EM_OK)
-		return;		/* the host stored it, so this is our bug */
-	memcpy(id, env.id, 32);
-	if ((e = miss_find(g, id)) != NULL)
+	if ((e = miss_find(g, env->id)) != NULL)
 		miss_del(g, e);
-	spread(g, rec, len, id, env.author, UINT32_MAX);
+	spread(g, env->bytes, env->len, env->id, env->author, UINT32_MAX);
 }
 
 static author_rate *
@@ -493,15 +488,16 @@ take_record(gossip *g, gpeer *p, const uint8_t *rec, size_t len, int how,
 	int v;
 
 	hash_blake2b(id, rec, len);
-	if (g->h.has(g->h.ctx, id))	/* dropped before any signature check */
+	if (g->h.has(g->h.ctx, id))	/* dropped before it is decoded */
 		return rec_author(rec, len, dup_author) == EM_OK;
+	/* the one parse: the host gets env and checks the signature */
 	if (rec_parse(rec, len, &env, NULL) != EM_OK) {
 		gossip_penalize(g, p->handle, PENALTY_INVALID, "malformed record");
 		return 0;
 	}
 	if (!author_allows(g, env.author, now))
 		return 0;	/* over the author's rate: anti-entropy retries later */
-	v = g->h.ingest(g->h.ctx, rec, len);
+	v = g->h.ingest(g->h.ctx, &env);
 	if (v == GOSSIP_INVALID) {
 		gossip_penalize(g, p->handle, PENALTY_INVALID, "invalid record");
 		return 0;

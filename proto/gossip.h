@@ -21,8 +21,14 @@
  * difference (plus one entry per author), not the number of records.
  *
  * Each peer has limits (message rate, outstanding wants) and a misbehaviour
- * score; at GOSSIP_BAN_SCORE the host is told to drop and ban it. Records
- * are checked for duplicates by id (a hash) before the host verifies them. */
+ * score; at GOSSIP_BAN_SCORE the host is told to drop and ban it.
+ *
+ * A record from a peer is checked in this order, each step once: the
+ * message's rate (gossip_admit) and size (wire_decode, by the host); a
+ * duplicate by id (a hash, has), dropped before anything else is read;
+ * its decoding (rec_parse, here, the only parse); its author's rate; then
+ * the host's ingest, which checks the signature over the exact bytes
+ * received (rec_verify) and equivocation, and takes it. */
 #ifndef EM_GOSSIP_H
 #define EM_GOSSIP_H
 
@@ -30,6 +36,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "record.h"
 #include "wire.h"
 
 #define GOSSIP_BAN_SCORE	100
@@ -55,8 +62,15 @@ typedef struct gossip_host {
 	void	*ctx;
 	/* 1 if the record with this id is held. */
 	int	(*has)(void *ctx, const uint8_t id[static 32]);
-	/* Verifies and stores a record; returns an enum gossip_verdict. */
-	int	(*ingest)(void *ctx, const uint8_t *rec, size_t len);
+	/* A record from a peer, not held (has said so), decoded: env is
+	 * rec_parse's (envelope and body well formed, the id computed), its
+	 * signature not yet checked. The host verifies the signature
+	 * (rec_verify: GOSSIP_INVALID if it fails) and takes the record;
+	 * returns an enum gossip_verdict. env and what it borrows (bytes,
+	 * body, sig) belong to the message and last only for the call: a host
+	 * that keeps the record copies env->bytes and rec_rebase()s its copy
+	 * of env onto them, with no second parse. */
+	int	(*ingest)(void *ctx, const rec_env *env);
 	/* A copy of a held record (*rec is the caller's to free()); 0, or -1
 	 * if not held. */
 	int	(*get)(void *ctx, const uint8_t id[static 32], uint8_t **rec,
@@ -98,8 +112,10 @@ void	gossip_free(gossip *g);		/* NULL is fine */
 em_err	gossip_peer_up(gossip *g, uint32_t peer, uint64_t now_ms);
 void	gossip_peer_down(gossip *g, uint32_t peer);
 
-/* A record this node just stored (published here or imported): spread it. */
-void	gossip_publish(gossip *g, const uint8_t *rec, size_t len, uint64_t now_ms);
+/* A record this node just stored (published here or imported): spread it.
+ * env is as rec_parse gave it (the store's copy: not parsed again here);
+ * it and its bytes are read during the call only. */
+void	gossip_publish(gossip *g, const rec_env *env, uint64_t now_ms);
 
 /* Call for every message a peer sends, of any type, before handling it:
  * 1 if it is within the peer's rate, 0 if over (the peer is penalized;

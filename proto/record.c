@@ -94,6 +94,17 @@ out:
 	return err;
 }
 
+void
+rec_rebase(rec_env *env, const uint8_t *copy)
+{
+	/* body and sig lie inside bytes: the same offsets in the copy */
+	if (env->body != NULL)
+		env->body = copy + (env->body - env->bytes);
+	if (env->sig != NULL)
+		env->sig = copy + (env->sig - env->bytes);
+	env->bytes = copy;
+}
+
 static size_t
 message(const uint8_t netid[static 32], const uint8_t *prefix, size_t plen,
     uint8_t *out, size_t cap)

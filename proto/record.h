@@ -51,6 +51,11 @@ typedef struct rec_why {
  * EM_ERANGE. */
 em_err rec_parse(const uint8_t *buf, size_t len, rec_env *env, rec_why *why);
 
+/* Points env, which describes the bytes at env->bytes, at copy instead: an
+ * exact copy of those env->len bytes, which env then borrows (for a
+ * record lent for a call and kept: no second parse). */
+void	rec_rebase(rec_env *env, const uint8_t *copy);
+
 /* EM_OK if env's signature verifies in the network netid, else EM_ESIG. */
 em_err rec_verify(const rec_env *env, const uint8_t netid[static 32]);
 

@@ -60,7 +60,16 @@ double score_exact(const char *output, const char *target, unsigned flags);
  *     "综上" and holds a result word ("一共", "总共", "共有", "共需",
  *     "合计", "还剩", "剩下", "还有", "还需", "需要", "最终", ...), the
  *     number after its last result word is read instead ("所以共需要 7
- *     天，比原计划少 3 天" is 7).
+ *     天，比原计划少 3 天" is 7). Also passed over: a sentence opening
+ *     with a pleasantry or an offer ("I hope this helps", "Let me know",
+ *     "Feel free", "If you have", "Thanks", "希望", "如有"); and after a
+ *     number, a sentence recapping the givens ("Originally", "Initially",
+ *     "原来", "原本", "起初") unless it holds a result word ("so", "left",
+ *     "remain", "total", "还剩", ...), a sentence opening "That is",
+ *     "That's", "This is" that compares with a given ("than the 780"),
+ *     and an aside in brackets opening so ("(that's 80 fewer than 780)").
+ *     The last number that is one of alternatives ("either 5 or 6",
+ *     "between 10 and 20", not a range "10–20") is no number.
  *
  * In a box the number is the first after its last "=", else its first. A
  * statement's number is read from its first clause only: the clause ends,
@@ -83,8 +92,23 @@ double score_exact(const char *output, const char *target, unsigned flags);
  * 吃掉 3 个后还剩 12 个" is 12). A statement inside a question states nothing: its clause
  * ends with "?" or holds "吗", or "(the) answer" opens the sentence after
  * "is", "could", "would", "does" and the like ("Is the answer 3? No. It
- * is 4." is 4). A number after "not", "isn't", "never", "不是" is passed
- * over by every rule.
+ * is 4." is 4). Nor does a statement after a hypothesis or someone
+ * else's view in its sentence: "if", "suppose", "assuming", "unless",
+ * "whether" (not "if we", "if I", "if you"), "say", "said", "claim",
+ * "argue", "think", "believe", "suggest" (not after "I" or "we"), "如果",
+ * "假如", "假设", "若", "有人" ("Some might say the answer is 12" and
+ * "(Note: if the question meant weeks, the answer would be 84.)" state
+ * nothing). A statement whose number is one of alternatives states no
+ * number, and the response then answers with none: "5 or 6", "either 5
+ * or 6", "between 10 and 20", "12-13", "$10–$20", "5或6", "5到6", "5~6"
+ * (not a subtraction "15-3 = 12", nor "3 hours, or 180 minutes"). A
+ * retraction opening the sentence after a statement withdraws it: "that's
+ * wrong", "that's incorrect", "I made a mistake", "scratch that", "no
+ * wait", "wait, no", "不对", "错了", "算错", after "No,", "Hmm,", "Oh,"
+ * and the like; a later statement or correction then decides, else the
+ * last number after the retraction ("The answer is 790. No wait, that's
+ * wrong: 20 × 39 = 780." is 780), else none. A number after "not",
+ * "isn't", "never", "不是" is passed over by every rule.
  *
  * Numbers are read as people and LaTeX write them: a sign ("-", "+", "−"
  * and the other dash minus signs; not the minus of "5-3" or the dash of
@@ -102,7 +126,11 @@ double score_exact(const char *output, const char *target, unsigned flags);
  * the other divided by 100 ("25%" matches 0.25), or as written unless the
  * plain number is a proportion (between -1 and 1, not 0): "25%" matches
  * 25, "2.5%" matches 2.5, but "0.5%" does not match 0.5 (a probability of
- * a half is 50%, and 0.5% is 100 times less). "1/0" is no number.
+ * a half is 50%, and 0.5% is 100 times less). "1/0" is no number. A
+ * scale word multiplies: "1.5 million", "2 billion", "3 thousand",
+ * "trillion", "3万", "1.2亿". Arabic-Indic, Persian and Devanagari digits
+ * are read as digits ("٧٨٠" is 780), "٫" as the decimal point and "٬" as
+ * the thousands separator.
  *
  * Two whole numbers (written without a decimal point, fraction, exponent,
  * power or percent sign) are compared exactly when tolerance is below 1:
@@ -119,7 +147,13 @@ double score_exact(const char *output, const char *target, unsigned flags);
  * 3?" is 3); an aside of working that holds the answer is passed over
  * ("There are 39 books in each of 20 boxes (20 × 39 = 780 books)." is
  * 20); a correction whose subject is a noun is none ("Wait, the
- * total should be 10." after "The answer is 4." is 4). */
+ * total should be 10." after "The answer is 4." is 4); a restatement
+ * after "which is" is read as the last number ("She has 700 books left,
+ * which is 7 shelves of 100." is 100: "180 minutes, which is 3 hours"
+ * may be asked in hours); "no wait" withdraws a statement even when what
+ * follows confirms it ("The answer is 790. No wait, that's right." is
+ * none); alternatives inside a box are not seen ("\\boxed{5 \\text{ or }
+ * 6}" is 5). */
 double score_numeric(const char *output, const char *target, double tolerance);
 
 /* A task's numeric target checked before any output is scored: 1 and the
@@ -166,30 +200,61 @@ int score_number_read(const char *text, double *v);
  *     turns back to the response's own voice after them; nor by a verdict
  *     that goes on as a condition ("A is correct only for even numbers",
  *     "if", "unless", "only", "when", ...; after "would" also "but": "A
- *     would be correct if ...", "the answer would be A if ...").
- *  2. A response that is one letter in brackets, marks or punctuation
+ *     would be correct if ...", "the answer would be A if ..."); nor by a
+ *     statement inside a question: its sentence ends with "?" or holds
+ *     "吗" ("Is the answer C? No, it is A." is A).
+ *  2. Options judged one by one: each option whose letter (a label, the
+ *     subject of a verb, "选项C") is followed in its stretch of text (to
+ *     the next such letter, the sentence's end or the line's end) by a
+ *     verdict takes the first one there — for: "correct", "right",
+ *     "true", "valid", "yes", "正确", "符合", "对", "✓", "✔", "✅"; against:
+ *     "wrong", "incorrect", "false", "invalid", "not", "isn't", "too"
+ *     ("too small"), "distractor", "no", "错误", "不正确", "不对", "错",
+ *     "✗", "✘", "❌", "×" ("yes", "no", "对", "错" only where their clause
+ *     ends; a verdict that goes on as a condition, or said in a
+ *     hypothesis or a question, is none); an option judged twice keeps
+ *     its last verdict. When exactly one option is judged right and
+ *     another wrong, it is the pick, whichever is listed last: "A. 3 —
+ *     wrong\n...\nC. 7 — correct\nD. 9 — wrong", "A ✗  B ✗  C ✓  D ✗",
+ *     "选项A：3，错误；...选项C：7，正确；...", "C is the only correct
+ *     option; D is a distractor" all pick C.
+ *  3. A response that is one letter in brackets, marks or punctuation
  *     ("C", "(c)", "**B.**", "选项B"); else a last line that is one ("A. 3\n
  *     B. 5\n...\n\nC": the options echoed or discussed, then the pick);
  *     else a response that opens with a label and goes on with that
  *     option's text, unless a later line opens with another option's label
  *     (an echo of the options), or is that one line ("B. 4").
- *  3. The last letter in bold ("**C**"), else in brackets ("(C)", "[C]").
- *  4. The last standalone capital letter in range; a line-start label
+ *  4. The last letter in bold ("**C**"), else in brackets ("(C)", "[C]").
+ *  5. The last standalone capital letter in range; a line-start label
  *     ("D. 12") when it is the only one, but "A:" only when option A's
  *     text follows ("A: Paris is ..." may be a few-shot answer prefix).
- *  5. The option whose text output is; else the one option whose text it
- *     mentions as words, not counting a mention inside a longer option's
- *     text ("red" in "dark red"); else, when every option is a number
- *     (score_number_read), the one option equal to the number output
- *     answers with by score_numeric's rules ("2 + 2 = 4" picks "4").
+ *  6. The option whose text output is; else the one option whose text it
+ *     names as its pick, else the one it only discusses. A mention is as
+ *     words, not inside a longer option's text ("red" in "dark red"); it
+ *     is ruled out after a negation as a letter is ("not London", "rather
+ *     than", "不是"), when joined to a ruled-out one ("not London or
+ *     Berlin") or before a negated verb ("London isn't", "London and
+ *     Berlin are not"); it is discussed when a verb follows it alone
+ *     ("London is the capital of the UK; the capital of France is Paris"
+ *     picks Paris, "Vitamin D is made in sunlight, but scurvy is
+ *     prevented by vitamin C" vitamin C). Else, when every option is a
+ *     number (score_number_read), the one option equal to the number
+ *     output answers with by score_numeric's rules ("2 + 2 = 4" picks
+ *     "4"). An echo of the options (labels of two options or more at line
+ *     starts) names none by its texts or numbers: these rules read what
+ *     follows its last label's line ("A. 3\nB. 5\nC. 7\nD. 9" picks
+ *     nothing).
  *
  * In every rule a letter counts only if it picks one option: not a
  * pronoun or article ("I think", "A good guess", but "A is wrong" is a
  * letter), not a name ("vitamin C", "point A", "statement I"), not a
  * symbol ("\Delta E", "E = mc^2"), not ruled out ("not B", "rather than
- * C", "排除A"), not one of several ("A and B", "C/D", "A和B", "I and II").
- * Rules 3 and 4 also pass over the subject of a verb ("B is wrong", "C项
- * 错误") and options' labels at line starts ("A. red" in a listing). 0 for
+ * C", "neither A nor B", "can't be C", "cannot possibly be C", "may not
+ * be C", "isn't C", "排除A", "不可能是C", "不会是C"), not one of several
+ * ("A and B", "C/D", "A和B", "I and II", guesses: "maybe A, maybe C", "A,
+ * or perhaps C"). Rules 4 and 5 also pass over the subject of a verb ("B
+ * is wrong", "C项错误") and options' labels at line starts ("A. red" in a
+ * listing); rule 5 also a letter in a question ("Is it B? No."). 0 for
  * an output that is not UTF-8 or is longer than SCORE_TEXT_MAX. Time is
  * linear in the length of output.
  *
@@ -199,7 +264,11 @@ int score_number_read(const char *text, double *v);
  * ("D) 9 is wrong; so B." reads D); a bold letter before a verb is read
  * as discussion ("**D** fits the data" picks nothing); someone else's view
  * with no word of hypothesis in its own clause is a statement ("Many
- * students pick B, thinking the answer is B." reads B). */
+ * students pick B, thinking the answer is B." reads B); after a text
+ * ruled out a comma joins the next one to it ("Not Paris, London." picks
+ * nothing); guesses in sentences of their own are not several ("Maybe A.
+ * Maybe C." reads C); a verdict is its first word, so "C. 7 — not
+ * divisible by 2 or 3, so correct" judges C wrong. */
 double score_choice(const char *output, const char *target,
     const char *const *choices, size_t n_choices);
 

@@ -41,31 +41,10 @@ static const char *const POST[] = { "is the correct", "is the right",
 	"is preferable", "is more appropriate", "is more accurate",
 	"is the most accurate", "is the most likely", "is most likely",
 	"is more likely", "fits best", NULL };
-/* After a verdict these make it a condition, not a pick: "A is correct
- * only for even numbers", "A would be correct if ...". */
-static const char *const CONDITIONS[] = { "if", "only", "unless", "provided",
-	"assuming", "except", "when", "whenever", "had", "were", NULL };
-/* Before a statement in its clause these make it a hypothesis or someone
- * else's view: "Some might think the answer is A", "If the answer is A",
- * "a common mistake is to answer A". */
-static const char *const HYPOTHESES[] = { "if", "whether", "unless",
-	"suppose", "supposing", "assume", "assuming", "imagine", "might", "may",
-	"could", "some", "someone", "others", "people", "students", "many",
-	"mistake", "mistaken", "mistakenly", "wrongly", "erroneously",
-	"incorrectly", "tempting", "trap", "misconception", "common", "naively",
-	NULL };
-/* A clause opened by these is the response's own again. */
-static const char *const TURNS[] = { "but", "so", "thus", "hence",
-	"therefore", "however", "actually", "instead", NULL };
 static const char *const ZH_POST[] = { "是正确的", "是正确答案", "为正确答案",
 	"是正确", "正确", "是对的", "是对", "是最合适的", "最合适", "是最佳",
 	"符合题意", "是正確", "正確", "為正確答案", "更好", "更合适", "更准确",
 	"更恰当", "最准确", "最恰当", NULL };
-/* The same as HYPOTHESES in Chinese: 如果 假如 假设 若 以为 有人 容易 误. */
-static const char *const ZH_HYPOTHESES[] = { "如果", "假如", "假设", "若",
-	"以为", "有人", "容易", "误选", "错选", NULL };
-static const char *const ZH_CLAUSE_ENDS[] = { "，", "。", "；", "：", "！",
-	"？", NULL };
 static const char *const ZH_NOUNS[] = { "答案", "正确选项", "正確選項",
 	"正确的选项", "最佳选项", NULL };
 static const char *const ZH_LINKS[] = { "应该是", "應該是", "应该为", "應該為",
@@ -101,71 +80,6 @@ phrase_at(const struct resp *r, size_t i, const char *const *list)
 			return k;
 	}
 	return 0;
-}
-
-/* Where a statement's sentence ends. */
-static int
-stops(const struct resp *r, size_t k)
-{
-	unsigned char c = at(r, k), nx = at(r, k + 1);
-
-	if (c == 0 || c == '\n')
-		return 1;
-	if (one_of(c, ".!?;"))
-		return nx == 0 || nx == ' ' || nx == '\n' || nx == '\r' || nx >= 0x80;
-	return has(r, k, "。") || has(r, k, "！") || has(r, k, "？") || has(r, k, "；");
-}
-
-/* The clause before i holds a hypothesis or someone else's view ("Some
- * might think the answer is A", "If A is correct", "如果答案是A"): at most
- * a dozen words back, to a mark that ends a clause or a word that turns
- * back to the response's own voice ("but", "so"). */
-static int
-hypothetical(const struct resp *r, size_t i)
-{
-	char w[WORD_MAX];
-	size_t k = i, s;
-	int m;
-
-	for (m = 0; m < 12; m++) {
-		while (k > 0 && one_of(before(r, k), " \t*\"_`"))
-			k--;
-		if (k == 0 || one_of(before(r, k), "\n\r,;:.!?()"))
-			return 0;
-		if (before(r, k) >= 0x80)
-			break;	/* Chinese: read below */
-		if (!choice_word_before(r, k, w, &s))
-			return 0;
-		if (in_list(w, HYPOTHESES))
-			return 1;
-		if (in_list(w, TURNS))
-			return 0;
-		k = s;
-	}
-	if (m == 12)
-		return 0;
-	for (m = 0; k > 0 && m < 48; k--, m++) {
-		if (one_of(before(r, k), "\n,;:.!?") || ends_any(r, k, ZH_CLAUSE_ENDS))
-			return 0;
-		if (ends_any(r, k, ZH_HYPOTHESES))
-			return 1;
-	}
-	return 0;
-}
-
-/* A verdict ending at k goes on as a condition: "A is correct only for
- * even numbers", "A would be correct if ...", and after "would" also "but"
- * ("A would be correct, but the question asks ..."). */
-static int
-conditional(const struct resp *r, size_t k, int would)
-{
-	char w[WORD_MAX];
-
-	while (one_of(at(r, k), " \t,*"))
-		k++;
-	if (choice_word_at(r, k, w) == 0)
-		return 0;
-	return in_list(w, CONDITIONS) || (would && strcmp(w, "but") == 0);
 }
 
 /* After "the answer is", "Answer:", "答案是": the first letter in the rest
@@ -247,7 +161,7 @@ would_if(const struct resp *r, size_t k)
 	for (size_t from = k; k < r->len && k - from < WINDOW_MAX && !stops(r, k); k += n) {
 		n = 1;
 		if (alpha(at(r, k)) && !alpha(before(r, k)) &&
-		    (n = choice_word_at(r, k, w)) > 0 && in_list(w, CONDITIONS))
+		    (n = choice_word_at(r, k, w)) > 0 && in_list(w, choice_conditions))
 			return 1;
 		n += n == 0;
 	}
@@ -295,9 +209,9 @@ en_cue(const struct resp *r, size_t i)
 
 	if ((end = phrase_at(r, i, NOUNS)) > 0)
 		return (choice_word_before(r, i, w, &s) && in_list(w, DETERMINERS)) ||
-		    hypothetical(r, i) ? NONE : after_noun(r, end);
+		    choice_hypothetical(r, i) || choice_asked(r, i) ? NONE : after_noun(r, end);
 	if ((end = phrase_at(r, i, VERBS)) > 0 && choice_word_before(r, i, w, &s) &&
-	    in_list(w, SUBJECTS))
+	    in_list(w, SUBJECTS) && !choice_asked(r, i))
 		return tight(r, end);
 	return NONE;
 }
@@ -311,8 +225,8 @@ zh_cue(const struct resp *r, size_t i)
 	size_t n, k;
 
 	if (has_any(r, i, ZH_NOUNS, &n) != NULL) {
-		if (hypothetical(r, i))
-			return NONE;	/* "如果答案是A", "有人以为答案是A" */
+		if (choice_hypothetical(r, i) || choice_asked(r, i))
+			return NONE;	/* "如果答案是A", "有人以为答案是A", "答案是A吗" */
 		for (k = i + n; at(r, k) == ' ' || at(r, k) == '*'; k++)
 			;
 		return has_any(r, k, ZH_LINKS, &n) != NULL ? loose(r, k + n) :
@@ -376,8 +290,8 @@ post_cue(const struct resp *r, size_t i)
 			return NONE;
 		v = phrase_at(r, k, POST);
 	}
-	if ((v > 0 && conditional(r, v, at(r, k) == 'w' || at(r, k) == 'W')) ||
-	    hypothetical(r, i))
+	if ((v > 0 && choice_conditional(r, v, at(r, k) == 'w' || at(r, k) == 'W')) ||
+	    choice_hypothetical(r, i) || choice_asked(r, i))
 		return NONE;
 	return choice_take(r, i, 0);
 }
@@ -631,7 +545,7 @@ last_pick(const struct resp *r)
 		if (at(r, i) > 'Z' || !choice_standalone(r, i) || letter(r, i) >= (int)r->n)
 			continue;
 		ro = choice_role(r, i, 0);
-		if (ro == R_PICK) {
+		if (ro == R_PICK && !choice_asked(r, i)) {
 			last = letter(r, i);
 			last_at = i;
 		} else if (ro == R_LABEL && !answer_prefix(r, i)) {
@@ -645,17 +559,42 @@ last_pick(const struct resp *r)
 	return last;
 }
 
+/* Where a listing of the options ends: after the line of the last label
+ * when labels name two options or more ("A. 3\nB. 5\n..."), else 0. The
+ * options' texts echoed there are no pick by text or number. */
+static size_t
+after_listing(const struct resp *r)
+{
+	size_t end = 0;
+	int first = NONE, several = 0;
+
+	for (size_t i = 0; i < r->len; i++) {
+		if (at(r, i) > 'Z' || !choice_standalone(r, i) || letter(r, i) >= (int)r->n ||
+		    choice_role(r, i, 0) != R_LABEL)
+			continue;
+		several |= first != NONE && first != letter(r, i);
+		first = first == NONE ? letter(r, i) : first;
+		for (end = i; end < r->len && at(r, end) != '\n'; end++)
+			;
+		i = end;
+	}
+	return several ? end : 0;
+}
+
 static int
 pick(const struct resp *r)
 {
+	size_t from;
 	int p;
 
-	if ((p = stated_pick(r)) != NONE || (p = bare_pick(r)) != NONE ||
+	if ((p = stated_pick(r)) != NONE || (p = choice_verdict_pick(r)) != NONE ||
+	    (p = bare_pick(r)) != NONE ||
 	    (p = last_line_pick(r)) != NONE || (p = label_pick(r)) != NONE || (p = marked_pick(r)) != NONE ||
 	    (p = last_pick(r)) != NONE)
 		return p;
-	if ((p = choice_text_pick(r->ct, r->s)) < 0)
-		p = choice_number_pick(r->ct, r->s);
+	from = after_listing(r);
+	if ((p = choice_text_pick(r->ct, r->s + from)) < 0)
+		p = choice_number_pick(r->ct, r->s + from);
 	return p >= 0 ? p : NONE;
 }
 

@@ -177,6 +177,20 @@ one_of(unsigned char c, const char *set)
 	return c != 0 && strchr(set, c) != NULL;
 }
 
+/* Where a statement's sentence ends: a line end, ".!?;" before a space,
+ * the end or a non-ASCII character, "。！？；". */
+static inline int
+stops(const struct resp *r, size_t k)
+{
+	unsigned char c = at(r, k), nx = at(r, k + 1);
+
+	if (c == 0 || c == '\n')
+		return 1;
+	if (one_of(c, ".!?;"))
+		return nx == 0 || nx == ' ' || nx == '\n' || nx == '\r' || nx >= 0x80;
+	return has(r, k, "。") || has(r, k, "！") || has(r, k, "？") || has(r, k, "；");
+}
+
 /* From score_choice_role.c: words and letters, and what a letter does. */
 extern const char *const choice_fillers[];	/* "option", "choice", ... */
 size_t		choice_word_at(const struct resp *r, size_t i, char w[WORD_MAX]);
@@ -186,5 +200,18 @@ int		choice_standalone(const struct resp *r, size_t i);
 enum role	choice_role(const struct resp *r, size_t i, size_t from);
 int		choice_subject(const struct resp *r, size_t i);	/* "B is wrong" */
 int		choice_take(const struct resp *r, size_t i, size_t from);
+/* The sentence from i is a question ("Is the answer C?", "...吗"). */
+int		choice_asked(const struct resp *r, size_t i);
+/* Options judged one by one, exactly one of them positively: its index
+ * (see score_choice_verdict in score_choice_role.c); else NONE. */
+int		choice_verdict_pick(const struct resp *r);
+/* What ends before i rules out what starts at i: "not", "can't be",
+ * "rather than", "instead of", "不是", "排除" (options' fillers passed). */
+int		choice_negated(const struct resp *r, size_t i);
+extern const char *const choice_conditions[];	/* "if", "only", ... */
+/* The clause before i is a hypothesis or someone else's view. */
+int		choice_hypothetical(const struct resp *r, size_t i);
+/* A verdict ending at k goes on as a condition ("only if ..."). */
+int		choice_conditional(const struct resp *r, size_t k, int would);
 
 #endif

@@ -2,6 +2,8 @@
  * option, from the few words around it (see score_choice.c). */
 #include "score.h"
 
+#include <string.h>
+
 #include "score_choice_impl.h"
 
 /* Words after which "A" is a letter, not an article, and "I" a letter, not
@@ -41,7 +43,7 @@ static const char *const NAMES[] = { "statement", "statements", "vitamin",
 	"flask", "beaker", "plate", "allele", "blood", "protein", "enzyme",
 	"cell", "roman", NULL };
 
-static const char *const NEGATIONS[] = { "not", "never", "except",
+static const char *const NEGATIONS[] = { "not", "never", "neither", "except",
 	"excluding", "eliminate", "eliminates", "eliminated", "eliminating",
 	"exclude", "excludes", "excluded", "than", "against", NULL };
 
@@ -50,8 +52,38 @@ static const char *const RULE[] = { "rule", "rules", "ruled", "ruling", NULL };
 const char *const choice_fillers[] = { "option", "choice", "answer",
 	"letter", "the", NULL };
 
+/* After a verdict these make it a condition, not a pick: "A is correct
+ * only for even numbers", "A would be correct if ...". */
+const char *const choice_conditions[] = { "if", "only", "unless", "provided",
+	"assuming", "except", "when", "whenever", "had", "were", NULL };
+/* Before a statement in its clause these make it a hypothesis or someone
+ * else's view: "Some might think the answer is A", "If the answer is A",
+ * "a common mistake is to answer A". */
+static const char *const HYPOTHESES[] = { "if", "whether", "unless",
+	"suppose", "supposing", "assume", "assuming", "imagine", "might", "may",
+	"could", "some", "someone", "others", "people", "students", "many",
+	"mistake", "mistaken", "mistakenly", "wrongly", "erroneously",
+	"incorrectly", "tempting", "trap", "misconception", "common", "naively",
+	NULL };
+/* A clause opened by these is the response's own again. */
+static const char *const TURNS[] = { "but", "so", "thus", "hence",
+	"therefore", "however", "actually", "instead", NULL };
+/* The same as HYPOTHESES in Chinese: 如果 假如 假设 若 以为 有人 容易 误. */
+static const char *const ZH_HYPOTHESES[] = { "如果", "假如", "假设", "若",
+	"以为", "有人", "容易", "误选", "错选", NULL };
+static const char *const ZH_CLAUSE_ENDS[] = { "，", "。", "；", "：", "！",
+	"？", NULL };
+
 static const char *const ZH_NEGATIONS[] = { "不是", "排除", "而非", "并非",
-	"並非", "不选", "不選", "除了", NULL };
+	"並非", "不选", "不選", "除了", "不可能是", "不可能为", "不可能為",
+	"不会是", "不會是", "不应是", "不應是", NULL };
+
+/* Between a negation and "be": "cannot possibly be C". */
+static const char *const ADVERBS[] = { "possibly", "really", "definitely",
+	"ever", "actually", "even", NULL };
+
+/* Before a letter these make it a guess: "maybe A, maybe C" is several. */
+static const char *const HEDGES[] = { "maybe", "perhaps", "possibly", NULL };
 
 /* An apostrophe at i ("'" or U+2019): its length, else 0. */
 static size_t
@@ -177,13 +209,23 @@ is_math(const struct resp *r, size_t i, size_t from)
 	return choice_word_before(r, i, w, &s) && s > 0 && before(r, s) == '\\';
 }
 
+/* A word that negates what follows: "not", "never", "cannot", "isn't". */
+static int
+negation(const char *w)
+{
+	size_t n = strlen(w);
+
+	return in_list(w, NEGATIONS) || strcmp(w, "cannot") == 0 ||
+	    (n > 3 && strcmp(w + n - 3, "n't") == 0);
+}
+
 /* Ruled out: "not B", "isn't C", "rather than D", "rules out A",
  * "instead of option B", "不是A", "排除B". */
-static int
-is_negated(const struct resp *r, size_t i)
+int
+choice_negated(const struct resp *r, size_t i)
 {
 	char w[WORD_MAX], w2[WORD_MAX];
-	size_t k = i, s, s2, n;
+	size_t k = i, s, s2;
 
 	for (int m = 0; m < 3; m++) {
 		while (k > 0 && one_of(before(r, k), " ([*\""))
@@ -197,11 +239,16 @@ is_negated(const struct resp *r, size_t i)
 		return 1;
 	if (!choice_word_before(r, k, w, &s))
 		return 0;
-	n = strlen(w);
-	if (in_list(w, NEGATIONS) || (n > 3 && strcmp(w + n - 3, "n't") == 0))
+	if (negation(w))
 		return 1;
 	if (!choice_word_before(r, s, w2, &s2))
 		return 0;
+	if (strcmp(w, "be") == 0) {
+		/* "can't be C", "cannot possibly be C", "may not be C" */
+		if (in_list(w2, ADVERBS) && !choice_word_before(r, s2, w2, &s2))
+			return 0;
+		return negation(w2);
+	}
 	return (strcmp(w, "out") == 0 && in_list(w2, RULE)) ||
 	    (strcmp(w, "of") == 0 && strcmp(w2, "instead") == 0);
 }
@@ -268,18 +315,29 @@ is_grouped(const struct resp *r, size_t i)
 	if ((n = joiner(r, k, &comma)) > 0) {
 		for (k += n; one_of(at(r, k), " ([*\""); k++)
 			;
+		if (comma && (n = choice_word_at(r, k, w)) > 0 && in_list(w, CONJ))
+			for (k += n; one_of(at(r, k), " ([*\""); k++)
+				;	/* "A, or C" */
+		if ((n = choice_word_at(r, k, w)) > 0 && in_list(w, HEDGES))
+			for (k += n; one_of(at(r, k), " ([*\""); k++)
+				;	/* "A, maybe C", "A or perhaps C" */
 		if ((choice_standalone(r, k) && (at(r, k) < 'a') == upper &&
 		    !(comma && choice_subject(r, k))) || roman(r, k, 0))
 			return 1;
 	}
 	for (k = i; k > 0 && one_of(before(r, k), " ([*\""); k--)
 		;
+	if (choice_word_before(r, k, w, &s) && in_list(w, HEDGES))
+		for (k = s; k > 0 && one_of(before(r, k), " ([*\""); k--)
+			;	/* "maybe A, maybe C" */
 	if (one_of(before(r, k), ",/&")) {
 		comma = before(r, k) == ',';
 		k--;
 	} else if (choice_word_before(r, k, w, &s) && in_list(w, CONJ)) {
-		comma = 0;
-		k = s;
+		for (k = s; k > 0 && before(r, k) == ' '; k--)
+			;
+		comma = before(r, k) == ',';	/* "A, or C" */
+		k -= (size_t)comma;
 	} else if (ends_any(r, k, (const char *const[]){ "和", "或", "与", "與",
 	    "及", "、", NULL })) {
 		comma = 0;
@@ -335,7 +393,7 @@ choice_role(const struct resp *r, size_t i, size_t from)
 		return R_MATH;
 	if (choice_word_before(r, i, w, &s) && in_list(w, NAMES))
 		return R_NAME;
-	if (is_negated(r, i))
+	if (choice_negated(r, i))
 		return R_NEGATED;
 	if (is_grouped(r, i))
 		return R_GROUPED;
@@ -361,4 +419,211 @@ choice_take(const struct resp *r, size_t i, size_t from)
 	default:
 		return letter(r, i) < (int)r->n ? letter(r, i) : INVALID;
 	}
+}
+
+/* The clause before i holds a hypothesis or someone else's view ("Some
+ * might think the answer is A", "If A is correct", "如果答案是A"): at most
+ * a dozen words back, to a mark that ends a clause or a word that turns
+ * back to the response's own voice ("but", "so"). */
+int
+choice_hypothetical(const struct resp *r, size_t i)
+{
+	char w[WORD_MAX];
+	size_t k = i, s;
+	int m;
+
+	for (m = 0; m < 12; m++) {
+		while (k > 0 && one_of(before(r, k), " \t*\"_`"))
+			k--;
+		if (k == 0 || one_of(before(r, k), "\n\r,;:.!?()"))
+			return 0;
+		if (before(r, k) >= 0x80)
+			break;	/* Chinese: read below */
+		if (!choice_word_before(r, k, w, &s))
+			return 0;
+		if (in_list(w, HYPOTHESES))
+			return 1;
+		if (in_list(w, TURNS))
+			return 0;
+		k = s;
+	}
+	if (m == 12)
+		return 0;
+	for (m = 0; k > 0 && m < 48; k--, m++) {
+		if (one_of(before(r, k), "\n,;:.!?") || ends_any(r, k, ZH_CLAUSE_ENDS))
+			return 0;
+		if (ends_any(r, k, ZH_HYPOTHESES))
+			return 1;
+	}
+	return 0;
+}
+
+/* A verdict ending at k goes on as a condition: "A is correct only for
+ * even numbers", "A would be correct if ...", and after "would" also "but"
+ * ("A would be correct, but the question asks ..."). */
+int
+choice_conditional(const struct resp *r, size_t k, int would)
+{
+	char w[WORD_MAX];
+
+	while (one_of(at(r, k), " \t,*"))
+		k++;
+	if (choice_word_at(r, k, w) == 0)
+		return 0;
+	return in_list(w, choice_conditions) || (would && strcmp(w, "but") == 0);
+}
+
+/* The sentence from i is a question: it ends with "?" or holds "吗"
+ * ("Is the answer C? No, it is A."). A statement inside a question states
+ * nothing, and a letter in one picks nothing. */
+int
+choice_asked(const struct resp *r, size_t i)
+{
+	for (size_t k = i; k < r->len && k - i < WINDOW_MAX; k++) {
+		if (has(r, k, "吗") || has(r, k, "嗎"))
+			return 1;
+		if (stops(r, k))
+			return at(r, k) == '?' || has(r, k, "？");
+	}
+	return 0;
+}
+
+/* Verdicts on an option, read at a word start: against first, so "not
+ * correct", "incorrect" and "不正确" are against. "yes", "no", "对" and
+ * "错" count only where their clause ends. */
+static const char *const AGAINST[] = { "wrong", "incorrect", "false",
+	"untrue", "invalid", "not", "isn't", "aren't", "doesn't", "cannot",
+	"can't", "fails", "too", "distractor", "eliminated", "impossible",
+	"implausible", NULL };
+static const char *const FOR[] = { "correct", "right", "true", "valid", NULL };
+static const char *const ZH_AGAINST[] = { "错误", "錯誤", "不正确", "不正確",
+	"不对", "不對", "不符合", "✗", "✘", "❌", "×", "✕", "❎", NULL };
+static const char *const ZH_FOR[] = { "正确", "正確", "符合", "✓", "✔", "✅",
+	"☑", NULL };
+static const char *const ZH_SHORT_AGAINST[] = { "错", "錯", NULL };
+static const char *const ZH_SHORT_FOR[] = { "对", "對", NULL };
+
+enum verdict { V_NONE, V_AGAINST, V_FOR };
+
+/* A clause ends at k: a mark, a line end, the end. */
+static int
+clause_end(const struct resp *r, size_t k)
+{
+	return at(r, k) == 0 || one_of(at(r, k), ".,;:!?)\n\r") || has(r, k, "。") ||
+	    has(r, k, "、");
+}
+
+/* The verdict a word or mark at k gives, its length in *n. */
+static enum verdict
+verdict_at(const struct resp *r, size_t k, size_t *n)
+{
+	char w[WORD_MAX], w2[WORD_MAX];
+
+	if (alpha(at(r, k)) && !alpha(before(r, k))) {
+		*n = choice_word_at(r, k, w);
+		if ((strcmp(w, "yes") == 0 || strcmp(w, "no") == 0) && clause_end(r, k + *n))
+			return w[0] == 'y' ? V_FOR : V_AGAINST;
+		if (strcmp(w, "not") == 0 && (choice_word_at(r, k + *n + 1, w2) == 1 ||
+		    strcmp(w2, "only") == 0))
+			return V_NONE;	/* "not B" rules B out; "not only" */
+		if (in_list(w, AGAINST))
+			return V_AGAINST;
+		if (!in_list(w, FOR))
+			return V_NONE;
+		/* "right only if ...", "correct when ...": a condition */
+		return choice_conditional(r, k + *n, 0) ? V_NONE : V_FOR;
+	}
+	*n = 1;
+	if (has_any(r, k, ZH_AGAINST, n) != NULL)
+		return V_AGAINST;
+	if (has_any(r, k, ZH_FOR, n) != NULL)
+		return V_FOR;
+	if (has_any(r, k, ZH_SHORT_AGAINST, n) != NULL && clause_end(r, k + *n))
+		return V_AGAINST;
+	if (has_any(r, k, ZH_SHORT_FOR, n) != NULL && clause_end(r, k + *n))
+		return V_FOR;
+	*n = 1;
+	return V_NONE;
+}
+
+/* A letter that opens a verdict on its option: a capital in range that
+ * is a pick, a subject or a label, in the response's own voice and not
+ * asked about. */
+static int
+verdict_anchor(const struct resp *r, size_t i)
+{
+	enum role ro;
+
+	if (at(r, i) < 'A' || at(r, i) > 'Z' || !choice_standalone(r, i) ||
+	    letter(r, i) >= (int)r->n)
+		return 0;
+	ro = choice_role(r, i, 0);
+	return ro == R_PICK || ro == R_SUBJECT || ro == R_LABEL;
+}
+
+/* The verdict on the option whose letter is at i: the first verdict word
+ * after it, up to the next anchor (its index in *next), the sentence's
+ * end (not one right after the option's text: "A. 3. Too small.") or
+ * WINDOW_MAX bytes. */
+static enum verdict
+verdict_of(const struct resp *r, size_t i, size_t *next)
+{
+	enum verdict v = V_NONE;
+	size_t k = i + 1, from, n;
+	int ended = 0;
+
+	while (one_of(at(r, k), ".):*"))
+		k++;
+	while (one_of(at(r, k), " \t*"))
+		k++;
+	for (from = k; k < r->len && k - i < WINDOW_MAX; k += n) {
+		n = 1;
+		if (verdict_anchor(r, k))
+			break;
+		if (ended || at(r, k) == '\n')
+			continue;	/* on to the next anchor */
+		if (stops(r, k) && !choice_text_is(r->ct, letter(r, i), r->s, from, k)) {
+			ended = 1;
+			continue;
+		}
+		if ((v = verdict_at(r, k, &n)) != V_NONE)
+			ended = 1;
+	}
+	*next = k;
+	if (choice_hypothetical(r, i) || choice_asked(r, i))
+		return V_NONE;
+	return v;
+}
+
+/* Options judged one by one ("A. 3 — wrong\nB. 5 — wrong\nC. 7 —
+ * correct", "A ✗ B ✗ C ✓ D ✗", "选项A：3，错误；选项C：7，正确", "C is the
+ * only correct option; D is a distractor"): each option's last verdict
+ * counts; when exactly one option is judged right and another wrong, it
+ * is the pick. Each byte is read in one segment: linear. */
+int
+choice_verdict_pick(const struct resp *r)
+{
+	enum verdict last[CHOICES_MAX] = { V_NONE };
+	size_t i = 0, next;
+	int pick = NONE, n_for = 0, n_against = 0;
+
+	while (i < r->len) {
+		if (!verdict_anchor(r, i)) {
+			i++;
+			continue;
+		}
+		enum verdict v = verdict_of(r, i, &next);
+
+		if (v != V_NONE)
+			last[letter(r, i)] = v;
+		i = next > i ? next : i + 1;
+	}
+	for (size_t j = 0; j < r->n; j++) {
+		n_against += last[j] == V_AGAINST;
+		if (last[j] == V_FOR) {
+			pick = (int)j;
+			n_for++;
+		}
+	}
+	return n_for == 1 && n_against > 0 ? pick : NONE;
 }

@@ -191,24 +191,159 @@ shadowed(const struct choice_texts *ct, size_t i, const char *o, const char *p)
 	return 0;
 }
 
-/* o mentions option i on its own somewhere. At most MENTION_MAX of its
- * occurrences are looked at, so a response repeating a short option's
- * text costs bounded time. */
-static int
-mentioned(const struct choice_texts *ct, size_t i, const char *o)
-{
-	const char *p = o;
+/* How a response mentions an option's text, weakest first: ruled out
+ * ("not London"), the subject of a verb ("London is the capital of the
+ * UK": discussed), or as its pick. */
+enum mention { M_NONE, M_OUT, M_SUBJECT, M_FREE };
 
-	for (int seen = 0; seen < MENTION_MAX && (p = strstr(p, ct->t[i])) != NULL;
-	    seen++, p++)
-		if (bounded(o, p, ct->t[i], ct->len[i]) && !shadowed(ct, i, o, p))
-			return 1;
+/* Verbs after which a mentioned text is discussed, not picked. */
+static const char *const VERBS[] = { "is", "was", "are", "were", "isn't",
+	"wasn't", "aren't", "has", "have", "had", "does", "doesn't", "did",
+	"can", "can't", "cannot", "could", "would", "will", "may", "might",
+	"must", "should", "seems", "appears", "remains", "becomes", NULL };
+
+/* An option's text, standing as words, ends at o[e] (in r): its index,
+ * its start in *at; -1 if none. */
+static int
+text_ending(const struct resp *r, size_t e, size_t *at)
+{
+	const struct choice_texts *ct = r->ct;
+
+	for (size_t j = 0; j < ct->n; j++)
+		if (ct->t[j] != NULL && e >= ct->len[j] &&
+		    memcmp(r->s + e - ct->len[j], ct->t[j], ct->len[j]) == 0 &&
+		    bounded(r->s, r->s + e - ct->len[j], ct->t[j], ct->len[j])) {
+			*at = e - ct->len[j];
+			return (int)j;
+		}
+	return -1;
+}
+
+/* The joiner ("or", "nor", "and", ",", ", or") ending before p, spaces
+ * around it skipped: where the text before it ends, else 0. */
+static size_t
+joined_before(const struct resp *r, size_t p)
+{
+	static const char *const conj[] = { "or", "nor", "and", NULL };
+	char w[WORD_MAX];
+	size_t k = p, s;
+	int word = 0;
+
+	while (k > 0 && before(r, k) == ' ')
+		k--;
+	if (choice_word_before(r, k, w, &s) && in_list(w, conj)) {
+		for (k = s; k > 0 && before(r, k) == ' '; k--)
+			;
+		word = 1;
+	}
+	if (before(r, k) == ',' || before(r, k) == '/')
+		k--;
+	else if (!word)
+		return 0;
+	while (k > 0 && before(r, k) == ' ')
+		k--;
+	return k;
+}
+
+/* Another option's text follows the mention ending at e, after a joiner
+ * ("red and blue would do" names both): where it ends, else 0. */
+static size_t
+joined_after(const struct resp *r, size_t e)
+{
+	const struct choice_texts *ct = r->ct;
+	char w[WORD_MAX];
+	size_t k = e, n;
+	int joined = 0;
+
+	if (one_of(at(r, k), ",/"))
+		k++, joined = 1;
+	while (at(r, k) == ' ')
+		k++;
+	if ((n = choice_word_at(r, k, w)) > 0 && (strcmp(w, "or") == 0 ||
+	    strcmp(w, "and") == 0 || strcmp(w, "nor") == 0))
+		k += n, joined = 1;
+	while (at(r, k) == ' ')
+		k++;
+	for (size_t j = 0; joined && j < ct->n; j++)
+		if (ct->t[j] != NULL && r->len - k >= ct->len[j] &&
+		    memcmp(r->s + k, ct->t[j], ct->len[j]) == 0 &&
+		    bounded(r->s, r->s + k, ct->t[j], ct->len[j]))
+			return k + ct->len[j];
 	return 0;
+}
+
+/* The verb after e, when there is one: 1, or 2 when it is negated
+ * ("London is not", "London isn't"); else 0. */
+static int
+verb_after(const struct resp *r, size_t e)
+{
+	char w[WORD_MAX];
+	size_t k = e, n;
+
+	while (at(r, k) == ' ')
+		k++;
+	if ((n = choice_word_at(r, k, w)) == 0 || !in_list(w, VERBS))
+		return 0;
+	if (strstr(w, "n't") != NULL || strcmp(w, "cannot") == 0)
+		return 2;
+	for (k += n; at(r, k) == ' '; k++)
+		;
+	return choice_word_at(r, k, w) > 0 && (strcmp(w, "not") == 0 ||
+	    strcmp(w, "never") == 0) ? 2 : 1;
+}
+
+/* The mention r->s[p..p+tl): ruled out when a negation stands before it
+ * ("not London"), before a ruled-out mention it is joined to ("not London
+ * or Berlin"), or after it and the mentions joined to it ("London and
+ * Berlin are not"); discussed when a verb follows it alone ("London is
+ * the capital of the UK"); else a pick. depth bounds the chains read. */
+static enum mention
+mention_kind(const struct resp *r, size_t p, size_t tl, int depth)
+{
+	size_t k, prev, end = p + tl;
+	int joined = 0, verb;
+
+	if (choice_negated(r, p))
+		return M_OUT;
+	if ((k = joined_before(r, p)) > 0 && text_ending(r, k, &prev) >= 0) {
+		if (depth > 0 && mention_kind(r, prev, k - prev, depth - 1) == M_OUT)
+			return M_OUT;
+		joined = 1;
+	}
+	for (int m = 0; m < 4 && (k = joined_after(r, end)) > 0; m++) {
+		end = k;
+		joined = 1;
+	}
+	if ((verb = verb_after(r, end)) == 2)
+		return M_OUT;
+	return verb == 1 && !joined ? M_SUBJECT : M_FREE;
+}
+
+/* The strongest way o (as r) mentions option i on its own. At most
+ * MENTION_MAX of its occurrences are looked at, so a response repeating a
+ * short option's text costs bounded time. */
+static enum mention
+mentioned(const struct resp *r, size_t i)
+{
+	const struct choice_texts *ct = r->ct;
+	const char *p = r->s;
+	enum mention best = M_NONE, m;
+
+	for (int seen = 0; seen < MENTION_MAX && best < M_FREE &&
+	    (p = strstr(p, ct->t[i])) != NULL; seen++, p++) {
+		if (!bounded(r->s, p, ct->t[i], ct->len[i]) || shadowed(ct, i, r->s, p))
+			continue;
+		m = mention_kind(r, (size_t)(p - r->s), ct->len[i], 3);
+		best = m > best ? m : best;
+	}
+	return best;
 }
 
 int
 choice_text_pick(const struct choice_texts *ct, const char *s)
 {
+	enum mention kind[CHOICES_MAX];
+	struct resp r;
 	size_t len;
 	char *o = plain(s, 0, strlen(s), &len);
 	int got = -1, hits = 0;
@@ -220,14 +355,21 @@ choice_text_pick(const struct choice_texts *ct, const char *s)
 			got = (int)i;
 			hits++;
 		}
+	r = (struct resp){ .s = o, .len = len, .n = ct->n, .ct = ct };
 	for (size_t i = 0; i < ct->n && hits == 0; i++)
-		if (ct->t[i] != NULL && mentioned(ct, i, o)) {
-			if (got >= 0)
-				hits = 2;	/* a second option: no pick */
-			got = (int)i;
-		}
+		kind[i] = ct->t[i] != NULL ? mentioned(&r, i) : M_NONE;
+	/* the one option picked, else the one discussed; several: none */
+	for (enum mention want = M_FREE; hits == 0 && want >= M_SUBJECT; want--) {
+		for (size_t i = 0; i < ct->n; i++)
+			if (kind[i] == want) {
+				got = (int)i;
+				hits++;
+			}
+		if (hits == 0)
+			got = -1;
+	}
 	free(o);
-	return got >= 0 && hits <= 1 ? got : -1;
+	return got >= 0 && hits == 1 ? got : -1;
 }
 
 int

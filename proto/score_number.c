@@ -34,6 +34,16 @@ fold_cp(utf8proc_int32_t c)
 {
 	if (c >= 0xff01 && c <= 0xff5e)
 		return (int)(c - 0xfee0);
+	if (c >= 0x660 && c <= 0x669)	/* Arabic-Indic digits */
+		return (int)('0' + (c - 0x660));
+	if (c >= 0x6f0 && c <= 0x6f9)	/* Persian and Urdu */
+		return (int)('0' + (c - 0x6f0));
+	if (c >= 0x966 && c <= 0x96f)	/* Devanagari */
+		return (int)('0' + (c - 0x966));
+	if (c == 0x66b)		/* the Arabic decimal separator */
+		return '.';
+	if (c == 0x66c)		/* and thousands separator */
+		return ',';
 	if (c == 0x2212 || c == 0x2010 || c == 0x2011 || c == 0x2012 ||
 	    c == 0x2013 || c == 0xfe63)
 		return '-';
@@ -326,9 +336,35 @@ percent(const struct text *t, size_t e, int *pct)
 	return e;
 }
 
+/* A scale word after e: " million", " billion", " trillion",
+ * " thousand", "万", "亿" ("1.5 million" is 1500000). The new end. */
+static size_t
+scale(const struct text *t, size_t e, double *v)
+{
+	static const struct { const char *w; double x; } words[] = {
+		{ "thousand", 1e3 }, { "million", 1e6 }, { "billion", 1e9 },
+		{ "trillion", 1e12 },
+	};
+	size_t k = e + (at(t, e) == ' '), n;
+
+	if (has(t, e, "万") || has(t, e, "亿")) {
+		*v *= has(t, e, "万") ? 1e4 : 1e8;
+		return e + 3;
+	}
+	for (size_t i = 0; k > e && i < sizeof words / sizeof words[0]; i++) {
+		n = strlen(words[i].w);
+		if (t->len - k >= n && strncasecmp(t->s + k, words[i].w, n) == 0 &&
+		    !alpha(at(t, k + n))) {
+			*v *= words[i].x;
+			return k + n;
+		}
+	}
+	return e;
+}
+
 /* A number at k: sign, currency after it ("-$5"), a decimal or LaTeX
  * fraction, a mixed number ("2\frac{1}{2}"), then a tail and a percent
- * sign. Its end, 0 if none. A number that is its integer part alone is
+ * sign; a scale word. Its end, 0 if none. A number that is its integer part alone is
  * whole, its digits kept by place for an exact comparison. */
 size_t
 number_at(const struct text *t, size_t k, struct num *out, int depth)
@@ -337,6 +373,7 @@ number_at(const struct text *t, size_t k, struct num *out, int depth)
 	double v, w;
 
 	out->pct = out->neg = out->whole = 0;
+	out->pos = k;
 	if (at(t, k) == '-' || at(t, k) == '+') {
 		out->neg = at(t, k++) == '-';
 		k += has(t, k, "\\$") ? 2 : at(t, k) == '$';
@@ -351,12 +388,14 @@ number_at(const struct text *t, size_t k, struct num *out, int depth)
 			v += w;
 		else
 			f = tail(t, e, &v);
+		f = scale(t, f, &v);
 		out->whole &= f == e;
 		e = f;
 	}
 	e = percent(t, e, &out->pct);
 	out->whole &= !out->pct;
 	out->v = out->neg ? -v : v;
+	out->end = e;
 	return e;
 }
 
@@ -402,6 +441,103 @@ number_negated(const struct text *t, size_t i)
 	return (k - s == 3 && strncasecmp(t->s + s, "not", 3) == 0) ||
 	    (k - s == 5 && strncasecmp(t->s + s, "never", 5) == 0) ||
 	    (k - s > 3 && strncasecmp(t->s + k - 3, "n't", 3) == 0);
+}
+
+/* A word naming an alternative at k: "or", "或者", "或", "到", "至",
+ * "~". Its length, 0 if none. */
+static size_t
+alternative_at(const struct text *t, size_t k)
+{
+	if ((at(t, k) | 0x20) == 'o' && (at(t, k + 1) | 0x20) == 'r' &&
+	    !alpha(before(t, k)) && !alpha(at(t, k + 2)))
+		return 2;
+	if (has(t, k, "或者"))
+		return 6;
+	if (has(t, k, "或") || has(t, k, "到") || has(t, k, "至"))
+		return 3;
+	return at(t, k) == '~';
+}
+
+/* The same ending at k: its start, k if none. */
+static size_t
+alternative_before(const struct text *t, size_t k)
+{
+	if (k >= 2 && strncasecmp(t->s + k - 2, "or", 2) == 0 && !alpha(before(t, k - 2)))
+		return k - 2;
+	if (k >= 6 && memcmp(t->s + k - 6, "或者", 6) == 0)
+		return k - 6;
+	if (k >= 3 && (memcmp(t->s + k - 3, "或", 3) == 0 ||
+	    memcmp(t->s + k - 3, "到", 3) == 0 || memcmp(t->s + k - 3, "至", 3) == 0))
+		return k - 3;
+	return before(t, k) == '~' ? k - 1 : k;
+}
+
+/* "between" (or "介于") ends at k, spaces skipped. */
+static int
+between_before(const struct text *t, size_t k)
+{
+	while (k > 0 && (before(t, k) == ' ' || before(t, k) == '$'))
+		k--;
+	if (k >= 6 && memcmp(t->s + k - 6, "介于", 6) == 0)
+		return 1;
+	return k >= 7 && strncasecmp(t->s + k - 7, "between", 7) == 0 &&
+	    !alpha(before(t, k - 7));
+}
+
+/* After n: "or 6", "或6"; with range "-13" not followed by "=". */
+static int
+hedged_after(const struct text *t, size_t e, int range)
+{
+	size_t k = e, n;
+
+	if (range && at(t, k) == '-' && (digit(at(t, k + 1)) ||
+	    (at(t, k + 1) == '$' && digit(at(t, k + 2))))) {
+		for (k += 2; digit(at(t, k)) || at(t, k) == '.'; k++)
+			;
+		while (at(t, k) == ' ')
+			k++;
+		return at(t, k) != '=';	/* "12-13" but not "15-3 = 12" */
+	}
+	while (at(t, k) == ' ')
+		k++;
+	if ((n = alternative_at(t, k)) == 0)
+		return 0;
+	for (k += n; at(t, k) == ' ' || at(t, k) == '$'; k++)
+		;
+	return digit(at(t, k)) || (at(t, k) == '-' && digit(at(t, k + 1)));
+}
+
+/* Before n at a: "5 or ", "between 10 and ". */
+static int
+hedged_before(const struct text *t, size_t a)
+{
+	size_t k = a, s, j;
+
+	while (k > 0 && (before(t, k) == ' ' || before(t, k) == '$'))
+		k--;
+	if ((s = alternative_before(t, k)) < k) {
+		while (s > 0 && before(t, s) == ' ')
+			s--;
+		return digit(before(t, s)) || before(t, s) == '%';
+	}
+	if (k < 3 || strncasecmp(t->s + k - 3, "and", 3) != 0 || alpha(before(t, k - 3)))
+		return 0;
+	for (k -= 3; k > 0 && before(t, k) == ' '; k--)
+		;
+	for (j = k; j > 0 && k - j < 40 && (digit(before(t, j)) ||
+	    strchr(",.$%", before(t, j)) != NULL); j--)
+		;
+	return j < k && between_before(t, j);
+}
+
+int
+number_hedged(const struct text *t, const struct num *n, int range)
+{
+	if (hedged_after(t, n->end, range))
+		return 1;
+	if (between_before(t, n->pos))
+		return 1;
+	return hedged_before(t, n->pos);
 }
 
 /* The number a statement or a box holds in s[a..b): the first after its
@@ -513,8 +649,9 @@ struct reading {
 static int
 read_answer(const char *s, struct reading *rd, size_t *count)
 {
-	size_t len;
-	int found;
+	size_t len, withdrawn = 0;
+	struct num last;
+	int found, any;
 
 	rd->buf = NULL;
 	if (s == NULL || !fold(s, &rd->buf, &len))
@@ -522,8 +659,12 @@ read_answer(const char *s, struct reading *rd, size_t *count)
 	rd->t.s = rd->buf;
 	rd->t.len = score_runon_len(rd->buf, len);
 	rd->buf[rd->t.len] = 0;
-	found = number_last(&rd->t, &rd->n, count);
-	found = boxed(&rd->t, &rd->n) || number_stated(&rd->t, &rd->n) || found;
+	any = number_last(&rd->t, &last, count);
+	found = boxed(&rd->t, &rd->n) || number_stated(&rd->t, &rd->n, &withdrawn);
+	if (!found && any && last.pos >= withdrawn) {
+		rd->n = last;	/* rule 3, after a retraction if any */
+		found = 1;
+	}
 	return found && !isnan(rd->n.v);
 }
 

@@ -11,6 +11,8 @@
  * never overlap, so reading every statement is linear. */
 #include "score.h"
 
+#include <math.h>
+#include <string.h>
 #include <strings.h>
 
 #include "score_number_impl.h"
@@ -39,6 +41,36 @@ static const char *const ASK_DETS[] = { "the", "my", "our", "your", "this",
 	"that", "final", "correct", "right", "real", "true", NULL };
 static const char *const OPENERS[] = { "so", "but", "and", "or", "then",
 	"wait", "now", "hmm", "ok", "okay", "well", NULL };
+
+/* A statement after these in its sentence is a hypothesis or someone
+ * else's view ("if the question meant weeks, the answer would be 84",
+ * "Some might say the answer is 12"): it states nothing. The views are
+ * the response's own after "I" or "we" ("I'd say the answer is 12"). */
+static const char *const HYPOTHESES[] = { "if", "suppose", "supposing",
+	"assuming", "assume", "unless", "whether", "otherwise", NULL };
+static const char *const VIEWS[] = { "say", "says", "said", "claim", "claims",
+	"claimed", "argue", "argues", "argued", "think", "thinks", "thought",
+	"believe", "believes", "believed", "suggest", "suggests", "suggested",
+	NULL };
+static const char *const SELVES[] = { "i", "we", "i'd", "we'd", "i'll",
+	"we'll", "i'm", "we're", "let's", NULL };
+static const char *const ZH_HYPOTHESES[] = { "如果", "假如", "假设", "若",
+	"有人", "别人", "有些人", NULL };
+
+/* What withdraws a statement when it opens the next sentence, after
+ * "No,", "Hmm,", "Oh," and the like ("No wait, that's wrong: ...",
+ * "Hmm, I made a mistake"; after whisper-catch #48's marked corrections
+ * and platx-ai/Talk #14's "不对"). */
+static const char *const RETRACTS[] = { "that's wrong", "that is wrong",
+	"that's not right", "that is not right", "that's incorrect",
+	"that is incorrect", "that's not correct", "that is not correct",
+	"i made a mistake", "i made an error", "my mistake", "scratch that",
+	"i miscalculated", "let me recalculate", "let me redo", "no wait",
+	"no, wait", "wait, no", "sorry, i meant", NULL };
+static const char *const ZH_RETRACTS[] = { "不对", "错了", "算错", "我算错",
+	NULL };
+static const char *const HESITATIONS[] = { "no", "wait", "hmm", "oh", "oops",
+	"ah", "um", "sorry", "hold", "on", "actually", NULL };
 
 /* "answer" after these is no statement of this response's answer. */
 static const char *const RULED[] = { "each", "every", "other", "possible",
@@ -227,6 +259,107 @@ ruled(const struct text *t, size_t i)
 	return n > 0 && in_list(t, s, n, RULED);
 }
 
+/* The word at k (spaces skipped) is "I", "we" or "you". */
+static int
+selves_after(const struct text *t, size_t k)
+{
+	size_t n;
+
+	while (at(t, k) == ' ')
+		k++;
+	for (n = 0; n < WORD_MAX && (alpha(at(t, k + n)) || at(t, k + n) == '\''); n++)
+		;
+	return in_list(t, k, n, SELVES) || (n == 3 && strncasecmp(t->s + k, "you", 3) == 0);
+}
+
+/* The sentence before the statement at i holds a hypothesis or another's
+ * view (HYPOTHESES, VIEWS). Looks back WINDOW_MAX bytes at most. */
+static int
+hearsay(const struct text *t, size_t i)
+{
+	size_t k = i, s, n, s2, n2;
+
+	while (k > 0 && i - k < WINDOW_MAX) {
+		unsigned char p = before(t, k);
+
+		if (p == '\n' || ((p == '.' || p == '!' || p == '?') &&
+		    (at(t, k) == ' ' || at(t, k) == '\n')))
+			return 0;
+		if (k >= 3 && (memcmp(t->s + k - 3, "。", 3) == 0 ||
+		    memcmp(t->s + k - 3, "！", 3) == 0))
+			return 0;
+		for (const char *const *z = ZH_HYPOTHESES; *z != NULL; z++)
+			if (k >= strlen(*z) && memcmp(t->s + k - strlen(*z), *z,
+			    strlen(*z)) == 0)
+				return 1;
+		if (!alpha(p)) {
+			k--;
+			continue;
+		}
+		if ((n = word_before(t, k, &s)) == 0) {
+			k--;
+			continue;
+		}
+		if (in_list(t, s, n, HYPOTHESES) && !selves_after(t, s + n))
+			return 1;	/* not "If we add them, the answer is 12" */
+		if (in_list(t, s, n, VIEWS)) {
+			/* "I'd say", "we might say": the response's own */
+			size_t a = s;
+
+			for (int w = 0; w < 2 && (n2 = word_before(t, a, &s2)) > 0; w++) {
+				if (in_list(t, s2, n2, SELVES))
+					return 0;
+				a = s2;
+			}
+			return 1;
+		}
+		k = s;
+	}
+	return 0;
+}
+
+/* A retraction opens at i: RETRACTS or ZH_RETRACTS at the start of a
+ * sentence, hesitations before it skipped ("Hmm, that's wrong"). */
+static int
+retraction_at(const struct text *t, size_t i)
+{
+	size_t k = i, n = 0, s;
+	int words = 0;
+
+	if (at(t, i) >= 0xe4) {
+		for (const char *const *z = ZH_RETRACTS; *z != NULL && n == 0; z++)
+			if (has(t, i, *z))
+				n = 1;
+		if (n == 0)
+			return 0;
+		while (k > 0 && before(t, k) == ' ')
+			k--;
+		return k == 0 || strchr("\n.!?:,", before(t, k)) != NULL || (k >= 3 &&
+		    (memcmp(t->s + k - 3, "。", 3) == 0 || memcmp(t->s + k - 3, "，", 3) == 0 ||
+		    memcmp(t->s + k - 3, "！", 3) == 0 || memcmp(t->s + k - 3, "？", 3) == 0));
+	}
+	if (!alpha(at(t, i)) || alpha(before(t, i)))
+		return 0;
+	for (const char *const *p = RETRACTS; *p != NULL && n == 0; p++)
+		if (t->len - i >= strlen(*p) && strncasecmp(t->s + i, *p, strlen(*p)) == 0 &&
+		    !alpha(at(t, i + strlen(*p))))
+			n = strlen(*p);
+	if (n == 0)
+		return 0;
+	for (;;) {
+		while (k > 0 && strchr(" ,!*", before(t, k)) != NULL)
+			k--;
+		if (words >= 3 || (n = word_before(t, k, &s)) == 0 ||
+		    !in_list(t, s, n, HESITATIONS))
+			break;
+		k = s;
+		words++;
+	}
+	return k == 0 || strchr("\n.!?:", before(t, k)) != NULL ||
+	    (k >= 3 && memcmp(t->s + k - 3, "。", 3) == 0) ||
+	    (k >= 3 && memcmp(t->s + k - 3, "—", 3) == 0);
+}
+
 /* A statement at i ("####", "the answer is", "Answer:", "答案是", "答："):
  * where its number may start, *a. *tight when it must come at once
  * ("Answer 42", "答案42": no linking word). 0 if there is none. */
@@ -389,20 +522,29 @@ correction_at(const struct text *t, size_t i, size_t *a, int *tight)
 }
 
 int
-number_stated(const struct text *t, struct num *out)
+number_stated(const struct text *t, struct num *out, size_t *withdrawn)
 {
 	size_t a, b, w;
 	int found = 0, tight, ask, seen = 0, corr;
 	struct num n;
 
+	*withdrawn = 0;
 	for (size_t i = 0; i < t->len; i++) {
 		corr = 0;
-		if (cue_at(t, i, &a, &tight))
-			seen = 1;
-		else if (seen && correction_at(t, i, &a, &tight))
-			corr = 1;	/* it corrects a statement before it */
-		else
+		if (found && retraction_at(t, i)) {
+			found = 0;	/* "No wait, that's wrong: ..." */
+			*withdrawn = i;
 			continue;
+		}
+		if (cue_at(t, i, &a, &tight)) {
+			seen = 1;
+			if (!has(t, i, "####") && hearsay(t, i))
+				continue;	/* "Some might say the answer is 12" */
+		} else if (seen && correction_at(t, i, &a, &tight)) {
+			corr = 1;	/* it corrects a statement before it */
+		} else {
+			continue;
+		}
 		/* "Answer 42", "答案$42": the number comes at once */
 		while (tight && (at(t, a) == '$' || at(t, a) == '*' || has(t, a, "\\$")))
 			a += at(t, a) == '\\' ? 2 : 1;
@@ -419,6 +561,10 @@ number_stated(const struct text *t, struct num *out)
 			(void)number_result(t, a, w, &n);
 		else if (!tight && expression(t, a, b))
 			(void)value_after(t, b, w, &n);	/* "2 × 3, which is 6" */
+		if (number_hedged(t, &n, 1)) {	/* "5 or 6", "12-13" */
+			n.v = NAN;
+			n.whole = 0;
+		}
 		*out = n;
 		found = 1;
 	}

@@ -24,6 +24,7 @@ struct num {
 	int whole;
 	int neg;
 	size_t int_a, int_b;
+	size_t pos, end;	/* where it starts (its sign) and ends */
 };
 
 static inline unsigned char
@@ -69,6 +70,10 @@ int	number_negated(const struct text *t, size_t i);
  * first; ruled-out numbers passed over. 1 if there is one. */
 int	number_first_in(const struct text *t, size_t a, size_t b, struct num *out);
 
+/* The number n is one of alternatives: "5 or 6", "between 10 and 20",
+ * "5或6", and with range, "12-13" (not "12-13 = -1"). */
+int	number_hedged(const struct text *t, const struct num *n, int range);
+
 /* From score_number_last.c. Rule 3: the last number that is not ruled
  * out, passing over working after the answer in its sentence and checks;
  * *count (when not NULL) is how many numbers there are, ruled out or not.
@@ -79,7 +84,10 @@ int	number_last(const struct text *t, struct num *out, size_t *count);
 int	number_result(const struct text *t, size_t a, size_t w, struct num *out);
 
 /* From score_number_cue.c. Rule 2: the number of the last statement that
- * holds one and is not a question. 1 if there is one. */
-int	number_stated(const struct text *t, struct num *out);
+ * holds one and is not a question, a hypothesis or another's view; its v
+ * is NaN when it names alternatives. 1 if there is one. 0 also when a
+ * retraction ("No wait, that's wrong") withdrew the last: *withdrawn is
+ * then where, and only a number after it answers. */
+int	number_stated(const struct text *t, struct num *out, size_t *withdrawn);
 
 #endif

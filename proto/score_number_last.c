@@ -9,6 +9,7 @@
  * WINDOW_MAX), so reading stays linear. */
 #include "score.h"
 
+#include <math.h>
 #include <strings.h>
 
 #include "score_number_impl.h"
@@ -30,6 +31,25 @@ static const char *const EXPLAINS[] = { "because", "since", "i.e.", "that is",
 	"namely", NULL };
 static const char *const ZH_EXPLAINS[] = { "因为", "由于", "也就是", "因為",
 	"由於", NULL };
+
+/* Sentences passed over once a number is read before them: pleasantries
+ * and offers ("I hope this helps! Let me know if you have 2 more
+ * questions."), anywhere; a recap of the givens ("原来有780本",
+ * "Originally") unless it holds a result word; a comparison with a given
+ * ("That is 80 fewer than the 780 she started with."). */
+static const char *const PLEASANTRIES[] = { "i hope", "hope this", "hope that",
+	"let me know", "feel free", "if you have", "if you need", "if you'd like",
+	"happy to help", "glad to help", "good luck", "thanks", "thank you",
+	"have a", NULL };
+static const char *const ZH_PLEASANTRIES[] = { "希望", "如有", "如果你还有",
+	"如果还有", "祝你", NULL };
+static const char *const RECAPS[] = { "originally", "initially", "at first",
+	"in the beginning", NULL };
+static const char *const ZH_RECAPS[] = { "原来", "原本", "本来", "起初", "最初",
+	"一开始", NULL };
+static const char *const EN_RESULTS[] = { "so", "left", "remain", "remains",
+	"remaining", "total", "now", "therefore", NULL };
+static const char *const COMPARES[] = { "that is", "that's", "this is", NULL };
 
 /* Headers of a check: at a line start. */
 static const char *const CHECKS[] = { "check", "checking", "verification",
@@ -90,6 +110,7 @@ working_aside(const struct text *t, size_t k)
 
 	if (at(t, k) != '(' || digit(p) || (p != 0 && strchr("+-*/=^(", p) != NULL))
 		return 0;
+	op = word_at(t, k + 1, EXPLAINS) > 0 || word_at(t, k + 1, COMPARES) > 0;
 	for (size_t e = k + 1; e < t->len && e - k < ASIDE_MAX; e++) {
 		unsigned char c = at(t, e);
 
@@ -159,10 +180,61 @@ conclusion(const struct text *t, size_t s, struct num *out)
 	(void)number_result(t, s, w, out);
 }
 
+/* The sentence s[k..) holds a word of list (English) or zh before its
+ * end; WINDOW_MAX bytes at most. */
+static int
+sentence_holds(const struct text *t, size_t k, const char *const *list,
+    const char *const *zh)
+{
+	for (size_t e = k; e < t->len && e - k < WINDOW_MAX && !sentence_end(t, e); e++)
+		if ((list != NULL && alpha(at(t, e)) && word_at(t, e, list) > 0) ||
+		    (zh != NULL && at(t, e) >= 0xe4 && any_at(t, e, zh) > 0))
+			return 1;
+	return 0;
+}
+
+/* "than" then a number ("than the 780") in the sentence s[k..). */
+static int
+compares_given(const struct text *t, size_t k)
+{
+	static const char *const than[] = { "than", NULL };
+
+	for (size_t e = k; e < t->len && e - k < WINDOW_MAX && !sentence_end(t, e); e++) {
+		size_t f = e + 4;
+
+		if (!alpha(at(t, e)) || word_at(t, e, than) == 0)
+			continue;
+		while (at(t, f) == ' ')
+			f++;
+		if (strncasecmp(t->s + f, "the ", 4) == 0)
+			f += 4;
+		while (at(t, f) == ' ' || at(t, f) == '$')
+			f++;
+		return digit(at(t, f));
+	}
+	return 0;
+}
+
+/* The sentence opening at k is passed over (see PLEASANTRIES); kept says
+ * whether a number is read before it. */
+static int
+aside_sentence(const struct text *t, size_t k, int kept)
+{
+	if (word_at(t, k, PLEASANTRIES) > 0 || any_at(t, k, ZH_PLEASANTRIES) > 0)
+		return 1;
+	if (!kept)
+		return 0;
+	if (word_at(t, k, RECAPS) > 0 || any_at(t, k, ZH_RECAPS) > 0)
+		return !sentence_holds(t, k, EN_RESULTS, RESULTS);
+	return word_at(t, k, COMPARES) > 0 && compares_given(t, k);
+}
+
 /* State of the walk: what the sentence so far holds, and whether what is
  * read now is working or a check. */
 struct walk {
 	size_t	sentence;	/* where the current sentence starts */
+	int	begun;		/* it has text */
+	int	kept;		/* a number read, outside working */
 	int	numbered;	/* a number read in it, outside working */
 	size_t	aside_end;	/* inside an aside of working up to here */
 	int	explaining;	/* after "because", "即", to the sentence's end */
@@ -190,7 +262,11 @@ step(const struct text *t, size_t k, struct walk *w)
 	}
 	if (sentence_end(t, k)) {
 		w->sentence = k + 1;
-		w->numbered = w->explaining = 0;
+		w->numbered = w->explaining = w->begun = 0;
+	} else if (!w->begun && at(t, k) != ' ' && at(t, k) != '*' && at(t, k) != '\r' &&
+	    (at(t, k) & 0xc0) != 0x80) {
+		w->begun = 1;
+		w->explaining = aside_sentence(t, k, w->kept);
 	} else if (w->numbered && k >= w->aside_end && (e = working_aside(t, k)) > 0) {
 		w->aside_end = e;
 	} else if (w->numbered && explains(t, k)) {
@@ -217,6 +293,7 @@ number_last(const struct text *t, struct num *out, size_t *count)
 		}
 		c++;
 		w.check_text |= w.checking;
+		w.begun = 1;
 		if (!number_negated(t, i)) {
 			if (w.checking || w.explaining || i < w.aside_end) {
 				passed = n;
@@ -225,7 +302,7 @@ number_last(const struct text *t, struct num *out, size_t *count)
 				*out = n;
 				kept = 1;
 				sentence = w.sentence;
-				w.numbered = 1;
+				w.numbered = w.kept = 1;
 			}
 		}
 		i = e - 1;
@@ -236,5 +313,9 @@ number_last(const struct text *t, struct num *out, size_t *count)
 		conclusion(t, sentence, out);
 	else if (any)
 		*out = passed;
+	if (kept && number_hedged(t, out, 0)) {	/* "either 5 or 6" */
+		out->v = NAN;
+		out->whole = 0;
+	}
 	return kept || any;
 }

@@ -9,8 +9,8 @@
  * Named databases (keys and values big-endian where numeric):
  *   meta      text key -> text value (network id, name, org, ...)
  *   records   local number -> signed bytes (numbers count up in arrival
- *             order, so new records are appended: random ids as keys would
- *             rewrite a random page per record and halve the ingest rate)
+ *             order, so new records are appended where random ids as keys
+ *             would rewrite a random page per record; README, Benchmarks)
  *   ids       record id -> local number
  *   feeds     author || seq -> record id (dup-sorted: two ids under one key
  *             are an equivocation, both kept as evidence). Range scans of
@@ -274,8 +274,7 @@ void	store_view_copy(const store_view *v, store_row *out);
  * `digests`) for the next. */
 #define STORE_SCAN_BATCH	32
 /* how: 0 decodes every field of a view; STORE_SCAN_RANKING all but t_end,
- * std_err, has_stderr and has_scores — which no ranking reads; they are 0
- * — for a sixth less per row of a leaderboard. */
+ * std_err, has_stderr and has_scores, which no ranking reads (they are 0). */
 #define STORE_SCAN_RANKING	1
 typedef int (*store_rows_fn)(void *ctx, const store_view *rows, size_t n, size_t count);
 typedef int (*store_rows_done)(void *ctx, size_t n, const uint8_t digest[static 32]);

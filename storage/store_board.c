@@ -2,15 +2,21 @@
  * to date as revocations, disputes and equivocations arrive, so that a
  * leaderboard is one cursor scan and never decodes a record.
  *
- * board: task id -> rows (dup-sorted). A row, big-endian:
- *   name id(8): the store's number for the model name and revision (the
- *   `names` table), equal in two rows exactly when their names are
- *   local number(8) record id(32) author(32) seq(8) n_items(8) t_end(8)
- *   value(8) std_err(8) lo(8) hi(8)        IEEE-754 bits
- *   flags(1) access(1) has(1: 1 stderr, 2 ci, 4 scores, 8 item counts,
- *   16 some item count above 0)
- *   truncated(4) empty(4) refused(4) failed(4)      the run's item counts
- *   metric_len(1) metric  model_len(1) model  revision_len(1) revision
+ * board: task id -> rows (dup-sorted). A row, big-endian, field by field
+ * as enum row_at below names them (offset from the row's start, size):
+ *   0   name id(8): the store's number for the model name and revision
+ *       (the `names` table), equal in two rows exactly when their names are
+ *   8   local number(8): the record's, in the `records` table
+ *   16  record id(32)  48 author(32)  80 seq(8)  88 n_items(8)  96 t_end(8)
+ *   104 value(8)  112 std_err(8)  120 lo(8)  128 hi(8)     IEEE-754 bits
+ *   136 flags(1: RESULT_*)  137 access(1: enum body_access)
+ *   138 has(1: ROW_HAS_*: 1 stderr, 2 ci, 4 scores, 8 item counts,
+ *       16 some item count above 0)
+ *   139 truncated(4)  143 empty(4)  147 refused(4)  151 failed(4): the
+ *       run's item counts
+ *   155 metric_len(1) metric  model_len(1) model  revision_len(1) revision
+ * The layout is on disk: changing it means a new STORE_SCHEMA (store.c),
+ * which rebuilds every board. The first sixteen bytes are the sort key.
  * Rows sort by name id, then by the record's local number: a task's
  * results for one model and revision lie together, in arrival order, so a
  * leaderboard meets each model's results in one run and groups them
@@ -28,11 +34,48 @@
 
 #include "hash.h"
 
-#define ROW_NUM		16	/* name id and local number: the sort key */
-#define ROW_FIXED	(32 + 32 + 8 * 7 + 3 + 4 * 4)
-#define ROW_MAX		(ROW_NUM + ROW_FIXED + 3 + BODY_SHORT_MAX + 2 * BODY_NAME_MAX)
+/* Where each field of a row starts; each is the one before plus its size. */
+enum row_at {
+	ROW_NAME_ID	= 0,			/* u64 */
+	ROW_LOCAL	= ROW_NAME_ID + 8,	/* u64 */
+	ROW_NUM		= ROW_LOCAL + 8,	/* the sort key ends here */
+	ROW_ID		= ROW_NUM,		/* 32 bytes */
+	ROW_AUTHOR	= ROW_ID + 32,		/* 32 bytes */
+	ROW_SEQ		= ROW_AUTHOR + 32,	/* u64 */
+	ROW_N_ITEMS	= ROW_SEQ + 8,		/* u64 */
+	ROW_T_END	= ROW_N_ITEMS + 8,	/* u64 */
+	ROW_VALUE	= ROW_T_END + 8,	/* f64 */
+	ROW_STDERR	= ROW_VALUE + 8,	/* f64 */
+	ROW_LO		= ROW_STDERR + 8,	/* f64 */
+	ROW_HI		= ROW_LO + 8,		/* f64 */
+	ROW_FLAGS	= ROW_HI + 8,		/* u8 */
+	ROW_ACCESS	= ROW_FLAGS + 1,	/* u8 */
+	ROW_HAS		= ROW_ACCESS + 1,	/* u8: ROW_HAS_* */
+	ROW_TRUNCATED	= ROW_HAS + 1,		/* u32 */
+	ROW_EMPTY	= ROW_TRUNCATED + 4,	/* u32 */
+	ROW_REFUSED	= ROW_EMPTY + 4,	/* u32 */
+	ROW_FAILED	= ROW_REFUSED + 4,	/* u32 */
+	ROW_TEXT	= ROW_FAILED + 4,	/* metric, model, revision: each a
+						 * length byte, then that many */
+};
+
+/* The bits of the has byte. */
+enum row_has {
+	ROW_HAS_STDERR	= 1,
+	ROW_HAS_CI	= 2,
+	ROW_HAS_SCORES	= 4,
+	ROW_HAS_ITEMS	= 8,	/* the result gave its item counts */
+	ROW_HAS_CUT	= 16,	/* ... and one of them is above 0 */
+};
+
+#define ROW_MIN		(ROW_TEXT + 3)		/* three empty texts */
+#define ROW_MAX		(ROW_TEXT + 3 + BODY_SHORT_MAX + 2 * BODY_NAME_MAX)
 
 _Static_assert(ROW_MAX <= 511, "a dup-sorted value must fit LMDB's key size");
+/* The rows on disk are laid out so: moving a field needs a new schema. */
+_Static_assert(ROW_FLAGS == 136 && ROW_HAS == 138 && ROW_TEXT == 155,
+    "the board row layout changed without a new STORE_SCHEMA");
+_Static_assert(ROW_LOCAL == ST_BOARD_NUM_AT, "store_query.c reads the local number there");
 
 /* A name's number: the first eight bytes of its BLAKE2b-256, or, if
  * another name holds that (by chance 2^-64 a pair; no one can aim at a
@@ -103,38 +146,40 @@ put_text(uint8_t *p, const char *s)
 	return n + 1;
 }
 
+/* Writes result r's row (the layout above) to row, which holds ROW_MAX
+ * bytes; returns its length. */
 static size_t
 row_encode(uint8_t *row, const uint8_t num[static 8], const rec_env *env,
     const body_result *r, uint32_t flags, uint64_t nid)
 {
-	uint8_t *p = row + ROW_NUM;
-	size_t n = 0;
+	size_t n;
 
-	be_put(row, nid, 8);
-	memcpy(row + 8, num, 8);
-	memcpy(p, env->id, 32);
-	memcpy(p + 32, env->author, 32);
-	be_put(p + 64, env->seq, 8);
-	be_put(p + 72, r->n_items, 8);
-	be_put(p + 80, r->t_end, 8);
-	put_f64(p + 88, r->n_metrics ? r->metrics[0].value : 0);
-	put_f64(p + 96, r->has_stderr ? r->std_err : 0);
-	put_f64(p + 104, r->has_ci ? r->ci_lo : 0);
-	put_f64(p + 112, r->has_ci ? r->ci_hi : 0);
-	p[120] = (uint8_t)flags;
-	p[121] = r->access;
-	p[122] = (uint8_t)((r->has_stderr ? 1 : 0) | (r->has_ci ? 2 : 0) | (r->scores ? 4 : 0) |
-	    (r->has_items ? 8 : 0) | (r->items.truncated || r->items.empty || r->items.refused ||
-	    r->items.failed ? 16 : 0));
-	be_put(p + 123, r->items.truncated, 4);
-	be_put(p + 127, r->items.empty, 4);
-	be_put(p + 131, r->items.refused, 4);
-	be_put(p + 135, r->items.failed, 4);
-	n = ROW_FIXED;
-	n += put_text(p + n, r->n_metrics ? r->metrics[0].name : "");
-	n += put_text(p + n, r->model);
-	n += put_text(p + n, r->revision);
-	return ROW_NUM + n;
+	be_put(row + ROW_NAME_ID, nid, 8);
+	memcpy(row + ROW_LOCAL, num, 8);
+	memcpy(row + ROW_ID, env->id, 32);
+	memcpy(row + ROW_AUTHOR, env->author, 32);
+	be_put(row + ROW_SEQ, env->seq, 8);
+	be_put(row + ROW_N_ITEMS, r->n_items, 8);
+	be_put(row + ROW_T_END, r->t_end, 8);
+	put_f64(row + ROW_VALUE, r->n_metrics ? r->metrics[0].value : 0);
+	put_f64(row + ROW_STDERR, r->has_stderr ? r->std_err : 0);
+	put_f64(row + ROW_LO, r->has_ci ? r->ci_lo : 0);
+	put_f64(row + ROW_HI, r->has_ci ? r->ci_hi : 0);
+	row[ROW_FLAGS] = (uint8_t)flags;
+	row[ROW_ACCESS] = r->access;
+	row[ROW_HAS] = (uint8_t)((r->has_stderr ? ROW_HAS_STDERR : 0) |
+	    (r->has_ci ? ROW_HAS_CI : 0) | (r->scores ? ROW_HAS_SCORES : 0) |
+	    (r->has_items ? ROW_HAS_ITEMS : 0) | (r->items.truncated || r->items.empty ||
+	    r->items.refused || r->items.failed ? ROW_HAS_CUT : 0));
+	be_put(row + ROW_TRUNCATED, r->items.truncated, 4);
+	be_put(row + ROW_EMPTY, r->items.empty, 4);
+	be_put(row + ROW_REFUSED, r->items.refused, 4);
+	be_put(row + ROW_FAILED, r->items.failed, 4);
+	n = ROW_TEXT;
+	n += put_text(row + n, r->n_metrics ? r->metrics[0].name : "");
+	n += put_text(row + n, r->model);
+	n += put_text(row + n, r->revision);
+	return n;
 }
 
 uint32_t
@@ -208,7 +253,7 @@ st_board_flag(store *st, MDB_txn *txn, const uint8_t id[static 32], uint32_t fla
 	 * checked by id */
 	if (mdb_get(txn, st->ids, &k, &v) != 0 || v.mv_size != 8)
 		return EM_OK;	/* not here yet: its row will look when it comes */
-	memcpy(key + 8, v.mv_data, 8);
+	memcpy(key + ROW_LOCAL, v.mv_data, 8);
 	if (st_bytes(st, txn, id, &bytes) != EM_OK ||
 	    rec_parse(bytes.mv_data, bytes.mv_size, &env, NULL) != EM_OK || env.kind != REC_RESULT ||
 	    body_result_keys(env.body, env.body_len, task, model, rev) != EM_OK)
@@ -217,19 +262,19 @@ st_board_flag(store *st, MDB_txn *txn, const uint8_t id[static 32], uint32_t fla
 		return EM_OK;	/* only an author withdraws its own result */
 	if ((err = name_id(st, txn, model, rev, &nid)) != EM_OK)
 		return err;
-	be_put(key, nid, 8);
+	be_put(key + ROW_NAME_ID, nid, 8);
 	k = (MDB_val){ 32, task };
 	v = (MDB_val){ ROW_NUM, key };
 	if ((rc = mdb_cursor_open(txn, st->board, &cur)) != 0)
 		return st_rc(rc);
 	rc = mdb_cursor_get(cur, &k, &v, MDB_GET_BOTH_RANGE);
-	if (rc == 0 && v.mv_size <= sizeof row && v.mv_size > ROW_NUM + ROW_FIXED &&
-	    memcmp((uint8_t *)v.mv_data + ROW_NUM, id, 32) == 0 &&
-	    !(((uint8_t *)v.mv_data)[ROW_NUM + 120] & flag)) {
+	if (rc == 0 && v.mv_size <= sizeof row && v.mv_size >= ROW_MIN &&
+	    memcmp((uint8_t *)v.mv_data + ROW_ID, id, 32) == 0 &&
+	    !(((uint8_t *)v.mv_data)[ROW_FLAGS] & flag)) {
 		size_t n = v.mv_size;
 
 		memcpy(row, v.mv_data, n);
-		row[ROW_NUM + 120] |= (uint8_t)flag;
+		row[ROW_FLAGS] |= (uint8_t)flag;
 		/* a dup-sorted value is replaced by deleting and adding it */
 		if ((rc = mdb_cursor_del(cur, 0)) == 0) {
 			MDB_val nv = { n, row };
@@ -283,38 +328,37 @@ st_board_author(store *st, MDB_txn *txn, const uint8_t author[static 32])
 static inline int
 view_decode(const MDB_val *v, store_view *out, int lean)
 {
-	const uint8_t *p = (const uint8_t *)v->mv_data + ROW_NUM;
-	size_t at = ROW_FIXED, len = v->mv_size;
+	const uint8_t *p = v->mv_data;
+	size_t at = ROW_TEXT, len = v->mv_size;
 
-	if (len < ROW_NUM + ROW_FIXED + 3)
+	if (len < ROW_MIN)
 		return EM_ESTORE;
-	len -= ROW_NUM;
-	out->id = p;
-	out->author = p + 32;
-	out->seq = be_get(p + 64, 8);
-	out->n_items = be_get(p + 72, 8);
-	out->value = get_f64(p + 88);
-	out->lo = get_f64(p + 104);
-	out->hi = get_f64(p + 112);
-	out->flags = p[120];
-	out->access = p[121];
-	out->has_ci = (p[122] & 2) != 0;
-	out->has_items = (p[122] & 8) != 0;
-	if (p[122] & 16) {	/* most runs cut no item: read the counts only then */
-		out->truncated = (uint32_t)be_get(p + 123, 4);
-		out->empty = (uint32_t)be_get(p + 127, 4);
-		out->refused = (uint32_t)be_get(p + 131, 4);
-		out->failed = (uint32_t)be_get(p + 135, 4);
+	out->id = p + ROW_ID;
+	out->author = p + ROW_AUTHOR;
+	out->seq = be_get(p + ROW_SEQ, 8);
+	out->n_items = be_get(p + ROW_N_ITEMS, 8);
+	out->value = get_f64(p + ROW_VALUE);
+	out->lo = get_f64(p + ROW_LO);
+	out->hi = get_f64(p + ROW_HI);
+	out->flags = p[ROW_FLAGS];
+	out->access = p[ROW_ACCESS];
+	out->has_ci = (p[ROW_HAS] & ROW_HAS_CI) != 0;
+	out->has_items = (p[ROW_HAS] & ROW_HAS_ITEMS) != 0;
+	if (p[ROW_HAS] & ROW_HAS_CUT) {	/* most runs cut no item: read the counts only then */
+		out->truncated = (uint32_t)be_get(p + ROW_TRUNCATED, 4);
+		out->empty = (uint32_t)be_get(p + ROW_EMPTY, 4);
+		out->refused = (uint32_t)be_get(p + ROW_REFUSED, 4);
+		out->failed = (uint32_t)be_get(p + ROW_FAILED, 4);
 	} else {
 		out->truncated = out->empty = out->refused = out->failed = 0;
 	}
 	if (!lean) {
-		out->t_end = be_get(p + 80, 8);
-		out->std_err = get_f64(p + 96);
-		out->has_stderr = (p[122] & 1) != 0;
-		out->has_scores = (p[122] & 4) != 0;
+		out->t_end = be_get(p + ROW_T_END, 8);
+		out->std_err = get_f64(p + ROW_STDERR);
+		out->has_stderr = (p[ROW_HAS] & ROW_HAS_STDERR) != 0;
+		out->has_scores = (p[ROW_HAS] & ROW_HAS_SCORES) != 0;
 	}
-	out->name_id = be_get(v->mv_data, 8);
+	out->name_id = be_get(p + ROW_NAME_ID, 8);
 	out->metric_len = p[at];
 	out->metric = (const char *)p + at + 1;
 	at += 1 + out->metric_len;

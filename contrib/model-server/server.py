@@ -33,6 +33,7 @@ The reasoning always holds a wrong answer, the answer is right or wrong as
   --stream-always               server-sent events whatever the request says
   --context N                   a prompt over N tokens (characters / 4) gets
                                 llama.cpp's 400 exceed_context_size_error
+  --context-message TEXT        ... with this message instead
   --error-200 P                 a 200 whose body is vLLM's error object
                                 (code --error-200-code, 404 by default)
   --fail-items K                K items per task, chosen by hash, get
@@ -373,6 +374,9 @@ class Server:
         if self.a.context and size // 4 > self.a.context:
             self.count(400)
             self.c.add("econtext")
+            if self.a.context_message:
+                return 400, {}, json.dumps({"error": {"code": 400, "message": self.a.context_message,
+                                                      "type": "invalid_request_error"}}).encode()
             return 400, {}, LLAMA_CONTEXT.format(n=size // 4, ctx=self.a.context).encode()
         hit = self.book.find(text)
         if hit is None:
@@ -625,6 +629,7 @@ def main():
                     help='stream server-sent events unless the request says "stream": false')
     ap.add_argument("--stream-always", action="store_true", help="stream even when told not to")
     ap.add_argument("--context", type=int, default=0, help="tokens a prompt may hold (0: any)")
+    ap.add_argument("--context-message", help="the message of that 400 instead of llama.cpp's")
     ap.add_argument("--error-200", type=float, default=0, help="probability of a 200 with an error object")
     ap.add_argument("--error-200-code", type=int, default=404, help="the code in that object")
     ap.add_argument("--fail-items", type=int, default=0, help="items per task that always get a 500")

@@ -739,37 +739,3 @@ board_free(board *b)
 	free(b->ids);
 	memset(b, 0, sizeof *b);
 }
-
-const char *
-board_flags(uint32_t flags, char *buf, size_t cap)
-{
-	snprintf(buf, cap, "%s%s%s%s", flags & RESULT_EQUIVOCATED ? "equivocating," : "",
-	    flags & RESULT_DISPUTED ? "disputed," : "", flags & RESULT_REVOKED ? "revoked," : "",
-	    flags ? "" : "-");
-	if (flags && strlen(buf) > 0)
-		buf[strlen(buf) - 1] = '\0';	/* the last comma */
-	return buf;
-}
-
-const char *
-board_cuts(const board_row *r, char *buf, size_t cap)
-{
-	static const char *const what[BOARD_CUTS] = { "truncated", "empty", "refused", "failed" };
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (int k = 0; k < BOARD_CUTS && len < cap; k++) {
-		int w;
-
-		if (r->cut[k] == 0)
-			continue;
-		w = snprintf(buf + len, cap - len, "%s%llu/%llu %s", len ? ", " : "",
-		    (unsigned long long)r->cut[k], (unsigned long long)r->items_sum, what[k]);
-		if (w < 0)
-			break;
-		len += (size_t)w;
-	}
-	if (len == 0)
-		snprintf(buf, cap, "-");
-	return buf;
-}

@@ -22,9 +22,10 @@
  *     and reporters who disagree widen it.
  *  5. Agreement: every two reporters' intervals overlap ("yes"), some do
  *     not ("no"), or one reporter ("-").
- *  6. Flags: equivocating (an author caught signing two records for one
- *     sequence number), disputed (a result attested as disputed),
- *     revoked. Flagged rows other than revoked ones stay ranked, marked.
+ *  6. Flags (board_flag_words): equivocating-author (an author caught
+ *     signing two records for one sequence number), disputed (a result
+ *     attested as disputed), revoked. Flagged rows other than revoked ones
+ *     stay ranked, marked.
  *  7. Rows with fewer than min_reporters reporters are left out.
  *     A row also sums what its reporters' runs met on their items
  *     (truncated, empty, refused, failed: body_items) over all their
@@ -127,10 +128,27 @@ em_err	board_load(store *st, const uint8_t task[static 32], store_row **rows,
     uint8_t **trusted, size_t *n);
 
 /* "12/240 truncated, 2/240 refused" (or "-") for a row's item counts,
- * into buf: of all its reporters' items, how many each kind took. */
+ * into buf: of all its reporters' items, how many each kind took
+ * (board_text.c). */
 const char *board_cuts(const board_row *r, char *buf, size_t cap);
 
-/* "equivocating,disputed" (or "-") for flags, into buf. */
+/* A result's flags (RESULT_*, store.h) in words (board_text.c): the one
+ * vocabulary every command shows them in, as text and as JSON. In order:
+ *   equivocating-author  its author was caught signing two records with
+ *                        one sequence number (RESULT_EQUIVOCATED)
+ *   disputed             someone attested it as disputed (RESULT_DISPUTED)
+ *   revoked              its author withdrew it (RESULT_REVOKED)
+ * Bits without a word are not shown. */
+#define BOARD_FLAG_WORDS	3
+#define BOARD_FLAGS_LEN		40	/* all the words, commas and the NUL */
+
+/* Points words[0..n) at the words of the flags set (static strings) and
+ * returns n, at most BOARD_FLAG_WORDS. */
+size_t	board_flag_words(uint32_t flags, const char *words[static BOARD_FLAG_WORDS]);
+
+/* The words joined by commas ("equivocating-author,disputed"), or "-" when
+ * none, into buf (cap bytes, BOARD_FLAGS_LEN hold any; cut short to fit
+ * a smaller one). Returns buf. */
 const char *board_flags(uint32_t flags, char *buf, size_t cap);
 
 #endif

@@ -23,6 +23,7 @@ cli_fail(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
+	utf8_repair(line);	/* a text cut at a byte count ends whole */
 	fprintf(stderr, "evalmesh: %s\n", line);
 	return 1;
 }
@@ -30,7 +31,11 @@ cli_fail(const char *fmt, ...)
 int
 cli_usage(const char *cmd, const char *why)
 {
-	fprintf(stderr, "evalmesh %s: %s (see 'evalmesh %s --help')\n", cmd, why, cmd);
+	char line[1024];
+
+	snprintf(line, sizeof line, "%s", why);
+	utf8_repair(line);
+	fprintf(stderr, "evalmesh %s: %s (see 'evalmesh %s --help')\n", cmd, line, cmd);
 	return 2;
 }
 

@@ -9,6 +9,7 @@
 
 #include "hex.h"
 #include "log.h"
+#include "utf8.h"
 
 #define SCAN_EVERY	3		/* maintenance rounds between task scans */
 #define RETRY_MS	60000		/* the first retry; doubles */
@@ -182,7 +183,7 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 static void
 last_line(job *j)
 {
-	char *e = j->ebuf, *line;
+	char *e = j->ebuf, *line, fit[256];
 	size_t n = j->elen;
 
 	while (n > 0 && (e[n - 1] == '\n' || e[n - 1] == '\r'))
@@ -196,7 +197,7 @@ last_line(job *j)
 		    j->signal ? "killed by signal" : "exited with status",
 		    (long long)(j->signal ? j->signal : j->status));
 	else
-		snprintf(j->error, sizeof j->error, "%.255s", line);
+		snprintf(j->error, sizeof j->error, "%s", utf8_fit(line, 255, fit, sizeof fit));
 }
 
 static void

@@ -277,7 +277,7 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		return;
 	}
 	c->bytes_in += (size_t)n;
-	c->last_rx = daemon_now(c->d);
+	c->last_rx = daemon_mono(c->d);
 	while (off < (size_t)n && !c->closing) {
 		const uint8_t *msg;
 		size_t used, mlen;
@@ -300,12 +300,19 @@ on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	gossip_flush(c->d->g);
 }
 
+/* The timer waits on the loop's time, the deadline is kept on the
+ * daemon's clock: if the timer is early by that clock, it waits the rest. */
 static void
 on_deadline(uv_timer_t *t)
 {
 	conn *c = t->data;
+	uint64_t left;
 
-	if (!c->ready)
+	if (c->ready || c->closing)
+		return;
+	if ((left = timing_handshake_left(c->since, daemon_mono(c->d), c->d->o.handshake_ms)) > 0)
+		uv_timer_start(&c->timer, on_deadline, left, 0);
+	else
 		conn_close(c, "handshake deadline passed");
 }
 
@@ -319,7 +326,7 @@ conn_new(daemon *d, int outbound, const uint8_t *expect)
 	c->d = d;
 	c->outbound = outbound;
 	c->handle = ++d->next_handle;
-	c->since = c->last_rx = daemon_now(d);
+	c->since = c->last_rx = daemon_mono(d);
 	if (session_new(outbound, d->me, d->netkey, expect, WIRE_MSG_MAX, &c->sess) != EM_OK) {
 		free(c);
 		return NULL;

@@ -10,7 +10,12 @@
 
 #define TICK_MS		50
 #define MAINT_MS	1000
-#define EXCHANGE_EVERY	10	/* maintenance rounds between peer exchanges */
+
+uint64_t
+daemon_mono(daemon *d)
+{
+	return em_mono_ms(d->clock);
+}
 
 uint64_t
 daemon_now(daemon *d)
@@ -58,13 +63,13 @@ static void
 on_maint(uv_timer_t *t)
 {
 	daemon *d = t->data;
-	uint64_t now = daemon_now(d);
+	uint64_t now = daemon_mono(d);
 	wire_msg ping = { .type = WIRE_PING };
 
 	dial_maintain(d);
-	if (++d->maints % EXCHANGE_EVERY == 0)
+	if (timing_exchange_due(++d->maints))
 		exchange(d);
-	if (d->maints % FETCH_SCAN_EVERY == 1)
+	if (timing_scan_due(d->maints))
 		fetch_scan(d);
 	else
 		fetch_send(d);
@@ -73,11 +78,16 @@ on_maint(uv_timer_t *t)
 		next = c->next;
 		if (!c->ready || c->closing)
 			continue;
-		if (now - c->last_rx > IDLE_DROP_MS) {
+		switch (timing_idle(c->last_rx, now)) {
+		case TIMING_IDLE_DROP:
 			conn_close(c, "silent for too long");
-		} else if (now - c->last_rx > IDLE_PING_MS) {
+			break;
+		case TIMING_IDLE_PING:
 			ping.u.nonce = now;
 			conn_send(c, &ping);
+			break;
+		case TIMING_IDLE_OK:
+			break;
 		}
 	}
 }

@@ -19,19 +19,16 @@
 #include "daemon.h"
 #include "gossip.h"
 #include "session.h"
+#include "timing.h"
 #include "wire.h"
 
 #define KNOWN_MAX	1024		/* addresses remembered */
 #define PENDING_MAX	1024		/* records checked but not yet committed */
 #define WRITE_QUEUE_MAX	(16u << 20)	/* bytes queued to one peer before it is dropped */
-#define IDLE_PING_MS	30000
-#define IDLE_DROP_MS	90000
-#define BAN_MS		(10 * 60 * 1000)
 #define FETCH_MAX	256		/* task chunks wanted at once */
 #define FETCH_PER_PEER	4		/* chunks asked of one peer at once */
 #define FETCH_TIMEOUT_MS 10000		/* then asked of another peer */
 #define FETCH_AGAIN_MS	500		/* after a peer said it lacks a chunk */
-#define FETCH_SCAN_EVERY 5		/* maintenance rounds between scans */
 
 typedef struct conn conn;
 typedef struct daemon daemon;
@@ -48,7 +45,8 @@ struct conn {
 	char		 addr[256];	/* dialed address, or the remote ip:port */
 	char		 listen[256];	/* the address the peer says it listens on */
 	uint8_t		 id[32];
-	uint64_t	 bytes_in, bytes_out, since, last_rx;
+	uint64_t	 bytes_in, bytes_out;
+	uint64_t	 since, last_rx;	/* daemon_mono: opened, last heard from */
 	size_t		 queued;	/* bytes handed to uv_write, not yet written */
 	uint32_t	 chunks_asked;	/* fetch.c: chunks asked of it, pending */
 	conn		*next;
@@ -56,7 +54,7 @@ struct conn {
 
 typedef struct known {			/* a peer address we may dial */
 	store_peer	 p;
-	uint64_t	 next_dial;	/* ms */
+	uint64_t	 next_dial;	/* daemon_mono; 0: at once */
 	int		 dialing;	/* a connection is being made or is up */
 } known;
 
@@ -64,7 +62,8 @@ typedef struct ban_entry {	/* refused for a while, by host and by id */
 	char		 host[256];
 	uint8_t		 id[32];
 	int		 has_id;
-	uint64_t	 until;
+	uint64_t	 until;		/* daemon_now: its end, as shown */
+	uint64_t	 ends;		/* daemon_mono: its end, as decided */
 } ban_entry;
 
 typedef struct pending {		/* checked, awaiting the batch commit */
@@ -122,7 +121,12 @@ struct daemon {
 	int		 stopping;
 };
 
-/* The wall clock in ms (what the gossip core and peer timers run on). */
+/* The two clocks, in ms, read from d->clock. daemon_mono never steps
+ * back: dial backoff, bans, idle peers and the handshake deadline are
+ * measured on it (timing.h). daemon_now is the wall clock: for what is
+ * stored or shown (a peer's last_ok, a ban's until, uptime), and what
+ * the gossip core runs on, since its last sync is shown. */
+uint64_t daemon_mono(daemon *d);
 uint64_t daemon_now(daemon *d);
 
 /* An id as a JSON string of 64 hex digits (a new reference). */
@@ -150,6 +154,9 @@ void	dial_maintain(daemon *d);
 void	dial_result(daemon *d, known *k, int ok, const uint8_t *id);
 void	dial_ban(daemon *d, const char *addr, const uint8_t *id);
 int	dial_banned(daemon *d, const char *addr, const uint8_t *id);
+/* Whether b still holds now (what dial_banned decides on; a list of the
+ * bans shows those that hold). */
+int	dial_ban_holds(daemon *d, const ban_entry *b);
 void	dial_peers_msg(daemon *d, wire_msg *m);
 
 /* host.c */

@@ -7,7 +7,6 @@
 
 #include "log.h"
 
-#define BACKOFF_MAX_MS	60000
 #define EXCHANGE_MAX	32	/* addresses per peers message */
 
 /* Splits "host:port" or "[v6]:port". 0, or -1 if malformed. */
@@ -131,24 +130,20 @@ dial_load(daemon *d)
 			log_warn("--peer '%s': not a HOST:PORT address, or this node", d->o.peers[i]);
 }
 
+/* The next dial is a monotonic time (in memory only); last_ok is stored
+ * with the peer, so it is a wall time, which outlives the process. */
 void
 dial_result(daemon *d, known *k, int ok, const uint8_t *id)
 {
-	uint64_t now = daemon_now(d), wait;
-
 	(void)id;
 	if (ok) {
 		k->p.fails = 0;
-		k->p.last_ok = now;
-		k->next_dial = now + 1000;
+		k->p.last_ok = daemon_now(d);
 	} else {
-		k->p.fails = k->p.fails < 16 ? k->p.fails + 1 : 16;
-		wait = (uint64_t)1000 << (k->p.fails < 6 ? k->p.fails : 6);
-		if (wait > BACKOFF_MAX_MS)
-			wait = BACKOFF_MAX_MS;
-		/* jitter, so a network restarting does not dial in lockstep */
-		k->next_dial = now + wait / 2 + em_rand(d->clock) % (wait / 2 + 1);
+		k->p.fails = timing_dial_fails(k->p.fails);
 	}
+	k->next_dial = timing_dial_next(daemon_mono(d), ok, k->p.fails,
+	    ok ? 0 : em_rand(d->clock));
 	store_peer_put(d->st, &k->p);
 }
 
@@ -167,8 +162,15 @@ dial_ban(daemon *d, const char *addr, const uint8_t *id)
 	snprintf(b->host, sizeof b->host, "%s", host);
 	if ((b->has_id = id != NULL))
 		memcpy(b->id, id, 32);
-	b->until = daemon_now(d) + BAN_MS;
+	b->ends = timing_ban_end(daemon_mono(d));
+	b->until = timing_ban_end(daemon_now(d));	/* shown in `evalmesh peers` */
 	log_warn("banned %s for %d minutes", host[0] ? host : "a peer", BAN_MS / 60000);
+}
+
+int
+dial_ban_holds(daemon *d, const ban_entry *b)
+{
+	return timing_ban_holds(b->ends, daemon_mono(d));
 }
 
 /* host_or_addr: a bare host, or "host:port" (the host is what counts). */
@@ -176,14 +178,14 @@ int
 dial_banned(daemon *d, const char *host_or_addr, const uint8_t *id)
 {
 	char host[256] = "";
-	uint64_t now = daemon_now(d);
+	uint64_t now = daemon_mono(d);
 
 	if (host_or_addr != NULL && addr_host(host_or_addr, host, sizeof host) != 0)
 		snprintf(host, sizeof host, "%s", host_or_addr);
 	for (size_t i = 0; i < d->n_bans; i++) {
 		ban_entry *b = &d->bans[i];
 
-		if (b->until <= now)
+		if (!timing_ban_holds(b->ends, now))
 			continue;
 		if ((id != NULL && b->has_id && memcmp(b->id, id, 32) == 0) ||
 		    (host[0] && b->host[0] && strcmp(b->host, host) == 0))
@@ -206,13 +208,13 @@ connected_to(daemon *d, const known *k)
 void
 dial_maintain(daemon *d)
 {
-	uint64_t now = daemon_now(d);
+	uint64_t now = daemon_mono(d);
 
 	for (size_t i = 0; i < d->n_known && d->n_out < d->o.max_out; i++) {
 		known *k = &d->known[i];
 		struct sockaddr_storage ss;
 
-		if (k->dialing || k->next_dial > now || connected_to(d, k) ||
+		if (k->dialing || !timing_dial_due(k->next_dial, now) || connected_to(d, k) ||
 		    dial_banned(d, k->p.addr, k->p.has_id ? k->p.id : NULL))
 			continue;
 		if (addr_parse(k->p.addr, &ss) != 0) {

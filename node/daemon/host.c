@@ -85,25 +85,26 @@ equivocates(daemon *d, const rec_env *env)
 	    memcmp(id, env->id, 32) != 0;
 }
 
+/* env is gossip's decoding of the bytes received (see gossip.h), lent for
+ * the call: its signature is checked here, once, and a copy is kept. */
 static int
-h_ingest(void *ctx, const uint8_t *rec, size_t len)
+h_ingest(void *ctx, const rec_env *env)
 {
 	daemon *d = ctx;
 	pending *p;
 
+	if (rec_verify(env, d->netid) != EM_OK)
+		return GOSSIP_INVALID;
 	if (d->n_pend == PENDING_MAX)
 		host_commit(d);
 	p = &d->pend[d->n_pend];
-	if ((p->bytes = malloc(len)) == NULL)
+	if ((p->bytes = malloc(env->len)) == NULL)
 		return GOSSIP_LATER;
-	memcpy(p->bytes, rec, len);
-	p->len = len;
+	memcpy(p->bytes, env->bytes, env->len);
+	p->len = env->len;
+	p->env = *env;
+	rec_rebase(&p->env, p->bytes);
 	p->from = d->cur != NULL ? d->cur->handle : 0;
-	/* decode and verify the signature over the exact bytes received */
-	if (rec_open(p->bytes, len, d->netid, &p->env, NULL) != EM_OK) {
-		free(p->bytes);
-		return GOSSIP_INVALID;
-	}
 	if (d->cur != NULL && d->cur->ready && memcmp(p->env.author, d->cur->id, 32) == 0 &&
 	    equivocates(d, &p->env))
 		d->cur_equivocated = 1;	/* kept as evidence; the peer pays */
@@ -230,7 +231,7 @@ poll_visit(void *ctx, const rec_env *env, const body *b, uint32_t flags)
 	for (size_t i = 0; i < d->n_ours; i++)
 		if (memcmp(d->ours[i], env->id, 32) == 0)
 			return 0;	/* came from a peer: already spread */
-	gossip_publish(d->g, env->bytes, env->len, daemon_now(d));
+	gossip_publish(d->g, env, daemon_now(d));
 	d->records_out++;
 	return 0;
 }

@@ -10,19 +10,18 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "eval_timing.h"
 #include "hash.h"
 #include "log.h"
 #include "score.h"
+#include "utf8.h"
 
 #define FLUSH_MS	100
 #define FLUSH_BATCH	256
-#define BACKOFF_MS	500
-#define BACKOFF_MAX_MS	30000
-#define RETRY_AFTER_MAX	60000
 
 typedef struct retry {
 	size_t		item;
-	uint64_t	due;	/* loop time, ms */
+	uint64_t	due;	/* the run's monotonic clock, ms */
 } retry;
 
 typedef struct run {
@@ -49,15 +48,16 @@ typedef struct run {
 							 * one is */
 	char		 early_why[EVAL_FAIL_STREAK][MODEL_WHY_MAX];
 	size_t		 n_early;
-	uint64_t	 busy_since;	/* loop time of the first "not now" since
-					 * the last answer, or 0 */
+	int		 busy;		/* "not now" since the last answer */
+	uint64_t	 busy_since;	/* ... first said then (monotonic ms) */
 	size_t		 asked;		/* items scored by this run */
 	int		 stopping;
-	uint64_t	 pause_until;	/* loop time: a server asked us to wait */
+	uint64_t	 pause_until;	/* monotonic ms: a server asked us to wait */
 	uv_timer_t	 wake, flush;	/* flush also draws the progress line */
 	uv_signal_t	 sigint, sigterm;
-	uint64_t	 t0;
-	const em_clock	*clock;		/* o->clock, or the system's */
+	uint64_t	 t0;		/* monotonic ms at the start */
+	const em_clock	*clock;		/* o->clock, or the system's: all the
+					 * run's times are read on it */
 } run;
 
 static double
@@ -85,7 +85,8 @@ eval_run_key(const eval_opts *o, uint8_t key[static 32])
 	hash_state hs;
 
 	snprintf(max_tokens, sizeof max_tokens, "%u", eval_max_tokens(o));
-	if (o->model.extra_body != NULL &&
+	/* no extra fields and an empty object ask alike: one run */
+	if (json_object_size(o->model.extra_body) > 0 &&
 	    (extra = json_dumps(o->model.extra_body, JSON_COMPACT | JSON_SORT_KEYS)) == NULL)
 		return EM_ENOMEM;
 	{
@@ -163,7 +164,7 @@ show_progress(run *r, int final)
 {
 	eval_out *out = r->out;
 	eval_progress p = { .scored = out->scored, .n = out->n, .eta_s = -1,
-	    .retrying = r->n_retries > 0, .elapsed_ms = uv_now(&r->loop) - r->t0 };
+	    .retrying = r->n_retries > 0, .elapsed_ms = em_mono_ms(r->clock) - r->t0 };
 	size_t left = out->n - out->scored - out->failed;
 
 	if (r->o->progress == NULL)
@@ -199,20 +200,6 @@ stop(run *r, const char *why)
 	uv_close((uv_handle_t *)&r->sigint, NULL);
 	uv_close((uv_handle_t *)&r->sigterm, NULL);
 	show_progress(r, 1);
-}
-
-static uint64_t
-backoff(const em_clock *clock, unsigned attempt, long retry_after_ms)
-{
-	uint64_t cap, jitter;
-
-	if (retry_after_ms >= 0)
-		return (uint64_t)(retry_after_ms > RETRY_AFTER_MAX ? RETRY_AFTER_MAX : retry_after_ms);
-	cap = (uint64_t)BACKOFF_MS << (attempt > 6 ? 6 : attempt);
-	if (cap > BACKOFF_MAX_MS)
-		cap = BACKOFF_MAX_MS;
-	jitter = em_rand(clock);
-	return cap / 2 + jitter % (cap / 2 + 1);	/* half fixed, half jitter */
 }
 
 /* Item i goes to the cache: its score, flags, and what is kept as its
@@ -274,7 +261,7 @@ answered(run *r, size_t i, const model_reply *rep)
 		flags |= STORE_EVAL_TRUNCATED;
 	hash_blake2b(hash, (const uint8_t *)rep->text, len);
 	r->streak = 0;
-	r->busy_since = 0;
+	r->busy = 0;
 	r->answered++;
 	keep(r, i, task_score(&r->o->task->spec, r->o->items->item[i], rep->text), flags,
 	    rep->text, len, hash);
@@ -326,11 +313,11 @@ refused(run *r, size_t i, const model_reply *rep)
 	r->early[r->n_early] = i;
 	memcpy(r->early_why[r->n_early], why, sizeof why);
 	if (++r->n_early == EVAL_FAIL_STREAK) {
-		char msg[MODEL_WHY_MAX];
+		char msg[MODEL_WHY_MAX], fit[128];
 
 		snprintf(msg, sizeof msg, "the server refused each of the first %d items, so none "
-		    "was kept (check the model and its settings); last: %.120s", EVAL_FAIL_STREAK,
-		    rep->why);
+		    "was kept (check the model and its settings); last: %s", EVAL_FAIL_STREAK,
+		    utf8_fit(rep->why, 120, fit, sizeof fit));
 		stop(r, msg);
 	}
 }
@@ -338,7 +325,7 @@ refused(run *r, size_t i, const model_reply *rep)
 static void
 failed(run *r, size_t i, const model_reply *rep)
 {
-	uint64_t now = uv_now(&r->loop);
+	uint64_t now = em_mono_ms(r->clock);
 
 	if (rep->fail == MF_FATAL) {
 		stop(r, rep->why);
@@ -348,20 +335,21 @@ failed(run *r, size_t i, const model_reply *rep)
 	 * retries for up to patience_s since the server last answered; then
 	 * the run stops (with no patience, "not now" spends retries) */
 	if (rep->fail == MF_RATE && r->o->patience_s > 0) {
-		if (r->busy_since == 0) {
-			char why[MODEL_WHY_MAX];
+		if (!r->busy) {
+			char why[MODEL_WHY_MAX], fit[168];
 
+			r->busy = 1;
 			r->busy_since = now;
 			reason_of(rep, why, sizeof why);
 			if (r->o->progress != NULL)
-				log_info("eval: the server says not now (%.160s); waiting for it up to %u s",
-				    why, r->o->patience_s);
+				log_info("eval: the server says not now (%s); waiting for it up to %u s",
+				    utf8_fit(why, 160, fit, sizeof fit), r->o->patience_s);
 		}
-		if (now - r->busy_since >= (uint64_t)r->o->patience_s * 1000) {
-			char why[MODEL_WHY_MAX];
+		if (eval_patience_over(r->busy_since, now, r->o->patience_s)) {
+			char why[MODEL_WHY_MAX], fit[168];
 
 			snprintf(why, sizeof why, "the server said \"not now\" for %u s (--patience); "
-			    "last: %.160s", r->o->patience_s, rep->why);
+			    "last: %s", r->o->patience_s, utf8_fit(rep->why, 160, fit, sizeof fit));
 			stop(r, why);
 			return;
 		}
@@ -382,19 +370,20 @@ failed(run *r, size_t i, const model_reply *rep)
 		 * failed in an earlier run too (a server that always errs on
 		 * them: they may be all that is left to ask) */
 		if (!r->failed_before[i] && ++r->streak >= EVAL_FAIL_STREAK) {
+			char fit[168];
+
 			snprintf(why, sizeof why, "%d items in a row failed after %u retries; "
-			    "last: %.160s", EVAL_FAIL_STREAK, r->o->retries, rep->why);
+			    "last: %s", EVAL_FAIL_STREAK, r->o->retries,
+			    utf8_fit(rep->why, 160, fit, sizeof fit));
 			stop(r, why);
 		}
 	} else {
 		retry *rt = &r->retries[r->n_retries++];
+		uint64_t rnd = rep->retry_after_ms >= 0 ? 0 : em_rand(r->clock);
 
 		rt->item = i;
-		rt->due = now + backoff(r->clock, r->attempts[i], rep->retry_after_ms);
-		/* no wait, not even a Retry-After, outlasts the patience */
-		if (rep->fail == MF_RATE && r->busy_since > 0 && r->o->patience_s > 0 &&
-		    rt->due > r->busy_since + (uint64_t)r->o->patience_s * 1000)
-			rt->due = r->busy_since + (uint64_t)r->o->patience_s * 1000;
+		rt->due = eval_retry_due(now, eval_retry_wait(r->attempts[i], rep->retry_after_ms, rnd),
+		    rep->fail == MF_RATE, r->busy, r->busy_since, r->o->patience_s);
 		/* a server that says "slow down" gets no new requests either */
 		if (rep->fail == MF_RATE && rt->due > r->pause_until)
 			r->pause_until = rt->due;
@@ -455,10 +444,12 @@ on_signal(uv_signal_t *s, int sig)
 static void
 dispatch(run *r)
 {
-	uint64_t now = uv_now(&r->loop), next_due = UINT64_MAX;
+	uint64_t now = em_mono_ms(r->clock), next_due = UINT64_MAX;
 
-	if (!r->stopping && now < r->pause_until) {
-		uv_timer_start(&r->wake, on_wake, r->pause_until - now, 0);
+	/* the timers wait on the loop's time, the due times are on the run's
+	 * clock: a wake that comes early by it only sets the timer again */
+	if (!r->stopping && eval_ms_until(r->pause_until, now) > 0) {
+		uv_timer_start(&r->wake, on_wake, eval_ms_until(r->pause_until, now), 0);
 		return;
 	}
 	while (!r->stopping && model_in_flight(r->m) < r->o->model.concurrency) {
@@ -504,7 +495,7 @@ dispatch(run *r)
 		if (r->retries[k].due < next_due)
 			next_due = r->retries[k].due;
 	if (next_due != UINT64_MAX)
-		uv_timer_start(&r->wake, on_wake, next_due > now ? next_due - now : 0, 0);
+		uv_timer_start(&r->wake, on_wake, eval_ms_until(next_due, now), 0);
 }
 
 static void
@@ -655,7 +646,7 @@ eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap)
 	uv_timer_start(&r.flush, on_flush, FLUSH_MS, FLUSH_MS);
 	uv_signal_start(&r.sigint, on_signal, SIGINT);
 	uv_signal_start(&r.sigterm, on_signal, SIGTERM);
-	r.t0 = uv_now(&r.loop);
+	r.t0 = em_mono_ms(r.clock);
 	dispatch(&r);
 	maybe_done(&r);
 	uv_run(&r.loop, UV_RUN_DEFAULT);

@@ -74,8 +74,12 @@ typedef struct eval_opts {
 	unsigned		 patience_s;	/* "not now" waited on, seconds */
 	int			 fresh;		/* ignore cached answers */
 	int			 count_failed;	/* failed items score 0 */
-	const em_clock		*clock;		/* wall time of the result, retry
-						 * jitter; NULL for the system's */
+	/* Time and randomness; NULL for the system's. Retry waits, the
+	 * patience and the elapsed time are read on its mono_ms, the
+	 * result's t_start and t_end on its wall_ms, retry jitter from its
+	 * rand. The loop's timers wait real time for a due time read on
+	 * mono_ms, so that clock must advance with real time. */
+	const em_clock		*clock;
 	/* Progress, told from the loop every FLUSH_MS (100 ms) and once
 	 * more, final set, when the run stops; NULL for none. The caller
 	 * decides how often to show it. */

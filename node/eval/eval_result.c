@@ -39,7 +39,7 @@ eval_result_body(const eval_opts *o, const eval_out *r, int access, body *b,
 	 * the extra request fields, which model_extra_body_check keeps small */
 	params = json_pack("{s:I, s:f, s:I}", "max_tokens", (json_int_t)eval_max_tokens(o),
 	    "temperature", o->task->spec.temperature, "fewshot", (json_int_t)o->task->spec.fewshot);
-	if (params != NULL && o->model.extra_body != NULL &&
+	if (params != NULL && json_object_size(o->model.extra_body) > 0 &&
 	    json_object_set(params, "extra_body", (json_t *)(uintptr_t)o->model.extra_body) != 0) {
 		json_decref(params);
 		params = NULL;

@@ -148,7 +148,7 @@ em_err
 model_extra_body_check(const json_t *o, char *why, size_t cap)
 {
 	static const char *const ours[] = { "model", "messages", "prompt", "stream",
-	    "max_tokens", "temperature" };
+	    "max_tokens", "max_completion_tokens", "max_new_tokens", "temperature" };
 	char *dump;
 	size_t n;
 
@@ -159,7 +159,7 @@ model_extra_body_check(const json_t *o, char *why, size_t cap)
 	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
 		if (json_object_get(o, ours[i]) != NULL) {
 			snprintf(why, cap, "the extra body may not set \"%s\"%s", ours[i],
-			    strcmp(ours[i], "max_tokens") == 0 ? " (use --max-tokens)" :
+			    strncmp(ours[i], "max_", 4) == 0 ? " (use --max-tokens)" :
 			    strcmp(ours[i], "temperature") == 0 ? " (the task sets it)" :
 			    " (evalmesh sets it)");
 			return EM_EINVAL;

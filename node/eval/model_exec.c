@@ -33,7 +33,10 @@ struct execad {
 	char		 exit_why[64];	/* how it ended, once it has */
 	int		 dead;		/* failed for good: no more requests */
 	char		 dead_why[MODEL_WHY_MAX];
+	unsigned	 strays;	/* answers for ids not waiting */
 };
+
+#define STRAYS_TOLD	3	/* stray answers warned of, one line each */
 
 typedef struct wreq {
 	uv_write_t	 req;
@@ -99,7 +102,14 @@ one_line(struct execad *x, const char *line, size_t len)
 		return;
 	}
 	if ((s = find(x, r.id)) == NULL) {
-		log_debug("exec: an answer for id %u, which is not waiting (late?)", r.id);
+		/* late (its request timed out), twice for one id, or an id it
+		 * was never sent: a program that mixes ids up would otherwise
+		 * only time out, silently */
+		if (++x->strays <= STRAYS_TOLD)
+			log_warn("exec: the model program answered id %u, which is not waiting "
+			    "(answered late or twice, or never asked: answers must carry the "
+			    "request's id)%s", r.id, x->strays == STRAYS_TOLD ? "; no more of these "
+			    "are told" : "");
 		free(text);
 		return;
 	}

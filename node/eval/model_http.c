@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "log.h"
+#include "utf8.h"
 
 typedef struct xfer {
 	struct xfer	*next, *prev;	/* in flight */
@@ -491,7 +492,7 @@ url_parses(const char *url, char *why, size_t cap)
 {
 	CURLU *u = curl_url();
 	CURLUcode uc;
-	char show[MODEL_URL_MAX];
+	char show[MODEL_URL_MAX], fit[208];
 
 	if (u == NULL)
 		return EM_ENOMEM;
@@ -500,8 +501,8 @@ url_parses(const char *url, char *why, size_t cap)
 	if (uc == CURLUE_OK)
 		return EM_OK;
 	model_url_show(url, show, sizeof show);
-	snprintf(why, cap, "--endpoint %.200s: not a URL curl can use (%s)", show,
-	    curl_url_strerror(uc));
+	snprintf(why, cap, "--endpoint %s: not a URL curl can use (%s)",
+	    utf8_fit(show, 200, fit, sizeof fit), curl_url_strerror(uc));
 	return EM_EINVAL;
 }
 

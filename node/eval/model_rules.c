@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "hash.h"
+#include "utf8.h"
 
 #define ELLIPSIS	"\xE2\x80\xA6"
 
@@ -29,15 +30,16 @@ model_url(const char *endpoint, const char *path, char *out, size_t cap, char *w
 	    strncmp(endpoint, "http://", 7) == 0 ? 7 : 0;
 	size_t n = strcspn(endpoint, "?#"), keep = n, qlen = 0;
 	const char *query = endpoint + n, *mid = "";
+	char fit[208];
 	int w;
 
 	if (scheme == 0) {
-		snprintf(why, wcap, "--endpoint '%.200s': expected an http:// or https:// URL",
-		    endpoint);
+		snprintf(why, wcap, "--endpoint '%s': expected an http:// or https:// URL",
+		    utf8_fit(endpoint, 200, fit, sizeof fit));
 		return EM_EINVAL;
 	}
 	if (n <= scheme || endpoint[scheme] == '/') {
-		snprintf(why, wcap, "--endpoint '%.200s': no host", endpoint);
+		snprintf(why, wcap, "--endpoint '%s': no host", utf8_fit(endpoint, 200, fit, sizeof fit));
 		return EM_EINVAL;
 	}
 	if (*query == '?')

@@ -264,6 +264,10 @@ spec_from(json_t *m, task_spec *s, int from_file, char *why, size_t cap)
 	d = 0;
 	if ((err = number(m, "tolerance", 0, 1e300, 0, &d, why, cap)))
 		return err;
+	/* an author's key that their metric ignores is a mistake to say (a
+	 * peer's task is taken as published) */
+	if (from_file && json_object_get(m, "tolerance") != NULL && s->metric != METRIC_NUMERIC)
+		return task_why(EM_EFORMAT, why, cap, "tolerance: only the numeric metric uses it");
 	s->tolerance = d;
 	d = 0;
 	if ((err = number(m, "fewshot", 0, TASK_FEWSHOT_MAX, 1, &d, why, cap)))
@@ -369,6 +373,11 @@ task_load(const char *path, task_built *t, char *why, size_t cap)
 		free(buf);
 		return task_why(EM_EFORMAT, why, cap, "%s: not valid UTF-8", path);
 	}
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
+		free(buf);
+		return task_why(EM_EFORMAT, why, cap, "%s: starts with a byte order mark (U+FEFF); "
+		    "save it as UTF-8 without one", path);
+	}
 	if ((m = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
 		free(buf);
 		return task_why(EM_EFORMAT, why, cap, "%s:%d: not valid JSON: %s", path, je.line,
@@ -394,7 +403,11 @@ task_load(const char *path, task_built *t, char *why, size_t cap)
 		err = task_why(EM_EFORMAT, why, cap, "%s: the manifest is larger than %d bytes", path, BODY_MANIFEST_MAX);
 		goto out;
 	}
-	err = task_items_file(ipath, t, why, cap);
+	if ((err = task_items_file(ipath, t, why, cap)) == EM_OK && t->spec.fewshot > 0 &&
+	    t->spec.fewshot >= t->items.n)
+		err = task_why(EM_EFORMAT, why, cap, "%s:%d: fewshot: %u examples need at least %u "
+		    "items (an item is never its own example); the task has %zu", path,
+		    key_line(buf, "fewshot:"), t->spec.fewshot, t->spec.fewshot + 1, t->items.n);
 out:
 	json_decref(m);
 	free(buf);

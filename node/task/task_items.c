@@ -78,7 +78,8 @@ target_ok(const task_spec *s, const json_t *item, char *why, size_t cap)
 			opts[n++] = json_string_value(c);
 		if ((idx = score_choice_target(text, opts, n)) < 0)
 			err = task_why(EM_EFORMAT, why, cap, "%s: '%.40s' names none of the %zu options "
-			    "(a letter from A or an option's text)", s->target, text, n);
+			    "(a letter from A to %c, or an option's text)", s->target, text, n,
+			    (int)('A' + n - 1));
 		else if ((other = score_choice_clash(opts, n, (size_t)idx, &letter)) >= 0)
 			err = clash_why(s, opts, idx, other, letter, why, cap);
 	}

@@ -84,7 +84,12 @@ run 0 "$EM" result publish --home "$T/d2" --task "$TASKID" --model eve --metric 
 run 0 "$EM" import --home "$T/a" "$T/d.bundle"
 run 0 "$EM" import --home "$T/a" "$T/d2.bundle"
 converged 30 a b c
-run 0 "$EM" leaderboard --home "$T/c" arith-en; has $out 'eve .*equivocating'
+run 0 "$EM" leaderboard --home "$T/c" arith-en; has $out 'eve .*equivocating-author'
+# one vocabulary for the flags in every command, text and JSON
+run 0 "$EM" leaderboard --home "$T/c" arith-en --json; has $out '"equivocating-author"'
+run 0 "$EM" leaderboard --home "$T/c" arith-en --csv; has $out '^[0-9]*,eve,.*,equivocating-author,'
+run 0 "$EM" results --home "$T/c" --json; has $out '"equivocating-author"'
+run 0 "$EM" results --home "$T/c"; has $out '^  flags    equivocating-author$'
 stop_all
 
 # --- the same records in another order give the same bytes

@@ -169,6 +169,10 @@ run 0 "$EM" eval arith-en --model exec-cut --exec "$EX cut" --concurrency 4 --js
 [ "$(jnum refused)" = 80 ] && ok || bad "exec cut: refused $(jnum refused), wanted 80"
 [ "$(jnum truncated)" = 40 ] && ok || bad "exec cut: truncated $(jnum truncated), wanted 40"
 has $out 'refused this item: .*prompt longer than my context'
+# answers under ids it was not sent: told, not only timed out
+run 1 "$EM" eval arith-en --model exec-wrongid --exec "$EX wrongid" --timeout 1 --retries 0 --limit 12 --quiet
+has $err 'answered id 100[0-9], which is not waiting'; has $err 'no more of these are told'
+[ "$(grep -c 'which is not waiting' "$err")" = 3 ] && ok || bad "stray answers told $(grep -c 'which is not waiting' "$err") times, wanted 3"
 run 1 "$EM" eval arith-en --model exec-none --exec "/nonexistent/model" --quiet
 has $err 'exited with status 127'
 # what the program starts ends with the run: a grandchild that never

@@ -5,6 +5,7 @@
   exec_model.py garbage    writes a line that is not JSON
   exec_model.py die N      answers N requests, then exits with status 3
   exec_model.py error      answers every request with an error
+  exec_model.py wrongid    answers every request with an id it was not sent
   exec_model.py cut        refuses every third request (by id), cuts every
                            fourth short (finish_reason "length"), answers
                            the rest
@@ -29,6 +30,9 @@ def main():
             print(json.dumps({"id": req["id"], "error": "out of memory on the GPU"}), flush=True)
             continue
         assert req["messages"] and req["prompt"] and req["max_tokens"] > 0
+        if mode == "wrongid":
+            print(json.dumps({"id": req["id"] + 1000, "text": "7"}), flush=True)
+            continue
         if mode == "cut" and req["id"] % 3 == 0:
             print(json.dumps({"id": req["id"], "refused": "prompt longer than my context"}), flush=True)
             continue

@@ -93,6 +93,9 @@ has "$T/h" '"max_tokens": 4096'; has "$T/h" '"max_tokens": 64'	# both results, e
 run 0 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --max-tokens 4096 --extra-body "$XB" \
 	--json --quiet --no-publish
 want cached 240 "the same settings again"; want requests 0 "the same settings again"
+# an empty object asks as no extra fields do: the same run, from the cache
+run 0 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --extra-body '{}' --json --quiet --no-publish
+want cached 240 "--extra-body {} after none"; want requests 0 "--extra-body {} after none"
 # --fresh asks again, and forgets the old answers: stopped early (here by
 # --limit), the plain command goes on from the fresh ones, never mixing
 run 0 "$EM" eval arith-en --model mx --endpoint "$URL_mx" --fresh --json --quiet --no-publish
@@ -141,6 +144,14 @@ has "$err" 'stopped: the server refused each of the first 10 items, so none was 
 has "$err" 'nothing published'; one_line
 [ "$("$EM" results --json | grep -c '"author"')" = "$n0" ] && ok || bad "a refused run was published"
 stop_server none
+# a long message in Chinese, cut to fit the line: cut between characters,
+# marked, and the line is UTF-8 (it was cut mid-character)
+zh=$(python3 -c 'print("aa" + "请求的提示词太长了，超过了模型的上下文长度。" * 12)')
+start_server zh --context 1 --context-message "$zh"
+run 1 "$EM" eval arith-en --model zh --endpoint "$URL_zh" --concurrency 1 --quiet
+has "$err" 'last: HTTP 400 .*"aa请求的提示词.*…'; one_line
+python3 -c 'import sys; open(sys.argv[1], "rb").read().decode("utf-8")' "$err" && ok || bad "the error line is not UTF-8"
+stop_server zh
 # ... and once the server is set right, the same command scores every item
 start_server fixed --accuracy 0.8
 run 0 "$EM" eval arith-en --model none --endpoint "$URL_fixed" --json --quiet

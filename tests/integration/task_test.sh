@@ -36,9 +36,14 @@ ID=$(sed -n 's/^  "id": "\([0-9a-f]*\)".*/\1/p' "$out")
 run 0 "$EM" task show --home "$A" "${ID:0:12}"; has $out "task arith-zh@1"
 run 0 "$EM" task show --home "$A" arith-zh@1
 run 1 "$EM" task show --home "$A" nosuch; has $err "no task with id or name 'nosuch'"; one_line
-# publishing the same task again gives the same id
+# publishing the same task again gives the same id, and no second record
+nrec=$("$EM" status --home "$A" --json | sed -n 's/.*"records": \([0-9]*\).*/\1/p')
 run 0 "$EM" task publish --home "$A" "$SRC/contrib/tasks/arith-zh/manifest.json" --json
-has $out "\"task\": \"$ID\""
+has $out "\"task\": \"$ID\""; has $out '"already": true'
+run 0 "$EM" task publish --home "$A" "$SRC/contrib/tasks/arith-zh/manifest.json"
+has $out 'task arith-zh@1 is already published by this node'
+[ "$("$EM" status --home "$A" --json | sed -n 's/.*"records": \([0-9]*\).*/\1/p')" = "$nrec" ] && ok ||
+	bad "publishing the same task again added a record"
 
 # --- the id commits to every item: one character changes it
 mkdir -p "$T/t1"
@@ -107,7 +112,7 @@ mk mt2 "{ $base, \"metric\": \"numeric\" }" '{"id": 1, "q": "a", "a": 1234567890
 mc='"name": "mc", "version": "1", "prompt": "Q: {q}\n{o}", "target": "a", "choices": "o", "items": "items.jsonl", "metric": "multiple_choice"'
 for t in '"E"' '"Rome"' '""' '"AB"'; do
 	mk mc "{ $mc }" "{\"id\": 1, \"q\": \"a\", \"o\": [\"Paris\", \"Lyon\", \"Nice\", \"Metz\"], \"a\": $t}\\n"
-	bad_manifest mc "items.jsonl:1: a: .* names none of the 4 options"
+	bad_manifest mc "items.jsonl:1: a: .* names none of the 4 options .a letter from A to D"
 done
 # options a response could not tell apart, the target one of them: a model
 # that picks the other would be scored wrong for as good an answer
@@ -139,6 +144,14 @@ mk m7 "{ \"name\": \"t\", \"version\": \"1\", \"prompt\": \"Q: {q\", \"target\":
 bad_manifest m7 "prompt: '\{' at byte 3"
 mk m8 "{ $base, \"metric\": \"exact_match\", \"fewshot\": 99 }"
 bad_manifest m8 'fewshot: 99 is outside'
+mk m8b "{ $base, \"metric\": \"exact_match\",
+  \"fewshot\": 1 }"
+bad_manifest m8b 'm8b/manifest.json:2: fewshot: 1 examples need at least 2 items .*the task has 1'
+mk m8c "{ $base, \"metric\": \"exact_match\", \"tolerance\": 0.5 }"
+bad_manifest m8c 'tolerance: only the numeric metric uses it'
+mk m8d "{ $base, \"metric\": \"exact_match\" }"
+printf '\357\273\277' | cat - "$T/m8d/manifest.json" >"$T/m8d/m.json" && mv "$T/m8d/m.json" "$T/m8d/manifest.json"
+bad_manifest m8d 'manifest.json: starts with a byte order mark'
 mk m9 "{ $base, \"metric\": \"exact_match\", \"items\": \"nothere.jsonl\" }"
 bad_manifest m9 'duplicate|nothere'
 ok_m="{ $base, \"metric\": \"exact_match\" }"

@@ -238,7 +238,8 @@ test_trust_revocation_flags(void **state)
 	assert_int_equal(build(r, 4, trusted, &o, &b), EM_OK);
 	assert_int_equal(b.n_rows, 3);
 	assert_int_equal(b.left_revoked, 1);
-	assert_string_equal(board_flags(find(&b, "B")->flags, fl, sizeof fl), "equivocating,disputed");
+	assert_string_equal(board_flags(find(&b, "B")->flags, fl, sizeof fl),
+	    "equivocating-author,disputed");
 	assert_true(find(&b, "B")->ranked);
 	board_free(&b);
 	o.all = 1;
@@ -252,6 +253,47 @@ test_trust_revocation_flags(void **state)
 	assert_string_equal(board_flags(b.rows[2].flags, fl, sizeof fl), "revoked");
 	assert_int_equal(find(&b, "A")->rank, 1);
 	board_free(&b);
+}
+
+/* One vocabulary for the flags, in one order, whatever the bits; a short
+ * buffer gets a cut, terminated text. */
+static void
+test_flag_words(void **state)
+{
+	static const struct { uint32_t flags; const char *text; size_t n; } t[] = {
+		{ 0, "-", 0 },
+		{ RESULT_EQUIVOCATED, "equivocating-author", 1 },
+		{ RESULT_DISPUTED, "disputed", 1 },
+		{ RESULT_REVOKED, "revoked", 1 },
+		{ RESULT_REVOKED | RESULT_EQUIVOCATED, "equivocating-author,revoked", 2 },
+		{ RESULT_REVOKED | RESULT_DISPUTED, "disputed,revoked", 2 },
+		{ RESULT_EQUIVOCATED | RESULT_DISPUTED | RESULT_REVOKED,
+		    "equivocating-author,disputed,revoked", 3 },
+		{ 0x80u, "-", 0 },			/* a bit without a word */
+		{ 0x80u | RESULT_DISPUTED, "disputed", 1 },
+	};
+	const char *w[BOARD_FLAG_WORDS];
+	char buf[BOARD_FLAGS_LEN], small[12];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		size_t n = board_flag_words(t[i].flags, w);
+		char joined[BOARD_FLAGS_LEN] = "";
+
+		assert_int_equal(n, t[i].n);
+		for (size_t k = 0; k < n; k++)
+			snprintf(joined + strlen(joined), sizeof joined - strlen(joined), "%s%s",
+			    k ? "," : "", w[k]);
+		assert_string_equal(board_flags(t[i].flags, buf, sizeof buf), t[i].text);
+		if (n > 0)
+			assert_string_equal(joined, t[i].text);
+	}
+	memset(small, 'x', sizeof small);
+	assert_string_equal(board_flags(RESULT_EQUIVOCATED | RESULT_REVOKED, small, sizeof small),
+	    "equivocatin");
+	small[0] = 'x';
+	assert_ptr_equal(board_flags(RESULT_REVOKED, small, 0), small);
+	assert_int_equal(small[0], 'x');	/* nothing written */
 }
 
 static void
@@ -487,6 +529,7 @@ main(void)
 		cmocka_unit_test(test_touching_intervals),
 		cmocka_unit_test(test_reporters_combine),
 		cmocka_unit_test(test_trust_revocation_flags),
+		cmocka_unit_test(test_flag_words),
 		cmocka_unit_test(test_order_does_not_matter),
 		cmocka_unit_test(test_against_plain_board),
 	};

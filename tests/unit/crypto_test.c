@@ -185,6 +185,44 @@ test_utf8(void **state)
 	assert_false(utf8_valid((const uint8_t *)"a\0b", 3));
 }
 
+/* Cutting a text for a message never splits a character, and a line cut
+ * at a byte count is mended before it is printed. */
+static void
+test_utf8_cut(void **state)
+{
+	/* "请求的提示词" is six 3-byte characters */
+	static const char zh[] = "aa\xe8\xaf\xb7\xe6\xb1\x82\xe7\x9a\x84\xe6\x8f\x90";
+	char buf[64], line[32];
+
+	(void)state;
+	assert_int_equal(utf8_clip(zh, 100), strlen(zh));
+	assert_int_equal(utf8_clip(zh, 2), 2);
+	for (size_t max = 2; max < 14; max++) {
+		size_t n = utf8_clip(zh, max);
+
+		assert_true(n <= max && n + 3 > max && (n - 2) % 3 == 0);
+		assert_true(utf8_valid((const uint8_t *)zh, n));
+	}
+	assert_int_equal(utf8_clip("\xff\xfe" "ab", 3), 3);	/* stray bytes one at a time */
+	assert_ptr_equal(utf8_fit(zh, 100, buf, sizeof buf), zh);
+	assert_string_equal(utf8_fit(zh, 10, buf, sizeof buf), "aa\xe8\xaf\xb7\xe2\x80\xa6");
+	assert_true(strlen(utf8_fit(zh, 9, buf, sizeof buf)) <= 9);
+	assert_true(utf8_valid((const uint8_t *)buf, strlen(buf)));
+	assert_true(strlen(utf8_fit(zh, 100, buf, 8)) == strlen(zh));	/* fits: as given */
+	assert_true(strlen(utf8_fit(zh, 12, buf, 8)) <= 7);	/* buf bounds the cut */
+	/* a line cut mid-character, and stray bytes, are mended */
+	memcpy(line, zh, 5);
+	line[5] = '\0';
+	utf8_repair(line);
+	assert_string_equal(line, "aa\xe8\xaf\xb7");
+	line[4] = '\0';
+	utf8_repair(line);
+	assert_string_equal(line, "aa??");
+	strcpy(line, "a\xc0\xaf" "b\xed\xa0\x80");
+	utf8_repair(line);
+	assert_string_equal(line, "a??b???");
+}
+
 int
 main(void)
 {
@@ -194,6 +232,7 @@ main(void)
 		cmocka_unit_test(test_netkey),
 		cmocka_unit_test(test_hex),
 		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_utf8_cut),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -471,10 +471,14 @@ test_extra_body(void **state)
 	assert_int_equal(model_extra_body_check(o, why, sizeof why), EM_EINVAL);
 	assert_non_null(strstr(why, "JSON object"));
 	json_decref(o);
-	o = json_loads("{\"max_tokens\":5}", 0, NULL);
-	assert_int_equal(model_extra_body_check(o, why, sizeof why), EM_EINVAL);
-	assert_non_null(strstr(why, "use --max-tokens"));
-	json_decref(o);
+	/* every name servers give the token limit is --max-tokens' */
+	for (const char *const *k = (const char *const[]){ "max_tokens", "max_completion_tokens",
+	    "max_new_tokens", NULL }; *k; k++) {
+		o = json_pack("{s:i}", *k, 5);
+		assert_int_equal(model_extra_body_check(o, why, sizeof why), EM_EINVAL);
+		assert_non_null(strstr(why, "use --max-tokens"));
+		json_decref(o);
+	}
 	for (const char *const *k = (const char *const[]){ "model", "messages", "prompt", "stream",
 	    "temperature", NULL }; *k; k++) {
 		o = json_pack("{s:i}", *k, 1);

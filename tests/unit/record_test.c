@@ -202,6 +202,31 @@ test_network_binding(void **state)
 	free(rec);
 }
 
+/* An envelope moved onto a copy of its bytes is the copy's parse: it
+ * verifies and decodes with the original gone. */
+static void
+test_rebase(void **state)
+{
+	uint8_t *rec, *copy;
+	size_t len;
+	rec_env env, want;
+	body b;
+
+	(void)state;
+	tu_record(me, netid, 7, 1, &rec, &len);
+	assert_int_equal(rec_parse(rec, len, &env, NULL), EM_OK);
+	assert_non_null(copy = malloc(len));
+	memcpy(copy, rec, len);
+	rec_rebase(&env, copy);
+	memset(rec, 0, len);		/* the original is gone */
+	free(rec);
+	assert_int_equal(rec_parse(copy, len, &want, NULL), EM_OK);
+	assert_memory_equal(&env, &want, sizeof env);
+	assert_int_equal(rec_verify(&env, netid), EM_OK);
+	assert_int_equal(rec_body(&env, &b), EM_OK);
+	free(copy);
+}
+
 /* Every proper prefix of every valid record is an error, never a crash. */
 static void
 test_truncated_prefixes(void **state)
@@ -404,6 +429,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_kind_roundtrip),
 		cmocka_unit_test(test_network_binding),
+		cmocka_unit_test(test_rebase),
 		cmocka_unit_test(test_truncated_prefixes),
 		cmocka_unit_test(test_damage),
 		cmocka_unit_test(test_bad_envelopes),

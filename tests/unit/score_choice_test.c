@@ -37,6 +37,9 @@ static const char *const capitals[] = { "Rome", "Paris", "London", "Berlin" };
 static const char *const paris[] = { "Paris", "Rome", "London", "Berlin" };
 static const char *const mixed[] = { "2", "4", "six", "8" };
 static const char *const odds[] = { "3", "5", "7", "9" };
+static const char *const cities[] = { "Paris", "London", "Berlin", "Madrid" };
+static const char *const vitamins[] = { "Vitamin A", "Vitamin B12",
+	"Vitamin C", "Vitamin D" };
 
 /* Explicit statements in English. */
 static const struct row en_stated[] = {
@@ -302,6 +305,11 @@ static const struct row echoes[] = {
 	{ "(A) is wrong because the rate falls.\n(B) fits the first half only.\n\nD", 4, 'D', NULL },
 	{ "A. 3\nB. 5\nC. 7\nD. 9\n\nThe answer is C.", 4, 'C', odds },
 	{ "B. 4\nBecause 2 + 2 = 4.", 4, 'B', fours },
+	/* constructed: an echo alone names no option by its text or number
+	 * (it read D, the last number); what follows it does */
+	{ "A. 3\nB. 5\nC. 7\nD. 9", 4, '-', odds },
+	{ "A. 3\nB. 5\nC. 7\nD. 9\n\nSo the result is 7", 4, 'C', odds },
+	{ "A. Paris\nB. London\nC. Berlin\nD. Madrid\n\nParis.", 4, 'A', cities },
 };
 
 /* Options judged one by one: the one judged right, true or better. */
@@ -318,6 +326,41 @@ static const struct row verdicts[] = {
 	{ "A is unlikely given the data. B is most likely.", 4, 'B', NULL },
 	{ "Comparing the four, D is best.", 4, 'D', NULL },
 	{ "C fits best with the observed trend.", 4, 'C', NULL },
+};
+
+/* Options judged one by one, each with a verdict, exactly one of them
+ * right: that one, whichever option is listed last. */
+static const struct row listings[] = {
+	/* the third tester's report (constructed) */
+	{ "Let's analyze each option:\n\n**A. 3** - This is too small.\n**B. 5** - "
+	  "Also too small.\n**C. 7** - This is correct.\n**D. 9** - This is not "
+	  "prime.", 4, 'C', odds },
+	{ "A) 3 — no\nB) 5 — no\nC) 7 — yes\nD) 9 — no", 4, 'C', odds },
+	{ "A. 3 — wrong\nB. 5 — wrong\nC. 7 — correct\nD. 9 — wrong", 4, 'C', odds },
+	{ "A. No\nB. No\nC. Yes\nD. No", 4, 'C', odds },
+	{ "A ✗  B ✗  C ✓  D ✗", 4, 'C', odds },
+	{ "选项A：3，错误；选项B：5，错误；选项C：7，正确；选项D：9，错误。", 4, 'C', odds },
+	{ "C is the only correct option; D is a distractor.", 4, 'C', odds },
+	/* constructed: other marks and layouts */
+	{ "A. 3. Too small.\nB. 5. Too small.\nC. 7. Correct.\nD. 9. Not prime.", 4, 'C', odds },
+	{ "A is wrong. B is wrong. C, not B, is correct. D is wrong.", 4, 'C', odds },
+	{ "Option A: Incorrect. Option B: Incorrect. Option C: Correct. Option D: "
+	  "Incorrect.", 4, 'C', odds },
+	{ "- A: incorrect\n- B: incorrect\n- C: correct\n- D: incorrect", 4, 'C', odds },
+	{ "A: ✗\nB: ✗\nC: ✓\nD: ✗", 4, 'C', odds },
+	{ "A. 3 ❌\nB. 5 ❌\nC. 7 ✅\nD. 9 ❌", 4, 'C', odds },
+	{ "A. 3 (wrong)\nB. 5 (wrong)\nC. 7 (correct)\nD. 9 (wrong)", 4, 'C', odds },
+	{ "(A) False (B) False (C) True (D) False", 4, 'C', odds },
+	{ "D is not prime, so D is wrong. C is right.", 4, 'C', odds },
+	{ "Option A is too small, option B is too small, option D is not prime; "
+	  "option C is correct.", 4, 'C', odds },
+	{ "A错，B错，C对，D错。", 4, 'C', odds },
+	{ "A对吗？不对。C对。B错。", 4, 'C', odds },
+	/* a stated answer still wins; two judged right, or a condition: none */
+	{ "A. 3 — wrong\nB. 5 — wrong\nC. 7 — correct\nD. 9 — wrong\n\nThe answer "
+	  "is D.", 4, 'D', odds },
+	{ "A. 3 — correct\nB. 5 — wrong\nC. 7 — correct\nD. 9 — wrong", 4, '-', odds },
+	{ "If A is correct, then B is wrong. C is correct only if x.", 4, '-', odds },
 };
 
 /* A statement that is a hypothesis, someone else's view or a condition
@@ -349,6 +392,53 @@ static const struct row runons[] = {
 	{ "B\n\nUser: and the next one?\nAssistant: D", 4, 'B', NULL },
 };
 
+/* A letter ruled out ("can't be", "cannot be", "isn't", "不可能是"), asked
+ * about, or one of several guesses is no pick. */
+static const struct row rejected[] = {
+	/* the third tester's report (constructed) */
+	{ "It can't be C.", 4, '-', odds },
+	{ "The answer cannot be C.", 4, '-', odds },
+	{ "Is the answer C? No, it is A.", 4, 'A', odds },
+	{ "I cannot decide; maybe A, maybe C.", 4, '-', odds },
+	/* constructed: other negations, questions and hedges */
+	{ "It couldn't be C; it is B.", 4, 'B', NULL },
+	{ "It cannot possibly be D, so the answer is B.", 4, 'B', NULL },
+	{ "The answer may not be A. It is C.", 4, 'C', NULL },
+	{ "Is the answer C?", 4, '-', NULL },
+	{ "Is it B? No. It's D.", 4, 'D', NULL },
+	{ "Would I choose B? No, I choose D.", 4, 'D', NULL },
+	{ "Could the answer be B? Yes: B.", 4, 'B', NULL },
+	{ "Answer: maybe A, maybe C", 4, '-', NULL },
+	{ "The answer is A, or perhaps C.", 4, '-', NULL },
+	{ "答案不可能是C，应选A。", 4, 'A', NULL },
+	{ "不会是B。", 4, '-', NULL },
+	{ "答案是C吗？不，答案是A。", 4, 'A', NULL },
+};
+
+/* Options' texts: a text ruled out ("not London", "not London or
+ * Berlin", "London isn't") or discussed as a verb's subject ("London is
+ * the capital of the UK") gives way to the one named as the pick. */
+static const struct row text_ruled_out[] = {
+	/* the third tester's report (constructed) */
+	{ "Paris, not London.", 4, 'A', cities },
+	{ "It's not London or Berlin; it's Paris.", 4, 'A', cities },
+	{ "London is the capital of the UK; the capital of France is Paris.", 4, 'A', cities },
+	{ "Vitamin D is made in sunlight, but scurvy is prevented by vitamin C.", 4, 'C', vitamins },
+	/* constructed: other negations and joins; several named: none */
+	{ "Not Paris, but London.", 4, 'B', cities },
+	{ "Neither London nor Berlin; Paris.", 4, 'A', cities },
+	{ "It isn't Madrid. It is Paris.", 4, 'A', cities },
+	{ "The capital is Paris rather than London.", 4, 'A', cities },
+	{ "London and Berlin are not capitals of France; Paris is.", 4, 'A', cities },
+	{ "London is not the capital of France; Paris is.", 4, 'A', cities },
+	{ "Scurvy is prevented by vitamin C, not vitamin D.", 4, 'C', vitamins },
+	{ "Paris is the capital of France.", 4, 'A', cities },
+	{ "Paris, London or Berlin.", 4, '-', cities },
+	{ "London is big. Berlin is big.", 4, '-', cities },
+	{ "Not London.", 4, '-', cities },
+	{ "Neither A nor B; the answer is C.", 4, 'C', NULL },
+};
+
 /* Known misses (score.h): each row holds what evalmesh reads today, and
  * its comment what a careful grader reads. A fix makes the row fail: move
  * it to its table with the grader's letter. */
@@ -361,6 +451,15 @@ static const struct row known_misses[] = {
 	/* grader: D. Someone else's view after a comma, with no word of
 	 * hypothesis in its clause (constructed) */
 	{ "Answer: D\nMany students pick B, thinking the answer is B.", 4, 'B', NULL },
+	/* grader: B. After a ruled-out text a comma joins the next to it,
+	 * as in "not London or Berlin" (constructed) */
+	{ "Not Paris, London.", 4, '-', cities },
+	/* grader: none. Guesses in two sentences are read as the last
+	 * letter (constructed) */
+	{ "Maybe A. Maybe C.", 4, 'C', odds },
+	/* grader: C. A verdict's first word decides, and "not" is against
+	 * (constructed) */
+	{ "C. 7 — not divisible by 2 or 3, so correct\nA. 3 — wrong\nB. 5 — wrong", 4, '-', odds },
 };
 
 static int
@@ -405,8 +504,11 @@ test_tables(void **state)
 	bad += CHECK(numbers);
 	bad += CHECK(echoes);
 	bad += CHECK(verdicts);
+	bad += CHECK(listings);
 	bad += CHECK(hypotheses);
 	bad += CHECK(runons);
+	bad += CHECK(rejected);
+	bad += CHECK(text_ruled_out);
 	bad += CHECK(known_misses);
 	assert_int_equal(bad, 0);
 }
@@ -545,6 +647,15 @@ test_large(void **state)
 			assert_true(score_choice(big, "D", odds, 4) == 1);
 		}
 	}
+	/* verdicts on every letter; options' texts ruled out in a chain */
+	for (size_t i = 0; i < n; i++)
+		big[i] = "A ✗ B ✓ C ✗ "[i % 18];
+	big[n - n % 18] = 0;
+	assert_true(score_choice(big, "B", odds, 4) == 1);
+	for (size_t i = 0; i < n; i++)
+		big[i] = "not London or Berlin; "[i % 22];
+	strcpy(big + n - n % 22, "it is Paris");
+	assert_true(score_choice(big, "A", cities, 4) == 1);
 	for (size_t i = 0; i < n; i++)
 		big[i] = "A: Paris\n"[i % 9];
 	big[n - n % 9] = 0;	/* whole lines */

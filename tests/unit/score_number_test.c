@@ -375,6 +375,93 @@ static const struct row corrections[] = {
 	{ "It should be 8.", "8", 0, 1 },	/* no statement: the last number */
 };
 
+/* A statement that names several numbers as alternatives states none
+ * (multiple choice gives "C or D" 0 too); a subtraction or a negative is
+ * no range. */
+static const struct row hedges[] = {
+	/* the third tester's report */
+	{ "The answer is 5 or 6.", "5", 0, 0 },
+	{ "The answer is 5 or 6.", "6", 0, 0 },
+	{ "The answer is 12-13.", "12", 0, 0 },
+	{ "The answer is 12-13.", "13", 0, 0 },
+	{ "The answer is between 10 and 20.", "10", 0, 0 },
+	{ "The answer is between 10 and 20.", "20", 0, 0 },
+	{ "The answer is about 5 or 6.", "5", 0, 0 },
+	{ "The answer is either 5 or 6.", "5", 0, 0 },
+	{ "about 5 or 6", "5", 0, 0 },
+	{ "either 5 or 6", "6", 0, 0 },
+	{ "The answer is 15 - 3 = 12.", "12", 0, 1 },
+	{ "The answer is 15-3 = 12.", "12", 0, 1 },
+	{ "The answer is -3.", "-3", 0, 1 },
+	/* constructed: Chinese, an en dash range, a currency range; what is
+	 * no hedge: a restatement after a comma, another unit, a range
+	 * without a statement (pages) */
+	{ "答案是5或6。", "5", 0, 0 },
+	{ "The answer is $10–$20.", "10", 0, 0 },
+	{ "It takes 3 hours, or 180 minutes.", "180", 0, 1 },
+	{ "The answer is 3 hours or 180 minutes.", "3", 0, 1 },
+	{ "The answer is 5 or 6. No wait, it is 6.", "6", 0, 1 },
+};
+
+/* A retraction withdraws the statement before it; a hypothesis or
+ * someone else's view states nothing. */
+static const struct row retractions[] = {
+	/* the third tester's report */
+	{ "The answer is 790. No wait, that's wrong: 20 × 39 = 780.", "780", 0, 1 },
+	{ "The final answer is 15. Some might say the answer is 12.", "15", 0, 1 },
+	{ "Answer: 12\n\n(Note: if the question meant weeks, the answer would be "
+	  "84.)", "12", 0, 1 },
+	/* AviroopPaul/whisper-catch #48 (marked corrections: "no wait",
+	 * "scratch that"); platx-ai/Talk #14 ("不对"); constructed around them */
+	{ "The answer is 12. Scratch that, 3 × 5 = 15.", "15", 0, 1 },
+	{ "答案是12。不对，3×5=15。", "15", 0, 1 },
+	{ "The answer is 790. Hmm, I made a mistake.", "790", 0, 0 },
+	/* constructed: what withdraws or hedges nothing */
+	{ "The answer is 7. Some say 12, but that's wrong.", "7", 0, 1 },
+	{ "If we add 5 and 7, the answer is 12.", "12", 0, 1 },
+	{ "I'd say the answer is 12, which is 3 more than 9.", "12", 0, 1 },
+	{ "The answer is 12. Wait, let me double check: 5 + 7 = 12.", "12", 0, 1 },
+	{ "答案是12。如果按周计算，答案是84。", "12", 0, 1 },
+};
+
+/* With no statement: pleasantries and offers after the answer, a recap
+ * of the givens and a comparison with a given are no answer. */
+static const struct row after_answer[] = {
+	/* the third tester's report */
+	{ "She has 700 books left. That is 80 fewer than the 780 she started "
+	  "with.", "700", 0, 1 },
+	{ "700 books remain (that's 80 fewer than 780).", "700", 0, 1 },
+	{ "700 books remain. I hope this helps! Let me know if you have 2 more "
+	  "questions.", "700", 0, 1 },
+	{ "她还剩700本书。原来有780本，送出了80本。", "700", 0, 1 },
+	/* constructed: a comparison that is the answer, a recap that
+	 * concludes, an answer given in the comparing sentence */
+	{ "Tom has 12 apples and Ann has 5. That's 7 more than Ann.", "7", 0, 1 },
+	{ "Each box has 39 books. That is 780 books in total.", "780", 0, 1 },
+	{ "Originally there were 20 boxes, so 20 × 39 = 780 books.", "780", 0, 1 },
+	{ "原来有780本，送出了80本，还剩700本。", "700", 0, 1 },
+};
+
+/* Scale words and other digits. */
+static const struct row scales[] = {
+	/* the third tester's report */
+	{ "The answer is 1.5 million", "1500000", 0, 1 },
+	{ "الجواب هو ٧٨٠", "780", 0, 1 },
+	/* MycroftAI/lingua-franca #92 ("1.2 million"), scrapinghub/number-parser
+	 * #65 ("2.4 million") */
+	{ "1.2 million", "1200000", 0, 1 },
+	{ "The answer is 2.4 million.", "2400000", 0, 1 },
+	/* constructed: Persian digits, the Arabic decimal point, Devanagari,
+	 * 万 and 亿, a scale word that is no number's */
+	{ "پاسخ ۷۸۰ است", "780", 0, 1 },
+	{ "٣٫٥", "3.5", 0, 1 },
+	{ "उत्तर ७८० है", "780", 0, 1 },
+	{ "答案是3万元。", "30000", 0, 1 },
+	{ "共1.2亿人", "120000000", 0, 1 },
+	{ "$3 billion", "3000000000", 0, 1 },
+	{ "The answer is 3. A million thanks!", "3", 0, 1 },
+};
+
 /* Known misses (score.h): each row holds what evalmesh reads today (want)
  * where a careful grader reads otherwise (the comment). A fix makes the
  * row fail: move it to its table. */
@@ -389,6 +476,16 @@ static const struct row known_misses[] = {
 	/* grader: 10. A correction with no subject ("should be" after a
 	 * noun) is no correction (constructed) */
 	{ "The answer is 4.\nWait, the total should be 10.", "4", 0, 1 },
+	/* grader: 700. A restatement after "which is" may be a unit the
+	 * question asks for ("180 minutes, which is 3 hours"): the last
+	 * number is read (the third tester's report) */
+	{ "780 \xe2\x88\x92 80 = 700. She has 700 books left, which is 7 shelves "
+	  "of 100.", "100", 0, 1 },
+	/* grader: 790. "No wait" withdraws the statement even when what
+	 * follows confirms it (constructed) */
+	{ "The answer is 790. No wait, that's right.", "790", 0, 0 },
+	/* grader: 0. A hedge in a box is not seen (constructed) */
+	{ "\\boxed{5 \\text{ or } 6}", "5", 0, 1 },
 };
 
 static int
@@ -431,6 +528,10 @@ test_tables(void **state)
 	bad += CHECK(zh_answers);
 	bad += CHECK(values);
 	bad += CHECK(corrections);
+	bad += CHECK(hedges);
+	bad += CHECK(retractions);
+	bad += CHECK(after_answer);
+	bad += CHECK(scales);
 	bad += CHECK(known_misses);
 	assert_int_equal(bad, 0);
 }
@@ -492,7 +593,9 @@ test_large(void **state)
 		"\\frac{1}{", "answer is ", "#### -", "1 2 ", "10^{",
 		"1,234,567,890,", "12,34,", "Is the answer 1 (\n", "答案是1吗，因为",
 		"1 (2 * 3 ", "Check: 1\n", "2 * 3, which is ", "It should be ",
-		"有1个，还剩", "所以共需要1，", "答：" };
+		"有1个，还剩", "所以共需要1，", "答：", "1 or ", "1-", "between 1 and ",
+		"answer is 1. No wait, ", "if the answer is ", "Some say the ",
+		"That is 1 fewer than the ", "原来有1本", "I hope ", "1 million " };
 	size_t n = SCORE_TEXT_MAX / 4;
 	char *big = malloc(n + 16);
 

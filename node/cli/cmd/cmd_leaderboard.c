@@ -15,7 +15,7 @@ static const char help[] =
 "With TASK (an id, prefix, NAME or NAME@VERSION): one row per model (name\n"
 "and revision) combining every reporter of it — the metric, a 95% interval,\n"
 "items, independent reporters and whether their intervals agree, open or\n"
-"closed weights, and flags (equivocating author, disputed, revoked). Ranks\n"
+"closed weights, and flags (equivocating-author, disputed, revoked). Ranks\n"
 "are tie groups: one plus the number of models whose interval lies wholly\n"
 "above. Computed from this node's own copy of the records; every node that\n"
 "holds the same records prints the same bytes. Without TASK: the tasks and\n"
@@ -71,13 +71,11 @@ static json_t *
 row_json(const board_row *r)
 {
 	json_t *fl = json_array(), *ids = json_array();
+	const char *words[BOARD_FLAG_WORDS];
+	size_t n = board_flag_words(r->flags, words);
 
-	if (r->flags & RESULT_EQUIVOCATED)
-		json_array_append_new(fl, json_string("equivocating"));
-	if (r->flags & RESULT_DISPUTED)
-		json_array_append_new(fl, json_string("disputed"));
-	if (r->flags & RESULT_REVOKED)
-		json_array_append_new(fl, json_string("revoked"));
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(fl, json_string(words[i]));
 	for (unsigned i = 0; i < r->reporters && r->result_ids != NULL; i++)
 		json_array_append_new(ids, cli_json_id(r->result_ids + 32 * i));
 	return json_pack("{s:o, s:s, s:s, s:f, s:[f,f], s:I, s:I, s:s, s:s, s:o, s:o, "
@@ -117,7 +115,7 @@ print_csv(const board *b)
 	static const char *const head[] = { "rank", "model", "revision", "value", "ci_lo",
 	    "ci_hi", "items", "reporters", "agree", "access", "flags", "items_all", "truncated",
 	    "empty", "refused", "failed" };
-	char num[64], fl[64];
+	char num[64], fl[BOARD_FLAGS_LEN];
 
 	for (size_t i = 0; i < sizeof head / sizeof head[0]; i++)
 		csv_field(head[i], i + 1 == sizeof head / sizeof head[0], 0);
@@ -142,7 +140,7 @@ print_csv(const board *b)
 static void
 print_table(const board *b, const uint8_t task[static 32], const task_rec *tr, int trusted)
 {
-	char hex[ID_HEX_LEN + 1], m[2 * BODY_NAME_MAX + 2], fl[64], rank[16], cuts[160];
+	char hex[ID_HEX_LEN + 1], m[2 * BODY_NAME_MAX + 2], fl[BOARD_FLAGS_LEN], rank[16], cuts[160];
 
 	hex_encode(hex, task, 32);
 	if (tr != NULL)
@@ -167,14 +165,14 @@ print_table(const board *b, const uint8_t task[static 32], const task_rec *tr, i
 		printf("(no results to rank)\n");
 		return;
 	}
-	printf("%4s  %-32s %7s  %-17s %6s %4s %5s  %-6s %-13s %s\n", "RANK", "MODEL", "VALUE",
+	printf("%4s  %-32s %7s  %-17s %6s %4s %5s  %-6s %-19s %s\n", "RANK", "MODEL", "VALUE",
 	    "95% INTERVAL", "ITEMS", "REP", "AGREE", "ACCESS", "FLAGS", "ITEMS CUT");
 	for (size_t i = 0; i < b->n_rows; i++) {
 		const board_row *r = &b->rows[i];
 
 		model_text(r, m, sizeof m);
 		snprintf(rank, sizeof rank, "%u", r->rank);
-		printf("%4s  %-32s %7.4f  [%.4f, %.4f] %6llu %4u %5s  %-6s %-13s %s\n",
+		printf("%4s  %-32s %7.4f  [%.4f, %.4f] %6llu %4u %5s  %-6s %-19s %s\n",
 		    r->ranked ? rank : "-", m, r->value, r->lo, r->hi,
 		    (unsigned long long)r->n_items, r->reporters, agree_text(r->agree),
 		    r->closed ? "closed" : "open", board_flags(r->flags, fl, sizeof fl),

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "board.h"
 #include "clock.h"
 #include "cli.h"
 #include "hex.h"
@@ -10,8 +11,9 @@
 static const char help[] =
 "usage: evalmesh results [--task ID] [--author ID] [--home DIR] [--json]\n\n"
 "Lists the results in this node's store, by task, then model, then arrival:\n"
-"author, model, task, metrics, items, time and flags (equivocating author,\n"
-"revoked). Ids may be given as unique prefixes of at least 8 hex digits.\n";
+"author, model, task, metrics, items, time and flags (equivocating-author,\n"
+"disputed, revoked). Ids may be given as unique prefixes of at least 8 hex\n"
+"digits.\n";
 
 static const opt opts[] = {
 	{ "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 },
@@ -22,16 +24,6 @@ struct listing {
 	json_t		*arr;	/* NULL for text output */
 	uint64_t	 n;
 };
-
-static const char *
-flag_text(uint32_t flags)
-{
-	if ((flags & RESULT_EQUIVOCATED) && (flags & RESULT_REVOKED))
-		return "equivocating-author,revoked";
-	if (flags & RESULT_EQUIVOCATED)
-		return "equivocating-author";
-	return flags & RESULT_REVOKED ? "revoked" : "-";
-}
 
 /* The signed harness settings: params as the JSON they are (or the text,
  * if a record holds something else), and the run's item counts when it
@@ -55,14 +47,14 @@ static json_t *
 result_json(const rec_env *env, const body_result *r, uint32_t flags)
 {
 	json_t *o, *metrics = json_object(), *fl = json_array();
+	const char *words[BOARD_FLAG_WORDS];
+	size_t n = board_flag_words(flags, words);
 	char t[32];
 
 	for (uint32_t i = 0; i < r->n_metrics; i++)
 		json_object_set_new(metrics, r->metrics[i].name, json_real(r->metrics[i].value));
-	if (flags & RESULT_EQUIVOCATED)
-		json_array_append_new(fl, json_string("equivocating-author"));
-	if (flags & RESULT_REVOKED)
-		json_array_append_new(fl, json_string("revoked"));
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(fl, json_string(words[i]));
 	o = json_pack("{s:o, s:o, s:I, s:o, s:s, s:s, s:s, s:o, s:I, s:s, s:o}",
 	    "id", cli_json_id(env->id), "author", cli_json_id(env->author),
 	    "seq", (json_int_t)env->seq, "task", cli_json_id(r->task),
@@ -82,7 +74,7 @@ result_json(const rec_env *env, const body_result *r, uint32_t flags)
 static void
 result_text(const rec_env *env, const body_result *r, uint32_t flags)
 {
-	char hex[ID_HEX_LEN + 1], t[32];
+	char hex[ID_HEX_LEN + 1], t[32], fl[BOARD_FLAGS_LEN];
 
 	hex_encode(hex, env->id, 32);
 	printf("result   %s\n", hex);
@@ -99,7 +91,7 @@ result_text(const rec_env *env, const body_result *r, uint32_t flags)
 		printf("  95%% [%.4g, %.4g]", r->ci_lo, r->ci_hi);
 	printf("\n  n        %llu\n  time     %s\n  flags    %s\n",
 	    (unsigned long long)r->n_items, em_time_iso(r->t_end, t, sizeof t),
-	    flag_text(flags));
+	    board_flags(flags, fl, sizeof fl));
 	printf("  harness  %s, %s, %s\n", r->adapter, r->harness_version, r->params);
 	if (r->has_items && (r->items.truncated || r->items.empty || r->items.refused ||
 	    r->items.failed))

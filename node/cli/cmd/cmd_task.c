@@ -25,6 +25,26 @@ static const opt publish_opts[] = {
 };
 static const opt list_opts[] = { { "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 } };
 
+struct mine {
+	const uint8_t	*me;
+	uint8_t		 record[32];
+	int		 found;
+};
+
+/* A task record of ours, not withdrawn, for this task id. */
+static int
+mine_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+{
+	struct mine *m = ctx;
+
+	(void)b;
+	if (memcmp(env->author, m->me, 32) != 0 || (flags & RESULT_REVOKED))
+		return 0;
+	memcpy(m->record, env->id, 32);
+	m->found = 1;
+	return 1;
+}
+
 static int
 publish_task(home *h, const char *path, int json)
 {
@@ -33,6 +53,7 @@ publish_task(home *h, const char *path, int json)
 	task_built t;
 	size_t len;
 	body b = { .kind = REC_TASK };
+	struct mine m = { .me = h->pk };
 	em_err err;
 
 	if ((err = task_load(path, &t, why, sizeof why)) != EM_OK)
@@ -46,6 +67,24 @@ publish_task(home *h, const char *path, int json)
 	b.u.task.n_chunks = (uint32_t)t.n_chunks;
 	b.u.task.chunks = t.chunk_hashes;
 	body_task_id(&b.u.task, tid);
+	/* the same manifest and items again: the task this node published
+	 * stands; a second record would say nothing new */
+	if (store_tasks(h->st, tid, mine_fn, &m) == EM_OK && m.found) {
+		json_t *o;
+
+		hex_encode(hex, tid, 32);
+		hex_encode(rhex, m.record, 32);
+		o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:b}", "task", hex, "record", rhex,
+		    "name", t.spec.name, "version", t.spec.version, "items", (json_int_t)t.items.n,
+		    "chunks", (json_int_t)t.n_chunks, "already", 1);
+		task_built_free(&t);
+		if (json)
+			return cli_json_print(o);
+		json_decref(o);
+		printf("task %s@%s is already published by this node\n  id      %s\n"
+		    "  record  %s\n", b.u.task.name, b.u.task.version, hex, rhex);
+		return 0;
+	}
 	/* chunks first: once the record is stored a node may announce it */
 	for (size_t i = 0; i < t.n_chunks && err == EM_OK; i++)
 		err = store_blob_put(h->st, t.chunk_hashes + 32 * i, (uint8_t *)t.chunk[i],

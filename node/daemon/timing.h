@@ -1,0 +1,113 @@
+/* node/daemon/timing.h — the daemon's timing rules, as arithmetic.
+ *
+ * Each rule is a pure function: it takes times in ms (on the em_clock's
+ * monotonic clock, daemon_mono, unless it says otherwise) and, for
+ * jitter, a random number (em_rand), and returns a decision or a due
+ * time. The loop's callbacks (dial.c, conn.c, daemon.c) read the clock
+ * and act on the answer; tests/unit/timing_test.c runs the rules on a
+ * fake clock, in milliseconds.
+ *
+ * Private to the daemon's files and their tests. */
+#ifndef EM_DAEMON_TIMING_H
+#define EM_DAEMON_TIMING_H
+
+#include <stdint.h>
+
+#include "clock.h"
+
+#define DIAL_AGAIN_MS		1000	/* after a connection that worked closes */
+#define DIAL_BACKOFF_MS		1000	/* after the first failure, doubling... */
+#define DIAL_BACKOFF_MAX_MS	60000	/* ... up to this, before jitter */
+#define DIAL_FAILS_MAX		16	/* failures counted (and stored) at most */
+#define BAN_MS			(10 * 60 * 1000)
+#define IDLE_PING_MS		30000	/* silent this long: pinged */
+#define IDLE_DROP_MS		90000	/* silent this long: closed */
+#define EXCHANGE_EVERY		10	/* maintenance rounds between peer exchanges */
+#define FETCH_SCAN_EVERY	5	/* maintenance rounds between chunk scans */
+
+/* The failures counted after one more: at most DIAL_FAILS_MAX. */
+static inline uint32_t
+timing_dial_fails(uint32_t fails)
+{
+	return fails < DIAL_FAILS_MAX ? fails + 1 : DIAL_FAILS_MAX;
+}
+
+/* When to dial a peer again, from now: DIAL_AGAIN_MS after a connection
+ * that worked (ok), else after fails failures in a row (counted with
+ * this one) a backoff from DIAL_BACKOFF_MS doubling to
+ * DIAL_BACKOFF_MAX_MS, jittered by r (em_backoff_ms). */
+static inline uint64_t
+timing_dial_next(uint64_t now, int ok, uint32_t fails, uint64_t r)
+{
+	if (ok)
+		return now + DIAL_AGAIN_MS;
+	return now + em_backoff_ms(DIAL_BACKOFF_MS, fails, DIAL_BACKOFF_MAX_MS, r);
+}
+
+/* Whether a peer whose next dial is at next_dial may be dialed now (0 is
+ * "at once"). */
+static inline int
+timing_dial_due(uint64_t next_dial, uint64_t now)
+{
+	return next_dial <= now;
+}
+
+/* A ban made at now ends at the returned time, on the clock now was read
+ * on (monotonic to decide, wall to show). */
+static inline uint64_t
+timing_ban_end(uint64_t now)
+{
+	return now + BAN_MS;
+}
+
+/* Whether a ban ending at end still holds at now: it lasts BAN_MS to the
+ * millisecond, and not one more. */
+static inline int
+timing_ban_holds(uint64_t end, uint64_t now)
+{
+	return now < end;
+}
+
+enum timing_idle {
+	TIMING_IDLE_OK,		/* heard from lately */
+	TIMING_IDLE_PING,	/* silent over IDLE_PING_MS: ask it for a pong */
+	TIMING_IDLE_DROP,	/* silent over IDLE_DROP_MS: close it */
+};
+
+/* What to do with a connected peer last heard from at last_rx. A last_rx
+ * after now (a clock that stepped back) counts as just heard. */
+static inline enum timing_idle
+timing_idle(uint64_t last_rx, uint64_t now)
+{
+	if (now <= last_rx || now - last_rx <= IDLE_PING_MS)
+		return TIMING_IDLE_OK;
+	return now - last_rx > IDLE_DROP_MS ? TIMING_IDLE_DROP : TIMING_IDLE_PING;
+}
+
+/* ms left before the handshake of a connection opened at since must have
+ * finished, with deadline_ms allowed; 0 when the deadline has passed. */
+static inline uint64_t
+timing_handshake_left(uint64_t since, uint64_t now, uint32_t deadline_ms)
+{
+	uint64_t end = since + deadline_ms;
+
+	return now < end ? end - now : 0;
+}
+
+/* Whether maintenance round n (counted from 1) sends a peer exchange to
+ * every connected peer, besides the one at each handshake. */
+static inline int
+timing_exchange_due(uint32_t n)
+{
+	return n % EXCHANGE_EVERY == 0;
+}
+
+/* Whether maintenance round n (counted from 1) scans the store for task
+ * chunks we lack; the other rounds send what is due of the wants. */
+static inline int
+timing_scan_due(uint32_t n)
+{
+	return n % FETCH_SCAN_EVERY == 1;
+}
+
+#endif
