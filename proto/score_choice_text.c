@@ -110,9 +110,11 @@ bounded(const char *o, const char *p, const char *t, size_t tl)
 	return !(digit(last) && (a == '.' || a == ',') && digit((unsigned char)p[tl + 1]));
 }
 
-int
-choice_text_begins(const struct choice_texts *ct, int i, const char *s,
-    size_t a, size_t b)
+/* s[a..b), as compared, is option i's text (whole) or begins with it at
+ * a word's end (!whole). */
+static int
+text_at(const struct choice_texts *ct, int i, const char *s, size_t a, size_t b,
+    int whole)
 {
 	size_t len;
 	char *seg;
@@ -121,26 +123,25 @@ choice_text_begins(const struct choice_texts *ct, int i, const char *s,
 	if (i < 0 || (size_t)i >= ct->n || ct->t[i] == NULL ||
 	    (seg = plain(s, a, b, &len)) == NULL)
 		return 0;
-	yes = len >= ct->len[i] && memcmp(seg, ct->t[i], ct->len[i]) == 0 &&
-	    bounded(seg, seg, ct->t[i], ct->len[i]);
+	yes = (whole ? len == ct->len[i] : len >= ct->len[i]) &&
+	    memcmp(seg, ct->t[i], ct->len[i]) == 0 &&
+	    (whole || bounded(seg, seg, ct->t[i], ct->len[i]));
 	free(seg);
 	return yes;
+}
+
+int
+choice_text_begins(const struct choice_texts *ct, int i, const char *s,
+    size_t a, size_t b)
+{
+	return text_at(ct, i, s, a, b, 0);
 }
 
 int
 choice_text_is(const struct choice_texts *ct, int i, const char *s, size_t a,
     size_t b)
 {
-	size_t len;
-	char *seg;
-	int yes;
-
-	if (i < 0 || (size_t)i >= ct->n || ct->t[i] == NULL ||
-	    (seg = plain(s, a, b, &len)) == NULL)
-		return 0;
-	yes = len == ct->len[i] && memcmp(seg, ct->t[i], len) == 0;
-	free(seg);
-	return yes;
+	return text_at(ct, i, s, a, b, 1);
 }
 
 int
