@@ -249,7 +249,7 @@ decode_ref(mpr *r, uint8_t kind, body_ref *ref)
 }
 
 em_err
-body_decode(uint8_t kind, const uint8_t *buf, size_t len, body *out,
+body_decode(uint8_t kind, const uint8_t *buf, size_t len, body_any *out,
     const char **field, size_t *off)
 {
 	mpr r;

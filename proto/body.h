@@ -121,7 +121,7 @@ typedef struct body_ref {	/* attest and revoke */
 	char		text[BODY_TEXT_MAX + 1];
 } body_ref;
 
-typedef struct body {
+typedef struct body_any {
 	uint8_t kind;
 	union {
 		body_node	node;
@@ -129,13 +129,13 @@ typedef struct body {
 		body_result	result;
 		body_ref	ref;
 	} u;
-} body;
+} body_any;
 
 /* Decodes a body of the given kind from buf[0..len). Pointers in *out
  * borrow from buf. On error *field names the part that was wrong and *off
  * its byte offset in buf (both may be NULL). Errors: EM_EKIND, EM_EFORMAT,
  * EM_ETRUNC, EM_ETOOBIG, EM_EUTF8, EM_ERANGE, EM_ETRAILING. */
-em_err body_decode(uint8_t kind, const uint8_t *buf, size_t len, body *out,
+em_err body_decode(uint8_t kind, const uint8_t *buf, size_t len, body_any *out,
     const char **field, size_t *off);
 
 /* Reads only what a store indexes from a result body: the task id and
@@ -146,7 +146,7 @@ em_err body_result_keys(const uint8_t *buf, size_t len, uint8_t task[static 32],
 
 /* Encodes b with msgpack-c's packer, then decodes the result to check it, so
  * we never sign what a peer would refuse. On success *out is yours (free()). */
-em_err body_encode(const body *b, uint8_t **out, size_t *len);
+em_err body_encode(const body_any *b, uint8_t **out, size_t *len);
 
 /* The id of a task: BLAKE2b-256 over a tag, the manifest's hash and the
  * items' Merkle root, so it commits to the manifest and every item. */

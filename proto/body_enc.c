@@ -109,10 +109,10 @@ pack_ref(pack *pp, uint8_t kind, const body_ref *ref)
 }
 
 em_err
-body_encode(const body *b, uint8_t **out, size_t *len)
+body_encode(const body_any *b, uint8_t **out, size_t *len)
 {
 	pack p;
-	body check;
+	body_any check;
 	em_err err;
 
 	*out = NULL;

@@ -66,7 +66,7 @@ rec_parse(const uint8_t *buf, size_t len, rec_env *env, rec_why *why)
 {
 	rec_why w = { "record", 0 };
 	mpr r;
-	body b;
+	body_any b;
 	em_err err;
 
 	memset(env, 0, sizeof *env);
@@ -240,7 +240,7 @@ rec_seal(const ident *signer, const uint8_t netid[static 32], uint8_t kind,
 }
 
 em_err
-rec_body(const rec_env *env, body *b)
+rec_body(const rec_env *env, body_any *b)
 {
 	return body_decode(env->kind, env->body, env->body_len, b, NULL, NULL);
 }

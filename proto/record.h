@@ -80,7 +80,7 @@ size_t rec_message(const rec_env *env, const uint8_t netid[static 32],
     uint8_t *out, size_t cap);
 
 /* Decodes env's body (already checked by rec_parse). b borrows from env. */
-em_err rec_body(const rec_env *env, body *b);
+em_err rec_body(const rec_env *env, body_any *b);
 
 /* A one-line description of err at why, e.g. "truncated data in
  * result.metrics[].value at byte 210", written to buf. Returns buf. */

@@ -182,7 +182,7 @@ upgrade(store *st, MDB_txn *txn, void *ctx)
 	for (rc = mdb_cursor_get(cur, &num, &bytes, MDB_FIRST); rc == 0 && err == EM_OK;
 	    rc = mdb_cursor_get(cur, &num, &bytes, MDB_NEXT)) {
 		rec_env env;
-		body b;
+		body_any b;
 
 		if (st_parse(&bytes, &env, &b) == EM_OK && env.kind == REC_RESULT && num.mv_size == 8)
 			err = st_board_add(st, txn, &env, &b.u.result, num.mv_data);

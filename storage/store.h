@@ -128,7 +128,7 @@ em_err	store_author_get(store *st, const uint8_t author[static 32],
 /* Called once per record, inside a read transaction: env and b borrow
  * from the map and are valid only during the call. Return non-zero to
  * stop early (the iteration then returns EM_OK). */
-typedef int (*store_visit)(void *ctx, const rec_env *env, const body *b,
+typedef int (*store_visit)(void *ctx, const rec_env *env, const body_any *b,
     uint32_t flags);
 
 /* Visits results, ordered by task id, then model (by the store's number

@@ -199,7 +199,7 @@ st_result_flags(store *st, MDB_txn *txn, const uint8_t target[static 32],
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
 		rec_env env;
-		body b;
+		body_any b;
 
 		if (mdb_get(txn, st->records, &v, &bytes) != 0 || st_parse(&bytes, &env, &b) != EM_OK)
 			continue;

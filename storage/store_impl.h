@@ -55,7 +55,7 @@ void	st_feed_key(uint8_t key[static FEED_KEY_LEN], const uint8_t author[static 3
 int	st_bytes(store *st, MDB_txn *txn, const uint8_t id[static 32], MDB_val *out);
 
 /* Parses stored bytes (checked when they came in) into env and b. */
-int	st_parse(const MDB_val *v, rec_env *env, body *b);
+int	st_parse(const MDB_val *v, rec_env *env, body_any *b);
 
 /* Indexes and stores one verified record; *status gets enum store_status. */
 int	st_index_put(store *st, MDB_txn *txn, const rec_env *env, int *status);

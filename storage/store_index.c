@@ -94,7 +94,7 @@ index_body(store *st, MDB_txn *txn, const rec_env *env, const uint8_t num[static
 {
 	char model[2 * BODY_NAME_MAX + 2];
 	uint8_t task_id[32];
-	body b;
+	body_any b;
 	size_t n;
 	int err;
 

@@ -102,7 +102,7 @@ store_author_get(store *st, const uint8_t author[static 32], store_author *out)
 /* Loads and parses a stored record inside txn, named by its id (32 bytes)
  * or by its local number (8 bytes), as the indexes hold them. */
 static int
-load(store *st, MDB_txn *txn, const MDB_val *ref, rec_env *env, body *b)
+load(store *st, MDB_txn *txn, const MDB_val *ref, rec_env *env, body_any *b)
 {
 	MDB_val v;
 	int err;
@@ -117,7 +117,7 @@ load(store *st, MDB_txn *txn, const MDB_val *ref, rec_env *env, body *b)
 }
 
 int
-st_parse(const MDB_val *v, rec_env *env, body *b)
+st_parse(const MDB_val *v, rec_env *env, body_any *b)
 {
 	if (rec_parse(v->mv_data, v->mv_size, env, NULL) != EM_OK ||
 	    rec_body(env, b) != EM_OK)
@@ -142,7 +142,7 @@ visit_index(store *st, MDB_dbi dbi, size_t num_at, const uint8_t *key, const uin
 	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, key ? MDB_NEXT_DUP : MDB_NEXT)) {
 		MDB_val ref = { v.mv_size >= num_at + 8 ? 8 : 0, (uint8_t *)v.mv_data + num_at };
 		rec_env env;
-		body b;
+		body_any b;
 
 		if ((err = load(st, txn, &ref, &env, &b)) != EM_OK)
 			goto out;
@@ -190,7 +190,7 @@ store_records(store *st, const uint8_t *author, uint64_t since,
 	}
 	for (; rc == 0; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
 		rec_env env;
-		body b;
+		body_any b;
 
 		if (author != NULL && memcmp(k.mv_data, author, 32) != 0)
 			break;

@@ -67,7 +67,7 @@ store_since(store *st, uint64_t after, uint32_t max, store_visit fn, void *ctx,
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0 && max > 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT), max--) {
 		rec_env env;
-		body b;
+		body_any b;
 
 		if (k.mv_size != 8 || (err = st_parse(&v, &env, &b)) != EM_OK)
 			break;

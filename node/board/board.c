@@ -24,14 +24,14 @@
 /* A run: the results for one model and revision (the store's number for
  * them), which come one after another. Its members are m[first..end);
  * its names are copied when it starts, while they are in cache. */
-typedef struct run {
+typedef struct board_run {
 	uint64_t	 nid;
 	uint32_t	 name_at;	/* model NUL revision NUL in names */
 	uint8_t		 model_len, revision_len;
 	uint8_t		 big;		/* its members are in the table */
 	uint8_t		 revoked;	/* some of its results are revoked */
 	uint32_t	 first, end;
-} run;
+} board_run;
 
 /* One author's standing result for one model, revoked or not: its key,
  * then what its row needs of it. */
@@ -88,7 +88,7 @@ struct board_acc {
 	board_opts	 o;
 	char		 metric[BODY_SHORT_MAX + 1];
 	size_t		 mlen;
-	run		*r;
+	board_run	*r;
 	member		*m;
 	int32_t		*slot;		/* members of big runs: index or -1 */
 	int32_t		 held[STORE_SCAN_BATCH];	/* members with a cur */
@@ -125,7 +125,7 @@ board_begin(size_t n, const char *metric, const board_opts *o, board_acc **out)
 	a->mlen = strlen(a->metric);
 	a->mem = m;
 	a->m = (member *)(void *)m;
-	a->r = (run *)(void *)(a->m + np);
+	a->r = (board_run *)(void *)(a->m + np);
 	a->slot = (int32_t *)(void *)(a->r + np);
 	a->cap = cap;
 	a->max = n;
@@ -180,12 +180,12 @@ probe(const board_acc *a, const store_view *r, uint8_t revoked, size_t *h)
 
 /* A new run for r, its names copied. NULL when out of memory (the board
  * then fails). */
-static run *
+static board_run *
 start_run(board_acc *a, const store_view *r)
 {
 	size_t need = (size_t)r->model_len + r->revision_len + 2;
 	char *at;
-	run *u;
+	board_run *u;
 
 	if (a->names_cap - a->names_len < need) {
 		size_t cap = a->names_cap ? 2 * a->names_cap : 4096;
@@ -206,7 +206,7 @@ start_run(board_acc *a, const store_view *r)
 	bytes_copy_short(at + r->model_len + 1, r->revision, r->revision_len);
 	at[r->model_len + 1 + r->revision_len] = '\0';
 	u = &a->r[a->nr++];
-	*u = (run){ r->name_id, (uint32_t)a->names_len, r->model_len, r->revision_len, 0, 0,
+	*u = (board_run){ r->name_id, (uint32_t)a->names_len, r->model_len, r->revision_len, 0, 0,
 	    (uint32_t)a->nm, (uint32_t)a->nm };
 	a->names_len += need;
 	return u;
@@ -229,7 +229,7 @@ static inline void
 add_one(board_acc *a, const store_view *r, int trusted)
 {
 	uint8_t revoked = (r->flags & RESULT_REVOKED) != 0;
-	run *u = a->nr > 0 ? &a->r[a->nr - 1] : NULL;
+	board_run *u = a->nr > 0 ? &a->r[a->nr - 1] : NULL;
 	int32_t s = -1;
 	size_t h = 0;
 	member *m;
@@ -317,14 +317,14 @@ board_acc_free(board_acc *a)
 
 /* A row before it is laid out: what ranking and ordering need, in a
  * compact array of its own, and where the rest is. */
-typedef struct stat {
+typedef struct board_row_stat {
 	double		 value, lo, hi;
 	uint64_t	 n_items;
 	uint32_t	 run, reps;	/* its run; its reporters at reps[reps..] */
 	uint32_t	 reporters;
 	int8_t		 agree;
 	uint8_t		 closed, flags, revoked;
-} stat;
+} board_row_stat;
 
 /* A row's numbers from its reporters reps[0..n), one per author, by
  * author: the order their values are summed in, so the same on every
@@ -332,7 +332,7 @@ typedef struct stat {
  * so the reporters agree exactly when the highest low is at most the
  * lowest high. */
 static inline void
-combine(stat *t, const member *const *reps, size_t n)
+combine(board_row_stat *t, const member *const *reps, size_t n)
 {
 	double wsum = 0, w = 0, max_lo = reps[0]->lo, min_hi = reps[0]->hi;
 
@@ -384,20 +384,20 @@ cmp_member_q(const void *a, const void *b)
  * unranked from its back; once ordered, the ranked rows' lows in their
  * place. Every row has a reporter of its own, so there are no more rows
  * than members. */
-typedef struct pending {
-	stat		*st;
+typedef struct board_pending {
+	board_row_stat	*st;
 	const member	**reps;		/* every row's reporters, by author */
 	ks_item		*vals;
 	uint32_t	*order;
 	size_t		 cap, n, ranked, others, ids;	/* ids: bytes of result ids */
 	void		*mem;
-} pending;
+} board_pending;
 
 static em_err
-pending_alloc(pending *t, size_t nrows, size_t nreps)
+pending_alloc(board_pending *t, size_t nrows, size_t nreps)
 {
 	size_t n = nrows ? nrows : 1;
-	char *m = malloc(n * (sizeof(stat) + sizeof(ks_item) + sizeof(uint32_t)) +
+	char *m = malloc(n * (sizeof(board_row_stat) + sizeof(ks_item) + sizeof(uint32_t)) +
 	    (nreps + 1) * sizeof(member *));
 
 	memset(t, 0, sizeof *t);
@@ -405,7 +405,7 @@ pending_alloc(pending *t, size_t nrows, size_t nreps)
 		return EM_ENOMEM;
 	t->mem = m;
 	t->cap = n;
-	t->st = (stat *)(void *)m;
+	t->st = (board_row_stat *)(void *)m;
 	t->vals = (ks_item *)(void *)(t->st + n);
 	t->reps = (const member **)(void *)(t->vals + n);
 	t->order = (uint32_t *)(void *)(t->reps + nreps + 1);
@@ -415,17 +415,17 @@ pending_alloc(pending *t, size_t nrows, size_t nreps)
 /* Each run's reporters, revoked and not apart, by author, into rows; rows
  * the reader's options leave out are counted. */
 static void
-make_rows(board_acc *a, board *b, pending *t)
+make_rows(board_acc *a, board *b, board_pending *t)
 {
 	const member **s = t->reps;
 
 	for (size_t k = 0; k < a->nr; k++) {
-		const run *u = &a->r[k];
+		const board_run *u = &a->r[k];
 
 		for (int revoked = 0; revoked <= u->revoked; revoked++) {
 			size_t n = 0;
 			uint32_t at;
-			stat *st;
+			board_row_stat *st;
 
 			if (u->end - u->first == 1) {	/* one reporter: the common case */
 				s[0] = &a->m[u->first];
@@ -476,9 +476,9 @@ make_rows(board_acc *a, board *b, pending *t)
 }
 
 static inline int
-name_cmp(const board_acc *a, const stat *x, const stat *y)
+name_cmp(const board_acc *a, const board_row_stat *x, const board_row_stat *y)
 {
-	const run *u = &a->r[x->run], *v = &a->r[y->run];
+	const board_run *u = &a->r[x->run], *v = &a->r[y->run];
 	const char *p = a->names + u->name_at, *q = a->names + v->name_at;
 	int c = bytes_order(p, u->model_len, q, v->model_len);
 
@@ -491,7 +491,7 @@ name_cmp(const board_acc *a, const stat *x, const stat *y)
  * order their runs were met, which differs from node to node, so runs of
  * them are ordered by name after. */
 static em_err
-order_some(const board_acc *a, pending *t, const ks_item *k, size_t m, size_t *at)
+order_some(const board_acc *a, board_pending *t, const ks_item *k, size_t m, size_t *at)
 {
 	keysort ks;
 	em_err err;
@@ -524,7 +524,7 @@ order_some(const board_acc *a, pending *t, const ks_item *k, size_t m, size_t *a
  * were (ordered now). Their names are in the builder's block, which the board
  * takes; their result ids, when asked for, get a block of their own. */
 static em_err
-lay_out(board_acc *a, pending *t, board *b)
+lay_out(board_acc *a, board_pending *t, board *b)
 {
 	int ids = a->o.result_ids;
 	uint8_t *idb = ids ? malloc(t->ids + 1) : NULL;
@@ -536,8 +536,8 @@ lay_out(board_acc *a, pending *t, board *b)
 		return err;
 	}
 	for (size_t i = 0; i < t->n; i++) {
-		const stat *st = &t->st[t->order[i]];
-		const run *u = &a->r[st->run];
+		const board_row_stat *st = &t->st[t->order[i]];
+		const board_run *u = &a->r[st->run];
 		board_row *r = &b->rows[i];
 
 		r->model = a->names + u->name_at;
@@ -591,7 +591,7 @@ lay_out(board_acc *a, pending *t, board *b)
  * holds the ranked rows' lows (lay_out put them there, low values
  * first). */
 static em_err
-rank_rows(board *b, pending *t)
+rank_rows(board *b, board_pending *t)
 {
 	size_t m = t->ranked, at = 0;
 	const ks_item *lows = t->vals;
@@ -615,7 +615,7 @@ rank_rows(board *b, pending *t)
 em_err
 board_end(board_acc *a, const uint8_t digest[static 32], board *b)
 {
-	pending t = { 0 };
+	board_pending t = { 0 };
 	em_err err = EM_ENOMEM;
 
 	memset(b, 0, sizeof *b);

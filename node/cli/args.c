@@ -6,7 +6,7 @@
 static const opt help_opt = { "help", OPT_FLAG, 0 };
 
 static long
-find(const args *a, const char *name, size_t len)
+find(const args_parsed *a, const char *name, size_t len)
 {
 	for (size_t i = 0; i < a->n_opts; i++)
 		if (strlen(a->opts[i].name) == len &&
@@ -18,7 +18,7 @@ find(const args *a, const char *name, size_t len)
 }
 
 static long
-find_letter(const args *a, const char *w)
+find_letter(const args_parsed *a, const char *w)
 {
 	if (w[1] == '\0' || w[2] != '\0')
 		return -1;
@@ -29,7 +29,7 @@ find_letter(const args *a, const char *w)
 }
 
 static em_err
-take(args *a, long i, const char *value, const char *name, char *why, size_t cap)
+take(args_parsed *a, long i, const char *value, const char *name, char *why, size_t cap)
 {
 	const opt *o = (size_t)i == a->n_opts ? &help_opt : &a->opts[i];
 
@@ -47,7 +47,7 @@ take(args *a, long i, const char *value, const char *name, char *why, size_t cap
 }
 
 em_err
-args_parse(args *a, const opt *opts, size_t n_opts, int argc, char **argv,
+args_parse(args_parsed *a, const opt *opts, size_t n_opts, int argc, char **argv,
     size_t max_pos, char *why, size_t cap)
 {
 	int only_pos = 0;
@@ -115,7 +115,7 @@ args_parse(args *a, const opt *opts, size_t n_opts, int argc, char **argv,
 }
 
 const char *
-args_get(const args *a, const char *name)
+args_get(const args_parsed *a, const char *name)
 {
 	long i = find(a, name, strlen(name));
 
@@ -125,7 +125,7 @@ args_get(const args *a, const char *name)
 }
 
 size_t
-args_all(const args *a, const char *name, const char *const **vals)
+args_all(const args_parsed *a, const char *name, const char *const **vals)
 {
 	long i = find(a, name, strlen(name));
 
@@ -136,7 +136,7 @@ args_all(const args *a, const char *name, const char *const **vals)
 }
 
 int
-args_help(const args *a)
+args_help(const args_parsed *a)
 {
 	return a->got[a->n_opts].n > 0;
 }

@@ -24,7 +24,7 @@ typedef struct opt {
 	char		 letter;	/* one-letter form, or 0 */
 } opt;
 
-typedef struct args {
+typedef struct args_parsed {
 	const opt	*opts;
 	size_t		 n_opts;
 	const char	*pos[ARGS_POS_MAX];
@@ -33,24 +33,24 @@ typedef struct args {
 		const char	*v[ARGS_REPEAT_MAX];
 		size_t		 n;
 	} got[ARGS_OPTS_MAX];
-} args;
+} args_parsed;
 
 /* Parses argv[0..argc) (the words after the subcommand) against opts,
  * allowing at most max_pos positional arguments. "--help" and "-h" are
  * always accepted as flags. On error writes a one-line reason to why and
  * returns EM_EINVAL. Values borrow from argv. */
-em_err args_parse(args *a, const opt *opts, size_t n_opts, int argc,
+em_err args_parse(args_parsed *a, const opt *opts, size_t n_opts, int argc,
     char **argv, size_t max_pos, char *why, size_t cap);
 
 /* The value of a VALUE option (the last if repeated), "1" for a flag that
  * was given, NULL if absent. */
-const char *args_get(const args *a, const char *name);
+const char *args_get(const args_parsed *a, const char *name);
 
 /* All values of a MULTI option; returns their count. */
-size_t args_all(const args *a, const char *name, const char *const **vals);
+size_t args_all(const args_parsed *a, const char *name, const char *const **vals);
 
 /* 1 if --help or -h was given. */
-int args_help(const args *a);
+int args_help(const args_parsed *a);
 
 /* The index in argv[0..argc) of the first positional word, one that is
  * neither an option nor the value of one as opts reads them, or -1 if there

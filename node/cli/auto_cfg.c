@@ -135,7 +135,7 @@ from_file(const char *path, auto_cfg *c, char *mode, int *used)
 
 /* The flags, each checked by its rule; they win over the file. */
 static int
-from_flags(const args *a, auto_cfg *c, char *mode)
+from_flags(const args_parsed *a, auto_cfg *c, char *mode)
 {
 	const char *const *eps;
 	size_t n_eps = args_all(a, "endpoint", &eps);
@@ -174,7 +174,7 @@ mismatch(const char *why, int file_used, const char *path)
 }
 
 int
-auto_config(const args *a, const char *home_dir, auto_cfg *c)
+auto_config(const args_parsed *a, const char *home_dir, auto_cfg *c)
 {
 	char path[HOME_PATH_MAX + 16], mode[MODELCFG_WORD_MAX + 1] = "", why[256];
 	modelcfg_set set;

@@ -22,6 +22,6 @@
  * usage line for a bad flag, or for settings that do not go together when
  * no node.json took part; 1 after a line naming the file for a bad
  * node.json, or for an API key variable that is not set. */
-int	auto_config(const args *a, const char *home_dir, auto_cfg *cfg);
+int	auto_config(const args_parsed *a, const char *home_dir, auto_cfg *cfg);
 
 #endif

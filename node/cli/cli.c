@@ -76,7 +76,7 @@ cli_bad(const char *cmd, const char *flag, const char *value, const char *fmt, .
 }
 
 int
-cli_args(const char *cmd, args *a, const opt *opts, size_t n_opts, int argc, char **argv,
+cli_args(const char *cmd, args_parsed *a, const opt *opts, size_t n_opts, int argc, char **argv,
     size_t max_pos)
 {
 	const char *dir, *pass;
@@ -95,7 +95,7 @@ cli_args(const char *cmd, args *a, const opt *opts, size_t n_opts, int argc, cha
 }
 
 int
-cli_number(const char *cmd, const args *a, const char *name, uint64_t lo, uint64_t hi,
+cli_number(const char *cmd, const args_parsed *a, const char *name, uint64_t lo, uint64_t hi,
     uint64_t dflt, uint64_t *out)
 {
 	const char *v = args_get(a, name);
@@ -284,7 +284,7 @@ static int
 no_verb(const cli_verbs *c, const opt *all, size_t n_all, int argc, char **argv)
 {
 	char why[256];
-	args a;
+	args_parsed a;
 
 	if (args_parse(&a, all, n_all, argc, argv, 0, why, sizeof why) != EM_OK)
 		return cli_usage(c->cmd, why);
@@ -301,7 +301,7 @@ cli_verbs_run(const cli_verbs *c, int argc, char **argv)
 	int k = args_first_pos(argc, argv, all, n_all), rc;
 	const cli_verb *v = find_verb(c, k < 0 ? "" : argv[k]);
 	char full[64], why[256], show[SHOW_MAX * 4 + 8];
-	args a;
+	args_parsed a;
 
 	if (k < 0 && v == NULL)
 		return no_verb(c, all, n_all, argc, argv);

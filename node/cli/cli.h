@@ -60,7 +60,7 @@ int cli_bad(const char *cmd, const char *flag, const char *value, const char *fm
  * at most max_pos positional arguments, and checks the values every
  * command shares (--home, --passphrase-env). 0, or 2 after the usage
  * line. */
-int cli_args(const char *cmd, args *a, const opt *opts, size_t n_opts, int argc, char **argv,
+int cli_args(const char *cmd, args_parsed *a, const opt *opts, size_t n_opts, int argc, char **argv,
     size_t max_pos);
 
 /* The rule for a text the user gives for a record (a name, a reason): at
@@ -79,7 +79,7 @@ int cli_text(const char *cmd, const char *flag, const char *s, size_t max);
 /* The whole decimal number given to the flag --name, from lo to hi; dflt
  * when it is absent. 0, or 2 after "--name 'V': expected a whole number
  * from LO to HI". */
-int cli_number(const char *cmd, const args *a, const char *name, uint64_t lo, uint64_t hi,
+int cli_number(const char *cmd, const args_parsed *a, const char *name, uint64_t lo, uint64_t hi,
     uint64_t dflt, uint64_t *out);
 
 /* An id or a prefix of one as home_resolve takes it (8 to 64 hex digits),
@@ -107,7 +107,7 @@ typedef struct cli_verb {
 	const char	*usage;		/* "add NODE_ID [--name NAME] [--home DIR]",
 					 * its lines after "evalmesh CMD " */
 	const char	*about;		/* its help after the usage lines */
-	int		(*run)(const args *a);
+	int		(*run)(const args_parsed *a);
 } cli_verb;
 
 typedef struct cli_verbs {

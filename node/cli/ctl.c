@@ -16,7 +16,7 @@
 #include "home.h"
 
 int
-ctl_show(struct home *h, const char *cmd, json_t *(*offline)(struct home *),
+ctl_show(struct home_ctx *h, const char *cmd, json_t *(*offline)(struct home_ctx *),
     void (*text)(json_t *), int json)
 {
 	json_t *req = json_pack("{s:s}", "cmd", cmd), *resp = NULL;

@@ -10,12 +10,12 @@
  * other failure with a message printed. */
 int ctl_request(const char *dir, json_t *req, json_t **resp);
 
-struct home;
+struct home_ctx;
 
 /* The status and peers commands' common path: asks the node in home h for
  * cmd, or, when none runs, takes offline(h); prints the answer as JSON
  * (json set) or with text(). Returns the exit code. */
-int ctl_show(struct home *h, const char *cmd, json_t *(*offline)(struct home *),
+int ctl_show(struct home_ctx *h, const char *cmd, json_t *(*offline)(struct home_ctx *),
     void (*text)(json_t *), int json);
 
 #endif

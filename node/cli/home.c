@@ -20,7 +20,7 @@ home_path(const char *dir, const char *name, char *out, size_t cap)
 }
 
 int
-home_dir(const args *a, char *out, size_t cap)
+home_dir(const args_parsed *a, char *out, size_t cap)
 {
 	const char *dir = args_get(a, "home"), *env, *from = "--home";
 
@@ -38,7 +38,7 @@ home_dir(const args *a, char *out, size_t cap)
 		return 0;
 	}
 	if ((env = getenv("HOME")) == NULL || *env == '\0')
-		return cli_fail("no home directory: set --home DIR, $EVALMESH_HOME or $HOME");
+		return cli_fail("no home directory: set --home_ctx DIR, $EVALMESH_HOME or $HOME");
 	if (strlen(env) > HOME_DIR_MAX || strlen(env) + 10 >= cap)
 		return cli_fail("$HOME: longer than %d bytes", HOME_DIR_MAX);
 	snprintf(out, cap, "%s/.evalmesh", env);
@@ -72,7 +72,7 @@ home_key_error(em_err err, const char *path, const char *pass_var)
 }
 
 static int
-load_secret(home *h, const args *a, const char *keypath)
+load_secret(home_ctx *h, const args_parsed *a, const char *keypath)
 {
 	char var[128] = "";
 	const char *name = args_get(a, "passphrase-env"), *pass = NULL;
@@ -88,7 +88,7 @@ load_secret(home *h, const args *a, const char *keypath)
 }
 
 int
-home_open(home *h, const args *a, int need_secret)
+home_open(home_ctx *h, const args_parsed *a, int need_secret)
 {
 	char path[HOME_PATH_MAX + 32], hex[ID_HEX_LEN + 1];
 	uint8_t key[NETKEY_LEN], open_key[NETKEY_LEN], open_id[32];
@@ -133,7 +133,7 @@ home_open(home *h, const args *a, int need_secret)
 }
 
 void
-home_close(home *h)
+home_close(home_ctx *h)
 {
 	hash_wipe(h->netkey, sizeof h->netkey);
 	ident_free(h->me);
@@ -143,7 +143,7 @@ home_close(home *h)
 }
 
 int
-home_resolve(home *h, enum store_space space, const char *text,
+home_resolve(home_ctx *h, enum store_space space, const char *text,
     uint8_t id[static 32], const char *what)
 {
 	em_err err = store_resolve(h->st, space, text, id);

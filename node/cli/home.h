@@ -20,7 +20,7 @@
 #define HOME_VAR_MAX	127	/* bytes of the name of a variable
 				 * (--passphrase-env, --api-key-env) */
 
-typedef struct home {
+typedef struct home_ctx {
 	char	 dir[HOME_PATH_MAX];
 	uint8_t	 netid[32];
 	uint8_t	 netkey[32];		/* the secret PSK; wiped by home_close */
@@ -29,10 +29,10 @@ typedef struct home {
 	int	 sealed;		/* identity sealed with a passphrase */
 	store	*st;
 	ident	*me;			/* only when opened with need_secret */
-} home;
+} home_ctx;
 
 /* Where the home is, from --home or the environment. 0 or 1. */
-int home_dir(const args *a, char *out, size_t cap);
+int home_dir(const args_parsed *a, char *out, size_t cap);
 
 /* Joins dir and name into out. 0, or 1 with a message if too long. */
 int home_path(const char *dir, const char *name, char *out, size_t cap);
@@ -40,15 +40,15 @@ int home_path(const char *dir, const char *name, char *out, size_t cap);
 /* Opens an initialised home: network key, public identity, the store; with
  * need_secret also the secret key, unsealed with the passphrase from the
  * variable named by --passphrase-env or recorded at init. 0 or 1. */
-int home_open(home *h, const args *a, int need_secret);
+int home_open(home_ctx *h, const args_parsed *a, int need_secret);
 
 /* Releases what home_open took (wipes the secret key). */
-void home_close(home *h);
+void home_close(home_ctx *h);
 
 /* Turns an id or unique prefix typed by a user into an id of the given
  * space; what names the thing in messages ("record", "author", "task").
  * A full 64-digit task id is accepted even if no record names it yet. */
-int home_resolve(home *h, enum store_space space, const char *text,
+int home_resolve(home_ctx *h, enum store_space space, const char *text,
     uint8_t id[static 32], const char *what);
 
 /* Prints the key-file error for path (permissions, damage, passphrase). */

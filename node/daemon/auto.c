@@ -55,9 +55,9 @@ job_find(struct auto_state *au, const uint8_t task[static 32])
 }
 
 static int
-scan_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+scan_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
-	daemon *d = ctx;
+	daemon_state *d = ctx;
 	struct auto_state *au = d->au;
 	uint8_t id[32];
 	job *j, **nj;
@@ -90,7 +90,7 @@ scan_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
 struct mine { const auto_cfg *cfg; uint8_t id[32]; int found; };
 
 static int
-mine_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+mine_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct mine *m = ctx;
 
@@ -108,7 +108,7 @@ mine_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
 struct ready { store *st; int ready; };
 
 static int
-chunks_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+chunks_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct ready *c = ctx;
 
@@ -123,7 +123,7 @@ chunks_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
 /* Waiting jobs: done already (a result of ours for this model revision),
  * ready (every item chunk here), or still waiting for chunks. */
 static void
-settle(daemon *d, job *j)
+settle(daemon_state *d, job *j)
 {
 	struct mine m = { &d->au->cfg, { 0 }, 0 };
 	struct ready c = { d->st, 0 };
@@ -204,7 +204,7 @@ static void
 on_exit_cb(uv_process_t *p, int64_t status, int sig)
 {
 	job *j = p->data;
-	daemon *d = j->proc.loop->data;
+	daemon_state *d = j->proc.loop->data;
 	struct auto_state *au = d->au;
 	char hex[ID_HEX_LEN + 1];
 
@@ -241,7 +241,7 @@ on_exit_cb(uv_process_t *p, int64_t status, int sig)
 
 /* Starts `evalmesh eval TASK ...` for job j. */
 static int
-spawn(daemon *d, job *j)
+spawn(daemon_state *d, job *j)
 {
 	struct auto_state *au = d->au;
 	const auto_cfg *c = &au->cfg;
@@ -306,7 +306,7 @@ spawn(daemon *d, job *j)
 }
 
 int
-auto_start(daemon *d, const auto_cfg *cfg)
+auto_start(daemon_state *d, const auto_cfg *cfg)
 {
 	size_t len;
 
@@ -329,7 +329,7 @@ auto_start(daemon *d, const auto_cfg *cfg)
 }
 
 void
-auto_tick(daemon *d)
+auto_tick(daemon_state *d)
 {
 	struct auto_state *au = d->au;
 	uint64_t now = daemon_now(d);
@@ -350,7 +350,7 @@ auto_tick(daemon *d)
 }
 
 void
-auto_stop(daemon *d)
+auto_stop(daemon_state *d)
 {
 	struct auto_state *au = d->au;
 
@@ -364,7 +364,7 @@ auto_stop(daemon *d)
 }
 
 void
-auto_free(daemon *d)
+auto_free(daemon_state *d)
 {
 	struct auto_state *au = d->au;
 
@@ -378,7 +378,7 @@ auto_free(daemon *d)
 }
 
 json_t *
-auto_status(daemon *d)
+auto_status(daemon_state *d)
 {
 	static const char *const names[] = { "waiting for items", "queued", "running", "done" };
 	struct auto_state *au = d->au;

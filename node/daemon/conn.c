@@ -19,7 +19,7 @@ struct wreq {
 };
 
 conn *
-conn_by_handle(daemon *d, uint32_t handle)
+conn_by_handle(daemon_state *d, uint32_t handle)
 {
 	for (conn *c = d->conns; c != NULL; c = c->next)
 		if (c->handle == handle)
@@ -52,7 +52,7 @@ on_closed(uv_handle_t *h)
 void
 conn_close(conn *c, const char *why)
 {
-	daemon *d = c->d;
+	daemon_state *d = c->d;
 
 	if (c->closing)
 		return;
@@ -163,7 +163,7 @@ send_hello(conn *c)
 static void
 on_ready(conn *c)
 {
-	daemon *d = c->d;
+	daemon_state *d = c->d;
 	char hex[ID_HEX_LEN + 1];
 
 	c->ready = 1;
@@ -191,7 +191,7 @@ on_ready(conn *c)
 static void
 on_message(conn *c, const uint8_t *msg, size_t len)
 {
-	daemon *d = c->d;
+	daemon_state *d = c->d;
 	wire_msg *m = malloc(sizeof *m);	/* large: keep it off the stack */
 
 	if (m == NULL)
@@ -317,7 +317,7 @@ on_deadline(uv_timer_t *t)
 }
 
 static conn *
-conn_new(daemon *d, int outbound, const uint8_t *expect)
+conn_new(daemon_state *d, int outbound, const uint8_t *expect)
 {
 	conn *c = calloc(1, sizeof *c);
 
@@ -347,7 +347,7 @@ conn_new(daemon *d, int outbound, const uint8_t *expect)
 static void
 on_accept(uv_stream_t *server, int status)
 {
-	daemon *d = server->data;
+	daemon_state *d = server->data;
 	struct sockaddr_storage ss;
 	int len = sizeof ss;
 	char ip[64] = "?";
@@ -409,7 +409,7 @@ on_connect(uv_connect_t *req, int status)
 }
 
 void
-conn_dial(daemon *d, known *k, const struct sockaddr *sa)
+conn_dial(daemon_state *d, known *k, const struct sockaddr *sa)
 {
 	uv_connect_t *req = malloc(sizeof *req);
 	conn *c = req ? conn_new(d, 1, k->p.has_id ? k->p.id : NULL) : NULL;
@@ -428,7 +428,7 @@ conn_dial(daemon *d, known *k, const struct sockaddr *sa)
 }
 
 int
-conn_listen(daemon *d)
+conn_listen(daemon_state *d)
 {
 	struct sockaddr_storage ss;
 	int err;

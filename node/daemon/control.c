@@ -21,14 +21,14 @@
 typedef struct client {
 	uv_pipe_t	 pipe;
 	uv_write_t	 wreq;
-	daemon		*d;
+	daemon_state	*d;
 	char		*answer;
 	size_t		 len;
 	char		 buf[CONTROL_REQUEST_MAX];
 } client;
 
 static json_t *
-status(daemon *d)
+status(daemon_state *d)
 {
 	uint8_t digest[32];
 	uint64_t records = 0, sync = gossip_last_sync(d->g);
@@ -54,7 +54,7 @@ status(daemon *d)
 }
 
 static json_t *
-bans(daemon *d)
+bans(daemon_state *d)
 {
 	json_t *arr = json_array();
 	uint64_t now = daemon_now(d);
@@ -73,7 +73,7 @@ bans(daemon *d)
 }
 
 static json_t *
-peers(daemon *d)
+peers(daemon_state *d)
 {
 	gossip_peer_info info[256];
 	uint32_t n = gossip_peers(d->g, info, 256);
@@ -108,7 +108,7 @@ peers(daemon *d)
 }
 
 static json_t *
-peers_add(daemon *d, json_t *req)
+peers_add(daemon_state *d, json_t *req)
 {
 	const char *addr = json_string_value(json_object_get(req, "addr"));
 	struct sockaddr_storage ss;
@@ -125,7 +125,7 @@ peers_add(daemon *d, json_t *req)
 }
 
 static json_t *
-handle(daemon *d, const char *line)
+handle(daemon_state *d, const char *line)
 {
 	json_error_t jerr;
 	json_t *req = json_loads(line, 0, &jerr), *resp;
@@ -209,7 +209,7 @@ on_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 static void
 on_control(uv_stream_t *server, int status)
 {
-	daemon *d = server->data;
+	daemon_state *d = server->data;
 	client *cl;
 
 	if (status < 0 || (cl = calloc(1, sizeof *cl)) == NULL)
@@ -225,7 +225,7 @@ on_control(uv_stream_t *server, int status)
 }
 
 int
-control_start(daemon *d)
+control_start(daemon_state *d)
 {
 	mode_t old;
 	int err;
@@ -256,7 +256,7 @@ control_start(daemon *d)
 }
 
 void
-control_stop(daemon *d)
+control_stop(daemon_state *d)
 {
 	if (!uv_is_closing((uv_handle_t *)&d->control))
 		uv_close((uv_handle_t *)&d->control, NULL);

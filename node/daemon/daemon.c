@@ -12,13 +12,13 @@
 #define MAINT_MS	1000
 
 uint64_t
-daemon_mono(daemon *d)
+daemon_mono(daemon_state *d)
 {
 	return em_mono_ms(d->clock);
 }
 
 uint64_t
-daemon_now(daemon *d)
+daemon_now(daemon_state *d)
 {
 	return em_wall_ms(d->clock);
 }
@@ -35,7 +35,7 @@ daemon_json_id(const uint8_t id[static 32])
 static void
 on_tick(uv_timer_t *t)
 {
-	daemon *d = t->data;
+	daemon_state *d = t->data;
 
 	gossip_tick(d->g, daemon_now(d));
 	host_commit(d);
@@ -46,7 +46,7 @@ on_tick(uv_timer_t *t)
 /* Peer exchange: besides the one at each handshake, now and then, so
  * that addresses learnt later spread too. */
 static void
-exchange(daemon *d)
+exchange(daemon_state *d)
 {
 	wire_msg *m = malloc(sizeof *m);
 
@@ -62,7 +62,7 @@ exchange(daemon *d)
 static void
 on_maint(uv_timer_t *t)
 {
-	daemon *d = t->data;
+	daemon_state *d = t->data;
 	uint64_t now = daemon_mono(d);
 	wire_msg ping = { .type = WIRE_PING };
 
@@ -101,7 +101,7 @@ on_walk_close(uv_handle_t *h, void *arg)
 }
 
 static void
-stop(daemon *d, const char *why)
+stop(daemon_state *d, const char *why)
 {
 	wire_msg bye = { .type = WIRE_BYE };
 
@@ -136,7 +136,7 @@ on_signal(uv_signal_t *s, int signum)
 }
 
 static int
-start(daemon *d)
+start(daemon_state *d)
 {
 	gossip_host gh;
 	char num[32] = "0";
@@ -167,7 +167,7 @@ start(daemon *d)
 em_err
 daemon_run(const daemon_env *env, const daemon_opts *o)
 {
-	daemon *d = calloc(1, sizeof *d);
+	daemon_state *d = calloc(1, sizeof *d);
 	char id[ID_HEX_LEN + 1], net[ID_HEX_LEN + 1];
 	em_err err = EM_OK;
 

@@ -31,10 +31,10 @@
 #define FETCH_AGAIN_MS	500		/* after a peer said it lacks a chunk */
 
 typedef struct conn conn;
-typedef struct daemon daemon;
+typedef struct daemon_state daemon_state;
 
 struct conn {
-	daemon		*d;
+	daemon_state	*d;
 	uv_tcp_t	 tcp;
 	uv_timer_t	 timer;		/* handshake deadline */
 	session		*sess;
@@ -66,12 +66,12 @@ typedef struct ban_entry {	/* refused for a while, by host and by id */
 	uint64_t	 ends;		/* daemon_mono: its end, as decided */
 } ban_entry;
 
-typedef struct pending {		/* checked, awaiting the batch commit */
+typedef struct daemon_pending {		/* checked, awaiting the batch commit */
 	uint32_t	 from;		/* the peer that sent it, 0 if none */
 	uint8_t		*bytes;
 	size_t		 len;
 	rec_env		 env;
-} pending;
+} daemon_pending;
 
 typedef struct chunk_want {		/* a task chunk we lack */
 	int		 used;
@@ -83,7 +83,7 @@ typedef struct chunk_want {		/* a task chunk we lack */
 	uint64_t	 again_at;	/* ms: not before, after a "lack" answer */
 } chunk_want;
 
-struct daemon {
+struct daemon_state {
 	uv_loop_t	*loop;
 	daemon_opts	 o;
 	const char	*home;		/* env->home */
@@ -105,7 +105,7 @@ struct daemon {
 	size_t		 n_known;
 	ban_entry	 bans[256];
 	size_t		 n_bans;
-	pending		 pend[PENDING_MAX];
+	daemon_pending	 pend[PENDING_MAX];
 	size_t		 n_pend;
 	uint8_t		 (*ours)[32];	/* ids we stored since the last poll */
 	size_t		 n_ours, cap_ours;
@@ -126,54 +126,54 @@ struct daemon {
  * measured on it (timing.h). daemon_now is the wall clock: for what is
  * stored or shown (a peer's last_ok, a ban's until, uptime), and what
  * the gossip core runs on, since its last sync is shown. */
-uint64_t daemon_mono(daemon *d);
-uint64_t daemon_now(daemon *d);
+uint64_t daemon_mono(daemon_state *d);
+uint64_t daemon_now(daemon_state *d);
 
 /* An id as a JSON string of 64 hex digits (a new reference). */
 json_t	*daemon_json_id(const uint8_t id[static 32]);
 
 /* conn.c */
-int	conn_listen(daemon *d);
-void	conn_dial(daemon *d, known *k, const struct sockaddr *sa);
+int	conn_listen(daemon_state *d);
+void	conn_dial(daemon_state *d, known *k, const struct sockaddr *sa);
 void	conn_send(conn *c, const wire_msg *m);
 void	conn_close(conn *c, const char *why);
-conn	*conn_by_handle(daemon *d, uint32_t handle);
+conn	*conn_by_handle(daemon_state *d, uint32_t handle);
 
 /* fetch.c: task item chunks */
-void	fetch_task(daemon *d, const rec_env *env, uint32_t from);
-void	fetch_scan(daemon *d);
-void	fetch_send(daemon *d);
-void	fetch_on_want(daemon *d, conn *c, const wire_msg *m);
-void	fetch_on_chunk(daemon *d, conn *c, const wire_msg *m);
+void	fetch_task(daemon_state *d, const rec_env *env, uint32_t from);
+void	fetch_scan(daemon_state *d);
+void	fetch_send(daemon_state *d);
+void	fetch_on_want(daemon_state *d, conn *c, const wire_msg *m);
+void	fetch_on_chunk(daemon_state *d, conn *c, const wire_msg *m);
 
 /* dial.c */
 int	addr_host(const char *addr, char *host, size_t cap);
-void	dial_load(daemon *d);
-known	*dial_learn(daemon *d, const char *addr, const uint8_t *id);
-void	dial_maintain(daemon *d);
-void	dial_result(daemon *d, known *k, int ok, const uint8_t *id);
-void	dial_ban(daemon *d, const char *addr, const uint8_t *id);
-int	dial_banned(daemon *d, const char *addr, const uint8_t *id);
+void	dial_load(daemon_state *d);
+known	*dial_learn(daemon_state *d, const char *addr, const uint8_t *id);
+void	dial_maintain(daemon_state *d);
+void	dial_result(daemon_state *d, known *k, int ok, const uint8_t *id);
+void	dial_ban(daemon_state *d, const char *addr, const uint8_t *id);
+int	dial_banned(daemon_state *d, const char *addr, const uint8_t *id);
 /* Whether b still holds now (what dial_banned decides on; a list of the
  * bans shows those that hold). */
-int	dial_ban_holds(daemon *d, const ban_entry *b);
-void	dial_peers_msg(daemon *d, wire_msg *m);
+int	dial_ban_holds(daemon_state *d, const ban_entry *b);
+void	dial_peers_msg(daemon_state *d, wire_msg *m);
 
 /* host.c */
-void	host_init(daemon *d, gossip_host *h);
-void	host_commit(daemon *d);
-void	host_poll(daemon *d);
+void	host_init(daemon_state *d, gossip_host *h);
+void	host_commit(daemon_state *d);
+void	host_poll(daemon_state *d);
 
 /* control.c: the server end of control.h */
-int	control_start(daemon *d);
-void	control_stop(daemon *d);
+int	control_start(daemon_state *d);
+void	control_stop(daemon_state *d);
 
 /* auto.c: start, a maintenance step, stop (asks the children to stop;
  * they keep what they scored), and a status object (a new reference). */
-int	auto_start(daemon *d, const auto_cfg *cfg);
-void	auto_tick(daemon *d);
-void	auto_stop(daemon *d);
-void	auto_free(daemon *d);
-json_t	*auto_status(daemon *d);
+int	auto_start(daemon_state *d, const auto_cfg *cfg);
+void	auto_tick(daemon_state *d);
+void	auto_stop(daemon_state *d);
+void	auto_free(daemon_state *d);
+json_t	*auto_status(daemon_state *d);
 
 #endif

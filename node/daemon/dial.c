@@ -65,7 +65,7 @@ addr_parse(const char *text, struct sockaddr_storage *out)
 }
 
 static known *
-find(daemon *d, const char *addr)
+find(daemon_state *d, const char *addr)
 {
 	for (size_t i = 0; i < d->n_known; i++)
 		if (strcmp(d->known[i].p.addr, addr) == 0)
@@ -75,7 +75,7 @@ find(daemon *d, const char *addr)
 
 /* Our own address is not worth dialing. */
 static int
-is_self(daemon *d, const char *addr, const uint8_t *id)
+is_self(daemon_state *d, const char *addr, const uint8_t *id)
 {
 	return (id != NULL && memcmp(id, d->pk, 32) == 0) ||
 	    strcmp(addr, d->o.listen) == 0 ||
@@ -83,7 +83,7 @@ is_self(daemon *d, const char *addr, const uint8_t *id)
 }
 
 known *
-dial_learn(daemon *d, const char *addr, const uint8_t *id)
+dial_learn(daemon_state *d, const char *addr, const uint8_t *id)
 {
 	struct sockaddr_storage ss;
 	char host[256];
@@ -113,7 +113,7 @@ dial_learn(daemon *d, const char *addr, const uint8_t *id)
 }
 
 void
-dial_load(daemon *d)
+dial_load(daemon_state *d)
 {
 	static store_peer list[KNOWN_MAX];
 	size_t n = 0;
@@ -133,7 +133,7 @@ dial_load(daemon *d)
 /* The next dial is a monotonic time (in memory only); last_ok is stored
  * with the peer, so it is a wall time, which outlives the process. */
 void
-dial_result(daemon *d, known *k, int ok, const uint8_t *id)
+dial_result(daemon_state *d, known *k, int ok, const uint8_t *id)
 {
 	(void)id;
 	if (ok) {
@@ -148,7 +148,7 @@ dial_result(daemon *d, known *k, int ok, const uint8_t *id)
 }
 
 void
-dial_ban(daemon *d, const char *addr, const uint8_t *id)
+dial_ban(daemon_state *d, const char *addr, const uint8_t *id)
 {
 	ban_entry *b;
 	char host[256] = "";
@@ -168,14 +168,14 @@ dial_ban(daemon *d, const char *addr, const uint8_t *id)
 }
 
 int
-dial_ban_holds(daemon *d, const ban_entry *b)
+dial_ban_holds(daemon_state *d, const ban_entry *b)
 {
 	return timing_ban_holds(b->ends, daemon_mono(d));
 }
 
 /* host_or_addr: a bare host, or "host:port" (the host is what counts). */
 int
-dial_banned(daemon *d, const char *host_or_addr, const uint8_t *id)
+dial_banned(daemon_state *d, const char *host_or_addr, const uint8_t *id)
 {
 	char host[256] = "";
 	uint64_t now = daemon_mono(d);
@@ -195,7 +195,7 @@ dial_banned(daemon *d, const char *host_or_addr, const uint8_t *id)
 }
 
 static int
-connected_to(daemon *d, const known *k)
+connected_to(daemon_state *d, const known *k)
 {
 	for (conn *c = d->conns; c != NULL; c = c->next)
 		if (!c->closing && (strcmp(c->addr, k->p.addr) == 0 ||
@@ -206,7 +206,7 @@ connected_to(daemon *d, const known *k)
 
 /* Dials known peers until the outbound target is met. */
 void
-dial_maintain(daemon *d)
+dial_maintain(daemon_state *d)
 {
 	uint64_t now = daemon_mono(d);
 
@@ -228,7 +228,7 @@ dial_maintain(daemon *d)
 }
 
 void
-dial_peers_msg(daemon *d, wire_msg *m)
+dial_peers_msg(daemon_state *d, wire_msg *m)
 {
 	uint32_t n = 0;
 

@@ -19,7 +19,7 @@
 _Static_assert(WIRE_CHUNK_MAX == STORE_BLOB_MAX, "a chunk must fit a blob and a message");
 
 static chunk_want *
-want_find(daemon *d, const uint8_t hash[static 32])
+want_find(daemon_state *d, const uint8_t hash[static 32])
 {
 	for (size_t i = 0; i < FETCH_MAX; i++)
 		if (d->wants[i].used && memcmp(d->wants[i].hash, hash, 32) == 0)
@@ -28,7 +28,7 @@ want_find(daemon *d, const uint8_t hash[static 32])
 }
 
 static void
-want_add(daemon *d, const uint8_t hash[static 32], uint32_t hint)
+want_add(daemon_state *d, const uint8_t hash[static 32], uint32_t hint)
 {
 	chunk_want *w;
 
@@ -57,7 +57,7 @@ can_ask(const conn *c)
  * the others in turn — the tries-th that can take a request — so a chunk
  * two peers lack is, sooner or later, asked of every peer. */
 static conn *
-pick(daemon *d, chunk_want *w)
+pick(daemon_state *d, chunk_want *w)
 {
 	conn *c = w->tries == 0 && w->hint ? conn_by_handle(d, w->hint) : NULL;
 	unsigned n = 0, k;
@@ -76,7 +76,7 @@ pick(daemon *d, chunk_want *w)
 }
 
 void
-fetch_send(daemon *d)
+fetch_send(daemon_state *d)
 {
 	uint64_t now = daemon_now(d);
 	wire_msg m = { .type = WIRE_CHUNK_WANT };
@@ -108,9 +108,9 @@ fetch_send(daemon *d)
 }
 
 static int
-scan_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+scan_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
-	daemon *d = ctx;
+	daemon_state *d = ctx;
 
 	(void)env;
 	(void)flags;
@@ -120,7 +120,7 @@ scan_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
 }
 
 void
-fetch_scan(daemon *d)
+fetch_scan(daemon_state *d)
 {
 
 	store_tasks(d->st, NULL, scan_fn, d);
@@ -128,9 +128,9 @@ fetch_scan(daemon *d)
 }
 
 void
-fetch_task(daemon *d, const rec_env *env, uint32_t from)
+fetch_task(daemon_state *d, const rec_env *env, uint32_t from)
 {
-	body b;
+	body_any b;
 
 	if (rec_body(env, &b) != EM_OK)
 		return;
@@ -140,7 +140,7 @@ fetch_task(daemon *d, const rec_env *env, uint32_t from)
 }
 
 void
-fetch_on_want(daemon *d, conn *c, const wire_msg *m)
+fetch_on_want(daemon_state *d, conn *c, const wire_msg *m)
 {
 	wire_msg out = { .type = WIRE_CHUNK };
 
@@ -166,7 +166,7 @@ fetch_on_want(daemon *d, conn *c, const wire_msg *m)
 }
 
 void
-fetch_on_chunk(daemon *d, conn *c, const wire_msg *m)
+fetch_on_chunk(daemon_state *d, conn *c, const wire_msg *m)
 {
 	chunk_want *w = want_find(d, m->u.chunk.hash);
 	uint8_t h[32];

@@ -9,8 +9,8 @@
 #include "hex.h"
 #include "log.h"
 
-static pending *
-pending_find(daemon *d, const uint8_t id[static 32])
+static daemon_pending *
+pending_find(daemon_state *d, const uint8_t id[static 32])
 {
 	for (size_t i = 0; i < d->n_pend; i++)
 		if (memcmp(d->pend[i].env.id, id, 32) == 0)
@@ -19,7 +19,7 @@ pending_find(daemon *d, const uint8_t id[static 32])
 }
 
 static void
-remember_ours(daemon *d, const uint8_t id[static 32])
+remember_ours(daemon_state *d, const uint8_t id[static 32])
 {
 	if (d->n_ours == d->cap_ours) {
 		size_t cap = d->cap_ours ? d->cap_ours * 2 : 1024;
@@ -34,7 +34,7 @@ remember_ours(daemon *d, const uint8_t id[static 32])
 }
 
 void
-host_commit(daemon *d)
+host_commit(daemon_state *d)
 {
 	rec_env envs[PENDING_MAX];
 	int status[PENDING_MAX];
@@ -66,14 +66,14 @@ host_commit(daemon *d)
 static int
 h_has(void *ctx, const uint8_t id[static 32])
 {
-	daemon *d = ctx;
+	daemon_state *d = ctx;
 
 	return pending_find(d, id) != NULL || store_has(d->st, id);
 }
 
 /* Whether another record of env's author and seq is held or pending. */
 static int
-equivocates(daemon *d, const rec_env *env)
+equivocates(daemon_state *d, const rec_env *env)
 {
 	uint8_t id[32];
 
@@ -90,8 +90,8 @@ equivocates(daemon *d, const rec_env *env)
 static int
 h_ingest(void *ctx, const rec_env *env)
 {
-	daemon *d = ctx;
-	pending *p;
+	daemon_state *d = ctx;
+	daemon_pending *p;
 
 	if (rec_verify(env, d->netid) != EM_OK)
 		return GOSSIP_INVALID;
@@ -115,8 +115,8 @@ h_ingest(void *ctx, const rec_env *env)
 static int
 h_get(void *ctx, const uint8_t id[static 32], uint8_t **rec, size_t *len)
 {
-	daemon *d = ctx;
-	pending *p = pending_find(d, id);
+	daemon_state *d = ctx;
+	daemon_pending *p = pending_find(d, id);
 
 	if (p != NULL) {
 		if ((*rec = malloc(p->len)) == NULL)
@@ -131,7 +131,7 @@ h_get(void *ctx, const uint8_t id[static 32], uint8_t **rec, size_t *len)
 static uint32_t
 h_summary(void *ctx, uint8_t *entries, uint32_t cap)
 {
-	daemon *d = ctx;
+	daemon_state *d = ctx;
 	uint32_t n = 0;
 
 	host_commit(d);		/* a summary should count what we just took */
@@ -146,7 +146,7 @@ struct feed_ctx {
 };
 
 static int
-feed_visit(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+feed_visit(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct feed_ctx *f = ctx;
 
@@ -163,7 +163,7 @@ static void
 h_feed(void *ctx, const uint8_t author[static 32], uint64_t from, uint64_t to,
     uint32_t max, void (*fn)(void *arg, const uint8_t *rec, size_t len), void *arg)
 {
-	daemon *d = ctx;
+	daemon_state *d = ctx;
 	struct feed_ctx f = { to, max, fn, arg };
 
 	if (max > 0)
@@ -188,7 +188,7 @@ h_send(void *ctx, uint32_t peer, const uint8_t *msg, size_t len)
 static void
 h_drop(void *ctx, uint32_t peer, const char *reason, int ban)
 {
-	daemon *d = ctx;
+	daemon_state *d = ctx;
 	conn *c = conn_by_handle(d, peer);
 
 	if (c == NULL)
@@ -202,13 +202,13 @@ h_drop(void *ctx, uint32_t peer, const char *reason, int ban)
 static uint64_t
 h_rand(void *ctx)
 {
-	daemon *d = ctx;
+	daemon_state *d = ctx;
 
 	return em_rand(d->clock);
 }
 
 void
-host_init(daemon *d, gossip_host *h)
+host_init(daemon_state *d, gossip_host *h)
 {
 	h->ctx = d;
 	h->has = h_has;
@@ -222,9 +222,9 @@ host_init(daemon *d, gossip_host *h)
 }
 
 static int
-poll_visit(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+poll_visit(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
-	daemon *d = ctx;
+	daemon_state *d = ctx;
 
 	(void)b;
 	(void)flags;
@@ -238,7 +238,7 @@ poll_visit(void *ctx, const rec_env *env, const body *b, uint32_t flags)
 
 /* Records another process (a CLI command) stored since the last look. */
 void
-host_poll(daemon *d)
+host_poll(daemon_state *d)
 {
 	uint64_t last = d->announced;
 	char num[32];

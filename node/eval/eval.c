@@ -24,7 +24,7 @@ typedef struct retry {
 	uint64_t	due;	/* the run's monotonic clock, ms */
 } retry;
 
-typedef struct run {
+typedef struct eval_runner {
 	uv_loop_t	 loop;
 	store		*st;
 	const eval_opts	*o;
@@ -58,7 +58,7 @@ typedef struct run {
 	uint64_t	 t0;		/* monotonic ms at the start */
 	const em_clock	*clock;		/* o->clock, or the system's: all the
 					 * run's times are read on it */
-} run;
+} eval_runner;
 
 static double
 cpu_now(void)
@@ -146,7 +146,7 @@ text_flags(const char *text)
 }
 
 static void
-flush(run *r)
+flush(eval_runner *r)
 {
 	em_err err;
 
@@ -160,7 +160,7 @@ flush(run *r)
 }
 
 static void
-show_progress(run *r, int final)
+show_progress(eval_runner *r, int final)
 {
 	eval_out *out = r->out;
 	eval_progress p = { .scored = out->scored, .n = out->n, .eta_s = -1,
@@ -179,13 +179,13 @@ show_progress(run *r, int final)
 	r->o->progress(r->o->progress_ctx, &p, final);
 }
 
-static void dispatch(run *r);
-static void maybe_done(run *r);
+static void dispatch(eval_runner *r);
+static void maybe_done(eval_runner *r);
 
 /* Stops sending; what is in flight is abandoned (an unscored item is
  * simply not cached) and the loop winds down. */
 static void
-stop(run *r, const char *why)
+stop(eval_runner *r, const char *why)
 {
 	if (r->stopping)
 		return;
@@ -205,7 +205,7 @@ stop(run *r, const char *why)
 /* Item i goes to the cache: its score, flags, and what is kept as its
  * output (hash over what the item's leaf commits to). */
 static void
-cache_put(run *r, size_t i, double s, uint8_t flags, const char *output, size_t len,
+cache_put(eval_runner *r, size_t i, double s, uint8_t flags, const char *output, size_t len,
     const uint8_t hash[static 32])
 {
 	store_eval *e = &r->batch[r->n_batch];
@@ -224,7 +224,7 @@ cache_put(run *r, size_t i, double s, uint8_t flags, const char *output, size_t 
 
 /* Item i is scored: s, flags, and its output as cache_put keeps it. */
 static void
-keep(run *r, size_t i, double s, uint8_t flags, const char *output, size_t len,
+keep(eval_runner *r, size_t i, double s, uint8_t flags, const char *output, size_t len,
     const uint8_t hash[static 32])
 {
 	eval_out *out = r->out;
@@ -242,7 +242,7 @@ keep(run *r, size_t i, double s, uint8_t flags, const char *output, size_t len,
 /* A refused item: it scores 0, its output is none, and the cache keeps
  * the reason (reason_of's, which names no endpoint). */
 static void
-keep_refused(run *r, size_t i, const char *why)
+keep_refused(eval_runner *r, size_t i, const char *why)
 {
 	uint8_t none[32];
 
@@ -252,7 +252,7 @@ keep_refused(run *r, size_t i, const char *why)
 }
 
 static void
-answered(run *r, size_t i, const model_reply *rep)
+answered(eval_runner *r, size_t i, const model_reply *rep)
 {
 	size_t len = strlen(rep->text);
 	uint8_t hash[32], flags = text_flags(rep->text);
@@ -301,7 +301,7 @@ reason_of(const model_reply *rep, char *buf, size_t cap)
  * have), and the run stops at the tenth without keeping them, so that the
  * fixed server is asked again. */
 static void
-refused(run *r, size_t i, const model_reply *rep)
+refused(eval_runner *r, size_t i, const model_reply *rep)
 {
 	char why[MODEL_WHY_MAX];
 
@@ -323,7 +323,7 @@ refused(run *r, size_t i, const model_reply *rep)
 }
 
 static void
-failed(run *r, size_t i, const model_reply *rep)
+failed(eval_runner *r, size_t i, const model_reply *rep)
 {
 	uint64_t now = em_mono_ms(r->clock);
 
@@ -393,7 +393,7 @@ failed(run *r, size_t i, const model_reply *rep)
 static void
 on_reply(void *ctx, const model_reply *rep)
 {
-	run *r = ctx;
+	eval_runner *r = ctx;
 	eval_out *out = r->out;
 	size_t i = rep->id;
 
@@ -424,7 +424,7 @@ on_wake(uv_timer_t *t)
 static void
 on_flush(uv_timer_t *t)
 {
-	run *r = t->data;
+	eval_runner *r = t->data;
 
 	flush(r);
 	show_progress(r, 0);
@@ -433,7 +433,7 @@ on_flush(uv_timer_t *t)
 static void
 on_signal(uv_signal_t *s, int sig)
 {
-	run *r = s->data;
+	eval_runner *r = s->data;
 
 	(void)sig;
 	r->out->interrupted = 1;
@@ -442,7 +442,7 @@ on_signal(uv_signal_t *s, int sig)
 
 /* Sends what may be sent: due retries first, then new items. */
 static void
-dispatch(run *r)
+dispatch(eval_runner *r)
 {
 	uint64_t now = em_mono_ms(r->clock), next_due = UINT64_MAX;
 
@@ -499,7 +499,7 @@ dispatch(run *r)
 }
 
 static void
-maybe_done(run *r)
+maybe_done(eval_runner *r)
 {
 	if (r->stopping || r->next_todo < r->n_todo || r->n_retries > 0 ||
 	    model_in_flight(r->m) > 0)
@@ -516,7 +516,7 @@ maybe_done(run *r)
 static int
 cached_fn(void *ctx, const store_eval *e)
 {
-	run *r = ctx;
+	eval_runner *r = ctx;
 	eval_out *out = r->out;
 	double s = (double)e->score / BODY_SCORE_SCALE;
 	uint8_t flags = e->flags, h[32];
@@ -555,7 +555,7 @@ cached_fn(void *ctx, const store_eval *e)
 }
 
 static em_err
-prepare(run *r, store *st, const eval_opts *o, eval_out *out)
+prepare(eval_runner *r, store *st, const eval_opts *o, eval_out *out)
 {
 	size_t n = o->items->n;
 	em_err err;
@@ -618,7 +618,7 @@ score_failed(const eval_opts *o, eval_out *out)
 em_err
 eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap)
 {
-	run r = { 0 };
+	eval_runner r = { 0 };
 	double cpu0 = cpu_now();
 	uint64_t hr0 = uv_hrtime();
 	em_err err;

@@ -130,6 +130,6 @@ void	eval_fail_summary(const eval_out *out, char *buf, size_t cap);
  * harness settings. *scores is the vector's buffer (yours: free()) that
  * b borrows. */
 em_err	eval_result_body(const eval_opts *o, const eval_out *r, int access,
-    body *b, uint8_t **scores);
+    body_any *b, uint8_t **scores);
 
 #endif

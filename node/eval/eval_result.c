@@ -12,7 +12,7 @@
 #include "stats.h"
 
 em_err
-eval_result_body(const eval_opts *o, const eval_out *r, int access, body *b,
+eval_result_body(const eval_opts *o, const eval_out *r, int access, body_any *b,
     uint8_t **scores)
 {
 	body_result *res = &b->u.result;

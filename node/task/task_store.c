@@ -19,7 +19,7 @@ struct by_name {
 };
 
 static int
-by_name_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+by_name_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct by_name *bn = ctx;
 	const body_task *t = &b->u.task;
@@ -84,7 +84,7 @@ task_find(store *st, const char *text, uint8_t id[static 32], char *why, size_t 
 }
 
 static int
-first_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+first_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	task_rec *t = ctx;
 
@@ -106,7 +106,7 @@ task_rec_load(store *st, const uint8_t id[static 32], task_rec *t, char *why,
 {
 	char hex[ID_HEX_LEN + 1], inner[TASK_WHY_MAX];
 	rec_env env;
-	body b;
+	body_any b;
 	em_err err;
 
 	memset(t, 0, sizeof *t);

@@ -29,7 +29,7 @@ make(const ident *author, const uint8_t netid[static 32], uint64_t seq, uint32_t
 	uint64_t t = tu_next(rng) % (uint64_t)tasks, m = tu_next(rng) % (uint64_t)models;
 	uint8_t *enc;
 	size_t elen;
-	body b;
+	body_any b;
 
 	tu_result(&b, i);
 	hash_blake2b(b.u.result.task, (const uint8_t *)&t, sizeof t);

@@ -132,7 +132,7 @@ plan_task(const struct cfg *c, long t, size_t want, struct plan *p)
 
 /* A task record like a real one (contrib/tasks/arith-en's manifest). */
 static int
-make_task(long t, body *b, char *manifest, size_t cap, uint8_t chunks[2][32])
+make_task(long t, body_any *b, char *manifest, size_t cap, uint8_t chunks[2][32])
 {
 	body_task *bt = &b->u.task;
 	int len;
@@ -161,7 +161,7 @@ make_task(long t, body *b, char *manifest, size_t cap, uint8_t chunks[2][32])
 }
 
 static void
-make_result(body *b, const uint8_t task[static 32], const struct cfg *c, const struct entry *e,
+make_result(body_any *b, const uint8_t task[static 32], const struct cfg *c, const struct entry *e,
     uint64_t ts)
 {
 	body_result *r = &b->u.result;
@@ -207,7 +207,7 @@ flush(struct batch *bt)
 }
 
 static int
-add(struct batch *bt, const ident *who, uint64_t seq, uint64_t ts, const body *b)
+add(struct batch *bt, const ident *who, uint64_t seq, uint64_t ts, const body_any *b)
 {
 	uint8_t *enc = NULL, *rec = NULL;
 	size_t elen, rlen;
@@ -237,7 +237,7 @@ build(const struct cfg *c, store *st, const uint8_t netid[static 32], uint8_t (*
 	uint64_t *seq = calloc((size_t)c->na, sizeof *seq), ts = 1700000000000ULL;
 	size_t longest = 0, done = 0;
 	int rc = 1;
-	body b;
+	body_any b;
 
 	if (bt == NULL || plans == NULL || authors == NULL || seq == NULL)
 		goto out;

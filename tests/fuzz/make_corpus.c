@@ -183,7 +183,7 @@ main(int argc, char **argv)
 	uint8_t key[32], netid[32], *enc, *rec;
 	size_t elen, rlen, blen = BUNDLE_HDR_LEN;
 	ident *me;
-	body bodies[3];
+	body_any bodies[3];
 	char name[32];
 
 	if (argc != 3 || (strcmp(argv[1], "record") && strcmp(argv[1], "bundle") &&

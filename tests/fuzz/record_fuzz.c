@@ -16,7 +16,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int ready;
 	rec_env env;
 	rec_why why;
-	body b;
+	body_any b;
 	char msg[256];
 	em_err err;
 

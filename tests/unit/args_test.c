@@ -14,7 +14,7 @@ static const opt opts[] = {
 };
 
 static em_err
-parse(args *a, char *why, int argc, char **argv)
+parse(args_parsed *a, char *why, int argc, char **argv)
 {
 	return args_parse(a, opts, 4, argc, argv, 1, why, 256);
 }
@@ -26,7 +26,7 @@ test_good(void **state)
 	char *argv[] = { "--home", "/x", "--json", "--metric=a=1", "--metric", "b=2",
 	    "-o", "out.bundle", "pos", "--", "--notanoption" };
 	const char *const *m;
-	args a;
+	args_parsed a;
 
 	(void)state;
 	assert_int_equal(parse(&a, why, 9, argv), EM_OK);
@@ -47,7 +47,7 @@ static void
 test_bad(void **state)
 {
 	char why[256];
-	args a;
+	args_parsed a;
 	struct { int argc; char *argv[3]; const char *msg; } cases[] = {
 		{ 1, { "--bogus" }, "unknown option '--bogus'" },
 		{ 1, { "-x" }, "unknown option '-x'" },

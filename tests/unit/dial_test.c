@@ -23,7 +23,7 @@
 typedef struct fixture {
 	char		 dir[512];
 	fake_clock	 f;
-	daemon		*d;
+	daemon_state	*d;
 } fixture;
 
 static int

@@ -42,7 +42,7 @@ teardown(void **state)
 }
 
 static void
-make_bodies(body b[5])
+make_bodies(body_any b[5])
 {
 	static const uint8_t manifest[] = "{\"name\":\"arith-en\",\"metric\":\"exact_match\"}";
 	static uint8_t chunks[3 * 32];
@@ -75,7 +75,7 @@ make_bodies(body b[5])
 }
 
 static void
-assert_same(const body *a, const body *b)
+assert_same(const body_any *a, const body_any *b)
 {
 	assert_int_equal(a->kind, b->kind);
 	switch (a->kind) {
@@ -142,7 +142,7 @@ check_with_msgpack_c(const uint8_t *buf, size_t len, uint8_t kind)
 
 /* Encodes b with msgpack-c's packer and signs it as seq 7 at time 1234. */
 static void
-seal(const body *b, uint8_t **rec, size_t *len)
+seal(const body_any *b, uint8_t **rec, size_t *len)
 {
 	uint8_t *enc;
 	size_t elen;
@@ -156,7 +156,7 @@ seal(const body *b, uint8_t **rec, size_t *len)
 static void
 test_every_kind_roundtrip(void **state)
 {
-	body in[5], out;
+	body_any in[5], out;
 	uint8_t *rec;
 	size_t rlen;
 	rec_env env;
@@ -210,7 +210,7 @@ test_rebase(void **state)
 	uint8_t *rec, *copy;
 	size_t len;
 	rec_env env, want;
-	body b;
+	body_any b;
 
 	(void)state;
 	tu_record(me, netid, 7, 1, &rec, &len);
@@ -231,7 +231,7 @@ test_rebase(void **state)
 static void
 test_truncated_prefixes(void **state)
 {
-	body in[5];
+	body_any in[5];
 	uint8_t *rec;
 	size_t rlen;
 	rec_env env;
@@ -313,7 +313,7 @@ static void
 test_bad_envelopes(void **state)
 {
 	msgpack_sbuffer sb;
-	body b;
+	body_any b;
 	uint8_t *enc;
 	size_t elen;
 	rec_env env;
@@ -342,7 +342,7 @@ test_bad_envelopes(void **state)
 static void
 test_bad_bodies(void **state)
 {
-	body b;
+	body_any b;
 	uint8_t *enc;
 	size_t elen;
 	const char *field;
@@ -412,7 +412,7 @@ test_bad_bodies(void **state)
 static void
 test_task_id_commits(void **state)
 {
-	body b[5];
+	body_any b[5];
 	uint8_t a[32], c[32];
 
 	(void)state;

@@ -53,7 +53,7 @@ rows_fn(void *ctx, const store_view *rows, size_t n, const uint8_t digest[static
 static void
 put_ref(store *st, ident *who, uint8_t kind, const uint8_t target[32], uint8_t verdict)
 {
-	body b = { .kind = kind };
+	body_any b = { .kind = kind };
 	uint8_t *enc, id[32];
 	size_t elen;
 
@@ -85,7 +85,7 @@ test_board_and_trust(void **state)
 	size_t len, len2;
 	struct rows x = { 0 };
 	rec_env env, env2;
-	body b;
+	body_any b;
 
 	(void)state;
 	ident_generate(&me);
@@ -119,7 +119,7 @@ test_board_and_trust(void **state)
 	tu_record(other, netid, 1, 4, &rec, &len);
 	open_rec(rec, len, &env);
 	{
-		body rv = { .kind = REC_REVOKE };
+		body_any rv = { .kind = REC_REVOKE };
 		uint8_t *enc, *rrec;
 		size_t elen, rlen;
 		rec_env renv;
@@ -217,7 +217,7 @@ publish_result(store *st, ident *who, uint32_t i, const char *model, const char 
 {
 	uint8_t *enc, id[32];
 	size_t elen;
-	body b;
+	body_any b;
 
 	tu_result(&b, i);
 	if (model != NULL) {

@@ -87,7 +87,7 @@ test_contiguous_and_feed(void **state)
 struct seen { uint64_t n, last_seq; uint32_t flags_or; };
 
 static int
-count_visit(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+count_visit(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct seen *s = ctx;
 
@@ -107,13 +107,13 @@ test_queries_and_revoke(void **state)
 	uint8_t id[32], target[32], task[32], *enc;
 	size_t elen;
 	struct seen s = { 0, 0, 0 };
-	body rv = { .kind = REC_REVOKE };
+	body_any rv = { .kind = REC_REVOKE };
 
 	(void)state;
 	ident_generate(&me);
 	ident_generate(&other);
 	for (uint32_t i = 0; i < 14; i++) {	/* tasks i % 7: two results each */
-		body b;
+		body_any b;
 
 		tu_result(&b, i);
 		assert_int_equal(body_encode(&b, &enc, &elen), EM_OK);
@@ -180,7 +180,7 @@ test_ambiguous_prefix(void **state)
 	(void)state;
 	ident_generate(&me);
 	for (int i = 0; i < 2; i++) {
-		body b;
+		body_any b;
 
 		tu_result(&b, 0);
 		memset(b.u.result.task, 0xaa, 32);
@@ -254,7 +254,7 @@ test_two_processes_publish(void **state)
 			if (store_open(kp, netid, NULL, &cs) != EM_OK)
 				_exit(2);
 			for (uint32_t i = 0; i < 150; i++) {
-				body b;
+				body_any b;
 				uint8_t *enc, id[32];
 				size_t elen;
 
@@ -366,7 +366,7 @@ test_kill9_loses_nothing_acknowledged(void **state)
 }
 
 static int
-since_visit(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+since_visit(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	uint64_t *seqs = ctx;
 

@@ -42,7 +42,7 @@ tu_rmtree(const char *dir)
 }
 
 void
-tu_result(body *b, uint32_t i)
+tu_result(body_any *b, uint32_t i)
 {
 	static uint8_t scores[2 * 200];
 	body_result *r = &b->u.result;
@@ -91,7 +91,7 @@ void
 tu_record(const ident *author, const uint8_t netid[static 32], uint64_t seq,
     uint32_t i, uint8_t **out, size_t *len)
 {
-	body b;
+	body_any b;
 	uint8_t *enc;
 	size_t elen;
 

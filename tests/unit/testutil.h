@@ -19,7 +19,7 @@ void tu_rmtree(const char *dir);
 
 /* A result body with every field set, seeded so that different i give
  * different bodies (task and model chosen from i). */
-void tu_result(body *b, uint32_t i);
+void tu_result(body_any *b, uint32_t i);
 
 /* Signs a result body i as author with seq; *out is yours (free()). */
 void tu_record(const ident *author, const uint8_t netid[static 32], uint64_t seq,

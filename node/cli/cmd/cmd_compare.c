@@ -74,7 +74,7 @@ scores_of(store *st, const store_row *r, size_t *n)
 	uint8_t *bytes;
 	size_t len;
 	rec_env env;
-	body b;
+	body_any b;
 	double *s = NULL;
 
 	*n = 0;
@@ -188,8 +188,8 @@ cmd_compare(int argc, char **argv)
 	struct cmp c;
 	task_rec tr;
 	size_t n;
-	args pa;
-	home h;
+	args_parsed pa;
+	home_ctx h;
 	int rc;
 	em_err err;
 

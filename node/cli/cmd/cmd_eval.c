@@ -122,7 +122,7 @@ show_progress(void *ctx, const eval_progress *p, int final)
 /* The model flags eval shares with `node`, each checked by its rule
  * (modelcfg.h); *extra is yours. 0, or 2 after the usage line. */
 static int
-model_flags(const args *a, eval_opts *o, json_t **extra)
+model_flags(const args_parsed *a, eval_opts *o, json_t **extra)
 {
 	static const enum modelcfg_key keys[] = { MC_MODEL, MC_REVISION, MC_ACCESS, MC_API,
 	    MC_SERVED_MODEL, MC_API_KEY_ENV, MC_API_KEY_HEADER, MC_EXEC, MC_CONCURRENCY,
@@ -155,7 +155,7 @@ model_flags(const args *a, eval_opts *o, json_t **extra)
 
 /* The flags of the run itself. 0, or 2 after the usage line. */
 static int
-run_flags(const args *a, eval_opts *o)
+run_flags(const args_parsed *a, eval_opts *o)
 {
 	uint64_t tmo, retries, limit, patience;
 	int rc;
@@ -182,7 +182,7 @@ run_flags(const args *a, eval_opts *o)
 /* Everything from the flags; 0, 1 (the API key variable) or 2 (usage).
  * *extra is yours (json_decref) whatever it returns. */
 static int
-settings(const args *a, eval_opts *o, int *access, json_t **extra)
+settings(const args_parsed *a, eval_opts *o, int *access, json_t **extra)
 {
 	const char *name = args_get(a, "model"), *acc = args_get(a, "access");
 	const char *api = args_get(a, "api"), *ex = args_get(a, "exec");
@@ -290,13 +290,13 @@ report(const eval_opts *o, const eval_out *r, const body_result *res, const uint
 }
 
 static int
-finish(home *h, const eval_opts *o, const eval_out *r, int access, const args *a)
+finish(home_ctx *h, const eval_opts *o, const eval_out *r, int access, const args_parsed *a)
 {
 	char sum[1024];
 	uint8_t *scores = NULL, *enc = NULL, rid[32];
 	int publish = !args_get(a, "no-publish") && !o->limit, rc;
 	size_t len;
-	body b;
+	body_any b;
 	em_err err;
 
 	eval_fail_summary(r, sum, sizeof sum);
@@ -358,8 +358,8 @@ cmd_eval(int argc, char **argv)
 	task_items items;
 	uint8_t id[32];
 	json_t *extra = NULL;
-	args a;
-	home h;
+	args_parsed a;
+	home_ctx h;
 	int rc, access = ACCESS_OPEN, need_key, opened = 0, have_task = 0, have_items = 0;
 	em_err err;
 

@@ -55,7 +55,7 @@ append(struct out *o, const uint8_t *p, size_t n)
 }
 
 static int
-visit(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+visit(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct out *o = ctx;
 	uint8_t frame[BUNDLE_FRAME_LEN];
@@ -76,8 +76,8 @@ cmd_export(int argc, char **argv)
 	uint8_t author[32], hdr[BUNDLE_HDR_LEN], tr[BUNDLE_TRAILER_LEN];
 	uint64_t from = 0;
 	struct out o = { NULL, 0, 0, 0, 0 };
-	args a;
-	home h;
+	args_parsed a;
+	home_ctx h;
 	em_err err;
 	int rc;
 

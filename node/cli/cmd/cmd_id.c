@@ -17,8 +17,8 @@ cmd_id(int argc, char **argv)
 {
 	char name[BODY_NAME_MAX + 1] = "", org[BODY_ORG_MAX + 1] = "";
 	char id[ID_HEX_LEN + 1], net[ID_HEX_LEN + 1];
-	args a;
-	home h;
+	args_parsed a;
+	home_ctx h;
 	json_t *j;
 	int rc;
 

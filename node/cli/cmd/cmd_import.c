@@ -31,7 +31,7 @@ struct tally {
 /* Checks the framing of the whole bundle before any record is stored, so a
  * truncated or foreign file changes nothing. */
 static int
-check_frames(const home *h, const char *path, const uint8_t *buf, size_t len)
+check_frames(const home_ctx *h, const char *path, const uint8_t *buf, size_t len)
 {
 	bundle_reader br;
 	const uint8_t *netid, *rec;
@@ -58,7 +58,7 @@ check_frames(const home *h, const char *path, const uint8_t *buf, size_t len)
 }
 
 static int
-flush(home *h, rec_env *envs, size_t n, struct tally *t)
+flush(home_ctx *h, rec_env *envs, size_t n, struct tally *t)
 {
 	int status[BATCH];
 	char hex[ID_HEX_LEN + 1];
@@ -83,7 +83,7 @@ flush(home *h, rec_env *envs, size_t n, struct tally *t)
 }
 
 static int
-import_all(home *h, const char *path, const uint8_t *buf, size_t len, struct tally *t)
+import_all(home_ctx *h, const char *path, const uint8_t *buf, size_t len, struct tally *t)
 {
 	static rec_env envs[BATCH];
 	bundle_reader br;
@@ -118,8 +118,8 @@ cmd_import(int argc, char **argv)
 	uint8_t *buf = NULL;
 	size_t len;
 	struct tally t = { 0, 0, 0, 0 };
-	args a;
-	home h;
+	args_parsed a;
+	home_ctx h;
 	em_err err;
 	int rc;
 

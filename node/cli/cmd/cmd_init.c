@@ -47,7 +47,7 @@ struct plan {
 
 /* Everything is checked before anything is created. */
 static int
-check(struct plan *p, const args *a)
+check(struct plan *p, const args_parsed *a)
 {
 	const char *netfile = args_get(a, "network-key");
 	struct stat sb;
@@ -93,9 +93,9 @@ check(struct plan *p, const args *a)
 }
 
 static int
-sign_profile(home *h, const struct plan *p)
+sign_profile(home_ctx *h, const struct plan *p)
 {
-	body b = { .kind = REC_NODE };
+	body_any b = { .kind = REC_NODE };
 	uint8_t *enc = NULL, id[32];
 	size_t len;
 	em_err err;
@@ -115,7 +115,7 @@ static int
 create(struct plan *p)
 {
 	char path[HOME_PATH_MAX + 32];
-	home h;
+	home_ctx h;
 	em_err err;
 
 	memset(&h, 0, sizeof h);
@@ -167,7 +167,7 @@ int
 cmd_init(int argc, char **argv)
 {
 	struct plan p;
-	args a;
+	args_parsed a;
 	char hex[ID_HEX_LEN + 1];
 	uint8_t pk[32], netid[32];
 	int sealed, rc;

@@ -181,7 +181,7 @@ print_table(const board *b, const uint8_t task[static 32], const task_rec *tr, i
 }
 
 static int
-one_task(home *h, const args *a, const char *text, unsigned min_reporters)
+one_task(home_ctx *h, const args_parsed *a, const char *text, unsigned min_reporters)
 {
 	char why[TASK_WHY_MAX];
 	board_opts o = { .trusted_only = args_get(a, "trusted") != NULL,
@@ -248,7 +248,7 @@ entry_for(struct listing *l, const uint8_t id[static 32])
 }
 
 static int
-task_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+task_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct entry *e;
 	uint8_t id[32];
@@ -288,7 +288,7 @@ cmp_entry(const void *pa, const void *pb)
 }
 
 static int
-all_tasks(home *h, const args *a)
+all_tasks(home_ctx *h, const args_parsed *a)
 {
 	struct listing l = { .st = h->st };
 	char hex[ID_HEX_LEN + 1];
@@ -332,8 +332,8 @@ int
 cmd_leaderboard(int argc, char **argv)
 {
 	uint64_t k;
-	args a;
-	home h;
+	args_parsed a;
+	home_ctx h;
 	int rc;
 
 	if ((rc = cli_args("leaderboard", &a, opts, sizeof opts / sizeof opts[0], argc, argv,

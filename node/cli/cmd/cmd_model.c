@@ -50,7 +50,7 @@ static const opt opts[] = {
 /* Everything from the flags into o, the model flags by the rules `eval`
  * uses (modelcfg.h); *extra is yours. 0, 1 or 2 as the command returns. */
 static int
-settings(const args *a, model_opts *o, json_t **extra, unsigned *max_tokens)
+settings(const args_parsed *a, model_opts *o, json_t **extra, unsigned *max_tokens)
 {
 	static const enum modelcfg_key keys[] = { MC_ENDPOINT, MC_API, MC_SERVED_MODEL,
 	    MC_API_KEY_ENV, MC_API_KEY_HEADER, MC_EXTRA_BODY };
@@ -220,7 +220,7 @@ pick_model(model_opts *o, const model_check *c)
 }
 
 static int
-check(const args *a)
+check(const args_parsed *a)
 {
 	char why[MODEL_WHY_MAX];
 	model_opts o = { 0 };

@@ -65,7 +65,7 @@ addr(const char *v, const char *flag, char *out, size_t cap)
 
 /* The node's own flags into o. 0, or 2 after the usage line. */
 static int
-parse(const args *a, daemon_opts *o)
+parse(const args_parsed *a, daemon_opts *o)
 {
 	const char *const *peers;
 	const char *v;
@@ -111,8 +111,8 @@ cmd_node(int argc, char **argv)
 	char dir[HOME_PATH_MAX];
 	static daemon_opts o;	/* large: the model settings */
 	daemon_env env;
-	args a;
-	home h;
+	args_parsed a;
+	home_ctx h;
 	em_err err;
 	int rc;
 

@@ -18,7 +18,7 @@ static const opt list_opts[] = { { "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0
 static const opt add_opts[] = { { "home", OPT_VALUE, 0 } };
 
 static json_t *
-offline(home *h)
+offline(home_ctx *h)
 {
 	static store_peer list[1024];
 	json_t *arr = json_array();
@@ -58,7 +58,7 @@ text(json_t *resp)
 
 /* peers add: through the node when it runs, else straight into the store. */
 static int
-add_to(home *h, const char *addr)
+add_to(home_ctx *h, const char *addr)
 {
 	store_peer sp = { .addr = "" };
 	json_t *req = json_pack("{s:s, s:s}", "cmd", "peers_add", "addr", addr), *resp = NULL;
@@ -84,11 +84,11 @@ add_to(home *h, const char *addr)
 }
 
 static int
-add(const args *a)
+add(const args_parsed *a)
 {
 	store_peer sp;
 	struct sockaddr_storage ss;
-	home h;
+	home_ctx h;
 	int rc;
 
 	if (addr_parse(a->pos[0], &ss) != 0 || strlen(a->pos[0]) >= sizeof sp.addr)
@@ -102,9 +102,9 @@ add(const args *a)
 }
 
 static int
-list(const args *a)
+list(const args_parsed *a)
 {
-	home h;
+	home_ctx h;
 
 	if (home_open(&h, a, 0))
 		return 1;

@@ -48,7 +48,7 @@ copy_text(char *dst, size_t cap, const char *flag, const char *s)
 }
 
 static int
-parse_metrics(const args *a, body_result *r)
+parse_metrics(const args_parsed *a, body_result *r)
 {
 	const char *const *m;
 	size_t n = args_all(a, "metric", &m);
@@ -80,7 +80,7 @@ parse_metrics(const args *a, body_result *r)
 }
 
 static int
-parse_stats(const args *a, body_result *r)
+parse_stats(const args_parsed *a, body_result *r)
 {
 	const char *n = args_get(a, "n"), *se = args_get(a, "stderr");
 	const char *access = args_get(a, "access"), *wh = args_get(a, "weights-hash");
@@ -114,7 +114,7 @@ parse_stats(const args *a, body_result *r)
 /* Every flag into b; 0, or 2 after the usage line. The task is resolved
  * once the home is open. */
 static int
-build(const args *a, body *b)
+build(const args_parsed *a, body_any *b)
 {
 	body_result *r = &b->u.result;
 	const char *task = args_get(a, "task"), *model = args_get(a, "model");
@@ -140,14 +140,14 @@ build(const args *a, body *b)
 }
 
 static int
-publish(const args *a)
+publish(const args_parsed *a)
 {
 	char hex[ID_HEX_LEN + 1];
 	uint8_t *enc = NULL, id[32];
 	uint64_t seq = 0;
 	size_t len;
-	home h;
-	body b;
+	home_ctx h;
+	body_any b;
 	em_err err;
 	int rc;
 

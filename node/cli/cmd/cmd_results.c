@@ -101,7 +101,7 @@ result_text(const rec_env *env, const body_result *r, uint32_t flags)
 }
 
 static int
-visit(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+visit(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct listing *l = ctx;
 
@@ -119,8 +119,8 @@ cmd_results(int argc, char **argv)
 	uint8_t task[32], author[32];
 	const char *t, *au;
 	struct listing l = { NULL, 0 };
-	args a;
-	home h;
+	args_parsed a;
+	home_ctx h;
 	em_err err;
 	int rc;
 

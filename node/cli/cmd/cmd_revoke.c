@@ -29,9 +29,9 @@ cmd_revoke(int argc, char **argv)
 	uint8_t target[32], *bytes = NULL, *enc = NULL, id[32];
 	size_t len;
 	rec_env env;
-	body b = { .kind = REC_REVOKE };
-	args a;
-	home h;
+	body_any b = { .kind = REC_REVOKE };
+	args_parsed a;
+	home_ctx h;
 	int rc = 0;
 	em_err err;
 

@@ -18,7 +18,7 @@ static const opt opts[] = { { "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 } };
 
 /* The same fields, read from the store when no node runs. */
 static json_t *
-offline(home *h)
+offline(home_ctx *h)
 {
 	static store_peer list[1024];
 	uint8_t digest[32];
@@ -87,8 +87,8 @@ text(json_t *s)
 int
 cmd_status(int argc, char **argv)
 {
-	args a;
-	home h;
+	args_parsed a;
+	home_ctx h;
 	int rc;
 
 	if ((rc = cli_args("status", &a, opts, sizeof opts / sizeof opts[0], argc, argv, 0)) != 0)

@@ -33,7 +33,7 @@ struct mine {
 
 /* A task record of ours, not withdrawn, for this task id. */
 static int
-mine_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+mine_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct mine *m = ctx;
 
@@ -46,13 +46,13 @@ mine_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
 }
 
 static int
-publish_task(home *h, const char *path, int json)
+publish_task(home_ctx *h, const char *path, int json)
 {
 	char why[TASK_WHY_MAX], hex[ID_HEX_LEN + 1], rhex[ID_HEX_LEN + 1];
 	uint8_t *enc = NULL, rid[32], tid[32];
 	task_built t;
 	size_t len;
-	body b = { .kind = REC_TASK };
+	body_any b = { .kind = REC_TASK };
 	struct mine m = { .me = h->pk };
 	em_err err;
 
@@ -116,7 +116,7 @@ publish_task(home *h, const char *path, int json)
 struct count { uint64_t n; };
 
 static int
-count_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+count_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	(void)env;
 	(void)b;
@@ -159,7 +159,7 @@ struct listing {
 };
 
 static int
-list_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
+list_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct listing *l = ctx;
 	const body_task *t = &b->u.task;
@@ -191,7 +191,7 @@ list_fn(void *ctx, const rec_env *env, const body *b, uint32_t flags)
 }
 
 static int
-list_tasks(home *h, int json)
+list_tasks(home_ctx *h, int json)
 {
 	struct listing l = { h->st, json ? json_array() : NULL, { 0 }, 0 };
 	em_err err;
@@ -212,7 +212,7 @@ list_tasks(home *h, int json)
 }
 
 static int
-show_task(home *h, const char *text, int json)
+show_task(home_ctx *h, const char *text, int json)
 {
 	char why[TASK_WHY_MAX], hex[ID_HEX_LEN + 1], t[32];
 	uint8_t id[32];
@@ -261,9 +261,9 @@ show_task(home *h, const char *text, int json)
 }
 
 static int
-publish(const args *a)
+publish(const args_parsed *a)
 {
-	home h;
+	home_ctx h;
 	int rc;
 
 	if (home_open(&h, a, 1))
@@ -274,9 +274,9 @@ publish(const args *a)
 }
 
 static int
-list(const args *a)
+list(const args_parsed *a)
 {
-	home h;
+	home_ctx h;
 	int rc;
 
 	if (home_open(&h, a, 0))
@@ -287,9 +287,9 @@ list(const args *a)
 }
 
 static int
-show(const args *a)
+show(const args_parsed *a)
 {
-	home h;
+	home_ctx h;
 	int rc;
 
 	if (home_open(&h, a, 0))

@@ -33,7 +33,7 @@ list_fn(void *ctx, const uint8_t id[static 32], const char *name)
 /* The node NODE_ID names: a full id of a node not heard from yet is fine
  * to trust; a prefix must name one this store knows. */
 static int
-node_id(home *h, const char *node, uint8_t id[static 32])
+node_id(home_ctx *h, const char *node, uint8_t id[static 32])
 {
 	if (strlen(node) == ID_HEX_LEN && hex_decode(id, 32, node) == EM_OK)
 		return 0;
@@ -41,11 +41,11 @@ node_id(home *h, const char *node, uint8_t id[static 32])
 }
 
 static int
-add(const args *a)
+add(const args_parsed *a)
 {
 	const char *node = a->pos[0], *name = args_get(a, "name") ? args_get(a, "name") : "";
 	uint8_t id[32];
-	home h;
+	home_ctx h;
 	int rc;
 	em_err err;
 
@@ -65,11 +65,11 @@ add(const args *a)
 }
 
 static int
-remove_(const args *a)
+remove_(const args_parsed *a)
 {
 	const char *node = a->pos[0];
 	uint8_t id[32];
-	home h;
+	home_ctx h;
 	int rc;
 	em_err err;
 
@@ -90,10 +90,10 @@ remove_(const args *a)
 }
 
 static int
-list(const args *a)
+list(const args_parsed *a)
 {
 	json_t *arr;
-	home h;
+	home_ctx h;
 	int rc = 0;
 	em_err err;
 

@@ -26,7 +26,7 @@ static const opt opts[] = { { "home", OPT_VALUE, 0 }, { "file", OPT_VALUE, 0 } }
 /* One line for one record; returns 1 if valid. want, if not NULL, is the
  * id the record is stored under: the bytes must hash to it. */
 static int
-check_one(const home *h, const uint8_t *buf, size_t len, const char *where,
+check_one(const home_ctx *h, const uint8_t *buf, size_t len, const char *where,
     const uint8_t *want)
 {
 	char msg[256], hex[ID_HEX_LEN + 1], ahex[ID_HEX_LEN + 1];
@@ -65,7 +65,7 @@ check_one(const home *h, const uint8_t *buf, size_t len, const char *where,
 }
 
 static int
-verify_bundle(const home *h, const uint8_t *buf, size_t len)
+verify_bundle(const home_ctx *h, const uint8_t *buf, size_t len)
 {
 	bundle_reader br;
 	const uint8_t *netid, *rec;
@@ -94,7 +94,7 @@ verify_bundle(const home *h, const uint8_t *buf, size_t len)
 }
 
 static int
-verify_file(const home *h, const char *path)
+verify_file(const home_ctx *h, const char *path)
 {
 	uint8_t *buf;
 	size_t len;
@@ -119,8 +119,8 @@ cmd_verify(int argc, char **argv)
 	const char *file;
 	uint8_t id[32], *buf = NULL;
 	size_t len;
-	args a;
-	home h;
+	args_parsed a;
+	home_ctx h;
 	int rc;
 
 	if ((rc = cli_args("verify", &a, opts, sizeof opts / sizeof opts[0], argc, argv, 1)) != 0)
