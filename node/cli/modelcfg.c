@@ -204,6 +204,9 @@ modelcfg_combine(const modelcfg_set *s, char *why, size_t cap)
 		return why_is(why, cap, "--extra-body is for HTTP endpoints, not --exec"), 2;
 	if (s->api_key_header != NULL && s->api_key_header[0] != '\0' && !key_env)
 		return why_is(why, cap, "--api-key-header needs --api-key-env VAR"), 2;
+	if (s->api_key_header != NULL && s->api_key_header[0] != '\0' &&
+	    model_key_header_check(s->api_key_header, why, cap) != EM_OK)
+		return 2;
 	if (key_env && ((key = getenv(s->api_key_env)) == NULL || *key == '\0'))
 		return why_is(why, cap, "--api-key-env %s: that variable is %s", s->api_key_env,
 		    key ? "empty" : "not set"), 1;

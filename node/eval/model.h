@@ -165,6 +165,12 @@ void	model_free(model *m);
  * with a one-line reason. */
 em_err	model_extra_body_check(const json_t *o, char *why, size_t cap);
 
+/* Checks the name given to --api-key-header: an HTTP header name (RFC 9110
+ * token, 1..64 bytes) that is not one evalmesh sets itself (Content-Type,
+ * Accept, Host...). EM_OK, or EM_EINVAL with a one-line reason in why
+ * (cap bytes) quoting the name. */
+em_err	model_key_header_check(const char *name, char *why, size_t cap);
+
 /* Reads the answer out of an OpenAI-style response body (len bytes; the
  * body comes from outside and is read within bounds).
  *   Chat: choices[0].message.content as a string; null, or absent beside

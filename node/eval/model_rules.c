@@ -147,12 +147,31 @@ header_name_ok(const char *s)
 	    "0123456789!#$%&'*+-.^_`|~") == n;
 }
 
-static em_err
-check_key(const model_opts *o, char *why, size_t cap)
+em_err
+model_key_header_check(const char *name, char *why, size_t cap)
 {
 	static const char *const ours[] = { "content-type", "content-length", "accept", "host",
 	    "expect", "connection", "transfer-encoding" };
 
+	if (!header_name_ok(name)) {
+		char q[80];
+
+		model_quote(name, strlen(name), q, sizeof q);
+		snprintf(why, cap, "--api-key-header %s: not an HTTP header name", q);
+		return EM_EINVAL;
+	}
+	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
+		if (strcasecmp(name, ours[i]) == 0) {
+			snprintf(why, cap, "--api-key-header %s: evalmesh sets that header itself",
+			    name);
+			return EM_EINVAL;
+		}
+	return EM_OK;
+}
+
+static em_err
+check_key(const model_opts *o, char *why, size_t cap)
+{
 	for (const unsigned char *p = (const unsigned char *)o->api_key; *p; p++)
 		if (*p < 0x20 || *p == 0x7f) {
 			/* it would end the header line and start another */
@@ -161,20 +180,7 @@ check_key(const model_opts *o, char *why, size_t cap)
 		}
 	if (o->api_key_header == NULL)
 		return EM_OK;
-	if (!header_name_ok(o->api_key_header)) {
-		char q[80];
-
-		model_quote(o->api_key_header, strlen(o->api_key_header), q, sizeof q);
-		snprintf(why, cap, "--api-key-header %s: not an HTTP header name", q);
-		return EM_EINVAL;
-	}
-	for (size_t i = 0; i < sizeof ours / sizeof ours[0]; i++)
-		if (strcasecmp(o->api_key_header, ours[i]) == 0) {
-			snprintf(why, cap, "--api-key-header %s: evalmesh sets that header itself",
-			    o->api_key_header);
-			return EM_EINVAL;
-		}
-	return EM_OK;
+	return model_key_header_check(o->api_key_header, why, cap);
 }
 
 em_err

@@ -134,6 +134,10 @@ eval|eval x --model m --endpoint http://127.0.0.1:1 --extra-body {"stream":true}
 eval|eval x --model m --endpoint http://127.0.0.1:1 --api-key-env A=B|--api-key-env 'A=B': expected the name of a variable
 eval|eval x --model m --exec cat --extra-body {"top_k":1}|--extra-body is for HTTP endpoints, not --exec
 eval|eval x --model m --endpoint http://127.0.0.1:1 --api-key-header api-key|--api-key-header needs --api-key-env VAR
+eval|eval x --model m --endpoint http://127.0.0.1:1 --api-key-env HOME --api-key-header a:b|--api-key-header "a:b": not an HTTP header name
+eval|eval x --model m --endpoint http://127.0.0.1:1 --api-key-env HOME --api-key-header Host|--api-key-header Host: evalmesh sets that header itself
+model check|model check --model m --endpoint http://127.0.0.1:1 --api-key-env HOME --api-key-header a(b)|--api-key-header "a\(b\)": not an HTTP header name
+node|node --model m --endpoint http://127.0.0.1:1 --api-key-env HOME --api-key-header content-length|--api-key-header content-length: evalmesh sets that header itself
 eval|eval x --model m --endpoint http://127.0.0.1:1 --passphrase-env A=B|--passphrase-env 'A=B': expected the name of a variable
 node|node --model m --endpoint http://127.0.0.1:1 --concurrency 0|--concurrency '0': expected a whole number from 1 to 1024
 node|node --model m --endpoint http://127.0.0.1:1 --eval-jobs 17|--eval-jobs '17': expected a whole number from 1 to 16
