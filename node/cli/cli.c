@@ -125,6 +125,24 @@ cli_id(const char *cmd, const char *flag, const char *text, const char *what)
 }
 
 int
+cli_task(const char *cmd, const char *flag, const char *text)
+{
+	char why[128];
+	size_t n;
+
+	if (*text == '\0')
+		return cli_bad(cmd, flag, text, "expected a task id, NAME or NAME@VERSION");
+	if (cli_text_check(text, BODY_NAME_MAX + 1 + BODY_SHORT_MAX, why, sizeof why) == 0)
+		return 0;
+	/* the rule's reason without its explanation, which is about signing */
+	n = strcspn(why, ":(");
+	while (n > 0 && why[n - 1] == ' ')
+		n--;
+	return cli_bad(cmd, flag, text, "expected a task id, NAME or NAME@VERSION (it %s%.*s)",
+	    strncmp(why, "holds", 5) == 0 ? "" : "is ", (int)n, why);
+}
+
+int
 cli_help(const char *text)
 {
 	fputs(text, stdout);

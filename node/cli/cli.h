@@ -88,6 +88,13 @@ int cli_number(const char *cmd, const args_parsed *a, const char *name, uint64_t
  * may still be unknown: home_resolve says that (exit 1). */
 int cli_id(const char *cmd, const char *flag, const char *text, const char *what);
 
+/* What a user typed for a task as home_task takes it (an id, a prefix,
+ * NAME or NAME@VERSION): not empty, at most a name, '@' and a version
+ * long, UTF-8 that prints on one line (cli_text_check). 0, or 2 after
+ * cli_bad's line. Whether such a task is held home_task says
+ * (exit 1). */
+int cli_task(const char *cmd, const char *flag, const char *text);
+
 /* Prints help text to stdout. Returns 0. */
 int cli_help(const char *text);
 

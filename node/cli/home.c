@@ -10,6 +10,7 @@
 #include "hex.h"
 #include "keyfile.h"
 #include "netkey.h"
+#include "task.h"
 
 int
 home_path(const char *dir, const char *name, char *out, size_t cap)
@@ -163,4 +164,16 @@ home_resolve(home_ctx *h, enum store_space space, const char *text,
 	default:
 		return cli_fail("looking up %s '%.80s': %s", what, text, em_strerror(err));
 	}
+}
+
+int
+home_task(home_ctx *h, const char *text, uint8_t id[static 32])
+{
+	char why[TASK_WHY_MAX];
+
+	if (strlen(text) == ID_HEX_LEN && hex_decode(id, 32, text) == EM_OK)
+		return 0;
+	if (task_find(h->st, text, id, why, sizeof why) != EM_OK)
+		return cli_fail("%s", why);
+	return 0;
 }

@@ -80,6 +80,12 @@ cp -r "$T/d" "$T/d2"
 TASKID=$("$EM" task list --home "$T/a" --json | sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p' | head -1)
 run 0 "$EM" result publish --home "$T/d" --task "$TASKID" --model eve --metric numeric=0.5 --n 240
 run 0 "$EM" result publish --home "$T/d2" --task "$TASKID" --model eve --metric numeric=0.6 --n 240
+# a task by name, as leaderboard takes it, for results and result publish
+run 0 "$EM" results --home "$T/a" --task arith-en --json; has $out "\"task\": \"$TASKID\""
+run 0 "$EM" results --home "$T/a" --task "arith-en@$("$EM" task list --home "$T/a" --json | sed -n 's/.*"version": "\([^"]*\)".*/\1/p' | head -1)"
+has $out 'task     '"$TASKID"
+run 1 "$EM" results --home "$T/a" --task no-such-task; has $err "no task with id or name 'no-such-task' here"; one_line
+run 1 "$EM" result publish --home "$T/a" --task no-such-task --model m --metric a=1 --n 1; has $err "no task with id or name 'no-such-task'"
 "$EM" export --home "$T/d" -o "$T/d.bundle" >/dev/null && "$EM" export --home "$T/d2" -o "$T/d2.bundle" >/dev/null
 run 0 "$EM" import --home "$T/a" "$T/d.bundle"
 run 0 "$EM" import --home "$T/a" "$T/d2.bundle"

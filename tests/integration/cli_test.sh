@@ -53,7 +53,7 @@ has $err "--revision 'r\\?\\?\\?1': holds a control character"; one_line
 run 2 "$EM" result publish --home "$A" --task $TASK --model m --metric acc=1 --n -3; has $err "--n '-3': expected a whole number from 1 to"
 run 2 "$EM" result publish --home "$A" --task $TASK --model m --metric acc=1 --n 5 --access shared; has $err "--access 'shared': expected open or closed"
 run 2 "$EM" result publish --home "$A" --task $TASK --model "$(printf 'm\377')" --metric acc=1 --n 5; has $err 'UTF-8'; one_line
-run 2 "$EM" result publish --home "$A" --task 0123 --model m --metric acc=1 --n 5; has $err "--task '0123': expected a task id"
+run 1 "$EM" result publish --home "$A" --task 0123 --model m --metric acc=1 --n 5; has $err "no task with id or name '0123' here"
 run 1 "$EM" result publish --home "$A" --task 01234567 --model m --metric acc=1 --n 5; has $err 'no task'
 [ "$(nresults "$A")" = "$n0" ] && pass=$((pass + 1)) || { echo "FAIL: bad input changed the store"; fail=$((fail + 1)); }
 

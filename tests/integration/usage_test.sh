@@ -105,7 +105,7 @@ task list|task list \[--home DIR\] \[--json\]$
 task show|task show ID\|NAME
 peers add|peers add HOST:PORT
 peers|peers \[--home DIR\] \[--json\]$
-result publish|result publish --task TASK_ID
+result publish|result publish --task TASK
 model check|model check --endpoint URL
 EOF
 run 0 "$EM" trust list --help; grep -q 'trust add' "$out" && bad "trust list --help shows add" || ok
@@ -160,8 +160,6 @@ model check|model check --endpoint http://127.0.0.1:1 --max-tokens 65537|--max-t
 model check|model check --endpoint http://127.0.0.1:1 --api frob|--api 'frob': expected chat or completions
 model check|model check --endpoint http://127.0.0.1:1 --extra-body {"model":"x"}|--extra-body '.*': the extra body may not set "model"
 model check|model check --endpoint ftp://x|--endpoint 'ftp://x': expected an http:// or https:// URL
-result publish|result publish --task 0123 --model m --metric a=1 --n 1|--task '0123': expected a task id: 8 to 64 hex digits
-result publish|result publish --task 0123456z --model m --metric a=1 --n 1|--task '0123456z': expected a task id
 result publish|result publish --task 01234567 --model m --metric a=1 --n 0|--n '0': expected a whole number from 1 to 1048576
 result publish|result publish --task 01234567 --model m --metric a=1 --n 1 --stderr -1|--stderr '-1': expected a non-negative number
 result publish|result publish --task 01234567 --model m --metric a=1 --n 1 --access semi|--access 'semi': expected open or closed
@@ -172,7 +170,6 @@ result publish|result publish --task 01234567 --model m --metric a=1 --metric a=
 leaderboard|leaderboard x --min-reporters abc|--min-reporters 'abc': expected a whole number from 0 to 1000000
 export|export -o x --author 0123 --since 1|--author '0123': expected a node id
 export|export -o x --author 01234567 --since 1.5|--since '1.5': expected a whole number
-results|results --task xyz|--task 'xyz': expected a task id
 results|results --author 0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0|--author '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\.\.\.': expected a node id
 verify|verify 0123|RECORD_ID '0123': expected a record id
 revoke|revoke 0123|RECORD_ID '0123': expected a record id
@@ -196,6 +193,10 @@ run 2 "$EM" revoke 01234567 --reason "$(printf 'a\nb')" --home "$H"; usage_is re
 run 2 "$EM" init --home "$T/new" --org "$(printf 'o\377')"; usage_is init "--org 'o\\?': not valid UTF-8"
 [ ! -e "$T/new" ] && ok || bad "a refused init made $T/new"
 run 2 "$EM" results --home ''; usage_is results "--home '': expected a directory"
+run 2 "$EM" results --task '' --home "$H"; usage_is results "--task '': expected a task id, NAME or NAME@VERSION"
+run 2 "$EM" result publish --task "$(printf 't\033[2J')" --model m --metric a=1 --n 1 --home "$H"
+usage_is 'result publish' "--task 't..2J': expected a task id, NAME or NAME@VERSION \\(it holds a control character\\)"
+run 2 "$EM" results --task "$long$long" --home "$H"; usage_is results "--task 'x{64}\\.\\.\\.': expected a task id, NAME or NAME@VERSION \\(it is longer than 161 bytes\\)"
 run 2 "$EM" eval x --model m --exec cat --endpoint "http://h/$(printf 'p%.0s' $(seq 1 1100))" --home "$H"
 usage_is eval "--endpoint 'http://h/p+\\.\\.\\.': expected an http:// or https:// URL"
 

@@ -11,7 +11,7 @@
 #define CMD	"result publish"
 
 static const char usage[] =
-"--task TASK_ID --model NAME [--revision R]\n"
+"--task TASK --model NAME [--revision R]\n"
 "           [--access open|closed] --metric NAME=VALUE [--metric ...] --n N\n"
 "           [--stderr S] [--weights-hash HEX] [--home DIR]\n"
 "           [--passphrase-env VAR] [--json]";
@@ -20,7 +20,8 @@ static const char about[] =
 "Signs and stores a result record: the score of a model on a task, computed\n"
 "here or elsewhere. The first metric is the headline one; with --stderr its\n"
 "95% interval (value +/- 1.96 S) is recorded too.\n\n"
-"  --task TASK_ID      the task (64 hex digits, or a prefix of a known task)\n"
+"  --task TASK         the task: its id (64 hex digits), a unique id prefix\n"
+"                      of a known task, NAME or NAME@VERSION\n"
 "  --model NAME        the model's name, e.g. Qwen2.5-7B-Instruct\n"
 "  --revision R        its revision or version (default empty)\n"
 "  --access A          open (weights public) or closed (default open)\n"
@@ -124,10 +125,10 @@ build(const args_parsed *a, body_any *b)
 	memset(b, 0, sizeof *b);
 	b->kind = REC_RESULT;
 	if (task == NULL)
-		return cli_usage(CMD, "--task TASK_ID is required");
+		return cli_usage(CMD, "--task TASK is required");
 	if (model == NULL || *model == '\0')
 		return cli_usage(CMD, "--model NAME is required");
-	if ((rc = cli_id(CMD, "--task", task, "task")) ||
+	if ((rc = cli_task(CMD, "--task", task)) ||
 	    (rc = copy_text(r->model, sizeof r->model, "--model", model)) ||
 	    (rc = copy_text(r->revision, sizeof r->revision, "--revision", rev ? rev : "")) ||
 	    (rc = parse_metrics(a, r)) || (rc = parse_stats(a, r)))
@@ -155,7 +156,7 @@ publish(const args_parsed *a)
 		return rc;
 	if (home_open(&h, a, 1))
 		return 1;
-	if (home_resolve(&h, SPACE_TASK, args_get(a, "task"), b.u.result.task, "task")) {
+	if (home_task(&h, args_get(a, "task"), b.u.result.task)) {
 		home_close(&h);
 		return 1;
 	}

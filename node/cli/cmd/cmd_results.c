@@ -9,11 +9,11 @@
 #include "home.h"
 
 static const char help[] =
-"usage: evalmesh results [--task ID] [--author ID] [--home DIR] [--json]\n\n"
+"usage: evalmesh results [--task TASK] [--author ID] [--home DIR] [--json]\n\n"
 "Lists the results in this node's store, by task, then model, then arrival:\n"
 "author, model, task, metrics, items, time and flags (equivocating-author,\n"
 "disputed, revoked). Ids may be given as unique prefixes of at least 8 hex\n"
-"digits.\n";
+"digits; a task also by NAME or NAME@VERSION.\n";
 
 static const opt opts[] = {
 	{ "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 },
@@ -130,12 +130,12 @@ cmd_results(int argc, char **argv)
 		return cli_help(help);
 	t = args_get(&a, "task");
 	au = args_get(&a, "author");
-	if ((t && (rc = cli_id("results", "--task", t, "task")) != 0) ||
+	if ((t && (rc = cli_task("results", "--task", t)) != 0) ||
 	    (au && (rc = cli_id("results", "--author", au, "node")) != 0))
 		return rc;
 	if (home_open(&h, &a, 0))
 		return 1;
-	if ((t && home_resolve(&h, SPACE_TASK, t, task, "task")) ||
+	if ((t && home_task(&h, t, task)) ||
 	    (au && home_resolve(&h, SPACE_AUTHOR, au, author, "author"))) {
 		home_close(&h);
 		return 1;
