@@ -27,8 +27,6 @@
 #define WRITE_QUEUE_MAX	(16u << 20)	/* bytes queued to one peer before it is dropped */
 #define FETCH_MAX	256		/* task chunks wanted at once */
 #define FETCH_PER_PEER	4		/* chunks asked of one peer at once */
-#define FETCH_TIMEOUT_MS 10000		/* then asked of another peer */
-#define FETCH_AGAIN_MS	500		/* after a peer said it lacks a chunk */
 
 typedef struct conn conn;
 typedef struct daemon_state daemon_state;
@@ -79,8 +77,9 @@ typedef struct chunk_want {		/* a task chunk we lack */
 	uint32_t	 hint;		/* the peer that sent the task record */
 	uint32_t	 peer;		/* asked of, 0 if not asked yet */
 	uint32_t	 tries;		/* asks so far: which peer is next */
-	uint64_t	 asked_at;	/* ms */
-	uint64_t	 again_at;	/* ms: not before, after a "lack" answer */
+	uint64_t	 asked_at;	/* daemon_mono: when asked of peer */
+	uint64_t	 again_at;	/* daemon_mono: not before, after a "lack"
+					 * answer; 0: no such wait */
 } chunk_want;
 
 struct daemon_state {
@@ -110,7 +109,8 @@ struct daemon_state {
 	uint8_t		 (*ours)[32];	/* ids we stored since the last poll */
 	size_t		 n_ours, cap_ours;
 	uint64_t	 announced;	/* local number announced up to */
-	uint64_t	 started, records_in, records_out;
+	uint64_t	 started;	/* daemon_mono: when daemon_run began */
+	uint64_t	 records_in, records_out;
 	uint32_t	 ticks, maints;
 	chunk_want	 wants[FETCH_MAX];
 	size_t		 n_wants;
@@ -121,11 +121,13 @@ struct daemon_state {
 	int		 stopping;
 };
 
-/* The two clocks, in ms, read from d->clock. daemon_mono never steps
- * back: dial backoff, bans, idle peers and the handshake deadline are
- * measured on it (timing.h). daemon_now is the wall clock: for what is
- * stored or shown (a peer's last_ok, a ban's until, uptime), and what
- * the gossip core runs on, since its last sync is shown. */
+/* The two clocks, in ms, read from d->clock (em_mono_ms, em_wall_ms);
+ * they cannot fail. daemon_mono never steps back: every interval is
+ * measured on it (timing.h) — dial backoff, bans, idle peers, the
+ * handshake deadline, chunk fetching's timeouts, uptime — and the
+ * gossip core runs on it. daemon_now is the wall clock,
+ * only for what is stored or shown: a peer's last_ok, a ban's until, the
+ * gossip core's last sync as status shows it (timing_wall_of). */
 uint64_t daemon_mono(daemon_state *d);
 uint64_t daemon_now(daemon_state *d);
 
@@ -139,11 +141,34 @@ void	conn_send(conn *c, const wire_msg *m);
 void	conn_close(conn *c, const char *why);
 conn	*conn_by_handle(daemon_state *d, uint32_t handle);
 
-/* fetch.c: task item chunks */
+/* fetch.c: task item chunks, wanted in d->wants (at most FETCH_MAX at
+ * once; more are picked up by a later fetch_scan). None of these fails:
+ * what cannot be done now is tried again by a later call, and a chunk
+ * that cannot be stored is logged as an error line. */
+
+/* The chunks the task record env names (read during the call only) are
+ * wanted, asked first of peer from (the gossip handle of the peer that
+ * sent it; 0: none), then fetch_send. A body that does not decode as a
+ * task is ignored. */
 void	fetch_task(daemon_state *d, const rec_env *env, uint32_t from);
+/* Every stored task's chunks that are not stored are wanted, then
+ * fetch_send. Reads the store. */
 void	fetch_scan(daemon_state *d);
+/* Asks for each wanted chunk that is due at daemon_mono
+ * (timing_fetch_due: never asked, unanswered for FETCH_TIMEOUT_MS, and
+ * past a "lack" answer's FETCH_AGAIN_MS), of a ready peer with fewer than
+ * FETCH_PER_PEER chunks asked; a chunk no peer can take now waits for
+ * the next call. */
 void	fetch_send(daemon_state *d);
+/* Answers c's chunk-want message m (read during the call only): each
+ * chunk from the store, or an empty chunk message for one not stored
+ * ("I lack it"). Stops when c closes. */
 void	fetch_on_want(daemon_state *d, conn *c, const wire_msg *m);
+/* A chunk message m from c (read during the call only). Unwanted: dropped.
+ * Empty, from the peer it was asked of: asked again after FETCH_AGAIN_MS
+ * on daemon_mono (timing_fetch_again). Not matching its hash: c is
+ * penalized (PENALTY_INVALID) and the chunk asked elsewhere. Else stored
+ * and no longer wanted. */
 void	fetch_on_chunk(daemon_state *d, conn *c, const wire_msg *m);
 
 /* dial.c */
@@ -154,19 +179,37 @@ void	dial_maintain(daemon_state *d);
 void	dial_result(daemon_state *d, known *k, int ok, const uint8_t *id);
 void	dial_ban(daemon_state *d, const char *addr, const uint8_t *id);
 int	dial_banned(daemon_state *d, const char *addr, const uint8_t *id);
-/* Whether b still holds now (what dial_banned decides on; a list of the
- * bans shows those that hold). */
+/* Whether ban b (one of d->bans, read during the call) still holds at
+ * daemon_mono: the one rule for it, which dial_banned decides on and by
+ * which the control socket lists the bans that hold. 1 or 0. */
 int	dial_ban_holds(daemon_state *d, const ban_entry *b);
 void	dial_peers_msg(daemon_state *d, wire_msg *m);
 
 /* host.c */
 void	host_init(daemon_state *d, gossip_host *h);
 void	host_commit(daemon_state *d);
+/* Records another process (a CLI command) stored in d->st since the last
+ * call are handed to the gossip core to spread, at daemon_mono. Errors
+ * reading the store leave them for the next call. */
 void	host_poll(daemon_state *d);
 
 /* control.c: the server end of control.h */
+
+/* Listens on HOME/control.sock (d->control_path), mode 0600, on d->loop.
+ * 0, or -1 with an error line logged: the path is too long for a socket
+ * address, a node already answers there, or the socket cannot be made. */
 int	control_start(daemon_state *d);
+/* Stops listening (once; later calls only unlink) and removes the
+ * socket's file. Clients being answered are closed by the loop's end. */
 void	control_stop(daemon_state *d);
+/* The answer to one request line (control.h; NUL-terminated, read during
+ * the call only), as the socket sends it: a new reference (yours to
+ * json_decref), {"error": "..."} for a request that is not JSON or not
+ * known, NULL if out of memory. "status" reports uptime_s on daemon_mono
+ * (timing_uptime_s) and last_sync as a wall time (timing_wall_of);
+ * "peers" lists the bans that hold (dial_ban_holds) with their ends as
+ * wall times. */
+json_t	*control_answer(daemon_state *d, const char *line);
 
 /* auto.c: start, a maintenance step, stop (asks the children to stop;
  * they keep what they scored), and a status object (a new reference). */

@@ -24,6 +24,8 @@
 #define IDLE_DROP_MS		90000	/* silent this long: closed */
 #define EXCHANGE_EVERY		10	/* maintenance rounds between peer exchanges */
 #define FETCH_SCAN_EVERY	5	/* maintenance rounds between chunk scans */
+#define FETCH_TIMEOUT_MS	10000	/* a chunk asked and unanswered: asked of another peer */
+#define FETCH_AGAIN_MS		500	/* after a peer said it lacks a chunk */
 
 /* The failures counted after one more: at most DIAL_FAILS_MAX. */
 static inline uint32_t
@@ -108,6 +110,53 @@ static inline int
 timing_scan_due(uint32_t n)
 {
 	return n % FETCH_SCAN_EVERY == 1;
+}
+
+/* Whether a chunk we want may be asked (again) at now: not asked yet
+ * (asked 0), or asked at asked_at and unanswered for FETCH_TIMEOUT_MS;
+ * and not before again_at (0: no such wait; timing_fetch_again). */
+static inline int
+timing_fetch_due(int asked, uint64_t asked_at, uint64_t again_at, uint64_t now)
+{
+	if (now < again_at)
+		return 0;
+	return !asked || now >= asked_at + FETCH_TIMEOUT_MS;
+}
+
+/* When to ask again for a chunk that a peer, at now, said it lacks: it
+ * may be fetching the chunk itself, or another peer may have it. */
+static inline uint64_t
+timing_fetch_again(uint64_t now)
+{
+	return now + FETCH_AGAIN_MS;
+}
+
+/* ms from now until due, on one clock; 0 when due is now or past. */
+static inline uint64_t
+timing_left(uint64_t due, uint64_t now)
+{
+	return due > now ? due - now : 0;
+}
+
+/* Whole seconds the node has run, started and now both read on
+ * daemon_mono; 0 if now is before started (it cannot be on that clock,
+ * but the answer is never a wrapped count). */
+static inline uint64_t
+timing_uptime_s(uint64_t started, uint64_t now)
+{
+	return timing_left(now, started) / 1000;
+}
+
+/* The wall time of a moment t read on daemon_mono, for display: wall_now
+ * less how long ago t was (mono_now - t). A t after mono_now counts as
+ * now; an age over wall_now gives 0. It moves with the wall clock: after
+ * a step, the same moment shows as a different time. */
+static inline uint64_t
+timing_wall_of(uint64_t t, uint64_t mono_now, uint64_t wall_now)
+{
+	uint64_t age = timing_left(mono_now, t);
+
+	return age < wall_now ? wall_now - age : 0;
 }
 
 #endif
