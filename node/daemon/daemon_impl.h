@@ -124,8 +124,8 @@ struct daemon_state {
 /* The two clocks, in ms, read from d->clock (em_mono_ms, em_wall_ms);
  * they cannot fail. daemon_mono never steps back: every interval is
  * measured on it (timing.h) — dial backoff, bans, idle peers, the
- * handshake deadline, chunk fetching's timeouts, uptime — and the
- * gossip core runs on it. daemon_now is the wall clock,
+ * handshake deadline, chunk fetching's timeouts, auto-eval's retries,
+ * uptime — and the gossip core runs on it. daemon_now is the wall clock,
  * only for what is stored or shown: a peer's last_ok, a ban's until, the
  * gossip core's last sync as status shows it (timing_wall_of). */
 uint64_t daemon_mono(daemon_state *d);
@@ -211,12 +211,30 @@ void	control_stop(daemon_state *d);
  * wall times. */
 json_t	*control_answer(daemon_state *d, const char *line);
 
-/* auto.c: start, a maintenance step, stop (asks the children to stop;
- * they keep what they scored), and a status object (a new reference). */
+/* auto.c: evaluating by itself (auto.h), in d->au (NULL when off). */
+
+/* Copies cfg; with cfg->mode AUTO_OFF does nothing. Sets d->loop->data
+ * to d (the children's exit callbacks find the daemon there). 0, or -1
+ * with an error line logged (out of memory, or this program's path
+ * unknown); d->au is then freed by auto_free. */
 int	auto_start(daemon_state *d, const auto_cfg *cfg);
+/* One maintenance round: every third round new tasks become jobs;
+ * jobs whose chunks are all here are queued (or done, if a result of
+ * ours for the model revision is stored); queued jobs due at daemon_mono
+ * are started, up to cfg->jobs at once. A run that fails is queued again
+ * after timing_auto_retry and logged with that wait. Nothing after
+ * auto_stop; nothing when off. */
 void	auto_tick(daemon_state *d);
+/* Starts no more runs and sends SIGTERM to the running children (they
+ * keep what they scored); their exits close the handles, so the loop
+ * must run on before auto_free. Nothing when off. */
 void	auto_stop(daemon_state *d);
+/* Frees d->au once the loop has closed every handle; off is fine. */
 void	auto_free(daemon_state *d);
+/* The jobs as JSON (a new reference, yours to json_decref; NULL if out
+ * of memory): {"mode": "off"} when off, else mode, model, revision,
+ * running and one object per task (state, attempts, result or error
+ * and retry_in_s, whole seconds left on daemon_mono). */
 json_t	*auto_status(daemon_state *d);
 
 #endif

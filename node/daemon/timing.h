@@ -24,6 +24,8 @@
 #define IDLE_DROP_MS		90000	/* silent this long: closed */
 #define EXCHANGE_EVERY		10	/* maintenance rounds between peer exchanges */
 #define FETCH_SCAN_EVERY	5	/* maintenance rounds between chunk scans */
+#define AUTO_RETRY_MS		60000	/* auto-eval: after a failed run, doubling... */
+#define AUTO_RETRY_MAX_MS	3600000	/* ... up to this, before jitter */
 #define FETCH_TIMEOUT_MS	10000	/* a chunk asked and unanswered: asked of another peer */
 #define FETCH_AGAIN_MS		500	/* after a peer said it lacks a chunk */
 
@@ -129,6 +131,21 @@ static inline uint64_t
 timing_fetch_again(uint64_t now)
 {
 	return now + FETCH_AGAIN_MS;
+}
+
+/* How long auto-eval waits, in ms, before running a task's evaluation
+ * again after its attempts-th failed run in a row (counted from 1; 0
+ * counts as 1): a backoff from AUTO_RETRY_MS doubling to
+ * AUTO_RETRY_MAX_MS, jittered by r (em_backoff_ms, counted in whole
+ * seconds) to between half of it and all of it: a whole number of
+ * seconds, so what the log line says is the wait used. 30-60 s after the
+ * first failure, 30-60 minutes from the seventh on. */
+static inline uint64_t
+timing_auto_retry(unsigned attempts, uint64_t r)
+{
+	unsigned n = attempts > 0 ? attempts - 1 : 0;
+
+	return em_backoff_ms(AUTO_RETRY_MS / 1000, n, AUTO_RETRY_MAX_MS / 1000, r) * 1000;
 }
 
 /* ms from now until due, on one clock; 0 when due is now or past. */

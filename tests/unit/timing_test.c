@@ -239,6 +239,46 @@ test_fetch(void **state)
 	assert_false(timing_fetch_due(1, 0, t + 1, t));
 }
 
+/* Auto-eval's retries: the shared backoff from a minute doubling to an
+ * hour, in whole seconds, jittered to between half and all of it. After
+ * the seventh failure the backoff would be 3840 s: the wait is capped at
+ * 3600 s, and that is the wait returned (and logged). */
+static void
+test_auto_retry(void **state)
+{
+	/* the whole backoff after the k-th failure, in s */
+	static const uint64_t full[] = { 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600 };
+	fake_clock f;
+
+	(void)state;
+	for (unsigned k = 1; k <= 9; k++) {
+		uint64_t w = full[k - 1] * 1000;
+
+		assert_int_equal(timing_auto_retry(k, 0), w / 2);
+		assert_int_equal(timing_auto_retry(k, w / 2000), w);
+		assert_int_equal(timing_auto_retry(k, w / 2000 + 1), w / 2);	/* wraps */
+	}
+	assert_int_equal(timing_auto_retry(0, 0), timing_auto_retry(1, 0));
+	assert_int_equal(timing_auto_retry(0, 30), 60000);
+	assert_true(timing_auto_retry(7, UINT64_MAX) <= 3600000);
+	assert_int_equal(timing_auto_retry(UINT_MAX, 1800), 3600000);
+	fake_clock_init(&f, 0, 0, 5);
+	for (unsigned k = 1; k <= 12; k++) {
+		uint64_t w = full[k < 9 ? k - 1 : 8] * 1000, lo = UINT64_MAX, hi = 0;
+
+		for (unsigned i = 0; i < DRAWS; i++) {
+			uint64_t x = timing_auto_retry(k, em_rand(&f.c));
+
+			assert_in_range(x, w / 2, w);
+			assert_int_equal(x % 1000, 0);
+			lo = x < lo ? x : lo;
+			hi = x > hi ? x : hi;
+		}
+		assert_int_equal(lo, w / 2);	/* both ends reached */
+		assert_int_equal(hi, w);
+	}
+}
+
 /* Uptime and the wall time of a monotonic moment: no wrap, no negative,
  * whichever way the clocks disagree. */
 static void
@@ -371,6 +411,7 @@ main(void)
 		cmocka_unit_test(test_handshake_deadline),
 		cmocka_unit_test(test_cadence),
 		cmocka_unit_test(test_fetch),
+		cmocka_unit_test(test_auto_retry),
 		cmocka_unit_test(test_uptime_and_wall_of),
 		cmocka_unit_test(test_retry_after),
 		cmocka_unit_test(test_patience),
