@@ -134,11 +134,31 @@ uint64_t daemon_now(daemon_state *d);
 /* An id as a JSON string of 64 hex digits (a new reference). */
 json_t	*daemon_json_id(const uint8_t id[static 32]);
 
-/* conn.c */
+/* conn.c: connections live in d->conns from conn_dial or an accept until
+ * conn_close; their memory goes when the loop has closed their handles. */
+
+/* Listens on d->o.listen (a numeric HOST:PORT) on d->loop. Inbound
+ * connections over d->o.max_in, or from a banned address, are accepted
+ * and closed. 0, or -1 with an error line logged (not a numeric address,
+ * or it cannot bind or listen: the port is taken). */
 int	conn_listen(daemon_state *d);
+/* Connects to sa (read during the call) for k, which the caller has
+ * marked dialing; the handshake expects k's id if it has one. When the
+ * connection closes, for whatever reason, dial_result records the
+ * outcome and dialing is cleared; out of memory clears it at once. */
 void	conn_dial(daemon_state *d, known *k, const struct sockaddr *sa);
+/* Sends m (read during the call; NULL: only writes what the session has
+ * queued, handshake messages). A message that does not encode is
+ * dropped. c is closed on a session error, out of memory, a failed write
+ * or over WRITE_QUEUE_MAX bytes queued (a peer that does not read).
+ * Nothing once c is closing. */
 void	conn_send(conn *c, const wire_msg *m);
+/* Closes c, once (later calls do nothing): logged with why (read during
+ * the call), gossip told, an outbound dial's result recorded, c taken
+ * out of d->conns. c stays readable until the loop runs on. */
 void	conn_close(conn *c, const char *why);
+/* The connection (in d->conns) with gossip handle handle, or NULL;
+ * borrowed until it closes. */
 conn	*conn_by_handle(daemon_state *d, uint32_t handle);
 
 /* fetch.c: task item chunks, wanted in d->wants (at most FETCH_MAX at
@@ -171,26 +191,68 @@ void	fetch_on_want(daemon_state *d, conn *c, const wire_msg *m);
  * and no longer wanted. */
 void	fetch_on_chunk(daemon_state *d, conn *c, const wire_msg *m);
 
-/* dial.c */
+/* dial.c: the known peers, d->known (entries are never removed, so a
+ * known * lives as long as d), and the bans, d->bans. Writes to the
+ * store that fail leave the table in memory as it is. */
+
+/* The host of "HOST:PORT" or "[V6]:PORT" (without brackets) into host,
+ * cap bytes with the NUL. 0, or -1 if addr is not such an address (no
+ * port, a port not in 1-65535, an empty host, or one over cap - 1). */
 int	addr_host(const char *addr, char *host, size_t cap);
+/* Fills d->known from the store's peers, then adds d->o.peers (each one
+ * that is not an address, or is this node, logged as a warning). */
 void	dial_load(daemon_state *d);
+/* The entry for addr (read during the call), added and stored if new; id
+ * (32 bytes, NULL: none) is recorded if none is known — a known id is
+ * never replaced by a claim. NULL if addr is not HOST:PORT, is this node
+ * (its listen or advertised address, or id), an unspecified address
+ * ("0.0.0.0:P", "[::]:P"), or the table is full (KNOWN_MAX). */
 known	*dial_learn(daemon_state *d, const char *addr, const uint8_t *id);
+/* Dials, while fewer than d->o.max_out are outbound, each known peer that
+ * is due on daemon_mono (timing_dial_due), not dialing or connected, and
+ * not banned. An address with a name for a host is not resolved: it
+ * counts as a failed dial at once. */
 void	dial_maintain(daemon_state *d);
+/* A dial to k ended: ok, failures forgotten and last_ok set to daemon_now
+ * (stored, it outlives the process); else one failure more (at most
+ * DIAL_FAILS_MAX). The next dial is due at timing_dial_next on
+ * daemon_mono (after a failure, jittered by em_rand). k is stored. id is
+ * not used. */
 void	dial_result(daemon_state *d, known *k, int ok, const uint8_t *id);
+/* Bans addr's host (addr "HOST:PORT", read during the call; NULL: no
+ * host) and id (32 bytes; NULL: none) for BAN_MS on daemon_mono; its
+ * until, shown, is a wall time. At most 256 bans: a new one pushes out
+ * the oldest. Logged as a warning line. */
 void	dial_ban(daemon_state *d, const char *addr, const uint8_t *id);
-int	dial_banned(daemon_state *d, const char *addr, const uint8_t *id);
+/* 1 if a ban that holds (dial_ban_holds) names the host of host_or_addr
+ * (a bare host or "HOST:PORT"; NULL: none) or id (32 bytes; NULL: none),
+ * else 0. */
+int	dial_banned(daemon_state *d, const char *host_or_addr, const uint8_t *id);
 /* Whether ban b (one of d->bans, read during the call) still holds at
  * daemon_mono: the one rule for it, which dial_banned decides on and by
  * which the control socket lists the bans that hold. 1 or 0. */
 int	dial_ban_holds(daemon_state *d, const ban_entry *b);
+/* Fills m (all of it that is read: type WIRE_PEERS, n and p) with up to
+ * 32 known addresses to pass on: those that worked once or are
+ * connected now, and are not banned. */
 void	dial_peers_msg(daemon_state *d, wire_msg *m);
 
-/* host.c */
+/* host.c: the gossip core's host (gossip.h), with d as its ctx. */
+
+/* Fills h with the daemon's callbacks: records checked and held as
+ * pending (d->pend), looked up in the store, messages sent on d->conns,
+ * peers dropped and banned, random numbers from d->clock. */
 void	host_init(daemon_state *d, gossip_host *h);
+/* Stores the pending records in one batch and frees them; new task
+ * records start fetching their chunks (fetch_task). An equivocation is
+ * logged as a warning line; a batch the store refuses is logged as an
+ * error line and dropped (peers offer it again). */
 void	host_commit(daemon_state *d);
-/* Records another process (a CLI command) stored in d->st since the last
- * call are handed to the gossip core to spread, at daemon_mono. Errors
- * reading the store leave them for the next call. */
+/* host_commit, then the records another process (a CLI command) stored
+ * in d->st since the last call are handed to the gossip core to spread,
+ * at daemon_mono; how far was looked is kept in the store's meta
+ * ("announced"). An error reading the store leaves them for the next
+ * call. */
 void	host_poll(daemon_state *d);
 
 /* control.c: the server end of control.h */

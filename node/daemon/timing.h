@@ -2,10 +2,13 @@
  *
  * Each rule is a pure function: it takes times in ms (on the em_clock's
  * monotonic clock, daemon_mono, unless it says otherwise) and, for
- * jitter, a random number (em_rand), and returns a decision or a due
- * time. The loop's callbacks (dial.c, conn.c, daemon.c) read the clock
- * and act on the answer; tests/unit/timing_test.c runs the rules on a
- * fake clock, in milliseconds.
+ * jitter, a random number (em_rand), and returns a decision (1 or 0), a
+ * wait in ms or a due time on the clock its now was read on. None fails,
+ * keeps anything or reads a clock; sums that would pass 2^64 ms (half a
+ * billion years) are not guarded. The loop's callbacks (dial.c, conn.c,
+ * daemon.c, fetch.c, auto.c, control.c) read the clock and act on the
+ * answer; tests/unit/timing_test.c runs the rules on a fake clock, in
+ * milliseconds.
  *
  * Private to the daemon's files and their tests. */
 #ifndef EM_DAEMON_TIMING_H
@@ -24,22 +27,23 @@
 #define IDLE_DROP_MS		90000	/* silent this long: closed */
 #define EXCHANGE_EVERY		10	/* maintenance rounds between peer exchanges */
 #define FETCH_SCAN_EVERY	5	/* maintenance rounds between chunk scans */
-#define AUTO_RETRY_MS		60000	/* auto-eval: after a failed run, doubling... */
-#define AUTO_RETRY_MAX_MS	3600000	/* ... up to this, before jitter */
 #define FETCH_TIMEOUT_MS	10000	/* a chunk asked and unanswered: asked of another peer */
 #define FETCH_AGAIN_MS		500	/* after a peer said it lacks a chunk */
+#define AUTO_RETRY_MS		60000	/* auto-eval: after a failed run, doubling... */
+#define AUTO_RETRY_MAX_MS	3600000	/* ... up to this, before jitter */
 
-/* The failures counted after one more: at most DIAL_FAILS_MAX. */
+/* The count of failures in a row after one more: at most
+ * DIAL_FAILS_MAX, never wrapping. */
 static inline uint32_t
 timing_dial_fails(uint32_t fails)
 {
 	return fails < DIAL_FAILS_MAX ? fails + 1 : DIAL_FAILS_MAX;
 }
 
-/* When to dial a peer again, from now: DIAL_AGAIN_MS after a connection
- * that worked (ok), else after fails failures in a row (counted with
- * this one) a backoff from DIAL_BACKOFF_MS doubling to
- * DIAL_BACKOFF_MAX_MS, jittered by r (em_backoff_ms). */
+/* When to dial a peer again, a due time after now: DIAL_AGAIN_MS after a
+ * connection that worked (ok; r unused), else after fails failures in a
+ * row (counted with this one) a backoff from DIAL_BACKOFF_MS doubling
+ * to DIAL_BACKOFF_MAX_MS, jittered by r (em_backoff_ms). */
 static inline uint64_t
 timing_dial_next(uint64_t now, int ok, uint32_t fails, uint64_t r)
 {
