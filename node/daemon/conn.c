@@ -183,7 +183,7 @@ on_ready(conn *c)
 	    c->outbound ? "outbound" : "inbound");
 	if (c->outbound)
 		dial_learn(d, c->addr, c->id);
-	if (gossip_peer_up(d->g, c->handle, daemon_now(d)) == EM_OK)
+	if (gossip_peer_up(d->g, c->handle, daemon_mono(d)) == EM_OK)
 		c->gossip_up = 1;
 	send_hello(c);
 }
@@ -196,7 +196,7 @@ on_message(conn *c, const uint8_t *msg, size_t len)
 
 	if (m == NULL)
 		return;
-	if (!gossip_admit(d->g, c->handle, daemon_now(d))) {
+	if (!gossip_admit(d->g, c->handle, daemon_mono(d))) {
 		free(m);	/* over its rate: dropped, and the peer pays */
 		return;
 	}
@@ -234,7 +234,7 @@ on_message(conn *c, const uint8_t *msg, size_t len)
 	default:
 		d->cur = c;
 		d->cur_equivocated = 0;
-		gossip_recv(d->g, c->handle, m, daemon_now(d));
+		gossip_recv(d->g, c->handle, m, daemon_mono(d));
 		d->cur = NULL;
 		/* an author that signs two records for one seq and sends both
 		 * itself is not relaying evidence: it is lying */

@@ -14,46 +14,7 @@
 
 #include <cmocka.h>
 
-#include "daemon_impl.h"
-#include "fake_clock.h"
-#include "store_fixture.h"
-
-#define WALL0	1764000000000ull	/* 2025-11-24, in ms */
-
-typedef struct fixture {
-	char		 dir[512];
-	fake_clock	 f;
-	daemon_state	*d;
-} fixture;
-
-static int
-fx_setup(void **state)
-{
-	fixture *fx = calloc(1, sizeof *fx);
-
-	assert_non_null(fx);
-	setup(NULL);
-	fake_clock_init(&fx->f, 1000, WALL0, 11);
-	assert_non_null(fx->d = calloc(1, sizeof *fx->d));
-	fx->d->clock = &fx->f.c;
-	fx->d->st = fresh(fx->dir, 0);
-	fx->d->o.max_out = 8;
-	snprintf(fx->d->o.listen, sizeof fx->d->o.listen, "127.0.0.1:1");
-	*state = fx;
-	return 0;
-}
-
-static int
-fx_teardown(void **state)
-{
-	fixture *fx = *state;
-
-	store_free(fx->d->st);
-	tu_rmtree(fx->dir);
-	free(fx->d);
-	free(fx);
-	return 0;
-}
+#include "daemon_fixture.h"
 
 /* The stored copy of the peer at addr (it must be there). */
 static store_peer
