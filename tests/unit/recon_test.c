@@ -116,7 +116,8 @@ check_told(side *a, const side *b, int once)
 {
 	size_t want = 0, uniq = 0;
 
-	qsort(a->lack, a->n_lack, RECON_KEY, cmp_key);
+	if (a->n_lack > 0)
+		qsort(a->lack, a->n_lack, RECON_KEY, cmp_key);
 	for (size_t i = 0; i < a->n_lack; i++) {
 		const uint8_t *k = a->lack + i * RECON_KEY;
 
