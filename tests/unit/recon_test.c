@@ -459,6 +459,69 @@ test_round_limit(void **state)
 	side_free(&b);
 }
 
+/* Adds k random keys to s (records arriving while a session runs). */
+static void
+side_grow(side *s, size_t k, uint64_t *rng)
+{
+	s->keys = realloc(s->keys, (s->n + k) * RECON_KEY + 1);
+	assert_non_null(s->keys);
+	for (size_t i = 0; i < k * RECON_KEY / 8; i++) {
+		uint64_t x = tu_next(rng);
+
+		memcpy(s->keys + s->n * RECON_KEY + 8 * i, &x, 8);
+	}
+	s->n += k;
+	side_sort(s);
+}
+
+/* Both sets change between messages, as live stores do: sessions still
+ * end cleanly, tell only keys the teller holds, and sessions over and
+ * over (each moving what it found) converge once the changes stop. */
+static void
+test_changing_sets(void **state)
+{
+	static uint8_t buf[2][60 * 1024];
+	uint64_t rng = 111;
+	side s[2];
+	int sessions = 0;
+
+	(void)state;
+	side_random(&s[0], 20000, &rng);
+	side_without(&s[1], &s[0], (size_t[]){ 5, 500, 5000 }, 3);
+	for (;; sessions++) {
+		recon_host h[2] = { host_of(&s[0]), host_of(&s[1]) };
+		recon *r[2];
+		size_t len;
+		int turn = 1, msgs = 0;
+
+		assert_true(sessions < 20);
+		s[0].n_lack = s[1].n_lack = 0;
+		assert_int_equal(recon_new(&h[0], NULL, &r[0]), EM_OK);
+		assert_int_equal(recon_new(&h[1], NULL, &r[1]), EM_OK);
+		assert_int_equal(recon_start(r[0], buf[0], sizeof buf[0], &len), EM_OK);
+		for (; len > 0; turn = !turn, msgs++) {
+			if (sessions < 3)	/* new keys on one side or the other */
+				side_grow(&s[msgs % 2], 1 + msgs % 5, &rng);
+			assert_int_equal(recon_recv(r[turn], buf[!turn], len, buf[turn],
+			    sizeof buf[turn], &len), EM_OK);
+		}
+		assert_true(recon_done(r[0]) && recon_done(r[1]));
+		recon_free(r[0]);
+		recon_free(r[1]);
+		for (int i = 0; i < 2; i++)
+			for (size_t k = 0; k < s[i].n_lack; k++)
+				assert_true(holds(&s[i], s[i].lack + k * RECON_KEY));
+		if (sessions >= 3 && s[0].n_lack + s[1].n_lack == 0)
+			break;
+		side_take(&s[1], &s[0]);
+		side_take(&s[0], &s[1]);
+	}
+	assert_int_equal(s[0].n, s[1].n);
+	assert_memory_equal(s[0].keys, s[1].keys, s[0].n * RECON_KEY);
+	side_free(&s[0]);
+	side_free(&s[1]);
+}
+
 /* Keys that share their first 16 bytes go into lists once; the protocol
  * stays well formed (it cannot tell them apart: recon.h). */
 static void
@@ -743,6 +806,7 @@ main(void)
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_small_frame),
 		cmocka_unit_test(test_round_limit),
+		cmocka_unit_test(test_changing_sets),
 		cmocka_unit_test(test_shared_prefix),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_mutations),
