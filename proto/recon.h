@@ -11,8 +11,8 @@
  * sends a fingerprint for each, or, when it holds few keys there, lists
  * them. A list settles its range: the receiver knows which of its keys the
  * sender lacks, and answers with the listed ones it lacks itself. So each
- * side learns which of its own keys the other lacks, and pushes those
- * records; nobody ever asks for a record by id.
+ * side learns which of its own keys the other lacks and pushes those
+ * records: no record is asked for by id.
  *
  * Keys are record ids (32 bytes, BLAKE2b-256 of the signed record), not
  * (author, seq):
@@ -114,8 +114,11 @@ typedef struct recon_host {
 	 * counted by walking the set). */
 	int	(*count)(void *ctx, uint64_t *n);
 	/* The peer lacks this key of ours: push it the record. Called in
-	 * ascending key order within one range; a key may come again in a
-	 * later session (or, rarely, a later round) until the peer has it. */
+	 * ascending key order within a message; a key may come again in a
+	 * later session (or, after a fold, a later round) until the peer has
+	 * it. A peer that lacks much gets a call per key (an empty peer: one
+	 * per key we hold): a host with a push budget sends the first ones
+	 * and leaves the rest to later sessions, which then find less. */
 	void	(*lacks)(void *ctx, const uint8_t key[static RECON_KEY]);
 } recon_host;
 
