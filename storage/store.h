@@ -150,6 +150,35 @@ em_err	store_count(store *st, uint64_t *n);
  * author order. Returns the count in *n. */
 em_err	store_summary(store *st, uint8_t *entries, uint32_t cap, uint32_t *n);
 
+/* A read-only view of the record ids (the `ids` table), ascending: the
+ * key set reconciliation walks (proto/recon.h's recon_host).
+ *
+ * The view is one read transaction with a cursor: from store_ids_open to
+ * store_ids_close it sees the store as it was at open, whatever any process
+ * writes meanwhile. Close it before the call that opened it returns (an
+ * LMDB reader left open keeps the pages it saw from reuse, and the map
+ * grows), and do not call other store functions while it is open: they
+ * open transactions of their own, and one that adopts a map grown by
+ * another process would unmap the pages this view reads.
+ *
+ * open: *out is yours, store_ids_close() it; EM_ESTORE, EM_EIO, EM_ENOMEM.
+ * seek: positions at the first id >= from and copies it to id: 1; 0 if
+ *   there is none; a negative em_err (EM_ESTORE, also for a key in the
+ *   table that is not 32 bytes).
+ * next: moves to the next id and copies it: 1; 0 at the end (and on every
+ *   call after, until a seek); a negative em_err. Before any seek it
+ *   starts at the first id.
+ * count: the number of ids in the view, from the table's statistics (no
+ *   walk); EM_OK or EM_ESTORE. */
+typedef struct store_ids store_ids;
+
+em_err	store_ids_open(store *st, store_ids **out);
+void	store_ids_close(store_ids *v);		/* NULL is fine */
+int	store_ids_seek(store_ids *v, const uint8_t from[static 32],
+    uint8_t id[static 32]);
+int	store_ids_next(store_ids *v, uint8_t id[static 32]);
+em_err	store_ids_count(store_ids *v, uint64_t *n);
+
 /* BLAKE2b-256 over every record id in id order: two stores holding the
  * same records have the same digest, however they got them. */
 em_err	store_digest(store *st, uint8_t out[static 32]);

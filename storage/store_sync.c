@@ -1,11 +1,94 @@
-/* What replication needs from the store: summaries, digests, arrivals,
- * and the peers we know. */
+/* What replication needs from the store: the ids to reconcile, digests,
+ * arrivals, and the peers we know. */
 #include "store_impl.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
 #include "wire.h"
+
+struct store_ids {
+	MDB_txn		*txn;
+	MDB_cursor	*cur;
+	enum { IDS_START, IDS_ON, IDS_END } at;	/* where the cursor stands */
+};
+
+em_err
+store_ids_open(store *st, store_ids **out)
+{
+	store_ids *v;
+	em_err err;
+
+	*out = NULL;
+	if ((v = calloc(1, sizeof *v)) == NULL)
+		return EM_ENOMEM;
+	if ((err = st_cursor(st, st->ids, &v->txn, &v->cur)) != EM_OK) {
+		free(v);
+		return err;
+	}
+	*out = v;
+	return EM_OK;
+}
+
+void
+store_ids_close(store_ids *v)
+{
+	if (v == NULL)
+		return;
+	st_cursor_end(v->txn, v->cur);
+	free(v);
+}
+
+/* One cursor step: 1 with the id copied, 0 past the end, or an error. */
+static int
+ids_step(store_ids *v, MDB_val *k, MDB_cursor_op op, uint8_t id[static 32])
+{
+	MDB_val val;
+	int rc = mdb_cursor_get(v->cur, k, &val, op);
+
+	v->at = IDS_END;
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return st_rc(rc) == ST_FULL ? EM_ESTORE : st_rc(rc);
+	if (k->mv_size != 32)
+		return EM_ESTORE;	/* not an id: the table is damaged */
+	memcpy(id, k->mv_data, 32);
+	v->at = IDS_ON;
+	return 1;
+}
+
+int
+store_ids_seek(store_ids *v, const uint8_t from[static 32], uint8_t id[static 32])
+{
+	MDB_val k = { 32, (void *)(uintptr_t)from };
+
+	return ids_step(v, &k, MDB_SET_RANGE, id);
+}
+
+int
+store_ids_next(store_ids *v, uint8_t id[static 32])
+{
+	MDB_val k;
+
+	if (v->at == IDS_END)
+		return 0;
+	return ids_step(v, &k, v->at == IDS_START ? MDB_FIRST : MDB_NEXT, id);
+}
+
+em_err
+store_ids_count(store_ids *v, uint64_t *n)
+{
+	MDB_stat ms;
+	MDB_dbi dbi = mdb_cursor_dbi(v->cur);
+
+	*n = 0;
+	if (mdb_stat(v->txn, dbi, &ms) != 0)
+		return EM_ESTORE;
+	*n = ms.ms_entries;
+	return EM_OK;
+}
 
 em_err
 store_summary(store *st, uint8_t *entries, uint32_t cap, uint32_t *n)

@@ -444,6 +444,91 @@ test_replication_reads(void **state)
 	tu_rmtree(d2);
 }
 
+static int
+cmp_id(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+/* k + 1, as a 256-bit big-endian number */
+static void
+id_inc(uint8_t k[static 32])
+{
+	for (int i = 31; i >= 0 && ++k[i] == 0; i--)
+		;
+}
+
+/* The ids view reconciliation walks: ascending, seek lands on the first
+ * id at or above, count without a walk, and a view sees the store as it
+ * was when it opened. */
+static void
+test_ids_view(void **state)
+{
+	enum { N = 40 };
+	char dir[512];
+	store *st = fresh(dir, 0);
+	store_ids *v;
+	ident *a;
+	uint8_t ids[N + 1][32], id[32], from[32];
+	uint64_t n;
+
+	(void)state;
+	ident_generate(&a);
+	assert_int_equal(store_ids_open(st, &v), EM_OK);	/* empty */
+	assert_int_equal(store_ids_count(v, &n), EM_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_ids_next(v, id), 0);
+	memset(from, 0, 32);
+	assert_int_equal(store_ids_seek(v, from, id), 0);
+	store_ids_close(v);
+	for (int i = 0; i < N + 1; i++) {
+		uint8_t *rec;
+		size_t len;
+		rec_env e;
+
+		tu_record(a, netid, (uint64_t)i + 1, (uint32_t)i, &rec, &len);
+		open_rec(rec, len, &e);
+		memcpy(ids[i], e.id, 32);
+		if (i < N)
+			assert_int_equal(store_put(st, &e), EM_OK);
+		else	/* the last one arrives while a view is open */
+			assert_int_equal(store_ids_open(st, &v), EM_OK);
+		if (i == N)
+			assert_int_equal(store_put(st, &e), EM_OK);
+		free(rec);
+	}
+	qsort(ids, N, 32, cmp_id);
+	assert_int_equal(store_ids_count(v, &n), EM_OK);
+	assert_int_equal(n, N);		/* not the one put after open */
+	for (int i = 0; i < N; i++) {	/* next before any seek starts at the first */
+		assert_int_equal(store_ids_next(v, id), 1);
+		assert_memory_equal(id, ids[i], 32);
+	}
+	assert_int_equal(store_ids_next(v, id), 0);
+	assert_int_equal(store_ids_next(v, id), 0);	/* and stays at the end */
+	memcpy(from, ids[N / 2], 32);		/* an id itself */
+	assert_int_equal(store_ids_seek(v, from, id), 1);
+	assert_memory_equal(id, ids[N / 2], 32);
+	id_inc(from);				/* just above it */
+	assert_int_equal(store_ids_seek(v, from, id), 1);
+	assert_memory_equal(id, ids[N / 2 + 1], 32);
+	assert_int_equal(store_ids_next(v, id), 1);
+	assert_memory_equal(id, ids[N / 2 + 2], 32);
+	memcpy(from, ids[N - 1], 32);
+	id_inc(from);
+	assert_int_equal(store_ids_seek(v, from, id), 0);	/* above them all */
+	assert_int_equal(store_ids_next(v, id), 0);
+	store_ids_close(v);
+	assert_int_equal(store_ids_open(st, &v), EM_OK);	/* a new view sees it */
+	assert_int_equal(store_ids_count(v, &n), EM_OK);
+	assert_int_equal(n, N + 1);
+	store_ids_close(v);
+	store_ids_close(NULL);
+	ident_free(a);
+	store_free(st);
+	tu_rmtree(dir);
+}
+
 struct eval_seen { uint32_t n, last; size_t out_len; uint16_t score; uint8_t flags, hash0; };
 
 static int
@@ -533,6 +618,7 @@ main(void)
 		cmocka_unit_test(test_two_processes_publish),
 		cmocka_unit_test(test_kill9_loses_nothing_acknowledged),
 		cmocka_unit_test(test_replication_reads),
+		cmocka_unit_test(test_ids_view),
 		cmocka_unit_test(test_blobs_and_eval_cache),
 	};
 
