@@ -123,6 +123,11 @@ decode_body(mpr *r, wire_msg *m)
 		if ((err = mpr_bin_fixed(r, m->u.chunk.hash, 32)) != EM_OK)
 			return err;
 		return mpr_bin(r, &m->u.chunk.data, &m->u.chunk.len, WIRE_CHUNK_MAX);
+	case WIRE_RECON:
+		if ((err = mpr_uint(r, &v, 1)) != EM_OK)
+			return err;
+		m->u.recon.started = (int)v;
+		return mpr_bin(r, &m->u.recon.data, &m->u.recon.len, WIRE_RECON_MAX);
 	default:
 		return mpr_bin_fixed(r, m->u.author, 32);	/* prune */
 	}
@@ -132,6 +137,7 @@ static const uint8_t arity[] = {
 	[WIRE_HELLO] = 4, [WIRE_PEERS] = 2, [WIRE_HAVE] = 2, [WIRE_WANT] = 2,
 	[WIRE_RECORDS] = 3, [WIRE_SUMMARY] = 3, [WIRE_PING] = 2, [WIRE_PONG] = 2,
 	[WIRE_BYE] = 2, [WIRE_PRUNE] = 2, [WIRE_CHUNK_WANT] = 2, [WIRE_CHUNK] = 3,
+	[WIRE_RECON] = 3,
 };
 
 em_err
@@ -148,7 +154,7 @@ wire_decode(const uint8_t *buf, size_t len, wire_msg *out)
 	if ((err = mpr_array(&r, &n, 8)) != EM_OK ||
 	    (n >= 1 && (err = mpr_uint(&r, &type, UINT8_MAX)) != EM_OK))
 		return err;
-	if (n < 1 || type < WIRE_HELLO || type > WIRE_CHUNK)
+	if (n < 1 || type < WIRE_HELLO || type > WIRE_TYPE_LAST)
 		return EM_EFORMAT;
 	if (n != arity[type])
 		return EM_EFORMAT;
@@ -189,6 +195,10 @@ encode_body(pack *p, const wire_msg *m)
 		pack_bin(p, m->u.chunk.hash, 32);
 		pack_bin(p, m->u.chunk.data, m->u.chunk.len);
 		break;
+	case WIRE_RECON:
+		msgpack_pack_uint8(pk, m->u.recon.started ? 1 : 0);
+		pack_bin(p, m->u.recon.data, m->u.recon.len);
+		break;
 	case WIRE_RECORDS:
 		msgpack_pack_uint8(pk, (uint8_t)m->u.records.how);
 		msgpack_pack_array(pk, m->u.records.n);
@@ -221,7 +231,7 @@ wire_encode(const wire_msg *m, uint8_t **out, size_t *len)
 
 	*out = NULL;
 	*len = 0;
-	if (m->type < WIRE_HELLO || m->type > WIRE_CHUNK)
+	if (m->type < WIRE_HELLO || m->type > WIRE_TYPE_LAST)
 		return EM_EFORMAT;
 	pack_init(&p);
 	msgpack_pack_array(&p.pk, arity[m->type]);

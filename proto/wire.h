@@ -22,6 +22,12 @@
  *   chunk    [12, hash(32), bytes(bin)]      one chunk; the receiver checks that
  *            the bytes hash to what it asked for before keeping them. No
  *            bytes: the sender lacks that chunk (for now)
+ *   recon    [13, started, payload(bin)]     one message of a reconciliation
+ *            session (proto/recon.h, whose reader checks the payload; here
+ *            only its size, at most WIRE_RECON_MAX). started is 1 when the
+ *            sender started the session (the receiver answers in a session
+ *            of its own for that peer), 0 when it answers one the receiver
+ *            started
  */
 #ifndef EM_WIRE_H
 #define EM_WIRE_H
@@ -43,13 +49,15 @@
 #define WIRE_REASON_MAX		255
 #define WIRE_CHUNK_WANTS_MAX	8		/* chunks asked for in one message */
 #define WIRE_CHUNK_MAX		(256 * 1024)	/* one chunk's bytes */
+#define WIRE_RECON_MAX		(60 * 1024)	/* a recon payload (recon's frame_max) */
 
 enum wire_how { WIRE_SYNC = 0, WIRE_PUSH = 1, WIRE_GRAFT = 2 };
 
 enum wire_type {
 	WIRE_HELLO = 1, WIRE_PEERS, WIRE_HAVE, WIRE_WANT, WIRE_RECORDS,
 	WIRE_SUMMARY, WIRE_PING, WIRE_PONG, WIRE_BYE, WIRE_PRUNE,
-	WIRE_CHUNK_WANT, WIRE_CHUNK,
+	WIRE_CHUNK_WANT, WIRE_CHUNK, WIRE_RECON,
+	WIRE_TYPE_LAST = WIRE_RECON
 };
 
 typedef struct wire_peer {
@@ -89,6 +97,11 @@ typedef struct wire_msg {
 			const uint8_t	*data;	/* borrowed */
 			size_t		 len;
 		} chunk;
+		struct {
+			int		 started;	/* 1: the sender's session */
+			const uint8_t	*data;	/* borrowed; unchecked bytes */
+			size_t		 len;
+		} recon;
 		uint64_t	nonce;		/* ping, pong */
 		uint8_t		author[32];	/* prune */
 		char		reason[WIRE_REASON_MAX + 1];	/* bye */

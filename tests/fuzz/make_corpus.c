@@ -27,18 +27,54 @@ put(const char *dir, const char *name, const uint8_t *p, size_t n)
 	}
 }
 
+static int
+cmp_key(const void *a, const void *b)
+{
+	return memcmp(a, b, RECON_KEY);
+}
+
+static void
+ignore_lacks(void *ctx, const uint8_t key[static RECON_KEY])
+{
+	(void)ctx;
+	(void)key;
+}
+
+/* The first message of a reconciliation session over n random keys
+ * (n <= 400): a list of them, or fingerprints of buckets. */
+static size_t
+recon_first(size_t n, uint8_t *out, size_t cap)
+{
+	static uint8_t keys[400 * RECON_KEY];
+	recon_array arr = { keys, n, 0 };
+	recon_host h = { &arr, recon_array_seek, recon_array_next, recon_array_count,
+	    ignore_lacks };
+	recon *r;
+	size_t len;
+
+	for (size_t i = 0; i < n; i++)
+		hash_blake2b(keys + i * RECON_KEY, (const uint8_t *)&i, sizeof i);
+	qsort(keys, n, RECON_KEY, cmp_key);
+	if (recon_new(&h, NULL, &r) != EM_OK || recon_start(r, out, cap, &len) != EM_OK)
+		exit(1);
+	recon_free(r);
+	return len;
+}
+
 /* Seeds for the wire decoder: a records message holding rec, and one
- * message of each other kind. */
+ * message of each other kind (recon: a real session's first message, a
+ * list for i = 0, bucket fingerprints otherwise). */
 static void
 put_wire(const char *dir, int i, const uint8_t *rec, size_t rlen)
 {
 	static const uint8_t ids[64] = { 1 };
+	static uint8_t rmsg[WIRE_RECON_MAX];
 	wire_msg m;
 	uint8_t *buf;
 	size_t len;
 	char name[32];
 
-	for (uint8_t t = WIRE_HELLO; t <= WIRE_CHUNK; t++) {
+	for (uint8_t t = WIRE_HELLO; t <= WIRE_TYPE_LAST; t++) {
 		memset(&m, 0, sizeof m);
 		m.type = t;
 		if (t == WIRE_RECORDS) {
@@ -54,6 +90,10 @@ put_wire(const char *dir, int i, const uint8_t *rec, size_t rlen)
 		} else if (t == WIRE_SUMMARY) {
 			m.u.summary.n = 1;
 			m.u.summary.entries = ids;
+		} else if (t == WIRE_RECON) {
+			m.u.recon.started = i % 2;
+			m.u.recon.data = rmsg;
+			m.u.recon.len = recon_first(i == 0 ? 20 : 300, rmsg, sizeof rmsg);
 		} else if (t == WIRE_PEERS) {
 			m.u.peers.n = 1;
 			strcpy(m.u.peers.p[0].addr, "127.0.0.1:7400");
@@ -175,19 +215,6 @@ put_session(const char *dir)
 	frames[0] = 0;
 	frames[1] = 96;
 	put(dir, "session-msg2-size", frames, sizeof frames);
-}
-
-static int
-cmp_key(const void *a, const void *b)
-{
-	return memcmp(a, b, RECON_KEY);
-}
-
-static void
-ignore_lacks(void *ctx, const uint8_t key[static RECON_KEY])
-{
-	(void)ctx;
-	(void)key;
 }
 
 /* Seeds for the reconciliation reader: the messages of a real session

@@ -68,6 +68,11 @@ make(wire_msg *m, uint8_t type)
 		m->u.chunk.data = rec_a;
 		m->u.chunk.len = sizeof rec_a;
 		break;
+	case WIRE_RECON:
+		m->u.recon.started = 1;
+		m->u.recon.data = rec_b;
+		m->u.recon.len = sizeof rec_b;
+		break;
 	}
 }
 
@@ -79,7 +84,7 @@ test_roundtrip_every_type(void **state)
 		ids[i] = (uint8_t)i;
 	wire_entry_put(entries, 0, ids, 7, 9);
 	wire_entry_put(entries, 1, ids + 32, 1, 1);
-	for (uint8_t t = WIRE_HELLO; t <= WIRE_CHUNK; t++) {
+	for (uint8_t t = WIRE_HELLO; t <= WIRE_TYPE_LAST; t++) {
 		wire_msg in, out;
 		uint8_t *buf;
 		size_t len;
@@ -134,6 +139,11 @@ test_roundtrip_every_type(void **state)
 			assert_int_equal(out.u.chunk.len, sizeof rec_a);
 			assert_memory_equal(out.u.chunk.data, rec_a, sizeof rec_a);
 			break;
+		case WIRE_RECON:
+			assert_true(out.u.recon.started);
+			assert_int_equal(out.u.recon.len, sizeof rec_b);
+			assert_memory_equal(out.u.recon.data, rec_b, sizeof rec_b);
+			break;
 		}
 		/* every proper prefix fails; one extra byte fails */
 		for (size_t cut = 0; cut < len; cut++) {
@@ -157,6 +167,7 @@ test_hostile(void **state)
 	static const uint8_t unknown[] = { 0x91, 0x2a };	/* [42] */
 	static const uint8_t bad_arity[] = { 0x93, 0x07, 0x01, 0x02 };	/* ping, 3 */
 	static const uint8_t ids_odd[] = { 0x92, 0x03, 0xc4, 0x05, 1, 2, 3, 4, 5 };
+	static const uint8_t recon_flag2[] = { 0x93, 0x0d, 0x02, 0xc4, 0x01, 1 };
 	wire_msg m;
 	uint8_t *buf;
 	size_t len;
@@ -176,6 +187,16 @@ test_hostile(void **state)
 	make(&m, WIRE_HELLO);
 	m.u.hello.listen[0] = (char)0xff;
 	assert_int_equal(wire_encode(&m, &buf, &len), EM_EUTF8);
+	/* a recon payload: the flag is 0 or 1, the bytes at most 60 KiB */
+	make(&m, WIRE_RECON);
+	m.u.recon.len = WIRE_RECON_MAX + 1;
+	m.u.recon.data = calloc(1, WIRE_RECON_MAX + 1);
+	assert_int_equal(wire_encode(&m, &buf, &len), EM_ETOOBIG);
+	m.u.recon.len = WIRE_RECON_MAX;
+	assert_int_equal(wire_encode(&m, &buf, &len), EM_OK);
+	free(buf);
+	free((void *)m.u.recon.data);
+	assert_int_equal(wire_decode(recon_flag2, sizeof recon_flag2, &m), EM_ERANGE);
 }
 
 int
