@@ -484,6 +484,22 @@ recon_start(recon *r, uint8_t *out, size_t cap, size_t *len)
 	return EM_OK;
 }
 
+em_err
+recon_stop(recon *r, uint8_t *out, size_t cap, size_t *len)
+{
+	rwriter w;
+
+	*len = 0;
+	if (r->state != ST_OPEN || cap < 1)
+		return EM_EINVAL;	/* not a failure of the session's */
+	wr_init(&w, out, 1);		/* the version byte: no range, no ask */
+	*len = wr_finish(&w);
+	r->state = ST_DONE;
+	r->st.sent++;
+	r->st.bytes_out += *len;
+	return EM_OK;
+}
+
 /* --- an in-memory key set */
 
 int

@@ -168,6 +168,16 @@ em_err	recon_start(recon *r, uint8_t *out, size_t cap, size_t *len);
 em_err	recon_recv(recon *r, const uint8_t *msg, size_t len, uint8_t *out,
     size_t cap, size_t *out_len);
 
+/* Ends an open session at once, on either side, when it is our turn to
+ * send (after recon_start or a recon_recv that left it open): writes to out
+ * (cap >= 1) the message that settles every range for the peer (one byte,
+ * asking nothing, so the peer's session ends when it takes it) and marks
+ * this one done. For a host that stops early (a push budget spent, a
+ * peer's share of work used up); what was not reconciled is left to later
+ * sessions. EM_EINVAL if the session is fresh, over or failed (nothing is
+ * to be sent then), or cap is 0. */
+em_err	recon_stop(recon *r, uint8_t *out, size_t cap, size_t *len);
+
 /* 1 once the session is over: no message is expected or to be sent. */
 int	recon_done(const recon *r);
 

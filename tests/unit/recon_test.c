@@ -755,6 +755,57 @@ test_host_and_session_rules(void **state)
 	side_free(&s);
 }
 
+/* A session stopped early on either side: the peer takes the stop as the
+ * end of its session; a fresh or ended session has nothing to stop. */
+static void
+test_stop(void **state)
+{
+	static uint8_t out[60 * 1024], back[60 * 1024];
+	uint64_t rng = 111;
+	recon_host ha, hb;
+	side a, b;
+	recon *ra, *rb;
+	size_t len, blen;
+
+	(void)state;
+	side_random(&a, 3000, &rng);
+	side_random(&b, 3000, &rng);
+	ha = host_of(&a);
+	hb = host_of(&b);
+	assert_int_equal(recon_new(&ha, NULL, &ra), EM_OK);
+	assert_int_equal(recon_new(&hb, NULL, &rb), EM_OK);
+	assert_int_equal(recon_stop(ra, out, sizeof out, &len), EM_EINVAL);	/* fresh */
+	assert_int_equal(recon_start(ra, out, sizeof out, &len), EM_OK);
+	assert_int_equal(recon_recv(rb, out, len, back, sizeof back, &blen), EM_OK);
+	assert_true(blen > 1 && !recon_done(rb));
+	/* the responder stops: its one byte ends the initiator's session */
+	assert_int_equal(recon_stop(rb, back, sizeof back, &blen), EM_OK);
+	assert_int_equal(blen, 1);
+	assert_true(recon_done(rb));
+	assert_int_equal(recon_recv(ra, back, blen, out, sizeof out, &len), EM_OK);
+	assert_int_equal(len, 0);
+	assert_true(recon_done(ra));
+	assert_int_equal(recon_stop(ra, out, sizeof out, &len), EM_EINVAL);	/* over */
+	assert_int_equal(recon_stop(rb, out, sizeof out, &len), EM_EINVAL);
+	recon_free(ra);
+	recon_free(rb);
+	/* the initiator stops after an answer: the responder's session ends */
+	assert_int_equal(recon_new(&ha, NULL, &ra), EM_OK);
+	assert_int_equal(recon_new(&hb, NULL, &rb), EM_OK);
+	assert_int_equal(recon_start(ra, out, sizeof out, &len), EM_OK);
+	assert_int_equal(recon_recv(rb, out, len, back, sizeof back, &blen), EM_OK);
+	assert_int_equal(recon_recv(ra, back, blen, out, sizeof out, &len), EM_OK);
+	assert_true(len > 1 && !recon_done(ra));
+	assert_int_equal(recon_stop(ra, out, 1, &len), EM_OK);
+	assert_int_equal(recon_recv(rb, out, len, back, sizeof back, &blen), EM_OK);
+	assert_int_equal(blen, 0);
+	assert_true(recon_done(rb));
+	recon_free(ra);
+	recon_free(rb);
+	side_free(&a);
+	side_free(&b);
+}
+
 /* A NEED naming keys we never had: nothing told, nothing refused. */
 static void
 test_need_unknown(void **state)
@@ -812,6 +863,7 @@ main(void)
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_host_and_session_rules),
 		cmocka_unit_test(test_need_unknown),
+		cmocka_unit_test(test_stop),
 	};
 
 	assert_int_equal(hash_init(), EM_OK);
