@@ -9,9 +9,22 @@
 
 static const gossip_opts defaults = {
 	.eager_max = 4, .graft_ms = 150, .want_ms = 1000, .ae_ms = 1000,
-	.ae_records = 512, .msg_rate = 2000, .msg_burst = 8000,
-	.author_rate = 20000,
+	.ae_max_ms = 30000, .ae_bytes = 1024 * 1024, .msg_rate = 2000,
+	.msg_burst = 8000, .author_rate = 20000,
 };
+
+/* opts with every field left 0 at its default. */
+static gossip_opts
+opts_or_defaults(const gossip_opts *o)
+{
+	gossip_opts r = o != NULL ? *o : defaults;
+
+#define DEF(f)	if (r.f == 0) r.f = defaults.f
+	DEF(eager_max); DEF(graft_ms); DEF(want_ms); DEF(ae_ms); DEF(ae_max_ms);
+	DEF(ae_bytes); DEF(msg_rate); DEF(msg_burst); DEF(author_rate);
+#undef DEF
+	return r;
+}
 
 em_err
 gossip_new(const gossip_host *host, const gossip_opts *opts, gossip **out)
@@ -19,14 +32,27 @@ gossip_new(const gossip_host *host, const gossip_opts *opts, gossip **out)
 	gossip *g;
 
 	*out = NULL;
+	if (host->has == NULL || host->ingest == NULL || host->get == NULL ||
+	    host->keys_open == NULL || host->keys_seek == NULL || host->keys_next == NULL ||
+	    host->keys_count == NULL || host->keys_close == NULL || host->send == NULL ||
+	    host->drop == NULL || host->rand == NULL)
+		return EM_EINVAL;
 	if ((g = calloc(1, sizeof *g)) == NULL)
 		return EM_ENOMEM;
 	g->h = *host;
-	g->o = opts ? *opts : defaults;
+	g->o = opts_or_defaults(opts);
+	g->ae_period = g->st.ae_period_ms = g->o.ae_ms;
 	g->miss_cap = 64;
-	if ((g->miss = calloc(g->miss_cap, sizeof *g->miss)) == NULL) {
-		free(g);
-		return EM_ENOMEM;
+	g->miss = calloc(g->miss_cap, sizeof *g->miss);
+	g->rbuf = malloc(WIRE_RECON_MAX);
+	g->lacks = malloc((size_t)LACKS_MAX * 32);
+	g->out = calloc(1, sizeof *g->out);
+	if (g->o.ae_max_ms < g->o.ae_ms || g->miss == NULL || g->rbuf == NULL ||
+	    g->lacks == NULL || g->out == NULL) {
+		em_err err = g->o.ae_max_ms < g->o.ae_ms ? EM_EINVAL : EM_ENOMEM;
+
+		gossip_free(g);
+		return err;
 	}
 	*out = g;
 	return EM_OK;
@@ -35,6 +61,7 @@ gossip_new(const gossip_host *host, const gossip_opts *opts, gossip **out)
 static void
 peer_clear(gpeer *p)
 {
+	sync_peer_clear(p);
 	free(p->have.ids);
 	free(p->want.ids);
 	free(p->trees);
@@ -108,6 +135,9 @@ gossip_free(gossip *g)
 		peer_clear(&g->peers[i]);
 	free(g->miss);
 	free(g->authors);
+	free(g->rbuf);
+	free(g->lacks);
+	free(g->out);
 	free(g);
 }
 
@@ -158,7 +188,8 @@ gossip_peer_up(gossip *g, uint32_t peer, uint64_t now_ms)
 	p->handle = peer;
 	p->eager = eager_count(g) < g->o.eager_max;
 	p->tokens = g->o.msg_burst;
-	p->refill_ms = p->decay_ms = now_ms;
+	p->refill_ms = p->decay_ms = p->work_ms = now_ms;
+	p->work = GOSSIP_WORK_BURST;
 	if (g->next_ae == 0)
 		g->next_ae = now_ms;	/* first exchange right away */
 	return EM_OK;
@@ -226,21 +257,29 @@ batch_send(batch *b)
 }
 
 void
+batch_take(batch *b, uint8_t *rec, size_t len)
+{
+	if (b->budget == 0) {
+		free(rec);
+		return;
+	}
+	if (b->n == WIRE_RECORDS_MAX || (b->n > 0 && b->bytes + len > BATCH_BYTES))
+		batch_send(b);
+	b->rec[b->n] = rec;
+	b->len[b->n++] = len;
+	b->bytes += len;
+	b->budget--;
+}
+
+void
 batch_add(batch *b, const uint8_t *rec, size_t len)
 {
 	uint8_t *copy;
 
-	if (b->budget == 0)
-		return;
-	if (b->n == WIRE_RECORDS_MAX || (b->n > 0 && b->bytes + len > BATCH_BYTES))
-		batch_send(b);
-	if ((copy = malloc(len)) == NULL)
+	if (b->budget == 0 || (copy = malloc(len)) == NULL)
 		return;
 	memcpy(copy, rec, len);
-	b->rec[b->n] = copy;
-	b->len[b->n++] = len;
-	b->bytes += len;
-	b->budget--;
+	batch_take(b, copy, len);
 }
 
 /* --- ids awaited: an open-addressing table keyed by the id's first bytes
@@ -375,10 +414,11 @@ gossip_flush(gossip *g)
 /* --- dissemination */
 
 /* Pushes a new record to the eager peers and queues its id for the lazy
- * ones; from is the peer it came from (not sent back), or UINT32_MAX. */
+ * ones — for every peer when lazy is set; from is the peer it came from
+ * (not sent back), or UINT32_MAX. */
 static void
 spread(gossip *g, const uint8_t *rec, size_t len, const uint8_t id[static 32],
-    const uint8_t author[static 32], uint32_t from)
+    const uint8_t author[static 32], uint32_t from, int lazy)
 {
 	wire_msg m;
 	uint8_t *enc = NULL;
@@ -394,7 +434,7 @@ spread(gossip *g, const uint8_t *rec, size_t len, const uint8_t id[static 32],
 
 		if (p->handle == from)
 			continue;
-		if (!tree_eager(p, author)) {
+		if (lazy || !tree_eager(p, author)) {
 			idbuf_push(&p->have, id);
 			continue;
 		}
@@ -415,7 +455,7 @@ gossip_publish(gossip *g, const rec_env *env, uint64_t now_ms)
 	(void)now_ms;
 	if ((e = miss_find(g, env->id)) != NULL)
 		miss_del(g, e);
-	spread(g, env->bytes, env->len, env->id, env->author, UINT32_MAX);
+	spread(g, env->bytes, env->len, env->id, env->author, UINT32_MAX, 0);
 }
 
 static author_rate *
@@ -487,9 +527,12 @@ take_record(gossip *g, gpeer *p, const uint8_t *rec, size_t len, int how,
 	missing *e;
 	int v;
 
+	g->st.received[how]++;
 	hash_blake2b(id, rec, len);
-	if (g->h.has(g->h.ctx, id))	/* dropped before it is decoded */
+	if (g->h.has(g->h.ctx, id)) {	/* dropped before it is decoded */
+		g->st.duplicates[how]++;
 		return rec_author(rec, len, dup_author) == EM_OK;
+	}
 	/* the one parse: the host gets env and checks the signature */
 	if (rec_parse(rec, len, &env, NULL) != EM_OK) {
 		gossip_penalize(g, p->handle, PENALTY_INVALID, "malformed record");
@@ -503,6 +546,7 @@ take_record(gossip *g, gpeer *p, const uint8_t *rec, size_t len, int how,
 		return 0;
 	}
 	if (v == GOSSIP_DUP) {
+		g->st.duplicates[how]++;
 		memcpy(dup_author, env.author, 32);
 		return 1;
 	}
@@ -512,7 +556,11 @@ take_record(gossip *g, gpeer *p, const uint8_t *rec, size_t len, int how,
 		miss_del(g, e);
 	if (how == WIRE_GRAFT)
 		tree_set(p, env.author, 1);	/* we asked: it joins this tree */
-	spread(g, rec, len, id, env.author, p->handle);	/* equivocation evidence too */
+	/* equivocation evidence too; what reconciliation brought, most peers
+	 * hold already: announced, not pushed (and the round stays short) */
+	if (how == WIRE_SYNC)
+		g->found++;
+	spread(g, rec, len, id, env.author, p->handle, how == WIRE_SYNC);
 	return 0;
 }
 
@@ -637,7 +685,7 @@ gossip_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now_ms)
 	case WIRE_RECORDS:	recv_records(g, peer, m, now_ms); break;
 	case WIRE_HAVE:		recv_have(g, peer, m, now_ms); break;
 	case WIRE_WANT:		recv_want(g, peer, m); break;
-	case WIRE_SUMMARY:	sync_recv(g, peer, m, now_ms); break;
+	case WIRE_RECON:	sync_recv(g, peer, m, now_ms); break;
 	case WIRE_PRUNE:	tree_set(p, m->u.author, 0); break;
 	default:		break;	/* the host's messages */
 	}
@@ -692,6 +740,7 @@ gossip_tick(gossip *g, uint64_t now_ms)
 		}
 	}
 	tick_missing(g, now_ms);
+	sync_tick(g, now_ms);
 	if (g->n_peers > 0 && now_ms >= g->next_ae)
 		sync_start(g, now_ms);
 	gossip_flush(g);
@@ -712,4 +761,10 @@ uint64_t
 gossip_last_sync(const gossip *g)
 {
 	return g->last_sync;
+}
+
+void
+gossip_get_stats(const gossip *g, gossip_stats *out)
+{
+	*out = g->st;
 }

@@ -14,11 +14,31 @@
  * peer that announced it, and that link turns eager again: the tree heals
  * around lost messages and dead nodes.
  *
- * Anti-entropy: periodically each node sends a random peer its per-author
- * summary (highest contiguous and highest seq per author). The receiver
- * pushes what the sender lacks and, if it lacks something itself, answers
- * with its own summary, so any two nodes converge, and the cost follows the
- * difference (plus one entry per author), not the number of records.
+ * Anti-entropy is range-based set reconciliation of record ids (recon.h):
+ * each round a node starts a session with one peer (one it has not yet
+ * synced with, else a random one), and the two exchange recon messages
+ * (wire.h) until every range of the id space is settled, each side
+ * pushing the records the other lacks (WIRE_SYNC, at most ae_bytes of
+ * them a session; the next session finds the rest). Cost follows the
+ * difference, never the number of authors or records: identical stores
+ * settle in one round trip of a few hundred bytes, and two that differ by
+ * ten records in about three. Rounds come every ae_ms while sessions
+ * find differences (or bring records), and back off, doubling up to
+ * ae_max_ms, while they find nothing: where fingerprints differ a session
+ * walks the id set on both sides, which an idle node with a large store
+ * should not pay every second. A record that came by reconciliation is
+ * announced (have), not pushed: most peers hold it already.
+ *
+ * Each peer has two session slots: mine (the session this node started
+ * with it) and theirs (the one it started: at most one begins per ae_ms/2,
+ * sooner ones go unanswered). A session of mine that stays unanswered for
+ * GOSSIP_RECON_IDLE_MS is dropped and the peer pays PENALTY_UNANSWERED; theirs,
+ * dropped silently. A message the reconciliation reader refuses costs
+ * PENALTY_MALFORMED (the reason is recon_why's). The work a peer's
+ * messages cause (keys walked, in walks of the whole set) comes from a
+ * bucket per peer, GOSSIP_WORK_RATE walks per ae_ms up to
+ * GOSSIP_WORK_BURST: when it is empty the peer's sessions are stopped
+ * (recon_stop) and new ones refused until it refills.
  *
  * Each peer has limits (message rate, outstanding wants) and a misbehaviour
  * score; at GOSSIP_BAN_SCORE the host is told to drop and ban it.
@@ -40,6 +60,9 @@
 #include "wire.h"
 
 #define GOSSIP_BAN_SCORE	100
+#define GOSSIP_RECON_IDLE_MS	10000	/* a session silent this long is dropped */
+#define GOSSIP_WORK_RATE	2	/* walks of the id set a peer may cause per ae_ms */
+#define GOSSIP_WORK_BURST	16	/* ... and at once */
 
 /* What the host's ingest callback says of a record. */
 enum gossip_verdict {
@@ -55,7 +78,7 @@ enum gossip_penalty {
 	PENALTY_MALFORMED = 50,		/* a frame or message that does not decode */
 	PENALTY_INVALID = 25,		/* a record that fails verification */
 	PENALTY_FLOOD = 10,		/* over a rate limit */
-	PENALTY_UNANSWERED = 2,		/* a want left unanswered */
+	PENALTY_UNANSWERED = 2,		/* a want or a session left unanswered */
 };
 
 typedef struct gossip_host {
@@ -75,13 +98,21 @@ typedef struct gossip_host {
 	 * if not held. */
 	int	(*get)(void *ctx, const uint8_t id[static 32], uint8_t **rec,
 		    size_t *len);
-	/* Writes up to cap summary entries (wire_entry_put); returns how many. */
-	uint32_t (*summary)(void *ctx, uint8_t *entries, uint32_t cap);
-	/* Calls fn with author's records of seq from..to, ascending, at most
-	 * max of them. */
-	void	(*feed)(void *ctx, const uint8_t author[static 32], uint64_t from,
-		    uint64_t to, uint32_t max,
-		    void (*fn)(void *arg, const uint8_t *rec, size_t len), void *arg);
+	/* The ids of the records held, as reconciliation's sorted key set
+	 * (recon.h's recon_host). keys_open begins a view that stays as it
+	 * is until keys_close (a store: one read transaction); seek, next
+	 * and count read it and are called only between the two, with no
+	 * other callback in between. keys_open returns 0, or a negative
+	 * em_err (then the round, or the message, is skipped; a session
+	 * left waiting times out). The host may do work of its own in
+	 * keys_open, even drop peers. The others are recon_host's (count
+	 * is required here). */
+	int	(*keys_open)(void *ctx);
+	int	(*keys_seek)(void *ctx, const uint8_t from[static 32],
+		    uint8_t key[static 32]);
+	int	(*keys_next)(void *ctx, uint8_t key[static 32]);
+	int	(*keys_count)(void *ctx, uint64_t *n);
+	void	(*keys_close)(void *ctx);
 	/* Queues an encoded wire message for a peer. */
 	void	(*send)(void *ctx, uint32_t peer, const uint8_t *msg, size_t len);
 	/* Disconnects a peer; ban asks the host to refuse it for a while. */
@@ -94,8 +125,9 @@ typedef struct gossip_opts {
 	uint32_t	eager_max;	/* eager peers at most (default 4) */
 	uint32_t	graft_ms;	/* have without the record: want after (150) */
 	uint32_t	want_ms;	/* want unanswered: try the next announcer (1000) */
-	uint32_t	ae_ms;		/* anti-entropy round every (1000) */
-	uint32_t	ae_records;	/* records pushed per summary at most (512) */
+	uint32_t	ae_ms;		/* anti-entropy round every (1000) ... */
+	uint32_t	ae_max_ms;	/* ... backing off to (30000) while idle */
+	uint32_t	ae_bytes;	/* record bytes pushed per session (1 MiB) */
 	uint32_t	msg_rate;	/* messages per second per peer (2000) */
 	uint32_t	msg_burst;	/* ... and the burst allowed (8000) */
 	uint32_t	author_rate;	/* new records per author per minute (20000) */
@@ -103,8 +135,10 @@ typedef struct gossip_opts {
 
 typedef struct gossip gossip;
 
-/* A state machine. host is copied; opts may be NULL for the defaults.
- * On success *out is yours: gossip_free(). */
+/* A state machine. host is copied; opts may be NULL for the defaults, and
+ * a field of opts left 0 takes its default. EM_EINVAL if a callback is
+ * NULL or ae_max_ms < ae_ms; EM_ENOMEM. On success *out is yours:
+ * gossip_free(). */
 em_err	gossip_new(const gossip_host *host, const gossip_opts *opts, gossip **out);
 void	gossip_free(gossip *g);		/* NULL is fine */
 
@@ -122,8 +156,8 @@ void	gossip_publish(gossip *g, const rec_env *env, uint64_t now_ms);
  * drop the message). */
 int	gossip_admit(gossip *g, uint32_t peer, uint64_t now_ms);
 
-/* A decoded message from peer: have, want, records, summary or prune (the
- * host handles hello, peers, ping, pong and bye). */
+/* A decoded message from peer: have, want, records, recon or prune (the
+ * host handles hello, peers, ping, pong, bye and chunks). */
 void	gossip_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now_ms);
 
 /* Adds points to peer's score; at GOSSIP_BAN_SCORE drops and bans it. */
@@ -146,7 +180,26 @@ typedef struct gossip_peer_info {
 /* Fills up to cap entries; returns the number of peers. */
 uint32_t gossip_peers(const gossip *g, gossip_peer_info *out, uint32_t cap);
 
-/* The time of the last completed anti-entropy exchange (0: none). */
+/* When a reconciliation session this node started last ended (0: none). */
 uint64_t gossip_last_sync(const gossip *g);
+
+/* Counters since gossip_new. */
+typedef struct gossip_stats {
+	uint64_t	received[3];	/* records received, by enum wire_how */
+	uint64_t	duplicates[3];	/* ... of them held already */
+	uint64_t	sync_pushed;	/* records we pushed in sessions */
+	uint64_t	sessions_started;	/* mine */
+	uint64_t	sessions_answered;	/* theirs begun */
+	uint64_t	sessions_completed;	/* mine that ended */
+	uint64_t	sessions_stopped;	/* ended early: budget or work */
+	uint64_t	sessions_refused;	/* theirs begun too soon, or no work left */
+	uint64_t	sessions_failed;	/* a message refused, or the key set failed */
+	uint64_t	sessions_unanswered;	/* mine dropped after GOSSIP_RECON_IDLE_MS */
+	uint64_t	recon_bytes_in, recon_bytes_out;	/* payloads */
+	uint64_t	walks_milli;	/* keys walked, in thousandths of the set */
+	uint32_t	ae_period_ms;	/* the round period now */
+} gossip_stats;
+
+void	gossip_get_stats(const gossip *g, gossip_stats *out);
 
 #endif

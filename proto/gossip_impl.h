@@ -3,6 +3,7 @@
 #define EM_GOSSIP_IMPL_H
 
 #include "gossip.h"
+#include "recon.h"
 
 #define PEERS_MAX	256
 #define ANNOUNCERS	4		/* peers remembered per missing id */
@@ -10,6 +11,8 @@
 #define AUTHORS_MAX	4096		/* authors tracked for the rate limit */
 #define BATCH_BYTES	(256 * 1024)	/* records message payload aimed at */
 #define TREES_MAX	65536		/* per-author link states per peer */
+#define LACKS_MAX	4096		/* ids a session step may push, sampled */
+#define WORK_MIN_SET	65536		/* a smaller set counts as this big */
 
 typedef struct idbuf {			/* ids queued for one have or want */
 	uint8_t		*ids;
@@ -22,6 +25,13 @@ typedef struct tree {			/* this link in one author's tree */
 	uint8_t		used;
 } tree;
 
+/* A reconciliation session with one peer, in one of its two slots. */
+typedef struct rsess {
+	recon		*r;		/* NULL: no session */
+	uint64_t	 last;		/* when a message last came or went */
+	uint64_t	 budget;	/* record bytes we may still push */
+} rsess;
+
 typedef struct gpeer {
 	uint32_t	handle;
 	int		eager;		/* for authors not in trees */
@@ -31,6 +41,12 @@ typedef struct gpeer {
 	double		tokens;		/* message budget (token bucket) */
 	uint64_t	refill_ms, decay_ms;
 	idbuf		have, want;	/* queued until the next flush */
+	rsess		mine, theirs;	/* sessions we started, it started */
+	uint64_t	theirs_at;	/* when its last session began */
+	int		theirs_any;	/* ... if one ever did */
+	int		synced;		/* a session of ours ran with it */
+	double		work;		/* walks it may still cause (bucket) */
+	uint64_t	work_ms;	/* last refill */
 } gpeer;
 
 typedef struct missing {		/* an id announced but not yet held */
@@ -59,6 +75,19 @@ typedef struct batch {
 	size_t		 len[WIRE_RECORDS_MAX];
 } batch;
 
+/* What a session step leaves to send: its answer (or a stop), then the
+ * records the peer lacks, each malloc()ed. */
+typedef struct outbox {
+	uint32_t	 peer;
+	int		 started;	/* the answer's flag */
+	const uint8_t	*msg;
+	size_t		 len;
+	uint8_t		 stop[1];
+	uint8_t		*rec[LACKS_MAX];
+	size_t		 rlen[LACKS_MAX];
+	uint32_t	 n;
+} outbox;
+
 struct gossip {
 	gossip_host	 h;
 	gossip_opts	 o;
@@ -70,6 +99,17 @@ struct gossip {
 	author_rate	*authors;	/* open addressing, grown on demand */
 	uint32_t	 auth_cap, auth_n;
 	uint64_t	 next_ae, last_sync;
+	uint32_t	 ae_period;	/* the round period now (backs off) */
+	uint64_t	 found;		/* differences found since the last round */
+	/* one session step at a time: its answer, and the keys the peer
+	 * lacks, sampled (reservoir) down to LACKS_MAX */
+	uint8_t		*rbuf;		/* WIRE_RECON_MAX bytes */
+	outbox		*out;
+	uint8_t		*lacks;		/* LACKS_MAX ids */
+	uint32_t	 lacks_n;
+	uint64_t	 lacks_seen, lacks_rng, steps;
+	char		 why[160];	/* a penalty's reason, kept for the call */
+	gossip_stats	 st;
 };
 
 gpeer	*gp_find(gossip *g, uint32_t handle);
@@ -80,8 +120,16 @@ void	 batch_init(batch *b, gossip *g, uint32_t peer, int how, uint32_t budget);
 void	 batch_add(batch *b, const uint8_t *rec, size_t len);
 void	 batch_send(batch *b);
 
-/* Anti-entropy (gossip_sync.c). */
+/* Takes a record the caller malloc()ed into the batch, sending a full
+ * one first. */
+void	 batch_take(batch *b, uint8_t *rec, size_t len);
+
+/* Anti-entropy (gossip_sync.c): a round (a session of ours with a peer);
+ * a recon message from peer; timeouts and work refills; a peer's
+ * sessions freed. */
 void	 sync_start(gossip *g, uint64_t now);
 void	 sync_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now);
+void	 sync_tick(gossip *g, uint64_t now);
+void	 sync_peer_clear(gpeer *p);
 
 #endif

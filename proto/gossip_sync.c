@@ -1,129 +1,390 @@
-/* Anti-entropy: summaries of what each author's feed holds (see gossip.h). */
+/* Anti-entropy: reconciliation sessions over record ids (see gossip.h,
+ * recon.h). A session step runs with the host's key view open and sends
+ * nothing; what it found is sent afterwards, the answer first, then the
+ * records, because a send may close the connection and take the peer (and
+ * its slots) with it. */
 #include "gossip_impl.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* --- the host's key view, as recon_host, counted: g is the ctx */
+
 static int
-cmp_entry(const void *a, const void *b)
+k_seek(void *ctx, const uint8_t from[static RECON_KEY], uint8_t key[static RECON_KEY])
 {
-	return memcmp(a, b, 32);
+	gossip *g = ctx;
+
+	g->steps++;
+	return g->h.keys_seek(g->h.ctx, from, key);
 }
 
-/* Our summary, sorted by author. *entries is the caller's to free(). */
-static uint32_t
-our_summary(gossip *g, uint8_t **entries)
+static int
+k_next(void *ctx, uint8_t key[static RECON_KEY])
 {
-	uint32_t n;
+	gossip *g = ctx;
 
-	if ((*entries = malloc((size_t)WIRE_SUMMARY_MAX * WIRE_SUMMARY_ENTRY)) == NULL)
-		return 0;
-	n = g->h.summary(g->h.ctx, *entries, WIRE_SUMMARY_MAX);
-	if (n > WIRE_SUMMARY_MAX)
-		n = WIRE_SUMMARY_MAX;
-	qsort(*entries, n, WIRE_SUMMARY_ENTRY, cmp_entry);
-	return n;
+	g->steps++;
+	return g->h.keys_next(g->h.ctx, key);
+}
+
+static int
+k_count(void *ctx, uint64_t *n)
+{
+	gossip *g = ctx;
+
+	return g->h.keys_count(g->h.ctx, n);
+}
+
+static uint64_t
+lacks_rand(gossip *g)		/* xorshift64: a draw per key is cheap */
+{
+	uint64_t x = g->lacks_rng;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return g->lacks_rng = x;
+}
+
+/* The peer lacks key. A peer that lacks much (a node that just joined)
+ * is told of every key: a uniform sample of LACKS_MAX of them is kept
+ * (reservoir sampling), so that the peers it syncs with at once push it
+ * different records rather than all the lowest ids. */
+static void
+k_lacks(void *ctx, const uint8_t key[static RECON_KEY])
+{
+	gossip *g = ctx;
+	uint64_t i = g->lacks_seen++;
+
+	if (i < LACKS_MAX) {
+		memcpy(g->lacks + (size_t)g->lacks_n++ * 32, key, 32);
+		return;
+	}
+	if ((i = lacks_rand(g) % (i + 1)) < LACKS_MAX)
+		memcpy(g->lacks + (size_t)i * 32, key, 32);
 }
 
 static void
-send_summary(gossip *g, uint32_t peer, int reply)
+sess_free(rsess *s)
+{
+	recon_free(s->r);
+	s->r = NULL;
+}
+
+void
+sync_peer_clear(gpeer *p)
+{
+	sess_free(&p->mine);
+	sess_free(&p->theirs);
+}
+
+static em_err
+sess_new(gossip *g, rsess *s, uint64_t now)
+{
+	recon_host h = { g, k_seek, k_next, k_count, k_lacks };
+	recon_opts o = { .frame_max = WIRE_RECON_MAX, .rounds_max = 64, .split = 16,
+	    .ids_max = 32 };
+	em_err err;
+
+	if ((err = recon_new(&h, &o, &s->r)) != EM_OK)
+		return err;
+	if (g->lacks_rng == 0)		/* seeded on first use; xorshift: never 0 */
+		g->lacks_rng = g->h.rand(g->h.ctx) | 1;
+	s->last = now;
+	s->budget = g->o.ae_bytes;
+	return EM_OK;
+}
+
+/* --- the work a peer causes: a token bucket of walks of the set */
+
+static void
+work_refill(gossip *g, gpeer *p, uint64_t now)
+{
+	if (now > p->work_ms) {
+		p->work += (double)(now - p->work_ms) * GOSSIP_WORK_RATE / g->o.ae_ms;
+		if (p->work > GOSSIP_WORK_BURST)
+			p->work = GOSSIP_WORK_BURST;
+		p->work_ms = now;
+	}
+}
+
+static void
+work_charge(gossip *g, gpeer *p, uint64_t steps, uint64_t n)
+{
+	double walks = (double)steps / (double)(n > WORK_MIN_SET ? n : WORK_MIN_SET);
+
+	p->work -= walks;
+	g->st.walks_milli += (uint64_t)(walks * 1000.0);
+}
+
+/* --- one step */
+
+/* Opens the host's key view. The host may do work of its own first (the
+ * daemon commits what it took, which may close connections and so drop
+ * peers): peers are looked up only after this. *n: the set's size. */
+static em_err
+view_open(gossip *g, uint64_t *n)
+{
+	int rc;
+
+	*n = 0;
+	if ((rc = g->h.keys_open(g->h.ctx)) < 0)
+		return (em_err)rc;
+	if ((rc = g->h.keys_count(g->h.ctx, n)) < 0) {
+		g->h.keys_close(g->h.ctx);
+		return (em_err)rc;
+	}
+	return EM_OK;
+}
+
+/* Runs s's start (msg NULL) or one message from the peer, the view open
+ * (n keys); the answer goes to g->rbuf (*len), the keys the peer lacks to
+ * g->lacks. Sends nothing. */
+static em_err
+sess_step(gossip *g, gpeer *p, rsess *s, const uint8_t *msg, size_t mlen,
+    uint64_t n, size_t *len)
+{
+	recon_stats a, b;
+	em_err err;
+
+	*len = 0;
+	g->lacks_n = 0;
+	g->lacks_seen = 0;
+	g->steps = 0;
+	recon_get_stats(s->r, &a);
+	err = msg == NULL ? recon_start(s->r, g->rbuf, WIRE_RECON_MAX, len) :
+	    recon_recv(s->r, msg, mlen, g->rbuf, WIRE_RECON_MAX, len);
+	recon_get_stats(s->r, &b);
+	work_charge(g, p, g->steps, n);
+	g->found += (b.lacks - a.lacks) + (b.needs - a.needs);
+	g->st.recon_bytes_in += mlen;
+	g->st.recon_bytes_out += *len;
+	return err;
+}
+
+/* Copies out the records the peer lacks, up to s's budget (the first one
+ * always, however big); *n of them. Sends nothing. */
+static void
+take_lacks(gossip *g, rsess *s, uint8_t **rec, size_t *len, uint32_t *n)
+{
+	*n = 0;
+	for (uint32_t i = 0; i < g->lacks_n && s->budget > 0; i++) {
+		if (g->h.get(g->h.ctx, g->lacks + (size_t)i * 32, &rec[*n], &len[*n]) != 0)
+			continue;	/* gone since the view closed */
+		s->budget = len[*n] >= s->budget ? 0 : s->budget - len[*n];
+		(*n)++;
+	}
+}
+
+static int
+format_error(em_err err)
+{
+	return err == EM_ETRUNC || err == EM_EFORMAT || err == EM_ETOOBIG ||
+	    err == EM_ETRAILING || err == EM_EVERSION;
+}
+
+static void
+outbox_send(gossip *g, outbox *o)
 {
 	wire_msg m;
-	uint8_t *entries;
+	batch b;
 
-	m.type = WIRE_SUMMARY;
-	m.u.summary.reply = reply;
-	m.u.summary.n = our_summary(g, &entries);
-	m.u.summary.entries = entries;
-	if (entries != NULL)
-		gp_send(g, peer, &m);
-	free(entries);
+	if (o->len > 0) {
+		m.type = WIRE_RECON;
+		m.u.recon.started = o->started;
+		m.u.recon.data = o->msg;
+		m.u.recon.len = o->len;
+		gp_send(g, o->peer, &m);
+	}
+	batch_init(&b, g, o->peer, WIRE_SYNC, UINT32_MAX);
+	for (uint32_t i = 0; i < o->n; i++)
+		batch_take(&b, o->rec[i], o->rlen[i]);
+	batch_send(&b);
+	g->st.sync_pushed += o->n;
+}
+
+/* After a step that went well: the records to push, and the answer — or,
+ * when the push budget or the peer's work share is spent, a stop. A
+ * session that is over is freed (one of mine: a completed sync). */
+static void
+sess_after(gossip *g, gpeer *p, rsess *s, size_t len, outbox *o, uint64_t now)
+{
+	take_lacks(g, s, o->rec, o->rlen, &o->n);
+	o->msg = g->rbuf;
+	o->len = len;
+	if (!recon_done(s->r) && (s->budget == 0 || p->work < 0) &&
+	    recon_stop(s->r, o->stop, sizeof o->stop, &o->len) == EM_OK) {
+		o->msg = o->stop;
+		g->st.sessions_stopped++;
+	}
+	if (!recon_done(s->r))
+		return;
+	if (s == &p->mine) {
+		g->last_sync = now;
+		g->st.sessions_completed++;
+	}
+	sess_free(s);
+}
+
+/* A step that failed: the session goes; a message that breaks the format
+ * costs the peer (which may drop it). */
+static void
+sess_failed(gossip *g, uint32_t peer, rsess *s, em_err err)
+{
+	const char *why = recon_why(s->r);	/* static: outlives the session */
+
+	sess_free(s);
+	g->st.sessions_failed++;
+	if (format_error(err)) {
+		snprintf(g->why, sizeof g->why, "malformed reconciliation message: %s", why);
+		gossip_penalize(g, peer, PENALTY_MALFORMED, g->why);
+	}
+}
+
+/* --- rounds */
+
+/* The next period: back to ae_ms when the last one found something,
+ * else twice as long, up to ae_max_ms. */
+static void
+adapt(gossip *g)
+{
+	if (g->found > 0)
+		g->ae_period = g->o.ae_ms;
+	else if (g->ae_period < g->o.ae_max_ms)
+		g->ae_period = g->ae_period > g->o.ae_max_ms / 2 ? g->o.ae_max_ms :
+		    2 * g->ae_period;
+	g->found = 0;
+	g->st.ae_period_ms = g->ae_period;
+}
+
+/* A peer we have not synced with yet, else a random one; never one our
+ * last session with is still open, or that has no work left. */
+static gpeer *
+pick(gossip *g)
+{
+	uint32_t start = (uint32_t)(g->h.rand(g->h.ctx) % g->n_peers);
+
+	for (uint32_t k = 0; k < g->n_peers; k++) {
+		gpeer *p = &g->peers[k];
+
+		if (!p->synced && p->mine.r == NULL && p->work >= 0)
+			return p;
+	}
+	for (uint32_t k = 0; k < g->n_peers; k++) {
+		gpeer *p = &g->peers[(start + k) % g->n_peers];
+
+		if (p->mine.r == NULL && p->work >= 0)
+			return p;
+	}
+	return NULL;
 }
 
 void
 sync_start(gossip *g, uint64_t now)
 {
-	uint32_t i = (uint32_t)(g->h.rand(g->h.ctx) % g->n_peers);
+	outbox *o = g->out;
+	uint64_t n;
+	gpeer *p;
+	size_t len;
+	em_err err;
 
+	adapt(g);
 	/* jitter keeps nodes from falling into step */
-	g->next_ae = now + g->o.ae_ms / 2 + g->h.rand(g->h.ctx) % (g->o.ae_ms + 1);
-	send_summary(g, g->peers[i].handle, 0);
-}
-
-static void
-push_fn(void *arg, const uint8_t *rec, size_t len)
-{
-	batch_add(arg, rec, len);
-}
-
-/* Entries must come sorted by author, each author once: then both lists
- * are walked together, in time linear in their lengths. */
-static int
-sorted(const uint8_t *e, uint32_t n)
-{
-	for (uint32_t i = 1; i < n; i++)
-		if (memcmp(e + (size_t)(i - 1) * WIRE_SUMMARY_ENTRY,
-		    e + (size_t)i * WIRE_SUMMARY_ENTRY, 32) >= 0)
-			return 0;
-	return 1;
-}
-
-/* Walks ours and theirs together: pushes what they lack, and says whether
- * they hold something we lack. */
-static int
-compare_push(gossip *g, batch *b, const uint8_t *ours, uint32_t no,
-    const uint8_t *theirs, uint32_t nt)
-{
-	uint32_t i = 0, k = 0;
-	int we_lack = 0;
-
-	while (i < no || k < nt) {
-		uint8_t a[32], ta[32];
-		uint64_t oc = 0, om = 0, tc = 0, tm = 0;
-		int c;
-
-		if (i < no)
-			wire_entry(ours, i, a, &oc, &om);
-		if (k < nt)
-			wire_entry(theirs, k, ta, &tc, &tm);
-		c = i >= no ? 1 : k >= nt ? -1 : memcmp(a, ta, 32);
-		if (c < 0) {			/* an author they do not know */
-			g->h.feed(g->h.ctx, a, 1, om, b->budget, push_fn, b);
-			i++;
-		} else if (c > 0) {		/* an author we do not know */
-			we_lack = 1;
-			k++;
-		} else {
-			if (om > tc)
-				g->h.feed(g->h.ctx, a, tc + 1, om, b->budget, push_fn, b);
-			if (tm > oc)
-				we_lack = 1;
-			i++;
-			k++;
-		}
+	g->next_ae = now + g->ae_period / 2 + g->h.rand(g->h.ctx) % (g->ae_period + 1);
+	if (view_open(g, &n) != EM_OK)
+		return;
+	if ((p = pick(g)) == NULL || sess_new(g, &p->mine, now) != EM_OK) {
+		g->h.keys_close(g->h.ctx);
+		return;
 	}
-	return we_lack;
+	p->synced = 1;
+	g->st.sessions_started++;
+	err = sess_step(g, p, &p->mine, NULL, 0, n, &len);
+	g->h.keys_close(g->h.ctx);
+	if (err != EM_OK) {
+		sess_failed(g, p->handle, &p->mine, err);
+		return;
+	}
+	o->peer = p->handle;
+	o->started = 1;
+	sess_after(g, p, &p->mine, len, o, now);
+	outbox_send(g, o);
+}
+
+/* The slot a message from the peer belongs to: theirs (begun now if none
+ * is open, at most one per ae_ms/2 and only with work left), or mine.
+ * NULL: the message is not taken. */
+static rsess *
+slot_for(gossip *g, gpeer *p, int started, uint64_t now)
+{
+	if (!started)
+		return p->mine.r != NULL ? &p->mine : NULL;	/* else a late answer */
+	if (p->theirs.r != NULL)
+		return &p->theirs;
+	if ((p->theirs_any && now < p->theirs_at + g->o.ae_ms / 2) || p->work < 0 ||
+	    sess_new(g, &p->theirs, now) != EM_OK) {
+		g->st.sessions_refused++;
+		return NULL;
+	}
+	p->theirs_any = 1;
+	p->theirs_at = now;
+	g->st.sessions_answered++;
+	return &p->theirs;
 }
 
 void
 sync_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now)
 {
-	uint8_t *ours;
-	uint32_t no;
-	batch b;
+	outbox *o = g->out;
+	uint64_t n;
+	gpeer *p;
+	rsess *s;
+	size_t len;
+	em_err err;
 
-	if (!sorted(m->u.summary.entries, m->u.summary.n)) {
-		gossip_penalize(g, peer, PENALTY_MALFORMED, "unsorted summary");
+	if (view_open(g, &n) != EM_OK)
+		return;
+	if ((p = gp_find(g, peer)) == NULL) {
+		g->h.keys_close(g->h.ctx);
 		return;
 	}
-	no = our_summary(g, &ours);
-	if (ours == NULL)
+	work_refill(g, p, now);
+	if ((s = slot_for(g, p, m->u.recon.started, now)) == NULL) {
+		g->h.keys_close(g->h.ctx);
 		return;
-	batch_init(&b, g, peer, WIRE_SYNC, g->o.ae_records);
-	if (compare_push(g, &b, ours, no, m->u.summary.entries, m->u.summary.n) &&
-	    !m->u.summary.reply)
-		send_summary(g, peer, 1);
-	batch_send(&b);
-	free(ours);
-	g->last_sync = now;
+	}
+	s->last = now;
+	err = sess_step(g, p, s, m->u.recon.data, m->u.recon.len, n, &len);
+	g->h.keys_close(g->h.ctx);
+	if (err != EM_OK) {
+		sess_failed(g, peer, s, err);
+		return;
+	}
+	o->peer = peer;
+	o->started = s == &p->mine;
+	sess_after(g, p, s, len, o, now);
+	outbox_send(g, o);
+}
+
+/* Sessions gone silent: one of ours costs the peer; theirs just goes. */
+void
+sync_tick(gossip *g, uint64_t now)
+{
+	for (uint32_t i = 0; i < g->n_peers; i++) {
+		gpeer *p = &g->peers[i];
+		uint32_t handle = p->handle, n = g->n_peers;
+
+		work_refill(g, p, now);
+		if (p->theirs.r != NULL && now >= p->theirs.last + GOSSIP_RECON_IDLE_MS)
+			sess_free(&p->theirs);
+		if (p->mine.r == NULL || now < p->mine.last + GOSSIP_RECON_IDLE_MS)
+			continue;
+		sess_free(&p->mine);
+		g->st.sessions_unanswered++;
+		gossip_penalize(g, handle, PENALTY_UNANSWERED, "reconciliation unanswered");
+		if (g->n_peers < n)
+			i--;	/* dropped: another peer moved into slot i */
+	}
 }

@@ -145,11 +145,6 @@ em_err	store_records(store *st, const uint8_t *author, uint64_t since,
 /* Number of records stored. */
 em_err	store_count(store *st, uint64_t *n);
 
-/* Writes the per-author summary the gossip protocol exchanges (wire.h):
- * author, highest contiguous seq, highest seq; at most cap entries, in
- * author order. Returns the count in *n. */
-em_err	store_summary(store *st, uint8_t *entries, uint32_t cap, uint32_t *n);
-
 /* A read-only view of the record ids (the `ids` table), ascending: the
  * key set reconciliation walks (proto/recon.h's recon_host).
  *

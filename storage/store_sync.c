@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "hash.h"
-#include "wire.h"
 
 struct store_ids {
 	MDB_txn		*txn;
@@ -88,29 +87,6 @@ store_ids_count(store_ids *v, uint64_t *n)
 		return EM_ESTORE;
 	*n = ms.ms_entries;
 	return EM_OK;
-}
-
-em_err
-store_summary(store *st, uint8_t *entries, uint32_t cap, uint32_t *n)
-{
-	MDB_txn *txn;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc, err;
-
-	*n = 0;
-	if ((err = st_cursor(st, st->authors, &txn, &cur)) != EM_OK)
-		return err;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && *n < cap;
-	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		store_author a;
-
-		if (k.mv_size != 32 || st_author_read(st, txn, k.mv_data, &a) != EM_OK)
-			continue;
-		wire_entry_put(entries, (*n)++, k.mv_data, a.contiguous, a.max_seq);
-	}
-	st_cursor_end(txn, cur);
-	return rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
 }
 
 em_err

@@ -92,6 +92,8 @@ struct daemon_state {
 	uint8_t		 netkey[32];	/* wiped at the end */
 	const em_clock	*clock;
 	gossip		*g;
+	store_ids	*ids;		/* the gossip core's key view, open only
+					 * during one reconciliation step */
 	uv_tcp_t	 listener;
 	uv_pipe_t	 control;
 	uv_timer_t	 tick, maint;
@@ -240,8 +242,10 @@ void	dial_peers_msg(daemon_state *d, wire_msg *m);
 /* host.c: the gossip core's host (gossip.h), with d as its ctx. */
 
 /* Fills h with the daemon's callbacks: records checked and held as
- * pending (d->pend), looked up in the store, messages sent on d->conns,
- * peers dropped and banned, random numbers from d->clock. */
+ * pending (d->pend), looked up in the store, the store's ids as the key
+ * set to reconcile (pending records committed first; the view in d->ids),
+ * messages sent on d->conns, peers dropped and banned, random numbers
+ * from d->clock. */
 void	host_init(daemon_state *d, gossip_host *h);
 /* Stores the pending records in one batch and frees them; new task
  * records start fetching their chunks (fetch_task). An equivocation is

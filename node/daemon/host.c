@@ -128,46 +128,43 @@ h_get(void *ctx, const uint8_t id[static 32], uint8_t **rec, size_t *len)
 	return store_get(d->st, id, rec, len) == EM_OK ? 0 : -1;
 }
 
-static uint32_t
-h_summary(void *ctx, uint8_t *entries, uint32_t cap)
+/* The key set reconciliation walks: the store's ids, in a view that
+ * holds one read transaction for one session step (gossip.h). What was
+ * just taken is committed first, so the view counts it. */
+static int
+h_keys_open(void *ctx)
 {
 	daemon_state *d = ctx;
-	uint32_t n = 0;
 
-	host_commit(d);		/* a summary should count what we just took */
-	return store_summary(d->st, entries, cap, &n) == EM_OK ? n : 0;
+	host_commit(d);
+	return store_ids_open(d->st, &d->ids);
 }
 
-struct feed_ctx {
-	uint64_t	to;
-	uint32_t	left;
-	void		(*fn)(void *, const uint8_t *, size_t);
-	void		*arg;
-};
+static int
+h_keys_seek(void *ctx, const uint8_t from[static 32], uint8_t key[static 32])
+{
+	return store_ids_seek(((daemon_state *)ctx)->ids, from, key);
+}
 
 static int
-feed_visit(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
+h_keys_next(void *ctx, uint8_t key[static 32])
 {
-	struct feed_ctx *f = ctx;
+	return store_ids_next(((daemon_state *)ctx)->ids, key);
+}
 
-	(void)b;
-	(void)flags;
-	if (env->seq > f->to || f->left == 0)
-		return 1;
-	f->fn(f->arg, env->bytes, env->len);
-	f->left--;
-	return 0;
+static int
+h_keys_count(void *ctx, uint64_t *n)
+{
+	return store_ids_count(((daemon_state *)ctx)->ids, n);
 }
 
 static void
-h_feed(void *ctx, const uint8_t author[static 32], uint64_t from, uint64_t to,
-    uint32_t max, void (*fn)(void *arg, const uint8_t *rec, size_t len), void *arg)
+h_keys_close(void *ctx)
 {
 	daemon_state *d = ctx;
-	struct feed_ctx f = { to, max, fn, arg };
 
-	if (max > 0)
-		store_records(d->st, author, from, feed_visit, &f);
+	store_ids_close(d->ids);
+	d->ids = NULL;
 }
 
 static void
@@ -214,8 +211,11 @@ host_init(daemon_state *d, gossip_host *h)
 	h->has = h_has;
 	h->ingest = h_ingest;
 	h->get = h_get;
-	h->summary = h_summary;
-	h->feed = h_feed;
+	h->keys_open = h_keys_open;
+	h->keys_seek = h_keys_seek;
+	h->keys_next = h_keys_next;
+	h->keys_count = h_keys_count;
+	h->keys_close = h_keys_close;
 	h->send = h_send;
 	h->drop = h_drop;
 	h->rand = h_rand;

@@ -20,6 +20,10 @@ typedef struct node {
 	gossip		*g;
 	uint32_t	*adj, *lat, deg;
 	uint8_t		*held;		/* bit per pool record */
+	uint64_t	*by_id;		/* ... bit per record in id order */
+	uint32_t	 n_held;
+	uint32_t	 pos;		/* the key view's cursor: a rank */
+	int		 at_end;
 	uint64_t	*contig, *max;	/* per author */
 	uint64_t	 rng;
 	int		 dead;
@@ -46,6 +50,7 @@ struct sim {
 	uint8_t		(*author)[32];
 	uint32_t	*idmap;		/* open addressing: id -> pool index + 1 */
 	uint32_t	 idmap_cap;
+	uint32_t	*rank, *by_rank;	/* pool index <-> rank in id order */
 	/* tracking */
 	uint32_t	 cur_src;
 	uint64_t	*pub_t, *first, *copies, *pushed;
@@ -94,15 +99,6 @@ pool_index(const sim *s, const uint8_t id[static 32])
 	return NOBODY;
 }
 
-static uint32_t
-author_index(const sim *s, const uint8_t a[static 32])
-{
-	for (uint32_t i = 0; i < s->o.authors; i++)
-		if (memcmp(s->author[i], a, 32) == 0)
-			return i;
-	return NOBODY;
-}
-
 /* Marks record r held at node n, as the store would. */
 static void
 hold(sim *s, node *n, uint32_t r)
@@ -110,6 +106,8 @@ hold(sim *s, node *n, uint32_t r)
 	uint32_t a = r % s->o.authors, R = s->o.records;
 
 	n->held[r / 8] |= (uint8_t)(1u << (r % 8));
+	n->by_id[s->rank[r] / 64] |= 1ull << (s->rank[r] % 64);
+	n->n_held++;
 	if (r / s->o.authors + 1 > n->max[a])
 		n->max[a] = r / s->o.authors + 1;
 	/* seq k of author a is pool record (k - 1) * authors + a */
@@ -168,33 +166,80 @@ h_get(void *ctx, const uint8_t id[static 32], uint8_t **rec, size_t *len)
 	return 0;
 }
 
-static uint32_t
-h_summary(void *ctx, uint8_t *entries, uint32_t cap)
-{
-	node *n = ctx;
-	uint32_t k = 0;
+/* The node's record ids as reconciliation's key set: the pool's ids in
+ * id order (s->by_rank), those the node holds marked in n->by_id. */
 
-	for (uint32_t a = 0; a < n->s->o.authors && k < cap; a++)
-		if (n->max[a] > 0)
-			wire_entry_put(entries, k++, n->s->author[a], n->contig[a], n->max[a]);
-	return k;
+static int
+h_keys_open(void *ctx)
+{
+	(void)ctx;
+	return 0;
 }
 
 static void
-h_feed(void *ctx, const uint8_t author[static 32], uint64_t from, uint64_t to,
-    uint32_t max, void (*fn)(void *arg, const uint8_t *rec, size_t len), void *arg)
+h_keys_close(void *ctx)
+{
+	(void)ctx;
+}
+
+/* The first rank >= from that the node holds, or NOBODY. */
+static uint32_t
+held_from(const node *n, uint64_t from)
+{
+	uint64_t R = n->s->o.records, w = from / 64, bits;
+
+	if (from >= R)
+		return NOBODY;
+	for (bits = n->by_id[w] & (~0ull << (from % 64)); bits == 0; bits = n->by_id[w])
+		if (++w >= (R + 63) / 64)
+			return NOBODY;
+	return (uint32_t)(w * 64 + (uint64_t)__builtin_ctzll(bits));
+}
+
+static int
+at_rank(node *n, uint32_t rank, uint8_t key[static 32])
+{
+	n->at_end = rank == NOBODY;
+	if (n->at_end)
+		return 0;
+	n->pos = rank;
+	memcpy(key, n->s->id[n->s->by_rank[rank]], 32);
+	return 1;
+}
+
+static int
+h_keys_seek(void *ctx, const uint8_t from[static 32], uint8_t key[static 32])
 {
 	node *n = ctx;
-	uint32_t a = author_index(n->s, author);
+	sim *s = n->s;
+	uint32_t lo = 0, hi = s->o.records;
 
-	for (uint64_t seq = from; a != NOBODY && seq <= to && max > 0; seq++) {
-		uint64_t r = (seq - 1) * n->s->o.authors + a;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (r < n->s->o.records && bit(n->held, (uint32_t)r)) {
-			fn(arg, n->s->rec[r], n->s->len[r]);
-			max--;
-		}
+		if (memcmp(s->id[s->by_rank[mid]], from, 32) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
+	return at_rank(n, held_from(n, lo), key);
+}
+
+static int
+h_keys_next(void *ctx, uint8_t key[static 32])
+{
+	node *n = ctx;
+
+	if (n->at_end)
+		return 0;
+	return at_rank(n, held_from(n, (uint64_t)n->pos + 1), key);
+}
+
+static int
+h_keys_count(void *ctx, uint64_t *count)
+{
+	*count = ((node *)ctx)->n_held;
+	return 0;
 }
 
 static int
@@ -341,6 +386,60 @@ make_mesh(sim *s)
 	}
 }
 
+/* A small record: a revocation (about 150 bytes instead of a result's
+ * 850), for runs with a million of them. */
+static void
+small_record(const ident *who, const uint8_t netid[static 32], uint64_t seq,
+    uint32_t r, uint8_t **rec, size_t *len)
+{
+	body_any b;
+	uint8_t *enc;
+	size_t elen;
+
+	memset(&b, 0, sizeof b);
+	b.kind = REC_REVOKE;
+	memcpy(b.u.ref.target, &r, sizeof r);
+	if (body_encode(&b, &enc, &elen) != EM_OK ||
+	    rec_seal(who, netid, REC_REVOKE, seq, 1700000000000ULL + seq, enc, elen,
+	    rec, len, NULL) != EM_OK) {
+		fprintf(stderr, "sim: cannot build a record\n");
+		exit(1);
+	}
+	free(enc);
+}
+
+typedef struct ranked {
+	uint8_t		id[32];
+	uint32_t	r;
+} ranked;
+
+static int
+cmp_ranked(const void *a, const void *b)
+{
+	return memcmp(((const ranked *)a)->id, ((const ranked *)b)->id, 32);
+}
+
+/* The pool in id order: rank[r] and by_rank[k]. */
+static void
+rank_pool(sim *s)
+{
+	uint32_t R = s->o.records;
+	ranked *t = xcalloc(R, sizeof *t);
+
+	for (uint32_t r = 0; r < R; r++) {
+		memcpy(t[r].id, s->id[r], 32);
+		t[r].r = r;
+	}
+	qsort(t, R, sizeof *t, cmp_ranked);
+	s->rank = xcalloc(R, sizeof *s->rank);
+	s->by_rank = xcalloc(R, sizeof *s->by_rank);
+	for (uint32_t k = 0; k < R; k++) {
+		s->by_rank[k] = t[k].r;
+		s->rank[t[k].r] = k;
+	}
+	free(t);
+}
+
 static void
 make_pool(sim *s)
 {
@@ -374,8 +473,12 @@ make_pool(sim *s)
 	for (uint32_t r = 0; r < R; r++) {
 		uint32_t h;
 
-		tu_record(who[r % s->o.authors], netid, r / s->o.authors + 1, r,
-		    &s->rec[r], &s->len[r]);
+		if (s->o.small)
+			small_record(who[r % s->o.authors], netid, r / s->o.authors + 1, r,
+			    &s->rec[r], &s->len[r]);
+		else
+			tu_record(who[r % s->o.authors], netid, r / s->o.authors + 1, r,
+			    &s->rec[r], &s->len[r]);
 		hash_blake2b(s->id[r], s->rec[r], s->len[r]);
 		memcpy(&h, s->id[r], sizeof h);
 		for (h &= s->idmap_cap - 1; s->idmap[h]; h = (h + 1) & (s->idmap_cap - 1))
@@ -385,6 +488,7 @@ make_pool(sim *s)
 	for (uint32_t a = 0; a < s->o.authors; a++)
 		ident_free(who[a]);
 	free(who);
+	rank_pool(s);
 }
 
 sim *
@@ -392,8 +496,9 @@ sim_new(const sim_opts *opts)
 {
 	sim *s = xcalloc(1, sizeof *s);
 	gossip_host h = { .has = h_has, .ingest = h_ingest, .get = h_get,
-	    .summary = h_summary, .feed = h_feed, .send = h_send, .drop = h_drop,
-	    .rand = h_rand };
+	    .keys_open = h_keys_open, .keys_seek = h_keys_seek, .keys_next = h_keys_next,
+	    .keys_count = h_keys_count, .keys_close = h_keys_close, .send = h_send,
+	    .drop = h_drop, .rand = h_rand };
 	uint32_t n, R;
 
 	s->o = *opts;
@@ -416,6 +521,7 @@ sim_new(const sim_opts *opts)
 		x->idx = i;
 		x->rng = s->o.seed * 1000003 + i;
 		x->held = xcalloc((R + 7) / 8, 1);
+		x->by_id = xcalloc((R + 63) / 64, sizeof *x->by_id);
 		x->contig = xcalloc(s->o.authors, sizeof *x->contig);
 		x->max = xcalloc(s->o.authors, sizeof *x->max);
 		h.ctx = x;
@@ -442,6 +548,7 @@ sim_free(sim *s)
 		free(x->adj);
 		free(x->lat);
 		free(x->held);
+		free(x->by_id);
 		free(x->contig);
 		free(x->max);
 	}
@@ -452,6 +559,7 @@ sim_free(sim *s)
 	free(s->heap); free(s->nodes); free(s->rec); free(s->len); free(s->id);
 	free(s->author); free(s->idmap); free(s->pub_t); free(s->pub_node);
 	free(s->copies); free(s->pushed); free(s->first); free(s->hops);
+	free(s->rank); free(s->by_rank);
 	free(s);
 }
 
@@ -461,6 +569,24 @@ uint64_t
 sim_now(const sim *s)
 {
 	return s->now;
+}
+
+void
+sim_preload(sim *s, uint32_t node_idx, uint32_t r)
+{
+	node *x = &s->nodes[node_idx];
+
+	if (bit(x->held, r))
+		return;
+	s->pub_node[r] = node_idx;
+	s->cur_src = NOBODY;
+	hold(s, x, r);
+}
+
+void
+sim_node_stats(sim *s, uint32_t node_idx, struct gossip_stats *out)
+{
+	gossip_get_stats(s->nodes[node_idx].g, out);
 }
 
 void

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct gossip_opts;
+struct gossip_stats;
 
 typedef struct sim_opts {
 	uint32_t	nodes;		/* default 1000 */
@@ -19,6 +20,8 @@ typedef struct sim_opts {
 	uint32_t	lat_max_ms;
 	uint32_t	records;	/* records in the pool to publish (64) */
 	uint32_t	authors;	/* authors signing them (8) */
+	int		small;		/* revocations of ~150 bytes, not results
+					 * of ~850: for a million records */
 	uint64_t	seed;
 	const struct gossip_opts *gossip;	/* NULL: the defaults */
 } sim_opts;
@@ -33,6 +36,13 @@ uint64_t sim_now(const sim *s);
 
 /* Node publishes pool record r (records are taken in each author's order). */
 void	 sim_publish(sim *s, uint32_t node, uint32_t r);
+
+/* Node holds pool record r as if it had it before the run (imported
+ * while offline): nothing is sent. */
+void	 sim_preload(sim *s, uint32_t node, uint32_t r);
+
+/* The gossip core's counters of a node (gossip.h). */
+void	 sim_node_stats(sim *s, uint32_t node, struct gossip_stats *out);
 
 /* Advances the clock to t, delivering messages and ticking the nodes. */
 void	 sim_run_until(sim *s, uint64_t t_ms);
