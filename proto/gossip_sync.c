@@ -334,6 +334,21 @@ slot_for(gossip *g, gpeer *p, int started, uint64_t now)
 	return &p->theirs;
 }
 
+/* A message no session takes (one too soon, or a late answer) is still
+ * checked: a malformed one costs the same as in a session. */
+static void
+not_taken(gossip *g, uint32_t peer, const wire_msg *m)
+{
+	const char *why;
+	em_err err = recon_check(m->u.recon.data, m->u.recon.len, WIRE_RECON_MAX, &why);
+
+	if (format_error(err)) {
+		g->st.sessions_failed++;
+		snprintf(g->why, sizeof g->why, "malformed reconciliation message: %s", why);
+		gossip_penalize(g, peer, PENALTY_MALFORMED, g->why);
+	}
+}
+
 void
 sync_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now)
 {
@@ -353,6 +368,7 @@ sync_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now)
 	work_refill(g, p, now);
 	if ((s = slot_for(g, p, m->u.recon.started, now)) == NULL) {
 		g->h.keys_close(g->h.ctx);
+		not_taken(g, peer, m);
 		return;
 	}
 	s->last = now;

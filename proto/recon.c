@@ -355,10 +355,11 @@ on_need(recon *r, const rrange *g)
 
 /* --- a whole message */
 
-/* Reads the message through once, acting on nothing: is it well formed,
- * and does it ask for an answer? */
+/* Reads the message through once, acting on nothing: is it well formed
+ * (*why says why not), and does it ask for an answer? */
 static em_err
-check(recon *r, const uint8_t *msg, size_t len, int *asks)
+read_through(const uint8_t *msg, size_t len, size_t frame_max, int *asks,
+    const char **why)
 {
 	rreader rd;
 	rrange g;
@@ -366,18 +367,42 @@ check(recon *r, const uint8_t *msg, size_t len, int *asks)
 	em_err err;
 
 	*asks = 0;
-	if (len > r->o.frame_max)
-		return fail(r, EM_ETOOBIG, "message over the frame limit");
-	if ((err = rd_init(&rd, msg, len)) != EM_OK)
-		return fail(r, err, rd.why);
+	*why = "";
+	if (len > frame_max) {
+		*why = "message over the frame limit";
+		return EM_ETOOBIG;
+	}
+	if ((err = rd_init(&rd, msg, len)) != EM_OK) {
+		*why = rd.why;
+		return err;
+	}
 	for (;;) {
-		if ((err = rd_next(&rd, &g, &got)) != EM_OK)
-			return fail(r, err, rd.why);
+		if ((err = rd_next(&rd, &g, &got)) != EM_OK) {
+			*why = rd.why;
+			return err;
+		}
 		if (!got)
 			return EM_OK;
 		/* an empty list asks nothing: no key of the sender's to need */
 		*asks |= g.mode == MODE_FP || (g.mode == MODE_IDS && g.n > 0);
 	}
+}
+
+static em_err
+check(recon *r, const uint8_t *msg, size_t len, int *asks)
+{
+	const char *why;
+	em_err err = read_through(msg, len, r->o.frame_max, asks, &why);
+
+	return err == EM_OK ? EM_OK : fail(r, err, why);
+}
+
+em_err
+recon_check(const uint8_t *msg, size_t len, size_t frame_max, const char **why)
+{
+	int asks;
+
+	return read_through(msg, len, frame_max, &asks, why);
 }
 
 /* One range; *cut is set once the answer is full (later ranges then only

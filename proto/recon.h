@@ -178,6 +178,13 @@ em_err	recon_recv(recon *r, const uint8_t *msg, size_t len, uint8_t *out,
  * to be sent then), or cap is 0. */
 em_err	recon_stop(recon *r, uint8_t *out, size_t cap, size_t *len);
 
+/* Checks a message against the format above without a session and
+ * without reading any key set (for a host that will not take a message
+ * but still scores its sender): EM_OK, or the format errors of
+ * recon_recv with *why (static) naming the rule broken ("" if none). */
+em_err	recon_check(const uint8_t *msg, size_t len, size_t frame_max,
+    const char **why);
+
 /* 1 once the session is over: no message is expected or to be sent. */
 int	recon_done(const recon *r);
 

@@ -597,8 +597,12 @@ recv_expect(const recon_host *h, const uint8_t *msg, size_t len, em_err want,
 {
 	static uint8_t out[60 * 1024];
 	size_t out_len = 99;
+	const char *cwhy;
 	recon *r;
 
+	/* the check without a session says the same */
+	assert_int_equal(recon_check(msg, len, 60 * 1024, &cwhy), want);
+	assert_non_null(strstr(cwhy, why));
 	assert_int_equal(recon_new(h, NULL, &r), EM_OK);
 	assert_int_equal(recon_recv(r, msg, len, out, sizeof out, &out_len), want);
 	assert_non_null(strstr(recon_why(r), why));
@@ -756,7 +760,8 @@ test_host_and_session_rules(void **state)
 }
 
 /* A session stopped early on either side: the peer takes the stop as the
- * end of its session; a fresh or ended session has nothing to stop. */
+ * end of its session; a fresh or ended session has nothing to stop. (And
+ * a real message passes the check without a session.) */
 static void
 test_stop(void **state)
 {
@@ -766,6 +771,7 @@ test_stop(void **state)
 	side a, b;
 	recon *ra, *rb;
 	size_t len, blen;
+	const char *why;
 
 	(void)state;
 	side_random(&a, 3000, &rng);
@@ -776,6 +782,9 @@ test_stop(void **state)
 	assert_int_equal(recon_new(&hb, NULL, &rb), EM_OK);
 	assert_int_equal(recon_stop(ra, out, sizeof out, &len), EM_EINVAL);	/* fresh */
 	assert_int_equal(recon_start(ra, out, sizeof out, &len), EM_OK);
+	assert_int_equal(recon_check(out, len, sizeof out, &why), EM_OK);
+	assert_string_equal(why, "");
+	assert_int_equal(recon_check(out, len, len - 1, &why), EM_ETOOBIG);
 	assert_int_equal(recon_recv(rb, out, len, back, sizeof back, &blen), EM_OK);
 	assert_true(blen > 1 && !recon_done(rb));
 	/* the responder stops: its one byte ends the initiator's session */
