@@ -3,31 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
 #include "mpr.h"
 #include "pack.h"
-
-void
-wire_entry(const uint8_t *entries, uint32_t i, uint8_t author[static 32],
-    uint64_t *contiguous, uint64_t *max)
-{
-	const uint8_t *e = entries + (size_t)i * WIRE_SUMMARY_ENTRY;
-
-	memcpy(author, e, 32);
-	*contiguous = be_get(e + 32, 8);
-	*max = be_get(e + 40, 8);
-}
-
-void
-wire_entry_put(uint8_t *entries, uint32_t i, const uint8_t author[static 32],
-    uint64_t contiguous, uint64_t max)
-{
-	uint8_t *e = entries + (size_t)i * WIRE_SUMMARY_ENTRY;
-
-	memcpy(e, author, 32);
-	be_put(e + 32, contiguous, 8);
-	be_put(e + 40, max, 8);
-}
 
 /* A bin holding n fixed-size items, n at most max. */
 static em_err
@@ -104,12 +81,6 @@ decode_body(mpr *r, wire_msg *m)
 		return fixed_list(r, 32, WIRE_IDS_MAX, &m->u.ids.ids, &m->u.ids.n);
 	case WIRE_RECORDS:
 		return decode_records(r, m);
-	case WIRE_SUMMARY:
-		if ((err = mpr_uint(r, &v, 1)) != EM_OK)
-			return err;
-		m->u.summary.reply = (int)v;
-		return fixed_list(r, WIRE_SUMMARY_ENTRY, WIRE_SUMMARY_MAX,
-		    &m->u.summary.entries, &m->u.summary.n);
 	case WIRE_PING:
 	case WIRE_PONG:
 		return mpr_uint(r, &m->u.nonce, UINT64_MAX);
@@ -135,10 +106,16 @@ decode_body(mpr *r, wire_msg *m)
 
 static const uint8_t arity[] = {
 	[WIRE_HELLO] = 4, [WIRE_PEERS] = 2, [WIRE_HAVE] = 2, [WIRE_WANT] = 2,
-	[WIRE_RECORDS] = 3, [WIRE_SUMMARY] = 3, [WIRE_PING] = 2, [WIRE_PONG] = 2,
+	[WIRE_RECORDS] = 3, [WIRE_PING] = 2, [WIRE_PONG] = 2,
 	[WIRE_BYE] = 2, [WIRE_PRUNE] = 2, [WIRE_CHUNK_WANT] = 2, [WIRE_CHUNK] = 3,
 	[WIRE_RECON] = 3,
 };
+
+int
+wire_type_known(unsigned t)
+{
+	return t >= WIRE_HELLO && t <= WIRE_TYPE_LAST && arity[t] != 0;
+}
 
 em_err
 wire_decode(const uint8_t *buf, size_t len, wire_msg *out)
@@ -154,9 +131,7 @@ wire_decode(const uint8_t *buf, size_t len, wire_msg *out)
 	if ((err = mpr_array(&r, &n, 8)) != EM_OK ||
 	    (n >= 1 && (err = mpr_uint(&r, &type, UINT8_MAX)) != EM_OK))
 		return err;
-	if (n < 1 || type < WIRE_HELLO || type > WIRE_TYPE_LAST)
-		return EM_EFORMAT;
-	if (n != arity[type])
+	if (n < 1 || !wire_type_known((unsigned)type) || n != arity[type])
 		return EM_EFORMAT;
 	out->type = (uint8_t)type;
 	if ((err = decode_body(&r, out)) != EM_OK)
@@ -205,10 +180,6 @@ encode_body(pack *p, const wire_msg *m)
 		for (uint32_t i = 0; i < m->u.records.n; i++)
 			pack_bin(p, m->u.records.rec[i], m->u.records.len[i]);
 		break;
-	case WIRE_SUMMARY:
-		msgpack_pack_uint8(pk, m->u.summary.reply ? 1 : 0);
-		pack_bin(p, m->u.summary.entries, (size_t)m->u.summary.n * WIRE_SUMMARY_ENTRY);
-		break;
 	case WIRE_PING:
 	case WIRE_PONG:
 		msgpack_pack_uint64(pk, m->u.nonce);
@@ -231,7 +202,7 @@ wire_encode(const wire_msg *m, uint8_t **out, size_t *len)
 
 	*out = NULL;
 	*len = 0;
-	if (m->type < WIRE_HELLO || m->type > WIRE_TYPE_LAST)
+	if (!wire_type_known(m->type))
 		return EM_EFORMAT;
 	pack_init(&p);
 	msgpack_pack_array(&p.pk, arity[m->type]);

@@ -1,9 +1,17 @@
 /* proto/wire.h — the messages peers exchange after the handshake.
  *
  * Each message is a MessagePack array whose first element is its type.
- * Lists of fixed-size items (ids, summary entries) travel as one bin, so a
- * decoder checks one length instead of trusting a count. Every message has
- * a size limit (WIRE_MSG_MAX overall, and one per field).
+ * Lists of fixed-size items (ids) travel as one bin, so a decoder checks
+ * one length instead of trusting a count. Every message has a size limit
+ * (WIRE_MSG_MAX overall, and one per field).
+ *
+ * Versions: WIRE_VERSION, sent in hello, changes whenever a message is
+ * added, retired or read differently. A node closes a connection whose
+ * hello names another version, saying so in a bye ("wire version 2
+ * expected, got 1") and in its log, rather than misread or penalize a
+ * peer that only speaks another version. A retired type's number is not
+ * used again. Version 2 retired summary (6: per-author summaries, cut at
+ * 8,192 authors) for recon (13).
  *
  *   hello    [1, version, caps, listen_addr]
  *   peers    [2, [[addr, node_id(32)|nil]...]]
@@ -13,8 +21,7 @@
  *            they come: WIRE_SYNC (anti-entropy), WIRE_PUSH (eager push: a
  *            duplicate is answered with prune) or WIRE_GRAFT (answer to want:
  *            the link joins the author's tree)
- *   summary  [6, reply, entries(bin, 48 each)] per author: id(32) ||
- *            highest contiguous seq(8) || highest seq(8), big-endian
+ *   (6: summary, retired in version 2: refused as an unknown type)
  *   ping     [7, nonce]   pong [8, nonce]
  *   bye      [9, reason]
  *   prune    [10, author(32)]                stop eager pushes of author's records
@@ -38,14 +45,12 @@
 #include "err.h"
 #include "record.h"
 
-#define WIRE_VERSION		1
+#define WIRE_VERSION		2
 #define WIRE_MSG_MAX		(REC_MAX + 64 * 1024)	/* one whole record fits */
 #define WIRE_ADDR_MAX		255
 #define WIRE_PEERS_MAX		64
 #define WIRE_IDS_MAX		1024
 #define WIRE_RECORDS_MAX	256
-#define WIRE_SUMMARY_MAX	8192
-#define WIRE_SUMMARY_ENTRY	48
 #define WIRE_REASON_MAX		255
 #define WIRE_CHUNK_WANTS_MAX	8		/* chunks asked for in one message */
 #define WIRE_CHUNK_MAX		(256 * 1024)	/* one chunk's bytes */
@@ -55,7 +60,7 @@ enum wire_how { WIRE_SYNC = 0, WIRE_PUSH = 1, WIRE_GRAFT = 2 };
 
 enum wire_type {
 	WIRE_HELLO = 1, WIRE_PEERS, WIRE_HAVE, WIRE_WANT, WIRE_RECORDS,
-	WIRE_SUMMARY, WIRE_PING, WIRE_PONG, WIRE_BYE, WIRE_PRUNE,
+	WIRE_PING = 7, WIRE_PONG, WIRE_BYE, WIRE_PRUNE,	/* 6: retired */
 	WIRE_CHUNK_WANT, WIRE_CHUNK, WIRE_RECON,
 	WIRE_TYPE_LAST = WIRE_RECON
 };
@@ -88,11 +93,6 @@ typedef struct wire_msg {
 			size_t		 len[WIRE_RECORDS_MAX];
 		} records;
 		struct {
-			int		 reply;	/* an answer: do not answer it */
-			uint32_t	 n;
-			const uint8_t	*entries;	/* n * 48 bytes, borrowed */
-		} summary;
-		struct {
 			uint8_t		 hash[32];
 			const uint8_t	*data;	/* borrowed */
 			size_t		 len;
@@ -109,7 +109,7 @@ typedef struct wire_msg {
 } wire_msg;
 
 /* Decodes one message; pointers borrow from buf. EM_ETOOBIG over the
- * limits, EM_EFORMAT for an unknown type or a wrong shape, EM_ETRUNC,
+ * limits, EM_EFORMAT for an unknown (or retired) type or a wrong shape, EM_ETRUNC,
  * EM_ETRAILING, EM_EUTF8. Records inside are not checked here. */
 em_err wire_decode(const uint8_t *buf, size_t len, wire_msg *out);
 
@@ -117,12 +117,8 @@ em_err wire_decode(const uint8_t *buf, size_t len, wire_msg *out);
  * the message would exceed WIRE_MSG_MAX or a field limit. */
 em_err wire_encode(const wire_msg *m, uint8_t **out, size_t *len);
 
-/* One summary entry, decoded. */
-void wire_entry(const uint8_t *entries, uint32_t i, uint8_t author[static 32],
-    uint64_t *contiguous, uint64_t *max);
-
-/* Writes one summary entry at entries + i * 48. */
-void wire_entry_put(uint8_t *entries, uint32_t i, const uint8_t author[static 32],
-    uint64_t contiguous, uint64_t max);
+/* 1 if t is a message type of this version (WIRE_HELLO..WIRE_TYPE_LAST,
+ * not a retired one). */
+int wire_type_known(unsigned t);
 
 #endif

@@ -188,6 +188,28 @@ on_ready(conn *c)
 	send_hello(c);
 }
 
+/* A peer that speaks another wire version (wire.h) is not misbehaving:
+ * both ends are told which versions met, and the connection closes
+ * without a penalty or a ban. */
+static void
+other_version(conn *c, uint32_t theirs)
+{
+	wire_msg *bye = calloc(1, sizeof *bye);
+	char why[WIRE_REASON_MAX + 1];
+
+	snprintf(why, sizeof why, "wire version %u expected, got %u", WIRE_VERSION,
+	    (unsigned)theirs);
+	log_warn("peer %s: speaks wire version %u, this node %u: upgrade the older one",
+	    c->addr, (unsigned)theirs, WIRE_VERSION);
+	if (bye != NULL) {
+		bye->type = WIRE_BYE;
+		snprintf(bye->u.reason, sizeof bye->u.reason, "%s", why);
+		conn_send(c, bye);
+		free(bye);
+	}
+	conn_close(c, why);
+}
+
 static void
 on_message(conn *c, const uint8_t *msg, size_t len)
 {
@@ -207,6 +229,10 @@ on_message(conn *c, const uint8_t *msg, size_t len)
 	}
 	switch (m->type) {
 	case WIRE_HELLO:
+		if (m->u.hello.version != WIRE_VERSION) {
+			other_version(c, m->u.hello.version);
+			break;
+		}
 		if (m->u.hello.listen[0] && !c->outbound)
 			dial_learn(d, m->u.hello.listen, c->id);
 		snprintf(c->listen, sizeof c->listen, "%s", m->u.hello.listen);

@@ -75,6 +75,8 @@ put_wire(const char *dir, int i, const uint8_t *rec, size_t rlen)
 	char name[32];
 
 	for (uint8_t t = WIRE_HELLO; t <= WIRE_TYPE_LAST; t++) {
+		if (!wire_type_known(t))
+			continue;
 		memset(&m, 0, sizeof m);
 		m.type = t;
 		if (t == WIRE_RECORDS) {
@@ -87,9 +89,6 @@ put_wire(const char *dir, int i, const uint8_t *rec, size_t rlen)
 		} else if (t == WIRE_HAVE || t == WIRE_WANT || t == WIRE_CHUNK_WANT) {
 			m.u.ids.n = 2;
 			m.u.ids.ids = ids;
-		} else if (t == WIRE_SUMMARY) {
-			m.u.summary.n = 1;
-			m.u.summary.entries = ids;
 		} else if (t == WIRE_RECON) {
 			m.u.recon.started = i % 2;
 			m.u.recon.data = rmsg;

@@ -13,6 +13,10 @@
  *   equivocate   a handshake, then two records, one seq -> closed
  *   flood        a handshake, then 30,000 pings at once -> closed
  *   banned       a handshake                           -> refused before it ends
+ *   badrecon     a handshake, a hello, then reconciliation messages
+ *                the reader refuses                    -> closed (banned)
+ *   oldwire      a handshake, a hello of wire version 1 -> closed, after a
+ *                bye that says which versions met (prints it)
  *   honest       a handshake, a hello, one ping        -> still open after 1 s
  *   idle         N connections that say nothing: prints how many the node
  *                accepted and how many it closed within 3 s after the deadline
@@ -162,6 +166,56 @@ send_records(int fd, session *s, uint8_t **recs, size_t *lens, uint32_t n)
 }
 
 static int
+send_hello(int fd, session *s, uint32_t version)
+{
+	wire_msg *hello = calloc(1, sizeof *hello);	/* large: off the stack */
+	int rc;
+
+	if (hello == NULL)
+		return -1;
+	hello->type = WIRE_HELLO;
+	hello->u.hello.version = version;
+	rc = send_msg(fd, s, hello);
+	free(hello);
+	return rc;
+}
+
+/* Reads what the node sends until it hangs up (at most ms): 1 if it did,
+ * and a bye's reason, if one came, in reason. */
+static int
+read_bye(int fd, session *s, long ms, char *reason, size_t cap)
+{
+	long end = ms_now() + ms;
+	uint8_t buf[4096];
+	wire_msg *m = malloc(sizeof *m);
+
+	reason[0] = 0;
+	while (m != NULL && ms_now() < end) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		size_t used, off = 0;
+		ssize_t n;
+
+		if (poll(&p, 1, (int)(end - ms_now())) <= 0)
+			continue;
+		if ((n = read(fd, buf, sizeof buf)) <= 0) {
+			free(m);
+			return 1;
+		}
+		while (off < (size_t)n && session_feed(s, buf + off, (size_t)n - off, &used) == EM_OK) {
+			const uint8_t *msg;
+			size_t mlen;
+
+			off += used;
+			while (session_next(s, &msg, &mlen))
+				if (wire_decode(msg, mlen, m) == EM_OK && m->type == WIRE_BYE)
+					snprintf(reason, cap, "%s", m->u.reason);
+		}
+	}
+	free(m);
+	return 0;
+}
+
+static int
 attack(const char *mode, int fd, session *s)
 {
 	uint8_t *recs[8], junk[512];
@@ -207,6 +261,20 @@ attack(const char *mode, int fd, session *s)
 		}
 		flush(fd, s);	/* ~1 MB at once; the node may hang up mid-way */
 		return 1;
+	}
+	if (strcmp(mode, "badrecon") == 0) {
+		/* a bound that ends in a zero byte, then an unknown version */
+		static const uint8_t bad[2][3] = { { 1, 0x41, 0x00 }, { 9, 0, 0 } };
+		wire_msg m = { .type = WIRE_RECON };
+
+		rc = send_hello(fd, s, WIRE_VERSION) == 0;
+		for (int i = 0; i < 2 && rc; i++) {
+			m.u.recon.started = 1;
+			m.u.recon.data = bad[i];
+			m.u.recon.len = sizeof bad[i];
+			rc = send_msg(fd, s, &m) == 0;
+		}
+		return rc;
 	}
 	if (strcmp(mode, "equivocate") == 0) {
 		tu_record(me, netid, 1, 1, &recs[0], &lens[0]);
@@ -296,10 +364,16 @@ main(int argc, char **argv)
 	} else if (strcmp(mode, "banned") == 0) {
 		ok = !handshake(fd, &s);
 	} else if (strcmp(mode, "honest") == 0) {
-		wire_msg hello = { .type = WIRE_HELLO }, ping = { .type = WIRE_PING };
+		wire_msg ping = { .type = WIRE_PING };
 
-		ok = handshake(fd, &s) && send_msg(fd, s, &hello) == 0 &&
+		ok = handshake(fd, &s) && send_hello(fd, s, WIRE_VERSION) == 0 &&
 		    send_msg(fd, s, &ping) == 0 && !closed_within(fd, 1000);
+	} else if (strcmp(mode, "oldwire") == 0) {
+		char reason[WIRE_REASON_MAX + 1];
+
+		ok = handshake(fd, &s) && send_hello(fd, s, 1) == 0 &&
+		    read_bye(fd, s, 5000, reason, sizeof reason);
+		printf("oldwire: bye \"%s\"\n", reason);
 	} else {
 		ok = handshake(fd, &s) && attack(mode, fd, s) && closed_within(fd, 5000);
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A hostile peer against a real node: garbage before and after the
-# handshake, oversize messages, forged and equivocating records, a stalled
-# handshake, a crowd of idle connections. Each is cut off (and banned where
+# handshake, oversize messages, forged and equivocating records, malformed
+# reconciliation, a stalled handshake, a crowd of idle connections; and a
+# peer of the previous wire version, told so and not banned. Each is cut off (and banned where
 # it proved who it is), and the node keeps serving an honest peer throughout.
 # usage: hostile_test.sh PATH/TO/evalmesh PATH/TO/hostile
 set -u
@@ -46,6 +47,14 @@ attack oversize 127.0.0.24
 attack badsig 127.0.0.25
 attack equivocate 127.0.0.26
 attack flood 127.0.0.27
+attack badrecon 127.0.0.28
+has "$T/a.log" 'closed: malformed reconciliation message: unknown reconciliation version'
+# a node of the previous wire version is told, not penalized
+attack oldwire 127.0.0.29
+has "$T/h.out" 'oldwire: bye "wire version 2 expected, got 1"'
+has "$T/a.log" 'speaks wire version 1, this node 2'
+"$HOSTILE" honest 127.0.0.1 "$(port 1)" "$KEY" 127.0.0.29 >"$T/h.out" 2>&1 \
+	&& ok || bad "a node of another wire version got its address banned"
 # proven misbehaviour is banned: the same address is refused at once
 attack banned 127.0.0.25
 attack banned 127.0.0.26
@@ -53,6 +62,7 @@ run 0 "$EM" peers --home "$T/a" --json
 has "$out" '"host": "127.0.0.25"'
 has "$out" '"host": "127.0.0.26"'
 has "$out" '"host": "127.0.0.27"'
+has "$out" '"host": "127.0.0.28"'
 grep -q "equivocated" "$T/a.log" && ok || bad "a did not log the equivocation"
 # garbage before a handshake proves nothing about who sent it: no ban
 "$HOSTILE" honest 127.0.0.1 "$(port 1)" "$KEY" 127.0.0.21 >"$T/h.out" 2>&1 \
