@@ -47,8 +47,9 @@ gossip_new(const gossip_host *host, const gossip_opts *opts, gossip **out)
 	g->rbuf = malloc(WIRE_RECON_MAX);
 	g->lacks = malloc((size_t)LACKS_MAX * 32);
 	g->out = calloc(1, sizeof *g->out);
+	g->recent = calloc(RECENT_CAP, sizeof *g->recent);
 	if (g->o.ae_max_ms < g->o.ae_ms || g->miss == NULL || g->rbuf == NULL ||
-	    g->lacks == NULL || g->out == NULL) {
+	    g->lacks == NULL || g->out == NULL || g->recent == NULL) {
 		em_err err = g->o.ae_max_ms < g->o.ae_ms ? EM_EINVAL : EM_ENOMEM;
 
 		gossip_free(g);
@@ -138,6 +139,7 @@ gossip_free(gossip *g)
 	free(g->rbuf);
 	free(g->lacks);
 	free(g->out);
+	free(g->recent);
 	free(g);
 }
 
@@ -452,9 +454,9 @@ gossip_publish(gossip *g, const rec_env *env, uint64_t now_ms)
 {
 	missing *e;
 
-	(void)now_ms;
 	if ((e = miss_find(g, env->id)) != NULL)
 		miss_del(g, e);
+	sync_arrived(g, env->id, now_ms);
 	spread(g, env->bytes, env->len, env->id, env->author, UINT32_MAX, 0);
 }
 
@@ -559,7 +561,8 @@ take_record(gossip *g, gpeer *p, const uint8_t *rec, size_t len, int how,
 	/* equivocation evidence too; what reconciliation brought, most peers
 	 * hold already: announced, not pushed (and the round stays short) */
 	if (how == WIRE_SYNC)
-		g->found++;
+		sync_found(g, 1, now);
+	sync_arrived(g, id, now);
 	spread(g, rec, len, id, env.author, p->handle, how == WIRE_SYNC);
 	return 0;
 }

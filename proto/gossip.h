@@ -22,12 +22,16 @@
  * them a session; the next session finds the rest). Cost follows the
  * difference, never the number of authors or records: identical stores
  * settle in one round trip of a few hundred bytes, and two that differ by
- * ten records in about three. Rounds come every ae_ms while sessions
- * find differences (or bring records), and back off, doubling up to
- * ae_max_ms, while they find nothing: where fingerprints differ a session
- * walks the id set on both sides, which an idle node with a large store
- * should not pay every second. A record that came by reconciliation is
- * announced (have), not pushed: most peers hold it already.
+ * ten records in about three. Rounds back off while sessions find
+ * nothing, doubling from ae_ms up to ae_max_ms (a session walks the id
+ * set on both sides, which an idle node with a large store should not pay
+ * every second), and come back to ae_ms, the next one soon, as soon as
+ * one finds a difference or brings a record. A peer that lacks many
+ * records is pushed a uniform sample of them, so that the peers it syncs
+ * with at once push it different ones; a record already pushed to that
+ * peer in the last PUSHED_MS, or that arrived here in the last ARRIVED_MS
+ * (push and graft are carrying it), is left out. A record that came by
+ * reconciliation is announced (have), not pushed: most peers hold it.
  *
  * Each peer has two session slots: mine (the session this node started
  * with it) and theirs (the one it started: at most one begins per ae_ms/2,
@@ -37,8 +41,10 @@
  * PENALTY_MALFORMED (the reason is recon_why's). The work a peer's
  * messages cause (keys walked, in walks of the whole set) comes from a
  * bucket per peer, GOSSIP_WORK_RATE walks per ae_ms up to
- * GOSSIP_WORK_BURST: when it is empty the peer's sessions are stopped
- * (recon_stop) and new ones refused until it refills.
+ * GOSSIP_WORK_BURST: when it is empty the peer's session is stopped
+ * (recon_stop), and no session with it begins, either way, until a
+ * whole walk has refilled. A session is stopped too once its push budget
+ * is spent (it would find only what it cannot push).
  *
  * Each peer has limits (message rate, outstanding wants) and a misbehaviour
  * score; at GOSSIP_BAN_SCORE the host is told to drop and ban it.

@@ -13,6 +13,19 @@
 #define TREES_MAX	65536		/* per-author link states per peer */
 #define LACKS_MAX	4096		/* ids a session step may push, sampled */
 #define WORK_MIN_SET	65536		/* a smaller set counts as this big */
+#define WORK_TO_BEGIN	1.0		/* walks a peer needs left to begin a session */
+#define RECENT_CAP	16384		/* pushes and arrivals remembered (a cache) */
+#define RECENT_PROBE	8
+#define PUSHED_MS	10000		/* a record pushed to a peer is not pushed
+					 * to it again by a session for this long */
+#define ARRIVED_MS	3000		/* ... nor one that arrived here this recently:
+					 * push and graft are carrying it */
+
+/* A push or an arrival: key is an id's first 8 bytes mixed with the peer
+ * (0: empty slot). */
+typedef struct recent {
+	uint64_t	key, t;
+} recent;
 
 typedef struct idbuf {			/* ids queued for one have or want */
 	uint8_t		*ids;
@@ -108,6 +121,8 @@ struct gossip {
 	uint8_t		*lacks;		/* LACKS_MAX ids */
 	uint32_t	 lacks_n;
 	uint64_t	 lacks_seen, lacks_rng, steps;
+	uint64_t	 step_found;	/* differences the last step found */
+	recent		*recent;	/* RECENT_CAP slots */
 	char		 why[160];	/* a penalty's reason, kept for the call */
 	gossip_stats	 st;
 };
@@ -130,6 +145,10 @@ void	 batch_take(batch *b, uint8_t *rec, size_t len);
 void	 sync_start(gossip *g, uint64_t now);
 void	 sync_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now);
 void	 sync_tick(gossip *g, uint64_t now);
+/* A record just arrived or published here (not pushed by sessions for a
+ * while); n differences found (rounds come back to ae_ms at once). */
+void	 sync_arrived(gossip *g, const uint8_t id[static 32], uint64_t now);
+void	 sync_found(gossip *g, uint64_t n, uint64_t now);
 void	 sync_peer_clear(gpeer *p);
 
 #endif

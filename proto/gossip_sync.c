@@ -97,6 +97,86 @@ sess_new(gossip *g, rsess *s, uint64_t now)
 	return EM_OK;
 }
 
+/* --- what was pushed to whom, and what just arrived: a small cache, so
+ * that two sessions with one peer (ours and its) do not push it the same
+ * records, and a session does not push what push and graft are carrying
+ * at that moment. Forgetting early costs a duplicate, never a record. */
+
+static uint64_t
+recent_key(const uint8_t id[static 32], uint32_t peer)
+{
+	uint64_t k;
+
+	memcpy(&k, id, sizeof k);	/* ids are hashes: uniform */
+	k ^= ((uint64_t)peer + 1) * 0x9e3779b97f4a7c15ULL;
+	return k != 0 ? k : 1;
+}
+
+static recent *
+recent_slot(gossip *g, uint64_t key, int *hit)
+{
+	recent *oldest = NULL;
+
+	for (uint32_t i = 0; i < RECENT_PROBE; i++) {
+		recent *e = &g->recent[(key + i) & (RECENT_CAP - 1)];
+
+		if (e->key == key) {
+			*hit = 1;
+			return e;
+		}
+		if (oldest == NULL || e->t < oldest->t)
+			oldest = e;	/* empty slots have t 0: taken first */
+	}
+	*hit = 0;
+	return oldest;
+}
+
+static void
+recent_note(gossip *g, const uint8_t id[static 32], uint32_t peer, uint64_t now)
+{
+	int hit;
+	uint64_t key = recent_key(id, peer);
+	recent *e = recent_slot(g, key, &hit);
+
+	e->key = key;
+	e->t = now;
+}
+
+static int
+recent_within(gossip *g, const uint8_t id[static 32], uint32_t peer, uint64_t now,
+    uint64_t ms)
+{
+	int hit;
+	recent *e = recent_slot(g, recent_key(id, peer), &hit);
+
+	return hit && now < e->t + ms;
+}
+
+#define ARRIVED	UINT32_MAX	/* the peer an arrival is noted under */
+
+void
+sync_arrived(gossip *g, const uint8_t id[static 32], uint64_t now)
+{
+	recent_note(g, id, ARRIVED, now);
+}
+
+/* A difference found: rounds come every ae_ms again, the next one soon. */
+void
+sync_found(gossip *g, uint64_t n, uint64_t now)
+{
+	uint64_t next;
+
+	if (n == 0)
+		return;
+	g->found += n;
+	if (g->ae_period > g->o.ae_ms) {
+		g->ae_period = g->st.ae_period_ms = g->o.ae_ms;
+		next = now + g->o.ae_ms / 2 + g->h.rand(g->h.ctx) % (g->o.ae_ms + 1);
+		if (next < g->next_ae)
+			g->next_ae = next;
+	}
+}
+
 /* --- the work a peer causes: a token bucket of walks of the set */
 
 static void
@@ -153,26 +233,35 @@ sess_step(gossip *g, gpeer *p, rsess *s, const uint8_t *msg, size_t mlen,
 	g->lacks_n = 0;
 	g->lacks_seen = 0;
 	g->steps = 0;
+	g->step_found = 0;
 	recon_get_stats(s->r, &a);
 	err = msg == NULL ? recon_start(s->r, g->rbuf, WIRE_RECON_MAX, len) :
 	    recon_recv(s->r, msg, mlen, g->rbuf, WIRE_RECON_MAX, len);
 	recon_get_stats(s->r, &b);
 	work_charge(g, p, g->steps, n);
-	g->found += (b.lacks - a.lacks) + (b.needs - a.needs);
+	g->step_found = (b.lacks - a.lacks) + (b.needs - a.needs);
 	g->st.recon_bytes_in += mlen;
 	g->st.recon_bytes_out += *len;
 	return err;
 }
 
 /* Copies out the records the peer lacks, up to s's budget (the first one
- * always, however big); *n of them. Sends nothing. */
+ * always, however big), but those pushed to it or arrived here lately;
+ * *n of them. Sends nothing. */
 static void
-take_lacks(gossip *g, rsess *s, uint8_t **rec, size_t *len, uint32_t *n)
+take_lacks(gossip *g, rsess *s, uint32_t peer, uint64_t now, uint8_t **rec,
+    size_t *len, uint32_t *n)
 {
 	*n = 0;
 	for (uint32_t i = 0; i < g->lacks_n && s->budget > 0; i++) {
-		if (g->h.get(g->h.ctx, g->lacks + (size_t)i * 32, &rec[*n], &len[*n]) != 0)
+		const uint8_t *id = g->lacks + (size_t)i * 32;
+
+		if (recent_within(g, id, peer, now, PUSHED_MS) ||
+		    recent_within(g, id, ARRIVED, now, ARRIVED_MS))
+			continue;
+		if (g->h.get(g->h.ctx, id, &rec[*n], &len[*n]) != 0)
 			continue;	/* gone since the view closed */
+		recent_note(g, id, peer, now);
 		s->budget = len[*n] >= s->budget ? 0 : s->budget - len[*n];
 		(*n)++;
 	}
@@ -211,7 +300,8 @@ outbox_send(gossip *g, outbox *o)
 static void
 sess_after(gossip *g, gpeer *p, rsess *s, size_t len, outbox *o, uint64_t now)
 {
-	take_lacks(g, s, o->rec, o->rlen, &o->n);
+	sync_found(g, g->step_found, now);
+	take_lacks(g, s, o->peer, now, o->rec, o->rlen, &o->n);
 	o->msg = g->rbuf;
 	o->len = len;
 	if (!recon_done(s->r) && (s->budget == 0 || p->work < 0) &&
@@ -269,13 +359,13 @@ pick(gossip *g)
 	for (uint32_t k = 0; k < g->n_peers; k++) {
 		gpeer *p = &g->peers[k];
 
-		if (!p->synced && p->mine.r == NULL && p->work >= 0)
+		if (!p->synced && p->mine.r == NULL && p->work >= WORK_TO_BEGIN)
 			return p;
 	}
 	for (uint32_t k = 0; k < g->n_peers; k++) {
 		gpeer *p = &g->peers[(start + k) % g->n_peers];
 
-		if (p->mine.r == NULL && p->work >= 0)
+		if (p->mine.r == NULL && p->work >= WORK_TO_BEGIN)
 			return p;
 	}
 	return NULL;
@@ -323,7 +413,8 @@ slot_for(gossip *g, gpeer *p, int started, uint64_t now)
 		return p->mine.r != NULL ? &p->mine : NULL;	/* else a late answer */
 	if (p->theirs.r != NULL)
 		return &p->theirs;
-	if ((p->theirs_any && now < p->theirs_at + g->o.ae_ms / 2) || p->work < 0 ||
+	if ((p->theirs_any && now < p->theirs_at + g->o.ae_ms / 2) ||
+	    p->work < WORK_TO_BEGIN ||
 	    sess_new(g, &p->theirs, now) != EM_OK) {
 		g->st.sessions_refused++;
 		return NULL;
