@@ -27,6 +27,33 @@ typedef struct client {
 	char		 buf[CONTROL_REQUEST_MAX];
 } client;
 
+/* The gossip core's counters (gossip.h): records and duplicates by the
+ * path they came by, and reconciliation sessions. */
+static json_t *
+gossip_json(daemon_state *d)
+{
+	gossip_stats g;
+
+	gossip_get_stats(d->g, &g);
+	return json_pack("{s:{s:I, s:I, s:I}, s:{s:I, s:I, s:I}, s:I, s:{s:I, s:I, s:I, "
+	    "s:I, s:I, s:I, s:I}, s:I, s:I, s:f, s:I}",
+	    "received", "push", (json_int_t)g.received[WIRE_PUSH],
+	    "graft", (json_int_t)g.received[WIRE_GRAFT], "sync", (json_int_t)g.received[WIRE_SYNC],
+	    "duplicates", "push", (json_int_t)g.duplicates[WIRE_PUSH],
+	    "graft", (json_int_t)g.duplicates[WIRE_GRAFT],
+	    "sync", (json_int_t)g.duplicates[WIRE_SYNC],
+	    "sync_pushed", (json_int_t)g.sync_pushed,
+	    "sessions", "started", (json_int_t)g.sessions_started,
+	    "answered", (json_int_t)g.sessions_answered,
+	    "completed", (json_int_t)g.sessions_completed,
+	    "stopped", (json_int_t)g.sessions_stopped, "refused", (json_int_t)g.sessions_refused,
+	    "failed", (json_int_t)g.sessions_failed,
+	    "unanswered", (json_int_t)g.sessions_unanswered,
+	    "recon_bytes_in", (json_int_t)g.recon_bytes_in,
+	    "recon_bytes_out", (json_int_t)g.recon_bytes_out,
+	    "walks", g.walks_milli / 1000.0, "ae_period_ms", (json_int_t)g.ae_period_ms);
+}
+
 static json_t *
 status(daemon_state *d)
 {
@@ -34,6 +61,7 @@ status(daemon_state *d)
 	uint64_t records = 0, sync = gossip_last_sync(d->g), mono = daemon_mono(d);
 	uint32_t connected = 0;
 	char t[32];
+	json_t *o;
 
 	/* the gossip core runs on daemon_mono; its last sync is shown as a
 	 * wall time, converted here for the display only */
@@ -44,7 +72,7 @@ status(daemon_state *d)
 		connected += c->ready && !c->closing;
 	store_count(d->st, &records);
 	store_digest(d->st, digest);
-	return json_pack("{s:o, s:o, s:s, s:b, s:I, s:I, s:I, s:o, s:s*, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+	o = json_pack("{s:o, s:o, s:s, s:b, s:I, s:I, s:I, s:o, s:s*, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
 	    "id", daemon_json_id(d->pk), "network", daemon_json_id(d->netid),
 	    "listen", d->o.listen, "running", 1,
 	    "peers_connected", (json_int_t)connected, "peers_known", (json_int_t)d->n_known,
@@ -55,6 +83,9 @@ status(daemon_state *d)
 	    "records_announced", (json_int_t)d->records_out,
 	    "chunks_wanted", (json_int_t)d->n_wants, "chunks_received", (json_int_t)d->chunks_in,
 	    "chunks_served", (json_int_t)d->chunks_out, "auto_eval", auto_status(d));
+	if (o != NULL)
+		json_object_set_new(o, "gossip", gossip_json(d));
+	return o;
 }
 
 static json_t *

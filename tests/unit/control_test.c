@@ -87,6 +87,14 @@ test_last_sync_shown_as_wall(void **state)
 	 * so it is over at once: synced */
 	gossip_tick(fx->d->g, daemon_mono(fx->d));
 	assert_int_equal(gossip_last_sync(fx->d->g), 777000);
+	{	/* and status counts it among the gossip core's sessions */
+		json_t *o = ask(fx, "{\"cmd\": \"status\"}\n");
+		json_t *ss = json_object_get(json_object_get(o, "gossip"), "sessions");
+
+		assert_int_equal(json_integer_value(json_object_get(ss, "started")), 1);
+		assert_int_equal(json_integer_value(json_object_get(ss, "completed")), 1);
+		json_decref(o);
+	}
 	fx->f.mono += 5000;
 	got = last_sync(fx);
 	assert_string_equal(got, em_time_iso(WALL0 - 5000, want, sizeof want));
