@@ -193,7 +193,8 @@ double task_score(const task_spec *s, const json_t *item, const char *output);
 
 /* The hash a result records of how its items were put and read:
  * BLAKE2b-256 over a tag and the manifest in canonical form (template,
- * system, few-shot count, extraction, normalisation and every other key). */
-void task_prompt_hash(const task_spec *s, uint8_t out[static 32]);
+ * system, few-shot count, extraction, normalisation and every other key).
+ * EM_ENOMEM (out untouched). */
+em_err task_prompt_hash(const task_spec *s, uint8_t out[static 32]);
 
 #endif

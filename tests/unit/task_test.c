@@ -1,7 +1,8 @@
 /* Task manifests and items (node/task/task.h): what the header promises
  * when memory runs out — a reason in why for every failure, EM_ENOMEM
- * said as such, nothing leaked. The allocations are jansson's, failed one
- * at a time through json_set_alloc_funcs. */
+ * said as such, nothing leaked — and the prompt hash a result signs. The
+ * allocations are jansson's, failed one at a time through
+ * json_set_alloc_funcs. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "hash.h"
 #include "task.h"
 
 /* The allocation to fail (1: the first after arming), 0 for none. */
@@ -94,11 +96,45 @@ test_items_out_of_memory(void **state)
 	task_spec_free(&s);
 }
 
+/* The hash covers the tag and the whole canonical manifest; without the
+ * memory to write the manifest out it fails rather than hash the tag. */
+static void
+test_prompt_hash(void **state)
+{
+	static const char tag[] = "evalmesh/prompt/v1";
+	uint8_t got[32], want[32], before[32];
+	hash_state hs;
+	task_spec s;
+	char *m;
+
+	(void)state;
+	assert_int_equal(hash_init(), EM_OK);
+	spec(&s);
+	m = json_dumps(s.manifest, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_non_null(m);
+	hash_start(&hs);
+	hash_update(&hs, (const uint8_t *)tag, sizeof tag - 1);
+	hash_update(&hs, (const uint8_t *)m, strlen(m));
+	hash_finish(&hs, want);
+	free(m);
+	assert_int_equal(task_prompt_hash(&s, got), EM_OK);
+	assert_memory_equal(got, want, 32);
+
+	memset(got, 0xa5, sizeof got);
+	memcpy(before, got, sizeof got);
+	arm(1);
+	assert_int_equal(task_prompt_hash(&s, got), EM_ENOMEM);
+	disarm();
+	assert_memory_equal(got, before, 32);	/* untouched */
+	task_spec_free(&s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_items_out_of_memory),
+		cmocka_unit_test(test_prompt_hash),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
