@@ -38,7 +38,7 @@ home_dir(const args_parsed *a, char *out, size_t cap)
 		return 0;
 	}
 	if ((env = getenv("HOME")) == NULL || *env == '\0')
-		return cli_fail("no home directory: set --home_ctx DIR, $EVALMESH_HOME or $HOME");
+		return cli_fail("no home directory: set --home DIR, $EVALMESH_HOME or $HOME");
 	if (strlen(env) > HOME_DIR_MAX || strlen(env) + 10 >= cap)
 		return cli_fail("$HOME: longer than %d bytes", HOME_DIR_MAX);
 	snprintf(out, cap, "%s/.evalmesh", env);
