@@ -8,7 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Writes the low width bytes of v (1..8), most significant first. */
+/* Writes the low width bytes of v (1..8) to p[0..width), most
+ * significant first. */
 static inline void
 be_put(uint8_t *p, uint64_t v, size_t width)
 {
@@ -16,8 +17,8 @@ be_put(uint8_t *p, uint64_t v, size_t width)
 		p[i] = (uint8_t)v;
 }
 
-/* Reads width bytes (1..8), most significant first. Eight bytes, the
- * common case on hot paths (the store's rows), are one load. */
+/* The unsigned number in p[0..width) (width 1..8), most significant byte
+ * first. */
 static inline uint64_t
 be_get(const uint8_t *p, size_t width)
 {
@@ -35,10 +36,9 @@ be_get(const uint8_t *p, size_t width)
 	return v;
 }
 
-/* Short byte strings — names, 32-byte ids — compared and copied inline:
- * they are short, and a call to memcmp or memcpy for each costs more than
- * the work. None reads a byte outside its operands: lengths between whole
- * words are covered by overlapping words. */
+/* Short byte strings — names, 32-byte ids — compared and copied inline,
+ * without a call. None reads or writes a byte outside its operands:
+ * lengths between whole words are covered by overlapping words. */
 
 /* The byte-wise order of a[0..al) and b[0..bl), shorter first on a tie. */
 static inline int
@@ -88,7 +88,7 @@ bytes_same(const char *a, const char *b, size_t n)
 	return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
 }
 
-/* Copies src[0..n) to dst (apart). */
+/* Copies src[0..n) to dst[0..n); the two must not overlap. */
 static inline void
 bytes_copy_short(char *dst, const char *src, size_t n)
 {
@@ -128,14 +128,14 @@ bytes_order32(const uint8_t *a, const uint8_t *b)
 	return 0;
 }
 
-/* Word by word into scalars: copied as two arrays, gcc moved them through
- * the stack in 16-byte halves and read them back in 8 (a store the loads
- * could not be fed from: a third of a leaderboard's grouping time). */
+/* Whether the two 32-byte ids are equal. */
 static inline int
 bytes_same32(const uint8_t *a, const uint8_t *b)
 {
 	uint64_t d = 0;
 
+	/* word by word into scalars: gcc moves 32-byte arrays through the
+	 * stack in halves and reads them back in words it cannot forward */
 	for (size_t i = 0; i < 32; i += 8) {
 		uint64_t x, y;
 

@@ -35,9 +35,11 @@ typedef struct keysort {
 	void		*mem;
 } keysort;
 
-/* Sorts the n items (v and idx set; left as they were) into ks, lowest
- * first (negate the values for highest first). EM_ENOMEM, EM_ETOOBIG (n
- * 2^32 or more). keysort_free() after, whatever it returned. */
+/* Sorts the n items (v and idx set; items is only read) into ks, lowest
+ * first (negate the values for highest first). ks owns what it holds
+ * until keysort_free(), to be called whatever this returned (a failure
+ * leaves ks zeroed). EM_ENOMEM; EM_ETOOBIG for n of UINT32_MAX (2^32 - 1)
+ * or more. */
 em_err	keysort_build(keysort *ks, const ks_item *items, size_t n);
 
 /* Sorts a[0..n) in place by value (v set; key is set here) when they are
@@ -48,6 +50,7 @@ em_err	keysort_build(keysort *ks, const ks_item *items, size_t n);
  * their centres. Equal values keep their order. */
 int	keysort_nearly(ks_item *a, size_t n);
 
+/* Frees what ks holds and zeroes it; a zeroed ks is fine. */
 void	keysort_free(keysort *ks);
 
 /* A key whose unsigned order is the order above. */
@@ -64,8 +67,7 @@ keysort_key(double v)
  * or ks.a), are <= x, searched out from p (at most n), where the answer
  * is thought to lie: in steps that double, then halving, so the cost grows
  * with how far the answer is from p (log of it), never with n. For
- * numbers counted one after another that change little (inline: it is
- * called once a row). */
+ * numbers counted one after another that change little. */
 static inline size_t
 keysort_count_from(const ks_item *a, size_t n, size_t p, double x)
 {

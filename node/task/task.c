@@ -395,7 +395,7 @@ task_load(const char *path, task_built *t, char *why, size_t cap)
 	/* The canonical manifest: everything but the local path, keys sorted. */
 	json_object_del(t->spec.manifest, "items");
 	if ((t->manifest = json_dumps(t->spec.manifest, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
-		err = EM_ENOMEM;
+		err = task_why(EM_ENOMEM, why, cap, "%s: out of memory", path);
 		goto out;
 	}
 	t->manifest_len = strlen(t->manifest);
