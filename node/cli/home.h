@@ -61,18 +61,14 @@ void home_close(home_ctx *h);
 int home_resolve(home_ctx *h, enum store_space space, const char *text,
     uint8_t id[static 32], const char *what);
 
-<<<<<<< HEAD
 /* Turns what a user typed for a task into its id: a full id (accepted
  * even if no record names it yet), a unique id prefix, NAME or
  * NAME@VERSION (task_find). 0, or 1 after a one-line message. */
 int home_task(home_ctx *h, const char *text, uint8_t id[static 32]);
 
-/* Prints the key-file error for path (permissions, damage, passphrase). */
-=======
 /* Prints the one-line message for err, a key file's error at path
  * (permissions, damage, passphrase; pass_var names the passphrase's
  * variable, or NULL). Returns 1. */
->>>>>>> h-hdr
 int home_key_error(em_err err, const char *path, const char *pass_var);
 
 #endif
