@@ -12,14 +12,17 @@
  *  2. Only results whose headline metric is the task's count; others are
  *     left out (and counted).
  *  3. One model is a name and revision. Each author counts once per model:
- *     its latest result (highest seq, then highest id) stands, earlier
- *     ones are superseded. Revoked results form rows of their own, outside
- *     the ranking, shown only with `all`.
+ *     its latest result (highest seq, then highest id, byte-wise; of two
+ *     alike, the one given first) stands, earlier ones are superseded.
+ *     Revoked results form rows of their own, outside the ranking, shown
+ *     only with `all`.
  *  4. A row's value is the mean of its reporters' values weighted by their
- *     item counts. Its interval is the hull of the reporters' 95%
- *     intervals (each its published one, else Wilson's): reporters ran the
- *     same items, so more of them does not narrow what the items allow,
- *     and reporters who disagree widen it.
+ *     item counts (a count of 0 weighs 1), summed in the order of their
+ *     authors (byte-wise), so every node gets the same bits; a row of one
+ *     reporter has that reporter's value exactly. Its interval is the hull
+ *     of the reporters' 95% intervals (each its published one, else
+ *     Wilson's): reporters ran the same items, so more of them does not
+ *     narrow what the items allow, and reporters who disagree widen it.
  *  5. Agreement: every two reporters' intervals overlap ("yes"), some do
  *     not ("no"), or one reporter ("-").
  *  6. Flags (board_flag_words): equivocating-author (an author caught
@@ -32,7 +35,12 @@
  *     items, shown beside it; it does not change the ranking.
  *  8. Ranks are tie groups: one plus the number of ranked rows whose
  *     interval lies wholly above this row's (lo above its hi).
- *  9. Sorted by value, high first, then model name, then revision. */
+ *  9. Sorted by value, high first, then model name, then revision,
+ *     byte-wise. Values compare as numbers, -0 equal to 0; a value that is
+ *     not a number (a mean whose sum overflowed: only values near the
+ *     largest double do that) goes first when its sign bit is clear, last
+ *     when it is set. Revoked rows (with `all`) follow the ranked ones, in
+ *     the same order. */
 #ifndef EM_BOARD_H
 #define EM_BOARD_H
 
@@ -88,12 +96,11 @@ typedef struct board {
 } board;
 
 /* Building a board as its results are read: begin with how many will come
- * and the task's metric, add them a batch at a time (trusted[i] says
- * whether rows[i]'s author is trusted; NULL: none is), end. The results
- * with one name_id must come one after another (a store's scan gives them
- * so), in any order otherwise. What the views point to (ids, names) is
- * borrowed until board_end returns; the board keeps copies of what it
- * shows. board_begin and board_end: EM_ENOMEM (board_end frees the
+ * and the task's metric, add them a batch at a time, in any order
+ * (trusted[i] says whether rows[i]'s author is trusted; NULL: none is),
+ * end. The views are borrowed only during board_add; what they point to
+ * (ids, authors, names) until board_end returns; the board keeps copies of
+ * what it shows. board_begin and board_end: EM_ENOMEM (board_end frees the
  * builder either way; board_acc_free() one that is not ended). Results
  * beyond n are ignored. */
 typedef struct board_acc board_acc;
@@ -107,16 +114,14 @@ void	board_acc_free(board_acc *a);
 em_err	board_metric(const store_view *rows, size_t n, const uint8_t *trusted, int trusted_only,
     char *out, size_t cap);
 
-/* All of the above over n results in memory; trusted[i] says whether
- * rows[i]'s author is trusted (may be NULL when !trusted_only); digest is
- * the store's over the task's results; o->metric NULL: board_metric's.
- * EM_ENOMEM. */
+/* All of the above over n results in memory, in any order; trusted[i]
+ * says whether rows[i]'s author is trusted (may be NULL when
+ * !trusted_only); digest is the store's over the task's results;
+ * o->metric NULL: board_metric's. EM_ENOMEM. */
 em_err	board_build(const store_view *rows, size_t n, const uint8_t *trusted,
     const uint8_t digest[static 32], const board_opts *o, board *b);
 
-/* Reads the task's rows in one read transaction and builds the board,
- * each result as the scan meets it when o->metric is given (the task's,
- * as `leaderboard` passes it), else from all of them at once
+/* Reads the task's rows in one read transaction and builds the board
  * (board_store.c). */
 em_err	board_compute(store *st, const uint8_t task[static 32], const board_opts *o, board *b);
 void	board_free(board *b);

@@ -440,6 +440,75 @@ test_alike_results(void **state)
 	board_free(&b);
 }
 
+static void
+same_board(const board *a, const board *b)
+{
+	assert_int_equal(a->n_rows, b->n_rows);
+	assert_int_equal(a->n_results, b->n_results);
+	assert_int_equal(a->used, b->used);
+	assert_int_equal(a->left_superseded, b->left_superseded);
+	assert_int_equal(a->left_revoked, b->left_revoked);
+	assert_int_equal(a->left_metric, b->left_metric);
+	for (size_t i = 0; i < a->n_rows; i++) {
+		const board_row *x = &a->rows[i], *y = &b->rows[i];
+
+		assert_string_equal(x->model, y->model);
+		assert_string_equal(x->revision, y->revision);
+		assert_memory_equal(&x->value, &y->value, sizeof x->value);
+		assert_memory_equal(&x->lo, &y->lo, sizeof x->lo);
+		assert_memory_equal(&x->hi, &y->hi, sizeof x->hi);
+		assert_true(x->rank == y->rank && x->reporters == y->reporters &&
+		    x->flags == y->flags && x->items_sum == y->items_sum && x->agree == y->agree);
+		assert_memory_equal(x->result_ids, y->result_ids, 32 * (size_t)x->reporters);
+	}
+}
+
+/* The batch API takes results in any order and batches of any size (a
+ * model's results need not come together), and ignores what comes beyond
+ * the count announced. */
+static void
+test_batches_any_order(void **state)
+{
+	enum { N = 300 };
+	static store_row r[N];
+	static store_view v[N];
+	static const uint8_t digest[32] = { 2 };
+	board_opts o = { .all = 1, .metric = "exact_match", .result_ids = 1 };
+	uint64_t seed = 12345;
+	board a, b;
+	board_acc *acc;
+
+	(void)state;
+	for (size_t i = 0; i < N; i++) {
+		uint64_t x = tu_next(&seed);
+		char model[16];
+
+		snprintf(model, sizeof model, "model-%u", (unsigned)(x % 23));
+		r[i] = row((int)i + 1, (int)(x >> 8 & 15), x >> 12 & 3, model, (double)(x >> 16 & 15) /
+		    16, 0, 0, 20 + (x >> 20 & 63));
+		r[i].id[1] = (uint8_t)(i >> 8);
+		r[i].flags = (x >> 28 & 15) == 0 ? RESULT_REVOKED : 0;
+		v[i] = (store_view){ .id = r[i].id, .author = r[i].author, .seq = r[i].seq,
+		    .n_items = r[i].n_items, .value = r[i].value, .flags = (uint8_t)r[i].flags,
+		    .metric = r[i].metric, .metric_len = (uint8_t)strlen(r[i].metric),
+		    .model = r[i].model, .model_len = (uint8_t)strlen(r[i].model),
+		    .revision = r[i].revision, .revision_len = (uint8_t)strlen(r[i].revision),
+		    .name_id = name_id(r[i].model, r[i].revision) };
+	}
+	for (size_t cut = 0; cut <= 5; cut += 5) {	/* all of them; five fewer announced */
+		assert_int_equal(board_build(v, N - cut, NULL, digest, &o, &a), EM_OK);
+		assert_int_equal(board_begin(N - cut, o.metric, &o, &acc), EM_OK);
+		for (size_t at = 0; at < N; at += 7)
+			board_add(acc, v + at, N - at < 7 ? N - at : 7, NULL);
+		assert_int_equal(board_end(acc, digest, &b), EM_OK);
+		assert_int_equal(b.n_results, N - cut);
+		same_board(&a, &b);
+		board_free(&a);
+		board_free(&b);
+	}
+}
+
+
 /* The plain board: the rules of board.h done the obvious way, O(n^2). */
 struct ref_row {
 	const char	*model, *revision;
@@ -650,6 +719,7 @@ main(void)
 		cmocka_unit_test(test_overflowing_mean),
 		cmocka_unit_test(test_mean_bits),
 		cmocka_unit_test(test_alike_results),
+		cmocka_unit_test(test_batches_any_order),
 		cmocka_unit_test(test_against_plain_board),
 	};
 
