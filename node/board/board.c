@@ -120,8 +120,9 @@ standing(board_acc *a, const store_view **p)
 	for (size_t i = 0; i < a->n_kept; i++)
 		p[i] = &a->kept[i];
 	qsort(p, a->n_kept, sizeof *p, cmp_result);
-	for (size_t i = 0; i < a->n_kept; i++)
-		if (i == 0 || !same_row(p[i], p[i - 1]) || memcmp(p[i]->author, p[i - 1]->author, 32))
+	for (size_t i = 0; i < a->n_kept; i++)	/* the first of each author's stands */
+		if (m == 0 || !same_row(p[i], p[m - 1]) ||
+		    memcmp(p[i]->author, p[m - 1]->author, 32) != 0)
 			p[m++] = p[i];
 	return m;
 }

@@ -481,11 +481,12 @@ test_batches_any_order(void **state)
 	(void)state;
 	for (size_t i = 0; i < N; i++) {
 		uint64_t x = tu_next(&seed);
+		double value = (double)(x >> 16 & 15) / 16;
 		char model[16];
 
 		snprintf(model, sizeof model, "model-%u", (unsigned)(x % 23));
-		r[i] = row((int)i + 1, (int)(x >> 8 & 15), x >> 12 & 3, model, (double)(x >> 16 & 15) /
-		    16, 0, 0, 20 + (x >> 20 & 63));
+		r[i] = row((int)i + 1, (int)(x >> 8 & 15), x >> 12 & 3, model, value, 0, 0,
+		    20 + (x >> 20 & 63));
 		r[i].id[1] = (uint8_t)(i >> 8);
 		r[i].flags = (x >> 28 & 15) == 0 ? RESULT_REVOKED : 0;
 		v[i] = (store_view){ .id = r[i].id, .author = r[i].author, .seq = r[i].seq,
