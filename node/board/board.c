@@ -21,7 +21,7 @@ struct board_acc {
 	size_t		 metric_len;
 	store_view	*kept;		/* the results that count, as they came */
 	size_t		 n_kept, max, n;	/* kept; announced; read */
-	size_t		 left_untrusted, left_metric;
+	size_t		 left_untrusted, left_metric, left_items, left_range;
 };
 
 em_err
@@ -45,6 +45,17 @@ board_begin(size_t n, const char *metric, const board_opts *o, board_acc **out)
 	return EM_OK;
 }
 
+/* Rule 2: a proportion's value, and its interval when it has one, inside
+ * [0, 1], the interval holding the value. Written so NaN fails. */
+static int
+in_unit(const store_view *r)
+{
+	if (!(r->value >= 0 && r->value <= 1))
+		return 0;
+	return !r->has_ci || (r->lo >= 0 && r->lo <= r->value && r->hi >= r->value &&
+	    r->hi <= 1);
+}
+
 /* The views are the caller's only during the call; what they point to
  * (ids, authors, names) stays until board_end returns, so a copy of each
  * view will do. */
@@ -61,6 +72,10 @@ board_add(board_acc *a, const store_view *rows, size_t n, const uint8_t *trusted
 		else if (r->metric_len != a->metric_len ||
 		    memcmp(r->metric, a->metric, a->metric_len) != 0)
 			a->left_metric++;
+		else if (a->o.task_items != 0 && r->n_items != a->o.task_items)
+			a->left_items++;
+		else if (a->o.proportion && !in_unit(r))
+			a->left_range++;
 		else
 			a->kept[a->n_kept++] = *r;
 	}
@@ -358,6 +373,8 @@ board_end(board_acc *a, const uint8_t digest[static 32], board *b)
 	b->n_results = a->n;
 	b->left_untrusted = a->left_untrusted;
 	b->left_metric = a->left_metric;
+	b->left_items = a->left_items;
+	b->left_range = a->left_range;
 	if (s == NULL || t == NULL)
 		goto out;
 	m = standing(a, s);

@@ -10,7 +10,12 @@
  *  1. With trusted_only, results by authors outside the reader's trust
  *     list are left out (and counted).
  *  2. Only results whose headline metric is the task's count; others are
- *     left out (and counted).
+ *     left out (and counted). So are results that cannot be compared
+ *     with the others (issue 13): over another number of items than the
+ *     task's (opts.task_items), or, for a proportion (opts.proportion), a
+ *     value or an interval end outside [0, 1] or not a number, or an
+ *     interval that does not hold its value. One such result left out
+ *     leaves its author's earlier one standing (rule 3).
  *  3. One model is a name and revision. Each author counts once per model:
  *     its latest result (highest seq, then highest id, byte-wise; of two
  *     alike, the one given first) stands, earlier ones are superseded.
@@ -59,6 +64,10 @@ typedef struct board_opts {
 					 * bytes); NULL: the commonest
 					 * (board_metric) */
 	int		 result_ids;	/* keep each row's result ids (for --json) */
+	uint64_t	 task_items;	/* rule 2: the task's item count; 0: not
+					 * known, not checked */
+	int		 proportion;	/* rule 2: the metric is a fraction of
+					 * items, in [0, 1] */
 } board_opts;
 
 /* What a run met on its items, in the order of board_row.cut. */
@@ -100,6 +109,8 @@ typedef struct board {
 	size_t		 used;			/* results behind the rows shown */
 	size_t		 left_untrusted, left_metric, left_superseded;
 	size_t		 left_revoked, left_min_reporters;
+	size_t		 left_items, left_range;	/* rule 2: another item
+							 * count; out of [0, 1] */
 	uint8_t		 digest[32];		/* over the ids of all the task's
 						 * results held, in id order
 						 * (store_board_view) */

@@ -43,6 +43,15 @@ task_metric_name(enum task_metric m)
 	return metric_names[m];
 }
 
+int
+task_metric_known(const char *name)
+{
+	for (size_t i = 0; i < sizeof metric_names / sizeof metric_names[0]; i++)
+		if (strcmp(name, metric_names[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* Writes a one-line reason to why and returns err. */
 static int
 field_name_ok(const char *s, size_t n)

@@ -99,6 +99,10 @@ const char *task_json_why(const json_error_t *je);
 /* The metric's manifest name ("exact_match"; static). */
 const char *task_metric_name(enum task_metric m);
 
+/* 1 if name is a task metric's name ("f1"), else 0. Every task metric
+ * scores an item from 0 to 1, so its value is a proportion in [0, 1]. */
+int task_metric_known(const char *name);
+
 /* Reads and checks a manifest file (at most BODY_MANIFEST_MAX bytes) and
  * the items file it names (relative to the manifest's directory), into
  * t. On failure t holds nothing (task_built_free is harmless). Errors,

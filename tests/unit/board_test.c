@@ -258,6 +258,47 @@ test_trust_revocation_flags(void **state)
 	board_free(&b);
 }
 
+/* Rule 2 (issue 13): a result over another number of items than the
+ * task's, or a proportion out of [0, 1], is left out and counted; it
+ * cannot pull another lab's row (item-weighted, n 1,000,000 at 0 moved a
+ * row from 0.1983 to 0.0006), and the author's earlier result stands. */
+static void
+test_incomparable_results(void **state)
+{
+	store_row r[8] = {
+		row(1, 1, 1, "A", 0.1983, 0.15, 0.25, 240),
+		row(2, 2, 1, "A", 0.0, 0.0, 0.0, 1000000),	/* another item count */
+		row(3, 3, 1, "B", 1.5, 1.4, 1.6, 240),		/* out of range */
+		row(4, 4, 1, "C", 0.5, -0.1, 0.9, 240),		/* a low below 0 */
+		row(5, 5, 1, "D", 0.5, 0.6, 0.9, 240),		/* interval misses its value */
+		row(6, 6, 1, "E", 0.4, 0.3, 0.5, 240),
+		row(7, 6, 2, "E", 0.9, 0.8, 1.0, 239),		/* E's later one, left out */
+		row(8, 7, 1, "F", 0.7, 0.7, 0.7, 240),		/* no interval */
+	};
+	board_opts o = { .task_items = 240, .proportion = 1 };
+	board b;
+
+	(void)state;
+	r[7].value = NAN;
+	assert_int_equal(build(r, 8, NULL, &o, &b), EM_OK);
+	assert_int_equal(b.left_items, 2);
+	assert_int_equal(b.left_range, 4);
+	assert_int_equal(b.n_rows, 2);
+	assert_int_equal(find(&b, "A")->reporters, 1);
+	assert_true(find(&b, "A")->value == 0.1983);
+	assert_true(find(&b, "E")->value == 0.4);	/* the earlier result stands */
+	for (size_t i = 0; i < b.n_rows; i++)
+		assert_string_not_equal(b.rows[i].model, "B");
+	board_free(&b);
+	/* unknown task, not a proportion: nothing checked */
+	o = (board_opts){ 0 };
+	r[7].value = 0.7;
+	assert_int_equal(build(r, 8, NULL, &o, &b), EM_OK);
+	assert_int_equal(b.left_items + b.left_range, 0);
+	assert_int_equal(b.n_rows, 6);
+	board_free(&b);
+}
+
 /* One vocabulary for the flags, in one order, whatever the bits; a short
  * buffer gets a cut, terminated text. */
 static void
@@ -720,6 +761,7 @@ main(void)
 		cmocka_unit_test(test_overflowing_mean),
 		cmocka_unit_test(test_mean_bits),
 		cmocka_unit_test(test_alike_results),
+		cmocka_unit_test(test_incomparable_results),
 		cmocka_unit_test(test_batches_any_order),
 		cmocka_unit_test(test_against_plain_board),
 	};
