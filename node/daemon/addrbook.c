@@ -437,8 +437,9 @@ addrbook_load(addrbook *b, const store_peer *p, const uint8_t g[static AB_GROUP_
 		if (b->n_operator == AB_OPERATOR_MAX)
 			return -1;
 		bucket = 0;
-	} else if (addrbook_is_loopback(g) && !addrbook_is_loopback(src)) {
-		return -1;
+	} else if (addrbook_is_loopback(g) && !addrbook_is_loopback(src) &&
+	    src[0] != AB_G_LEGACY) {
+		return -1;	/* an older build's: who told it is not known */
 	} else if (t == STORE_PEER_TRIED &&
 	    b->fill_tried[bucket = addrbook_tried_bucket(b, p->addr, g)] < AB_BUCKET_SLOTS) {
 		;

@@ -184,9 +184,10 @@ void	addrbook_good(addrbook *b, int i, uint64_t now);
  * room), tried to its tried bucket (else to new), new to its new bucket.
  * One an older evalmesh stored (STORE_PEER_UNKNOWN) is tried if it ever
  * worked, else new from one source group, AB_G_LEGACY: together they
- * get one source's share. Its index, or -1 if not taken (as
- * addrbook_add; also an address already here). An entry whose table or
- * source changed on the way is dirty. */
+ * get one source's share (a loopback one among them is taken: who told
+ * it is not known). Its index, or -1 if not taken (as addrbook_add; also
+ * an address already here). An entry whose table or source changed on
+ * the way is dirty. */
 int	addrbook_load(addrbook *b, const store_peer *p, const uint8_t g[static AB_GROUP_LEN],
     uint64_t now);
 

@@ -528,6 +528,14 @@ test_reload_legacy(void **state)
 	}
 	assert_int_equal(tried, 11);
 	assert_true(b->n_new <= AB_SOURCE_SHARE);
+	/* a loopback one too (a test's or a developer's node) */
+	memset(&p, 0, sizeof p);
+	snprintf(p.addr, sizeof p.addr, "127.0.0.1:7400");
+	p.last_ok = T0 - DAY;
+	assert_true(addrbook_load(b, &p, grp(p.addr, 0), T0) >= 0);
+	snprintf(p.addr, sizeof p.addr, "127.0.0.1:7401");
+	p.last_ok = 0;
+	assert_true(addrbook_load(b, &p, grp(p.addr, 0), T0) >= 0);
 	consistent(b);
 	free(b);
 }
