@@ -191,7 +191,18 @@ em_err	store_digest(store *st, uint8_t out[static 32]);
 em_err	store_since(store *st, uint64_t after, uint32_t max, store_visit fn,
     void *ctx, uint64_t *last);
 
-/* What a node remembers of a peer address. */
+/* What a node remembers of a peer address. Which table an entry is in,
+ * and the group of the peer that told us of it, are the daemon's
+ * (node/daemon/addrbook.h); the store keeps them as given. */
+#define STORE_PEER_SOURCE_LEN	17
+
+enum store_peer_table {
+	STORE_PEER_UNKNOWN = 0,		/* stored by an older evalmesh: not said */
+	STORE_PEER_NEW,			/* learnt from a peer, never worked */
+	STORE_PEER_TRIED,		/* a handshake there worked */
+	STORE_PEER_OPERATOR,		/* given by the operator: kept */
+};
+
 typedef struct store_peer {
 	char		addr[256];	/* "host:port" */
 	int		has_id;
@@ -200,14 +211,37 @@ typedef struct store_peer {
 					 * handshake; 0 never */
 	uint64_t	ban_until;	/* ms since the epoch: refused until then */
 	uint32_t	fails;		/* dial failures since the last success */
+	uint8_t		table;		/* enum store_peer_table */
+	uint8_t		source[STORE_PEER_SOURCE_LEN];	/* who told us, as a group */
+	uint64_t	heard;		/* ms: when last told of it, 0 never */
 } store_peer;
 
-/* Adds or replaces the entry for p->addr (p only read). EM_EINVAL for an
- * empty addr or one that fills all its bytes (no NUL). */
+/* "new", "tried", "operator", or "unknown" for STORE_PEER_UNKNOWN and
+ * any other value: a static string. */
+const char *store_peer_table_name(uint8_t table);
+/* Adds or replaces the entry for p->addr. EM_EINVAL if p->addr is empty
+ * or not NUL-terminated within its 256 bytes. */
 em_err	store_peer_put(store *st, const store_peer *p);
-/* Copies up to cap peers (address order) into out; *n gets how many.
- * Entries of another layout are passed over. */
+/* Lists up to cap peers (address order); *n gets how many. An entry an
+ * older evalmesh stored reads with table STORE_PEER_UNKNOWN, source
+ * zeros and heard 0; a value of neither form is skipped. */
 em_err	store_peer_list(store *st, store_peer *out, size_t cap, size_t *n);
+/* Calls fn with each peer (address order; p is borrowed for the call)
+ * until it returns nonzero. Entries read as store_peer_list says. */
+em_err	store_peer_each(store *st, int (*fn)(void *ctx, const store_peer *p),
+    void *ctx);
+/* In one transaction: deletes each of the n_del addresses in del (one
+ * not stored is fine), then adds or replaces each of the n_put peers in
+ * put. EM_EINVAL (and nothing written) if an address is empty or over
+ * 255 bytes. */
+em_err	store_peer_write(store *st, const store_peer *const *put, size_t n_put,
+    const char *const *del, size_t n_del);
+/* Deletes, in one transaction, every stored peer (and every value that
+ * is not a peer entry) for which keep(ctx, addr) returns 0; addr is
+ * NUL-terminated and borrowed for the call. *n_gone (NULL: not wanted)
+ * gets how many went. */
+em_err	store_peer_prune(store *st, int (*keep)(void *ctx, const char *addr),
+    void *ctx, size_t *n_gone);
 
 /* Content-addressed blobs: the chunks of a task's items. put copies
  * bytes[0..len) in after checking that hash is BLAKE2b-256(bytes)

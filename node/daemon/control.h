@@ -7,7 +7,8 @@
  * (at most CONTROL_ANSWER_MAX bytes) and closes. Requests:
  *   {"cmd": "status"}              the node's id, network, listen address,
  *                                  counters, auto-eval jobs
- *   {"cmd": "peers"}               connections, known addresses, bans
+ *   {"cmd": "peers"}               connections, known addresses (and
+ *                                  their tables), bans
  *   {"cmd": "peers_add", "addr": "HOST:PORT"}   dial that address now
  * Every error comes back as {"error": "one line"}.
  *
