@@ -27,6 +27,9 @@
 #define WRITE_QUEUE_MAX	(16u << 20)	/* bytes queued to one peer before it is dropped */
 #define FETCH_MAX	256		/* task chunks wanted at once */
 #define FETCH_PER_PEER	4		/* chunks asked of one peer at once */
+#define CHUNK_ASKS_MAX	(2 * FETCH_PER_PEER)	/* chunks a peer asked of us, waiting
+						 * for its answer budget */
+#define CHUNK_SERVED_MAX 32		/* chunks sent to a peer, remembered */
 
 typedef struct conn conn;
 typedef struct daemon_state daemon_state;
@@ -47,6 +50,14 @@ struct conn {
 	uint64_t	 since, last_rx;	/* daemon_mono: opened, last heard from */
 	size_t		 queued;	/* bytes handed to uv_write, not yet written */
 	uint32_t	 chunks_asked;	/* fetch.c: chunks asked of it, pending */
+	uint8_t		 asks[CHUNK_ASKS_MAX][32];	/* fetch.c: chunks it asked of
+							 * us, not yet sent, in order */
+	uint32_t	 n_asks;
+	struct {			/* fetch.c: the last chunks sent to it */
+		uint8_t	 hash[32];
+		uint64_t at;		/* daemon_mono */
+	}		 served[CHUNK_SERVED_MAX];
+	uint32_t	 n_served, next_served;	/* entries used; where the next goes */
 	conn		*next;
 };
 
@@ -180,10 +191,21 @@ void	fetch_scan(daemon_state *d);
  * FETCH_PER_PEER chunks asked; a chunk no peer can take now waits for
  * the next call. */
 void	fetch_send(daemon_state *d);
-/* Answers c's chunk-want message m (read during the call only): each
- * chunk from the store, or an empty chunk message for one not stored
- * ("I lack it"). Stops when c closes. */
+/* c's chunk-want message m (read during the call only): each chunk asked
+ * joins c->asks, then fetch_answer. Asks no honest fetcher makes cost c
+ * PENALTY_FLOOD (once a message for each kind), and are not answered: a
+ * chunk sent to c within CHUNK_REPEAT_MS (timing_chunk_repeat: it has
+ * it), and asks beyond CHUNK_ASKS_MAX waiting (a fetcher keeps at most
+ * FETCH_PER_PEER asked of a peer). A chunk already waiting is not added
+ * twice. */
 void	fetch_on_want(daemon_state *d, conn *c, const wire_msg *m);
+/* Sends c the chunks it asked for, in order, while its answer budget
+ * (gossip_answer at daemon_mono) holds each; the rest wait for a later
+ * call. A chunk not stored is answered at once with an empty chunk
+ * message ("I lack it", not charged). Stops when c closes. */
+void	fetch_answer(daemon_state *d, conn *c);
+/* fetch_answer for every connection with chunks waiting. */
+void	fetch_answer_all(daemon_state *d);
 /* A chunk message m from c (read during the call only). Unwanted: dropped.
  * Empty, from the peer it was asked of: asked again after FETCH_AGAIN_MS
  * on daemon_mono (timing_fetch_again). Not matching its hash: c is

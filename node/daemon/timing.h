@@ -29,6 +29,8 @@
 #define FETCH_SCAN_EVERY	5	/* maintenance rounds between chunk scans */
 #define FETCH_TIMEOUT_MS	10000	/* a chunk asked and unanswered: asked of another peer */
 #define FETCH_AGAIN_MS		500	/* after a peer said it lacks a chunk */
+#define CHUNK_REPEAT_MS		(FETCH_TIMEOUT_MS / 2)	/* a chunk asked again this
+							 * soon after it was sent */
 #define AUTO_RETRY_MS		60000	/* auto-eval: after a failed run, doubling... */
 #define AUTO_RETRY_MAX_MS	3600000	/* ... up to this, before jitter */
 
@@ -127,6 +129,19 @@ timing_fetch_due(int asked, uint64_t asked_at, uint64_t again_at, uint64_t now)
 	if (now < again_at)
 		return 0;
 	return !asked || now >= asked_at + FETCH_TIMEOUT_MS;
+}
+
+/* Whether a peer that asks at now for a chunk we sent it at served_at is
+ * asking for what it has: it is, within CHUNK_REPEAT_MS. An honest
+ * fetcher asks a peer again only when FETCH_TIMEOUT_MS have passed since
+ * its ask without an answer; the chunk was sent after that ask came, so
+ * half the timeout leaves the rest for the time the ask and the answer
+ * took on the way. A served_at after now (a clock out of order) counts
+ * as now. */
+static inline int
+timing_chunk_repeat(uint64_t served_at, uint64_t now)
+{
+	return now < served_at + CHUNK_REPEAT_MS;
 }
 
 /* When to ask again for a chunk that a peer, at now, said it lacks: it
