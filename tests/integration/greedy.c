@@ -45,6 +45,7 @@ typedef struct peer {
 	int		 closed;	/* the node hung up */
 	uint64_t	 bytes;		/* received on the socket */
 	uint64_t	 records;	/* in records messages */
+	uint64_t	 how[3];	/* ... of them come as WIRE_SYNC, _PUSH, _GRAFT */
 	uint64_t	 chunks;	/* chunk messages with bytes */
 } peer;
 
@@ -117,8 +118,11 @@ count(peer *p, const uint8_t *msg, size_t len)
 
 	if (wire_decode(msg, len, &m) != EM_OK)
 		return;
-	if (m.type == WIRE_RECORDS)
+	if (m.type == WIRE_RECORDS) {
 		p->records += m.u.records.n;
+		if (m.u.records.how <= WIRE_GRAFT)
+			p->how[m.u.records.how] += m.u.records.n;
+	}
 	else if (m.type == WIRE_CHUNK && m.u.chunk.len > 0)
 		p->chunks++;
 }
@@ -271,9 +275,11 @@ run(const char *mode, peer *p, uint8_t (*ids)[32], size_t n_ids,
 	if (!p->closed)
 		pump(p, 0);
 	printf("%s: asked %llu, received %llu bytes (%llu records, %llu chunks) in %ld ms; "
-	    "closed by the node: %s\n", mode, (unsigned long long)asks,
-	    (unsigned long long)p->bytes, (unsigned long long)p->records,
-	    (unsigned long long)p->chunks, ms_now() - start,
+	    "records by sync %llu, push %llu, want %llu; closed by the node: %s\n", mode,
+	    (unsigned long long)asks, (unsigned long long)p->bytes,
+	    (unsigned long long)p->records, (unsigned long long)p->chunks, ms_now() - start,
+	    (unsigned long long)p->how[WIRE_SYNC], (unsigned long long)p->how[WIRE_PUSH],
+	    (unsigned long long)p->how[WIRE_GRAFT],
 	    p->closed ? "yes" : "no");
 }
 

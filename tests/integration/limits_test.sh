@@ -29,6 +29,12 @@ start_node a 1
 start_node b 2 --peer "127.0.0.1:$(port 1)"
 wait_for 10 "b connects to a" "$EM" peers --home "$T/b" "connected"
 A_PID=${NODE_PID[a]}
+# what a imported before it started is announced (pushed to the peers
+# then connected) once: before the greedy peers come, so that all they
+# get is answers to their asks
+converged 60 a b
+wait_for 10 "a announced what it holds" "$EM" status --home "$T/a" --json \
+	'"records_announced": 300[0-9]'
 
 still_serving() {	# b publishes; a must get it
 	publish b 1
