@@ -31,6 +31,7 @@
 #define FETCH_AGAIN_MS		500	/* after a peer said it lacks a chunk */
 #define CHUNK_REPEAT_MS		(FETCH_TIMEOUT_MS / 2)	/* a chunk asked again this
 							 * soon after it was sent */
+#define CONTROL_IDLE_MS		5000	/* a control connection silent this long: closed */
 #define AUTO_RETRY_MS		60000	/* auto-eval: after a failed run, doubling... */
 #define AUTO_RETRY_MAX_MS	3600000	/* ... up to this, before jitter */
 
@@ -172,6 +173,19 @@ static inline uint64_t
 timing_left(uint64_t due, uint64_t now)
 {
 	return due > now ? due - now : 0;
+}
+
+/* ms left before a control connection whose last byte came at last (or
+ * that connected then) is closed as idle, CONTROL_IDLE_MS after it; 0
+ * when that time has come.
+ * Never more than CONTROL_IDLE_MS: a last after now (a clock out of
+ * order) counts as now. */
+static inline uint64_t
+timing_control_left(uint64_t last, uint64_t now)
+{
+	uint64_t left = timing_left(last + CONTROL_IDLE_MS, now);
+
+	return left < CONTROL_IDLE_MS ? left : CONTROL_IDLE_MS;
 }
 
 /* Whole seconds the node has run, started and now both read on

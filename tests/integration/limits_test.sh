@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # What others may make a node do, bounded: a member with the network key
-# that asks for more than it can use.
+# that asks for more than it can use, and a crowd on the control socket.
 #   - records wanted as fast as they come: no more bytes a second than a
 #     peer's answer budget (4 MiB/s, after one second's worth at once)
 #   - wants faster than that, and the same chunk again and again: the
 #     peer is scored, dropped and banned, and little was sent
+#   - 200 idle control connections: all but 32 refused at once with a
+#     reason; the rest closed ~5 s after their last byte; the node keeps
+#     few descriptors and serves peers and the CLI throughout
 # usage: limits_test.sh PATH/TO/evalmesh PATH/TO/greedy PATH/TO/mkbundle
 set -u
 EM=${1:?usage: limits_test.sh EVALMESH GREEDY MKBUNDLE}
@@ -87,5 +90,27 @@ has "$out" '"host": "127.0.0.42"'
 grep -q "wants for more than it can receive" "$T/a.log" && ok || bad "a did not log why it dropped .41"
 grep -q "asks again for chunks it was sent" "$T/a.log" && ok || bad "a did not log why it dropped .42"
 
+# --- a crowd on the control socket
+python3 "$(dirname "$0")/ctl_crowd.py" "$T/a/control.sock" 200 "$T/hold" >"$T/crowd.out" 2>&1 &
+CROWD=$!
+wait_for 10 "the crowd holds its connections" cat "$T/hold" 'holding'
+has "$T/hold" '^holding 32$'
+fds=$(ls "/proc/$A_PID/fd" | wc -l)
+[ "$fds" -lt 100 ] && ok || bad "node a holds $fds descriptors under 200 control connections"
+# the CLI is told why while the crowd is there
+run 1 "$EM" status --home "$T/a"
+has "$err" 'busy: 32 control connections are open'
+one_line
+# peers still get in
+"$EM" init --home "$T/c" --name c >/dev/null || bad "init c"
+start_node c 3 --peer "127.0.0.1:$(port 1)"
+wait_for 10 "c connects to a" "$EM" peers --home "$T/c" "connected"
+wait $CROWD && ok || bad "crowd: $(cat "$T/crowd.out")"
+cat "$T/crowd.out" | sed 's/^/  /'
+has "$T/crowd.out" '200 opened, 168 refused at once, 32 closed idle after (4[5-9][0-9][0-9]|5[0-9][0-9][0-9]|6[0-9][0-9][0-9])-[0-9]+ ms, 0 still open'
+has "$T/crowd.out" 'said: \{"error": "busy: 32 control connections are open'
+run 0 "$EM" status --home "$T/a" --json
+has "$out" '"running": true'
+still_serving
 stop_all
 finish
