@@ -23,6 +23,21 @@
  * Each peer has limits (message rate, outstanding wants) and a misbehaviour
  * score; at GOSSIP_BAN_SCORE the host is told to drop and ban it.
  *
+ * What a peer's asks make us send is bounded in bytes, not messages: a
+ * want or a summary of a few bytes can ask for megabytes. Each peer has
+ * an answer budget, a token bucket of bytes (answer_rate per second, up
+ * to answer_burst; a new peer starts with one second's worth), which
+ * every answer to its asks is charged: records it wanted, records anti-
+ * entropy pushes to it, our summary in reply to its own, and what the
+ * host sends in answer to its asks (task chunks: gossip_answer). Eager
+ * pushes of new records are not answers and are not charged. When the
+ * budget runs out, anti-entropy pushes the rest at a later round, and
+ * wanted ids wait (at most WIRE_IDS_MAX of them) until it refills; asks
+ * that no honest node makes cost the peer PENALTY_FLOOD: wants beyond
+ * those waiting ("more than it can receive"), and summaries more often
+ * than four per ae_ms (an honest node sends one per round, 0.5-1.5 ae_ms
+ * apart, and one in reply to each of ours).
+ *
  * A record from a peer is checked in this order, each step once: the
  * message's rate (gossip_admit) and size (wire_decode, by the host); a
  * duplicate by id (a hash, has), dropped before anything else is read;
@@ -102,6 +117,9 @@ typedef struct gossip_opts {
 	uint32_t	msg_rate;	/* messages per second per peer (2000) */
 	uint32_t	msg_burst;	/* ... and the burst allowed (8000) */
 	uint32_t	author_rate;	/* new records per author per minute (20000) */
+	uint32_t	answer_rate;	/* bytes per second a peer's asks may make
+					 * us send (4 MiB) */
+	uint32_t	answer_burst;	/* ... and the burst allowed (8 MiB) */
 } gossip_opts;
 
 typedef struct gossip gossip;
@@ -136,12 +154,20 @@ int	gossip_admit(gossip *g, uint32_t peer, uint64_t now_ms);
  * peers, ping, pong, bye) and ignored here, as is an unknown peer. */
 void	gossip_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now_ms);
 
+/* Charges bytes the host is about to send peer in answer to its asks
+ * (task chunks) to its answer budget at now_ms: 1 if the budget holds
+ * them (they are taken), 0 if not (nothing is taken: send nothing now,
+ * and try again later, as the budget refills) or peer is not known. An
+ * answer over answer_burst is allowed once the budget is full. */
+int	gossip_answer(gossip *g, uint32_t peer, size_t bytes, uint64_t now_ms);
+
 /* Adds points to peer's score; at GOSSIP_BAN_SCORE the peer is taken out
  * (as gossip_peer_down) and the host's drop called with why and ban set.
  * An unknown peer is ignored. */
 void	gossip_penalize(gossip *g, uint32_t peer, int points, const char *why);
 
-/* Timers: overdue wants, anti-entropy; also sends queued announcements.
+/* Timers: overdue wants, anti-entropy, wants that waited for a peer's
+ * answer budget; also sends queued announcements.
  * Call it at least every 50 ms or so. */
 void	gossip_tick(gossip *g, uint64_t now_ms);
 

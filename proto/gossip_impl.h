@@ -2,6 +2,7 @@
 #ifndef EM_GOSSIP_IMPL_H
 #define EM_GOSSIP_IMPL_H
 
+#include "bucket.h"
 #include "gossip.h"
 
 #define PEERS_MAX	256
@@ -10,6 +11,9 @@
 #define AUTHORS_MAX	4096		/* authors tracked for the rate limit */
 #define BATCH_BYTES	(256 * 1024)	/* records message payload aimed at */
 #define TREES_MAX	65536		/* per-author link states per peer */
+#define OWED_MAX	WIRE_IDS_MAX	/* wanted ids waiting for a peer's budget */
+#define SUMMARY_RATE	4		/* summaries per ae_ms from one peer... */
+#define SUMMARY_BURST	8		/* ... and the burst allowed */
 
 typedef struct idbuf {			/* ids queued for one have or want */
 	uint8_t		*ids;
@@ -31,6 +35,9 @@ typedef struct gpeer {
 	double		tokens;		/* message budget (token bucket) */
 	uint64_t	refill_ms, decay_ms;
 	idbuf		have, want;	/* queued until the next flush */
+	idbuf		owed;		/* ids it wanted, waiting for its budget */
+	bucket		answer;		/* bytes its asks may make us send */
+	bucket		sums;		/* summaries it may send us */
 } gpeer;
 
 typedef struct missing {		/* an id announced but not yet held */
@@ -53,7 +60,8 @@ typedef struct batch {
 	gossip		*g;
 	uint32_t	 peer;
 	int		 how;	/* enum wire_how */
-	uint32_t	 n, budget;
+	uint32_t	 n, budget;	/* records it may still take */
+	uint64_t	 now;		/* when the answer budget is charged */
 	size_t		 bytes;
 	uint8_t		*rec[WIRE_RECORDS_MAX];
 	size_t		 len[WIRE_RECORDS_MAX];
@@ -79,12 +87,15 @@ gpeer	*gp_find(gossip *g, uint32_t handle);
  * encode (out of memory) is lost, as one on the wire may be. */
 void	 gp_send(gossip *g, uint32_t peer, const wire_msg *m);
 
-/* A records message to peer, sent how, taking at most budget records in
- * all (each message up to WIRE_RECORDS_MAX records or about BATCH_BYTES). */
-void	 batch_init(batch *b, gossip *g, uint32_t peer, int how, uint32_t budget);
-/* Copies a record into the batch, sending a full one first; a record past
- * the budget, or with no memory for its copy, is left out. */
-void	 batch_add(batch *b, const uint8_t *rec, size_t len);
+/* A batch of answers to peer's asks, at most budget records, charged to
+ * the peer's answer budget at now. */
+void	 batch_init(batch *b, gossip *g, uint32_t peer, int how, uint32_t budget,
+	    uint64_t now);
+/* Copies a record into the batch (each message up to WIRE_RECORDS_MAX
+ * records or about BATCH_BYTES), sending a full one first: 1, or 0 if
+ * the batch takes no more (its record budget, or the peer's answer
+ * budget, is spent: then it takes nothing more at all). */
+int	 batch_add(batch *b, const uint8_t *rec, size_t len);
 /* Sends what the batch holds (if anything) and frees its copies. */
 void	 batch_send(batch *b);
 

@@ -25,8 +25,11 @@ our_summary(gossip *g, uint8_t **entries)
 	return n;
 }
 
+/* Sends peer our summary; a reply to its own is an answer to its ask,
+ * charged to its answer budget at now (and not sent if over it: the next
+ * round makes up for it). */
 static void
-send_summary(gossip *g, uint32_t peer, int reply)
+send_summary(gossip *g, uint32_t peer, int reply, uint64_t now)
 {
 	wire_msg m;
 	uint8_t *entries;
@@ -35,7 +38,8 @@ send_summary(gossip *g, uint32_t peer, int reply)
 	m.u.summary.reply = reply;
 	m.u.summary.n = our_summary(g, &entries);
 	m.u.summary.entries = entries;
-	if (entries != NULL)
+	if (entries != NULL && (!reply ||
+	    gossip_answer(g, peer, (size_t)m.u.summary.n * WIRE_SUMMARY_ENTRY, now)))
 		gp_send(g, peer, &m);
 	free(entries);
 }
@@ -47,7 +51,7 @@ sync_start(gossip *g, uint64_t now)
 
 	/* jitter keeps nodes from falling into step */
 	g->next_ae = now + g->o.ae_ms / 2 + g->h.rand(g->h.ctx) % (g->o.ae_ms + 1);
-	send_summary(g, g->peers[i].handle, 0);
+	send_summary(g, g->peers[i].handle, 0, now);
 }
 
 static void
@@ -105,6 +109,19 @@ compare_push(gossip *g, batch *b, const uint8_t *ours, uint32_t no,
 	return we_lack;
 }
 
+/* Whether peer's summary at now is within what an honest node sends:
+ * one per round (every 0.5-1.5 ae_ms) and one in reply to each of ours,
+ * so at most two per half round; SUMMARY_RATE per ae_ms, with a burst,
+ * leaves room for jitter. Each summary costs us a walk of every author. */
+static int
+summary_due(gossip *g, uint32_t peer, uint64_t now)
+{
+	gpeer *p = gp_find(g, peer);
+	uint32_t per_s = SUMMARY_RATE * 1000 / (g->o.ae_ms ? g->o.ae_ms : 1);
+
+	return p != NULL && bucket_take(&p->sums, per_s ? per_s : 1, SUMMARY_BURST, 1, now);
+}
+
 void
 sync_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now)
 {
@@ -112,6 +129,10 @@ sync_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now)
 	uint32_t no;
 	batch b;
 
+	if (!summary_due(g, peer, now)) {
+		gossip_penalize(g, peer, PENALTY_FLOOD, "summaries more often than a node sends them");
+		return;
+	}
 	if (!sorted(m->u.summary.entries, m->u.summary.n)) {
 		gossip_penalize(g, peer, PENALTY_MALFORMED, "unsorted summary");
 		return;
@@ -119,10 +140,10 @@ sync_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now)
 	no = our_summary(g, &ours);
 	if (ours == NULL)
 		return;
-	batch_init(&b, g, peer, WIRE_SYNC, g->o.ae_records);
+	batch_init(&b, g, peer, WIRE_SYNC, g->o.ae_records, now);
 	if (compare_push(g, &b, ours, no, m->u.summary.entries, m->u.summary.n) &&
 	    !m->u.summary.reply)
-		send_summary(g, peer, 1);
+		send_summary(g, peer, 1, now);
 	batch_send(&b);
 	free(ours);
 	g->last_sync = now;

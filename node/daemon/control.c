@@ -18,14 +18,28 @@
 #include "log.h"
 
 
-typedef struct client {
+/* A connection being answered, in d->clients (at most
+ * CONTROL_CLIENTS_MAX). Its memory goes when both handles have closed. */
+struct ctl_client {
 	uv_pipe_t	 pipe;
+	uv_timer_t	 timer;		/* the idle deadline */
 	uv_write_t	 wreq;
 	daemon_state	*d;
+	uint64_t	 last;		/* daemon_mono: when it connected or last sent */
+	int		 closing, handles;
 	char		*answer;
 	size_t		 len;
+	struct ctl_client *next;
 	char		 buf[CONTROL_REQUEST_MAX];
-} client;
+};
+typedef struct ctl_client client;
+
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
+
+/* What a connection over the cap is told, before it is closed. */
+static const char busy[] = "{\"error\": \"busy: " STR(CONTROL_CLIENTS_MAX)
+    " control connections are open, the most it answers at once; try again when they close\"}";
 
 static json_t *
 status(daemon_state *d)
@@ -155,8 +169,45 @@ on_client_closed(uv_handle_t *h)
 {
 	client *cl = h->data;
 
+	if (--cl->handles > 0)
+		return;
 	free(cl->answer);
 	free(cl);
+}
+
+/* Closes cl once (later calls do nothing), and takes it out of the
+ * count: its descriptor goes with the pipe's close. */
+static void
+client_close(client *cl)
+{
+	daemon_state *d = cl->d;
+
+	if (cl->closing)
+		return;
+	cl->closing = 1;
+	for (client **p = &d->clients; *p != NULL; p = &(*p)->next)
+		if (*p == cl) {
+			*p = cl->next;
+			break;
+		}
+	d->n_clients--;
+	cl->handles = 2;
+	uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
+	uv_close((uv_handle_t *)&cl->timer, on_client_closed);
+}
+
+/* The timer waits on the loop's time, the deadline is kept on the
+ * daemon's clock: early by that clock, it waits the rest. */
+static void
+on_client_idle(uv_timer_t *t)
+{
+	client *cl = t->data;
+	uint64_t left = timing_control_left(cl->last, daemon_mono(cl->d));
+
+	if (left > 0)
+		uv_timer_start(&cl->timer, on_client_idle, left, 0);
+	else
+		client_close(cl);
 }
 
 static void
@@ -164,8 +215,8 @@ on_answered(uv_write_t *req, int status)
 {
 	client *cl = req->data;
 
-	(void)status;
-	uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
+	(void)status;	/* written, failed or cancelled: done with it */
+	client_close(cl);
 }
 
 static void
@@ -187,14 +238,15 @@ on_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 
 	(void)buf;
 	if (n < 0 || (n == 0 && cl->len == sizeof cl->buf - 1)) {
-		uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
+		client_close(cl);
 		return;
 	}
+	cl->last = daemon_mono(cl->d);
 	cl->len += (size_t)n;
 	cl->buf[cl->len] = 0;
 	if (strchr(cl->buf, '\n') == NULL) {
 		if (cl->len == sizeof cl->buf - 1)	/* a request that never ends */
-			uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
+			client_close(cl);
 		return;
 	}
 	uv_read_stop(s);
@@ -202,13 +254,33 @@ on_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	cl->answer = json_dumps(resp, JSON_COMPACT | JSON_REAL_PRECISION(12));
 	json_decref(resp);
 	if (cl->answer == NULL) {
-		uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
+		client_close(cl);
 		return;
 	}
+	/* the idle deadline runs on while the answer is written: a client
+	 * that does not read it is closed like one that does not ask */
 	out = uv_buf_init(cl->answer, (unsigned)strlen(cl->answer));
 	cl->wreq.data = cl;
 	if (uv_write(&cl->wreq, s, &out, 1, on_answered) != 0)
-		uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
+		client_close(cl);
+}
+
+/* Over the cap: accepted (a connection left waiting in the backlog would
+ * hold the listener), told why, and closed at once. The answer is short
+ * and the socket new: it fits the socket's buffer, or is not sent. */
+static void
+refuse(daemon_state *d, uv_stream_t *server)
+{
+	uv_pipe_t *p = malloc(sizeof *p);
+	uv_buf_t b = uv_buf_init((char *)busy, sizeof busy - 1);
+
+	if (p == NULL)
+		return;
+	uv_pipe_init(d->loop, p, 0);
+	if (uv_accept(server, (uv_stream_t *)p) == 0 &&
+	    uv_try_write((uv_stream_t *)p, &b, 1) != (int)b.len)
+		log_debug("control: a refused client was not told why");
+	uv_close((uv_handle_t *)p, (uv_close_cb)free);
 }
 
 static void
@@ -217,15 +289,30 @@ on_control(uv_stream_t *server, int status)
 	daemon_state *d = server->data;
 	client *cl;
 
-	if (status < 0 || (cl = calloc(1, sizeof *cl)) == NULL)
+	if (status < 0)
 		return;
-	cl->d = d;
-	uv_pipe_init(d->loop, &cl->pipe, 0);
-	cl->pipe.data = cl;
-	if (uv_accept(server, (uv_stream_t *)&cl->pipe) != 0) {
-		uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
+	if (d->n_clients >= CONTROL_CLIENTS_MAX) {
+		log_debug("control: %d connections open, refusing one", CONTROL_CLIENTS_MAX);
+		refuse(d, server);
 		return;
 	}
+	if ((cl = calloc(1, sizeof *cl)) == NULL) {
+		refuse(d, server);	/* told it is busy: near enough */
+		return;
+	}
+	cl->d = d;
+	cl->last = daemon_mono(d);
+	uv_pipe_init(d->loop, &cl->pipe, 0);
+	uv_timer_init(d->loop, &cl->timer);
+	cl->pipe.data = cl->timer.data = cl;
+	cl->next = d->clients;
+	d->clients = cl;
+	d->n_clients++;
+	if (uv_accept(server, (uv_stream_t *)&cl->pipe) != 0) {
+		client_close(cl);
+		return;
+	}
+	uv_timer_start(&cl->timer, on_client_idle, CONTROL_IDLE_MS, 0);
 	uv_read_start((uv_stream_t *)&cl->pipe, on_client_alloc, on_client_read);
 }
 
@@ -265,6 +352,8 @@ control_stop(daemon_state *d)
 {
 	if (!uv_is_closing((uv_handle_t *)&d->control))
 		uv_close((uv_handle_t *)&d->control, NULL);
+	while (d->clients != NULL)
+		client_close(d->clients);
 	unlink(d->control_path);
 }
 

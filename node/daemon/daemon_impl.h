@@ -28,6 +28,9 @@
 #define WRITE_QUEUE_MAX	(16u << 20)	/* bytes queued to one peer before it is dropped */
 #define FETCH_MAX	256		/* task chunks wanted at once */
 #define FETCH_PER_PEER	4		/* chunks asked of one peer at once */
+#define CHUNK_ASKS_MAX	(2 * FETCH_PER_PEER)	/* chunks a peer asked of us, waiting
+						 * for its answer budget */
+#define CHUNK_SERVED_MAX 32		/* chunks sent to a peer, remembered */
 
 typedef struct conn conn;
 typedef struct daemon_state daemon_state;
@@ -51,6 +54,14 @@ struct conn {
 	uint32_t	 addr_tokens;	/* dial.c: addresses it may still tell us ... */
 	uint64_t	 addr_at;	/* ... as of then (daemon_mono); conn_new sets
 					 * AB_PEER_BURST at since */
+	uint8_t		 asks[CHUNK_ASKS_MAX][32];	/* fetch.c: chunks it asked of
+							 * us, not yet sent, in order */
+	uint32_t	 n_asks;
+	struct {			/* fetch.c: the last chunks sent to it */
+		uint8_t	 hash[32];
+		uint64_t at;		/* daemon_mono */
+	}		 served[CHUNK_SERVED_MAX];
+	uint32_t	 n_served, next_served;	/* entries used; where the next goes */
 	conn		*next;
 };
 
@@ -98,6 +109,8 @@ struct daemon_state {
 	uv_signal_t	 sigint, sigterm;
 	char		 control_path[128];	/* HOME/control.sock: a socket
 						 * address holds 108 bytes */
+	struct ctl_client *clients;	/* control.c: connections being answered */
+	uint32_t	 n_clients;	/* ... how many (CONTROL_CLIENTS_MAX at most) */
 	conn		*conns;
 	uint32_t	 next_handle, n_in, n_out;
 	addrbook	 book;		/* the known peers (dial.c) */
@@ -179,10 +192,21 @@ void	fetch_scan(daemon_state *d);
  * FETCH_PER_PEER chunks asked; a chunk no peer can take now waits for
  * the next call. */
 void	fetch_send(daemon_state *d);
-/* Answers c's chunk-want message m (read during the call only): each
- * chunk from the store, or an empty chunk message for one not stored
- * ("I lack it"). Stops when c closes. */
+/* c's chunk-want message m (read during the call only): each chunk asked
+ * joins c->asks, then fetch_answer. Asks no honest fetcher makes cost c
+ * PENALTY_FLOOD (once a message for each kind), and are not answered: a
+ * chunk sent to c within CHUNK_REPEAT_MS (timing_chunk_repeat: it has
+ * it), and asks beyond CHUNK_ASKS_MAX waiting (a fetcher keeps at most
+ * FETCH_PER_PEER asked of a peer). A chunk already waiting is not added
+ * twice. */
 void	fetch_on_want(daemon_state *d, conn *c, const wire_msg *m);
+/* Sends c the chunks it asked for, in order, while its answer budget
+ * (gossip_answer at daemon_mono) holds each; the rest wait for a later
+ * call. A chunk not stored is answered at once with an empty chunk
+ * message ("I lack it", not charged). Stops when c closes. */
+void	fetch_answer(daemon_state *d, conn *c);
+/* fetch_answer for every connection with chunks waiting. */
+void	fetch_answer_all(daemon_state *d);
 /* A chunk message m from c (read during the call only). Unwanted: dropped.
  * Empty, from the peer it was asked of: asked again after FETCH_AGAIN_MS
  * on daemon_mono (timing_fetch_again). Not matching its hash: c is
@@ -296,10 +320,14 @@ void	host_poll(daemon_state *d);
 
 /* Listens on HOME/control.sock (d->control_path), mode 0600, on d->loop.
  * 0, or -1 with an error line logged: the path is too long for a socket
- * address, a node already answers there, or the socket cannot be made. */
+ * address, a node already answers there, or the socket cannot be made.
+ * It answers at most CONTROL_CLIENTS_MAX connections at once (d->clients)
+ * and refuses more at once, with a line that says why (control.h); one
+ * whose answer is not written CONTROL_IDLE_MS after its last byte came
+ * (or it connected), on daemon_mono (timing_control_left), is closed. */
 int	control_start(daemon_state *d);
-/* Stops listening (once; later calls only unlink) and removes the
- * socket's file. Clients being answered are closed by the loop's end. */
+/* Stops listening (once; later calls only unlink), closes the clients
+ * being answered, and removes the socket's file. */
 void	control_stop(daemon_state *d);
 /* The answer to one request line (control.h; NUL-terminated, read during
  * the call only), as the socket sends it: a new reference (yours to
