@@ -155,6 +155,9 @@ node|node --listen 127.0.0.1|--listen '127.0.0.1': expected HOST:PORT with a num
 node|node --advertise example.org:7400|--advertise 'example.org:7400': expected HOST:PORT
 node|node --peer nowhere|--peer 'nowhere': expected HOST:PORT
 node|node --model m --endpoint http://x --exec cat|give --endpoint URL or --exec CMD, not both
+node|node --endpoint http://127.0.0.1:1|--endpoint needs --model NAME
+node|node --revision r|--revision needs --model NAME
+node|node --auto-eval off --exec cat|--exec needs --model NAME
 model check|model check --endpoint http://127.0.0.1:1 --timeout 3601|--timeout '3601': expected a whole number from 1 to 3600
 model check|model check --endpoint http://127.0.0.1:1 --max-tokens 65537|--max-tokens '65537': expected a whole number from 1 to 65536
 model check|model check --endpoint http://127.0.0.1:1 --api frob|--api 'frob': expected chat or completions
@@ -220,6 +223,8 @@ done <<'EOF'
 {"model": "m", "endpoint": {"a": 1}}|endpoint: expected a URL or a list of up to 16
 {"model": "m", "exec": "cat", "api_key_env": "A B"}|api_key_env: expected the name of a variable
 {"model": "m", "exec": "cat", "revision": 3}|revision: expected a string
+{"endpoint": "http://127.0.0.1:1"}|endpoint: needs "model"
+{"auto_eval": "off", "revision": "r"}|revision: needs "model"
 EOF
 printf '{"model": "m", "exec": "cat", "api_key_env": "%s"}\n' "$long" >"$H/node.json"
 run 1 em node --home "$H"; has $err 'node.json: api_key_env: expected the name of a variable: 1 to 127'
