@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "file.h"
 #include "home.h"
 #include "model.h"
 #include "modelcfg.h"
+
+#define NODE_JSON_MAX	(64 * 1024)	/* node.json is a few settings */
 
 #define FIELD_FITS(f, max) (sizeof(((auto_cfg *)0)->f) > (max))
 _Static_assert(AUTO_ENDPOINTS_MAX == MODEL_ENDPOINTS_MAX, "auto.h's endpoint limit is eval's");
@@ -96,25 +98,52 @@ file_endpoints(const char *path, auto_cfg *c, const json_t *v)
 	return 0;
 }
 
+/* The file as a JSON object, into *o; ENOTFOUND when there is none (no
+ * message). Bounded: a regular file (never a FIFO waited on) of at most
+ * NODE_JSON_MAX bytes. EM_OK, or EM_EIO after a line naming the file. */
+static em_err
+load(const char *path, json_t **o)
+{
+	char show[CLI_SHOWN_CAP];
+	json_error_t je;
+	uint8_t *buf;
+	size_t len;
+	em_err err;
+
+	*o = NULL;
+	if ((err = file_read(path, NODE_JSON_MAX, &buf, &len)) == EM_ENOTFOUND)
+		return err;
+	if (err == EM_ETOOBIG)
+		return cli_fail("%s: larger than %d bytes", path, NODE_JSON_MAX), EM_EIO;
+	if (err != EM_OK)
+		return cli_fail("%s: %s", path, file_strerror(err)), EM_EIO;
+	*o = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je);
+	free(buf);
+	if (*o == NULL)
+		return cli_fail("%s:%d: not valid JSON: %s", path, je.line,
+		    cli_shown(je.text, show, sizeof show)), EM_EIO;
+	if (!json_is_object(*o)) {
+		json_decref(*o);
+		*o = NULL;
+		return cli_fail("%s: expected a JSON object", path), EM_EIO;
+	}
+	return EM_OK;
+}
+
 /* The file's keys, each checked by its rule. *used: there was a file;
  * *other: the first key given besides model and auto_eval, or left. */
 static int
 from_file(const char *path, auto_cfg *c, char *mode, int *used, const char **other)
 {
-	json_error_t je;
+	char show[CLI_SHOWN_CAP];
 	json_t *o, *v;
 	const char *k;
+	em_err err;
 	int rc = 0;
 
-	if (access(path, F_OK) != 0)
-		return 0;
+	if ((err = load(path, &o)) != EM_OK)
+		return err != EM_ENOTFOUND;
 	*used = 1;
-	if ((o = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL)
-		return cli_fail("%s:%d: not valid JSON: %s", path, je.line, je.text);
-	if (!json_is_object(o)) {
-		json_decref(o);
-		return cli_fail("%s: expected a JSON object", path);
-	}
 	json_object_foreach(o, k, v) {
 		modelcfg_val val;
 		enum modelcfg_key i;
@@ -124,7 +153,7 @@ from_file(const char *path, auto_cfg *c, char *mode, int *used, const char **oth
 		if (i != MC_N && i != MC_MODEL && i != MC_AUTO_EVAL && *other == NULL)
 			*other = modelcfg_key_name(i);
 		if (i == MC_N)
-			rc = cli_fail("%s: %.64s: unknown key", path, k);
+			rc = cli_fail("%s: '%s': unknown key", path, cli_shown(k, show, sizeof show));
 		else if (i == MC_ENDPOINT)
 			rc = file_endpoints(path, c, v);
 		else if ((rc = modelcfg_json(path, i, v, &val)) == 0)

@@ -225,9 +225,18 @@ done <<'EOF'
 {"model": "m", "exec": "cat", "revision": 3}|revision: expected a string
 {"endpoint": "http://127.0.0.1:1"}|endpoint: needs "model"
 {"auto_eval": "off", "revision": "r"}|revision: needs "model"
+{"a\u001b[2J\nb": 1}|'a\?\[2J\?b': unknown key
 EOF
 printf '{"model": "m", "exec": "cat", "api_key_env": "%s"}\n' "$long" >"$H/node.json"
 run 1 em node --home "$H"; has $err 'node.json: api_key_env: expected the name of a variable: 1 to 127'
+# node.json read with bounds: what is not a regular file is never waited
+# on or read (a FIFO would hang), nor a file past 64 KiB
+rm -f "$H/node.json"; mkfifo "$H/node.json"
+run 1 em node --home "$H"; one_line; has $err "^evalmesh: $H/node.json: not a regular file"
+rm -f "$H/node.json"; mkdir "$H/node.json"
+run 1 em node --home "$H"; one_line; has $err "^evalmesh: $H/node.json: not a regular file"
+rmdir "$H/node.json"; head -c 70000 /dev/zero | tr '\0' ' ' >"$H/node.json"
+run 1 em node --home "$H"; one_line; has $err "^evalmesh: $H/node.json: larger than 65536 bytes"
 # settings that do not go together, with node.json taking part: its fault too (1)
 printf '{"model": "m"}\n' >"$H/node.json"
 run 1 em node --home "$H"; one_line; has $err "give --endpoint URL or --exec CMD .*$H/node.json"
