@@ -81,6 +81,11 @@ run 0 "$EM" trust list --home "$H" --json; has $out '^\[\]$'
 # --- the verb may follow options; a value that reads like a verb is a value
 run 0 "$EM" trust --home "$H" --name list add $ID; has $out "trusting $ID as list"
 run 0 "$EM" trust --home "$H" list; has $out "$ID  list"
+# added again without --name, it keeps its name; --name "" clears it
+run 0 "$EM" trust add $ID --home "$H"; has $out "^trusting $ID as list$"
+run 0 "$EM" trust list --home "$H"; has $out "^$ID  list$"
+run 0 "$EM" trust add $ID --name '' --home "$H"; has $out "^trusting $ID$"
+run 0 "$EM" trust list --home "$H"; has $out "^$ID  $"
 run 0 "$EM" trust --home "$H" remove $ID; has $out "no longer trusting $ID"
 run 2 "$EM" trust --home "$H"; usage_is trust 'expected add, list or remove'
 run 2 "$EM" trust --home "$H" --frob; usage_is trust "unknown option '--frob'"
@@ -192,6 +197,9 @@ usage_is node "--api-key-header 'x{64}\\.\\.\\.': expected 1 to 127 bytes"
 run 2 em node --model "$(printf 'm\tx')" --exec cat --home "$H"
 usage_is node "--model 'm\\?x': holds a control character"
 run 2 "$EM" trust add $ID --name "$(printf 'n\033]0;x')" --home "$H"; usage_is 'trust add' "--name 'n\\?\\]0;x'"
+run 2 "$EM" trust add $ID --name "$(printf 'a\tb')" --home "$H"
+usage_is 'trust add' "--name 'a\\?b': holds a control character .*'trust list' would print it"
+grep -q signed "$err" && bad "a trust name is never signed, yet: $(cat "$err")" || ok
 run 2 "$EM" revoke 01234567 --reason "$(printf 'a\nb')" --home "$H"; usage_is revoke "--reason 'a\\?b'"
 run 2 "$EM" init --home "$T/new" --org "$(printf 'o\377')"; usage_is init "--org 'o\\?': not valid UTF-8"
 [ ! -e "$T/new" ] && ok || bad "a refused init made $T/new"
