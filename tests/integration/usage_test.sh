@@ -168,6 +168,8 @@ model check|model check --endpoint http://127.0.0.1:1 --max-tokens 65537|--max-t
 model check|model check --endpoint http://127.0.0.1:1 --api frob|--api 'frob': expected chat or completions
 model check|model check --endpoint http://127.0.0.1:1 --extra-body {"model":"x"}|--extra-body '.*': the extra body may not set "model"
 model check|model check --endpoint ftp://x|--endpoint 'ftp://x': expected an http:// or https:// URL
+model check|model check --endpoint http://127.0.0.1:99999|--endpoint 'http://127.0.0.1:99999': not a URL curl can use \(Port number
+eval|eval x --model m --endpoint http://127.0.0.1:99999|--endpoint 'http://127.0.0.1:99999': not a URL curl can use \(Port number
 result publish|result publish --task 01234567 --model m --metric a=1 --n 0|--n '0': expected a whole number from 1 to 1048576
 result publish|result publish --task 01234567 --model m --metric a=1 --n 1 --stderr -1|--stderr '-1': expected a non-negative number
 result publish|result publish --task 01234567 --model m --metric a=1 --n 1 --access semi|--access 'semi': expected open or closed
