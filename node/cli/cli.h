@@ -57,6 +57,14 @@ int cli_usage(const char *cmd, const char *why);
 int cli_bad(const char *cmd, const char *flag, const char *value, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* v made safe to print on one line, as cli_bad shows a value (and any
+ * text from outside, a key of a file): cut to 64 bytes (at a character
+ * boundary, with "..."), and with every byte outside printable ASCII as
+ * '?' when it is not printable UTF-8. Written to out, cap bytes (at least
+ * CLI_SHOWN_CAP); returns out. */
+#define CLI_SHOWN_CAP	264
+const char *cli_shown(const char *v, char *out, size_t cap);
+
 /* Parses the words after the command (args_parse) against opts, allowing
  * at most max_pos positional arguments, and checks the values every
  * command shares (--home: 1 to HOME_DIR_MAX bytes; --passphrase-env:

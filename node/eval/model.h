@@ -267,6 +267,10 @@ em_err	model_parse_exec(const char *line, size_t len, model_reply *r, char **tex
 em_err	model_url(const char *endpoint, const char *path, char *out, size_t cap, char *why,
     size_t wcap);
 
+/* Whether curl's URL parser takes url (a port above 65535 it does not):
+ * EM_OK; EM_EINVAL with curl's reason in why (cap bytes); EM_ENOMEM. */
+em_err	model_url_curl(const char *url, char *why, size_t cap);
+
 /* The URL as messages show it: no user:password@, no query ("?…"), cut to
  * fit cap (which includes the NUL); "" when cap is below 16. */
 void	model_url_show(const char *url, char *out, size_t cap);
