@@ -156,8 +156,8 @@ has $out '16 refused by the server'
 has $out 'reasons +HTTP 400: "request \(52 tokens\) exceeds the available context size \(51 tokens\), try increasing it"'
 [ "$(sstat ctx context)" = 16 ] && ok || bad "$(sstat ctx context) prompts over the context, wanted 16"
 stop_server ctx
-# a URL curl will not take is said at once, not asked 240 times
-run 1 "$EM" eval arith-en --model bad --endpoint "http://127.0.0.1:99999" --quiet
+# a URL curl will not take is a usage error, said at once, not asked 240 times
+run 2 "$EM" eval arith-en --model bad --endpoint "http://127.0.0.1:99999" --quiet
 has $err 'not a URL curl can use \(Port number'; one_line
 start_server tiny --context 1
 run 1 "$EM" model check --endpoint "$URL_tiny" --api completions
