@@ -10,7 +10,8 @@
 static const gossip_opts defaults = {
 	.eager_max = 4, .graft_ms = 150, .want_ms = 1000, .ae_ms = 1000,
 	.ae_max_ms = 30000, .ae_bytes = 1024 * 1024, .msg_rate = 2000,
-	.msg_burst = 8000, .author_rate = 20000,
+	.msg_burst = 8000, .author_rate = 20000, .answer_rate = 4u << 20,
+	.answer_burst = 8u << 20,
 };
 
 /* opts with every field left 0 at its default. */
@@ -22,6 +23,7 @@ opts_or_defaults(const gossip_opts *o)
 #define DEF(f)	if (r.f == 0) r.f = defaults.f
 	DEF(eager_max); DEF(graft_ms); DEF(want_ms); DEF(ae_ms); DEF(ae_max_ms);
 	DEF(ae_bytes); DEF(msg_rate); DEF(msg_burst); DEF(author_rate);
+	DEF(answer_rate); DEF(answer_burst);
 #undef DEF
 	return r;
 }
@@ -65,6 +67,7 @@ peer_clear(gpeer *p)
 	sync_peer_clear(p);
 	free(p->have.ids);
 	free(p->want.ids);
+	free(p->owed.ids);
 	free(p->trees);
 }
 
@@ -192,6 +195,10 @@ gossip_peer_up(gossip *g, uint32_t peer, uint64_t now_ms)
 	p->tokens = g->o.msg_burst;
 	p->refill_ms = p->decay_ms = p->work_ms = now_ms;
 	p->work = GOSSIP_WORK_BURST;
+	/* one second's answers to begin with: a peer that reconnects to
+	 * start afresh gets no more than one that stays */
+	bucket_start(&p->answer, g->o.answer_rate < g->o.answer_burst ?
+	    g->o.answer_rate : g->o.answer_burst, now_ms);
 	if (g->next_ae == 0)
 		g->next_ae = now_ms;	/* first exchange right away */
 	return EM_OK;
@@ -226,8 +233,17 @@ gossip_penalize(gossip *g, uint32_t peer, int points, const char *why)
 
 /* --- records messages built from copies */
 
+int
+gossip_answer(gossip *g, uint32_t peer, size_t bytes, uint64_t now_ms)
+{
+	gpeer *p = gp_find(g, peer);
+
+	return p != NULL && bucket_take(&p->answer, g->o.answer_rate, g->o.answer_burst,
+	    bytes, now_ms);
+}
+
 void
-batch_init(batch *b, gossip *g, uint32_t peer, int how, uint32_t budget)
+batch_init(batch *b, gossip *g, uint32_t peer, int how, uint32_t budget, uint64_t now)
 {
 	b->g = g;
 	b->peer = peer;
@@ -235,6 +251,7 @@ batch_init(batch *b, gossip *g, uint32_t peer, int how, uint32_t budget)
 	b->n = 0;
 	b->bytes = 0;
 	b->budget = budget;
+	b->now = now;
 }
 
 void
@@ -273,15 +290,22 @@ batch_take(batch *b, uint8_t *rec, size_t len)
 	b->budget--;
 }
 
-void
+int
 batch_add(batch *b, const uint8_t *rec, size_t len)
 {
 	uint8_t *copy;
 
-	if (b->budget == 0 || (copy = malloc(len)) == NULL)
-		return;
+	if (b->budget == 0)
+		return 0;
+	if (!gossip_answer(b->g, b->peer, len, b->now)) {
+		b->budget = 0;	/* in order: nothing after the first that waits */
+		return 0;
+	}
+	if ((copy = malloc(len)) == NULL)
+		return 1;	/* lost like a message on the wire */
 	memcpy(copy, rec, len);
 	batch_take(b, copy, len);
+	return 1;
 }
 
 /* --- ids awaited: an open-addressing table keyed by the id's first bytes
@@ -626,26 +650,63 @@ recv_have(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now)
 	}
 }
 
+/* Sends peer the records it wanted, oldest want first, while its answer
+ * budget holds them; the rest wait in its owed list for a later call.
+ * Ids no longer held are passed over (it asks another announcer). */
 static void
-recv_want(gossip *g, uint32_t peer, const wire_msg *m)
+answer_owed(gossip *g, uint32_t peer, uint64_t now)
 {
-	gpeer *p = gp_find(g, peer);
+	uint32_t done = 0;
+	gpeer *p;
 	batch b;
 
-	batch_init(&b, g, peer, WIRE_GRAFT, WIRE_IDS_MAX);
-	for (uint32_t i = 0; i < m->u.ids.n; i++) {
+	batch_init(&b, g, peer, WIRE_GRAFT, WIRE_IDS_MAX, now);
+	/* sending may drop a peer and move others: found again each time */
+	while ((p = gp_find(g, peer)) != NULL && done < p->owed.n) {
 		uint8_t *rec, author[32];
 		size_t len;
 
-		if (g->h.get(g->h.ctx, m->u.ids.ids + (size_t)i * 32, &rec, &len) != 0)
+		if (g->h.get(g->h.ctx, p->owed.ids + (size_t)done * 32, &rec, &len) != 0) {
+			done++;
 			continue;
+		}
+		if (!batch_add(&b, rec, len)) {
+			free(rec);
+			break;
+		}
 		/* a graft: the link carries this author's pushes again */
-		if (rec_author(rec, len, author) == EM_OK)
+		if ((p = gp_find(g, peer)) != NULL && rec_author(rec, len, author) == EM_OK)
 			tree_set(p, author, 1);
-		batch_add(&b, rec, len);
 		free(rec);
+		done++;
 	}
 	batch_send(&b);
+	if ((p = gp_find(g, peer)) != NULL && done > 0) {
+		p->owed.n -= done;
+		memmove(p->owed.ids, p->owed.ids + (size_t)done * 32, (size_t)p->owed.n * 32);
+	}
+}
+
+/* Wanted ids join the peer's owed list and are answered as its budget
+ * allows. An honest peer wants what it was told of and waits for it;
+ * one whose wants pile up beyond OWED_MAX asks for more than it can
+ * receive, and pays for it. */
+static void
+recv_want(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now)
+{
+	gpeer *p = gp_find(g, peer);
+	uint32_t over = 0;
+
+	for (uint32_t i = 0; i < m->u.ids.n; i++) {
+		uint32_t had = p->owed.n;
+
+		if (had < OWED_MAX)
+			idbuf_push(&p->owed, m->u.ids.ids + (size_t)i * 32);
+		over += had == OWED_MAX;	/* out of memory is not its fault */
+	}
+	if (over > 0)
+		gossip_penalize(g, peer, PENALTY_FLOOD, "wants for more than it can receive");
+	answer_owed(g, peer, now);
 }
 
 /* Token bucket per peer: messages beyond the rate cost it points. */
@@ -687,7 +748,7 @@ gossip_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now_ms)
 	switch (m->type) {
 	case WIRE_RECORDS:	recv_records(g, peer, m, now_ms); break;
 	case WIRE_HAVE:		recv_have(g, peer, m, now_ms); break;
-	case WIRE_WANT:		recv_want(g, peer, m); break;
+	case WIRE_WANT:		recv_want(g, peer, m, now_ms); break;
 	case WIRE_RECON:	sync_recv(g, peer, m, now_ms); break;
 	case WIRE_PRUNE:	tree_set(p, m->u.author, 0); break;
 	default:		break;	/* the host's messages */
@@ -742,6 +803,10 @@ gossip_tick(gossip *g, uint64_t now_ms)
 			p->decay_ms = now_ms;
 		}
 	}
+	for (uint32_t i = 0; i < g->n_peers; i++)	/* a drop reorders: a peer
+							 * missed waits a tick */
+		if (g->peers[i].owed.n > 0)
+			answer_owed(g, g->peers[i].handle, now_ms);
 	tick_missing(g, now_ms);
 	sync_tick(g, now_ms);
 	if (g->n_peers > 0 && now_ms >= g->next_ae)

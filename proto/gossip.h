@@ -49,6 +49,20 @@
  * Each peer has limits (message rate, outstanding wants) and a misbehaviour
  * score; at GOSSIP_BAN_SCORE the host is told to drop and ban it.
  *
+ * What a peer's asks make us send is bounded in bytes, not messages: a
+ * want or a reconciliation message of a few bytes can ask for megabytes.
+ * Each peer has an answer budget, a token bucket of bytes (answer_rate
+ * per second, up to answer_burst; a new peer starts with one second's
+ * worth), which every answer to its asks is charged: records it wanted,
+ * records a session pushes to it, our messages in the sessions it starts,
+ * and what the host sends in answer to its asks (task chunks:
+ * gossip_answer). Eager pushes of new records are not answers and are not
+ * charged. When the budget runs out, a session pushes the rest later (it
+ * is stopped: a later one finds them), and wanted ids wait (at most
+ * WIRE_IDS_MAX of them) until it refills; wants beyond those waiting are
+ * asks no honest node makes ("more than it can receive") and cost the
+ * peer PENALTY_FLOOD.
+ *
  * A record from a peer is checked in this order, each step once: the
  * message's rate (gossip_admit) and size (wire_decode, by the host); a
  * duplicate by id (a hash, has), dropped before anything else is read;
@@ -87,6 +101,8 @@ enum gossip_penalty {
 	PENALTY_UNANSWERED = 2,		/* a want or a session left unanswered */
 };
 
+/* The host's side. Every pointer passed to a callback is borrowed for
+ * that call only. */
 typedef struct gossip_host {
 	void	*ctx;
 	/* 1 if the record with this id is held. */
@@ -100,8 +116,8 @@ typedef struct gossip_host {
 	 * that keeps the record copies env->bytes and rec_rebase()s its copy
 	 * of env onto them, with no second parse. */
 	int	(*ingest)(void *ctx, const rec_env *env);
-	/* A copy of a held record (*rec is the caller's to free()); 0, or -1
-	 * if not held. */
+	/* A copy of a held record: 0 with *rec (malloc()ed; the state machine
+	 * frees it) and *len, or -1 if not held. */
 	int	(*get)(void *ctx, const uint8_t id[static 32], uint8_t **rec,
 		    size_t *len);
 	/* The ids of the records held, as reconciliation's sorted key set
@@ -119,9 +135,10 @@ typedef struct gossip_host {
 	int	(*keys_next)(void *ctx, uint8_t key[static 32]);
 	int	(*keys_count)(void *ctx, uint64_t *n);
 	void	(*keys_close)(void *ctx);
-	/* Queues an encoded wire message for a peer. */
+	/* Queues an encoded wire message for a peer (copy msg to keep it). */
 	void	(*send)(void *ctx, uint32_t peer, const uint8_t *msg, size_t len);
-	/* Disconnects a peer; ban asks the host to refuse it for a while. */
+	/* Disconnects a peer, already gone from the state machine; ban asks
+	 * the host to refuse it for a while. reason: gossip_penalize's why. */
 	void	(*drop)(void *ctx, uint32_t peer, const char *reason, int ban);
 	/* Uniform random 64 bits (seeded by the host, for reproducible runs). */
 	uint64_t (*rand)(void *ctx);
@@ -137,19 +154,26 @@ typedef struct gossip_opts {
 	uint32_t	msg_rate;	/* messages per second per peer (2000) */
 	uint32_t	msg_burst;	/* ... and the burst allowed (8000) */
 	uint32_t	author_rate;	/* new records per author per minute (20000) */
+	uint32_t	answer_rate;	/* bytes per second a peer's asks may make
+					 * us send (4 MiB) */
+	uint32_t	answer_burst;	/* ... and the burst allowed (8 MiB) */
 } gossip_opts;
 
 typedef struct gossip gossip;
 
-/* A state machine. host is copied; opts may be NULL for the defaults, and
- * a field of opts left 0 takes its default. EM_EINVAL if a callback is
- * NULL or ae_max_ms < ae_ms; EM_ENOMEM. On success *out is yours:
- * gossip_free(). */
+/* A state machine. host is copied (the callbacks and ctx must stay valid
+ * until gossip_free). opts NULL gives the defaults above; a field of opts
+ * left 0 takes its default. On success *out is yours: gossip_free().
+ * EM_EINVAL if a callback is NULL or ae_max_ms < ae_ms; EM_ENOMEM. Times
+ * (now_ms below) are ms on one clock of the host's; one that steps back
+ * delays timers and rate refills until it catches up. */
 em_err	gossip_new(const gossip_host *host, const gossip_opts *opts, gossip **out);
 void	gossip_free(gossip *g);		/* NULL is fine */
 
-/* A connection to peer (the host's handle) is up / gone. */
+/* A connection to peer (the host's handle) is up. EM_EEXIST if that
+ * handle is up already, EM_ETOOBIG with 256 peers up. */
 em_err	gossip_peer_up(gossip *g, uint32_t peer, uint64_t now_ms);
+/* The connection is gone; an unknown handle is ignored. */
 void	gossip_peer_down(gossip *g, uint32_t peer);
 
 /* A record this node just stored (published here or imported): spread it.
@@ -158,18 +182,29 @@ void	gossip_peer_down(gossip *g, uint32_t peer);
 void	gossip_publish(gossip *g, const rec_env *env, uint64_t now_ms);
 
 /* Call for every message a peer sends, of any type, before handling it:
- * 1 if it is within the peer's rate, 0 if over (the peer is penalized;
- * drop the message). */
+ * 1 if it is within the peer's rate, 0 if over (the peer is penalized,
+ * and may be dropped: drop the message) or the peer is unknown. */
 int	gossip_admit(gossip *g, uint32_t peer, uint64_t now_ms);
 
-/* A decoded message from peer: have, want, records, recon or prune (the
- * host handles hello, peers, ping, pong, bye and chunks). */
+/* A decoded message from peer (m is read during the call only): have,
+ * want, records, recon or prune; other types are the host's (hello,
+ * peers, ping, pong, bye, chunks) and ignored here, as is an unknown peer. */
 void	gossip_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now_ms);
 
-/* Adds points to peer's score; at GOSSIP_BAN_SCORE drops and bans it. */
+/* Charges bytes the host is about to send peer in answer to its asks
+ * (task chunks) to its answer budget at now_ms: 1 if the budget holds
+ * them (they are taken), 0 if not (nothing is taken: send nothing now,
+ * and try again later, as the budget refills) or peer is not known. An
+ * answer over answer_burst is allowed once the budget is full. */
+int	gossip_answer(gossip *g, uint32_t peer, size_t bytes, uint64_t now_ms);
+
+/* Adds points to peer's score; at GOSSIP_BAN_SCORE the peer is taken out
+ * (as gossip_peer_down) and the host's drop called with why and ban set.
+ * An unknown peer is ignored. */
 void	gossip_penalize(gossip *g, uint32_t peer, int points, const char *why);
 
-/* Timers: overdue wants, anti-entropy; also sends queued announcements.
+/* Timers: overdue wants, anti-entropy, wants that waited for a peer's
+ * answer budget; also sends queued announcements.
  * Call it at least every 50 ms or so. */
 void	gossip_tick(gossip *g, uint64_t now_ms);
 
@@ -183,10 +218,11 @@ typedef struct gossip_peer_info {
 	int		score;
 } gossip_peer_info;
 
-/* Fills up to cap entries; returns the number of peers. */
+/* Fills out[0..min(cap, n)) with the peers up; returns n, their number. */
 uint32_t gossip_peers(const gossip *g, gossip_peer_info *out, uint32_t cap);
 
-/* When a reconciliation session this node started last ended (0: none). */
+/* The time (a now_ms given) a reconciliation session this node started
+ * last ended; 0: none. */
 uint64_t gossip_last_sync(const gossip *g);
 
 /* Counters since gossip_new. */

@@ -2,6 +2,7 @@
 #ifndef EM_GOSSIP_IMPL_H
 #define EM_GOSSIP_IMPL_H
 
+#include "bucket.h"
 #include "gossip.h"
 #include "recon.h"
 
@@ -26,6 +27,7 @@
 typedef struct recent {
 	uint64_t	key, t;
 } recent;
+#define OWED_MAX	WIRE_IDS_MAX	/* wanted ids waiting for a peer's budget */
 
 typedef struct idbuf {			/* ids queued for one have or want */
 	uint8_t		*ids;
@@ -60,6 +62,8 @@ typedef struct gpeer {
 	int		synced;		/* a session of ours ran with it */
 	double		work;		/* walks it may still cause (bucket) */
 	uint64_t	work_ms;	/* last refill */
+	idbuf		owed;		/* ids it wanted, waiting for its budget */
+	bucket		answer;		/* bytes its asks may make us send */
 } gpeer;
 
 typedef struct missing {		/* an id announced but not yet held */
@@ -82,7 +86,8 @@ typedef struct batch {
 	gossip		*g;
 	uint32_t	 peer;
 	int		 how;	/* enum wire_how */
-	uint32_t	 n, budget;
+	uint32_t	 n, budget;	/* records it may still take */
+	uint64_t	 now;		/* when the answer budget is charged */
 	size_t		 bytes;
 	uint8_t		*rec[WIRE_RECORDS_MAX];
 	size_t		 len[WIRE_RECORDS_MAX];
@@ -127,16 +132,27 @@ struct gossip {
 	gossip_stats	 st;
 };
 
+/* The peer with this handle, or NULL; valid until the peer table changes
+ * (gossip_peer_up, gossip_peer_down, a ban by gossip_penalize). */
 gpeer	*gp_find(gossip *g, uint32_t handle);
+/* Encodes m and hands it to the host's send; a message that does not
+ * encode (out of memory) is lost, as one on the wire may be. */
 void	 gp_send(gossip *g, uint32_t peer, const wire_msg *m);
 
-void	 batch_init(batch *b, gossip *g, uint32_t peer, int how, uint32_t budget);
-/* Copies a record into the batch, sending a full one first. */
-void	 batch_add(batch *b, const uint8_t *rec, size_t len);
+/* A batch of answers to peer's asks, at most budget records, charged to
+ * the peer's answer budget at now. */
+void	 batch_init(batch *b, gossip *g, uint32_t peer, int how, uint32_t budget,
+	    uint64_t now);
+/* Copies a record into the batch (each message up to WIRE_RECORDS_MAX
+ * records or about BATCH_BYTES), sending a full one first: 1, or 0 if
+ * the batch takes no more (its record budget, or the peer's answer
+ * budget, is spent: then it takes nothing more at all). */
+int	 batch_add(batch *b, const uint8_t *rec, size_t len);
+/* Sends what the batch holds (if anything) and frees its copies. */
 void	 batch_send(batch *b);
 
-/* Takes a record the caller malloc()ed into the batch, sending a full
- * one first. */
+/* Takes a record the caller malloc()ed (and charged to the peer's answer
+ * budget, if an answer) into the batch, sending a full one first. */
 void	 batch_take(batch *b, uint8_t *rec, size_t len);
 
 /* Anti-entropy (gossip_sync.c): a round (a session of ours with a peer);

@@ -246,8 +246,9 @@ sess_step(gossip *g, gpeer *p, rsess *s, const uint8_t *msg, size_t mlen,
 }
 
 /* Copies out the records the peer lacks, up to s's budget (the first one
- * always, however big), but those pushed to it or arrived here lately;
- * *n of them. Sends nothing. */
+ * always, however big) and as its answer budget allows (charged here),
+ * but those pushed to it or arrived here lately; *n of them. When the
+ * answer budget runs out, so does s's. Sends nothing. */
 static void
 take_lacks(gossip *g, rsess *s, uint32_t peer, uint64_t now, uint8_t **rec,
     size_t *len, uint32_t *n)
@@ -261,6 +262,11 @@ take_lacks(gossip *g, rsess *s, uint32_t peer, uint64_t now, uint8_t **rec,
 			continue;
 		if (g->h.get(g->h.ctx, id, &rec[*n], &len[*n]) != 0)
 			continue;	/* gone since the view closed */
+		if (!gossip_answer(g, peer, len[*n], now)) {
+			free(rec[*n]);
+			s->budget = 0;	/* a later session pushes the rest */
+			break;
+		}
 		recent_note(g, id, peer, now);
 		s->budget = len[*n] >= s->budget ? 0 : s->budget - len[*n];
 		(*n)++;
@@ -287,7 +293,7 @@ outbox_send(gossip *g, outbox *o)
 		m.u.recon.len = o->len;
 		gp_send(g, o->peer, &m);
 	}
-	batch_init(&b, g, o->peer, WIRE_SYNC, UINT32_MAX);
+	batch_init(&b, g, o->peer, WIRE_SYNC, UINT32_MAX, 0);	/* charged already */
 	for (uint32_t i = 0; i < o->n; i++)
 		batch_take(&b, o->rec[i], o->rlen[i]);
 	batch_send(&b);
@@ -295,16 +301,21 @@ outbox_send(gossip *g, outbox *o)
 }
 
 /* After a step that went well: the records to push, and the answer — or,
- * when the push budget or the peer's work share is spent, a stop. A
- * session that is over is freed (one of mine: a completed sync). */
+ * when the push budget, the peer's answer budget (which our answers in
+ * its sessions are charged to as well) or its work share is spent, a
+ * stop. A session that is over is freed (one of mine: a completed sync). */
 static void
 sess_after(gossip *g, gpeer *p, rsess *s, size_t len, outbox *o, uint64_t now)
 {
+	int spent;
+
 	sync_found(g, g->step_found, now);
 	take_lacks(g, s, o->peer, now, o->rec, o->rlen, &o->n);
 	o->msg = g->rbuf;
 	o->len = len;
-	if (!recon_done(s->r) && (s->budget == 0 || p->work < 0) &&
+	spent = s->budget == 0 || p->work < 0 ||
+	    (s == &p->theirs && len > 0 && !gossip_answer(g, o->peer, len, now));
+	if (!recon_done(s->r) && spent &&
 	    recon_stop(s->r, o->stop, sizeof o->stop, &o->len) == EM_OK) {
 		o->msg = o->stop;
 		g->st.sessions_stopped++;

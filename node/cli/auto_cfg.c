@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
+#include "file.h"
 #include "home.h"
 #include "model.h"
 #include "modelcfg.h"
+
+#define NODE_JSON_MAX	(64 * 1024)	/* node.json is a few settings */
 
 #define FIELD_FITS(f, max) (sizeof(((auto_cfg *)0)->f) > (max))
 _Static_assert(AUTO_ENDPOINTS_MAX == MODEL_ENDPOINTS_MAX, "auto.h's endpoint limit is eval's");
@@ -96,32 +98,62 @@ file_endpoints(const char *path, auto_cfg *c, const json_t *v)
 	return 0;
 }
 
-/* The file's keys, each checked by its rule. *used: there was a file. */
-static int
-from_file(const char *path, auto_cfg *c, char *mode, int *used)
+/* The file as a JSON object, into *o; ENOTFOUND when there is none (no
+ * message). Bounded: a regular file (never a FIFO waited on) of at most
+ * NODE_JSON_MAX bytes. EM_OK, or EM_EIO after a line naming the file. */
+static em_err
+load(const char *path, json_t **o)
 {
+	char show[CLI_SHOWN_CAP];
 	json_error_t je;
+	uint8_t *buf;
+	size_t len;
+	em_err err;
+
+	*o = NULL;
+	if ((err = file_read(path, NODE_JSON_MAX, &buf, &len)) == EM_ENOTFOUND)
+		return err;
+	if (err == EM_ETOOBIG)
+		return cli_fail("%s: larger than %d bytes", path, NODE_JSON_MAX), EM_EIO;
+	if (err != EM_OK)
+		return cli_fail("%s: %s", path, file_strerror(err)), EM_EIO;
+	*o = json_loadb((const char *)buf, len, JSON_REJECT_DUPLICATES, &je);
+	free(buf);
+	if (*o == NULL)
+		return cli_fail("%s:%d: not valid JSON: %s", path, je.line,
+		    cli_shown(je.text, show, sizeof show)), EM_EIO;
+	if (!json_is_object(*o)) {
+		json_decref(*o);
+		*o = NULL;
+		return cli_fail("%s: expected a JSON object", path), EM_EIO;
+	}
+	return EM_OK;
+}
+
+/* The file's keys, each checked by its rule. *used: there was a file;
+ * *other: the first key given besides model and auto_eval, or left. */
+static int
+from_file(const char *path, auto_cfg *c, char *mode, int *used, const char **other)
+{
+	char show[CLI_SHOWN_CAP];
 	json_t *o, *v;
 	const char *k;
+	em_err err;
 	int rc = 0;
 
-	if (access(path, F_OK) != 0)
-		return 0;
+	if ((err = load(path, &o)) != EM_OK)
+		return err != EM_ENOTFOUND;
 	*used = 1;
-	if ((o = json_load_file(path, JSON_REJECT_DUPLICATES, &je)) == NULL)
-		return cli_fail("%s:%d: not valid JSON: %s", path, je.line, je.text);
-	if (!json_is_object(o)) {
-		json_decref(o);
-		return cli_fail("%s: expected a JSON object", path);
-	}
 	json_object_foreach(o, k, v) {
 		modelcfg_val val;
 		enum modelcfg_key i;
 
 		for (i = 0; i < MC_N && strcmp(k, modelcfg_key_name(i)) != 0; i++)
 			;
+		if (i != MC_N && i != MC_MODEL && i != MC_AUTO_EVAL && *other == NULL)
+			*other = modelcfg_key_name(i);
 		if (i == MC_N)
-			rc = cli_fail("%s: %.64s: unknown key", path, k);
+			rc = cli_fail("%s: '%s': unknown key", path, cli_shown(k, show, sizeof show));
 		else if (i == MC_ENDPOINT)
 			rc = file_endpoints(path, c, v);
 		else if ((rc = modelcfg_json(path, i, v, &val)) == 0)
@@ -133,9 +165,10 @@ from_file(const char *path, auto_cfg *c, char *mode, int *used)
 	return rc;
 }
 
-/* The flags, each checked by its rule; they win over the file. */
+/* The flags, each checked by its rule; they win over the file. *other:
+ * the first flag given besides --model and --auto-eval, or left. */
 static int
-from_flags(const args_parsed *a, auto_cfg *c, char *mode)
+from_flags(const args_parsed *a, auto_cfg *c, char *mode, const char **other)
 {
 	const char *const *eps;
 	size_t n_eps = args_all(a, "endpoint", &eps);
@@ -149,11 +182,15 @@ from_flags(const args_parsed *a, auto_cfg *c, char *mode)
 		if ((rc = modelcfg_flag("node", k, v, &val)) != 0 ||
 		    (rc = put(c, mode, k, v, &val)) != 0)
 			return rc;
+		if (k != MC_MODEL && k != MC_AUTO_EVAL && *other == NULL)
+			*other = modelcfg_flag_name(k);
 	}
 	for (size_t i = 0; i < n_eps; i++)
 		if ((rc = modelcfg_flag("node", MC_ENDPOINT, eps[i], &val)) != 0)
 			return rc;
 	if (n_eps > 0) {
+		if (*other == NULL)
+			*other = modelcfg_flag_name(MC_ENDPOINT);
 		c->n_endpoints = n_eps;
 		for (size_t i = 0; i < n_eps; i++)
 			strcpy(c->endpoints[i], eps[i]);
@@ -173,10 +210,30 @@ mismatch(const char *why, int file_used, const char *path)
 	return cli_fail("%s (the settings from the flags and %s)", why, path);
 }
 
+/* A model setting given without a model: the node would evaluate
+ * nothing with it, so it is refused, not ignored. A flag is the command
+ * line's fault (2); a key of the file, the file's (1). 0 when none. */
+static int
+no_model(const char *flag, const char *key, const char *path)
+{
+	char why[128];
+
+	if (flag != NULL) {
+		snprintf(why, sizeof why, "--%s needs --model NAME (or \"model\" in node.json)",
+		    flag);
+		return cli_usage("node", why);
+	}
+	if (key != NULL)
+		return cli_fail("%s: %s: needs \"model\" (without one the node evaluates "
+		    "nothing)", path, key);
+	return 0;
+}
+
 int
 auto_config(const args_parsed *a, const char *home_dir, auto_cfg *c)
 {
 	char path[HOME_PATH_MAX + 16], mode[MODELCFG_WORD_MAX + 1] = "", why[256];
+	const char *flag = NULL, *key = NULL;
 	modelcfg_set set;
 	int rc, used = 0;
 
@@ -184,9 +241,9 @@ auto_config(const args_parsed *a, const char *home_dir, auto_cfg *c)
 	c->concurrency = 8;
 	c->jobs = 1;
 	if (home_path(home_dir, "node.json", path, sizeof path) ||
-	    from_file(path, c, mode, &used))
+	    from_file(path, c, mode, &used, &key))
 		return 1;
-	if ((rc = from_flags(a, c, mode)) != 0)
+	if ((rc = from_flags(a, c, mode, &flag)) != 0)
 		return rc;
 	/* with a model, evaluating trusted tasks is the default; without, off */
 	if (strcmp(mode, "all") == 0)
@@ -195,13 +252,15 @@ auto_config(const args_parsed *a, const char *home_dir, auto_cfg *c)
 		c->mode = AUTO_TRUSTED;
 	else
 		c->mode = AUTO_OFF;
-	if (c->mode == AUTO_OFF)
-		return 0;
-	if (c->model[0] == '\0') {
+	if (c->model[0] == '\0' && c->mode != AUTO_OFF) {
 		snprintf(why, sizeof why, "--auto-eval %s needs --model NAME (or \"model\" in "
 		    "node.json)", mode);
 		return mismatch(why, used, path);
 	}
+	if (c->model[0] == '\0')
+		return no_model(flag, key, path);
+	if (c->mode == AUTO_OFF)
+		return 0;
 	set = (modelcfg_set){ .exec = c->exec, .n_endpoints = c->n_endpoints, .need_target = 1,
 	    .extra_body = c->extra_body[0] != '\0', .api_key_env = c->api_key_env,
 	    .api_key_header = c->api_key_header };

@@ -39,11 +39,10 @@ cli_usage(const char *cmd, const char *why)
 	return 2;
 }
 
-/* A value from the command line, made safe to print on one line: cut to
- * SHOW_MAX bytes (at a character boundary, with "..."), and with every byte
- * outside printable ASCII as '?' when it is not printable UTF-8. */
-static const char *
-shown(const char *v, char *out, size_t cap)
+_Static_assert(CLI_SHOWN_CAP >= SHOW_MAX + 4, "cli_shown's room");
+
+const char *
+cli_shown(const char *v, char *out, size_t cap)
 {
 	size_t n = strlen(v), k = n > SHOW_MAX ? SHOW_MAX : n, i;
 
@@ -65,13 +64,13 @@ shown(const char *v, char *out, size_t cap)
 int
 cli_bad(const char *cmd, const char *flag, const char *value, const char *fmt, ...)
 {
-	char reason[512], show[SHOW_MAX * 4 + 8], why[768];
+	char reason[512], show[CLI_SHOWN_CAP], why[768];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(reason, sizeof reason, fmt, ap);
 	va_end(ap);
-	snprintf(why, sizeof why, "%s '%s': %s", flag, shown(value, show, sizeof show), reason);
+	snprintf(why, sizeof why, "%s '%s': %s", flag, cli_shown(value, show, sizeof show), reason);
 	return cli_usage(cmd, why);
 }
 
@@ -318,14 +317,14 @@ cli_verbs_run(const cli_verbs *c, int argc, char **argv)
 	size_t n_all = all_opts(c, all, sizeof all / sizeof all[0]);
 	int k = args_first_pos(argc, argv, all, n_all), rc;
 	const cli_verb *v = find_verb(c, k < 0 ? "" : argv[k]);
-	char full[64], why[256], show[SHOW_MAX * 4 + 8];
+	char full[64], why[256], show[CLI_SHOWN_CAP];
 	args_parsed a;
 
 	if (k < 0 && v == NULL)
 		return no_verb(c, all, n_all, argc, argv);
 	if (k >= 0 && (v == NULL || v->name[0] == '\0')) {
 		snprintf(why, sizeof why, "unknown subcommand '%s'; %s",
-		    shown(argv[k], show, sizeof show), c->expect);
+		    cli_shown(argv[k], show, sizeof show), c->expect);
 		return cli_usage(c->cmd, why);
 	}
 	if (k >= 0) {

@@ -62,7 +62,7 @@ ctl_request(const char *dir, json_t *req, json_t **resp)
 	char path[4200], *text = NULL, *buf = NULL;
 	size_t len = 0, cap = 0;
 	json_error_t jerr;
-	int fd, rc = -1;
+	int fd, sent, rc = -1;
 
 	*resp = NULL;
 	snprintf(path, sizeof path, "%s/%s", dir, CONTROL_SOCKET);
@@ -72,11 +72,13 @@ ctl_request(const char *dir, json_t *req, json_t **resp)
 		cli_fail("cannot reach the node at '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	if ((text = json_dumps(req, JSON_COMPACT)) == NULL ||
-	    write_all(fd, text, strlen(text)) != 0 || write_all(fd, "\n", 1) != 0) {
-		cli_fail("cannot send to the node at '%s'", path);
+	if ((text = json_dumps(req, JSON_COMPACT)) == NULL) {
+		cli_fail("out of memory");
 		goto out;
 	}
+	/* a node too busy to answer says so and hangs up, maybe before the
+	 * request is written: what it said is read all the same */
+	sent = write_all(fd, text, strlen(text)) == 0 && write_all(fd, "\n", 1) == 0;
 	for (;;) {
 		ssize_t n;
 
@@ -92,6 +94,14 @@ ctl_request(const char *dir, json_t *req, json_t **resp)
 		}
 		if ((n = read(fd, buf + len, cap - len - 1)) < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && !sent && len == 0) {
+			cli_fail("cannot send to the node at '%s'", path);
+			goto out;
+		}
+		/* a node that hangs up on a request it did not read (too busy
+		 * to) resets the connection after what it said */
+		if (n < 0 && errno == ECONNRESET && len > 0)
+			break;
 		if (n < 0) {
 			cli_fail("no answer from the node: %s", strerror(errno));
 			goto out;
@@ -101,7 +111,9 @@ ctl_request(const char *dir, json_t *req, json_t **resp)
 		len += (size_t)n;
 	}
 	buf[len] = 0;
-	if ((*resp = json_loads(buf, 0, &jerr)) == NULL)
+	if (len == 0 && !sent)
+		cli_fail("cannot send to the node at '%s'", path);
+	else if ((*resp = json_loads(buf, 0, &jerr)) == NULL)
 		cli_fail("the node's answer is not JSON: %s", jerr.text);
 	else
 		rc = 0;

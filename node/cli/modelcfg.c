@@ -103,6 +103,8 @@ check_str(const struct rule *r, const char *s, char *why, size_t cap)
 		    sizeof ignored) != EM_OK)
 			return why_is(why, cap, "expected an http:// or https:// URL with a host, "
 			    "at most %zu bytes", r->max);
+		if (model_url_curl(url, ignored, sizeof ignored) != EM_OK)
+			return why_is(why, cap, "not a URL curl can use (%s)", ignored);
 		return 0;
 	default:
 		return why_is(why, cap, "expected a string");

@@ -18,14 +18,28 @@
 #include "log.h"
 
 
-typedef struct client {
+/* A connection being answered, in d->clients (at most
+ * CONTROL_CLIENTS_MAX). Its memory goes when both handles have closed. */
+struct ctl_client {
 	uv_pipe_t	 pipe;
+	uv_timer_t	 timer;		/* the idle deadline */
 	uv_write_t	 wreq;
 	daemon_state	*d;
+	uint64_t	 last;		/* daemon_mono: when it connected or last sent */
+	int		 closing, handles;
 	char		*answer;
 	size_t		 len;
+	struct ctl_client *next;
 	char		 buf[CONTROL_REQUEST_MAX];
-} client;
+};
+typedef struct ctl_client client;
+
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
+
+/* What a connection over the cap is told, before it is closed. */
+static const char busy[] = "{\"error\": \"busy: " STR(CONTROL_CLIENTS_MAX)
+    " control connections are open, the most it answers at once; try again when they close\"}";
 
 /* The gossip core's counters (gossip.h): records and duplicates by the
  * path they came by, and reconciliation sessions. */
@@ -75,7 +89,7 @@ status(daemon_state *d)
 	o = json_pack("{s:o, s:o, s:s, s:b, s:I, s:I, s:I, s:o, s:s*, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
 	    "id", daemon_json_id(d->pk), "network", daemon_json_id(d->netid),
 	    "listen", d->o.listen, "running", 1,
-	    "peers_connected", (json_int_t)connected, "peers_known", (json_int_t)d->n_known,
+	    "peers_connected", (json_int_t)connected, "peers_known", (json_int_t)addrbook_count(&d->book),
 	    "records", (json_int_t)records, "digest", daemon_json_id(digest),
 	    "last_sync", sync ? em_time_iso(sync, t, sizeof t) : NULL,
 	    "uptime_s", (json_int_t)timing_uptime_s(d->started, mono),
@@ -127,18 +141,20 @@ peers(daemon_state *d)
 				json_object_set_new(o, "score", json_integer(info[i].score));
 		json_array_append_new(arr, o);
 	}
-	for (size_t i = 0; i < d->n_known; i++) {
-		known *k = &d->known[i];
+	for (size_t i = 0; i < AB_MAX; i++) {
+		known *k = &d->book.e[i];
 		int live = 0;
 
+		if (!k->used)
+			continue;
 		for (conn *c = d->conns; c != NULL; c = c->next)
 			live |= strcmp(c->addr, k->p.addr) == 0;
 		if (live)
 			continue;
-		json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:I}",
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:s, s:I}",
 		    "addr", k->p.addr, "id", k->p.has_id ? daemon_json_id(k->p.id) : json_null(),
 		    "state", dial_banned(d, k->p.addr, NULL) ? "banned" : "known",
-		    "fails", (json_int_t)k->p.fails));
+		    "table", store_peer_table_name(k->p.table), "fails", (json_int_t)k->p.fails));
 	}
 	return json_pack("{s:o, s:o}", "peers", arr, "bans", bans(d));
 }
@@ -148,14 +164,12 @@ peers_add(daemon_state *d, json_t *req)
 {
 	const char *addr = json_string_value(json_object_get(req, "addr"));
 	struct sockaddr_storage ss;
-	known *k;
+	const char *why;
 
 	if (addr == NULL || addr_parse(addr, &ss) != 0)
 		return json_pack("{s:s}", "error", "expected HOST:PORT with a numeric host");
-	if ((k = dial_learn(d, addr, NULL)) == NULL)
-		return json_pack("{s:s}", "error", "that is this node, or the peer table is full");
-	k->next_dial = 0;
-	k->p.fails = 0;
+	if (dial_add(d, addr, &why) == NULL)
+		return json_pack("{s:s}", "error", why);
 	dial_maintain(d);
 	return json_pack("{s:b, s:s}", "ok", 1, "addr", addr);
 }
@@ -186,8 +200,45 @@ on_client_closed(uv_handle_t *h)
 {
 	client *cl = h->data;
 
+	if (--cl->handles > 0)
+		return;
 	free(cl->answer);
 	free(cl);
+}
+
+/* Closes cl once (later calls do nothing), and takes it out of the
+ * count: its descriptor goes with the pipe's close. */
+static void
+client_close(client *cl)
+{
+	daemon_state *d = cl->d;
+
+	if (cl->closing)
+		return;
+	cl->closing = 1;
+	for (client **p = &d->clients; *p != NULL; p = &(*p)->next)
+		if (*p == cl) {
+			*p = cl->next;
+			break;
+		}
+	d->n_clients--;
+	cl->handles = 2;
+	uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
+	uv_close((uv_handle_t *)&cl->timer, on_client_closed);
+}
+
+/* The timer waits on the loop's time, the deadline is kept on the
+ * daemon's clock: early by that clock, it waits the rest. */
+static void
+on_client_idle(uv_timer_t *t)
+{
+	client *cl = t->data;
+	uint64_t left = timing_control_left(cl->last, daemon_mono(cl->d));
+
+	if (left > 0)
+		uv_timer_start(&cl->timer, on_client_idle, left, 0);
+	else
+		client_close(cl);
 }
 
 static void
@@ -195,8 +246,8 @@ on_answered(uv_write_t *req, int status)
 {
 	client *cl = req->data;
 
-	(void)status;
-	uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
+	(void)status;	/* written, failed or cancelled: done with it */
+	client_close(cl);
 }
 
 static void
@@ -218,14 +269,15 @@ on_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 
 	(void)buf;
 	if (n < 0 || (n == 0 && cl->len == sizeof cl->buf - 1)) {
-		uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
+		client_close(cl);
 		return;
 	}
+	cl->last = daemon_mono(cl->d);
 	cl->len += (size_t)n;
 	cl->buf[cl->len] = 0;
 	if (strchr(cl->buf, '\n') == NULL) {
 		if (cl->len == sizeof cl->buf - 1)	/* a request that never ends */
-			uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
+			client_close(cl);
 		return;
 	}
 	uv_read_stop(s);
@@ -233,13 +285,33 @@ on_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 	cl->answer = json_dumps(resp, JSON_COMPACT | JSON_REAL_PRECISION(12));
 	json_decref(resp);
 	if (cl->answer == NULL) {
-		uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
+		client_close(cl);
 		return;
 	}
+	/* the idle deadline runs on while the answer is written: a client
+	 * that does not read it is closed like one that does not ask */
 	out = uv_buf_init(cl->answer, (unsigned)strlen(cl->answer));
 	cl->wreq.data = cl;
 	if (uv_write(&cl->wreq, s, &out, 1, on_answered) != 0)
-		uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
+		client_close(cl);
+}
+
+/* Over the cap: accepted (a connection left waiting in the backlog would
+ * hold the listener), told why, and closed at once. The answer is short
+ * and the socket new: it fits the socket's buffer, or is not sent. */
+static void
+refuse(daemon_state *d, uv_stream_t *server)
+{
+	uv_pipe_t *p = malloc(sizeof *p);
+	uv_buf_t b = uv_buf_init((char *)busy, sizeof busy - 1);
+
+	if (p == NULL)
+		return;
+	uv_pipe_init(d->loop, p, 0);
+	if (uv_accept(server, (uv_stream_t *)p) == 0 &&
+	    uv_try_write((uv_stream_t *)p, &b, 1) != (int)b.len)
+		log_debug("control: a refused client was not told why");
+	uv_close((uv_handle_t *)p, (uv_close_cb)free);
 }
 
 static void
@@ -248,15 +320,30 @@ on_control(uv_stream_t *server, int status)
 	daemon_state *d = server->data;
 	client *cl;
 
-	if (status < 0 || (cl = calloc(1, sizeof *cl)) == NULL)
+	if (status < 0)
 		return;
-	cl->d = d;
-	uv_pipe_init(d->loop, &cl->pipe, 0);
-	cl->pipe.data = cl;
-	if (uv_accept(server, (uv_stream_t *)&cl->pipe) != 0) {
-		uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
+	if (d->n_clients >= CONTROL_CLIENTS_MAX) {
+		log_debug("control: %d connections open, refusing one", CONTROL_CLIENTS_MAX);
+		refuse(d, server);
 		return;
 	}
+	if ((cl = calloc(1, sizeof *cl)) == NULL) {
+		refuse(d, server);	/* told it is busy: near enough */
+		return;
+	}
+	cl->d = d;
+	cl->last = daemon_mono(d);
+	uv_pipe_init(d->loop, &cl->pipe, 0);
+	uv_timer_init(d->loop, &cl->timer);
+	cl->pipe.data = cl->timer.data = cl;
+	cl->next = d->clients;
+	d->clients = cl;
+	d->n_clients++;
+	if (uv_accept(server, (uv_stream_t *)&cl->pipe) != 0) {
+		client_close(cl);
+		return;
+	}
+	uv_timer_start(&cl->timer, on_client_idle, CONTROL_IDLE_MS, 0);
 	uv_read_start((uv_stream_t *)&cl->pipe, on_client_alloc, on_client_read);
 }
 
@@ -296,6 +383,8 @@ control_stop(daemon_state *d)
 {
 	if (!uv_is_closing((uv_handle_t *)&d->control))
 		uv_close((uv_handle_t *)&d->control, NULL);
+	while (d->clients != NULL)
+		client_close(d->clients);
 	unlink(d->control_path);
 }
 

@@ -7,9 +7,18 @@
  * (at most CONTROL_ANSWER_MAX bytes) and closes. Requests:
  *   {"cmd": "status"}              the node's id, network, listen address,
  *                                  counters, auto-eval jobs
- *   {"cmd": "peers"}               connections, known addresses, bans
+ *   {"cmd": "peers"}               connections, known addresses (and
+ *                                  their tables), bans
  *   {"cmd": "peers_add", "addr": "HOST:PORT"}   dial that address now
  * Every error comes back as {"error": "one line"}.
+ *
+ * The node answers at most CONTROL_CLIENTS_MAX connections at once: one
+ * over that is answered at once, before its request is read, with
+ * {"error": "busy: ..."} and closed. A connection is closed
+ * CONTROL_IDLE_MS (node/daemon/timing.h) after it connected or last sent
+ * a byte, unless its answer has been written by then: a request not
+ * sent, or an answer not read, holds nothing for long. So a client sends
+ * its request as soon as it connects, and reads the answer.
  *
  * The server end is the daemon's (control.c); the client end is the CLI's
  * (cli/ctl.c). */
@@ -20,6 +29,7 @@
 #define CONTROL_REQUEST_MAX	65536		/* bytes in a request line */
 #define CONTROL_ANSWER_MAX	(16u << 20)	/* bytes in an answer */
 #define CONTROL_TIMEOUT_S	10		/* a client's send and receive timeouts */
+#define CONTROL_CLIENTS_MAX	32		/* connections answered at once */
 
 /* Connects to the control socket at path (read during the call),
  * blocking, with send and receive timeouts of CONTROL_TIMEOUT_S (the

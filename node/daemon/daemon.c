@@ -38,6 +38,7 @@ on_tick(uv_timer_t *t)
 	daemon_state *d = t->data;
 
 	gossip_tick(d->g, daemon_mono(d));
+	fetch_answer_all(d);	/* chunks that waited for a peer's budget */
 	host_commit(d);
 	if (++d->ticks % 4 == 0)	/* records CLI commands stored: out within 200 ms */
 		host_poll(d);

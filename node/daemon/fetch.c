@@ -138,29 +138,108 @@ fetch_task(daemon_state *d, const rec_env *env, uint32_t from)
 	fetch_send(d);
 }
 
+/* Whether c was sent the chunk hash within CHUNK_REPEAT_MS of now. */
+static int
+served_lately(const conn *c, const uint8_t hash[static 32], uint64_t now)
+{
+	for (uint32_t i = 0; i < c->n_served; i++)
+		if (memcmp(c->served[i].hash, hash, 32) == 0 &&
+		    timing_chunk_repeat(c->served[i].at, now))
+			return 1;
+	return 0;
+}
+
+static int
+waiting(const conn *c, const uint8_t hash[static 32])
+{
+	for (uint32_t i = 0; i < c->n_asks; i++)
+		if (memcmp(c->asks[i], hash, 32) == 0)
+			return 1;
+	return 0;
+}
+
 void
 fetch_on_want(daemon_state *d, conn *c, const wire_msg *m)
 {
-	wire_msg out = { .type = WIRE_CHUNK };
+	uint64_t now = daemon_mono(d);
+	uint32_t again = 0, over = 0;
 
-	for (uint32_t i = 0; i < m->u.ids.n && !c->closing; i++) {
+	for (uint32_t i = 0; i < m->u.ids.n; i++) {
+		const uint8_t *h = m->u.ids.ids + 32 * i;
+
+		if (served_lately(c, h, now))
+			again++;
+		else if (waiting(c, h))
+			continue;	/* asked again while it waits: once is enough */
+		else if (c->n_asks == CHUNK_ASKS_MAX)
+			over++;
+		else
+			memcpy(c->asks[c->n_asks++], h, 32);
+	}
+	if (again > 0)
+		gossip_penalize(d->g, c->handle, PENALTY_FLOOD, "asks again for chunks it was sent");
+	if (over > 0 && !c->closing)
+		gossip_penalize(d->g, c->handle, PENALTY_FLOOD,
+		    "asks for more chunks than it can receive");
+	fetch_answer(d, c);
+}
+
+/* Sends c the chunk hash (len bytes) at now, and remembers it. */
+static void
+serve(daemon_state *d, conn *c, const uint8_t hash[static 32], const uint8_t *bytes,
+    size_t len, uint64_t now)
+{
+	wire_msg out = { .type = WIRE_CHUNK };
+	uint32_t k = c->next_served;
+
+	memcpy(out.u.chunk.hash, hash, 32);
+	out.u.chunk.data = bytes;
+	out.u.chunk.len = len;
+	conn_send(c, &out);
+	memcpy(c->served[k].hash, hash, 32);
+	c->served[k].at = now;
+	c->next_served = (k + 1) % CHUNK_SERVED_MAX;
+	if (c->n_served < CHUNK_SERVED_MAX)
+		c->n_served++;
+	d->chunks_out++;
+}
+
+void
+fetch_answer(daemon_state *d, conn *c)
+{
+	static const uint8_t none[1];
+	uint64_t now = daemon_mono(d);
+	uint32_t done = 0;
+
+	for (; done < c->n_asks && !c->closing; done++) {
+		wire_msg lack = { .type = WIRE_CHUNK };
 		uint8_t *bytes;
 		size_t len;
 
-		memcpy(out.u.chunk.hash, m->u.ids.ids + 32 * i, 32);
-		if (store_blob_get(d->st, m->u.ids.ids + 32 * i, &bytes, &len) != EM_OK) {
-			static const uint8_t none[1];
-
-			out.u.chunk.data = none;	/* not here (yet): say so */
-			out.u.chunk.len = 0;
-			conn_send(c, &out);
+		if (store_blob_get(d->st, c->asks[done], &bytes, &len) != EM_OK) {
+			memcpy(lack.u.chunk.hash, c->asks[done], 32);
+			lack.u.chunk.data = none;	/* not here (yet): say so */
+			conn_send(c, &lack);
 			continue;
 		}
-		out.u.chunk.data = bytes;
-		out.u.chunk.len = len;
-		conn_send(c, &out);
-		d->chunks_out++;
+		if (!gossip_answer(d->g, c->handle, len, now)) {
+			free(bytes);	/* over its budget: it waits */
+			break;
+		}
+		serve(d, c, c->asks[done], bytes, len, now);
 		free(bytes);
+	}
+	c->n_asks -= done;
+	memmove(c->asks, c->asks + done, (size_t)c->n_asks * 32);
+}
+
+void
+fetch_answer_all(daemon_state *d)
+{
+	for (conn *c = d->conns, *next; c != NULL; c = next) {
+		next = c->next;		/* a write that fails closes c */
+		if (c->n_asks > 0 && !c->closing)
+			fetch_answer(d, c);
 	}
 }
 

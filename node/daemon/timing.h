@@ -29,6 +29,9 @@
 #define FETCH_SCAN_EVERY	5	/* maintenance rounds between chunk scans */
 #define FETCH_TIMEOUT_MS	10000	/* a chunk asked and unanswered: asked of another peer */
 #define FETCH_AGAIN_MS		500	/* after a peer said it lacks a chunk */
+#define CHUNK_REPEAT_MS		(FETCH_TIMEOUT_MS / 2)	/* a chunk asked again this
+							 * soon after it was sent */
+#define CONTROL_IDLE_MS		5000	/* a control connection silent this long: closed */
 #define AUTO_RETRY_MS		60000	/* auto-eval: after a failed run, doubling... */
 #define AUTO_RETRY_MAX_MS	3600000	/* ... up to this, before jitter */
 
@@ -129,6 +132,19 @@ timing_fetch_due(int asked, uint64_t asked_at, uint64_t again_at, uint64_t now)
 	return !asked || now >= asked_at + FETCH_TIMEOUT_MS;
 }
 
+/* Whether a peer that asks at now for a chunk we sent it at served_at is
+ * asking for what it has: it is, within CHUNK_REPEAT_MS. An honest
+ * fetcher asks a peer again only when FETCH_TIMEOUT_MS have passed since
+ * its ask without an answer; the chunk was sent after that ask came, so
+ * half the timeout leaves the rest for the time the ask and the answer
+ * took on the way. A served_at after now (a clock out of order) counts
+ * as now. */
+static inline int
+timing_chunk_repeat(uint64_t served_at, uint64_t now)
+{
+	return now < served_at + CHUNK_REPEAT_MS;
+}
+
 /* When to ask again for a chunk that a peer, at now, said it lacks: it
  * may be fetching the chunk itself, or another peer may have it. */
 static inline uint64_t
@@ -157,6 +173,19 @@ static inline uint64_t
 timing_left(uint64_t due, uint64_t now)
 {
 	return due > now ? due - now : 0;
+}
+
+/* ms left before a control connection whose last byte came at last (or
+ * that connected then) is closed as idle, CONTROL_IDLE_MS after it; 0
+ * when that time has come.
+ * Never more than CONTROL_IDLE_MS: a last after now (a clock out of
+ * order) counts as now. */
+static inline uint64_t
+timing_control_left(uint64_t last, uint64_t now)
+{
+	uint64_t left = timing_left(last + CONTROL_IDLE_MS, now);
+
+	return left < CONTROL_IDLE_MS ? left : CONTROL_IDLE_MS;
 }
 
 /* Whole seconds the node has run, started and now both read on

@@ -485,6 +485,22 @@ http_free(model *m)
 
 static const struct model_ops http_ops = { http_submit, http_close, http_free };
 
+em_err
+model_url_curl(const char *url, char *why, size_t cap)
+{
+	CURLU *u = curl_url();
+	CURLUcode uc;
+
+	if (u == NULL)
+		return EM_ENOMEM;
+	uc = curl_url_set(u, CURLUPART_URL, url, 0);
+	curl_url_cleanup(u);
+	if (uc == CURLUE_OK)
+		return EM_OK;
+	snprintf(why, cap, "%s", curl_url_strerror(uc));
+	return EM_EINVAL;
+}
+
 /* A URL curl can use, told at once rather than as a failed request per
  * item ("http://host:80x" has a port curl will not take). */
 static em_err

@@ -22,7 +22,7 @@ has $err "expected trusted, all or off"; one_line
 run 1 "$EM" node --home "$T/good" --model m --exec cat --api-key-env NO_SUCH_VAR_Y
 has $err 'NO_SUCH_VAR_Y: that variable is not set'; one_line
 printf '{"model": "m", "exec": "cat",\n "frob": 1}\n' >"$T/good/node.json"
-run 1 "$EM" node --home "$T/good"; has $err 'node.json: frob: unknown key'; one_line
+run 1 "$EM" node --home "$T/good"; has $err "node.json: 'frob': unknown key"; one_line
 printf '{"model": "m",\n' >"$T/good/node.json"
 run 1 "$EM" node --home "$T/good"; has $err 'node.json:2: not valid JSON'; one_line
 printf '{"model": "m", "exec": "cat", "extra_body": {"stream": true}}\n' >"$T/good/node.json"

@@ -99,6 +99,22 @@ k=$(jnum cached) c2=$(($(served slow) - c1))
 [ "$c2" = $((240 - k)) ] && ok || bad "resume asked $c2 items; $k were cached, so 240-$k was right"
 [ "$(jnum value)" = 0.8 ] && [ "$(jstr merkle_root)" = "$FULL_ROOT" ] && ok \
 	|| bad "the resumed result differs from an uninterrupted run's"
+# one run of a task with one model's settings at a time per home: a second
+# is refused while the first waits on a server that never answers
+start_server stuck --fail stall=1
+"$EM" eval arith-en --model locked --endpoint "$URL_stuck" --concurrency 1 --timeout 3600 \
+	--quiet >"$T/lock.out" 2>&1 &
+EVAL_PID=$!
+for ((i = 0; i < 200; i++)); do [ "$(served stuck)" -ge 1 ] 2>/dev/null && break; sleep 0.05; done
+run 1 "$EM" eval arith-en --model locked --endpoint "$URL_stuck" --concurrency 1 --quiet
+has $err 'another eval of this task with these model settings is running on this home'; one_line
+kill -0 "$EVAL_PID" && ok || bad "the first eval ended before the second was refused"
+run 0 "$EM" eval arith-en --model locked --endpoint "$URL_stuck" --dry-run	# no run: no lock
+kill -9 "$EVAL_PID"; wait "$EVAL_PID" 2>/dev/null; EVAL_PID=
+# a killed run leaves no lock behind
+run 1 "$EM" eval arith-en --model locked --endpoint "http://127.0.0.1:1" --concurrency 1 --quiet
+grep -q 'another eval' "$err" && bad "a killed run's lock outlived it" || ok
+stop_server stuck
 # Ctrl-C: stops, keeps what was scored, says how to go on, exits 130
 "$EM" eval arith-zh --model interrupted --endpoint "$URL_slow" --concurrency 2 --quiet \
 	>"$T/int.out" 2>"$T/int.err" &

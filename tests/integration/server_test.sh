@@ -52,7 +52,7 @@ run 2 "$EM" model check --endpoint http://127.0.0.1:1 --extra-body '[1'; has $er
 run 2 "$EM" model check --endpoint ftp://h; has $err 'expected an http'; one_line
 EMPTY_KEY= run 1 "$EM" model check --endpoint http://127.0.0.1:1 --api-key-env EMPTY_KEY
 has $err 'EMPTY_KEY: that variable is empty'; one_line
-run 1 "$EM" model check --endpoint http://127.0.0.1:1 --api-key-env HOME --api-key-header $'a\r\nX: 1'
+run 2 "$EM" model check --endpoint http://127.0.0.1:1 --api-key-env HOME --api-key-header $'a\r\nX: 1'
 has $err -- '--api-key-header "a X: 1": not an HTTP header name'; one_line
 
 # --- a refused connection fails at once: no retry round is waited for
@@ -156,8 +156,8 @@ has $out '16 refused by the server'
 has $out 'reasons +HTTP 400: "request \(52 tokens\) exceeds the available context size \(51 tokens\), try increasing it"'
 [ "$(sstat ctx context)" = 16 ] && ok || bad "$(sstat ctx context) prompts over the context, wanted 16"
 stop_server ctx
-# a URL curl will not take is said at once, not asked 240 times
-run 1 "$EM" eval arith-en --model bad --endpoint "http://127.0.0.1:99999" --quiet
+# a URL curl will not take is a usage error, said at once, not asked 240 times
+run 2 "$EM" eval arith-en --model bad --endpoint "http://127.0.0.1:99999" --quiet
 has $err 'not a URL curl can use \(Port number'; one_line
 start_server tiny --context 1
 run 1 "$EM" model check --endpoint "$URL_tiny" --api completions

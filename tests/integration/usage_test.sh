@@ -81,6 +81,11 @@ run 0 "$EM" trust list --home "$H" --json; has $out '^\[\]$'
 # --- the verb may follow options; a value that reads like a verb is a value
 run 0 "$EM" trust --home "$H" --name list add $ID; has $out "trusting $ID as list"
 run 0 "$EM" trust --home "$H" list; has $out "$ID  list"
+# added again without --name, it keeps its name; --name "" clears it
+run 0 "$EM" trust add $ID --home "$H"; has $out "^trusting $ID as list$"
+run 0 "$EM" trust list --home "$H"; has $out "^$ID  list$"
+run 0 "$EM" trust add $ID --name '' --home "$H"; has $out "^trusting $ID$"
+run 0 "$EM" trust list --home "$H"; has $out "^$ID  $"
 run 0 "$EM" trust --home "$H" remove $ID; has $out "no longer trusting $ID"
 run 2 "$EM" trust --home "$H"; usage_is trust 'expected add, list or remove'
 run 2 "$EM" trust --home "$H" --frob; usage_is trust "unknown option '--frob'"
@@ -155,11 +160,16 @@ node|node --listen 127.0.0.1|--listen '127.0.0.1': expected HOST:PORT with a num
 node|node --advertise example.org:7400|--advertise 'example.org:7400': expected HOST:PORT
 node|node --peer nowhere|--peer 'nowhere': expected HOST:PORT
 node|node --model m --endpoint http://x --exec cat|give --endpoint URL or --exec CMD, not both
+node|node --endpoint http://127.0.0.1:1|--endpoint needs --model NAME
+node|node --revision r|--revision needs --model NAME
+node|node --auto-eval off --exec cat|--exec needs --model NAME
 model check|model check --endpoint http://127.0.0.1:1 --timeout 3601|--timeout '3601': expected a whole number from 1 to 3600
 model check|model check --endpoint http://127.0.0.1:1 --max-tokens 65537|--max-tokens '65537': expected a whole number from 1 to 65536
 model check|model check --endpoint http://127.0.0.1:1 --api frob|--api 'frob': expected chat or completions
 model check|model check --endpoint http://127.0.0.1:1 --extra-body {"model":"x"}|--extra-body '.*': the extra body may not set "model"
 model check|model check --endpoint ftp://x|--endpoint 'ftp://x': expected an http:// or https:// URL
+model check|model check --endpoint http://127.0.0.1:99999|--endpoint 'http://127.0.0.1:99999': not a URL curl can use \(Port number
+eval|eval x --model m --endpoint http://127.0.0.1:99999|--endpoint 'http://127.0.0.1:99999': not a URL curl can use \(Port number
 result publish|result publish --task 01234567 --model m --metric a=1 --n 0|--n '0': expected a whole number from 1 to 1048576
 result publish|result publish --task 01234567 --model m --metric a=1 --n 1 --stderr -1|--stderr '-1': expected a non-negative number
 result publish|result publish --task 01234567 --model m --metric a=1 --n 1 --access semi|--access 'semi': expected open or closed
@@ -189,6 +199,9 @@ usage_is node "--api-key-header 'x{64}\\.\\.\\.': expected 1 to 127 bytes"
 run 2 em node --model "$(printf 'm\tx')" --exec cat --home "$H"
 usage_is node "--model 'm\\?x': holds a control character"
 run 2 "$EM" trust add $ID --name "$(printf 'n\033]0;x')" --home "$H"; usage_is 'trust add' "--name 'n\\?\\]0;x'"
+run 2 "$EM" trust add $ID --name "$(printf 'a\tb')" --home "$H"
+usage_is 'trust add' "--name 'a\\?b': holds a control character .*'trust list' would print it"
+grep -q signed "$err" && bad "a trust name is never signed, yet: $(cat "$err")" || ok
 run 2 "$EM" revoke 01234567 --reason "$(printf 'a\nb')" --home "$H"; usage_is revoke "--reason 'a\\?b'"
 run 2 "$EM" init --home "$T/new" --org "$(printf 'o\377')"; usage_is init "--org 'o\\?': not valid UTF-8"
 [ ! -e "$T/new" ] && ok || bad "a refused init made $T/new"
@@ -220,9 +233,20 @@ done <<'EOF'
 {"model": "m", "endpoint": {"a": 1}}|endpoint: expected a URL or a list of up to 16
 {"model": "m", "exec": "cat", "api_key_env": "A B"}|api_key_env: expected the name of a variable
 {"model": "m", "exec": "cat", "revision": 3}|revision: expected a string
+{"endpoint": "http://127.0.0.1:1"}|endpoint: needs "model"
+{"auto_eval": "off", "revision": "r"}|revision: needs "model"
+{"a\u001b[2J\nb": 1}|'a\?\[2J\?b': unknown key
 EOF
 printf '{"model": "m", "exec": "cat", "api_key_env": "%s"}\n' "$long" >"$H/node.json"
 run 1 em node --home "$H"; has $err 'node.json: api_key_env: expected the name of a variable: 1 to 127'
+# node.json read with bounds: what is not a regular file is never waited
+# on or read (a FIFO would hang), nor a file past 64 KiB
+rm -f "$H/node.json"; mkfifo "$H/node.json"
+run 1 em node --home "$H"; one_line; has $err "^evalmesh: $H/node.json: not a regular file"
+rm -f "$H/node.json"; mkdir "$H/node.json"
+run 1 em node --home "$H"; one_line; has $err "^evalmesh: $H/node.json: not a regular file"
+rmdir "$H/node.json"; head -c 70000 /dev/zero | tr '\0' ' ' >"$H/node.json"
+run 1 em node --home "$H"; one_line; has $err "^evalmesh: $H/node.json: larger than 65536 bytes"
 # settings that do not go together, with node.json taking part: its fault too (1)
 printf '{"model": "m"}\n' >"$H/node.json"
 run 1 em node --home "$H"; one_line; has $err "give --endpoint URL or --exec CMD .*$H/node.json"

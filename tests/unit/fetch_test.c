@@ -1,7 +1,8 @@
 /* Chunk fetching (node/daemon/fetch.c) on a fake clock: a chunk asked and
  * not answered is asked elsewhere after FETCH_TIMEOUT_MS, and one a peer
  * says it lacks waits FETCH_AGAIN_MS, both on the monotonic clock, through
- * the daemon's own functions and a real store.
+ * the daemon's own functions and a real store; and the asks a peer may
+ * make of us, bounded and scored.
  *
  * There are no connections here, so nothing is sent: a want that comes
  * due is taken back from the peer it was asked of (peer 0) and waits for
@@ -123,6 +124,85 @@ test_chunk_kept_by_hash(void **state)
 	free(got);
 }
 
+/* c's score in the gossip core. */
+static int
+score_of(fixture *fx, uint32_t handle)
+{
+	gossip_peer_info info[8];
+	uint32_t n = gossip_peers(fx->d->g, info, 8);
+
+	for (uint32_t i = 0; i < n && i < 8; i++)
+		if (info[i].peer == handle)
+			return info[i].score;
+	fail();
+	return -1;
+}
+
+/* A chunk-want from c for n hashes. */
+static void
+ask(fixture *fx, conn *c, const uint8_t *hashes, uint32_t n)
+{
+	wire_msg m = { .type = WIRE_CHUNK_WANT };
+
+	m.u.ids.n = n;
+	m.u.ids.ids = hashes;
+	fetch_on_want(fx->d, c, &m);
+}
+
+/* Chunks a peer asks for wait while its answer budget is spent, each
+ * once, in order. An honest fetcher keeps at most FETCH_PER_PEER asked of
+ * a peer: asks past CHUNK_ASKS_MAX waiting cost PENALTY_FLOOD, once a
+ * message; so does asking again, within CHUNK_REPEAT_MS, for a chunk it
+ * was sent — and neither is answered. Nothing is sent here: the budget
+ * is spent (there is no connection to send on). */
+static void
+test_chunk_asks_bounded(void **state)
+{
+	fixture *fx = *state;
+	conn c = { .d = fx->d, .handle = 7 };
+	uint8_t h[CHUNK_ASKS_MAX + 2][32], twice[64];
+	static uint8_t big[64 * 1024];	/* more than a few ms of budget */
+	uint64_t t = 50000;
+
+	fx->f.mono = t;
+	memset(big, 'x', sizeof big);
+	hash_blake2b(h[0], big, sizeof big);
+	assert_int_equal(store_blob_put(fx->d->st, h[0], big, sizeof big), EM_OK);
+	for (int i = 1; i < CHUNK_ASKS_MAX + 2; i++)
+		memset(h[i], i, 32);
+	assert_int_equal(gossip_peer_up(fx->d->g, 7, t), EM_OK);
+	assert_true(gossip_answer(fx->d->g, 7, 4u << 20, t));	/* spent */
+
+	ask(fx, &c, h[0], 1);
+	assert_int_equal(c.n_asks, 1);
+	memcpy(twice, h[0], 32);
+	memcpy(twice + 32, h[0], 32);
+	ask(fx, &c, twice, 2);		/* asked again while it waits: once */
+	assert_int_equal(c.n_asks, 1);
+	ask(fx, &c, h[1], CHUNK_ASKS_MAX - 1);
+	assert_int_equal(c.n_asks, CHUNK_ASKS_MAX);
+	assert_memory_equal(c.asks[0], h[0], 32);
+	assert_memory_equal(c.asks[CHUNK_ASKS_MAX - 1], h[CHUNK_ASKS_MAX - 1], 32);
+	assert_int_equal(score_of(fx, 7), 0);
+	ask(fx, &c, h[CHUNK_ASKS_MAX], 2);	/* two past the limit: once */
+	assert_int_equal(c.n_asks, CHUNK_ASKS_MAX);
+	assert_int_equal(score_of(fx, 7), PENALTY_FLOOD);
+
+	/* a chunk it was sent CHUNK_REPEAT_MS - 1 ago: it has it */
+	memcpy(c.served[0].hash, h[CHUNK_ASKS_MAX + 1], 32);
+	c.served[0].at = t - (CHUNK_REPEAT_MS - 1);
+	c.n_served = c.next_served = 1;
+	ask(fx, &c, h[CHUNK_ASKS_MAX + 1], 1);
+	assert_int_equal(score_of(fx, 7), 2 * PENALTY_FLOOD);
+	/* a millisecond later it may have lost it: no repeat, but still no
+	 * room for it */
+	fx->f.mono = t + 1;
+	ask(fx, &c, h[CHUNK_ASKS_MAX + 1], 1);
+	assert_int_equal(score_of(fx, 7), 3 * PENALTY_FLOOD);
+	assert_int_equal(c.n_asks, CHUNK_ASKS_MAX);
+	assert_int_equal(fx->d->chunks_out, 0);
+}
+
 int
 main(void)
 {
@@ -130,6 +210,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_timeout_on_mono, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_lack_waits_on_mono, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_chunk_kept_by_hash, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_chunk_asks_bounded, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -239,6 +239,46 @@ test_fetch(void **state)
 	assert_false(timing_fetch_due(1, 0, t + 1, t));
 }
 
+/* A chunk asked again within half the fetch timeout of being sent is
+ * asked by a peer that has it: an honest fetcher asks again only after
+ * FETCH_TIMEOUT_MS without an answer, and its ask came before we sent. */
+static void
+test_chunk_repeat(void **state)
+{
+	uint64_t t = 777000;
+
+	(void)state;
+	assert_int_equal(CHUNK_REPEAT_MS, 5000);
+	assert_true(timing_chunk_repeat(t, t));
+	assert_true(timing_chunk_repeat(t, t + CHUNK_REPEAT_MS - 1));
+	assert_false(timing_chunk_repeat(t, t + CHUNK_REPEAT_MS));
+	assert_false(timing_chunk_repeat(t, t + FETCH_TIMEOUT_MS));
+	/* sent "later" than now (a clock out of order): a repeat */
+	assert_true(timing_chunk_repeat(t + 10, t));
+	/* the honest re-ask, a timeout after its ask, is no repeat even when
+	 * the ask took most of the other half on the way */
+	assert_false(timing_chunk_repeat(t + FETCH_TIMEOUT_MS / 2 - 1, t + FETCH_TIMEOUT_MS));
+}
+
+/* A control connection is closed CONTROL_IDLE_MS after its last byte,
+ * to the millisecond, and the wait left is never longer than that. */
+static void
+test_control_idle(void **state)
+{
+	uint64_t t = 123456;
+
+	(void)state;
+	assert_int_equal(CONTROL_IDLE_MS, 5000);
+	assert_int_equal(timing_control_left(t, t), CONTROL_IDLE_MS);
+	assert_int_equal(timing_control_left(t, t + 1), CONTROL_IDLE_MS - 1);
+	assert_int_equal(timing_control_left(t, t + CONTROL_IDLE_MS - 1), 1);
+	assert_int_equal(timing_control_left(t, t + CONTROL_IDLE_MS), 0);
+	assert_int_equal(timing_control_left(t, t + 24 * 3600 * 1000ull), 0);
+	/* a byte "after" now (a clock out of order) counts as now */
+	assert_int_equal(timing_control_left(t + 60000, t), CONTROL_IDLE_MS);
+	assert_int_equal(timing_control_left(0, 0), CONTROL_IDLE_MS);
+}
+
 /* Auto-eval's retries: the shared backoff from a minute doubling to an
  * hour, in whole seconds, jittered to between half and all of it. After
  * the seventh failure the backoff would be 3840 s: the wait is capped at
@@ -411,6 +451,8 @@ main(void)
 		cmocka_unit_test(test_handshake_deadline),
 		cmocka_unit_test(test_cadence),
 		cmocka_unit_test(test_fetch),
+		cmocka_unit_test(test_chunk_repeat),
+		cmocka_unit_test(test_control_idle),
 		cmocka_unit_test(test_auto_retry),
 		cmocka_unit_test(test_uptime_and_wall_of),
 		cmocka_unit_test(test_retry_after),

@@ -1,7 +1,11 @@
 /* evalmesh eval — run a task against your own model and publish the result. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -348,6 +352,51 @@ finish(home_ctx *h, const eval_opts *o, const eval_out *r, int access, const arg
 	return rc;
 }
 
+/* One run of a task on a model at a time per home: two would ask the
+ * model the same items and publish twice. A byte of <home>/eval.lock,
+ * at an offset drawn from the run key, is locked for the run (fcntl
+ * locks go with the process, so a killed run leaves none behind). The
+ * descriptor, or -1 after the message: exit 1. */
+static int
+run_lock(const home_ctx *h, const eval_opts *o)
+{
+	char path[HOME_PATH_MAX];
+	uint8_t key[32];
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_len = 1 };
+	int fd;
+
+	if (eval_run_key(o, key) != EM_OK)
+		return cli_fail("cannot compute the run's key: out of memory"), -1;
+	if (home_path(h->dir, "eval.lock", path, sizeof path) != 0)
+		return -1;
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return cli_fail("%s: %s", path, strerror(errno)), -1;
+	fl.l_start = (off_t)(((uint64_t)key[0] << 32 | (uint64_t)key[1] << 24 | key[2] << 16 |
+	    key[3] << 8 | key[4]) & 0x7fffffffffULL);
+	if (fcntl(fd, F_SETLK, &fl) == 0)
+		return fd;
+	close(fd);
+	if (errno == EACCES || errno == EAGAIN)
+		return cli_fail("another eval of this task with these model settings is running "
+		    "on this home; wait for it, or stop it"), -1;
+	return cli_fail("%s: cannot lock: %s", path, strerror(errno)), -1;
+}
+
+/* An eval that auto-eval started (EVALMESH_EVAL_PARENT holds the node's
+ * pid) ends with the node: a killed node leaves no run behind to race
+ * the next node's. */
+static void
+die_with_parent(void)
+{
+	const char *p = getenv("EVALMESH_EVAL_PARENT");
+
+	if (p == NULL || *p == '\0')
+		return;
+	(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if ((long)getppid() != strtol(p, NULL, 10))
+		raise(SIGTERM);		/* the node went before the signal was set */
+}
+
 int
 cmd_eval(int argc, char **argv)
 {
@@ -361,6 +410,7 @@ cmd_eval(int argc, char **argv)
 	args_parsed a;
 	home_ctx h;
 	int rc, access = ACCESS_OPEN, need_key, opened = 0, have_task = 0, have_items = 0;
+	int lock = -1;
 	em_err err;
 
 	if ((rc = cli_args("eval", &a, opts, sizeof opts / sizeof opts[0], argc, argv, 1)) != 0)
@@ -389,8 +439,11 @@ cmd_eval(int argc, char **argv)
 	have_items = 1;
 	o.task = &tr;
 	o.items = &items;
+	die_with_parent();
 	if (args_get(&a, "dry-run")) {
 		rc = dry_run(&o);
+	} else if ((lock = run_lock(&h, &o)) < 0) {
+		rc = 1;
 	} else if ((err = eval_run(h.st, &o, &r, why, sizeof why)) != EM_OK) {
 		rc = cli_fail("%s", why);
 		eval_out_free(&r);
@@ -399,6 +452,8 @@ cmd_eval(int argc, char **argv)
 		eval_out_free(&r);
 	}
 out:
+	if (lock >= 0)
+		close(lock);
 	if (have_items)
 		task_items_free(&items);
 	if (have_task)

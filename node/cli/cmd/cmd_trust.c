@@ -40,26 +40,67 @@ node_id(home_ctx *h, const char *node, uint8_t id[static 32])
 	return home_resolve(h, SPACE_AUTHOR, node, id, "node");
 }
 
+/* The name a trusted node already has, for a visit of store_trust_list. */
+typedef struct known {
+	const uint8_t	*id;
+	char		 name[STORE_TRUST_NAME_MAX + 1];
+} known;
+
+static int
+known_fn(void *ctx, const uint8_t id[static 32], const char *name)
+{
+	known *k = ctx;
+
+	if (memcmp(id, k->id, 32) == 0)
+		snprintf(k->name, sizeof k->name, "%s", name);
+	return 0;
+}
+
+/* cli_text's rule for --name, with the reason that holds here: a trust
+ * name is never signed or published, but 'trust list' prints it. */
+static int
+name_ok(const char *name)
+{
+	char why[160];
+	size_t n;
+
+	if (cli_text_check(name, STORE_TRUST_NAME_MAX, why, sizeof why) == 0)
+		return 0;
+	n = strcspn(why, ":");	/* the rule's reason without its explanation */
+	return cli_bad("trust add", "--name", name, "%.*s%s", (int)n, why,
+	    strncmp(why, "holds", 5) == 0 ? ": 'trust list' would print it" : "");
+}
+
+/* Without --name, a node trusted already keeps the name it has. */
 static int
 add(const args_parsed *a)
 {
-	const char *node = a->pos[0], *name = args_get(a, "name") ? args_get(a, "name") : "";
+	const char *node = a->pos[0], *name = args_get(a, "name");
+	known k = { .name = "" };
 	uint8_t id[32];
 	home_ctx h;
 	int rc;
 	em_err err;
 
 	if ((rc = cli_id("trust add", "NODE_ID", node, "node")) != 0 ||
-	    (rc = cli_text("trust add", "--name", name, STORE_TRUST_NAME_MAX)) != 0)
+	    (name != NULL && (rc = name_ok(name)) != 0))
 		return rc;
 	if (home_open(&h, a, 0))
 		return 1;
-	if ((rc = node_id(&h, node, id)) == 0) {
-		if ((err = store_trust_put(h.st, id, name)) != EM_OK)
-			rc = cli_fail("cannot add to the trust list: %s", em_strerror(err));
-		else
-			printf("trusting %.*s%s%s\n", ID_HEX_LEN, node, name[0] ? " as " : "", name);
+	if ((rc = node_id(&h, node, id)) != 0)
+		goto out;
+	k.id = id;
+	if (name == NULL && (err = store_trust_list(h.st, known_fn, &k)) != EM_OK) {
+		rc = cli_fail("cannot read the trust list: %s", em_strerror(err));
+		goto out;
 	}
+	if (name == NULL)
+		name = k.name;
+	if ((err = store_trust_put(h.st, id, name)) != EM_OK)
+		rc = cli_fail("cannot add to the trust list: %s", em_strerror(err));
+	else
+		printf("trusting %.*s%s%s\n", ID_HEX_LEN, node, name[0] ? " as " : "", name);
+out:
 	home_close(&h);
 	return rc;
 }
@@ -116,7 +157,8 @@ static const cli_verb verbs[] = {
 	    "Adds a node to this node's trust list: 'evalmesh leaderboard --trusted'\n"
 	    "counts its results. NODE_ID is 64 hex digits, or a unique prefix of a node\n"
 	    "whose records this node holds. Trust stays on this node.\n\n"
-	    "  --name NAME  a name to show for it (at most 128 bytes)\n", add },
+	    "  --name NAME  a name to show for it (at most 128 bytes); without it, a node\n"
+	    "               trusted already keeps its name, and '--name \"\"' clears it\n", add },
 	{ "list", list_opts, sizeof list_opts / sizeof list_opts[0], 0, NULL,
 	    "[--json] [--home DIR]",
 	    "The nodes this node trusts: id and name.\n", list },
