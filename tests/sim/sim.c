@@ -50,7 +50,9 @@ struct sim {
 	uint8_t		(*author)[32];
 	uint32_t	*idmap;		/* open addressing: id -> pool index + 1 */
 	uint32_t	 idmap_cap;
-	uint32_t	*rank, *by_rank;	/* pool index <-> rank in id order */
+	uint32_t	*rank;		/* pool index -> rank in id order */
+	uint8_t		(*sorted)[32];	/* the ids in id order: walked in order,
+					 * they stay in cache */
 	/* tracking */
 	uint32_t	 cur_src;
 	uint64_t	*pub_t, *first, *copies, *pushed;
@@ -167,7 +169,7 @@ h_get(void *ctx, const uint8_t id[static 32], uint8_t **rec, size_t *len)
 }
 
 /* The node's record ids as reconciliation's key set: the pool's ids in
- * id order (s->by_rank), those the node holds marked in n->by_id. */
+ * id order (s->sorted), those the node holds marked in n->by_id. */
 
 static int
 h_keys_open(void *ctx)
@@ -203,7 +205,7 @@ at_rank(node *n, uint32_t rank, uint8_t key[static 32])
 	if (n->at_end)
 		return 0;
 	n->pos = rank;
-	memcpy(key, n->s->id[n->s->by_rank[rank]], 32);
+	memcpy(key, n->s->sorted[rank], 32);
 	return 1;
 }
 
@@ -217,7 +219,7 @@ h_keys_seek(void *ctx, const uint8_t from[static 32], uint8_t key[static 32])
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (memcmp(s->id[s->by_rank[mid]], from, 32) < 0)
+		if (memcmp(s->sorted[mid], from, 32) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -419,7 +421,7 @@ cmp_ranked(const void *a, const void *b)
 	return memcmp(((const ranked *)a)->id, ((const ranked *)b)->id, 32);
 }
 
-/* The pool in id order: rank[r] and by_rank[k]. */
+/* The pool in id order: rank[r] and the ids sorted. */
 static void
 rank_pool(sim *s)
 {
@@ -432,19 +434,21 @@ rank_pool(sim *s)
 	}
 	qsort(t, R, sizeof *t, cmp_ranked);
 	s->rank = xcalloc(R, sizeof *s->rank);
-	s->by_rank = xcalloc(R, sizeof *s->by_rank);
+	s->sorted = xcalloc(R, sizeof *s->sorted);
 	for (uint32_t k = 0; k < R; k++) {
-		s->by_rank[k] = t[k].r;
 		s->rank[t[k].r] = k;
+		memcpy(s->sorted[k], t[k].id, 32);
 	}
 	free(t);
 }
 
+/* The pool: record r is seq r / authors + 1 of author r % authors. Each
+ * author's key lives (in guarded memory) only while its records are
+ * signed: a run may have a hundred thousand authors. */
 static void
 make_pool(sim *s)
 {
 	uint8_t key[32], netid[32];
-	ident **who = xcalloc(s->o.authors, sizeof *who);
 	uint32_t R = s->o.records;
 
 	hash_init();
@@ -456,6 +460,7 @@ make_pool(sim *s)
 	s->author = xcalloc(s->o.authors, sizeof *s->author);
 	for (uint32_t a = 0; a < s->o.authors; a++) {
 		uint8_t seed[32];
+		ident *who;
 
 		/* keys, and so every id, come from the run's seed */
 		for (int k = 0; k < 32; k += 8) {
@@ -463,9 +468,19 @@ make_pool(sim *s)
 
 			memcpy(seed + k, &v, 8);
 		}
-		if (ident_from_seed(seed, &who[a]) != EM_OK)
+		if (ident_from_seed(seed, &who) != EM_OK)
 			exit(1);
-		memcpy(s->author[a], ident_pk(who[a]), 32);
+		memcpy(s->author[a], ident_pk(who), 32);
+		for (uint32_t r = a; r < R; r += s->o.authors) {
+			if (s->o.small)
+				small_record(who, netid, r / s->o.authors + 1, r, &s->rec[r],
+				    &s->len[r]);
+			else
+				tu_record(who, netid, r / s->o.authors + 1, r, &s->rec[r],
+				    &s->len[r]);
+			hash_blake2b(s->id[r], s->rec[r], s->len[r]);
+		}
+		ident_free(who);
 	}
 	for (s->idmap_cap = 64; s->idmap_cap < 4 * R; s->idmap_cap *= 2)
 		;
@@ -473,21 +488,11 @@ make_pool(sim *s)
 	for (uint32_t r = 0; r < R; r++) {
 		uint32_t h;
 
-		if (s->o.small)
-			small_record(who[r % s->o.authors], netid, r / s->o.authors + 1, r,
-			    &s->rec[r], &s->len[r]);
-		else
-			tu_record(who[r % s->o.authors], netid, r / s->o.authors + 1, r,
-			    &s->rec[r], &s->len[r]);
-		hash_blake2b(s->id[r], s->rec[r], s->len[r]);
 		memcpy(&h, s->id[r], sizeof h);
 		for (h &= s->idmap_cap - 1; s->idmap[h]; h = (h + 1) & (s->idmap_cap - 1))
 			;
 		s->idmap[h] = r + 1;
 	}
-	for (uint32_t a = 0; a < s->o.authors; a++)
-		ident_free(who[a]);
-	free(who);
 	rank_pool(s);
 }
 
@@ -559,7 +564,7 @@ sim_free(sim *s)
 	free(s->heap); free(s->nodes); free(s->rec); free(s->len); free(s->id);
 	free(s->author); free(s->idmap); free(s->pub_t); free(s->pub_node);
 	free(s->copies); free(s->pushed); free(s->first); free(s->hops);
-	free(s->rank); free(s->by_rank);
+	free(s->rank); free(s->sorted);
 	free(s);
 }
 
