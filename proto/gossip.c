@@ -194,13 +194,16 @@ gossip_peer_up(gossip *g, uint32_t peer, uint64_t now_ms)
 	p->eager = eager_count(g) < g->o.eager_max;
 	p->tokens = g->o.msg_burst;
 	p->refill_ms = p->decay_ms = p->work_ms = now_ms;
-	p->work = GOSSIP_WORK_BURST;
+	/* one round's work to begin with, as for answers */
+	p->work = GOSSIP_WORK_RATE;
 	/* one second's answers to begin with: a peer that reconnects to
 	 * start afresh gets no more than one that stays */
 	bucket_start(&p->answer, g->o.answer_rate < g->o.answer_burst ?
 	    g->o.answer_rate : g->o.answer_burst, now_ms);
 	if (g->next_ae == 0)
 		g->next_ae = now_ms;	/* first exchange right away */
+	else if (g->next_ae > now_ms + g->o.ae_ms)
+		g->next_ae = now_ms + g->o.ae_ms;	/* a new peer: sync soon */
 	return EM_OK;
 }
 

@@ -41,10 +41,13 @@
  * PENALTY_MALFORMED (the reason is recon_why's). The work a peer's
  * messages cause (keys walked, in walks of the whole set) comes from a
  * bucket per peer, GOSSIP_WORK_RATE walks per ae_ms up to
- * GOSSIP_WORK_BURST: when it is empty the peer's session is stopped
- * (recon_stop), and no session with it begins, either way, until a
- * whole walk has refilled. A session is stopped too once its push budget
- * is spent (it would find only what it cannot push).
+ * GOSSIP_WORK_BURST (a new peer starts with GOSSIP_WORK_RATE: one that
+ * reconnects gets no more than one that stays): when it is empty the
+ * peer's session is stopped (recon_stop), and no session with it begins,
+ * either way, until a whole walk has refilled. A session is stopped too
+ * once its push budget is spent (it would find only what it cannot push).
+ * A new peer brings the next round to within ae_ms, and is the first
+ * one synced with.
  *
  * Each peer has limits (message rate, outstanding wants) and a misbehaviour
  * score; at GOSSIP_BAN_SCORE the host is told to drop and ban it.

@@ -90,8 +90,6 @@ sess_new(gossip *g, rsess *s, uint64_t now)
 
 	if ((err = recon_new(&h, &o, &s->r)) != EM_OK)
 		return err;
-	if (g->lacks_rng == 0)		/* seeded on first use; xorshift: never 0 */
-		g->lacks_rng = g->h.rand(g->h.ctx) | 1;
 	s->last = now;
 	s->budget = g->o.ae_bytes;
 	return EM_OK;
@@ -203,13 +201,17 @@ work_charge(gossip *g, gpeer *p, uint64_t steps, uint64_t n)
 
 /* Opens the host's key view. The host may do work of its own first (the
  * daemon commits what it took, which may close connections and so drop
- * peers): peers are looked up only after this. *n: the set's size. */
+ * peers): peers are looked up only after this. *n: the set's size. No
+ * other callback is called until the view closes (the sampler is seeded
+ * here, on first use, before it opens). */
 static em_err
 view_open(gossip *g, uint64_t *n)
 {
 	int rc;
 
 	*n = 0;
+	if (g->lacks_rng == 0)		/* xorshift: never 0 */
+		g->lacks_rng = g->h.rand(g->h.ctx) | 1;
 	if ((rc = g->h.keys_open(g->h.ctx)) < 0)
 		return (em_err)rc;
 	if ((rc = g->h.keys_count(g->h.ctx, n)) < 0) {
@@ -360,12 +362,16 @@ adapt(gossip *g)
 	g->st.ae_period_ms = g->ae_period;
 }
 
-/* A peer we have not synced with yet, else a random one; never one our
- * last session with is still open, or that has no work left. */
+/* A peer we have not synced with yet, else a random one (from r); never
+ * one our last session with is still open, or that has no work left. */
 static gpeer *
-pick(gossip *g)
+pick(gossip *g, uint64_t r)
 {
-	uint32_t start = (uint32_t)(g->h.rand(g->h.ctx) % g->n_peers);
+	uint32_t start;
+
+	if (g->n_peers == 0)
+		return NULL;	/* the host dropped them as the view opened */
+	start = (uint32_t)(r % g->n_peers);
 
 	for (uint32_t k = 0; k < g->n_peers; k++) {
 		gpeer *p = &g->peers[k];
@@ -386,7 +392,7 @@ void
 sync_start(gossip *g, uint64_t now)
 {
 	outbox *o = g->out;
-	uint64_t n;
+	uint64_t n, r;
 	gpeer *p;
 	size_t len;
 	em_err err;
@@ -394,9 +400,10 @@ sync_start(gossip *g, uint64_t now)
 	adapt(g);
 	/* jitter keeps nodes from falling into step */
 	g->next_ae = now + g->ae_period / 2 + g->h.rand(g->h.ctx) % (g->ae_period + 1);
+	r = g->h.rand(g->h.ctx);
 	if (view_open(g, &n) != EM_OK)
 		return;
-	if ((p = pick(g)) == NULL || sess_new(g, &p->mine, now) != EM_OK) {
+	if ((p = pick(g, r)) == NULL || sess_new(g, &p->mine, now) != EM_OK) {
 		g->h.keys_close(g->h.ctx);
 		return;
 	}

@@ -528,12 +528,12 @@ test_malformed(void **state)
 
 /* A peer that makes us walk the set over and over (fingerprints that never
  * match) runs out of work: its session is stopped, new ones refused until
- * the bucket refills. */
+ * the bucket refills. A new peer starts with one round's work. */
 static void
 test_work_share(void **state)
 {
 	uint8_t fp_all[2 + RECON_FP] = { 1, 1 << 6 | 63 };
-	uint64_t rng = 5;
+	uint64_t rng = 5, refused;
 	gossip_stats st;
 	tnode *t;
 	int k;
@@ -553,6 +553,19 @@ test_work_share(void **state)
 	t->arr.n = t->n;
 	t->n = 0;			/* node_free frees no records */
 	assert_int_equal(gossip_peer_up(t->g, RAW, now), EM_OK);
+	/* a new peer has one round's work: its first session goes no
+	 * further than that */
+	raw_reset();
+	for (k = 0; k < 40 && raw_last_len != 1; k++) {
+		memset(fp_all + 2, k, RECON_FP);
+		raw_send(1, fp_all, sizeof fp_all);
+		pump(raw_take);
+	}
+	assert_true(k >= 1 && k <= 2);
+	drain();
+	now += 30000;			/* the session times out; the bucket fills */
+	run(1, 50, NULL);
+	drain();
 	raw_reset();
 	for (k = 0; k < 40; k++) {	/* at once: no refill */
 		memset(fp_all + 2, k, RECON_FP);
@@ -562,14 +575,15 @@ test_work_share(void **state)
 			break;		/* stopped */
 	}
 	gossip_get_stats(t->g, &st);
+	refused = st.sessions_refused;
 	print_message("work share: stopped after %d messages, %.1f walks\n", k + 1,
 	    st.walks_milli / 1000.0);
 	assert_true(k >= 4 && k < 40);
-	assert_int_equal(st.sessions_stopped, 1);
+	assert_int_equal(st.sessions_stopped, 2);
 	now += 500;				/* half a walk's refill: not enough */
 	raw_send(1, fp_all, sizeof fp_all);	/* refused: the bucket is empty */
 	gossip_get_stats(t->g, &st);
-	assert_int_equal(st.sessions_refused, 1);
+	assert_int_equal(st.sessions_refused, refused + 1);
 	now += 20000;				/* refilled */
 	raw_recons = 0;
 	raw_send(1, fp_all, sizeof fp_all);
@@ -581,7 +595,8 @@ test_work_share(void **state)
 }
 
 /* Rounds back off while sessions find nothing, to ae_max_ms, and a
- * difference found brings them back to ae_ms. */
+ * difference found brings them back to ae_ms; a new peer brings the next
+ * round to within ae_ms. */
 static void
 test_backoff(void **state)
 {
@@ -615,6 +630,14 @@ test_backoff(void **state)
 		least = st.ae_period_ms < least ? st.ae_period_ms : least;
 	}
 	assert_int_equal(least, 1000);
+	/* backed off again, a peer comes up: it is synced with within ae_ms */
+	run(2, 200000, NULL);
+	gossip_get_stats(nodes[0].g, &st);
+	assert_int_equal(st.ae_period_ms, 30000);
+	assert_int_equal(gossip_peer_up(nodes[0].g, RAW, now), EM_OK);
+	raw_reset();
+	run(2, 1050, raw_take);
+	assert_int_equal(raw_recons, 1);
 	node_free(&nodes[0]);
 	node_free(&nodes[1]);
 	free_pool();
