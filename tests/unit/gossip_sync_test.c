@@ -58,7 +58,7 @@ cmp_key(const void *a, const void *b)
 static ssize_t
 find(const tnode *t, const uint8_t id[static 32])
 {
-	uint8_t *p = bsearch(id, t->ids, t->n, 32, cmp_key);
+	uint8_t *p = t->n > 0 ? bsearch(id, t->ids, t->n, 32, cmp_key) : NULL;
 
 	return p == NULL ? -1 : (p - t->ids) / 32;
 }
