@@ -151,6 +151,11 @@ json_t *task_messages(const task_spec *s, const task_items *items, size_t i);
 /* The messages flattened into one completion prompt (yours: free()). */
 char *task_flatten(const json_t *messages);
 
+/* The size of a prompt as a budget counts it (`eval --max-prompt-bytes`):
+ * the bytes of every message's content (task_messages' array), without
+ * roles or JSON around them. 0 for anything that is not such an array. */
+size_t task_prompt_bytes(const json_t *messages);
+
 /* Scores a model's output for item i in [0, 1]. */
 double task_score(const task_spec *s, const json_t *item, const char *output);
 
