@@ -447,6 +447,17 @@ capped(const eval_runner *r)
 	return r->o->max_requests > 0 && r->out->requests >= r->o->max_requests;
 }
 
+/* At the cap: what is in flight ends, then the run stops, keeping what
+ * it scored (the next run goes on from there). */
+static void
+stop_capped(eval_runner *r)
+{
+	if (model_in_flight(r->m) == 0 && (r->next_todo < r->n_todo || r->n_retries > 0)) {
+		r->out->capped = 1;
+		stop(r, EVAL_CAPPED_WHY);
+	}
+}
+
 /* Sends what may be sent: due retries first, then new items. */
 static void
 dispatch(eval_runner *r)
@@ -498,13 +509,8 @@ dispatch(eval_runner *r)
 	}
 	if (r->stopping)
 		return;
-	/* at the cap: what is in flight ends, then the run stops, keeping
-	 * what it scored (the next run goes on from there) */
 	if (capped(r)) {
-		if (model_in_flight(r->m) == 0 && (r->next_todo < r->n_todo || r->n_retries > 0)) {
-			r->out->capped = 1;
-			stop(r, EVAL_CAPPED_WHY);
-		}
+		stop_capped(r);
 		return;
 	}
 	for (size_t k = 0; k < r->n_retries; k++)

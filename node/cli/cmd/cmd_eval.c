@@ -293,6 +293,15 @@ not_done(const eval_opts *o, const eval_out *r, int json, int rc, const char *li
 	return rc;
 }
 
+/* What failed before a run started sent nothing: a caller keeping a
+ * budget learns that too, with --json (the reason is the line on stderr). */
+static void
+nothing_sent(void)
+{
+	cli_json_print(json_pack("{s:b, s:s, s:i, s:n}", "complete", 0, "error",
+	    "no run was started (see the error line)", "requests", 0, "limit"));
+}
+
 static int
 report(const eval_opts *o, const eval_out *r, const body_result *res, const uint8_t *rid,
     int json)
@@ -458,11 +467,8 @@ cmd_eval(int argc, char **argv)
 		eval_out_free(&r);
 	}
 out:
-	/* what failed before a run started sent nothing: a caller keeping a
-	 * budget learns that too (the reason is the line on stderr) */
 	if (rc == 1 && json && !said)
-		cli_json_print(json_pack("{s:b, s:s, s:i, s:n}", "complete", 0, "error",
-		    "no run was started (see the error line)", "requests", 0, "limit"));
+		nothing_sent();
 	if (have_items)
 		task_items_free(&items);
 	if (have_task)
