@@ -35,6 +35,7 @@
 #define TASK_TEMPLATE_MAX	(16 * 1024)
 #define TASK_CHOICES_MAX	26		/* A..Z */
 #define TASK_FEWSHOT_MAX	32
+#define TASK_MAX_TOKENS_DEFAULT	256	/* a manifest without max_tokens */
 #define TASK_WHY_MAX		512
 #define TASK_FIELDS_MAX		16		/* distinct placeholders */
 
