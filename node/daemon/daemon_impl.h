@@ -6,7 +6,10 @@
  *   host.c     the gossip host: records checked and stored in batches
  *   fetch.c    task item chunks asked of peers and served to them
  *   control.c  the control socket the CLI talks to (control.h)
- *   auto.c     evaluating new tasks by itself (auto.h)
+ *   auto.c     evaluating new tasks by itself (auto.h): the runs
+ *   auto_task.c  ... which tasks (auto_impl.h), auto_status.c its status
+ *   budget.c   what auto-eval may spend, and spent today (budget.h)
+ *   idmap.c    a keyed hash map of ids, for the indexes (idmap.h)
  *
  * Everything runs on the loop's thread. */
 #ifndef EM_DAEMON_IMPL_H
@@ -187,8 +190,8 @@ void	fetch_on_want(daemon_state *d, conn *c, const wire_msg *m);
 /* A chunk message m from c (read during the call only). Unwanted: dropped.
  * Empty, from the peer it was asked of: asked again after FETCH_AGAIN_MS
  * on daemon_mono (timing_fetch_again). Not matching its hash: c is
- * penalized (PENALTY_INVALID) and the chunk asked elsewhere. Else stored
- * and no longer wanted. */
+ * penalized (PENALTY_INVALID) and the chunk asked elsewhere. Else stored,
+ * no longer wanted, and told to auto-eval (auto_chunk). */
 void	fetch_on_chunk(daemon_state *d, conn *c, const wire_msg *m);
 
 /* dial.c: the known peers, d->known (entries are never removed, so a
@@ -275,17 +278,26 @@ json_t	*control_answer(daemon_state *d, const char *line);
 
 /* auto.c: evaluating by itself (auto.h), in d->au (NULL when off). */
 
-/* Copies cfg; with cfg->mode AUTO_OFF does nothing. Sets d->loop->data
- * to d (the children's exit callbacks find the daemon there). 0, or -1
- * with an error line logged (out of memory, or this program's path
- * unknown); d->au is then freed by auto_free. */
+/* Copies cfg; with cfg->mode AUTO_OFF does nothing. Reads the budget's
+ * ledger from the store (budget_load; one that cannot be read counts
+ * today as spent, with a warning logged). 0, or -1 with an error line
+ * logged (out of memory, or this program's path unknown); d->au is then
+ * freed by auto_free. */
 int	auto_start(daemon_state *d, const auto_cfg *cfg);
-/* One maintenance round: every third round new tasks become jobs;
- * jobs whose chunks are all here are queued (or done, if a result of
- * ours for the model revision is stored); queued jobs due at daemon_mono
- * are started, up to cfg->jobs at once. A run that fails is queued again
- * after timing_auto_retry and logged with that wait. Nothing after
- * auto_stop; nothing when off. */
+/* One maintenance round: the budget's day moves on at the UTC day's end
+ * (daemon_now); when something may have changed (new records, the trust
+ * list, the day; at most every AUTO_SCAN_EVERY rounds) or every
+ * AUTO_RESCAN_EVERY rounds, the stored tasks are scanned: each new task
+ * is not ours (the mode), refused (over cfg->budget's items or
+ * max_tokens), put off to a later day (budget_admit), done (a result of
+ * ours for the model revision is stored) or taken up as a job, whose
+ * missing chunks are fetched (fetch_task). Queued jobs due at
+ * daemon_mono are started while the day's requests last, up to
+ * cfg->jobs at once, each with its cap reserved and the ledger saved
+ * first (budget.h). A run that fails is queued again after
+ * timing_auto_retry and logged with that wait; one that spent its cap
+ * waits for more; one refused for a prompt over the limit is not run
+ * again. Nothing after auto_stop; nothing when off. */
 void	auto_tick(daemon_state *d);
 /* Starts no more runs and sends SIGTERM to the running children (they
  * keep what they scored); their exits close the handles, so the loop
@@ -295,8 +307,21 @@ void	auto_stop(daemon_state *d);
 void	auto_free(daemon_state *d);
 /* The jobs as JSON (a new reference, yours to json_decref; NULL if out
  * of memory): {"mode": "off"} when off, else mode, model, revision,
- * running and one object per task (state, attempts, result or error
- * and retry_in_s, whole seconds left on daemon_mono). */
+ * running, budget (the limits; the day, requests spent, reserved by the
+ * runs going on, and left; resets_in_s; tasks taken up today), counts
+ * of tasks by state, and tasks: up to AUTO_STATUS_JOBS jobs (state
+ * "waiting for items", "queued", "held" — the day's requests are spent
+ * —, "running" or "failed"; attempts; error and retry_in_s, whole seconds
+ * left on daemon_mono), then the tasks done lately (result) and those
+ * refused or put off lately ("refused", "deferred"), each of these and
+ * a held job with limit (the node.json key that raises it) and why; and
+ * jobs_not_listed. */
 json_t	*auto_status(daemon_state *d);
+/* Whether task (its id) is taken up by auto-eval and waits for items:
+ * then its chunks are fetched. 0 when off. */
+int	auto_fetches(daemon_state *d, const uint8_t task[static 32]);
+/* A chunk (hash) was stored: the jobs waiting for it move on, queued when
+ * their task's chunks are all here. Nothing when off. */
+void	auto_chunk(daemon_state *d, const uint8_t hash[static 32]);
 
 #endif

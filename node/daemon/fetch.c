@@ -196,5 +196,6 @@ fetch_on_chunk(daemon_state *d, conn *c, const wire_msg *m)
 	w->used = 0;
 	d->n_wants--;
 	d->chunks_in++;
+	auto_chunk(d, m->u.chunk.hash);
 	fetch_send(d);
 }
