@@ -119,6 +119,7 @@ struct daemon_state {
 	size_t		 n_wants;
 	uint64_t	 chunks_in, chunks_out;
 	struct auto_state *au;		/* auto-eval jobs, NULL when off */
+	struct fetch_state *fs;		/* fetch.c: quotas, asks; made at first use */
 	conn		*cur;		/* whose messages are being handled */
 	int		 cur_equivocated;	/* ... and it signed two records for one seq */
 	int		 stopping;
@@ -165,23 +166,48 @@ void	conn_close(conn *c, const char *why);
 conn	*conn_by_handle(daemon_state *d, uint32_t handle);
 
 /* fetch.c: task item chunks, wanted in d->wants (at most FETCH_MAX at
- * once; more are picked up by a later fetch_scan). None of these fails:
- * what cannot be done now is tried again by a later call, and a chunk
- * that cannot be stored is logged as an error line. */
+ * once; more are picked up by a later fetch_scan), only for the tasks
+ * this node uses: its own, its trusted authors', those auto-eval took up
+ * (auto_fetches) and those asked for (fetch_ask). An author but this
+ * node may have at most d->o.autocfg.fetch_quota bytes of chunks fetched
+ * unasked, each chunk counted as STORE_BLOB_MAX, the tasks held in full
+ * first; a task over it is logged once. None of these fails: what cannot
+ * be done now (out of memory too) is tried again by a later call, and a
+ * chunk that cannot be stored is logged as an error line. d->fs is made
+ * at the first call that needs it, and freed by fetch_free. */
 
 /* The chunks the task record env names (read during the call only) are
- * wanted, asked first of peer from (the gossip handle of the peer that
- * sent it; 0: none), then fetch_send. A body that does not decode as a
- * task is ignored. */
+ * wanted if the node uses the task and its author's quota holds, asked
+ * first of peer from (the gossip handle of the peer that sent it; 0:
+ * none), then fetch_send. A record that is not a task is ignored. */
 void	fetch_task(daemon_state *d, const rec_env *env, uint32_t from);
-/* Every stored task's chunks that are not stored are wanted, then
+/* When anything that decides what to fetch changed since the last scan
+ * (records, chunks, the trust list, an ask, a chunk given up on;
+ * timing_fetch_rescan), or FETCH_RESCAN_EVERY rounds after it: the
+ * authors' counts are made again from the stored tasks, and every task
+ * lacking chunks is taken as fetch_task takes a new one. Then
  * fetch_send. Reads the store. */
 void	fetch_scan(daemon_state *d);
+/* The operator asks for task's chunks (`evalmesh task fetch`): they are
+ * wanted whatever the author and the quota, until all are here (at most
+ * FETCH_ASKED_MAX tasks are remembered; the oldest gives way; a restart
+ * forgets them). A new reference (NULL if out of memory): {"task",
+ * "name", "chunks", "held"} (held before this ask), or {"error": "no such
+ * task here"}. */
+json_t	*fetch_ask(daemon_state *d, const uint8_t task[static 32]);
+/* What status shows of fetching (a new reference, NULL if out of
+ * memory): quota_mb, tasks_over_quota (not fetched for it, since the
+ * start), tasks_not_used (lacking chunks, not fetched: not used, at the
+ * last scan), tasks_asked, chunks_resting (given up on for now). */
+json_t	*fetch_status(daemon_state *d);
+/* Frees d->fs; NULL is fine. */
+void	fetch_free(daemon_state *d);
 /* Asks for each wanted chunk that is due at daemon_mono
  * (timing_fetch_due: never asked, unanswered for FETCH_TIMEOUT_MS, and
  * past a "lack" answer's FETCH_AGAIN_MS), of a ready peer with fewer than
  * FETCH_PER_PEER chunks asked; a chunk no peer can take now waits for
- * the next call. */
+ * the next call. A chunk asked FETCH_GIVE_UP_TRIES times is given up on:
+ * no longer wanted, and not wanted again before timing_fetch_rest_end. */
 void	fetch_send(daemon_state *d);
 /* Answers c's chunk-want message m (read during the call only): each
  * chunk from the store, or an empty chunk message for one not stored

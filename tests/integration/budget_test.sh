@@ -3,8 +3,9 @@
 # ten tasks of 3,000 items against a budget of 1,000 requests a day reach
 # the model server as at most 1,000 requests, status names the limit and
 # how to raise it, and a restart spends nothing more that day; tasks over
-# the items, max_tokens or prompt-bytes limit are never run; bad budget
-# settings are refused with one line.   usage: budget_test.sh EVALMESH
+# the items, max_tokens or prompt-bytes limit are never run (nor, from an
+# author the node does not trust, fetched); bad budget settings are
+# refused with one line.   usage: budget_test.sh EVALMESH
 set -u
 EM=${1:?usage: budget_test.sh PATH/TO/evalmesh}
 T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-budget-XXXXXX")
@@ -25,6 +26,8 @@ has $err -- '--max-tokens 9000 is over --budget-max-tokens 4096'; one_line
 printf '{"model": "m", "exec": "cat", "budget_prompt_bytes": 0}\n' >"$T/spend/node.json"
 run 1 "$EM" node --home "$T/spend"; has $err 'node.json: budget_prompt_bytes: expected a whole number'
 one_line
+printf '{"fetch_quota_mb": -1}\n' >"$T/spend/node.json"
+run 1 "$EM" node --home "$T/spend"; has $err 'node.json: fetch_quota_mb: expected a whole number'
 rm -f "$T/spend/node.json"
 
 # --- the tasks another member publishes: ten of 3,000 items; one asking
@@ -83,8 +86,8 @@ run 0 "$EM" status --home "$T/spend" --json; has $out '"requests_spent": 1000'
 	bad "after a restart the model server saw $(served m1) requests, $n before"
 stop_node spend
 
-# --- the task's own limits: over them a task is refused, and its model
-# not asked
+# --- the task's own limits: over them a task is refused, its items not
+# fetched from an author this node does not trust, and its model not asked
 start_node strict 3 --peer "127.0.0.1:$(port 1)" --model m --endpoint "$URL_m2" --auto-eval all \
 	--budget-items 1000 --budget-tasks-per-author 20
 wait_for 60 "strict refuses eleven tasks" "$EM" status --home "$T/strict" --json '"refused": 1[12]'
@@ -92,6 +95,9 @@ wait_for 60 "strict refuses the wide prompts when their items are here" "$EM" st
 	"wide@1 +refused \\(prompt bytes per request: item [0-9]+'s prompt is [0-9]+ bytes, over the limit of 65536"
 run 0 "$EM" status --home "$T/strict"
 has $out 'big-[0-9]@1 +refused \(items per task: 3000 items, over the limit of 1000 a task; raise --budget-items N or "budget_items" in node.json\)'
+wait_for 30 "strict's chunk scan leaves the refused tasks" "$EM" status --home "$T/strict" --json \
+	'"tasks_not_used": 11'
+run 0 "$EM" task show --home "$T/strict" big-3 --json; has $out '"chunks_held": 0'
 [ "$(served m2)" = 0 ] && ok || bad "strict's model server saw $(served m2) requests for refused tasks"
 stop_all
 finish
