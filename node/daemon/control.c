@@ -47,7 +47,7 @@ status(daemon_state *d)
 	return json_pack("{s:o, s:o, s:s, s:b, s:I, s:I, s:I, s:o, s:s*, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
 	    "id", daemon_json_id(d->pk), "network", daemon_json_id(d->netid),
 	    "listen", d->o.listen, "running", 1,
-	    "peers_connected", (json_int_t)connected, "peers_known", (json_int_t)d->n_known,
+	    "peers_connected", (json_int_t)connected, "peers_known", (json_int_t)addrbook_count(&d->book),
 	    "records", (json_int_t)records, "digest", daemon_json_id(digest),
 	    "last_sync", sync ? em_time_iso(sync, t, sizeof t) : NULL,
 	    "uptime_s", (json_int_t)timing_uptime_s(d->started, mono),
@@ -97,18 +97,20 @@ peers(daemon_state *d)
 				json_object_set_new(o, "score", json_integer(info[i].score));
 		json_array_append_new(arr, o);
 	}
-	for (size_t i = 0; i < d->n_known; i++) {
-		known *k = &d->known[i];
+	for (size_t i = 0; i < AB_MAX; i++) {
+		known *k = &d->book.e[i];
 		int live = 0;
 
+		if (!k->used)
+			continue;
 		for (conn *c = d->conns; c != NULL; c = c->next)
 			live |= strcmp(c->addr, k->p.addr) == 0;
 		if (live)
 			continue;
-		json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:I}",
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:s, s:I}",
 		    "addr", k->p.addr, "id", k->p.has_id ? daemon_json_id(k->p.id) : json_null(),
 		    "state", dial_banned(d, k->p.addr, NULL) ? "banned" : "known",
-		    "fails", (json_int_t)k->p.fails));
+		    "table", store_peer_table_name(k->p.table), "fails", (json_int_t)k->p.fails));
 	}
 	return json_pack("{s:o, s:o}", "peers", arr, "bans", bans(d));
 }
@@ -118,14 +120,12 @@ peers_add(daemon_state *d, json_t *req)
 {
 	const char *addr = json_string_value(json_object_get(req, "addr"));
 	struct sockaddr_storage ss;
-	known *k;
+	const char *why;
 
 	if (addr == NULL || addr_parse(addr, &ss) != 0)
 		return json_pack("{s:s}", "error", "expected HOST:PORT with a numeric host");
-	if ((k = dial_learn(d, addr, NULL)) == NULL)
-		return json_pack("{s:s}", "error", "that is this node, or the peer table is full");
-	k->next_dial = 0;
-	k->p.fails = 0;
+	if (dial_add(d, addr, &why) == NULL)
+		return json_pack("{s:s}", "error", why);
 	dial_maintain(d);
 	return json_pack("{s:b, s:s}", "ok", 1, "addr", addr);
 }

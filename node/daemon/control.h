@@ -8,7 +8,8 @@
  *   {"cmd": "status"}              the node's id, network, listen address,
  *                                  counters, auto-eval jobs and budget,
  *                                  fetching
- *   {"cmd": "peers"}               connections, known addresses, bans
+ *   {"cmd": "peers"}               connections, known addresses (and
+ *                                  their tables), bans
  *   {"cmd": "peers_add", "addr": "HOST:PORT"}   dial that address now
  *   {"cmd": "task_fetch", "task": "ID"}   fetch that task's item chunks
  *                                  (ID: 64 hex digits), whoever wrote it

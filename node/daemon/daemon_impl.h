@@ -3,6 +3,7 @@
  *   daemon.c   setup, timers, signals, new local records, shutdown
  *   conn.c     TCP connections: secure session, framing, dispatch, limits
  *   dial.c     known peers: dialing with backoff, bans, peer exchange
+ *   addrbook.c which addresses are kept (addrbook.h: the table's rules)
  *   host.c     the gossip host: records checked and stored in batches
  *   fetch.c    task item chunks asked of peers and served to them
  *   control.c  the control socket the CLI talks to (control.h)
@@ -19,13 +20,13 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "addrbook.h"
 #include "daemon.h"
 #include "gossip.h"
 #include "session.h"
 #include "timing.h"
 #include "wire.h"
 
-#define KNOWN_MAX	1024		/* addresses remembered */
 #define PENDING_MAX	1024		/* records checked but not yet committed */
 #define WRITE_QUEUE_MAX	(16u << 20)	/* bytes queued to one peer before it is dropped */
 #define FETCH_MAX	256		/* task chunks wanted at once */
@@ -50,14 +51,13 @@ struct conn {
 	uint64_t	 since, last_rx;	/* daemon_mono: opened, last heard from */
 	size_t		 queued;	/* bytes handed to uv_write, not yet written */
 	uint32_t	 chunks_asked;	/* fetch.c: chunks asked of it, pending */
+	uint32_t	 addr_tokens;	/* dial.c: addresses it may still tell us ... */
+	uint64_t	 addr_at;	/* ... as of then (daemon_mono); conn_new sets
+					 * AB_PEER_BURST at since */
 	conn		*next;
 };
 
-typedef struct known {			/* a peer address we may dial */
-	store_peer	 p;
-	uint64_t	 next_dial;	/* daemon_mono; 0: at once */
-	int		 dialing;	/* a connection is being made or is up */
-} known;
+typedef ab_entry known;			/* a peer address we may dial */
 
 typedef struct ban_entry {	/* refused for a while, by host and by id */
 	char		 host[256];
@@ -103,8 +103,7 @@ struct daemon_state {
 						 * address holds 108 bytes */
 	conn		*conns;
 	uint32_t	 next_handle, n_in, n_out;
-	known		 known[KNOWN_MAX];
-	size_t		 n_known;
+	addrbook	 book;		/* the known peers (dial.c) */
 	ban_entry	 bans[256];
 	size_t		 n_bans;
 	daemon_pending	 pend[PENDING_MAX];
@@ -220,27 +219,64 @@ void	fetch_on_want(daemon_state *d, conn *c, const wire_msg *m);
  * no longer wanted, and told to auto-eval (auto_chunk). */
 void	fetch_on_chunk(daemon_state *d, conn *c, const wire_msg *m);
 
-/* dial.c: the known peers, d->known (entries are never removed, so a
- * known * lives as long as d), and the bans, d->bans. Writes to the
- * store that fail leave the table in memory as it is. */
+/* dial.c: the known peers, d->book (addrbook.h: which are kept), and
+ * the bans, d->bans. A known * is d->book.e[i]: it stays that address's
+ * until the entry is dropped, which only dial_heard and dial_good do (a
+ * peer's address in place of a stale one, a tried one displaced). What
+ * changes is written to the store at once, one transaction a call;
+ * writes that fail are logged as an error line and leave the table in
+ * memory as it is. */
 
 /* The host of "HOST:PORT" or "[V6]:PORT" (without brackets) into host,
  * cap bytes with the NUL. 0, or -1 if addr is not such an address (no
  * port, a port not in 1-65535, an empty host, or one over cap - 1). */
 int	addr_host(const char *addr, char *host, size_t cap);
-/* Fills d->known from the store's peers, then adds d->o.peers (each one
- * that is not an address, or is this node, logged as a warning). */
+/* Sets up d->book with the bucket key from the store's meta
+ * ("peers_key", made from the system's CSPRNG and stored the first
+ * time), puts back the store's peers by the book's rules (the
+ * operator's, then tried, then the rest; addrbook_load) and deletes from
+ * the store those it did not take; then adds d->o.peers as the
+ * operator's (each one that is not an address, is this node, or finds
+ * the operator's list full, logged as a warning). A store that cannot
+ * be read or written is logged as an error line; the node runs on with
+ * what was read. */
 void	dial_load(daemon_state *d);
-/* The entry for addr (read during the call), added and stored if new; id
- * (32 bytes, NULL: none) is recorded if none is known — a known id is
- * never replaced by a claim. NULL if addr is not HOST:PORT, is this node
- * (its listen or advertised address, or id), an unspecified address
- * ("0.0.0.0:P", "[::]:P"), or the table is full (KNOWN_MAX). */
-known	*dial_learn(daemon_state *d, const char *addr, const uint8_t *id);
+/* The operator gives addr (--peer, `peers add`; read during the call):
+ * its entry, made or moved to the operator's table, stored, due to be
+ * dialed at once with its failures forgotten. An address with a name
+ * for a host is taken (never dialed until names are resolved). NULL if
+ * addr is not HOST:PORT, is this node (dial_self), a refused address
+ * (addrbook_group: "0.0.0.0:P", "[::]:P", multicast...), or the
+ * operator's list is full (AB_OPERATOR_MAX); *why (NULL: not wanted)
+ * then gets which, a static string. */
+known	*dial_add(daemon_state *d, const char *addr, const char **why);
+/* Peer from (its "HOST:PORT", the connection's address: the group of
+ * its host is the source) told us of addr (read during the call), with
+ * id (32 bytes, NULL: none), which is recorded if none is known — a
+ * known id is never replaced by a claim. The entry, or NULL if it is
+ * not taken: addr or from not a numeric HOST:PORT, this node, refused
+ * by addrbook_group, or not taken by addrbook_add. */
+known	*dial_heard(daemon_state *d, const char *from, const char *addr,
+    const uint8_t *id);
+/* A peers message m from c (read during the call): each address is
+ * dial_heard from c->addr while c's budget (addrbook_refill, on
+ * daemon_mono) lasts. Addresses over it are not read, and c is
+ * penalized PENALTY_FLOOD once for the message; an address given twice
+ * in one message is penalized so, once, too. */
+void	dial_on_peers(daemon_state *d, conn *c, const wire_msg *m);
+/* The handshake of an outbound connection to addr worked, with the node
+ * id (32 bytes) it proved: the entry records id if it had none, and
+ * moves to tried (addrbook_good at daemon_now). Nothing if addr is not
+ * in the table. */
+void	dial_good(daemon_state *d, const char *addr, const uint8_t id[static 32]);
+/* Whether addr ("HOST:PORT") or id (NULL: none) is this node: its
+ * listen or advertised address, or its id. */
+int	dial_self(daemon_state *d, const char *addr, const uint8_t *id);
 /* Dials, while fewer than d->o.max_out are outbound, each known peer that
  * is due on daemon_mono (timing_dial_due), not dialing or connected, and
- * not banned. An address with a name for a host is not resolved: it
- * counts as a failed dial at once. */
+ * not banned: the operator's first, then tried, then new. An address
+ * with a name for a host is not resolved: it counts as a failed dial at
+ * once. */
 void	dial_maintain(daemon_state *d);
 /* A dial to k ended: ok, failures forgotten and last_ok set to daemon_now
  * (stored, it outlives the process); else one failure more (at most
@@ -263,7 +299,8 @@ int	dial_banned(daemon_state *d, const char *host_or_addr, const uint8_t *id);
 int	dial_ban_holds(daemon_state *d, const ban_entry *b);
 /* Fills m (all of it that is read: type WIRE_PEERS, n and p) with up to
  * 32 known addresses to pass on: those that worked once or are
- * connected now, and are not banned. */
+ * connected now, and are not banned; when there are more, which 32 is
+ * picked from a random place in the table (em_rand). */
 void	dial_peers_msg(daemon_state *d, wire_msg *m);
 
 /* host.c: the gossip core's host (gossip.h), with d as its ctx. */
@@ -298,8 +335,10 @@ void	control_stop(daemon_state *d);
  * json_decref), {"error": "..."} for a request that is not JSON or not
  * known, NULL if out of memory. "status" reports uptime_s on daemon_mono
  * (timing_uptime_s) and last_sync as a wall time (timing_wall_of);
- * "peers" lists the bans that hold (dial_ban_holds) with their ends as
- * wall times. */
+ * "peers" lists the connections, then each known address not connected
+ * with its table ("new", "tried", "operator"), and the bans that hold
+ * (dial_ban_holds) with their ends as wall times; "peers_add" is
+ * dial_add, its error the reason dial_add gives. */
 json_t	*control_answer(daemon_state *d, const char *line);
 
 /* auto.c: evaluating by itself (auto.h), in d->au (NULL when off). */
