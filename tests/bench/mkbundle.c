@@ -1,49 +1,99 @@
 /* tests/bench/mkbundle — N signed result records by one fresh author, for
  * the open network, as a bundle: input for benchmarks that need many
- * records at once.   usage: mkbundle N FILE */
+ * records at once. With --tasks A: N task records by A fresh authors in
+ * turn, each naming one item chunk that nobody holds (tasks.sh: what such
+ * records cost a node).   usage: mkbundle [--tasks A] N FILE */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bundle.h"
 #include "hash.h"
 #include "netkey.h"
 #include "testutil.h"
 
+#define AUTHORS_MAX	100000
+
+/* Task record i (seq seq of its author): one item, one chunk of bytes no
+ * one has, so its chunk never comes. */
+static void
+task_record(const ident *author, const uint8_t netid[static 32], uint64_t seq, long i,
+    uint8_t **out, size_t *len)
+{
+	char manifest[256], text[64];
+	uint8_t chunk[32], *enc;
+	body_any b = { .kind = REC_TASK };
+	size_t elen;
+
+	snprintf(manifest, sizeof manifest, "{\"metric\":\"exact_match\",\"name\":\"t%ld\","
+	    "\"prompt\":\"{q}\",\"target\":\"a\",\"version\":\"1\"}", i);
+	snprintf(text, sizeof text, "the items of task %ld, which never come", i);
+	hash_blake2b(chunk, (const uint8_t *)text, strlen(text));
+	snprintf(b.u.task.name, sizeof b.u.task.name, "t%ld", i);
+	snprintf(b.u.task.version, sizeof b.u.task.version, "1");
+	memcpy(b.u.task.items_root, chunk, 32);
+	b.u.task.n_items = 1;
+	b.u.task.manifest = (const uint8_t *)manifest;
+	b.u.task.manifest_len = strlen(manifest);
+	b.u.task.n_chunks = 1;
+	b.u.task.chunks = chunk;
+	if (body_encode(&b, &enc, &elen) != EM_OK ||
+	    rec_seal(author, netid, REC_TASK, seq, 1700000000000ULL + seq, enc, elen, out, len,
+	    NULL) != EM_OK) {
+		fprintf(stderr, "mkbundle: cannot build a task record\n");
+		exit(1);
+	}
+	free(enc);
+}
+
 int
 main(int argc, char **argv)
 {
 	uint8_t key[32], netid[32], hdr[BUNDLE_HDR_LEN], fr[BUNDLE_FRAME_LEN];
 	uint8_t tr[BUNDLE_TRAILER_LEN];
-	long n = argc == 3 ? strtol(argv[1], NULL, 10) : 0;
-	ident *me;
+	long tasks = argc == 5 && strcmp(argv[1], "--tasks") == 0 ? strtol(argv[2], NULL, 10) : 0;
+	long n = argc == 3 || tasks > 0 ? strtol(argv[argc - 2], NULL, 10) : 0;
+	long n_me = tasks > 0 ? tasks : 1, i = 0;
+	ident *me = NULL;
 	FILE *f;
 
-	if (n < 1 || n > 10000000) {
-		fprintf(stderr, "usage: mkbundle N FILE   (1 <= N <= 10000000)\n");
+	if (n < 1 || n > 10000000 || tasks < 0 || tasks > AUTHORS_MAX) {
+		fprintf(stderr, "usage: mkbundle [--tasks AUTHORS] N FILE   (1 <= N <= 10000000, "
+		    "AUTHORS <= %d)\n", AUTHORS_MAX);
 		return 2;
 	}
 	hash_init();
 	netkey_open(key);
 	netkey_id(key, netid);
-	ident_generate(&me);
-	if ((f = fopen(argv[2], "wb")) == NULL) {
-		perror(argv[2]);
+	if ((f = fopen(argv[argc - 1], "wb")) == NULL) {
+		perror(argv[argc - 1]);
 		return 1;
 	}
 	bundle_header(hdr, netid);
 	fwrite(hdr, 1, sizeof hdr, f);
-	for (long i = 0; i < n; i++) {
-		uint8_t *rec;
-		size_t len;
+	/* one author at a time (their keys sit in locked memory): author a
+	 * signs records a, a + n_me, ... */
+	for (long a = 0; a < n_me; a++) {
+		if (ident_generate(&me) != EM_OK) {
+			fprintf(stderr, "mkbundle: cannot make an identity\n");
+			return 1;
+		}
+		for (i = a; i < n; i += n_me) {
+			uint8_t *rec;
+			size_t len;
 
-		tu_record(me, netid, (uint64_t)i + 1, (uint32_t)i, &rec, &len);
-		bundle_frame(fr, (uint32_t)len);
-		fwrite(fr, 1, sizeof fr, f);
-		fwrite(rec, 1, len, f);
-		free(rec);
+			if (tasks > 0)
+				task_record(me, netid, (uint64_t)(i / n_me) + 1, i, &rec, &len);
+			else
+				tu_record(me, netid, (uint64_t)i + 1, (uint32_t)i, &rec, &len);
+			bundle_frame(fr, (uint32_t)len);
+			fwrite(fr, 1, sizeof fr, f);
+			fwrite(rec, 1, len, f);
+			free(rec);
+		}
+		ident_free(me);
 	}
 	bundle_trailer(tr, (uint64_t)n);
 	fwrite(tr, 1, sizeof tr, f);
-	ident_free(me);
 	return fclose(f) == 0 ? 0 : 1;
 }
