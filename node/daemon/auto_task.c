@@ -268,6 +268,7 @@ struct scan {
 	uint64_t	 pending;	/* items of jobs not running */
 	uint8_t		 last[32];	/* the task visited last */
 	int		 any;
+	size_t		 refused, deferred;	/* newly so in this scan */
 };
 
 static job *
@@ -307,7 +308,13 @@ put_off(struct scan *sc, tentry *e, uint8_t state, enum budget_limit lim,
 	auto_why(au, lim, bt, sc->pending, why, sizeof why);
 	snprintf(name, sizeof name, "%s@%s", t->name, t->version);
 	auto_note(au, id, name, state, lim, why, NULL);
-	log_info("auto-eval: %s %s: %s", name, state == T_REFUSED ? "refused" : "not today", why);
+	/* a line each at debug: thousands may come at once; the scan sums
+	 * them up at info */
+	log_debug("auto-eval: %s %s: %s", name, state == T_REFUSED ? "refused" : "not today", why);
+	if (state == T_REFUSED)
+		sc->refused++;
+	else
+		sc->deferred++;
 }
 
 /* Takes the task up: counted on the day, a job, its chunks fetched if
@@ -442,4 +449,7 @@ auto_scan(daemon_state *d)
 	au->last_scan = au->rounds;
 	sc.pending = auto_pending(au);
 	store_tasks(d->st, NULL, scan_fn, &sc);
+	if (sc.refused + sc.deferred > 0)
+		log_info("auto-eval: %zu tasks refused and %zu put off to a later day by the budget "
+		    "('evalmesh status' says which limit)", sc.refused, sc.deferred);
 }

@@ -170,10 +170,11 @@ conn	*conn_by_handle(daemon_state *d, uint32_t handle);
  * (auto_fetches) and those asked for (fetch_ask). An author but this
  * node may have at most d->o.autocfg.fetch_quota bytes of chunks fetched
  * unasked, each chunk counted as STORE_BLOB_MAX, the tasks held in full
- * first; a task over it is logged once. None of these fails: what cannot
- * be done now (out of memory too) is tried again by a later call, and a
- * chunk that cannot be stored is logged as an error line. d->fs is made
- * at the first call that needs it, and freed by fetch_free. */
+ * first; a task over it is logged once (a debug line). None of these
+ * fails: what cannot be done now (out of memory too) is tried again by a
+ * later call, and a chunk that cannot be stored is logged as an error
+ * line. d->fs is made at the first call that needs it, and freed by
+ * fetch_free. */
 
 /* The chunks the task record env names (read during the call only) are
  * wanted if the node uses the task and its author's quota holds, asked

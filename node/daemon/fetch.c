@@ -281,7 +281,7 @@ fits(daemon_state *d, struct fetch_state *fs, const uint8_t task[static 32],
 	if (quota > 0 && (held > quota || need > quota - held)) {
 		if (idmap_get(&fs->over, task) == NULL && idmap_put(&fs->over, task, &mark) == 0) {
 			hex_encode(hex, env->author, 32);
-			log_info("not fetching the items of %s@%s: its author %.16s would hold %llu MiB "
+			log_debug("not fetching the items of %s@%s: its author %.16s would hold %llu MiB "
 			    "of chunks here, over the quota of %llu MiB (evalmesh task fetch asks for "
 			    "them)", t->name, t->version, hex,
 			    (unsigned long long)((held + need) >> 20), (unsigned long long)(quota >> 20));
