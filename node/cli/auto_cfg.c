@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "file.h"
 #include "home.h"
+#include "task.h"
 #include "model.h"
 #include "modelcfg.h"
 
@@ -23,6 +24,7 @@ _Static_assert(FIELD_FITS(model, MODELCFG_NAME_MAX) && FIELD_FITS(revision, MODE
     FIELD_FITS(passphrase_env, HOME_VAR_MAX) && FIELD_FITS(api_key_header, MODELCFG_HEADER_MAX) &&
     FIELD_FITS(access, MODELCFG_WORD_MAX) && FIELD_FITS(api, MODELCFG_WORD_MAX),
     "every value modelcfg accepts fits auto_cfg whole");
+_Static_assert(AUTO_TASK_MAX_TOKENS == TASK_MAX_TOKENS_DEFAULT, "a task's max_tokens, as the node reads it");
 
 /* Where a string setting is kept, or NULL. */
 static char *
@@ -59,6 +61,18 @@ put(auto_cfg *c, char *mode, enum modelcfg_key k, const char *s, modelcfg_val *v
 		c->jobs = (unsigned)v->num;
 	else if (k == MC_MAX_TOKENS)
 		c->max_tokens = (unsigned)v->num;
+	else if (k == MC_BUDGET_REQUESTS)
+		c->budget.requests_per_day = v->num;
+	else if (k == MC_BUDGET_PROMPT_BYTES)
+		c->budget.prompt_bytes = v->num;
+	else if (k == MC_BUDGET_MAX_TOKENS)
+		c->budget.max_tokens = v->num;
+	else if (k == MC_BUDGET_ITEMS)
+		c->budget.items = v->num;
+	else if (k == MC_BUDGET_TASKS_PER_AUTHOR)
+		c->budget.tasks_per_author = v->num;
+	else if (k == MC_FETCH_QUOTA_MB)
+		c->fetch_quota = v->num << 20;
 	else if (k == MC_EXTRA_BODY) {
 		/* compact, as model_extra_body_check measured it: it fits */
 		if ((dump = json_dumps(v->obj, JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
@@ -229,6 +243,27 @@ no_model(const char *flag, const char *key, const char *path)
 	return 0;
 }
 
+/* The budget's defaults where nothing was given (auto.h says why these). */
+static void
+defaults(auto_cfg *c)
+{
+	auto_budget *b = &c->budget;
+
+	if (b->requests_per_day == 0)
+		b->requests_per_day = AUTO_BUDGET_REQUESTS;
+	if (b->prompt_bytes == 0)
+		b->prompt_bytes = AUTO_BUDGET_PROMPT_BYTES;
+	if (b->max_tokens == 0)		/* the operator's own --max-tokens is allowed */
+		b->max_tokens = c->max_tokens > AUTO_BUDGET_MAX_TOKENS ? c->max_tokens :
+		    AUTO_BUDGET_MAX_TOKENS;
+	if (b->items == 0)
+		b->items = AUTO_BUDGET_ITEMS;
+	if (b->tasks_per_author == 0)
+		b->tasks_per_author = AUTO_BUDGET_TASKS_PER_AUTHOR;
+	if (c->fetch_quota == 0)
+		c->fetch_quota = (uint64_t)AUTO_FETCH_QUOTA_MB << 20;
+}
+
 int
 auto_config(const args_parsed *a, const char *home_dir, auto_cfg *c)
 {
@@ -245,6 +280,7 @@ auto_config(const args_parsed *a, const char *home_dir, auto_cfg *c)
 		return 1;
 	if ((rc = from_flags(a, c, mode, &flag)) != 0)
 		return rc;
+	defaults(c);
 	/* with a model, evaluating trusted tasks is the default; without, off */
 	if (strcmp(mode, "all") == 0)
 		c->mode = AUTO_ALL;
@@ -261,6 +297,11 @@ auto_config(const args_parsed *a, const char *home_dir, auto_cfg *c)
 		return no_model(flag, key, path);
 	if (c->mode == AUTO_OFF)
 		return 0;
+	if (c->max_tokens > c->budget.max_tokens) {
+		snprintf(why, sizeof why, "--max-tokens %u is over --budget-max-tokens %llu",
+		    c->max_tokens, (unsigned long long)c->budget.max_tokens);
+		return mismatch(why, used, path);
+	}
 	set = (modelcfg_set){ .exec = c->exec, .n_endpoints = c->n_endpoints, .need_target = 1,
 	    .extra_body = c->extra_body[0] != '\0', .api_key_env = c->api_key_env,
 	    .api_key_header = c->api_key_header };

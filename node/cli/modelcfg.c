@@ -48,6 +48,18 @@ static const struct rule {
 	[MC_AUTO_EVAL] = { "auto-eval", "auto_eval", K_WORD, 0, 0, 0, { "trusted", "all", "off" },
 	    "trusted, all or off" },
 	[MC_EVAL_JOBS] = { "eval-jobs", "eval_jobs", K_NUM, 0, 1, 16, { 0 }, NULL },
+	[MC_BUDGET_REQUESTS] = { "budget-requests", "budget_requests", K_NUM, 0, 1, 1000000000,
+	    { 0 }, NULL },
+	[MC_BUDGET_PROMPT_BYTES] = { "budget-prompt-bytes", "budget_prompt_bytes", K_NUM, 0, 1,
+	    64u << 20, { 0 }, NULL },
+	[MC_BUDGET_MAX_TOKENS] = { "budget-max-tokens", "budget_max_tokens", K_NUM, 0, 1,
+	    MODELCFG_MAX_TOKENS, { 0 }, NULL },
+	[MC_BUDGET_ITEMS] = { "budget-items", "budget_items", K_NUM, 0, 1, BODY_ITEMS_MAX, { 0 },
+	    NULL },
+	[MC_BUDGET_TASKS_PER_AUTHOR] = { "budget-tasks-per-author", "budget_tasks_per_author",
+	    K_NUM, 0, 1, 100000, { 0 }, NULL },
+	[MC_FETCH_QUOTA_MB] = { "fetch-quota-mb", "fetch_quota_mb", K_NUM, 0, 1, 1u << 20, { 0 },
+	    NULL },
 };
 
 const char *

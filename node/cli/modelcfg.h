@@ -28,7 +28,14 @@
  *   extra_body      --extra-body       a JSON object model_extra_body_check
  *                                      accepts (a flag gives its JSON text)
  *   auto_eval       --auto-eval        trusted, all or off
- *   eval_jobs       --eval-jobs        1 to 16 */
+ *   eval_jobs       --eval-jobs        1 to 16
+ * and what auto-eval may spend (auto.h's auto_budget), and fetch unasked:
+ *   budget_requests         --budget-requests          1 to 10^9 a day
+ *   budget_prompt_bytes     --budget-prompt-bytes      1 to 64 MiB
+ *   budget_max_tokens       --budget-max-tokens        1 to MODELCFG_MAX_TOKENS
+ *   budget_items            --budget-items             1 to BODY_ITEMS_MAX
+ *   budget_tasks_per_author --budget-tasks-per-author  1 to 100000 a day
+ *   fetch_quota_mb          --fetch-quota-mb           1 to 2^20 (MiB) */
 #ifndef EM_MODELCFG_H
 #define EM_MODELCFG_H
 
@@ -48,12 +55,13 @@
 enum modelcfg_key {
 	MC_MODEL, MC_REVISION, MC_ACCESS, MC_API, MC_SERVED_MODEL, MC_API_KEY_ENV,
 	MC_API_KEY_HEADER, MC_EXEC, MC_ENDPOINT, MC_CONCURRENCY, MC_MAX_TOKENS,
-	MC_EXTRA_BODY, MC_AUTO_EVAL, MC_EVAL_JOBS, MC_N
+	MC_EXTRA_BODY, MC_AUTO_EVAL, MC_EVAL_JOBS, MC_BUDGET_REQUESTS, MC_BUDGET_PROMPT_BYTES,
+	MC_BUDGET_MAX_TOKENS, MC_BUDGET_ITEMS, MC_BUDGET_TASKS_PER_AUTHOR, MC_FETCH_QUOTA_MB, MC_N
 };
 
 /* What a good value comes to besides its text. */
 typedef struct modelcfg_val {
-	uint64_t	 num;	/* concurrency, max_tokens, eval_jobs */
+	uint64_t	 num;	/* the numbers */
 	json_t		*obj;	/* extra_body: the object, yours (json_decref);
 				 * NULL for every other key */
 } modelcfg_val;

@@ -1,6 +1,13 @@
-/* Evaluating new tasks in the background: one job per task, each run as a
- * child `evalmesh eval` (see auto.h). */
-#include "daemon_impl.h"
+/* Evaluating new tasks in the background: the runs, each a child
+ * `evalmesh eval` (see auto.h), paid for from the day's budget: before a
+ * run starts its cap is reserved on the ledger (and the ledger saved, so
+ * a crash mid-run counts the whole cap), the child gets it as
+ * --max-requests, and when it ends what it did not send is given back.
+ * The child says what it sent on stdout (`eval --json`, also when it
+ * publishes nothing); a child that says nothing (killed, crashed) is
+ * taken to have sent its whole cap. Which tasks become jobs is
+ * auto_task.c's. */
+#include "auto_impl.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -11,178 +18,57 @@
 #include "log.h"
 #include "utf8.h"
 
-#define SCAN_EVERY	3		/* maintenance rounds between task scans */
-#define OUT_MAX		8192
-
-enum job_state { JOB_WAITING, JOB_QUEUED, JOB_RUNNING, JOB_DONE };
-
-typedef struct job {
-	uint8_t		 task[32];
-	char		 name[BODY_NAME_MAX + BODY_SHORT_MAX + 2];
-	enum job_state	 state;
-	unsigned	 attempts;
-	uint64_t	 next_try;	/* daemon_mono: not run again before */
-	char		 error[256];	/* why the last run failed */
-	uint8_t		 record[32];	/* the result, once done */
-	uv_process_t	 proc;
-	uv_pipe_t	 out, err;
-	int		 open;		/* handles not yet closed */
-	char		 obuf[OUT_MAX], ebuf[OUT_MAX];
-	size_t		 olen, elen;
-	int64_t		 status;
-	int		 signal;
-} job;
-
-struct auto_state {
-	auto_cfg	 cfg;
-	job		**jobs;
-	size_t		 n, cap;
-	unsigned	 running;
-	unsigned	 rounds;
-	char		 exe[4096];
-	int		 stopping;
-};
-
-static job *
-job_find(struct auto_state *au, const uint8_t task[static 32])
+uint64_t
+auto_pending(const struct auto_state *au)
 {
-	for (size_t i = 0; i < au->n; i++)
-		if (memcmp(au->jobs[i]->task, task, 32) == 0)
-			return au->jobs[i];
-	return NULL;
-}
+	uint64_t n = 0;
 
-static int
-scan_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
-{
-	daemon_state *d = ctx;
-	struct auto_state *au = d->au;
-	uint8_t id[32];
-	job *j, **nj;
-
-	if (flags & RESULT_REVOKED)
-		return 0;	/* a withdrawn task is not run */
-	body_task_id(&b->u.task, id);
-	if (job_find(au, id) != NULL)
-		return 0;
-	if (au->cfg.mode == AUTO_TRUSTED && memcmp(env->author, d->pk, 32) != 0 &&
-	    !store_trusted(d->st, env->author))
-		return 0;
-	if (au->n == au->cap) {
-		size_t cap = au->cap ? 2 * au->cap : 16;
-
-		if ((nj = realloc(au->jobs, cap * sizeof *nj)) == NULL)
-			return 1;
-		au->jobs = nj;
-		au->cap = cap;
-	}
-	if ((j = calloc(1, sizeof *j)) == NULL)
-		return 1;
-	memcpy(j->task, id, 32);
-	snprintf(j->name, sizeof j->name, "%s@%s", b->u.task.name, b->u.task.version);
-	j->state = JOB_WAITING;
-	au->jobs[au->n++] = j;
-	return 0;
-}
-
-struct mine { const auto_cfg *cfg; uint8_t id[32]; int found; };
-
-static int
-mine_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
-{
-	struct mine *m = ctx;
-
-	if (!(flags & RESULT_REVOKED) && strcmp(b->u.result.model, m->cfg->model) == 0 &&
-	    strcmp(b->u.result.revision, m->cfg->revision) == 0) {
-		memcpy(m->id, env->id, 32);
-		m->found = 1;
-		return 1;
-	}
-	return 0;
-}
-
-/* Whether every item chunk the task record names is here (read from the
- * record's body: no manifest parsed, as this runs every second). */
-struct ready { store *st; int ready; };
-
-static int
-chunks_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
-{
-	struct ready *c = ctx;
-
-	(void)env;
-	(void)flags;
-	c->ready = 1;
-	for (uint32_t i = 0; i < b->u.task.n_chunks && c->ready; i++)
-		c->ready = store_blob_has(c->st, b->u.task.chunks + 32 * i);
-	return 1;	/* the first record of the task is enough */
-}
-
-/* Waiting jobs: done already (a result of ours for this model revision),
- * ready (every item chunk here), or still waiting for chunks. */
-static void
-settle(daemon_state *d, job *j)
-{
-	struct mine m = { &d->au->cfg, { 0 }, 0 };
-	struct ready c = { d->st, 0 };
-
-	store_results(d->st, j->task, d->pk, mine_fn, &m);
-	if (m.found) {
-		memcpy(j->record, m.id, 32);
-		j->state = JOB_DONE;
-		return;
-	}
-	store_tasks(d->st, j->task, chunks_fn, &c);
-	if (c.ready)
-		j->state = JOB_QUEUED;
+	for (const job *j = au->head; j != NULL; j = j->next)
+		if (j->state != JOB_RUNNING)
+			n += j->items;
+	return n;
 }
 
 static void
 on_closed(uv_handle_t *h)
 {
-	job *j = h->data;
+	run *r = h->data;
 
-	j->open--;
+	if (--r->open == 0)
+		free(r);
+}
+
+static void
+close_run(run *r)
+{
+	uv_close((uv_handle_t *)&r->proc, on_closed);
+	uv_close((uv_handle_t *)&r->out, on_closed);
+	uv_close((uv_handle_t *)&r->err, on_closed);
 }
 
 static void
 on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 {
-	job *j = h->data;
-	int is_out = h == (uv_handle_t *)&j->out;
-	char *b = is_out ? j->obuf : j->ebuf;
-	size_t *len = is_out ? &j->olen : &j->elen;
+	run *r = h->data;
+	int is_out = h == (uv_handle_t *)&r->out;
+	char *b = is_out ? r->obuf : r->ebuf;
+	size_t *len = is_out ? &r->olen : &r->elen;
 
 	(void)hint;
-	if (*len >= OUT_MAX - 1) {	/* keep the tail of long output */
-		memmove(b, b + OUT_MAX / 2, *len - OUT_MAX / 2);
-		*len -= OUT_MAX / 2;
+	if (*len >= AUTO_OUT_MAX - 1) {	/* keep the tail of long output */
+		memmove(b, b + AUTO_OUT_MAX / 2, *len - AUTO_OUT_MAX / 2);
+		*len -= AUTO_OUT_MAX / 2;
 	}
-	*buf = uv_buf_init(b + *len, (unsigned)(OUT_MAX - 1 - *len));
+	*buf = uv_buf_init(b + *len, (unsigned)(AUTO_OUT_MAX - 1 - *len));
 }
 
+/* The last line the child wrote to stderr, without the program's name,
+ * as j's error. */
 static void
-on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+last_line(job *j, run *r)
 {
-	job *j = s->data;
-
-	(void)buf;
-	if (n < 0) {
-		uv_read_stop(s);
-		return;
-	}
-	if (s == (uv_stream_t *)&j->out)
-		j->olen += (size_t)n;
-	else
-		j->elen += (size_t)n;
-}
-
-/* The last line the child wrote to stderr, without the program's name. */
-static void
-last_line(job *j)
-{
-	char *e = j->ebuf, *line, fit[256];
-	size_t n = j->elen;
+	char *e = r->ebuf, *line, fit[AUTO_WHY_MAX];
+	size_t n = r->elen;
 
 	while (n > 0 && (e[n - 1] == '\n' || e[n - 1] == '\r'))
 		n--;
@@ -192,10 +78,11 @@ last_line(job *j)
 		line += 10;
 	if (*line == '\0')
 		snprintf(j->error, sizeof j->error, "eval %s %lld",
-		    j->signal ? "killed by signal" : "exited with status",
-		    (long long)(j->signal ? j->signal : j->status));
+		    r->signal ? "killed by signal" : "exited with status",
+		    (long long)(r->signal ? r->signal : r->status));
 	else
-		snprintf(j->error, sizeof j->error, "%s", utf8_fit(line, 255, fit, sizeof fit));
+		snprintf(j->error, sizeof j->error, "%s",
+		    utf8_fit(line, AUTO_WHY_MAX - 1, fit, sizeof fit));
 }
 
 /* One more failed run of j (j->error says why): queued again after the
@@ -215,58 +102,147 @@ failed(daemon_state *d, job *j)
 		    j->name, j->attempts, j->error, (unsigned long long)(wait / 1000));
 }
 
+/* What the child said on stdout: the requests it sent (its cap if it
+ * said nothing), whether it completed, the limit that stopped it, and
+ * the result's record. */
+struct said {
+	uint64_t	 requests;
+	int		 complete;
+	char		 limit[32];
+	uint8_t		 record[32];
+};
+
+static void
+read_said(run *r, struct said *s)
+{
+	json_t *o, *v;
+	const char *rec;
+
+	memset(s, 0, sizeof *s);
+	s->requests = r->reserved;
+	r->obuf[r->olen] = '\0';
+	if ((o = json_loads(r->obuf, 0, NULL)) == NULL)
+		return;
+	v = json_object_get(o, "requests");
+	if (json_is_integer(v) && json_integer_value(v) >= 0)
+		s->requests = (uint64_t)json_integer_value(v);
+	s->complete = json_is_true(json_object_get(o, "complete"));
+	snprintf(s->limit, sizeof s->limit, "%s",
+	    json_string_value(json_object_get(o, "limit")) ? json_string_value(json_object_get(o,
+	    "limit")) : "");
+	if ((rec = json_string_value(json_object_get(o, "record"))) == NULL ||
+	    hex_decode(s->record, 32, rec) != EM_OK)
+		memset(s->record, 0, 32);
+	json_decref(o);
+}
+
+/* What j's run came to, as the child said it. */
+static void
+outcome(daemon_state *d, job *j, run *r, const struct said *s)
+{
+	char hex[ID_HEX_LEN + 1];
+
+	if (r->status == 0 && r->signal == 0 && s->complete) {
+		hex_encode(hex, s->record, 32);
+		log_info("auto-eval: %s done: result %.16s", j->name, hex);
+		auto_job_end(d, j, T_DONE, BUDGET_OK, "", s->record);
+	} else if (strcmp(s->limit, "max_prompt_bytes") == 0) {
+		last_line(j, r);
+		log_warn("auto-eval: %s refused: %s", j->name, j->error);
+		auto_job_end(d, j, T_REFUSED, BUDGET_PROMPT_BYTES, j->error, NULL);
+	} else if (strcmp(s->limit, "max_requests") == 0) {
+		/* its share of the budget is spent: it goes on when there is more */
+		j->state = JOB_QUEUED;
+		log_info("auto-eval: %s sent the %llu requests it was allowed; it goes on "
+		    "when the budget allows", j->name, (unsigned long long)r->reserved);
+	} else {
+		last_line(j, r);
+		failed(d, j);
+	}
+}
+
+/* The run ended and its pipes said what they will: the budget settled
+ * with what it sent, the job told, the handles closed (r freed by the
+ * last close). */
+static void
+finish(run *r)
+{
+	daemon_state *d = r->d;
+	struct auto_state *au = d->au;
+	struct said s;
+	job *j = r->j;
+
+	if (r->settled)
+		return;
+	r->settled = 1;
+	au->running--;
+	read_said(r, &s);
+	budget_settle(&au->day, r->day, r->reserved, s.requests);
+	au->day_dirty = 1;
+	if (j != NULL) {
+		j->run = NULL;
+		r->j = NULL;
+		if (au->stopping)
+			j->state = JOB_QUEUED;
+		else
+			outcome(d, j, r, &s);
+	}
+	auto_save_day(d);
+	close_run(r);
+}
+
+static void
+on_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
+{
+	run *r = s->data;
+
+	(void)buf;
+	if (n < 0) {
+		uv_read_stop(s);
+		if (++r->eofs == 2 && r->exited)
+			finish(r);
+		return;
+	}
+	if (s == (uv_stream_t *)&r->out)
+		r->olen += (size_t)n;
+	else
+		r->elen += (size_t)n;
+}
+
+/* The child exited: its last words may still be in the pipes, read to
+ * their end (or for a round more, if something else holds them open). */
 static void
 on_exit_cb(uv_process_t *p, int64_t status, int sig)
 {
-	job *j = p->data;
-	daemon_state *d = j->proc.loop->data;
-	struct auto_state *au = d->au;
-	char hex[ID_HEX_LEN + 1];
+	run *r = p->data;
 
-	j->status = status;
-	j->signal = sig;
-	au->running--;
-	/* the pipes may hold the last words: read what is there, then close */
-	j->obuf[j->olen] = '\0';
-	if (status == 0) {
-		json_t *o = json_loads(j->obuf, 0, NULL);
-		const char *rec = json_string_value(json_object_get(o, "record"));
-
-		if (rec == NULL || hex_decode(j->record, 32, rec) != EM_OK)
-			memset(j->record, 0, 32);
-		json_decref(o);
-		j->state = JOB_DONE;
-		hex_encode(hex, j->record, 32);
-		log_info("auto-eval: %s done: result %.16s", j->name, hex);
-	} else {
-		last_line(j);
-		failed(d, j);
-	}
-	uv_close((uv_handle_t *)&j->proc, on_closed);
-	uv_close((uv_handle_t *)&j->out, on_closed);
-	uv_close((uv_handle_t *)&j->err, on_closed);
+	r->status = status;
+	r->signal = sig;
+	r->exited = 1;
+	r->exit_round = r->d->au->rounds;
+	if (r->eofs == 2 || r->d->au->stopping)
+		finish(r);
 }
 
-/* Starts `evalmesh eval TASK ...` for job j. */
-static int
-spawn(daemon_state *d, job *j)
+/* The child's command line: `evalmesh eval TASK --json ...` with the
+ * node's model settings, and the budget's caps. */
+static size_t
+child_args(daemon_state *d, job *j, run *r, char **argv, char (*num)[ID_HEX_LEN + 1])
 {
-	struct auto_state *au = d->au;
-	const auto_cfg *c = &au->cfg;
-	char task[ID_HEX_LEN + 1], conc[16], max_tokens[16];
-	char *argv[48 + 2 * AUTO_ENDPOINTS_MAX];
-	uv_process_options_t po = { 0 };
-	uv_stdio_container_t io[3];
+	const auto_cfg *c = &d->au->cfg;
+	char *task = num[4];
 	size_t n = 0;
-	int rc;
 
 	hex_encode(task, j->task, 32);
-	snprintf(conc, sizeof conc, "%u", c->concurrency);
-	snprintf(max_tokens, sizeof max_tokens, "%u", c->max_tokens);
+	snprintf(num[0], sizeof num[0], "%u", c->concurrency);
+	snprintf(num[1], sizeof num[1], "%u", c->max_tokens);
+	snprintf(num[2], sizeof num[2], "%llu", (unsigned long long)r->reserved);
+	snprintf(num[3], sizeof num[3], "%llu", (unsigned long long)c->budget.prompt_bytes);
 #define ARG(s) (argv[n++] = (char *)(uintptr_t)(s))
-	ARG(au->exe); ARG("eval"); ARG(task); ARG("--home"); ARG(d->home);
+	ARG(d->au->exe); ARG("eval"); ARG(task); ARG("--home"); ARG(d->home);
 	ARG("--model"); ARG(c->model); ARG("--quiet"); ARG("--json");
-	ARG("--concurrency"); ARG(conc);
+	ARG("--concurrency"); ARG(num[0]);
+	ARG("--max-requests"); ARG(num[2]); ARG("--max-prompt-bytes"); ARG(num[3]);
 	if (c->revision[0]) { ARG("--revision"); ARG(c->revision); }
 	if (c->access[0]) { ARG("--access"); ARG(c->access); }
 	if (c->api[0]) { ARG("--api"); ARG(c->api); }
@@ -274,64 +250,125 @@ spawn(daemon_state *d, job *j)
 	if (c->api_key_env[0]) { ARG("--api-key-env"); ARG(c->api_key_env); }
 	if (c->passphrase_env[0]) { ARG("--passphrase-env"); ARG(c->passphrase_env); }
 	if (c->api_key_header[0]) { ARG("--api-key-header"); ARG(c->api_key_header); }
-	if (c->max_tokens) { ARG("--max-tokens"); ARG(max_tokens); }
+	if (c->max_tokens) { ARG("--max-tokens"); ARG(num[1]); }
 	if (c->extra_body[0]) { ARG("--extra-body"); ARG(c->extra_body); }
 	if (c->exec[0]) { ARG("--exec"); ARG(c->exec); }
 	for (size_t i = 0; i < c->n_endpoints; i++) { ARG("--endpoint"); ARG(c->endpoints[i]); }
-	argv[n] = NULL;
 #undef ARG
-	j->olen = j->elen = 0;
-	uv_pipe_init(d->loop, &j->out, 0);
-	uv_pipe_init(d->loop, &j->err, 0);
-	j->proc.data = j->out.data = j->err.data = j;
-	j->open = 3;
+	argv[n] = NULL;
+	return n;
+}
+
+/* Starts the child for j with the cap reserved in r. 0, or -1 (the job
+ * failed, r freed by its handles' close). */
+static int
+spawn(daemon_state *d, job *j, run *r)
+{
+	struct auto_state *au = d->au;
+	char *argv[56 + 2 * AUTO_ENDPOINTS_MAX], num[5][ID_HEX_LEN + 1];
+	uv_process_options_t po = { 0 };
+	uv_stdio_container_t io[3];
+	int rc;
+
+	child_args(d, j, r, argv, num);
+	uv_pipe_init(d->loop, &r->out, 0);
+	uv_pipe_init(d->loop, &r->err, 0);
+	r->proc.data = r->out.data = r->err.data = r;
+	r->open = 3;
 	io[0].flags = UV_IGNORE;
 	io[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-	io[1].data.stream = (uv_stream_t *)&j->out;
+	io[1].data.stream = (uv_stream_t *)&r->out;
 	io[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-	io[2].data.stream = (uv_stream_t *)&j->err;
+	io[2].data.stream = (uv_stream_t *)&r->err;
 	po.file = au->exe;
 	po.args = argv;
 	po.stdio = io;
 	po.stdio_count = 3;
 	po.exit_cb = on_exit_cb;
-	if ((rc = uv_spawn(d->loop, &j->proc, &po)) != 0) {
+	if ((rc = uv_spawn(d->loop, &r->proc, &po)) != 0) {
 		snprintf(j->error, sizeof j->error, "cannot start %.160s: %.60s", au->exe, uv_strerror(rc));
+		budget_settle(&au->day, r->day, r->reserved, 0);
+		au->day_dirty = 1;
 		failed(d, j);
-		uv_close((uv_handle_t *)&j->proc, on_closed);
-		uv_close((uv_handle_t *)&j->out, on_closed);
-		uv_close((uv_handle_t *)&j->err, on_closed);
+		close_run(r);
 		return -1;
 	}
-	uv_read_start((uv_stream_t *)&j->out, on_alloc, on_read);
-	uv_read_start((uv_stream_t *)&j->err, on_alloc, on_read);
+	uv_read_start((uv_stream_t *)&r->out, on_alloc, on_read);
+	uv_read_start((uv_stream_t *)&r->err, on_alloc, on_read);
+	j->run = r;
 	j->state = JOB_RUNNING;
 	au->running++;
-	log_info("auto-eval: evaluating %s with %s%s%s", j->name, c->model,
-	    c->revision[0] ? "@" : "", c->revision);
+	log_info("auto-eval: evaluating %s with %s%s%s (at most %llu requests)", j->name,
+	    au->cfg.model, au->cfg.revision[0] ? "@" : "", au->cfg.revision,
+	    (unsigned long long)r->reserved);
 	return 0;
+}
+
+/* Runs queued job j if the budget has requests left: its cap (the
+ * requests left shared among the `ready` runs that may start now)
+ * reserved and saved first. 0 if it started or ended (done already); -1
+ * if the budget is spent (it stays queued: held) or it could not start. */
+static int
+start(daemon_state *d, job *j, unsigned ready)
+{
+	struct auto_state *au = d->au;
+	uint8_t rec[32];
+	uint64_t cap;
+	run *r;
+
+	if (auto_mine(d, j->task, rec)) {	/* evaluated meanwhile, by hand */
+		auto_job_end(d, j, T_DONE, BUDGET_OK, "", rec);
+		return 0;
+	}
+	if (budget_left(&au->cfg.budget, &au->day) == 0 || (r = calloc(1, sizeof *r)) == NULL)
+		return -1;
+	cap = budget_reserve(&au->cfg.budget, &au->day, ready);
+	r->d = d;
+	r->j = j;
+	r->reserved = cap;
+	r->day = au->day.day;
+	au->day_dirty = 1;
+	auto_save_day(d);	/* before it runs: a crash counts the whole cap */
+	return spawn(d, j, r);
 }
 
 int
 auto_start(daemon_state *d, const auto_cfg *cfg)
 {
+	struct auto_state *au;
 	size_t len;
+	em_err err;
 
 	if (cfg->mode == AUTO_OFF)
 		return 0;
-	if ((d->au = calloc(1, sizeof *d->au)) == NULL) {
+	if ((d->au = au = calloc(1, sizeof *d->au)) == NULL) {
 		log_error("auto-eval: out of memory");
 		return -1;
 	}
-	d->au->cfg = *cfg;
-	len = sizeof d->au->exe;
-	if (uv_exepath(d->au->exe, &len) != 0) {
+	au->cfg = *cfg;
+	idmap_init(&au->tasks, em_rand(d->clock), em_rand(d->clock));
+	idmap_init(&au->waiting, em_rand(d->clock), em_rand(d->clock));
+	au->rescan = 1;
+	len = sizeof au->exe;
+	if (uv_exepath(au->exe, &len) != 0) {
 		log_error("auto-eval: cannot find this program's path");
 		return -1;
 	}
-	d->loop->data = d;
-	log_info("auto-eval: %s tasks with %s%s%s", cfg->mode == AUTO_ALL ? "all" : "trusted",
-	    cfg->model, cfg->revision[0] ? "@" : "", cfg->revision);
+	if ((err = budget_load(d->st, &au->day)) == EM_ENOTFOUND) {
+		budget_init(&au->day, daemon_now(d));
+	} else if (err != EM_OK) {
+		/* unknown spend: today counts as spent, never as unspent */
+		log_warn("auto-eval: the budget's ledger cannot be read (%s): today counts as spent",
+		    em_strerror(err));
+		budget_init(&au->day, daemon_now(d));
+		au->day.requests = cfg->budget.requests_per_day;
+		au->day_dirty = 1;
+	}
+	budget_roll(&au->day, daemon_now(d));
+	log_info("auto-eval: %s tasks with %s%s%s; %llu of %llu requests spent today",
+	    cfg->mode == AUTO_ALL ? "all" : "trusted", cfg->model, cfg->revision[0] ? "@" : "",
+	    cfg->revision, (unsigned long long)au->day.requests,
+	    (unsigned long long)cfg->budget.requests_per_day);
 	return 0;
 }
 
@@ -340,20 +377,36 @@ auto_tick(daemon_state *d)
 {
 	struct auto_state *au = d->au;
 	uint64_t now = daemon_mono(d);
+	unsigned ready = 0;
+	job *j, *next;
 
 	if (au == NULL || au->stopping)
 		return;
-	if (au->rounds++ % SCAN_EVERY == 0)
-		store_tasks(d->st, NULL, scan_fn, d);
-	for (size_t i = 0; i < au->n; i++)
-		if (au->jobs[i]->state == JOB_WAITING)
-			settle(d, au->jobs[i]);
-	for (size_t i = 0; i < au->n && au->running < au->cfg.jobs; i++) {
-		job *j = au->jobs[i];
-
-		if (j->state == JOB_QUEUED && timing_left(j->next_try, now) == 0 && j->open == 0)
-			spawn(d, j);
+	au->rounds++;
+	if (budget_roll(&au->day, daemon_now(d))) {
+		au->day_dirty = 1;
+		au->rescan = 1;		/* what was put off to today */
+		log_info("auto-eval: a new day: %llu requests to spend",
+		    (unsigned long long)au->cfg.budget.requests_per_day);
 	}
+	/* a run whose pipes something else holds open is ended a round on */
+	for (j = au->head; j != NULL; j = next) {
+		next = j->next;
+		if (j->run != NULL && j->run->exited && au->rounds > j->run->exit_round + 1)
+			finish(j->run);
+	}
+	auto_scan(d);
+	/* the runs that may start now share what is left of the day */
+	for (j = au->head; j != NULL && ready < au->cfg.jobs - au->running; j = j->next)
+		ready += j->state == JOB_QUEUED && timing_left(j->next_try, now) == 0;
+	for (j = au->head; j != NULL && ready > 0; j = next) {
+		next = j->next;
+		if (j->state != JOB_QUEUED || timing_left(j->next_try, now) > 0)
+			continue;
+		if (start(d, j, ready--) != 0 && budget_left(&au->cfg.budget, &au->day) == 0)
+			break;	/* held until the budget allows */
+	}
+	auto_save_day(d);
 }
 
 void
@@ -364,10 +417,11 @@ auto_stop(daemon_state *d)
 	if (au == NULL)
 		return;
 	au->stopping = 1;
-	/* the runner keeps what it scored and exits; its exit closes the handles */
-	for (size_t i = 0; i < au->n; i++)
-		if (au->jobs[i]->state == JOB_RUNNING)
-			uv_process_kill(&au->jobs[i]->proc, SIGTERM);
+	/* the runner keeps what it scored, says what it sent and exits; its
+	 * exit settles the budget and closes the handles */
+	for (job *j = au->head; j != NULL; j = j->next)
+		if (j->run != NULL && !j->run->exited)
+			uv_process_kill(&j->run->proc, SIGTERM);
 }
 
 void
@@ -377,40 +431,13 @@ auto_free(daemon_state *d)
 
 	if (au == NULL)
 		return;
-	for (size_t i = 0; i < au->n; i++)
-		free(au->jobs[i]);
-	free(au->jobs);
+	auto_save_day(d);
+	while (au->head != NULL)
+		auto_job_free(au, au->head);
+	for (size_t i = 0; i < au->tasks.cap; i++)
+		free(au->tasks.slots[i].v);
+	idmap_free(&au->tasks);
+	idmap_free(&au->waiting);
 	free(au);
 	d->au = NULL;
-}
-
-json_t *
-auto_status(daemon_state *d)
-{
-	static const char *const names[] = { "waiting for items", "queued", "running", "done" };
-	struct auto_state *au = d->au;
-	uint64_t now = daemon_mono(d);
-	json_t *jobs;
-
-	if (au == NULL)
-		return json_pack("{s:s}", "mode", "off");
-	jobs = json_array();
-	for (size_t i = 0; i < au->n; i++) {
-		job *j = au->jobs[i];
-		json_t *o = json_pack("{s:o, s:s, s:s, s:I}", "task", daemon_json_id(j->task),
-		    "name", j->name, "state", j->attempts && j->state == JOB_QUEUED ? "failed" :
-		    names[j->state], "attempts", (json_int_t)j->attempts);
-
-		if (j->state == JOB_DONE)
-			json_object_set_new(o, "result", daemon_json_id(j->record));
-		if (j->attempts && j->state != JOB_DONE) {
-			json_object_set_new(o, "error", json_string(j->error));
-			json_object_set_new(o, "retry_in_s",
-			    json_integer((json_int_t)(timing_left(j->next_try, now) / 1000)));
-		}
-		json_array_append_new(jobs, o);
-	}
-	return json_pack("{s:s, s:s, s:s, s:I, s:o}",
-	    "mode", au->cfg.mode == AUTO_ALL ? "all" : "trusted", "model", au->cfg.model,
-	    "revision", au->cfg.revision, "running", (json_int_t)au->running, "tasks", jobs);
 }

@@ -86,7 +86,7 @@ status(daemon_state *d)
 		connected += c->ready && !c->closing;
 	store_count(d->st, &records);
 	store_digest(d->st, digest);
-	o = json_pack("{s:o, s:o, s:s, s:b, s:I, s:I, s:I, s:o, s:s*, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+	o = json_pack("{s:o, s:o, s:s, s:b, s:I, s:I, s:I, s:o, s:s*, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
 	    "id", daemon_json_id(d->pk), "network", daemon_json_id(d->netid),
 	    "listen", d->o.listen, "running", 1,
 	    "peers_connected", (json_int_t)connected, "peers_known", (json_int_t)addrbook_count(&d->book),
@@ -96,7 +96,8 @@ status(daemon_state *d)
 	    "records_received", (json_int_t)d->records_in,
 	    "records_announced", (json_int_t)d->records_out,
 	    "chunks_wanted", (json_int_t)d->n_wants, "chunks_received", (json_int_t)d->chunks_in,
-	    "chunks_served", (json_int_t)d->chunks_out, "auto_eval", auto_status(d));
+	    "chunks_served", (json_int_t)d->chunks_out, "auto_eval", auto_status(d),
+	    "fetch", fetch_status(d));
 	if (o != NULL)
 		json_object_set_new(o, "gossip", gossip_json(d));
 	return o;
@@ -174,6 +175,17 @@ peers_add(daemon_state *d, json_t *req)
 	return json_pack("{s:b, s:s}", "ok", 1, "addr", addr);
 }
 
+static json_t *
+task_fetch(daemon_state *d, json_t *req)
+{
+	const char *hex = json_string_value(json_object_get(req, "task"));
+	uint8_t id[32];
+
+	if (hex == NULL || hex_decode(id, 32, hex) != EM_OK)
+		return json_pack("{s:s}", "error", "expected a task id of 64 hex digits");
+	return fetch_ask(d, id);
+}
+
 json_t *
 control_answer(daemon_state *d, const char *line)
 {
@@ -189,6 +201,8 @@ control_answer(daemon_state *d, const char *line)
 		resp = peers(d);
 	else if (strcmp(cmd, "peers_add") == 0)
 		resp = peers_add(d, req);
+	else if (strcmp(cmd, "task_fetch") == 0)
+		resp = task_fetch(d, req);
 	else
 		resp = json_pack("{s:s}", "error", "unknown command");
 	json_decref(req);

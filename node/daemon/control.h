@@ -6,10 +6,13 @@
  * at most CONTROL_REQUEST_MAX bytes; the node answers with one JSON object
  * (at most CONTROL_ANSWER_MAX bytes) and closes. Requests:
  *   {"cmd": "status"}              the node's id, network, listen address,
- *                                  counters, auto-eval jobs
+ *                                  counters, auto-eval jobs and budget,
+ *                                  fetching
  *   {"cmd": "peers"}               connections, known addresses (and
  *                                  their tables), bans
  *   {"cmd": "peers_add", "addr": "HOST:PORT"}   dial that address now
+ *   {"cmd": "task_fetch", "task": "ID"}   fetch that task's item chunks
+ *                                  (ID: 64 hex digits), whoever wrote it
  * Every error comes back as {"error": "one line"}.
  *
  * The node answers at most CONTROL_CLIENTS_MAX connections at once: one

@@ -7,7 +7,10 @@
  *   host.c     the gossip host: records checked and stored in batches
  *   fetch.c    task item chunks asked of peers and served to them
  *   control.c  the control socket the CLI talks to (control.h)
- *   auto.c     evaluating new tasks by itself (auto.h)
+ *   auto.c     evaluating new tasks by itself (auto.h): the runs
+ *   auto_task.c  ... which tasks (auto_impl.h), auto_status.c its status
+ *   budget.c   what auto-eval may spend, and spent today (budget.h)
+ *   idmap.c    a keyed hash map of ids, for the indexes (idmap.h)
  *
  * Everything runs on the loop's thread. */
 #ifndef EM_DAEMON_IMPL_H
@@ -130,6 +133,7 @@ struct daemon_state {
 	size_t		 n_wants;
 	uint64_t	 chunks_in, chunks_out;
 	struct auto_state *au;		/* auto-eval jobs, NULL when off */
+	struct fetch_state *fs;		/* fetch.c: quotas, asks; made at first use */
 	conn		*cur;		/* whose messages are being handled */
 	int		 cur_equivocated;	/* ... and it signed two records for one seq */
 	int		 stopping;
@@ -176,23 +180,49 @@ void	conn_close(conn *c, const char *why);
 conn	*conn_by_handle(daemon_state *d, uint32_t handle);
 
 /* fetch.c: task item chunks, wanted in d->wants (at most FETCH_MAX at
- * once; more are picked up by a later fetch_scan). None of these fails:
- * what cannot be done now is tried again by a later call, and a chunk
- * that cannot be stored is logged as an error line. */
+ * once; more are picked up by a later fetch_scan), only for the tasks
+ * this node uses: its own, its trusted authors', those auto-eval took up
+ * (auto_fetches) and those asked for (fetch_ask). An author but this
+ * node may have at most d->o.autocfg.fetch_quota bytes of chunks fetched
+ * unasked, each chunk counted as STORE_BLOB_MAX, the tasks held in full
+ * first; a task over it is logged once (a debug line). None of these
+ * fails: what cannot be done now (out of memory too) is tried again by a
+ * later call, and a chunk that cannot be stored is logged as an error
+ * line. d->fs is made at the first call that needs it, and freed by
+ * fetch_free. */
 
 /* The chunks the task record env names (read during the call only) are
- * wanted, asked first of peer from (the gossip handle of the peer that
- * sent it; 0: none), then fetch_send. A body that does not decode as a
- * task is ignored. */
+ * wanted if the node uses the task and its author's quota holds, asked
+ * first of peer from (the gossip handle of the peer that sent it; 0:
+ * none), then fetch_send. A record that is not a task is ignored. */
 void	fetch_task(daemon_state *d, const rec_env *env, uint32_t from);
-/* Every stored task's chunks that are not stored are wanted, then
+/* When anything that decides what to fetch changed since the last scan
+ * (records, chunks, the trust list, an ask, a chunk given up on;
+ * timing_fetch_rescan), or FETCH_RESCAN_EVERY rounds after it: the
+ * authors' counts are made again from the stored tasks, and every task
+ * lacking chunks is taken as fetch_task takes a new one. Then
  * fetch_send. Reads the store. */
 void	fetch_scan(daemon_state *d);
+/* The operator asks for task's chunks (`evalmesh task fetch`): they are
+ * wanted whatever the author and the quota, until all are here (at most
+ * FETCH_ASKED_MAX tasks are remembered; the oldest gives way; a restart
+ * forgets them). A new reference (NULL if out of memory): {"task",
+ * "name", "chunks", "held"} (held before this ask), or {"error": "no such
+ * task here"}. */
+json_t	*fetch_ask(daemon_state *d, const uint8_t task[static 32]);
+/* What status shows of fetching (a new reference, NULL if out of
+ * memory): quota_mb, tasks_over_quota (not fetched for it, since the
+ * start), tasks_not_used (lacking chunks, not fetched: not used, at the
+ * last scan), tasks_asked, chunks_resting (given up on for now). */
+json_t	*fetch_status(daemon_state *d);
+/* Frees d->fs; NULL is fine. */
+void	fetch_free(daemon_state *d);
 /* Asks for each wanted chunk that is due at daemon_mono
  * (timing_fetch_due: never asked, unanswered for FETCH_TIMEOUT_MS, and
  * past a "lack" answer's FETCH_AGAIN_MS), of a ready peer with fewer than
  * FETCH_PER_PEER chunks asked; a chunk no peer can take now waits for
- * the next call. */
+ * the next call. A chunk asked FETCH_GIVE_UP_TRIES times is given up on:
+ * no longer wanted, and not wanted again before timing_fetch_rest_end. */
 void	fetch_send(daemon_state *d);
 /* c's chunk-want message m (read during the call only): each chunk asked
  * joins c->asks, then fetch_answer. Asks no honest fetcher makes cost c
@@ -212,8 +242,8 @@ void	fetch_answer_all(daemon_state *d);
 /* A chunk message m from c (read during the call only). Unwanted: dropped.
  * Empty, from the peer it was asked of: asked again after FETCH_AGAIN_MS
  * on daemon_mono (timing_fetch_again). Not matching its hash: c is
- * penalized (PENALTY_INVALID) and the chunk asked elsewhere. Else stored
- * and no longer wanted. */
+ * penalized (PENALTY_INVALID) and the chunk asked elsewhere. Else stored,
+ * no longer wanted, and told to auto-eval (auto_chunk). */
 void	fetch_on_chunk(daemon_state *d, conn *c, const wire_msg *m);
 
 /* dial.c: the known peers, d->book (addrbook.h: which are kept), and
@@ -346,17 +376,26 @@ json_t	*control_answer(daemon_state *d, const char *line);
 
 /* auto.c: evaluating by itself (auto.h), in d->au (NULL when off). */
 
-/* Copies cfg; with cfg->mode AUTO_OFF does nothing. Sets d->loop->data
- * to d (the children's exit callbacks find the daemon there). 0, or -1
- * with an error line logged (out of memory, or this program's path
- * unknown); d->au is then freed by auto_free. */
+/* Copies cfg; with cfg->mode AUTO_OFF does nothing. Reads the budget's
+ * ledger from the store (budget_load; one that cannot be read counts
+ * today as spent, with a warning logged). 0, or -1 with an error line
+ * logged (out of memory, or this program's path unknown); d->au is then
+ * freed by auto_free. */
 int	auto_start(daemon_state *d, const auto_cfg *cfg);
-/* One maintenance round: every third round new tasks become jobs;
- * jobs whose chunks are all here are queued (or done, if a result of
- * ours for the model revision is stored); queued jobs due at daemon_mono
- * are started, up to cfg->jobs at once. A run that fails is queued again
- * after timing_auto_retry and logged with that wait. Nothing after
- * auto_stop; nothing when off. */
+/* One maintenance round: the budget's day moves on at the UTC day's end
+ * (daemon_now); when something may have changed (new records, the trust
+ * list, the day; at most every AUTO_SCAN_EVERY rounds) or every
+ * AUTO_RESCAN_EVERY rounds, the stored tasks are scanned: each new task
+ * is not ours (the mode), refused (over cfg->budget's items or
+ * max_tokens), put off to a later day (budget_admit), done (a result of
+ * ours for the model revision is stored) or taken up as a job, whose
+ * missing chunks are fetched (fetch_task). Queued jobs due at
+ * daemon_mono are started while the day's requests last, up to
+ * cfg->jobs at once, each with its cap reserved and the ledger saved
+ * first (budget.h). A run that fails is queued again after
+ * timing_auto_retry and logged with that wait; one that spent its cap
+ * waits for more; one refused for a prompt over the limit is not run
+ * again. Nothing after auto_stop; nothing when off. */
 void	auto_tick(daemon_state *d);
 /* Starts no more runs and sends SIGTERM to the running children (they
  * keep what they scored); their exits close the handles, so the loop
@@ -366,8 +405,21 @@ void	auto_stop(daemon_state *d);
 void	auto_free(daemon_state *d);
 /* The jobs as JSON (a new reference, yours to json_decref; NULL if out
  * of memory): {"mode": "off"} when off, else mode, model, revision,
- * running and one object per task (state, attempts, result or error
- * and retry_in_s, whole seconds left on daemon_mono). */
+ * running, budget (the limits; the day, requests spent, reserved by the
+ * runs going on, and left; resets_in_s; tasks taken up today), counts
+ * of tasks by state, and tasks: up to AUTO_STATUS_JOBS jobs (state
+ * "waiting for items", "queued", "held" — the day's requests are spent
+ * —, "running" or "failed"; attempts; error and retry_in_s, whole seconds
+ * left on daemon_mono), then the tasks done lately (result) and those
+ * refused or put off lately ("refused", "deferred"), each of these and
+ * a held job with limit (the node.json key that raises it) and why; and
+ * jobs_not_listed. */
 json_t	*auto_status(daemon_state *d);
+/* Whether task (its id) is taken up by auto-eval and waits for items:
+ * then its chunks are fetched. 0 when off. */
+int	auto_fetches(daemon_state *d, const uint8_t task[static 32]);
+/* A chunk (hash) was stored: the jobs waiting for it move on, queued when
+ * their task's chunks are all here. Nothing when off. */
+void	auto_chunk(daemon_state *d, const uint8_t hash[static 32]);
 
 #endif

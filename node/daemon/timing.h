@@ -32,6 +32,10 @@
 #define CHUNK_REPEAT_MS		(FETCH_TIMEOUT_MS / 2)	/* a chunk asked again this
 							 * soon after it was sent */
 #define CONTROL_IDLE_MS		5000	/* a control connection silent this long: closed */
+#define FETCH_GIVE_UP_TRIES	64	/* asks of one chunk before it rests */
+#define FETCH_REST_MS		60000	/* a chunk given up on: not asked again before */
+#define FETCH_RESCAN_EVERY	60	/* maintenance rounds between chunk scans
+					 * when nothing changed */
 #define AUTO_RETRY_MS		60000	/* auto-eval: after a failed run, doubling... */
 #define AUTO_RETRY_MAX_MS	3600000	/* ... up to this, before jitter */
 
@@ -151,6 +155,33 @@ static inline uint64_t
 timing_fetch_again(uint64_t now)
 {
 	return now + FETCH_AGAIN_MS;
+}
+
+/* Whether a chunk asked tries times without coming is given up on for
+ * now: no peer had it after FETCH_GIVE_UP_TRIES asks (tens of seconds
+ * of "I lack it", or many timeouts), so its slot goes to another chunk
+ * and it rests until timing_fetch_rest_end. */
+static inline int
+timing_fetch_give_up(uint32_t tries)
+{
+	return tries >= FETCH_GIVE_UP_TRIES;
+}
+
+/* When a chunk given up on at now may be wanted again. */
+static inline uint64_t
+timing_fetch_rest_end(uint64_t now)
+{
+	return now + FETCH_REST_MS;
+}
+
+/* Whether the chunk scan of maintenance round n (timing_scan_due) reads
+ * the stored tasks: when something changed since the last that did
+ * (changed), or FETCH_RESCAN_EVERY rounds after it (last_scan: its
+ * round; 0: none yet). */
+static inline int
+timing_fetch_rescan(int changed, uint32_t n, uint32_t last_scan)
+{
+	return last_scan == 0 || changed || n - last_scan >= FETCH_RESCAN_EVERY;
 }
 
 /* How long auto-eval waits, in ms, before running a task's evaluation

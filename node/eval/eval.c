@@ -440,6 +440,24 @@ on_signal(uv_signal_t *s, int sig)
 	stop(r, "interrupted");
 }
 
+/* Whether the run has sent all that max_requests allows. */
+static int
+capped(const eval_runner *r)
+{
+	return r->o->max_requests > 0 && r->out->requests >= r->o->max_requests;
+}
+
+/* At the cap: what is in flight ends, then the run stops, keeping what
+ * it scored (the next run goes on from there). */
+static void
+stop_capped(eval_runner *r)
+{
+	if (model_in_flight(r->m) == 0 && (r->next_todo < r->n_todo || r->n_retries > 0)) {
+		r->out->capped = 1;
+		stop(r, EVAL_CAPPED_WHY);
+	}
+}
+
 /* Sends what may be sent: due retries first, then new items. */
 static void
 dispatch(eval_runner *r)
@@ -452,7 +470,7 @@ dispatch(eval_runner *r)
 		uv_timer_start(&r->wake, on_wake, eval_ms_until(r->pause_until, now), 0);
 		return;
 	}
-	while (!r->stopping && model_in_flight(r->m) < r->o->model.concurrency) {
+	while (!r->stopping && !capped(r) && model_in_flight(r->m) < r->o->model.concurrency) {
 		size_t i = SIZE_MAX, k;
 		json_t *msgs;
 		char *prompt;
@@ -491,6 +509,10 @@ dispatch(eval_runner *r)
 	}
 	if (r->stopping)
 		return;
+	if (capped(r)) {
+		stop_capped(r);
+		return;
+	}
 	for (size_t k = 0; k < r->n_retries; k++)
 		if (r->retries[k].due < next_due)
 			next_due = r->retries[k].due;
@@ -594,6 +616,32 @@ prepare(eval_runner *r, store *st, const eval_opts *o, eval_out *out)
 	return EM_OK;
 }
 
+/* max_prompt_bytes: every item still to ask is rendered as it would be
+ * sent, before anything is; the first over the limit refuses the run. */
+static em_err
+prompts_fit(const eval_runner *r, char *why, size_t cap)
+{
+	const eval_opts *o = r->o;
+
+	for (size_t k = 0; o->max_prompt_bytes > 0 && k < r->n_todo; k++) {
+		size_t i = r->todo[k], n;
+		json_t *msgs = task_messages(&o->task->spec, o->items, i);
+
+		if (msgs == NULL) {
+			snprintf(why, cap, "out of memory");
+			return EM_ENOMEM;
+		}
+		n = task_prompt_bytes(msgs);
+		json_decref(msgs);
+		if (n > o->max_prompt_bytes) {
+			snprintf(why, cap, "item %zu's prompt is %zu bytes, over the limit of %zu "
+			    "(--max-prompt-bytes); nothing was sent", i + 1, n, o->max_prompt_bytes);
+			return EM_ETOOBIG;
+		}
+	}
+	return EM_OK;
+}
+
 /* A run that went to its end with items that failed every attempt: with
  * count_failed they score 0 (no output), counted and with their reasons
  * already in the notes; without, the run stays incomplete. */
@@ -629,6 +677,8 @@ eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap)
 		snprintf(why, cap, "%s", em_strerror(err));
 		goto out;
 	}
+	if ((err = prompts_fit(&r, why, cap)) != EM_OK)
+		goto out;
 	out->t_start = em_wall_ms(r.clock);
 	if (uv_loop_init(&r.loop) != 0) {
 		err = EM_EIO;

@@ -76,6 +76,16 @@ typedef struct eval_opts {
 	unsigned		 patience_s;	/* "not now" waited on, seconds */
 	int			 fresh;		/* ignore cached answers */
 	int			 count_failed;	/* failed items score 0 */
+	/* A budget's caps (a node that evaluates by itself passes them to
+	 * its `eval` children); 0: none. max_requests: at most this many
+	 * requests are sent, retries included; once that many are, nothing
+	 * more is, and the run stops when those in flight end (capped,
+	 * EVAL_CAPPED_WHY), keeping what it scored. max_prompt_bytes: before
+	 * anything is sent every item still to ask is rendered, and if one's
+	 * prompt (task_prompt_bytes) is over this, eval_run sends nothing and
+	 * returns EM_ETOOBIG naming the first such item. */
+	uint64_t		 max_requests;
+	size_t			 max_prompt_bytes;
 	/* Time and randomness; NULL for the system's. Retry waits, the
 	 * patience and the elapsed time are read on its mono_ms, the
 	 * result's t_start and t_end on its wall_ms, retry jitter from its
@@ -107,6 +117,7 @@ typedef struct eval_out {
 	uint64_t	 fails[MF_FATAL + 1];	/* failed attempts by kind */
 	char		 last_why[MF_FATAL + 1][MODEL_WHY_MAX];
 	int		 interrupted;	/* SIGINT or SIGTERM */
+	int		 capped;	/* stopped at max_requests */
 	char		 stopped[MODEL_WHY_MAX];	/* why the run stopped early, or "" */
 	uint8_t		 run_key[32];
 	uint64_t	 t_start, t_end;	/* ms since the epoch (the clock's wall_ms) */
@@ -119,17 +130,22 @@ unsigned eval_max_tokens(const eval_opts *o);
 /* The run key for these settings (see above) into key. EM_ENOMEM. */
 em_err	eval_run_key(const eval_opts *o, uint8_t key[static 32]);
 
+/* What out->stopped says of a run that reached max_requests. */
+#define EVAL_CAPPED_WHY	"the request cap was reached (--max-requests)"
+
 /* Runs the evaluation on an event loop of its own, blocking until the run
- * stops: every item scored, a stop (out->stopped says why), or SIGINT or
- * SIGTERM, which are caught meanwhile (out->interrupted). Scored items go
- * to st's evaluation cache as they come. out is filled from the start:
- * eval_out_free() it whatever this returns. EM_OK when the loop ran to its
- * end (check out->scored == out->n for a complete run). Else, with a
- * one-line reason in why (cap bytes), when it could not start: EM_ENOMEM;
- * the store's errors when a fresh run cannot clear the cache; EM_EIO when
- * no event loop can be made; model_open's errors (a bad endpoint, a
- * program that will not start). A cache that cannot be read is logged and
- * every item asked. */
+ * stops: every item scored, a stop (out->stopped says why; at
+ * max_requests, out->capped too), or SIGINT or SIGTERM, which are caught
+ * meanwhile (out->interrupted). Scored items go to st's evaluation cache
+ * as they come. out is filled from the start: eval_out_free() it whatever
+ * this returns (out->requests is 0 if nothing was sent). EM_OK when the
+ * loop ran to its end (check out->scored == out->n for a complete run).
+ * Else, with a one-line reason in why (cap bytes): EM_ETOOBIG, nothing
+ * sent, when an item's prompt is over max_prompt_bytes; and when it could
+ * not start: EM_ENOMEM; the store's errors when a fresh run cannot clear
+ * the cache; EM_EIO when no event loop can be made; model_open's errors
+ * (a bad endpoint, a program that will not start). A cache that cannot be
+ * read is logged and every item asked. */
 em_err	eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap);
 /* Frees out's arrays and zeroes it; a zeroed out is fine. */
 void	eval_out_free(eval_out *out);

@@ -282,7 +282,7 @@ spec_from(json_t *m, task_spec *s, int from_file, char *why, size_t cap)
 	if ((err = number(m, "fewshot", 0, TASK_FEWSHOT_MAX, 1, &d, why, cap)))
 		return err;
 	s->fewshot = (unsigned)d;
-	d = 256;
+	d = TASK_MAX_TOKENS_DEFAULT;
 	if ((err = number(m, "max_tokens", 1, 65536, 1, &d, why, cap)))
 		return err;
 	s->max_tokens = (unsigned)d;

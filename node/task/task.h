@@ -36,6 +36,7 @@
 #define TASK_TEMPLATE_MAX	(16 * 1024)
 #define TASK_CHOICES_MAX	26		/* A..Z */
 #define TASK_FEWSHOT_MAX	32
+#define TASK_MAX_TOKENS_DEFAULT	256	/* a manifest without max_tokens */
 #define TASK_WHY_MAX		512
 #define TASK_FIELDS_MAX		16		/* distinct placeholders */
 
@@ -189,6 +190,11 @@ json_t *task_messages(const task_spec *s, const task_items *items, size_t i);
 /* The messages flattened into one completion prompt (yours: free()), or
  * NULL when out of memory. */
 char *task_flatten(const json_t *messages);
+
+/* The size of a prompt as a budget counts it (`eval --max-prompt-bytes`):
+ * the bytes of every message's content (task_messages' array), without
+ * roles or JSON around them. 0 for anything that is not such an array. */
+size_t task_prompt_bytes(const json_t *messages);
 
 /* Scores output (a model's answer to item, NUL-terminated) by the task's
  * metric on the part after any reasoning block (score_answer), in [0, 1].

@@ -202,6 +202,17 @@ task_flatten(const json_t *messages)
 	return sb_take(&b);
 }
 
+size_t
+task_prompt_bytes(const json_t *messages)
+{
+	const json_t *m;
+	size_t i, n = 0;
+
+	json_array_foreach(messages, i, m)
+		n += json_string_length(json_object_get(m, "content"));
+	return n;
+}
+
 /* The answer part of output (score.h, score_answer): a pointer into
  * output, or into *cut (yours) when its end had to be cut off; NULL when
  * out of memory. */

@@ -30,7 +30,13 @@ run 0 "$EM" task publish --home "$T/a" "$SRC/contrib/tasks/arith-en/manifest.jso
 start_node a 1
 start_node b 2 --peer "127.0.0.1:$(port 1)"
 start_node c 3 --peer "127.0.0.1:$(port 2)"
-wait_for 20 "the task reaches c" "$EM" task list --home "$T/c" --json '"chunks_held": 1'
+# b and c trust nobody: they fetch a's items when asked (fetch_test.sh)
+wait_for 20 "the task reaches b" "$EM" task list --home "$T/b" 'arith-en'
+run 0 "$EM" task fetch --home "$T/b" arith-en
+wait_for 20 "b fetches its items" "$EM" task list --home "$T/b" --json '"chunks_held": 1'
+wait_for 20 "the task reaches c" "$EM" task list --home "$T/c" 'arith-en'
+run 0 "$EM" task fetch --home "$T/c" arith-en
+wait_for 20 "c fetches its items" "$EM" task list --home "$T/c" --json '"chunks_held": 1'
 ev() {	# ev NODE MODEL [ARGS]: evaluate arith-en there
 	local n=$1 m=$2; shift 2
 	run 0 "$EM" eval --home "$T/$n" arith-en --model "$m" --endpoint "$URL" --quiet --json "$@"

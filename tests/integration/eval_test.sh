@@ -62,6 +62,28 @@ before=$(served s1)
 run 0 "$EM" eval arith-en --model qwen-test --revision r1 --endpoint "$URL_s1" --json --quiet \
 	--no-publish
 [ "$(jnum cached)" = 240 ] && [ "$(served s1)" = "$before" ] && ok || bad "a finished run asked again"
+# --- a budget's caps. --max-requests: at most that many are sent, then the
+# run stops keeping what it scored, and says so (with --json, on stdout
+# too, with the requests sent); the same command with room goes on
+before=$(served s1)
+run 1 "$EM" eval arith-en --model capped --endpoint "$URL_s1" --max-requests 25 --concurrency 4 \
+	--json --quiet
+has $err 'stopped: the request cap was reached \(--max-requests\); 25 of 240 items scored'; one_line
+has $out '"complete": false'; has $out '"limit": "max_requests"'; has $out '"requests": 25'
+[ $(($(served s1) - before)) = 25 ] && ok || bad "--max-requests 25: the server saw $(($(served s1) - before))"
+run 0 "$EM" eval arith-en --model capped --endpoint "$URL_s1" --max-requests 215 --json --quiet
+[ "$(jnum cached)" = 25 ] && [ "$(jnum requests)" = 215 ] && ok ||
+	bad "after the cap: cached $(jnum cached), requests $(jnum requests); wanted 25 and 215"
+has $out '"complete": true'
+# --max-prompt-bytes: an item whose prompt is over it refuses the run, unsent
+before=$(served s1)
+run 1 "$EM" eval arith-en --model tiny --endpoint "$URL_s1" --max-prompt-bytes 100 --json --quiet
+has $err "item 1's prompt is [0-9]+ bytes, over the limit of 100 \(--max-prompt-bytes\); nothing was sent"
+one_line; has $out '"limit": "max_prompt_bytes"'; has $out '"requests": 0'
+[ "$(served s1)" = "$before" ] && ok || bad "a prompt over --max-prompt-bytes was sent"
+# a failure before any run still says, as JSON, that nothing was sent
+run 1 "$EM" eval nosuch --model m --endpoint "$URL_s1" --json; has $out '"requests": 0'
+has $out '"complete": false'
 # --limit: a preview, never published
 n0=$(nresults)
 run 0 "$EM" eval arith-en --model other --endpoint "$URL_s1" --limit 10 --json --quiet

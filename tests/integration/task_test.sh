@@ -13,7 +13,7 @@ A=$T/a
 ntasks() { "$EM" task list --home "$A" --json | grep -c '"items_root"'; }
 
 run 0 "$EM" task --help; has $out 'task publish MANIFEST'
-run 2 "$EM" task; has $err 'expected publish, list or show'; one_line
+run 2 "$EM" task; has $err 'expected publish, list, show or fetch'; one_line
 run 2 "$EM" task frob; has $err 'unknown subcommand'; one_line
 run 0 "$EM" init --home "$A" --name lab-a
 run 0 "$EM" task list --home "$A"; has $out 'no tasks yet'

@@ -130,6 +130,8 @@ eval|eval x --model m --endpoint http://127.0.0.1:1 --retries 21|--retries '21':
 eval|eval x --model m --endpoint http://127.0.0.1:1 --limit 0|--limit '0': expected a whole number from 1 to
 eval|eval x --model m --endpoint http://127.0.0.1:1 --patience -1|--patience '-1': expected a whole number from 0 to 86400
 eval|eval x --model m --endpoint http://127.0.0.1:1 --max-tokens 0|--max-tokens '0': expected a whole number from 1 to 1048576
+eval|eval x --model m --endpoint http://127.0.0.1:1 --max-requests 0|--max-requests '0': expected a whole number from 1 to 1000000000
+eval|eval x --model m --endpoint http://127.0.0.1:1 --max-prompt-bytes 67108865|--max-prompt-bytes '67108865': expected a whole number from 1 to 67108864
 eval|eval x --model m --endpoint http://127.0.0.1:1 --access semi|--access 'semi': expected open or closed
 eval|eval x --model m --endpoint http://127.0.0.1:1 --api frob|--api 'frob': expected chat or completions
 eval|eval x --model m --endpoint ftp://127.0.0.1:1|--endpoint 'ftp://127.0.0.1:1': expected an http:// or https:// URL

@@ -47,6 +47,7 @@ fx_teardown(void **state)
 {
 	fixture *fx = *state;
 
+	fetch_free(fx->d);
 	gossip_free(fx->d->g);
 	store_free(fx->d->st);
 	tu_rmtree(fx->dir);

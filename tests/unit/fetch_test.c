@@ -1,8 +1,11 @@
 /* Chunk fetching (node/daemon/fetch.c) on a fake clock: a chunk asked and
  * not answered is asked elsewhere after FETCH_TIMEOUT_MS, and one a peer
  * says it lacks waits FETCH_AGAIN_MS, both on the monotonic clock, through
- * the daemon's own functions and a real store; and the asks a peer may
- * make of us, bounded and scored.
+ * the daemon's own functions and a real store; the asks a peer may make
+ * of us, bounded and scored; one no peer has rests after
+ * FETCH_GIVE_UP_TRIES asks. What is fetched: the tasks this node uses
+ * (its own, trusted authors', asked for), within each author's quota, the
+ * tasks held in full counting first.
  *
  * There are no connections here, so nothing is sent: a want that comes
  * due is taken back from the peer it was asked of (peer 0) and waits for
@@ -18,6 +21,7 @@
 
 #include "daemon_fixture.h"
 #include "hash.h"
+#include "ident.h"
 
 #define DAY_MS	86400000ull
 
@@ -203,6 +207,194 @@ test_chunk_asks_bounded(void **state)
 	assert_int_equal(fx->d->chunks_out, 0);
 }
 
+/* A task record by author naming n chunks (of bytes made from seed; the
+ * first `held` of them stored), published in the fixture's store and
+ * opened into env (its bytes into *buf, yours); the task id into id. */
+static void
+task_by(fixture *fx, const ident *author, uint32_t n, uint32_t held, uint32_t seed,
+    uint8_t id[static 32], rec_env *env, uint8_t **buf)
+{
+	static const char manifest[] = "{\"name\":\"t\"}";
+	uint8_t chunks[8 * 32], rid[32], *enc;
+	body_any b = { .kind = REC_TASK };
+	char text[64];
+	size_t len;
+
+	assert_true(n <= 8);
+	for (uint32_t i = 0; i < n; i++) {
+		snprintf(text, sizeof text, "chunk %u of task %u", i, seed);
+		hash_blake2b(chunks + 32 * i, (const uint8_t *)text, strlen(text));
+		if (i < held)
+			assert_int_equal(store_blob_put(fx->d->st, chunks + 32 * i, (const uint8_t *)text,
+			    strlen(text)), EM_OK);
+	}
+	snprintf(b.u.task.name, sizeof b.u.task.name, "t%u", seed);
+	snprintf(b.u.task.version, sizeof b.u.task.version, "1");
+	b.u.task.n_items = 10;
+	b.u.task.items_root[0] = (uint8_t)seed;
+	b.u.task.manifest = (const uint8_t *)manifest;
+	b.u.task.manifest_len = sizeof manifest - 1;
+	b.u.task.n_chunks = n;
+	b.u.task.chunks = chunks;
+	body_task_id(&b.u.task, id);
+	assert_int_equal(body_encode(&b, &enc, &len), EM_OK);
+	assert_int_equal(store_publish(fx->d->st, author, REC_TASK, enc, len, WALL0, rid, NULL), EM_OK);
+	free(enc);
+	assert_int_equal(store_get(fx->d->st, rid, buf, &len), EM_OK);
+	open_rec(*buf, len, env);
+}
+
+/* What a new task record makes the node want: nothing for an author it
+ * neither is nor trusts; every missing chunk for its own and a trusted
+ * author's; and for any task the operator asks for. */
+static void
+test_only_tasks_used(void **state)
+{
+	fixture *fx = *state;
+	ident *stranger, *friend, *me;
+	uint8_t id[32], *buf;
+	rec_env env;
+	json_t *r;
+
+	assert_int_equal(ident_generate(&stranger), EM_OK);
+	assert_int_equal(ident_generate(&friend), EM_OK);
+	assert_int_equal(ident_generate(&me), EM_OK);
+	memcpy(fx->d->pk, ident_pk(me), 32);
+	assert_int_equal(store_trust_put(fx->d->st, ident_pk(friend), "friend"), EM_OK);
+	task_by(fx, stranger, 3, 0, 1, id, &env, &buf);
+	fetch_task(fx->d, &env, 0);
+	free(buf);
+	assert_int_equal(fx->d->n_wants, 0);
+	/* asked for: every chunk, whoever wrote it */
+	r = fetch_ask(fx->d, id);
+	assert_int_equal(json_integer_value(json_object_get(r, "chunks")), 3);
+	assert_int_equal(json_integer_value(json_object_get(r, "held")), 0);
+	json_decref(r);
+	assert_int_equal(fx->d->n_wants, 3);
+	task_by(fx, friend, 2, 1, 2, id, &env, &buf);	/* one of two held */
+	fetch_task(fx->d, &env, 0);
+	free(buf);
+	assert_int_equal(fx->d->n_wants, 4);
+	task_by(fx, me, 2, 0, 3, id, &env, &buf);
+	fetch_task(fx->d, &env, 0);
+	free(buf);
+	assert_int_equal(fx->d->n_wants, 6);
+	memset(id, 0xee, 32);
+	r = fetch_ask(fx->d, id);
+	assert_string_equal(json_string_value(json_object_get(r, "error")), "no such task here");
+	json_decref(r);
+	ident_free(stranger);
+	ident_free(friend);
+	ident_free(me);
+}
+
+/* A scan wants what a new record would, and counts the tasks it leaves. */
+static void
+test_scan_skips_unused(void **state)
+{
+	fixture *fx = *state;
+	ident *stranger, *friend;
+	uint8_t id[32], *buf;
+	rec_env env;
+	json_t *st;
+
+	assert_int_equal(ident_generate(&stranger), EM_OK);
+	assert_int_equal(ident_generate(&friend), EM_OK);
+	task_by(fx, stranger, 4, 0, 1, id, &env, &buf);
+	free(buf);
+	task_by(fx, friend, 2, 0, 2, id, &env, &buf);
+	free(buf);
+	fx->d->maints = 1;
+	fetch_scan(fx->d);
+	assert_int_equal(fx->d->n_wants, 0);	/* nobody trusted yet */
+	assert_int_equal(store_trust_put(fx->d->st, ident_pk(friend), "friend"), EM_OK);
+	fx->d->maints = 6;	/* the trust list changed: the next scan reads the tasks */
+	fetch_scan(fx->d);
+	assert_int_equal(fx->d->n_wants, 2);
+	st = fetch_status(fx->d);
+	assert_int_equal(json_integer_value(json_object_get(st, "tasks_not_used")), 1);
+	json_decref(st);
+	ident_free(stranger);
+	ident_free(friend);
+}
+
+/* A trusted author's chunks count against its quota, each as
+ * STORE_BLOB_MAX, the tasks held in full first: a task that would pass it
+ * is not fetched, unless asked for; the node's own tasks are not counted
+ * against it. */
+static void
+test_quota_per_author(void **state)
+{
+	fixture *fx = *state;
+	ident *friend, *other;
+	uint8_t id[32], big[32], *buf;
+	rec_env env;
+	json_t *st;
+
+	assert_int_equal(ident_generate(&friend), EM_OK);
+	assert_int_equal(ident_generate(&other), EM_OK);
+	assert_int_equal(store_trust_put(fx->d->st, ident_pk(friend), "friend"), EM_OK);
+	assert_int_equal(store_trust_put(fx->d->st, ident_pk(other), "other"), EM_OK);
+	fx->d->o.autocfg.fetch_quota = 4 * STORE_BLOB_MAX;
+	task_by(fx, friend, 3, 3, 1, id, &env, &buf);	/* held in full: 3 of the 4 */
+	free(buf);
+	task_by(fx, friend, 2, 0, 2, big, &env, &buf);	/* 3 + 2 > 4 */
+	free(buf);
+	task_by(fx, other, 4, 0, 3, id, &env, &buf);	/* another author: its own 4 */
+	free(buf);
+	fx->d->maints = 1;
+	fetch_scan(fx->d);
+	assert_int_equal(fx->d->n_wants, 4);
+	st = fetch_status(fx->d);
+	assert_int_equal(json_integer_value(json_object_get(st, "tasks_over_quota")), 1);
+	assert_int_equal(json_integer_value(json_object_get(st, "quota_mb")), 1);
+	json_decref(st);
+	task_by(fx, friend, 1, 0, 4, id, &env, &buf);	/* 3 + 1 = 4: fits */
+	fetch_task(fx->d, &env, 0);
+	free(buf);
+	assert_int_equal(fx->d->n_wants, 5);
+	json_decref(fetch_ask(fx->d, big));	/* asked for: the quota is the operator's */
+	assert_int_equal(fx->d->n_wants, 7);
+	ident_free(friend);
+	ident_free(other);
+}
+
+/* A chunk no peer had after FETCH_GIVE_UP_TRIES asks leaves its slot and
+ * is not wanted again for FETCH_REST_MS, on the monotonic clock. */
+static void
+test_give_up_and_rest(void **state)
+{
+	fixture *fx = *state;
+	ident *me;
+	uint8_t id[32], *buf;
+	rec_env env;
+	json_t *st;
+
+	assert_int_equal(ident_generate(&me), EM_OK);
+	memcpy(fx->d->pk, ident_pk(me), 32);
+	task_by(fx, me, 1, 0, 1, id, &env, &buf);
+	fetch_task(fx->d, &env, 0);
+	assert_int_equal(fx->d->n_wants, 1);
+	fx->d->wants[0].tries = FETCH_GIVE_UP_TRIES - 1;
+	fetch_send(fx->d);	/* no peer: nothing asked, nothing given up */
+	assert_int_equal(fx->d->n_wants, 1);
+	fx->d->wants[0].tries = FETCH_GIVE_UP_TRIES;
+	fx->f.mono = 50000;
+	fetch_send(fx->d);
+	assert_int_equal(fx->d->n_wants, 0);
+	st = fetch_status(fx->d);
+	assert_int_equal(json_integer_value(json_object_get(st, "chunks_resting")), 1);
+	json_decref(st);
+	fx->f.mono = 50000 + FETCH_REST_MS - 1;
+	fetch_task(fx->d, &env, 0);
+	assert_int_equal(fx->d->n_wants, 0);
+	fx->f.mono = 50000 + FETCH_REST_MS;
+	fetch_task(fx->d, &env, 0);
+	assert_int_equal(fx->d->n_wants, 1);
+	free(buf);
+	ident_free(me);
+}
+
 int
 main(void)
 {
@@ -211,6 +403,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lack_waits_on_mono, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_chunk_kept_by_hash, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_chunk_asks_bounded, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_only_tasks_used, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_scan_skips_unused, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_quota_per_author, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_give_up_and_rest, fx_setup, fx_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

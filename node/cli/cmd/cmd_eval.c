@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +22,7 @@ static const char help[] =
 "           [--api chat|completions] [--served-model NAME] [--api-key-env VAR]\n"
 "           [--api-key-header NAME] [--max-tokens N] [--extra-body JSON]\n"
 "           [--concurrency N] [--timeout SEC] [--retries N] [--patience SEC]\n"
-"           [--limit N]\n"
+"           [--limit N] [--max-requests N] [--max-prompt-bytes N]\n"
 "           [--fresh] [--count-failed-as-wrong] [--dry-run] [--no-publish]\n"
 "           [--quiet] [--home DIR] [--passphrase-env VAR] [--json]\n\n"
 "Runs TASK (an id, id prefix, NAME or NAME@VERSION) against your model here,\n"
@@ -63,6 +64,11 @@ static const char help[] =
 "  --retries N          further attempts per item after a failure (default 4),\n"
 "                       with exponential backoff and jitter, or Retry-After\n"
 "  --limit N            only the first N items; such a run is never published\n"
+"  --max-requests N     send at most N requests, retries included: at the cap\n"
+"                       the run stops, keeping what it scored (run it again to\n"
+"                       go on); a node's budget passes its requests left here\n"
+"  --max-prompt-bytes N refuse the run, sending nothing, if an item's prompt\n"
+"                       (system, examples and item, as rendered) is over N bytes\n"
 "  --fresh              ask again for every item (a model changed under the same\n"
 "                       revision): the cached answers are forgotten, so a fresh\n"
 "                       run that stops goes on with the plain command\n"
@@ -72,7 +78,9 @@ static const char help[] =
 "                       and their number and reasons go into the result\n"
 "  --dry-run            print the first prompts and send nothing\n"
 "  --no-publish         score and cache, but do not sign a result\n"
-"  --quiet              no progress line\n";
+"  --quiet              no progress line\n"
+"  --json               the result as JSON; a run that publishes nothing prints\n"
+"                       {\"complete\": false, \"error\", \"requests\" sent, \"limit\"} too\n";
 
 static const opt opts[] = {
 	{ "home", OPT_VALUE, 0 }, { "passphrase-env", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 },
@@ -85,7 +93,11 @@ static const opt opts[] = {
 	{ "max-tokens", OPT_VALUE, 0 },
 	{ "extra-body", OPT_VALUE, 0 }, { "fresh", OPT_FLAG, 0 },
 	{ "count-failed-as-wrong", OPT_FLAG, 0 }, { "patience", OPT_VALUE, 0 },
+	{ "max-requests", OPT_VALUE, 0 }, { "max-prompt-bytes", OPT_VALUE, 0 },
 };
+
+#define EVAL_REQUESTS_CAP	1000000000ull	/* --max-requests at most */
+#define EVAL_PROMPT_CAP		(64u << 20)	/* --max-prompt-bytes at most */
 
 /* The progress line: redrawn in place on a terminal; elsewhere (a log,
  * a pipe) a plain line every PLAIN_MS and at the end. */
@@ -161,10 +173,13 @@ model_flags(const args_parsed *a, eval_opts *o, json_t **extra)
 static int
 run_flags(const args_parsed *a, eval_opts *o)
 {
-	uint64_t tmo, retries, limit, patience;
+	uint64_t tmo, retries, limit, patience, max_req, max_prompt;
 	int rc;
 
-	if ((rc = cli_number("eval", a, "timeout", 1, 3600, 120, &tmo)) != 0 ||
+	if ((rc = cli_number("eval", a, "max-requests", 1, EVAL_REQUESTS_CAP, 0, &max_req)) != 0 ||
+	    (rc = cli_number("eval", a, "max-prompt-bytes", 1, EVAL_PROMPT_CAP, 0,
+	    &max_prompt)) != 0 ||
+	    (rc = cli_number("eval", a, "timeout", 1, 3600, 120, &tmo)) != 0 ||
 	    (rc = cli_number("eval", a, "retries", 0, 20, 4, &retries)) != 0 ||
 	    (rc = cli_number("eval", a, "limit", 1, BODY_ITEMS_MAX, 0, &limit)) != 0 ||
 	    (rc = cli_number("eval", a, "patience", 0, 86400, EVAL_PATIENCE_S, &patience)) != 0)
@@ -173,6 +188,8 @@ run_flags(const args_parsed *a, eval_opts *o)
 	o->retries = (unsigned)retries;
 	o->limit = (size_t)limit;
 	o->patience_s = (unsigned)patience;
+	o->max_requests = max_req;
+	o->max_prompt_bytes = (size_t)max_prompt;
 	o->fresh = args_get(a, "fresh") != NULL;
 	o->count_failed = args_get(a, "count-failed-as-wrong") != NULL;
 	o->clock = em_clock_system();
@@ -245,6 +262,50 @@ dry_run(const eval_opts *o)
 	return 0;
 }
 
+/* A run that publishes nothing: its one line on stderr and, with --json,
+ * an object on stdout saying so, with the requests it sent (r: NULL if
+ * it never started) and the limit that stopped it ("max_requests",
+ * "max_prompt_bytes" or null) — what a caller that keeps a budget (a
+ * node's auto-eval) settles with. Returns rc. */
+static int
+not_done(const eval_opts *o, const eval_out *r, int json, int rc, const char *limit,
+    const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static int said;	/* not_done printed its object */
+
+static int
+not_done(const eval_opts *o, const eval_out *r, int json, int rc, const char *limit,
+    const char *fmt, ...)
+{
+	char line[1024];
+	va_list ap;
+	json_t *j;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	cli_fail("%s", line);
+	if (!json)
+		return rc;
+	said = 1;
+	j = json_pack("{s:b, s:s, s:I, s:I, s:I, s:o}", "complete", 0, "error", line,
+	    "requests", (json_int_t)(r ? r->requests : 0), "scored", (json_int_t)(r ? r->scored : 0),
+	    "n", (json_int_t)(r ? r->n : 0), "limit", limit ? json_string(limit) : json_null());
+	if (j != NULL && o->task != NULL)
+		json_object_set_new(j, "task", cli_json_id(o->task->id));
+	cli_json_print(j);
+	return rc;
+}
+
+/* What failed before a run started sent nothing: a caller keeping a
+ * budget learns that too, with --json (the reason is the line on stderr). */
+static void
+nothing_sent(void)
+{
+	cli_json_print(json_pack("{s:b, s:s, s:i, s:n}", "complete", 0, "error",
+	    "no run was started (see the error line)", "requests", 0, "limit"));
+}
+
 static int
 report(const eval_opts *o, const eval_out *r, const body_result *res, const uint8_t *rid,
     int json)
@@ -269,6 +330,8 @@ report(const eval_opts *o, const eval_out *r, const body_result *res, const uint
 		    "refused", (json_int_t)r->refused, "failed_as_wrong", (json_int_t)r->failed_scored,
 		    "notes", r->notes);
 
+		if (j != NULL)
+			json_object_set_new(j, "complete", json_true());
 		return cli_json_print(j);
 	}
 	printf("%s@%s  model %s%s%s\n", o->task->spec.name, o->task->spec.version, o->model_name,
@@ -299,18 +362,18 @@ finish(home_ctx *h, const eval_opts *o, const eval_out *r, int access, const arg
 	char sum[1024];
 	uint8_t *scores = NULL, *enc = NULL, rid[32];
 	int publish = !args_get(a, "no-publish") && !o->limit, rc;
+	int json = args_get(a, "json") != NULL;
 	size_t len;
 	body_any b;
 	em_err err;
 
 	eval_fail_summary(r, sum, sizeof sum);
-	if (r->interrupted) {
-		fprintf(stderr, "evalmesh: interrupted: %zu of %zu items scored and cached; run the "
-		    "same command again to go on\n", r->scored, r->n);
-		return 130;
-	}
+	if (r->interrupted)
+		return not_done(o, r, json, 130, NULL, "interrupted: %zu of %zu items scored and "
+		    "cached; run the same command again to go on", r->scored, r->n);
 	if (r->scored != r->n)
-		return cli_fail("%s%s%s%zu of %zu items scored (kept in the cache; run again to go on); "
+		return not_done(o, r, json, 1, r->capped ? "max_requests" : NULL,
+		    "%s%s%s%zu of %zu items scored (kept in the cache; run again to go on); "
 		    "%zu failed after retries%s; nothing published%s%s", r->stopped[0] ? "stopped: " : "",
 		    r->stopped, r->stopped[0] ? "; " : "", r->scored, r->n, r->failed,
 		    r->failed && !r->stopped[0] ? " (--count-failed-as-wrong would score them 0)" : "",
@@ -319,7 +382,7 @@ finish(home_ctx *h, const eval_opts *o, const eval_out *r, int access, const arg
 	 * settings (a reasoning budget too small, a wrong parser, a context too
 	 * short), not the model: it is no result to sign */
 	if (publish && r->scored == r->empty + r->refused + r->failed_scored)
-		return cli_fail("no item got an answer with text (%zu empty, %zu refused by the server, "
+		return not_done(o, r, json, 1, NULL, "no item got an answer with text (%zu empty, %zu refused by the server, "
 		    "%zu failed); nothing published: check the server's settings (max tokens, "
 		    "reasoning parser, context)%s%s", r->empty, r->refused, r->failed_scored,
 		    r->notes[0] ? "; " : "", r->notes);
@@ -331,23 +394,26 @@ finish(home_ctx *h, const eval_opts *o, const eval_out *r, int access, const arg
 		part.n = r->n;
 		full.items = &part;
 		if ((err = eval_result_body(&full, r, access, &b, &scores)) != EM_OK)
-			return cli_fail("cannot compute the result: %s", em_strerror(err));
-		rc = report(o, r, &b.u.result, NULL, args_get(a, "json") != NULL);
+			return not_done(o, r, json, 1, NULL, "cannot compute the result: %s",
+			    em_strerror(err));
+		rc = report(o, r, &b.u.result, NULL, json);
 		free(scores);
 		return rc;
 	}
 	if ((err = eval_result_body(o, r, access, &b, &scores)) != EM_OK)
-		return cli_fail("cannot compute the result: %s", em_strerror(err));
+		return not_done(o, r, json, 1, NULL, "cannot compute the result: %s",
+		    em_strerror(err));
 	if (publish) {
 		if ((err = body_encode(&b, &enc, &len)) == EM_OK)
 			err = store_publish(h->st, h->me, REC_RESULT, enc, len, em_wall_ms(em_clock_system()), rid, NULL);
 		free(enc);
 		if (err != EM_OK) {
 			free(scores);
-			return cli_fail("cannot publish the result: %s", em_strerror(err));
+			return not_done(o, r, json, 1, NULL, "cannot publish the result: %s",
+			    em_strerror(err));
 		}
 	}
-	rc = report(o, r, &b.u.result, publish ? rid : NULL, args_get(a, "json") != NULL);
+	rc = report(o, r, &b.u.result, publish ? rid : NULL, json);
 	free(scores);
 	return rc;
 }
@@ -409,7 +475,7 @@ cmd_eval(int argc, char **argv)
 	json_t *extra = NULL;
 	args_parsed a;
 	home_ctx h;
-	int rc, access = ACCESS_OPEN, need_key, opened = 0, have_task = 0, have_items = 0;
+	int rc, access = ACCESS_OPEN, need_key, opened = 0, have_task = 0, have_items = 0, json;
 	int lock = -1;
 	em_err err;
 
@@ -419,6 +485,7 @@ cmd_eval(int argc, char **argv)
 		return cli_help(help);
 	if (a.n_pos != 1)
 		return cli_usage("eval", "give the TASK to run (id, prefix, NAME or NAME@VERSION)");
+	json = args_get(&a, "json") != NULL;
 	if ((rc = settings(&a, &o, &access, &extra)) != 0)
 		goto out;
 	need_key = !args_get(&a, "dry-run") && !args_get(&a, "no-publish") && !o.limit;
@@ -427,12 +494,12 @@ cmd_eval(int argc, char **argv)
 	opened = 1;
 	if ((err = task_find(h.st, a.pos[0], id, why, sizeof why)) != EM_OK ||
 	    (err = task_rec_load(h.st, id, &tr, why, sizeof why)) != EM_OK) {
-		rc = cli_fail("%s", why);
+		rc = not_done(&o, NULL, json, 1, NULL, "%s", why);
 		goto out;
 	}
 	have_task = 1;
 	if ((err = task_items_load(h.st, &tr.spec, &tr.body, &items, why, sizeof why)) != EM_OK) {
-		rc = cli_fail("task %s@%s: %s%s", tr.spec.name, tr.spec.version, why,
+		rc = not_done(&o, NULL, json, 1, NULL, "task %s@%s: %s%s", tr.spec.name, tr.spec.version, why,
 		    err == EM_ENOTFOUND ? " (keep the node running to fetch them)" : "");
 		goto out;
 	}
@@ -445,7 +512,8 @@ cmd_eval(int argc, char **argv)
 	} else if ((lock = run_lock(&h, &o)) < 0) {
 		rc = 1;
 	} else if ((err = eval_run(h.st, &o, &r, why, sizeof why)) != EM_OK) {
-		rc = cli_fail("%s", why);
+		rc = not_done(&o, &r, json, 1, err == EM_ETOOBIG ? "max_prompt_bytes" : NULL, "%s",
+		    why);
 		eval_out_free(&r);
 	} else {
 		rc = finish(&h, &o, &r, access, &a);
@@ -454,6 +522,8 @@ cmd_eval(int argc, char **argv)
 out:
 	if (lock >= 0)
 		close(lock);
+	if (rc == 1 && json && !said)
+		nothing_sent();
 	if (have_items)
 		task_items_free(&items);
 	if (have_task)

@@ -12,7 +12,13 @@ static const char help[] =
 "Asks the running node for its id, network, listen address, peers\n"
 "(connected and known), the records it holds, a digest of that record set\n"
 "(two nodes holding the same records show the same digest) and the time\n"
-"of its last sync. Without a running node, answers from the store.\n";
+"of its last sync. Without a running node, answers from the store.\n\n"
+"A node that evaluates by itself also shows its budget (what it spent today\n"
+"and what is left) and its tasks: those waiting for items, queued, held\n"
+"(the day's requests are spent), running or failed, and those done, refused\n"
+"or put off lately, each refused or put off one with the limit that stopped\n"
+"it and how to raise that limit. With --json: auto_eval.budget has the\n"
+"limits and the spend so far today, auto_eval.counts the tasks by state.\n";
 
 static const opt opts[] = { { "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 } };
 
@@ -34,6 +40,54 @@ offline(home_ctx *h)
 	    "records", (json_int_t)records, "digest", cli_json_id(digest), "last_sync");
 }
 
+/* A budget's limit (by its node.json key): what it limits, and the flag. */
+static const struct limit_name {
+	const char	*key, *what, *flag;
+} limit_names[] = {
+	{ "budget_requests", "requests per day", "--budget-requests" },
+	{ "budget_prompt_bytes", "prompt bytes per request", "--budget-prompt-bytes" },
+	{ "budget_max_tokens", "max_tokens per request", "--budget-max-tokens" },
+	{ "budget_items", "items per task", "--budget-items" },
+	{ "budget_tasks_per_author", "tasks per author per day", "--budget-tasks-per-author" },
+};
+
+/* " (requests per day: WHY; raise --budget-requests N or budget_requests
+ * in node.json[, or wait for the next day])" for a task a limit stops. */
+static void
+limit_text(json_t *t)
+{
+	const char *key = json_string_value(json_object_get(t, "limit"));
+	const char *why = json_string_value(json_object_get(t, "why"));
+	const char *state = json_string_value(json_object_get(t, "state"));
+	int later = state != NULL && strcmp(state, "refused") != 0;
+
+	if (why == NULL)
+		return;
+	for (size_t i = 0; key != NULL && i < sizeof limit_names / sizeof limit_names[0]; i++)
+		if (strcmp(key, limit_names[i].key) == 0) {
+			printf(" (%s: %s; raise %s N or \"%s\" in node.json%s)", limit_names[i].what,
+			    why, limit_names[i].flag, key, later ? ", or wait for the next day" : "");
+			return;
+		}
+	printf(" (%s%s)", why, later ? "; wait for the next day" : "");
+}
+
+static void
+budget_text(json_t *b)
+{
+	long long left = json_integer_value(json_object_get(b, "resets_in_s"));
+
+	if (b == NULL)
+		return;
+	printf("budget    %lld of %lld requests spent today (%lld reserved by runs going on), "
+	    "%lld left; next day in %lldh%02lldm\n",
+	    (long long)json_integer_value(json_object_get(b, "requests_spent")),
+	    (long long)json_integer_value(json_object_get(b, "requests_per_day")),
+	    (long long)json_integer_value(json_object_get(b, "requests_reserved")),
+	    (long long)json_integer_value(json_object_get(b, "requests_left")),
+	    left / 3600, left / 60 % 60);
+}
+
 /* What the node evaluates by itself, if it does. */
 static void
 auto_text(json_t *au)
@@ -47,6 +101,7 @@ auto_text(json_t *au)
 		return;
 	printf("auto-eval %s tasks with %s%s%s\n", mode,
 	    json_string_value(json_object_get(au, "model")), rev && *rev ? "@" : "", rev ? rev : "");
+	budget_text(json_object_get(au, "budget"));
 	json_array_foreach(json_object_get(au, "tasks"), i, t) {
 		const char *err = json_string_value(json_object_get(t, "error"));
 
@@ -58,8 +113,12 @@ auto_text(json_t *au)
 			printf(" (attempt %lld: %s; again in %lld s)",
 			    (long long)json_integer_value(json_object_get(t, "attempts")), err,
 			    (long long)json_integer_value(json_object_get(t, "retry_in_s")));
+		limit_text(t);
 		printf("\n");
 	}
+	if (json_integer_value(json_object_get(au, "jobs_not_listed")) > 0)
+		printf("  ... and %lld more (see --json: auto_eval.counts)\n",
+		    (long long)json_integer_value(json_object_get(au, "jobs_not_listed")));
 }
 
 static void

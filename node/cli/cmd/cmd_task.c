@@ -1,10 +1,11 @@
-/* evalmesh task publish|list|show — benchmark tasks. */
+/* evalmesh task publish|list|show|fetch — benchmark tasks. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
 #include "cli.h"
+#include "ctl.h"
 #include "hex.h"
 #include "home.h"
 #include "task.h"
@@ -17,7 +18,8 @@ static const char about[] =
 "         to the manifest and to every item.\n"
 "list     the tasks this node holds: id, name, version, metric, items,\n"
 "         whether all item chunks are here, and the results held for each.\n"
-"show     one task: its manifest, its items' root, who published it.\n\n"
+"show     one task: its manifest, its items' root, who published it.\n"
+"fetch    asks the running node for a task's item chunks, whoever wrote it.\n\n"
 "The manifest format is in the README (\"Task format\").\n";
 
 static const opt publish_opts[] = {
@@ -260,6 +262,61 @@ show_task(home_ctx *h, const char *text, int json)
 	return 0;
 }
 
+/* What the node said to a fetch ask, as text. */
+static void
+fetch_text(json_t *r)
+{
+	long long chunks = (long long)json_integer_value(json_object_get(r, "chunks"));
+	long long held = (long long)json_integer_value(json_object_get(r, "held"));
+	const char *name = json_string_value(json_object_get(r, "name"));
+	const char *id = json_string_value(json_object_get(r, "task"));
+
+	if (held == chunks)
+		printf("all %lld chunk%s of %s %s here\n", chunks, chunks == 1 ? "" : "s",
+		    name ? name : "?", chunks == 1 ? "is" : "are");
+	else
+		printf("fetching %lld of %lld chunks of %s from peers; 'evalmesh task show %.16s' "
+		    "says when they are here\n", chunks - held, chunks, name ? name : "?",
+		    id ? id : "?");
+}
+
+static int
+fetch(const args_parsed *a)
+{
+	char why[TASK_WHY_MAX], hex[ID_HEX_LEN + 1];
+	json_t *req = NULL, *resp = NULL;
+	uint8_t id[32];
+	home_ctx h;
+	int rc;
+
+	if ((rc = cli_task("task fetch", "TASK", a->pos[0])) != 0)
+		return rc;
+	if (home_open(&h, a, 0))
+		return 1;
+	if (task_find(h.st, a->pos[0], id, why, sizeof why) != EM_OK) {
+		home_close(&h);
+		return cli_fail("%s", why);
+	}
+	hex_encode(hex, id, 32);
+	if ((req = json_pack("{s:s, s:s}", "cmd", "task_fetch", "task", hex)) == NULL)
+		rc = cli_fail("out of memory");
+	else if ((rc = ctl_request(h.dir, req, &resp)) == 1)
+		rc = cli_fail("no node is running for %s: start 'evalmesh node', which fetches the "
+		    "items from its peers", h.dir);
+	else if (rc < 0)
+		rc = 1;
+	else if (json_object_get(resp, "error") != NULL)
+		rc = cli_fail("node: %s", json_string_value(json_object_get(resp, "error")));
+	else if (args_get(a, "json") != NULL)
+		rc = cli_json_print(json_incref(resp));
+	else
+		fetch_text(resp);
+	json_decref(req);
+	json_decref(resp);
+	home_close(&h);
+	return rc;
+}
+
 static int
 publish(const args_parsed *a)
 {
@@ -316,13 +373,20 @@ static const cli_verb verbs[] = {
 	    "ID|NAME[@VERSION] [--home DIR] [--json]",
 	    "One task: its manifest, its items' root, who published it, the results\n"
 	    "held for it.\n", show },
+	{ "fetch", list_opts, sizeof list_opts / sizeof list_opts[0], 1, "fetch needs ID or NAME",
+	    "ID|NAME[@VERSION] [--home DIR] [--json]",
+	    "Asks the running node to fetch the task's item chunks from its peers,\n"
+	    "whoever published it and whatever its author's quota. A node fetches by\n"
+	    "itself only the tasks it will use: its own, its trusted authors', and\n"
+	    "those its auto-eval would run. Returns at once: 'evalmesh task show'\n"
+	    "says how many chunks are here.\n", fetch },
 };
 
 int
 cmd_task(int argc, char **argv)
 {
 	static const cli_verbs c = { "task", verbs, sizeof verbs / sizeof verbs[0], about,
-	    "expected publish, list or show" };
+	    "expected publish, list, show or fetch" };
 
 	return cli_verbs_run(&c, argc, argv);
 }
