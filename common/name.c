@@ -189,15 +189,12 @@ name_fault_why(enum name_fault f)
 	case NAME_OK:		return "nothing wrong";
 	case NAME_UTF8:		return "a byte that is not UTF-8";
 	case NAME_CONTROL:	return "a control character";
-	case NAME_BIDI:		return "a bidirectional control (it reorders what is printed "
-				    "around it)";
-	case NAME_INVISIBLE:	return "an invisible character (the name would look like "
-				    "another)";
-	case NAME_JOINER:	return "a zero-width joiner or non-joiner that is not between "
-				    "two non-ASCII characters";
-	case NAME_VARIATION:	return "a variation selector that follows no character it "
-				    "can vary";
-	case NAME_TAG:		return "a tag character (an invisible copy of ASCII)";
+	case NAME_BIDI:		return "a bidirectional control";
+	case NAME_INVISIBLE:	return "an invisible character";
+	case NAME_JOINER:	return "a zero-width joiner or non-joiner between ASCII "
+				    "characters or at an end";
+	case NAME_VARIATION:	return "a variation selector after a character it cannot vary";
+	case NAME_TAG:		return "a tag character";
 	case NAME_PRIVATE:	return "a private-use character";
 	case NAME_UNASSIGNED:	return "a code point Unicode does not assign";
 	case NAME_MARK:		return "a combining mark with no character before it";

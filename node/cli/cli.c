@@ -10,6 +10,7 @@
 
 #include "hex.h"
 #include "home.h"
+#include "name.h"
 #include "utf8.h"
 
 #define SHOW_MAX	64	/* bytes of a bad value shown in a message */
@@ -207,16 +208,25 @@ cli_json_print(json_t *root)
 int
 cli_text_check(const char *s, size_t max, char *why, size_t cap)
 {
+	char inner[160], *nfc = NULL;
+	size_t nfc_cap = NAME_KEY_CAP(strlen(s));
+	int rc = -1;
+
 	if (strlen(s) > max)
 		snprintf(why, cap, "longer than %zu bytes", max);
 	else if (!utf8_valid((const uint8_t *)s, strlen(s)))
 		snprintf(why, cap, "not valid UTF-8");
-	else if (!utf8_printable((const uint8_t *)s, strlen(s)))
-		snprintf(why, cap, "holds a control character (a line break, an escape): "
-		    "it would be signed and printed on every node");
+	else if (name_check(s, inner, sizeof inner) != EM_OK)
+		snprintf(why, cap, "%s: it would be signed and printed on every node", inner);
+	else if ((nfc = malloc(nfc_cap)) == NULL || name_nfc(s, nfc, nfc_cap) != EM_OK)
+		snprintf(why, cap, "out of memory");
+	else if (strlen(nfc) > max)	/* signed in NFC, which can be longer */
+		snprintf(why, cap, "longer than %zu bytes in Unicode NFC, the form it is signed in",
+		    max);
 	else
-		return 0;
-	return -1;
+		rc = 0;
+	free(nfc);
+	return rc;
 }
 
 int
@@ -241,6 +251,18 @@ cli_text(const char *cmd, const char *flag, const char *s, size_t max)
 	if (cli_text_check(s, max, why, sizeof why) == 0)
 		return 0;
 	return cli_bad(cmd, flag, s, "%s", why);
+}
+
+int
+cli_name(const char *cmd, const char *flag, const char *s, size_t max, char *out, size_t cap)
+{
+	int rc;
+
+	if ((rc = cli_text(cmd, flag, s, max)) != 0)
+		return rc;
+	if (name_nfc(s, out, cap) != EM_OK)	/* fits: cli_text measured it */
+		return cli_fail("%s: out of memory", flag);
+	return 0;
 }
 
 /* The options of every verb, each once: enough to tell an option's value

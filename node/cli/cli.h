@@ -64,8 +64,9 @@ int cli_args(const char *cmd, args_parsed *a, const opt *opts, size_t n_opts, in
     size_t max_pos);
 
 /* The rule for a text the user gives for a record (a name, a reason): at
- * most max bytes of UTF-8 that prints on one line as itself
- * (utf8_printable). 0, or -1 with the reason in why. */
+ * most max bytes of UTF-8, also in NFC, that a name may hold (name_check:
+ * it prints on one line as itself and hides nothing). 0, or -1 with the
+ * reason in why. */
 int cli_text_check(const char *s, size_t max, char *why, size_t cap);
 
 /* The rule for the name of a variable (--passphrase-env, --api-key-env):
@@ -75,6 +76,12 @@ int cli_var_check(const char *s, char *why, size_t cap);
 
 /* cli_text_check on the value of flag: 0, or 2 after cli_bad's line. */
 int cli_text(const char *cmd, const char *flag, const char *s, size_t max);
+
+/* cli_text, then s in NFC, the form names are signed in (common/name.h),
+ * into out (cap bytes; max + 1 is enough). 0, 1 (out of memory) or 2 after
+ * cli_bad's line. */
+int cli_name(const char *cmd, const char *flag, const char *s, size_t max, char *out,
+    size_t cap);
 
 /* The whole decimal number given to the flag --name, from lo to hi; dflt
  * when it is absent. 0, or 2 after "--name 'V': expected a whole number

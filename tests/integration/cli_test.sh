@@ -49,7 +49,7 @@ has $out "^1,'=cmd\\|x,\"a,\"\"b\"\"\",0\\.5"; has $out ',-,open,-,10,0,0,0,0$'
 run 2 "$EM" result publish --home "$A" --task $TASK --model $'evil\e[2J\nFAKE ROW' --metric acc=1 --n 5
 has $err "--model 'evil\\?\\[2J\\?FAKE ROW': holds a control character"; one_line
 run 2 "$EM" result publish --home "$A" --task $TASK --model m --revision $'r\u202e1' --metric acc=1 --n 5
-has $err "--revision 'r\\?\\?\\?1': holds a control character"; one_line
+has $err "--revision 'r\\?\\?\\?1': holds a bidirectional control"; one_line
 run 2 "$EM" result publish --home "$A" --task $TASK --model m --metric acc=1 --n -3; has $err "--n '-3': expected a whole number from 1 to"
 run 2 "$EM" result publish --home "$A" --task $TASK --model m --metric acc=1 --n 5 --access shared; has $err "--access 'shared': expected open or closed"
 run 2 "$EM" result publish --home "$A" --task $TASK --model "$(printf 'm\377')" --metric acc=1 --n 5; has $err 'UTF-8'; one_line

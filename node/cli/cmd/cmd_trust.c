@@ -43,14 +43,16 @@ node_id(home_ctx *h, const char *node, uint8_t id[static 32])
 static int
 add(const args_parsed *a)
 {
-	const char *node = a->pos[0], *name = args_get(a, "name") ? args_get(a, "name") : "";
+	const char *node = a->pos[0], *given = args_get(a, "name") ? args_get(a, "name") : "";
+	char name[STORE_TRUST_NAME_MAX + 1];
 	uint8_t id[32];
 	home_ctx h;
 	int rc;
 	em_err err;
 
 	if ((rc = cli_id("trust add", "NODE_ID", node, "node")) != 0 ||
-	    (rc = cli_text("trust add", "--name", name, STORE_TRUST_NAME_MAX)) != 0)
+	    (rc = cli_name("trust add", "--name", given, STORE_TRUST_NAME_MAX, name,
+	    sizeof name)) != 0)
 		return rc;
 	if (home_open(&h, a, 0))
 		return 1;

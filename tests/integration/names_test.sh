@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Names cannot fake output: what a name may hold when this node signs it,
+# the one form it is signed in (NFC), how a peer's names are printed, when
+# two names are one, and who holds a task's NAME@VERSION.
+# usage: names_test.sh PATH/TO/evalmesh PATH/TO/signer
+set -u
+export LC_ALL=C.UTF-8	# printf's \u escapes write UTF-8
+EM=${1:?usage: names_test.sh EVALMESH SIGNER}
+SIGNER=${2:?usage: names_test.sh EVALMESH SIGNER}
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-names-XXXXXX")
+. "$(dirname "$0")/lib.sh"
+trap 'stop_all; rm -rf "$T"' EXIT
+A=$T/a
+TASK=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+run 0 "$EM" init --home "$A" --name lab-a
+pub() { "$EM" result publish --home "$A" --task $TASK --metric acc=0.5 --n 10 "$@"; }
+
+# --- what this node signs: every one of these is a usage error naming the
+# character, and nothing is stored
+nrec=$(records a)
+while IFS='|' read -r what text want; do
+	run 2 pub --model "$text"; has $err "--model '.*': holds $want \\(U\\+"; one_line
+	run 2 pub --model m --revision "$text"; has $err "--revision '.*': holds $want"
+done <<EOF
+right-to-left override|$(printf 'photo_\u202egpj.exe')|a bidirectional control
+zero-width space|$(printf 'gpt\u200b-4')|an invisible character
+soft hyphen|$(printf 'gpt\u00ad4')|an invisible character
+Hangul filler|$(printf 'gpt-4\u3164')|an invisible character
+zero-width joiner in ASCII|$(printf 'gpt\u200d4')|a zero-width joiner or non-joiner between ASCII characters or at an end
+selector after a letter|$(printf 'gpt\ufe0f')|a variation selector after a character it cannot vary
+tag characters|$(printf 'gpt\U000e0069\U000e0067')|a tag character
+private use|$(printf 'm\ue000')|a private-use character
+unassigned|$(printf 'a\u0378')|a code point Unicode does not assign
+EOF
+# the issue's fake row
+run 2 pub --model "$(printf 'evil\nRANK 1 fake')"; has $err "holds a control character \\(U\\+000A at byte 4\\)"
+one_line
+[ "$(records a)" = "$nrec" ] && ok || bad "a refused name was stored"
+run 2 "$EM" init --home "$T/x" --name "$(printf 'lab\u200b')"; has $err "--name '.*': holds an invisible"
+run 2 "$EM" init --home "$T/x" --org "$(printf 'Open\U000e0041I')"; has $err "--org '.*': holds a tag"
+[ -e "$T/x" ] && bad "init made a home for a refused name" || ok
+run 2 "$EM" trust add "$(idof a)" --name "$(printf 'us\u2060')" --home "$A"; has $err 'holds an invisible'
+run 2 "$EM" revoke 01234567 --reason "$(printf 'a\u00adb')" --home "$A"; has $err 'holds an invisible'
+# names people use pass as they are: scripts that spell with joiners, emoji
+for m in "$(printf '\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645')" \
+	"$(printf '\U0001f3f3\ufe0f\u200d\U0001f308')" "$(printf '\u901a\u4e49\u5343\u95ee')" \
+	"$(printf '1\ufe0f\u20e3')" "$(printf 'Ti\u1ebfng Vi\u1ec7t')"; do
+	run 0 pub --model "$m" --json
+done
+
+# --- signed in NFC: a decomposed name is signed composed, and is one name
+# with the composed one
+run 0 pub --model "$(printf 'cafe\u0301')" --revision "$(printf 'r\u0301')" --json
+run 0 "$EM" results --home "$A" --json
+has $out "\"model\": \"$(printf 'caf\u00e9')\""; has $out "\"revision\": \"$(printf '\u0155')\""
+grep -q "$(printf 'e\u0301')" "$out" && bad "a decomposed name was signed" || ok
+mk_task() {	# mk_task DIR NAME VERSION [Q]: a one-item task
+	mkdir -p "$1"
+	printf '{"name": "%s", "version": "%s", "metric": "exact_match", "prompt": "{q}", "target": "a", "items": "items.jsonl"}\n' \
+		"$2" "$3" >"$1/manifest.json"
+	printf '{"id": 1, "q": "%s", "a": "b"}\n{"id": 2, "q": "c", "a": "d"}\n' "${4:-a}" >"$1/items.jsonl"
+}
+mk_task "$T/nfd" "$(printf 'cafe\u0301')" "$(printf 'e\u0301')"
+run 0 "$EM" task publish --home "$A" "$T/nfd/manifest.json"
+has $out "published task $(printf 'caf\u00e9@\u00e9')"
+run 0 "$EM" task show --home "$A" "$(printf 'caf\u00e9')" --json
+has $out "\"name\": \"$(printf 'caf\u00e9')\""
+mk_task "$T/soft" "$(printf 'arith\u00ad-en')" 1
+run 1 "$EM" task publish --home "$A" "$T/soft/manifest.json"
+has $err 'manifest.json:1: name: holds an invisible character .*U\+00AD'; one_line
+mk_task "$T/tag" arith-en "$(printf '1\U000e0031')"
+run 1 "$EM" task publish --home "$A" "$T/tag/manifest.json"; has $err 'version: holds a tag character'
+
+finish
