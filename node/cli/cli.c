@@ -15,58 +15,66 @@
 
 #define SHOW_MAX	64	/* bytes of a bad value shown in a message */
 
+/* Every message line is printed through name_show: a name quoted in it
+ * (a peer's task name, a model's revision) cannot break the line or hide
+ * in it. A line cut at a byte count is mended first (utf8_repair). */
 int
 cli_fail(const char *fmt, ...)
 {
-	char line[1024];
+	char line[1024], show[NAME_SHOW_CAP(256)];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	utf8_repair(line);	/* a text cut at a byte count ends whole */
-	fprintf(stderr, "evalmesh: %s\n", line);
+	utf8_repair(line);
+	fprintf(stderr, "evalmesh: %s\n", name_show(line, show, sizeof show));
 	return 1;
 }
 
 int
 cli_usage(const char *cmd, const char *why)
 {
-	char line[1024];
+	char line[1024], show[NAME_SHOW_CAP(256)];
 
 	snprintf(line, sizeof line, "%s", why);
 	utf8_repair(line);
-	fprintf(stderr, "evalmesh %s: %s (see 'evalmesh %s --help')\n", cmd, line, cmd);
+	fprintf(stderr, "evalmesh %s: %s (see 'evalmesh %s --help')\n", cmd,
+	    name_show(line, show, sizeof show), cmd);
 	return 2;
 }
 
 /* A value from the command line, made safe to print on one line: cut to
- * SHOW_MAX bytes (at a character boundary, with "..."), and with every byte
- * outside printable ASCII as '?' when it is not printable UTF-8. */
+ * SHOW_MAX bytes (between characters, with "..."), and shown as a name is
+ * (name_show: what would not print as itself as <U+XXXX>, a byte that is
+ * no UTF-8 as <0xXX>). out: NAME_SHOW_CAP(SHOW_MAX) + 4 bytes. */
 static const char *
 shown(const char *v, char *out, size_t cap)
 {
-	size_t n = strlen(v), k = n > SHOW_MAX ? SHOW_MAX : n, i;
+	char cut[SHOW_MAX + 1];
+	size_t n = strlen(v), k = utf8_clip(v, SHOW_MAX), len;
+	const char *s;
 
-	if (utf8_printable((const uint8_t *)v, n)) {
-		while (k < n && k > 0 && ((unsigned char)v[k] & 0xc0) == 0x80)
-			k--;	/* not inside a character */
-		snprintf(out, cap, "%.*s%s", (int)k, v, k < n ? "..." : "");
-		return out;
-	}
-	for (i = 0; i < k && i + 4 < cap; i++) {
-		unsigned char c = (unsigned char)v[i];
-
-		out[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-	}
-	snprintf(out + i, cap - i, "%s", i < n ? "..." : "");
+	memcpy(cut, v, k);
+	cut[k] = '\0';
+	if ((s = name_show(cut, out, cap)) != out)
+		snprintf(out, cap, "%s", s);
+	len = strlen(out);
+	if (k < n)
+		snprintf(out + len, cap - len, "...");
 	return out;
+}
+
+const char *
+cli_show(const char *s, char *buf, size_t cap)
+{
+	return s == NULL ? "-" : name_show(s, buf, cap);
 }
 
 int
 cli_bad(const char *cmd, const char *flag, const char *value, const char *fmt, ...)
 {
-	char reason[512], show[SHOW_MAX * 4 + 8], why[768];
+	char reason[512], show[NAME_SHOW_CAP(SHOW_MAX) + 4], why[768];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -340,7 +348,7 @@ cli_verbs_run(const cli_verbs *c, int argc, char **argv)
 	size_t n_all = all_opts(c, all, sizeof all / sizeof all[0]);
 	int k = args_first_pos(argc, argv, all, n_all), rc;
 	const cli_verb *v = find_verb(c, k < 0 ? "" : argv[k]);
-	char full[64], why[256], show[SHOW_MAX * 4 + 8];
+	char full[64], why[256], show[NAME_SHOW_CAP(SHOW_MAX) + 4];
 	args_parsed a;
 
 	if (k < 0 && v == NULL)

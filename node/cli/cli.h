@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "args.h"
+#include "name.h"
 
 typedef struct cli_cmd {
 	const char	*name;
@@ -101,6 +102,14 @@ int cli_id(const char *cmd, const char *flag, const char *text, const char *what
  * cli_bad's line. Whether such a task is held home_task says
  * (exit 1). */
 int cli_task(const char *cmd, const char *flag, const char *text);
+
+/* A text that came from a record or a peer (a name, a note, an address),
+ * as printed: name_show (common/name.h): itself, or with what would not
+ * print as itself written as <U+XXXX>; NULL as "-". buf: CLI_SHOW_CAP bytes
+ * hold any name; a longer text is cut with "…". Every place that prints
+ * such a text goes through it; --json output keeps the exact text. */
+#define CLI_SHOW_CAP	NAME_SHOW_CAP(BODY_NAME_MAX)
+const char *cli_show(const char *s, char *buf, size_t cap);
 
 /* Prints help text to stdout. Returns 0. */
 int cli_help(const char *text);

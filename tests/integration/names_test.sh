@@ -72,4 +72,44 @@ has $err 'manifest.json:1: name: holds an invisible character .*U\+00AD'; one_li
 mk_task "$T/tag" arith-en "$(printf '1\U000e0031')"
 run 1 "$EM" task publish --home "$A" "$T/tag/manifest.json"; has $err 'version: holds a tag character'
 
+# --- what a peer signs: names this node's CLI refuses but the record
+# decoder accepts (its list is frozen, name.h says why) travel, are stored,
+# and are printed with what hides written out
+SOFT=$(printf 'gpt\u00ad4'); TAGS=$(printf 'gpt-4\U000e0069\U000e0067'); FILL=$(printf 'r\u3164')
+PTASK=$(printf 'arith\u00ad-en'); PNODE=$(printf 'lab\u115f'); PORG=$(printf 'Open\U000e0041I')
+MANI="{\"metric\": \"exact_match\", \"name\": \"$PTASK\", \"prompt\": \"{q}\", \"target\": \"a\", \"version\": \"1\"}"
+"$SIGNER" "$T/peer.bundle" "node|$PNODE|$PORG" "task|$PTASK|1|$MANI" >"$T/signer.out" || bad "signer"
+PID=$(sed -n 's/^task //p' "$T/signer.out"); PAUTH=$(sed -n 's/^author //p' "$T/signer.out")
+"$SIGNER" "$T/res.bundle" "result|$PID|$SOFT|$FILL|exact_match|0.9|2" \
+	"result|$PID|$TAGS||exact_match|0.4|2" "result|$PID|$SOFT|r2|exact_match|0.5|2" \
+	>/dev/null || bad "signer results"
+run 0 "$EM" init --home "$T/p" --name relay
+run 0 "$EM" import --home "$T/p" "$T/peer.bundle"; run 0 "$EM" import --home "$T/p" "$T/res.bundle"
+start_node p 1
+start_node a 2 --peer "127.0.0.1:$(port 1)"
+converged 30 p a
+stop_node a
+run 0 "$EM" leaderboard --home "$A" "$PID"
+has $out '^arith<U\+00AD>-en@1  task'
+has $out '^ +1  gpt<U\+00AD>4@r<U\+3164> +0\.9000'
+has $out '^ +[12]  gpt-4<U\+E0069><U\+E0067> +0\.4000'
+grep -qP '\xc2\xad|\xe3\x85\xa4|\xf3\xa0' "$out" && bad "leaderboard printed a hiding character" || ok
+run 0 "$EM" leaderboard --home "$A" "$PID" --csv
+has $out '^1,gpt<U\+00AD>4,r<U\+3164>,0\.9'
+run 0 "$EM" leaderboard --home "$A" --csv; has $out ",arith<U\+00AD>-en,1,3$"
+run 0 "$EM" leaderboard --home "$A"; has $out ' arith<U\+00AD>-en +1 +3$'
+# --json keeps the exact names: programs look them up with them
+run 0 "$EM" leaderboard --home "$A" "$PID" --json; has $out "\"model\": \"$SOFT\""
+run 0 "$EM" results --home "$A" --task "$PID"; has $out "model    gpt<U\+00AD>4@r<U\+3164> \(open\)"
+run 0 "$EM" task list --home "$A"; has $out ' arith<U\+00AD>-en +1 +exact_match'
+run 0 "$EM" task show --home "$A" "${PID:0:12}"; has $out '^task arith<U\+00AD>-en@1$'
+has $out '"name": "arith<U\+00AD>-en",'
+run 0 "$EM" compare --home "$A" "$PID" "$SOFT@$FILL" "$TAGS"
+has $out '^arith<U\+00AD>-en@1  metric exact_match: gpt<U\+00AD>4@r<U\+3164> vs gpt-4<U\+E0069><U\+E0067>$'
+# a message quoting a peer's names shows them the same way
+run 1 "$EM" compare --home "$A" "$PID" "$SOFT" "$TAGS"
+has $err "model 'gpt<U\+00AD>4' has results for revisions '(r<U\+3164>|r2)' and '(r<U\+3164>|r2)'"; one_line
+run 0 "$EM" trust add "$PAUTH" --name "$(printf 'p\u00e9er')" --home "$A"
+run 0 "$EM" trust list --home "$A"; has $out "^$PAUTH  $(printf 'p\u00e9er')$"
+
 finish

@@ -163,6 +163,7 @@ list_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct listing *l = ctx;
 	const body_task *t = &b->u.task;
+	char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP], mt[CLI_SHOW_CAP];
 	json_t *m, *o;
 	uint8_t id[32];
 
@@ -181,9 +182,12 @@ list_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 		json_array_append_new(l->arr, o);
 		return 0;
 	}
+	/* the author's name, version and metric as printed (cli_show) */
 	printf("%-16.16s  %-24s %-10s %-16s %6lld  %-8s %lld\n",
-	    json_string_value(json_object_get(o, "id")), t->name, t->version,
-	    json_string_value(json_object_get(o, "metric")), (long long)t->n_items,
+	    json_string_value(json_object_get(o, "id")), cli_show(t->name, tn, sizeof tn),
+	    cli_show(t->version, tv, sizeof tv),
+	    cli_show(json_string_value(json_object_get(o, "metric")), mt, sizeof mt),
+	    (long long)t->n_items,
 	    json_integer_value(json_object_get(o, "chunks_held")) == (json_int_t)t->n_chunks ?
 	    "yes" : "fetching", (long long)json_integer_value(json_object_get(o, "results")));
 	json_decref(o);
@@ -211,10 +215,32 @@ list_tasks(home_ctx *h, int json)
 	return 0;
 }
 
+/* The manifest as indented JSON, each line shown as a name is (cli_show):
+ * JSON writes a line break inside a string as \n, so lines are the
+ * dump's own. */
+static void
+print_manifest(const json_t *m)
+{
+	char *dump = json_dumps(m, JSON_INDENT(2) | JSON_SORT_KEYS), *line, *next, *buf;
+
+	printf("  manifest    ");
+	for (line = dump; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		buf = malloc(NAME_SHOW_CAP(strlen(line)));
+		printf("%s\n", buf ? cli_show(line, buf, NAME_SHOW_CAP(strlen(line))) : "?");
+		free(buf);
+	}
+	if (dump == NULL)
+		printf("?\n");
+	free(dump);
+}
+
 static int
 show_task(home_ctx *h, const char *text, int json)
 {
 	char why[TASK_WHY_MAX], hex[ID_HEX_LEN + 1], t[32];
+	char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP], mt[CLI_SHOW_CAP];
 	uint8_t id[32];
 	task_rec tr;
 	rec_env env = { 0 };
@@ -239,10 +265,11 @@ show_task(home_ctx *h, const char *text, int json)
 	if (json)
 		return cli_json_print(o);
 	hex_encode(hex, id, 32);
-	printf("task %s@%s\n  id          %s\n", json_string_value(json_object_get(o, "name")),
-	    json_string_value(json_object_get(o, "version")), hex);
+	printf("task %s@%s\n  id          %s\n",
+	    cli_show(json_string_value(json_object_get(o, "name")), tn, sizeof tn),
+	    cli_show(json_string_value(json_object_get(o, "version")), tv, sizeof tv), hex);
 	printf("  metric      %s\n  items       %lld (root %.16s…)\n  chunks      %lld of %lld here\n",
-	    json_string_value(json_object_get(o, "metric")),
+	    cli_show(json_string_value(json_object_get(o, "metric")), mt, sizeof mt),
 	    (long long)json_integer_value(json_object_get(o, "items")),
 	    json_string_value(json_object_get(o, "items_root")),
 	    (long long)json_integer_value(json_object_get(o, "chunks_held")),
@@ -250,12 +277,7 @@ show_task(home_ctx *h, const char *text, int json)
 	printf("  author      %s\n  published   %s\n  results     %lld\n",
 	    json_string_value(json_object_get(o, "author")), t,
 	    (long long)json_integer_value(json_object_get(o, "results")));
-	{
-		char *m = json_dumps(json_object_get(o, "manifest"), JSON_INDENT(2) | JSON_SORT_KEYS);
-
-		printf("  manifest    %s\n", m ? m : "?");
-		free(m);
-	}
+	print_manifest(json_object_get(o, "manifest"));
 	json_decref(o);
 	return 0;
 }

@@ -19,14 +19,14 @@ static const opt remove_opts[] = { { "home", OPT_VALUE, 0 } };
 static int
 list_fn(void *ctx, const uint8_t id[static 32], const char *name)
 {
-	char hex[ID_HEX_LEN + 1];
+	char hex[ID_HEX_LEN + 1], buf[CLI_SHOW_CAP];
 	json_t *arr = ctx;
 
 	hex_encode(hex, id, 32);
 	if (arr != NULL)
 		json_array_append_new(arr, json_pack("{s:s, s:s}", "id", hex, "name", name));
 	else
-		printf("%s  %s\n", hex, name);
+		printf("%s  %s\n", hex, cli_show(name, buf, sizeof buf));
 	return 0;
 }
 
