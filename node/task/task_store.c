@@ -7,11 +7,16 @@
 
 #include "hash.h"
 #include "hex.h"
+#include "name.h"
 
 #define BY_NAME_IDS	8	/* distinct matches told apart in a message */
 
+/* Names are looked up by their keys (name_key): a task published as
+ * "cafe\u0301" or "arith\u00ad-en" is found as "café" or "arith-en". */
 struct by_name {
-	const char	*name, *version;	/* version NULL: any */
+	char		 name[NAME_KEY_CAP(BODY_NAME_MAX)];
+	char		 version[NAME_KEY_CAP(BODY_SHORT_MAX)];
+	int		 any_version;
 	uint8_t		 id[32];
 	uint8_t		 ids[BY_NAME_IDS][32];	/* the first distinct matches */
 	unsigned	 n;			/* distinct ids that match */
@@ -24,12 +29,14 @@ by_name_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 	struct by_name *bn = ctx;
 	const body_task *t = &b->u.task;
 	char idhex[ID_HEX_LEN + 1], author[ID_HEX_LEN + 1];
+	char key[NAME_KEY_CAP(BODY_NAME_MAX)];
 	uint8_t id[32];
 	size_t len;
 
 	(void)flags;
-	if (strcmp(t->name, bn->name) != 0 ||
-	    (bn->version != NULL && strcmp(t->version, bn->version) != 0))
+	if (name_key(t->name, key, sizeof key) != EM_OK || strcmp(key, bn->name) != 0 ||
+	    (!bn->any_version && (name_key(t->version, key, sizeof key) != EM_OK ||
+	    strcmp(key, bn->version) != 0)))
 		return 0;
 	body_task_id(t, id);
 	for (unsigned i = 0; i < bn->n && i < BY_NAME_IDS; i++)
@@ -67,18 +74,19 @@ task_find(store *st, const char *text, uint8_t id[static 32], char *why, size_t 
 	if (strlen(text) >= sizeof name)
 		return task_why(EM_ENOTFOUND, why, cap, "no task named '%.64s' here", text);
 	strcpy(name, text);
-	bn.name = name;
-	if ((at = strrchr(name, '@')) != NULL) {
+	if ((at = strrchr(name, '@')) != NULL)
 		*at = '\0';
-		bn.version = at + 1;
-	}
+	bn.any_version = at == NULL;
+	if (name_key(name, bn.name, sizeof bn.name) != EM_OK ||
+	    (at != NULL && name_key(at + 1, bn.version, sizeof bn.version) != EM_OK))
+		return task_why(EM_ENOTFOUND, why, cap, "no task with id or name '%.64s' here", text);
 	if ((err = store_tasks(st, NULL, by_name_fn, &bn)) != EM_OK)
 		return task_why(err, why, cap, "reading tasks: %s", em_strerror(err));
 	if (bn.n == 0)
 		return task_why(EM_ENOTFOUND, why, cap, "no task with id or name '%.64s' here", text);
 	if (bn.n > 1)
 		return task_why(EM_EAMBIGUOUS, why, cap, "'%.64s' names %u tasks (%s); give %s",
-		    text, bn.n, bn.seen, bn.version ? "an id prefix" : "NAME@VERSION or an id prefix");
+		    text, bn.n, bn.seen, bn.any_version ? "NAME@VERSION or an id prefix" : "an id prefix");
 	memcpy(id, bn.id, 32);
 	return EM_OK;
 }

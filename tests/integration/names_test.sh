@@ -112,4 +112,23 @@ has $err "model 'gpt<U\+00AD>4' has results for revisions '(r<U\+3164>|r2)' and 
 run 0 "$EM" trust add "$PAUTH" --name "$(printf 'p\u00e9er')" --home "$A"
 run 0 "$EM" trust list --home "$A"; has $out "^$PAUTH  $(printf 'p\u00e9er')$"
 
+# --- one name: names that differ only by normalisation or by what does not
+# show are one row, one lookup, one model to compare
+T2=fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210
+"$SIGNER" "$T/one.bundle" "result|$T2|$(printf 'cafe\u0301')|r1|acc|0.8|10" \
+	"result|$T2|$(printf 'gpt\u00ad-4')||acc|0.6|10" "result|$T2|$(printf 'gpt\u00a05')||acc|0.2|10" \
+	>/dev/null || bad "signer one-name results"
+run 0 "$EM" import --home "$A" "$T/one.bundle"
+for m in "$(printf 'caf\u00e9')@r1" gpt-4 "gpt 5"; do
+	run 0 "$EM" result publish --home "$A" --task $T2 --model "${m%@*}" \
+		--revision "$([ "${m#*@}" = "$m" ] || echo "${m#*@}")" --metric acc=0.5 --n 10
+done
+run 0 "$EM" leaderboard --home "$A" $T2 --csv
+[ "$(grep -c '^[0-9]' "$out")" = 3 ] && ok || { bad "one name made two rows"; cat "$out"; }
+has $out "^[0-9]+,caf($(printf '\u00e9|e\u0301')),r1,0\.65.*,10,2,yes,"
+has $out '^[0-9]+,gpt(<U\+00AD>)?-4,,0\.55.*,10,2,yes,'
+run 0 "$EM" compare --home "$A" $T2 "$(printf 'cafe\u0301@r1')" gpt-4; has $out 'difference'
+run 0 "$EM" task show --home "$A" arith-en@1; has $out '^task arith<U\+00AD>-en@1$'
+run 0 "$EM" task show --home "$A" "$(printf 'cafe\u0301@e\u0301')"; has $out "^task $(printf 'caf\u00e9@\u00e9')$"
+
 finish

@@ -50,11 +50,12 @@ pick(const store_row *rows, const uint8_t *trusted, size_t n, const char *metric
 	for (size_t i = 0; i < n; i++) {
 		const store_row *r = &rows[i];
 
-		if (strcmp(r->model, name) != 0 || (rev && strcmp(r->revision, rev) != 0) ||
-		    (r->flags & RESULT_REVOKED) || strcmp(r->metric, metric) != 0 ||
-		    (trusted_only && !trusted[i]))
+		/* names are one when their keys are (name_same) */
+		if ((r->flags & RESULT_REVOKED) || strcmp(r->metric, metric) != 0 ||
+		    (trusted_only && !trusted[i]) || !name_same(r->model, name) ||
+		    (rev && !name_same(r->revision, rev)))
 			continue;
-		if (best != NULL && !rev && strcmp(best->revision, r->revision) != 0)
+		if (best != NULL && !rev && !name_same(best->revision, r->revision))
 			return cli_fail("model '%.128s' has results for revisions '%s' and '%s'; "
 			    "say NAME@REVISION", name, best->revision, r->revision);
 		if (best == NULL || better(r, best))
