@@ -131,4 +131,40 @@ run 0 "$EM" compare --home "$A" $T2 "$(printf 'cafe\u0301@r1')" gpt-4; has $out 
 run 0 "$EM" task show --home "$A" arith-en@1; has $out '^task arith<U\+00AD>-en@1$'
 run 0 "$EM" task show --home "$A" "$(printf 'cafe\u0301@e\u0301')"; has $out "^task $(printf 'caf\u00e9@\u00e9')$"
 
+# --- who holds a name: another author's NAME@VERSION is never taken over,
+# lookups say which authors published a name, task list shows the author
+mk_task "$T/en" arith-en 1 other
+run 1 "$EM" task publish --home "$A" "$T/en/manifest.json"
+has $err "task arith<U\+00AD>-en@1 is already published here by ${PAUTH:0:8} \"lab<U\+115F>\" as task ${PID:0:12}; a name is never taken over"
+one_line
+run 0 "$EM" init --home "$T/b" --name lab-b
+run 0 "$EM" init --home "$T/c" --name lab-c
+mk_task "$T/s1" shared 1 one; mk_task "$T/s2" shared 1 two; mk_task "$T/s3" "$(printf 'sh\u00adared')" 1 three
+run 0 "$EM" task publish --home "$A" "$T/s1/manifest.json" --json; S1=$(sed -n 's/.*"task": "\([0-9a-f]*\)".*/\1/p' "$out")
+start_node a 2
+start_node b 3 --peer "127.0.0.1:$(port 2)"
+wait_for 20 "b holds a's task" "$EM" task list --home "$T/b" '^'"${S1:0:16}"
+run 1 "$EM" task publish --home "$T/b" "$T/s2/manifest.json"
+has $err "task shared@1 is already published here by $(idof a | cut -c1-8) \"lab-a\" as task ${S1:0:12}"
+one_line
+# the same items under the same name are the same task: anyone may publish them
+run 0 "$EM" task publish --home "$T/b" "$T/s1/manifest.json" --json; has $out "\"task\": \"$S1\""
+# published apart (c is not connected yet), then met: the name names both,
+# and every lookup by it says whose each is
+run 0 "$EM" task publish --home "$T/c" "$T/s2/manifest.json" --json; S2=$(sed -n 's/.*"task": "\([0-9a-f]*\)".*/\1/p' "$out")
+start_node c 4 --peer "127.0.0.1:$(port 3)"
+converged 30 a b c
+run 1 "$EM" task show --home "$T/b" shared@1
+has $err "'shared@1' names 2 tasks \(shared@1 id [0-9a-f]{12} by [0-9a-f]{8} \"lab-[ac]\", shared@1 id [0-9a-f]{12} by [0-9a-f]{8} \"lab-[ac]\"\); give an id prefix$"
+has $err "id ${S1:0:12} by $(idof a | cut -c1-8) \"lab-a\""; has $err "id ${S2:0:12} by $(idof c | cut -c1-8) \"lab-c\""
+one_line
+run 1 "$EM" leaderboard --home "$T/b" shared; has $err "names 2 tasks .*; give NAME@VERSION or an id prefix$"
+run 0 "$EM" task list --home "$T/b"
+has $out "^${S1:0:16}  shared +1 .* $(idof a | cut -c1-8) \"lab-a\"$"
+has $out "^${S2:0:16}  shared +1 .* $(idof c | cut -c1-8) \"lab-c\"$"
+run 0 "$EM" task show --home "$T/b" "${S2:0:12}"; has $out "^  author      $(idof c) \"lab-c\"$"
+# (a name with a soft hyphen in it is refused before anyone holds it)
+run 1 "$EM" task publish --home "$T/b" "$T/s3/manifest.json"; has $err 'holds an invisible character'
+stop_all
+
 finish

@@ -31,6 +31,44 @@ struct mine {
 	int		 found;
 };
 
+/* Whether another author holds NAME@VERSION here (compared by key): a
+ * name is never taken over. Publishing anyway would make the name name two
+ * tasks on every node that holds both, with nothing but ids to tell them
+ * apart, and a version is free text: the author of the second picks
+ * another. One's own name is one's own: a second task under it is
+ * published, with a note that the name now needs an id. 0, or 1 after the
+ * message. */
+static int
+name_free(home_ctx *h, const task_built *t, const uint8_t tid[static 32])
+{
+	task_holder hold[TASK_HOLDERS_MAX];
+	char idhex[ID_HEX_LEN + 1], who[TASK_AUTHOR_MAX];
+	size_t n, own = SIZE_MAX;
+	em_err err;
+
+	if ((err = task_holders(h->st, t->spec.name, t->spec.version, hold, TASK_HOLDERS_MAX,
+	    &n)) != EM_OK)
+		return cli_fail("reading tasks: %s", em_strerror(err));
+	for (size_t i = 0; i < n && i < TASK_HOLDERS_MAX; i++) {
+		if (memcmp(hold[i].id, tid, 32) == 0)
+			continue;	/* these very items, by whoever: the same task */
+		hex_encode(idhex, hold[i].id, 32);
+		if (memcmp(hold[i].author, h->pk, 32) != 0)
+			return cli_fail("task %s@%s is already published here by %s as task %.12s; "
+			    "a name is never taken over: publish yours under another name or "
+			    "version", hold[i].name, hold[i].version,
+			    task_author(h->st, hold[i].author, who, sizeof who), idhex);
+		own = i;
+	}
+	if (own != SIZE_MAX) {
+		hex_encode(idhex, hold[own].id, 32);
+		fprintf(stderr, "evalmesh: note: this node published %s@%s before as task %.12s; "
+		    "the name now names both (an id prefix tells them apart)\n", t->spec.name,
+		    t->spec.version, idhex);
+	}
+	return 0;
+}
+
 /* A task record of ours, not withdrawn, for this task id. */
 static int
 mine_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
@@ -84,6 +122,10 @@ publish_task(home_ctx *h, const char *path, int json)
 		printf("task %s@%s is already published by this node\n  id      %s\n"
 		    "  record  %s\n", b.u.task.name, b.u.task.version, hex, rhex);
 		return 0;
+	}
+	if (name_free(h, &t, tid) != 0) {
+		task_built_free(&t);
+		return 1;
 	}
 	/* chunks first: once the record is stored a node may announce it */
 	for (size_t i = 0; i < t.n_chunks && err == EM_OK; i++)
@@ -163,7 +205,8 @@ list_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct listing *l = ctx;
 	const body_task *t = &b->u.task;
-	char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP], mt[CLI_SHOW_CAP];
+	char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP], mt[CLI_SHOW_CAP], who[TASK_AUTHOR_MAX];
+	char sw[NAME_SHOW_CAP(TASK_AUTHOR_MAX)];
 	json_t *m, *o;
 	uint8_t id[32];
 
@@ -182,14 +225,16 @@ list_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 		json_array_append_new(l->arr, o);
 		return 0;
 	}
-	/* the author's name, version and metric as printed (cli_show) */
-	printf("%-16.16s  %-24s %-10s %-16s %6lld  %-8s %lld\n",
+	/* the author's name, version and metric as printed (cli_show), and
+	 * who published it: names are told apart by their authors */
+	printf("%-16.16s  %-24s %-10s %-16s %6lld  %-8s %-7lld  %s\n",
 	    json_string_value(json_object_get(o, "id")), cli_show(t->name, tn, sizeof tn),
 	    cli_show(t->version, tv, sizeof tv),
 	    cli_show(json_string_value(json_object_get(o, "metric")), mt, sizeof mt),
 	    (long long)t->n_items,
 	    json_integer_value(json_object_get(o, "chunks_held")) == (json_int_t)t->n_chunks ?
-	    "yes" : "fetching", (long long)json_integer_value(json_object_get(o, "results")));
+	    "yes" : "fetching", (long long)json_integer_value(json_object_get(o, "results")),
+	    cli_show(task_author(l->st, env->author, who, sizeof who), sw, sizeof sw));
 	json_decref(o);
 	return 0;
 }
@@ -201,8 +246,8 @@ list_tasks(home_ctx *h, int json)
 	em_err err;
 
 	if (!json)
-		printf("%-16s  %-24s %-10s %-16s %6s  %-8s %s\n", "ID", "NAME", "VERSION", "METRIC",
-		    "ITEMS", "ITEMS?", "RESULTS");
+		printf("%-16s  %-24s %-10s %-16s %6s  %-8s %-7s  %s\n", "ID", "NAME", "VERSION",
+		    "METRIC", "ITEMS", "ITEMS?", "RESULTS", "AUTHOR");
 	if ((err = store_tasks(h->st, NULL, list_fn, &l)) != EM_OK) {
 		json_decref(l.arr);
 		return cli_fail("reading tasks: %s", em_strerror(err));
@@ -240,7 +285,9 @@ static int
 show_task(home_ctx *h, const char *text, int json)
 {
 	char why[TASK_WHY_MAX], hex[ID_HEX_LEN + 1], t[32];
-	char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP], mt[CLI_SHOW_CAP];
+	char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP], mt[CLI_SHOW_CAP], who[TASK_AUTHOR_MAX];
+	char sw[NAME_SHOW_CAP(TASK_AUTHOR_MAX)];
+	uint8_t tr_author[32];
 	uint8_t id[32];
 	task_rec tr;
 	rec_env env = { 0 };
@@ -252,6 +299,7 @@ show_task(home_ctx *h, const char *text, int json)
 		return cli_fail("%s", why);
 	memcpy(env.id, tr.record, 32);
 	memcpy(env.author, tr.author, 32);
+	memcpy(tr_author, tr.author, 32);
 	o = task_json(h->st, id, &env, &tr.body, tr.spec.manifest);
 	if (o == NULL) {
 		task_rec_free(&tr);
@@ -274,8 +322,10 @@ show_task(home_ctx *h, const char *text, int json)
 	    json_string_value(json_object_get(o, "items_root")),
 	    (long long)json_integer_value(json_object_get(o, "chunks_held")),
 	    (long long)json_integer_value(json_object_get(o, "chunks")));
-	printf("  author      %s\n  published   %s\n  results     %lld\n",
-	    json_string_value(json_object_get(o, "author")), t,
+	task_author(h->st, tr_author, who, sizeof who);
+	printf("  author      %s%s\n  published   %s\n  results     %lld\n",
+	    json_string_value(json_object_get(o, "author")),
+	    cli_show(who + (strlen(who) > 8 ? 8 : strlen(who)), sw, sizeof sw), t,
 	    (long long)json_integer_value(json_object_get(o, "results")));
 	print_manifest(json_object_get(o, "manifest"));
 	json_decref(o);
