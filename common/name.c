@@ -115,9 +115,20 @@ fault(uint32_t prev, uint32_t cp, uint32_t next, unsigned marks)
 	return NAME_OK;
 }
 
+/* Whether cp is refused wherever it stands: for a joiner's or selector's
+ * next character. */
+static int
+refused(uint32_t cp)
+{
+	return !joiner(cp) && !variation(cp) && fault('x', cp, 'x', 0) != NAME_OK;
+}
+
 /* Walks s character by character with one of lookahead. fn sees each
  * character's offset, length (0: a byte that is no character), code point
- * and fault; a nonzero return stops the walk. */
+ * and fault; a nonzero return stops the walk. A character next to one
+ * that is written out is judged as name_show prints it, next to '>' or
+ * '<': a joiner or selector whose neighbour is escaped would hide in the
+ * escaped text. */
 typedef int (*walk_fn)(void *ctx, size_t at, size_t n, uint32_t cp, enum name_fault f);
 
 static void
@@ -125,17 +136,16 @@ walk(const char *s, walk_fn fn, void *ctx)
 {
 	const uint8_t *u = (const uint8_t *)s;
 	size_t len = strlen(s), at = 0, n, nn = 0;
-	uint32_t prev = NONE, cp = NONE, next = NONE;
+	uint32_t prev = NONE, cp = NONE, next = NONE, after;
 	unsigned marks = 0;
+	enum name_fault f;
 
 	n = len ? step(u, len, &cp) : 0;
 	while (at < len) {
-		enum name_fault f;
-
-		if (n == 0) {	/* a byte that is no character */
+		if (n == 0) {	/* a byte that is no character: written out */
 			if (fn(ctx, at, 0, u[at], NAME_UTF8))
 				return;
-			prev = NONE;
+			prev = '>';
 			marks = 0;
 			at++;
 			n = at < len ? step(u + at, len - at, &cp) : 0;
@@ -143,12 +153,14 @@ walk(const char *s, walk_fn fn, void *ctx)
 		}
 		nn = at + n < len ? step(u + at + n, len - at - n, &next) : 0;
 		if (nn == 0)
-			next = NONE;
-		f = fault(prev, cp, next, marks);
+			next = at + n < len ? '<' : NONE;	/* a bad byte, or the end */
+		after = next != NONE && (refused(next) || (variation(next) && !varies(cp))) ?
+		    '<' : next;
+		f = fault(prev, cp, after, marks);
 		if (fn(ctx, at, n, cp, f))
 			return;
 		marks = mark(cp) && !variation(cp) ? marks + 1 : 0;
-		prev = cp;
+		prev = f == NAME_OK ? cp : '>';
 		at += n;
 		n = nn;
 		cp = next;

@@ -101,6 +101,13 @@ static const struct row attacks[] = {
 	{ "combining mark first", "\u0301gpt", NAME_MARK, 0x0301, "<U+0301>gpt" },
 	{ "zalgo", "a\u0300\u0301\u0302\u0303\u0304\u0305\u0306\u0307\u0308\u0309",
 	  NAME_MARKS, 0x0308, "a\u0300\u0301\u0302\u0303\u0304\u0305\u0306\u0307<U+0308><U+0309>" },
+	/* a joiner or selector next to a character written out would hide
+	 * in the written-out text: it is written out too (found by
+	 * tests/fuzz/name_fuzz) */
+	{ "joiner before an escaped selector", "\U0001f3f3\u200d\ufe0f", NAME_JOINER, 0x200d,
+	  "\U0001f3f3<U+200D><U+FE0F>" },
+	{ "selector after bad bytes", "\xf0\x9f\x1d\xb3\ufe0f\u200d\U0001f308", NAME_UTF8, 0xf0,
+	  "<0xF0><0x9F><U+001D><0xB3><U+FE0F><U+200D>\U0001f308" },
 	{ "not UTF-8", "ab\xff", NAME_UTF8, 0xff, "ab<0xFF>" },
 	{ "a cut character", "ab\xe2\x80", NAME_UTF8, 0xe2, "ab<0xE2><0x80>" },
 };
