@@ -145,10 +145,16 @@ typedef struct task_holder {
 em_err task_holders(store *st, const char *name, const char *version, task_holder *out,
     size_t cap, size_t *n);
 
-/* "01234567 \"lab-a\"": author's short id and the name its node profile
- * gives, when this store holds one among the author's first 64 records
- * (the name is the author's claim; the id is who it is). Written to buf
- * (TASK_AUTHOR_MAX bytes hold it whole) and returned; not escaped. */
+/* The name author's node profile gives, when this store holds one among
+ * the author's first 64 records, else "" (the name is the author's claim;
+ * the id is who it is): written to buf (BODY_NAME_MAX + 1 bytes hold it)
+ * and returned. Not escaped. */
+const char *task_author_name(store *st, const uint8_t author[static 32], char *buf,
+    size_t cap);
+
+/* "01234567 \"lab-a\"": author's short id and task_author_name, quoted,
+ * when there is one. Written to buf (TASK_AUTHOR_MAX bytes hold it whole)
+ * and returned; not escaped. */
 #define TASK_AUTHOR_MAX		(8 + 3 + BODY_NAME_MAX + 1)
 const char *task_author(store *st, const uint8_t author[static 32], char *buf, size_t cap);
 

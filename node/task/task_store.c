@@ -91,14 +91,22 @@ profile_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 }
 
 const char *
+task_author_name(store *st, const uint8_t author[static 32], char *buf, size_t cap)
+{
+	struct profile p = { buf, cap, 0 };
+
+	buf[0] = '\0';
+	store_records(st, author, 1, profile_fn, &p);
+	return buf;
+}
+
+const char *
 task_author(store *st, const uint8_t author[static 32], char *buf, size_t cap)
 {
-	char hex[ID_HEX_LEN + 1], name[BODY_NAME_MAX + 1] = "";
-	struct profile p = { name, sizeof name, 0 };
+	char hex[ID_HEX_LEN + 1], name[BODY_NAME_MAX + 1];
 
 	hex_encode(hex, author, 32);
-	store_records(st, author, 1, profile_fn, &p);
-	if (name[0] != '\0')
+	if (task_author_name(st, author, name, sizeof name)[0] != '\0')
 		snprintf(buf, cap, "%.8s \"%s\"", hex, name);
 	else
 		snprintf(buf, cap, "%.8s", hex);

@@ -163,6 +163,7 @@ run 0 "$EM" task list --home "$T/b"
 has $out "^${S1:0:16}  shared +1 .* $(idof a | cut -c1-8) \"lab-a\"$"
 has $out "^${S2:0:16}  shared +1 .* $(idof c | cut -c1-8) \"lab-c\"$"
 run 0 "$EM" task show --home "$T/b" "${S2:0:12}"; has $out "^  author      $(idof c) \"lab-c\"$"
+run 0 "$EM" task show --home "$T/b" "${S2:0:12}" --json; has $out '"author_name": "lab-c"'
 # (a name with a soft hyphen in it is refused before anyone holds it)
 run 1 "$EM" task publish --home "$T/b" "$T/s3/manifest.json"; has $err 'holds an invisible character'
 stop_all

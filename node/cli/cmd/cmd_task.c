@@ -183,13 +183,16 @@ task_json(store *st, const uint8_t id[static 32], const rec_env *env,
 {
 	struct count c = { 0 };
 	const char *metric = json_string_value(json_object_get(manifest, "metric"));
+	char who[BODY_NAME_MAX + 1];
 
 	store_results(st, id, NULL, count_fn, &c);
-	return json_pack("{s:o, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:o*}",
+	task_author_name(st, env->author, who, sizeof who);
+	return json_pack("{s:o, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:s?, s:o, s:I, s:o*}",
 	    "id", cli_json_id(id), "name", t->name, "version", t->version,
 	    "metric", metric ? metric : "?", "items", (json_int_t)t->n_items,
 	    "chunks", (json_int_t)t->n_chunks, "chunks_held", (json_int_t)chunks_held(st, t),
-	    "author", cli_json_id(env->author), "record", cli_json_id(env->id),
+	    "author", cli_json_id(env->author), "author_name", who[0] ? who : NULL,
+	    "record", cli_json_id(env->id),
 	    "results", (json_int_t)c.n, "items_root", cli_json_id(t->items_root));
 }
 
@@ -285,9 +288,8 @@ static int
 show_task(home_ctx *h, const char *text, int json)
 {
 	char why[TASK_WHY_MAX], hex[ID_HEX_LEN + 1], t[32];
-	char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP], mt[CLI_SHOW_CAP], who[TASK_AUTHOR_MAX];
-	char sw[NAME_SHOW_CAP(TASK_AUTHOR_MAX)];
-	uint8_t tr_author[32];
+	char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP], mt[CLI_SHOW_CAP], who[BODY_NAME_MAX + 1];
+	char sw[CLI_SHOW_CAP];
 	uint8_t id[32];
 	task_rec tr;
 	rec_env env = { 0 };
@@ -299,7 +301,6 @@ show_task(home_ctx *h, const char *text, int json)
 		return cli_fail("%s", why);
 	memcpy(env.id, tr.record, 32);
 	memcpy(env.author, tr.author, 32);
-	memcpy(tr_author, tr.author, 32);
 	o = task_json(h->st, id, &env, &tr.body, tr.spec.manifest);
 	if (o == NULL) {
 		task_rec_free(&tr);
@@ -322,10 +323,10 @@ show_task(home_ctx *h, const char *text, int json)
 	    json_string_value(json_object_get(o, "items_root")),
 	    (long long)json_integer_value(json_object_get(o, "chunks_held")),
 	    (long long)json_integer_value(json_object_get(o, "chunks")));
-	task_author(h->st, tr_author, who, sizeof who);
-	printf("  author      %s%s\n  published   %s\n  results     %lld\n",
-	    json_string_value(json_object_get(o, "author")),
-	    cli_show(who + (strlen(who) > 8 ? 8 : strlen(who)), sw, sizeof sw), t,
+	task_author_name(h->st, env.author, who, sizeof who);
+	printf("  author      %s%s%s%s\n  published   %s\n  results     %lld\n",
+	    json_string_value(json_object_get(o, "author")), who[0] ? " \"" : "",
+	    cli_show(who, sw, sizeof sw), who[0] ? "\"" : "", t,
 	    (long long)json_integer_value(json_object_get(o, "results")));
 	print_manifest(json_object_get(o, "manifest"));
 	json_decref(o);
