@@ -37,7 +37,9 @@ static inline uint64_t em_rand(const em_clock *c) { return c->rand(c->ctx); }
  * first): base_ms doubled n times, at most cap_ms, then jittered by r
  * (a random number, em_rand) to between half of it and all of it —
  * half fixed, half jitter — so that peers restarting together do not
- * retry in lockstep. Pure: the same arguments give the same wait. */
+ * retry in lockstep. Pure: the same arguments give the same wait. The
+ * arithmetic holds in any unit: given seconds, it jitters in whole
+ * seconds (auto-eval's retries, timing_auto_retry). */
 static inline uint64_t
 em_backoff_ms(uint64_t base_ms, unsigned n, uint64_t cap_ms, uint64_t r)
 {

@@ -34,7 +34,8 @@ typedef enum em_err {
 	EM_ELOCKED = -24,	/* key is sealed and no passphrase was given */
 } em_err;
 
-/* A short, static, lower-case description of err. Never NULL. */
+/* A short, static, lower-case description of err ("unknown error" for a
+ * value outside em_err). Never NULL. */
 const char *em_strerror(em_err err);
 
 #endif

@@ -91,7 +91,7 @@ file_create(const char *path, mode_t mode, const uint8_t *data, size_t len)
 
 	if (fd < 0)
 		return errno == EEXIST ? EM_EEXIST : EM_EIO;
-	/* The umask may have taken bits away; never add any it did not. */
+	/* Exactly mode: this gives back bits the umask took away. */
 	if (fchmod(fd, mode) != 0) {
 		close(fd);
 		unlink(path);

@@ -8,26 +8,38 @@
 
 #include "err.h"
 
-/* Reads the whole of path. On success *out is yours (free()), *len its size;
- * a NUL follows the data so text can be used as a string. EM_ETOOBIG when the
- * file is larger than max (nothing is allocated for it), EM_ENOTFOUND when it
- * does not exist, EM_EINVAL when it is not a regular file (a FIFO, a device:
- * never waited on or read), EM_EIO on any other failure. */
+/* Reads the whole of path, a regular file of at most max bytes. On success
+ * *out is yours (free()) and *len its size; a NUL follows the data, so a
+ * text can be used as a string. On failure *out is NULL and *len 0.
+ * Errors: EM_ENOTFOUND (no such file), EM_EINVAL (not a regular file: a
+ * FIFO, a device or a directory, never waited on or read), EM_ETOOBIG
+ * (larger than max; nothing is allocated for it), EM_ENOMEM, EM_EIO (any
+ * other failure, a file that shrinks while it is read included). */
 em_err file_read(const char *path, size_t max, uint8_t **out, size_t *len);
 
 /* What file_read's error means, for a message: "no such file", "not a
- * regular file", "larger than allowed", else em_strerror's. Static. */
+ * regular file ...", "larger than allowed", else em_strerror's. Static. */
 const char *file_strerror(em_err err);
 
-/* Creates path with mode, failing with EM_EEXIST if it exists, and writes
- * data durably (fsync). A partly written file is removed on failure. */
+/* Creates path with permissions exactly mode (fchmod(2) after the open:
+ * bits the umask took away are given back), writes data[0..len) to it and
+ * fsync(2)s it. EM_EEXIST if path exists (it is left alone); EM_EIO for
+ * any other failure (a missing directory included), and then the file is
+ * removed. */
 em_err file_create(const char *path, mode_t mode, const uint8_t *data, size_t len);
 
-/* Replaces path atomically: writes a temporary beside it, fsyncs, renames. */
+/* Replaces path with data[0..len) atomically: file_create()s
+ * "PATH.tmp.PID" beside it, then rename(2)s it over path, so a reader sees
+ * the old file or the new one. The directory is not fsynced: after a crash
+ * path may hold the old contents. EM_EINVAL when the temporary's name
+ * would be 4096 bytes or more; file_create's errors; EM_EIO if the rename
+ * fails (the temporary is removed). */
 em_err file_replace(const char *path, mode_t mode, const uint8_t *data, size_t len);
 
-/* EM_EPERM if path can be read or written by group or others (the OpenSSH
- * rule for private keys), EM_ENOTFOUND if missing, EM_EIO otherwise. */
+/* Whether path (symbolic links followed) is private: EM_OK when neither
+ * group nor others have any permission on it; EM_EPERM when they have
+ * some (the OpenSSH rule for private keys); EM_ENOTFOUND if it does not
+ * exist; EM_EIO if it cannot be examined. */
 em_err file_check_private(const char *path);
 
 #endif

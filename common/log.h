@@ -12,11 +12,15 @@ typedef enum log_level {
 	LOG_DEBUG = 3,
 } log_level;
 
-/* Messages above level are dropped. Default LOG_INFO. */
+/* Messages above level are dropped, process-wide. Default LOG_INFO. */
 void log_set_level(log_level level);
-/* Parses "error", "warn", "info" or "debug". Returns -1 if unknown. */
+/* The level named "error", "warn", "info" or "debug"; -1 if unknown. */
 int log_parse_level(const char *name);
 
+/* Writes one line "evalmesh: LEVEL: message" to stderr (printf's fmt),
+ * unless level is above the one set. The message is cut to 1023 bytes and
+ * any byte that is not part of a well-formed UTF-8 character becomes '?'
+ * (utf8_repair). */
 void log_msg(log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -22,22 +22,23 @@ int utf8_printable(const uint8_t *s, size_t len);
 /* utf8_printable for texts of several lines: line feeds and tabs too. */
 int utf8_printable_lines(const uint8_t *s, size_t len);
 
-/* 1 if the code point is one utf8_printable refuses. */
+/* 1 if the code point is one utf8_printable refuses, else 0. */
 int utf8_unprintable(uint32_t cp);
 
 /* The length of the longest prefix of s (NUL-terminated) of at most max
  * bytes that does not split a character: strlen(s) if it fits. */
 size_t utf8_clip(const char *s, size_t max);
 
-/* s itself if it is at most max bytes long; else its utf8_clip prefix
- * with "…" after it, written to buf (cap bytes; at most max bytes and the
- * NUL are written, or cap - 1 when cap is smaller) and returned. For a
- * text quoted in a message of bounded length. s as given when cap < 4. */
+/* s itself when strlen(s) <= max, or when cap < 4; else buf, holding the
+ * utf8_clip prefix of s that leaves room for "…" (3 bytes) within
+ * m = min(max, cap - 4) bytes, then "…" and a NUL: at most m bytes of
+ * text, but "…" alone when m < 3. For a text quoted in a message of
+ * bounded length; the result lives as long as s or buf. */
 const char *utf8_fit(const char *s, size_t max, char *buf, size_t cap);
 
 /* Replaces, in place, every byte of s (NUL-terminated) that is not part
- * of a well-formed character with '?': for a line about to be printed
- * that was cut at a byte count. */
+ * of a well-formed UTF-8 character with '?': for a line about to be
+ * printed that was cut at a byte count. The length does not change. */
 void utf8_repair(char *s);
 
 #endif

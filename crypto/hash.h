@@ -13,14 +13,16 @@
  * EM_ECRYPTO if the library cannot start. Safe to call again. */
 em_err hash_init(void);
 
-/* out = BLAKE2b-256(in). */
+/* out = BLAKE2b-256(in[0..len)). */
 void hash_blake2b(uint8_t out[static HASH_LEN], const uint8_t *in, size_t len);
 
-/* out = BLAKE2b-256 keyed with a 32-byte key. */
+/* out = BLAKE2b-256 of in[0..len), keyed with a 32-byte key. */
 void hash_keyed(uint8_t out[static HASH_LEN], const uint8_t key[static 32],
     const uint8_t *in, size_t len);
 
-/* BLAKE2b-256 over data given in pieces. */
+/* BLAKE2b-256 over data given in pieces: hash_start, any number of
+ * hash_update, then hash_finish, which ends the state (hash_start it again
+ * to reuse it). The state holds nothing to free. */
 typedef struct hash_state {
 	_Alignas(64) uint8_t opaque[384];
 } hash_state;
@@ -29,7 +31,8 @@ void hash_start(hash_state *st);
 void hash_update(hash_state *st, const uint8_t *in, size_t len);
 void hash_finish(hash_state *st, uint8_t out[static HASH_LEN]);
 
-/* Fills buf with len bytes from the system's CSPRNG. */
+/* Fills buf[0..len) from the system's CSPRNG (libsodium's randombytes:
+ * it does not fail). */
 void hash_random(uint8_t *buf, size_t len);
 
 /* Overwrites len bytes at p with zeros in a way the compiler keeps. */

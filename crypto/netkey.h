@@ -22,11 +22,17 @@ void netkey_generate(uint8_t key[static NETKEY_LEN]);
 /* The public network id of key. */
 void netkey_id(const uint8_t key[static NETKEY_LEN], uint8_t id[static 32]);
 
-/* Reads a key file: EM_ENOTFOUND, EM_EFORMAT (not 64 hex digits), EM_EIO.
- * With private set, also EM_EPERM when others can read it. */
+/* Reads the key file at path into key: 64 hex digits (either case), then
+ * optional spaces, CRs and newlines. Errors: EM_ENOTFOUND, EM_EINVAL (not
+ * a regular file), EM_EFORMAT (anything else, or a file over 256 bytes),
+ * EM_ENOMEM, EM_EIO; with private set, also EM_EPERM when group or others
+ * can access it (file_check_private). key may be partly written on
+ * failure. */
 em_err netkey_read(const char *path, int private, uint8_t key[static NETKEY_LEN]);
 
-/* Creates a key file, mode 0600. EM_EEXIST if path exists. */
+/* Creates the key file at path, mode 0600, fsynced (file_create):
+ * 64 lowercase hex digits and a newline. EM_EEXIST if path exists (never
+ * overwritten), EM_EIO. */
 em_err netkey_create(const char *path, const uint8_t key[static NETKEY_LEN]);
 
 #endif

@@ -47,36 +47,51 @@ typedef struct noise_hs {	/* a HandshakeState */
 	int		fixed_e;		/* e was given (test vectors) */
 } noise_hs;
 
-/* Starts a handshake. s: our static X25519 private key. psk NULL selects
- * plain XX, else XXpsk3. e NULL draws a fresh ephemeral key per handshake
- * (only test vectors pass one). */
+/* Starts a handshake in hs (caller-allocated; the keys are copied in, so
+ * s, psk and e need not outlive the call). s: our static X25519 private
+ * key. psk NULL selects plain XX, else XXpsk3 with that 32-byte key. e
+ * NULL draws a fresh ephemeral key per handshake (only test vectors pass
+ * one). The prologue is hashed, not kept. Always EM_OK. */
 em_err noise_hs_init(noise_hs *hs, int initiator, const uint8_t *prologue,
     size_t prologue_len, const uint8_t s[static 32], const uint8_t *psk,
     const uint8_t *e);
 
-/* Writes the next handshake message carrying payload into out (cap bytes).
- * EM_EINVAL if it is not our turn, EM_ETOOBIG if out is too small. */
+/* Writes the next handshake message, carrying payload[0..len), into
+ * out[0..cap) and its length into *out_len (0 on failure). Errors:
+ * EM_EINVAL if it is not our turn or the handshake is done, EM_ETOOBIG if
+ * the message would pass NOISE_MSG_MAX or cap, EM_ECRYPTO when a
+ * Diffie-Hellman result is all zeros (a low-order peer key). After
+ * EM_ECRYPTO hs cannot go on: wipe it. */
 em_err noise_write(noise_hs *hs, const uint8_t *payload, size_t len,
     uint8_t *out, size_t cap, size_t *out_len);
 
-/* Reads the peer's next handshake message; its payload goes to out.
- * EM_ECRYPTO when authentication fails (wrong PSK, tampering, a bad key),
- * EM_ETRUNC when the message is shorter than its pattern. */
+/* Reads the peer's next handshake message msg[0..len); its payload goes to
+ * out[0..cap), its length to *out_len (0 on failure); cap must hold the
+ * payload as sent (with its tag once keys are mixed in). Errors:
+ * EM_EINVAL (not the peer's turn, or done), EM_ETOOBIG (len above
+ * NOISE_MSG_MAX, or the payload above cap), EM_ETRUNC (shorter than its pattern), EM_ECRYPTO
+ * (authentication fails: wrong PSK, tampering, a low-order key). After
+ * any error but EM_EINVAL, hs cannot go on: wipe it. */
 em_err noise_read(noise_hs *hs, const uint8_t *msg, size_t len, uint8_t *out,
     size_t cap, size_t *out_len);
 
-/* 1 after the third message. */
+/* 1 after the third message, else 0. */
 int noise_done(const noise_hs *hs);
 
-/* The transport keys: send and recv for this side. Call once, when done. */
+/* The transport keys, send and recv for this side, written over *send and
+ * *recv. Call once, when done; then wipe hs. */
 void noise_split(noise_hs *hs, noise_cs *send, noise_cs *recv);
 
-/* Encrypts len bytes of in to out (len + NOISE_TAGLEN bytes) with the next
- * nonce; EM_ERANGE once the nonces are spent (the caller rekeys first). */
+/* Encrypts in[0..len) with the next nonce into out, which receives
+ * len + NOISE_TAGLEN bytes; ad[0..ad_len) is authenticated. EM_ERANGE
+ * once the nonces are spent (the caller rekeys long before). */
 em_err noise_encrypt(noise_cs *cs, const uint8_t *ad, size_t ad_len,
     const uint8_t *in, size_t len, uint8_t *out);
 
-/* Decrypts len bytes (tag included) to out; EM_ECRYPTO if forged. */
+/* Decrypts in[0..len) (tag included) with the next nonce into out, which
+ * receives len - NOISE_TAGLEN bytes. EM_ETRUNC when len < NOISE_TAGLEN,
+ * EM_ECRYPTO if forged (the nonce then does not advance), EM_ERANGE once
+ * the nonces are spent. */
 em_err noise_decrypt(noise_cs *cs, const uint8_t *ad, size_t ad_len,
     const uint8_t *in, size_t len, uint8_t *out);
 
@@ -89,6 +104,7 @@ void noise_pubkey(const uint8_t priv[static 32], uint8_t pub[static 32]);
 /* A fresh X25519 private key. */
 void noise_keygen(uint8_t priv[static 32]);
 
+/* Overwrite a handshake or cipher state with zeros. */
 void noise_hs_wipe(noise_hs *hs);
 void noise_cs_wipe(noise_cs *cs);
 

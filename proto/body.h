@@ -131,28 +131,34 @@ typedef struct body_any {
 	} u;
 } body_any;
 
-/* Decodes a body of the given kind from buf[0..len). Pointers in *out
- * borrow from buf. On error *field names the part that was wrong and *off
- * its byte offset in buf (both may be NULL). Errors: EM_EKIND, EM_EFORMAT,
- * EM_ETRUNC, EM_ETOOBIG, EM_EUTF8, EM_ERANGE, EM_ETRAILING. */
+/* Decodes a body of the given kind from buf[0..len) into *out; the
+ * pointers in it borrow from buf, the texts are copied. After a failure
+ * *out is partly filled. *field (a static string) names the part last
+ * read, the failing one after an error, and *off its byte offset in buf
+ * (both may be NULL). Errors: EM_EKIND, EM_EFORMAT (a wrong shape, or a
+ * text utf8_printable refuses), EM_ETRUNC, EM_ETOOBIG, EM_EUTF8,
+ * EM_ERANGE, EM_ETRAILING. */
 em_err body_decode(uint8_t kind, const uint8_t *buf, size_t len, body_any *out,
     const char **field, size_t *off);
 
 /* Reads only what a store indexes from a result body: the task id and
- * the model's name and revision (buffers of BODY_NAME_MAX + 1). Much
- * cheaper than body_decode, for bodies it has already accepted. */
+ * the model's name and revision (buffers of BODY_NAME_MAX + 1), checking
+ * no more than it reads: for bodies already accepted. EM_EFORMAT,
+ * EM_ETRUNC, EM_ETOOBIG, EM_EUTF8 as mpr's readers say them. */
 em_err body_result_keys(const uint8_t *buf, size_t len, uint8_t task[static 32],
     char *model, char *revision);
 
-/* Encodes b with msgpack-c's packer, then decodes the result to check it, so
- * we never sign what a peer would refuse. On success *out is yours (free()). */
+/* Encodes b (only read) with msgpack-c's packer, then decodes the result
+ * to check it, so we never sign what a peer would refuse. On success *out
+ * is yours (free()), *len its size; on failure NULL and 0. Errors:
+ * EM_EKIND, EM_ENOMEM, or body_decode's error for what was encoded. */
 em_err body_encode(const body_any *b, uint8_t **out, size_t *len);
 
 /* The id of a task: BLAKE2b-256 over a tag, the manifest's hash and the
  * items' Merkle root, so it commits to the manifest and every item. */
 void body_task_id(const body_task *t, uint8_t id[static 32]);
 
-/* The kind's name ("result"), or NULL for an unknown kind. */
+/* The kind's name ("result", static), or NULL for an unknown kind. */
 const char *body_kind_name(uint8_t kind);
 
 #endif

@@ -18,6 +18,8 @@
 #define BUNDLE_FRAME_LEN	4
 #define BUNDLE_TRAILER_LEN	12
 
+/* The fixed parts, written to out: the header for network netid, a
+ * record's frame (len, 1..REC_MAX), the trailer after count records. */
 void bundle_header(uint8_t out[static BUNDLE_HDR_LEN], const uint8_t netid[static 32]);
 void bundle_frame(uint8_t out[static BUNDLE_FRAME_LEN], uint32_t len);
 void bundle_trailer(uint8_t out[static BUNDLE_TRAILER_LEN], uint64_t count);
@@ -30,15 +32,18 @@ typedef struct bundle_reader {
 	size_t		 total;
 } bundle_reader;
 
-/* Checks the magic; *netid borrows the network id from buf. EM_EFORMAT if
- * buf is not a bundle, EM_ETRUNC if shorter than a header. */
+/* Starts reading the bundle in buf[0..len), which br and *netid (the
+ * network id, 32 bytes) borrow: buf must outlive both. EM_EFORMAT if buf
+ * does not start as a bundle, EM_ETRUNC if it is shorter than a header. */
 em_err bundle_open(bundle_reader *br, const uint8_t *buf, size_t len,
     const uint8_t **netid);
 
-/* The next record frame: *rec borrows from the buffer. At the end, returns
- * EM_OK with *rec NULL after checking the trailer. EM_ETRUNC (file cut
- * short), EM_ETOOBIG (frame above REC_MAX), EM_EFORMAT (count disagrees),
- * EM_ETRAILING (bytes after the trailer). */
+/* The next record frame: *rec (borrowed from the buffer) and *len. At
+ * the end, after checking the trailer, EM_OK with *rec NULL and *len 0;
+ * not to be called again (it would say EM_ETRUNC). Errors: EM_ETRUNC (cut
+ * short), EM_ETOOBIG (a frame above REC_MAX), EM_EFORMAT (the count
+ * disagrees with the frames read), EM_ETRAILING (bytes after the
+ * trailer). br->offset is the failing frame's place in the file. */
 em_err bundle_next(bundle_reader *br, const uint8_t **rec, size_t *len);
 
 #endif

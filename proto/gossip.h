@@ -58,6 +58,8 @@ enum gossip_penalty {
 	PENALTY_UNANSWERED = 2,		/* a want left unanswered */
 };
 
+/* The host's side. Every pointer passed to a callback is borrowed for
+ * that call only. */
 typedef struct gossip_host {
 	void	*ctx;
 	/* 1 if the record with this id is held. */
@@ -71,20 +73,21 @@ typedef struct gossip_host {
 	 * that keeps the record copies env->bytes and rec_rebase()s its copy
 	 * of env onto them, with no second parse. */
 	int	(*ingest)(void *ctx, const rec_env *env);
-	/* A copy of a held record (*rec is the caller's to free()); 0, or -1
-	 * if not held. */
+	/* A copy of a held record: 0 with *rec (malloc()ed; the state machine
+	 * frees it) and *len, or -1 if not held. */
 	int	(*get)(void *ctx, const uint8_t id[static 32], uint8_t **rec,
 		    size_t *len);
 	/* Writes up to cap summary entries (wire_entry_put); returns how many. */
 	uint32_t (*summary)(void *ctx, uint8_t *entries, uint32_t cap);
 	/* Calls fn with author's records of seq from..to, ascending, at most
-	 * max of them. */
+	 * max of them; rec is borrowed for fn's call. */
 	void	(*feed)(void *ctx, const uint8_t author[static 32], uint64_t from,
 		    uint64_t to, uint32_t max,
 		    void (*fn)(void *arg, const uint8_t *rec, size_t len), void *arg);
-	/* Queues an encoded wire message for a peer. */
+	/* Queues an encoded wire message for a peer (copy msg to keep it). */
 	void	(*send)(void *ctx, uint32_t peer, const uint8_t *msg, size_t len);
-	/* Disconnects a peer; ban asks the host to refuse it for a while. */
+	/* Disconnects a peer, already gone from the state machine; ban asks
+	 * the host to refuse it for a while. reason: gossip_penalize's why. */
 	void	(*drop)(void *ctx, uint32_t peer, const char *reason, int ban);
 	/* Uniform random 64 bits (seeded by the host, for reproducible runs). */
 	uint64_t (*rand)(void *ctx);
@@ -103,13 +106,19 @@ typedef struct gossip_opts {
 
 typedef struct gossip gossip;
 
-/* A state machine. host is copied; opts may be NULL for the defaults.
- * On success *out is yours: gossip_free(). */
+/* A state machine. host is copied (the callbacks and ctx must stay valid
+ * until gossip_free). opts NULL gives the defaults above; given, it is
+ * taken whole (a 0 is 0, not its default). On success *out is yours:
+ * gossip_free(). EM_ENOMEM. Times (now_ms below) are ms on one clock of
+ * the host's; one that steps back delays timers and rate refills until it
+ * catches up. */
 em_err	gossip_new(const gossip_host *host, const gossip_opts *opts, gossip **out);
 void	gossip_free(gossip *g);		/* NULL is fine */
 
-/* A connection to peer (the host's handle) is up / gone. */
+/* A connection to peer (the host's handle) is up. EM_EEXIST if that
+ * handle is up already, EM_ETOOBIG with 256 peers up. */
 em_err	gossip_peer_up(gossip *g, uint32_t peer, uint64_t now_ms);
+/* The connection is gone; an unknown handle is ignored. */
 void	gossip_peer_down(gossip *g, uint32_t peer);
 
 /* A record this node just stored (published here or imported): spread it.
@@ -118,15 +127,18 @@ void	gossip_peer_down(gossip *g, uint32_t peer);
 void	gossip_publish(gossip *g, const rec_env *env, uint64_t now_ms);
 
 /* Call for every message a peer sends, of any type, before handling it:
- * 1 if it is within the peer's rate, 0 if over (the peer is penalized;
- * drop the message). */
+ * 1 if it is within the peer's rate, 0 if over (the peer is penalized,
+ * and may be dropped: drop the message) or the peer is unknown. */
 int	gossip_admit(gossip *g, uint32_t peer, uint64_t now_ms);
 
-/* A decoded message from peer: have, want, records, summary or prune (the
- * host handles hello, peers, ping, pong and bye). */
+/* A decoded message from peer (m is read during the call only): have,
+ * want, records, summary or prune; other types are the host's (hello,
+ * peers, ping, pong, bye) and ignored here, as is an unknown peer. */
 void	gossip_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now_ms);
 
-/* Adds points to peer's score; at GOSSIP_BAN_SCORE drops and bans it. */
+/* Adds points to peer's score; at GOSSIP_BAN_SCORE the peer is taken out
+ * (as gossip_peer_down) and the host's drop called with why and ban set.
+ * An unknown peer is ignored. */
 void	gossip_penalize(gossip *g, uint32_t peer, int points, const char *why);
 
 /* Timers: overdue wants, anti-entropy; also sends queued announcements.
@@ -143,10 +155,11 @@ typedef struct gossip_peer_info {
 	int		score;
 } gossip_peer_info;
 
-/* Fills up to cap entries; returns the number of peers. */
+/* Fills out[0..min(cap, n)) with the peers up; returns n, their number. */
 uint32_t gossip_peers(const gossip *g, gossip_peer_info *out, uint32_t cap);
 
-/* The time of the last completed anti-entropy exchange (0: none). */
+/* The time (a now_ms given) of the last completed anti-entropy exchange;
+ * 0: none. */
 uint64_t gossip_last_sync(const gossip *g);
 
 #endif

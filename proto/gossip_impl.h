@@ -72,15 +72,26 @@ struct gossip {
 	uint64_t	 next_ae, last_sync;
 };
 
+/* The peer with this handle, or NULL; valid until the peer table changes
+ * (gossip_peer_up, gossip_peer_down, a ban by gossip_penalize). */
 gpeer	*gp_find(gossip *g, uint32_t handle);
+/* Encodes m and hands it to the host's send; a message that does not
+ * encode (out of memory) is lost, as one on the wire may be. */
 void	 gp_send(gossip *g, uint32_t peer, const wire_msg *m);
 
+/* A records message to peer, sent how, taking at most budget records in
+ * all (each message up to WIRE_RECORDS_MAX records or about BATCH_BYTES). */
 void	 batch_init(batch *b, gossip *g, uint32_t peer, int how, uint32_t budget);
-/* Copies a record into the batch, sending a full one first. */
+/* Copies a record into the batch, sending a full one first; a record past
+ * the budget, or with no memory for its copy, is left out. */
 void	 batch_add(batch *b, const uint8_t *rec, size_t len);
+/* Sends what the batch holds (if anything) and frees its copies. */
 void	 batch_send(batch *b);
 
-/* Anti-entropy (gossip_sync.c). */
+/* Anti-entropy (gossip_sync.c): sends our summary to a random peer (at
+ * least one must be up) and sets the next round's time; answers a peer's
+ * summary m by pushing what it lacks and, unless m is a reply, our own
+ * summary when we lack something. */
 void	 sync_start(gossip *g, uint64_t now);
 void	 sync_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now);
 

@@ -18,17 +18,20 @@
 
 #include "err.h"
 
-/* H("evalmesh/item/v1" || bytes): the hash of one item's canonical bytes. */
+/* H("evalmesh/item/v1" || bytes[0..len)): the hash of one item's
+ * canonical bytes. H is BLAKE2b-256 here and below. */
 void merkle_item(uint8_t out[static 32], const uint8_t *bytes, size_t len);
 
-/* The per-item leaf of a result. score is the item's score scaled by
- * BODY_SCORE_SCALE (body.h). */
+/* The per-item leaf of a result: H("evalmesh/result-leaf/v1" ||
+ * index(4) || item_hash || output_hash || score(2)), integers big-endian.
+ * score is the item's score scaled by BODY_SCORE_SCALE (body.h). */
 void merkle_result_leaf(uint8_t out[static 32], uint32_t index,
     const uint8_t item_hash[static 32], const uint8_t output_hash[static 32],
     uint16_t score);
 
-/* The root over n leaves of 32 bytes each, leaves[32*i]. Uses O(n) scratch;
- * EM_ENOMEM if it cannot be had. */
+/* The root over n leaves of 32 bytes each, leaf i at leaves + 32 * i
+ * (only read). Allocates 32 * n bytes of scratch for the call: EM_ENOMEM
+ * if it cannot be had. */
 em_err merkle_root(uint8_t out[static 32], const uint8_t *leaves, size_t n);
 
 #endif

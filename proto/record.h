@@ -40,15 +40,17 @@ typedef struct rec_env {
 
 /* Where a decode failed: the field and the byte offset in the record. */
 typedef struct rec_why {
-	const char	*field;
+	const char	*field;		/* a static string: "result.t_end" */
 	size_t		 offset;
 } rec_why;
 
 /* Decodes the envelope of buf[0..len) and checks its body is well formed
- * for its kind; computes the id. Does not check the signature. env borrows
- * from buf. why (may be NULL) says where a failure was. Errors: EM_ETOOBIG,
+ * for its kind; computes the id. Does not check the signature. env
+ * borrows from buf (buf must outlive it); after a failure it is partly
+ * filled and env->bytes is NULL. why (may be NULL) says where a failure
+ * was. Errors: EM_ETOOBIG (len above REC_MAX, a field above its limit),
  * EM_ETRUNC, EM_EFORMAT, EM_ETRAILING, EM_EVERSION, EM_EKIND, EM_EUTF8,
- * EM_ERANGE. */
+ * EM_ERANGE (seq 0, a value outside its field's range). */
 em_err rec_parse(const uint8_t *buf, size_t len, rec_env *env, rec_why *why);
 
 /* Points env, which describes the bytes at env->bytes, at copy instead: an
@@ -56,10 +58,14 @@ em_err rec_parse(const uint8_t *buf, size_t len, rec_env *env, rec_why *why);
  * record lent for a call and kept: no second parse). */
 void	rec_rebase(rec_env *env, const uint8_t *copy);
 
-/* EM_OK if env's signature verifies in the network netid, else EM_ESIG. */
+/* EM_OK if env's signature verifies in the network netid, else EM_ESIG;
+ * EM_ENOMEM when a signed part above 4 KiB finds no memory for the
+ * message it is checked as. */
 em_err rec_verify(const rec_env *env, const uint8_t netid[static 32]);
 
-/* rec_parse, then rec_verify: the whole check for bytes from outside. */
+/* rec_parse, then rec_verify: the whole check for bytes from outside.
+ * Their errors; env and why as for rec_parse (why->field "signature" when
+ * rec_verify failed). */
 em_err rec_open(const uint8_t *buf, size_t len, const uint8_t netid[static 32],
     rec_env *env, rec_why *why);
 
@@ -68,22 +74,31 @@ em_err rec_open(const uint8_t *buf, size_t len, const uint8_t netid[static 32],
  * duplicates). EM_EFORMAT if the envelope does not start as ours does. */
 em_err rec_author(const uint8_t *buf, size_t len, uint8_t author[static 32]);
 
-/* Builds and signs a record. On success *out (yours, free()) holds the
- * encoding and env (may be NULL) describes it, borrowing from *out. */
+/* Builds and signs a record of kind with seq (from 1) and ts (ms since
+ * the epoch) around body[0..body_len) (copied), then parses it as a peer
+ * would. On success *out (yours, free()) holds the encoding, *len its
+ * size, and env (may be NULL) describes it, borrowing from *out; on
+ * failure *out is NULL. Errors: EM_ETOOBIG (a body above REC_BODY_MAX),
+ * EM_ENOMEM, or rec_parse's error for what was built (EM_EKIND for an
+ * unknown kind, EM_EFORMAT and the like for a body its kind refuses,
+ * EM_ERANGE for seq 0). */
 em_err rec_seal(const ident *signer, const uint8_t netid[static 32],
     uint8_t kind, uint64_t seq, uint64_t ts, const uint8_t *body,
     size_t body_len, uint8_t **out, size_t *len, rec_env *env);
 
 /* Writes the exact message env's signature covers (tag, network id, signed
- * prefix) to out. Returns its length, or 0 if cap is too small. */
+ * prefix) to out. Returns its length, or 0 (nothing written) if cap is
+ * too small: it takes 50 + env->signed_len bytes. */
 size_t rec_message(const rec_env *env, const uint8_t netid[static 32],
     uint8_t *out, size_t cap);
 
-/* Decodes env's body (already checked by rec_parse). b borrows from env. */
+/* Decodes env's body into b, which borrows from env's bytes. Never fails
+ * for an env rec_parse gave; else body_decode's errors. */
 em_err rec_body(const rec_env *env, body_any *b);
 
-/* A one-line description of err at why, e.g. "truncated data in
- * result.metrics[].value at byte 210", written to buf. Returns buf. */
+/* A one-line description of err at why (NULL: none), e.g. "truncated
+ * data in result.metrics[].value at byte 210", written to buf (cut to
+ * cap bytes). Returns buf. */
 const char *rec_strerror(em_err err, const rec_why *why, char *buf, size_t cap);
 
 #endif

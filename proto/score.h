@@ -25,11 +25,14 @@ enum score_norm {
  * "collapse_space") to its flag; 0 if unknown. */
 unsigned score_norm_flag(const char *name);
 
-/* Normalises in by flags. On success *out is yours (free()). EM_EUTF8 if
- * in is not UTF-8, EM_ETOOBIG above SCORE_TEXT_MAX. */
+/* Normalises in by flags. On success *out is yours (free()); on failure
+ * NULL. EM_ETOOBIG above SCORE_TEXT_MAX, EM_ENOMEM, EM_EUTF8 if in is
+ * not UTF-8 (or utf8proc cannot map it, for any reason: its own failures,
+ * memory included, are reported so). */
 em_err score_normalize(const char *in, unsigned flags, char **out);
 
-/* 1 if output equals target once both are normalised by flags. */
+/* 1 if output equals target once both are normalised by flags; 0 if
+ * not, or if either cannot be (score_normalize's errors). */
 double score_exact(const char *output, const char *target, unsigned flags);
 
 /* Numbers: 1 if the number output answers with is within tolerance of
@@ -360,7 +363,8 @@ int score_blank(const char *text);
 
 /* Checks that pattern compiles under those rules. EM_EFORMAT with a
  * reason in why (cap bytes) if not: PCRE2's message and the offset ("missing
- * closing parenthesis at offset 7"), the length, a back-reference. */
+ * closing parenthesis at offset 7"), the length, a back-reference;
+ * EM_ENOMEM (why says PCRE2's words). */
 em_err score_regex_check(const char *pattern, char *why, size_t cap);
 
 /* The answer pattern finds in output (NFKC-folded first when flags has
@@ -375,12 +379,13 @@ em_err score_extract(const char *output, const char *pattern, unsigned flags,
     char **out);
 
 /* Applies pattern to output as score_extract does and compares what it
- * finds to target by score_exact; 0 when it finds nothing. */
+ * finds to target by score_exact; 0 when it finds nothing or fails. */
 double score_regex(const char *output, const char *pattern, const char *target,
     unsigned flags);
 
 /* Token F1 (as in SQuAD) over normalised tokens: runs of letters and
- * digits, and each CJK character on its own. */
+ * digits, and each CJK character on its own. 1 when neither has a token,
+ * 0 when one has none or either cannot be normalised. */
 double score_f1(const char *output, const char *target, unsigned flags);
 
 #endif

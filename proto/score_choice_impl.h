@@ -20,8 +20,11 @@ struct choice_texts {
 	const char *const *raw;	/* the options as given (the caller's) */
 };
 
-/* Fills ct from choices[0..n) (n at most CHOICES_MAX). Release with
- * choice_texts_free, also after a failure (which leaves t[i] NULL). */
+/* Fills ct from choices[0..n) (n above CHOICES_MAX counts as CHOICES_MAX);
+ * ct->raw borrows choices, which must outlive ct. An option whose text
+ * cannot be had (none, not UTF-8, empty, out of memory) is left NULL.
+ * Release with choice_texts_free, which frees the texts and leaves ct's
+ * t[] NULL. */
 void	choice_texts_init(struct choice_texts *ct, const char *const *choices,
 	    size_t n);
 void	choice_texts_free(struct choice_texts *ct);
@@ -193,12 +196,23 @@ stops(const struct resp *r, size_t k)
 
 /* From score_choice_role.c: words and letters, and what a letter does. */
 extern const char *const choice_fillers[];	/* "option", "choice", ... */
+/* The ASCII word at i (letters, an apostrophe inside), lower-cased into
+ * w: the bytes it spans, 0 if none (a long word is cut short in w). */
 size_t		choice_word_at(const struct resp *r, size_t i, char w[WORD_MAX]);
+/* The word ending before i (spaces skipped) into w, its start in *start:
+ * 1, or 0 if there is none. */
 int		choice_word_before(const struct resp *r, size_t i, char w[WORD_MAX],
 		    size_t *start);
+/* A lone ASCII letter at i: no letter or digit beside it, not inside
+ * "I'd", "X-ray", "U.S." or "don't". */
 int		choice_standalone(const struct resp *r, size_t i);
+/* What the standalone letter at i does; from, where a cue's window starts,
+ * bounds how far back a formula is looked for ("Answer = C"). */
 enum role	choice_role(const struct resp *r, size_t i, size_t from);
 int		choice_subject(const struct resp *r, size_t i);	/* "B is wrong" */
+/* The option the letter at i picks: its index, NONE if it picks nothing
+ * (a word, a name, a symbol, ruled out), INVALID for one of several or a
+ * letter past the last option. */
 int		choice_take(const struct resp *r, size_t i, size_t from);
 /* The sentence from i is a question ("Is the answer C?", "...吗"). */
 int		choice_asked(const struct resp *r, size_t i);

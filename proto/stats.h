@@ -15,7 +15,8 @@ typedef struct stats_summary {
 	double	lo, hi;		/* Wilson 95% interval for the mean */
 } stats_summary;
 
-/* Mean, standard error and the Wilson 95% interval of n scores. */
+/* Mean, standard error and the Wilson 95% interval of scores[0..n); n = 0
+ * gives a mean and standard error of 0 and the interval [0, 1]. */
 void stats_summarize(const double *scores, size_t n, stats_summary *out);
 
 /* The Wilson score interval for a proportion p observed over n trials at
@@ -26,11 +27,12 @@ void stats_wilson(double p, size_t n, double z, double *lo, double *hi);
 
 /* McNemar's exact test on paired binary outcomes: b pairs where only the
  * first was right, c where only the second was. The two-sided p-value,
- * 2 * P(X <= min(b, c)) for X ~ Binomial(b + c, 1/2), capped at 1. */
+ * 2 * P(X <= min(b, c)) for X ~ Binomial(b + c, 1/2), capped at 1 (1 when
+ * b + c = 0). Its time grows with min(b, c). */
 double stats_mcnemar(unsigned long b, unsigned long c);
 
-/* The mean difference of paired scores a[i] - b[i], its standard error and
- * the normal 95% interval. */
+/* The mean difference of paired scores a[i] - b[i] over i < n, its
+ * standard error (0 when n < 2) and the normal 95% interval. */
 void stats_paired(const double *a, const double *b, size_t n, double *mean,
     double *std_err, double *lo, double *hi);
 

@@ -95,20 +95,29 @@ typedef struct wire_msg {
 	} u;
 } wire_msg;
 
-/* Decodes one message; pointers borrow from buf. EM_ETOOBIG over the
- * limits, EM_EFORMAT for an unknown type or a wrong shape, EM_ETRUNC,
- * EM_ETRAILING, EM_EUTF8. Records inside are not checked here. */
+/* Decodes one message from buf[0..len) into *out; the pointers in it
+ * (ids, records, summary entries, chunk data) borrow from buf, the texts
+ * are copied. Errors: EM_ETOOBIG (len above WIRE_MSG_MAX, or a field or
+ * count over its limit), EM_EFORMAT (an unknown type, a wrong arity or
+ * type of field, a list not a whole number of items, a chunk_want of no
+ * hash), EM_ETRUNC, EM_ETRAILING, EM_EUTF8 (a text that is not UTF-8 or
+ * holds NUL), EM_ERANGE (a number above its field's range). Records
+ * inside are not checked here. *out is undefined after an error. */
 em_err wire_decode(const uint8_t *buf, size_t len, wire_msg *out);
 
-/* Encodes m with msgpack-c's packer; *out is yours (free()). EM_ETOOBIG if
- * the message would exceed WIRE_MSG_MAX or a field limit. */
+/* Encodes m with msgpack-c's packer, then decodes the result with
+ * wire_decode, so nothing leaves that a peer would refuse. On success
+ * *out is yours (free()), *len its size; on failure NULL and 0. Errors:
+ * EM_EFORMAT (an unknown type), EM_ENOMEM, or wire_decode's error for
+ * what was encoded (EM_ETOOBIG above WIRE_MSG_MAX or a field limit, ...). */
 em_err wire_encode(const wire_msg *m, uint8_t **out, size_t *len);
 
-/* One summary entry, decoded. */
+/* Reads summary entry i of entries (WIRE_SUMMARY_ENTRY bytes each; the
+ * caller checks i < n). */
 void wire_entry(const uint8_t *entries, uint32_t i, uint8_t author[static 32],
     uint64_t *contiguous, uint64_t *max);
 
-/* Writes one summary entry at entries + i * 48. */
+/* Writes summary entry i at entries + i * WIRE_SUMMARY_ENTRY. */
 void wire_entry_put(uint8_t *entries, uint32_t i, const uint8_t author[static 32],
     uint64_t contiguous, uint64_t max);
 

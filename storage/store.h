@@ -34,7 +34,21 @@
  *
  * Durability: a call that reports a record stored returns only after its
  * transaction committed (with LMDB's default fsync). When the map is full it
- * grows and the transaction is retried; the caller never sees MDB_MAP_FULL. */
+ * doubles and the transaction is retried; the caller never sees
+ * MDB_MAP_FULL.
+ *
+ * Errors. Besides its own, every function that returns an em_err may
+ * return: EM_ESTORE (LMDB failed, or the store holds bytes it did not
+ * write: an index without its record, a record that no longer parses),
+ * EM_EIO (LMDB met EIO, ENOSPC or EACCES), EM_ENOMEM; and a write, when
+ * the map would have to grow past 1 TiB, EM_ETOOBIG. A failed write
+ * changed nothing.
+ *
+ * Visitors (the callbacks below) run inside a read transaction: what they
+ * are given borrows from the map and lasts only for the call; they may
+ * read this store but must not write to it. A visitor that returns
+ * non-zero stops the iteration, which then returns EM_OK. An iteration
+ * that fails part-way has already visited what came before. */
 #ifndef EM_STORE_H
 #define EM_STORE_H
 
@@ -52,14 +66,17 @@ typedef struct store_opts {
 	size_t	map_size;	/* initial map size in bytes; 0: 64 MiB */
 } store_opts;
 
-/* Opens or creates the store in directory dir (created 0700 if missing)
- * for the network netid. EM_ENETWORK if the store belongs to another
- * network; EM_ESTORE, EM_EIO, EM_ENOMEM otherwise. opts may be NULL.
- * On success *out is yours: store_free(). Not to be opened twice in one
- * process (an LMDB rule). */
+/* Opens or creates the store in directory dir (created 0700 if missing;
+ * its parent must exist) for the network netid (copied). opts may be
+ * NULL. Opening writes: the network id into a new store, and the board
+ * rebuilt from the result records when its layout changed. On success
+ * *out is yours: store_free(); on failure NULL. EM_ENETWORK if the store
+ * belongs to another network; EM_EIO if dir cannot be made; EM_ESTORE
+ * also for a dir that is not an LMDB environment of ours. Not to be opened
+ * twice in one process (an LMDB rule). */
 em_err	store_open(const char *dir, const uint8_t netid[static 32],
     const store_opts *opts, store **out);
-void	store_free(store *st);		/* NULL is fine */
+void	store_free(store *st);		/* closes; NULL is fine */
 
 /* What put did with one record. */
 enum store_status {
@@ -69,31 +86,40 @@ enum store_status {
 				 * record with this seq; the author is flagged */
 };
 
-/* Stores n records (each accepted by rec_open) in one transaction. status,
- * if not NULL, receives an enum store_status per record. EM_OK means the
- * transaction committed and every record is durable. */
+/* Stores n records (each accepted by rec_open; their signatures are not
+ * checked here) in one transaction; their bytes are copied, envs only
+ * read. status, if not NULL, receives an enum store_status per record.
+ * EM_OK means the transaction committed and every record is durable; on
+ * an error none is stored and status is undefined. n = 0 is EM_OK, with
+ * no transaction. */
 em_err	store_put_batch(store *st, const rec_env *envs, size_t n, int *status);
 
 /* store_put_batch for one record. Returns EM_OK for a new record, EM_EDUP
- * for identical bytes, EM_EEQUIV when stored as evidence of equivocation. */
+ * for identical bytes (nothing changed), EM_EEQUIV when stored as
+ * evidence of equivocation; or an error. */
 em_err	store_put(store *st, const rec_env *env);
 
-/* Signs a new record of our own and stores it in one write transaction:
- * the sequence number is allocated inside that transaction, so processes
- * publishing at the same moment never share one. id and seq (may be NULL)
- * receive the record's id and seq once it is durable. */
+/* Signs a new record of kind around body_bytes[0..body_len) (copied) with
+ * me (only read), timestamped ts_ms (ms since the epoch), and stores it
+ * in one write transaction: the sequence number is allocated inside that
+ * transaction, so processes publishing at the same moment never share
+ * one. id and seq (may be NULL) receive the record's id and seq once it
+ * is durable. rec_seal's errors: EM_ETOOBIG (a body above REC_BODY_MAX),
+ * EM_EKIND, and the like for a body its kind refuses. */
 em_err	store_publish(store *st, const ident *me, uint8_t kind,
     const uint8_t *body_bytes, size_t body_len, uint64_t ts_ms,
     uint8_t id[static 32], uint64_t *seq);
 
-/* 1 if a record with this id is stored. */
+/* 1 if a record with this id is stored; 0 if not, or if the store cannot
+ * be read. */
 int	store_has(store *st, const uint8_t id[static 32]);
 
-/* Copies a stored record out. *bytes is yours (free()). EM_ENOTFOUND. */
+/* Copies a stored record out: *bytes is yours (free()), *len its size;
+ * NULL and 0 on failure. EM_ENOTFOUND. */
 em_err	store_get(store *st, const uint8_t id[static 32], uint8_t **bytes,
     size_t *len);
 
-/* The id of author's record seq (the first, if it equivocated there).
+/* The id of author's record seq (the least id, if it equivocated there).
  * EM_ENOTFOUND if none is held. */
 em_err	store_feed_id(store *st, const uint8_t author[static 32], uint64_t seq,
     uint8_t id[static 32]);
@@ -101,9 +127,11 @@ em_err	store_feed_id(store *st, const uint8_t author[static 32], uint64_t seq,
 /* The namespaces an id prefix can be resolved in. */
 enum store_space { SPACE_RECORD, SPACE_AUTHOR, SPACE_TASK };
 
-/* Resolves a hex prefix (8..64 digits) to the one id it names in space.
- * EM_EFORMAT (not a hex prefix), EM_ENOTFOUND, EM_EAMBIGUOUS. A full
- * 64-digit id resolves only if present. */
+/* Resolves a hex prefix (8..64 digits, either case) to the one id it
+ * names in space: record ids held, authors with records held, or task ids
+ * (of task records held, or named by results held). EM_EFORMAT (not a hex
+ * prefix), EM_ENOTFOUND, EM_EAMBIGUOUS. A full 64-digit id resolves only
+ * if present. */
 em_err	store_resolve(store *st, enum store_space space, const char *prefix,
     uint8_t id[static 32]);
 
@@ -125,59 +153,102 @@ em_err	store_author_get(store *st, const uint8_t author[static 32],
 #define RESULT_REVOKED		0x2u	/* its author revoked it */
 #define RESULT_DISPUTED		0x4u	/* someone attested it as disputed */
 
-/* Called once per record, inside a read transaction: env and b borrow
- * from the map and are valid only during the call. Return non-zero to
- * stop early (the iteration then returns EM_OK). */
+/* A visitor (see Visitors above), called once per record: env and b
+ * borrow from the map. flags: RESULT_* as they stand now, or 0 where the
+ * iteration says so. */
 typedef int (*store_visit)(void *ctx, const rec_env *env, const body_any *b,
     uint32_t flags);
 
 /* Visits results, ordered by task id, then model (by the store's number
- * for its name), then arrival here; filtered by task and/or author when
+ * for its name), then arrival here; only task's and/or author's when
  * these are not NULL. */
 em_err	store_results(store *st, const uint8_t *task, const uint8_t *author,
     store_visit fn, void *ctx);
 
-/* Visits every record in feed order (author, then seq), or only author's
- * records with seq >= since when author is not NULL. */
+/* Visits every record in feed order (author, then seq; evidence of
+ * equivocation beside its twin), or only author's records with seq >=
+ * since when author is not NULL. flags are 0. */
 em_err	store_records(store *st, const uint8_t *author, uint64_t since,
     store_visit fn, void *ctx);
 
-/* Number of records stored. */
+/* Number of records stored, evidence included, into *n (0 on failure). */
 em_err	store_count(store *st, uint64_t *n);
 
 /* Writes the per-author summary the gossip protocol exchanges (wire.h):
  * author, highest contiguous seq, highest seq; at most cap entries, in
- * author order. Returns the count in *n. */
+ * author order, into entries (cap * WIRE_SUMMARY_ENTRY bytes). The count
+ * goes to *n. */
 em_err	store_summary(store *st, uint8_t *entries, uint32_t cap, uint32_t *n);
 
 /* BLAKE2b-256 over every record id in id order: two stores holding the
  * same records have the same digest, however they got them. */
 em_err	store_digest(store *st, uint8_t out[static 32]);
 
-/* Visits records that arrived after local number after, in arrival order,
- * at most max of them; *last gets the number of the last one visited (or
- * stays after). The visitor's flags are 0. */
+/* Visits records that arrived after local number after (0: from the
+ * first), in arrival order, at most max of them; *last gets the local
+ * number of the last one visited, or after when none was. The visitor's
+ * flags are 0. */
 em_err	store_since(store *st, uint64_t after, uint32_t max, store_visit fn,
     void *ctx, uint64_t *last);
 
-/* What a node remembers of a peer address. */
+/* What a node remembers of a peer address. Which table an entry is in,
+ * and the group of the peer that told us of it, are the daemon's
+ * (node/daemon/addrbook.h); the store keeps them as given. */
+#define STORE_PEER_SOURCE_LEN	17
+
+enum store_peer_table {
+	STORE_PEER_UNKNOWN = 0,		/* stored by an older evalmesh: not said */
+	STORE_PEER_NEW,			/* learnt from a peer, never worked */
+	STORE_PEER_TRIED,		/* a handshake there worked */
+	STORE_PEER_OPERATOR,		/* given by the operator: kept */
+};
+
 typedef struct store_peer {
 	char		addr[256];	/* "host:port" */
 	int		has_id;
 	uint8_t		id[32];		/* the node id seen there */
-	uint64_t	last_ok;	/* ms: last successful handshake, 0 never */
-	uint64_t	ban_until;	/* ms: refused until then */
+	uint64_t	last_ok;	/* ms since the epoch: the last successful
+					 * handshake; 0 never */
+	uint64_t	ban_until;	/* ms since the epoch: refused until then */
 	uint32_t	fails;		/* dial failures since the last success */
+	uint8_t		table;		/* enum store_peer_table */
+	uint8_t		source[STORE_PEER_SOURCE_LEN];	/* who told us, as a group */
+	uint64_t	heard;		/* ms: when last told of it, 0 never */
 } store_peer;
 
-/* Adds or replaces the entry for p->addr. */
+/* "new", "tried", "operator", or "unknown" for STORE_PEER_UNKNOWN and
+ * any other value: a static string. */
+const char *store_peer_table_name(uint8_t table);
+/* Adds or replaces the entry for p->addr. EM_EINVAL if p->addr is empty
+ * or not NUL-terminated within its 256 bytes. */
 em_err	store_peer_put(store *st, const store_peer *p);
-/* Lists up to cap peers (address order); *n gets how many. */
+/* Lists up to cap peers (address order); *n gets how many. An entry an
+ * older evalmesh stored reads with table STORE_PEER_UNKNOWN, source
+ * zeros and heard 0; a value of neither form is skipped. */
 em_err	store_peer_list(store *st, store_peer *out, size_t cap, size_t *n);
+/* Calls fn with each peer (address order; p is borrowed for the call)
+ * until it returns nonzero. Entries read as store_peer_list says. */
+em_err	store_peer_each(store *st, int (*fn)(void *ctx, const store_peer *p),
+    void *ctx);
+/* In one transaction: deletes each of the n_del addresses in del (one
+ * not stored is fine), then adds or replaces each of the n_put peers in
+ * put. EM_EINVAL (and nothing written) if an address is empty or over
+ * 255 bytes. */
+em_err	store_peer_write(store *st, const store_peer *const *put, size_t n_put,
+    const char *const *del, size_t n_del);
+/* Deletes, in one transaction, every stored peer (and every value that
+ * is not a peer entry) for which keep(ctx, addr) returns 0; addr is
+ * NUL-terminated and borrowed for the call. *n_gone (NULL: not wanted)
+ * gets how many went. */
+em_err	store_peer_prune(store *st, int (*keep)(void *ctx, const char *addr),
+    void *ctx, size_t *n_gone);
 
-/* Content-addressed blobs: the chunks of a task's items. put checks that
- * hash is BLAKE2b-256(bytes) (EM_EFORMAT if not) and is a no-op for a blob
- * already held. get: *bytes is yours (free()); EM_ENOTFOUND. */
+/* Content-addressed blobs: the chunks of a task's items. put copies
+ * bytes[0..len) in after checking that hash is BLAKE2b-256(bytes)
+ * (EM_EFORMAT if not; EM_ETOOBIG above STORE_BLOB_MAX), and is a no-op
+ * for a blob already held. get: *bytes is yours (free()), *len its size,
+ * NULL and 0 on failure; EM_ENOTFOUND. has: 1 if held; 0 if not, or if
+ * the store cannot be read. */
 #define STORE_BLOB_MAX	(256 * 1024)
 em_err	store_blob_put(store *st, const uint8_t hash[static 32],
     const uint8_t *bytes, size_t len);
@@ -207,7 +278,10 @@ typedef struct store_eval {
 	size_t		 output_len;
 } store_eval;
 
-/* Stores n cached evaluations under the run key in one transaction. */
+/* Stores n cached evaluations e[0..n) under the run key in one
+ * transaction, copying them in: each replaces what the run held for its
+ * index, and an output above STORE_EVAL_OUT_MAX is cut to it (its hash,
+ * given, stays over all of it). n = 0 is EM_OK, with no transaction. */
 em_err	store_eval_put(store *st, const uint8_t run[static 32],
     const store_eval *e, size_t n);
 
@@ -215,21 +289,25 @@ em_err	store_eval_put(store *st, const uint8_t run[static 32],
  * asked afresh: what it answers from now on is all the cache holds). */
 em_err	store_eval_clear(store *st, const uint8_t run[static 32]);
 
-/* Visits the cached evaluations of a run in item order; e borrows from
- * the map during the call. Return non-zero to stop. */
+/* Visits the cached evaluations of a run in item order; e and its output
+ * borrow from the map during the call (a visitor, as above). Entries of
+ * another layout are passed over. */
 typedef int (*store_eval_visit)(void *ctx, const store_eval *e);
 em_err	store_eval_each(store *st, const uint8_t run[static 32],
     store_eval_visit fn, void *ctx);
 
 /* Visits task records, by task id then arrival; only task's when it is not
- * NULL. Flags as for results (RESULT_REVOKED for a withdrawn task). */
+ * NULL. Flags as for results, of the task record (RESULT_REVOKED: its
+ * author withdrew it). */
 em_err	store_tasks(store *st, const uint8_t *task, store_visit fn, void *ctx);
 
 /* A board row copied out of the map (store_view_copy), for callers that
  * keep rows past the transaction. */
 typedef struct store_row {
 	uint8_t		id[32], author[32];
-	uint64_t	seq, n_items, t_end;
+	uint64_t	seq, n_items;
+	uint64_t	t_end;		/* ms since the epoch: the result's t_end
+					 * (its run's end, as its author said) */
 	double		value;		/* the first metric */
 	double		std_err, lo, hi;
 	int		has_stderr, has_ci, has_scores;
@@ -243,10 +321,10 @@ typedef struct store_row {
 } store_row;
 
 /* A board row as it lies in the map: borrowed, valid only during the
- * visit; text is not NUL-terminated. */
+ * visit; text is not NUL-terminated. Fields as in store_row. */
 typedef struct store_view {
 	const uint8_t	*id, *author;
-	uint64_t	 seq, n_items, t_end;
+	uint64_t	 seq, n_items, t_end;	/* t_end: ms since the epoch */
 	double		 value, std_err, lo, hi;
 	uint8_t		 flags, access, has_stderr, has_ci, has_scores;
 	uint8_t		 has_items;	/* the result gave its item counts: */
@@ -258,20 +336,23 @@ typedef struct store_view {
 	const char	*metric, *model, *revision;
 } store_view;
 
-/* Copies a view into a row of one's own. */
+/* Copies a view into a row of one's own, texts NUL-terminated. */
 void	store_view_copy(const store_view *v, store_row *out);
 
 /* Calls rows with every row of the task — those with one name_id one
  * after another, each model's in this store's arrival order — a batch of
- * up to STORE_SCAN_BATCH at a time, then done with how many and
- * the digest of the task's results — BLAKE2b-256 over their ids in id
- * order — all inside one read transaction: one cursor scan, no record
- * decoded, and what a view points to stays valid until done returns (the
- * views themselves only during their call). count is the task's number of
- * rows, the same on every call. rows returning nonzero stops the scan
- * (done is not called; the result is still EM_OK). The digest is computed
- * on the first scan after the task's result set changed and kept (in
- * `digests`) for the next. */
+ * up to STORE_SCAN_BATCH at a time, then done with how many and the
+ * digest of the task's results (BLAKE2b-256 over their ids in id order),
+ * all inside one read transaction: one cursor scan, no record decoded.
+ * What a view points to stays valid until done returns, the views
+ * themselves only during their call. count is the task's number of rows,
+ * the same on every call. rows returning nonzero stops the scan: done is
+ * not called, and the result is EM_OK. done's return is not looked at. A
+ * task without results calls done alone, with 0 and the digest of no ids.
+ * After a failure (EM_ESTORE for a row that does not decode) done is not
+ * called. The digest is computed on the first scan after the task's result
+ * set changed and kept (in `digests`, by a write transaction once the scan
+ * is over, whose failure is passed over) for the next. */
 #define STORE_SCAN_BATCH	32
 /* how: 0 decodes every field of a view; STORE_SCAN_RANKING all but t_end,
  * std_err, has_stderr and has_scores, which no ranking reads (they are 0). */
@@ -281,22 +362,29 @@ typedef int (*store_rows_done)(void *ctx, size_t n, const uint8_t digest[static 
 em_err	store_board_scan(store *st, const uint8_t task[static 32], unsigned how, store_rows_fn rows,
     store_rows_done done, void *ctx);
 
-/* The same, with every row at once: fn gets them as an array. */
+/* The same, with every row at once: fn gets them as an array (NULL when
+ * n is 0), valid during its call; its return is not looked at. */
 typedef int (*store_board_fn)(void *ctx, const store_view *rows, size_t n,
     const uint8_t digest[static 32]);
 em_err	store_board_view(store *st, const uint8_t task[static 32], store_board_fn fn, void *ctx);
 
 /* The floor a board read cannot beat, for benchmarks: one cursor scan of
- * the task's rows reading every byte; *n rows, *sum a checksum of them. */
+ * the task's rows reading every byte; *n rows, *sum a checksum of them
+ * (both 0 on failure). */
 em_err	store_board_raw(store *st, const uint8_t task[static 32], uint64_t *n, uint64_t *sum);
 
 typedef int (*store_task_visit)(void *ctx, const uint8_t task[static 32], uint64_t results);
 
-/* Visits every task that has results, in task-id order, with their count. */
+/* Visits every task that has results, in task-id order, with their count
+ * (a visitor, as above). */
 em_err	store_board_tasks(store *st, store_task_visit fn, void *ctx);
 
 /* The reader's trust list: node ids and the names given them. put adds or
- * renames; del: EM_ENOTFOUND if absent. */
+ * renames (name: at most STORE_TRUST_NAME_MAX bytes, EM_ETOOBIG above;
+ * its content is the caller's to check); del: EM_ENOTFOUND if absent;
+ * list visits in id order, id and name (NUL-terminated) borrowed for the
+ * call (a visitor, as above); trusted: 1 if listed, 0 if not or if the
+ * store cannot be read. */
 #define STORE_TRUST_NAME_MAX	128
 typedef int (*store_trust_visit)(void *ctx, const uint8_t id[static 32], const char *name);
 em_err	store_trust_put(store *st, const uint8_t id[static 32], const char *name);
@@ -304,7 +392,10 @@ em_err	store_trust_del(store *st, const uint8_t id[static 32]);
 em_err	store_trust_list(store *st, store_trust_visit fn, void *ctx);
 int	store_trusted(store *st, const uint8_t id[static 32]);
 
-/* Small text settings. get: EM_ENOTFOUND, EM_ETOOBIG if cap is too small. */
+/* Small text settings. get copies key's value, NUL-terminated, to
+ * buf[0..cap): EM_ENOTFOUND, EM_ETOOBIG if it does not fit (buf is then
+ * unchanged), EM_ESTORE for an empty key or one above 511 bytes. set: key
+ * 1 to 64 bytes (else EM_EINVAL), any value. */
 em_err	store_meta_get(store *st, const char *key, char *buf, size_t cap);
 em_err	store_meta_set(store *st, const char *key, const char *value);
 

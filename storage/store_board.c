@@ -21,13 +21,9 @@
  * The layout is on disk: changing it means a new STORE_SCHEMA (store.c),
  * which rebuilds every board. The first sixteen bytes are the sort key.
  * Rows sort by name id, then by the record's local number: a task's
- * results for one model and revision lie together, in arrival order, so a
- * leaderboard meets each model's results in one run and groups them
- * without a table or a name compared; and a new result lands at the end of
- * its model's run, one place per model (keyed by random ids, every insert
- * rewrote a random page and the ingest rate fell by a tenth). The order
- * differs from store to store; nothing computed from it depends on it,
- * and the digest sorts the ids first. */
+ * results for one model and revision lie together, in arrival order, and
+ * a new result lands at the end of its model's run (not on a random page). The order differs from store to store; nothing computed
+ * from it depends on it, and the digest sorts the ids first. */
 #include "store_impl.h"
 
 #include <errno.h>

@@ -23,11 +23,14 @@ struct store {
 	uint64_t next_num;	/* next local number in the open write txn; 0: unknown */
 };
 
-/* Translates an LMDB return code, once, at this boundary. */
+/* Translates an LMDB return code, once, at this boundary: an em_err, or
+ * ST_FULL for MDB_MAP_FULL. */
 int	st_rc(int rc);
 
-/* Runs fn in a write transaction and commits; on ST_FULL grows the map and
- * retries. fn may be run more than once and must not keep state between. */
+/* Runs fn in a write transaction and commits; on ST_FULL (from fn or the
+ * commit) doubles the map and retries, up to 1 TiB (then EM_ETOOBIG). fn
+ * may be run more than once and must not keep state between; any error it
+ * returns aborts the transaction and is returned. */
 em_err	st_write(store *st, int (*fn)(store *, MDB_txn *, void *), void *ctx);
 
 /* Looks key up in dbi in a read transaction of its own and hands the value
@@ -40,7 +43,8 @@ em_err	st_lookup(store *st, MDB_dbi dbi, MDB_val *key,
 struct st_copy { uint8_t *buf; size_t len, cap; };
 em_err	st_copy_out(const MDB_val *v, void *ctx);
 
-/* Begins a read-only transaction, adopting a map grown by another process. */
+/* Begins a read-only transaction, adopting a map grown by another process;
+ * mdb_txn_abort() it. */
 em_err	st_read_begin(store *st, MDB_txn **txn);
 
 /* A read-only transaction with a cursor on dbi; st_cursor_end closes both. */
@@ -54,14 +58,17 @@ void	st_feed_key(uint8_t key[static FEED_KEY_LEN], const uint8_t author[static 3
  * EM_ENOTFOUND if absent. */
 int	st_bytes(store *st, MDB_txn *txn, const uint8_t id[static 32], MDB_val *out);
 
-/* Parses stored bytes (checked when they came in) into env and b. */
+/* Parses stored bytes (checked when they came in) into env and b, which
+ * borrow from v. EM_ESTORE if they no longer parse. */
 int	st_parse(const MDB_val *v, rec_env *env, body_any *b);
 
-/* Indexes and stores one verified record; *status gets enum store_status. */
+/* Indexes and stores one verified record (its bytes copied into the map);
+ * *status gets enum store_status. */
 int	st_index_put(store *st, MDB_txn *txn, const rec_env *env, int *status);
 
 /* A result's flags (RESULT_*): its author caught equivocating, revoked by
- * its own author, attested as disputed by anyone (store_board.c). */
+ * its own author, attested as disputed by anyone (store_board.c). What
+ * cannot be read counts as no flag. */
 uint32_t st_result_flags(store *st, MDB_txn *txn, const uint8_t id[static 32],
     const uint8_t author[static 32]);
 

@@ -1,5 +1,5 @@
-/* What replication needs from the store: summaries, digests, arrivals,
- * and the peers we know. */
+/* What replication needs from the store: summaries, digests, arrivals
+ * (the peers we know are in store_peer.c). */
 #include "store_impl.h"
 
 #include <string.h>
@@ -78,67 +78,5 @@ store_since(store *st, uint64_t after, uint32_t max, store_visit fn, void *ctx,
 	st_cursor_end(txn, cur);
 	if (err != EM_OK)
 		return err;
-	return rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
-}
-
-#define PEER_VAL_LEN (1 + 32 + 8 + 8 + 4)
-
-struct peer_put { const store_peer *p; };
-
-static int
-peer_put_fn(store *st, MDB_txn *txn, void *ctx)
-{
-	const store_peer *p = ((struct peer_put *)ctx)->p;
-	uint8_t val[PEER_VAL_LEN];
-	MDB_val k = { strlen(p->addr), (void *)(uintptr_t)p->addr };
-	MDB_val v = { sizeof val, val };
-
-	val[0] = (uint8_t)(p->has_id != 0);
-	memcpy(val + 1, p->id, 32);
-	be_put(val + 33, p->last_ok, 8);
-	be_put(val + 41, p->ban_until, 8);
-	be_put(val + 49, p->fails, 4);
-	return st_rc(mdb_put(txn, st->peers, &k, &v, 0));
-}
-
-em_err
-store_peer_put(store *st, const store_peer *p)
-{
-	struct peer_put pp = { p };
-	size_t n = strnlen(p->addr, sizeof p->addr);
-
-	if (n == 0 || n >= sizeof p->addr)
-		return EM_EINVAL;
-	return st_write(st, peer_put_fn, &pp);
-}
-
-em_err
-store_peer_list(store *st, store_peer *out, size_t cap, size_t *n)
-{
-	MDB_txn *txn;
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc, err;
-
-	*n = 0;
-	if ((err = st_cursor(st, st->peers, &txn, &cur)) != EM_OK)
-		return err;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0 && *n < cap;
-	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		store_peer *p = &out[*n];
-		const uint8_t *b = v.mv_data;
-
-		if (k.mv_size >= sizeof p->addr || v.mv_size != PEER_VAL_LEN)
-			continue;	/* not ours: skip rather than fail */
-		memcpy(p->addr, k.mv_data, k.mv_size);
-		p->addr[k.mv_size] = 0;
-		p->has_id = b[0];
-		memcpy(p->id, b + 1, 32);
-		p->last_ok = be_get(b + 33, 8);
-		p->ban_until = be_get(b + 41, 8);
-		p->fails = (uint32_t)be_get(b + 49, 4);
-		(*n)++;
-	}
-	st_cursor_end(txn, cur);
 	return rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
 }

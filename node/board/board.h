@@ -10,16 +10,24 @@
  *  1. With trusted_only, results by authors outside the reader's trust
  *     list are left out (and counted).
  *  2. Only results whose headline metric is the task's count; others are
- *     left out (and counted).
+ *     left out (and counted). So are results that cannot be compared
+ *     with the others (issue 13): over another number of items than the
+ *     task's (opts.task_items), or, for a proportion (opts.proportion), a
+ *     value or an interval end outside [0, 1] or not a number, or an
+ *     interval that does not hold its value. One such result left out
+ *     leaves its author's earlier one standing (rule 3).
  *  3. One model is a name and revision. Each author counts once per model:
- *     its latest result (highest seq, then highest id) stands, earlier
- *     ones are superseded. Revoked results form rows of their own, outside
- *     the ranking, shown only with `all`.
+ *     its latest result (highest seq, then highest id, byte-wise; of two
+ *     alike, the one given first) stands, earlier ones are superseded.
+ *     Revoked results form rows of their own, outside the ranking, shown
+ *     only with `all`.
  *  4. A row's value is the mean of its reporters' values weighted by their
- *     item counts. Its interval is the hull of the reporters' 95%
- *     intervals (each its published one, else Wilson's): reporters ran the
- *     same items, so more of them does not narrow what the items allow,
- *     and reporters who disagree widen it.
+ *     item counts (a count of 0 weighs 1), summed in the order of their
+ *     authors (byte-wise), so every node gets the same bits; a row of one
+ *     reporter has that reporter's value exactly. Its interval is the hull
+ *     of the reporters' 95% intervals (each its published one, else
+ *     Wilson's): reporters ran the same items, so more of them does not
+ *     narrow what the items allow, and reporters who disagree widen it.
  *  5. Agreement: every two reporters' intervals overlap ("yes"), some do
  *     not ("no"), or one reporter ("-").
  *  6. Flags (board_flag_words): equivocating-author (an author caught
@@ -32,7 +40,12 @@
  *     items, shown beside it; it does not change the ranking.
  *  8. Ranks are tie groups: one plus the number of ranked rows whose
  *     interval lies wholly above this row's (lo above its hi).
- *  9. Sorted by value, high first, then model name, then revision. */
+ *  9. Sorted by value, high first, then model name, then revision,
+ *     byte-wise. Values compare as numbers, -0 equal to 0; a value that is
+ *     not a number (a mean whose sum overflowed: only values near the
+ *     largest double do that) goes first when its sign bit is clear, last
+ *     when it is set. Revoked rows (with `all`) follow the ranked ones, in
+ *     the same order. */
 #ifndef EM_BOARD_H
 #define EM_BOARD_H
 
@@ -41,45 +54,63 @@
 
 #include "store.h"
 
+/* What the reader asks of a board. */
 typedef struct board_opts {
-	int		 trusted_only;
-	int		 all;		/* show revoked rows too */
-	unsigned	 min_reporters;
-	const char	*metric;	/* the task's metric; NULL: the commonest */
+	int		 trusted_only;	/* rule 1 */
+	int		 all;		/* show revoked rows too (unranked) */
+	unsigned	 min_reporters;	/* rule 7; 0 and 1: every row */
+	const char	*metric;	/* the task's metric (NUL-terminated, read
+					 * during the call, cut to BODY_SHORT_MAX
+					 * bytes); NULL: the commonest
+					 * (board_metric) */
 	int		 result_ids;	/* keep each row's result ids (for --json) */
+	uint64_t	 task_items;	/* rule 2: the task's item count; 0: not
+					 * known, not checked */
+	int		 proportion;	/* rule 2: the metric is a fraction of
+					 * items, in [0, 1] */
 } board_opts;
 
 /* What a run met on its items, in the order of board_row.cut. */
 enum board_cut { CUT_TRUNCATED, CUT_EMPTY, CUT_REFUSED, CUT_FAILED, BOARD_CUTS };
 
+/* One row: a model and revision, revoked or not. Its pointers are into
+ * the board and live until board_free. value, lo and hi are in the
+ * metric's own units (a fraction of items for exact_match); counts are
+ * of items. */
 typedef struct board_row {
 	const char	*model;		/* NUL-terminated, owned by the board */
 	const char	*revision;
-	size_t		 model_len, revision_len;
-	double		 value, lo, hi;
+	size_t		 model_len, revision_len;	/* bytes, without the NUL */
+	double		 value, lo, hi;	/* rule 4 */
 	uint64_t	 n_items;	/* the largest reporter's */
 	uint64_t	 items_sum;	/* all its reporters' items together, and
 					 * of them, as their results counted
 					 * (body_items): */
 	uint64_t	 cut[BOARD_CUTS];	/* truncated, empty, refused, failed */
-	unsigned	 reporters;
+	unsigned	 reporters;	/* authors whose results stand in it */
 	int		 agree;		/* 1 yes, 0 no, -1 one reporter */
 	int		 closed;	/* a reporter said closed weights */
 	uint32_t	 flags;		/* RESULT_* of any of its results */
-	int		 ranked;
-	unsigned	 rank;		/* when ranked */
+	int		 ranked;	/* 0: a revoked row (with opts.all) */
+	unsigned	 rank;		/* when ranked (rule 8); else 0 */
 	const uint8_t	*result_ids;	/* with opts.result_ids: its reporters'
-					 * result ids, 32 bytes each, by author */
+					 * result ids, 32 bytes each, by author;
+					 * else NULL */
 } board_row;
 
+/* A board: its rows in their printed order (rule 9, ranked rows first,
+ * then revoked ones), and what was left out, counted in results. The
+ * caller owns it once a function below filled it: board_free(). */
 typedef struct board {
-	char		 metric[BODY_SHORT_MAX + 1];
+	char		 metric[BODY_SHORT_MAX + 1];	/* the one ranked */
 	board_row	*rows;
 	size_t		 n_rows;
 	size_t		 n_results;		/* results read */
 	size_t		 used;			/* results behind the rows shown */
 	size_t		 left_untrusted, left_metric, left_superseded;
 	size_t		 left_revoked, left_min_reporters;
+	size_t		 left_items, left_range;	/* rule 2: another item
+							 * count; out of [0, 1] */
 	uint8_t		 digest[32];		/* over the ids of all the task's
 						 * results held, in id order
 						 * (store_board_view) */
@@ -87,49 +118,78 @@ typedef struct board {
 	uint8_t		*ids;			/* their result ids */
 } board;
 
-/* Building a board as its results are read: begin with how many will come
- * and the task's metric, add them a batch at a time (trusted[i] says
- * whether rows[i]'s author is trusted; NULL: none is), end. The results
- * with one name_id must come one after another (a store's scan gives them
- * so), in any order otherwise. What the views point to (ids, names) is
- * borrowed until board_end returns; the board keeps copies of what it
- * shows. board_begin and board_end: EM_ENOMEM (board_end frees the
- * builder either way; board_acc_free() one that is not ended). Results
- * beyond n are ignored. */
+/* Building a board as its results are read: begin, add them a batch at a
+ * time, end.
+ *
+ * board_begin: n is how many results will come (a scan's count); results
+ * beyond n are ignored, not counted. metric (NUL-terminated, copied; cut
+ * to BODY_SHORT_MAX bytes) is the one ranked; o is copied, o->metric
+ * ignored. The builder keeps a copy of each result that counts (about
+ * 140 bytes each), so it asks for n of them at once. On success *out is
+ * the caller's: board_end() or board_acc_free(). EM_ENOMEM (also for an n
+ * too large to hold); *out is NULL then.
+ *
+ * board_add: rows[0..n) in any order, in batches of any size. The views
+ * are borrowed only during the call; what they point to (ids, authors,
+ * names) must stay valid until board_end returns. trusted[i] says whether
+ * rows[i]'s author is trusted; NULL: none is. Cannot fail.
+ *
+ * board_end: frees the builder, whatever it returns. digest (32 bytes,
+ * copied) is the store's over the task's results. On success *b is the
+ * caller's: board_free(). EM_ENOMEM; *b is then empty (zeroed, nothing to
+ * free). */
 typedef struct board_acc board_acc;
 em_err	board_begin(size_t n, const char *metric, const board_opts *o, board_acc **out);
 void	board_add(board_acc *a, const store_view *rows, size_t n, const uint8_t *trusted);
 em_err	board_end(board_acc *a, const uint8_t digest[static 32], board *b);
+
+/* Frees a builder that board_end was not given; NULL is fine. */
 void	board_acc_free(board_acc *a);
 
-/* The metric most of the results (the trusted ones with trusted_only)
- * report, the least name among equals; "" when none. EM_ENOMEM. */
+/* The metric most of the rows[0..n) report (only those whose trusted[i]
+ * is set with trusted_only; trusted may be NULL: none is), the least name
+ * byte-wise among equals; "" when none. Into out (cap bytes, cut to fit,
+ * NUL-terminated when cap > 0). The rows are read during the call only.
+ * EM_ENOMEM (out is "" then). */
 em_err	board_metric(const store_view *rows, size_t n, const uint8_t *trusted, int trusted_only,
     char *out, size_t cap);
 
-/* All of the above over n results in memory; trusted[i] says whether
- * rows[i]'s author is trusted (may be NULL when !trusted_only); digest is
- * the store's over the task's results; o->metric NULL: board_metric's.
- * EM_ENOMEM. */
+/* The board of n results in memory, in any order: board_begin, board_add
+ * and board_end in one call, with o->metric NULL meaning board_metric's.
+ * trusted as for board_add; digest (32 bytes, copied) the store's over the
+ * task's results. The rows and what they point to are read during the
+ * call only. On success *b is the caller's: board_free(). EM_ENOMEM; *b is
+ * then empty (zeroed). */
 em_err	board_build(const store_view *rows, size_t n, const uint8_t *trusted,
     const uint8_t digest[static 32], const board_opts *o, board *b);
 
-/* Reads the task's rows in one read transaction and builds the board,
- * each result as the scan meets it when o->metric is given (the task's,
- * as `leaderboard` passes it), else from all of them at once
- * (board_store.c). */
+/* The board of task (its 32-byte id) from the store: its rows read in one
+ * read transaction, the reader's trust list with o->trusted_only
+ * (board_store.c). A task with no results gives an empty board. On the
+ * first read after the task's results changed, the store computes their
+ * digest and keeps it (a write transaction whose failure is ignored). On
+ * success *b is the caller's: board_free(). EM_ENOMEM; EM_EIO or EM_ESTORE
+ * when the store cannot be read or a row in it is damaged. *b is empty
+ * (zeroed) on every error. */
 em_err	board_compute(store *st, const uint8_t task[static 32], const board_opts *o, board *b);
+
+/* Frees what a board holds and zeroes it; a zeroed board is fine (b is
+ * not NULL). */
 void	board_free(board *b);
 
-/* Reads a task's rows from the store as copies (for compare, which goes
- * back to the records), with whether each author is in the trust list.
- * *rows and *trusted are yours (free()). */
+/* A task's results from the store as copies (for compare, which goes
+ * back to the records), in the store's order (by model, then arrival),
+ * with trusted[i] 1 when rows[i]'s author is in the reader's trust list,
+ * else 0. On success *rows (*n of them) and *trusted (*n bytes) are the
+ * caller's: free() each (they are not NULL, even for none). EM_ENOMEM,
+ * EM_EIO, EM_ESTORE; then *rows and *trusted are NULL and *n is 0. */
 em_err	board_load(store *st, const uint8_t task[static 32], store_row **rows,
     uint8_t **trusted, size_t *n);
 
 /* "12/240 truncated, 2/240 refused" (or "-") for a row's item counts,
- * into buf: of all its reporters' items, how many each kind took
- * (board_text.c). */
+ * into buf (cap bytes, at least 1; cut to fit, NUL-terminated): of all its
+ * reporters' items, how many each kind took (board_text.c). Returns
+ * buf. */
 const char *board_cuts(const board_row *r, char *buf, size_t cap);
 
 /* A result's flags (RESULT_*, store.h) in words (board_text.c): the one

@@ -35,18 +35,21 @@ typedef struct args_parsed {
 	} got[ARGS_OPTS_MAX];
 } args_parsed;
 
-/* Parses argv[0..argc) (the words after the subcommand) against opts,
- * allowing at most max_pos positional arguments. "--help" and "-h" are
- * always accepted as flags. On error writes a one-line reason to why and
- * returns EM_EINVAL. Values borrow from argv. */
+/* Parses argv[0..argc) (the words after the subcommand) against opts
+ * (fewer than ARGS_OPTS_MAX), allowing at most max_pos positional
+ * arguments (ARGS_POS_MAX at most). "--help" and "-h" are always accepted
+ * as flags. a keeps pointers to opts and into argv: both must outlive it.
+ * EM_OK, or EM_EINVAL with a one-line reason in why (cap bytes). */
 em_err args_parse(args_parsed *a, const opt *opts, size_t n_opts, int argc,
     char **argv, size_t max_pos, char *why, size_t cap);
 
-/* The value of a VALUE option (the last if repeated), "1" for a flag that
- * was given, NULL if absent. */
+/* The value of a VALUE option (the last if repeated; borrowed from argv),
+ * "1" for a flag that was given, NULL if absent or not one of a's. */
 const char *args_get(const args_parsed *a, const char *name);
 
-/* All values of a MULTI option; returns their count. */
+/* All values of a MULTI option, in *vals (an array inside a, borrowing
+ * from argv); returns their count, 0 (and *vals untouched) for a name
+ * that is not one of a's. */
 size_t args_all(const args_parsed *a, const char *name, const char *const **vals);
 
 /* 1 if --help or -h was given. */

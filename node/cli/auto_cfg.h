@@ -17,11 +17,13 @@
 	{ "extra-body", OPT_VALUE, 0 }, { "api-key-header", OPT_VALUE, 0 }
 
 /* Reads HOME/node.json under home_dir (if there is one) and the flags in
- * a into *cfg, each value checked by its rule in modelcfg.h, as `eval`
- * checks its flags, and then the settings together. Returns 0; 2 after a
- * usage line for a bad flag, or for settings that do not go together when
- * no node.json took part; 1 after a line naming the file for a bad
- * node.json, or for an API key variable that is not set. */
+ * a into *cfg (zeroed first; every value copied in), each value checked
+ * by its rule in modelcfg.h, as `eval` checks its flags, and then the
+ * settings together. Returns 0; 2 after a usage line for a bad flag, or
+ * for settings that do not go together when no node.json took part; 1
+ * after a line naming the file for a bad node.json (or settings that do
+ * not go together with it), for an API key variable that is not set, or
+ * when out of memory. */
 int	auto_config(const args_parsed *a, const char *home_dir, auto_cfg *cfg);
 
 #endif

@@ -42,7 +42,8 @@ int cmd_compare(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
 int cmd_revoke(int argc, char **argv);
 
-/* Prints "evalmesh: <message>" on stderr. Returns 1. */
+/* Prints "evalmesh: <message>" on stderr, one line (cut at 1023 bytes,
+ * made well-formed UTF-8). Returns 1. */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints "evalmesh <cmd>: <why> (see 'evalmesh <cmd> --help')". Returns 2. */
@@ -59,8 +60,9 @@ int cli_bad(const char *cmd, const char *flag, const char *value, const char *fm
 
 /* Parses the words after the command (args_parse) against opts, allowing
  * at most max_pos positional arguments, and checks the values every
- * command shares (--home, --passphrase-env). 0, or 2 after the usage
- * line. */
+ * command shares (--home: 1 to HOME_DIR_MAX bytes; --passphrase-env:
+ * cli_var_check). 0, or 2 after the usage line. a as args_parse leaves
+ * it. */
 int cli_args(const char *cmd, args_parsed *a, const opt *opts, size_t n_opts, int argc, char **argv,
     size_t max_pos);
 
@@ -84,9 +86,9 @@ int cli_text(const char *cmd, const char *flag, const char *s, size_t max);
 int cli_name(const char *cmd, const char *flag, const char *s, size_t max, char *out,
     size_t cap);
 
-/* The whole decimal number given to the flag --name, from lo to hi; dflt
- * when it is absent. 0, or 2 after "--name 'V': expected a whole number
- * from LO to HI". */
+/* The whole decimal number given to the flag --name, from lo to hi, into
+ * *out; dflt when it is absent. 0, or 2 (with *out dflt) after "--name
+ * 'V': expected a whole number from LO to HI". */
 int cli_number(const char *cmd, const args_parsed *a, const char *name, uint64_t lo, uint64_t hi,
     uint64_t dflt, uint64_t *out);
 
@@ -114,7 +116,9 @@ const char *cli_show(const char *s, char *buf, size_t cap);
 /* Prints help text to stdout. Returns 0. */
 int cli_help(const char *text);
 
-/* Parses a whole decimal number / a finite real. 0 ok, -1 otherwise. */
+/* Parses the whole of s as a decimal number that fits 64 bits (a digit
+ * first: no sign, no space) / as a finite real (strtod's forms). 0 with
+ * *out, or -1 with *out untouched. */
 int cli_parse_u64(const char *s, uint64_t *out);
 int cli_parse_double(const char *s, double *out);
 
@@ -149,11 +153,13 @@ typedef struct cli_verbs {
  * '--name' (see 'evalmesh trust list --help')"). */
 int cli_verbs_run(const cli_verbs *c, int argc, char **argv);
 
-/* A 32-byte id as a JSON string of 64 hex digits (new reference). */
+/* A 32-byte id as a JSON string of 64 hex digits (new reference), or
+ * NULL when out of memory. */
 json_t *cli_json_id(const uint8_t id[static 32]);
 
 /* Prints root to stdout, indented, with a newline, and drops the reference.
- * Returns 0, or 1 with a message when it could not be written. */
+ * Returns 0, or 1 with a message when it could not be written or root is
+ * NULL (taken for a document that ran out of memory). */
 int cli_json_print(json_t *root);
 
 #endif

@@ -39,7 +39,7 @@ home_dir(const args_parsed *a, char *out, size_t cap)
 		return 0;
 	}
 	if ((env = getenv("HOME")) == NULL || *env == '\0')
-		return cli_fail("no home directory: set --home_ctx DIR, $EVALMESH_HOME or $HOME");
+		return cli_fail("no home directory: set --home DIR, $EVALMESH_HOME or $HOME");
 	if (strlen(env) > HOME_DIR_MAX || strlen(env) + 10 >= cap)
 		return cli_fail("$HOME: longer than %d bytes", HOME_DIR_MAX);
 	snprintf(out, cap, "%s/.evalmesh", env);
@@ -91,9 +91,10 @@ load_secret(home_ctx *h, const args_parsed *a, const char *keypath)
 int
 home_open(home_ctx *h, const args_parsed *a, int need_secret)
 {
-	char path[HOME_PATH_MAX + 32], hex[ID_HEX_LEN + 1];
+	char path[HOME_PATH_MAX + 32], sp[HOME_PATH_MAX + 32];
 	uint8_t key[NETKEY_LEN], open_key[NETKEY_LEN], open_id[32];
 	em_err err;
+	int rc = 1;
 
 	memset(h, 0, sizeof *h);
 	if (hash_init() != EM_OK)
@@ -101,36 +102,38 @@ home_open(home_ctx *h, const args_parsed *a, int need_secret)
 	if (home_dir(a, h->dir, sizeof h->dir) || home_path(h->dir, "network.key", path, sizeof path))
 		return 1;
 	if ((err = netkey_read(path, 1, key)) != EM_OK) {
+		hash_wipe(key, sizeof key);	/* may hold part of it */
 		if (err == EM_EFORMAT)
 			return cli_fail("'%s' is not a network key (64 hex digits)", path);
 		return home_key_error(err, path, NULL);
 	}
 	netkey_id(key, h->netid);
 	memcpy(h->netkey, key, sizeof key);
+	hash_wipe(key, sizeof key);
 	netkey_open(open_key);
 	netkey_id(open_key, open_id);
 	h->open_network = memcmp(open_id, h->netid, 32) == 0;
-	hash_wipe(key, sizeof key);
+	/* from here a failure wipes the network key again (home_close) */
 	if (home_path(h->dir, "identity.key", path, sizeof path))
-		return 1;
-	if ((err = keyfile_public(path, h->pk, &h->sealed)) != EM_OK)
-		return home_key_error(err, path, NULL);
-	{
-		char sp[HOME_PATH_MAX + 32];
-
-		if (home_path(h->dir, "store", sp, sizeof sp))
-			return 1;
-		if ((err = store_open(sp, h->netid, NULL, &h->st)) != EM_OK) {
-			hex_encode(hex, h->netid, 32);
-			return cli_fail("cannot open store '%s': %s%s", sp, em_strerror(err),
-			    err == EM_ENETWORK ? " (network.key does not match the store)" : "");
-		}
+		goto out;
+	if ((err = keyfile_public(path, h->pk, &h->sealed)) != EM_OK) {
+		home_key_error(err, path, NULL);
+		goto out;
 	}
-	if (need_secret && load_secret(h, a, path) != 0) {
+	if (home_path(h->dir, "store", sp, sizeof sp))
+		goto out;
+	if ((err = store_open(sp, h->netid, NULL, &h->st)) != EM_OK) {
+		cli_fail("cannot open store '%s': %s%s", sp, em_strerror(err),
+		    err == EM_ENETWORK ? " (network.key does not match the store)" : "");
+		goto out;
+	}
+	if (need_secret && load_secret(h, a, path) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc != 0)
 		home_close(h);
-		return 1;
-	}
-	return 0;
+	return rc;
 }
 
 void

@@ -31,23 +31,33 @@ typedef struct home_ctx {
 	ident	*me;			/* only when opened with need_secret */
 } home_ctx;
 
-/* Where the home is, from --home or the environment. 0 or 1. */
+/* Where the home is, from --home, else $EVALMESH_HOME, else
+ * $HOME/.evalmesh, into out (cap bytes). 0, or 1 after a message (none
+ * set, empty, longer than HOME_DIR_MAX or cap). */
 int home_dir(const args_parsed *a, char *out, size_t cap);
 
-/* Joins dir and name into out. 0, or 1 with a message if too long. */
+/* Joins dir and name into out ("DIR/NAME", cap bytes). 0, or 1 with a
+ * message if it does not fit. */
 int home_path(const char *dir, const char *name, char *out, size_t cap);
 
-/* Opens an initialised home: network key, public identity, the store; with
- * need_secret also the secret key, unsealed with the passphrase from the
- * variable named by --passphrase-env or recorded at init. 0 or 1. */
+/* Opens an initialised home into h: network key, public identity, the
+ * store; with need_secret also the secret key, unsealed with the
+ * passphrase from the variable named by --passphrase-env or recorded at
+ * init. a is read during the call only. 0, with h to home_close; or 1
+ * after a message (a key file missing, damaged or readable by others, a
+ * wrong or missing passphrase, a store that will not open), and then
+ * nothing in h needs releasing (home_close is harmless). */
 int home_open(home_ctx *h, const args_parsed *a, int need_secret);
 
-/* Releases what home_open took (wipes the secret key). */
+/* Releases what home_open took (wipes the network key, frees the secret
+ * key, closes the store); h's other fields stay. Twice is fine. */
 void home_close(home_ctx *h);
 
 /* Turns an id or unique prefix typed by a user into an id of the given
- * space; what names the thing in messages ("record", "author", "task").
- * A full 64-digit task id is accepted even if no record names it yet. */
+ * space (store_resolve), into id; what names the thing in messages
+ * ("record", "author", "task"). A full 64-digit task id is accepted even
+ * if no record names it yet. 0, or 1 after a message (not hex, unknown,
+ * ambiguous, the store's error). */
 int home_resolve(home_ctx *h, enum store_space space, const char *text,
     uint8_t id[static 32], const char *what);
 
@@ -56,7 +66,9 @@ int home_resolve(home_ctx *h, enum store_space space, const char *text,
  * NAME@VERSION (task_find). 0, or 1 after a one-line message. */
 int home_task(home_ctx *h, const char *text, uint8_t id[static 32]);
 
-/* Prints the key-file error for path (permissions, damage, passphrase). */
+/* Prints the one-line message for err, a key file's error at path
+ * (permissions, damage, passphrase; pass_var names the passphrase's
+ * variable, or NULL). Returns 1. */
 int home_key_error(em_err err, const char *path, const char *pass_var);
 
 #endif

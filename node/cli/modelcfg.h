@@ -18,7 +18,8 @@
  *   api             --api              chat or completions
  *   served_model    --served-model     1 to MODELCFG_STR_MAX bytes
  *   api_key_env     --api-key-env      1 to HOME_VAR_MAX bytes
- *   api_key_header  --api-key-header   1 to MODELCFG_HEADER_MAX bytes
+ *   api_key_header  --api-key-header   1 to MODELCFG_HEADER_MAX bytes (the
+ *                                      name itself: modelcfg_combine)
  *   exec            --exec             1 to MODELCFG_STR_MAX bytes
  *   endpoint        --endpoint         an http(s) URL with a host (model_url),
  *                                      <= MODELCFG_STR_MAX bytes
@@ -63,12 +64,14 @@ const char *modelcfg_flag_name(enum modelcfg_key k);
 const char *modelcfg_key_name(enum modelcfg_key k);
 
 /* Checks v, the text given to k's flag (a number in decimal, extra_body
- * as JSON text), and fills *out. 0, or 2 after the usage line of cmd. */
+ * as JSON text), and fills *out (zeroed on failure). 0, or 2 after the
+ * usage line of cmd. */
 int modelcfg_flag(const char *cmd, enum modelcfg_key k, const char *v, modelcfg_val *out);
 
-/* Checks v, k's value in the node.json at path (a string; a whole number
- * for the numbers; any JSON for extra_body; for endpoint, one string of
- * the list), and fills *out. 0, or 1 after "PATH: KEY: why". */
+/* Checks v (only read), k's value in the node.json at path (a string; a
+ * whole number for the numbers; any JSON for extra_body, which *out then
+ * holds a new reference to; for endpoint, one string of the list), and
+ * fills *out (zeroed on failure). 0, or 1 after "PATH: KEY: why". */
 int modelcfg_json(const char *path, enum modelcfg_key k, const json_t *v, modelcfg_val *out);
 
 /* The settings together, as strings (NULL or "": not given). */
@@ -82,10 +85,11 @@ typedef struct modelcfg_set {
 
 /* The rules between settings: --endpoint or --exec, not both (and one of
  * them with need_target); --extra-body only with endpoints;
- * --api-key-header only with --api-key-env; the variable --api-key-env
- * names is set and not empty. Returns 0; 2 with a one-line reason in why
+ * --api-key-header only with --api-key-env, and a header name
+ * model_key_header_check takes; the variable --api-key-env names is set
+ * and not empty. Returns 0; 2 with a one-line reason in why (cap bytes)
  * for settings that do not go together; 1 with why when the environment
- * lacks the key. */
+ * lacks the key. Prints nothing. */
 int modelcfg_combine(const modelcfg_set *s, char *why, size_t cap);
 
 #endif

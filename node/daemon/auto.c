@@ -13,8 +13,6 @@
 #include "utf8.h"
 
 #define SCAN_EVERY	3		/* maintenance rounds between task scans */
-#define RETRY_MS	60000		/* the first retry; doubles */
-#define RETRY_MAX_MS	3600000
 #define OUT_MAX		8192
 
 enum job_state { JOB_WAITING, JOB_QUEUED, JOB_RUNNING, JOB_DONE };
@@ -24,7 +22,7 @@ typedef struct job {
 	char		 name[BODY_NAME_MAX + BODY_SHORT_MAX + 2];
 	enum job_state	 state;
 	unsigned	 attempts;
-	uint64_t	 next_try;	/* ms */
+	uint64_t	 next_try;	/* daemon_mono: not run again before */
 	char		 error[256];	/* why the last run failed */
 	uint8_t		 record[32];	/* the result, once done */
 	uv_process_t	 proc;
@@ -202,6 +200,23 @@ last_line(job *j)
 		snprintf(j->error, sizeof j->error, "%s", utf8_fit(line, 255, fit, sizeof fit));
 }
 
+/* One more failed run of j (j->error says why): queued again after the
+ * retry wait (timing_auto_retry), on daemon_mono; the log line gives the
+ * wait used. */
+static void
+failed(daemon_state *d, job *j)
+{
+	uint64_t wait;
+
+	j->attempts++;
+	j->state = JOB_QUEUED;
+	wait = timing_auto_retry(j->attempts, em_rand(d->clock));
+	j->next_try = daemon_mono(d) + wait;
+	if (!d->au->stopping)
+		log_warn("auto-eval: %s failed (attempt %u): %s; trying again in %llu s",
+		    j->name, j->attempts, j->error, (unsigned long long)(wait / 1000));
+}
+
 static void
 on_exit_cb(uv_process_t *p, int64_t status, int sig)
 {
@@ -226,15 +241,8 @@ on_exit_cb(uv_process_t *p, int64_t status, int sig)
 		hex_encode(hex, j->record, 32);
 		log_info("auto-eval: %s done: result %.16s", j->name, hex);
 	} else {
-		uint64_t back = (uint64_t)RETRY_MS << (j->attempts > 6 ? 6 : j->attempts);
-
 		last_line(j);
-		j->attempts++;
-		j->state = JOB_QUEUED;
-		j->next_try = daemon_now(d) + (back > RETRY_MAX_MS ? RETRY_MAX_MS : back);
-		if (!au->stopping)
-			log_warn("auto-eval: %s failed (attempt %u): %s; trying again in %llu s",
-			    j->name, j->attempts, j->error, (unsigned long long)(back / 1000));
+		failed(d, j);
 	}
 	uv_close((uv_handle_t *)&j->proc, on_closed);
 	uv_close((uv_handle_t *)&j->out, on_closed);
@@ -291,8 +299,7 @@ spawn(daemon_state *d, job *j)
 	po.exit_cb = on_exit_cb;
 	if ((rc = uv_spawn(d->loop, &j->proc, &po)) != 0) {
 		snprintf(j->error, sizeof j->error, "cannot start %.160s: %.60s", au->exe, uv_strerror(rc));
-		j->attempts++;
-		j->next_try = daemon_now(d) + RETRY_MS;
+		failed(d, j);
 		uv_close((uv_handle_t *)&j->proc, on_closed);
 		uv_close((uv_handle_t *)&j->out, on_closed);
 		uv_close((uv_handle_t *)&j->err, on_closed);
@@ -334,7 +341,7 @@ void
 auto_tick(daemon_state *d)
 {
 	struct auto_state *au = d->au;
-	uint64_t now = daemon_now(d);
+	uint64_t now = daemon_mono(d);
 
 	if (au == NULL || au->stopping)
 		return;
@@ -346,7 +353,7 @@ auto_tick(daemon_state *d)
 	for (size_t i = 0; i < au->n && au->running < au->cfg.jobs; i++) {
 		job *j = au->jobs[i];
 
-		if (j->state == JOB_QUEUED && j->next_try <= now && j->open == 0)
+		if (j->state == JOB_QUEUED && timing_left(j->next_try, now) == 0 && j->open == 0)
 			spawn(d, j);
 	}
 }
@@ -384,7 +391,7 @@ auto_status(daemon_state *d)
 {
 	static const char *const names[] = { "waiting for items", "queued", "running", "done" };
 	struct auto_state *au = d->au;
-	uint64_t now = daemon_now(d);
+	uint64_t now = daemon_mono(d);
 	json_t *jobs;
 
 	if (au == NULL)
@@ -400,8 +407,8 @@ auto_status(daemon_state *d)
 			json_object_set_new(o, "result", daemon_json_id(j->record));
 		if (j->attempts && j->state != JOB_DONE) {
 			json_object_set_new(o, "error", json_string(j->error));
-			json_object_set_new(o, "retry_in_s", json_integer(j->next_try > now ?
-			    (json_int_t)((j->next_try - now) / 1000) : 0));
+			json_object_set_new(o, "retry_in_s",
+			    json_integer((json_int_t)(timing_left(j->next_try, now) / 1000)));
 		}
 		json_array_append_new(jobs, o);
 	}

@@ -8,9 +8,11 @@
  * resumability, and publishes only a complete result; the node then
  * gossips that result like any other record. At most `eval_jobs` run at
  * once (default 1). A run that fails is reported in `evalmesh status` and
- * tried again after a backoff (1 minute, doubling, at most an hour). The
- * API key variable is passed by name and inherited through the
- * environment, never on a command line.
+ * tried again after a backoff of 1 minute doubling to at most an hour,
+ * jittered to between half of it and all of it, in whole seconds, on the
+ * monotonic clock (timing_auto_retry in timing.h); the log line says the
+ * wait used. The API key variable is passed by name and inherited
+ * through the environment, never on a command line.
  *
  * HOME/node.json, every key optional, flags win:
  *   {"model": "qwen2.5-7b", "revision": "main", "access": "open",

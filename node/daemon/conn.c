@@ -65,11 +65,12 @@ conn_close(conn *c, const char *why)
 		gossip_peer_down(d->g, c->handle);
 	if (c->outbound) {
 		d->n_out--;
-		for (size_t i = 0; i < d->n_known; i++)
-			if (strcmp(d->known[i].p.addr, c->addr) == 0) {
-				dial_result(d, &d->known[i], c->ready, NULL);
-				d->known[i].dialing = 0;
-			}
+		int i = addrbook_find(&d->book, c->addr);
+
+		if (i >= 0) {
+			dial_result(d, &d->book.e[i], c->ready, NULL);
+			d->book.e[i].dialing = 0;
+		}
 	} else {
 		d->n_in--;
 	}
@@ -182,8 +183,8 @@ on_ready(conn *c)
 	log_info("peer %s: connected, node %s (%s)", c->addr, hex,
 	    c->outbound ? "outbound" : "inbound");
 	if (c->outbound)
-		dial_learn(d, c->addr, c->id);
-	if (gossip_peer_up(d->g, c->handle, daemon_now(d)) == EM_OK)
+		dial_good(d, c->addr, c->id);
+	if (gossip_peer_up(d->g, c->handle, daemon_mono(d)) == EM_OK)
 		c->gossip_up = 1;
 	send_hello(c);
 }
@@ -196,7 +197,7 @@ on_message(conn *c, const uint8_t *msg, size_t len)
 
 	if (m == NULL)
 		return;
-	if (!gossip_admit(d->g, c->handle, daemon_now(d))) {
+	if (!gossip_admit(d->g, c->handle, daemon_mono(d))) {
 		free(m);	/* over its rate: dropped, and the peer pays */
 		return;
 	}
@@ -208,13 +209,11 @@ on_message(conn *c, const uint8_t *msg, size_t len)
 	switch (m->type) {
 	case WIRE_HELLO:
 		if (m->u.hello.listen[0] && !c->outbound)
-			dial_learn(d, m->u.hello.listen, c->id);
+			dial_heard(d, c->addr, m->u.hello.listen, c->id);
 		snprintf(c->listen, sizeof c->listen, "%s", m->u.hello.listen);
 		break;
 	case WIRE_PEERS:
-		for (uint32_t i = 0; i < m->u.peers.n; i++)
-			dial_learn(d, m->u.peers.p[i].addr,
-			    m->u.peers.p[i].has_id ? m->u.peers.p[i].id : NULL);
+		dial_on_peers(d, c, m);
 		break;
 	case WIRE_PING:
 		m->type = WIRE_PONG;
@@ -234,7 +233,7 @@ on_message(conn *c, const uint8_t *msg, size_t len)
 	default:
 		d->cur = c;
 		d->cur_equivocated = 0;
-		gossip_recv(d->g, c->handle, m, daemon_now(d));
+		gossip_recv(d->g, c->handle, m, daemon_mono(d));
 		d->cur = NULL;
 		/* an author that signs two records for one seq and sends both
 		 * itself is not relaying evidence: it is lying */
@@ -326,7 +325,8 @@ conn_new(daemon_state *d, int outbound, const uint8_t *expect)
 	c->d = d;
 	c->outbound = outbound;
 	c->handle = ++d->next_handle;
-	c->since = c->last_rx = daemon_mono(d);
+	c->since = c->last_rx = c->addr_at = daemon_mono(d);
+	c->addr_tokens = AB_PEER_BURST;
 	if (session_new(outbound, d->me, d->netkey, expect, WIRE_MSG_MAX, &c->sess) != EM_OK) {
 		free(c);
 		return NULL;

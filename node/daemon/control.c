@@ -31,10 +31,14 @@ static json_t *
 status(daemon_state *d)
 {
 	uint8_t digest[32];
-	uint64_t records = 0, sync = gossip_last_sync(d->g);
+	uint64_t records = 0, sync = gossip_last_sync(d->g), mono = daemon_mono(d);
 	uint32_t connected = 0;
 	char t[32];
 
+	/* the gossip core runs on daemon_mono; its last sync is shown as a
+	 * wall time, converted here for the display only */
+	if (sync != 0)
+		sync = timing_wall_of(sync, mono, daemon_now(d));
 	host_commit(d);
 	for (conn *c = d->conns; c != NULL; c = c->next)
 		connected += c->ready && !c->closing;
@@ -43,10 +47,10 @@ status(daemon_state *d)
 	return json_pack("{s:o, s:o, s:s, s:b, s:I, s:I, s:I, s:o, s:s*, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
 	    "id", daemon_json_id(d->pk), "network", daemon_json_id(d->netid),
 	    "listen", d->o.listen, "running", 1,
-	    "peers_connected", (json_int_t)connected, "peers_known", (json_int_t)d->n_known,
+	    "peers_connected", (json_int_t)connected, "peers_known", (json_int_t)addrbook_count(&d->book),
 	    "records", (json_int_t)records, "digest", daemon_json_id(digest),
 	    "last_sync", sync ? em_time_iso(sync, t, sizeof t) : NULL,
-	    "uptime_s", (json_int_t)((daemon_now(d) - d->started) / 1000),
+	    "uptime_s", (json_int_t)timing_uptime_s(d->started, mono),
 	    "records_received", (json_int_t)d->records_in,
 	    "records_announced", (json_int_t)d->records_out,
 	    "chunks_wanted", (json_int_t)d->n_wants, "chunks_received", (json_int_t)d->chunks_in,
@@ -57,13 +61,14 @@ static json_t *
 bans(daemon_state *d)
 {
 	json_t *arr = json_array();
-	uint64_t now = daemon_now(d);
 	char t[32];
 
+	/* the bans that hold, as dial_banned decides (on daemon_mono); each
+	 * with its end as a wall time */
 	for (size_t i = 0; i < d->n_bans; i++) {
 		ban_entry *b = &d->bans[i];
 
-		if (b->until <= now)
+		if (!dial_ban_holds(d, b))
 			continue;
 		json_array_append_new(arr, json_pack("{s:s, s:o, s:s}", "host", b->host,
 		    "id", b->has_id ? daemon_json_id(b->id) : json_null(),
@@ -91,18 +96,20 @@ peers(daemon_state *d)
 				json_object_set_new(o, "score", json_integer(info[i].score));
 		json_array_append_new(arr, o);
 	}
-	for (size_t i = 0; i < d->n_known; i++) {
-		known *k = &d->known[i];
+	for (size_t i = 0; i < AB_MAX; i++) {
+		known *k = &d->book.e[i];
 		int live = 0;
 
+		if (!k->used)
+			continue;
 		for (conn *c = d->conns; c != NULL; c = c->next)
 			live |= strcmp(c->addr, k->p.addr) == 0;
 		if (live)
 			continue;
-		json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:I}",
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:s, s:I}",
 		    "addr", k->p.addr, "id", k->p.has_id ? daemon_json_id(k->p.id) : json_null(),
 		    "state", dial_banned(d, k->p.addr, NULL) ? "banned" : "known",
-		    "fails", (json_int_t)k->p.fails));
+		    "table", store_peer_table_name(k->p.table), "fails", (json_int_t)k->p.fails));
 	}
 	return json_pack("{s:o, s:o}", "peers", arr, "bans", bans(d));
 }
@@ -112,20 +119,18 @@ peers_add(daemon_state *d, json_t *req)
 {
 	const char *addr = json_string_value(json_object_get(req, "addr"));
 	struct sockaddr_storage ss;
-	known *k;
+	const char *why;
 
 	if (addr == NULL || addr_parse(addr, &ss) != 0)
 		return json_pack("{s:s}", "error", "expected HOST:PORT with a numeric host");
-	if ((k = dial_learn(d, addr, NULL)) == NULL)
-		return json_pack("{s:s}", "error", "that is this node, or the peer table is full");
-	k->next_dial = 0;
-	k->p.fails = 0;
+	if (dial_add(d, addr, &why) == NULL)
+		return json_pack("{s:s}", "error", why);
 	dial_maintain(d);
 	return json_pack("{s:b, s:s}", "ok", 1, "addr", addr);
 }
 
-static json_t *
-handle(daemon_state *d, const char *line)
+json_t *
+control_answer(daemon_state *d, const char *line)
 {
 	json_error_t jerr;
 	json_t *req = json_loads(line, 0, &jerr), *resp;
@@ -193,7 +198,7 @@ on_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		return;
 	}
 	uv_read_stop(s);
-	resp = handle(cl->d, cl->buf);
+	resp = control_answer(cl->d, cl->buf);
 	cl->answer = json_dumps(resp, JSON_COMPACT | JSON_REAL_PRECISION(12));
 	json_decref(resp);
 	if (cl->answer == NULL) {

@@ -37,7 +37,7 @@ on_tick(uv_timer_t *t)
 {
 	daemon_state *d = t->data;
 
-	gossip_tick(d->g, daemon_now(d));
+	gossip_tick(d->g, daemon_mono(d));
 	host_commit(d);
 	if (++d->ticks % 4 == 0)	/* records CLI commands stored: out within 200 ms */
 		host_poll(d);
@@ -182,7 +182,7 @@ daemon_run(const daemon_env *env, const daemon_opts *o)
 	memcpy(d->pk, env->pk, 32);
 	memcpy(d->netid, env->netid, 32);
 	memcpy(d->netkey, env->netkey, 32);
-	d->started = daemon_now(d);
+	d->started = daemon_mono(d);
 	if (start(d) != 0) {
 		err = EM_EIO;
 		d->stopping = 1;

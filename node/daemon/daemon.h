@@ -43,15 +43,33 @@ typedef struct daemon_env {
 	const em_clock	*clock;		/* time and randomness (common/clock.h) */
 } daemon_env;
 
-/* Runs the node until SIGINT or SIGTERM. EM_OK after a clean stop;
- * EM_EIO if it cannot start (the port is taken, another node runs on this
- * home, the control socket cannot be made: the reason is logged as an
- * error line), EM_ENOMEM. */
+/* Runs the node on libuv's default loop, blocking the calling thread
+ * until SIGINT or SIGTERM (handlers installed for the run): one node per
+ * process at a time. env and what it points to are borrowed for the
+ * whole run (the network key is copied and the copy wiped at the end); o
+ * is copied, its peers read at the start only. It listens on o->listen,
+ * makes HOME/control.sock (removed at the end), writes records, chunks,
+ * peers and its place in the store, and with o->autocfg on starts
+ * `evalmesh eval` children (auto.h).
+ *
+ * Timing: every interval is read on env->clock's mono_ms, what is stored
+ * or shown on its wall_ms, jitter from its rand. The loop's timers wait
+ * real time for due times read on mono_ms, so that clock must advance
+ * with real time.
+ *
+ * EM_OK after a clean stop. EM_ENOMEM if the node's state cannot be
+ * allocated. EM_EIO if it cannot start — o->listen is not a numeric
+ * address or the port is taken, another node runs on this home, the
+ * control socket cannot be made, auto-eval cannot find this program, or
+ * memory ran out while starting — with the reason logged as an error
+ * line. */
 em_err	daemon_run(const daemon_env *env, const daemon_opts *o);
 
-/* Parses "HOST:PORT" into *out: HOST an IPv4 or IPv6 address (a v6 one
- * in brackets) or "localhost" (127.0.0.1); no name lookups.
- * 0, or -1 if text is not such an address. */
+/* Parses "HOST:PORT" (text, NUL-terminated, read during the call) into
+ * *out, a sockaddr_in or sockaddr_in6 with the port set: HOST an IPv4 or
+ * IPv6 address (a v6 one in brackets) or "localhost" (127.0.0.1); no
+ * name lookups; PORT 1-65535. 0, or -1 if text is not such an address
+ * (*out is then not to be used). */
 int	addr_parse(const char *text, struct sockaddr_storage *out);
 
 #endif

@@ -3,6 +3,7 @@
  *   daemon.c   setup, timers, signals, new local records, shutdown
  *   conn.c     TCP connections: secure session, framing, dispatch, limits
  *   dial.c     known peers: dialing with backoff, bans, peer exchange
+ *   addrbook.c which addresses are kept (addrbook.h: the table's rules)
  *   host.c     the gossip host: records checked and stored in batches
  *   fetch.c    task item chunks asked of peers and served to them
  *   control.c  the control socket the CLI talks to (control.h)
@@ -16,19 +17,17 @@
 #include <stdint.h>
 #include <uv.h>
 
+#include "addrbook.h"
 #include "daemon.h"
 #include "gossip.h"
 #include "session.h"
 #include "timing.h"
 #include "wire.h"
 
-#define KNOWN_MAX	1024		/* addresses remembered */
 #define PENDING_MAX	1024		/* records checked but not yet committed */
 #define WRITE_QUEUE_MAX	(16u << 20)	/* bytes queued to one peer before it is dropped */
 #define FETCH_MAX	256		/* task chunks wanted at once */
 #define FETCH_PER_PEER	4		/* chunks asked of one peer at once */
-#define FETCH_TIMEOUT_MS 10000		/* then asked of another peer */
-#define FETCH_AGAIN_MS	500		/* after a peer said it lacks a chunk */
 
 typedef struct conn conn;
 typedef struct daemon_state daemon_state;
@@ -49,14 +48,13 @@ struct conn {
 	uint64_t	 since, last_rx;	/* daemon_mono: opened, last heard from */
 	size_t		 queued;	/* bytes handed to uv_write, not yet written */
 	uint32_t	 chunks_asked;	/* fetch.c: chunks asked of it, pending */
+	uint32_t	 addr_tokens;	/* dial.c: addresses it may still tell us ... */
+	uint64_t	 addr_at;	/* ... as of then (daemon_mono); conn_new sets
+					 * AB_PEER_BURST at since */
 	conn		*next;
 };
 
-typedef struct known {			/* a peer address we may dial */
-	store_peer	 p;
-	uint64_t	 next_dial;	/* daemon_mono; 0: at once */
-	int		 dialing;	/* a connection is being made or is up */
-} known;
+typedef ab_entry known;			/* a peer address we may dial */
 
 typedef struct ban_entry {	/* refused for a while, by host and by id */
 	char		 host[256];
@@ -79,8 +77,9 @@ typedef struct chunk_want {		/* a task chunk we lack */
 	uint32_t	 hint;		/* the peer that sent the task record */
 	uint32_t	 peer;		/* asked of, 0 if not asked yet */
 	uint32_t	 tries;		/* asks so far: which peer is next */
-	uint64_t	 asked_at;	/* ms */
-	uint64_t	 again_at;	/* ms: not before, after a "lack" answer */
+	uint64_t	 asked_at;	/* daemon_mono: when asked of peer */
+	uint64_t	 again_at;	/* daemon_mono: not before, after a "lack"
+					 * answer; 0: no such wait */
 } chunk_want;
 
 struct daemon_state {
@@ -101,8 +100,7 @@ struct daemon_state {
 						 * address holds 108 bytes */
 	conn		*conns;
 	uint32_t	 next_handle, n_in, n_out;
-	known		 known[KNOWN_MAX];
-	size_t		 n_known;
+	addrbook	 book;		/* the known peers (dial.c) */
 	ban_entry	 bans[256];
 	size_t		 n_bans;
 	daemon_pending	 pend[PENDING_MAX];
@@ -110,7 +108,8 @@ struct daemon_state {
 	uint8_t		 (*ours)[32];	/* ids we stored since the last poll */
 	size_t		 n_ours, cap_ours;
 	uint64_t	 announced;	/* local number announced up to */
-	uint64_t	 started, records_in, records_out;
+	uint64_t	 started;	/* daemon_mono: when daemon_run began */
+	uint64_t	 records_in, records_out;
 	uint32_t	 ticks, maints;
 	chunk_want	 wants[FETCH_MAX];
 	size_t		 n_wants;
@@ -121,59 +120,222 @@ struct daemon_state {
 	int		 stopping;
 };
 
-/* The two clocks, in ms, read from d->clock. daemon_mono never steps
- * back: dial backoff, bans, idle peers and the handshake deadline are
- * measured on it (timing.h). daemon_now is the wall clock: for what is
- * stored or shown (a peer's last_ok, a ban's until, uptime), and what
- * the gossip core runs on, since its last sync is shown. */
+/* The two clocks, in ms, read from d->clock (em_mono_ms, em_wall_ms);
+ * they cannot fail. daemon_mono never steps back: every interval is
+ * measured on it (timing.h) — dial backoff, bans, idle peers, the
+ * handshake deadline, chunk fetching's timeouts, auto-eval's retries,
+ * uptime — and the gossip core runs on it. daemon_now is the wall clock,
+ * only for what is stored or shown: a peer's last_ok, a ban's until, the
+ * gossip core's last sync as status shows it (timing_wall_of). */
 uint64_t daemon_mono(daemon_state *d);
 uint64_t daemon_now(daemon_state *d);
 
 /* An id as a JSON string of 64 hex digits (a new reference). */
 json_t	*daemon_json_id(const uint8_t id[static 32]);
 
-/* conn.c */
+/* conn.c: connections live in d->conns from conn_dial or an accept until
+ * conn_close; their memory goes when the loop has closed their handles. */
+
+/* Listens on d->o.listen (a numeric HOST:PORT) on d->loop. Inbound
+ * connections over d->o.max_in, or from a banned address, are accepted
+ * and closed. 0, or -1 with an error line logged (not a numeric address,
+ * or it cannot bind or listen: the port is taken). */
 int	conn_listen(daemon_state *d);
+/* Connects to sa (read during the call) for k, which the caller has
+ * marked dialing; the handshake expects k's id if it has one. When the
+ * connection closes, for whatever reason, dial_result records the
+ * outcome and dialing is cleared; out of memory clears it at once. */
 void	conn_dial(daemon_state *d, known *k, const struct sockaddr *sa);
+/* Sends m (read during the call; NULL: only writes what the session has
+ * queued, handshake messages). A message that does not encode is
+ * dropped. c is closed on a session error, out of memory, a failed write
+ * or over WRITE_QUEUE_MAX bytes queued (a peer that does not read).
+ * Nothing once c is closing. */
 void	conn_send(conn *c, const wire_msg *m);
+/* Closes c, once (later calls do nothing): logged with why (read during
+ * the call), gossip told, an outbound dial's result recorded, c taken
+ * out of d->conns. c stays readable until the loop runs on. */
 void	conn_close(conn *c, const char *why);
+/* The connection (in d->conns) with gossip handle handle, or NULL;
+ * borrowed until it closes. */
 conn	*conn_by_handle(daemon_state *d, uint32_t handle);
 
-/* fetch.c: task item chunks */
+/* fetch.c: task item chunks, wanted in d->wants (at most FETCH_MAX at
+ * once; more are picked up by a later fetch_scan). None of these fails:
+ * what cannot be done now is tried again by a later call, and a chunk
+ * that cannot be stored is logged as an error line. */
+
+/* The chunks the task record env names (read during the call only) are
+ * wanted, asked first of peer from (the gossip handle of the peer that
+ * sent it; 0: none), then fetch_send. A body that does not decode as a
+ * task is ignored. */
 void	fetch_task(daemon_state *d, const rec_env *env, uint32_t from);
+/* Every stored task's chunks that are not stored are wanted, then
+ * fetch_send. Reads the store. */
 void	fetch_scan(daemon_state *d);
+/* Asks for each wanted chunk that is due at daemon_mono
+ * (timing_fetch_due: never asked, unanswered for FETCH_TIMEOUT_MS, and
+ * past a "lack" answer's FETCH_AGAIN_MS), of a ready peer with fewer than
+ * FETCH_PER_PEER chunks asked; a chunk no peer can take now waits for
+ * the next call. */
 void	fetch_send(daemon_state *d);
+/* Answers c's chunk-want message m (read during the call only): each
+ * chunk from the store, or an empty chunk message for one not stored
+ * ("I lack it"). Stops when c closes. */
 void	fetch_on_want(daemon_state *d, conn *c, const wire_msg *m);
+/* A chunk message m from c (read during the call only). Unwanted: dropped.
+ * Empty, from the peer it was asked of: asked again after FETCH_AGAIN_MS
+ * on daemon_mono (timing_fetch_again). Not matching its hash: c is
+ * penalized (PENALTY_INVALID) and the chunk asked elsewhere. Else stored
+ * and no longer wanted. */
 void	fetch_on_chunk(daemon_state *d, conn *c, const wire_msg *m);
 
-/* dial.c */
+/* dial.c: the known peers, d->book (addrbook.h: which are kept), and
+ * the bans, d->bans. A known * is d->book.e[i]: it stays that address's
+ * until the entry is dropped, which only dial_heard and dial_good do (a
+ * peer's address in place of a stale one, a tried one displaced). What
+ * changes is written to the store at once, one transaction a call;
+ * writes that fail are logged as an error line and leave the table in
+ * memory as it is. */
+
+/* The host of "HOST:PORT" or "[V6]:PORT" (without brackets) into host,
+ * cap bytes with the NUL. 0, or -1 if addr is not such an address (no
+ * port, a port not in 1-65535, an empty host, or one over cap - 1). */
 int	addr_host(const char *addr, char *host, size_t cap);
+/* Sets up d->book with the bucket key from the store's meta
+ * ("peers_key", made from the system's CSPRNG and stored the first
+ * time), puts back the store's peers by the book's rules (the
+ * operator's, then tried, then the rest; addrbook_load) and deletes from
+ * the store those it did not take; then adds d->o.peers as the
+ * operator's (each one that is not an address, is this node, or finds
+ * the operator's list full, logged as a warning). A store that cannot
+ * be read or written is logged as an error line; the node runs on with
+ * what was read. */
 void	dial_load(daemon_state *d);
-known	*dial_learn(daemon_state *d, const char *addr, const uint8_t *id);
+/* The operator gives addr (--peer, `peers add`; read during the call):
+ * its entry, made or moved to the operator's table, stored, due to be
+ * dialed at once with its failures forgotten. An address with a name
+ * for a host is taken (never dialed until names are resolved). NULL if
+ * addr is not HOST:PORT, is this node (dial_self), a refused address
+ * (addrbook_group: "0.0.0.0:P", "[::]:P", multicast...), or the
+ * operator's list is full (AB_OPERATOR_MAX); *why (NULL: not wanted)
+ * then gets which, a static string. */
+known	*dial_add(daemon_state *d, const char *addr, const char **why);
+/* Peer from (its "HOST:PORT", the connection's address: the group of
+ * its host is the source) told us of addr (read during the call), with
+ * id (32 bytes, NULL: none), which is recorded if none is known — a
+ * known id is never replaced by a claim. The entry, or NULL if it is
+ * not taken: addr or from not a numeric HOST:PORT, this node, refused
+ * by addrbook_group, or not taken by addrbook_add. */
+known	*dial_heard(daemon_state *d, const char *from, const char *addr,
+    const uint8_t *id);
+/* A peers message m from c (read during the call): each address is
+ * dial_heard from c->addr while c's budget (addrbook_refill, on
+ * daemon_mono) lasts. Addresses over it are not read, and c is
+ * penalized PENALTY_FLOOD once for the message; an address given twice
+ * in one message is penalized so, once, too. */
+void	dial_on_peers(daemon_state *d, conn *c, const wire_msg *m);
+/* The handshake of an outbound connection to addr worked, with the node
+ * id (32 bytes) it proved: the entry records id if it had none, and
+ * moves to tried (addrbook_good at daemon_now). Nothing if addr is not
+ * in the table. */
+void	dial_good(daemon_state *d, const char *addr, const uint8_t id[static 32]);
+/* Whether addr ("HOST:PORT") or id (NULL: none) is this node: its
+ * listen or advertised address, or its id. */
+int	dial_self(daemon_state *d, const char *addr, const uint8_t *id);
+/* Dials, while fewer than d->o.max_out are outbound, each known peer that
+ * is due on daemon_mono (timing_dial_due), not dialing or connected, and
+ * not banned: the operator's first, then tried, then new. An address
+ * with a name for a host is not resolved: it counts as a failed dial at
+ * once. */
 void	dial_maintain(daemon_state *d);
+/* A dial to k ended: ok, failures forgotten and last_ok set to daemon_now
+ * (stored, it outlives the process); else one failure more (at most
+ * DIAL_FAILS_MAX). The next dial is due at timing_dial_next on
+ * daemon_mono (after a failure, jittered by em_rand). k is stored. id is
+ * not used. */
 void	dial_result(daemon_state *d, known *k, int ok, const uint8_t *id);
+/* Bans addr's host (addr "HOST:PORT", read during the call; NULL: no
+ * host) and id (32 bytes; NULL: none) for BAN_MS on daemon_mono; its
+ * until, shown, is a wall time. At most 256 bans: a new one pushes out
+ * the oldest. Logged as a warning line. */
 void	dial_ban(daemon_state *d, const char *addr, const uint8_t *id);
-int	dial_banned(daemon_state *d, const char *addr, const uint8_t *id);
-/* Whether b still holds now (what dial_banned decides on; a list of the
- * bans shows those that hold). */
+/* 1 if a ban that holds (dial_ban_holds) names the host of host_or_addr
+ * (a bare host or "HOST:PORT"; NULL: none) or id (32 bytes; NULL: none),
+ * else 0. */
+int	dial_banned(daemon_state *d, const char *host_or_addr, const uint8_t *id);
+/* Whether ban b (one of d->bans, read during the call) still holds at
+ * daemon_mono: the one rule for it, which dial_banned decides on and by
+ * which the control socket lists the bans that hold. 1 or 0. */
 int	dial_ban_holds(daemon_state *d, const ban_entry *b);
+/* Fills m (all of it that is read: type WIRE_PEERS, n and p) with up to
+ * 32 known addresses to pass on: those that worked once or are
+ * connected now, and are not banned; when there are more, which 32 is
+ * picked from a random place in the table (em_rand). */
 void	dial_peers_msg(daemon_state *d, wire_msg *m);
 
-/* host.c */
+/* host.c: the gossip core's host (gossip.h), with d as its ctx. */
+
+/* Fills h with the daemon's callbacks: records checked and held as
+ * pending (d->pend), looked up in the store, messages sent on d->conns,
+ * peers dropped and banned, random numbers from d->clock. */
 void	host_init(daemon_state *d, gossip_host *h);
+/* Stores the pending records in one batch and frees them; new task
+ * records start fetching their chunks (fetch_task). An equivocation is
+ * logged as a warning line; a batch the store refuses is logged as an
+ * error line and dropped (peers offer it again). */
 void	host_commit(daemon_state *d);
+/* host_commit, then the records another process (a CLI command) stored
+ * in d->st since the last call are handed to the gossip core to spread,
+ * at daemon_mono; how far was looked is kept in the store's meta
+ * ("announced"). An error reading the store leaves them for the next
+ * call. */
 void	host_poll(daemon_state *d);
 
 /* control.c: the server end of control.h */
-int	control_start(daemon_state *d);
-void	control_stop(daemon_state *d);
 
-/* auto.c: start, a maintenance step, stop (asks the children to stop;
- * they keep what they scored), and a status object (a new reference). */
+/* Listens on HOME/control.sock (d->control_path), mode 0600, on d->loop.
+ * 0, or -1 with an error line logged: the path is too long for a socket
+ * address, a node already answers there, or the socket cannot be made. */
+int	control_start(daemon_state *d);
+/* Stops listening (once; later calls only unlink) and removes the
+ * socket's file. Clients being answered are closed by the loop's end. */
+void	control_stop(daemon_state *d);
+/* The answer to one request line (control.h; NUL-terminated, read during
+ * the call only), as the socket sends it: a new reference (yours to
+ * json_decref), {"error": "..."} for a request that is not JSON or not
+ * known, NULL if out of memory. "status" reports uptime_s on daemon_mono
+ * (timing_uptime_s) and last_sync as a wall time (timing_wall_of);
+ * "peers" lists the connections, then each known address not connected
+ * with its table ("new", "tried", "operator"), and the bans that hold
+ * (dial_ban_holds) with their ends as wall times; "peers_add" is
+ * dial_add, its error the reason dial_add gives. */
+json_t	*control_answer(daemon_state *d, const char *line);
+
+/* auto.c: evaluating by itself (auto.h), in d->au (NULL when off). */
+
+/* Copies cfg; with cfg->mode AUTO_OFF does nothing. Sets d->loop->data
+ * to d (the children's exit callbacks find the daemon there). 0, or -1
+ * with an error line logged (out of memory, or this program's path
+ * unknown); d->au is then freed by auto_free. */
 int	auto_start(daemon_state *d, const auto_cfg *cfg);
+/* One maintenance round: every third round new tasks become jobs;
+ * jobs whose chunks are all here are queued (or done, if a result of
+ * ours for the model revision is stored); queued jobs due at daemon_mono
+ * are started, up to cfg->jobs at once. A run that fails is queued again
+ * after timing_auto_retry and logged with that wait. Nothing after
+ * auto_stop; nothing when off. */
 void	auto_tick(daemon_state *d);
+/* Starts no more runs and sends SIGTERM to the running children (they
+ * keep what they scored); their exits close the handles, so the loop
+ * must run on before auto_free. Nothing when off. */
 void	auto_stop(daemon_state *d);
+/* Frees d->au once the loop has closed every handle; off is fine. */
 void	auto_free(daemon_state *d);
+/* The jobs as JSON (a new reference, yours to json_decref; NULL if out
+ * of memory): {"mode": "off"} when off, else mode, model, revision,
+ * running and one object per task (state, attempts, result or error
+ * and retry_in_s, whole seconds left on daemon_mono). */
 json_t	*auto_status(daemon_state *d);
 
 #endif

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+#include "hex.h"
 #include "log.h"
 
 #define EXCHANGE_MAX	32	/* addresses per peers message */
@@ -64,18 +66,41 @@ addr_parse(const char *text, struct sockaddr_storage *out)
 	return uv_ip6_addr(host, port, (struct sockaddr_in6 *)out) == 0 ? 0 : -1;
 }
 
-static known *
-find(daemon_state *d, const char *addr)
+/* The group of addr ("HOST:PORT", numeric) as an address or a source
+ * (addrbook_group). 0, or -1 if it is not numeric or is refused. */
+static int
+group_of(const char *addr, int as_source, uint8_t g[static AB_GROUP_LEN])
 {
-	for (size_t i = 0; i < d->n_known; i++)
-		if (strcmp(d->known[i].p.addr, addr) == 0)
-			return &d->known[i];
-	return NULL;
+	struct sockaddr_storage ss;
+
+	if (addr_parse(addr, &ss) != 0)
+		return -1;
+	return addrbook_group((struct sockaddr *)&ss, as_source, g);
 }
 
-/* Our own address is not worth dialing. */
-static int
-is_self(daemon_state *d, const char *addr, const uint8_t *id)
+/* Writes what changed in the book since the last call, in one
+ * transaction. */
+static void
+persist(daemon_state *d)
+{
+	static const store_peer *put[AB_MAX];
+	static const char *del[AB_GONE_MAX];
+	addrbook *b = &d->book;
+	size_t n_put = 0;
+	em_err err;
+
+	for (size_t i = 0; i < AB_MAX; i++)
+		if (b->e[i].used && b->e[i].dirty)
+			put[n_put++] = &b->e[i].p;
+	for (size_t i = 0; i < b->n_gone; i++)
+		del[i] = b->gone[i];
+	if ((err = store_peer_write(d->st, put, n_put, del, b->n_gone)) != EM_OK)
+		log_error("cannot store the peer table: %s", em_strerror(err));
+	addrbook_clean(b);
+}
+
+int
+dial_self(daemon_state *d, const char *addr, const uint8_t *id)
 {
 	return (id != NULL && memcmp(id, d->pk, 32) == 0) ||
 	    strcmp(addr, d->o.listen) == 0 ||
@@ -83,51 +108,192 @@ is_self(daemon_state *d, const char *addr, const uint8_t *id)
 }
 
 known *
-dial_learn(daemon_state *d, const char *addr, const uint8_t *id)
+dial_add(daemon_state *d, const char *addr, const char **why)
 {
-	struct sockaddr_storage ss;
+	uint8_t g[AB_GROUP_LEN] = { AB_G_NONE };
 	char host[256];
-	known *k;
+	struct sockaddr_storage ss;
+	const char *w = NULL;
+	known *k = NULL;
+	int i = -1;
 
-	if (addr_host(addr, host, sizeof host) != 0 || is_self(d, addr, id))
-		return NULL;
-	/* "0.0.0.0:port" from a peer's hello says nothing about where it is */
-	if (addr_parse(addr, &ss) == 0 &&
-	    (strcmp(host, "0.0.0.0") == 0 || strcmp(host, "::") == 0))
-		return NULL;
-	if ((k = find(d, addr)) == NULL) {
-		if (d->n_known == KNOWN_MAX)
-			return NULL;
-		k = &d->known[d->n_known++];
-		memset(k, 0, sizeof *k);
-		snprintf(k->p.addr, sizeof k->p.addr, "%s", addr);
-	} else if (!id || k->p.has_id) {
-		return k;	/* a known id is never replaced by a claim */
+	if (addr_host(addr, host, sizeof host) != 0)
+		w = "not a HOST:PORT address";
+	else if (dial_self(d, addr, NULL))
+		w = "that is this node";
+	else if (addr_parse(addr, &ss) == 0 && addrbook_group((struct sockaddr *)&ss, 0, g) != 0)
+		w = "an address no node listens on";
+	else if ((i = addrbook_add_operator(&d->book, addr, g, daemon_now(d))) < 0)
+		w = "the operator's list of peers is full";
+	if (i >= 0) {
+		k = &d->book.e[i];
+		k->next_dial = 0;
+		k->p.fails = 0;
+		k->dirty = 1;
+		persist(d);
 	}
-	if (id != NULL) {
+	if (why != NULL)
+		*why = w;
+	return k;
+}
+
+/* dial_heard, without writing to the store. */
+static known *
+heard(daemon_state *d, const char *from, const char *addr, const uint8_t *id)
+{
+	uint8_t g[AB_GROUP_LEN], src[AB_GROUP_LEN];
+	known *k;
+	int i;
+
+	if (dial_self(d, addr, id) || group_of(addr, 0, g) != 0 || group_of(from, 1, src) != 0 ||
+	    (i = addrbook_add(&d->book, addr, g, src, daemon_now(d))) < 0)
+		return NULL;
+	k = &d->book.e[i];
+	if (id != NULL && !k->p.has_id) {	/* a known id is never replaced by a claim */
 		k->p.has_id = 1;
 		memcpy(k->p.id, id, 32);
+		k->dirty = 1;
 	}
-	store_peer_put(d->st, &k->p);
 	return k;
+}
+
+known *
+dial_heard(daemon_state *d, const char *from, const char *addr, const uint8_t *id)
+{
+	known *k = heard(d, from, addr, id);
+
+	persist(d);	/* a stale entry may have gone, even if addr was not taken */
+	return k;
+}
+
+/* Whether m names address i earlier than i. */
+static int
+repeated(const wire_msg *m, uint32_t i)
+{
+	for (uint32_t j = 0; j < i; j++)
+		if (strcmp(m->u.peers.p[j].addr, m->u.peers.p[i].addr) == 0)
+			return 1;
+	return 0;
+}
+
+void
+dial_on_peers(daemon_state *d, conn *c, const wire_msg *m)
+{
+	const char *why = NULL;
+	uint32_t i;
+
+	c->addr_tokens = addrbook_refill(c->addr_tokens, &c->addr_at, daemon_mono(d));
+	for (i = 0; i < m->u.peers.n; i++) {
+		const wire_peer *p = &m->u.peers.p[i];
+
+		if (c->addr_tokens == 0) {
+			why = "more peer addresses than a node passes on";
+			break;
+		}
+		c->addr_tokens--;
+		if (repeated(m, i)) {
+			why = "one peer address twice in a message";
+			continue;
+		}
+		heard(d, c->addr, p->addr, p->has_id ? p->id : NULL);
+	}
+	persist(d);
+	if (why != NULL) {
+		log_debug("peer %s: %s (%u of %u read)", c->addr, why, i, m->u.peers.n);
+		gossip_penalize(d->g, c->handle, PENALTY_FLOOD, why);
+	}
+}
+
+/* The bucket key: the store's, or a new one from the CSPRNG, stored. */
+static void
+load_key(daemon_state *d, uint8_t key[static 32])
+{
+	char hex[2 * 32 + 1];
+
+	if (store_meta_get(d->st, "peers_key", hex, sizeof hex) == EM_OK &&
+	    hex_decode(key, 32, hex) == EM_OK)
+		return;
+	hash_random(key, 32);
+	hex_encode(hex, key, 32);
+	if (store_meta_set(d->st, "peers_key", hex) != EM_OK)
+		log_error("cannot store the peer table's key: peers are placed anew next time");
+	hash_wipe(hex, sizeof hex);
+}
+
+struct load {
+	daemon_state	*d;
+	int		 pass;	/* 0 the operator's, 1 tried, 2 the rest */
+	uint64_t	 now;
+};
+
+static int
+load_one(void *ctx, const store_peer *p)
+{
+	struct load *l = ctx;
+	uint8_t g[AB_GROUP_LEN] = { AB_G_NONE };
+	char host[256];
+	int pass = p->table == STORE_PEER_OPERATOR ? 0 : p->table == STORE_PEER_TRIED ||
+	    (p->table == STORE_PEER_UNKNOWN && p->last_ok != 0) ? 1 : 2;
+
+	if (pass != l->pass)
+		return 0;
+	/* a name for a host stays ungrouped: only the operator gives one */
+	if (group_of(p->addr, 0, g) != 0 &&
+	    (pass != 0 || addr_host(p->addr, host, sizeof host) != 0 ||
+	    addr_parse(p->addr, &(struct sockaddr_storage){ 0 }) == 0))
+		return 0;
+	if (addrbook_load(&l->d->book, p, g, l->now) < 0 && pass == 0)
+		log_warn("stored peer '%s' not kept: the operator's list holds %d addresses",
+		    p->addr, AB_OPERATOR_MAX);
+	return 0;
+}
+
+static int
+load_keep(void *ctx, const char *addr)
+{
+	return addrbook_find(&((daemon_state *)ctx)->book, addr) >= 0;
 }
 
 void
 dial_load(daemon_state *d)
 {
-	static store_peer list[KNOWN_MAX];
-	size_t n = 0;
+	struct load l = { d, 0, daemon_now(d) };
+	uint8_t key[32];
+	const char *why;
+	size_t gone = 0;
+	em_err err = EM_OK;
 
-	store_peer_list(d->st, list, KNOWN_MAX, &n);
-	for (size_t i = 0; i < n && d->n_known < KNOWN_MAX; i++) {
-		known *k = &d->known[d->n_known++];
-
-		memset(k, 0, sizeof *k);
-		k->p = list[i];
-	}
+	load_key(d, key);
+	addrbook_init(&d->book, key);
+	hash_wipe(key, sizeof key);
+	for (l.pass = 0; l.pass < 3 && err == EM_OK; l.pass++)
+		err = store_peer_each(d->st, load_one, &l);
+	if (err == EM_OK)
+		err = store_peer_prune(d->st, load_keep, d, &gone);
+	if (err != EM_OK)
+		log_error("cannot read the stored peers: %s", em_strerror(err));
+	else if (gone > 0)
+		log_info("peer table: %zu stored addresses not kept (no room in their buckets)",
+		    gone);
+	persist(d);	/* entries an older evalmesh stored, in the new form */
 	for (size_t i = 0; i < d->o.n_peers; i++)
-		if (dial_learn(d, d->o.peers[i], NULL) == NULL && !find(d, d->o.peers[i]))
-			log_warn("--peer '%s': not a HOST:PORT address, or this node", d->o.peers[i]);
+		if (dial_add(d, d->o.peers[i], &why) == NULL)
+			log_warn("--peer '%s': %s", d->o.peers[i], why);
+}
+
+void
+dial_good(daemon_state *d, const char *addr, const uint8_t id[static 32])
+{
+	int i = addrbook_find(&d->book, addr);
+
+	if (i < 0)
+		return;
+	if (!d->book.e[i].p.has_id) {
+		d->book.e[i].p.has_id = 1;
+		memcpy(d->book.e[i].p.id, id, 32);
+	}
+	addrbook_good(&d->book, i, daemon_now(d));
+	persist(d);
 }
 
 /* The next dial is a monotonic time (in memory only); last_ok is stored
@@ -204,17 +370,16 @@ connected_to(daemon_state *d, const known *k)
 	return 0;
 }
 
-/* Dials known peers until the outbound target is met. */
-void
-dial_maintain(daemon_state *d)
+/* Dials known peers of table t until the outbound target is met. */
+static void
+dial_table(daemon_state *d, uint8_t t, uint64_t now)
 {
-	uint64_t now = daemon_mono(d);
-
-	for (size_t i = 0; i < d->n_known && d->n_out < d->o.max_out; i++) {
-		known *k = &d->known[i];
+	for (size_t i = 0; i < AB_MAX && d->n_out < d->o.max_out; i++) {
+		known *k = &d->book.e[i];
 		struct sockaddr_storage ss;
 
-		if (k->dialing || !timing_dial_due(k->next_dial, now) || connected_to(d, k) ||
+		if (!k->used || k->p.table != t || k->dialing ||
+		    !timing_dial_due(k->next_dial, now) || connected_to(d, k) ||
 		    dial_banned(d, k->p.addr, k->p.has_id ? k->p.id : NULL))
 			continue;
 		if (addr_parse(k->p.addr, &ss) != 0) {
@@ -227,17 +392,29 @@ dial_maintain(daemon_state *d)
 	}
 }
 
+/* The operator's first: what peers told us cannot crowd them out. */
+void
+dial_maintain(daemon_state *d)
+{
+	uint64_t now = daemon_mono(d);
+
+	dial_table(d, STORE_PEER_OPERATOR, now);
+	dial_table(d, STORE_PEER_TRIED, now);
+	dial_table(d, STORE_PEER_NEW, now);
+}
+
 void
 dial_peers_msg(daemon_state *d, wire_msg *m)
 {
+	size_t start = (size_t)(em_rand(d->clock) % AB_MAX);
 	uint32_t n = 0;
 
 	m->type = WIRE_PEERS;
-	for (size_t i = 0; i < d->n_known && n < EXCHANGE_MAX; i++) {
-		known *k = &d->known[i];
+	for (size_t j = 0; j < AB_MAX && n < EXCHANGE_MAX; j++) {
+		known *k = &d->book.e[(start + j) % AB_MAX];
 
 		/* pass on only addresses that worked or are live now */
-		if ((k->p.last_ok == 0 && !connected_to(d, k)) ||
+		if (!k->used || (k->p.last_ok == 0 && !connected_to(d, k)) ||
 		    dial_banned(d, k->p.addr, NULL))
 			continue;
 		snprintf(m->u.peers.p[n].addr, sizeof m->u.peers.p[n].addr, "%s", k->p.addr);

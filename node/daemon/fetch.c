@@ -78,7 +78,7 @@ pick(daemon_state *d, chunk_want *w)
 void
 fetch_send(daemon_state *d)
 {
-	uint64_t now = daemon_now(d);
+	uint64_t now = daemon_mono(d);
 	wire_msg m = { .type = WIRE_CHUNK_WANT };
 
 	/* what each peer has been asked and not answered yet, counted once */
@@ -91,8 +91,7 @@ fetch_send(daemon_state *d)
 		chunk_want *w = &d->wants[i];
 		conn *c;
 
-		if (!w->used || (w->peer != 0 && now - w->asked_at < FETCH_TIMEOUT_MS) ||
-		    now < w->again_at)
+		if (!w->used || !timing_fetch_due(w->peer != 0, w->asked_at, w->again_at, now))
 			continue;
 		w->peer = 0;
 		if ((c = pick(d, w)) == NULL)
@@ -178,7 +177,7 @@ fetch_on_chunk(daemon_state *d, conn *c, const wire_msg *m)
 	if (m->u.chunk.len == 0) {	/* "I lack it": ask again soon */
 		if (w->peer == c->handle) {
 			w->peer = 0;
-			w->again_at = daemon_now(d) + FETCH_AGAIN_MS;
+			w->again_at = timing_fetch_again(daemon_mono(d));
 		}
 		return;
 	}

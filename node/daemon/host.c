@@ -231,7 +231,7 @@ poll_visit(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 	for (size_t i = 0; i < d->n_ours; i++)
 		if (memcmp(d->ours[i], env->id, 32) == 0)
 			return 0;	/* came from a peer: already spread */
-	gossip_publish(d->g, env, daemon_now(d));
+	gossip_publish(d->g, env, daemon_mono(d));
 	d->records_out++;
 	return 0;
 }

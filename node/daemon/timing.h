@@ -2,10 +2,13 @@
  *
  * Each rule is a pure function: it takes times in ms (on the em_clock's
  * monotonic clock, daemon_mono, unless it says otherwise) and, for
- * jitter, a random number (em_rand), and returns a decision or a due
- * time. The loop's callbacks (dial.c, conn.c, daemon.c) read the clock
- * and act on the answer; tests/unit/timing_test.c runs the rules on a
- * fake clock, in milliseconds.
+ * jitter, a random number (em_rand), and returns a decision (1 or 0), a
+ * wait in ms or a due time on the clock its now was read on. None fails,
+ * keeps anything or reads a clock; sums that would pass 2^64 ms (half a
+ * billion years) are not guarded. The loop's callbacks (dial.c, conn.c,
+ * daemon.c, fetch.c, auto.c, control.c) read the clock and act on the
+ * answer; tests/unit/timing_test.c runs the rules on a fake clock, in
+ * milliseconds.
  *
  * Private to the daemon's files and their tests. */
 #ifndef EM_DAEMON_TIMING_H
@@ -24,18 +27,23 @@
 #define IDLE_DROP_MS		90000	/* silent this long: closed */
 #define EXCHANGE_EVERY		10	/* maintenance rounds between peer exchanges */
 #define FETCH_SCAN_EVERY	5	/* maintenance rounds between chunk scans */
+#define FETCH_TIMEOUT_MS	10000	/* a chunk asked and unanswered: asked of another peer */
+#define FETCH_AGAIN_MS		500	/* after a peer said it lacks a chunk */
+#define AUTO_RETRY_MS		60000	/* auto-eval: after a failed run, doubling... */
+#define AUTO_RETRY_MAX_MS	3600000	/* ... up to this, before jitter */
 
-/* The failures counted after one more: at most DIAL_FAILS_MAX. */
+/* The count of failures in a row after one more: at most
+ * DIAL_FAILS_MAX, never wrapping. */
 static inline uint32_t
 timing_dial_fails(uint32_t fails)
 {
 	return fails < DIAL_FAILS_MAX ? fails + 1 : DIAL_FAILS_MAX;
 }
 
-/* When to dial a peer again, from now: DIAL_AGAIN_MS after a connection
- * that worked (ok), else after fails failures in a row (counted with
- * this one) a backoff from DIAL_BACKOFF_MS doubling to
- * DIAL_BACKOFF_MAX_MS, jittered by r (em_backoff_ms). */
+/* When to dial a peer again, a due time after now: DIAL_AGAIN_MS after a
+ * connection that worked (ok; r unused), else after fails failures in a
+ * row (counted with this one) a backoff from DIAL_BACKOFF_MS doubling
+ * to DIAL_BACKOFF_MAX_MS, jittered by r (em_backoff_ms). */
 static inline uint64_t
 timing_dial_next(uint64_t now, int ok, uint32_t fails, uint64_t r)
 {
@@ -108,6 +116,68 @@ static inline int
 timing_scan_due(uint32_t n)
 {
 	return n % FETCH_SCAN_EVERY == 1;
+}
+
+/* Whether a chunk we want may be asked (again) at now: not asked yet
+ * (asked 0), or asked at asked_at and unanswered for FETCH_TIMEOUT_MS;
+ * and not before again_at (0: no such wait; timing_fetch_again). */
+static inline int
+timing_fetch_due(int asked, uint64_t asked_at, uint64_t again_at, uint64_t now)
+{
+	if (now < again_at)
+		return 0;
+	return !asked || now >= asked_at + FETCH_TIMEOUT_MS;
+}
+
+/* When to ask again for a chunk that a peer, at now, said it lacks: it
+ * may be fetching the chunk itself, or another peer may have it. */
+static inline uint64_t
+timing_fetch_again(uint64_t now)
+{
+	return now + FETCH_AGAIN_MS;
+}
+
+/* How long auto-eval waits, in ms, before running a task's evaluation
+ * again after its attempts-th failed run in a row (counted from 1; 0
+ * counts as 1): a backoff from AUTO_RETRY_MS doubling to
+ * AUTO_RETRY_MAX_MS, jittered by r (em_backoff_ms, counted in whole
+ * seconds) to between half of it and all of it: a whole number of
+ * seconds, so what the log line says is the wait used. 30-60 s after the
+ * first failure, 30-60 minutes from the seventh on. */
+static inline uint64_t
+timing_auto_retry(unsigned attempts, uint64_t r)
+{
+	unsigned n = attempts > 0 ? attempts - 1 : 0;
+
+	return em_backoff_ms(AUTO_RETRY_MS / 1000, n, AUTO_RETRY_MAX_MS / 1000, r) * 1000;
+}
+
+/* ms from now until due, on one clock; 0 when due is now or past. */
+static inline uint64_t
+timing_left(uint64_t due, uint64_t now)
+{
+	return due > now ? due - now : 0;
+}
+
+/* Whole seconds the node has run, started and now both read on
+ * daemon_mono; 0 if now is before started (it cannot be on that clock,
+ * but the answer is never a wrapped count). */
+static inline uint64_t
+timing_uptime_s(uint64_t started, uint64_t now)
+{
+	return timing_left(now, started) / 1000;
+}
+
+/* The wall time of a moment t read on daemon_mono, for display: wall_now
+ * less how long ago t was (mono_now - t). A t after mono_now counts as
+ * now; an age over wall_now gives 0. It moves with the wall clock: after
+ * a step, the same moment shows as a different time. */
+static inline uint64_t
+timing_wall_of(uint64_t t, uint64_t mono_now, uint64_t wall_now)
+{
+	uint64_t age = timing_left(mono_now, t);
+
+	return age < wall_now ? wall_now - age : 0;
 }
 
 #endif

@@ -620,10 +620,11 @@ eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap)
 {
 	eval_runner r = { 0 };
 	double cpu0 = cpu_now();
-	uint64_t hr0 = uv_hrtime();
+	uint64_t mono0;
 	em_err err;
 
 	r.clock = o->clock != NULL ? o->clock : em_clock_system();
+	mono0 = em_mono_ms(r.clock);
 	if ((err = prepare(&r, st, o, out)) != EM_OK) {
 		snprintf(why, cap, "%s", em_strerror(err));
 		goto out;
@@ -653,7 +654,7 @@ eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap)
 	flush(&r);
 	score_failed(o, out);
 	model_free(r.m);
-	out->wall_s = (double)(uv_hrtime() - hr0) / 1e9;
+	out->wall_s = (double)(em_mono_ms(r.clock) - mono0) / 1e3;
 	if (uv_loop_close(&r.loop) != 0)
 		log_warn("eval: the event loop closed with handles open");
 	out->t_end = em_wall_ms(r.clock);

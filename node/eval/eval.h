@@ -62,6 +62,8 @@ typedef struct eval_progress {
 	uint64_t	 elapsed_ms;	/* since the run started (monotonic) */
 } eval_progress;
 
+/* A run's settings: read during eval_run only (with what they point to,
+ * the model's settings included). */
 typedef struct eval_opts {
 	const task_rec		*task;
 	const task_items	*items;
@@ -94,6 +96,7 @@ typedef struct eval_out {
 	size_t		 failed;	/* items that failed after every retry */
 	size_t		 truncated, empty, refused;	/* of the scored items */
 	size_t		 failed_scored;	/* failed items scored 0 (count_failed) */
+	/* The arrays below hold n entries each and are out's: eval_out_free. */
 	char		 notes[BODY_TEXT_MAX + 1];	/* reasons of refused and
 							 * failed items, distinct */
 	uint64_t	 requests;	/* attempts sent */
@@ -106,29 +109,44 @@ typedef struct eval_out {
 	int		 interrupted;	/* SIGINT or SIGTERM */
 	char		 stopped[MODEL_WHY_MAX];	/* why the run stopped early, or "" */
 	uint8_t		 run_key[32];
-	uint64_t	 t_start, t_end;	/* ms since the epoch */
-	double		 wall_s, cpu_s;	/* this process, during the run */
+	uint64_t	 t_start, t_end;	/* ms since the epoch (the clock's wall_ms) */
+	double		 wall_s, cpu_s;	/* seconds: this process, during the run */
 } eval_out;
 
 /* The max_tokens a run asks for: the override, else the task's. */
 unsigned eval_max_tokens(const eval_opts *o);
 
-/* The run key for these settings. EM_ENOMEM. */
+/* The run key for these settings (see above) into key. EM_ENOMEM. */
 em_err	eval_run_key(const eval_opts *o, uint8_t key[static 32]);
 
-/* Runs the evaluation. EM_OK when the loop ran to its end (check
- * out->scored == out->n for a complete run); an error with why when it
- * could not start (a bad endpoint, a program that will not start). */
+/* Runs the evaluation on an event loop of its own, blocking until the run
+ * stops: every item scored, a stop (out->stopped says why), or SIGINT or
+ * SIGTERM, which are caught meanwhile (out->interrupted). Scored items go
+ * to st's evaluation cache as they come. out is filled from the start:
+ * eval_out_free() it whatever this returns. EM_OK when the loop ran to its
+ * end (check out->scored == out->n for a complete run). Else, with a
+ * one-line reason in why (cap bytes), when it could not start: EM_ENOMEM;
+ * the store's errors when a fresh run cannot clear the cache; EM_EIO when
+ * no event loop can be made; model_open's errors (a bad endpoint, a
+ * program that will not start). A cache that cannot be read is logged and
+ * every item asked. */
 em_err	eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap);
+/* Frees out's arrays and zeroes it; a zeroed out is fine. */
 void	eval_out_free(eval_out *out);
 
-/* One line per kind of failure seen ("3 timeouts (last: ...)"), into buf. */
+/* The failed attempts by kind, fatal ones aside (the reason a run stopped
+ * is told on its own), "; "-separated ("3 timeouts (last: ...)"), into
+ * buf (cap bytes, cut to fit); "" when there were none. */
 void	eval_fail_summary(const eval_out *out, char *buf, size_t cap);
 
-/* The result body of a complete run: metric, interval, Merkle root over
- * the per-item leaves, the score vector (up to BODY_SCORES_MAX items),
- * harness settings. *scores is the vector's buffer (yours: free()) that
- * b borrows. */
+/* The result body of a complete run, into b: metric, interval, Merkle
+ * root over the per-item leaves, the score vector, harness settings
+ * (texts copied). *scores is the vector's buffer (yours: free()) that b
+ * borrows; NULL, with no vector in b, for a task of more than
+ * BODY_SCORES_MAX items, and after an error. access: enum body_access.
+ * Errors: EM_EINVAL for a partial run (an item unscored, or a limit that
+ * left items out: never published), EM_ETOOBIG when the generation
+ * parameters do not fit BODY_TEXT_MAX, EM_ENOMEM. */
 em_err	eval_result_body(const eval_opts *o, const eval_out *r, int access,
     body_any *b, uint8_t **scores);
 

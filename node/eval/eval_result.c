@@ -37,7 +37,8 @@ eval_result_body(const eval_opts *o, const eval_out *r, int access, body_any *b,
 	snprintf(res->adapter, sizeof res->adapter, "%s", model_api_name(o->model.api));
 	snprintf(res->harness_version, sizeof res->harness_version, "evalmesh %s", EM_VERSION);
 	res->has_prompt_hash = 1;
-	task_prompt_hash(&o->task->spec, res->prompt_hash);
+	if ((err = task_prompt_hash(&o->task->spec, res->prompt_hash)) != EM_OK)
+		return err;
 	/* what was asked, as the run key has it: the max_tokens in force and
 	 * the extra request fields, which model_extra_body_check keeps small */
 	params = json_pack("{s:I, s:f, s:I}", "max_tokens", (json_int_t)eval_max_tokens(o),

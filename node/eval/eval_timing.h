@@ -14,15 +14,16 @@
 
 #include "clock.h"
 
-#define EVAL_BACKOFF_MS		500	/* after the first failed attempt, doubling... */
+#define EVAL_BACKOFF_MS		500	/* the base, doubled once a failed attempt... */
 #define EVAL_BACKOFF_MAX_MS	30000	/* ... up to this, before jitter */
 #define EVAL_RETRY_AFTER_MAX_MS	60000	/* a server's Retry-After, at most */
 
-/* How long to wait before sending an item again after its attempt-th
+/* How long (ms) to wait before sending an item again after its attempt-th
  * attempt failed (attempt counted from 1): the server's Retry-After
  * (retry_after_ms, -1 when it gave none) up to EVAL_RETRY_AFTER_MAX_MS,
- * else a backoff from EVAL_BACKOFF_MS doubling to EVAL_BACKOFF_MAX_MS,
- * jittered by r (em_backoff_ms). */
+ * else EVAL_BACKOFF_MS doubled attempt times, at most EVAL_BACKOFF_MAX_MS,
+ * jittered by r to between half of that and all of it (em_backoff_ms):
+ * 500-1000 ms after the first failure, 15-30 s from the sixth on. */
 static inline uint64_t
 eval_retry_wait(unsigned attempt, long retry_after_ms, uint64_t r)
 {

@@ -89,6 +89,10 @@ enum model_fail {
 			 * with MF_FATAL + 1 */
 };
 
+/* An adapter's settings. model_open copies the struct; what it points to
+ * is read there (endpoints, api_key_header, exec_cmd) or again on every
+ * attempt (served_model, api_key, extra_body), so those must stay valid
+ * until model_free. */
 typedef struct model_opts {
 	enum model_api	  api;
 	const char	 *endpoints[MODEL_ENDPOINTS_MAX];
@@ -101,11 +105,12 @@ typedef struct model_opts {
 					 * merged into every HTTP request body
 					 * (model_extra_body_check); borrowed
 					 * until model_free */
-	const char	 *exec_cmd;
-	unsigned	  timeout_ms;	/* per attempt */
-	unsigned	  concurrency;	/* attempts in flight at most */
+	const char	 *exec_cmd;	/* MODEL_EXEC: run by /bin/sh -c */
+	unsigned	  timeout_ms;	/* per attempt, in ms; above 0 */
+	unsigned	  concurrency;	/* attempts in flight at most; above 0 */
 } model_opts;
 
+/* One attempt's request; read during model_submit only. */
 typedef struct model_req {
 	uint32_t	 id;		/* the caller's tag, echoed in the reply */
 	const json_t	*messages;	/* chat messages (task_messages) */
@@ -114,15 +119,16 @@ typedef struct model_req {
 	double		 temperature;
 } model_req;
 
-/* One attempt's outcome. Everything in it is borrowed for the duration of
- * the done callback only. */
+/* One attempt's outcome. Everything it points to is borrowed for the
+ * duration of the done callback only: copy what is to be kept. */
 typedef struct model_reply {
 	uint32_t	 id;
 	enum model_fail	 fail;
 	const char	*text;		/* when fail == MF_NONE: the answer, UTF-8,
 					 * no NUL; "" when the model said nothing
 					 * (it spent its budget thinking, or the
-					 * content was filtered) */
+					 * content was filtered); freed when the
+					 * callback returns */
 	int		 truncated;	/* when fail == MF_NONE: the model stopped
 					 * at its token limit (finish_reason
 					 * "length" or an equivalent) */
@@ -136,33 +142,49 @@ typedef struct model_reply {
 	char		 why[MODEL_WHY_MAX];	/* one line, when fail != MF_NONE */
 } model_reply;
 
+/* Called from the loop once for each attempt submitted, unless the adapter
+ * was closed first. It may call model_submit and model_close, never
+ * model_free. */
 typedef void (*model_done)(void *ctx, const model_reply *r);
 
 typedef struct model model;
 
-/* Starts an adapter on loop; replies go to done(ctx, ...) from the loop.
- * EM_EINVAL with why for a bad URL, header name, key, extra_body or
- * command; EM_EIO if the program cannot be started. */
+/* Starts an adapter on loop (borrowed until model_free); replies go to
+ * done(ctx, ...) from the loop. On success *out is yours: model_close,
+ * then model_free; on failure NULL, with a one-line reason in why (cap
+ * bytes). Errors: EM_EINVAL (a concurrency or timeout of 0; not 1 to
+ * MODEL_ENDPOINTS_MAX endpoints; a URL model_url or curl refuses; a key
+ * with a control character; a bad api_key_header; an extra_body
+ * model_extra_body_check refuses, or one with MODEL_EXEC; an empty
+ * exec_cmd), EM_EIO (libcurl will not start, /bin/sh cannot be spawned:
+ * the handles made for it are closed by running loop once, without
+ * waiting), EM_ENOMEM. An HTTP endpoint is not contacted here. */
 em_err	model_open(uv_loop_t *loop, const model_opts *o, model_done done,
     void *ctx, model **out, char *why, size_t cap);
 
-/* Sends one attempt. At most o->concurrency may be in flight; EM_ERANGE
- * beyond that, EM_EIO if the adapter has failed for good. */
+/* Sends one attempt (r is read during the call only); its reply comes to
+ * done later, never from within this call. At most o->concurrency may be
+ * in flight: EM_ERANGE beyond that. EM_EIO once the adapter is closed,
+ * when the exec program has died, or when curl will not take the
+ * request; EM_ENOMEM. On an error no reply will come. */
 em_err	model_submit(model *m, const model_req *r);
 
 /* Attempts in flight. */
 unsigned model_in_flight(const model *m);
 
-/* Abandons what is in flight (no more replies) and closes the adapter's
- * handles; run the loop until it has no more handles, then model_free. */
+/* Abandons what is in flight (no more replies; an exec program's process
+ * group is sent SIGTERM) and closes the adapter's handles; run the loop
+ * until it has no more handles, then model_free. Both take NULL; closing
+ * twice is fine. model_free without model_close first is a bug. */
 void	model_close(model *m);
 void	model_free(model *m);
 
 /* Checks an extra request body: an object that sets none of "model",
- * "messages", "prompt", "stream", "max_tokens" (use --max-tokens) or
- * "temperature" (the task fixes both), at most MODEL_EXTRA_BODY_MAX bytes
- * in compact form (it is recorded in signed results). EM_OK, or EM_EINVAL
- * with a one-line reason. */
+ * "messages", "prompt", "stream", "max_tokens", "max_completion_tokens",
+ * "max_new_tokens" (use --max-tokens) or "temperature" (the task fixes
+ * both), at most MODEL_EXTRA_BODY_MAX bytes in compact form (it is
+ * recorded in signed results). EM_OK; EM_EINVAL with a one-line reason in
+ * why (cap bytes); EM_ENOMEM (why not written). */
 em_err	model_extra_body_check(const json_t *o, char *why, size_t cap);
 
 /* Checks the name given to --api-key-header: an HTTP header name (RFC 9110
@@ -184,15 +206,17 @@ em_err	model_key_header_check(const char *name, char *why, size_t cap);
  *   "model_context_window_exceeded" (any case).
  * Outcomes:
  *   EM_OK        *text is yours (free()), possibly ""; *status is 0.
- *   EM_EFORMAT   with *status 0: not what the API promises (not JSON,
- *                server-sent events, no choices[0], ...): why says what
- *                and quotes the start of the body.
+ *   EM_EFORMAT   with *status 0: not what the API promises (not JSON, a
+ *                body above MODEL_REPLY_MAX, server-sent events, no
+ *                choices[0], ...): why says what and quotes the start of
+ *                the body.
  *   EM_EFORMAT   with *status in 400-599: the body is an error object
  *                ({"error": {...}}, {"object": "error", ...}, or a choice
  *                with "error") whose numeric code is *status: classify it
  *                as that HTTP status. An error object without such a code
  *                leaves *status 0. Either way why quotes its message.
- *   EM_ENOMEM. */
+ *   EM_ENOMEM.
+ * *text is NULL after any error; why (cap bytes) is written for EM_EFORMAT. */
 em_err	model_parse_openai(enum model_api api, const char *body, size_t len,
     char **text, int *truncated, long *status, char *why, size_t cap);
 
@@ -214,11 +238,13 @@ void	model_error_quote(const char *body, size_t len, char *out, size_t cap,
 void	model_redact(char *s, size_t len, const char *key);
 
 /* Writes s[0..len) into out as a quoted one-line string, made safe to
- * print as above, cut with "…" to fit cap (which includes the NUL). */
+ * print as above (runs of white space become one space), cut with "…" to
+ * fit cap (which includes the NUL); "" when cap is below 9. */
 void	model_quote(const char *s, size_t len, char *out, size_t cap);
 
-/* Reads one line of the exec protocol into r (id, fail, truncated, why)
- * and *text (yours):
+/* Reads one line of the exec protocol, line[0..len) without its newline,
+ * into r (id, fail, truncated, why; nothing else is touched) and *text
+ * (yours: free(); NULL unless an answer):
  *   {"id": N, "text": "...", "finish_reason": "length"}: the answer;
  *     fail MF_NONE, truncated when finish_reason says the token limit
  *     stopped it (as in an OpenAI response; the field is optional);
@@ -226,22 +252,27 @@ void	model_quote(const char *s, size_t len, char *out, size_t cap);
  *   {"id": N, "refused": "..."}: fail MF_REFUSED, *text NULL: the program
  *     will not answer this item (too long for its context, say).
  * The message of an error or refusal goes to r->why, quoted. EM_EFORMAT,
- * with why in r->why, for anything else. */
+ * with why in r->why, for anything else (not UTF-8, not JSON, no whole
+ * "id" from 0 to 2^32 - 1, a "text" that is not a string or holds NUL);
+ * EM_ENOMEM. */
 em_err	model_parse_exec(const char *line, size_t len, model_reply *r, char **text);
 
 #define MODEL_URL_MAX	1024	/* bytes of a URL, NUL included */
 
 /* The URL an endpoint stands for (model.h: the URL rules), for the API's
- * path ("/chat/completions", "/completions" or "/models"). EM_EINVAL with
- * why for a URL that is not http(s) or is too long. */
+ * path ("/chat/completions", "/completions" or "/models"), into out (cap
+ * bytes). EM_EINVAL with a one-line reason in why (wcap bytes) for a URL
+ * that is not http(s), has no host, or does not fit cap. Only the text
+ * is looked at: curl's parser may still refuse the result. */
 em_err	model_url(const char *endpoint, const char *path, char *out, size_t cap, char *why,
     size_t wcap);
 
 /* The URL as messages show it: no user:password@, no query ("?…"), cut to
- * fit cap. */
+ * fit cap (which includes the NUL); "" when cap is below 16. */
 void	model_url_show(const char *url, char *out, size_t cap);
 
-/* The name an adapter records in results ("openai-chat"). */
+/* The name an adapter records in results ("openai-chat"; static, "?" for
+ * a value outside enum model_api). */
 const char *model_api_name(enum model_api api);
 
 #endif

@@ -32,7 +32,8 @@ void	model_deliver(model *m, model_reply *r);
 void	model_fail(model *m, uint32_t id, enum model_fail fail, long retry_after_ms,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* The JSON body of a request for api (yours: free()), or NULL. */
+/* The JSON body of a request for api (yours: free()), or NULL when out of
+ * memory. */
 char	*model_body(const model *m, const model_req *r);
 
 /* A formatted line into out; a line that does not fit is cut on a
@@ -52,7 +53,8 @@ void	model_error_read(const char *body, size_t len, char *out, size_t cap, long 
 
 /* May a request carrying the key be sent on from URL a to URL b? The
  * same host and port, or http to https on the same host (default ports);
- * never to another host, never down from https. */
+ * never to another host, never down from https. 0 also when either does
+ * not parse. */
 int	model_key_may_follow(const char *a, const char *b);
 
 /* What an HTTP status means for an attempt (model.h: enum model_fail),
@@ -66,8 +68,8 @@ enum model_fail model_http_classify(long status, const char *body, size_t len,
     const char *url, char *why, size_t cap);
 
 /* The request headers for o (JSON, the key in its header); wiped and
- * freed with model_headers_free. EM_EINVAL with why for a bad header name
- * or key. */
+ * freed with model_headers_free (NULL is fine). EM_EINVAL with why for a
+ * bad header name or key; EM_ENOMEM. */
 struct curl_slist;
 em_err	model_headers(const model_opts *o, struct curl_slist **out, char *why, size_t cap);
 void	model_headers_free(struct curl_slist *l);

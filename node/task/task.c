@@ -44,6 +44,15 @@ task_metric_name(enum task_metric m)
 	return metric_names[m];
 }
 
+int
+task_metric_known(const char *name)
+{
+	for (size_t i = 0; i < sizeof metric_names / sizeof metric_names[0]; i++)
+		if (strcmp(name, metric_names[i]) == 0)
+			return 1;
+	return 0;
+}
+
 /* Writes a one-line reason to why and returns err. */
 static int
 field_name_ok(const char *s, size_t n)
@@ -417,7 +426,7 @@ task_load(const char *path, task_built *t, char *why, size_t cap)
 	/* The canonical manifest: everything but the local path, keys sorted. */
 	json_object_del(t->spec.manifest, "items");
 	if ((t->manifest = json_dumps(t->spec.manifest, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
-		err = EM_ENOMEM;
+		err = task_why(EM_ENOMEM, why, cap, "%s: out of memory", path);
 		goto out;
 	}
 	t->manifest_len = strlen(t->manifest);

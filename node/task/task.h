@@ -14,7 +14,8 @@
  * takes chunk bytes, and both are strict and bounded (jansson parses with
  * duplicate keys refused; sizes are checked before parsing). Messages are
  * one line: "FILE:LINE: field: problem" for files, "item N: ..." for
- * chunks. */
+ * chunks. A function with a why argument (cap bytes) writes a reason
+ * there whenever it fails. */
 #ifndef EM_TASK_H
 #define EM_TASK_H
 
@@ -42,13 +43,15 @@ enum task_metric {
 	METRIC_EXACT, METRIC_CHOICE, METRIC_NUMERIC, METRIC_REGEX, METRIC_F1,
 };
 
+/* A checked manifest. The texts it points to belong to manifest, which
+ * the spec holds a reference to until task_spec_free. */
 typedef struct task_spec {
 	char		 name[BODY_NAME_MAX + 1];
 	char		 version[BODY_SHORT_MAX + 1];
 	enum task_metric metric;
-	const char	*prompt;		/* borrowed from manifest */
-	const char	*system;		/* NULL if none */
-	const char	*extract;		/* a POSIX ERE, or NULL */
+	const char	*prompt;		/* the template, in manifest */
+	const char	*system;		/* the same, or NULL if none */
+	const char	*extract;		/* a PCRE2 pattern (score.h), or NULL */
 	char		 target[TASK_FIELD_MAX + 1];	/* item field: the answer */
 	char		 choices[TASK_FIELD_MAX + 1];	/* item field: options, or "" */
 	unsigned	 norm;			/* NORM_* flags */
@@ -58,16 +61,20 @@ typedef struct task_spec {
 	double		 temperature;
 	char		 fields[TASK_FIELDS_MAX][TASK_FIELD_MAX + 1];	/* placeholders */
 	unsigned	 n_fields;
-	json_t		*manifest;		/* the canonical manifest object */
+	json_t		*manifest;		/* the manifest object: canonical from a
+						 * record; from task_load, the file's
+						 * without "items" */
 } task_spec;
 
+/* Items, owned (task_items_free); zeroed before the first use. */
 typedef struct task_items {
 	size_t		  n;
-	json_t		**item;			/* parsed item objects */
+	json_t		**item;			/* parsed item objects, a reference each */
 	uint8_t		(*hash)[32];		/* merkle_item() of each */
 } task_items;
 
-/* A task read from files, ready to publish. */
+/* A task read from files, ready to publish; it owns everything in it
+ * (task_built_free). */
 typedef struct task_built {
 	task_spec	 spec;
 	task_items	 items;
@@ -80,8 +87,8 @@ typedef struct task_built {
 	size_t		*chunk_len;		/* ... and their lengths */
 } task_built;
 
-/* Writes a one-line reason to why (cap bytes) and returns err: how the
- * task files report. */
+/* Writes a one-line reason to why (cap bytes, cut to fit) and returns
+ * err: how the task files report. */
 em_err task_why(em_err err, char *why, size_t cap, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
@@ -89,38 +96,59 @@ em_err task_why(em_err err, char *why, size_t cap, const char *fmt, ...)
  * words where jansson's name its own flags. Static or je's. */
 const char *task_json_why(const json_error_t *je);
 
-/* The metric's manifest name ("exact_match"). */
+/* The metric's manifest name ("exact_match"; static). */
 const char *task_metric_name(enum task_metric m);
 
-/* Reads and checks a manifest file and the items file it names. EM_OK, or
- * an error with a one-line reason in why. */
+/* 1 if name is a task metric's name ("f1"), else 0. Every task metric
+ * scores an item from 0 to 1, so its value is a proportion in [0, 1]. */
+int task_metric_known(const char *name);
+
+/* Reads and checks a manifest file (at most BODY_MANIFEST_MAX bytes) and
+ * the items file it names (relative to the manifest's directory), into
+ * t. On failure t holds nothing (task_built_free is harmless). Errors,
+ * each with a reason in why: file_read's for the manifest (EM_ENOTFOUND,
+ * EM_EINVAL, EM_ETOOBIG, EM_EIO, EM_ENOMEM), EM_EFORMAT for a manifest
+ * that breaks a rule, task_items_file's. */
 em_err task_load(const char *manifest_path, task_built *t, char *why, size_t cap);
+/* Frees what t holds and zeroes it; a zeroed t is fine. */
 void task_built_free(task_built *t);
 
 /* The part of task_load that reads the JSONL items file at path into
- * t->items, t->chunk* and t->items_root (t->spec already set). */
+ * t->items, t->chunk* and t->items_root (t->spec already set). Errors:
+ * EM_EIO (cannot open or read it), EM_EFORMAT (not a regular file, an
+ * item that breaks a rule, no items, two with one id), EM_ETOOBIG (a file
+ * above TASK_ITEMS_FILE_MAX, or items that need more than
+ * BODY_CHUNKS_MAX chunks), EM_ENOMEM; what was read stays in t for
+ * task_built_free. */
 em_err task_items_file(const char *path, task_built *t, char *why, size_t cap);
 
-/* Checks a canonical manifest (from a task record) into s. */
+/* Checks a canonical manifest bytes[0..len) (from a task record; only
+ * read) into s. EM_EFORMAT with why; s then holds nothing to free. */
 em_err task_spec_parse(const uint8_t *bytes, size_t len, task_spec *s,
     char *why, size_t cap);
+/* Drops s's manifest and zeroes it; a zeroed s is fine. */
 void task_spec_free(task_spec *s);
 
-/* Parses one chunk's item lines, appending to items, each checked against
- * s (unique ids are checked by task_items_check once all are in). */
+/* Parses one chunk's item lines, chunk[0..len) (only read), appending to
+ * items, each checked against s (unique ids are checked by
+ * task_items_check once all are in). EM_EFORMAT ("item N: ..."),
+ * EM_ENOMEM; the items appended before an error stay in items. */
 em_err task_items_parse(const task_spec *s, const uint8_t *chunk, size_t len,
     task_items *items, char *why, size_t cap);
-/* Checks the whole set: ids unique, count and root as the record says. */
+/* Checks the whole set: ids unique, count and root as the record says.
+ * EM_EFORMAT, EM_ENOMEM. */
 em_err task_items_check(const task_items *items, const body_task *t,
     char *why, size_t cap);
+/* Drops the items and zeroes items; a zeroed one is fine. */
 void task_items_free(task_items *items);
 
-/* A task as this node holds it: the first record that published it. */
+/* A task as this node holds it: the first record that published it
+ * (task_rec_free). */
 typedef struct task_rec {
 	uint8_t		 id[32];		/* the task id */
 	uint8_t		 record[32];		/* the task record's id */
 	uint8_t		 author[32];
-	uint64_t	 ts;
+	uint64_t	 ts;			/* ms since the epoch, as signed */
 	uint32_t	 flags;			/* RESULT_* of that record */
 	uint8_t		*bytes;			/* the record's bytes (owned) */
 	size_t		 len;
@@ -158,35 +186,50 @@ const char *task_author_name(store *st, const uint8_t author[static 32], char *b
 #define TASK_AUTHOR_MAX		(8 + 3 + BODY_NAME_MAX + 1)
 const char *task_author(store *st, const uint8_t author[static 32], char *buf, size_t cap);
 
-/* Finds a task by id, unique id prefix, NAME or NAME@VERSION (by key, as
- * task_holders). EM_ENOTFOUND, EM_EAMBIGUOUS (why lists the candidates:
- * id, and author with the name its profile gives). */
+/* Finds a task by id, unique id prefix, NAME or NAME@VERSION (text is an
+ * id prefix first, when it reads as one, else a name compared by key, as
+ * task_holders), its id into id. EM_ENOTFOUND, EM_EAMBIGUOUS (why lists the
+ * candidates: id, and author with the name its profile gives), the
+ * store's errors. */
 em_err task_find(store *st, const char *text, uint8_t id[static 32], char *why,
     size_t cap);
 
-/* Loads the task record for id and checks its manifest. */
+/* Loads the task record for id and checks its manifest, into out (yours:
+ * task_rec_free; on failure it holds nothing). EM_ENOTFOUND (no task
+ * record for id), EM_ESTORE (the stored record does not parse),
+ * task_spec_parse's EM_EFORMAT, the store's errors. */
 em_err task_rec_load(store *st, const uint8_t id[static 32], task_rec *out,
     char *why, size_t cap);
 void task_rec_free(task_rec *t);
 
 /* Loads a stored task's items from the store's chunks and checks them
- * against the record. EM_ENOTFOUND (with the count missing in why) if
- * some chunks are not held yet. */
+ * against the record t, into items (yours: task_items_free; on failure it
+ * holds nothing). EM_ENOTFOUND (with the count missing in why) if some
+ * chunks are not held yet; EM_EFORMAT for a chunk that does not hash to
+ * its name or items that break a rule; EM_ENOMEM; the store's errors. */
 em_err task_items_load(store *st, const task_spec *s, const body_task *t,
     task_items *items, char *why, size_t cap);
 
-/* The chat messages for item i (few-shot examples first, chosen by hash
- * order, never the item itself): a new JSON array of {role, content}. */
+/* The chat messages for item i < items->n: the system message if any,
+ * then the fewshot items with the least hashes (never i itself), in hash
+ * order, each as a user message and its target as the answer, then item
+ * i. A new JSON array of {role, content} (yours: json_decref), or NULL
+ * when out of memory. */
 json_t *task_messages(const task_spec *s, const task_items *items, size_t i);
 
-/* The messages flattened into one completion prompt (yours: free()). */
+/* The messages flattened into one completion prompt (yours: free()), or
+ * NULL when out of memory. */
 char *task_flatten(const json_t *messages);
 
-/* Scores a model's output for item i in [0, 1]. */
+/* Scores output (a model's answer to item, NUL-terminated) by the task's
+ * metric on the part after any reasoning block (score_answer), in [0, 1].
+ * 0 also when memory runs out. */
 double task_score(const task_spec *s, const json_t *item, const char *output);
 
-/* The hash of the prompt settings a result records (template, system,
- * few-shot count, extraction, normalisation). */
-void task_prompt_hash(const task_spec *s, uint8_t out[static 32]);
+/* The hash a result records of how its items were put and read:
+ * BLAKE2b-256 over a tag and the manifest in canonical form (template,
+ * system, few-shot count, extraction, normalisation and every other key).
+ * EM_ENOMEM (out untouched). */
+em_err task_prompt_hash(const task_spec *s, uint8_t out[static 32]);
 
 #endif

@@ -63,7 +63,7 @@ target_ok(const task_spec *s, const json_t *item, char *why, size_t cap)
 	em_err err = EM_OK;
 
 	if (text == NULL)
-		return EM_ENOMEM;
+		return task_why(EM_ENOMEM, why, cap, "out of memory");
 	if ((s->metric == METRIC_EXACT || s->metric == METRIC_REGEX) ?
 	    score_exact("", text, s->norm) > 0 :
 	    s->metric == METRIC_F1 && score_f1("", text, s->norm) > 0) {
@@ -183,10 +183,10 @@ task_items_parse(const task_spec *s, const uint8_t *chunk, size_t len,
 		em_err err;
 
 		if ((err = parse_line(s, p, (size_t)(nl - p), &item, inner, sizeof inner)) != EM_OK)
-			return task_why(EM_EFORMAT, why, cap, "item %zu: %s", items->n + 1, inner);
+			return task_why(err, why, cap, "item %zu: %s", items->n + 1, inner);
 		if ((err = items_add(items, item, (const uint8_t *)p, (size_t)(nl - p))) != EM_OK) {
 			json_decref(item);
-			return err;
+			return task_why(err, why, cap, "item %zu: out of memory", items->n + 1);
 		}
 		p = nl + 1;
 	}
@@ -256,12 +256,12 @@ task_items_check(const task_items *items, const body_task *t, char *why, size_t 
 	if ((err = find_dup(items, &a, &b)) == EM_EEXIST)
 		return task_why(EM_EFORMAT, why, cap, "items %zu and %zu have the same id", a, b);
 	if (err != EM_OK)
-		return err;
+		return task_why(err, why, cap, "out of memory");
 	if (items->n != t->n_items)
 		return task_why(EM_EFORMAT, why, cap, "the chunks hold %zu items, the record says %llu", items->n,
 		    (unsigned long long)t->n_items);
 	if ((err = merkle_root(root, (const uint8_t *)items->hash, items->n)) != EM_OK)
-		return err;
+		return task_why(err, why, cap, "out of memory");
 	if (memcmp(root, t->items_root, 32) != 0)
 		return task_why(EM_EFORMAT, why, cap, "the items do not hash to the record's items root");
 	return EM_OK;
@@ -344,7 +344,7 @@ items_open(const char *path, FILE **f, char *why, size_t cap)
 	}
 	if ((*f = fdopen(fd, "rb")) == NULL) {
 		close(fd);
-		return EM_ENOMEM;
+		return task_why(EM_ENOMEM, why, cap, "%s: out of memory", path);
 	}
 	return EM_OK;
 }
@@ -381,14 +381,17 @@ task_items_file(const char *path, task_built *t, char *why, size_t cap)
 			break;
 		}
 		if ((err = parse_line(&t->spec, line, (size_t)n, &item, inner, sizeof inner)) != EM_OK) {
-			task_why(EM_EFORMAT, why, cap, "%s:%zu: %s", path, lineno, inner);
+			task_why(err, why, cap, "%s:%zu: %s", path, lineno, inner);
 			break;
 		}
 		if ((canon = json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
 		    strlen(canon) > TASK_ITEM_MAX ||
 		    (nl = realloc(lines, (t->items.n + 1) * sizeof *lines)) == NULL) {
-			err = canon ? task_why(EM_EFORMAT, why, cap, "%s:%zu: longer than %d bytes", path, lineno,
-			    TASK_ITEM_MAX) : EM_ENOMEM;
+			if (canon != NULL && strlen(canon) > TASK_ITEM_MAX)
+				err = task_why(EM_EFORMAT, why, cap, "%s:%zu: longer than %d bytes",
+				    path, lineno, TASK_ITEM_MAX);
+			else
+				err = task_why(EM_ENOMEM, why, cap, "%s:%zu: out of memory", path, lineno);
 			free(canon);
 			json_decref(item);
 			break;
@@ -400,6 +403,8 @@ task_items_file(const char *path, task_built *t, char *why, size_t cap)
 			if (err == EM_ETOOBIG)
 				task_why(EM_EFORMAT, why, cap, "%s:%zu: the items need more than %d chunks", path, lineno,
 				    BODY_CHUNKS_MAX);
+			else
+				task_why(err, why, cap, "%s:%zu: out of memory", path, lineno);
 			if (t->items.n == 0 || t->items.item[t->items.n - 1] != item)
 				json_decref(item);
 		}
@@ -417,9 +422,11 @@ task_items_file(const char *path, task_built *t, char *why, size_t cap)
 		if ((err = find_dup(&t->items, &a, &b)) == EM_EEXIST)
 			err = task_why(EM_EFORMAT, why, cap, "%s:%zu: id already used on line %zu", path, lines[b - 1],
 			    lines[a - 1]);
+		else if (err != EM_OK)
+			task_why(err, why, cap, "%s: out of memory", path);
 	}
-	if (err == EM_OK)
-		err = seal_chunks(t);
+	if (err == EM_OK && (err = seal_chunks(t)) != EM_OK)
+		task_why(err, why, cap, "%s: out of memory", path);
 	free(lines);
 	return err;
 }

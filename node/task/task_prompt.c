@@ -266,17 +266,19 @@ out:
 	return score;
 }
 
-void
+em_err
 task_prompt_hash(const task_spec *s, uint8_t out[static 32])
 {
 	static const char tag[] = "evalmesh/prompt/v1";
 	char *m = json_dumps(s->manifest, JSON_COMPACT | JSON_SORT_KEYS);
 	hash_state hs;
 
+	if (m == NULL)
+		return EM_ENOMEM;	/* never a hash of the tag alone, signed */
 	hash_start(&hs);
 	hash_update(&hs, (const uint8_t *)tag, sizeof tag - 1);
-	if (m != NULL)
-		hash_update(&hs, (const uint8_t *)m, strlen(m));
+	hash_update(&hs, (const uint8_t *)m, strlen(m));
 	hash_finish(&hs, out);
 	free(m);
+	return EM_OK;
 }

@@ -242,8 +242,10 @@ task_items_load(store *st, const task_spec *s, const body_task *t,
 		uint8_t *chunk, h[32];
 		size_t len;
 
-		if ((err = store_blob_get(st, t->chunks + 32 * i, &chunk, &len)) != EM_OK)
+		if ((err = store_blob_get(st, t->chunks + 32 * i, &chunk, &len)) != EM_OK) {
+			task_why(err, why, cap, "chunk %u: %s", i + 1, em_strerror(err));
 			break;
+		}
 		hash_blake2b(h, chunk, len);
 		if (memcmp(h, t->chunks + 32 * i, 32) != 0)
 			err = task_why(EM_EFORMAT, why, cap, "chunk %u does not match its hash", i + 1);

@@ -17,13 +17,13 @@
  * = 1,000 that is about 180 models a task. Reporters of one model agree
  * within +-0.02. --single gives the shape this benchmark had before
  * (every model one reporter, with three or four results of which all
- * but the last are superseded): the leaderboard's shortcut path.
+ * but the last are superseded).
  *
- * Each of N rounds (default 600) takes a task not read before — so its records digest is
- * not cached, as on the first call after one of its results arrived —
- * and times, in one run:
+ * Each of N rounds (default 600) takes a task not read before — so its
+ * records digest is not cached, as on the first call after one of its
+ * results arrived — and times, in one run:
  *   (b) what `evalmesh leaderboard NAME` does before it prints (one_task
- *       in node/cmd_leaderboard.c): the task found by name among all the
+ *       in node/cli/cmd/cmd_leaderboard.c): the task found by name among all the
  *       task records, its record and manifest loaded, the board computed
  *       — rows scanned, grouped, combined, ranked, sorted, names copied
  *       out, the digest of its results' ids computed and kept with a
@@ -32,15 +32,18 @@
  * then, the task's rows now in cache, the best of five turns of
  *   (a) a raw LMDB cursor scan over its board rows touching every byte
  *       (store_board_raw): the floor;
- *   (d) board_compute alone, the digest cached: the figure the README's
- *       target of 2 was set for; and the scan alone, decoding the rows
- *       for a ranking and decoding every field.
+ *   (d) board_compute alone, the digest cached; and the scan alone,
+ *       decoding the rows for a ranking and decoding every field.
  * Each is the median over the rounds, after up to 100 tasks to warm up;
  * ratios are medians of each round's own ratio to (a). Then, with
  * --evalmesh, whole processes on C (100) more unread tasks: `evalmesh
  * id` (the process start, home and store open every command pays)
  * against `evalmesh leaderboard NAME`, first and again, output to
- * /dev/null.
+ * /dev/null: what users wait for. With --baseline, another build of
+ * evalmesh (say, the last commit's) on the same store, the two taking
+ * turns, for a change's effect on that without the day's drift: each
+ * round one build makes the first call on its unread task and then both
+ * call again; printed with their ratio.
  * Prints only; asserts nothing about speed. */
 #include <fcntl.h>
 #include <spawn.h>
@@ -77,7 +80,7 @@ struct plan {
 struct cfg {
 	long		 n, k, na, models, rounds, calls;
 	int		 single;
-	const char	*exe;
+	const char	*exe, *base;
 	char		 home[600], store[700];
 };
 
@@ -288,7 +291,7 @@ out:
 }
 
 /* What `evalmesh leaderboard NAME` does before it prints (one_task in
- * node/cmd_leaderboard.c); *bd is the caller's to free. part gets the
+ * node/cli/cmd/cmd_leaderboard.c); *bd is the caller's to free. part gets the
  * seconds of each step: the task by name, its record and manifest, the
  * board. */
 static int
@@ -486,7 +489,7 @@ in_process(const struct cfg *c, store *st, uint8_t (*tid)[32], long from, long w
 	    med[COMPUTE]);
 	printf("  (c) leaderboard NAME, again               %8.3f ms  ratio %5.2f\n", med[AGAIN],
 	    rmed[AGAIN]);
-	printf("  (d) board_compute alone (digest cached)   %8.3f ms  ratio %5.2f  (target <= 2)\n",
+	printf("  (d) board_compute alone (digest cached)   %8.3f ms  ratio %5.2f\n",
 	    med[BOARD], rmed[BOARD]);
 	printf("      the scan alone, decoding the rows     %8.3f ms  ratio %5.2f\n", med[SCAN],
 	    rmed[SCAN]);
@@ -529,14 +532,59 @@ fail:
 	return 1;
 }
 
-enum { P_ID, P_FIRST, P_AGAIN, PROCS };
+enum { P_ID, P_FIRST, P_AGAIN, B_FIRST, B_AGAIN, PROCS };
+
+/* Times `evalmesh leaderboard NAME` by exe into list k (the next of n[k])
+ * with its ratio to the round's `evalmesh id` (secs). */
+static int
+time_lb(const char *exe, char *const argv[], int k, double secs, double *v[PROCS],
+    double *ratio[PROCS], size_t n[PROCS])
+{
+	if (run(exe, argv, &v[k][n[k]]))
+		return 1;
+	ratio[k][n[k]] = v[k][n[k]] / secs;
+	n[k]++;
+	return 0;
+}
+
+static void
+print_procs(const struct cfg *c, double *v[PROCS], double *ratio[PROCS], const size_t n[PROCS])
+{
+	double med[PROCS], rmed[PROCS], *rel = ratio[P_ID];	/* ratio[P_ID]: free room */
+
+	for (int i = 0; i < PROCS; i++) {
+		med[i] = n[i] ? bench_median(v[i], n[i]) * 1e3 : 0;
+		rmed[i] = n[i] ? bench_median(ratio[i], n[i]) : 0;
+	}
+	printf("whole commands, median of %ld rounds (a task read for the first time each%s):\n",
+	    c->calls, c->base ? "; this build and the baseline take turns at the first call" : "");
+	printf("  evalmesh id                               %8.3f ms\n", med[P_ID]);
+	printf("  evalmesh leaderboard NAME, first call     %8.3f ms  ratio %5.2f\n", med[P_FIRST],
+	    rmed[P_FIRST]);
+	printf("  evalmesh leaderboard NAME, again          %8.3f ms  ratio %5.2f\n", med[P_AGAIN],
+	    rmed[P_AGAIN]);
+	if (c->base == NULL)
+		return;
+	printf("  the baseline (%s):\n", c->base);
+	printf("  evalmesh leaderboard NAME, first call     %8.3f ms  ratio %5.2f\n", med[B_FIRST],
+	    rmed[B_FIRST]);
+	printf("  evalmesh leaderboard NAME, again          %8.3f ms  ratio %5.2f\n", med[B_AGAIN],
+	    rmed[B_AGAIN]);
+	for (size_t r = 0; r < n[P_AGAIN]; r++)	/* the same rounds, the same task */
+		rel[r] = v[P_AGAIN][r] / v[B_AGAIN][r];
+	printf("  this build / the baseline: first call %.3f (ratios to id), again %.3f\n",
+	    rmed[P_FIRST] / rmed[B_FIRST], bench_median(rel, n[P_AGAIN]));
+}
 
 /* The whole command against `evalmesh id`, c->calls rounds on tasks
- * [from, from + c->calls), each read for the first time. */
+ * [from, from + c->calls), each read for the first time. With a baseline,
+ * each round one of the two builds makes the first call (in turn) and
+ * then both call again, in turn too. */
 static int
 processes(const struct cfg *c, long from)
 {
-	double *v[PROCS], *ratio[PROCS], med[PROCS], rmed[PROCS];
+	double *v[PROCS], *ratio[PROCS], id;
+	size_t n[PROCS] = { 0 };
 	char name[32], home[sizeof c->home];
 	char *id_argv[] = { "evalmesh", "id", "--home", home, NULL };
 	char *lb_argv[] = { "evalmesh", "leaderboard", name, "--home", home, NULL };
@@ -551,24 +599,19 @@ processes(const struct cfg *c, long from)
 		if (v[i] == NULL || ratio[i] == NULL)
 			goto out;
 	for (long r = 0; r < c->calls; r++) {
+		int ours = c->base == NULL || r % 2 == 0;
+		const char *x = ours ? c->exe : c->base, *y = ours ? c->base : c->exe;
+
 		snprintf(name, sizeof name, "bench-%04ld", from + r);
-		if (run(c->exe, id_argv, &v[P_ID][r]) || run(c->exe, lb_argv, &v[P_FIRST][r]) ||
-		    run(c->exe, lb_argv, &v[P_AGAIN][r]))
+		if (run(c->exe, id_argv, &id))
 			goto out;
-		for (int i = 0; i < PROCS; i++)
-			ratio[i][r] = v[i][r] / v[P_ID][r];
+		v[P_ID][n[P_ID]++] = id;
+		if (time_lb(x, lb_argv, ours ? P_FIRST : B_FIRST, id, v, ratio, n) ||
+		    (y != NULL && time_lb(y, lb_argv, ours ? B_AGAIN : P_AGAIN, id, v, ratio, n)) ||
+		    time_lb(x, lb_argv, ours ? P_AGAIN : B_AGAIN, id, v, ratio, n))
+			goto out;
 	}
-	for (int i = 0; i < PROCS; i++) {
-		med[i] = bench_median(v[i], (size_t)c->calls) * 1e3;
-		rmed[i] = bench_median(ratio[i], (size_t)c->calls);
-	}
-	printf("whole commands, median of %ld rounds (a task read for the first time each):\n",
-	    c->calls);
-	printf("  evalmesh id                               %8.3f ms\n", med[P_ID]);
-	printf("  evalmesh leaderboard NAME, first call     %8.3f ms  ratio %5.2f\n", med[P_FIRST],
-	    rmed[P_FIRST]);
-	printf("  evalmesh leaderboard NAME, again          %8.3f ms  ratio %5.2f\n", med[P_AGAIN],
-	    rmed[P_AGAIN]);
+	print_procs(c, v, ratio, n);
 	rc = 0;
 out:
 	for (int i = 0; i < PROCS; i++) {
@@ -599,7 +642,7 @@ static int
 usage(void)
 {
 	fprintf(stderr, "usage: leaderboard [--results R] [--tasks K] [--authors A] [--models M]\n"
-	    "           [--rounds N] [--calls C] [--single] [--evalmesh PATH]\n"
+	    "           [--rounds N] [--calls C] [--single] [--evalmesh PATH [--baseline PATH]]\n"
 	    "  (R >= K >= N + C, all >= 1, A <= 65535; C only with --evalmesh)\n");
 	return 2;
 }
@@ -622,10 +665,12 @@ main(int argc, char **argv)
 	c.models = bench_opt(argc, argv, "--models", 100);
 	c.rounds = bench_opt(argc, argv, "--rounds", 600);
 	c.exe = bench_str(argc, argv, "--evalmesh");
+	c.base = bench_str(argc, argv, "--baseline");
 	c.calls = c.exe != NULL ? bench_opt(argc, argv, "--calls", 100) : 0;
 	c.single = bench_flag(argc, argv, "--single");
 	if (c.n < 1 || c.k < 1 || c.na < 1 || c.na > 65535 || c.models < 1 || c.rounds < 1 ||
-	    c.calls < 0 || (c.exe != NULL && c.calls < 1) || c.k > c.n ||
+	    c.calls < 0 || (c.exe != NULL && c.calls < 1) || (c.base != NULL && c.exe == NULL) ||
+	    c.k > c.n ||
 	    c.rounds + c.calls > c.k)
 		return usage();
 	warm = c.k - c.rounds - c.calls < WARM ? c.k - c.rounds - c.calls : WARM;

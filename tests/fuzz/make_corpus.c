@@ -8,6 +8,7 @@
 #include "bundle.h"
 #include "hash.h"
 #include "netkey.h"
+#include "recon.h"
 #include "record.h"
 #include "testutil.h"
 #include "session.h"
@@ -197,6 +198,58 @@ put_session(const char *dir)
 	put(dir, "session-msg2-size", frames, sizeof frames);
 }
 
+static int
+cmp_key(const void *a, const void *b)
+{
+	return memcmp(a, b, RECON_KEY);
+}
+
+static void
+ignore_lacks(void *ctx, const uint8_t key[static RECON_KEY])
+{
+	(void)ctx;
+	(void)key;
+}
+
+/* Seeds for the reconciliation reader: the messages of a real session
+ * between two sets of keys (splits, fingerprints, lists, needs). */
+static void
+put_recon(const char *dir)
+{
+	static uint8_t a[400 * RECON_KEY], b[400 * RECON_KEY], msg[2][8192];
+	recon_array aa = { a, 400, 0 }, ab = { b, 400, 0 };
+	recon_host ha = { &aa, recon_array_seek, recon_array_next, recon_array_count,
+	    ignore_lacks };
+	recon_host hb = { &ab, recon_array_seek, recon_array_next, recon_array_count,
+	    ignore_lacks };
+	recon_opts o = { .frame_max = sizeof msg[0], .rounds_max = 64, .split = 16,
+	    .ids_max = 32 };
+	recon *r[2];
+	size_t len;
+	char name[32];
+
+	for (size_t i = 0; i < 400; i++) {
+		hash_blake2b(a + i * RECON_KEY, (const uint8_t *)&i, sizeof i);
+		memcpy(b + i * RECON_KEY, a + i * RECON_KEY, RECON_KEY);
+		if (i % 50 == 0)
+			b[i * RECON_KEY + 31] ^= 1;	/* one in fifty differs */
+	}
+	qsort(a, 400, RECON_KEY, cmp_key);
+	qsort(b, 400, RECON_KEY, cmp_key);
+	if (recon_new(&ha, &o, &r[0]) != EM_OK || recon_new(&hb, &o, &r[1]) != EM_OK ||
+	    recon_start(r[0], msg[0], sizeof msg[0], &len) != EM_OK)
+		exit(1);
+	for (int i = 0; len > 0 && i < 16; i++) {
+		snprintf(name, sizeof name, "recon-%d", i);
+		put(dir, name, msg[i % 2], len);
+		if (recon_recv(r[(i + 1) % 2], msg[i % 2], len, msg[(i + 1) % 2],
+		    sizeof msg[0], &len) != EM_OK)
+			exit(1);
+	}
+	recon_free(r[0]);
+	recon_free(r[1]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -210,9 +263,9 @@ main(int argc, char **argv)
 	if (argc != 3 || (strcmp(argv[1], "record") && strcmp(argv[1], "bundle") &&
 	    strcmp(argv[1], "wire") && strcmp(argv[1], "session") &&
 	    strcmp(argv[1], "score") && strcmp(argv[1], "task") && strcmp(argv[1], "model") &&
-	    strcmp(argv[1], "name"))) {
-		fprintf(stderr, "usage: make_corpus record|bundle|wire|session|score|task|model|name "
-		    "DIR\n");
+	    strcmp(argv[1], "recon") && strcmp(argv[1], "name"))) {
+		fprintf(stderr, "usage: make_corpus record|bundle|wire|session|score|task|model|recon|"
+		    "name DIR\n");
 		return 2;
 	}
 	mkdir(argv[2], 0700);
@@ -249,6 +302,8 @@ main(int argc, char **argv)
 		put_session(argv[2]);
 	if (strcmp(argv[1], "score") == 0)
 		put_score(argv[2]);
+	if (strcmp(argv[1], "recon") == 0)
+		put_recon(argv[2]);
 	if (strcmp(argv[1], "task") == 0 || strcmp(argv[1], "model") == 0)
 		put_seeds(argv[1], argv[2]);
 	if (strcmp(argv[1], "name") == 0)

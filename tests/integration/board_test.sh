@@ -96,12 +96,36 @@ run 0 "$EM" leaderboard --home "$T/c" arith-en --json; has $out '"equivocating-a
 run 0 "$EM" leaderboard --home "$T/c" arith-en --csv; has $out '^[0-9]*,eve,.*,equivocating-author,'
 run 0 "$EM" results --home "$T/c" --json; has $out '"equivocating-author"'
 run 0 "$EM" results --home "$T/c"; has $out '^  flags    equivocating-author$'
+
+# --- one reporter cannot move another lab's row: a result over another
+# number of items than the task's, or a proportion outside [0, 1]
+gamma() { "$EM" leaderboard --home "$T/c" arith-en --csv | grep ',gamma,r1,'; }
+before=$(gamma)
+run 1 "$EM" result publish --home "$T/a" --task arith-en --model gamma --revision r1 \
+	--metric numeric=0 --n 1000000
+has $err "--n 1000000: task arith-en@.* has 240 items; a result over another number of items is not ranked"
+one_line
+run 2 "$EM" result publish --home "$T/a" --task arith-en --model m --metric numeric=1.5 --n 240
+has $err "--metric 'numeric=1.5': numeric is a proportion of items: expected 0 to 1"; one_line
+run 0 "$EM" result publish --home "$T/a" --task arith-en --model clamp --metric numeric=0.99 \
+	--n 240 --stderr 0.1 --json
+run 0 "$EM" results --home "$T/a" --task arith-en; has $out 'model +clamp'; has $out 'numeric=0.99  95% \[0\.794, 1\]'
+"$EM" init --home "$T/e" --name mallory >/dev/null	# holds no task: nothing to check it against
+run 0 "$EM" result publish --home "$T/e" --task "$TASKID" --model gamma --revision r1 \
+	--metric numeric=0 --n 1000000
+"$EM" export --home "$T/e" -o "$T/e.bundle" >/dev/null
+run 0 "$EM" import --home "$T/a" "$T/e.bundle"
+converged 30 a b c
+run 0 "$EM" leaderboard --home "$T/c" arith-en
+has $out '1 over another number of items than the task.s left out'
+[ "$(gamma)" = "$before" ] && ok || bad "gamma's row moved: '$before' -> '$(gamma)'"
+run 0 "$EM" leaderboard --home "$T/c" arith-en --json; has $out '"other_item_count": 1'
 stop_all
 
 # --- the same records in another order give the same bytes
 mkdir -p "$T/x" && "$EM" export --home "$T/a" -o "$T/all.bundle" >/dev/null
 for n in p q; do "$EM" init --home "$T/$n" --name "$n" >/dev/null; done
-for id in $(idof d) $(idof b) $(idof c) $(idof a); do	# author by author, reversed
+for id in $(idof e) $(idof d) $(idof b) $(idof c) $(idof a); do	# author by author, reversed
 	"$EM" export --home "$T/a" --author "$id" -o "$T/x/$id.bundle" >/dev/null 2>&1
 	"$EM" import --home "$T/q" "$T/x/$id.bundle" >/dev/null 2>&1
 done

@@ -31,6 +31,9 @@ run 0 "$EM" id --home "$A" --json; has $out '"id": "[0-9a-f]{64}"'; has $out '"n
 has $out '"open_network": true'
 ID_A=$(sed -n 's/.*"id": "\([0-9a-f]*\)".*/\1/p' "$out")
 EVALMESH_HOME=$A run 0 "$EM" id; has $out "$ID_A"
+# no home anywhere: the message names the flag as it is spelled
+run 1 env -u HOME -u EVALMESH_HOME "$EM" id; has $err 'set --home DIR, \$EVALMESH_HOME or \$HOME'
+one_line
 run 2 "$EM" init --home "$T/x" --name "$(printf 'bad\377')"; has $err "init: --name 'bad<0xFF>': not valid UTF-8"; one_line
 [ ! -e "$T/x" ] && pass=$((pass + 1)) || { echo "FAIL: failed init left $T/x"; fail=$((fail + 1)); }
 

@@ -16,6 +16,11 @@
  *   honest       a handshake, a hello, one ping        -> still open after 1 s
  *   idle         N connections that say nothing: prints how many the node
  *                accepted and how many it closed within 3 s after the deadline
+ *   peers        N connections one after another (N, then BASE), each a
+ *                handshake, one peers message of 64 addresses
+ *                127.77.0.1:BASE+64i.. and a ping -> answered (pong) on each
+ *   peerflood    a handshake, then 18 peers messages of 64 addresses
+ *                127.77.0.2:BASE.. (BASE the next argument) at once -> closed
  * Every wait is bounded; nothing here runs longer than ~20 s. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -38,6 +43,7 @@
 
 static uint8_t netkey[32], netid[32];
 static ident *me;
+static long flood_base;		/* peerflood: the first port it names */
 
 static long
 ms_now(void)
@@ -161,6 +167,18 @@ send_records(int fd, session *s, uint8_t **recs, size_t *lens, uint32_t n)
 	return send_msg(fd, s, &m);
 }
 
+/* A peers message of 64 addresses HOST:first.. (no ids). */
+static void
+peers_msg(wire_msg *m, const char *host, long first)
+{
+	memset(m, 0, sizeof *m);
+	m->type = WIRE_PEERS;
+	m->u.peers.n = 64;
+	for (uint32_t i = 0; i < 64; i++)
+		snprintf(m->u.peers.p[i].addr, sizeof m->u.peers.p[i].addr, "%s:%ld", host,
+		    first + (long)i);
+}
+
 static int
 attack(const char *mode, int fd, session *s)
 {
@@ -208,6 +226,16 @@ attack(const char *mode, int fd, session *s)
 		flush(fd, s);	/* ~1 MB at once; the node may hang up mid-way */
 		return 1;
 	}
+	if (strcmp(mode, "peerflood") == 0) {
+		static wire_msg m;
+
+		for (long i = 0; i < 18; i++) {
+			peers_msg(&m, "127.77.0.2", flood_base + 64 * i);
+			if (send_msg(fd, s, &m) != 0)
+				return 1;	/* hung up mid-way: that is the point */
+		}
+		return 1;
+	}
 	if (strcmp(mode, "equivocate") == 0) {
 		tu_record(me, netid, 1, 1, &recs[0], &lens[0]);
 		tu_record(me, netid, 1, 2, &recs[1], &lens[1]);
@@ -217,6 +245,65 @@ attack(const char *mode, int fd, session *s)
 		return rc;
 	}
 	return 0;
+}
+
+/* Waits up to ms for a pong from the node on fd; 1 if one came. */
+static int
+pong_within(int fd, session *s, long ms)
+{
+	long end = ms_now() + ms;
+	uint8_t buf[4096];
+	wire_msg *m = malloc(sizeof *m);
+	int got = 0;
+
+	while (m != NULL && !got && ms_now() < end) {
+		struct pollfd p = { fd, POLLIN, 0 };
+		size_t used, off = 0;
+		ssize_t n;
+
+		if (poll(&p, 1, (int)(end - ms_now())) <= 0)
+			continue;
+		if ((n = read(fd, buf, sizeof buf)) <= 0)
+			break;
+		while (off < (size_t)n && !got) {
+			const uint8_t *msg;
+			size_t len;
+
+			if (session_feed(s, buf + off, (size_t)n - off, &used) != EM_OK)
+				goto out;
+			off += used;
+			while (!got && session_next(s, &msg, &len))
+				got = wire_decode(msg, len, m) == EM_OK && m->type == WIRE_PONG;
+		}
+	}
+out:
+	free(m);
+	return got;
+}
+
+/* n connections from src, each telling the node 64 addresses within its
+ * budget and then pinging it: 0 if the node answered every ping. */
+static int
+peers(const char *host, int port, const char *src, int n, long base)
+{
+	static wire_msg m;
+	wire_msg ping = { .type = WIRE_PING };
+	int answered = 0;
+
+	for (int i = 0; i < n; i++) {
+		session *s = NULL;
+		int fd = dial(host, port, src);
+
+		peers_msg(&m, "127.77.0.1", base + 64L * i);
+		if (fd >= 0 && handshake(fd, &s) && send_msg(fd, s, &m) == 0 &&
+		    send_msg(fd, s, &ping) == 0 && pong_within(fd, s, 5000))
+			answered++;
+		session_free(s);
+		if (fd >= 0)
+			close(fd);
+	}
+	printf("peers: %d connections told 64 addresses each, %d answered\n", n, answered);
+	return answered == n ? 0 : 1;
 }
 
 /* Opens n connections that say nothing, then waits (at most three
@@ -279,6 +366,10 @@ main(int argc, char **argv)
 	}
 	netkey_id(netkey, netid);
 	ident_generate(&me);
+	if (strcmp(mode, "peers") == 0)
+		return peers(host, port, src, argc > 6 ? atoi(argv[6]) : 1,
+		    argc > 7 ? atol(argv[7]) : 20000);
+	flood_base = argc > 6 ? atol(argv[6]) : 20000;
 	if (strcmp(mode, "idle") == 0)
 		return idle(host, port, src, argc > 6 ? atoi(argv[6]) : 100,
 		    argc > 7 ? atol(argv[7]) : 10000);

@@ -21,6 +21,15 @@ publish b 2
 converged 15 a b
 [ "$(records a)" = 7 ] && ok || bad "a holds $(records a) records, expected 7 (2 profiles, 5 results)"
 run 0 "$EM" peers --home "$T/a" --json; has "$out" '"state": "connected"'
+# status shows the gossip core's last sync, kept on the monotonic clock, as
+# a wall time: within a minute before now; and an uptime of a few seconds
+wait_for 10 "a shows a last sync" "$EM" status --home "$T/a" --json '"last_sync": "'
+run 0 "$EM" status --home "$T/a" --json
+sync=$(sed -n 's/.*"last_sync": "\([^"]*\)".*/\1/p' "$out")
+up=$(sed -n 's/.*"uptime_s": \([0-9]*\).*/\1/p' "$out")
+ago=$(($(date -u +%s) - $(date -u -d "${sync:-1970-01-01T00:00:00Z}" +%s)))
+[ "$ago" -ge 0 ] && [ "$ago" -le 60 ] && ok || bad "a's last sync '$sync' is not within a minute before now"
+[ -n "$up" ] && [ "$up" -le 600 ] && ok || bad "a's uptime is '$up' s"
 run 0 "$EM" results --home "$T/b" --author "$("$EM" id --home "$T/a" --json | sed -n 's/.*"id": "\(.*\)".*/\1/p')"
 has "$out" 'model    m-a'
 

@@ -52,7 +52,7 @@ run 2 "$EM" model check --endpoint http://127.0.0.1:1 --extra-body '[1'; has $er
 run 2 "$EM" model check --endpoint ftp://h; has $err 'expected an http'; one_line
 EMPTY_KEY= run 1 "$EM" model check --endpoint http://127.0.0.1:1 --api-key-env EMPTY_KEY
 has $err 'EMPTY_KEY: that variable is empty'; one_line
-run 1 "$EM" model check --endpoint http://127.0.0.1:1 --api-key-env HOME --api-key-header $'a\r\nX: 1'
+run 2 "$EM" model check --endpoint http://127.0.0.1:1 --api-key-env HOME --api-key-header $'a\r\nX: 1'
 has $err -- '--api-key-header "a X: 1": not an HTTP header name'; one_line
 
 # --- a refused connection fails at once: no retry round is waited for

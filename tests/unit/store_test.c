@@ -1,10 +1,12 @@
 /* The LMDB store: duplicates, equivocation, prefixes, growth, queries,
- * two processes publishing at once, and kill -9 in the middle of writes. */
+ * two processes publishing at once, kill -9 in the middle of writes, and
+ * the peers (with what an older build stored). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <lmdb.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -521,6 +523,103 @@ test_blobs_and_eval_cache(void **state)
 	tu_rmtree(dir);
 }
 
+/* Writes the value an older evalmesh stored for a peer (53 bytes: no
+ * table, no source, no heard) straight into the closed store at dir —
+ * the one place a test speaks LMDB, to forge what only an old build
+ * wrote. */
+static void
+put_old_peer(const char *dir, const char *addr, uint64_t last_ok)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	uint8_t val[53] = { 0 };
+	MDB_val k = { strlen(addr), (void *)(uintptr_t)addr }, v = { sizeof val, val };
+
+	for (int i = 0; i < 8; i++)
+		val[33 + i] = (uint8_t)(last_ok >> (56 - 8 * i));
+	val[52] = 3;	/* fails */
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, (size_t)64 << 20), 0);
+	assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "peers", 0, &dbi), 0);
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+static int
+peer_count_fn(void *ctx, const store_peer *p)
+{
+	(void)p;
+	return ++*(size_t *)ctx == 2;	/* stops at the second */
+}
+
+static int
+keep_odd_fn(void *ctx, const char *addr)
+{
+	(void)ctx;
+	return (addr[strlen(addr) - 1] - '0') % 2;
+}
+
+/* Peers: written and deleted in one call, listed with their table and
+ * source, pruned by a rule, and an older build's entries read. */
+static void
+test_peers(void **state)
+{
+	static store_peer p[10], out[12];
+	const store_peer *put[10];
+	const char *del[2] = { "10.0.0.1:7002", "10.0.0.9:1" };
+	char dir[512];
+	size_t n, seen = 0;
+	store *st = fresh(dir, 0);
+
+	(void)state;
+	for (int i = 0; i < 10; i++) {
+		snprintf(p[i].addr, sizeof p[i].addr, "10.0.0.1:700%d", i);
+		p[i].table = (uint8_t)(i % 4);
+		p[i].source[0] = 1;
+		p[i].source[16] = (uint8_t)i;
+		p[i].heard = 1000 + (uint64_t)i;
+		put[i] = &p[i];
+	}
+	assert_int_equal(store_peer_write(st, put, 10, del, 2), EM_OK);
+	assert_int_equal(store_peer_write(st, NULL, 0, del, 1), EM_OK);	/* 7002 goes */
+	assert_int_equal(store_peer_list(st, out, 12, &n), EM_OK);
+	assert_int_equal(n, 9);
+	assert_string_equal(out[2].addr, "10.0.0.1:7003");
+	assert_int_equal(out[2].table, STORE_PEER_OPERATOR);
+	assert_int_equal(out[2].source[16], 3);
+	assert_int_equal(out[2].heard, 1003);
+	assert_string_equal(store_peer_table_name(out[2].table), "operator");
+	assert_string_equal(store_peer_table_name(9), "unknown");
+	assert_int_equal(store_peer_each(st, peer_count_fn, &seen), EM_OK);
+	assert_int_equal(seen, 2);
+	/* nothing is written if one address is bad */
+	snprintf(p[0].addr, sizeof p[0].addr, "%s", "");
+	assert_int_equal(store_peer_write(st, put, 10, NULL, 0), EM_EINVAL);
+	assert_int_equal(store_peer_prune(st, keep_odd_fn, NULL, &n), EM_OK);
+	assert_int_equal(n, 4);		/* 7000, 7004, 7006, 7008 */
+	assert_int_equal(store_peer_list(st, out, 12, &n), EM_OK);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(keep_odd_fn(NULL, out[i].addr), 1);
+	store_free(st);
+	put_old_peer(dir, "192.0.2.1:7400", 5);
+	assert_int_equal(store_open(dir, netid, &(store_opts){ 0 }, &st), EM_OK);
+	assert_int_equal(store_peer_list(st, out, 12, &n), EM_OK);
+	assert_int_equal(n, 6);
+	assert_string_equal(out[5].addr, "192.0.2.1:7400");
+	assert_int_equal(out[5].table, STORE_PEER_UNKNOWN);
+	assert_int_equal(out[5].last_ok, 5);
+	assert_int_equal(out[5].fails, 3);
+	assert_int_equal(out[5].heard, 0);
+	store_free(st);
+	tu_rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -534,6 +633,7 @@ main(void)
 		cmocka_unit_test(test_kill9_loses_nothing_acknowledged),
 		cmocka_unit_test(test_replication_reads),
 		cmocka_unit_test(test_blobs_and_eval_cache),
+		cmocka_unit_test(test_peers),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -210,6 +210,102 @@ test_cadence(void **state)
 	assert_false(timing_exchange_due(1));
 }
 
+/* A chunk asked and unanswered is asked again at FETCH_TIMEOUT_MS to the
+ * millisecond; after a "lack" answer, not before FETCH_AGAIN_MS. */
+static void
+test_fetch(void **state)
+{
+	const uint64_t t = 70000;
+
+	(void)state;
+	assert_int_equal(FETCH_TIMEOUT_MS, 10000);
+	assert_int_equal(FETCH_AGAIN_MS, 500);
+	/* never asked: at once */
+	assert_true(timing_fetch_due(0, 0, 0, t));
+	assert_true(timing_fetch_due(0, 0, 0, 0));
+	/* asked at t: not before the timeout, then yes */
+	assert_false(timing_fetch_due(1, t, 0, t));
+	assert_false(timing_fetch_due(1, t, 0, t + FETCH_TIMEOUT_MS - 1));
+	assert_true(timing_fetch_due(1, t, 0, t + FETCH_TIMEOUT_MS));
+	assert_true(timing_fetch_due(1, t, 0, t + 24 * 3600 * 1000ull));
+	/* a now before asked_at (a clock that stepped back) is no timeout */
+	assert_false(timing_fetch_due(1, t, 0, t - 1));
+	assert_false(timing_fetch_due(1, t, 0, 0));
+	/* a peer lacked it at t: again at t + 500, not a ms sooner */
+	assert_int_equal(timing_fetch_again(t), t + FETCH_AGAIN_MS);
+	assert_false(timing_fetch_due(0, 0, timing_fetch_again(t), t + FETCH_AGAIN_MS - 1));
+	assert_true(timing_fetch_due(0, 0, timing_fetch_again(t), t + FETCH_AGAIN_MS));
+	/* the wait holds even for a timed-out ask */
+	assert_false(timing_fetch_due(1, 0, t + 1, t));
+}
+
+/* Auto-eval's retries: the shared backoff from a minute doubling to an
+ * hour, in whole seconds, jittered to between half and all of it. After
+ * the seventh failure the backoff would be 3840 s: the wait is capped at
+ * 3600 s, and that is the wait returned (and logged). */
+static void
+test_auto_retry(void **state)
+{
+	/* the whole backoff after the k-th failure, in s */
+	static const uint64_t full[] = { 60, 120, 240, 480, 960, 1920, 3600, 3600, 3600 };
+	fake_clock f;
+
+	(void)state;
+	for (unsigned k = 1; k <= 9; k++) {
+		uint64_t w = full[k - 1] * 1000;
+
+		assert_int_equal(timing_auto_retry(k, 0), w / 2);
+		assert_int_equal(timing_auto_retry(k, w / 2000), w);
+		assert_int_equal(timing_auto_retry(k, w / 2000 + 1), w / 2);	/* wraps */
+	}
+	assert_int_equal(timing_auto_retry(0, 0), timing_auto_retry(1, 0));
+	assert_int_equal(timing_auto_retry(0, 30), 60000);
+	assert_true(timing_auto_retry(7, UINT64_MAX) <= 3600000);
+	assert_int_equal(timing_auto_retry(UINT_MAX, 1800), 3600000);
+	fake_clock_init(&f, 0, 0, 5);
+	for (unsigned k = 1; k <= 12; k++) {
+		uint64_t w = full[k < 9 ? k - 1 : 8] * 1000, lo = UINT64_MAX, hi = 0;
+
+		for (unsigned i = 0; i < DRAWS; i++) {
+			uint64_t x = timing_auto_retry(k, em_rand(&f.c));
+
+			assert_in_range(x, w / 2, w);
+			assert_int_equal(x % 1000, 0);
+			lo = x < lo ? x : lo;
+			hi = x > hi ? x : hi;
+		}
+		assert_int_equal(lo, w / 2);	/* both ends reached */
+		assert_int_equal(hi, w);
+	}
+}
+
+/* Uptime and the wall time of a monotonic moment: no wrap, no negative,
+ * whichever way the clocks disagree. */
+static void
+test_uptime_and_wall_of(void **state)
+{
+	const uint64_t wall = 1764000000000ull;
+
+	(void)state;
+	assert_int_equal(timing_left(5000, 3000), 2000);
+	assert_int_equal(timing_left(5000, 5000), 0);
+	assert_int_equal(timing_left(5000, 9000), 0);
+	assert_int_equal(timing_uptime_s(1000, 1000), 0);
+	assert_int_equal(timing_uptime_s(1000, 1999), 0);
+	assert_int_equal(timing_uptime_s(1000, 2000), 1);
+	assert_int_equal(timing_uptime_s(1000, 1000 + 90061000ull), 90061);
+	assert_int_equal(timing_uptime_s(5000, 4000), 0);
+	assert_int_equal(timing_uptime_s(UINT64_MAX, 0), 0);
+	/* a moment 5 s ago on the monotonic clock is 5 s before the wall's now */
+	assert_int_equal(timing_wall_of(95000, 100000, wall), wall - 5000);
+	assert_int_equal(timing_wall_of(100000, 100000, wall), wall);
+	/* one "after" now counts as now; one older than the epoch as 0 */
+	assert_int_equal(timing_wall_of(100001, 100000, wall), wall);
+	assert_int_equal(timing_wall_of(0, 100000, 99999), 0);
+	assert_int_equal(timing_wall_of(0, 100000, 100000), 0);
+	assert_int_equal(timing_wall_of(0, 100000, 100001), 1);
+}
+
 /* Retry-After is taken as it is, up to a minute, whatever the random
  * number; without one, the backoff. */
 static void
@@ -314,6 +410,9 @@ main(void)
 		cmocka_unit_test(test_idle),
 		cmocka_unit_test(test_handshake_deadline),
 		cmocka_unit_test(test_cadence),
+		cmocka_unit_test(test_fetch),
+		cmocka_unit_test(test_auto_retry),
+		cmocka_unit_test(test_uptime_and_wall_of),
 		cmocka_unit_test(test_retry_after),
 		cmocka_unit_test(test_patience),
 		cmocka_unit_test(test_patience_runs_out),

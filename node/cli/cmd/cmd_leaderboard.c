@@ -108,7 +108,7 @@ print_json(const board *b, const uint8_t task[static 32], const task_rec *tr, in
 	for (size_t i = 0; i < b->n_rows; i++)
 		json_array_append_new(rows, row_json(&b->rows[i]));
 	return cli_json_print(json_pack("{s:o, s:s?, s:s?, s:s, s:s, s:I, s:I, s:{s:I, s:I, s:I, "
-	    "s:I, s:I}, s:o, s:o}",
+	    "s:I, s:I, s:I, s:I}, s:o, s:o}",
 	    "task", cli_json_id(task), "name", tr ? tr->spec.name : NULL,
 	    "version", tr ? tr->spec.version : NULL, "metric", b->metric,
 	    "trust", trusted ? "trusted" : "all", "results_read", (json_int_t)b->n_results,
@@ -116,6 +116,7 @@ print_json(const board *b, const uint8_t task[static 32], const task_rec *tr, in
 	    "left_out", "untrusted", (json_int_t)b->left_untrusted,
 	    "other_metric", (json_int_t)b->left_metric, "superseded", (json_int_t)b->left_superseded,
 	    "revoked", (json_int_t)b->left_revoked, "min_reporters", (json_int_t)b->left_min_reporters,
+	    "other_item_count", (json_int_t)b->left_items, "out_of_range", (json_int_t)b->left_range,
 	    "digest", cli_json_id(b->digest), "rows", rows));
 }
 
@@ -171,6 +172,10 @@ print_table(const board *b, const uint8_t task[static 32], const task_rec *tr, i
 		printf(", %zu with another metric", b->left_metric);
 	if (b->left_min_reporters)
 		printf(", %zu below --min-reporters", b->left_min_reporters);
+	if (b->left_items)
+		printf(", %zu over another number of items than the task's left out", b->left_items);
+	if (b->left_range)
+		printf(", %zu with values outside [0, 1] left out", b->left_range);
 	hex_encode(hex, b->digest, 32);
 	printf("\nrecords digest %.16s\n\n", hex);
 	if (b->n_rows == 0) {
@@ -208,8 +213,11 @@ one_task(home_ctx *h, const args_parsed *a, const char *text, unsigned min_repor
 	if ((err = task_find(h->st, text, id, why, sizeof why)) != EM_OK)
 		return cli_fail("%s", why);
 	have_task = task_rec_load(h->st, id, &tr, why, sizeof why) == EM_OK;
-	if (have_task)
+	if (have_task) {
 		o.metric = task_metric_name(tr.spec.metric);
+		o.task_items = tr.body.n_items;
+		o.proportion = 1;	/* every task metric scores items 0 to 1 */
+	}
 	if ((err = board_compute(h->st, id, &o, &b)) != EM_OK) {
 		rc = cli_fail("cannot read the results: %s", em_strerror(err));
 	} else {

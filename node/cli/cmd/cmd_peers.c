@@ -10,9 +10,12 @@
 
 static const char about[] =
 "Lists the running node's peers: address, node id, state (connected,\n"
-"handshake, known, banned), misbehaviour score, bytes in and out. Without\n"
-"a running node, lists the peers the store remembers. 'peers add' gives\n"
-"the node another address to dial (remembered for its next start too).\n";
+"handshake, known, banned), misbehaviour score, bytes in and out, and for\n"
+"an address not connected its table: operator (given with --peer or\n"
+"'peers add', always kept), tried (a handshake there worked) or new (told\n"
+"by a peer). Without a running node, lists the peers the store remembers.\n"
+"'peers add' gives the node another address to dial (remembered for its\n"
+"next start too).\n";
 
 static const opt list_opts[] = { { "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 } };
 static const opt add_opts[] = { { "home", OPT_VALUE, 0 } };
@@ -26,9 +29,10 @@ offline(home_ctx *h)
 
 	store_peer_list(h->st, list, 1024, &n);
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:I}",
+		json_array_append_new(arr, json_pack("{s:s, s:o, s:s, s:s, s:I}",
 		    "addr", list[i].addr, "id", list[i].has_id ? cli_json_id(list[i].id)
-		    : json_null(), "state", "known", "fails", (json_int_t)list[i].fails));
+		    : json_null(), "state", "known", "table", store_peer_table_name(list[i].table),
+		    "fails", (json_int_t)list[i].fails));
 	return json_pack("{s:o}", "peers", arr);
 }
 
@@ -50,6 +54,8 @@ text(json_t *resp)
 		printf("%-22s %-9s %s", cli_show(json_string_value(json_object_get(p, "addr")), a,
 		    sizeof a),
 		    json_string_value(json_object_get(p, "state")), id ? id : "-");
+		if (json_object_get(p, "table"))
+			printf("  %s", json_string_value(json_object_get(p, "table")));
 		if (json_object_get(p, "bytes_in"))
 			printf("  score %lld  in %lld  out %lld",
 			    (long long)json_integer_value(json_object_get(p, "score")),
@@ -80,6 +86,7 @@ add_to(home_ctx *h, const char *addr)
 	if (rc < 0)
 		return 1;
 	snprintf(sp.addr, sizeof sp.addr, "%s", addr);	/* fits: add() checked */
+	sp.table = STORE_PEER_OPERATOR;	/* the node keeps it whatever peers say */
 	if (store_peer_put(h->st, &sp) != EM_OK)
 		return cli_fail("cannot store the peer");
 	printf("added %s (dialed when the node starts)\n", addr);

@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "hex.h"
 #include "home.h"
+#include "task.h"
 
 #define CMD	"result publish"
 
@@ -67,6 +68,9 @@ parse_metrics(const args_parsed *a, body_result *r)
 			return cli_bad(CMD, "--metric", m[i], "its name %s", why);
 		if (cli_parse_double(eq + 1, &bm->value))
 			return cli_bad(CMD, "--metric", m[i], "expected a finite number after '='");
+		if (task_metric_known(bm->name) && !(bm->value >= 0 && bm->value <= 1))
+			return cli_bad(CMD, "--metric", m[i],
+			    "%s is a proportion of items: expected 0 to 1", bm->name);
 		for (size_t k = 0; k < i; k++)
 			if (strcmp(r->metrics[k].name, bm->name) == 0)
 				return cli_bad(CMD, "--metric", m[i], "metric '%s' given twice",
@@ -93,6 +97,10 @@ parse_stats(const args_parsed *a, body_result *r)
 		r->has_stderr = r->has_ci = 1;
 		r->ci_lo = r->metrics[0].value - 1.96 * r->std_err;
 		r->ci_hi = r->metrics[0].value + 1.96 * r->std_err;
+		if (task_metric_known(r->metrics[0].name)) {	/* a proportion's */
+			r->ci_lo = r->ci_lo < 0 ? 0 : r->ci_lo;
+			r->ci_hi = r->ci_hi > 1 ? 1 : r->ci_hi;
+		}
 	}
 	if (access == NULL || strcmp(access, "open") == 0)
 		r->access = ACCESS_OPEN;
@@ -136,6 +144,26 @@ build(const args_parsed *a, body_any *b)
 	return 0;
 }
 
+/* A result for a task held here is over all its items: a leaderboard
+ * leaves out one over another number (board.h rule 2). 0, or 1 after the
+ * message. */
+static int
+task_fits(home_ctx *h, const body_result *r)
+{
+	char why[TASK_WHY_MAX];
+	task_rec tr;
+	int rc = 0;
+
+	if (task_rec_load(h->st, r->task, &tr, why, sizeof why) != EM_OK)
+		return 0;	/* not held: nothing to compare with */
+	if (r->n_items != tr.body.n_items)
+		rc = cli_fail("--n %llu: task %s@%s has %llu items; a result over another "
+		    "number of items is not ranked", (unsigned long long)r->n_items,
+		    tr.spec.name, tr.spec.version, (unsigned long long)tr.body.n_items);
+	task_rec_free(&tr);
+	return rc;
+}
+
 static int
 publish(const args_parsed *a)
 {
@@ -152,7 +180,8 @@ publish(const args_parsed *a)
 		return rc;
 	if (home_open(&h, a, 1))
 		return 1;
-	if (home_task(&h, args_get(a, "task"), b.u.result.task)) {
+	if (home_task(&h, args_get(a, "task"), b.u.result.task) ||
+	    (rc = task_fits(&h, &b.u.result)) != 0) {
 		home_close(&h);
 		return 1;
 	}

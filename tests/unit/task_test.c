@@ -1,0 +1,141 @@
+/* Task manifests and items (node/task/task.h): what the header promises
+ * when memory runs out — a reason in why for every failure, EM_ENOMEM
+ * said as such, nothing leaked — and the prompt hash a result signs. The
+ * allocations are jansson's, failed one at a time through
+ * json_set_alloc_funcs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hash.h"
+#include "task.h"
+
+/* The allocation to fail (1: the first after arming), 0 for none. */
+static unsigned fail_at, calls;
+
+static void *
+failing_malloc(size_t n)
+{
+	if (fail_at != 0 && ++calls == fail_at)
+		return NULL;
+	return malloc(n);
+}
+
+static void
+arm(unsigned k)
+{
+	fail_at = k;
+	calls = 0;
+	json_set_alloc_funcs(failing_malloc, free);
+}
+
+static void
+disarm(void)
+{
+	fail_at = 0;
+	json_set_alloc_funcs(malloc, free);
+}
+
+/* A numeric task: its target, a number, is turned into text by
+ * json_dumps when an item is checked. */
+static const char manifest[] = "{\"metric\":\"numeric\",\"name\":\"t\",\"prompt\":\"{q}\","
+    "\"target\":\"a\",\"version\":\"1\"}";
+static const char chunk[] = "{\"a\":18,\"id\":1,\"q\":\"x\"}\n{\"a\":\"7\",\"id\":2,\"q\":\"y\"}\n";
+
+static void
+spec(task_spec *s)
+{
+	char why[TASK_WHY_MAX];
+
+	if (task_spec_parse((const uint8_t *)manifest, strlen(manifest), s, why,
+	    sizeof why) != EM_OK)
+		fail_msg("%s", why);
+}
+
+/* Each allocation jansson makes while a chunk is parsed fails in turn:
+ * every failure says why, in a terminated string, and the one that is out
+ * of memory as such (not as a malformed item) says so. */
+static void
+test_items_out_of_memory(void **state)
+{
+	char why[TASK_WHY_MAX];
+	unsigned nomem = 0, k;
+	task_spec s;
+	em_err err;
+
+	(void)state;
+	spec(&s);
+	for (k = 1; k < 1000; k++) {
+		task_items items = { 0 };
+
+		memset(why, 'x', sizeof why);	/* no NUL: an unwritten why shows */
+		arm(k);
+		err = task_items_parse(&s, (const uint8_t *)chunk, sizeof chunk - 1, &items,
+		    why, sizeof why);
+		disarm();
+		if (err == EM_OK) {
+			assert_int_equal(items.n, 2);
+			task_items_free(&items);
+			break;
+		}
+		assert_true(err == EM_ENOMEM || err == EM_EFORMAT);
+		assert_non_null(memchr(why, '\0', sizeof why));
+		assert_true(strncmp(why, "item ", 5) == 0);
+		if (err == EM_ENOMEM) {
+			assert_non_null(strstr(why, "out of memory"));
+			nomem++;
+		}
+		task_items_free(&items);
+	}
+	assert_true(k < 1000);		/* a run with every allocation granted */
+	assert_true(nomem > 0);		/* the target's text could not be made */
+	task_spec_free(&s);
+}
+
+/* The hash covers the tag and the whole canonical manifest; without the
+ * memory to write the manifest out it fails rather than hash the tag. */
+static void
+test_prompt_hash(void **state)
+{
+	static const char tag[] = "evalmesh/prompt/v1";
+	uint8_t got[32], want[32], before[32];
+	hash_state hs;
+	task_spec s;
+	char *m;
+
+	(void)state;
+	assert_int_equal(hash_init(), EM_OK);
+	spec(&s);
+	m = json_dumps(s.manifest, JSON_COMPACT | JSON_SORT_KEYS);
+	assert_non_null(m);
+	hash_start(&hs);
+	hash_update(&hs, (const uint8_t *)tag, sizeof tag - 1);
+	hash_update(&hs, (const uint8_t *)m, strlen(m));
+	hash_finish(&hs, want);
+	free(m);
+	assert_int_equal(task_prompt_hash(&s, got), EM_OK);
+	assert_memory_equal(got, want, 32);
+
+	memset(got, 0xa5, sizeof got);
+	memcpy(before, got, sizeof got);
+	arm(1);
+	assert_int_equal(task_prompt_hash(&s, got), EM_ENOMEM);
+	disarm();
+	assert_memory_equal(got, before, 32);	/* untouched */
+	task_spec_free(&s);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_items_out_of_memory),
+		cmocka_unit_test(test_prompt_hash),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
