@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "name.h"
 #include "utf8.h"
 
 static log_level cur_level = LOG_INFO;
@@ -27,7 +28,7 @@ log_parse_level(const char *name)
 void
 log_msg(log_level level, const char *fmt, ...)
 {
-	char line[1024];
+	char line[1024], show[NAME_SHOW_CAP(256)];
 	va_list ap;
 
 	if (level > cur_level)
@@ -36,6 +37,8 @@ log_msg(log_level level, const char *fmt, ...)
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
 	utf8_repair(line);	/* a text cut at a byte count ends whole */
-	/* One write per line so lines from several processes do not interleave. */
-	fprintf(stderr, "evalmesh: %s: %s\n", level_names[level], line);
+	/* One write per line so lines from several processes do not
+	 * interleave; a peer's name in it is shown as name_show does, so it
+	 * cannot break the line or hide in it. */
+	fprintf(stderr, "evalmesh: %s: %s\n", level_names[level], name_show(line, show, sizeof show));
 }

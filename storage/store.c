@@ -161,7 +161,7 @@ open_dbis(store *st, MDB_txn *txn, void *ctx)
 /* The layout of the derived databases (the board and its names). A store
  * whose meta "schema" differs has them built again, once, from the result
  * records it holds. */
-#define STORE_SCHEMA	"7"
+#define STORE_SCHEMA	"8"	/* 8: names by their keys (name_key) */
 static int
 upgrade(store *st, MDB_txn *txn, void *ctx)
 {

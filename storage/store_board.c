@@ -6,6 +6,9 @@
  * as enum row_at below names them (offset from the row's start, size):
  *   0   name id(8): the store's number for the model name and revision
  *       (the `names` table), equal in two rows exactly when their names are
+ *       one (their keys are equal, name_key: NFC, nothing that does not
+ *       show; so a peer's "cafe\u0301" or "gpt\u00ad4" is the row of
+ *       "café" or "gpt4", not a second row that looks the same)
  *   8   local number(8): the record's, in the `records` table
  *   16  record id(32)  48 author(32)  80 seq(8)  88 n_items(8)  96 t_end(8)
  *   104 value(8)  112 std_err(8)  120 lo(8)  128 hi(8)     IEEE-754 bits
@@ -29,6 +32,7 @@
 #include <string.h>
 
 #include "hash.h"
+#include "name.h"
 
 /* Where each field of a row starts; each is the one before plus its size. */
 enum row_at {
@@ -75,21 +79,31 @@ _Static_assert(ROW_LOCAL == ST_BOARD_NUM_AT, "store_query.c reads the local numb
 
 /* A name's number: the first eight bytes of its BLAKE2b-256, or, if
  * another name holds that (by chance 2^-64 a pair; no one can aim at a
- * given name's), the next free number after it. The names are model 0xff
- * revision (neither holds 0xff: both are UTF-8). */
+ * given name's), the next free number after it. The names are the keys
+ * (name_key) of model 0xff revision (neither holds 0xff: both are UTF-8). */
 #define NAME_PROBES	64
+
+/* The key of s into out (NAME_KEY_CAP(BODY_NAME_MAX) bytes): its length.
+ * A text whose key cannot be had (no memory) is its own key. */
+static size_t
+key_of(const char *s, uint8_t *out)
+{
+	if (name_key(s, (char *)out, NAME_KEY_CAP(BODY_NAME_MAX)) != EM_OK)
+		snprintf((char *)out, NAME_KEY_CAP(BODY_NAME_MAX), "%s", s);
+	return strlen((char *)out);
+}
 
 static int
 name_id(store *st, MDB_txn *txn, const char *model, const char *rev, uint64_t *out)
 {
-	uint8_t name[2 * BODY_NAME_MAX + 1], h[32], kb[8];
-	size_t ml = strlen(model), rl = strlen(rev), nl = ml + 1 + rl;
+	uint8_t name[2 * NAME_KEY_CAP(BODY_NAME_MAX)], h[32], kb[8];
+	size_t ml = key_of(model, name), rl, nl;
 	uint64_t id;
 	int rc;
 
-	memcpy(name, model, ml);
 	name[ml] = 0xff;
-	memcpy(name + ml + 1, rev, rl);
+	rl = key_of(rev, name + ml + 1);
+	nl = ml + 1 + rl;
 	hash_blake2b(h, name, nl);
 	id = be_get(h, 8);
 	for (unsigned i = 0; i < NAME_PROBES; i++, id++) {

@@ -10,55 +10,66 @@
 
 #include "hex.h"
 #include "home.h"
+#include "name.h"
 #include "utf8.h"
 
 #define SHOW_MAX	64	/* bytes of a bad value shown in a message */
 
+/* Every message line is printed through name_show: a name quoted in it
+ * (a peer's task name, a model's revision) cannot break the line or hide
+ * in it. A line cut at a byte count is mended first (utf8_repair). */
 int
 cli_fail(const char *fmt, ...)
 {
-	char line[1024];
+	char line[1024], show[NAME_SHOW_CAP(256)];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	utf8_repair(line);	/* a text cut at a byte count ends whole */
-	fprintf(stderr, "evalmesh: %s\n", line);
+	utf8_repair(line);
+	fprintf(stderr, "evalmesh: %s\n", name_show(line, show, sizeof show));
 	return 1;
 }
 
 int
 cli_usage(const char *cmd, const char *why)
 {
-	char line[1024];
+	char line[1024], show[NAME_SHOW_CAP(256)];
 
 	snprintf(line, sizeof line, "%s", why);
 	utf8_repair(line);
-	fprintf(stderr, "evalmesh %s: %s (see 'evalmesh %s --help')\n", cmd, line, cmd);
+	fprintf(stderr, "evalmesh %s: %s (see 'evalmesh %s --help')\n", cmd,
+	    name_show(line, show, sizeof show), cmd);
 	return 2;
 }
 
-_Static_assert(CLI_SHOWN_CAP >= SHOW_MAX + 4, "cli_shown's room");
+_Static_assert(CLI_SHOWN_CAP >= NAME_SHOW_CAP(SHOW_MAX) + 4, "cli_shown's room");
 
+/* Cut to SHOW_MAX bytes (between characters, with "..."), and shown as a
+ * name is (name_show: what would not print as itself as <U+XXXX>, a byte
+ * that is no UTF-8 as <0xXX>). */
 const char *
 cli_shown(const char *v, char *out, size_t cap)
 {
-	size_t n = strlen(v), k = n > SHOW_MAX ? SHOW_MAX : n, i;
+	char cut[SHOW_MAX + 1];
+	size_t n = strlen(v), k = utf8_clip(v, SHOW_MAX), len;
+	const char *s;
 
-	if (utf8_printable((const uint8_t *)v, n)) {
-		while (k < n && k > 0 && ((unsigned char)v[k] & 0xc0) == 0x80)
-			k--;	/* not inside a character */
-		snprintf(out, cap, "%.*s%s", (int)k, v, k < n ? "..." : "");
-		return out;
-	}
-	for (i = 0; i < k && i + 4 < cap; i++) {
-		unsigned char c = (unsigned char)v[i];
-
-		out[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-	}
-	snprintf(out + i, cap - i, "%s", i < n ? "..." : "");
+	memcpy(cut, v, k);
+	cut[k] = '\0';
+	if ((s = name_show(cut, out, cap)) != out)
+		snprintf(out, cap, "%s", s);
+	len = strlen(out);
+	if (k < n)
+		snprintf(out + len, cap - len, "...");
 	return out;
+}
+
+const char *
+cli_show(const char *s, char *buf, size_t cap)
+{
+	return s == NULL ? "-" : name_show(s, buf, cap);
 }
 
 int
@@ -206,16 +217,25 @@ cli_json_print(json_t *root)
 int
 cli_text_check(const char *s, size_t max, char *why, size_t cap)
 {
+	char inner[160], *nfc = NULL;
+	size_t nfc_cap = NAME_KEY_CAP(strlen(s));
+	int rc = -1;
+
 	if (strlen(s) > max)
 		snprintf(why, cap, "longer than %zu bytes", max);
 	else if (!utf8_valid((const uint8_t *)s, strlen(s)))
 		snprintf(why, cap, "not valid UTF-8");
-	else if (!utf8_printable((const uint8_t *)s, strlen(s)))
-		snprintf(why, cap, "holds a control character (a line break, an escape): "
-		    "it would be signed and printed on every node");
+	else if (name_check(s, inner, sizeof inner) != EM_OK)
+		snprintf(why, cap, "%s: it would be signed and printed on every node", inner);
+	else if ((nfc = malloc(nfc_cap)) == NULL || name_nfc(s, nfc, nfc_cap) != EM_OK)
+		snprintf(why, cap, "out of memory");
+	else if (strlen(nfc) > max)	/* signed in NFC, which can be longer */
+		snprintf(why, cap, "longer than %zu bytes in Unicode NFC, the form it is signed in",
+		    max);
 	else
-		return 0;
-	return -1;
+		rc = 0;
+	free(nfc);
+	return rc;
 }
 
 int
@@ -240,6 +260,18 @@ cli_text(const char *cmd, const char *flag, const char *s, size_t max)
 	if (cli_text_check(s, max, why, sizeof why) == 0)
 		return 0;
 	return cli_bad(cmd, flag, s, "%s", why);
+}
+
+int
+cli_name(const char *cmd, const char *flag, const char *s, size_t max, char *out, size_t cap)
+{
+	int rc;
+
+	if ((rc = cli_text(cmd, flag, s, max)) != 0)
+		return rc;
+	if (name_nfc(s, out, cap) != EM_OK)	/* fits: cli_text measured it */
+		return cli_fail("%s: out of memory", flag);
+	return 0;
 }
 
 /* The options of every verb, each once: enough to tell an option's value

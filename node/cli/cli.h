@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "args.h"
+#include "name.h"
 
 typedef struct cli_cmd {
 	const char	*name;
@@ -51,18 +52,18 @@ int cli_usage(const char *cmd, const char *why);
 /* A value on the command line that is not what its flag takes: prints
  * "evalmesh <cmd>: <flag> '<value>': <reason> (see ...)" (cli_usage's
  * line) and returns 2. flag is "--concurrency", or the name of a
- * positional argument ("NODE_ID"); the value is shown cut to 64 bytes, and
- * with every byte outside printable ASCII as '?' when it is not printable
- * UTF-8. The reason says what was expected ("expected open or closed"). */
+ * positional argument ("NODE_ID"); the value is shown as cli_shown shows
+ * it. The reason says what was expected ("expected open or closed"). */
 int cli_bad(const char *cmd, const char *flag, const char *value, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* v made safe to print on one line, as cli_bad shows a value (and any
  * text from outside, a key of a file): cut to 64 bytes (at a character
- * boundary, with "..."), and with every byte outside printable ASCII as
- * '?' when it is not printable UTF-8. Written to out, cap bytes (at least
- * CLI_SHOWN_CAP); returns out. */
-#define CLI_SHOWN_CAP	264
+ * boundary, with "..."), and every character that would not print as
+ * itself (controls, bidi controls, invisible format characters) as
+ * <U+XXXX>, a byte that is no UTF-8 as <0xXX> (name_show, common/name.h).
+ * Written to out, cap bytes (at least CLI_SHOWN_CAP); returns out. */
+#define CLI_SHOWN_CAP	(8 * 64 + 1 + 4)
 const char *cli_shown(const char *v, char *out, size_t cap);
 
 /* Parses the words after the command (args_parse) against opts, allowing
@@ -74,8 +75,9 @@ int cli_args(const char *cmd, args_parsed *a, const opt *opts, size_t n_opts, in
     size_t max_pos);
 
 /* The rule for a text the user gives for a record (a name, a reason): at
- * most max bytes of UTF-8 that prints on one line as itself
- * (utf8_printable). 0, or -1 with the reason in why. */
+ * most max bytes of UTF-8, also in NFC, that a name may hold (name_check:
+ * it prints on one line as itself and hides nothing). 0, or -1 with the
+ * reason in why. */
 int cli_text_check(const char *s, size_t max, char *why, size_t cap);
 
 /* The rule for the name of a variable (--passphrase-env, --api-key-env):
@@ -85,6 +87,12 @@ int cli_var_check(const char *s, char *why, size_t cap);
 
 /* cli_text_check on the value of flag: 0, or 2 after cli_bad's line. */
 int cli_text(const char *cmd, const char *flag, const char *s, size_t max);
+
+/* cli_text, then s in NFC, the form names are signed in (common/name.h),
+ * into out (cap bytes; max + 1 is enough). 0, 1 (out of memory) or 2 after
+ * cli_bad's line. */
+int cli_name(const char *cmd, const char *flag, const char *s, size_t max, char *out,
+    size_t cap);
 
 /* The whole decimal number given to the flag --name, from lo to hi, into
  * *out; dflt when it is absent. 0, or 2 (with *out dflt) after "--name
@@ -104,6 +112,14 @@ int cli_id(const char *cmd, const char *flag, const char *text, const char *what
  * cli_bad's line. Whether such a task is held home_task says
  * (exit 1). */
 int cli_task(const char *cmd, const char *flag, const char *text);
+
+/* A text that came from a record or a peer (a name, a note, an address),
+ * as printed: name_show (common/name.h): itself, or with what would not
+ * print as itself written as <U+XXXX>; NULL as "-". buf: CLI_SHOW_CAP bytes
+ * hold any name; a longer text is cut with "…". Every place that prints
+ * such a text goes through it; --json output keeps the exact text. */
+#define CLI_SHOW_CAP	NAME_SHOW_CAP(BODY_NAME_MAX)
+const char *cli_show(const char *s, char *buf, size_t cap);
 
 /* Prints help text to stdout. Returns 0. */
 int cli_help(const char *text);

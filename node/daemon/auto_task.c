@@ -15,6 +15,7 @@
 
 #include "hex.h"
 #include "log.h"
+#include "name.h"
 
 void
 auto_save_day(daemon_state *d)
@@ -38,8 +39,9 @@ mine_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct mine *m = ctx;
 
-	if (!(flags & RESULT_REVOKED) && strcmp(b->u.result.model, m->cfg->model) == 0 &&
-	    strcmp(b->u.result.revision, m->cfg->revision) == 0) {
+	/* signed in NFC, configured as typed: one name when their keys are */
+	if (!(flags & RESULT_REVOKED) && name_same(b->u.result.model, m->cfg->model) &&
+	    name_same(b->u.result.revision, m->cfg->revision)) {
 		memcpy(m->id, env->id, 32);
 		m->found = 1;
 		return 1;

@@ -9,6 +9,7 @@
 
 #include "bytes.h"
 #include "merkle.h"
+#include "name.h"
 #include "stats.h"
 
 em_err
@@ -28,8 +29,10 @@ eval_result_body(const eval_opts *o, const eval_out *r, int access, body_any *b,
 	memset(b, 0, sizeof *b);
 	b->kind = REC_RESULT;
 	memcpy(res->task, o->task->id, 32);
-	snprintf(res->model, sizeof res->model, "%s", o->model_name);
-	snprintf(res->revision, sizeof res->revision, "%s", o->revision);
+	/* names are signed in NFC (name.h); the CLI checked that they fit so */
+	if ((err = name_nfc(o->model_name, res->model, sizeof res->model)) != EM_OK ||
+	    (err = name_nfc(o->revision, res->revision, sizeof res->revision)) != EM_OK)
+		return err;
 	res->access = (uint8_t)access;
 	snprintf(res->adapter, sizeof res->adapter, "%s", model_api_name(o->model.api));
 	snprintf(res->harness_version, sizeof res->harness_version, "evalmesh %s", EM_VERSION);

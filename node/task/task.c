@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "file.h"
+#include "name.h"
 #include "score.h"
 #include "utf8.h"
 
@@ -155,6 +156,25 @@ shown(const char *name, const char *version, char *why, size_t cap)
 	return EM_OK;
 }
 
+/* An author's name or version is about to be signed: the name rule
+ * (name.h), and in NFC in the manifest, the form the record and the task
+ * id take. *out is the value, and then the one in m. */
+static em_err
+signed_name(json_t *m, const char *key, size_t max, const char **out, char *why, size_t cap)
+{
+	char inner[160], nfc[NAME_KEY_CAP(BODY_NAME_MAX)];
+
+	if (name_check(*out, inner, sizeof inner) != EM_OK)
+		return task_why(EM_EFORMAT, why, cap, "%s: %s", key, inner);
+	if (name_nfc(*out, nfc, sizeof nfc) != EM_OK || strlen(nfc) > max)
+		return task_why(EM_EFORMAT, why, cap, "%s: longer than %zu bytes in Unicode NFC, "
+		    "the form it is signed in", key, max);
+	if (strcmp(nfc, *out) != 0 && json_object_set_new(m, key, json_string(nfc)) != 0)
+		return task_why(EM_ENOMEM, why, cap, "out of memory");
+	*out = json_string_value(json_object_get(m, key));
+	return EM_OK;
+}
+
 static em_err
 number(json_t *m, const char *key, double lo, double hi, int whole, double *out,
     char *why, size_t cap)
@@ -236,6 +256,8 @@ spec_from(json_t *m, task_spec *s, int from_file, char *why, size_t cap)
 	if ((err = text(m, "name", BODY_NAME_MAX, 1, &name, why, cap)) ||
 	    (err = text(m, "version", BODY_SHORT_MAX, 1, &version, why, cap)) ||
 	    (err = shown(name, version, why, cap)) ||
+	    (from_file && (err = signed_name(m, "name", BODY_NAME_MAX, &name, why, cap))) ||
+	    (from_file && (err = signed_name(m, "version", BODY_SHORT_MAX, &version, why, cap))) ||
 	    (err = text(m, "prompt", TASK_TEMPLATE_MAX, 1, &s->prompt, why, cap)) ||
 	    (err = text(m, "target", TASK_FIELD_MAX, 1, &target, why, cap)) ||
 	    (err = text(m, "system", TASK_TEMPLATE_MAX, 0, &s->system, why, cap)) ||

@@ -157,10 +157,41 @@ typedef struct task_rec {
 	task_spec	 spec;
 } task_rec;
 
+/* A task that holds a name here: the first record of it this store holds
+ * (a task published again, by its author or another, is one task). */
+typedef struct task_holder {
+	uint8_t	id[32];				/* the task */
+	uint8_t	author[32];			/* who published it first here */
+	char	name[BODY_NAME_MAX + 1];	/* as signed */
+	char	version[BODY_SHORT_MAX + 1];
+} task_holder;
+#define TASK_HOLDERS_MAX	8	/* told apart in a message */
+
+/* The distinct tasks here named name, and version unless it is NULL,
+ * compared by key (name_key: NFC, nothing that does not show): the first
+ * cap in task id order into out, and how many there are in *n (which may
+ * exceed cap). EM_OK, or the store's error. */
+em_err task_holders(store *st, const char *name, const char *version, task_holder *out,
+    size_t cap, size_t *n);
+
+/* The name author's node profile gives, when this store holds one among
+ * the author's first 64 records, else "" (the name is the author's claim;
+ * the id is who it is): written to buf (BODY_NAME_MAX + 1 bytes hold it)
+ * and returned. Not escaped. */
+const char *task_author_name(store *st, const uint8_t author[static 32], char *buf,
+    size_t cap);
+
+/* "01234567 \"lab-a\"": author's short id and task_author_name, quoted,
+ * when there is one. Written to buf (TASK_AUTHOR_MAX bytes hold it whole)
+ * and returned; not escaped. */
+#define TASK_AUTHOR_MAX		(8 + 3 + BODY_NAME_MAX + 1)
+const char *task_author(store *st, const uint8_t author[static 32], char *buf, size_t cap);
+
 /* Finds a task by id, unique id prefix, NAME or NAME@VERSION (text is an
- * id prefix first, when it reads as one, else a name), its id into id.
- * EM_ENOTFOUND, EM_EAMBIGUOUS (why lists the candidates), the store's
- * errors. */
+ * id prefix first, when it reads as one, else a name compared by key, as
+ * task_holders), its id into id. EM_ENOTFOUND, EM_EAMBIGUOUS (why lists the
+ * candidates: id, and author with the name its profile gives), the
+ * store's errors. */
 em_err task_find(store *st, const char *text, uint8_t id[static 32], char *why,
     size_t cap);
 

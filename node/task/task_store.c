@@ -1,4 +1,5 @@
-/* Tasks in the store: finding one by name or id, loading its items. */
+/* Tasks in the store: finding one by name or id, who holds a name,
+ * loading its items. */
 #include "task.h"
 
 #include <stdio.h>
@@ -7,53 +8,138 @@
 
 #include "hash.h"
 #include "hex.h"
+#include "name.h"
 
-#define BY_NAME_IDS	8	/* distinct matches told apart in a message */
-
-struct by_name {
-	const char	*name, *version;	/* version NULL: any */
-	uint8_t		 id[32];
-	uint8_t		 ids[BY_NAME_IDS][32];	/* the first distinct matches */
-	unsigned	 n;			/* distinct ids that match */
-	char		 seen[512];		/* them, for messages */
+/* Names are looked up by their keys (name_key): a task published as
+ * "cafe\u0301" or "arith\u00ad-en" is found as "café" or "arith-en". */
+struct holders {
+	char		 name[NAME_KEY_CAP(BODY_NAME_MAX)];
+	char		 version[NAME_KEY_CAP(BODY_SHORT_MAX)];
+	int		 any_version;
+	task_holder	*out;
+	size_t		 cap, n;
+	uint8_t		 last[32];
 };
 
 static int
-by_name_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
+holders_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
-	struct by_name *bn = ctx;
+	struct holders *h = ctx;
 	const body_task *t = &b->u.task;
-	char idhex[ID_HEX_LEN + 1], author[ID_HEX_LEN + 1];
+	char key[NAME_KEY_CAP(BODY_NAME_MAX)];
 	uint8_t id[32];
-	size_t len;
 
 	(void)flags;
-	if (strcmp(t->name, bn->name) != 0 ||
-	    (bn->version != NULL && strcmp(t->version, bn->version) != 0))
+	if (name_key(t->name, key, sizeof key) != EM_OK || strcmp(key, h->name) != 0 ||
+	    (!h->any_version && (name_key(t->version, key, sizeof key) != EM_OK ||
+	    strcmp(key, h->version) != 0)))
 		return 0;
 	body_task_id(t, id);
-	for (unsigned i = 0; i < bn->n && i < BY_NAME_IDS; i++)
-		if (memcmp(id, bn->ids[i], 32) == 0)
-			return 0;	/* the same task, published again */
-	memcpy(bn->id, id, 32);
-	if (bn->n < BY_NAME_IDS)
-		memcpy(bn->ids[bn->n], id, 32);
-	/* tasks of one name and version by different authors differ only by
-	 * id: say which is which */
-	hex_encode(idhex, id, 32);
-	hex_encode(author, env->author, 32);
-	len = strlen(bn->seen);
-	snprintf(bn->seen + len, sizeof bn->seen - len, "%s%s@%s id %.12s by %.8s",
-	    bn->n ? ", " : "", t->name, t->version, idhex, author);
-	bn->n++;
+	/* records come by task id: the same task published again, by its
+	 * author or another, comes right after its first */
+	if (h->n > 0 && memcmp(id, h->last, 32) == 0)
+		return 0;
+	memcpy(h->last, id, 32);
+	if (h->n < h->cap) {
+		task_holder *o = &h->out[h->n];
+
+		memcpy(o->id, id, 32);
+		memcpy(o->author, env->author, 32);
+		snprintf(o->name, sizeof o->name, "%s", t->name);
+		snprintf(o->version, sizeof o->version, "%s", t->version);
+	}
+	h->n++;
 	return 0;
+}
+
+em_err
+task_holders(store *st, const char *name, const char *version, task_holder *out, size_t cap,
+    size_t *n)
+{
+	struct holders h = { .any_version = version == NULL, .out = out, .cap = cap };
+	em_err err;
+
+	*n = 0;
+	if (name_key(name, h.name, sizeof h.name) != EM_OK ||
+	    (version != NULL && name_key(version, h.version, sizeof h.version) != EM_OK))
+		return EM_OK;	/* no key: no task can have it */
+	if ((err = store_tasks(st, NULL, holders_fn, &h)) == EM_OK)
+		*n = h.n;
+	return err;
+}
+
+/* The author's node profile, the first among its first records. */
+#define AUTHOR_SCAN	64
+
+struct profile {
+	char		*name;
+	size_t		 cap;
+	unsigned	 seen;
+};
+
+static int
+profile_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
+{
+	struct profile *p = ctx;
+
+	(void)flags;
+	if (env->kind == REC_NODE) {
+		snprintf(p->name, p->cap, "%s", b->u.node.name);
+		return 1;
+	}
+	return ++p->seen >= AUTHOR_SCAN;
+}
+
+const char *
+task_author_name(store *st, const uint8_t author[static 32], char *buf, size_t cap)
+{
+	struct profile p = { buf, cap, 0 };
+
+	buf[0] = '\0';
+	store_records(st, author, 1, profile_fn, &p);
+	return buf;
+}
+
+const char *
+task_author(store *st, const uint8_t author[static 32], char *buf, size_t cap)
+{
+	char hex[ID_HEX_LEN + 1], name[BODY_NAME_MAX + 1];
+
+	hex_encode(hex, author, 32);
+	if (task_author_name(st, author, name, sizeof name)[0] != '\0')
+		snprintf(buf, cap, "%.8s \"%s\"", hex, name);
+	else
+		snprintf(buf, cap, "%.8s", hex);
+	return buf;
+}
+
+/* "NAME@VERSION id 0123456789ab by 01234567 "lab-a", ..." for messages:
+ * tasks of one name and version differ only by id and author. */
+static void
+holders_text(store *st, const task_holder *h, size_t n, char *out, size_t cap)
+{
+	char idhex[ID_HEX_LEN + 1], who[TASK_AUTHOR_MAX];
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n && len < cap; i++) {
+		int k;
+
+		hex_encode(idhex, h[i].id, 32);
+		k = snprintf(out + len, cap - len, "%s%s@%s id %.12s by %s", i ? ", " : "",
+		    h[i].name, h[i].version, idhex, task_author(st, h[i].author, who, sizeof who));
+		if (k < 0)
+			break;
+		len += (size_t)k;
+	}
 }
 
 em_err
 task_find(store *st, const char *text, uint8_t id[static 32], char *why, size_t cap)
 {
-	char name[BODY_NAME_MAX + BODY_SHORT_MAX + 2];
-	struct by_name bn = { 0 };
+	char name[BODY_NAME_MAX + BODY_SHORT_MAX + 2], seen[TASK_WHY_MAX];
+	task_holder h[TASK_HOLDERS_MAX];
+	size_t n;
 	char *at;
 	em_err err;
 
@@ -67,19 +153,19 @@ task_find(store *st, const char *text, uint8_t id[static 32], char *why, size_t 
 	if (strlen(text) >= sizeof name)
 		return task_why(EM_ENOTFOUND, why, cap, "no task named '%.64s' here", text);
 	strcpy(name, text);
-	bn.name = name;
-	if ((at = strrchr(name, '@')) != NULL) {
+	if ((at = strrchr(name, '@')) != NULL)
 		*at = '\0';
-		bn.version = at + 1;
-	}
-	if ((err = store_tasks(st, NULL, by_name_fn, &bn)) != EM_OK)
+	if ((err = task_holders(st, name, at ? at + 1 : NULL, h, TASK_HOLDERS_MAX, &n)) != EM_OK)
 		return task_why(err, why, cap, "reading tasks: %s", em_strerror(err));
-	if (bn.n == 0)
+	if (n == 0)
 		return task_why(EM_ENOTFOUND, why, cap, "no task with id or name '%.64s' here", text);
-	if (bn.n > 1)
-		return task_why(EM_EAMBIGUOUS, why, cap, "'%.64s' names %u tasks (%s); give %s",
-		    text, bn.n, bn.seen, bn.version ? "an id prefix" : "NAME@VERSION or an id prefix");
-	memcpy(id, bn.id, 32);
+	if (n > 1) {
+		holders_text(st, h, n < TASK_HOLDERS_MAX ? n : TASK_HOLDERS_MAX, seen, sizeof seen);
+		return task_why(EM_EAMBIGUOUS, why, cap, "'%.64s' names %zu tasks (%s%s); give %s",
+		    text, n, seen, n > TASK_HOLDERS_MAX ? ", ..." : "",
+		    at ? "an id prefix" : "NAME@VERSION or an id prefix");
+	}
+	memcpy(id, h[0].id, 32);
 	return EM_OK;
 }
 

@@ -149,6 +149,27 @@ put_seeds(const char *kind, const char *dir)
 	}
 }
 
+/* Seeds for names: attack strings and real names (tests/unit/name_test.c
+ * says where each comes from). */
+static void
+put_names(const char *dir)
+{
+	static const char *const seeds[] = {
+		"/*\u202e } \u2066if (isAdmin)\u2069 \u2066 begin admins only */",
+		"is\u200bAdmin", "photo_\u202egpj.exe", "evil\nRANK 1 fake", "m\x1b[2J",
+		"timeout,\u3164", "gpt\u00ad4", "gpt\u200d4", "\U0001f600\ufe00\U000e0101",
+		"gpt\U000e0069\U000e0067", "a\u0300\u0301\u0302\u0303\u0304\u0305\u0306\u0307\u0308",
+		"cafe\u0301", "\u0645\u06cc\u200c\u062e", "\U0001f3f3\ufe0f\u200d\U0001f308",
+		"1\ufe0f\u20e3", " gpt\u00a0\u00a04 ", "\u0958", "ab\xff\xe2\x80",
+	};
+	char name[32];
+
+	for (size_t i = 0; i < sizeof seeds / sizeof seeds[0]; i++) {
+		snprintf(name, sizeof name, "name-%zu", i);
+		put(dir, name, (const uint8_t *)seeds[i], strlen(seeds[i]));
+	}
+}
+
 /* Seeds for the scorers: outputs, some with a NUL and a pattern after
  * them (see score_fuzz.c), among them patterns that backtrack without end
  * or scan the output once per starting point. */
@@ -268,9 +289,9 @@ main(int argc, char **argv)
 	if (argc != 3 || (strcmp(argv[1], "record") && strcmp(argv[1], "bundle") &&
 	    strcmp(argv[1], "wire") && strcmp(argv[1], "session") &&
 	    strcmp(argv[1], "score") && strcmp(argv[1], "task") && strcmp(argv[1], "model") &&
-	    strcmp(argv[1], "recon"))) {
-		fprintf(stderr, "usage: make_corpus record|bundle|wire|session|score|task|model|recon "
-		    "DIR\n");
+	    strcmp(argv[1], "recon") && strcmp(argv[1], "name"))) {
+		fprintf(stderr, "usage: make_corpus record|bundle|wire|session|score|task|model|recon|"
+		    "name DIR\n");
 		return 2;
 	}
 	mkdir(argv[2], 0700);
@@ -311,6 +332,8 @@ main(int argc, char **argv)
 		put_recon(argv[2]);
 	if (strcmp(argv[1], "task") == 0 || strcmp(argv[1], "model") == 0)
 		put_seeds(argv[1], argv[2]);
+	if (strcmp(argv[1], "name") == 0)
+		put_names(argv[2]);
 	bundle_trailer(bundle + blen, 3);
 	blen += BUNDLE_TRAILER_LEN;
 	if (strcmp(argv[1], "bundle") == 0)

@@ -34,7 +34,7 @@ EVALMESH_HOME=$A run 0 "$EM" id; has $out "$ID_A"
 # no home anywhere: the message names the flag as it is spelled
 run 1 env -u HOME -u EVALMESH_HOME "$EM" id; has $err 'set --home DIR, \$EVALMESH_HOME or \$HOME'
 one_line
-run 2 "$EM" init --home "$T/x" --name "$(printf 'bad\377')"; has $err "init: --name 'bad\\?': not valid UTF-8"; one_line
+run 2 "$EM" init --home "$T/x" --name "$(printf 'bad\377')"; has $err "init: --name 'bad<0xFF>': not valid UTF-8"; one_line
 [ ! -e "$T/x" ] && pass=$((pass + 1)) || { echo "FAIL: failed init left $T/x"; fail=$((fail + 1)); }
 
 # --- result publish: bad input first, store unchanged
@@ -50,9 +50,9 @@ run 0 "$EM" leaderboard --home "$T/csv" $TASK --csv
 has $out "^1,'=cmd\\|x,\"a,\"\"b\"\"\",0\\.5"; has $out ',-,open,-,10,0,0,0,0$'
 # names that would rewrite every node's terminal: refused before signing
 run 2 "$EM" result publish --home "$A" --task $TASK --model $'evil\e[2J\nFAKE ROW' --metric acc=1 --n 5
-has $err "--model 'evil\\?\\[2J\\?FAKE ROW': holds a control character"; one_line
+has $err "--model 'evil<U\\+001B>\\[2J<U\\+000A>FAKE ROW': holds a control character"; one_line
 run 2 "$EM" result publish --home "$A" --task $TASK --model m --revision $'r\u202e1' --metric acc=1 --n 5
-has $err "--revision 'r\\?\\?\\?1': holds a control character"; one_line
+has $err "--revision 'r<U\\+202E>1': holds a bidirectional control"; one_line
 run 2 "$EM" result publish --home "$A" --task $TASK --model m --metric acc=1 --n -3; has $err "--n '-3': expected a whole number from 1 to"
 run 2 "$EM" result publish --home "$A" --task $TASK --model m --metric acc=1 --n 5 --access shared; has $err "--access 'shared': expected open or closed"
 run 2 "$EM" result publish --home "$A" --task $TASK --model "$(printf 'm\377')" --metric acc=1 --n 5; has $err 'UTF-8'; one_line

@@ -199,18 +199,18 @@ usage_is node "--api-key-env 'x{64}\\.\\.\\.': expected the name of a variable: 
 run 2 em node --model m --exec cat --api-key-header "$long" --home "$H"
 usage_is node "--api-key-header 'x{64}\\.\\.\\.': expected 1 to 127 bytes"
 run 2 em node --model "$(printf 'm\tx')" --exec cat --home "$H"
-usage_is node "--model 'm\\?x': holds a control character"
-run 2 "$EM" trust add $ID --name "$(printf 'n\033]0;x')" --home "$H"; usage_is 'trust add' "--name 'n\\?\\]0;x'"
+usage_is node "--model 'm<U\\+0009>x': holds a control character"
+run 2 "$EM" trust add $ID --name "$(printf 'n\033]0;x')" --home "$H"; usage_is 'trust add' "--name 'n<U\\+001B>\\]0;x'"
 run 2 "$EM" trust add $ID --name "$(printf 'a\tb')" --home "$H"
-usage_is 'trust add' "--name 'a\\?b': holds a control character .*'trust list' would print it"
+usage_is 'trust add' "--name 'a<U\\+0009>b': holds a control character .*'trust list' would print it"
 grep -q signed "$err" && bad "a trust name is never signed, yet: $(cat "$err")" || ok
-run 2 "$EM" revoke 01234567 --reason "$(printf 'a\nb')" --home "$H"; usage_is revoke "--reason 'a\\?b'"
-run 2 "$EM" init --home "$T/new" --org "$(printf 'o\377')"; usage_is init "--org 'o\\?': not valid UTF-8"
+run 2 "$EM" revoke 01234567 --reason "$(printf 'a\nb')" --home "$H"; usage_is revoke "--reason 'a<U\\+000A>b'"
+run 2 "$EM" init --home "$T/new" --org "$(printf 'o\377')"; usage_is init "--org 'o<0xFF>': not valid UTF-8"
 [ ! -e "$T/new" ] && ok || bad "a refused init made $T/new"
 run 2 "$EM" results --home ''; usage_is results "--home '': expected a directory"
 run 2 "$EM" results --task '' --home "$H"; usage_is results "--task '': expected a task id, NAME or NAME@VERSION"
 run 2 "$EM" result publish --task "$(printf 't\033[2J')" --model m --metric a=1 --n 1 --home "$H"
-usage_is 'result publish' "--task 't..2J': expected a task id, NAME or NAME@VERSION \\(it holds a control character\\)"
+usage_is 'result publish' "--task 't<U\\+001B>\\[2J': expected a task id, NAME or NAME@VERSION \\(it holds a control character\\)"
 run 2 "$EM" results --task "$long$long" --home "$H"; usage_is results "--task 'x{64}\\.\\.\\.': expected a task id, NAME or NAME@VERSION \\(it is longer than 161 bytes\\)"
 run 2 "$EM" eval x --model m --exec cat --endpoint "http://h/$(printf 'p%.0s' $(seq 1 1100))" --home "$H"
 usage_is eval "--endpoint 'http://h/p+\\.\\.\\.': expected an http:// or https:// URL"
@@ -237,7 +237,7 @@ done <<'EOF'
 {"model": "m", "exec": "cat", "revision": 3}|revision: expected a string
 {"endpoint": "http://127.0.0.1:1"}|endpoint: needs "model"
 {"auto_eval": "off", "revision": "r"}|revision: needs "model"
-{"a\u001b[2J\nb": 1}|'a\?\[2J\?b': unknown key
+{"a\u001b[2J\nb": 1}|'a<U\+001B>\[2J<U\+000A>b': unknown key
 EOF
 printf '{"model": "m", "exec": "cat", "api_key_env": "%s"}\n' "$long" >"$H/node.json"
 run 1 em node --home "$H"; has $err 'node.json: api_key_env: expected the name of a variable: 1 to 127'

@@ -50,11 +50,12 @@ pick(const store_row *rows, const uint8_t *trusted, size_t n, const char *metric
 	for (size_t i = 0; i < n; i++) {
 		const store_row *r = &rows[i];
 
-		if (strcmp(r->model, name) != 0 || (rev && strcmp(r->revision, rev) != 0) ||
-		    (r->flags & RESULT_REVOKED) || strcmp(r->metric, metric) != 0 ||
-		    (trusted_only && !trusted[i]))
+		/* names are one when their keys are (name_same) */
+		if ((r->flags & RESULT_REVOKED) || strcmp(r->metric, metric) != 0 ||
+		    (trusted_only && !trusted[i]) || !name_same(r->model, name) ||
+		    (rev && !name_same(r->revision, rev)))
 			continue;
-		if (best != NULL && !rev && strcmp(best->revision, r->revision) != 0)
+		if (best != NULL && !rev && !name_same(best->revision, r->revision))
 			return cli_fail("model '%.128s' has results for revisions '%s' and '%s'; "
 			    "say NAME@REVISION", name, best->revision, r->revision);
 		if (best == NULL || better(r, best))
@@ -142,6 +143,7 @@ report(const char *task, const char *metric, const char *na, const char *nb,
     const store_row *a, const store_row *b, const struct cmp *c, int json)
 {
 	char ha[ID_HEX_LEN + 1], hb[ID_HEX_LEN + 1];
+	char sm[CLI_SHOW_CAP], sa[NAME_SHOW_CAP(256)], sb[NAME_SHOW_CAP(256)];
 
 	hex_encode(ha, a->id, 32);
 	hex_encode(hb, b->id, 32);
@@ -163,7 +165,9 @@ report(const char *task, const char *metric, const char *na, const char *nb,
 		}
 		return cli_json_print(o);
 	}
-	printf("%s  metric %s: %s vs %s\n", task, metric, na, nb);
+	na = cli_show(na, sa, sizeof sa);
+	nb = cli_show(nb, sb, sizeof sb);
+	printf("%s  metric %s: %s vs %s\n", task, cli_show(metric, sm, sizeof sm), na, nb);
 	printf("  %-28s %.4f  (%llu items, result %.16s)\n", na, a->value,
 	    (unsigned long long)a->n_items, ha);
 	printf("  %-28s %.4f  (%llu items, result %.16s)\n", nb, b->value,
@@ -180,7 +184,7 @@ report(const char *task, const char *metric, const char *na, const char *nb,
 int
 cmd_compare(int argc, char **argv)
 {
-	char why[TASK_WHY_MAX], hex[ID_HEX_LEN + 1], label[BODY_NAME_MAX + BODY_SHORT_MAX + 24];
+	char why[TASK_WHY_MAX], hex[ID_HEX_LEN + 1], label[2 * CLI_SHOW_CAP];
 	char metric[BODY_SHORT_MAX + 1];
 	const store_row *a = NULL, *b = NULL;
 	uint8_t id[32], *trusted = NULL;
@@ -208,7 +212,10 @@ cmd_compare(int argc, char **argv)
 	hex_encode(hex, id, 32);
 	snprintf(label, sizeof label, "task %.16s", hex);
 	if (task_rec_load(h.st, id, &tr, why, sizeof why) == EM_OK) {
-		snprintf(label, sizeof label, "%s@%s", tr.spec.name, tr.spec.version);
+		char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP];
+
+		snprintf(label, sizeof label, "%s@%s", cli_show(tr.spec.name, tn, sizeof tn),
+		    cli_show(tr.spec.version, tv, sizeof tv));
 		snprintf(metric, sizeof metric, "%s", task_metric_name(tr.spec.metric));
 		task_rec_free(&tr);
 	} else {

@@ -242,8 +242,11 @@ dry_run(const eval_opts *o)
 {
 	size_t n = o->items->n < 3 ? o->items->n : 3;
 
-	printf("dry run: %s@%s, %zu items, metric %s; nothing is sent.\n", o->task->spec.name,
-	    o->task->spec.version, o->items->n, task_metric_name(o->task->spec.metric));
+	char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP];
+
+	printf("dry run: %s@%s, %zu items, metric %s; nothing is sent.\n",
+	    cli_show(o->task->spec.name, tn, sizeof tn), cli_show(o->task->spec.version, tv, sizeof tv),
+	    o->items->n, task_metric_name(o->task->spec.metric));
 	for (size_t i = 0; i < n; i++) {
 		json_t *msgs = task_messages(&o->task->spec, o->items, i);
 		char *text = NULL;
@@ -312,7 +315,7 @@ report(const eval_opts *o, const eval_out *r, const body_result *res, const uint
 {
 	double rate = r->wall_s > 0 ? (double)(r->scored - r->cached) / r->wall_s : 0;
 	double cpu_ms = r->scored > r->cached ? 1000 * r->cpu_s / (double)(r->scored - r->cached) : 0;
-	char hex[ID_HEX_LEN + 1];
+	char hex[ID_HEX_LEN + 1], tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP], mn[CLI_SHOW_CAP];
 
 	if (json) {
 		json_t *j = json_pack("{s:o, s:s, s:s, s:s, s:s, s:f, s:f, s:[f,f], s:I, s:I, s:I, "
@@ -334,8 +337,10 @@ report(const eval_opts *o, const eval_out *r, const body_result *res, const uint
 			json_object_set_new(j, "complete", json_true());
 		return cli_json_print(j);
 	}
-	printf("%s@%s  model %s%s%s\n", o->task->spec.name, o->task->spec.version, o->model_name,
-	    o->revision[0] ? "@" : "", o->revision);
+	printf("%s@%s  model %s%s", cli_show(o->task->spec.name, tn, sizeof tn),
+	    cli_show(o->task->spec.version, tv, sizeof tv), cli_show(o->model_name, mn, sizeof mn),
+	    o->revision[0] ? "@" : "");
+	printf("%s\n", cli_show(o->revision, mn, sizeof mn));
 	printf("  %-10s %.4f  ± %.4f (SE)  95%% [%.4f, %.4f]\n", res->metrics[0].name,
 	    res->metrics[0].value, res->std_err, res->ci_lo, res->ci_hi);
 	printf("  items      %zu (%zu from the cache, %llu requests, %.1f items/s)\n", r->n,

@@ -34,8 +34,10 @@ cmd_id(int argc, char **argv)
 	hex_encode(net, h.netid, 32);
 	home_close(&h);
 	if (!args_get(&a, "json")) {
+		char sn[CLI_SHOW_CAP], so[NAME_SHOW_CAP(BODY_ORG_MAX)];
+
 		printf("id       %s\nname     %s\norg      %s\nnetwork  %s%s\nsealed   %s\nhome     %s\n",
-		    id, name, org, net, h.open_network ? " (open network)" : "",
+		    id, cli_show(name, sn, sizeof sn), cli_show(org, so, sizeof so), net, h.open_network ? " (open network)" : "",
 		    h.sealed ? "yes" : "no", h.dir);
 		return 0;
 	}

@@ -39,8 +39,8 @@ static const opt opts[] = {
 
 struct plan {
 	char		 dir[HOME_PATH_MAX];
-	char		 name[BODY_NAME_MAX + 1];
-	const char	*org, *new_net, *pass_var, *pass;
+	char		 name[BODY_NAME_MAX + 1], org[BODY_ORG_MAX + 1];	/* NFC */
+	const char	*new_net, *pass_var, *pass;
 	uint8_t		 netkey[NETKEY_LEN];
 	int		 made_dir;
 };
@@ -57,13 +57,15 @@ check(struct plan *p, const args_parsed *a)
 
 	if (home_dir(a, p->dir, sizeof p->dir))
 		return 1;
-	if (args_get(a, "name") != NULL)
-		snprintf(p->name, sizeof p->name, "%s", args_get(a, "name"));
-	else if (gethostname(p->name, sizeof p->name - 1) != 0)
+	if (args_get(a, "name") != NULL) {
+		if ((rc = cli_name("init", "--name", args_get(a, "name"), BODY_NAME_MAX, p->name,
+		    sizeof p->name)) != 0)
+			return rc;
+	} else if (gethostname(p->name, sizeof p->name - 1) != 0) {
 		p->name[0] = '\0';
-	p->org = args_get(a, "org") ? args_get(a, "org") : "";
-	if ((args_get(a, "name") && (rc = cli_text("init", "--name", args_get(a, "name"),
-	    BODY_NAME_MAX)) != 0) || (rc = cli_text("init", "--org", p->org, BODY_ORG_MAX)) != 0)
+	}
+	if ((rc = cli_name("init", "--org", args_get(a, "org") ? args_get(a, "org") : "",
+	    BODY_ORG_MAX, p->org, sizeof p->org)) != 0)
 		return rc;
 	p->new_net = args_get(a, "new-network");
 	if (netfile != NULL && p->new_net != NULL)

@@ -38,20 +38,30 @@ agree_text(int agree)
 	return agree < 0 ? "-" : agree ? "yes" : "no";
 }
 
+/* NAME@REVISION as printed (cli_show). buf: 2 * CLI_SHOW_CAP bytes. */
 static void
 model_text(const board_row *r, char *buf, size_t cap)
 {
-	snprintf(buf, cap, "%s%s%s", r->model, r->revision[0] ? "@" : "", r->revision);
+	char m[CLI_SHOW_CAP], v[CLI_SHOW_CAP];
+
+	snprintf(buf, cap, "%s%s%s", cli_show(r->model, m, sizeof m), r->revision[0] ? "@" : "",
+	    cli_show(r->revision, v, sizeof v));
 }
 
-/* A CSV field, quoted when it must be. A text a spreadsheet would take
- * for a formula ("=cmd|...", "+", "-", "@") is written with a leading
- * apostrophe, as spreadsheets themselves write such text, when it comes
- * from a record (theirs: a model's name and revision, other labs'). */
+/* A CSV field, quoted when it must be. A text that comes from a record
+ * (theirs: a model's name and revision, other labs') is shown as every
+ * name is (cli_show), and one a spreadsheet would take for a formula
+ * ("=cmd|...", "+", "-", "@") is written with a leading apostrophe, as
+ * spreadsheets themselves write such text. */
 static void
 csv_field(const char *s, int last, int theirs)
 {
-	int quote = strpbrk(s, ",\"\n\r") != NULL;
+	char buf[CLI_SHOW_CAP];
+	int quote;
+
+	if (theirs)
+		s = cli_show(s, buf, sizeof buf);
+	quote = strpbrk(s, ",\"\n\r") != NULL;
 
 	if (quote)
 		putchar('"');
@@ -141,13 +151,15 @@ print_csv(const board *b)
 static void
 print_table(const board *b, const uint8_t task[static 32], const task_rec *tr, int trusted)
 {
-	char hex[ID_HEX_LEN + 1], m[2 * BODY_NAME_MAX + 2], fl[BOARD_FLAGS_LEN], rank[16], cuts[160];
+	char hex[ID_HEX_LEN + 1], m[2 * CLI_SHOW_CAP], fl[BOARD_FLAGS_LEN], rank[16], cuts[160];
+	char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP], mt[CLI_SHOW_CAP];
 
 	hex_encode(hex, task, 32);
 	if (tr != NULL)
-		printf("%s@%s  task %.16s  metric %s\n", tr->spec.name, tr->spec.version, hex, b->metric);
+		printf("%s@%s  task %.16s  metric %s\n", cli_show(tr->spec.name, tn, sizeof tn),
+		    cli_show(tr->spec.version, tv, sizeof tv), hex, cli_show(b->metric, mt, sizeof mt));
 	else
-		printf("task %.16s  metric %s\n", hex, b->metric);
+		printf("task %.16s  metric %s\n", hex, cli_show(b->metric, mt, sizeof mt));
 	printf("%s: %zu results read, %zu used", trusted ? "trusted authors only" : "all authors",
 	    b->n_results, b->used);
 	if (b->left_untrusted)
@@ -328,8 +340,11 @@ all_tasks(home_ctx *h, const args_parsed *a)
 			csv_field(e->version, 0, 1);
 			printf("%llu\n", (unsigned long long)e->results);
 		} else {
-			printf("%.16s  %-24s %-10s %llu\n", hex, e->name[0] ? e->name : "(no task record)",
-			    e->version, (unsigned long long)e->results);
+			char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP];
+
+			printf("%.16s  %-24s %-10s %llu\n", hex, e->name[0] ?
+			    cli_show(e->name, tn, sizeof tn) : "(no task record)",
+			    cli_show(e->version, tv, sizeof tv), (unsigned long long)e->results);
 		}
 	}
 	free(l.e);

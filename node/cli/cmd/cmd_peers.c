@@ -48,8 +48,11 @@ text(json_t *resp)
 	}
 	json_array_foreach(json_object_get(resp, "peers"), i, p) {
 		const char *id = json_string_value(json_object_get(p, "id"));
+		char a[NAME_SHOW_CAP(256)];
 
-		printf("%-22s %-9s %s", json_string_value(json_object_get(p, "addr")),
+		/* an address a peer told us */
+		printf("%-22s %-9s %s", cli_show(json_string_value(json_object_get(p, "addr")), a,
+		    sizeof a),
 		    json_string_value(json_object_get(p, "state")), id ? id : "-");
 		if (json_object_get(p, "table"))
 			printf("  %s", json_string_value(json_object_get(p, "table")));

@@ -38,15 +38,11 @@ static const opt opts[] = {
 	{ "stderr", OPT_VALUE, 0 }, { "weights-hash", OPT_VALUE, 0 },
 };
 
+/* A name into the record, in NFC (cli_name). */
 static int
 copy_text(char *dst, size_t cap, const char *flag, const char *s)
 {
-	int rc;
-
-	if ((rc = cli_text(CMD, flag, s, cap - 1)) != 0)
-		return rc;
-	strcpy(dst, s);
-	return 0;
+	return cli_name(CMD, flag, s, cap - 1, dst, cap);
 }
 
 static int

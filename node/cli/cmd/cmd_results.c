@@ -71,10 +71,12 @@ result_json(const rec_env *env, const body_result *r, uint32_t flags)
 	return o;
 }
 
+/* The author's texts as printed (cli_show). */
 static void
 result_text(const rec_env *env, const body_result *r, uint32_t flags)
 {
-	char hex[ID_HEX_LEN + 1], t[32], fl[BOARD_FLAGS_LEN];
+	char hex[ID_HEX_LEN + 1], t[32], fl[BOARD_FLAGS_LEN], a[CLI_SHOW_CAP], b[CLI_SHOW_CAP];
+	char text[NAME_SHOW_CAP(BODY_TEXT_MAX)];
 
 	hex_encode(hex, env->id, 32);
 	printf("result   %s\n", hex);
@@ -82,22 +84,24 @@ result_text(const rec_env *env, const body_result *r, uint32_t flags)
 	printf("  author   %s (seq %llu)\n", hex, (unsigned long long)env->seq);
 	hex_encode(hex, r->task, 32);
 	printf("  task     %s\n", hex);
-	printf("  model    %s%s%s (%s)\n", r->model, r->revision[0] ? "@" : "",
-	    r->revision, r->access == ACCESS_CLOSED ? "closed" : "open");
+	printf("  model    %s%s%s (%s)\n", cli_show(r->model, a, sizeof a), r->revision[0] ? "@" : "",
+	    cli_show(r->revision, b, sizeof b), r->access == ACCESS_CLOSED ? "closed" : "open");
 	printf("  metrics ");
 	for (uint32_t i = 0; i < r->n_metrics; i++)
-		printf(" %s=%.6g", r->metrics[i].name, r->metrics[i].value);
+		printf(" %s=%.6g", cli_show(r->metrics[i].name, a, sizeof a), r->metrics[i].value);
 	if (r->has_ci)
 		printf("  95%% [%.4g, %.4g]", r->ci_lo, r->ci_hi);
 	printf("\n  n        %llu\n  time     %s\n  flags    %s\n",
 	    (unsigned long long)r->n_items, em_time_iso(r->t_end, t, sizeof t),
 	    board_flags(flags, fl, sizeof fl));
-	printf("  harness  %s, %s, %s\n", r->adapter, r->harness_version, r->params);
+	printf("  harness  %s, %s, ", cli_show(r->adapter, a, sizeof a),
+	    cli_show(r->harness_version, b, sizeof b));
+	printf("%s\n", cli_show(r->params, text, sizeof text));
 	if (r->has_items && (r->items.truncated || r->items.empty || r->items.refused ||
 	    r->items.failed))
 		printf("  items    %u truncated, %u empty, %u refused, %u failed (scored 0)%s%s\n",
 		    r->items.truncated, r->items.empty, r->items.refused, r->items.failed,
-		    r->items.notes[0] ? ": " : "", r->items.notes);
+		    r->items.notes[0] ? ": " : "", cli_show(r->items.notes, text, sizeof text));
 }
 
 static int

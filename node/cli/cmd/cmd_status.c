@@ -94,24 +94,28 @@ auto_text(json_t *au)
 {
 	const char *mode = json_string_value(json_object_get(au, "mode"));
 	const char *rev = json_string_value(json_object_get(au, "revision"));
+	char a[CLI_SHOW_CAP], b[CLI_SHOW_CAP], e[NAME_SHOW_CAP(256)];
 	json_t *t;
 	size_t i;
 
 	if (mode == NULL || strcmp(mode, "off") == 0)
 		return;
 	printf("auto-eval %s tasks with %s%s%s\n", mode,
-	    json_string_value(json_object_get(au, "model")), rev && *rev ? "@" : "", rev ? rev : "");
+	    cli_show(json_string_value(json_object_get(au, "model")), a, sizeof a),
+	    rev && *rev ? "@" : "", rev ? cli_show(rev, b, sizeof b) : "");
 	budget_text(json_object_get(au, "budget"));
 	json_array_foreach(json_object_get(au, "tasks"), i, t) {
 		const char *err = json_string_value(json_object_get(t, "error"));
 
-		printf("  %-24s %s", json_string_value(json_object_get(t, "name")),
-		    json_string_value(json_object_get(t, "state")));
+		/* a peer's task name, and what its run met */
+		printf("  %-24s %s", cli_show(json_string_value(json_object_get(t, "name")), a,
+		    sizeof a), json_string_value(json_object_get(t, "state")));
 		if (json_object_get(t, "result"))
 			printf(", result %.16s", json_string_value(json_object_get(t, "result")));
 		if (err != NULL)
 			printf(" (attempt %lld: %s; again in %lld s)",
-			    (long long)json_integer_value(json_object_get(t, "attempts")), err,
+			    (long long)json_integer_value(json_object_get(t, "attempts")),
+			    cli_show(err, e, sizeof e),
 			    (long long)json_integer_value(json_object_get(t, "retry_in_s")));
 		limit_text(t);
 		printf("\n");

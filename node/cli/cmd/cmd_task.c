@@ -33,6 +33,44 @@ struct mine {
 	int		 found;
 };
 
+/* Whether another author holds NAME@VERSION here (compared by key): a
+ * name is never taken over. Publishing anyway would make the name name two
+ * tasks on every node that holds both, with nothing but ids to tell them
+ * apart, and a version is free text: the author of the second picks
+ * another. One's own name is one's own: a second task under it is
+ * published, with a note that the name now needs an id. 0, or 1 after the
+ * message. */
+static int
+name_free(home_ctx *h, const task_built *t, const uint8_t tid[static 32])
+{
+	task_holder hold[TASK_HOLDERS_MAX];
+	char idhex[ID_HEX_LEN + 1], who[TASK_AUTHOR_MAX];
+	size_t n, own = SIZE_MAX;
+	em_err err;
+
+	if ((err = task_holders(h->st, t->spec.name, t->spec.version, hold, TASK_HOLDERS_MAX,
+	    &n)) != EM_OK)
+		return cli_fail("reading tasks: %s", em_strerror(err));
+	for (size_t i = 0; i < n && i < TASK_HOLDERS_MAX; i++) {
+		if (memcmp(hold[i].id, tid, 32) == 0)
+			continue;	/* these very items, by whoever: the same task */
+		hex_encode(idhex, hold[i].id, 32);
+		if (memcmp(hold[i].author, h->pk, 32) != 0)
+			return cli_fail("task %s@%s is already published here by %s as task %.12s; "
+			    "a name is never taken over: publish yours under another name or "
+			    "version", hold[i].name, hold[i].version,
+			    task_author(h->st, hold[i].author, who, sizeof who), idhex);
+		own = i;
+	}
+	if (own != SIZE_MAX) {
+		hex_encode(idhex, hold[own].id, 32);
+		fprintf(stderr, "evalmesh: note: this node published %s@%s before as task %.12s; "
+		    "the name now names both (an id prefix tells them apart)\n", t->spec.name,
+		    t->spec.version, idhex);
+	}
+	return 0;
+}
+
 /* A task record of ours, not withdrawn, for this task id. */
 static int
 mine_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
@@ -86,6 +124,10 @@ publish_task(home_ctx *h, const char *path, int json)
 		printf("task %s@%s is already published by this node\n  id      %s\n"
 		    "  record  %s\n", b.u.task.name, b.u.task.version, hex, rhex);
 		return 0;
+	}
+	if (name_free(h, &t, tid) != 0) {
+		task_built_free(&t);
+		return 1;
 	}
 	/* chunks first: once the record is stored a node may announce it */
 	for (size_t i = 0; i < t.n_chunks && err == EM_OK; i++)
@@ -143,13 +185,16 @@ task_json(store *st, const uint8_t id[static 32], const rec_env *env,
 {
 	struct count c = { 0 };
 	const char *metric = json_string_value(json_object_get(manifest, "metric"));
+	char who[BODY_NAME_MAX + 1];
 
 	store_results(st, id, NULL, count_fn, &c);
-	return json_pack("{s:o, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:o, s:I, s:o*}",
+	task_author_name(st, env->author, who, sizeof who);
+	return json_pack("{s:o, s:s, s:s, s:s, s:I, s:I, s:I, s:o, s:s?, s:o, s:I, s:o*}",
 	    "id", cli_json_id(id), "name", t->name, "version", t->version,
 	    "metric", metric ? metric : "?", "items", (json_int_t)t->n_items,
 	    "chunks", (json_int_t)t->n_chunks, "chunks_held", (json_int_t)chunks_held(st, t),
-	    "author", cli_json_id(env->author), "record", cli_json_id(env->id),
+	    "author", cli_json_id(env->author), "author_name", who[0] ? who : NULL,
+	    "record", cli_json_id(env->id),
 	    "results", (json_int_t)c.n, "items_root", cli_json_id(t->items_root));
 }
 
@@ -165,6 +210,8 @@ list_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct listing *l = ctx;
 	const body_task *t = &b->u.task;
+	char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP], mt[CLI_SHOW_CAP], who[TASK_AUTHOR_MAX];
+	char sw[NAME_SHOW_CAP(TASK_AUTHOR_MAX)];
 	json_t *m, *o;
 	uint8_t id[32];
 
@@ -183,11 +230,16 @@ list_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 		json_array_append_new(l->arr, o);
 		return 0;
 	}
-	printf("%-16.16s  %-24s %-10s %-16s %6lld  %-8s %lld\n",
-	    json_string_value(json_object_get(o, "id")), t->name, t->version,
-	    json_string_value(json_object_get(o, "metric")), (long long)t->n_items,
+	/* the author's name, version and metric as printed (cli_show), and
+	 * who published it: names are told apart by their authors */
+	printf("%-16.16s  %-24s %-10s %-16s %6lld  %-8s %-7lld  %s\n",
+	    json_string_value(json_object_get(o, "id")), cli_show(t->name, tn, sizeof tn),
+	    cli_show(t->version, tv, sizeof tv),
+	    cli_show(json_string_value(json_object_get(o, "metric")), mt, sizeof mt),
+	    (long long)t->n_items,
 	    json_integer_value(json_object_get(o, "chunks_held")) == (json_int_t)t->n_chunks ?
-	    "yes" : "fetching", (long long)json_integer_value(json_object_get(o, "results")));
+	    "yes" : "fetching", (long long)json_integer_value(json_object_get(o, "results")),
+	    cli_show(task_author(l->st, env->author, who, sizeof who), sw, sizeof sw));
 	json_decref(o);
 	return 0;
 }
@@ -199,8 +251,8 @@ list_tasks(home_ctx *h, int json)
 	em_err err;
 
 	if (!json)
-		printf("%-16s  %-24s %-10s %-16s %6s  %-8s %s\n", "ID", "NAME", "VERSION", "METRIC",
-		    "ITEMS", "ITEMS?", "RESULTS");
+		printf("%-16s  %-24s %-10s %-16s %6s  %-8s %-7s  %s\n", "ID", "NAME", "VERSION",
+		    "METRIC", "ITEMS", "ITEMS?", "RESULTS", "AUTHOR");
 	if ((err = store_tasks(h->st, NULL, list_fn, &l)) != EM_OK) {
 		json_decref(l.arr);
 		return cli_fail("reading tasks: %s", em_strerror(err));
@@ -213,10 +265,33 @@ list_tasks(home_ctx *h, int json)
 	return 0;
 }
 
+/* The manifest as indented JSON, each line shown as a name is (cli_show):
+ * JSON writes a line break inside a string as \n, so lines are the
+ * dump's own. */
+static void
+print_manifest(const json_t *m)
+{
+	char *dump = json_dumps(m, JSON_INDENT(2) | JSON_SORT_KEYS), *line, *next, *buf;
+
+	printf("  manifest    ");
+	for (line = dump; line != NULL; line = next) {
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		buf = malloc(NAME_SHOW_CAP(strlen(line)));
+		printf("%s\n", buf ? cli_show(line, buf, NAME_SHOW_CAP(strlen(line))) : "?");
+		free(buf);
+	}
+	if (dump == NULL)
+		printf("?\n");
+	free(dump);
+}
+
 static int
 show_task(home_ctx *h, const char *text, int json)
 {
 	char why[TASK_WHY_MAX], hex[ID_HEX_LEN + 1], t[32];
+	char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP], mt[CLI_SHOW_CAP], who[BODY_NAME_MAX + 1];
+	char sw[CLI_SHOW_CAP];
 	uint8_t id[32];
 	task_rec tr;
 	rec_env env = { 0 };
@@ -241,23 +316,21 @@ show_task(home_ctx *h, const char *text, int json)
 	if (json)
 		return cli_json_print(o);
 	hex_encode(hex, id, 32);
-	printf("task %s@%s\n  id          %s\n", json_string_value(json_object_get(o, "name")),
-	    json_string_value(json_object_get(o, "version")), hex);
+	printf("task %s@%s\n  id          %s\n",
+	    cli_show(json_string_value(json_object_get(o, "name")), tn, sizeof tn),
+	    cli_show(json_string_value(json_object_get(o, "version")), tv, sizeof tv), hex);
 	printf("  metric      %s\n  items       %lld (root %.16s…)\n  chunks      %lld of %lld here\n",
-	    json_string_value(json_object_get(o, "metric")),
+	    cli_show(json_string_value(json_object_get(o, "metric")), mt, sizeof mt),
 	    (long long)json_integer_value(json_object_get(o, "items")),
 	    json_string_value(json_object_get(o, "items_root")),
 	    (long long)json_integer_value(json_object_get(o, "chunks_held")),
 	    (long long)json_integer_value(json_object_get(o, "chunks")));
-	printf("  author      %s\n  published   %s\n  results     %lld\n",
-	    json_string_value(json_object_get(o, "author")), t,
+	task_author_name(h->st, env.author, who, sizeof who);
+	printf("  author      %s%s%s%s\n  published   %s\n  results     %lld\n",
+	    json_string_value(json_object_get(o, "author")), who[0] ? " \"" : "",
+	    cli_show(who, sw, sizeof sw), who[0] ? "\"" : "", t,
 	    (long long)json_integer_value(json_object_get(o, "results")));
-	{
-		char *m = json_dumps(json_object_get(o, "manifest"), JSON_INDENT(2) | JSON_SORT_KEYS);
-
-		printf("  manifest    %s\n", m ? m : "?");
-		free(m);
-	}
+	print_manifest(json_object_get(o, "manifest"));
 	json_decref(o);
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "hex.h"
 #include "home.h"
+#include "name.h"
 
 static const char about[] =
 "Trust is the reader's choice and stays on this node: it is never published.\n"
@@ -19,14 +20,14 @@ static const opt remove_opts[] = { { "home", OPT_VALUE, 0 } };
 static int
 list_fn(void *ctx, const uint8_t id[static 32], const char *name)
 {
-	char hex[ID_HEX_LEN + 1];
+	char hex[ID_HEX_LEN + 1], buf[CLI_SHOW_CAP];
 	json_t *arr = ctx;
 
 	hex_encode(hex, id, 32);
 	if (arr != NULL)
 		json_array_append_new(arr, json_pack("{s:s, s:s}", "id", hex, "name", name));
 	else
-		printf("%s  %s\n", hex, name);
+		printf("%s  %s\n", hex, cli_show(name, buf, sizeof buf));
 	return 0;
 }
 
@@ -57,15 +58,16 @@ known_fn(void *ctx, const uint8_t id[static 32], const char *name)
 }
 
 /* cli_text's rule for --name, with the reason that holds here: a trust
- * name is never signed or published, but 'trust list' prints it. */
+ * name is never signed or published, but 'trust list' prints it. 0, with
+ * the name in NFC (as names are compared) in out; else 1 or 2. */
 static int
-name_ok(const char *name)
+name_ok(const char *name, char *out, size_t cap)
 {
 	char why[160];
 	size_t n;
 
 	if (cli_text_check(name, STORE_TRUST_NAME_MAX, why, sizeof why) == 0)
-		return 0;
+		return name_nfc(name, out, cap) == EM_OK ? 0 : cli_fail("out of memory");
 	n = strcspn(why, ":");	/* the rule's reason without its explanation */
 	return cli_bad("trust add", "--name", name, "%.*s%s", (int)n, why,
 	    strncmp(why, "holds", 5) == 0 ? ": 'trust list' would print it" : "");
@@ -75,7 +77,8 @@ name_ok(const char *name)
 static int
 add(const args_parsed *a)
 {
-	const char *node = a->pos[0], *name = args_get(a, "name");
+	const char *node = a->pos[0], *given = args_get(a, "name");
+	char name[STORE_TRUST_NAME_MAX + 1] = "";
 	known k = { .name = "" };
 	uint8_t id[32];
 	home_ctx h;
@@ -83,19 +86,19 @@ add(const args_parsed *a)
 	em_err err;
 
 	if ((rc = cli_id("trust add", "NODE_ID", node, "node")) != 0 ||
-	    (name != NULL && (rc = name_ok(name)) != 0))
+	    (given != NULL && (rc = name_ok(given, name, sizeof name)) != 0))
 		return rc;
 	if (home_open(&h, a, 0))
 		return 1;
 	if ((rc = node_id(&h, node, id)) != 0)
 		goto out;
 	k.id = id;
-	if (name == NULL && (err = store_trust_list(h.st, known_fn, &k)) != EM_OK) {
+	if (given == NULL && (err = store_trust_list(h.st, known_fn, &k)) != EM_OK) {
 		rc = cli_fail("cannot read the trust list: %s", em_strerror(err));
 		goto out;
 	}
-	if (name == NULL)
-		name = k.name;
+	if (given == NULL)
+		snprintf(name, sizeof name, "%s", k.name);
 	if ((err = store_trust_put(h.st, id, name)) != EM_OK)
 		rc = cli_fail("cannot add to the trust list: %s", em_strerror(err));
 	else
