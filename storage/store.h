@@ -270,8 +270,11 @@ em_err	store_peer_prune(store *st, int (*keep)(void *ctx, const char *addr),
  * bytes[0..len) in after checking that hash is BLAKE2b-256(bytes)
  * (EM_EFORMAT if not; EM_ETOOBIG above STORE_BLOB_MAX), and is a no-op
  * for a blob already held. get: *bytes is yours (free()), *len its size,
- * NULL and 0 on failure; EM_ENOTFOUND. has: 1 if held; 0 if not, or if
- * the store cannot be read. */
+ * NULL and 0 on failure; EM_ENOTFOUND. The map's pages under a blob of a
+ * page or more are let go once it is copied, so that reading a task's
+ * chunks one by one holds one chunk, not all of them (in this process's
+ * resident memory). has: 1 if held; 0 if not, or if the store cannot be
+ * read. */
 #define STORE_BLOB_MAX	(256 * 1024)
 em_err	store_blob_put(store *st, const uint8_t hash[static 32],
     const uint8_t *bytes, size_t len);
