@@ -143,6 +143,34 @@ em_err task_items_check(const task_items *items, const body_task *t,
 /* Drops the items and zeroes items; a zeroed one is fine. */
 void task_items_free(task_items *items);
 
+/* Item ids, kept to find two items with one id without holding the
+ * items: each id as a TASK_ID_KEY-byte key, BLAKE2b of its typed text
+ * ("s" and the string, or "i" and the number: "7" and 7 are different
+ * ids), beside the item's position — 20 bytes an item, 20 MB for a task
+ * of a million (the ids' texts, up to BODY_NAME_MAX bytes each, are not
+ * kept). Equal ids always have equal keys, so a duplicate never passes.
+ * Two different ids with one key would be refused as a duplicate: finding
+ * such a pair is a birthday search on 128 bits, about 2^64 BLAKE2b
+ * evaluations, out of anyone's reach, and a task that did would only be
+ * refused. Zero a task_ids before its first use. */
+#define TASK_ID_KEY	16
+typedef struct task_ids {
+	struct task_id_key	*k;
+	size_t			 n, cap;
+} task_ids;
+
+/* Adds the id of item (checked: a string or a whole number) at pos, a
+ * position the caller chooses (an item number, a line number). EM_ENOMEM. */
+em_err task_ids_add(task_ids *ids, const json_t *item, uint32_t pos);
+/* The first repeat: of the items whose id an item added before has, the
+ * least position into *second, and the least position of that id into
+ * *first (*first < *second). EM_EEXIST if there is one, EM_OK if every id
+ * is unique (both 0). Sorts the keys in place, allocating nothing; add
+ * nothing after it. */
+em_err task_ids_dup(task_ids *ids, uint32_t *first, uint32_t *second);
+/* Frees the keys and zeroes ids; a zeroed one is fine. */
+void task_ids_free(task_ids *ids);
+
 /* A task as this node holds it: the first record that published it
  * (task_rec_free). */
 typedef struct task_rec {
