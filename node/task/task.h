@@ -74,18 +74,23 @@ typedef struct task_items {
 	uint8_t		(*hash)[32];		/* merkle_item() of each */
 } task_items;
 
-/* A task read from files, ready to publish; it owns everything in it
+/* A task read from files, ready to publish: what its record says, not its
+ * items. The items file is read twice, one chunk at a time, so that a
+ * task of any size takes one chunk's memory and its ids' keys (task_ids)
+ * to publish: once by task_load, which checks every item and computes the
+ * chunks' hashes, the items root and the task id; once more by
+ * task_built_store, which builds the chunks again and stores each after
+ * checking it against its hash. It owns everything in it
  * (task_built_free). */
 typedef struct task_built {
 	task_spec	 spec;
-	task_items	 items;
 	char		*manifest;		/* canonical bytes (NUL-terminated) */
 	size_t		 manifest_len;
+	char		*items_path;		/* the items file, as opened */
+	size_t		 n_items;
 	uint8_t		 items_root[32];
 	size_t		 n_chunks;
 	uint8_t		*chunk_hashes;		/* n_chunks * 32 */
-	char		**chunk;		/* n_chunks chunks ... */
-	size_t		*chunk_len;		/* ... and their lengths */
 } task_built;
 
 /* Writes a one-line reason to why (cap bytes, cut to fit) and returns
@@ -114,14 +119,28 @@ em_err task_load(const char *manifest_path, task_built *t, char *why, size_t cap
 /* Frees what t holds and zeroes it; a zeroed t is fine. */
 void task_built_free(task_built *t);
 
-/* The part of task_load that reads the JSONL items file at path into
- * t->items, t->chunk* and t->items_root (t->spec already set). Errors:
- * EM_EIO (cannot open or read it), EM_EFORMAT (not a regular file, an
- * item that breaks a rule, no items, two with one id), EM_ETOOBIG (a file
- * above TASK_ITEMS_FILE_MAX, or items that need more than
- * BODY_CHUNKS_MAX chunks), EM_ENOMEM; what was read stays in t for
+/* The part of task_load that reads the JSONL items file at path and
+ * checks every item (t->spec already set): t->n_items, t->n_chunks,
+ * t->chunk_hashes, t->items_root and t->items_path; no item is kept. Its
+ * memory: one chunk (TASK_CHUNK_MAX), the chunks' hashes, and the ids'
+ * keys (task_ids: 20 bytes an item). Errors: EM_EIO (cannot open or read
+ * it), EM_EFORMAT (not a regular file, an item that breaks a rule, no
+ * items, two with one id: "FILE:LINE: id already used on line N", N the
+ * first line with the id of the first line that repeats one), EM_ETOOBIG
+ * (a file above TASK_ITEMS_FILE_MAX, or items that need more than
+ * BODY_CHUNKS_MAX chunks), EM_ENOMEM; what was set stays in t for
  * task_built_free. */
 em_err task_items_file(const char *path, task_built *t, char *why, size_t cap);
+
+/* Stores t's chunks in st (store_blob_put), in order: reads t->items_path
+ * again and builds each chunk anew, and stores it only once it hashes to
+ * the chunk hash task_load computed, so that what is stored is what was
+ * checked. A file that changed since is EM_EIO ("changed while it was
+ * being published"): the chunks before the first that differs are stored
+ * (they are the checked task's, and are found again by a publish that
+ * starts over), no other. Errors, each with a reason in why: EM_EIO, the
+ * store's (its em_strerror in why), EM_ENOMEM. */
+em_err task_built_store(const task_built *t, store *st, char *why, size_t cap);
 
 /* Checks a canonical manifest bytes[0..len) (from a task record; only
  * read) into s. EM_EFORMAT with why; s then holds nothing to free. */

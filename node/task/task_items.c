@@ -1,5 +1,5 @@
 /* Task items: from a JSONL file, from chunks, checked against the record. */
-#include "task.h"
+#include "task_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -144,9 +144,8 @@ items_add(task_items *it, json_t *item, const uint8_t *line, size_t len)
 	return EM_OK;
 }
 
-/* Parses one item line: UTF-8, bounded, no duplicate keys. */
-static em_err
-parse_line(const task_spec *s, const char *line, size_t len, json_t **out,
+em_err
+task_line_parse(const task_spec *s, const char *line, size_t len, json_t **out,
     char *why, size_t cap)
 {
 	json_error_t je;
@@ -182,7 +181,7 @@ task_items_parse(const task_spec *s, const uint8_t *chunk, size_t len,
 		json_t *item;
 		em_err err;
 
-		if ((err = parse_line(s, p, (size_t)(nl - p), &item, inner, sizeof inner)) != EM_OK)
+		if ((err = task_line_parse(s, p, (size_t)(nl - p), &item, inner, sizeof inner)) != EM_OK)
 			return task_why(err, why, cap, "item %zu: %s", items->n + 1, inner);
 		if ((err = items_add(items, item, (const uint8_t *)p, (size_t)(nl - p))) != EM_OK) {
 			json_decref(item);
@@ -275,158 +274,4 @@ task_items_free(task_items *items)
 	free(items->item);
 	free(items->hash);
 	memset(items, 0, sizeof *items);
-}
-
-/* Appends a canonical item line to the chunk being filled, starting a new
- * chunk when it would pass TASK_CHUNK_MAX. */
-static em_err
-chunk_add(task_built *t, const char *line, size_t len)
-{
-	size_t c = t->n_chunks;
-
-	if (c == 0 || t->chunk_len[c - 1] + len + 1 > TASK_CHUNK_MAX) {
-		char **nc;
-		size_t *nl;
-
-		if (c == BODY_CHUNKS_MAX)
-			return EM_ETOOBIG;
-		if ((nc = realloc(t->chunk, (c + 1) * sizeof *nc)) == NULL)
-			return EM_ENOMEM;
-		t->chunk = nc;
-		if ((nl = realloc(t->chunk_len, (c + 1) * sizeof *nl)) == NULL)
-			return EM_ENOMEM;
-		t->chunk_len = nl;
-		if ((t->chunk[c] = malloc(TASK_CHUNK_MAX)) == NULL)
-			return EM_ENOMEM;
-		t->chunk_len[c] = 0;
-		t->n_chunks = ++c;
-	}
-	memcpy(t->chunk[c - 1] + t->chunk_len[c - 1], line, len);
-	t->chunk[c - 1][t->chunk_len[c - 1] + len] = '\n';
-	t->chunk_len[c - 1] += len + 1;
-	return EM_OK;
-}
-
-static em_err
-seal_chunks(task_built *t)
-{
-	if ((t->chunk_hashes = malloc(32 * (t->n_chunks ? t->n_chunks : 1))) == NULL)
-		return EM_ENOMEM;
-	for (size_t i = 0; i < t->n_chunks; i++)
-		hash_blake2b(t->chunk_hashes + 32 * i, (uint8_t *)t->chunk[i], t->chunk_len[i]);
-	return merkle_root(t->items_root, (const uint8_t *)t->items.hash, t->items.n);
-}
-
-/* Opens the items file: a regular file (a FIFO would be waited on for
- * ever, /dev/zero read for ever) of at most TASK_ITEMS_FILE_MAX bytes. */
-static em_err
-items_open(const char *path, FILE **f, char *why, size_t cap)
-{
-	struct stat sb;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-
-	*f = NULL;
-	if (fd < 0)
-		return task_why(EM_EIO, why, cap, "%s: cannot open the items file: %s", path,
-		    strerror(errno));
-	if (fstat(fd, &sb) != 0) {
-		em_err err = task_why(EM_EIO, why, cap, "%s: %s", path, strerror(errno));
-
-		close(fd);
-		return err;
-	}
-	if (!S_ISREG(sb.st_mode) || sb.st_size > TASK_ITEMS_FILE_MAX) {
-		close(fd);
-		if (!S_ISREG(sb.st_mode))
-			return task_why(EM_EFORMAT, why, cap, "%s: not a regular file", path);
-		return task_why(EM_ETOOBIG, why, cap, "%s: larger than %d MiB", path,
-		    TASK_ITEMS_FILE_MAX >> 20);
-	}
-	if ((*f = fdopen(fd, "rb")) == NULL) {
-		close(fd);
-		return task_why(EM_ENOMEM, why, cap, "%s: out of memory", path);
-	}
-	return EM_OK;
-}
-
-em_err
-task_items_file(const char *path, task_built *t, char *why, size_t cap)
-{
-	char *line = NULL, inner[TASK_WHY_MAX];
-	size_t lcap = 0, lineno = 0, *lines = NULL;
-	ssize_t n;
-	FILE *f = NULL;
-	em_err err = EM_OK;
-
-	if ((err = items_open(path, &f, why, cap)) != EM_OK)
-		return err;
-	while (err == EM_OK && (n = getline(&line, &lcap, f)) >= 0) {
-		json_t *item;
-		char *canon;
-		size_t *nl;
-
-		lineno++;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (n == 0)
-			continue;	/* blank lines are allowed */
-		if ((size_t)n > TASK_LINE_MAX || memchr(line, '\0', (size_t)n) != NULL) {
-			err = task_why(EM_EFORMAT, why, cap, "%s:%zu: %s", path, lineno,
-			    (size_t)n > TASK_LINE_MAX ? "a line too long to be an item" :
-			    "holds a NUL byte (is this a text file?)");
-			break;
-		}
-		if (t->items.n >= BODY_ITEMS_MAX) {
-			err = task_why(EM_EFORMAT, why, cap, "%s:%zu: more than %u items", path, lineno, BODY_ITEMS_MAX);
-			break;
-		}
-		if ((err = parse_line(&t->spec, line, (size_t)n, &item, inner, sizeof inner)) != EM_OK) {
-			task_why(err, why, cap, "%s:%zu: %s", path, lineno, inner);
-			break;
-		}
-		if ((canon = json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
-		    strlen(canon) > TASK_ITEM_MAX ||
-		    (nl = realloc(lines, (t->items.n + 1) * sizeof *lines)) == NULL) {
-			if (canon != NULL && strlen(canon) > TASK_ITEM_MAX)
-				err = task_why(EM_EFORMAT, why, cap, "%s:%zu: longer than %d bytes",
-				    path, lineno, TASK_ITEM_MAX);
-			else
-				err = task_why(EM_ENOMEM, why, cap, "%s:%zu: out of memory", path, lineno);
-			free(canon);
-			json_decref(item);
-			break;
-		}
-		lines = nl;
-		lines[t->items.n] = lineno;
-		if ((err = items_add(&t->items, item, (uint8_t *)canon, strlen(canon))) != EM_OK ||
-		    (err = chunk_add(t, canon, strlen(canon))) != EM_OK) {
-			if (err == EM_ETOOBIG)
-				task_why(EM_EFORMAT, why, cap, "%s:%zu: the items need more than %d chunks", path, lineno,
-				    BODY_CHUNKS_MAX);
-			else
-				task_why(err, why, cap, "%s:%zu: out of memory", path, lineno);
-			if (t->items.n == 0 || t->items.item[t->items.n - 1] != item)
-				json_decref(item);
-		}
-		free(canon);
-	}
-	if (err == EM_OK && ferror(f))
-		err = task_why(EM_EIO, why, cap, "%s: cannot read the items file", path);
-	fclose(f);
-	free(line);
-	if (err == EM_OK && t->items.n == 0)
-		err = task_why(EM_EFORMAT, why, cap, "%s: no items", path);
-	if (err == EM_OK) {
-		size_t a, b;
-
-		if ((err = find_dup(&t->items, &a, &b)) == EM_EEXIST)
-			err = task_why(EM_EFORMAT, why, cap, "%s:%zu: id already used on line %zu", path, lines[b - 1],
-			    lines[a - 1]);
-		else if (err != EM_OK)
-			task_why(err, why, cap, "%s: out of memory", path);
-	}
-	if (err == EM_OK && (err = seal_chunks(t)) != EM_OK)
-		task_why(err, why, cap, "%s: out of memory", path);
-	free(lines);
-	return err;
 }
