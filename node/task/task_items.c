@@ -1,16 +1,10 @@
-/* Task items: from a JSONL file, from chunks, checked against the record. */
+/* Task items: the rules one item must keep, and reading one item line. */
 #include "task_impl.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include "hash.h"
-#include "merkle.h"
 #include "score.h"
 #include "utf8.h"
 
@@ -123,27 +117,6 @@ check_item(const task_spec *s, json_t *item, char *why, size_t cap)
 	return target_ok(s, item, why, cap);
 }
 
-static em_err
-items_add(task_items *it, json_t *item, const uint8_t *line, size_t len)
-{
-	if ((it->n & (it->n - 1)) == 0) {	/* grow at powers of two */
-		size_t cap = it->n ? 2 * it->n : 16;
-		json_t **ni = realloc(it->item, cap * sizeof *ni);
-		uint8_t (*nh)[32];
-
-		if (ni == NULL)
-			return EM_ENOMEM;
-		it->item = ni;
-		if ((nh = realloc(it->hash, cap * sizeof *nh)) == NULL)
-			return EM_ENOMEM;
-		it->hash = nh;
-	}
-	it->item[it->n] = item;
-	merkle_item(it->hash[it->n], line, len);
-	it->n++;
-	return EM_OK;
-}
-
 em_err
 task_line_parse(const task_spec *s, const char *line, size_t len, json_t **out,
     char *why, size_t cap)
@@ -165,113 +138,4 @@ task_line_parse(const task_spec *s, const char *line, size_t len, json_t **out,
 	}
 	*out = item;
 	return EM_OK;
-}
-
-em_err
-task_items_parse(const task_spec *s, const uint8_t *chunk, size_t len,
-    task_items *items, char *why, size_t cap)
-{
-	const char *p = (const char *)chunk, *end = p + len;
-	char inner[TASK_WHY_MAX];
-
-	if (len == 0 || len > TASK_CHUNK_MAX || chunk[len - 1] != '\n')
-		return task_why(EM_EFORMAT, why, cap, "a chunk must be 1 to %d bytes of lines", TASK_CHUNK_MAX);
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		json_t *item;
-		em_err err;
-
-		if ((err = task_line_parse(s, p, (size_t)(nl - p), &item, inner, sizeof inner)) != EM_OK)
-			return task_why(err, why, cap, "item %zu: %s", items->n + 1, inner);
-		if ((err = items_add(items, item, (const uint8_t *)p, (size_t)(nl - p))) != EM_OK) {
-			json_decref(item);
-			return task_why(err, why, cap, "item %zu: out of memory", items->n + 1);
-		}
-		p = nl + 1;
-	}
-	return EM_OK;
-}
-
-/* The id as text, for messages and uniqueness. */
-static void
-id_text(const json_t *item, char *buf, size_t cap)
-{
-	const json_t *id = json_object_get(item, "id");
-
-	if (json_is_string(id))
-		snprintf(buf, cap, "s%s", json_string_value(id));
-	else
-		snprintf(buf, cap, "i%" JSON_INTEGER_FORMAT, json_integer_value(id));
-}
-
-static int
-cmp_ids(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The first pair of items sharing an id, by position; 0 if none. */
-static em_err
-find_dup(const task_items *it, size_t *first, size_t *second)
-{
-	char (*ids)[ID_TEXT_MAX + 24], **ord;
-	em_err err = EM_OK;
-
-	*first = *second = 0;
-	ids = malloc((it->n ? it->n : 1) * sizeof *ids);
-	ord = malloc((it->n ? it->n : 1) * sizeof *ord);
-	if (ids == NULL || ord == NULL) {
-		free(ids);
-		free(ord);
-		return EM_ENOMEM;
-	}
-	for (size_t i = 0; i < it->n; i++) {
-		id_text(it->item[i], ids[i], sizeof ids[i]);
-		ord[i] = ids[i];
-	}
-	qsort(ord, it->n, sizeof *ord, cmp_ids);
-	for (size_t i = 1; i < it->n; i++)
-		if (strcmp(ord[i - 1], ord[i]) == 0) {
-			size_t a = (size_t)(ord[i - 1] - ids[0]) / sizeof ids[0];
-			size_t b = (size_t)(ord[i] - ids[0]) / sizeof ids[0];
-
-			*first = (a < b ? a : b) + 1;
-			*second = (a < b ? b : a) + 1;
-			err = EM_EEXIST;
-			break;
-		}
-	free(ids);
-	free(ord);
-	return err;
-}
-
-em_err
-task_items_check(const task_items *items, const body_task *t, char *why, size_t cap)
-{
-	uint8_t root[32];
-	size_t a, b;
-	em_err err;
-
-	if ((err = find_dup(items, &a, &b)) == EM_EEXIST)
-		return task_why(EM_EFORMAT, why, cap, "items %zu and %zu have the same id", a, b);
-	if (err != EM_OK)
-		return task_why(err, why, cap, "out of memory");
-	if (items->n != t->n_items)
-		return task_why(EM_EFORMAT, why, cap, "the chunks hold %zu items, the record says %llu", items->n,
-		    (unsigned long long)t->n_items);
-	if ((err = merkle_root(root, (const uint8_t *)items->hash, items->n)) != EM_OK)
-		return task_why(err, why, cap, "out of memory");
-	if (memcmp(root, t->items_root, 32) != 0)
-		return task_why(EM_EFORMAT, why, cap, "the items do not hash to the record's items root");
-	return EM_OK;
-}
-
-void
-task_items_free(task_items *items)
-{
-	for (size_t i = 0; i < items->n; i++)
-		json_decref(items->item[i]);
-	free(items->item);
-	free(items->hash);
-	memset(items, 0, sizeof *items);
 }

@@ -72,22 +72,28 @@ stored(store *st, const char *manifest, const body_task *b, char *out, size_t ca
 	uint8_t h[32];
 	hash_state hs;
 	task_spec s;
-	task_items it;
+	task_shots sh;
+	task_reader *rd;
+	task_item it;
+	size_t n = 0;
 	em_err err;
 
 	if ((err = task_spec_parse((const uint8_t *)manifest, strlen(manifest), &s, why,
 	    sizeof why)) != EM_OK)
 		fail_msg("%s", why);
-	if ((err = task_items_load(st, &s, b, &it, why, sizeof why)) != EM_OK) {
+	if ((err = task_items_check(st, &s, b, &sh, why, sizeof why)) != EM_OK) {
 		snprintf(out, cap, "store err=%d %s", err, why);
 		task_spec_free(&s);
 		return;
 	}
+	assert_true(sh.n_kept <= s.fewshot + 1);
 	hash_start(&hs);
-	for (size_t i = 0; i < it.n; i++) {
-		json_t *m = task_messages(&s, &it, i);
+	assert_int_equal(task_reader_open(st, &s, b, &rd), EM_OK);
+	while ((err = task_reader_next(rd, &it, why, sizeof why)) == EM_OK && it.item != NULL) {
+		json_t *m = task_messages(&s, &sh, it.item, it.index);
 		char *d = json_dumps(m, JSON_COMPACT | JSON_SORT_KEYS), *f = task_flatten(m);
 
+		assert_int_equal(it.index, n++);
 		assert_non_null(d);
 		assert_non_null(f);
 		tc_digest_add(&hs, d, f, task_prompt_bytes(m));
@@ -95,10 +101,13 @@ stored(store *st, const char *manifest, const body_task *b, char *out, size_t ca
 		free(f);
 		json_decref(m);
 	}
+	assert_int_equal(err, EM_OK);
+	assert_int_equal(n, sh.n);
+	task_reader_free(rd);
 	hash_finish(&hs, h);
 	hex_encode(hex, h, 32);
-	snprintf(out, cap, "store ok n=%zu digest=%s", it.n, hex);
-	task_items_free(&it);
+	snprintf(out, cap, "store ok n=%zu digest=%s", sh.n, hex);
+	task_shots_free(&sh);
 	task_spec_free(&s);
 }
 
