@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "guard.h"
 
 
 static const cli_cmd cmds[] = {
@@ -46,6 +47,8 @@ main(int argc, char **argv)
 	/* A peer or a model program that goes away mid-write is an error to
 	 * handle (EPIPE), not a reason for the process to die. */
 	signal(SIGPIPE, SIG_IGN);
+	/* A damaged store ends a command with one line, never a signal. */
+	guard_install();
 	if (argc < 2)
 		return usage(stderr);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
