@@ -30,6 +30,8 @@ run 0 "$EM" results --home "$T/a"; has "$out" "no results"
 run 0 "$EM" result publish --home "$T/a" --task $TASK --model m-a2 --metric accuracy=0.7 --n 100 --json
 seq=$(sed -n 's/.*"seq": \([0-9]*\).*/\1/p' "$out")
 [ "${seq:-0}" -gt 2 ] && ok || bad "a signed seq '$seq' after losing its store; it had signed up to 2"
+run 0 "$EM" store check --home "$T/a" --json
+has "$out" "\"own_seq\": $seq,"; has "$out" "\"own_seq_signed\": $seq"
 # --- b takes the new record and does not flag a; a gets its old back
 start_node a 1 --peer "127.0.0.1:$(port 2)"
 for ((i = 0; i < 300; i++)); do
