@@ -372,7 +372,7 @@ out:
 
 static const cli_verb verbs[] = {
 	{ "check", check_opts, sizeof check_opts / sizeof check_opts[0], 0, NULL,
-	    "check [--json] [--home DIR]",
+	    "[--json] [--home DIR]",
 	    "Reads every page of the store and says whether it is sound: LMDB's meta\n"
 	    "pages against the file's size, its free list, every table's entries and\n"
 	    "counts, every record's signature and id. Exit 0: sound; 1: damaged (what\n"
@@ -382,7 +382,7 @@ static const cli_verb verbs[] = {
 	    "          of this node's seqs the store holds), own_seq_signed (HOME/seq)\n",
 	    check },
 	{ "rebuild", rebuild_opts, sizeof rebuild_opts / sizeof rebuild_opts[0], 0, NULL,
-	    "rebuild [--force] [--home DIR]",
+	    "[--force] [--home DIR]",
 	    "Moves a damaged store aside to HOME/store.damaged-YYYYMMDD-HHMMSS (UTC;\n"
 	    "never deleted) and starts a new one, into which it copies what the old one\n"
 	    "still holds that can be checked: records that verify, task item chunks\n"
