@@ -144,6 +144,15 @@ load(const char *path, json_t **o)
 	return EM_OK;
 }
 
+/* Whether setting k means nothing without a model: all but the model,
+ * the mode, and the fetch quota (which bounds what peers' tasks fill the
+ * disk with, evaluated or not). */
+static int
+needs_model(enum modelcfg_key k)
+{
+	return k != MC_MODEL && k != MC_AUTO_EVAL && k != MC_FETCH_QUOTA_MB;
+}
+
 /* The file's keys, each checked by its rule. *used: there was a file;
  * *other: the first key given besides model and auto_eval, or left. */
 static int
@@ -164,7 +173,7 @@ from_file(const char *path, auto_cfg *c, char *mode, int *used, const char **oth
 
 		for (i = 0; i < MC_N && strcmp(k, modelcfg_key_name(i)) != 0; i++)
 			;
-		if (i != MC_N && i != MC_MODEL && i != MC_AUTO_EVAL && *other == NULL)
+		if (i != MC_N && needs_model(i) && *other == NULL)
 			*other = modelcfg_key_name(i);
 		if (i == MC_N)
 			rc = cli_fail("%s: '%s': unknown key", path, cli_shown(k, show, sizeof show));
@@ -196,7 +205,7 @@ from_flags(const args_parsed *a, auto_cfg *c, char *mode, const char **other)
 		if ((rc = modelcfg_flag("node", k, v, &val)) != 0 ||
 		    (rc = put(c, mode, k, v, &val)) != 0)
 			return rc;
-		if (k != MC_MODEL && k != MC_AUTO_EVAL && *other == NULL)
+		if (needs_model(k) && *other == NULL)
 			*other = modelcfg_flag_name(k);
 	}
 	for (size_t i = 0; i < n_eps; i++)

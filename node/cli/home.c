@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "control.h"
 #include "guard.h"
 #include "hash.h"
 #include "hex.h"
@@ -222,9 +223,9 @@ home_lock(const char *dir, int *fd)
 	char path[HOME_PATH_MAX + 32];
 
 	*fd = -1;
-	if (home_path(dir, HOME_NODE_LOCK, path, sizeof path))
+	if (home_path(dir, CONTROL_LOCK, path, sizeof path))
 		return 1;
-	if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+	if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
 		return cli_fail("cannot open '%s': %s", path, strerror(errno));
 	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
 		return 0;

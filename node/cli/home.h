@@ -6,7 +6,8 @@
  *   HOME/seq            the highest sequence number this node signed,
  *                       outside the store (store.h, "Sequence numbers")
  *   HOME/trust          the trust list; the store's table is its copy
- *   HOME/node.lock      held by a running node (flock), for its lifetime
+ *   HOME/node.lock      held by a running node (flock, control.h's
+ *                       CONTROL_LOCK), and by 'store rebuild' while it works
  *   HOME/store.damaged-YYYYMMDD-HHMMSS/
  *                       a damaged store moved aside by 'store rebuild'
  * The home is --home DIR, else $EVALMESH_HOME, else ~/.evalmesh.
@@ -48,7 +49,6 @@ int home_path(const char *dir, const char *name, char *out, size_t cap);
 
 #define HOME_SEQ_FILE	"seq"
 #define HOME_TRUST_FILE	"trust"
-#define HOME_NODE_LOCK	"node.lock"
 
 /* Opens the keys of an initialised home into h, not its store: the
  * network key and the public identity. 0, with h to home_close; or 1
@@ -78,10 +78,10 @@ int home_store_error(em_err err, const struct home_files *f);
  * nothing in h needs releasing (home_close is harmless). */
 int home_open(home_ctx *h, const args_parsed *a, int need_secret);
 
-/* Takes HOME/node.lock (flock, exclusive) for as long as *fd stays open:
- * a node holds it while it runs, 'store rebuild' while it works. 0 with
- * *fd to close; -1 if another process holds it (no message); 1 after a
- * message. */
+/* Takes HOME/node.lock (flock, exclusive) for as long as *fd stays open,
+ * as a running node holds it (daemon/control.c): for 'store rebuild'. 0
+ * with *fd to close; -1 if another process holds it (no message); 1
+ * after a message. */
 int home_lock(const char *dir, int *fd);
 
 /* home_open without the secret key, for a command that only reads: the

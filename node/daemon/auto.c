@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "hex.h"
 #include "log.h"
@@ -241,7 +242,7 @@ child_args(daemon_state *d, job *j, run *r, char **argv, char (*num)[ID_HEX_LEN 
 #define ARG(s) (argv[n++] = (char *)(uintptr_t)(s))
 	ARG(d->au->exe); ARG("eval"); ARG(task); ARG("--home"); ARG(d->home);
 	ARG("--model"); ARG(c->model); ARG("--quiet"); ARG("--json");
-	ARG("--concurrency"); ARG(num[0]);
+	ARG("--concurrency"); ARG(num[0]); ARG("--retries"); ARG(AUTO_RUN_RETRIES_S);
 	ARG("--max-requests"); ARG(num[2]); ARG("--max-prompt-bytes"); ARG(num[3]);
 	if (c->revision[0]) { ARG("--revision"); ARG(c->revision); }
 	if (c->access[0]) { ARG("--access"); ARG(c->access); }
@@ -282,6 +283,7 @@ spawn(daemon_state *d, job *j, run *r)
 	io[2].data.stream = (uv_stream_t *)&r->err;
 	po.file = au->exe;
 	po.args = argv;
+	po.env = au->env;
 	po.stdio = io;
 	po.stdio_count = 3;
 	po.exit_cb = on_exit_cb;
@@ -322,7 +324,9 @@ start(daemon_state *d, job *j, unsigned ready)
 	}
 	if (budget_left(&au->cfg.budget, &au->day) == 0 || (r = calloc(1, sizeof *r)) == NULL)
 		return -1;
-	cap = budget_reserve(&au->cfg.budget, &au->day, ready);
+	/* the most it can send: each item's first attempt and its retries */
+	cap = budget_reserve(&au->cfg.budget, &au->day, ready,
+	    j->items > UINT64_MAX / (AUTO_RUN_RETRIES + 1) ? 0 : j->items * (AUTO_RUN_RETRIES + 1));
 	r->d = d;
 	r->j = j;
 	r->reserved = cap;
@@ -330,6 +334,31 @@ start(daemon_state *d, job *j, unsigned ready)
 	au->day_dirty = 1;
 	auto_save_day(d);	/* before it runs: a crash counts the whole cap */
 	return spawn(d, j, r);
+}
+
+/* A run's environment: this process's, with EVALMESH_EVAL_PARENT set to
+ * its pid (into own, cap bytes), so that the run ends with the node
+ * (cmd_eval.c): a node killed with -9 leaves no run behind to race the
+ * next node's. The array is yours (free()); its strings are environ's and
+ * own. NULL when out of memory. */
+static char **
+child_env(char *own, size_t cap)
+{
+	extern char **environ;
+	static const char var[] = "EVALMESH_EVAL_PARENT=";
+	size_t n, k = 0;
+	char **env;
+
+	for (n = 0; environ[n] != NULL; n++)
+		;
+	if ((env = calloc(n + 2, sizeof *env)) == NULL)
+		return NULL;
+	snprintf(own, cap, "%s%ld", var, (long)getpid());
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], var, sizeof var - 1) != 0)
+			env[k++] = environ[i];
+	env[k] = own;
+	return env;
 }
 
 int
@@ -352,6 +381,10 @@ auto_start(daemon_state *d, const auto_cfg *cfg)
 	len = sizeof au->exe;
 	if (uv_exepath(au->exe, &len) != 0) {
 		log_error("auto-eval: cannot find this program's path");
+		return -1;
+	}
+	if ((au->env = child_env(au->parent, sizeof au->parent)) == NULL) {
+		log_error("auto-eval: out of memory");
 		return -1;
 	}
 	if ((err = budget_load(d->st, &au->day)) == EM_ENOTFOUND) {
@@ -438,6 +471,7 @@ auto_free(daemon_state *d)
 		free(au->tasks.slots[i].v);
 	idmap_free(&au->tasks);
 	idmap_free(&au->waiting);
+	free(au->env);
 	free(au);
 	d->au = NULL;
 }

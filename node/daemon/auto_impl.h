@@ -38,6 +38,11 @@ enum entry_state {
 	T_REVOKED,		/* withdrawn by its author */
 };
 
+/* The attempts after the first a run gives an item (its eval --retries;
+ * the budget reserves items * (AUTO_RUN_RETRIES + 1) for it at most). */
+#define AUTO_RUN_RETRIES	4
+#define AUTO_RUN_RETRIES_S	"4"
+
 typedef struct job job;
 typedef struct run run;
 
@@ -106,6 +111,8 @@ struct auto_state {
 	uint32_t	 last_scan;	/* the round of the last scan */
 	int		 rescan;	/* something changed: scan soon */
 	char		 exe[4096];
+	char		**env;		/* a run's environment (child_env) */
+	char		 parent[48];	/* its EVALMESH_EVAL_PARENT=PID */
 	int		 stopping;
 };
 

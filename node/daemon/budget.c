@@ -104,13 +104,15 @@ budget_take(budget_day *b, const budget_task *t)
 }
 
 uint64_t
-budget_reserve(const auto_budget *l, budget_day *b, unsigned free_slots)
+budget_reserve(const auto_budget *l, budget_day *b, unsigned free_slots, uint64_t need)
 {
 	uint64_t left = budget_left(l, b), cap;
 
 	if (left == 0)
 		return 0;
 	cap = left / (free_slots ? free_slots : 1);
+	if (need > 0 && cap > need)
+		cap = need;
 	if (cap == 0)
 		cap = 1;
 	b->requests += cap;

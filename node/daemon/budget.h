@@ -96,8 +96,12 @@ int	budget_take(budget_day *b, const budget_task *t);
 
 /* The cap for a run about to start, reserved on the ledger: the requests
  * left shared among free_slots runs that may start (0 counts as 1), at
- * least 1 while any is left. 0 when none is left: nothing reserved. */
-uint64_t budget_reserve(const auto_budget *l, budget_day *b, unsigned free_slots);
+ * least 1 while any is left, and no more than need, the most the run can
+ * send (its items times the attempts each may take; 0: no bound), so that
+ * a run that dies without saying what it sent costs the day no more than
+ * it could have spent. 0 when none is left: nothing reserved. */
+uint64_t budget_reserve(const auto_budget *l, budget_day *b, unsigned free_slots,
+    uint64_t need);
 /* A run that reserved `reserved` on day `day` sent `used`: what it did
  * not use is given back if the ledger still counts that day (a run's
  * requests count on the day it started). used over reserved counts as

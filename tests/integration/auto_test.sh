@@ -11,7 +11,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-auto-XXXXXX")
 trap 'stop_all; [ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 EX="python3 $SRC/tests/integration/exec_model.py"
 nres() { "$EM" results --home "$T/$1" --author "$(idof "$1")" --json | grep -c '"author"'; }
-for n in pub good bad picky; do "$EM" init --home "$T/$n" --name "$n" >/dev/null || bad "init $n"; done
+for n in pub good bad picky held; do "$EM" init --home "$T/$n" --name "$n" >/dev/null || bad "init $n"; done
 
 # --- settings refused before anything starts
 # without node.json the command line alone is wrong: usage errors (2)
@@ -67,5 +67,32 @@ start_node good 2 --peer "127.0.0.1:$(port 1)" --auto-eval all
 wait_for 30 "good sees its earlier result" "$EM" status --home "$T/good" 'prime-mc@1 +done'
 n=$("$EM" results --home "$T/good" --json | grep -c '"model": "echo-model"')
 [ "$n" = 1 ] && ok || bad "good published $n results for one task and revision"
+
+# --- a run ends with its node: after kill -9 of the node no eval is left
+# behind (it would race the next node's run of the same task), and the
+# restarted node runs the task again
+held_pid() {	# the pid the held model wrote once the run asked it something
+	local i
+	for ((i = 0; i < 600; i++)); do [ -s "$T/held.pid" ] && break; sleep 0.1; done
+	cat "$T/held.pid" 2>/dev/null
+}
+gone() {	# gone PID: whether it is gone within 30 s
+	local i
+	for ((i = 0; i < 300; i++)); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.1; done
+	return 1
+}
+printf '{"model": "held", "exec": "%s hold %s"}\n' "$EX" "$T/held.pid" >"$T/held/node.json"
+start_node held 5 --peer "127.0.0.1:$(port 1)" --auto-eval all
+mp=$(held_pid); [ -n "$mp" ] && ok || bad "the held model was never asked"
+ev=$(pgrep -P "${NODE_PID[held]}" -f ' eval ')
+[ -n "$ev" ] && ok || bad "no eval child of the node while its model holds"
+kill -9 "${NODE_PID[held]}"; wait "${NODE_PID[held]}" 2>/dev/null; unset "NODE_PID[held]"
+gone "$ev" && ok || { bad "eval $ev outlived its node (kill -9)"; kill -9 "$ev"; }
+gone "$mp" && ok || { bad "the model program $mp outlived its eval"; kill -9 "$mp"; }
+rm -f "$T/held.pid"
+start_node held 5 --peer "127.0.0.1:$(port 1)" --auto-eval all
+mp=$(held_pid); [ -n "$mp" ] && ok || bad "the restarted node did not run the task again"
+grep -q 'another eval of this task' "$T/held.log" && bad "the restarted node met a leftover run" || ok
 stop_all
+[ -z "$mp" ] || gone "$mp" && ok || { bad "the model program $mp outlived a stopped node"; kill -9 "$mp"; }
 finish

@@ -9,6 +9,8 @@
   exec_model.py cut        refuses every third request (by id), cuts every
                            fourth short (finish_reason "length"), answers
                            the rest
+  exec_model.py hold FILE  writes its pid to FILE at the first request and
+                           answers nothing, until its input closes
 """
 import json
 import os
@@ -16,9 +18,15 @@ import sys
 
 def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else "echo"
-    left = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    left = int(sys.argv[2]) if len(sys.argv) > 2 and mode == "die" else 0
     for line in sys.stdin:
         req = json.loads(line)
+        if mode == "hold":
+            if not os.path.exists(sys.argv[2]):
+                with open(sys.argv[2] + ".tmp", "w") as f:
+                    f.write("%d\n" % os.getpid())
+                os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+            continue
         if mode == "garbage":
             print("hello, I am not JSON", flush=True)
             continue

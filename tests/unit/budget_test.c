@@ -49,14 +49,14 @@ test_day_boundary(void **state)
 
 	fx->f.wall = next_midnight() - 1000;
 	budget_init(&b, daemon_now(fx->d));
-	assert_int_equal(budget_reserve(&limits, &b, 1), 1000);
+	assert_int_equal(budget_reserve(&limits, &b, 1, 0), 1000);
 	assert_int_equal(budget_take(&b, &t), 0);
 	assert_int_equal(budget_left(&limits, &b), 0);
 	assert_int_equal(budget_day_left_ms(daemon_now(fx->d)), 1000);
 	fx->f.wall = next_midnight() - 1;
 	assert_int_equal(budget_roll(&b, daemon_now(fx->d)), 0);
 	assert_int_equal(budget_left(&limits, &b), 0);
-	assert_int_equal(budget_reserve(&limits, &b, 1), 0);
+	assert_int_equal(budget_reserve(&limits, &b, 1, 0), 0);
 	fx->f.wall = next_midnight();
 	assert_int_equal(budget_day_left_ms(daemon_now(fx->d)), BUDGET_DAY_MS);
 	assert_int_equal(budget_roll(&b, daemon_now(fx->d)), 1);
@@ -79,7 +79,7 @@ test_clock_back_no_second_allowance(void **state)
 
 	fx->f.wall = next_midnight() + 5000;
 	budget_init(&b, daemon_now(fx->d));
-	assert_int_equal(budget_reserve(&limits, &b, 1), 1000);
+	assert_int_equal(budget_reserve(&limits, &b, 1, 0), 1000);
 	fx->f.wall = next_midnight() - 3600000;	/* an hour back, into yesterday */
 	assert_int_equal(budget_roll(&b, daemon_now(fx->d)), 0);
 	assert_int_equal(budget_left(&limits, &b), 0);
@@ -99,16 +99,28 @@ test_reserve_settle(void **state)
 	uint64_t day;
 
 	budget_init(&b, daemon_now(fx->d));
-	assert_int_equal(budget_reserve(&limits, &b, 4), 250);
-	assert_int_equal(budget_reserve(&limits, &b, 3), 250);
-	assert_int_equal(budget_reserve(&limits, &b, 2), 250);
-	assert_int_equal(budget_reserve(&limits, &b, 0), 250);	/* 0 slots counts as 1 */
+	assert_int_equal(budget_reserve(&limits, &b, 4, 0), 250);
+	assert_int_equal(budget_reserve(&limits, &b, 3, 0), 250);
+	assert_int_equal(budget_reserve(&limits, &b, 2, 0), 250);
+	assert_int_equal(budget_reserve(&limits, &b, 0, 0), 250);	/* 0 slots counts as 1 */
 	assert_int_equal(budget_left(&limits, &b), 0);
 	budget_settle(&b, b.day, 250, 100);
 	assert_int_equal(budget_left(&limits, &b), 150);
 	budget_settle(&b, b.day, 250, 900);	/* more than its cap counts as its cap */
 	assert_int_equal(budget_left(&limits, &b), 150);
-	assert_int_equal(budget_reserve(&limits, &b, 1000), 1);	/* at least one */
+	assert_int_equal(budget_reserve(&limits, &b, 1000, 0), 1);	/* at least one */
+	/* no more than the run can send: a run that dies saying nothing
+	 * costs the day what it could have spent, not the whole share */
+	budget_init(&b, daemon_now(fx->d));
+	assert_int_equal(budget_reserve(&limits, &b, 1, 35), 35);
+	assert_int_equal(budget_left(&limits, &b), 965);
+	assert_int_equal(budget_reserve(&limits, &b, 4, 500), 241);	/* the share is less */
+	budget_settle(&b, b.day, 35, 0);
+	budget_settle(&b, b.day, 241, 0);
+	assert_int_equal(budget_left(&limits, &b), 1000);
+	budget_reserve(&limits, &b, 1, 1000);
+	budget_settle(&b, b.day, 1000, 1000);
+	assert_int_equal(budget_reserve(&limits, &b, 1, 5), 0);	/* none left */
 	day = b.day;
 	fx->f.wall = next_midnight();
 	assert_int_equal(budget_roll(&b, daemon_now(fx->d)), 1);
@@ -159,7 +171,7 @@ test_admit(void **state)
 	assert_int_equal(budget_admit(&limits, &b, &a1, 5000), BUDGET_OK);	/* taken today */
 	assert_int_equal(budget_admit(&limits, &b, &b1, 0), BUDGET_OK);
 	own.own = 1;
-	assert_int_equal(budget_reserve(&limits, &b, 1), 1000);
+	assert_int_equal(budget_reserve(&limits, &b, 1, 0), 1000);
 	assert_int_equal(budget_admit(&limits, &b, &b1, 0), BUDGET_REQUESTS);	/* none left */
 	assert_int_equal(budget_admit(&limits, &b, &own, 99999), BUDGET_OK);
 	assert_int_equal(budget_author_taken(&b, a1.author), 2);
@@ -205,7 +217,7 @@ test_ledger_survives_restart(void **state)
 	assert_non_null(again);
 	assert_int_equal(budget_load(fx->d->st, again), EM_ENOTFOUND);
 	budget_init(b, daemon_now(fx->d));
-	assert_int_equal(budget_reserve(&limits, b, 1), 1000);
+	assert_int_equal(budget_reserve(&limits, b, 1, 0), 1000);
 	budget_settle(b, b->day, 1000, 613);
 	assert_int_equal(budget_take(b, &t), 0);
 	assert_int_equal(budget_save(fx->d->st, b), EM_OK);

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "auto_cfg.h"
 #include "cli.h"
@@ -136,7 +135,7 @@ cmd_node(int argc, char **argv)
 	args_parsed a;
 	home_ctx h;
 	em_err err;
-	int rc, lock;
+	int rc;
 
 	if ((rc = cli_args("node", &a, opts, sizeof opts / sizeof opts[0], argc, argv, 0)) != 0)
 		return rc;
@@ -148,21 +147,13 @@ cmd_node(int argc, char **argv)
 		return 1;
 	if ((rc = auto_config(&a, dir, &o.autocfg)) != 0)
 		return rc;
-	/* held for the node's life: 'store rebuild' must not move the store
-	 * from under it */
-	if ((rc = home_lock(dir, &lock)) != 0)
-		return rc < 0 ? cli_fail("a node is already running on '%s' (or 'evalmesh store "
-		    "rebuild' is at work there)", dir) : 1;
-	if (home_open(&h, &a, 1)) {
-		close(lock);
+	if (home_open(&h, &a, 1))
 		return 1;
-	}
 	env = (daemon_env){ .home = h.dir, .st = h.st, .me = h.me, .pk = h.pk,
 	    .netid = h.netid, .netkey = h.netkey, .clock = em_clock_system() };
 	if ((err = daemon_run(&env, &o)) == EM_ENOMEM)
 		cli_fail("out of memory");
 	rc = err == EM_OK ? 0 : 1;	/* else the reason was logged */
 	home_close(&h);
-	close(lock);
 	return rc;
 }
