@@ -1,6 +1,7 @@
 /* Prompts from templates, few-shot examples, and scoring an output. */
 #include "task.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,16 +9,21 @@
 #include "hash.h"
 #include "score.h"
 
-/* A growing text buffer; on allocation failure it stays NULL. */
+/* A growing text buffer; on allocation failure it stays NULL. One that
+ * only counts (count) keeps no bytes, only their length. */
 typedef struct sbuf {
 	char	*p;
 	size_t	 len, cap;
-	int	 oom;
+	int	 oom, count;
 } sbuf;
 
 static void
 sb_add(sbuf *b, const char *s, size_t n)
 {
+	if (b->count) {
+		b->len += n;
+		return;
+	}
 	if (b->oom)
 		return;
 	if (b->len + n + 1 > b->cap) {
@@ -72,12 +78,12 @@ sb_value(sbuf *b, const json_t *v)
 	}
 }
 
-/* Fills a template checked by task_spec_parse; the options field renders
- * as lettered lines ("A. ...\nB. ..."). */
-static char *
-render(const task_spec *s, const char *t, const json_t *item)
+/* Fills a template checked by task_spec_parse into b; the options field
+ * renders as lettered lines ("A. ...\nB. ..."). */
+static void
+fill(sbuf *bp, const task_spec *s, const char *t, const json_t *item)
 {
-	sbuf b = { 0 };
+	sbuf b = *bp;
 
 	for (const char *p = t; *p; p++) {
 		const char *end;
@@ -111,6 +117,15 @@ render(const task_spec *s, const char *t, const json_t *item)
 		}
 		p = end;
 	}
+	*bp = b;
+}
+
+static char *
+render(const task_spec *s, const char *t, const json_t *item)
+{
+	sbuf b = { 0 };
+
+	fill(&b, s, t, item);
 	return sb_take(&b);
 }
 
@@ -135,44 +150,36 @@ add_msg(json_t *msgs, const char *role, char *content)
 	return m == NULL ? -1 : json_array_append_new(msgs, m);
 }
 
-/* The examples for item i: the fewshot items with the least hashes,
- * skipping i itself, in hash order. Returns how many went into ex. */
+/* The examples for item i: the first fewshot of sh's, skipping i itself
+ * (sh keeps one more than fewshot for that). Returns how many went into
+ * ex. */
 static size_t
-pick_examples(const task_spec *s, const task_items *items, size_t i,
-    size_t ex[static TASK_FEWSHOT_MAX])
+pick_examples(const task_spec *s, const task_shots *sh, size_t i,
+    const json_t *ex[static TASK_FEWSHOT_MAX])
 {
 	size_t n = 0;
 
-	for (size_t j = 0; j < items->n; j++) {
-		size_t k;
-
-		if (j == i)
-			continue;
-		if (n == s->fewshot &&
-		    (n == 0 || memcmp(items->hash[j], items->hash[ex[n - 1]], 32) >= 0))
-			continue;
-		k = n < s->fewshot ? n++ : n - 1;
-		for (; k > 0 && memcmp(items->hash[j], items->hash[ex[k - 1]], 32) < 0; k--)
-			ex[k] = ex[k - 1];
-		ex[k] = j;
-	}
+	for (size_t k = 0; k < sh->n_kept && n < s->fewshot; k++)
+		if (sh->kept[k].index != i)
+			ex[n++] = sh->kept[k].item;
 	return n;
 }
 
 json_t *
-task_messages(const task_spec *s, const task_items *items, size_t i)
+task_messages(const task_spec *s, const task_shots *sh, const json_t *item, size_t i)
 {
-	size_t ex[TASK_FEWSHOT_MAX], n = pick_examples(s, items, i, ex);
+	const json_t *ex[TASK_FEWSHOT_MAX];
+	size_t n = pick_examples(s, sh, i, ex);
 	json_t *msgs = json_array();
 	int bad = msgs == NULL;
 
 	if (!bad && s->system != NULL)
-		bad = add_msg(msgs, "system", render(s, s->system, items->item[i]));
+		bad = add_msg(msgs, "system", render(s, s->system, item));
 	for (size_t k = 0; k < n && !bad; k++)
-		bad = add_msg(msgs, "user", render(s, s->prompt, items->item[ex[k]])) ||
-		    add_msg(msgs, "assistant", target_text(s, items->item[ex[k]]));
+		bad = add_msg(msgs, "user", render(s, s->prompt, ex[k])) ||
+		    add_msg(msgs, "assistant", target_text(s, ex[k]));
 	if (!bad)
-		bad = add_msg(msgs, "user", render(s, s->prompt, items->item[i]));
+		bad = add_msg(msgs, "user", render(s, s->prompt, item));
 	if (bad) {
 		json_decref(msgs);
 		return NULL;
@@ -200,6 +207,23 @@ task_flatten(const json_t *messages)
 		sb_str(&b, strcmp(role, "user") == 0 ? " " : "\n\n");
 	}
 	return sb_take(&b);
+}
+
+size_t
+task_prompt_size(const task_spec *s, const task_shots *sh, const json_t *item, size_t i)
+{
+	const json_t *ex[TASK_FEWSHOT_MAX];
+	size_t n = pick_examples(s, sh, i, ex);
+	sbuf b = { .count = 1 };
+
+	if (s->system != NULL)
+		fill(&b, s, s->system, item);
+	for (size_t k = 0; k < n; k++) {
+		fill(&b, s, s->prompt, ex[k]);
+		sb_value(&b, json_object_get(ex[k], s->target));
+	}
+	fill(&b, s, s->prompt, item);
+	return b.oom ? SIZE_MAX : b.len;
 }
 
 size_t
