@@ -29,6 +29,7 @@ em_strerror(em_err err)
 	case EM_ERANGE:		return "value out of range";
 	case EM_ECRYPTO:	return "cryptographic failure";
 	case EM_ELOCKED:	return "identity key is sealed and no passphrase was given";
+	case EM_EDAMAGED:	return "damaged";
 	}
 	return "unknown error";
 }

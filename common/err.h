@@ -32,6 +32,8 @@ typedef enum em_err {
 	EM_ERANGE = -22,	/* a value outside its allowed range */
 	EM_ECRYPTO = -23,	/* a cryptographic primitive failed */
 	EM_ELOCKED = -24,	/* key is sealed and no passphrase was given */
+	EM_EDAMAGED = -25,	/* a file holds what its writer never wrote: cut
+				 * short, overwritten, bits flipped */
 } em_err;
 
 /* A short, static, lower-case description of err ("unknown error" for a

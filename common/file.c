@@ -124,6 +124,27 @@ file_replace(const char *path, mode_t mode, const uint8_t *data, size_t len)
 }
 
 em_err
+file_sync_dir(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	size_t n = slash == NULL ? 1 : slash == path ? 1 : (size_t)(slash - path);
+	em_err err = EM_OK;
+	int fd;
+
+	if (n >= sizeof dir)
+		return EM_EINVAL;
+	memcpy(dir, slash == NULL ? "." : path, n);
+	dir[n] = '\0';
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return EM_EIO;
+	if (fsync(fd) != 0)
+		err = EM_EIO;
+	close(fd);
+	return err;
+}
+
+em_err
 file_check_private(const char *path)
 {
 	struct stat sb;

@@ -36,6 +36,12 @@ em_err file_create(const char *path, mode_t mode, const uint8_t *data, size_t le
  * fails (the temporary is removed). */
 em_err file_replace(const char *path, mode_t mode, const uint8_t *data, size_t len);
 
+/* Makes the last rename or creation of path durable: fsync(2)s the
+ * directory that holds it ("." for a bare name). EM_EIO if it cannot be
+ * opened or synced; EM_EINVAL when the directory's name would be 4096
+ * bytes or more. */
+em_err file_sync_dir(const char *path);
+
 /* Whether path (symbolic links followed) is private: EM_OK when neither
  * group nor others have any permission on it; EM_EPERM when they have
  * some (the OpenSSH rule for private keys); EM_ENOTFOUND if it does not

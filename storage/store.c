@@ -9,13 +9,18 @@
 
 #include "hex.h"
 
-#define MAP_DEFAULT	((size_t)64 << 20)
 #define MAP_LIMIT	((size_t)1 << 40)
 #define WRITE_TRIES	40	/* map doublings before a write gives up */
 
 int
 st_rc(int rc)
 {
+	const char *what = st_damage_what(rc);
+
+	if (what != NULL) {
+		st_damage(what, 0);
+		return EM_EDAMAGED;
+	}
 	switch (rc) {
 	case MDB_SUCCESS:	return EM_OK;
 	case MDB_NOTFOUND:	return EM_ENOTFOUND;
@@ -43,7 +48,9 @@ begin(store *st, unsigned flags, MDB_txn **txn)
 
 	/* Another process grew the map: adopt its size and try again. */
 	if (rc == MDB_MAP_RESIZED) {
-		if ((rc = mdb_env_set_mapsize(st->env, 0)) == 0)
+		rc = mdb_env_set_mapsize(st->env, 0);
+		st_map_note(st);	/* mapped anew, maybe elsewhere */
+		if (rc == 0)
 			rc = mdb_txn_begin(st->env, NULL, flags, txn);
 	}
 	return rc;
@@ -83,13 +90,16 @@ static int
 grow(store *st)
 {
 	MDB_envinfo info;
+	int rc;
 
 	if (mdb_env_info(st->env, &info) == 0 && info.me_mapsize > st->map_size)
 		st->map_size = info.me_mapsize;
 	if (st->map_size >= MAP_LIMIT)
 		return EM_ETOOBIG;
 	st->map_size *= 2;
-	return st_rc(mdb_env_set_mapsize(st->env, st->map_size));
+	rc = mdb_env_set_mapsize(st->env, st->map_size);
+	st_map_note(st);
+	return st_rc(rc);
 }
 
 em_err
@@ -111,132 +121,6 @@ st_write(store *st, int (*fn)(store *, MDB_txn *, void *), void *ctx)
 			return (em_err)err;
 	}
 	return EM_ETOOBIG;
-}
-
-static int
-open_dbis(store *st, MDB_txn *txn, void *ctx)
-{
-	static const struct { const char *name; unsigned flags; size_t off; } dbs[] = {
-		{ "meta", 0, offsetof(store, meta) },
-		{ "records", 0, offsetof(store, records) },
-		{ "ids", 0, offsetof(store, ids) },
-		{ "feeds", MDB_DUPSORT | MDB_DUPFIXED, offsetof(store, feeds) },
-		{ "authors", 0, offsetof(store, authors) },
-		{ "board", MDB_DUPSORT, offsetof(store, board) },
-		{ "by_model", MDB_DUPSORT | MDB_DUPFIXED, offsetof(store, by_model) },
-		{ "tasks", MDB_DUPSORT | MDB_DUPFIXED, offsetof(store, tasks) },
-		{ "targets", MDB_DUPSORT | MDB_DUPFIXED, offsetof(store, targets) },
-		{ "peers", 0, offsetof(store, peers) },
-		{ "blobs", 0, offsetof(store, blobs) },
-		{ "evals", 0, offsetof(store, evals) },
-		{ "trust", 0, offsetof(store, trust) },
-		{ "digests", 0, offsetof(store, digests) },
-		{ "names", 0, offsetof(store, names) },
-	};
-	const uint8_t *netid = ctx;
-	char hex[ID_HEX_LEN + 1];
-	MDB_val k = { 7, "network" }, v;
-	int rc;
-
-	for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
-		MDB_dbi *dbi = (MDB_dbi *)((char *)st + dbs[i].off);
-
-		if ((rc = mdb_dbi_open(txn, dbs[i].name, dbs[i].flags | MDB_CREATE, dbi)) != 0)
-			return st_rc(rc);
-	}
-	/* A store belongs to one network: its records verify only there. */
-	hex_encode(hex, netid, 32);
-	if ((rc = mdb_get(txn, st->meta, &k, &v)) == MDB_NOTFOUND) {
-		v.mv_size = ID_HEX_LEN;
-		v.mv_data = hex;
-		return st_rc(mdb_put(txn, st->meta, &k, &v, 0));
-	}
-	if (rc != 0)
-		return st_rc(rc);
-	if (v.mv_size != ID_HEX_LEN || memcmp(v.mv_data, hex, ID_HEX_LEN) != 0)
-		return EM_ENETWORK;
-	return EM_OK;
-}
-
-/* The layout of the derived databases (the board and its names). A store
- * whose meta "schema" differs has them built again, once, from the result
- * records it holds. */
-#define STORE_SCHEMA	"8"	/* 8: names by their keys (name_key) */
-static int
-upgrade(store *st, MDB_txn *txn, void *ctx)
-{
-	MDB_val k = { 6, "schema" }, v, num, bytes;
-	MDB_cursor *cur;
-	int rc, err = EM_OK;
-
-	(void)ctx;
-	if (mdb_get(txn, st->meta, &k, &v) == 0 && v.mv_size == 1 &&
-	    memcmp(v.mv_data, STORE_SCHEMA, 1) == 0)
-		return EM_OK;
-	/* the board's rows are derived: drop them and build them again */
-	if ((rc = mdb_drop(txn, st->board, 0)) != 0 || (rc = mdb_drop(txn, st->digests, 0)) != 0 ||
-	    (rc = mdb_drop(txn, st->names, 0)) != 0)
-		return st_rc(rc);
-	if ((rc = mdb_cursor_open(txn, st->records, &cur)) != 0)
-		return st_rc(rc);
-	for (rc = mdb_cursor_get(cur, &num, &bytes, MDB_FIRST); rc == 0 && err == EM_OK;
-	    rc = mdb_cursor_get(cur, &num, &bytes, MDB_NEXT)) {
-		rec_env env;
-		body_any b;
-
-		if (st_parse(&bytes, &env, &b) == EM_OK && env.kind == REC_RESULT && num.mv_size == 8)
-			err = st_board_add(st, txn, &env, &b.u.result, num.mv_data);
-	}
-	mdb_cursor_close(cur);
-	if (err != EM_OK)
-		return err;
-	v.mv_size = 1;
-	v.mv_data = STORE_SCHEMA;
-	return st_rc(mdb_put(txn, st->meta, &k, &v, 0));
-}
-
-em_err
-store_open(const char *dir, const uint8_t netid[static 32],
-    const store_opts *opts, store **out)
-{
-	store *st;
-	em_err err;
-	int rc, dead;
-
-	*out = NULL;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return EM_EIO;
-	if ((st = calloc(1, sizeof *st)) == NULL)
-		return EM_ENOMEM;
-	memcpy(st->netid, netid, 32);
-	st->map_size = opts != NULL && opts->map_size ? opts->map_size : MAP_DEFAULT;
-	if ((rc = mdb_env_create(&st->env)) != 0 ||
-	    (rc = mdb_env_set_maxdbs(st->env, 16)) != 0 ||
-	    (rc = mdb_env_set_mapsize(st->env, st->map_size)) != 0 ||
-	    (rc = mdb_env_open(st->env, dir, MDB_NOTLS, 0600)) != 0) {
-		err = st_rc(rc) == ST_FULL ? EM_ESTORE : (em_err)st_rc(rc);
-		goto fail;
-	}
-	/* Reader slots left by processes that died (kill -9) are freed. */
-	mdb_reader_check(st->env, &dead);
-	if ((err = st_write(st, open_dbis, (void *)(uintptr_t)netid)) != EM_OK ||
-	    (err = st_write(st, upgrade, NULL)) != EM_OK)
-		goto fail;
-	*out = st;
-	return EM_OK;
-fail:
-	store_free(st);
-	return err;
-}
-
-void
-store_free(store *st)
-{
-	if (st == NULL)
-		return;
-	if (st->env != NULL)
-		mdb_env_close(st->env);
-	free(st);
 }
 
 struct batch {
@@ -296,20 +180,30 @@ publish_fn(store *st, MDB_txn *txn, void *ctx)
 	uint8_t *bytes = NULL;
 	size_t len;
 	rec_env env;
-	int err, status;
+	uint64_t floor;
+	int err, err2, status;
 
-	/* The seq comes from what this transaction sees; LMDB admits one
-	 * writer at a time across processes, so no other can take it. */
+	/* The seq comes from what this transaction sees, in the store and in
+	 * the file; LMDB admits one writer at a time across processes, so no
+	 * other can take it. */
 	err = st_author_read(st, txn, ident_pk(p->me), &a);
 	if (err != EM_OK && err != EM_ENOTFOUND)
 		return err;
-	p->seq = (err == EM_OK ? a.max_seq : 0) + 1;
+	if ((err2 = st_seq_floor(st, ident_pk(p->me), &floor)) != EM_OK)
+		return err2;
+	p->seq = err == EM_OK && a.max_seq > floor ? a.max_seq : floor;
+	if (p->seq == UINT64_MAX)
+		return EM_ERANGE;	/* every seq signed */
+	p->seq++;
 	if ((err = rec_seal(p->me, st->netid, p->kind, p->seq, p->ts, p->body,
 	    p->body_len, &bytes, &len, &env)) != EM_OK)
 		return err;
 	err = st_index_put(st, txn, &env, &status);
 	memcpy(p->id, env.id, 32);
 	free(bytes);
+	/* the file says seq is taken before anyone can see the record */
+	if (err == EM_OK)
+		err = st_seq_raise(st, ident_pk(p->me), p->seq);
 	return err;
 }
 

@@ -38,11 +38,23 @@
  * MDB_MAP_FULL.
  *
  * Errors. Besides its own, every function that returns an em_err may
- * return: EM_ESTORE (LMDB failed, or the store holds bytes it did not
- * write: an index without its record, a record that no longer parses),
+ * return: EM_ESTORE (LMDB failed), EM_EDAMAGED (the store holds bytes
+ * it did not write: a page that cannot be, an index without its record, a
+ * record that no longer parses; see Damage below),
  * EM_EIO (LMDB met EIO, ENOSPC or EACCES), EM_ENOMEM; and a write, when
  * the map would have to grow past 1 TiB, EM_ETOOBIG. A failed write
  * changed nothing.
+ *
+ * Damage. LMDB keeps no checksums: a data.mdb cut short, overwritten or
+ * with flipped bits is found only where LMDB's own checks meet it. The
+ * store adds what can be checked before any page is read (store_open:
+ * the file holds every page its meta page says is in use; the page size
+ * and the main tree are possible) and reports everything it meets as
+ * EM_EDAMAGED, after telling the damage hook. Some damage LMDB cannot
+ * see: a page whose contents lie makes it read past the file (a signal)
+ * or fail its own assertion (abort); store_fault_at and the hook are
+ * there so that a process can end with a clear word instead.
+ * store_check walks every page.
  *
  * Visitors (the callbacks below) run inside a read transaction: what they
  * are given borrows from the map and lasts only for the call; they may
@@ -62,18 +74,44 @@
 
 typedef struct store store;
 
+#define STORE_RDONLY	0x1u	/* open to read: nothing is created or written */
+#define STORE_READ	0x2u	/* open to read, unless opening has to write */
+
 typedef struct store_opts {
-	size_t	map_size;	/* initial map size in bytes; 0: 64 MiB */
+	size_t		 map_size;	/* initial map size in bytes; 0: 64 MiB */
+	unsigned	 flags;		/* STORE_* */
+	const char	*seq_file;	/* the highest seq signed, kept outside
+					 * the store (store_publish); NULL: none */
+	const char	*trust_file;	/* the trust list, kept outside the store
+					 * (store_trust_put); NULL: none */
 } store_opts;
 
 /* Opens or creates the store in directory dir (created 0700 if missing;
  * its parent must exist) for the network netid (copied). opts may be
- * NULL. Opening writes: the network id into a new store, and the board
- * rebuilt from the result records when its layout changed. On success
- * *out is yours: store_free(); on failure NULL. EM_ENETWORK if the store
- * belongs to another network; EM_EIO if dir cannot be made; EM_ESTORE
- * also for a dir that is not an LMDB environment of ours. Not to be opened
- * twice in one process (an LMDB rule). */
+ * NULL; its strings are copied. Opening writes: the network id into a new
+ * store, the board rebuilt from the result records when its layout
+ * changed, and the trust table made what opts->trust_file says. An empty
+ * data.mdb (0 bytes) is a new store, as LMDB takes it. On success *out is
+ * yours: store_free(); on failure NULL. EM_ENETWORK if the store belongs
+ * to another network; EM_EIO if dir cannot be made; EM_EDAMAGED if
+ * data.mdb is damaged (the hook was told what: its meta pages, its size
+ * against the last page in use, a table missing); EM_EFORMAT when
+ * opts->trust_file is not a trust list; EM_ESTORE also for a dir that is
+ * not an LMDB environment of ours. Not to be opened twice in one process
+ * (an LMDB rule).
+ *
+ * With STORE_RDONLY nothing is written (neither dir, nor the network, nor
+ * the layout, nor the trust table); writes then fail. EM_ENOTFOUND if dir
+ * holds no data.mdb; EM_EDAMAGED for an empty one.
+ *
+ * STORE_READ is for a process that only reads: the store is opened as
+ * with STORE_RDONLY, and opened to write instead when opening has
+ * something to write (no data.mdb or an empty one, a layout to build, a
+ * trust table that differs from its file). A store opened to read never
+ * writes, not even a cache (store_board_scan's digest), so a page whose
+ * damage LMDB cannot see is never copied and written back over the file:
+ * LMDB copies a page it is about to change by the bounds the page itself
+ * gives, and bounds that lie overrun its buffer. */
 em_err	store_open(const char *dir, const uint8_t netid[static 32],
     const store_opts *opts, store **out);
 void	store_free(store *st);		/* closes; NULL is fine */
@@ -105,7 +143,21 @@ em_err	store_put(store *st, const rec_env *env);
  * transaction, so processes publishing at the same moment never share
  * one. id and seq (may be NULL) receive the record's id and seq once it
  * is durable. rec_seal's errors: EM_ETOOBIG (a body above REC_BODY_MAX),
- * EM_EKIND, and the like for a body its kind refuses. */
+ * EM_EKIND, and the like for a body its kind refuses.
+ *
+ * Sequence numbers. A store that lost records (cut short, rebuilt) would
+ * hand out a seq its author already signed: an equivocation at every
+ * peer that holds the other record. With opts->seq_file the highest seq
+ * signed for each author is also kept in that file, outside the store:
+ * the seq is one above both the store's and the file's, and the file is
+ * written and fsynced, with its directory, inside the transaction,
+ * before the commit (so before any process can see the record). A commit
+ * that then fails leaves that seq unused: a gap in the feed, never a
+ * reuse. The file holds lines "<author, 64 hex digits> <seq>", at most
+ * STORE_SEQ_AUTHORS of them. Besides the above: EM_EFORMAT if the file
+ * is not of that form (nothing signed); EM_ETOOBIG for one author more;
+ * EM_EIO if it cannot be written. */
+#define STORE_SEQ_AUTHORS	64
 em_err	store_publish(store *st, const ident *me, uint8_t kind,
     const uint8_t *body_bytes, size_t body_len, uint64_t ts_ms,
     uint8_t id[static 32], uint64_t *seq);
@@ -187,7 +239,7 @@ em_err	store_count(store *st, uint64_t *n);
  *
  * open: *out is yours, store_ids_close() it; EM_ESTORE, EM_EIO, EM_ENOMEM.
  * seek: positions at the first id >= from and copies it to id: 1; 0 if
- *   there is none; a negative em_err (EM_ESTORE, also for a key in the
+ *   there is none; a negative em_err (EM_EDAMAGED, also for a key in the
  *   table that is not 32 bytes).
  * next: moves to the next id and copies it: 1; 0 at the end (and on every
  *   call after, until a seek); a negative em_err. Before any seek it
@@ -378,10 +430,11 @@ void	store_view_copy(const store_view *v, store_row *out);
  * the same on every call. rows returning nonzero stops the scan: done is
  * not called, and the result is EM_OK. done's return is not looked at. A
  * task without results calls done alone, with 0 and the digest of no ids.
- * After a failure (EM_ESTORE for a row that does not decode) done is not
+ * After a failure (EM_EDAMAGED for a row that does not decode) done is not
  * called. The digest is computed on the first scan after the task's result
  * set changed and kept (in `digests`, by a write transaction once the scan
- * is over, whose failure is passed over) for the next. */
+ * is over, whose failure is passed over; not by a store opened to read)
+ * for the next. */
 #define STORE_SCAN_BATCH	32
 /* how: 0 decodes every field of a view; STORE_SCAN_RANKING all but t_end,
  * std_err, has_stderr and has_scores, which no ranking reads (they are 0). */
@@ -410,11 +463,23 @@ em_err	store_board_tasks(store *st, store_task_visit fn, void *ctx);
 
 /* The reader's trust list: node ids and the names given them. put adds or
  * renames (name: at most STORE_TRUST_NAME_MAX bytes, EM_ETOOBIG above;
- * its content is the caller's to check); del: EM_ENOTFOUND if absent;
- * list visits in id order, id and name (NUL-terminated) borrowed for the
- * call (a visitor, as above); trusted: 1 if listed, 0 if not or if the
- * store cannot be read. */
+ * its content is the caller's to check; EM_ETOOBIG also for an id more
+ * than STORE_TRUST_MAX); del: EM_ENOTFOUND if absent; list visits in id
+ * order, id and name (NUL-terminated) borrowed for the call (a visitor,
+ * as above); trusted: 1 if listed, 0 if not or if the store cannot be
+ * read.
+ *
+ * The list is the reader's own and no peer has it, so with
+ * opts->trust_file it lives in that file, outside the store, and the
+ * table is its copy: put and del write the file (fsynced, with its
+ * directory) inside their transaction, before the commit; store_open
+ * makes the table what the file says (or writes the file from the table
+ * when there is none yet). A store cut short or rebuilt gets it back. The
+ * file: lines "<node id, 64 hex digits> <name>", the name with '%', bytes
+ * below 0x20 and 0x7f written %XX. put and del: EM_EIO if the file
+ * cannot be written (nothing changed). */
 #define STORE_TRUST_NAME_MAX	128
+#define STORE_TRUST_MAX		4096
 typedef int (*store_trust_visit)(void *ctx, const uint8_t id[static 32], const char *name);
 em_err	store_trust_put(store *st, const uint8_t id[static 32], const char *name);
 em_err	store_trust_del(store *st, const uint8_t id[static 32]);
@@ -427,5 +492,67 @@ int	store_trusted(store *st, const uint8_t id[static 32]);
  * 1 to 64 bytes (else EM_EINVAL), any value. */
 em_err	store_meta_get(store *st, const char *key, char *buf, size_t cap);
 em_err	store_meta_set(store *st, const char *key, const char *value);
+
+/* The highest seq opts->seq_file holds for author, into *seq: 0 when the
+ * store has no such file, or the file has no line for author.
+ * EM_EFORMAT if the file is not of its form; EM_EIO. */
+em_err	store_seq_file(store *st, const uint8_t author[static 32], uint64_t *seq);
+
+/* Damage hook: fn(what, fatal) is told of damage as it is met, what a
+ * one-line description of it ("data.mdb is 8192 bytes, but its meta page
+ * says ..."), borrowed for the call. fatal 0: the call that met it then
+ * returns EM_EDAMAGED; fatal 1 (LMDB's own assertion failed): fn must
+ * not return, or LMDB aborts the process. One hook per process; NULL
+ * removes it. */
+typedef void (*store_damage_fn)(const char *what, int fatal);
+void	store_on_damage(store_damage_fn fn);
+
+/* For a SIGBUS (bus 1) or SIGSEGV (bus 0) handler, with the faulting
+ * address addr and instruction pc (NULL if unknown): whether damage to
+ * data.mdb explains the fault. STORE_FAULT_MAP: addr lies in the map of
+ * a store this process has open (SIGBUS: a page the file no longer
+ * backs) or just past it (SIGSEGV: a read that began inside ran on);
+ * *page is its page. STORE_FAULT_LMDB: a store is open and pc lies in
+ * LMDB's code (when LMDB is a library of its own), which believed a page
+ * that lies; *page is 0. 0: neither. Async-signal-safe. Up to 8 open
+ * stores are watched; on systems without /proc/self/maps, none. */
+#define STORE_FAULT_MAP		1
+#define STORE_FAULT_LMDB	2
+int	store_fault_at(const void *addr, const void *pc, int bus, uint64_t *page);
+
+/* Walks every page of st (opened, best with STORE_RDONLY) in one read
+ * transaction: LMDB's free list and main tree, then each table, checking
+ * each entry's shape, that every record still verifies in st's network
+ * with its id indexed, and that each table counts what its index says.
+ * rep is written as the walk goes: table and entries say where it is (so
+ * that a process that dies of the damage can still say where), the
+ * totals what was found. EM_OK: sound. EM_EDAMAGED: rep->problem says
+ * what and where. EM_ENOMEM. */
+typedef struct store_check_report {
+	char		table[16];	/* the table being read */
+	uint64_t	entries;	/* its entries read so far */
+	uint64_t	records;	/* records that verify */
+	uint64_t	authors;
+	uint64_t	page_size, pages_used, file_bytes;
+	char		problem[384];	/* what is damaged and where; "" */
+} store_check_report;
+em_err	store_check(store *st, store_check_report *rep);
+
+/* What store_salvage took from a damaged store. */
+typedef struct store_salvage_report {
+	uint64_t	records, blobs, peers, settings, trusted;
+	uint64_t	bad;		/* entries passed over: not verifying, of
+					 * no known form */
+	int		stopped;	/* 1: a damaged page ended a table early */
+} store_salvage_report;
+
+/* Copies into to what can still be read of from and is worth keeping:
+ * records that verify in to's network, blobs whose hash matches, the
+ * peer table, the trust table, and the settings in meta (all but what
+ * describes the old store itself: network, schema, announced). Each
+ * table as far as it reads; a damaged page ends that table (stopped).
+ * rep counts what came across (written as it goes, as for store_check).
+ * EM_OK; to's errors. */
+em_err	store_salvage(store *from, store *to, store_salvage_report *rep);
 
 #endif

@@ -124,7 +124,7 @@ name_id(store *st, MDB_txn *txn, const char *model, const char *rev, uint64_t *o
 			return EM_OK;
 		}
 	}
-	return EM_ESTORE;	/* 64 other names in a row: the table is damaged */
+	return st_bad("the names table holds 64 other names where one was looked for");
 }
 
 static void
@@ -204,20 +204,22 @@ st_result_flags(store *st, MDB_txn *txn, const uint8_t target[static 32],
 
 	if (st_author_read(st, txn, author, &a) == EM_OK && (a.flags & AUTHOR_EQUIVOCATED))
 		flags |= RESULT_EQUIVOCATED;
-	if (mdb_cursor_open(txn, st->targets, &cur) != 0)
+	if (st_told(mdb_cursor_open(txn, st->targets, &cur)) != 0)
 		return flags;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0;
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
 		rec_env env;
 		body_any b;
 
-		if (mdb_get(txn, st->records, &v, &bytes) != 0 || st_parse(&bytes, &env, &b) != EM_OK)
+		if (st_told(mdb_get(txn, st->records, &v, &bytes)) != 0 ||
+		    st_parse(&bytes, &env, &b) != EM_OK)
 			continue;
 		if (env.kind == REC_REVOKE && memcmp(env.author, author, 32) == 0)
 			flags |= RESULT_REVOKED;
 		if (env.kind == REC_ATTEST && b.u.ref.verdict == VERDICT_DISPUTED)
 			flags |= RESULT_DISPUTED;
 	}
+	st_told(rc);
 	mdb_cursor_close(cur);
 	return flags;
 }
@@ -261,13 +263,20 @@ st_board_flag(store *st, MDB_txn *txn, const uint8_t id[static 32], uint32_t fla
 
 	/* the row is found by its sort key, name id and local number, then
 	 * checked by id */
-	if (mdb_get(txn, st->ids, &k, &v) != 0 || v.mv_size != 8)
+	if ((rc = mdb_get(txn, st->ids, &k, &v)) == MDB_NOTFOUND)
 		return EM_OK;	/* not here yet: its row will look when it comes */
+	if (rc != 0)
+		return st_rc(rc);
+	if (v.mv_size != 8)
+		return st_bad("a record id indexed with a number of the wrong size");
 	memcpy(key + ROW_LOCAL, v.mv_data, 8);
-	if (st_bytes(st, txn, id, &bytes) != EM_OK ||
-	    rec_parse(bytes.mv_data, bytes.mv_size, &env, NULL) != EM_OK || env.kind != REC_RESULT ||
+	if ((err = st_bytes(st, txn, id, &bytes)) != EM_OK)
+		return err;
+	if (rec_parse(bytes.mv_data, bytes.mv_size, &env, NULL) != EM_OK)
+		return st_bad("a stored record that no longer parses");
+	if (env.kind != REC_RESULT ||
 	    body_result_keys(env.body, env.body_len, task, model, rev) != EM_OK)
-		return EM_OK;	/* not here yet: its row will look when it comes */
+		return EM_OK;	/* no result: nothing on the board to flag */
 	if (by != NULL && memcmp(by, env.author, 32) != 0)
 		return EM_OK;	/* only an author withdraws its own result */
 	if ((err = name_id(st, txn, model, rev, &nid)) != EM_OK)
@@ -452,6 +461,7 @@ store_board_scan(store *st, const uint8_t task[static 32], unsigned how, store_r
 	MDB_txn *txn;
 	MDB_cursor *cur;
 	MDB_val k = { 32, (void *)(uintptr_t)task }, v, dv;
+	MDB_stat ms;
 	const uint8_t **ids = NULL;
 	struct digest_put dp = { task, { 0 } };
 	size_t n = 0, count = 0;
@@ -462,9 +472,11 @@ store_board_scan(store *st, const uint8_t task[static 32], unsigned how, store_r
 	if ((err = st_cursor(st, st->board, &txn, &cur)) != EM_OK)
 		return err;
 	rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
-	if (rc == 0 && mdb_cursor_count(cur, &count) != 0)
+	/* a count no table holds is a damaged page: never an allocation */
+	if (rc == 0 && (st_told(mdb_cursor_count(cur, &count)) != 0 ||
+	    st_told(mdb_stat(txn, st->board, &ms)) != 0 || count > ms.ms_entries))
 		rc = MDB_CORRUPTED;
-	if (rc == 0 && mdb_get(txn, st->digests, &k, &dv) == 0 && dv.mv_size == 40 &&
+	if (rc == 0 && st_told(mdb_get(txn, st->digests, &k, &dv)) == 0 && dv.mv_size == 40 &&
 	    be_get(dv.mv_data, 8) == count) {
 		memcpy(dp.val + 8, (const uint8_t *)dv.mv_data + 8, 32);
 		cached = 1;
@@ -473,7 +485,8 @@ store_board_scan(store *st, const uint8_t task[static 32], unsigned how, store_r
 	if (rc == 0 && !cached && (ids = malloc(count * sizeof *ids)) == NULL)
 		rc = ENOMEM;
 	for (; rc == 0 && n < count; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-		if ((err = view_decode(&v, &batch[nb], lean)) != EM_OK)
+		if (view_decode(&v, &batch[nb], lean) != EM_OK &&
+		    (err = st_bad("a board row that does not decode")) != EM_OK)
 			goto out;
 		if (!cached)
 			ids[n] = batch[nb].id;
@@ -502,7 +515,7 @@ store_board_scan(store *st, const uint8_t task[static 32], unsigned how, store_r
 out:
 	free(ids);
 	st_cursor_end(txn, cur);
-	if (err == EM_OK && !cached && !stop && n > 0)
+	if (err == EM_OK && !cached && !stop && n > 0 && !st->rdonly)
 		st_write(st, digest_put_fn, &dp);	/* a cache: failing to keep it is harmless */
 	return (em_err)err;
 }
@@ -606,7 +619,7 @@ store_board_tasks(store *st, store_task_visit fn, void *ctx)
 	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_NODUP)) {
 		size_t n = 0;
 
-		if (k.mv_size != 32 || mdb_cursor_count(cur, &n) != 0)
+		if (k.mv_size != 32 || st_told(mdb_cursor_count(cur, &n)) != 0)
 			continue;
 		if (fn(ctx, k.mv_data, (uint64_t)n))
 			break;

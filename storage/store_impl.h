@@ -13,6 +13,9 @@
 /* A transaction body returns an em_err, or ST_FULL when LMDB said
  * MDB_MAP_FULL: the caller then grows the map and runs it again. */
 #define ST_FULL 1
+/* A store opened with STORE_READ that has something to write at open
+ * (st_trust_sync, the layout): store_open opens it again to write. */
+#define ST_REOPEN 2
 
 struct store {
 	MDB_env	*env;
@@ -21,11 +24,67 @@ struct store {
 	MDB_dbi	 meta, records, ids, feeds, authors, board, by_model, tasks, targets, peers;
 	MDB_dbi	 blobs, evals, trust, digests, names;
 	uint64_t next_num;	/* next local number in the open write txn; 0: unknown */
+	int	 slot;		/* its map's place among those watched; -1: none */
+	int	 rdonly;	/* opened with STORE_RDONLY */
+	char	*seq_file;	/* store_opts's, copied; NULL: none */
+	char	*trust_file;
+	/* the authors seq_file had at open, and the highest seq known of each:
+	 * their own records that come back from peers raise the file */
+	size_t	 n_signers;
+	uint8_t	 signer[STORE_SEQ_AUTHORS][32];
+	uint64_t signer_seq[STORE_SEQ_AUTHORS];
 };
 
 /* Translates an LMDB return code, once, at this boundary: an em_err, or
- * ST_FULL for MDB_MAP_FULL. */
+ * ST_FULL for MDB_MAP_FULL. A code that means damage (st_damage_what)
+ * is told to the damage hook and becomes EM_EDAMAGED. */
 int	st_rc(int rc);
+
+/* rc as it was, after st_rc has seen it (so that damage is told) unless
+ * it is 0 or MDB_NOTFOUND: for the places that pass over what they cannot
+ * read. */
+static inline int
+st_told(int rc)
+{
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		(void)st_rc(rc);
+	return rc;
+}
+
+/* Damage (store_damage.c). st_damage tells the hook (store_on_damage),
+ * if one is set; fatal: the process cannot go on. st_damage_what: what an
+ * LMDB code says of the file, or NULL for a code that says nothing of it.
+ * st_assert: LMDB's assertion callback. st_map_note: (re)notes st's map
+ * for store_fault_at, after open and after every remap; st_map_drop
+ * forgets it. st_sane: the checks made at open before any page is read:
+ * EM_OK, EM_EDAMAGED (the hook told), EM_EIO. */
+void	st_damage(const char *what, int fatal);
+/* Bytes the store did not write (what they are): the hook told, and
+ * EM_EDAMAGED returned. */
+int	st_bad(const char *what);
+const char *st_damage_what(int rc);
+void	st_assert(MDB_env *env, const char *msg);
+void	st_map_note(store *st);
+void	st_map_drop(store *st);
+int	st_sane(store *st);
+
+/* The named tables, in a fixed order: up to cap names and handles of st
+ * (store_open.c); returns how many. */
+size_t	st_tables(const char **names, MDB_dbi *dbis, size_t cap, const store *st);
+
+/* The home's files beside the store (store_seq.c, store_trust.c): the
+ * highest seq signed per author, raised inside the publishing write
+ * transaction; the trust list's file made the table at open. */
+int	st_seq_floor(store *st, const uint8_t author[static 32], uint64_t *seq);
+int	st_seq_raise(store *st, const uint8_t author[static 32], uint64_t seq);
+int	st_trust_sync(store *st);
+/* st_seq_load: the file's authors into st->signer (at an open that may
+ * write; a file that does not read leaves none). st_seq_seen: a record of
+ * author at seq was stored; the file is raised to it if the author has a
+ * line there and seq is above it (a failure to is passed over: the store
+ * holds the record, and publishing reads both). */
+void	st_seq_load(store *st);
+void	st_seq_seen(store *st, const uint8_t author[static 32], uint64_t seq);
 
 /* Runs fn in a write transaction and commits; on ST_FULL (from fn or the
  * commit) doubles the map and retries, up to 1 TiB (then EM_ETOOBIG). fn

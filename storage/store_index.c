@@ -15,7 +15,7 @@ st_author_read(store *st, MDB_txn *txn, const uint8_t author[static 32],
 	if (err != EM_OK)
 		return err;
 	if (v.mv_size != AUTHOR_VAL_LEN)
-		return EM_ESTORE;
+		return st_bad("an author's summary of the wrong size");
 	out->max_seq = be_get(p, 8);
 	out->contiguous = be_get(p + 8, 8);
 	out->count = be_get(p + 16, 8);
@@ -43,7 +43,7 @@ has_key(store *st, MDB_txn *txn, MDB_dbi dbi, const uint8_t *key, size_t len)
 	MDB_val k = { len, (void *)(uintptr_t)key }, v;
 
 	(void)st;
-	return mdb_get(txn, dbi, &k, &v) == 0;
+	return st_told(mdb_get(txn, dbi, &k, &v)) == 0;
 }
 
 /* Updates the author's summary for a new record at seq; an author caught
@@ -138,9 +138,9 @@ st_bytes(store *st, MDB_txn *txn, const uint8_t id[static 32], MDB_val *out)
 	if ((err = st_rc(mdb_get(txn, st->ids, &k, &num))) != EM_OK)
 		return err;
 	if (num.mv_size != 8)
-		return EM_ESTORE;
+		return st_bad("a record id indexed with a number of the wrong size");
 	err = st_rc(mdb_get(txn, st->records, &num, out));
-	return err == EM_ENOTFOUND ? EM_ESTORE : err;	/* an id without bytes */
+	return err == EM_ENOTFOUND ? st_bad("a record id indexed without its record") : err;
 }
 
 /* The local number for the next record of this write transaction. */
@@ -161,7 +161,7 @@ next_num(store *st, MDB_txn *txn, uint64_t *num)
 		else if (rc == MDB_NOTFOUND)
 			st->next_num = 1;
 		else
-			return rc ? st_rc(rc) : EM_ESTORE;
+			return rc ? st_rc(rc) : st_bad("a record under a key of the wrong size");
 	}
 	*num = st->next_num++;
 	return EM_OK;
@@ -198,5 +198,6 @@ st_index_put(store *st, MDB_txn *txn, const rec_env *env, int *status)
 	    (err = index_body(st, txn, env, nb)) != EM_OK)
 		return err;
 	*status = equiv ? STORE_EQUIV : STORE_NEW;
+	st_seq_seen(st, env->author, env->seq);
 	return EM_OK;
 }

@@ -80,7 +80,7 @@ store_feed_id(store *st, const uint8_t author[static 32], uint64_t seq,
 		if (v.mv_size == 32)
 			memcpy(id, v.mv_data, 32);
 		else
-			err = EM_ESTORE;
+			err = st_bad("a feed entry of the wrong size");
 	}
 	mdb_txn_abort(txn);
 	return err;
@@ -112,7 +112,7 @@ load(store *st, MDB_txn *txn, const MDB_val *ref, rec_env *env, body_any *b)
 	else
 		err = st_rc(mdb_get(txn, st->records, (MDB_val *)(uintptr_t)ref, &v));
 	if (err != EM_OK)
-		return err == EM_ENOTFOUND ? EM_ESTORE : err;	/* index without record */
+		return err == EM_ENOTFOUND ? st_bad("an index entry without its record") : err;
 	return st_parse(&v, env, b);
 }
 
@@ -121,7 +121,7 @@ st_parse(const MDB_val *v, rec_env *env, body_any *b)
 {
 	if (rec_parse(v->mv_data, v->mv_size, env, NULL) != EM_OK ||
 	    rec_body(env, b) != EM_OK)
-		return EM_ESTORE;
+		return st_bad("a stored record that no longer parses");
 	return EM_OK;
 }
 

@@ -52,7 +52,7 @@ ids_step(store_ids *v, MDB_val *k, MDB_cursor_op op, uint8_t id[static 32])
 	if (rc != 0)
 		return st_rc(rc) == ST_FULL ? EM_ESTORE : st_rc(rc);
 	if (k->mv_size != 32)
-		return EM_ESTORE;	/* not an id: the table is damaged */
+		return st_bad("a record id of the wrong size");
 	memcpy(id, k->mv_data, 32);
 	v->at = IDS_ON;
 	return 1;

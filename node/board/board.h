@@ -169,7 +169,8 @@ em_err	board_build(const store_view *rows, size_t n, const uint8_t *trusted,
  * first read after the task's results changed, the store computes their
  * digest and keeps it (a write transaction whose failure is ignored). On
  * success *b is the caller's: board_free(). EM_ENOMEM; EM_EIO or EM_ESTORE
- * when the store cannot be read or a row in it is damaged. *b is empty
+ * when the store cannot be read, EM_EDAMAGED when a row in it is damaged
+ * (store.h). *b is empty
  * (zeroed) on every error. */
 em_err	board_compute(store *st, const uint8_t task[static 32], const board_opts *o, board *b);
 
@@ -182,7 +183,8 @@ void	board_free(board *b);
  * with trusted[i] 1 when rows[i]'s author is in the reader's trust list,
  * else 0. On success *rows (*n of them) and *trusted (*n bytes) are the
  * caller's: free() each (they are not NULL, even for none). EM_ENOMEM,
- * EM_EIO, EM_ESTORE; then *rows and *trusted are NULL and *n is 0. */
+ * EM_EIO, EM_ESTORE, EM_EDAMAGED; then *rows and *trusted are NULL and *n
+ * is 0. */
 em_err	board_load(store *st, const uint8_t task[static 32], store_row **rows,
     uint8_t **trusted, size_t *n);
 

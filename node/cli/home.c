@@ -1,11 +1,17 @@
 #include "home.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "control.h"
+#include "guard.h"
 #include "hash.h"
 #include "hex.h"
 #include "keyfile.h"
@@ -89,12 +95,11 @@ load_secret(home_ctx *h, const args_parsed *a, const char *keypath)
 }
 
 int
-home_open(home_ctx *h, const args_parsed *a, int need_secret)
+home_open_keys(home_ctx *h, const args_parsed *a)
 {
-	char path[HOME_PATH_MAX + 32], sp[HOME_PATH_MAX + 32];
+	char path[HOME_PATH_MAX + 32];
 	uint8_t key[NETKEY_LEN], open_key[NETKEY_LEN], open_id[32];
 	em_err err;
-	int rc = 1;
 
 	memset(h, 0, sizeof *h);
 	if (hash_init() != EM_OK)
@@ -113,27 +118,122 @@ home_open(home_ctx *h, const args_parsed *a, int need_secret)
 	netkey_open(open_key);
 	netkey_id(open_key, open_id);
 	h->open_network = memcmp(open_id, h->netid, 32) == 0;
+	if (home_path(h->dir, "identity.key", path, sizeof path) ||
+	    (err = keyfile_public(path, h->pk, &h->sealed)) != EM_OK) {
+		if (err != EM_OK)
+			home_key_error(err, path, NULL);
+		home_close(h);		/* wipes the network key again */
+		return 1;
+	}
+	return 0;
+}
+
+int
+home_store_opts(const char *dir, struct home_files *f, store_opts *o)
+{
+	if (home_path(dir, "store", f->store, sizeof f->store) ||
+	    home_path(dir, HOME_SEQ_FILE, f->seq, sizeof f->seq) ||
+	    home_path(dir, HOME_TRUST_FILE, f->trust, sizeof f->trust))
+		return 1;
+	memset(o, 0, sizeof *o);
+	o->seq_file = f->seq;
+	o->trust_file = f->trust;
+	return 0;
+}
+
+int
+home_store_error(em_err err, const struct home_files *f)
+{
+	switch (err) {
+	case EM_ENETWORK:
+		return cli_fail("cannot open store '%s': it belongs to another network than "
+		    "network.key's (if it is this node's own, it may be damaged: 'evalmesh store "
+		    "check' tells)", f->store);
+	case EM_EFORMAT:
+		return cli_fail("'%s' is not a trust list (lines of a node id, a space and a "
+		    "name); mend it, or move it away to start the list again", f->trust);
+	case EM_EDAMAGED:
+		return cli_fail("store '%s' is damaged; 'evalmesh store check' tells more, and "
+		    "'evalmesh store rebuild' moves it aside and refills it from peers", f->store);
+	default:
+		return cli_fail("cannot open store '%s': %s", f->store, em_strerror(err));
+	}
+}
+
+/* A command that may sign reads HOME/seq first: a file it cannot read
+ * stops it here, with the file named, rather than at its first record. */
+static int
+seq_check(home_ctx *h, const struct home_files *f)
+{
+	uint64_t seq;
+	em_err err = store_seq_file(h->st, h->pk, &seq);
+
+	if (err == EM_EFORMAT)
+		return cli_fail("'%s' is damaged: it holds lines of a node id and the highest "
+		    "sequence number that node signed; mend it (a number too high is safe, one "
+		    "too low is not)", f->seq);
+	if (err != EM_OK)
+		return cli_fail("cannot read '%s': %s", f->seq, em_strerror(err));
+	return 0;
+}
+
+static int
+open_home(home_ctx *h, const args_parsed *a, int need_secret, unsigned flags)
+{
+	char path[HOME_PATH_MAX + 32];
+	struct home_files f;
+	store_opts o;
+	em_err err;
+
+	if (home_open_keys(h, a))
+		return 1;
 	/* from here a failure wipes the network key again (home_close) */
-	if (home_path(h->dir, "identity.key", path, sizeof path))
-		goto out;
-	if ((err = keyfile_public(path, h->pk, &h->sealed)) != EM_OK) {
-		home_key_error(err, path, NULL);
-		goto out;
+	if (home_path(h->dir, "identity.key", path, sizeof path) ||
+	    home_store_opts(h->dir, &f, &o))
+		goto fail;
+	guard_store(f.store);
+	o.flags = flags;
+	if ((err = store_open(f.store, h->netid, &o, &h->st)) != EM_OK) {
+		home_store_error(err, &f);
+		goto fail;
 	}
-	if (home_path(h->dir, "store", sp, sizeof sp))
-		goto out;
-	if ((err = store_open(sp, h->netid, NULL, &h->st)) != EM_OK) {
-		cli_fail("cannot open store '%s': %s%s", sp, em_strerror(err),
-		    err == EM_ENETWORK ? " (network.key does not match the store)" : "");
-		goto out;
-	}
-	if (need_secret && load_secret(h, a, path) != 0)
-		goto out;
-	rc = 0;
-out:
-	if (rc != 0)
-		home_close(h);
-	return rc;
+	if (need_secret && (seq_check(h, &f) != 0 || load_secret(h, a, path) != 0))
+		goto fail;
+	return 0;
+fail:
+	home_close(h);
+	return 1;
+}
+
+int
+home_open(home_ctx *h, const args_parsed *a, int need_secret)
+{
+	return open_home(h, a, need_secret, 0);
+}
+
+int
+home_open_read(home_ctx *h, const args_parsed *a)
+{
+	return open_home(h, a, 0, STORE_READ);
+}
+
+int
+home_lock(const char *dir, int *fd)
+{
+	char path[HOME_PATH_MAX + 32];
+
+	*fd = -1;
+	if (home_path(dir, CONTROL_LOCK, path, sizeof path))
+		return 1;
+	if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
+		return cli_fail("cannot open '%s': %s", path, strerror(errno));
+	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+		return 0;
+	close(*fd);
+	*fd = -1;
+	if (errno == EWOULDBLOCK)
+		return -1;
+	return cli_fail("cannot lock '%s': %s", path, strerror(errno));
 }
 
 void

@@ -3,6 +3,13 @@
  *   HOME/identity.key   the Ed25519 identity (0600; see crypto/keyfile.h)
  *   HOME/network.key    the network key, 64 hex digits (0600)
  *   HOME/store/         the LMDB environment (see storage/store.h)
+ *   HOME/seq            the highest sequence number this node signed,
+ *                       outside the store (store.h, "Sequence numbers")
+ *   HOME/trust          the trust list; the store's table is its copy
+ *   HOME/node.lock      held by a running node (flock, control.h's
+ *                       CONTROL_LOCK), and by 'store rebuild' while it works
+ *   HOME/store.damaged-YYYYMMDD-HHMMSS/
+ *                       a damaged store moved aside by 'store rebuild'
  * The home is --home DIR, else $EVALMESH_HOME, else ~/.evalmesh.
  * Functions here print their own one-line error and return 1 on failure. */
 #ifndef EM_HOME_H
@@ -40,6 +47,28 @@ int home_dir(const args_parsed *a, char *out, size_t cap);
  * message if it does not fit. */
 int home_path(const char *dir, const char *name, char *out, size_t cap);
 
+#define HOME_SEQ_FILE	"seq"
+#define HOME_TRUST_FILE	"trust"
+
+/* Opens the keys of an initialised home into h, not its store: the
+ * network key and the public identity. 0, with h to home_close; or 1
+ * after a message. */
+int home_open_keys(home_ctx *h, const args_parsed *a);
+
+/* The paths of the store and of the files it keeps beside it in home
+ * dir, and store options naming them (o borrows from f). 0, or 1 after a
+ * message (too long). */
+struct home_files {
+	char	store[HOME_PATH_MAX + 32];
+	char	seq[HOME_PATH_MAX + 32];
+	char	trust[HOME_PATH_MAX + 32];
+};
+int home_store_opts(const char *dir, struct home_files *f, store_opts *o);
+
+/* The one-line message for store_open's err on the store named in f.
+ * Returns 1. */
+int home_store_error(em_err err, const struct home_files *f);
+
 /* Opens an initialised home into h: network key, public identity, the
  * store; with need_secret also the secret key, unsealed with the
  * passphrase from the variable named by --passphrase-env or recorded at
@@ -48,6 +77,16 @@ int home_path(const char *dir, const char *name, char *out, size_t cap);
  * wrong or missing passphrase, a store that will not open), and then
  * nothing in h needs releasing (home_close is harmless). */
 int home_open(home_ctx *h, const args_parsed *a, int need_secret);
+
+/* Takes HOME/node.lock (flock, exclusive) for as long as *fd stays open,
+ * as a running node holds it (daemon/control.c): for 'store rebuild'. 0
+ * with *fd to close; -1 if another process holds it (no message); 1
+ * after a message. */
+int home_lock(const char *dir, int *fd);
+
+/* home_open without the secret key, for a command that only reads: the
+ * store is opened with STORE_READ (store.h), and never written. */
+int home_open_read(home_ctx *h, const args_parsed *a);
 
 /* Releases what home_open took (wipes the network key, frees the secret
  * key, closes the store); h's other fields stay. Twice is fine. */

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "guard.h"
 
 
 static const cli_cmd cmds[] = {
@@ -22,6 +23,7 @@ static const cli_cmd cmds[] = {
 	{ "compare",	cmd_compare,	"two models on one task: the difference and its interval" },
 	{ "trust",	cmd_trust,	"trust add|list|remove: whose results you count" },
 	{ "revoke",	cmd_revoke,	"withdraw one of your own records" },
+	{ "store",	cmd_store,	"store check|rebuild: is the store sound; the way back" },
 	{ "verify",	cmd_verify,	"re-verify a stored record, a record file or a bundle" },
 	{ "export",	cmd_export,	"write signed records to a bundle file" },
 	{ "import",	cmd_import,	"verify and store the records of a bundle file" },
@@ -46,6 +48,8 @@ main(int argc, char **argv)
 	/* A peer or a model program that goes away mid-write is an error to
 	 * handle (EPIPE), not a reason for the process to die. */
 	signal(SIGPIPE, SIG_IGN);
+	/* A damaged store ends a command with one line, never a signal. */
+	guard_install();
 	if (argc < 2)
 		return usage(stderr);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||

@@ -652,7 +652,7 @@ main(int argc, char **argv)
 {
 	struct cfg c = { 0 };
 	uint8_t key[32], netid[32], (*tid)[32] = NULL;
-	store_opts so = { (size_t)4 << 30 };
+	store_opts so = { .map_size = (size_t)4 << 30 };
 	store *st = NULL;
 	const char *dir;
 	long warm;

@@ -60,6 +60,8 @@ revoke|revoke 01234567
 verify|verify 01234567
 export|export -o x
 import|import x
+store check|store check
+store rebuild|store rebuild
 EOF
 
 # --- a flag one verb takes, given to another that does not
@@ -74,6 +76,8 @@ trust add|trust add 01234567 --json
 task list|task list --passphrase-env X
 task show|task show x --passphrase-env X
 peers add|peers add 127.0.0.1:9 --json
+store check|store check --force
+store rebuild|store rebuild --json
 EOF
 # ... and nothing was changed by them
 run 0 "$EM" trust list --home "$H" --json; has $out '^\[\]$'

@@ -132,7 +132,7 @@ tu_netid(uint8_t out[static 32])
 store *
 tu_store(char *dir, size_t map, const uint8_t netid[static 32])
 {
-	store_opts o = { map };
+	store_opts o = { .map_size = map };
 	store *st;
 
 	snprintf(dir, 512, "%s", tu_tmpdir());

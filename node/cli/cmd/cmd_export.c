@@ -94,7 +94,7 @@ cmd_export(int argc, char **argv)
 	if ((rc = cli_number("export", &a, "since", 0, UINT64_MAX, 0, &from)) != 0 ||
 	    (au && (rc = cli_id("export", "--author", au, "node")) != 0))
 		return rc;
-	if (home_open(&h, &a, 0))
+	if (home_open_read(&h, &a))
 		return 1;
 	if (au && home_resolve(&h, SPACE_AUTHOR, au, author, "author")) {
 		home_close(&h);

@@ -26,7 +26,7 @@ cmd_id(int argc, char **argv)
 		return rc;
 	if (args_help(&a))
 		return cli_help(help);
-	if (home_open(&h, &a, 0))
+	if (home_open_read(&h, &a))
 		return 1;
 	store_meta_get(h.st, "name", name, sizeof name);
 	store_meta_get(h.st, "org", org, sizeof org);

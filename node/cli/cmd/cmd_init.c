@@ -117,6 +117,8 @@ static int
 create(struct plan *p)
 {
 	char path[HOME_PATH_MAX + 32];
+	struct home_files f;
+	store_opts o;
 	home_ctx h;
 	em_err err;
 
@@ -139,8 +141,11 @@ create(struct plan *p)
 		return cli_fail("cannot write '%s': %s", path, em_strerror(err));
 	}
 	netkey_id(p->netkey, h.netid);
-	if (home_path(p->dir, "store", path, sizeof path) ||
-	    (err = store_open(path, h.netid, NULL, &h.st)) != EM_OK) {
+	if (home_store_opts(p->dir, &f, &o)) {
+		ident_free(h.me);
+		return 1;
+	}
+	if ((err = store_open(f.store, h.netid, &o, &h.st)) != EM_OK) {
 		ident_free(h.me);
 		return cli_fail("cannot create the store: %s", em_strerror(err));
 	}
@@ -157,7 +162,7 @@ undo(const struct plan *p)
 	char path[HOME_PATH_MAX + 32];
 
 	for (const char **f = (const char *[]){ "identity.key", "network.key",
-	    "store/data.mdb", "store/lock.mdb", "store", NULL }; *f; f++) {
+	    "store/data.mdb", "store/lock.mdb", "store", HOME_SEQ_FILE, NULL }; *f; f++) {
 		if (home_path(p->dir, *f, path, sizeof path) == 0)
 			remove(path);
 	}

@@ -371,7 +371,7 @@ cmd_leaderboard(int argc, char **argv)
 		return cli_usage("leaderboard", "--trusted, --min-reporters and --all need a TASK");
 	if ((rc = cli_number("leaderboard", &a, "min-reporters", 0, 1000000, 0, &k)) != 0)
 		return rc;
-	if (home_open(&h, &a, 0))
+	if (home_open_read(&h, &a))
 		return 1;
 	rc = a.n_pos == 1 ? one_task(&h, &a, a.pos[0], (unsigned)k) : all_tasks(&h, &a);
 	home_close(&h);

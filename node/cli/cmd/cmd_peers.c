@@ -116,7 +116,7 @@ list(const args_parsed *a)
 {
 	home_ctx h;
 
-	if (home_open(&h, a, 0))
+	if (home_open_read(&h, a))
 		return 1;
 	return ctl_show(&h, "peers", offline, text, args_get(a, "json") != NULL);
 }

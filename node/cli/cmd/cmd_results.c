@@ -137,7 +137,7 @@ cmd_results(int argc, char **argv)
 	if ((t && (rc = cli_task("results", "--task", t)) != 0) ||
 	    (au && (rc = cli_id("results", "--author", au, "node")) != 0))
 		return rc;
-	if (home_open(&h, &a, 0))
+	if (home_open_read(&h, &a))
 		return 1;
 	if ((t && home_task(&h, t, task)) ||
 	    (au && home_resolve(&h, SPACE_AUTHOR, au, author, "author"))) {

@@ -158,7 +158,7 @@ cmd_status(int argc, char **argv)
 		return rc;
 	if (args_help(&a))
 		return cli_help(help);
-	if (home_open(&h, &a, 0))
+	if (home_open_read(&h, &a))
 		return 1;
 	return ctl_show(&h, "status", offline, text, args_get(&a, "json") != NULL);
 }

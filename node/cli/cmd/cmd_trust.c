@@ -141,7 +141,7 @@ list(const args_parsed *a)
 	int rc = 0;
 	em_err err;
 
-	if (home_open(&h, a, 0))
+	if (home_open_read(&h, a))
 		return 1;
 	arr = args_get(a, "json") ? json_array() : NULL;
 	if ((err = store_trust_list(h.st, list_fn, arr)) != EM_OK) {

@@ -132,7 +132,7 @@ cmd_verify(int argc, char **argv)
 		return cli_usage("verify", "give either a RECORD_ID or --file FILE");
 	if (file == NULL && (rc = cli_id("verify", "RECORD_ID", a.pos[0], "record")) != 0)
 		return rc;
-	if (home_open(&h, &a, 0))
+	if (home_open_read(&h, &a))
 		return 1;
 	if (file != NULL) {
 		rc = verify_file(&h, file);
