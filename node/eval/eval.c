@@ -1,7 +1,6 @@
 /* The evaluation runner: dispatch, retries, scoring, the cache, progress. */
 #include "eval.h"
 
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,7 +204,7 @@ stop(eval_runner *r, const char *why)
 /* Item i goes to the cache: its score, flags, and what is kept as its
  * output (hash over what the item's leaf commits to). */
 static void
-cache_put(eval_runner *r, size_t i, double s, uint8_t flags, const char *output, size_t len,
+cache_put(eval_runner *r, size_t i, uint16_t s, uint8_t flags, const char *output, size_t len,
     const uint8_t hash[static 32])
 {
 	store_eval *e = &r->batch[r->n_batch];
@@ -216,15 +215,16 @@ cache_put(eval_runner *r, size_t i, double s, uint8_t flags, const char *output,
 	memcpy(copy, output, len);
 	copy[len] = '\0';
 	*e = (store_eval){ .index = (uint32_t)i, .flags = flags,
-	    .score = (uint16_t)lround(s * BODY_SCORE_SCALE), .output = copy, .output_len = len };
+	    .score = s, .output = copy, .output_len = len };
 	memcpy(e->output_hash, hash, 32);
 	if (++r->n_batch == FLUSH_BATCH)
 		flush(r);
 }
 
-/* Item i is scored: s, flags, and its output as cache_put keeps it. */
+/* Item i is scored: s (score_units), flags, and its output as cache_put
+ * keeps it. */
 static void
-keep(eval_runner *r, size_t i, double s, uint8_t flags, const char *output, size_t len,
+keep(eval_runner *r, size_t i, uint16_t s, uint8_t flags, const char *output, size_t len,
     const uint8_t hash[static 32])
 {
 	eval_out *out = r->out;
@@ -263,8 +263,8 @@ answered(eval_runner *r, size_t i, const model_reply *rep)
 	r->streak = 0;
 	r->busy = 0;
 	r->answered++;
-	keep(r, i, task_score(&r->o->task->spec, r->o->items->item[i], rep->text), flags,
-	    rep->text, len, hash);
+	keep(r, i, score_units(task_score(&r->o->task->spec, r->o->items->item[i], rep->text)),
+	    flags, rep->text, len, hash);
 	/* the server answers: the refusals before are about their items */
 	for (size_t k = 0; k < r->n_early; k++)
 		keep_refused(r, r->early[k], r->early_why[k]);
@@ -540,11 +540,12 @@ cached_fn(void *ctx, const store_eval *e)
 {
 	eval_runner *r = ctx;
 	eval_out *out = r->out;
-	double s = (double)e->score / BODY_SCORE_SCALE;
+	uint16_t s = e->score;
 	uint8_t flags = e->flags, h[32];
 	char *text;
 
-	if (e->index >= out->n || out->have[e->index])
+	/* a score above the scale is no score of ours: asked again */
+	if (e->index >= out->n || out->have[e->index] || s > BODY_SCORE_SCALE)
 		return 0;
 	if (flags & STORE_EVAL_FAILED) {	/* not scored: asked again */
 		r->failed_before[e->index] = 1;
@@ -561,7 +562,8 @@ cached_fn(void *ctx, const store_eval *e)
 		r->answered++;
 		hash_blake2b(h, (const uint8_t *)text, e->output_len);
 		if (memcmp(h, e->output_hash, 32) == 0 && strlen(text) == e->output_len) {
-			s = task_score(&r->o->task->spec, r->o->items->item[e->index], text);
+			s = score_units(task_score(&r->o->task->spec, r->o->items->item[e->index],
+			    text));
 			flags = (uint8_t)((flags & STORE_EVAL_TRUNCATED) | text_flags(text));
 		}
 	}

@@ -34,19 +34,19 @@ test_wilson(void **state)
 static void
 test_summary(void **state)
 {
-	double s[5] = { 1, 0, 1, 1, 0 };
+	uint16_t s[5] = { 10000, 0, 10000, 10000, 0 };
 	stats_summary out;
 
 	(void)state;
-	stats_summarize(s, 5, &out);
+	stats_summarize(s, 5, 10000, &out);
 	NEAR(out.mean, 0.6);
 	/* sample variance 0.3, so SE = sqrt(0.3 / 5) */
 	NEAR(out.std_err, 0.24494897427831780);
 	assert_true(out.lo < 0.6 && out.hi > 0.6);
-	stats_summarize(s, 1, &out);
+	stats_summarize(s, 1, 10000, &out);
 	NEAR(out.mean, 1);
 	NEAR(out.std_err, 0);
-	stats_summarize(s, 0, &out);
+	stats_summarize(s, 0, 10000, &out);
 	NEAR(out.mean, 0);
 }
 
