@@ -14,11 +14,14 @@ stats_wilson(double p, size_t n, double z, double *lo, double *hi)
 		*hi = 1;
 		return;
 	}
+	p = !(p > 0) ? 0 : p > 1 ? 1 : p;	/* NaN to 0 */
 	denom = 1 + z2 / nn;
 	centre = (p + z2 / (2 * nn)) / denom;
 	half = z * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / denom;
-	*lo = centre - half < 0 ? 0 : centre - half;
-	*hi = centre + half > 1 ? 1 : centre + half;
+	/* at p = 0 centre and half are equal, at p = 1 they sum to 1: the
+	 * formula's own ends, which the arithmetic misses by an ulp or two */
+	*lo = p == 0 || centre - half < 0 ? 0 : centre - half;
+	*hi = p == 1 || centre + half > 1 ? 1 : centre + half;
 }
 
 void

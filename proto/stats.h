@@ -27,9 +27,14 @@ typedef struct stats_summary {
 void stats_summarize(const uint16_t *units, size_t n, unsigned scale, stats_summary *out);
 
 /* The Wilson score interval for a proportion p observed over n trials at
- * normal quantile z: the interval that stays inside [0, 1] and behaves at
- * p = 0 and p = 1, where mean +/- z*SE collapses to a point. n = 0 gives
- * [0, 1]. */
+ * normal quantile z (E. B. Wilson, "Probable inference, the law of
+ * succession, and statistical inference", JASA 22 (1927) 209-212): the
+ * interval that stays inside [0, 1] and behaves at p = 0 and p = 1, where
+ * mean +/- z*SE collapses to a point. Its ends are exact where the
+ * formula is: p = 0 gives lo = 0 and p = 1 gives hi = 1 (computed, they
+ * come out a rounding error away: 2.8e-17 for 0 out of 6); a p outside
+ * [0, 1] or NaN is taken as the nearest end (NaN as 0); the ends are
+ * clamped to [0, 1]. n = 0 gives [0, 1]. */
 void stats_wilson(double p, size_t n, double z, double *lo, double *hi);
 
 /* McNemar's exact test on paired binary outcomes: b pairs where only the

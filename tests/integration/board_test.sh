@@ -116,6 +116,22 @@ has $err "--metric 'numeric=1.5': numeric is a proportion of items: expected 0 t
 run 0 "$EM" result publish --home "$T/a" --task arith-en --model clamp --metric numeric=0.99 \
 	--n 240 --stderr 0.1 --json
 run 0 "$EM" results --home "$T/a" --task arith-en; has $out 'model +clamp'; has $out 'numeric=0.99  95% \[0\.794, 1\]'
+# no right answer of 6: a Wilson interval whose low end is exactly 0 (main
+# printed the 2.8e-17 it computed), and no noise in any format
+mkdir -p "$T/six"
+for i in 1 2 3 4 5 6; do echo "{\"id\": \"s$i\", \"q\": \"$i + $i\", \"a\": $((i + i))}"; done >"$T/six/items.jsonl"
+echo '{"name": "six", "version": "1", "metric": "numeric", "prompt": "{q}", "target": "a",
+  "items": "items.jsonl"}' >"$T/six/manifest.json"
+run 0 "$EM" task publish --home "$T/a" "$T/six/manifest.json"
+run 0 "$EM" result publish --home "$T/a" --task six --model zero --metric numeric=0 --n 6
+run 0 "$EM" result publish --home "$T/a" --task six --model all --metric numeric=1 --n 6
+run 0 "$EM" leaderboard --home "$T/a" six --csv
+has $out '^[0-9]+,zero,,0,0,0\.390[0-9]*,6,'; has $out '^[0-9]+,all,,1,0\.609[0-9]*,1,6,'
+for fmt in "" --json --csv; do
+	run 0 "$EM" leaderboard --home "$T/a" six $fmt
+	noise='[0-9]e-[0-9]|-0\.0000|-0\.0[^0-9]|,-0,'
+	grep -Eq "$noise" "$out" && bad "leaderboard $fmt prints noise: $(grep -E "$noise" "$out" | head -2)" || ok
+done
 "$EM" init --home "$T/e" --name mallory >/dev/null	# holds no task: nothing to check it against
 run 0 "$EM" result publish --home "$T/e" --task "$TASKID" --model gamma --revision r1 \
 	--metric numeric=0 --n 1000000

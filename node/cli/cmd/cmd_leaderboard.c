@@ -88,11 +88,11 @@ row_json(const board_row *r)
 		json_array_append_new(fl, json_string(words[i]));
 	for (unsigned i = 0; i < r->reporters && r->result_ids != NULL; i++)
 		json_array_append_new(ids, cli_json_id(r->result_ids + 32 * i));
-	return json_pack("{s:o, s:s, s:s, s:f, s:[f,f], s:I, s:I, s:s, s:s, s:o, s:o, "
+	return json_pack("{s:o, s:s, s:s, s:o, s:[o,o], s:I, s:I, s:s, s:s, s:o, s:o, "
 	    "s:{s:I, s:I, s:I, s:I, s:I}}",
 	    "rank", r->ranked ? json_integer(r->rank) : json_null(),
-	    "model", r->model, "revision", r->revision, "value", r->value,
-	    "ci95", r->lo, r->hi, "items", (json_int_t)r->n_items,
+	    "model", r->model, "revision", r->revision, "value", cli_json_num(r->value),
+	    "ci95", cli_json_num(r->lo), cli_json_num(r->hi), "items", (json_int_t)r->n_items,
 	    "reporters", (json_int_t)r->reporters, "agree", agree_text(r->agree),
 	    "access", r->closed ? "closed" : "open", "flags", fl, "results", ids,
 	    "item_counts", "of", (json_int_t)r->items_sum,
@@ -137,7 +137,8 @@ print_csv(const board *b)
 		csv_field(r->ranked ? num : "", 0, 0);
 		csv_field(r->model, 0, 1);
 		csv_field(r->revision, 0, 1);
-		printf("%.6f,%.6f,%.6f,%llu,%u,", r->value, r->lo, r->hi,
+		printf(CLI_NUM_FMT "," CLI_NUM_FMT "," CLI_NUM_FMT ",%llu,%u,", cli_num(r->value),
+		    cli_num(r->lo), cli_num(r->hi),
 		    (unsigned long long)r->n_items, r->reporters);
 		csv_field(agree_text(r->agree), 0, 0);
 		csv_field(r->closed ? "closed" : "open", 0, 0);
@@ -190,7 +191,7 @@ print_table(const board *b, const uint8_t task[static 32], const task_rec *tr, i
 		model_text(r, m, sizeof m);
 		snprintf(rank, sizeof rank, "%u", r->rank);
 		printf("%4s  %-32s %7.4f  [%.4f, %.4f] %6llu %4u %5s  %-6s %-19s %s\n",
-		    r->ranked ? rank : "-", m, r->value, r->lo, r->hi,
+		    r->ranked ? rank : "-", m, cli_num(r->value), cli_num(r->lo), cli_num(r->hi),
 		    (unsigned long long)r->n_items, r->reporters, agree_text(r->agree),
 		    r->closed ? "closed" : "open", board_flags(r->flags, fl, sizeof fl),
 		    board_cuts(r, cuts, sizeof cuts));
