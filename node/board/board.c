@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+#include "hash.h"
 #include "stats.h"
 
 struct board_acc {
@@ -56,6 +58,27 @@ in_unit(const store_view *r)
 	    r->hi <= 1);
 }
 
+enum board_left
+board_counts(const store_view *r, const char *metric, const board_opts *o)
+{
+	if (metric != NULL && (r->metric_len != strlen(metric) ||
+	    memcmp(r->metric, metric, r->metric_len) != 0))
+		return BOARD_LEFT_METRIC;
+	if (o->task_items != 0 && r->n_items != o->task_items)
+		return BOARD_LEFT_ITEMS;
+	if (o->proportion && !in_unit(r))
+		return BOARD_LEFT_RANGE;
+	return BOARD_KEPT;
+}
+
+int
+board_newer(const store_view *a, const store_view *b)
+{
+	if (a->seq != b->seq)
+		return a->seq > b->seq;
+	return memcmp(a->id, b->id, 32) > 0;
+}
+
 /* The views are the caller's only during the call; what they point to
  * (ids, authors, names) stays until board_end returns, so a copy of each
  * view will do. */
@@ -67,17 +90,24 @@ board_add(board_acc *a, const store_view *rows, size_t n, const uint8_t *trusted
 	for (size_t i = 0; i < n; i++) {
 		const store_view *r = &rows[i];
 
-		if (a->o.trusted_only && (trusted == NULL || !trusted[i]))
+		if (a->o.trusted_only && (trusted == NULL || !trusted[i])) {
 			a->left_untrusted++;
-		else if (r->metric_len != a->metric_len ||
-		    memcmp(r->metric, a->metric, a->metric_len) != 0)
-			a->left_metric++;
-		else if (a->o.task_items != 0 && r->n_items != a->o.task_items)
-			a->left_items++;
-		else if (a->o.proportion && !in_unit(r))
-			a->left_range++;
-		else
+			continue;
+		}
+		switch (board_counts(r, a->metric, &a->o)) {
+		case BOARD_KEPT:
 			a->kept[a->n_kept++] = *r;
+			break;
+		case BOARD_LEFT_METRIC:
+			a->left_metric++;
+			break;
+		case BOARD_LEFT_ITEMS:
+			a->left_items++;
+			break;
+		case BOARD_LEFT_RANGE:
+			a->left_range++;
+			break;
+		}
 	}
 	a->n += n;
 }
@@ -112,10 +142,8 @@ cmp_result(const void *pa, const void *pb)
 		return is_revoked(a) - is_revoked(b);
 	if ((c = memcmp(a->author, b->author, 32)) != 0)
 		return c;
-	if (a->seq != b->seq)
-		return a->seq > b->seq ? -1 : 1;
-	if ((c = memcmp(a->id, b->id, 32)) != 0)
-		return -c;
+	if (board_newer(a, b) || board_newer(b, a))
+		return board_newer(a, b) ? -1 : 1;
 	return a < b ? -1 : a > b;
 }
 
@@ -359,8 +387,43 @@ rank_rows(board *b)
 	return EM_OK;
 }
 
+static int
+cmp_id(const void *pa, const void *pb)
+{
+	const store_view *a = *(const store_view *const *)pa, *b = *(const store_view *const *)pb;
+
+	return memcmp(a->id, b->id, 32);
+}
+
+/* The digest of what was ranked (board.h): the kept results s[0..n) by
+ * id, each with its flags, then the trust set with trusted_only. s is
+ * reordered. */
+static void
+digest(const board_acc *a, const store_view **s, size_t n, uint8_t out[static 32])
+{
+	static const char tag[] = "evalmesh/board/v1";
+	uint8_t count[8], yes = a->o.trusted_only ? 1 : 0;
+	hash_state hs;
+
+	qsort(s, n, sizeof *s, cmp_id);
+	hash_start(&hs);
+	hash_update(&hs, (const uint8_t *)tag, sizeof tag);
+	for (size_t i = 0; i < n; i++) {
+		hash_update(&hs, s[i]->id, 32);
+		hash_update(&hs, &s[i]->flags, 1);
+	}
+	hash_update(&hs, &yes, 1);
+	if (yes) {
+		be_put(count, a->o.n_trust, 8);
+		hash_update(&hs, count, 8);
+		if (a->o.n_trust > 0)
+			hash_update(&hs, a->o.trust, 32 * a->o.n_trust);
+	}
+	hash_finish(&hs, out);
+}
+
 em_err
-board_end(board_acc *a, const uint8_t digest[static 32], board *b)
+board_end(board_acc *a, board *b)
 {
 	size_t n = a->n_kept ? a->n_kept : 1, m, nr;
 	const store_view **s = malloc(n * sizeof *s);
@@ -369,7 +432,6 @@ board_end(board_acc *a, const uint8_t digest[static 32], board *b)
 
 	memset(b, 0, sizeof *b);
 	snprintf(b->metric, sizeof b->metric, "%s", a->metric);
-	memcpy(b->digest, digest, 32);
 	b->n_results = a->n;
 	b->left_untrusted = a->left_untrusted;
 	b->left_metric = a->left_metric;
@@ -377,6 +439,9 @@ board_end(board_acc *a, const uint8_t digest[static 32], board *b)
 	b->left_range = a->left_range;
 	if (s == NULL || t == NULL)
 		goto out;
+	for (size_t i = 0; i < a->n_kept; i++)
+		s[i] = &a->kept[i];
+	digest(a, s, a->n_kept, b->digest);
 	m = standing(a, s);
 	b->left_superseded = a->n_kept - m;
 	nr = make_rows(a, s, m, t, b);
@@ -428,8 +493,8 @@ board_metric(const store_view *rows, size_t n, const uint8_t *trusted, int trust
 }
 
 em_err
-board_build(const store_view *rows, size_t n, const uint8_t *trusted,
-    const uint8_t digest[static 32], const board_opts *o, board *b)
+board_build(const store_view *rows, size_t n, const uint8_t *trusted, const board_opts *o,
+    board *b)
 {
 	char metric[BODY_SHORT_MAX + 1];
 	board_acc *a = NULL;
@@ -444,7 +509,7 @@ board_build(const store_view *rows, size_t n, const uint8_t *trusted,
 	if ((err = board_begin(n, metric, o, &a)) != EM_OK)
 		return err;
 	board_add(a, rows, n, trusted);
-	return board_end(a, digest, b);
+	return board_end(a, b);
 }
 
 void

@@ -61,12 +61,16 @@ run 0 "$EM" leaderboard --home "$T/b"; has $out 'arith-en +1 +5'
 run 0 "$EM" compare --home "$T/b" arith-en alpha beta --json; has $out '"method": "paired"'
 has $out '"mcnemar"'
 
-# --- trust is the reader's: c trusts only b
+# --- trust is the reader's: c trusts b, and itself (its alpha and gamma);
+# a's alpha is left out
 run 0 "$EM" trust --home "$T/c" add "$(idof b)" --name "Lab B"
 run 0 "$EM" trust --home "$T/c" list --json; has $out '"name": "Lab B"'
 run 0 "$EM" leaderboard --home "$T/c" arith-en --trusted
-has $out 'trusted authors only: 5 results read, 2 used, 3 by untrusted authors left out'
-grep -q 'alpha' "$out" && bad "--trusted kept alpha" || ok
+has $out 'trusted authors and this node only: 5 results read, 4 used, 1 by untrusted authors left out'
+has $out ' alpha@r1 .* 240 +1 +- '
+run 0 "$EM" leaderboard --home "$T/a" arith-en --trusted
+has $out 'trusted authors and this node only: 5 results read, 1 used, 4 by untrusted authors left out'
+grep -q 'beta' "$out" && bad "a's --trusted kept b's beta" || ok
 run 0 "$EM" trust --home "$T/c" remove "$(idof b)"
 run 1 "$EM" trust --home "$T/c" remove "$(idof b)"; has $err 'not in the trust list'; one_line
 run 2 "$EM" trust --home "$T/c" add zz; has $err "NODE_ID 'zz': expected a node id"; one_line

@@ -13,7 +13,8 @@ static const char help[] =
 "usage: evalmesh leaderboard [TASK] [--json | --csv] [--trusted]\n"
 "           [--min-reporters K] [--all] [--home DIR]\n\n"
 "With TASK (an id, prefix, NAME or NAME@VERSION): one row per model (name\n"
-"and revision) combining every reporter of it — the metric, a 95% interval,\n"
+"and revision) combining every reporter of it (each reporter's latest\n"
+"unrevoked result by sequence number) — the metric, a 95% interval,\n"
 "items, independent reporters and whether their intervals agree, open or\n"
 "closed weights, and flags (equivocating-author, disputed, revoked). Ranks\n"
 "are tie groups: one plus the number of models whose interval lies wholly\n"
@@ -21,11 +22,14 @@ static const char help[] =
 "holds the same records prints the same bytes. Without TASK: the tasks and\n"
 "how many results each has.\n\n"
 "With TASK only:\n"
-"  --trusted          only results by authors in 'evalmesh trust list'\n"
+"  --trusted          only results by authors in 'evalmesh trust list', and\n"
+"                     this node's own\n"
 "  --min-reporters K  only models with at least K reporters\n"
 "  --all              also show revoked results (marked, unranked)\n"
-"  --json, --csv      for programs (--json includes the digest of the records\n"
-"                     the board was computed from)\n";
+"  --json, --csv      for programs\n\n"
+"The records digest covers what was ranked: each result's id and flags\n"
+"(revoked, equivocating-author, disputed) and, with --trusted, the trust set;\n"
+"two nodes that print the same digest ranked the same results.\n";
 
 static const opt opts[] = {
 	{ "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 }, { "csv", OPT_FLAG, 0 },
@@ -161,7 +165,8 @@ print_table(const board *b, const uint8_t task[static 32], const task_rec *tr, i
 		    cli_show(tr->spec.version, tv, sizeof tv), hex, cli_show(b->metric, mt, sizeof mt));
 	else
 		printf("task %.16s  metric %s\n", hex, cli_show(b->metric, mt, sizeof mt));
-	printf("%s: %zu results read, %zu used", trusted ? "trusted authors only" : "all authors",
+	printf("%s: %zu results read, %zu used",
+	    trusted ? "trusted authors and this node only" : "all authors",
 	    b->n_results, b->used);
 	if (b->left_untrusted)
 		printf(", %zu by untrusted authors left out", b->left_untrusted);
@@ -204,7 +209,7 @@ one_task(home_ctx *h, const args_parsed *a, const char *text, unsigned min_repor
 	char why[TASK_WHY_MAX];
 	board_opts o = { .trusted_only = args_get(a, "trusted") != NULL,
 	    .all = args_get(a, "all") != NULL, .result_ids = args_get(a, "json") != NULL,
-	    .min_reporters = min_reporters };
+	    .min_reporters = min_reporters, .self = h->pk };
 	uint8_t id[32];
 	task_rec tr;
 	int have_task, rc = 0;
