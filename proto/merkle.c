@@ -68,3 +68,56 @@ merkle_root(uint8_t out[static 32], const uint8_t *leaves, size_t n)
 	free(level);
 	return EM_OK;
 }
+
+void
+merkle_acc_start(merkle_acc *a)
+{
+	a->n = 0;
+}
+
+/* H(0x01 || left || right) into out (which may be right). */
+static void
+inner(uint8_t out[static 32], const uint8_t left[static 32], const uint8_t right[static 32])
+{
+	uint8_t in[65];
+
+	in[0] = 1;
+	memcpy(in + 1, left, 32);
+	memcpy(in + 33, right, 32);
+	hash_blake2b(out, in, sizeof in);
+}
+
+void
+merkle_acc_add(merkle_acc *a, const uint8_t leaf[static 32])
+{
+	uint8_t in[33], h[32];
+	unsigned k;
+
+	in[0] = 0;
+	memcpy(in + 1, leaf, 32);
+	hash_blake2b(h, in, sizeof in);
+	/* carry: each full subtree of the height reached joins the new one */
+	for (k = 0; a->n >> k & 1; k++)
+		inner(h, a->node[k], h);
+	memcpy(a->node[k], h, 32);
+	a->n++;
+}
+
+void
+merkle_acc_root(const merkle_acc *a, uint8_t out[static 32])
+{
+	uint8_t h[32], two = 2;
+	unsigned k = 0;
+
+	if (a->n == 0) {
+		hash_blake2b(out, &two, 1);
+		return;
+	}
+	while (!(a->n >> k & 1))
+		k++;
+	memcpy(h, a->node[k], 32);
+	for (k++; k < MERKLE_ACC_HEIGHT; k++)
+		if (a->n >> k & 1)
+			inner(h, a->node[k], h);
+	memcpy(out, h, 32);
+}

@@ -34,4 +34,28 @@ void merkle_result_leaf(uint8_t out[static 32], uint32_t index,
  * if it cannot be had. */
 em_err merkle_root(uint8_t out[static 32], const uint8_t *leaves, size_t n);
 
+/* The same root built one leaf at a time, in a fixed 2 KiB whatever the
+ * number of leaves: for a task of a million items, whose leaves would
+ * take 32 MB to hold. merkle_acc_start, merkle_acc_add for each leaf in
+ * order, merkle_acc_root: the root merkle_root gives over those leaves.
+ *
+ * Why it is the same tree: the node at height k covering leaves
+ * [j * 2^k, (j + 1) * 2^k) is made when its last leaf comes, from the two
+ * below it, so the full subtrees so far are one per set bit of the count,
+ * the higher bits to the left (a binary counter). A level of odd width
+ * ends in the rightmost of them, which moves up unchanged until it meets
+ * the next subtree to its left: the root folds them from the right. */
+#define MERKLE_ACC_HEIGHT	64
+typedef struct merkle_acc {
+	uint64_t	n;				/* leaves added */
+	uint8_t		node[MERKLE_ACC_HEIGHT][32];	/* node[k]: the full subtree
+							 * of 2^k leaves, while bit k
+							 * of n is set */
+} merkle_acc;
+
+void merkle_acc_start(merkle_acc *a);
+void merkle_acc_add(merkle_acc *a, const uint8_t leaf[static 32]);
+/* The root over the leaves added (H(0x02) for none); a is left as it is. */
+void merkle_acc_root(const merkle_acc *a, uint8_t out[static 32]);
+
 #endif

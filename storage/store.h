@@ -270,8 +270,11 @@ em_err	store_peer_prune(store *st, int (*keep)(void *ctx, const char *addr),
  * bytes[0..len) in after checking that hash is BLAKE2b-256(bytes)
  * (EM_EFORMAT if not; EM_ETOOBIG above STORE_BLOB_MAX), and is a no-op
  * for a blob already held. get: *bytes is yours (free()), *len its size,
- * NULL and 0 on failure; EM_ENOTFOUND. has: 1 if held; 0 if not, or if
- * the store cannot be read. */
+ * NULL and 0 on failure; EM_ENOTFOUND. The map's pages under a blob of a
+ * page or more are let go once it is copied, so that reading a task's
+ * chunks one by one holds one chunk, not all of them (in this process's
+ * resident memory). has: 1 if held; 0 if not, or if the store cannot be
+ * read. */
 #define STORE_BLOB_MAX	(256 * 1024)
 em_err	store_blob_put(store *st, const uint8_t hash[static 32],
     const uint8_t *bytes, size_t len);
@@ -304,7 +307,9 @@ typedef struct store_eval {
 /* Stores n cached evaluations e[0..n) under the run key in one
  * transaction, copying them in: each replaces what the run held for its
  * index, and an output above STORE_EVAL_OUT_MAX is cut to it (its hash,
- * given, stays over all of it). n = 0 is EM_OK, with no transaction. */
+ * given, stays over all of it). n = 0 is EM_OK, with no transaction.
+ * Then the pages of the map the write read back are let go, so that a
+ * run writing a million answers keeps none of them resident. */
 em_err	store_eval_put(store *st, const uint8_t run[static 32],
     const store_eval *e, size_t n);
 
@@ -314,7 +319,8 @@ em_err	store_eval_clear(store *st, const uint8_t run[static 32]);
 
 /* Visits the cached evaluations of a run in item order; e and its output
  * borrow from the map during the call (a visitor, as above). Entries of
- * another layout are passed over. */
+ * another layout are passed over. The pages of the map read are let go
+ * every 4096 entries and at the end, as a blob's are. */
 typedef int (*store_eval_visit)(void *ctx, const store_eval *e);
 em_err	store_eval_each(store *st, const uint8_t run[static 32],
     store_eval_visit fn, void *ctx);

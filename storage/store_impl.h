@@ -43,6 +43,16 @@ em_err	st_lookup(store *st, MDB_dbi dbi, MDB_val *key,
 struct st_copy { uint8_t *buf; size_t len, cap; };
 em_err	st_copy_out(const MDB_val *v, void *ctx);
 
+/* Lets go of every page of the map this process holds resident
+ * (MADV_DONTNEED over its mapping of the store's file, found in
+ * /proc/self/maps by device and inode, read-only and shared: LMDB does not
+ * say where it mapped it). The map is a view of the file, so nothing is
+ * lost: a page touched again is mapped back from the page cache, and a
+ * value a transaction borrows stays valid. For streams through more of
+ * the store than a process needs to keep (the evaluation cache of a
+ * million items). Linux; where /proc cannot be read, nothing. */
+void	st_map_release(store *st);
+
 /* Begins a read-only transaction, adopting a map grown by another process;
  * mdb_txn_abort() it. */
 em_err	st_read_begin(store *st, MDB_txn **txn);

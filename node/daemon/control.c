@@ -2,8 +2,11 @@
 #include "daemon_impl.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -361,17 +364,48 @@ on_control(uv_stream_t *server, int status)
 	uv_read_start((uv_stream_t *)&cl->pipe, on_client_alloc, on_client_read);
 }
 
+/* The home's lock for the life of the node: 0, or -1 logged. */
+static int
+lock_home(daemon_state *d)
+{
+	char path[sizeof d->control_path];
+	int fd;
+
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", d->home, CONTROL_LOCK) >= sizeof path) {
+		log_error("home path too long: %s", d->home);
+		return -1;
+	}
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+		log_error("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (errno == EWOULDBLOCK)
+			log_error("a node is already running for %s (%s is locked)", d->home, path);
+		else
+			log_error("cannot lock %s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	d->lock_fd = fd;
+	return 0;
+}
+
 int
 control_start(daemon_state *d)
 {
 	mode_t old;
 	int err;
 
+	d->lock_fd = -1;
 	snprintf(d->control_path, sizeof d->control_path, "%s/%s", d->home, CONTROL_SOCKET);
 	if (strlen(d->control_path) >= 100) {
 		log_error("home path too long for a control socket: %s", d->control_path);
 		return -1;
 	}
+	if (lock_home(d) != 0)
+		return -1;
+	/* a node of an older build holds no lock: its socket still answers */
 	if (control_alive(d->control_path)) {
 		log_error("a node is already running for %s", d->home);
 		return -1;
@@ -399,7 +433,11 @@ control_stop(daemon_state *d)
 		uv_close((uv_handle_t *)&d->control, NULL);
 	while (d->clients != NULL)
 		client_close(d->clients);
+	if (d->lock_fd < 0)
+		return;		/* another node's socket, or none */
 	unlink(d->control_path);
+	close(d->lock_fd);	/* the lock goes with it */
+	d->lock_fd = -1;
 }
 
 int

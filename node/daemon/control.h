@@ -29,6 +29,7 @@
 #define EM_CONTROL_H
 
 #define CONTROL_SOCKET		"control.sock"
+#define CONTROL_LOCK		"node.lock"	/* flock'd for the life of a node */
 #define CONTROL_REQUEST_MAX	65536		/* bytes in a request line */
 #define CONTROL_ANSWER_MAX	(16u << 20)	/* bytes in an answer */
 #define CONTROL_TIMEOUT_S	10		/* a client's send and receive timeouts */

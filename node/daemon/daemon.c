@@ -175,6 +175,7 @@ daemon_run(const daemon_env *env, const daemon_opts *o)
 	if (d == NULL)
 		return EM_ENOMEM;
 	d->loop = uv_default_loop();
+	d->lock_fd = -1;
 	d->o = *o;
 	d->home = env->home;
 	d->st = env->st;

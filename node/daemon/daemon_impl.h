@@ -114,6 +114,8 @@ struct daemon_state {
 	uv_signal_t	 sigint, sigterm;
 	char		 control_path[128];	/* HOME/control.sock: a socket
 						 * address holds 108 bytes */
+	int		 lock_fd;	/* HOME/node.lock, held (flock) while
+					 * the node runs; -1 when not held */
 	struct ctl_client *clients;	/* control.c: connections being answered */
 	uint32_t	 n_clients;	/* ... how many (CONTROL_CLIENTS_MAX at most) */
 	conn		*conns;
@@ -352,16 +354,20 @@ void	host_poll(daemon_state *d);
 
 /* control.c: the server end of control.h */
 
-/* Listens on HOME/control.sock (d->control_path), mode 0600, on d->loop.
- * 0, or -1 with an error line logged: the path is too long for a socket
- * address, a node already answers there, or the socket cannot be made.
+/* Takes the home's lock (HOME/node.lock, an exclusive flock held until
+ * control_stop: one node a home, with no window between a look and a
+ * bind), then listens on HOME/control.sock (d->control_path), mode 0600,
+ * on d->loop. 0, or -1 with an error line logged: the lock is held (a
+ * node is already running for this home) or cannot be taken, the path is
+ * too long for a socket address, or the socket cannot be made.
  * It answers at most CONTROL_CLIENTS_MAX connections at once (d->clients)
  * and refuses more at once, with a line that says why (control.h); one
  * whose answer is not written CONTROL_IDLE_MS after its last byte came
  * (or it connected), on daemon_mono (timing_control_left), is closed. */
 int	control_start(daemon_state *d);
 /* Stops listening (once; later calls only unlink), closes the clients
- * being answered, and removes the socket's file. */
+ * being answered, removes the socket's file and lets go of the lock. A
+ * node that did not take the lock leaves both alone. */
 void	control_stop(daemon_state *d);
 /* The answer to one request line (control.h; NUL-terminated, read during
  * the call only), as the socket sends it: a new reference (yours to

@@ -1,5 +1,5 @@
 /* The evaluation runner: dispatch, retries, scoring, the cache, progress. */
-#include "eval.h"
+#include "eval_impl.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -12,52 +12,9 @@
 #include "eval_timing.h"
 #include "hash.h"
 #include "log.h"
+#include "merkle.h"
 #include "score.h"
 #include "utf8.h"
-
-#define FLUSH_MS	100
-#define FLUSH_BATCH	256
-
-typedef struct retry {
-	size_t		item;
-	uint64_t	due;	/* the run's monotonic clock, ms */
-} retry;
-
-typedef struct eval_runner {
-	uv_loop_t	 loop;
-	store		*st;
-	const eval_opts	*o;
-	eval_out	*out;
-	model		*m;
-	size_t		*todo, n_todo, next_todo;
-	retry		*retries;	/* waiting to be sent again */
-	size_t		 n_retries;
-	uint8_t		*attempts;	/* per item, sent */
-	uint8_t		*failed_before;	/* per item: failed for good in an
-					 * earlier run (the cache says) */
-	uint8_t		*waits;		/* per item, of them "not now" (429/503)
-					 * answers forgiven: not counted against
-					 * --retries */
-	store_eval	*batch;		/* scored, not yet committed */
-	size_t		 n_batch;
-	size_t		 streak;	/* items in a row that failed for good */
-	size_t		 answered;	/* items with an answer, cache included */
-	size_t		 early[EVAL_FAIL_STREAK];	/* refused before any item was
-							 * answered: kept only once
-							 * one is */
-	char		 early_why[EVAL_FAIL_STREAK][MODEL_WHY_MAX];
-	size_t		 n_early;
-	int		 busy;		/* "not now" since the last answer */
-	uint64_t	 busy_since;	/* ... first said then (monotonic ms) */
-	size_t		 asked;		/* items scored by this run */
-	int		 stopping;
-	uint64_t	 pause_until;	/* monotonic ms: a server asked us to wait */
-	uv_timer_t	 wake, flush;	/* flush also draws the progress line */
-	uv_signal_t	 sigint, sigterm;
-	uint64_t	 t0;		/* monotonic ms at the start */
-	const em_clock	*clock;		/* o->clock, or the system's: all the
-					 * run's times are read on it */
-} eval_runner;
 
 static double
 cpu_now(void)
@@ -104,10 +61,9 @@ eval_run_key(const eval_opts *o, uint8_t key[static 32])
 	return EM_OK;
 }
 
-/* Adds a reason to the run's notes unless it is there already or would
- * not fit: the notes name the distinct reasons, not every item's. */
-static void
-note(eval_out *out, const char *why)
+/* The notes name the distinct reasons, not every item's. */
+void
+eval_note(eval_out *out, const char *why)
 {
 	size_t len = strlen(out->notes), n = strlen(why);
 
@@ -117,18 +73,16 @@ note(eval_out *out, const char *why)
 		snprintf(out->notes + len, sizeof out->notes - len, "%s%s", len ? "; " : "", why);
 }
 
-static void
-count(eval_out *out, uint8_t flags)
+void
+eval_count(eval_out *out, uint8_t flags)
 {
 	out->truncated += (flags & STORE_EVAL_TRUNCATED) != 0;
 	out->empty += (flags & STORE_EVAL_EMPTY) != 0;
 	out->refused += (flags & STORE_EVAL_REFUSED) != 0;
 }
 
-/* The flags an output earns by itself: empty when the answer in it (the
- * text scored: score_answer) is only white space. */
-static uint8_t
-text_flags(const char *text)
+uint8_t
+eval_text_flags(const char *text)
 {
 	const char *a = score_answer(text);
 	size_t n = score_answer_len(a);
@@ -217,24 +171,24 @@ cache_put(eval_runner *r, size_t i, uint16_t s, uint8_t flags, const char *outpu
 	*e = (store_eval){ .index = (uint32_t)i, .flags = flags,
 	    .score = s, .output = copy, .output_len = len };
 	memcpy(e->output_hash, hash, 32);
-	if (++r->n_batch == FLUSH_BATCH)
+	if (++r->n_batch == EVAL_FLUSH_BATCH)
 		flush(r);
 }
 
-/* Item i is scored: s (score_units), flags, and its output as cache_put
- * keeps it. */
+/* Item i (its hash item_hash) is scored: s (score_units), flags, its
+ * leaf, and its output as cache_put keeps it. */
 static void
-keep(eval_runner *r, size_t i, uint16_t s, uint8_t flags, const char *output, size_t len,
-    const uint8_t hash[static 32])
+keep(eval_runner *r, size_t i, const uint8_t item_hash[static 32], uint16_t s, uint8_t flags,
+    const char *output, size_t len, const uint8_t hash[static 32])
 {
 	eval_out *out = r->out;
 
 	out->score[i] = s;
 	out->have[i] = 1;
 	out->flags[i] = flags;
-	memcpy(out->out_hash[i], hash, 32);
+	merkle_result_leaf(out->leaf[i], (uint32_t)i, item_hash, hash, s);
 	out->scored++;
-	count(out, flags);
+	eval_count(out, flags);
 	r->asked++;
 	cache_put(r, i, s, flags, output, len, hash);
 }
@@ -242,20 +196,20 @@ keep(eval_runner *r, size_t i, uint16_t s, uint8_t flags, const char *output, si
 /* A refused item: it scores 0, its output is none, and the cache keeps
  * the reason (reason_of's, which names no endpoint). */
 static void
-keep_refused(eval_runner *r, size_t i, const char *why)
+keep_refused(eval_runner *r, size_t i, const uint8_t item_hash[static 32], const char *why)
 {
 	uint8_t none[32];
 
 	hash_blake2b(none, (const uint8_t *)"", 0);
-	note(r->out, why);
-	keep(r, i, 0, STORE_EVAL_REFUSED, why, strlen(why), none);
+	eval_note(r->out, why);
+	keep(r, i, item_hash, 0, STORE_EVAL_REFUSED, why, strlen(why), none);
 }
 
 static void
-answered(eval_runner *r, size_t i, const model_reply *rep)
+answered(eval_runner *r, eval_slot *sl, const model_reply *rep)
 {
 	size_t len = strlen(rep->text);
-	uint8_t hash[32], flags = text_flags(rep->text);
+	uint8_t hash[32], flags = eval_text_flags(rep->text);
 
 	if (rep->truncated)
 		flags |= STORE_EVAL_TRUNCATED;
@@ -263,11 +217,12 @@ answered(eval_runner *r, size_t i, const model_reply *rep)
 	r->streak = 0;
 	r->busy = 0;
 	r->answered++;
-	keep(r, i, score_units(task_score(&r->o->task->spec, r->o->items->item[i], rep->text)),
+	keep(r, sl->index, sl->hash, score_units(task_score(&r->o->task->spec, sl->item, rep->text)),
 	    flags, rep->text, len, hash);
+	eval_release(r, sl);
 	/* the server answers: the refusals before are about their items */
 	for (size_t k = 0; k < r->n_early; k++)
-		keep_refused(r, r->early[k], r->early_why[k]);
+		keep_refused(r, r->early[k].index, r->early[k].hash, r->early[k].why);
 	r->n_early = 0;
 }
 
@@ -301,17 +256,21 @@ reason_of(const model_reply *rep, char *buf, size_t cap)
  * have), and the run stops at the tenth without keeping them, so that the
  * fixed server is asked again. */
 static void
-refused(eval_runner *r, size_t i, const model_reply *rep)
+refused(eval_runner *r, eval_slot *sl, const model_reply *rep)
 {
 	char why[MODEL_WHY_MAX];
+	eval_early *e = &r->early[r->n_early];
 
 	reason_of(rep, why, sizeof why);
 	if (r->answered > 0) {
-		keep_refused(r, i, why);
+		keep_refused(r, sl->index, sl->hash, why);
+		eval_release(r, sl);
 		return;
 	}
-	r->early[r->n_early] = i;
-	memcpy(r->early_why[r->n_early], why, sizeof why);
+	e->index = sl->index;
+	memcpy(e->hash, sl->hash, 32);
+	memcpy(e->why, why, sizeof why);
+	eval_release(r, sl);
 	if (++r->n_early == EVAL_FAIL_STREAK) {
 		char msg[MODEL_WHY_MAX], fit[128];
 
@@ -323,8 +282,9 @@ refused(eval_runner *r, size_t i, const model_reply *rep)
 }
 
 static void
-failed(eval_runner *r, size_t i, const model_reply *rep)
+failed(eval_runner *r, eval_slot *sl, const model_reply *rep)
 {
+	size_t i = sl->index;
 	uint64_t now = em_mono_ms(r->clock);
 
 	if (rep->fail == MF_FATAL) {
@@ -353,23 +313,27 @@ failed(eval_runner *r, size_t i, const model_reply *rep)
 			stop(r, why);
 			return;
 		}
-		if (r->waits[i] < UINT8_MAX / 2)
-			r->waits[i]++;
+		if (sl->waits < UINT8_MAX / 2)
+			sl->waits++;
 	}
-	if (r->attempts[i] - r->waits[i] > (int)r->o->retries) {
+	if (sl->attempts - sl->waits > (int)r->o->retries) {
 		char why[MODEL_WHY_MAX];
 		uint8_t none[32];
 
 		r->out->failed++;
 		reason_of(rep, why, sizeof why);
-		note(r->out, why);
+		eval_note(r->out, why);
 		hash_blake2b(none, (const uint8_t *)"", 0);
 		cache_put(r, i, 0, STORE_EVAL_FAILED, why, strlen(why), none);
+		/* the leaf it has if count_failed scores it 0 (score_failed) */
+		merkle_result_leaf(r->out->leaf[i], (uint32_t)i, sl->hash, none, 0);
+		r->mark[i] |= EVAL_MARK_FAILED;
+		eval_release(r, sl);
 		/* a server that broke must not become a run of items scored 0:
 		 * items failing in a row stop the run — but not items that
 		 * failed in an earlier run too (a server that always errs on
 		 * them: they may be all that is left to ask) */
-		if (!r->failed_before[i] && ++r->streak >= EVAL_FAIL_STREAK) {
+		if (!(r->mark[i] & EVAL_MARK_FAILED_BEFORE) && ++r->streak >= EVAL_FAIL_STREAK) {
 			char fit[168];
 
 			snprintf(why, sizeof why, "%d items in a row failed after %u retries; "
@@ -382,7 +346,7 @@ failed(eval_runner *r, size_t i, const model_reply *rep)
 		uint64_t rnd = rep->retry_after_ms >= 0 ? 0 : em_rand(r->clock);
 
 		rt->item = i;
-		rt->due = eval_retry_due(now, eval_retry_wait(r->attempts[i], rep->retry_after_ms, rnd),
+		rt->due = eval_retry_due(now, eval_retry_wait(sl->attempts, rep->retry_after_ms, rnd),
 		    rep->fail == MF_RATE, r->busy, r->busy_since, r->o->patience_s);
 		/* a server that says "slow down" gets no new requests either */
 		if (rep->fail == MF_RATE && rt->due > r->pause_until)
@@ -395,21 +359,22 @@ on_reply(void *ctx, const model_reply *rep)
 {
 	eval_runner *r = ctx;
 	eval_out *out = r->out;
-	size_t i = rep->id;
+	eval_slot *sl = eval_slot_of(r, rep->id);
 
-	if (i >= out->n || out->have[i])
-		return;
+	if (sl == NULL || !sl->flying || out->have[sl->index])
+		return;		/* not an item being asked */
+	sl->flying = 0;
 	if (rep->fail == MF_NONE) {
 		dispatch(r);	/* the slot is free: the next request first, then the score */
-		answered(r, i, rep);
+		answered(r, sl, rep);
 	} else {
 		out->fails[rep->fail]++;
 		snprintf(out->last_why[rep->fail], sizeof out->last_why[rep->fail], "%s", rep->why);
-		log_debug("eval: item %zu: %s", i, rep->why);
+		log_debug("eval: item %zu: %s", sl->index, rep->why);
 		if (rep->fail == MF_REFUSED)
-			refused(r, i, rep);
+			refused(r, sl, rep);
 		else
-			failed(r, i, rep);
+			failed(r, sl, rep);
 	}
 	dispatch(r);
 	maybe_done(r);
@@ -452,10 +417,62 @@ capped(const eval_runner *r)
 static void
 stop_capped(eval_runner *r)
 {
-	if (model_in_flight(r->m) == 0 && (r->next_todo < r->n_todo || r->n_retries > 0)) {
+	if (model_in_flight(r->m) == 0 && (r->left > 0 || r->n_retries > 0)) {
 		r->out->capped = 1;
 		stop(r, EVAL_CAPPED_WHY);
 	}
+}
+
+/* The item to send next: a due retry first, then a new item, in a slot;
+ * NULL for none now (or after a stop, when the items cannot be read). */
+static eval_slot *
+next_to_send(eval_runner *r, uint64_t now)
+{
+	char why[TASK_WHY_MAX], msg[MODEL_WHY_MAX], fit[200];
+	eval_slot *sl;
+	em_err err;
+
+	for (size_t k = 0; k < r->n_retries; k++)
+		if (r->retries[k].due <= now) {
+			sl = eval_slot_of(r, r->retries[k].item);
+			r->retries[k] = r->retries[--r->n_retries];
+			return sl;
+		}
+	/* items waiting to be retried hold their place: a failing endpoint
+	 * sees at most concurrency items, not the whole task */
+	if (r->left == 0 || model_in_flight(r->m) + r->n_retries >= r->o->model.concurrency)
+		return NULL;
+	if ((sl = eval_take(r, &err, why, sizeof why)) == NULL && err != EM_OK) {
+		snprintf(msg, sizeof msg, "cannot read the task's items: %s",
+		    utf8_fit(why, 180, fit, sizeof fit));
+		stop(r, msg);
+	}
+	return sl;
+}
+
+/* Sends item sl holds; EM_OK, or why it could not be sent. */
+static em_err
+send_item(eval_runner *r, eval_slot *sl)
+{
+	json_t *msgs = task_messages(&r->o->task->spec, r->o->shots, sl->item, sl->index);
+	/* the flattened prompt is for completions and exec only */
+	char *prompt = msgs && r->o->model.api != MODEL_CHAT ? task_flatten(msgs) : NULL;
+	model_req req = { .id = (uint32_t)sl->index, .messages = msgs, .prompt = prompt,
+	    .max_tokens = eval_max_tokens(r->o), .temperature = r->o->task->spec.temperature };
+	em_err err = EM_ENOMEM;
+
+	sl->flying = 1;		/* before: a reply finds its slot whenever it comes */
+	if (msgs && (prompt || r->o->model.api == MODEL_CHAT))
+		err = model_submit(r->m, &req);
+	json_decref(msgs);
+	free(prompt);
+	if (err != EM_OK) {
+		sl->flying = 0;
+		return err;
+	}
+	sl->attempts++;
+	r->out->requests++;
+	return EM_OK;
 }
 
 /* Sends what may be sent: due retries first, then new items. */
@@ -463,6 +480,8 @@ static void
 dispatch(eval_runner *r)
 {
 	uint64_t now = em_mono_ms(r->clock), next_due = UINT64_MAX;
+	eval_slot *sl;
+	em_err err;
 
 	/* the timers wait on the loop's time, the due times are on the run's
 	 * clock: a wake that comes early by it only sets the timer again */
@@ -470,43 +489,12 @@ dispatch(eval_runner *r)
 		uv_timer_start(&r->wake, on_wake, eval_ms_until(r->pause_until, now), 0);
 		return;
 	}
-	while (!r->stopping && !capped(r) && model_in_flight(r->m) < r->o->model.concurrency) {
-		size_t i = SIZE_MAX, k;
-		json_t *msgs;
-		char *prompt;
-		model_req req;
-		em_err err;
-
-		for (k = 0; k < r->n_retries; k++)
-			if (r->retries[k].due <= now) {
-				i = r->retries[k].item;
-				r->retries[k] = r->retries[--r->n_retries];
-				break;
-			}
-		/* items waiting to be retried hold their place: a failing
-		 * endpoint sees at most concurrency items, not the whole task */
-		if (i == SIZE_MAX && r->next_todo < r->n_todo &&
-		    model_in_flight(r->m) + r->n_retries < r->o->model.concurrency)
-			i = r->todo[r->next_todo++];
-		if (i == SIZE_MAX)
-			break;
-		msgs = task_messages(&r->o->task->spec, r->o->items, i);
-		/* the flattened prompt is for completions and exec only */
-		prompt = msgs && r->o->model.api != MODEL_CHAT ? task_flatten(msgs) : NULL;
-		req = (model_req){ .id = (uint32_t)i, .messages = msgs, .prompt = prompt,
-		    .max_tokens = eval_max_tokens(r->o),
-		    .temperature = r->o->task->spec.temperature };
-		err = msgs && (prompt || r->o->model.api == MODEL_CHAT) ? model_submit(r->m, &req) :
-		    EM_ENOMEM;
-		json_decref(msgs);
-		free(prompt);
-		if (err != EM_OK) {
+	while (!r->stopping && !capped(r) && model_in_flight(r->m) < r->o->model.concurrency &&
+	    (sl = next_to_send(r, now)) != NULL)
+		if ((err = send_item(r, sl)) != EM_OK) {
 			stop(r, err == EM_ENOMEM ? "out of memory" : "the model adapter failed");
 			return;
 		}
-		r->attempts[i]++;
-		r->out->requests++;
-	}
 	if (r->stopping)
 		return;
 	if (capped(r)) {
@@ -523,8 +511,7 @@ dispatch(eval_runner *r)
 static void
 maybe_done(eval_runner *r)
 {
-	if (r->stopping || r->next_todo < r->n_todo || r->n_retries > 0 ||
-	    model_in_flight(r->m) > 0)
+	if (r->stopping || r->left > 0 || r->n_retries > 0 || model_in_flight(r->m) > 0)
 		return;
 	if (r->n_early > 0)	/* refusals held to the end: none was answered */
 		stop(r, "the server refused every item it was asked, so none was kept (check "
@@ -533,133 +520,21 @@ maybe_done(eval_runner *r)
 		stop(r, NULL);
 }
 
-/* A cached item. Its kept output is scored again by today's rules when
- * it is whole (its hash matches); a refused item stays refused. */
-static int
-cached_fn(void *ctx, const store_eval *e)
-{
-	eval_runner *r = ctx;
-	eval_out *out = r->out;
-	uint16_t s = e->score;
-	uint8_t flags = e->flags, h[32];
-	char *text;
-
-	/* a score above the scale is no score of ours: asked again */
-	if (e->index >= out->n || out->have[e->index] || s > BODY_SCORE_SCALE)
-		return 0;
-	if (flags & STORE_EVAL_FAILED) {	/* not scored: asked again */
-		r->failed_before[e->index] = 1;
-		return 0;
-	}
-	if ((text = malloc(e->output_len + 1)) == NULL)
-		return 1;
-	memcpy(text, e->output, e->output_len);
-	text[e->output_len] = '\0';
-	if (flags & STORE_EVAL_REFUSED) {
-		s = 0;
-		note(out, text);
-	} else {
-		r->answered++;
-		hash_blake2b(h, (const uint8_t *)text, e->output_len);
-		if (memcmp(h, e->output_hash, 32) == 0 && strlen(text) == e->output_len) {
-			s = score_units(task_score(&r->o->task->spec, r->o->items->item[e->index],
-			    text));
-			flags = (uint8_t)((flags & STORE_EVAL_TRUNCATED) | text_flags(text));
-		}
-	}
-	free(text);
-	out->have[e->index] = 1;
-	out->score[e->index] = s;
-	out->flags[e->index] = flags;
-	memcpy(out->out_hash[e->index], e->output_hash, 32);
-	count(out, flags);
-	out->scored++;
-	out->cached++;
-	return 0;
-}
-
-static em_err
-prepare(eval_runner *r, store *st, const eval_opts *o, eval_out *out)
-{
-	size_t n = o->items->n;
-	em_err err;
-
-	if (o->limit && o->limit < n)
-		n = o->limit;
-	memset(out, 0, sizeof *out);
-	out->n = n;
-	r->st = st;
-	r->o = o;
-	r->out = out;
-	if ((err = eval_run_key(o, out->run_key)) != EM_OK)
-		return err;
-	out->score = calloc(n ? n : 1, sizeof *out->score);
-	out->have = calloc(n ? n : 1, 1);
-	out->flags = calloc(n ? n : 1, 1);
-	out->out_hash = calloc(n ? n : 1, sizeof *out->out_hash);
-	r->todo = calloc(n ? n : 1, sizeof *r->todo);
-	r->retries = calloc(n ? n : 1, sizeof *r->retries);
-	r->attempts = calloc(n ? n : 1, 1);
-	r->waits = calloc(n ? n : 1, 1);
-	r->failed_before = calloc(n ? n : 1, 1);
-	r->batch = calloc(FLUSH_BATCH, sizeof *r->batch);
-	if (!out->score || !out->have || !out->flags || !out->out_hash || !r->todo ||
-	    !r->retries || !r->attempts || !r->waits || !r->failed_before || !r->batch)
-		return EM_ENOMEM;
-	/* a fresh run forgets the old answers, so that it goes on from where
-	 * it stops, never mixing them with its own */
-	if (o->fresh && (err = store_eval_clear(st, out->run_key)) != EM_OK)
-		return err;
-	if (!o->fresh && store_eval_each(st, out->run_key, cached_fn, r) != EM_OK)
-		log_warn("eval: cannot read the evaluation cache; asking for every item");
-	for (size_t i = 0; i < n; i++)
-		if (!out->have[i])
-			r->todo[r->n_todo++] = i;
-	return EM_OK;
-}
-
-/* max_prompt_bytes: every item still to ask is rendered as it would be
- * sent, before anything is; the first over the limit refuses the run. */
-static em_err
-prompts_fit(const eval_runner *r, char *why, size_t cap)
-{
-	const eval_opts *o = r->o;
-
-	for (size_t k = 0; o->max_prompt_bytes > 0 && k < r->n_todo; k++) {
-		size_t i = r->todo[k], n;
-		json_t *msgs = task_messages(&o->task->spec, o->items, i);
-
-		if (msgs == NULL) {
-			snprintf(why, cap, "out of memory");
-			return EM_ENOMEM;
-		}
-		n = task_prompt_bytes(msgs);
-		json_decref(msgs);
-		if (n > o->max_prompt_bytes) {
-			snprintf(why, cap, "item %zu's prompt is %zu bytes, over the limit of %zu "
-			    "(--max-prompt-bytes); nothing was sent", i + 1, n, o->max_prompt_bytes);
-			return EM_ETOOBIG;
-		}
-	}
-	return EM_OK;
-}
-
 /* A run that went to its end with items that failed every attempt: with
- * count_failed they score 0 (no output), counted and with their reasons
- * already in the notes; without, the run stays incomplete. */
+ * count_failed they score 0 (no output; their leaves were made as they
+ * failed), counted and with their reasons already in the notes; without,
+ * the run stays incomplete. */
 static void
-score_failed(const eval_opts *o, eval_out *out)
+score_failed(eval_runner *r)
 {
-	uint8_t none[32];
+	eval_out *out = r->out;
 
-	if (!o->count_failed || out->interrupted || out->stopped[0] != '\0')
+	if (!r->o->count_failed || out->interrupted || out->stopped[0] != '\0')
 		return;
-	hash_blake2b(none, (const uint8_t *)"", 0);
 	for (size_t i = 0; i < out->n; i++)
-		if (!out->have[i]) {
+		if (!out->have[i] && (r->mark[i] & EVAL_MARK_FAILED)) {
 			out->have[i] = 1;
 			out->score[i] = 0;
-			memcpy(out->out_hash[i], none, 32);
 			out->scored++;
 			out->failed_scored++;
 		}
@@ -675,11 +550,8 @@ eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap)
 
 	r.clock = o->clock != NULL ? o->clock : em_clock_system();
 	mono0 = em_mono_ms(r.clock);
-	if ((err = prepare(&r, st, o, out)) != EM_OK) {
-		snprintf(why, cap, "%s", em_strerror(err));
-		goto out;
-	}
-	if ((err = prompts_fit(&r, why, cap)) != EM_OK)
+	if ((err = eval_prepare(&r, st, o, out, why, cap)) != EM_OK ||
+	    (err = eval_prompts_fit(&r, why, cap)) != EM_OK)
 		goto out;
 	out->t_start = em_wall_ms(r.clock);
 	if (uv_loop_init(&r.loop) != 0) {
@@ -696,7 +568,7 @@ eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap)
 	uv_signal_init(&r.loop, &r.sigint);
 	uv_signal_init(&r.loop, &r.sigterm);
 	r.wake.data = r.flush.data = r.sigint.data = r.sigterm.data = &r;
-	uv_timer_start(&r.flush, on_flush, FLUSH_MS, FLUSH_MS);
+	uv_timer_start(&r.flush, on_flush, EVAL_FLUSH_MS, EVAL_FLUSH_MS);
 	uv_signal_start(&r.sigint, on_signal, SIGINT);
 	uv_signal_start(&r.sigterm, on_signal, SIGTERM);
 	r.t0 = em_mono_ms(r.clock);
@@ -704,7 +576,7 @@ eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap)
 	maybe_done(&r);
 	uv_run(&r.loop, UV_RUN_DEFAULT);
 	flush(&r);
-	score_failed(o, out);
+	score_failed(&r);
 	model_free(r.m);
 	out->wall_s = (double)(em_mono_ms(r.clock) - mono0) / 1e3;
 	if (uv_loop_close(&r.loop) != 0)
@@ -713,14 +585,7 @@ eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap)
 	err = EM_OK;
 out:
 	out->cpu_s = cpu_now() - cpu0;
-	for (size_t i = 0; i < r.n_batch; i++)
-		free((char *)(uintptr_t)r.batch[i].output);
-	free(r.todo);
-	free(r.retries);
-	free(r.attempts);
-	free(r.waits);
-	free(r.failed_before);
-	free(r.batch);
+	eval_runner_free(&r);
 	return err;
 }
 
@@ -730,7 +595,7 @@ eval_out_free(eval_out *out)
 	free(out->score);
 	free(out->have);
 	free(out->flags);
-	free(out->out_hash);
+	free(out->leaf);
 	memset(out, 0, sizeof *out);
 }
 

@@ -70,7 +70,11 @@ typedef struct eval_progress {
  * the model's settings included). */
 typedef struct eval_opts {
 	const task_rec		*task;
-	const task_items	*items;
+	/* The task's count and few-shot examples, from task_items_check
+	 * over task's record: the items themselves are read from the store's
+	 * chunks as the run goes, one chunk at a time (task_reader), and
+	 * those being asked are the only ones held. */
+	const task_shots	*shots;
 	model_opts		 model;
 	const char		*model_name;
 	const char		*revision;
@@ -87,7 +91,8 @@ typedef struct eval_opts {
 	 * EVAL_CAPPED_WHY), keeping what it scored. max_prompt_bytes: before
 	 * anything is sent every item still to ask is rendered, and if one's
 	 * prompt (task_prompt_bytes) is over this, eval_run sends nothing and
-	 * returns EM_ETOOBIG naming the first such item. */
+	 * returns EM_ETOOBIG naming the first such item (a pass over the
+	 * items, one chunk at a time, before the run). */
 	uint64_t		 max_requests;
 	size_t			 max_prompt_bytes;
 	/* Time and randomness; NULL for the system's. Retry waits, the
@@ -110,7 +115,9 @@ typedef struct eval_out {
 	size_t		 failed;	/* items that failed after every retry */
 	size_t		 truncated, empty, refused;	/* of the scored items */
 	size_t		 failed_scored;	/* failed items scored 0 (count_failed) */
-	/* The arrays below hold n entries each and are out's: eval_out_free. */
+	/* The arrays below hold n entries each and are out's: eval_out_free.
+	 * They are what a run keeps of each item: 42 bytes (and 3 more while
+	 * it runs), 42 MB for a million items. */
 	char		 notes[BODY_TEXT_MAX + 1];	/* reasons of refused and
 							 * failed items, distinct */
 	uint64_t	 requests;	/* attempts sent */
@@ -119,7 +126,9 @@ typedef struct eval_out {
 					 * (score_units), and so cached */
 	uint8_t		*have;		/* per item: 1 if scored */
 	uint8_t		*flags;		/* per item: STORE_EVAL_* */
-	uint8_t		(*out_hash)[32];	/* per item: H(output) */
+	uint8_t		(*leaf)[32];	/* per item: its result leaf,
+					 * merkle_result_leaf(index, item hash,
+					 * H(output), score), once scored */
 	uint64_t	 fails[MF_FATAL + 1];	/* failed attempts by kind */
 	char		 last_why[MF_FATAL + 1][MODEL_WHY_MAX];
 	int		 interrupted;	/* SIGINT or SIGTERM */
@@ -149,9 +158,12 @@ em_err	eval_run_key(const eval_opts *o, uint8_t key[static 32]);
  * Else, with a one-line reason in why (cap bytes): EM_ETOOBIG, nothing
  * sent, when an item's prompt is over max_prompt_bytes; and when it could
  * not start: EM_ENOMEM; the store's errors when a fresh run cannot clear
- * the cache; EM_EIO when no event loop can be made; model_open's errors
- * (a bad endpoint, a program that will not start). A cache that cannot be
- * read is logged and every item asked. */
+ * the cache; task_reader_next's when the task's items cannot be read back
+ * (a chunk gone from the store since they were checked); EM_EIO when no
+ * event loop can be made; model_open's errors (a bad endpoint, a program
+ * that will not start). A cache that cannot be read is logged and every
+ * item asked. Items that cannot be read once the run is under way stop it
+ * (out->stopped says so). */
 em_err	eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap);
 /* Frees out's arrays and zeroes it; a zeroed out is fine. */
 void	eval_out_free(eval_out *out);
@@ -163,13 +175,14 @@ void	eval_fail_summary(const eval_out *out, char *buf, size_t cap);
 
 /* The result body of a complete run, into b: metric (the mean of the
  * score vector: stats_summarize over r->score), interval, Merkle root
- * over the per-item leaves, the score vector, harness settings
- * (texts copied). *scores is the vector's buffer (yours: free()) that b
- * borrows; NULL, with no vector in b, for a task of more than
- * BODY_SCORES_MAX items, and after an error. access: enum body_access.
- * Errors: EM_EINVAL for a partial run (an item unscored, or a limit that
- * left items out: never published), EM_ETOOBIG when the generation
- * parameters do not fit BODY_TEXT_MAX, EM_ENOMEM. */
+ * over the per-item leaves (out->leaf, folded one at a time: merkle_acc),
+ * the score vector, harness settings (texts copied). *scores is the
+ * vector's buffer (yours: free()) that b borrows; NULL, with no vector in
+ * b, for a task of more than BODY_SCORES_MAX items, and after an error.
+ * access: enum body_access. Errors: EM_EINVAL for a partial run (an item
+ * unscored, or a limit that left items out: o->shots->n is not r->n;
+ * never published), EM_ETOOBIG when the generation parameters do not fit
+ * BODY_TEXT_MAX, EM_ENOMEM. */
 em_err	eval_result_body(const eval_opts *o, const eval_out *r, int access,
     body_any *b, uint8_t **scores);
 

@@ -16,14 +16,14 @@ eval_result_body(const eval_opts *o, const eval_out *r, int access, body_any *b,
     uint8_t **scores)
 {
 	body_result *res = &b->u.result;
-	uint8_t *leaves;
+	merkle_acc acc;
 	stats_summary sum;
 	json_t *params;
 	char *p;
 	em_err err;
 
 	*scores = NULL;
-	if (r->scored != r->n || r->n != o->items->n)
+	if (r->scored != r->n || r->n != o->shots->n)
 		return EM_EINVAL;	/* never publish a partial run */
 	memset(b, 0, sizeof *b);
 	b->kind = REC_RESULT;
@@ -78,16 +78,12 @@ eval_result_body(const eval_opts *o, const eval_out *r, int access, body_any *b,
 	res->t_start = r->t_start;
 	res->t_end = r->t_end;
 
-	/* leaves H(index, item hash, H(output), score) */
-	if ((leaves = malloc(32 * r->n)) == NULL)
-		return EM_ENOMEM;
+	/* leaves H(index, item hash, H(output), score), made as each item
+	 * was scored */
+	merkle_acc_start(&acc);
 	for (size_t i = 0; i < r->n; i++)
-		merkle_result_leaf(leaves + 32 * i, (uint32_t)i, o->items->hash[i], r->out_hash[i],
-		    r->score[i]);
-	err = merkle_root(res->merkle, leaves, r->n);
-	free(leaves);
-	if (err != EM_OK)
-		return err;
+		merkle_acc_add(&acc, r->leaf[i]);
+	merkle_acc_root(&acc, res->merkle);
 	res->has_merkle = 1;
 	if (r->n <= BODY_SCORES_MAX) {
 		if ((*scores = malloc(2 * r->n)) == NULL)

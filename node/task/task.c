@@ -435,10 +435,10 @@ task_load(const char *path, task_built *t, char *why, size_t cap)
 		goto out;
 	}
 	if ((err = task_items_file(ipath, t, why, cap)) == EM_OK && t->spec.fewshot > 0 &&
-	    t->spec.fewshot >= t->items.n)
+	    t->spec.fewshot >= t->n_items)
 		err = task_why(EM_EFORMAT, why, cap, "%s:%d: fewshot: %u examples need at least %u "
 		    "items (an item is never its own example); the task has %zu", path,
-		    key_line(buf, "fewshot:"), t->spec.fewshot, t->spec.fewshot + 1, t->items.n);
+		    key_line(buf, "fewshot:"), t->spec.fewshot, t->spec.fewshot + 1, t->n_items);
 out:
 	json_decref(m);
 	free(buf);
@@ -451,12 +451,8 @@ void
 task_built_free(task_built *t)
 {
 	task_spec_free(&t->spec);
-	task_items_free(&t->items);
 	free(t->manifest);
+	free(t->items_path);
 	free(t->chunk_hashes);
-	for (size_t i = 0; i < t->n_chunks; i++)
-		free(t->chunk[i]);
-	free(t->chunk);
-	free(t->chunk_len);
 	memset(t, 0, sizeof *t);
 }

@@ -10,12 +10,16 @@
  * newline; the items root is the Merkle root over those hashes in order.
  *
  * The same checks run on what an author typed and on what a peer sent:
- * task_spec_parse() takes the canonical manifest, task_items_parse()
- * takes chunk bytes, and both are strict and bounded (jansson parses with
+ * task_spec_parse() takes the canonical manifest, a task_reader takes
+ * chunk bytes, and both are strict and bounded (jansson parses with
  * duplicate keys refused; sizes are checked before parsing). Messages are
  * one line: "FILE:LINE: field: problem" for files, "item N: ..." for
  * chunks. A function with a why argument (cap bytes) writes a reason
- * there whenever it fails. */
+ * there whenever it fails.
+ *
+ * No function here holds a task's items: a task of BODY_ITEMS_MAX items
+ * is published, checked and read one chunk at a time, and what is kept
+ * of each item is a key of its id while the ids are checked (task_ids). */
 #ifndef EM_TASK_H
 #define EM_TASK_H
 
@@ -67,25 +71,23 @@ typedef struct task_spec {
 						 * without "items" */
 } task_spec;
 
-/* Items, owned (task_items_free); zeroed before the first use. */
-typedef struct task_items {
-	size_t		  n;
-	json_t		**item;			/* parsed item objects, a reference each */
-	uint8_t		(*hash)[32];		/* merkle_item() of each */
-} task_items;
-
-/* A task read from files, ready to publish; it owns everything in it
+/* A task read from files, ready to publish: what its record says, not its
+ * items. The items file is read twice, one chunk at a time, so that a
+ * task of any size takes one chunk's memory and its ids' keys (task_ids)
+ * to publish: once by task_load, which checks every item and computes the
+ * chunks' hashes, the items root and the task id; once more by
+ * task_built_store, which builds the chunks again and stores each after
+ * checking it against its hash. It owns everything in it
  * (task_built_free). */
 typedef struct task_built {
 	task_spec	 spec;
-	task_items	 items;
 	char		*manifest;		/* canonical bytes (NUL-terminated) */
 	size_t		 manifest_len;
+	char		*items_path;		/* the items file, as opened */
+	size_t		 n_items;
 	uint8_t		 items_root[32];
 	size_t		 n_chunks;
 	uint8_t		*chunk_hashes;		/* n_chunks * 32 */
-	char		**chunk;		/* n_chunks chunks ... */
-	size_t		*chunk_len;		/* ... and their lengths */
 } task_built;
 
 /* Writes a one-line reason to why (cap bytes, cut to fit) and returns
@@ -114,14 +116,28 @@ em_err task_load(const char *manifest_path, task_built *t, char *why, size_t cap
 /* Frees what t holds and zeroes it; a zeroed t is fine. */
 void task_built_free(task_built *t);
 
-/* The part of task_load that reads the JSONL items file at path into
- * t->items, t->chunk* and t->items_root (t->spec already set). Errors:
- * EM_EIO (cannot open or read it), EM_EFORMAT (not a regular file, an
- * item that breaks a rule, no items, two with one id), EM_ETOOBIG (a file
- * above TASK_ITEMS_FILE_MAX, or items that need more than
- * BODY_CHUNKS_MAX chunks), EM_ENOMEM; what was read stays in t for
+/* The part of task_load that reads the JSONL items file at path and
+ * checks every item (t->spec already set): t->n_items, t->n_chunks,
+ * t->chunk_hashes, t->items_root and t->items_path; no item is kept. Its
+ * memory: one chunk (TASK_CHUNK_MAX), the chunks' hashes, and the ids'
+ * keys (task_ids: 20 bytes an item). Errors: EM_EIO (cannot open or read
+ * it), EM_EFORMAT (not a regular file, an item that breaks a rule, no
+ * items, two with one id: "FILE:LINE: id already used on line N", N the
+ * first line with the id of the first line that repeats one), EM_ETOOBIG
+ * (a file above TASK_ITEMS_FILE_MAX, or items that need more than
+ * BODY_CHUNKS_MAX chunks), EM_ENOMEM; what was set stays in t for
  * task_built_free. */
 em_err task_items_file(const char *path, task_built *t, char *why, size_t cap);
+
+/* Stores t's chunks in st (store_blob_put), in order: reads t->items_path
+ * again and builds each chunk anew, and stores it only once it hashes to
+ * the chunk hash task_load computed, so that what is stored is what was
+ * checked. A file that changed since is EM_EIO ("changed while it was
+ * being published"): the chunks before the first that differs are stored
+ * (they are the checked task's, and are found again by a publish that
+ * starts over), no other. Errors, each with a reason in why: EM_EIO, the
+ * store's (its em_strerror in why), EM_ENOMEM. */
+em_err task_built_store(const task_built *t, store *st, char *why, size_t cap);
 
 /* Checks a canonical manifest bytes[0..len) (from a task record; only
  * read) into s. EM_EFORMAT with why; s then holds nothing to free. */
@@ -130,18 +146,105 @@ em_err task_spec_parse(const uint8_t *bytes, size_t len, task_spec *s,
 /* Drops s's manifest and zeroes it; a zeroed s is fine. */
 void task_spec_free(task_spec *s);
 
-/* Parses one chunk's item lines, chunk[0..len) (only read), appending to
- * items, each checked against s (unique ids are checked by
- * task_items_check once all are in). EM_EFORMAT ("item N: ..."),
- * EM_ENOMEM; the items appended before an error stay in items. */
-em_err task_items_parse(const task_spec *s, const uint8_t *chunk, size_t len,
-    task_items *items, char *why, size_t cap);
-/* Checks the whole set: ids unique, count and root as the record says.
- * EM_EFORMAT, EM_ENOMEM. */
-em_err task_items_check(const task_items *items, const body_task *t,
-    char *why, size_t cap);
-/* Drops the items and zeroes items; a zeroed one is fine. */
-void task_items_free(task_items *items);
+/* One item as a reader gives it. */
+typedef struct task_item {
+	size_t		 index;		/* its position in the task, from 0 */
+	json_t		*item;		/* the parsed, checked item: the reader's
+					 * until its next call (json_incref it
+					 * to keep it) */
+	uint8_t		 hash[32];	/* merkle_item() over its line */
+} task_item;
+
+/* A stored task's items, read in order one chunk at a time: each chunk
+ * is fetched from the store, checked against its hash and its items
+ * against the manifest as they are read, so that a task of any size
+ * takes one chunk (TASK_CHUNK_MAX) and one item of memory. A reader checks
+ * items one by one, never the set (ids unique, count, root): that is
+ * task_items_check, which reads them all once; a reader over the same
+ * record's chunks afterwards reads the same items, for each chunk is
+ * checked against its hash again. */
+typedef struct task_reader task_reader;
+
+/* A reader of the items of record t in st, checked against s; st, s and t
+ * are borrowed until task_reader_free. *out is yours. EM_ENOMEM. */
+em_err task_reader_open(store *st, const task_spec *s, const body_task *t,
+    task_reader **out);
+/* The same over the one chunk chunk[0..len) (only read, borrowed): items
+ * as a peer's chunk holds them, for tests and fuzzing. EM_ENOMEM. */
+em_err task_reader_chunk(const task_spec *s, const uint8_t *chunk, size_t len,
+    task_reader **out);
+/* The next item into it; it->item is NULL after the last. Errors, with a
+ * reason in why: EM_EFORMAT ("chunk N does not match its hash", "a chunk
+ * must be 1 to TASK_CHUNK_MAX bytes of lines", "item N: ..." with the
+ * item's number in the task), the store's (a chunk that is not here:
+ * EM_ENOTFOUND), EM_ENOMEM; after an error, only task_reader_free. */
+em_err task_reader_next(task_reader *r, task_item *it, char *why, size_t cap);
+/* Frees r and the item it holds; NULL is fine. */
+void task_reader_free(task_reader *r);
+
+/* What few-shot prompts need of a task: the examples are the fewshot
+ * items with the least hashes, never the item itself, so the fewshot + 1
+ * least are enough for every item (at most TASK_FEWSHOT_MAX + 1 items held
+ * whatever the task's size). Zero it before its first use. */
+typedef struct task_shot {
+	size_t		 index;
+	uint8_t		 hash[32];
+	json_t		*item;		/* a reference */
+} task_shot;
+typedef struct task_shots {
+	size_t		 n;		/* the task's items (task_items_check) */
+	size_t		 n_kept;
+	task_shot	 kept[TASK_FEWSHOT_MAX + 1];	/* by hash, then position */
+} task_shots;
+
+/* Offers it as an example: kept (a reference taken) while it is among the
+ * fewshot + 1 least by hash, then position; the one it pushes out is
+ * dropped. Items are offered in any order, each once. */
+void task_shots_add(task_shots *sh, unsigned fewshot, const task_item *it);
+/* Drops the examples and zeroes sh; a zeroed one is fine. */
+void task_shots_free(task_shots *sh);
+
+/* Checks a stored task's items against its record t and its manifest s,
+ * reading them once (task_reader): every item by the rules, ids unique
+ * ("items A and B have the same id", A the first item with the id of the
+ * first item B that repeats one), the count and the root as the record
+ * says. Memory: one chunk, the ids' keys (task_ids, 20 bytes an item,
+ * freed before it returns) and the examples, which go into sh (yours:
+ * task_shots_free; on failure it holds nothing), with sh->n the count.
+ * Errors, with a reason in why: EM_ENOTFOUND ("N of M item chunks are not
+ * here yet") when some chunks are not held; EM_EFORMAT for a chunk that
+ * does not hash to its name or items that break a rule; EM_ENOMEM; the
+ * store's errors. */
+em_err task_items_check(store *st, const task_spec *s, const body_task *t,
+    task_shots *sh, char *why, size_t cap);
+
+/* Item ids, kept to find two items with one id without holding the
+ * items: each id as a TASK_ID_KEY-byte key, BLAKE2b of its typed text
+ * ("s" and the string, or "i" and the number: "7" and 7 are different
+ * ids), beside the item's position — 20 bytes an item, 20 MB for a task
+ * of a million (the ids' texts, up to BODY_NAME_MAX bytes each, are not
+ * kept). Equal ids always have equal keys, so a duplicate never passes.
+ * Two different ids with one key would be refused as a duplicate: finding
+ * such a pair is a birthday search on 128 bits, about 2^64 BLAKE2b
+ * evaluations, out of anyone's reach, and a task that did would only be
+ * refused. Zero a task_ids before its first use. */
+#define TASK_ID_KEY	16
+typedef struct task_ids {
+	struct task_id_key	*k;
+	size_t			 n, cap;
+} task_ids;
+
+/* Adds the id of item (checked: a string or a whole number) at pos, a
+ * position the caller chooses (an item number, a line number). EM_ENOMEM. */
+em_err task_ids_add(task_ids *ids, const json_t *item, uint32_t pos);
+/* The first repeat: of the items whose id an item added before has, the
+ * least position into *second, and the least position of that id into
+ * *first (*first < *second). EM_EEXIST if there is one, EM_OK if every id
+ * is unique (both 0). Sorts the keys in place, allocating nothing; add
+ * nothing after it. */
+em_err task_ids_dup(task_ids *ids, uint32_t *first, uint32_t *second);
+/* Frees the keys and zeroes ids; a zeroed one is fine. */
+void task_ids_free(task_ids *ids);
 
 /* A task as this node holds it: the first record that published it
  * (task_rec_free). */
@@ -203,20 +306,14 @@ em_err task_rec_load(store *st, const uint8_t id[static 32], task_rec *out,
     char *why, size_t cap);
 void task_rec_free(task_rec *t);
 
-/* Loads a stored task's items from the store's chunks and checks them
- * against the record t, into items (yours: task_items_free; on failure it
- * holds nothing). EM_ENOTFOUND (with the count missing in why) if some
- * chunks are not held yet; EM_EFORMAT for a chunk that does not hash to
- * its name or items that break a rule; EM_ENOMEM; the store's errors. */
-em_err task_items_load(store *st, const task_spec *s, const body_task *t,
-    task_items *items, char *why, size_t cap);
-
-/* The chat messages for item i < items->n: the system message if any,
- * then the fewshot items with the least hashes (never i itself), in hash
- * order, each as a user message and its target as the answer, then item
- * i. A new JSON array of {role, content} (yours: json_decref), or NULL
- * when out of memory. */
-json_t *task_messages(const task_spec *s, const task_items *items, size_t i);
+/* The chat messages for item (borrowed), the task's item i < sh->n: the
+ * system message if any, then the fewshot examples of sh (the task's
+ * items with the least hashes, never i itself), in hash order, each as a
+ * user message and its target as the answer, then the item. sh is what
+ * task_items_check gave for s's task. A new JSON array of {role, content}
+ * (yours: json_decref), or NULL when out of memory. */
+json_t *task_messages(const task_spec *s, const task_shots *sh, const json_t *item,
+    size_t i);
 
 /* The messages flattened into one completion prompt (yours: free()), or
  * NULL when out of memory. */

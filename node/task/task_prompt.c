@@ -135,44 +135,36 @@ add_msg(json_t *msgs, const char *role, char *content)
 	return m == NULL ? -1 : json_array_append_new(msgs, m);
 }
 
-/* The examples for item i: the fewshot items with the least hashes,
- * skipping i itself, in hash order. Returns how many went into ex. */
+/* The examples for item i: the first fewshot of sh's, skipping i itself
+ * (sh keeps one more than fewshot for that). Returns how many went into
+ * ex. */
 static size_t
-pick_examples(const task_spec *s, const task_items *items, size_t i,
-    size_t ex[static TASK_FEWSHOT_MAX])
+pick_examples(const task_spec *s, const task_shots *sh, size_t i,
+    const json_t *ex[static TASK_FEWSHOT_MAX])
 {
 	size_t n = 0;
 
-	for (size_t j = 0; j < items->n; j++) {
-		size_t k;
-
-		if (j == i)
-			continue;
-		if (n == s->fewshot &&
-		    (n == 0 || memcmp(items->hash[j], items->hash[ex[n - 1]], 32) >= 0))
-			continue;
-		k = n < s->fewshot ? n++ : n - 1;
-		for (; k > 0 && memcmp(items->hash[j], items->hash[ex[k - 1]], 32) < 0; k--)
-			ex[k] = ex[k - 1];
-		ex[k] = j;
-	}
+	for (size_t k = 0; k < sh->n_kept && n < s->fewshot; k++)
+		if (sh->kept[k].index != i)
+			ex[n++] = sh->kept[k].item;
 	return n;
 }
 
 json_t *
-task_messages(const task_spec *s, const task_items *items, size_t i)
+task_messages(const task_spec *s, const task_shots *sh, const json_t *item, size_t i)
 {
-	size_t ex[TASK_FEWSHOT_MAX], n = pick_examples(s, items, i, ex);
+	const json_t *ex[TASK_FEWSHOT_MAX];
+	size_t n = pick_examples(s, sh, i, ex);
 	json_t *msgs = json_array();
 	int bad = msgs == NULL;
 
 	if (!bad && s->system != NULL)
-		bad = add_msg(msgs, "system", render(s, s->system, items->item[i]));
+		bad = add_msg(msgs, "system", render(s, s->system, item));
 	for (size_t k = 0; k < n && !bad; k++)
-		bad = add_msg(msgs, "user", render(s, s->prompt, items->item[ex[k]])) ||
-		    add_msg(msgs, "assistant", target_text(s, items->item[ex[k]]));
+		bad = add_msg(msgs, "user", render(s, s->prompt, ex[k])) ||
+		    add_msg(msgs, "assistant", target_text(s, ex[k]));
 	if (!bad)
-		bad = add_msg(msgs, "user", render(s, s->prompt, items->item[i]));
+		bad = add_msg(msgs, "user", render(s, s->prompt, item));
 	if (bad) {
 		json_decref(msgs);
 		return NULL;

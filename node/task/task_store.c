@@ -1,12 +1,10 @@
-/* Tasks in the store: finding one by name or id, who holds a name,
- * loading its items. */
+/* Tasks in the store: finding one by name or id, who holds a name. */
 #include "task.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hash.h"
 #include "hex.h"
 #include "name.h"
 
@@ -224,39 +222,3 @@ task_rec_free(task_rec *t)
 	free(t->bytes);
 	memset(t, 0, sizeof *t);
 }
-
-em_err
-task_items_load(store *st, const task_spec *s, const body_task *t,
-    task_items *items, char *why, size_t cap)
-{
-	size_t missing = 0;
-	em_err err = EM_OK;
-
-	memset(items, 0, sizeof *items);
-	for (uint32_t i = 0; i < t->n_chunks; i++)
-		missing += !store_blob_has(st, t->chunks + 32 * i);
-	if (missing)
-		return task_why(EM_ENOTFOUND, why, cap, "%zu of %u item chunks are not here yet",
-		    missing, t->n_chunks);
-	for (uint32_t i = 0; i < t->n_chunks && err == EM_OK; i++) {
-		uint8_t *chunk, h[32];
-		size_t len;
-
-		if ((err = store_blob_get(st, t->chunks + 32 * i, &chunk, &len)) != EM_OK) {
-			task_why(err, why, cap, "chunk %u: %s", i + 1, em_strerror(err));
-			break;
-		}
-		hash_blake2b(h, chunk, len);
-		if (memcmp(h, t->chunks + 32 * i, 32) != 0)
-			err = task_why(EM_EFORMAT, why, cap, "chunk %u does not match its hash", i + 1);
-		else
-			err = task_items_parse(s, chunk, len, items, why, cap);
-		free(chunk);
-	}
-	if (err == EM_OK)
-		err = task_items_check(items, t, why, cap);
-	if (err != EM_OK)
-		task_items_free(items);
-	return err;
-}
-

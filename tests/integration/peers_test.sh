@@ -77,5 +77,15 @@ run 0 "$EM" peers add "127.0.0.1:$(port 10)" --home "$T/a"
 wait_for 15 "b reconnects to a" "$EM" peers --home "$T/b" "connected"
 publish b 1
 converged 15 a b
+
+# one node a home, by the home's lock: with a's socket file out of the way
+# (as in the window between a look at it and a bind), a second node on a's
+# home is refused, and a's socket is left alone
+mv "$T/a/control.sock" "$T/a/held.sock"
+run 1 timeout 30 "$EM" node --home "$T/a" --listen "127.0.0.1:$(port 11)"
+has "$err" "a node is already running for $T/a"; one_line
+[ ! -e "$T/a/control.sock" ] && ok || bad "the refused node made a socket in a's home"
+mv "$T/a/held.sock" "$T/a/control.sock"
+run 0 "$EM" status --home "$T/a"; has "$out" 'running'
 stop_all
 finish

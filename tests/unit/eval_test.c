@@ -97,7 +97,31 @@ write_task(const char *dir, task_built *t)
 	fclose(f);
 	if (task_load(path, t, why, sizeof why) != EM_OK)
 		fail_msg("task_load: %s", why);
-	assert_int_equal(t->items.n, ITEMS);
+	assert_int_equal(t->n_items, ITEMS);
+}
+
+/* t's record as a task publish makes it (b borrows from t), its id in
+ * tr, and its chunks stored in st. */
+static void
+store_task(store *st, const task_built *t, body_task *b, task_rec *tr)
+{
+	char why[256];
+
+	memset(b, 0, sizeof *b);
+	snprintf(b->name, sizeof b->name, "%s", t->spec.name);
+	snprintf(b->version, sizeof b->version, "%s", t->spec.version);
+	memcpy(b->items_root, t->items_root, 32);
+	b->n_items = t->n_items;
+	b->manifest = (const uint8_t *)t->manifest;
+	b->manifest_len = t->manifest_len;
+	b->n_chunks = (uint32_t)t->n_chunks;
+	b->chunks = t->chunk_hashes;
+	memset(tr, 0, sizeof *tr);
+	body_task_id(b, tr->id);
+	tr->body = *b;
+	tr->spec = t->spec;	/* borrowed: t frees it */
+	if (task_built_store(t, st, why, sizeof why) != EM_OK)
+		fail_msg("task_built_store: %s", why);
 }
 
 struct published {
@@ -126,6 +150,8 @@ test_resumed_run_publishes_the_same(void **state)
 {
 	char dir[512], sa[512], sb[512], cmd[PATH_MAX + 16], why[256];
 	task_built t = { 0 };
+	task_shots shots;
+	body_task body;
 	task_rec tr;
 	eval_opts o;
 	eval_out out;
@@ -137,15 +163,16 @@ test_resumed_run_publishes_the_same(void **state)
 	(void)state;
 	snprintf(dir, sizeof dir, "%s", tu_tmpdir());
 	write_task(dir, &t);
-	memset(&tr, 0, sizeof tr);
-	memcpy(tr.id, t.items_root, 32);	/* any 32 bytes: the runner keys on it */
-	tr.spec = t.spec;
-	snprintf(cmd, sizeof cmd, "'%s' --model", self);
-	o = (eval_opts){ .task = &tr, .items = &t.items, .model_name = "m", .revision = "r1",
-	    .model = { .api = MODEL_EXEC, .exec_cmd = cmd, .timeout_ms = 30000,
-	    .concurrency = 1 } };
 	a = tu_store(sa, 0, netid);
 	b = tu_store(sb, 0, netid);
+	store_task(a, &t, &body, &tr);
+	store_task(b, &t, &body, &tr);
+	if (task_items_check(a, &tr.spec, &tr.body, &shots, why, sizeof why) != EM_OK)
+		fail_msg("task_items_check: %s", why);
+	snprintf(cmd, sizeof cmd, "'%s' --model", self);
+	o = (eval_opts){ .task = &tr, .shots = &shots, .model_name = "m", .revision = "r1",
+	    .model = { .api = MODEL_EXEC, .exec_cmd = cmd, .timeout_ms = 30000,
+	    .concurrency = 1 } };
 
 	/* straight through */
 	run(a, &o, &once);
@@ -184,6 +211,7 @@ test_resumed_run_publishes_the_same(void **state)
 
 	free(once.scores);
 	free(resumed.scores);
+	task_shots_free(&shots);
 	store_free(a);
 	store_free(b);
 	tu_rmtree(sa);

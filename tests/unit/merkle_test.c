@@ -1,8 +1,10 @@
-/* Merkle roots: checked against the tree computed by hand. */
+/* Merkle roots: checked against the tree computed by hand, and the root
+ * built one leaf at a time against merkle_root. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -73,12 +75,58 @@ test_leaves_commit_to_every_field(void **state)
 	assert_memory_not_equal(a, b, 32);
 }
 
+/* The root built one leaf at a time is merkle_root's for every count
+ * up to 600 (every shape of odd widths up to height 9), and at 2^k - 1,
+ * 2^k and 2^k + 1 up to 2^14 + 1; a changed leaf changes it. */
+static void
+test_acc_is_merkle_root(void **state)
+{
+	static const size_t edges[] = { 1023, 1024, 1025, 4095, 4096, 4097, 16383, 16384, 16385 };
+	enum { MAX = 16385 };
+	uint8_t *leaves = malloc(32 * MAX), want[32], got[32], before[32];
+	merkle_acc a;
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+
+	(void)state;
+	assert_non_null(leaves);
+	for (size_t i = 0; i < 32 * MAX; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		leaves[i] = (uint8_t)x;
+	}
+	merkle_acc_start(&a);
+	for (size_t n = 0; n <= 600; n++) {
+		assert_int_equal(merkle_root(want, leaves, n), EM_OK);
+		merkle_acc_root(&a, got);
+		assert_memory_equal(got, want, 32);
+		merkle_acc_add(&a, leaves + 32 * n);
+	}
+	for (size_t e = 0; e < sizeof edges / sizeof edges[0]; e++) {
+		merkle_acc_start(&a);
+		for (size_t i = 0; i < edges[e]; i++)
+			merkle_acc_add(&a, leaves + 32 * i);
+		assert_int_equal(merkle_root(want, leaves, edges[e]), EM_OK);
+		merkle_acc_root(&a, got);
+		assert_memory_equal(got, want, 32);
+	}
+	assert_int_equal(merkle_root(before, leaves, 1025), EM_OK);
+	leaves[32 * 700 + 3] ^= 1;
+	merkle_acc_start(&a);
+	for (size_t i = 0; i < 1025; i++)
+		merkle_acc_add(&a, leaves + 32 * i);
+	merkle_acc_root(&a, got);
+	assert_memory_not_equal(got, before, 32);
+	assert_int_equal(merkle_root(want, leaves, 1025), EM_OK);
+	assert_memory_equal(got, want, 32);
+	free(leaves);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roots_by_hand),
 		cmocka_unit_test(test_leaves_commit_to_every_field),
+		cmocka_unit_test(test_acc_is_merkle_root),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

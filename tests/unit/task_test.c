@@ -2,11 +2,13 @@
  * when memory runs out — a reason in why for every failure, EM_ENOMEM
  * said as such, nothing leaked — and the prompt hash a result signs. The
  * allocations are jansson's, failed one at a time through
- * json_set_alloc_funcs. */
+ * json_set_alloc_funcs; and the first repeat of an id among keys of ids.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -70,16 +72,20 @@ test_items_out_of_memory(void **state)
 	(void)state;
 	spec(&s);
 	for (k = 1; k < 1000; k++) {
-		task_items items = { 0 };
+		task_reader *rd;
+		task_item it;
+		size_t n = 0;
 
 		memset(why, 'x', sizeof why);	/* no NUL: an unwritten why shows */
+		assert_int_equal(task_reader_chunk(&s, (const uint8_t *)chunk, sizeof chunk - 1, &rd),
+		    EM_OK);
 		arm(k);
-		err = task_items_parse(&s, (const uint8_t *)chunk, sizeof chunk - 1, &items,
-		    why, sizeof why);
+		while ((err = task_reader_next(rd, &it, why, sizeof why)) == EM_OK && it.item != NULL)
+			n++;
 		disarm();
+		task_reader_free(rd);
 		if (err == EM_OK) {
-			assert_int_equal(items.n, 2);
-			task_items_free(&items);
+			assert_int_equal(n, 2);
 			break;
 		}
 		assert_true(err == EM_ENOMEM || err == EM_EFORMAT);
@@ -89,7 +95,6 @@ test_items_out_of_memory(void **state)
 			assert_non_null(strstr(why, "out of memory"));
 			nomem++;
 		}
-		task_items_free(&items);
 	}
 	assert_true(k < 1000);		/* a run with every allocation granted */
 	assert_true(nomem > 0);		/* the target's text could not be made */
@@ -129,12 +134,61 @@ test_prompt_hash(void **state)
 	task_spec_free(&s);
 }
 
+static json_t *
+with_id(json_t *id)
+{
+	return json_pack("{s:o}", "id", id);
+}
+
+/* The first repeat of an id, by the position of its second use: typed ids
+ * ("7" and 7 differ), several ids used twice or three times, positions
+ * given out of order. */
+static void
+test_ids_first_repeat(void **state)
+{
+	task_ids ids = { 0 };
+	uint32_t a, b;
+	json_t *it;
+
+	(void)state;
+	assert_int_equal(hash_init(), EM_OK);
+	assert_int_equal(task_ids_dup(&ids, &a, &b), EM_OK);	/* none at all */
+	for (uint32_t i = 0; i < 3000; i++) {
+		char text[16];
+
+		snprintf(text, sizeof text, "%u", i / 2);
+		it = with_id(i % 2 ? json_string(text) : json_integer(i / 2));
+		assert_int_equal(task_ids_add(&ids, it, 7 * i + 1), EM_OK);
+		json_decref(it);
+	}
+	assert_int_equal(task_ids_dup(&ids, &a, &b), EM_OK);
+	assert_int_equal(a + b, 0);
+	task_ids_free(&ids);
+
+	/* "x" at 10, 500 and 900; 42 at 200 and 100 (added in that order) */
+	for (uint32_t i = 0; i < 1000; i++) {
+		char text[16];
+
+		snprintf(text, sizeof text, "n%u", i);
+		it = with_id(i == 10 || i == 500 || i == 900 ? json_string("x") :
+		    i == 100 || i == 200 ? json_integer(42) : json_string(text));
+		assert_int_equal(task_ids_add(&ids, it, i == 100 ? 200 : i == 200 ? 100 : i), EM_OK);
+		json_decref(it);
+	}
+	assert_int_equal(task_ids_dup(&ids, &a, &b), EM_EEXIST);
+	assert_int_equal(a, 100);
+	assert_int_equal(b, 200);
+	task_ids_free(&ids);
+	task_ids_free(&ids);	/* a zeroed one is fine */
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_items_out_of_memory),
 		cmocka_unit_test(test_prompt_hash),
+		cmocka_unit_test(test_ids_first_repeat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

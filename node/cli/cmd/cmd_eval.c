@@ -237,32 +237,43 @@ settings(const args_parsed *a, eval_opts *o, int *access, json_t **extra)
 	return 0;
 }
 
+/* The first items' prompts, read from the store's chunks. */
 static int
-dry_run(const eval_opts *o)
+dry_run(store *st, const eval_opts *o)
 {
-	size_t n = o->items->n < 3 ? o->items->n : 3;
-
-	char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP];
+	char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP], why[TASK_WHY_MAX];
+	task_reader *rd;
+	task_item it;
+	em_err err;
+	int rc = 0;
 
 	printf("dry run: %s@%s, %zu items, metric %s; nothing is sent.\n",
 	    cli_show(o->task->spec.name, tn, sizeof tn), cli_show(o->task->spec.version, tv, sizeof tv),
-	    o->items->n, task_metric_name(o->task->spec.metric));
-	for (size_t i = 0; i < n; i++) {
-		json_t *msgs = task_messages(&o->task->spec, o->items, i);
+	    o->shots->n, task_metric_name(o->task->spec.metric));
+	if (task_reader_open(st, &o->task->spec, &o->task->body, &rd) != EM_OK)
+		return cli_fail("out of memory");
+	while (rc == 0 && (err = task_reader_next(rd, &it, why, sizeof why)) == EM_OK &&
+	    it.item != NULL && it.index < 3) {
+		json_t *msgs = task_messages(&o->task->spec, o->shots, it.item, it.index);
 		char *text = NULL;
 
-		if (msgs == NULL)
-			return cli_fail("out of memory");
+		if (msgs == NULL) {
+			rc = cli_fail("out of memory");
+			break;
+		}
 		if (o->model.api == MODEL_COMPLETIONS)
 			text = task_flatten(msgs);
 		else
 			text = json_dumps(msgs, JSON_INDENT(2));
-		printf("--- item %zu (%s)\n%s\n", i + 1, o->model.api == MODEL_COMPLETIONS ?
+		printf("--- item %zu (%s)\n%s\n", it.index + 1, o->model.api == MODEL_COMPLETIONS ?
 		    "completion prompt" : "chat messages", text ? text : "?");
 		free(text);
 		json_decref(msgs);
 	}
-	return 0;
+	task_reader_free(rd);
+	if (rc == 0 && err != EM_OK)
+		rc = cli_fail("task %s@%s: %s", o->task->spec.name, o->task->spec.version, why);
+	return rc;
 }
 
 /* A run that publishes nothing: its one line on stderr and, with --json,
@@ -396,10 +407,10 @@ finish(home_ctx *h, const eval_opts *o, const eval_out *r, int access, const arg
 	if (o->limit) {
 		/* a preview over the first items: the numbers, never a record */
 		eval_opts full = *o;
-		task_items part = *o->items;
+		task_shots part = *o->shots;	/* a shallow copy, only read */
 
 		part.n = r->n;
-		full.items = &part;
+		full.shots = &part;
 		if ((err = eval_result_body(&full, r, access, &b, &scores)) != EM_OK)
 			return not_done(o, r, json, 1, NULL, "cannot compute the result: %s",
 			    em_strerror(err));
@@ -477,7 +488,7 @@ cmd_eval(int argc, char **argv)
 	eval_opts o = { 0 };
 	eval_out r;
 	task_rec tr;
-	task_items items;
+	task_shots shots;
 	uint8_t id[32];
 	json_t *extra = NULL;
 	args_parsed a;
@@ -505,17 +516,17 @@ cmd_eval(int argc, char **argv)
 		goto out;
 	}
 	have_task = 1;
-	if ((err = task_items_load(h.st, &tr.spec, &tr.body, &items, why, sizeof why)) != EM_OK) {
+	if ((err = task_items_check(h.st, &tr.spec, &tr.body, &shots, why, sizeof why)) != EM_OK) {
 		rc = not_done(&o, NULL, json, 1, NULL, "task %s@%s: %s%s", tr.spec.name, tr.spec.version, why,
 		    err == EM_ENOTFOUND ? " (keep the node running to fetch them)" : "");
 		goto out;
 	}
 	have_items = 1;
 	o.task = &tr;
-	o.items = &items;
+	o.shots = &shots;
 	die_with_parent();
 	if (args_get(&a, "dry-run")) {
-		rc = dry_run(&o);
+		rc = dry_run(h.st, &o);
 	} else if ((lock = run_lock(&h, &o)) < 0) {
 		rc = 1;
 	} else if ((err = eval_run(h.st, &o, &r, why, sizeof why)) != EM_OK) {
@@ -532,7 +543,7 @@ out:
 	if (rc == 1 && json && !said)
 		nothing_sent();
 	if (have_items)
-		task_items_free(&items);
+		task_shots_free(&shots);
 	if (have_task)
 		task_rec_free(&tr);
 	if (opened)

@@ -101,7 +101,7 @@ publish_task(home_ctx *h, const char *path, int json)
 	strcpy(b.u.task.name, t.spec.name);
 	strcpy(b.u.task.version, t.spec.version);
 	memcpy(b.u.task.items_root, t.items_root, 32);
-	b.u.task.n_items = t.items.n;
+	b.u.task.n_items = t.n_items;
 	b.u.task.manifest = (const uint8_t *)t.manifest;
 	b.u.task.manifest_len = t.manifest_len;
 	b.u.task.n_chunks = (uint32_t)t.n_chunks;
@@ -115,7 +115,7 @@ publish_task(home_ctx *h, const char *path, int json)
 		hex_encode(hex, tid, 32);
 		hex_encode(rhex, m.record, 32);
 		o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:b}", "task", hex, "record", rhex,
-		    "name", t.spec.name, "version", t.spec.version, "items", (json_int_t)t.items.n,
+		    "name", t.spec.name, "version", t.spec.version, "items", (json_int_t)t.n_items,
 		    "chunks", (json_int_t)t.n_chunks, "already", 1);
 		task_built_free(&t);
 		if (json)
@@ -130,10 +130,12 @@ publish_task(home_ctx *h, const char *path, int json)
 		return 1;
 	}
 	/* chunks first: once the record is stored a node may announce it */
-	for (size_t i = 0; i < t.n_chunks && err == EM_OK; i++)
-		err = store_blob_put(h->st, t.chunk_hashes + 32 * i, (uint8_t *)t.chunk[i],
-		    t.chunk_len[i]);
-	if (err == EM_OK && (err = body_encode(&b, &enc, &len)) == EM_OK)
+	if ((err = task_built_store(&t, h->st, why, sizeof why)) != EM_OK) {
+		task_built_free(&t);
+		return err == EM_ENOMEM ? cli_fail("out of memory") :
+		    cli_fail("cannot publish the task: %s", why);
+	}
+	if ((err = body_encode(&b, &enc, &len)) == EM_OK)
 		err = store_publish(h->st, h->me, REC_TASK, enc, len, em_wall_ms(em_clock_system()), rid, NULL);
 	free(enc);
 	if (err != EM_OK) {
@@ -145,13 +147,13 @@ publish_task(home_ctx *h, const char *path, int json)
 	if (json) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "task", hex, "record", rhex,
 		    "name", t.spec.name, "version", t.spec.version,
-		    "items", (json_int_t)t.items.n, "chunks", (json_int_t)t.n_chunks);
+		    "items", (json_int_t)t.n_items, "chunks", (json_int_t)t.n_chunks);
 
 		task_built_free(&t);
 		return cli_json_print(o);
 	}
 	printf("published task %s@%s\n  id      %s\n  items   %zu in %zu chunk%s\n  record  %s\n",
-	    t.spec.name, t.spec.version, hex, t.items.n, t.n_chunks, t.n_chunks == 1 ? "" : "s",
+	    t.spec.name, t.spec.version, hex, t.n_items, t.n_chunks, t.n_chunks == 1 ? "" : "s",
 	    rhex);
 	task_built_free(&t);
 	return 0;
