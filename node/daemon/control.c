@@ -28,7 +28,7 @@ struct ctl_client {
 	uv_timer_t	 timer;		/* the idle deadline */
 	uv_write_t	 wreq;
 	daemon_state	*d;
-	uint64_t	 last;		/* daemon_mono: when it connected or last sent */
+	uint64_t	 last;		/* daemon_mono: when it connected */
 	int		 closing, handles;
 	char		*answer;
 	size_t		 len;
@@ -289,7 +289,8 @@ on_client_read(uv_stream_t *s, ssize_t n, const uv_buf_t *buf)
 		client_close(cl);
 		return;
 	}
-	cl->last = daemon_mono(cl->d);
+	/* no new deadline for a byte: a client that drips its request a
+	 * byte at a time (a slowloris) would hold its slot for ever */
 	cl->len += (size_t)n;
 	cl->buf[cl->len] = 0;
 	if (strchr(cl->buf, '\n') == NULL) {

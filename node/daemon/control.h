@@ -18,9 +18,10 @@
  * The node answers at most CONTROL_CLIENTS_MAX connections at once: one
  * over that is answered at once, before its request is read, with
  * {"error": "busy: ..."} and closed. A connection is closed
- * CONTROL_IDLE_MS (node/daemon/timing.h) after it connected or last sent
- * a byte, unless its answer has been written by then: a request not
- * sent, or an answer not read, holds nothing for long. So a client sends
+ * CONTROL_IDLE_MS (node/daemon/timing.h) after it connected, unless its
+ * answer has been written by then, however many bytes it sent meanwhile:
+ * a request not sent, sent a byte at a time, or an answer not read,
+ * holds nothing for long. So a client sends
  * its request as soon as it connects, and reads the answer.
  *
  * The server end is the daemon's (control.c); the client end is the CLI's

@@ -362,8 +362,8 @@ void	host_poll(daemon_state *d);
  * too long for a socket address, or the socket cannot be made.
  * It answers at most CONTROL_CLIENTS_MAX connections at once (d->clients)
  * and refuses more at once, with a line that says why (control.h); one
- * whose answer is not written CONTROL_IDLE_MS after its last byte came
- * (or it connected), on daemon_mono (timing_control_left), is closed. */
+ * whose answer is not written CONTROL_IDLE_MS after it connected, on
+ * daemon_mono (timing_control_left), is closed. */
 int	control_start(daemon_state *d);
 /* Stops listening (once; later calls only unlink), closes the clients
  * being answered, removes the socket's file and lets go of the lock. A

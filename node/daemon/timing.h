@@ -206,9 +206,9 @@ timing_left(uint64_t due, uint64_t now)
 	return due > now ? due - now : 0;
 }
 
-/* ms left before a control connection whose last byte came at last (or
- * that connected then) is closed as idle, CONTROL_IDLE_MS after it; 0
- * when that time has come.
+/* ms left before a control connection that connected at last is closed
+ * (its request not whole, or its answer not written), CONTROL_IDLE_MS
+ * after it; 0 when that time has come.
  * Never more than CONTROL_IDLE_MS: a last after now (a clock out of
  * order) counts as now. */
 static inline uint64_t

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """A crowd on a node's control socket, for the node's tests.
 
-    ctl_crowd.py SOCKET N HOLD_FILE
+    ctl_crowd.py SOCKET N HOLD_FILE [DRIP_MS]
 
-Opens N connections to SOCKET that never send a byte. Those the node
+Opens N connections to SOCKET that never send a byte (with DRIP_MS, each
+sends one byte of a request that never ends every DRIP_MS ms, as a
+slowloris does). Those the node
 answers and closes at once (within a second) are counted as refused, with
 what the node said; the rest are held until the node closes them, at most
 15 s. Once the refusals are counted it writes "holding K" to HOLD_FILE
@@ -20,10 +22,11 @@ import time
 
 
 def main():
-    if len(sys.argv) != 4:
-        print("usage: ctl_crowd.py SOCKET N HOLD_FILE", file=sys.stderr)
+    if len(sys.argv) not in (4, 5):
+        print("usage: ctl_crowd.py SOCKET N HOLD_FILE [DRIP_MS]", file=sys.stderr)
         return 2
     path, n, hold = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    drip = int(sys.argv[4]) / 1000.0 if len(sys.argv) == 5 else 0
     socks, opened_at = [], {}
     for _ in range(n):
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -43,8 +46,17 @@ def main():
         poll = select.poll()
         for fd in live:
             poll.register(fd, select.POLLIN)
+        next_drip = time.monotonic() + drip
         while live and time.monotonic() < deadline:
-            left = max(0, int((deadline - time.monotonic()) * 1000))
+            if drip and time.monotonic() >= next_drip:
+                for s in live.values():
+                    try:
+                        s.send(b" ")
+                    except OSError:
+                        pass
+                next_drip = time.monotonic() + drip
+            until = min(deadline, next_drip) if drip else deadline
+            left = max(0, int((until - time.monotonic()) * 1000))
             for fd, _ in poll.poll(left):
                 if fd not in live:
                     continue

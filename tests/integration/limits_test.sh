@@ -111,6 +111,15 @@ has "$T/crowd.out" '200 opened, 168 refused at once, 32 closed idle after (4[5-9
 has "$T/crowd.out" 'said: \{"error": "busy: 32 control connections are open'
 run 0 "$EM" status --home "$T/a" --json
 has "$out" '"running": true'
+# a crowd that sends a byte a second of requests that never end (a
+# slowloris) is closed as surely: the deadline counts from the connection,
+# not from its last byte
+python3 "$SRC/tests/integration/ctl_crowd.py" "$T/a/control.sock" 32 "$T/hold2" 1000 \
+	>"$T/drip.out" 2>&1 && ok || bad "drip crowd: $(cat "$T/drip.out")"
+cat "$T/drip.out" | sed 's/^/  /'
+has "$T/drip.out" '32 opened, 0 refused at once, 32 closed idle after .* 0 still open'
+run 0 "$EM" status --home "$T/a" --json
+has "$out" '"running": true'
 still_serving
 stop_all
 finish
