@@ -5,6 +5,7 @@
  * a run keeps of every item is its score, flags and result leaf. */
 #include "eval_impl.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,18 +220,16 @@ eval_prompts_fit(const eval_runner *r, char *why, size_t cap)
 	}
 	while ((err = task_reader_next(rd, &it, why, cap)) == EM_OK && it.item != NULL &&
 	    it.index < r->out->n) {
-		json_t *msgs;
 		size_t n;
 
 		if (r->out->have[it.index])
 			continue;
-		if ((msgs = task_messages(&o->task->spec, o->shots, it.item, it.index)) == NULL) {
+		if ((n = task_prompt_size(&o->task->spec, o->shots, it.item, it.index)) ==
+		    SIZE_MAX) {
 			snprintf(why, cap, "out of memory");
 			err = EM_ENOMEM;
 			break;
 		}
-		n = task_prompt_bytes(msgs);
-		json_decref(msgs);
 		if (n > o->max_prompt_bytes) {
 			snprintf(why, cap, "item %zu's prompt is %zu bytes, over the limit of %zu "
 			    "(--max-prompt-bytes); nothing was sent", it.index + 1, n,

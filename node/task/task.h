@@ -323,6 +323,14 @@ char *task_flatten(const json_t *messages);
  * the bytes of every message's content (task_messages' array), without
  * roles or JSON around them. 0 for anything that is not such an array. */
 size_t task_prompt_bytes(const json_t *messages);
+/* The same size for item i, counted without building the prompt (a
+ * template may repeat a placeholder thousands of times over an item's
+ * longest field: a task of a few megabytes can render prompts of
+ * gigabytes, and only the count of their bytes is needed to refuse
+ * them): equal to task_prompt_bytes(task_messages(s, sh, item, i)).
+ * SIZE_MAX when out of memory (a number too long to print). */
+size_t task_prompt_size(const task_spec *s, const task_shots *sh, const json_t *item,
+    size_t i);
 
 /* Scores output (a model's answer to item, NUL-terminated) by the task's
  * metric on the part after any reasoning block (score_answer), in [0, 1].

@@ -1,6 +1,7 @@
 /* Prompts from templates, few-shot examples, and scoring an output. */
 #include "task.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,16 +9,21 @@
 #include "hash.h"
 #include "score.h"
 
-/* A growing text buffer; on allocation failure it stays NULL. */
+/* A growing text buffer; on allocation failure it stays NULL. One that
+ * only counts (count) keeps no bytes, only their length. */
 typedef struct sbuf {
 	char	*p;
 	size_t	 len, cap;
-	int	 oom;
+	int	 oom, count;
 } sbuf;
 
 static void
 sb_add(sbuf *b, const char *s, size_t n)
 {
+	if (b->count) {
+		b->len += n;
+		return;
+	}
 	if (b->oom)
 		return;
 	if (b->len + n + 1 > b->cap) {
@@ -72,12 +78,12 @@ sb_value(sbuf *b, const json_t *v)
 	}
 }
 
-/* Fills a template checked by task_spec_parse; the options field renders
- * as lettered lines ("A. ...\nB. ..."). */
-static char *
-render(const task_spec *s, const char *t, const json_t *item)
+/* Fills a template checked by task_spec_parse into b; the options field
+ * renders as lettered lines ("A. ...\nB. ..."). */
+static void
+fill(sbuf *bp, const task_spec *s, const char *t, const json_t *item)
 {
-	sbuf b = { 0 };
+	sbuf b = *bp;
 
 	for (const char *p = t; *p; p++) {
 		const char *end;
@@ -111,6 +117,15 @@ render(const task_spec *s, const char *t, const json_t *item)
 		}
 		p = end;
 	}
+	*bp = b;
+}
+
+static char *
+render(const task_spec *s, const char *t, const json_t *item)
+{
+	sbuf b = { 0 };
+
+	fill(&b, s, t, item);
 	return sb_take(&b);
 }
 
@@ -192,6 +207,23 @@ task_flatten(const json_t *messages)
 		sb_str(&b, strcmp(role, "user") == 0 ? " " : "\n\n");
 	}
 	return sb_take(&b);
+}
+
+size_t
+task_prompt_size(const task_spec *s, const task_shots *sh, const json_t *item, size_t i)
+{
+	const json_t *ex[TASK_FEWSHOT_MAX];
+	size_t n = pick_examples(s, sh, i, ex);
+	sbuf b = { .count = 1 };
+
+	if (s->system != NULL)
+		fill(&b, s, s->system, item);
+	for (size_t k = 0; k < n; k++) {
+		fill(&b, s, s->prompt, ex[k]);
+		sb_value(&b, json_object_get(ex[k], s->target));
+	}
+	fill(&b, s, s->prompt, item);
+	return b.oom ? SIZE_MAX : b.len;
 }
 
 size_t

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
@@ -96,6 +97,8 @@ stored(store *st, const char *manifest, const body_task *b, char *out, size_t ca
 		assert_int_equal(it.index, n++);
 		assert_non_null(d);
 		assert_non_null(f);
+		/* counted without building it, the same size */
+		assert_int_equal(task_prompt_size(&s, &sh, it.item, it.index), task_prompt_bytes(m));
 		tc_digest_add(&hs, d, f, task_prompt_bytes(m));
 		free(d);
 		free(f);
@@ -247,6 +250,46 @@ test_changed_file(void **state)
 	free(base);
 }
 
+/* A prompt bomb: a template repeating its placeholder 5,000 times over a
+ * field of 60,000 bytes renders 300 MB per item; its size is counted
+ * exactly, without building it (a fresh attacker's task made the
+ * prompt-size check of auto-eval's run allocate gigabytes). */
+static void
+test_prompt_size_counted(void **state)
+{
+	char manifest[20000 + 256], why[TASK_WHY_MAX], *prompt, *q;
+	task_spec s;
+	task_shots sh = { 0 };
+	json_t *item;
+	struct rusage ru0, ru1;
+
+	(void)state;
+	prompt = malloc(5000 * 3 + 1);
+	q = malloc(60001);
+	assert_non_null(prompt);
+	assert_non_null(q);
+	for (int i = 0; i < 5000; i++)
+		memcpy(prompt + 3 * i, "{q}", 3);
+	prompt[5000 * 3] = '\0';
+	memset(q, 'x', 60000);
+	q[60000] = '\0';
+	snprintf(manifest, sizeof manifest, "{\"metric\":\"exact_match\",\"name\":\"bomb\","
+	    "\"prompt\":\"%s\",\"target\":\"a\",\"version\":\"1\"}", prompt);
+	if (task_spec_parse((const uint8_t *)manifest, strlen(manifest), &s, why, sizeof why) !=
+	    EM_OK)
+		fail_msg("%s", why);
+	item = json_pack("{s:i, s:s, s:s}", "id", 1, "q", q, "a", "x");
+	assert_non_null(item);
+	getrusage(RUSAGE_SELF, &ru0);
+	assert_int_equal(task_prompt_size(&s, &sh, item, 0), (size_t)5000 * 60000);
+	getrusage(RUSAGE_SELF, &ru1);
+	assert_true(ru1.ru_maxrss - ru0.ru_maxrss < 16 * 1024);	/* KiB: nothing built */
+	json_decref(item);
+	task_spec_free(&s);
+	free(prompt);
+	free(q);
+}
+
 int
 main(void)
 {
@@ -254,6 +297,7 @@ main(void)
 		cmocka_unit_test(test_published_cases),
 		cmocka_unit_test(test_peer_records),
 		cmocka_unit_test(test_changed_file),
+		cmocka_unit_test(test_prompt_size_counted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
