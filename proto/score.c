@@ -3,6 +3,7 @@
  * score_pattern.c. */
 #include "score.h"
 
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -200,4 +201,14 @@ out:
 	free(o);
 	free(t);
 	return f1;
+}
+
+uint16_t
+score_units(double s)
+{
+	if (!(s > 0))		/* NaN too */
+		return 0;
+	if (s >= 1)
+		return BODY_SCORE_SCALE;
+	return (uint16_t)lround(s * BODY_SCORE_SCALE);
 }

@@ -9,7 +9,9 @@
 #define EM_SCORE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
+#include "body.h"
 #include "err.h"
 
 #define SCORE_TEXT_MAX	(1u << 20)	/* longer outputs are cut here */
@@ -387,5 +389,15 @@ double score_regex(const char *output, const char *pattern, const char *target,
  * digits, and each CJK character on its own. 1 when neither has a token,
  * 0 when one has none or either cannot be normalised. */
 double score_f1(const char *output, const char *target, unsigned flags);
+
+/* A score as it is kept, committed to and published: the whole number of
+ * 1/BODY_SCORE_SCALE units nearest s (halves away from 0), 0 for s below
+ * 0 or NaN, BODY_SCORE_SCALE for s above 1. This is the one rounding of a
+ * score: the runner applies it to each score as it is made, before
+ * anything is cached, summed (stats_summarize) or hashed (a result's
+ * Merkle leaf and score vector), so a published mean is the mean of its
+ * own vector, and an item resumed from the cache counts exactly as it did
+ * when it was scored. */
+uint16_t score_units(double s);
 
 #endif

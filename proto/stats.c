@@ -2,6 +2,7 @@
 #include "stats.h"
 
 #include <math.h>
+#include <stdint.h>
 
 void
 stats_wilson(double p, size_t n, double z, double *lo, double *hi)
@@ -13,24 +14,32 @@ stats_wilson(double p, size_t n, double z, double *lo, double *hi)
 		*hi = 1;
 		return;
 	}
+	p = !(p > 0) ? 0 : p > 1 ? 1 : p;	/* NaN to 0 */
 	denom = 1 + z2 / nn;
 	centre = (p + z2 / (2 * nn)) / denom;
 	half = z * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / denom;
-	*lo = centre - half < 0 ? 0 : centre - half;
-	*hi = centre + half > 1 ? 1 : centre + half;
+	/* at p = 0 centre and half are equal, at p = 1 they sum to 1: the
+	 * formula's own ends, which the arithmetic misses by an ulp or two */
+	*lo = p == 0 || centre - half < 0 ? 0 : centre - half;
+	*hi = p == 1 || centre + half > 1 ? 1 : centre + half;
 }
 
 void
-stats_summarize(const double *scores, size_t n, stats_summary *out)
+stats_summarize(const uint16_t *units, size_t n, unsigned scale, stats_summary *out)
 {
-	double sum = 0, ss = 0;
+	uint64_t sum = 0;
+	double ss = 0;
 
 	out->n = n;
 	for (size_t i = 0; i < n; i++)
-		sum += scores[i];
-	out->mean = n ? sum / (double)n : 0;
-	for (size_t i = 0; i < n; i++)
-		ss += (scores[i] - out->mean) * (scores[i] - out->mean);
+		sum += units[i];
+	/* both exact as doubles (below 2^53): one rounding, in the division */
+	out->mean = n ? (double)sum / ((double)n * (double)scale) : 0;
+	for (size_t i = 0; i < n; i++) {
+		double d = (double)units[i] / scale - out->mean;
+
+		ss += d * d;
+	}
 	out->std_err = n > 1 ? sqrt(ss / (double)(n - 1) / (double)n) : 0;
 	stats_wilson(out->mean, n, STATS_Z95, &out->lo, &out->hi);
 }

@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
+#include "hash.h"
 #include "stats.h"
 
 struct board_acc {
@@ -56,6 +58,27 @@ in_unit(const store_view *r)
 	    r->hi <= 1);
 }
 
+enum board_left
+board_counts(const store_view *r, const char *metric, const board_opts *o)
+{
+	if (metric != NULL && (r->metric_len != strlen(metric) ||
+	    memcmp(r->metric, metric, r->metric_len) != 0))
+		return BOARD_LEFT_METRIC;
+	if (o->task_items != 0 && r->n_items != o->task_items)
+		return BOARD_LEFT_ITEMS;
+	if (o->proportion && !in_unit(r))
+		return BOARD_LEFT_RANGE;
+	return BOARD_KEPT;
+}
+
+int
+board_newer(const store_view *a, const store_view *b)
+{
+	if (a->seq != b->seq)
+		return a->seq > b->seq;
+	return memcmp(a->id, b->id, 32) > 0;
+}
+
 /* The views are the caller's only during the call; what they point to
  * (ids, authors, names) stays until board_end returns, so a copy of each
  * view will do. */
@@ -67,17 +90,24 @@ board_add(board_acc *a, const store_view *rows, size_t n, const uint8_t *trusted
 	for (size_t i = 0; i < n; i++) {
 		const store_view *r = &rows[i];
 
-		if (a->o.trusted_only && (trusted == NULL || !trusted[i]))
+		if (a->o.trusted_only && (trusted == NULL || !trusted[i])) {
 			a->left_untrusted++;
-		else if (r->metric_len != a->metric_len ||
-		    memcmp(r->metric, a->metric, a->metric_len) != 0)
-			a->left_metric++;
-		else if (a->o.task_items != 0 && r->n_items != a->o.task_items)
-			a->left_items++;
-		else if (a->o.proportion && !in_unit(r))
-			a->left_range++;
-		else
+			continue;
+		}
+		switch (board_counts(r, a->metric, &a->o)) {
+		case BOARD_KEPT:
 			a->kept[a->n_kept++] = *r;
+			break;
+		case BOARD_LEFT_METRIC:
+			a->left_metric++;
+			break;
+		case BOARD_LEFT_ITEMS:
+			a->left_items++;
+			break;
+		case BOARD_LEFT_RANGE:
+			a->left_range++;
+			break;
+		}
 	}
 	a->n += n;
 }
@@ -112,10 +142,8 @@ cmp_result(const void *pa, const void *pb)
 		return is_revoked(a) - is_revoked(b);
 	if ((c = memcmp(a->author, b->author, 32)) != 0)
 		return c;
-	if (a->seq != b->seq)
-		return a->seq > b->seq ? -1 : 1;
-	if ((c = memcmp(a->id, b->id, 32)) != 0)
-		return -c;
+	if (board_newer(a, b) || board_newer(b, a))
+		return board_newer(a, b) ? -1 : 1;
 	return a < b ? -1 : a > b;
 }
 
@@ -359,8 +387,64 @@ rank_rows(board *b)
 	return EM_OK;
 }
 
+/* A kept result in the digest's order: ids are hashes, so their first
+ * eight bytes as a number nearly always tell two apart, and compare
+ * faster than 32 bytes do. */
+struct by_id {
+	uint64_t		 key;
+	const store_view	*v;
+};
+
+static int
+cmp_id(const void *pa, const void *pb)
+{
+	const struct by_id *a = pa, *b = pb;
+
+	if (a->key != b->key)
+		return a->key < b->key ? -1 : 1;
+	return memcmp(a->v->id, b->v->id, 32);
+}
+
+/* The digest of what was ranked (board.h): the kept results by id, each
+ * with its flags, then the trust set with trusted_only. */
+static em_err
+digest(const board_acc *a, uint8_t out[static 32])
+{
+	static const char tag[] = "evalmesh/board/v1";
+	uint8_t count[8], yes = a->o.trusted_only ? 1 : 0, buf[33 * 64];
+	struct by_id *s = malloc((a->n_kept ? a->n_kept : 1) * sizeof *s);
+	size_t n = a->n_kept, len = 0;
+	hash_state hs;
+
+	if (s == NULL)
+		return EM_ENOMEM;
+	for (size_t i = 0; i < n; i++)
+		s[i] = (struct by_id){ be_get(a->kept[i].id, 8), &a->kept[i] };
+	qsort(s, n, sizeof *s, cmp_id);
+	hash_start(&hs);
+	hash_update(&hs, (const uint8_t *)tag, sizeof tag);
+	for (size_t i = 0; i < n; i++) {	/* in blocks: a call per result costs */
+		memcpy(buf + len, s[i].v->id, 32);
+		buf[len + 32] = s[i].v->flags;
+		if ((len += 33) == sizeof buf || i + 1 == n) {
+			hash_update(&hs, buf, len);
+			len = 0;
+		}
+	}
+	free(s);
+	hash_update(&hs, &yes, 1);
+	if (yes) {
+		be_put(count, a->o.n_trust, 8);
+		hash_update(&hs, count, 8);
+		if (a->o.n_trust > 0)
+			hash_update(&hs, a->o.trust, 32 * a->o.n_trust);
+	}
+	hash_finish(&hs, out);
+	return EM_OK;
+}
+
 em_err
-board_end(board_acc *a, const uint8_t digest[static 32], board *b)
+board_end(board_acc *a, board *b)
 {
 	size_t n = a->n_kept ? a->n_kept : 1, m, nr;
 	const store_view **s = malloc(n * sizeof *s);
@@ -369,13 +453,12 @@ board_end(board_acc *a, const uint8_t digest[static 32], board *b)
 
 	memset(b, 0, sizeof *b);
 	snprintf(b->metric, sizeof b->metric, "%s", a->metric);
-	memcpy(b->digest, digest, 32);
 	b->n_results = a->n;
 	b->left_untrusted = a->left_untrusted;
 	b->left_metric = a->left_metric;
 	b->left_items = a->left_items;
 	b->left_range = a->left_range;
-	if (s == NULL || t == NULL)
+	if (s == NULL || t == NULL || (err = digest(a, b->digest)) != EM_OK)
 		goto out;
 	m = standing(a, s);
 	b->left_superseded = a->n_kept - m;
@@ -428,8 +511,8 @@ board_metric(const store_view *rows, size_t n, const uint8_t *trusted, int trust
 }
 
 em_err
-board_build(const store_view *rows, size_t n, const uint8_t *trusted,
-    const uint8_t digest[static 32], const board_opts *o, board *b)
+board_build(const store_view *rows, size_t n, const uint8_t *trusted, const board_opts *o,
+    board *b)
 {
 	char metric[BODY_SHORT_MAX + 1];
 	board_acc *a = NULL;
@@ -444,7 +527,7 @@ board_build(const store_view *rows, size_t n, const uint8_t *trusted,
 	if ((err = board_begin(n, metric, o, &a)) != EM_OK)
 		return err;
 	board_add(a, rows, n, trusted);
-	return board_end(a, digest, b);
+	return board_end(a, b);
 }
 
 void

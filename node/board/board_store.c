@@ -4,27 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct load {
-	store_row	*rows;
-	size_t		 n;
-	int		 oom;
-};
-
-static int
-load_fn(void *ctx, const store_view *rows, size_t n, const uint8_t digest[static 32])
-{
-	struct load *l = ctx;
-
-	(void)digest;
-	if ((l->rows = malloc((n ? n : 1) * sizeof *l->rows)) == NULL) {
-		l->oom = 1;
-		return 1;
-	}
-	for (size_t i = 0; i < n; i++)
-		store_view_copy(&rows[i], &l->rows[i]);
-	l->n = n;
-	return 0;
-}
+#include "name.h"
 
 struct trust_set {
 	uint8_t	(*ids)[32];
@@ -59,13 +39,21 @@ cmp32(const void *a, const void *b)
 	return memcmp(a, b, 32);
 }
 
-/* The reader's trust list, sorted (the store lists it in id order). */
+/* The reader's trust set: its trust list (the store lists it in id
+ * order) and itself (self: NULL for none), sorted. */
 static em_err
-trust_load(store *st, struct trust_set *t)
+trust_load(store *st, const uint8_t *self, struct trust_set *t)
 {
 	em_err err = store_trust_list(st, trust_fn, t);
 
-	return err != EM_OK ? err : t->oom ? EM_ENOMEM : EM_OK;
+	if (err != EM_OK)
+		return err;
+	if (!t->oom && self != NULL &&
+	    (t->n == 0 || bsearch(self, t->ids, t->n, 32, cmp32) == NULL)) {
+		trust_fn(t, self, NULL);
+		qsort(t->ids, t->n, 32, cmp32);
+	}
+	return t->oom ? EM_ENOMEM : EM_OK;
 }
 
 static uint8_t
@@ -74,37 +62,9 @@ trust_has(const struct trust_set *t, const uint8_t author[static 32])
 	return t->n > 0 && bsearch(author, t->ids, t->n, 32, cmp32) != NULL;
 }
 
-em_err
-board_load(store *st, const uint8_t task[static 32], store_row **rows,
-    uint8_t **trusted, size_t *n)
-{
-	struct load l = { 0 };
-	struct trust_set t = { 0 };
-	em_err err;
-
-	*rows = NULL;
-	*trusted = NULL;
-	*n = 0;
-	if ((err = store_board_view(st, task, load_fn, &l)) != EM_OK || l.oom) {
-		free(l.rows);
-		return err != EM_OK ? err : EM_ENOMEM;
-	}
-	if ((err = trust_load(st, &t)) != EM_OK || (*trusted = malloc(l.n ? l.n : 1)) == NULL) {
-		free(l.rows);
-		free(t.ids);
-		return err != EM_OK ? err : EM_ENOMEM;
-	}
-	for (size_t i = 0; i < l.n; i++)
-		(*trusted)[i] = trust_has(&t, l.rows[i].author);
-	free(t.ids);
-	*rows = l.rows;
-	*n = l.n;
-	return EM_OK;
-}
-
 struct compute {
 	struct trust_set	 t;
-	const board_opts	*o;
+	const board_opts	*o;	/* the caller's, with the trust set */
 	board			*b;
 	board_acc		*acc;
 	em_err			 err;
@@ -125,7 +85,8 @@ compute_fn(void *ctx, const store_view *rows, size_t n, const uint8_t digest[sta
 		for (size_t i = 0; i < n; i++)
 			trusted[i] = trust_has(&c->t, rows[i].author);
 	}
-	c->err = board_build(rows, n, trusted, digest, c->o, c->b);
+	(void)digest;	/* the board's own covers flags and trust too */
+	c->err = board_build(rows, n, trusted, c->o, c->b);
 	free(trusted);
 	return 0;
 }
@@ -152,29 +113,106 @@ compute_done(void *ctx, size_t n, const uint8_t digest[static 32])
 	struct compute *c = ctx;
 
 	(void)n;
+	(void)digest;	/* the board's own covers flags and trust too */
 	if (c->acc == NULL && (c->err = board_begin(0, c->o->metric, c->o, &c->acc)) != EM_OK)
 		return 1;
-	c->err = board_end(c->acc, digest, c->b);
+	c->err = board_end(c->acc, c->b);
 	c->acc = NULL;
 	return 0;
 }
 
 em_err
-board_compute(store *st, const uint8_t task[static 32], const board_opts *o, board *b)
+board_compute(store *st, const uint8_t task[static 32], const board_opts *opts, board *b)
 {
-	struct compute c = { { 0 }, o, b, NULL, EM_OK };
+	board_opts o = *opts;
+	struct compute c = { { 0 }, &o, b, NULL, EM_OK };
 	em_err err;
 
 	memset(b, 0, sizeof *b);
-	if (o->trusted_only && (err = trust_load(st, &c.t)) != EM_OK) {
-		free(c.t.ids);
-		return err;
+	o.trust = NULL;
+	o.n_trust = 0;
+	if (o.trusted_only) {
+		if ((err = trust_load(st, o.self, &c.t)) != EM_OK) {
+			free(c.t.ids);
+			return err;
+		}
+		o.trust = c.t.n > 0 ? c.t.ids[0] : NULL;
+		o.n_trust = c.t.n;
 	}
-	if (o->metric != NULL)
+	if (o.metric != NULL)
 		err = store_board_scan(st, task, STORE_SCAN_RANKING, compute_rows, compute_done, &c);
 	else
 		err = store_board_view(st, task, compute_fn, &c);
 	board_acc_free(c.acc);	/* a scan that stopped early */
 	free(c.t.ids);
 	return err != EM_OK ? err : c.err;
+}
+
+struct standing {
+	const uint8_t		*author;
+	const char		*model, *revision;
+	const board_opts	*o;
+	store_view		 best;
+	uint8_t			 id[32];
+	int			 found;
+};
+
+/* Views lend their texts unterminated: a copy to compare names by. */
+static int
+same_name(const char *text, size_t len, const char *name)
+{
+	char buf[BODY_NAME_MAX + 1];
+
+	if (len > BODY_NAME_MAX)
+		return 0;
+	memcpy(buf, text, len);
+	buf[len] = '\0';
+	return name_same(buf, name);
+}
+
+static int
+standing_rows(void *ctx, const store_view *rows, size_t n, size_t count)
+{
+	struct standing *s = ctx;
+
+	(void)count;
+	for (size_t i = 0; i < n; i++) {
+		const store_view *r = &rows[i];
+
+		if (memcmp(r->author, s->author, 32) != 0 || (r->flags & RESULT_REVOKED) ||
+		    board_counts(r, s->o->metric, s->o) != BOARD_KEPT ||
+		    !same_name(r->model, r->model_len, s->model) ||
+		    !same_name(r->revision, r->revision_len, s->revision) ||
+		    (s->found && !board_newer(r, &s->best)))
+			continue;
+		s->best = *r;	/* its id is lent only for the batch: copied */
+		memcpy(s->id, r->id, 32);
+		s->best.id = s->id;
+		s->found = 1;
+	}
+	return 0;
+}
+
+static int
+standing_done(void *ctx, size_t n, const uint8_t digest[static 32])
+{
+	(void)ctx;
+	(void)n;
+	(void)digest;
+	return 0;
+}
+
+em_err
+board_standing(store *st, const uint8_t task[static 32], const uint8_t author[static 32],
+    const char *model, const char *revision, const board_opts *o, uint8_t id[static 32])
+{
+	struct standing s = { .author = author, .model = model, .revision = revision, .o = o };
+	em_err err;
+
+	if ((err = store_board_scan(st, task, 0, standing_rows, standing_done, &s)) != EM_OK)
+		return err;
+	if (!s.found)
+		return EM_ENOTFOUND;
+	memcpy(id, s.id, 32);
+	return EM_OK;
 }

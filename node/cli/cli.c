@@ -200,6 +200,24 @@ cli_json_id(const uint8_t id[static 32])
 	return json_string(hex);
 }
 
+double
+cli_num(double v)
+{
+	static const double scale = 1e12;	/* 10^CLI_NUM_PLACES */
+	double r;
+
+	if (!isfinite(v) || fabs(v) >= 9007.199254740992)	/* 2^53 / 10^12 */
+		return v;
+	r = round(v * scale) / scale;
+	return r == 0 ? 0 : r;	/* -0 too */
+}
+
+json_t *
+cli_json_num(double v)
+{
+	return json_real(cli_num(v));
+}
+
 int
 cli_json_print(json_t *root)
 {

@@ -166,6 +166,26 @@ int cli_verbs_run(const cli_verbs *c, int argc, char **argv);
  * NULL when out of memory. */
 json_t *cli_json_id(const uint8_t id[static 32]);
 
+/* How every command prints a score, a value, an interval end, a standard
+ * error or a difference of them: cli_num(v), the value rounded to
+ * CLI_NUM_PLACES decimal places (halves away from 0), -0 shown as 0; for
+ * programs (JSON, CSV) in at most 12 significant digits (CLI_NUM_FMT, the
+ * precision cli_json_print gives every real), for people (tables) in 4
+ * decimal places. So arithmetic's noise never shows: the 2.8e-17 a
+ * computed interval end can be is 0, 0.1 + 0.2 is 0.3. Scores are whole
+ * numbers of 1/10,000 (score_units), and a mean of n of them is a
+ * multiple of 1/(10,000 n): 12 places tell apart any two a task of up to
+ * BODY_ITEMS_MAX items can give. v is returned as it is when it is not
+ * finite or so large (|v| >= 2^53 / 10^12) that the rounding cannot
+ * change it. p-values are not rounded so: a p of 1e-20 means something. */
+#define CLI_NUM_PLACES	12
+#define CLI_NUM_FMT	"%.12g"
+double cli_num(double v);
+
+/* cli_num(v) as a JSON real (a new reference), or NULL when out of
+ * memory. */
+json_t *cli_json_num(double v);
+
 /* Prints root to stdout, indented, with a newline, and drops the reference.
  * Returns 0, or 1 with a message when it could not be written or root is
  * NULL (taken for a document that ran out of memory). */

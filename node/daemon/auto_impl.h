@@ -126,8 +126,9 @@ void	auto_scan(daemon_state *d);
 /* Takes j out of the list of jobs and of the waiting index and frees it
  * (its run, if any, lets go of it). */
 void	auto_job_free(struct auto_state *au, job *j);
-/* Whether a result of ours for the model revision is stored for task;
- * its record id into rec. */
+/* Whether a result of ours for the model revision is stored for task:
+ * the one that speaks for it (board.h, board_standing), unrevoked, its
+ * record id into rec (zeroes when none). */
 int	auto_mine(daemon_state *d, const uint8_t task[static 32], uint8_t rec[static 32]);
 /* Remembers a task done, refused or put off for status. */
 void	auto_note(struct auto_state *au, const uint8_t task[static 32], const char *name,

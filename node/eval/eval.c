@@ -1,7 +1,6 @@
 /* The evaluation runner: dispatch, retries, scoring, the cache, progress. */
 #include "eval_impl.h"
 
-#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,7 +158,7 @@ stop(eval_runner *r, const char *why)
 /* Item i goes to the cache: its score, flags, and what is kept as its
  * output (hash over what the item's leaf commits to). */
 static void
-cache_put(eval_runner *r, size_t i, double s, uint8_t flags, const char *output, size_t len,
+cache_put(eval_runner *r, size_t i, uint16_t s, uint8_t flags, const char *output, size_t len,
     const uint8_t hash[static 32])
 {
 	store_eval *e = &r->batch[r->n_batch];
@@ -170,16 +169,16 @@ cache_put(eval_runner *r, size_t i, double s, uint8_t flags, const char *output,
 	memcpy(copy, output, len);
 	copy[len] = '\0';
 	*e = (store_eval){ .index = (uint32_t)i, .flags = flags,
-	    .score = (uint16_t)lround(s * BODY_SCORE_SCALE), .output = copy, .output_len = len };
+	    .score = s, .output = copy, .output_len = len };
 	memcpy(e->output_hash, hash, 32);
 	if (++r->n_batch == EVAL_FLUSH_BATCH)
 		flush(r);
 }
 
-/* Item i (its hash item_hash) is scored: s, flags, its leaf, and its
- * output as cache_put keeps it. */
+/* Item i (its hash item_hash) is scored: s (score_units), flags, its
+ * leaf, and its output as cache_put keeps it. */
 static void
-keep(eval_runner *r, size_t i, const uint8_t item_hash[static 32], double s, uint8_t flags,
+keep(eval_runner *r, size_t i, const uint8_t item_hash[static 32], uint16_t s, uint8_t flags,
     const char *output, size_t len, const uint8_t hash[static 32])
 {
 	eval_out *out = r->out;
@@ -187,8 +186,7 @@ keep(eval_runner *r, size_t i, const uint8_t item_hash[static 32], double s, uin
 	out->score[i] = s;
 	out->have[i] = 1;
 	out->flags[i] = flags;
-	merkle_result_leaf(out->leaf[i], (uint32_t)i, item_hash, hash,
-	    (uint16_t)lround(s * BODY_SCORE_SCALE));
+	merkle_result_leaf(out->leaf[i], (uint32_t)i, item_hash, hash, s);
 	out->scored++;
 	eval_count(out, flags);
 	r->asked++;
@@ -219,8 +217,8 @@ answered(eval_runner *r, eval_slot *sl, const model_reply *rep)
 	r->streak = 0;
 	r->busy = 0;
 	r->answered++;
-	keep(r, sl->index, sl->hash, task_score(&r->o->task->spec, sl->item, rep->text), flags,
-	    rep->text, len, hash);
+	keep(r, sl->index, sl->hash, score_units(task_score(&r->o->task->spec, sl->item, rep->text)),
+	    flags, rep->text, len, hash);
 	eval_release(r, sl);
 	/* the server answers: the refusals before are about their items */
 	for (size_t k = 0; k < r->n_early; k++)

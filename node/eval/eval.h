@@ -8,7 +8,11 @@
  * already in the cache under the same run key are not asked again, so a
  * run stopped by Ctrl-C, kill -9 or a dead endpoint resumes where it
  * stopped; their kept outputs are scored again by today's rules (an
- * output kept only in part keeps its cached score).
+ * output kept only in part keeps its cached score). Every score is
+ * rounded once, to 1/BODY_SCORE_SCALE (score_units), the moment it is
+ * made: what is cached, summed, hashed and published is that number, so a
+ * run stopped and resumed publishes the same result, bit for bit, as one
+ * that was not.
  *
  * What items can come to besides an answer:
  *  - refused: the server would not answer the item (model.h, MF_REFUSED:
@@ -117,7 +121,9 @@ typedef struct eval_out {
 	char		 notes[BODY_TEXT_MAX + 1];	/* reasons of refused and
 							 * failed items, distinct */
 	uint64_t	 requests;	/* attempts sent */
-	double		*score;		/* per item, [0, 1] (n of them) */
+	uint16_t	*score;		/* per item, in units of 1/BODY_SCORE_SCALE:
+					 * rounded once, as it was scored
+					 * (score_units), and so cached */
 	uint8_t		*have;		/* per item: 1 if scored */
 	uint8_t		*flags;		/* per item: STORE_EVAL_* */
 	uint8_t		(*leaf)[32];	/* per item: its result leaf,
@@ -167,15 +173,16 @@ void	eval_out_free(eval_out *out);
  * buf (cap bytes, cut to fit); "" when there were none. */
 void	eval_fail_summary(const eval_out *out, char *buf, size_t cap);
 
-/* The result body of a complete run, into b: metric, interval, Merkle
- * root over the per-item leaves (out->leaf, folded one at a time:
- * merkle_acc), the score vector, harness settings (texts copied).
- * *scores is the vector's buffer (yours: free()) that b borrows; NULL,
- * with no vector in b, for a task of more than BODY_SCORES_MAX items, and
- * after an error. access: enum body_access. Errors: EM_EINVAL for a
- * partial run (an item unscored, or a limit that left items out:
- * o->shots->n is not r->n; never published), EM_ETOOBIG when the
- * generation parameters do not fit BODY_TEXT_MAX, EM_ENOMEM. */
+/* The result body of a complete run, into b: metric (the mean of the
+ * score vector: stats_summarize over r->score), interval, Merkle root
+ * over the per-item leaves (out->leaf, folded one at a time: merkle_acc),
+ * the score vector, harness settings (texts copied). *scores is the
+ * vector's buffer (yours: free()) that b borrows; NULL, with no vector in
+ * b, for a task of more than BODY_SCORES_MAX items, and after an error.
+ * access: enum body_access. Errors: EM_EINVAL for a partial run (an item
+ * unscored, or a limit that left items out: o->shots->n is not r->n;
+ * never published), EM_ETOOBIG when the generation parameters do not fit
+ * BODY_TEXT_MAX, EM_ENOMEM. */
 em_err	eval_result_body(const eval_opts *o, const eval_out *r, int access,
     body_any *b, uint8_t **scores);
 

@@ -5,7 +5,6 @@
  * a run keeps of every item is its score, flags and result leaf. */
 #include "eval_impl.h"
 
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include "hash.h"
 #include "log.h"
 #include "merkle.h"
+#include "score.h"
 
 /* Reads the cache back: the items are read alongside, in the cache's
  * order (item order), for their scores and leaves. */
@@ -49,13 +49,14 @@ cached_fn(void *ctx, const store_eval *e)
 	struct cached *c = ctx;
 	eval_runner *r = c->r;
 	eval_out *out = r->out;
-	double s = (double)e->score / BODY_SCORE_SCALE;
+	uint16_t s = e->score;
 	uint8_t flags = e->flags, h[32];
 	char *text;
 
 	if (e->index >= out->n)
 		return 1;	/* in item order: none of the rest is in the run */
-	if (out->have[e->index])
+	/* a score above the scale is no score of ours: asked again */
+	if (out->have[e->index] || s > BODY_SCORE_SCALE)
 		return 0;
 	if (flags & STORE_EVAL_FAILED) {	/* not scored: asked again */
 		r->mark[e->index] |= EVAL_MARK_FAILED_BEFORE;
@@ -74,7 +75,7 @@ cached_fn(void *ctx, const store_eval *e)
 		r->answered++;
 		hash_blake2b(h, (const uint8_t *)text, e->output_len);
 		if (memcmp(h, e->output_hash, 32) == 0 && strlen(text) == e->output_len) {
-			s = task_score(&r->o->task->spec, c->cur.item, text);
+			s = score_units(task_score(&r->o->task->spec, c->cur.item, text));
 			flags = (uint8_t)((flags & STORE_EVAL_TRUNCATED) | eval_text_flags(text));
 		}
 	}
@@ -83,7 +84,7 @@ cached_fn(void *ctx, const store_eval *e)
 	out->score[e->index] = s;
 	out->flags[e->index] = flags;
 	merkle_result_leaf(out->leaf[e->index], (uint32_t)e->index, c->cur.hash, e->output_hash,
-	    (uint16_t)lround(s * BODY_SCORE_SCALE));
+	    s);
 	eval_count(out, flags);
 	out->scored++;
 	out->cached++;

@@ -1,7 +1,6 @@
 /* A complete run as a result body: the numbers and the commitments. */
 #include "eval.h"
 
-#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,7 +64,8 @@ eval_result_body(const eval_opts *o, const eval_out *r, int access, body_any *b,
 	res->items.failed = (uint32_t)r->failed_scored;
 	snprintf(res->items.notes, sizeof res->items.notes, "%s", r->notes);
 
-	stats_summarize(r->score, r->n, &sum);
+	/* the mean of the vector published below, from the same numbers */
+	stats_summarize(r->score, r->n, BODY_SCORE_SCALE, &sum);
 	res->n_metrics = 1;
 	snprintf(res->metrics[0].name, sizeof res->metrics[0].name, "%s",
 	    task_metric_name(o->task->spec.metric));
@@ -89,7 +89,7 @@ eval_result_body(const eval_opts *o, const eval_out *r, int access, body_any *b,
 		if ((*scores = malloc(2 * r->n)) == NULL)
 			return EM_ENOMEM;
 		for (size_t i = 0; i < r->n; i++)
-			be_put(*scores + 2 * i, (uint64_t)lround(r->score[i] * BODY_SCORE_SCALE), 2);
+			be_put(*scores + 2 * i, r->score[i], 2);
 		res->scores = *scores;
 		res->scores_len = 2 * r->n;
 	}

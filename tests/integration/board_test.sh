@@ -61,12 +61,16 @@ run 0 "$EM" leaderboard --home "$T/b"; has $out 'arith-en +1 +5'
 run 0 "$EM" compare --home "$T/b" arith-en alpha beta --json; has $out '"method": "paired"'
 has $out '"mcnemar"'
 
-# --- trust is the reader's: c trusts only b
+# --- trust is the reader's: c trusts b, and itself (its alpha and gamma);
+# a's alpha is left out
 run 0 "$EM" trust --home "$T/c" add "$(idof b)" --name "Lab B"
 run 0 "$EM" trust --home "$T/c" list --json; has $out '"name": "Lab B"'
 run 0 "$EM" leaderboard --home "$T/c" arith-en --trusted
-has $out 'trusted authors only: 5 results read, 2 used, 3 by untrusted authors left out'
-grep -q 'alpha' "$out" && bad "--trusted kept alpha" || ok
+has $out 'trusted authors and this node only: 5 results read, 4 used, 1 by untrusted authors left out'
+has $out ' alpha@r1 .* 240 +1 +- '
+run 0 "$EM" leaderboard --home "$T/a" arith-en --trusted
+has $out 'trusted authors and this node only: 5 results read, 1 used, 4 by untrusted authors left out'
+grep -q 'beta' "$out" && bad "a's --trusted kept b's beta" || ok
 run 0 "$EM" trust --home "$T/c" remove "$(idof b)"
 run 1 "$EM" trust --home "$T/c" remove "$(idof b)"; has $err 'not in the trust list'; one_line
 run 2 "$EM" trust --home "$T/c" add zz; has $err "NODE_ID 'zz': expected a node id"; one_line
@@ -116,6 +120,22 @@ has $err "--metric 'numeric=1.5': numeric is a proportion of items: expected 0 t
 run 0 "$EM" result publish --home "$T/a" --task arith-en --model clamp --metric numeric=0.99 \
 	--n 240 --stderr 0.1 --json
 run 0 "$EM" results --home "$T/a" --task arith-en; has $out 'model +clamp'; has $out 'numeric=0.99  95% \[0\.794, 1\]'
+# no right answer of 6: a Wilson interval whose low end is exactly 0 (main
+# printed the 2.8e-17 it computed), and no noise in any format
+mkdir -p "$T/six"
+for i in 1 2 3 4 5 6; do echo "{\"id\": \"s$i\", \"q\": \"$i + $i\", \"a\": $((i + i))}"; done >"$T/six/items.jsonl"
+echo '{"name": "six", "version": "1", "metric": "numeric", "prompt": "{q}", "target": "a",
+  "items": "items.jsonl"}' >"$T/six/manifest.json"
+run 0 "$EM" task publish --home "$T/a" "$T/six/manifest.json"
+run 0 "$EM" result publish --home "$T/a" --task six --model zero --metric numeric=0 --n 6
+run 0 "$EM" result publish --home "$T/a" --task six --model all --metric numeric=1 --n 6
+run 0 "$EM" leaderboard --home "$T/a" six --csv
+has $out '^[0-9]+,zero,,0,0,0\.390[0-9]*,6,'; has $out '^[0-9]+,all,,1,0\.609[0-9]*,1,6,'
+for fmt in "" --json --csv; do
+	run 0 "$EM" leaderboard --home "$T/a" six $fmt
+	noise='[0-9]e-[0-9]|-0\.0000|-0\.0[^0-9]|,-0,'
+	grep -Eq "$noise" "$out" && bad "leaderboard $fmt prints noise: $(grep -E "$noise" "$out" | head -2)" || ok
+done
 "$EM" init --home "$T/e" --name mallory >/dev/null	# holds no task: nothing to check it against
 run 0 "$EM" result publish --home "$T/e" --task "$TASKID" --model gamma --revision r1 \
 	--metric numeric=0 --n 1000000

@@ -8,7 +8,9 @@
  * Each RECORD is one argument of fields joined by '|':
  *   node|NAME|ORG
  *   task|NAME|VERSION|MANIFEST_JSON        (two items, no chunks)
- *   result|TASK_ID|MODEL|REVISION|METRIC|VALUE|N
+ *   result|TASK_ID|MODEL|REVISION|METRIC|VALUE|N[|T_END]
+ *     (T_END: the run's end the result claims, ms since the epoch;
+ *     1700000000000 when absent)
  * Records get seq 1, 2, ... in order. Prints "author ID" and, for each task,
  * "task ID". Exits 1 with a line on stderr if a record cannot be built
  * (body_encode refuses what the decoder would). */
@@ -71,7 +73,7 @@ build(char *arg, body_any *b)
 		return text(b->u.task.name, sizeof b->u.task.name, f[1]) ||
 		    text(b->u.task.version, sizeof b->u.task.version, f[2]) ? -1 : 0;
 	}
-	if (strcmp(f[0], "result") == 0 && n == 7) {
+	if (strcmp(f[0], "result") == 0 && (n == 7 || n == 8)) {
 		body_result *r = &b->u.result;
 
 		b->kind = REC_RESULT;
@@ -85,7 +87,7 @@ build(char *arg, body_any *b)
 		r->n_metrics = 1;
 		r->metrics[0].value = strtod(f[5], NULL);
 		r->n_items = strtoull(f[6], NULL, 10);
-		r->t_start = r->t_end = 1700000000000ULL;
+		r->t_start = r->t_end = n == 8 ? strtoull(f[7], NULL, 10) : 1700000000000ULL;
 		return 0;
 	}
 	return -1;

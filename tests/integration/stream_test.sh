@@ -7,7 +7,10 @@
 # go, a run capped and resumed, a --limit preview, failed items scored 0,
 # and --max-prompt-bytes refusing the run. The tasks span chunks and ask
 # for few-shot examples. The values pinned below were printed by main's
-# build before items were streamed, on these same generated tasks.
+# build before items were streamed, on these same generated tasks; the
+# standard errors since as every command prints numbers (node/cli/cli.h,
+# cli_num: rounded to 12 decimal places, 0.00836799504742 is
+# 0.008367995047).
 # usage: stream_test.sh PATH/TO/evalmesh
 set -u
 EM=${1:?usage: stream_test.sh PATH/TO/evalmesh}
@@ -51,7 +54,7 @@ pin "arith-zh dry run" "$(sha256sum <"$out" | cut -c1-16)" "a85b323103d3b82e"
 start_server s --tasks "$T/tasks" --accuracy 0.7 --log-requests "$T/chat.jsonl"
 run 0 "$EM" eval prime-mc --model m --endpoint "$URL_s" --json --quiet
 pin "prime-mc result" "$(result)" \
-	"0.7 0.00836799504742 072dda69ad8e13401c2d03d30bf543e59f05f259e061d2a1d8abe170123ca5ec"
+	"0.7 0.008367995047 072dda69ad8e13401c2d03d30bf543e59f05f259e061d2a1d8abe170123ca5ec"
 pin "prime-mc requests" "$(jnum requests)" 3000
 pin "prime-mc prompts" "$(sorted_log "$T/chat.jsonl")" "929189fd28a05bf0"
 one_go=$(jstr merkle_root)
@@ -59,14 +62,14 @@ stop_server s
 start_server c --tasks "$T/tasks" --accuracy 0.6 --log-requests "$T/completions.jsonl"
 run 0 "$EM" eval arith-zh --model m --endpoint "$URL_c" --api completions --json --quiet
 pin "arith-zh result" "$(result)" \
-	"0.5988 0.00980478850109 33aef57da1a467bbaf07314f9786603224645acdc18097ff7939055bf9295a36"
+	"0.5988 0.009804788501 33aef57da1a467bbaf07314f9786603224645acdc18097ff7939055bf9295a36"
 pin "arith-zh prompts" "$(sorted_log "$T/completions.jsonl")" "f4e2610752d2211f"
 
 # --- a preview of the first 1700 items (the second chunk is read)
 run 0 "$EM" eval arith-zh --model preview --endpoint "$URL_c" --api completions --limit 1700 \
 	--json --quiet
 pin "arith-zh --limit 1700" "$(result)" \
-	"0.585882352941 0.0119500683135 8c3a0095790ea564798bfe3f5c8244c7942898861ec9134e009d14ee5836e50d"
+	"0.585882352941 0.011950068314 8c3a0095790ea564798bfe3f5c8244c7942898861ec9134e009d14ee5836e50d"
 stop_server c
 
 # --- capped, then resumed from the cache: the one-go result again
@@ -87,7 +90,7 @@ start_server f --tasks "$T/tasks" --accuracy 0.7 --fail-items 6
 run 0 "$EM" eval prime-mc --model failing --endpoint "$URL_f" --retries 0 \
 	--count-failed-as-wrong --json --quiet
 pin "prime-mc failed as wrong" "$(jnum failed_as_wrong) $(result)" \
-	"6 0.699333333333 0.00837329752514 6b6caf0efafabde794fe2740971076b099aab2e9dcae0646b7524d8630539b1a"
+	"6 0.699333333333 0.008373297525 6b6caf0efafabde794fe2740971076b099aab2e9dcae0646b7524d8630539b1a"
 stop_server f
 
 finish

@@ -64,7 +64,6 @@ name_id(const char *model, const char *revision)
 static em_err
 build(const store_row *r, size_t n, const uint8_t *trusted, const board_opts *o, board *b)
 {
-	static const uint8_t digest[32] = { 7 };
 	store_view v[16];
 
 	assert_true(n <= 16);
@@ -82,7 +81,7 @@ build(const store_row *r, size_t n, const uint8_t *trusted, const board_opts *o,
 		    .name_id = name_id(r[i].model, r[i].revision) };
 	}
 	/* the board keeps its own copies: the views may go now */
-	em_err err = board_build(v, n, trusted, digest, o, b);
+	em_err err = board_build(v, n, trusted, o, b);
 
 	memset(v, 0xee, sizeof v);
 	return err;
@@ -490,6 +489,7 @@ same_board(const board *a, const board *b)
 	assert_int_equal(a->left_superseded, b->left_superseded);
 	assert_int_equal(a->left_revoked, b->left_revoked);
 	assert_int_equal(a->left_metric, b->left_metric);
+	assert_memory_equal(a->digest, b->digest, 32);
 	for (size_t i = 0; i < a->n_rows; i++) {
 		const board_row *x = &a->rows[i], *y = &b->rows[i];
 
@@ -513,7 +513,6 @@ test_batches_any_order(void **state)
 	enum { N = 300 };
 	static store_row r[N];
 	static store_view v[N];
-	static const uint8_t digest[32] = { 2 };
 	board_opts o = { .all = 1, .metric = "exact_match", .result_ids = 1 };
 	uint64_t seed = 12345;
 	board a, b;
@@ -538,11 +537,11 @@ test_batches_any_order(void **state)
 		    .name_id = name_id(r[i].model, r[i].revision) };
 	}
 	for (size_t cut = 0; cut <= 5; cut += 5) {	/* all of them; five fewer announced */
-		assert_int_equal(board_build(v, N - cut, NULL, digest, &o, &a), EM_OK);
+		assert_int_equal(board_build(v, N - cut, NULL, &o, &a), EM_OK);
 		assert_int_equal(board_begin(N - cut, o.metric, &o, &acc), EM_OK);
 		for (size_t at = 0; at < N; at += 7)
 			board_add(acc, v + at, N - at < 7 ? N - at : 7, NULL);
-		assert_int_equal(board_end(acc, digest, &b), EM_OK);
+		assert_int_equal(board_end(acc, &b), EM_OK);
 		assert_int_equal(b.n_results, N - cut);
 		same_board(&a, &b);
 		board_free(&a);
@@ -682,7 +681,6 @@ check_random(size_t n, int constant_width, int dyadic)
 	store_row *r = calloc(n, sizeof *r);
 	store_view *v = calloc(n, sizeof *v);
 	struct ref_row *want = calloc(n, sizeof *want);
-	static const uint8_t digest[32] = { 1 };
 	board_opts o = { .all = 1, .metric = "exact_match" };
 	size_t m;
 	board b;
@@ -717,7 +715,7 @@ check_random(size_t n, int constant_width, int dyadic)
 		    .model = r[i].model, .model_len = (uint8_t)strlen(r[i].model),
 		    .revision = r[i].revision, .revision_len = (uint8_t)strlen(r[i].revision),
 		    .name_id = name_id(r[i].model, r[i].revision) };
-	assert_int_equal(board_build(v, n, NULL, digest, &o, &b), EM_OK);
+	assert_int_equal(board_build(v, n, NULL, &o, &b), EM_OK);
 	assert_int_equal(b.n_rows, m);
 	for (size_t i = 0; i < m; i++) {
 		assert_string_equal(b.rows[i].model, want[i].model);

@@ -1,18 +1,16 @@
 /* The LMDB store: duplicates, equivocation, prefixes, growth, queries,
- * two processes publishing at once, kill -9 in the middle of writes, and
- * the peers (with what an older build stored). */
+ * two processes publishing at once, and the peers (with what an older
+ * build stored). kill -9 in the middle of writes: store_crash_test.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <lmdb.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "hash.h"
@@ -284,85 +282,6 @@ test_two_processes_publish(void **state)
 	assert_int_equal(s.n, 300);
 	ident_free(me);
 	store_free(st);
-	tu_rmtree(dir);
-}
-
-/* The child writes batches and reports each id on the pipe only after its
- * transaction committed; the parent kills it at a random moment. */
-static void
-crash_writer(const char *dir, int fd, unsigned seed)
-{
-	store *cs;
-	ident *me;
-	rec_env envs[64];
-	uint8_t *bufs[64];
-
-	if (store_open(dir, netid, NULL, &cs) != EM_OK || ident_generate(&me) != EM_OK)
-		_exit(2);
-	srand(seed);
-	for (uint64_t seq = 1; seq < 1000000;) {
-		size_t n = 1 + (size_t)rand() % 64;
-
-		for (size_t i = 0; i < n; i++) {
-			size_t len;
-
-			tu_record(me, netid, seq + i, (uint32_t)(seq + i), &bufs[i], &len);
-			if (rec_open(bufs[i], len, netid, &envs[i], NULL) != EM_OK)
-				_exit(3);
-		}
-		if (store_put_batch(cs, envs, n, NULL) != EM_OK)
-			_exit(4);
-		for (size_t i = 0; i < n; i++) {
-			if (write(fd, envs[i].id, 32) != 32)
-				_exit(5);
-			free(bufs[i]);
-		}
-		seq += n;
-	}
-	_exit(0);
-}
-
-static void
-test_kill9_loses_nothing_acknowledged(void **state)
-{
-	char dir[512];
-	store *st = fresh(dir, 256 * 1024);	/* small: growth happens mid-run too */
-	uint64_t total = 0;
-
-	(void)state;
-	store_free(st);
-	for (int round = 0; round < 24; round++) {
-		int fds[2], status;
-		uint8_t id[32];
-		size_t acked = 0;
-		struct timespec nap = { 0, (long)(5 + rand() % 60) * 1000000L };
-		pid_t pid;
-		FILE *in;
-
-		assert_int_equal(pipe(fds), 0);
-		if ((pid = fork()) == 0) {
-			close(fds[0]);
-			crash_writer(dir, fds[1], (unsigned)round);
-		}
-		close(fds[1]);
-		nanosleep(&nap, NULL);
-		kill(pid, SIGKILL);
-		assert_int_equal(waitpid(pid, &status, 0), pid);
-		assert_true(WIFSIGNALED(status) || WIFEXITED(status));
-		assert_int_equal(store_open(dir, netid, NULL, &st), EM_OK);
-		in = fdopen(fds[0], "rb");
-		/* pipe writes of 32 bytes are atomic: whole ids or nothing */
-		while (fread(id, 1, 32, in) == 32) {
-			assert_true(store_has(st, id));
-			acked++;
-		}
-		fclose(in);
-		total += acked;
-		store_free(st);
-	}
-	assert_true(total > 0);
-	print_message("kill -9: 24 rounds, %llu acknowledged records all present\n",
-	    (unsigned long long)total);
 	tu_rmtree(dir);
 }
 
@@ -806,7 +725,6 @@ main(void)
 		cmocka_unit_test(test_ambiguous_prefix),
 		cmocka_unit_test(test_map_grows_and_network),
 		cmocka_unit_test(test_two_processes_publish),
-		cmocka_unit_test(test_kill9_loses_nothing_acknowledged),
 		cmocka_unit_test(test_replication_reads),
 		cmocka_unit_test(test_ids_view),
 		cmocka_unit_test(test_blobs_and_eval_cache),

@@ -1,161 +1,78 @@
 /* evalmesh compare — two models on one task: the difference, and whether
  * it is real. */
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "board.h"
-#include "bytes.h"
 #include "cli.h"
 #include "hex.h"
 #include "home.h"
-#include "stats.h"
 #include "task.h"
 
 static const char help[] =
 "usage: evalmesh compare TASK MODEL_A MODEL_B [--trusted] [--json] [--home DIR]\n\n"
 "The difference between two models on one task, with a 95% interval. A model\n"
-"is NAME or NAME@REVISION. When both have a result carrying per-item scores\n"
-"for this task, the comparison is paired (item by item, with McNemar's exact\n"
-"test on right/wrong, a score of 0.5 or more counting as right); otherwise\n"
-"it is unpaired (the two values and their standard errors). The output says\n"
-"which. Each model's result is its latest unrevoked one with per-item\n"
-"scores, else its latest unrevoked one.\n";
+"is NAME or NAME@REVISION. Each model is its leaderboard row: every\n"
+"reporter's standing result (its latest unrevoked one by sequence number,\n"
+"never by the time it claims), combined as the leaderboard combines them;\n"
+"with --trusted only the authors you trust, and yourself. When every\n"
+"reporter of both published per-item scores, the comparison is paired (item\n"
+"by item, a model's item score the mean of its reporters', with McNemar's\n"
+"exact test on right/wrong, a score of 0.5 or more counting as right);\n"
+"otherwise it is unpaired (the two values and their standard errors). The\n"
+"output says which.\n";
 
 static const opt opts[] = {
 	{ "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 }, { "trusted", OPT_FLAG, 0 },
 };
 
-/* The result that speaks for a model: scores first, then the latest. */
+/* The row of spec (NAME or NAME@REVISION) on b, or 1 after a message. */
 static int
-better(const store_row *a, const store_row *b)
+pick(const board *b, const char *spec, int trusted_only, const board_row **out)
 {
-	if (a->has_scores != b->has_scores)
-		return a->has_scores > b->has_scores;
-	if (a->t_end != b->t_end)
-		return a->t_end > b->t_end;
-	return memcmp(a->id, b->id, 32) > 0;
-}
-
-static int
-pick(const store_row *rows, const uint8_t *trusted, size_t n, const char *metric,
-    const char *spec, int trusted_only, const store_row **out)
-{
-	char name[BODY_NAME_MAX + 1];
-	const char *at = strchr(spec, '@'), *rev = at ? at + 1 : NULL;
-	const store_row *best = NULL;
+	char name[BODY_NAME_MAX + 1], sa[CLI_SHOW_CAP], sb[CLI_SHOW_CAP];
+	const char *at = strchr(spec, '@');
+	const board_row *other;
+	em_err err;
 
 	snprintf(name, sizeof name, "%.*s", at ? (int)(at - spec) : (int)strlen(spec), spec);
-	for (size_t i = 0; i < n; i++) {
-		const store_row *r = &rows[i];
-
-		/* names are one when their keys are (name_same) */
-		if ((r->flags & RESULT_REVOKED) || strcmp(r->metric, metric) != 0 ||
-		    (trusted_only && !trusted[i]) || !name_same(r->model, name) ||
-		    (rev && !name_same(r->revision, rev)))
-			continue;
-		if (best != NULL && !rev && !name_same(best->revision, r->revision))
-			return cli_fail("model '%.128s' has results for revisions '%s' and '%s'; "
-			    "say NAME@REVISION", name, best->revision, r->revision);
-		if (best == NULL || better(r, best))
-			best = r;
-	}
-	if (best == NULL)
+	if ((err = board_find(b, name, at ? at + 1 : NULL, out, &other)) == EM_EAMBIGUOUS)
+		return cli_fail("model '%.128s' has results for revisions '%s' and '%s'; say "
+		    "NAME@REVISION", name, cli_show((*out)->revision, sa, sizeof sa),
+		    cli_show(other->revision, sb, sizeof sb));
+	if (err != EM_OK)
 		return cli_fail("no %sresult for model '%.128s' on this task",
 		    trusted_only ? "trusted, unrevoked " : "unrevoked ", spec);
-	*out = best;
 	return 0;
 }
 
-/* The per-item scores of a stored result, or NULL. */
-static double *
-scores_of(store *st, const store_row *r, size_t *n)
+/* A row's side of the JSON output. */
+static json_t *
+side_json(const board_row *r)
 {
-	uint8_t *bytes;
-	size_t len;
-	rec_env env;
-	body_any b;
-	double *s = NULL;
+	json_t *ids = json_array();
 
-	*n = 0;
-	if (!r->has_scores || store_get(st, r->id, &bytes, &len) != EM_OK)
-		return NULL;
-	if (rec_parse(bytes, len, &env, NULL) == EM_OK && rec_body(&env, &b) == EM_OK &&
-	    b.u.result.scores != NULL &&
-	    (s = malloc(b.u.result.scores_len / 2 * sizeof *s + 1)) != NULL) {
-		*n = b.u.result.scores_len / 2;
-		for (size_t i = 0; i < *n; i++)
-			s[i] = (double)be_get(b.u.result.scores + 2 * i, 2) / BODY_SCORE_SCALE;
-	}
-	free(bytes);
-	return s;
-}
-
-static double
-se_of(const store_row *r)
-{
-	double v = r->value < 0 ? 0 : r->value > 1 ? 1 : r->value;
-
-	if (r->has_stderr)
-		return r->std_err;
-	return r->n_items ? sqrt(v * (1 - v) / (double)r->n_items) : 0;
-}
-
-struct cmp {
-	int		 paired;
-	size_t		 n;
-	double		 diff, se, lo, hi, p;
-	unsigned long	 a_only, b_only;	/* paired: right/wrong discordant pairs */
-};
-
-static void
-compute(store *st, const store_row *a, const store_row *b, struct cmp *c)
-{
-	size_t na, nb;
-	double *sa = scores_of(st, a, &na), *sb = scores_of(st, b, &nb);
-
-	memset(c, 0, sizeof *c);
-	if (sa != NULL && sb != NULL && na == nb && na > 0) {
-		c->paired = 1;
-		c->n = na;
-		stats_paired(sa, sb, na, &c->diff, &c->se, &c->lo, &c->hi);
-		for (size_t i = 0; i < na; i++) {
-			int ra = sa[i] >= 0.5, rb = sb[i] >= 0.5;
-
-			c->a_only += ra && !rb;
-			c->b_only += rb && !ra;
-		}
-		c->p = stats_mcnemar(c->a_only, c->b_only);
-	} else {
-		c->diff = a->value - b->value;
-		c->se = sqrt(se_of(a) * se_of(a) + se_of(b) * se_of(b));
-		c->lo = c->diff - STATS_Z95 * c->se;
-		c->hi = c->diff + STATS_Z95 * c->se;
-		c->p = c->se > 0 ? stats_normal_p(c->diff / c->se) : (c->diff == 0 ? 1 : 0);
-	}
-	free(sa);
-	free(sb);
+	for (unsigned i = 0; i < r->reporters && ids != NULL; i++)
+		json_array_append_new(ids, cli_json_id(r->result_ids + 32 * i));
+	return json_pack("{s:s, s:s, s:o, s:[o,o], s:I, s:I, s:o}", "model", r->model,
+	    "revision", r->revision, "value", cli_json_num(r->value), "ci95", cli_json_num(r->lo),
+	    cli_json_num(r->hi), "items", (json_int_t)r->n_items, "reporters",
+	    (json_int_t)r->reporters, "results", ids);
 }
 
 static int
 report(const char *task, const char *metric, const char *na, const char *nb,
-    const store_row *a, const store_row *b, const struct cmp *c, int json)
+    const board_row *a, const board_row *b, const board_cmp *c, int trusted, int json)
 {
 	char ha[ID_HEX_LEN + 1], hb[ID_HEX_LEN + 1];
 	char sm[CLI_SHOW_CAP], sa[NAME_SHOW_CAP(256)], sb[NAME_SHOW_CAP(256)];
 
-	hex_encode(ha, a->id, 32);
-	hex_encode(hb, b->id, 32);
 	if (json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:{s:s, s:s, s:f, s:I, s:s}, "
-		    "s:{s:s, s:s, s:f, s:I, s:s}, s:f, s:f, s:[f,f], s:f}",
-		    "task", task, "metric", metric, "method", c->paired ? "paired" : "unpaired",
-		    "a", "model", a->model, "revision", a->revision, "value", a->value,
-		    "items", (json_int_t)a->n_items, "result", ha,
-		    "b", "model", b->model, "revision", b->revision, "value", b->value,
-		    "items", (json_int_t)b->n_items, "result", hb,
-		    "difference", c->diff, "stderr", c->se, "ci95", c->lo, c->hi, "p", c->p);
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:[o,o], s:f}",
+		    "task", task, "metric", metric, "trust", trusted ? "trusted" : "all",
+		    "method", c->paired ? "paired" : "unpaired", "a", side_json(a), "b", side_json(b),
+		    "difference", cli_json_num(c->diff), "stderr", cli_json_num(c->se),
+		    "ci95", cli_json_num(c->lo), cli_json_num(c->hi), "p", c->p);
 
 		if (o != NULL && c->paired) {
 			json_object_set_new(o, "items_paired", json_integer((json_int_t)c->n));
@@ -165,20 +82,49 @@ report(const char *task, const char *metric, const char *na, const char *nb,
 		}
 		return cli_json_print(o);
 	}
+	hex_encode(ha, a->result_ids, 32);
+	hex_encode(hb, b->result_ids, 32);
 	na = cli_show(na, sa, sizeof sa);
 	nb = cli_show(nb, sb, sizeof sb);
-	printf("%s  metric %s: %s vs %s\n", task, cli_show(metric, sm, sizeof sm), na, nb);
-	printf("  %-28s %.4f  (%llu items, result %.16s)\n", na, a->value,
-	    (unsigned long long)a->n_items, ha);
-	printf("  %-28s %.4f  (%llu items, result %.16s)\n", nb, b->value,
-	    (unsigned long long)b->n_items, hb);
-	printf("  difference %+.4f  95%% [%+.4f, %+.4f]  ", c->diff, c->lo, c->hi);
+	printf("%s  metric %s: %s vs %s%s\n", task, cli_show(metric, sm, sizeof sm), na, nb,
+	    trusted ? " (trusted authors only)" : "");
+	printf("  %-28s %.4f  (%llu items, %u reporter%s, result %.16s%s)\n", na, cli_num(a->value),
+	    (unsigned long long)a->n_items, a->reporters, a->reporters == 1 ? "" : "s", ha,
+	    a->reporters > 1 ? ", ..." : "");
+	printf("  %-28s %.4f  (%llu items, %u reporter%s, result %.16s%s)\n", nb, cli_num(b->value),
+	    (unsigned long long)b->n_items, b->reporters, b->reporters == 1 ? "" : "s", hb,
+	    b->reporters > 1 ? ", ..." : "");
+	printf("  difference %+.4f  95%% [%+.4f, %+.4f]  ", cli_num(c->diff), cli_num(c->lo),
+	    cli_num(c->hi));
 	if (c->paired)
 		printf("(paired over %zu items)\n  McNemar    p = %.6g  (%lu items only A got right, "
 		    "%lu only B)\n", c->n, c->p, c->a_only, c->b_only);
 	else
-		printf("(unpaired: no per-item scores for both)\n  z test     p = %.6g\n", c->p);
+		printf("(unpaired: no per-item scores from every reporter)\n  z test     p = %.6g\n",
+		    c->p);
 	return 0;
+}
+
+/* The task's label and metric, and its item count, when its record is
+ * here; else its id's prefix, and the metric the results report most. */
+static void
+task_of(home_ctx *h, const uint8_t id[static 32], char *label, size_t cap, board_opts *o,
+    char *metric, size_t mcap)
+{
+	char why[TASK_WHY_MAX], hex[ID_HEX_LEN + 1], tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP];
+	task_rec tr;
+
+	hex_encode(hex, id, 32);
+	snprintf(label, cap, "task %.16s", hex);
+	if (task_rec_load(h->st, id, &tr, why, sizeof why) != EM_OK)
+		return;
+	snprintf(label, cap, "%s@%s", cli_show(tr.spec.name, tn, sizeof tn),
+	    cli_show(tr.spec.version, tv, sizeof tv));
+	snprintf(metric, mcap, "%s", task_metric_name(tr.spec.metric));
+	o->metric = metric;
+	o->task_items = tr.body.n_items;
+	o->proportion = 1;	/* every task metric scores items 0 to 1 */
+	task_rec_free(&tr);
 }
 
 int
@@ -186,12 +132,11 @@ cmd_compare(int argc, char **argv)
 {
 	char why[TASK_WHY_MAX], hex[ID_HEX_LEN + 1], label[2 * CLI_SHOW_CAP];
 	char metric[BODY_SHORT_MAX + 1];
-	const store_row *a = NULL, *b = NULL;
-	uint8_t id[32], *trusted = NULL;
-	store_row *rows = NULL;
-	struct cmp c;
-	task_rec tr;
-	size_t n;
+	const board_row *a = NULL, *b = NULL;
+	board_opts o = { .result_ids = 1 };
+	uint8_t id[32];
+	board_cmp c;
+	board bd;
 	args_parsed pa;
 	home_ctx h;
 	int rc;
@@ -210,35 +155,24 @@ cmd_compare(int argc, char **argv)
 		return cli_fail("%s", why);
 	}
 	hex_encode(hex, id, 32);
-	snprintf(label, sizeof label, "task %.16s", hex);
-	if (task_rec_load(h.st, id, &tr, why, sizeof why) == EM_OK) {
-		char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP];
-
-		snprintf(label, sizeof label, "%s@%s", cli_show(tr.spec.name, tn, sizeof tn),
-		    cli_show(tr.spec.version, tv, sizeof tv));
-		snprintf(metric, sizeof metric, "%s", task_metric_name(tr.spec.metric));
-		task_rec_free(&tr);
-	} else {
-		metric[0] = '\0';
-	}
-	if ((err = board_load(h.st, id, &rows, &trusted, &n)) != EM_OK) {
+	task_of(&h, id, label, sizeof label, &o, metric, sizeof metric);
+	o.trusted_only = args_get(&pa, "trusted") != NULL;
+	o.self = h.pk;
+	if ((err = board_compute(h.st, id, &o, &bd)) != EM_OK) {
 		home_close(&h);
 		return cli_fail("cannot read the results: %s", em_strerror(err));
 	}
-	if (metric[0] == '\0' && n > 0)
-		snprintf(metric, sizeof metric, "%s", rows[0].metric);
-	if ((rc = pick(rows, trusted, n, metric, pa.pos[1], args_get(&pa, "trusted") != NULL, &a)) == 0 &&
-	    (rc = pick(rows, trusted, n, metric, pa.pos[2], args_get(&pa, "trusted") != NULL, &b)) == 0) {
+	if ((rc = pick(&bd, pa.pos[1], o.trusted_only, &a)) == 0 &&
+	    (rc = pick(&bd, pa.pos[2], o.trusted_only, &b)) == 0) {
 		if (a == b)
-			rc = cli_fail("MODEL_A and MODEL_B name the same result");
-		else {
-			compute(h.st, a, b, &c);
-			rc = report(args_get(&pa, "json") ? hex : label, metric, pa.pos[1], pa.pos[2], a, b,
-			    &c, args_get(&pa, "json") != NULL);
-		}
+			rc = cli_fail("MODEL_A and MODEL_B name the same model");
+		else if ((err = board_compare(h.st, a, b, &c)) != EM_OK)
+			rc = cli_fail("cannot read the results: %s", em_strerror(err));
+		else
+			rc = report(args_get(&pa, "json") ? hex : label, bd.metric, pa.pos[1], pa.pos[2],
+			    a, b, &c, o.trusted_only, args_get(&pa, "json") != NULL);
 	}
-	free(rows);
-	free(trusted);
+	board_free(&bd);
 	home_close(&h);
 	return rc;
 }

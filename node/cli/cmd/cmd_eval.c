@@ -329,12 +329,13 @@ report(const eval_opts *o, const eval_out *r, const body_result *res, const uint
 	char hex[ID_HEX_LEN + 1], tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP], mn[CLI_SHOW_CAP];
 
 	if (json) {
-		json_t *j = json_pack("{s:o, s:s, s:s, s:s, s:s, s:f, s:f, s:[f,f], s:I, s:I, s:I, "
+		json_t *j = json_pack("{s:o, s:s, s:s, s:s, s:s, s:o, s:o, s:[o,o], s:I, s:I, s:I, "
 		    "s:I, s:f, s:f, s:f, s:f, s:o, s:o, s:I, s:I, s:I, s:I, s:s}",
 		    "task", cli_json_id(o->task->id), "task_name", o->task->spec.name,
 		    "model", o->model_name, "revision", o->revision,
-		    "metric", res->metrics[0].name, "value", res->metrics[0].value,
-		    "stderr", res->std_err, "ci95", res->ci_lo, res->ci_hi,
+		    "metric", res->metrics[0].name, "value", cli_json_num(res->metrics[0].value),
+		    "stderr", cli_json_num(res->std_err), "ci95", cli_json_num(res->ci_lo),
+		    cli_json_num(res->ci_hi),
 		    "n", (json_int_t)r->n, "cached", (json_int_t)r->cached,
 		    "requests", (json_int_t)r->requests, "failed", (json_int_t)r->failed,
 		    "wall_s", r->wall_s, "items_per_s", rate, "cpu_s", r->cpu_s,
@@ -353,7 +354,8 @@ report(const eval_opts *o, const eval_out *r, const body_result *res, const uint
 	    o->revision[0] ? "@" : "");
 	printf("%s\n", cli_show(o->revision, mn, sizeof mn));
 	printf("  %-10s %.4f  ± %.4f (SE)  95%% [%.4f, %.4f]\n", res->metrics[0].name,
-	    res->metrics[0].value, res->std_err, res->ci_lo, res->ci_hi);
+	    cli_num(res->metrics[0].value), cli_num(res->std_err), cli_num(res->ci_lo),
+	    cli_num(res->ci_hi));
 	printf("  items      %zu (%zu from the cache, %llu requests, %.1f items/s)\n", r->n,
 	    r->cached, (unsigned long long)r->requests, rate);
 	if (r->truncated || r->empty || r->refused || r->failed_scored)

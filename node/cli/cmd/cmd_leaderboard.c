@@ -13,7 +13,8 @@ static const char help[] =
 "usage: evalmesh leaderboard [TASK] [--json | --csv] [--trusted]\n"
 "           [--min-reporters K] [--all] [--home DIR]\n\n"
 "With TASK (an id, prefix, NAME or NAME@VERSION): one row per model (name\n"
-"and revision) combining every reporter of it — the metric, a 95% interval,\n"
+"and revision) combining every reporter of it (each reporter's latest\n"
+"unrevoked result by sequence number) — the metric, a 95% interval,\n"
 "items, independent reporters and whether their intervals agree, open or\n"
 "closed weights, and flags (equivocating-author, disputed, revoked). Ranks\n"
 "are tie groups: one plus the number of models whose interval lies wholly\n"
@@ -21,11 +22,14 @@ static const char help[] =
 "holds the same records prints the same bytes. Without TASK: the tasks and\n"
 "how many results each has.\n\n"
 "With TASK only:\n"
-"  --trusted          only results by authors in 'evalmesh trust list'\n"
+"  --trusted          only results by authors in 'evalmesh trust list', and\n"
+"                     this node's own\n"
 "  --min-reporters K  only models with at least K reporters\n"
 "  --all              also show revoked results (marked, unranked)\n"
-"  --json, --csv      for programs (--json includes the digest of the records\n"
-"                     the board was computed from)\n";
+"  --json, --csv      for programs\n\n"
+"The records digest covers what was ranked: each result's id and flags\n"
+"(revoked, equivocating-author, disputed) and, with --trusted, the trust set;\n"
+"two nodes that print the same digest ranked the same results.\n";
 
 static const opt opts[] = {
 	{ "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 }, { "csv", OPT_FLAG, 0 },
@@ -88,11 +92,11 @@ row_json(const board_row *r)
 		json_array_append_new(fl, json_string(words[i]));
 	for (unsigned i = 0; i < r->reporters && r->result_ids != NULL; i++)
 		json_array_append_new(ids, cli_json_id(r->result_ids + 32 * i));
-	return json_pack("{s:o, s:s, s:s, s:f, s:[f,f], s:I, s:I, s:s, s:s, s:o, s:o, "
+	return json_pack("{s:o, s:s, s:s, s:o, s:[o,o], s:I, s:I, s:s, s:s, s:o, s:o, "
 	    "s:{s:I, s:I, s:I, s:I, s:I}}",
 	    "rank", r->ranked ? json_integer(r->rank) : json_null(),
-	    "model", r->model, "revision", r->revision, "value", r->value,
-	    "ci95", r->lo, r->hi, "items", (json_int_t)r->n_items,
+	    "model", r->model, "revision", r->revision, "value", cli_json_num(r->value),
+	    "ci95", cli_json_num(r->lo), cli_json_num(r->hi), "items", (json_int_t)r->n_items,
 	    "reporters", (json_int_t)r->reporters, "agree", agree_text(r->agree),
 	    "access", r->closed ? "closed" : "open", "flags", fl, "results", ids,
 	    "item_counts", "of", (json_int_t)r->items_sum,
@@ -137,7 +141,8 @@ print_csv(const board *b)
 		csv_field(r->ranked ? num : "", 0, 0);
 		csv_field(r->model, 0, 1);
 		csv_field(r->revision, 0, 1);
-		printf("%.6f,%.6f,%.6f,%llu,%u,", r->value, r->lo, r->hi,
+		printf(CLI_NUM_FMT "," CLI_NUM_FMT "," CLI_NUM_FMT ",%llu,%u,", cli_num(r->value),
+		    cli_num(r->lo), cli_num(r->hi),
 		    (unsigned long long)r->n_items, r->reporters);
 		csv_field(agree_text(r->agree), 0, 0);
 		csv_field(r->closed ? "closed" : "open", 0, 0);
@@ -160,7 +165,8 @@ print_table(const board *b, const uint8_t task[static 32], const task_rec *tr, i
 		    cli_show(tr->spec.version, tv, sizeof tv), hex, cli_show(b->metric, mt, sizeof mt));
 	else
 		printf("task %.16s  metric %s\n", hex, cli_show(b->metric, mt, sizeof mt));
-	printf("%s: %zu results read, %zu used", trusted ? "trusted authors only" : "all authors",
+	printf("%s: %zu results read, %zu used",
+	    trusted ? "trusted authors and this node only" : "all authors",
 	    b->n_results, b->used);
 	if (b->left_untrusted)
 		printf(", %zu by untrusted authors left out", b->left_untrusted);
@@ -190,7 +196,7 @@ print_table(const board *b, const uint8_t task[static 32], const task_rec *tr, i
 		model_text(r, m, sizeof m);
 		snprintf(rank, sizeof rank, "%u", r->rank);
 		printf("%4s  %-32s %7.4f  [%.4f, %.4f] %6llu %4u %5s  %-6s %-19s %s\n",
-		    r->ranked ? rank : "-", m, r->value, r->lo, r->hi,
+		    r->ranked ? rank : "-", m, cli_num(r->value), cli_num(r->lo), cli_num(r->hi),
 		    (unsigned long long)r->n_items, r->reporters, agree_text(r->agree),
 		    r->closed ? "closed" : "open", board_flags(r->flags, fl, sizeof fl),
 		    board_cuts(r, cuts, sizeof cuts));
@@ -203,7 +209,7 @@ one_task(home_ctx *h, const args_parsed *a, const char *text, unsigned min_repor
 	char why[TASK_WHY_MAX];
 	board_opts o = { .trusted_only = args_get(a, "trusted") != NULL,
 	    .all = args_get(a, "all") != NULL, .result_ids = args_get(a, "json") != NULL,
-	    .min_reporters = min_reporters };
+	    .min_reporters = min_reporters, .self = h->pk };
 	uint8_t id[32];
 	task_rec tr;
 	int have_task, rc = 0;

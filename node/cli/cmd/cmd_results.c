@@ -52,7 +52,7 @@ result_json(const rec_env *env, const body_result *r, uint32_t flags)
 	char t[32];
 
 	for (uint32_t i = 0; i < r->n_metrics; i++)
-		json_object_set_new(metrics, r->metrics[i].name, json_real(r->metrics[i].value));
+		json_object_set_new(metrics, r->metrics[i].name, cli_json_num(r->metrics[i].value));
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(fl, json_string(words[i]));
 	o = json_pack("{s:o, s:o, s:I, s:o, s:s, s:s, s:s, s:o, s:I, s:s, s:o}",
@@ -63,9 +63,10 @@ result_json(const rec_env *env, const body_result *r, uint32_t flags)
 	    "metrics", metrics, "n", (json_int_t)r->n_items,
 	    "time", em_time_iso(r->t_end, t, sizeof t), "flags", fl);
 	if (o != NULL && r->has_stderr)
-		json_object_set_new(o, "stderr", json_real(r->std_err));
+		json_object_set_new(o, "stderr", cli_json_num(r->std_err));
 	if (o != NULL && r->has_ci)
-		json_object_set_new(o, "ci95", json_pack("[f, f]", r->ci_lo, r->ci_hi));
+		json_object_set_new(o, "ci95", json_pack("[o, o]", cli_json_num(r->ci_lo),
+		    cli_json_num(r->ci_hi)));
 	if (o != NULL)
 		json_object_set_new(o, "harness", harness_json(r));
 	return o;
@@ -88,9 +89,9 @@ result_text(const rec_env *env, const body_result *r, uint32_t flags)
 	    cli_show(r->revision, b, sizeof b), r->access == ACCESS_CLOSED ? "closed" : "open");
 	printf("  metrics ");
 	for (uint32_t i = 0; i < r->n_metrics; i++)
-		printf(" %s=%.6g", cli_show(r->metrics[i].name, a, sizeof a), r->metrics[i].value);
+		printf(" %s=%.6g", cli_show(r->metrics[i].name, a, sizeof a), cli_num(r->metrics[i].value));
 	if (r->has_ci)
-		printf("  95%% [%.4g, %.4g]", r->ci_lo, r->ci_hi);
+		printf("  95%% [%.4g, %.4g]", cli_num(r->ci_lo), cli_num(r->ci_hi));
 	printf("\n  n        %llu\n  time     %s\n  flags    %s\n",
 	    (unsigned long long)r->n_items, em_time_iso(r->t_end, t, sizeof t),
 	    board_flags(flags, fl, sizeof fl));
