@@ -146,6 +146,15 @@ for ((i = 0; i < 200; i++)); do [ $(($(served slow) - b)) -ge 20 ] 2>/dev/null &
 kill -INT "$EVAL_PID"; wait "$EVAL_PID"; rc=$?; EVAL_PID=
 [ "$rc" = 130 ] && ok || bad "Ctrl-C exited $rc, wanted 130"
 has "$T/int.err" 'interrupted: [0-9]+ of 240 items scored and cached; run the same command again'
+# SIGTERM (a service manager's stop) likewise, exiting 128 + 15 as shells expect
+"$EM" eval arith-zh --model terminated --endpoint "$URL_slow" --concurrency 2 --quiet \
+	>"$T/term.out" 2>"$T/term.err" &
+EVAL_PID=$!
+b=$(served slow)
+for ((i = 0; i < 200; i++)); do [ $(($(served slow) - b)) -ge 20 ] 2>/dev/null && break; sleep 0.05; done
+kill -TERM "$EVAL_PID"; wait "$EVAL_PID"; rc=$?; EVAL_PID=
+[ "$rc" = 143 ] && ok || bad "SIGTERM exited $rc, wanted 143"
+has "$T/term.err" 'interrupted: [0-9]+ of 240 items scored and cached; run the same command again'
 stop_server slow
 
 # --- faults

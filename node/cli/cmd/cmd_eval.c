@@ -387,7 +387,8 @@ finish(home_ctx *h, const eval_opts *o, const eval_out *r, int access, const arg
 
 	eval_fail_summary(r, sum, sizeof sum);
 	if (r->interrupted)
-		return not_done(o, r, json, 130, NULL, "interrupted: %zu of %zu items scored and "
+		return not_done(o, r, json, 128 + r->interrupted, NULL,
+		    "interrupted: %zu of %zu items scored and "
 		    "cached; run the same command again to go on", r->scored, r->n);
 	if (r->scored != r->n)
 		return not_done(o, r, json, 1, r->capped ? "max_requests" : NULL,
