@@ -366,7 +366,7 @@ fetch(const args_parsed *a)
 
 	if ((rc = cli_task("task fetch", "TASK", a->pos[0])) != 0)
 		return rc;
-	if (home_open(&h, a, 0))
+	if (home_open_read(&h, a))
 		return 1;
 	if (task_find(h.st, a->pos[0], id, why, sizeof why) != EM_OK) {
 		home_close(&h);
@@ -411,7 +411,7 @@ list(const args_parsed *a)
 	home_ctx h;
 	int rc;
 
-	if (home_open(&h, a, 0))
+	if (home_open_read(&h, a))
 		return 1;
 	rc = list_tasks(&h, args_get(a, "json") != NULL);
 	home_close(&h);
@@ -424,7 +424,7 @@ show(const args_parsed *a)
 	home_ctx h;
 	int rc;
 
-	if (home_open(&h, a, 0))
+	if (home_open_read(&h, a))
 		return 1;
 	rc = show_task(&h, a->pos[0], args_get(a, "json") != NULL);
 	home_close(&h);
