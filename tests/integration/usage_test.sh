@@ -213,6 +213,14 @@ run 2 "$EM" init --home "$T/new" --org "$(printf 'o\377')"; usage_is init "--org
 [ ! -e "$T/new" ] && ok || bad "a refused init made $T/new"
 run 2 "$EM" results --home ''; usage_is results "--home '': expected a directory"
 run 2 "$EM" results --task '' --home "$H"; usage_is results "--task '': expected a task id, NAME or NAME@VERSION"
+# the TASK argument of every command that takes one, as --task is
+for c in "eval|eval '' --model m --exec cat" "leaderboard|leaderboard ''" "compare|compare '' a b" \
+    "task show|task show ''" "task fetch|task fetch ''"; do
+	eval "run 2 \"\$EM\" ${c#*|} --home \"\$H\""
+	usage_is "${c%%|*}" "TASK '': expected a task id, NAME or NAME@VERSION"
+done
+run 2 "$EM" leaderboard "$(printf 't\033[2J')" --home "$H"
+usage_is leaderboard "TASK 't<U\\+001B>\\[2J': expected a task id, NAME or NAME@VERSION \\(it holds a control character\\)"
 run 2 "$EM" result publish --task "$(printf 't\033[2J')" --model m --metric a=1 --n 1 --home "$H"
 usage_is 'result publish' "--task 't<U\\+001B>\\[2J': expected a task id, NAME or NAME@VERSION \\(it holds a control character\\)"
 run 2 "$EM" results --task "$long$long" --home "$H"; usage_is results "--task 'x{64}\\.\\.\\.': expected a task id, NAME or NAME@VERSION \\(it is longer than 161 bytes\\)"

@@ -504,6 +504,8 @@ cmd_eval(int argc, char **argv)
 		return cli_help(help);
 	if (a.n_pos != 1)
 		return cli_usage("eval", "give the TASK to run (id, prefix, NAME or NAME@VERSION)");
+	if ((rc = cli_task("eval", "TASK", a.pos[0])) != 0)
+		return rc;
 	json = args_get(&a, "json") != NULL;
 	if ((rc = settings(&a, &o, &access, &extra)) != 0)
 		goto out;

@@ -424,6 +424,8 @@ show(const args_parsed *a)
 	home_ctx h;
 	int rc;
 
+	if ((rc = cli_task("task show", "TASK", a->pos[0])) != 0)
+		return rc;
 	if (home_open_read(&h, a))
 		return 1;
 	rc = show_task(&h, a->pos[0], args_get(a, "json") != NULL);
