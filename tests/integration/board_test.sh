@@ -78,6 +78,11 @@ run 2 "$EM" trust --home "$T/c" add zz; has $err "NODE_ID 'zz': expected a node 
 # --- revocation: only the author's own; it travels; the row leaves the ranking
 run 1 "$EM" revoke --home "$T/a" "$DELTA"; has $err 'only its author can revoke it'; one_line
 run 0 "$EM" revoke --home "$T/b" "$DELTA" --reason "wrong template"
+seq_b=$(cat "$T/b/seq")
+# a second revocation signs nothing (main signed one more each time)
+run 0 "$EM" revoke --home "$T/b" "$DELTA" --json; has $out '"already": true'
+run 0 "$EM" revoke --home "$T/b" "$DELTA"; has $out 'was revoked already'
+[ "$(cat "$T/b/seq")" = "$seq_b" ] && ok || bad "a second revoke signed: $(cat "$T/b/seq") after $seq_b"
 converged 30 a b c
 run 0 "$EM" leaderboard --home "$T/a" arith-en
 grep -q delta "$out" && bad "a revoked result is still ranked" || ok
