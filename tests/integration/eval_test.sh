@@ -62,6 +62,14 @@ before=$(served s1)
 run 0 "$EM" eval arith-en --model qwen-test --revision r1 --endpoint "$URL_s1" --json --quiet \
 	--no-publish
 [ "$(jnum cached)" = 240 ] && [ "$(served s1)" = "$before" ] && ok || bad "a finished run asked again"
+# ... and published: the result it would sign is the one it signed, so
+# nothing new is signed (main signed a copy each time)
+n0=$(nresults)
+run 0 "$EM" eval arith-en --model qwen-test --revision r1 --endpoint "$URL_s1" --json --quiet
+has $out "\"record\": \"$REC\""; has $out '"published_before": true'
+[ "$(nresults)" = "$n0" ] && ok || bad "a repeated run signed its result again"
+run 0 "$EM" eval arith-en --model qwen-test --revision r1 --endpoint "$URL_s1" --quiet
+has $out "published  result $REC \(before: "
 # --- a budget's caps. --max-requests: at most that many are sent, then the
 # run stops keeping what it scored, and says so (with --json, on stdout
 # too, with the requests sent); the same command with room goes on
