@@ -98,14 +98,7 @@ publish_task(home_ctx *h, const char *path, int json)
 
 	if ((err = task_load(path, &t, why, sizeof why)) != EM_OK)
 		return err == EM_ENOMEM ? cli_fail("out of memory") : cli_fail("%s", why);
-	strcpy(b.u.task.name, t.spec.name);
-	strcpy(b.u.task.version, t.spec.version);
-	memcpy(b.u.task.items_root, t.items_root, 32);
-	b.u.task.n_items = t.n_items;
-	b.u.task.manifest = (const uint8_t *)t.manifest;
-	b.u.task.manifest_len = t.manifest_len;
-	b.u.task.n_chunks = (uint32_t)t.n_chunks;
-	b.u.task.chunks = t.chunk_hashes;
+	task_built_body(&t, &b.u.task);
 	body_task_id(&b.u.task, tid);
 	/* the same manifest and items again: the task this node published
 	 * stands; a second record would say nothing new */
@@ -434,6 +427,8 @@ show(const args_parsed *a)
 }
 
 static const cli_verb verbs[] = {
+	{ "import", cmd_task_import_opts, CMD_TASK_IMPORT_N_OPTS, 1, "import needs FILE", cmd_task_import_usage,
+	    cmd_task_import_about, cmd_task_import },
 	{ "publish", publish_opts, sizeof publish_opts / sizeof publish_opts[0], 1,
 	    "publish needs MANIFEST.json",
 	    "MANIFEST.json [--home DIR] [--passphrase-env VAR] [--json]",
