@@ -35,6 +35,7 @@ int cmd_node(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_peers(int argc, char **argv);
 int cmd_task(int argc, char **argv);
+int cmd_labs(int argc, char **argv);
 /* cmd_task_import.c: the verb `task import`, for cmd_task's table */
 #define CMD_TASK_IMPORT_N_OPTS	10
 extern const opt cmd_task_import_opts[CMD_TASK_IMPORT_N_OPTS];

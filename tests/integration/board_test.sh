@@ -111,6 +111,13 @@ run 0 "$EM" leaderboard --home "$T/c" arith-en --json; has $out '"equivocating-a
 run 0 "$EM" leaderboard --home "$T/c" arith-en --csv; has $out '^[0-9]*,eve,.*,equivocating-author,'
 run 0 "$EM" results --home "$T/c" --json; has $out '"equivocating-author"'
 run 0 "$EM" results --home "$T/c"; has $out '^  flags    equivocating-author$'
+# labs: every node whose records c holds, with its profile and counts
+run 0 "$EM" labs --home "$T/c"
+has $out "^$(idof a | cut -c1-16)  a .* 1 +[0-9]+ +[0-9]+"
+has $out "^$(idof c | cut -c1-16)  c .*  this node"
+has $out "^$(idof d | cut -c1-16)  d .*  equivocating"
+run 0 "$EM" labs --home "$T/c" --json
+has $out "\"id\": \"$(idof b)\""; has $out '"name": "b"'; has $out '"equivocating": true'
 
 # --- one reporter cannot move another lab's row: a result over another
 # number of items than the task's, or a proportion outside [0, 1]

@@ -40,6 +40,7 @@ while IFS='|' read -r who args; do
 done <<'EOF'
 init|init
 id|id
+labs|labs
 node|node
 status|status
 peers|peers
