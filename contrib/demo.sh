@@ -23,7 +23,7 @@ say() { printf '\n== %s\n' "$*"; }
 if [ -z "${EVALMESH:-}" ]; then
 	say "checking packages"
 	"$ROOT/contrib/deps.sh"
-	say "building (the first time: about 2 minutes on 2 cores; then seconds)"
+	say "building (the first time: about a minute on 2 cores; then seconds)"
 	b0=$SECONDS
 	cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$ROOT/build.log" 2>&1 ||
 		{ tail -20 "$ROOT/build.log"; exit 1; }
@@ -36,6 +36,7 @@ if [ -z "${EVALMESH:-}" ]; then
 	EVALMESH=$ROOT/build/node/evalmesh
 fi
 EM=$EVALMESH
+t0=$SECONDS
 T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-demo-XXXXXX")
 PIDS=()
 cleanup() {
@@ -153,4 +154,4 @@ say "stopping the nodes and model servers"
 for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 PIDS=()
-echo "demo: done: $N labs compared on $TASKS tasks; no model, item or output left its lab"
+echo "demo: done in $((SECONDS - t0)) s: $N labs compared on $TASKS tasks; no model, item or output left its lab"
