@@ -251,6 +251,12 @@ drop(addrbook *b, int i)
 	forget(b, i);
 }
 
+void
+addrbook_remove(addrbook *b, int i)
+{
+	drop(b, i);
+}
+
 /* A free index: there is one whenever a table has room. */
 static int
 slot(addrbook *b, const char *addr, const uint8_t g[static AB_GROUP_LEN])

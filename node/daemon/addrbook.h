@@ -161,6 +161,10 @@ int	addrbook_stale(const store_peer *p, uint64_t now);
 int	addrbook_add_operator(addrbook *b, const char *addr,
     const uint8_t g[static AB_GROUP_LEN], uint64_t now);
 
+/* Forgets entry i (used) at the operator's word, whatever table it is
+ * in: its address goes to gone, so the store forgets it too. */
+void	addrbook_remove(addrbook *b, int i);
+
 /* A peer of source group src told us of addr, of address group g, at
  * now. Known: its heard time is renewed (at most every AB_HEARD_EVERY)
  * and nothing else changes. Else it goes into its new bucket, in place

@@ -167,14 +167,24 @@ static json_t *
 peers_add(daemon_state *d, json_t *req)
 {
 	const char *addr = json_string_value(json_object_get(req, "addr"));
-	struct sockaddr_storage ss;
 	const char *why;
 
-	if (addr == NULL || addr_parse(addr, &ss) != 0)
-		return json_pack("{s:s}", "error", "expected HOST:PORT with a numeric host");
+	if (addr == NULL || !addr_valid(addr))
+		return json_pack("{s:s}", "error", "expected HOST:PORT");
 	if (dial_add(d, addr, &why) == NULL)
 		return json_pack("{s:s}", "error", why);
 	dial_maintain(d);
+	return json_pack("{s:b, s:s}", "ok", 1, "addr", addr);
+}
+
+static json_t *
+peers_remove(daemon_state *d, json_t *req)
+{
+	const char *addr = json_string_value(json_object_get(req, "addr"));
+
+	if (addr == NULL || dial_remove(d, addr) != 0)
+		return json_pack("{s:s}", "error", "not a known peer's address (see 'evalmesh "
+		    "peers')");
 	return json_pack("{s:b, s:s}", "ok", 1, "addr", addr);
 }
 
@@ -204,6 +214,8 @@ control_answer(daemon_state *d, const char *line)
 		resp = peers(d);
 	else if (strcmp(cmd, "peers_add") == 0)
 		resp = peers_add(d, req);
+	else if (strcmp(cmd, "peers_remove") == 0)
+		resp = peers_remove(d, req);
 	else if (strcmp(cmd, "task_fetch") == 0)
 		resp = task_fetch(d, req);
 	else

@@ -78,4 +78,10 @@ int	addr_parse(const char *text, struct sockaddr_storage *out);
  * (addrbook_group's rules for a peer's address). 1 if so, else 0. */
 int	addr_dialable(const char *text);
 
+/* Whether text is an address a peer may be given as: addr_dialable, or
+ * a host name and a port — "eval.lab-b.example:7400": labels of letters,
+ * digits and '-' (not first or last), 1 to 63 bytes each, 253 in all,
+ * not all digits (RFC 1123) — resolved when it is dialed. 1 if so. */
+int	addr_valid(const char *text);
+
 #endif

@@ -120,6 +120,7 @@ struct daemon_state {
 	uint32_t	 n_clients;	/* ... how many (CONTROL_CLIENTS_MAX at most) */
 	conn		*conns;
 	uint32_t	 next_handle, n_in, n_out;
+	uint32_t	 n_resolving;	/* host names being resolved (dial.c) */
 	addrbook	 book;		/* the known peers (dial.c) */
 	ban_entry	 bans[256];
 	size_t		 n_bans;
@@ -273,12 +274,16 @@ void	dial_load(daemon_state *d);
 /* The operator gives addr (--peer, `peers add`; read during the call):
  * its entry, made or moved to the operator's table, stored, due to be
  * dialed at once with its failures forgotten. An address with a name
- * for a host is taken (never dialed until names are resolved). NULL if
+ * for a host is taken, and resolved each time it is dialed. NULL if
  * addr is not HOST:PORT, is this node (dial_self), a refused address
  * (addrbook_group: "0.0.0.0:P", "[::]:P", multicast...), or the
  * operator's list is full (AB_OPERATOR_MAX); *why (NULL: not wanted)
  * then gets which, a static string. */
 known	*dial_add(daemon_state *d, const char *addr, const char **why);
+/* The operator takes addr away: forgotten (and in the store), and a
+ * connection made to it closed. 0, or -1 when no known peer has that
+ * address. */
+int	dial_remove(daemon_state *d, const char *addr);
 /* Peer from (its "HOST:PORT", the connection's address: the group of
  * its host is the source) told us of addr (read during the call), with
  * id (32 bytes, NULL: none), which is recorded if none is known — a
@@ -377,7 +382,8 @@ void	control_stop(daemon_state *d);
  * "peers" lists the connections, then each known address not connected
  * with its table ("new", "tried", "operator"), and the bans that hold
  * (dial_ban_holds) with their ends as wall times; "peers_add" is
- * dial_add, its error the reason dial_add gives. */
+ * dial_add, its error the reason dial_add gives; "peers_remove" is
+ * dial_remove. */
 json_t	*control_answer(daemon_state *d, const char *line);
 
 /* auto.c: evaluating by itself (auto.h), in d->au (NULL when off). */

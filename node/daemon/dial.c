@@ -66,6 +66,49 @@ addr_parse(const char *text, struct sockaddr_storage *out)
 	return uv_ip6_addr(host, port, (struct sockaddr_in6 *)out) == 0 ? 0 : -1;
 }
 
+/* RFC 1123's host name: LDH labels of 1 to 63 bytes, 253 in all, the
+ * last not all digits (it would read as an address). */
+static int
+host_name(const char *h)
+{
+	size_t n = strlen(h), label = 0;
+	int digits = 1;
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (size_t i = 0; i <= n; i++) {
+		char c = h[i];
+
+		if (c == '.' || c == '\0') {
+			if (label == 0 || label > 63 || h[i - 1] == '-')
+				return 0;
+			if (c == '\0')
+				break;
+			label = 0;
+			digits = 1;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    (c == '-' && label > 0)))
+			return 0;
+		digits &= c >= '0' && c <= '9';
+		label++;
+	}
+	return !digits;
+}
+
+int
+addr_valid(const char *text)
+{
+	char host[256];
+	int port;
+
+	if (addr_dialable(text))
+		return 1;
+	return text[0] != '[' && split(text, host, sizeof host, &port) == 0 &&
+	    host_name(host) && strcmp(host, "localhost") != 0;
+}
+
 int
 addr_dialable(const char *text)
 {
@@ -144,6 +187,21 @@ dial_add(daemon_state *d, const char *addr, const char **why)
 	if (why != NULL)
 		*why = w;
 	return k;
+}
+
+int
+dial_remove(daemon_state *d, const char *addr)
+{
+	int i = addrbook_find(&d->book, addr);
+
+	if (i < 0)
+		return -1;
+	for (conn *c = d->conns; c != NULL; c = c->next)
+		if (!c->closing && c->outbound && strcmp(c->addr, addr) == 0)
+			conn_close(c, "removed by the operator");
+	addrbook_remove(&d->book, i);
+	persist(d);
+	return 0;
 }
 
 /* dial_heard, without writing to the store. */
@@ -379,11 +437,86 @@ connected_to(daemon_state *d, const known *k)
 	return 0;
 }
 
+/* A host name being resolved for entry i, whose address is copied: the
+ * entry may be another's by the time the answer comes. */
+typedef struct resolving {
+	uv_getaddrinfo_t req;
+	daemon_state	*d;
+	size_t		 i;
+	char		 addr[sizeof ((known *)0)->p.addr];
+} resolving;
+
+static void
+on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
+{
+	resolving *r = req->data;
+	daemon_state *d = r->d;
+	known *k = &d->book.e[r->i];
+	const struct addrinfo *a, *pick = NULL;
+	uint8_t g[AB_GROUP_LEN];
+	size_t n = 0, want;
+
+	d->n_resolving--;
+	if (!k->used || strcmp(k->p.addr, r->addr) != 0)
+		goto out;	/* forgotten meanwhile */
+	k->dialing = 0;
+	if (d->stopping)
+		goto out;
+	for (a = status == 0 ? res : NULL; a != NULL; a = a->ai_next)
+		n += addrbook_group(a->ai_addr, 0, g) == 0;
+	/* several addresses: each redial the next */
+	want = n ? k->p.fails % n : 0;
+	for (a = status == 0 ? res : NULL; a != NULL && pick == NULL; a = a->ai_next)
+		if (addrbook_group(a->ai_addr, 0, g) == 0 && want-- == 0)
+			pick = a;
+	if (pick == NULL) {
+		log_info("peer %s: cannot resolve its name: %s", r->addr, status ?
+		    uv_strerror(status) : "no address a node can listen on");
+		dial_result(d, k, 0, NULL);
+		goto out;
+	}
+	k->dialing = 1;
+	log_debug("dialing %s", r->addr);
+	conn_dial(d, k, pick->ai_addr);
+out:
+	uv_freeaddrinfo(res);
+	free(r);
+}
+
+/* Resolves k's host name (entry i) off the loop, then dials it: on every
+ * dial, since addresses change. */
+static void
+resolve(daemon_state *d, known *k, size_t i)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV };
+	char host[256], port[8];
+	resolving *r;
+	int p;
+
+	if (split(k->p.addr, host, sizeof host, &p) != 0 || (r = calloc(1, sizeof *r)) == NULL) {
+		dial_result(d, k, 0, NULL);
+		return;
+	}
+	snprintf(port, sizeof port, "%d", p);
+	r->d = d;
+	r->i = i;
+	r->req.data = r;
+	snprintf(r->addr, sizeof r->addr, "%s", k->p.addr);
+	k->dialing = 1;
+	if (uv_getaddrinfo(d->loop, &r->req, on_resolved, host, port, &hints) != 0) {
+		k->dialing = 0;
+		free(r);
+		dial_result(d, k, 0, NULL);
+		return;
+	}
+	d->n_resolving++;
+}
+
 /* Dials known peers of table t until the outbound target is met. */
 static void
 dial_table(daemon_state *d, uint8_t t, uint64_t now)
 {
-	for (size_t i = 0; i < AB_MAX && d->n_out < d->o.max_out; i++) {
+	for (size_t i = 0; i < AB_MAX && d->n_out + d->n_resolving < d->o.max_out; i++) {
 		known *k = &d->book.e[i];
 		struct sockaddr_storage ss;
 
@@ -392,7 +525,7 @@ dial_table(daemon_state *d, uint8_t t, uint64_t now)
 		    dial_banned(d, k->p.addr, k->p.has_id ? k->p.id : NULL))
 			continue;
 		if (addr_parse(k->p.addr, &ss) != 0) {
-			dial_result(d, k, 0, NULL);	/* names are not resolved (yet) */
+			resolve(d, k, i);
 			continue;
 		}
 		k->dialing = 1;

@@ -45,6 +45,7 @@ node|node
 status|status
 peers|peers
 peers add|peers add 127.0.0.1:9
+peers remove|peers remove 127.0.0.1:9
 task publish|task publish m.json
 task list|task list
 task show|task show x
@@ -164,7 +165,7 @@ node|node --max-outbound x|--max-outbound 'x': expected a whole number from 0 to
 node|node --handshake-timeout 99|--handshake-timeout '99': expected a whole number from 100 to 600000
 node|node --log-level loud|--log-level 'loud': expected error, warn, info or debug
 node|node --listen 127.0.0.1|--listen '127.0.0.1': expected HOST:PORT with a numeric host
-node|node --advertise example.org:7400|--advertise 'example.org:7400': expected HOST:PORT
+node|node --advertise bad_host.example:7400|--advertise 'bad_host.example:7400': expected HOST:PORT, the host an address or a name
 node|node --peer nowhere|--peer 'nowhere': expected HOST:PORT
 node|node --peer 0.0.0.0:7400|--peer '0.0.0.0:7400': expected the address of one host
 node|node --peer [::]:7400|--peer '\[::\]:7400': expected the address of one host
@@ -195,12 +196,16 @@ verify|verify 0123|RECORD_ID '0123': expected a record id
 revoke|revoke 0123|RECORD_ID '0123': expected a record id
 trust add|trust add zz|NODE_ID 'zz': expected a node id
 trust remove|trust remove zz|NODE_ID 'zz': expected a node id
-peers add|peers add 127.0.0.1|HOST:PORT '127.0.0.1': expected a numeric host and a port
+peers add|peers add 127.0.0.1|HOST:PORT '127.0.0.1': expected a host \(an address or a name\) and a port
+peers add|peers add under_score.example:7400|HOST:PORT 'under_score.example:7400': expected a host
+peers add|peers add lead-.example:7400|HOST:PORT 'lead-.example:7400': expected a host
+peers add|peers add 1.2.3:7400|HOST:PORT '1.2.3:7400': expected a host
+peers remove|peers remove nowhere|HOST:PORT 'nowhere': expected a host \(an address or a name\) and a port
 peers add|peers add 0.0.0.0:7400|HOST:PORT '0.0.0.0:7400': expected the address of one host
 peers add|peers add 255.255.255.255:7400|HOST:PORT '255.255.255.255:7400': expected the address of one host
 peers add|peers add 239.1.2.3:7400|HOST:PORT '239.1.2.3:7400': expected the address of one host
 peers add|peers add [fe80::1]:7400|HOST:PORT '\[fe80::1\]:7400': expected the address of one host
-peers add|peers add 10.0.0.1:0|HOST:PORT '10.0.0.1:0': expected a numeric host and a port
+peers add|peers add 10.0.0.1:0|HOST:PORT '10.0.0.1:0': expected a host \(an address or a name\) and a port
 EOF
 
 # texts signed into records, and values too long: refused, never cut

@@ -98,18 +98,22 @@ parse(const args_parsed *a, daemon_opts *o)
 	v = args_get(a, "listen") ? args_get(a, "listen") : "0.0.0.0:7400";
 	if ((rc = addr(v, "--listen", o->listen, sizeof o->listen)) != 0)
 		return rc;
-	if ((v = args_get(a, "advertise")) != NULL &&
-	    (rc = addr(v, "--advertise", o->advertise, sizeof o->advertise)) != 0)
-		return rc;
-	if (v != NULL && !addr_dialable(v))
+	/* what others dial: an address of one host, or a name */
+	if ((v = args_get(a, "advertise")) != NULL && strlen(v) < sizeof o->advertise &&
+	    addr_parse(v, &ss) != 0 && !addr_valid(v))
+		return cli_bad("node", "--advertise", v, "expected HOST:PORT, the host an address "
+		    "or a name");
+	if (v != NULL && (strlen(v) >= sizeof o->advertise || !addr_valid(v)))
 		return cli_bad("node", "--advertise", v, "expected the address of one host (not "
 		    "0.0.0.0, ::, a broadcast, multicast or link-local one)");
+	if (v != NULL)
+		snprintf(o->advertise, sizeof o->advertise, "%s", v);
 	o->n_peers = args_all(a, "peer", &peers);
 	for (size_t i = 0; i < o->n_peers; i++) {
-		if (addr_parse(peers[i], &ss) != 0)
+		if (addr_parse(peers[i], &ss) != 0 && !addr_valid(peers[i]))
 			return cli_bad("node", "--peer", peers[i],
-			    "expected HOST:PORT with a numeric host");
-		if (!addr_dialable(peers[i]))
+			    "expected HOST:PORT, the host an address or a name");
+		if (!addr_valid(peers[i]))
 			return cli_bad("node", "--peer", peers[i], "expected the address of one "
 			    "host (not 0.0.0.0, ::, a broadcast, multicast or link-local one)");
 		o->peers[i] = peers[i];

@@ -101,15 +101,86 @@ add(const args_parsed *a)
 	home_ctx h;
 	int rc;
 
-	if (addr_parse(a->pos[0], &ss) != 0 || strlen(a->pos[0]) >= sizeof sp.addr)
-		return cli_bad("peers add", "HOST:PORT", a->pos[0], "expected a numeric host and a "
-		    "port");
-	if (!addr_dialable(a->pos[0]))
+	if (strlen(a->pos[0]) >= sizeof sp.addr || (addr_parse(a->pos[0], &ss) != 0 &&
+	    !addr_valid(a->pos[0])))
+		return cli_bad("peers add", "HOST:PORT", a->pos[0], "expected a host (an address or "
+		    "a name) and a port");
+	if (!addr_valid(a->pos[0]))
 		return cli_bad("peers add", "HOST:PORT", a->pos[0], "expected the address of one "
 		    "host (not 0.0.0.0, ::, a broadcast, multicast or link-local one)");
 	if (home_open(&h, a, 0))
 		return 1;
 	rc = add_to(&h, a->pos[0]);
+	home_close(&h);
+	return rc;
+}
+
+struct find {
+	const char	*addr;
+	int		 found;
+};
+
+static int
+find_fn(void *ctx, const store_peer *p)
+{
+	struct find *f = ctx;
+
+	f->found |= strcmp(p->addr, f->addr) == 0;
+	return f->found;
+}
+
+/* Whether the store knows addr as a peer's. */
+static int
+known_here(store *st, const char *addr)
+{
+	struct find f = { addr, 0 };
+
+	return store_peer_each(st, find_fn, &f) == EM_OK && f.found;
+}
+
+/* peers remove: through the node when it runs, else straight from the
+ * store. */
+static int
+remove_peer(const args_parsed *a)
+{
+	const char *addr = a->pos[0];
+	json_t *req = json_pack("{s:s, s:s}", "cmd", "peers_remove", "addr", addr), *resp = NULL;
+	const char *del[1] = { addr };
+	store_peer sp;
+	home_ctx h;
+	int rc;
+
+	if (strlen(addr) >= sizeof sp.addr || !addr_valid(addr)) {
+		json_decref(req);
+		return cli_bad("peers remove", "HOST:PORT", addr, "expected a host (an address or a "
+		    "name) and a port");
+	}
+	if (home_open(&h, a, 0)) {
+		json_decref(req);
+		return 1;
+	}
+	if ((rc = ctl_request(h.dir, req, &resp)) == 0) {
+		const char *err = json_string_value(json_object_get(resp, "error"));
+
+		rc = err ? cli_fail("peers remove '%s': %s", addr, err) : 0;
+		if (!err)
+			printf("removed %s (the node forgot it, and closed a connection to it)\n",
+			    addr);
+		json_decref(resp);
+	} else if (rc > 0) {
+		if (!known_here(h.st, addr))
+			rc = cli_fail("peers remove '%s': not a known peer's address (see 'evalmesh "
+			    "peers')", addr);
+		else if (store_peer_write(h.st, NULL, 0, del, 1) != EM_OK)
+			rc = cli_fail("cannot remove the peer from the store");
+		else {
+			printf("removed %s\n", addr);
+			rc = 0;
+		}
+	} else {
+		rc = 1;
+	}
+	json_decref(req);
 	home_close(&h);
 	return rc;
 }
@@ -130,8 +201,14 @@ static const cli_verb verbs[] = {
 	{ "add", add_opts, sizeof add_opts / sizeof add_opts[0], 1, "give the HOST:PORT to add",
 	    "HOST:PORT [--home DIR]",
 	    "Gives the node another address to dial: the running node dials it now,\n"
-	    "and it is remembered for the node's next start. The host is numeric\n"
-	    "(127.0.0.1:7400, [2001:db8::1]:7400; localhost is understood).\n", add },
+	    "and it is remembered for the node's next start. The host is an address\n"
+	    "(127.0.0.1:7400, [2001:db8::1]:7400) or a name (eval.lab-b.example:7400),\n"
+	    "resolved each time it is dialed, off the node's loop, since addresses\n"
+	    "change; several addresses are tried in turn.\n", add },
+	{ "remove", add_opts, sizeof add_opts / sizeof add_opts[0], 1,
+	    "give the HOST:PORT to remove", "HOST:PORT [--home DIR]",
+	    "Forgets a known peer's address: the running node closes a connection it\n"
+	    "made there and stops dialing it, and the store forgets it.\n", remove_peer },
 };
 
 int
