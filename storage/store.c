@@ -26,9 +26,10 @@ st_rc(int rc)
 	case MDB_NOTFOUND:	return EM_ENOTFOUND;
 	case MDB_MAP_FULL:	return ST_FULL;
 	case ENOMEM:		return EM_ENOMEM;
+	case ENOSPC:
+	case EDQUOT:		return EM_ENOSPC;
 	case EACCES:
-	case EIO:
-	case ENOSPC:		return EM_EIO;
+	case EIO:		return EM_EIO;
 	default:		return EM_ESTORE;
 	}
 }

@@ -41,9 +41,10 @@
  * return: EM_ESTORE (LMDB failed), EM_EDAMAGED (the store holds bytes
  * it did not write: a page that cannot be, an index without its record, a
  * record that no longer parses; see Damage below),
- * EM_EIO (LMDB met EIO, ENOSPC or EACCES), EM_ENOMEM; and a write, when
- * the map would have to grow past 1 TiB, EM_ETOOBIG. A failed write
- * changed nothing.
+ * EM_EIO (LMDB met EIO or EACCES), EM_ENOMEM; and a write: EM_ENOSPC
+ * when the file system holding the store is full (or a quota reached),
+ * EM_ETOOBIG when the map would have to grow past 1 TiB (a full map, not
+ * a full disk). A failed write changed nothing.
  *
  * Damage. LMDB keeps no checksums: a data.mdb cut short, overwritten or
  * with flipped bits is found only where LMDB's own checks meet it. The
@@ -93,7 +94,7 @@ typedef struct store_opts {
  * changed, and the trust table made what opts->trust_file says. An empty
  * data.mdb (0 bytes) is a new store, as LMDB takes it. On success *out is
  * yours: store_free(); on failure NULL. EM_ENETWORK if the store belongs
- * to another network; EM_EIO if dir cannot be made; EM_EDAMAGED if
+ * to another network; EM_EIO or EM_ENOSPC if dir cannot be made; EM_EDAMAGED if
  * data.mdb is damaged (the hook was told what: its meta pages, its size
  * against the last page in use, a table missing); EM_EFORMAT when
  * opts->trust_file is not a trust list; EM_ESTORE also for a dir that is
@@ -115,6 +116,10 @@ typedef struct store_opts {
 em_err	store_open(const char *dir, const uint8_t netid[static 32],
     const store_opts *opts, store **out);
 void	store_free(store *st);		/* closes; NULL is fine */
+
+/* The directory st was opened in, as store_open was given it: for a
+ * message that says where (a full disk). Lasts as long as st. */
+const char *store_dir(const store *st);
 
 /* What put did with one record. */
 enum store_status {

@@ -26,6 +26,7 @@ struct store {
 	uint64_t next_num;	/* next local number in the open write txn; 0: unknown */
 	int	 slot;		/* its map's place among those watched; -1: none */
 	int	 rdonly;	/* opened with STORE_RDONLY */
+	char	*dir;	/* store_open's, copied */
 	char	*seq_file;	/* store_opts's, copied; NULL: none */
 	char	*trust_file;
 	/* the authors seq_file had at open, and the highest seq known of each:

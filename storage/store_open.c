@@ -237,13 +237,17 @@ open_one(const char *dir, const uint8_t netid[static 32], const store_opts *opts
 
 	*out = NULL;
 	if (!rdonly && mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return EM_EIO;
+		return em_errno(errno);
 	if ((st = calloc(1, sizeof *st)) == NULL)
 		return EM_ENOMEM;
 	st->slot = -1;
 	st->rdonly = rdonly;
 	memcpy(st->netid, netid, 32);
 	st->map_size = opts != NULL && opts->map_size ? opts->map_size : MAP_DEFAULT;
+	if ((st->dir = strdup(dir)) == NULL) {
+		err = EM_ENOMEM;
+		goto fail;
+	}
 	if ((err = opts_copy(st, opts)) != EM_OK)
 		goto fail;
 	if ((rc = mdb_env_create(&st->env)) != 0 ||
@@ -299,7 +303,14 @@ store_free(store *st)
 	st_map_drop(st);
 	if (st->env != NULL)
 		mdb_env_close(st->env);
+	free(st->dir);
 	free(st->seq_file);
 	free(st->trust_file);
 	free(st);
+}
+
+const char *
+store_dir(const store *st)
+{
+	return st->dir;
 }
