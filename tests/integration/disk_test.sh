@@ -54,6 +54,10 @@ asked=$(($(served s) - before))
 # one flush interval (100 ms) of answers at most, then nothing more asked
 [ "$asked" -lt 60 ] && ok || bad "a full disk: the model was asked $asked more times"
 has "$out" '"complete": false'
+# any write says where
+run 1 "$EM" result publish --home "$E" --task arith-en --model m2 --metric accuracy=0.5 --n 240
+has "$err" "cannot publish the result: no space left on device \\(the file system of '$E/store'\\)"
+one_line
 # space again: the same command goes on from what was cached, and finishes
 room
 before=$(served s)
