@@ -192,36 +192,55 @@ row_encode(uint8_t *row, const uint8_t num[static 8], const rec_env *env,
 	return n;
 }
 
-uint32_t
-st_result_flags(store *st, MDB_txn *txn, const uint8_t target[static 32],
-    const uint8_t author[static 32])
+/* What one record naming a result says of it: revoked by author, or
+ * disputed. */
+static em_err
+target_flags(store *st, MDB_txn *txn, MDB_val *ref, const uint8_t author[static 32],
+    uint32_t *flags)
 {
-	MDB_cursor *cur;
-	MDB_val k = { 32, (void *)(uintptr_t)target }, v, bytes;
-	store_author a;
-	uint32_t flags = 0;
+	MDB_val bytes;
+	rec_env env;
+	body_any b;
+	em_err err;
 	int rc;
 
-	if (st_author_read(st, txn, author, &a) == EM_OK && (a.flags & AUTHOR_EQUIVOCATED))
-		flags |= RESULT_EQUIVOCATED;
-	if (st_told(mdb_cursor_open(txn, st->targets, &cur)) != 0)
-		return flags;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0;
-	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-		rec_env env;
-		body_any b;
+	if ((rc = mdb_get(txn, st->records, ref, &bytes)) != 0)
+		return rc == MDB_NOTFOUND ? st_bad("a target indexed without its record") :
+		    (em_err)st_rc(rc);
+	if ((err = st_parse(&bytes, &env, &b)) != EM_OK)
+		return err;
+	if (env.kind == REC_REVOKE && memcmp(env.author, author, 32) == 0)
+		*flags |= RESULT_REVOKED;
+	if (env.kind == REC_ATTEST && b.u.ref.verdict == VERDICT_DISPUTED)
+		*flags |= RESULT_DISPUTED;
+	return EM_OK;
+}
 
-		if (st_told(mdb_get(txn, st->records, &v, &bytes)) != 0 ||
-		    st_parse(&bytes, &env, &b) != EM_OK)
-			continue;
-		if (env.kind == REC_REVOKE && memcmp(env.author, author, 32) == 0)
-			flags |= RESULT_REVOKED;
-		if (env.kind == REC_ATTEST && b.u.ref.verdict == VERDICT_DISPUTED)
-			flags |= RESULT_DISPUTED;
-	}
-	st_told(rc);
+int
+st_result_flags(store *st, MDB_txn *txn, const uint8_t target[static 32],
+    const uint8_t author[static 32], uint32_t *flags)
+{
+	MDB_cursor *cur;
+	MDB_val k = { 32, (void *)(uintptr_t)target }, v;
+	store_author a;
+	int err, rc;
+
+	*flags = 0;
+	if ((err = st_author_read(st, txn, author, &a)) == EM_OK &&
+	    (a.flags & AUTHOR_EQUIVOCATED))
+		*flags |= RESULT_EQUIVOCATED;
+	if (err != EM_OK && err != EM_ENOTFOUND)
+		return err;
+	if ((rc = mdb_cursor_open(txn, st->targets, &cur)) != 0)
+		return st_rc(rc);
+	err = EM_OK;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0 && err == EM_OK;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP))
+		err = target_flags(st, txn, &v, author, flags);
+	if (err == EM_OK && rc != 0 && rc != MDB_NOTFOUND)
+		err = st_rc(rc);
 	mdb_cursor_close(cur);
-	return flags;
+	return err;
 }
 
 int
@@ -229,12 +248,13 @@ st_board_add(store *st, MDB_txn *txn, const rec_env *env, const body_result *r,
     const uint8_t num[static 8])
 {
 	uint8_t row[ROW_MAX];
-	uint32_t flags = st_result_flags(st, txn, env->id, env->author);
+	uint32_t flags;
 	MDB_val k = { 32, (void *)(uintptr_t)r->task }, v = { 0, row };
 	uint64_t nid = 0;
 	int rc;
 
-	if ((rc = name_id(st, txn, r->model, r->revision, &nid)) != EM_OK)
+	if ((rc = st_result_flags(st, txn, env->id, env->author, &flags)) != EM_OK ||
+	    (rc = name_id(st, txn, r->model, r->revision, &nid)) != EM_OK)
 		return rc;
 	v.mv_size = row_encode(row, num, env, r, flags, nid);
 	rc = mdb_put(txn, st->board, &k, &v, MDB_NODUPDATA);
