@@ -22,7 +22,7 @@ struct store {
 	uint8_t	 netid[32];
 	size_t	 map_size;
 	MDB_dbi	 meta, records, ids, feeds, authors, board, by_model, tasks, targets, peers;
-	MDB_dbi	 blobs, evals, trust, digests, names;
+	MDB_dbi	 blobs, evals, trust, names;
 	uint64_t next_num;	/* next local number in the open write txn; 0: unknown */
 	int	 slot;		/* its map's place among those watched; -1: none */
 	int	 rdonly;	/* opened with STORE_RDONLY */

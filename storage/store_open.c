@@ -27,7 +27,6 @@ static const struct { const char *name; unsigned flags; size_t off; } dbs[] = {
 	{ "blobs", 0, offsetof(store, blobs) },
 	{ "evals", 0, offsetof(store, evals) },
 	{ "trust", 0, offsetof(store, trust) },
-	{ "digests", 0, offsetof(store, digests) },
 	{ "names", 0, offsetof(store, names) },
 };
 
@@ -139,7 +138,26 @@ open_rdonly(store *st, const uint8_t netid[static 32])
 /* The layout of the derived databases (the board and its names). A store
  * whose meta "schema" differs has them built again, once, from the result
  * records it holds. */
-#define STORE_SCHEMA	"8"	/* 8: names by their keys (name_key) */
+#define STORE_SCHEMA	"9"	/* 8: names by their keys (name_key); 9: no
+				 * digests table (a cache nothing read) */
+
+/* The tables an older layout had and this one has not: gone. */
+static int
+drop_old(MDB_txn *txn)
+{
+	static const char *const old[] = { "digests" };
+	MDB_dbi dbi;
+	int rc;
+
+	for (size_t i = 0; i < sizeof old / sizeof old[0]; i++) {
+		if ((rc = mdb_dbi_open(txn, old[i], 0, &dbi)) == MDB_NOTFOUND)
+			continue;
+		if (rc != 0 || (rc = mdb_drop(txn, dbi, 1)) != 0)
+			return st_rc(rc);
+	}
+	return EM_OK;
+}
+
 static int
 upgrade(store *st, MDB_txn *txn, void *ctx)
 {
@@ -153,8 +171,9 @@ upgrade(store *st, MDB_txn *txn, void *ctx)
 	if (rc == 0 && v.mv_size == 1 && memcmp(v.mv_data, STORE_SCHEMA, 1) == 0)
 		return EM_OK;
 	/* the board's rows are derived: drop them and build them again */
-	if ((rc = mdb_drop(txn, st->board, 0)) != 0 || (rc = mdb_drop(txn, st->digests, 0)) != 0 ||
-	    (rc = mdb_drop(txn, st->names, 0)) != 0)
+	if ((err = drop_old(txn)) != EM_OK)
+		return err;
+	if ((rc = mdb_drop(txn, st->board, 0)) != 0 || (rc = mdb_drop(txn, st->names, 0)) != 0)
 		return st_rc(rc);
 	if ((rc = mdb_cursor_open(txn, st->records, &cur)) != 0)
 		return st_rc(rc);

@@ -528,6 +528,50 @@ test_flags_damaged(void **state)
 	tu_rmtree(dir);
 }
 
+/* A store of the layout before 9 (a `digests` table, a cache nothing
+ * read) opened now: the table is gone, the layout is this one, and the
+ * board is built again with its result. */
+static void
+test_upgrade_drops_digests(void **state)
+{
+	char dir[512], v[8];
+	store *st = fresh(dir, 0);
+	store_opts o = { .flags = STORE_READ };
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { 32, dir }, val = { 40, dir };
+	uint8_t id[32], *enc;
+	size_t elen;
+	body_any b;
+	ident *me;
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(ident_generate(&me), EM_OK);
+	tu_result(&b, 0);
+	assert_int_equal(body_encode(&b, &enc, &elen), EM_OK);
+	assert_int_equal(store_publish(st, me, REC_RESULT, enc, elen, 1, id, NULL), EM_OK);
+	free(enc);
+	assert_int_equal(mdb_txn_begin(st->env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "digests", MDB_CREATE, &dbi), 0);
+	assert_int_equal(mdb_put(txn, dbi, &k, &val, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	assert_int_equal(store_meta_set(st, "schema", "8"), EM_OK);
+	store_free(st);
+	/* a reader opens it to write, once, to build the layout */
+	assert_int_equal(store_open(dir, netid, &o, &st), EM_OK);
+	assert_int_equal(store_meta_get(st, "schema", v, sizeof v), EM_OK);
+	assert_string_equal(v, "9");
+	assert_int_equal(st_read_begin(st, &txn), EM_OK);
+	assert_int_equal(mdb_dbi_open(txn, "digests", 0, &dbi), MDB_NOTFOUND);
+	mdb_txn_abort(txn);
+	assert_int_equal(store_results(st, NULL, NULL, count_visit, &n), EM_OK);
+	assert_int_equal(n, 1);
+	ident_free(me);
+	store_free(st);
+	tu_rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -539,6 +583,7 @@ main(void)
 		cmocka_unit_test(test_salvage),
 		cmocka_unit_test(test_fault_at),
 		cmocka_unit_test(test_flags_damaged),
+		cmocka_unit_test(test_upgrade_drops_digests),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
