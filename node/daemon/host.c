@@ -147,8 +147,11 @@ h_ingest(void *ctx, const rec_env *env, int how)
 		return GOSSIP_LATER;
 	if (rec_verify(env, d->netid) != EM_OK)
 		return GOSSIP_INVALID;
-	if (d->n_pend == PENDING_MAX)
+	if (d->n_pend == PENDING_MAX) {
 		host_commit(d);
+		if (d->sfail.err != EM_OK)
+			return GOSSIP_LATER;	/* that batch failed: the backoff begins */
+	}
 	p = &d->pend[d->n_pend];
 	if ((p->bytes = malloc(env->len)) == NULL)
 		return GOSSIP_LATER;
