@@ -1,5 +1,7 @@
 #include "err.h"
 
+#include <errno.h>
+
 const char *
 em_strerror(em_err err)
 {
@@ -30,6 +32,18 @@ em_strerror(em_err err)
 	case EM_ECRYPTO:	return "cryptographic failure";
 	case EM_ELOCKED:	return "identity key is sealed and no passphrase was given";
 	case EM_EDAMAGED:	return "damaged";
+	case EM_ENOSPC:		return "no space left on device";
 	}
 	return "unknown error";
+}
+
+em_err
+em_errno(int e)
+{
+	switch (e) {
+	case ENOSPC:
+	case EDQUOT:	return EM_ENOSPC;
+	case ENOMEM:	return EM_ENOMEM;
+	default:	return EM_EIO;
+	}
 }

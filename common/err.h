@@ -34,10 +34,15 @@ typedef enum em_err {
 	EM_ELOCKED = -24,	/* key is sealed and no passphrase was given */
 	EM_EDAMAGED = -25,	/* a file holds what its writer never wrote: cut
 				 * short, overwritten, bits flipped */
+	EM_ENOSPC = -26,	/* no space left on the file system (or quota) */
 } em_err;
 
 /* A short, static, lower-case description of err ("unknown error" for a
  * value outside em_err). Never NULL. */
 const char *em_strerror(em_err err);
+
+/* The em_err for a system call's errno e: EM_ENOSPC for ENOSPC and
+ * EDQUOT, EM_ENOMEM for ENOMEM, else EM_EIO. */
+em_err	em_errno(int e);
 
 #endif

@@ -76,11 +76,11 @@ write_all(int fd, const uint8_t *data, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return EM_EIO;
+			return em_errno(errno);
 		data += n;
 		len -= (size_t)n;
 	}
-	return fsync(fd) == 0 ? EM_OK : EM_EIO;
+	return fsync(fd) == 0 ? EM_OK : em_errno(errno);
 }
 
 em_err
@@ -90,16 +90,17 @@ file_create(const char *path, mode_t mode, const uint8_t *data, size_t len)
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
 
 	if (fd < 0)
-		return errno == EEXIST ? EM_EEXIST : EM_EIO;
+		return errno == EEXIST ? EM_EEXIST : em_errno(errno);
 	/* Exactly mode: this gives back bits the umask took away. */
 	if (fchmod(fd, mode) != 0) {
+		err = em_errno(errno);
 		close(fd);
 		unlink(path);
-		return EM_EIO;
+		return err;
 	}
 	err = write_all(fd, data, len);
 	if (close(fd) != 0 && err == EM_OK)
-		err = EM_EIO;
+		err = em_errno(errno);
 	if (err != EM_OK)
 		unlink(path);
 	return err;
@@ -117,8 +118,9 @@ file_replace(const char *path, mode_t mode, const uint8_t *data, size_t len)
 	if ((err = file_create(tmp, mode, data, len)) != EM_OK)
 		return err;
 	if (rename(tmp, path) != 0) {
+		err = em_errno(errno);
 		unlink(tmp);
-		return EM_EIO;
+		return err;
 	}
 	return EM_OK;
 }
@@ -139,7 +141,7 @@ file_sync_dir(const char *path)
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return EM_EIO;
 	if (fsync(fd) != 0)
-		err = EM_EIO;
+		err = em_errno(errno);
 	close(fd);
 	return err;
 }

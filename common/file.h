@@ -23,8 +23,9 @@ const char *file_strerror(em_err err);
 
 /* Creates path with permissions exactly mode (fchmod(2) after the open:
  * bits the umask took away are given back), writes data[0..len) to it and
- * fsync(2)s it. EM_EEXIST if path exists (it is left alone); EM_EIO for
- * any other failure (a missing directory included), and then the file is
+ * fsync(2)s it. EM_EEXIST if path exists (it is left alone); EM_ENOSPC
+ * when the file system is full (or a quota reached); EM_EIO for any other
+ * failure (a missing directory included); after either the file is
  * removed. */
 em_err file_create(const char *path, mode_t mode, const uint8_t *data, size_t len);
 
@@ -32,13 +33,13 @@ em_err file_create(const char *path, mode_t mode, const uint8_t *data, size_t le
  * "PATH.tmp.PID" beside it, then rename(2)s it over path, so a reader sees
  * the old file or the new one. The directory is not fsynced: after a crash
  * path may hold the old contents. EM_EINVAL when the temporary's name
- * would be 4096 bytes or more; file_create's errors; EM_EIO if the rename
- * fails (the temporary is removed). */
+ * would be 4096 bytes or more; file_create's errors; EM_ENOSPC or EM_EIO
+ * if the rename fails (the temporary is removed). */
 em_err file_replace(const char *path, mode_t mode, const uint8_t *data, size_t len);
 
 /* Makes the last rename or creation of path durable: fsync(2)s the
  * directory that holds it ("." for a bare name). EM_EIO if it cannot be
- * opened or synced; EM_EINVAL when the directory's name would be 4096
+ * opened or synced (EM_ENOSPC when the file system is full); EM_EINVAL when the directory's name would be 4096
  * bytes or more. */
 em_err file_sync_dir(const char *path);
 

@@ -569,7 +569,7 @@ take_record(gossip *g, gpeer *p, const uint8_t *rec, size_t len, int how,
 	}
 	if (!author_allows(g, env.author, now))
 		return 0;	/* over the author's rate: anti-entropy retries later */
-	v = g->h.ingest(g->h.ctx, &env);
+	v = g->h.ingest(g->h.ctx, &env, how);
 	if (v == GOSSIP_INVALID) {
 		gossip_penalize(g, p->handle, PENALTY_INVALID, "invalid record");
 		return 0;
@@ -590,8 +590,15 @@ take_record(gossip *g, gpeer *p, const uint8_t *rec, size_t len, int how,
 	if (how == WIRE_SYNC)
 		sync_found(g, 1, now);
 	sync_arrived(g, id, now);
-	spread(g, rec, len, id, env.author, p->handle, how == WIRE_SYNC);
+	if (v != GOSSIP_HELD)	/* else when it is durable: gossip_stored */
+		spread(g, rec, len, id, env.author, p->handle, how == WIRE_SYNC);
 	return 0;
+}
+
+void
+gossip_stored(gossip *g, const rec_env *env, uint32_t from, int how)
+{
+	spread(g, env->bytes, env->len, env->id, env->author, from, how == WIRE_SYNC);
 }
 
 /* A pushed duplicate: this link is redundant in the author's tree. The

@@ -74,7 +74,9 @@
  * duplicate by id (a hash, has), dropped before anything else is read;
  * its decoding (rec_parse, here, the only parse); its author's rate; then
  * the host's ingest, which checks the signature over the exact bytes
- * received (rec_verify) and equivocation, and takes it. */
+ * received (rec_verify) and equivocation, and takes it. A record is
+ * forwarded only once it is durable where it was taken (GOSSIP_HELD,
+ * then gossip_stored): a node never passes on what it may lose. */
 #ifndef EM_GOSSIP_H
 #define EM_GOSSIP_H
 
@@ -96,7 +98,11 @@ enum gossip_verdict {
 	GOSSIP_DUP = 1,		/* already held */
 	GOSSIP_EQUIV = 2,	/* valid, stored as new evidence of equivocation */
 	GOSSIP_INVALID = 3,	/* malformed or badly signed: the sender pays */
-	GOSSIP_LATER = 4,	/* not taken now (busy, limits): ask again later */
+	GOSSIP_LATER = 4,	/* not taken now (busy, limits, a store that
+				 * fails): ask again later */
+	GOSSIP_HELD = 5,	/* valid and taken, not yet durable: spread
+				 * only when the host says it is
+				 * (gossip_stored), never if it is not */
 };
 
 /* Penalties added to a peer's score. */
@@ -120,8 +126,11 @@ typedef struct gossip_host {
 	 * returns an enum gossip_verdict. env and what it borrows (bytes,
 	 * body, sig) belong to the message and last only for the call: a host
 	 * that keeps the record copies env->bytes and rec_rebase()s its copy
-	 * of env onto them, with no second parse. */
-	int	(*ingest)(void *ctx, const rec_env *env);
+	 * of env onto them, with no second parse. how is the way it came
+	 * (enum wire_how): a host that answers GOSSIP_HELD keeps it for
+	 * gossip_stored. GOSSIP_NEW and GOSSIP_EQUIV mean the record is
+	 * durable already, and it is spread at once. */
+	int	(*ingest)(void *ctx, const rec_env *env, int how);
 	/* A copy of a held record: 0 with *rec (malloc()ed; the state machine
 	 * frees it) and *len, or -1 if not held. */
 	int	(*get)(void *ctx, const uint8_t id[static 32], uint8_t **rec,
@@ -186,6 +195,15 @@ void	gossip_peer_down(gossip *g, uint32_t peer);
  * env is as rec_parse gave it (the store's copy: not parsed again here);
  * it and its bytes are read during the call only. */
 void	gossip_publish(gossip *g, const rec_env *env, uint64_t now_ms);
+
+/* A record ingest answered GOSSIP_HELD for is durable now (committed):
+ * spread it on as it would have been at once, to every peer up but from
+ * (the peer it came from; one gone since is fine) — pushed to the eager
+ * ones and announced to the lazy, or announced to all when how (ingest's)
+ * is WIRE_SYNC. env as gossip_publish's. A held record that never
+ * becomes durable is simply never given here: nothing is forwarded that
+ * this node may have lost. */
+void	gossip_stored(gossip *g, const rec_env *env, uint32_t from, int how);
 
 /* Call for every message a peer sends, of any type, before handling it:
  * 1 if it is within the peer's rate, 0 if over (the peer is penalized,

@@ -6,11 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "hex.h"
 
 #define MAP_LIMIT	((size_t)1 << 40)
 #define WRITE_TRIES	40	/* map doublings before a write gives up */
+#define DISK_FULL_BYTES	(64 * 1024)	/* less room than this: a full disk */
 
 int
 st_rc(int rc)
@@ -26,9 +28,10 @@ st_rc(int rc)
 	case MDB_NOTFOUND:	return EM_ENOTFOUND;
 	case MDB_MAP_FULL:	return ST_FULL;
 	case ENOMEM:		return EM_ENOMEM;
+	case ENOSPC:
+	case EDQUOT:		return EM_ENOSPC;
 	case EACCES:
-	case EIO:
-	case ENOSPC:		return EM_EIO;
+	case EIO:		return EM_EIO;
 	default:		return EM_ESTORE;
 	}
 }
@@ -102,6 +105,20 @@ grow(store *st)
 	return st_rc(rc);
 }
 
+/* Whether the file system holding st has less room than a write needs.
+ * LMDB (0.9.24, mdb_page_flush) turns a short write, what a full file
+ * system gives when part of the pages fit, into EIO ("short write,
+ * filesystem full?"): an EIO from a commit while this is so was a full
+ * disk. */
+static int
+disk_full(const store *st)
+{
+	struct statvfs vfs;
+
+	return statvfs(st->dir, &vfs) == 0 &&
+	    (uint64_t)vfs.f_bavail * vfs.f_frsize < DISK_FULL_BYTES;
+}
+
 em_err
 st_write(store *st, int (*fn)(store *, MDB_txn *, void *), void *ctx)
 {
@@ -115,6 +132,8 @@ st_write(store *st, int (*fn)(store *, MDB_txn *, void *), void *ctx)
 			err = st_rc(mdb_txn_commit(txn));	/* frees txn */
 		else if (txn != NULL)
 			mdb_txn_abort(txn);
+		if (err == EM_EIO && disk_full(st))
+			err = EM_ENOSPC;
 		if (err != ST_FULL)
 			return (em_err)err;
 		if ((err = grow(st)) != EM_OK)

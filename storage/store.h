@@ -27,8 +27,6 @@
  *   evals     run key || item index -> what the model answered and its
  *             score (the evaluation cache that makes runs resumable)
  *   trust     node id -> a name: the authors this reader trusts
- *   digests   task id -> count || digest of its results' ids (a cache,
- *             dropped whenever a result for the task arrives)
  *   names     number -> model 0xff revision: the number board rows carry
  *             for their names (derived, like the board)
  *
@@ -41,9 +39,10 @@
  * return: EM_ESTORE (LMDB failed), EM_EDAMAGED (the store holds bytes
  * it did not write: a page that cannot be, an index without its record, a
  * record that no longer parses; see Damage below),
- * EM_EIO (LMDB met EIO, ENOSPC or EACCES), EM_ENOMEM; and a write, when
- * the map would have to grow past 1 TiB, EM_ETOOBIG. A failed write
- * changed nothing.
+ * EM_EIO (LMDB met EIO or EACCES), EM_ENOMEM; and a write: EM_ENOSPC
+ * when the file system holding the store is full (or a quota reached),
+ * EM_ETOOBIG when the map would have to grow past 1 TiB (a full map, not
+ * a full disk). A failed write changed nothing.
  *
  * Damage. LMDB keeps no checksums: a data.mdb cut short, overwritten or
  * with flipped bits is found only where LMDB's own checks meet it. The
@@ -93,7 +92,7 @@ typedef struct store_opts {
  * changed, and the trust table made what opts->trust_file says. An empty
  * data.mdb (0 bytes) is a new store, as LMDB takes it. On success *out is
  * yours: store_free(); on failure NULL. EM_ENETWORK if the store belongs
- * to another network; EM_EIO if dir cannot be made; EM_EDAMAGED if
+ * to another network; EM_EIO or EM_ENOSPC if dir cannot be made; EM_EDAMAGED if
  * data.mdb is damaged (the hook was told what: its meta pages, its size
  * against the last page in use, a table missing); EM_EFORMAT when
  * opts->trust_file is not a trust list; EM_ESTORE also for a dir that is
@@ -108,13 +107,17 @@ typedef struct store_opts {
  * with STORE_RDONLY, and opened to write instead when opening has
  * something to write (no data.mdb or an empty one, a layout to build, a
  * trust table that differs from its file). A store opened to read never
- * writes, not even a cache (store_board_scan's digest), so a page whose
+ * writes, so a page whose
  * damage LMDB cannot see is never copied and written back over the file:
  * LMDB copies a page it is about to change by the bounds the page itself
  * gives, and bounds that lie overrun its buffer. */
 em_err	store_open(const char *dir, const uint8_t netid[static 32],
     const store_opts *opts, store **out);
 void	store_free(store *st);		/* closes; NULL is fine */
+
+/* The directory st was opened in, as store_open was given it: for a
+ * message that says where (a full disk). Lasts as long as st. */
+const char *store_dir(const store *st);
 
 /* What put did with one record. */
 enum store_status {
@@ -422,32 +425,27 @@ void	store_view_copy(const store_view *v, store_row *out);
 
 /* Calls rows with every row of the task — those with one name_id one
  * after another, each model's in this store's arrival order — a batch of
- * up to STORE_SCAN_BATCH at a time, then done with how many and the
- * digest of the task's results (BLAKE2b-256 over their ids in id order),
- * all inside one read transaction: one cursor scan, no record decoded.
+ * up to STORE_SCAN_BATCH at a time, then done with how many, all inside
+ * one read transaction: one cursor scan, no record decoded, nothing
+ * written.
  * What a view points to stays valid until done returns, the views
  * themselves only during their call. count is the task's number of rows,
  * the same on every call. rows returning nonzero stops the scan: done is
  * not called, and the result is EM_OK. done's return is not looked at. A
- * task without results calls done alone, with 0 and the digest of no ids.
- * After a failure (EM_EDAMAGED for a row that does not decode) done is not
- * called. The digest is computed on the first scan after the task's result
- * set changed and kept (in `digests`, by a write transaction once the scan
- * is over, whose failure is passed over; not by a store opened to read)
- * for the next. */
+ * task without results calls done alone, with 0. After a failure
+ * (EM_EDAMAGED for a row that does not decode) done is not called. */
 #define STORE_SCAN_BATCH	32
 /* how: 0 decodes every field of a view; STORE_SCAN_RANKING all but t_end,
  * std_err, has_stderr and has_scores, which no ranking reads (they are 0). */
 #define STORE_SCAN_RANKING	1
 typedef int (*store_rows_fn)(void *ctx, const store_view *rows, size_t n, size_t count);
-typedef int (*store_rows_done)(void *ctx, size_t n, const uint8_t digest[static 32]);
+typedef int (*store_rows_done)(void *ctx, size_t n);
 em_err	store_board_scan(store *st, const uint8_t task[static 32], unsigned how, store_rows_fn rows,
     store_rows_done done, void *ctx);
 
 /* The same, with every row at once: fn gets them as an array (NULL when
  * n is 0), valid during its call; its return is not looked at. */
-typedef int (*store_board_fn)(void *ctx, const store_view *rows, size_t n,
-    const uint8_t digest[static 32]);
+typedef int (*store_board_fn)(void *ctx, const store_view *rows, size_t n);
 em_err	store_board_view(store *st, const uint8_t task[static 32], store_board_fn fn, void *ctx);
 
 /* The floor a board read cannot beat, for benchmarks: one cursor scan of

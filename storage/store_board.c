@@ -23,7 +23,7 @@
  * Rows sort by name id, then by the record's local number: a task's
  * results for one model and revision lie together, in arrival order, and
  * a new result lands at the end of its model's run (not on a random page). The order differs from store to store; nothing computed
- * from it depends on it, and the digest sorts the ids first. */
+ * from it depends on it. */
 #include "store_impl.h"
 
 #include <errno.h>
@@ -192,36 +192,55 @@ row_encode(uint8_t *row, const uint8_t num[static 8], const rec_env *env,
 	return n;
 }
 
-uint32_t
-st_result_flags(store *st, MDB_txn *txn, const uint8_t target[static 32],
-    const uint8_t author[static 32])
+/* What one record naming a result says of it: revoked by author, or
+ * disputed. */
+static em_err
+target_flags(store *st, MDB_txn *txn, MDB_val *ref, const uint8_t author[static 32],
+    uint32_t *flags)
 {
-	MDB_cursor *cur;
-	MDB_val k = { 32, (void *)(uintptr_t)target }, v, bytes;
-	store_author a;
-	uint32_t flags = 0;
+	MDB_val bytes;
+	rec_env env;
+	body_any b;
+	em_err err;
 	int rc;
 
-	if (st_author_read(st, txn, author, &a) == EM_OK && (a.flags & AUTHOR_EQUIVOCATED))
-		flags |= RESULT_EQUIVOCATED;
-	if (st_told(mdb_cursor_open(txn, st->targets, &cur)) != 0)
-		return flags;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0;
-	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
-		rec_env env;
-		body_any b;
+	if ((rc = mdb_get(txn, st->records, ref, &bytes)) != 0)
+		return rc == MDB_NOTFOUND ? st_bad("a target indexed without its record") :
+		    (em_err)st_rc(rc);
+	if ((err = st_parse(&bytes, &env, &b)) != EM_OK)
+		return err;
+	if (env.kind == REC_REVOKE && memcmp(env.author, author, 32) == 0)
+		*flags |= RESULT_REVOKED;
+	if (env.kind == REC_ATTEST && b.u.ref.verdict == VERDICT_DISPUTED)
+		*flags |= RESULT_DISPUTED;
+	return EM_OK;
+}
 
-		if (st_told(mdb_get(txn, st->records, &v, &bytes)) != 0 ||
-		    st_parse(&bytes, &env, &b) != EM_OK)
-			continue;
-		if (env.kind == REC_REVOKE && memcmp(env.author, author, 32) == 0)
-			flags |= RESULT_REVOKED;
-		if (env.kind == REC_ATTEST && b.u.ref.verdict == VERDICT_DISPUTED)
-			flags |= RESULT_DISPUTED;
-	}
-	st_told(rc);
+int
+st_result_flags(store *st, MDB_txn *txn, const uint8_t target[static 32],
+    const uint8_t author[static 32], uint32_t *flags)
+{
+	MDB_cursor *cur;
+	MDB_val k = { 32, (void *)(uintptr_t)target }, v;
+	store_author a;
+	int err, rc;
+
+	*flags = 0;
+	if ((err = st_author_read(st, txn, author, &a)) == EM_OK &&
+	    (a.flags & AUTHOR_EQUIVOCATED))
+		*flags |= RESULT_EQUIVOCATED;
+	if (err != EM_OK && err != EM_ENOTFOUND)
+		return err;
+	if ((rc = mdb_cursor_open(txn, st->targets, &cur)) != 0)
+		return st_rc(rc);
+	err = EM_OK;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET); rc == 0 && err == EM_OK;
+	    rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP))
+		err = target_flags(st, txn, &v, author, flags);
+	if (err == EM_OK && rc != 0 && rc != MDB_NOTFOUND)
+		err = st_rc(rc);
 	mdb_cursor_close(cur);
-	return flags;
+	return err;
 }
 
 int
@@ -229,22 +248,17 @@ st_board_add(store *st, MDB_txn *txn, const rec_env *env, const body_result *r,
     const uint8_t num[static 8])
 {
 	uint8_t row[ROW_MAX];
-	uint32_t flags = st_result_flags(st, txn, env->id, env->author);
+	uint32_t flags;
 	MDB_val k = { 32, (void *)(uintptr_t)r->task }, v = { 0, row };
 	uint64_t nid = 0;
 	int rc;
 
-	if ((rc = name_id(st, txn, r->model, r->revision, &nid)) != EM_OK)
+	if ((rc = st_result_flags(st, txn, env->id, env->author, &flags)) != EM_OK ||
+	    (rc = name_id(st, txn, r->model, r->revision, &nid)) != EM_OK)
 		return rc;
 	v.mv_size = row_encode(row, num, env, r, flags, nid);
 	rc = mdb_put(txn, st->board, &k, &v, MDB_NODUPDATA);
-	if (rc == MDB_KEYEXIST)
-		return EM_OK;
-	if (rc != 0)
-		return st_rc(rc);
-	/* the task's result set changed: its cached digest goes */
-	rc = mdb_del(txn, st->digests, &k, NULL);
-	return rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
+	return rc == MDB_KEYEXIST ? EM_OK : st_rc(rc);
 }
 
 /* Adds flag to the row of result id, if we hold that result; a
@@ -420,38 +434,6 @@ store_view_copy(const store_view *v, store_row *out)
 	snprintf(out->revision, sizeof out->revision, "%.*s", (int)v->revision_len, v->revision);
 }
 
-static int
-cmp_id32(const void *a, const void *b)
-{
-	return memcmp(*(const uint8_t *const *)a, *(const uint8_t *const *)b, 32);
-}
-
-/* BLAKE2b-256 over the ids in id order: the same set gives the same digest
- * in every store, whatever order its rows are in. ids is reordered. */
-static void
-digest_of(const uint8_t **ids, size_t n, uint8_t out[static 32])
-{
-	hash_state hs;
-
-	if (n > 1)
-		qsort(ids, n, sizeof *ids, cmp_id32);
-	hash_start(&hs);
-	for (size_t i = 0; i < n; i++)
-		hash_update(&hs, ids[i], 32);
-	hash_finish(&hs, out);
-}
-
-struct digest_put { const uint8_t *task; uint8_t val[40]; };
-
-static int
-digest_put_fn(store *st, MDB_txn *txn, void *ctx)
-{
-	struct digest_put *dp = ctx;
-	MDB_val k = { 32, (void *)(uintptr_t)dp->task }, v = { 40, dp->val };
-
-	return st_rc(mdb_put(txn, st->digests, &k, &v, 0));
-}
-
 em_err
 store_board_scan(store *st, const uint8_t task[static 32], unsigned how, store_rows_fn rows,
     store_rows_done done, void *ctx)
@@ -460,36 +442,24 @@ store_board_scan(store *st, const uint8_t task[static 32], unsigned how, store_r
 	size_t nb = 0;
 	MDB_txn *txn;
 	MDB_cursor *cur;
-	MDB_val k = { 32, (void *)(uintptr_t)task }, v, dv;
+	MDB_val k = { 32, (void *)(uintptr_t)task }, v;
 	MDB_stat ms;
-	const uint8_t **ids = NULL;
-	struct digest_put dp = { task, { 0 } };
 	size_t n = 0, count = 0;
-	int err, rc, cached = 0, stop = 0, lean = (how & STORE_SCAN_RANKING) != 0;
+	int err, rc, stop = 0, lean = (how & STORE_SCAN_RANKING) != 0;
 
 	if (lean)
 		memset(batch, 0, sizeof batch);
 	if ((err = st_cursor(st, st->board, &txn, &cur)) != EM_OK)
 		return err;
 	rc = mdb_cursor_get(cur, &k, &v, MDB_SET);
-	/* a count no table holds is a damaged page: never an allocation */
+	/* a count no table holds is a damaged page */
 	if (rc == 0 && (st_told(mdb_cursor_count(cur, &count)) != 0 ||
 	    st_told(mdb_stat(txn, st->board, &ms)) != 0 || count > ms.ms_entries))
 		rc = MDB_CORRUPTED;
-	if (rc == 0 && st_told(mdb_get(txn, st->digests, &k, &dv)) == 0 && dv.mv_size == 40 &&
-	    be_get(dv.mv_data, 8) == count) {
-		memcpy(dp.val + 8, (const uint8_t *)dv.mv_data + 8, 32);
-		cached = 1;
-	}
-	/* the digest sorts the ids: kept only when it is not */
-	if (rc == 0 && !cached && (ids = malloc(count * sizeof *ids)) == NULL)
-		rc = ENOMEM;
 	for (; rc == 0 && n < count; rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT_DUP)) {
 		if (view_decode(&v, &batch[nb], lean) != EM_OK &&
 		    (err = st_bad("a board row that does not decode")) != EM_OK)
 			goto out;
-		if (!cached)
-			ids[n] = batch[nb].id;
 		n++;
 		if (++nb == STORE_SCAN_BATCH) {
 			if (rows(ctx, batch, nb, count) != 0) {
@@ -502,21 +472,14 @@ store_board_scan(store *st, const uint8_t task[static 32], unsigned how, store_r
 	if (!stop && nb > 0 && (rc == 0 || rc == MDB_NOTFOUND) && rows(ctx, batch, nb, count) != 0)
 		stop = 1;
 	if (!stop && rc != 0 && rc != MDB_NOTFOUND) {
-		err = rc == ENOMEM ? EM_ENOMEM : st_rc(rc);
+		err = st_rc(rc);
 		goto out;
 	}
-	if (!cached && !stop) {
-		digest_of(ids, n, dp.val + 8);
-		be_put(dp.val, n, 8);
-	}
 	if (!stop)
-		done(ctx, n, dp.val + 8);
+		done(ctx, n);
 	err = EM_OK;
 out:
-	free(ids);
 	st_cursor_end(txn, cur);
-	if (err == EM_OK && !cached && !stop && n > 0 && !st->rdonly)
-		st_write(st, digest_put_fn, &dp);	/* a cache: failing to keep it is harmless */
 	return (em_err)err;
 }
 
@@ -543,11 +506,11 @@ views_rows(void *ctx, const store_view *rows, size_t n, size_t count)
 }
 
 static int
-views_done(void *ctx, size_t n, const uint8_t digest[static 32])
+views_done(void *ctx, size_t n)
 {
 	struct views *vs = ctx;
 
-	return vs->fn(vs->ctx, vs->rows, n, digest);
+	return vs->fn(vs->ctx, vs->rows, n);
 }
 
 em_err

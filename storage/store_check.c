@@ -138,7 +138,6 @@ static const struct shape {
 	{ "targets", 32, 8, NULL },
 	{ "blobs", 32, 0, blob_entry },
 	{ "trust", 32, 0, NULL },
-	{ "digests", 32, 40, NULL },
 };
 
 static const struct shape *

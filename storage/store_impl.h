@@ -22,10 +22,11 @@ struct store {
 	uint8_t	 netid[32];
 	size_t	 map_size;
 	MDB_dbi	 meta, records, ids, feeds, authors, board, by_model, tasks, targets, peers;
-	MDB_dbi	 blobs, evals, trust, digests, names;
+	MDB_dbi	 blobs, evals, trust, names;
 	uint64_t next_num;	/* next local number in the open write txn; 0: unknown */
 	int	 slot;		/* its map's place among those watched; -1: none */
 	int	 rdonly;	/* opened with STORE_RDONLY */
+	char	*dir;	/* store_open's, copied */
 	char	*seq_file;	/* store_opts's, copied; NULL: none */
 	char	*trust_file;
 	/* the authors seq_file had at open, and the highest seq known of each:
@@ -135,11 +136,14 @@ int	st_parse(const MDB_val *v, rec_env *env, body_any *b);
  * *status gets enum store_status. */
 int	st_index_put(store *st, MDB_txn *txn, const rec_env *env, int *status);
 
-/* A result's flags (RESULT_*): its author caught equivocating, revoked by
- * its own author, attested as disputed by anyone (store_board.c). What
- * cannot be read counts as no flag. */
-uint32_t st_result_flags(store *st, MDB_txn *txn, const uint8_t id[static 32],
-    const uint8_t author[static 32]);
+/* A result's flags (RESULT_*) into *flags: its author caught
+ * equivocating, revoked by its own author, attested as disputed by anyone
+ * (store_board.c). EM_OK, or what stopped the reading (a cursor that
+ * fails; EM_EDAMAGED for a record that names it and no longer parses, or
+ * that is indexed and gone): flags that may be incomplete are never
+ * passed off as the result's. */
+int	st_result_flags(store *st, MDB_txn *txn, const uint8_t id[static 32],
+    const uint8_t author[static 32], uint32_t *flags);
 
 /* Where a board row holds its record's local number, after the name id
  * it sorts by first (store_board.c). */

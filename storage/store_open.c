@@ -27,7 +27,6 @@ static const struct { const char *name; unsigned flags; size_t off; } dbs[] = {
 	{ "blobs", 0, offsetof(store, blobs) },
 	{ "evals", 0, offsetof(store, evals) },
 	{ "trust", 0, offsetof(store, trust) },
-	{ "digests", 0, offsetof(store, digests) },
 	{ "names", 0, offsetof(store, names) },
 };
 
@@ -139,7 +138,26 @@ open_rdonly(store *st, const uint8_t netid[static 32])
 /* The layout of the derived databases (the board and its names). A store
  * whose meta "schema" differs has them built again, once, from the result
  * records it holds. */
-#define STORE_SCHEMA	"8"	/* 8: names by their keys (name_key) */
+#define STORE_SCHEMA	"9"	/* 8: names by their keys (name_key); 9: no
+				 * digests table (a cache nothing read) */
+
+/* The tables an older layout had and this one has not: gone. */
+static int
+drop_old(MDB_txn *txn)
+{
+	static const char *const old[] = { "digests" };
+	MDB_dbi dbi;
+	int rc;
+
+	for (size_t i = 0; i < sizeof old / sizeof old[0]; i++) {
+		if ((rc = mdb_dbi_open(txn, old[i], 0, &dbi)) == MDB_NOTFOUND)
+			continue;
+		if (rc != 0 || (rc = mdb_drop(txn, dbi, 1)) != 0)
+			return st_rc(rc);
+	}
+	return EM_OK;
+}
+
 static int
 upgrade(store *st, MDB_txn *txn, void *ctx)
 {
@@ -153,8 +171,9 @@ upgrade(store *st, MDB_txn *txn, void *ctx)
 	if (rc == 0 && v.mv_size == 1 && memcmp(v.mv_data, STORE_SCHEMA, 1) == 0)
 		return EM_OK;
 	/* the board's rows are derived: drop them and build them again */
-	if ((rc = mdb_drop(txn, st->board, 0)) != 0 || (rc = mdb_drop(txn, st->digests, 0)) != 0 ||
-	    (rc = mdb_drop(txn, st->names, 0)) != 0)
+	if ((err = drop_old(txn)) != EM_OK)
+		return err;
+	if ((rc = mdb_drop(txn, st->board, 0)) != 0 || (rc = mdb_drop(txn, st->names, 0)) != 0)
 		return st_rc(rc);
 	if ((rc = mdb_cursor_open(txn, st->records, &cur)) != 0)
 		return st_rc(rc);
@@ -237,13 +256,17 @@ open_one(const char *dir, const uint8_t netid[static 32], const store_opts *opts
 
 	*out = NULL;
 	if (!rdonly && mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return EM_EIO;
+		return em_errno(errno);
 	if ((st = calloc(1, sizeof *st)) == NULL)
 		return EM_ENOMEM;
 	st->slot = -1;
 	st->rdonly = rdonly;
 	memcpy(st->netid, netid, 32);
 	st->map_size = opts != NULL && opts->map_size ? opts->map_size : MAP_DEFAULT;
+	if ((st->dir = strdup(dir)) == NULL) {
+		err = EM_ENOMEM;
+		goto fail;
+	}
 	if ((err = opts_copy(st, opts)) != EM_OK)
 		goto fail;
 	if ((rc = mdb_env_create(&st->env)) != 0 ||
@@ -299,7 +322,14 @@ store_free(store *st)
 	st_map_drop(st);
 	if (st->env != NULL)
 		mdb_env_close(st->env);
+	free(st->dir);
 	free(st->seq_file);
 	free(st->trust_file);
 	free(st);
+}
+
+const char *
+store_dir(const store *st)
+{
+	return st->dir;
 }

@@ -143,12 +143,15 @@ visit_index(store *st, MDB_dbi dbi, size_t num_at, const uint8_t *key, const uin
 		MDB_val ref = { v.mv_size >= num_at + 8 ? 8 : 0, (uint8_t *)v.mv_data + num_at };
 		rec_env env;
 		body_any b;
+		uint32_t flags;
 
 		if ((err = load(st, txn, &ref, &env, &b)) != EM_OK)
 			goto out;
 		if (author != NULL && memcmp(env.author, author, 32) != 0)
 			continue;
-		if (fn(ctx, &env, &b, st_result_flags(st, txn, env.id, env.author)))
+		if ((err = st_result_flags(st, txn, env.id, env.author, &flags)) != EM_OK)
+			goto out;
+		if (fn(ctx, &env, &b, flags))
 			break;
 	}
 	err = rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);

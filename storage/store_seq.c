@@ -139,7 +139,7 @@ st_seq_raise(store *st, const uint8_t author[static 32], uint64_t seq)
 	/* durable before the record is: the file's rename and its directory */
 	if ((err = file_replace(st->seq_file, 0600, (const uint8_t *)text, len)) != EM_OK ||
 	    (err = file_sync_dir(st->seq_file)) != EM_OK)
-		return err == EM_EINVAL ? EM_EIO : err;
+		return err == EM_EINVAL ? EM_EIO : err;	/* EM_ENOSPC stays itself */
 	memcpy(st->signer, s.author, s.n * 32);
 	memcpy(st->signer_seq, s.seq, s.n * sizeof s.seq[0]);
 	st->n_signers = s.n;

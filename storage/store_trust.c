@@ -80,7 +80,7 @@ file_write(store *st, MDB_txn *txn)
 	err = rc == 0 || rc == MDB_NOTFOUND ? EM_OK : st_rc(rc);
 	if (err == EM_OK && ((err = file_replace(st->trust_file, 0600, (uint8_t *)buf, len)) !=
 	    EM_OK || (err = file_sync_dir(st->trust_file)) != EM_OK))
-		err = err == EM_ENOMEM ? err : EM_EIO;
+		err = err == EM_ENOMEM || err == EM_ENOSPC ? err : EM_EIO;
 	free(buf);
 	return err;
 }

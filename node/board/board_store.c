@@ -72,7 +72,7 @@ struct compute {
 
 /* With the metric unknown until every result is seen: all of them at once. */
 static int
-compute_fn(void *ctx, const store_view *rows, size_t n, const uint8_t digest[static 32])
+compute_fn(void *ctx, const store_view *rows, size_t n)
 {
 	struct compute *c = ctx;
 	uint8_t *trusted = NULL;
@@ -85,7 +85,6 @@ compute_fn(void *ctx, const store_view *rows, size_t n, const uint8_t digest[sta
 		for (size_t i = 0; i < n; i++)
 			trusted[i] = trust_has(&c->t, rows[i].author);
 	}
-	(void)digest;	/* the board's own covers flags and trust too */
 	c->err = board_build(rows, n, trusted, c->o, c->b);
 	free(trusted);
 	return 0;
@@ -108,12 +107,11 @@ compute_rows(void *ctx, const store_view *rows, size_t n, size_t count)
 }
 
 static int
-compute_done(void *ctx, size_t n, const uint8_t digest[static 32])
+compute_done(void *ctx, size_t n)
 {
 	struct compute *c = ctx;
 
 	(void)n;
-	(void)digest;	/* the board's own covers flags and trust too */
 	if (c->acc == NULL && (c->err = board_begin(0, c->o->metric, c->o, &c->acc)) != EM_OK)
 		return 1;
 	c->err = board_end(c->acc, c->b);
@@ -194,11 +192,10 @@ standing_rows(void *ctx, const store_view *rows, size_t n, size_t count)
 }
 
 static int
-standing_done(void *ctx, size_t n, const uint8_t digest[static 32])
+standing_done(void *ctx, size_t n)
 {
 	(void)ctx;
 	(void)n;
-	(void)digest;
 	return 0;
 }
 

@@ -166,6 +166,15 @@ home_store_error(em_err err, const struct home_files *f)
 	}
 }
 
+const char *
+home_write_why(const home_ctx *h, em_err err, char *buf, size_t cap)
+{
+	if (err != EM_ENOSPC || h->st == NULL)
+		return em_strerror(err);
+	snprintf(buf, cap, "%s (the file system of '%s')", em_strerror(err), store_dir(h->st));
+	return buf;
+}
+
 /* A command that may sign reads HOME/seq first: a file it cannot read
  * stops it here, with the file named, rather than at its first record. */
 static int

@@ -105,6 +105,12 @@ int home_resolve(home_ctx *h, enum store_space space, const char *text,
  * NAME@VERSION (task_find). 0, or 1 after a one-line message. */
 int home_task(home_ctx *h, const char *text, uint8_t id[static 32]);
 
+/* What a failed write to h's store says: em_strerror(err), and for a
+ * full disk where ("no space left on device (the file system of
+ * 'HOME/store')"), into buf (cap bytes) when it needs it. Returns the
+ * text (buf or a static string). */
+const char *home_write_why(const home_ctx *h, em_err err, char *buf, size_t cap);
+
 /* Prints the one-line message for err, a key file's error at path
  * (permissions, damage, passphrase; pass_var names the passphrase's
  * variable, or NULL). Returns 1. */

@@ -80,6 +80,7 @@ typedef struct ban_entry {	/* refused for a while, by host and by id */
 
 typedef struct daemon_pending {		/* checked, awaiting the batch commit */
 	uint32_t	 from;		/* the peer that sent it, 0 if none */
+	int		 how;		/* how it came (enum wire_how) */
 	uint8_t		*bytes;
 	size_t		 len;
 	rec_env		 env;
@@ -126,6 +127,13 @@ struct daemon_state {
 	size_t		 n_bans;
 	daemon_pending	 pend[PENDING_MAX];
 	size_t		 n_pend;
+	struct {			/* host.c: commits the store refused */
+		em_err	 err;		/* the first of them; EM_OK: storing */
+		unsigned fails;		/* in a row */
+		uint64_t since;		/* daemon_mono: the first */
+		uint64_t again;		/* daemon_mono: records taken again then */
+		uint64_t lost;		/* records not stored since */
+	}		 sfail;
 	uint8_t		 (*ours)[32];	/* ids we stored since the last poll */
 	size_t		 n_ours, cap_ours;
 	uint64_t	 announced;	/* local number announced up to */
@@ -340,15 +348,23 @@ void	dial_peers_msg(daemon_state *d, wire_msg *m);
 /* host.c: the gossip core's host (gossip.h), with d as its ctx. */
 
 /* Fills h with the daemon's callbacks: records checked and held as
- * pending (d->pend), looked up in the store, the store's ids as the key
- * set to reconcile (pending records committed first; the view in d->ids),
- * messages sent on d->conns, peers dropped and banned, random numbers
- * from d->clock. */
+ * pending (d->pend; GOSSIP_HELD: forwarded once committed), looked up in
+ * the store (only committed records are handed out), the store's ids as
+ * the key set to reconcile (pending records committed first; the view in
+ * d->ids), messages sent on d->conns, peers dropped and banned, random
+ * numbers from d->clock. */
 void	host_init(daemon_state *d, gossip_host *h);
-/* Stores the pending records in one batch and frees them; new task
- * records start fetching their chunks (fetch_task). An equivocation is
- * logged as a warning line; a batch the store refuses is logged as an
- * error line and dropped (peers offer it again). */
+/* Stores the pending records in one batch and frees them; those the
+ * commit made durable, and only those, go to the gossip core to be
+ * forwarded (gossip_stored); new task records start fetching their
+ * chunks (fetch_task). An equivocation is logged as a warning line. A
+ * batch the store refuses (a full disk) is dropped, neither stored nor
+ * forwarded (peers hold it, and reconciliation brings it again): the
+ * first is logged as one error line naming the store and why, and
+ * records from peers are then refused (GOSSIP_LATER) for a backoff
+ * (timing_store_retry) before a batch is tried again; the first commit
+ * that succeeds after is logged as one line with how many records could
+ * not be stored meanwhile. */
 void	host_commit(daemon_state *d);
 /* host_commit, then the records another process (a CLI command) stored
  * in d->st since the last call are handed to the gossip core to spread,

@@ -1,6 +1,7 @@
 /* The gossip host: records from peers are checked at once and stored in
- * batches (one transaction, one fsync), and records that CLI commands
- * stored while the node runs are found and spread. */
+ * batches (one transaction, one fsync), and forwarded once committed; and
+ * records that CLI commands stored while the node runs are found and
+ * spread. */
 #include "daemon_impl.h"
 
 #include <stdlib.h>
@@ -33,33 +34,81 @@ remember_ours(daemon_state *d, const uint8_t id[static 32])
 	memcpy(d->ours[d->n_ours++], id, 32);
 }
 
+/* A batch of n the store refused with err: dropped, neither stored nor
+ * forwarded; records from peers are refused until the backoff ends. */
+static void
+store_failed(daemon_state *d, em_err err, size_t n)
+{
+	uint64_t now = daemon_mono(d);
+
+	if (d->sfail.err == EM_OK) {
+		d->sfail.err = err;
+		d->sfail.since = now;
+		log_error("cannot store %zu records in %s: %s; records from peers are refused "
+		    "for a while and tried again less and less often (peers keep them)", n,
+		    store_dir(d->st), em_strerror(err));
+	} else {
+		log_debug("still cannot store records: %s", em_strerror(err));
+	}
+	d->sfail.lost += n;
+	if (d->sfail.fails < 32)
+		d->sfail.fails++;
+	d->sfail.again = timing_store_retry(now, d->sfail.fails, em_rand(d->clock));
+}
+
+/* The store took a batch again after failing. */
+static void
+store_back(daemon_state *d)
+{
+	log_info("storing records again in %s: %llu records from peers could not be "
+	    "stored over %llu s (%s); peers send them again", store_dir(d->st),
+	    (unsigned long long)d->sfail.lost,
+	    (unsigned long long)((daemon_mono(d) - d->sfail.since) / 1000),
+	    em_strerror(d->sfail.err));
+	memset(&d->sfail, 0, sizeof d->sfail);
+}
+
+/* One stored record: forwarded now that it is durable (and not if it
+ * was there already), its equivocation told, its task's chunks fetched. */
+static void
+stored(daemon_state *d, const rec_env *env, const daemon_pending *p, int status)
+{
+	char hex[ID_HEX_LEN + 1];
+
+	if (status == STORE_EQUIV) {
+		hex_encode(hex, env->author, 32);
+		log_warn("author %s equivocated at seq %llu; both records kept",
+		    hex, (unsigned long long)env->seq);
+	}
+	remember_ours(d, env->id);
+	if (status != STORE_DUP)
+		gossip_stored(d->g, env, p->from, p->how);
+	if (status == STORE_NEW && env->kind == REC_TASK)
+		fetch_task(d, env, p->from);
+}
+
 void
 host_commit(daemon_state *d)
 {
 	rec_env envs[PENDING_MAX];
 	int status[PENDING_MAX];
-	char hex[ID_HEX_LEN + 1];
+	size_t n = d->n_pend;
 	em_err err;
 
-	if (d->n_pend == 0)
+	if (n == 0)
 		return;
-	for (size_t i = 0; i < d->n_pend; i++)
+	for (size_t i = 0; i < n; i++)
 		envs[i] = d->pend[i].env;
-	if ((err = store_put_batch(d->st, envs, d->n_pend, status)) != EM_OK)
-		log_error("cannot store %zu records: %s", d->n_pend, em_strerror(err));
-	for (size_t i = 0; i < d->n_pend; i++) {
-		if (err == EM_OK && status[i] == STORE_EQUIV) {
-			hex_encode(hex, envs[i].author, 32);
-			log_warn("author %s equivocated at seq %llu; both records kept",
-			    hex, (unsigned long long)envs[i].seq);
-		}
+	if ((err = store_put_batch(d->st, envs, n, status)) != EM_OK)
+		store_failed(d, err, n);
+	else if (d->sfail.err != EM_OK)
+		store_back(d);
+	for (size_t i = 0; i < n; i++) {
 		if (err == EM_OK)
-			remember_ours(d, envs[i].id);
-		if (err == EM_OK && status[i] == STORE_NEW && envs[i].kind == REC_TASK)
-			fetch_task(d, &envs[i], d->pend[i].from);
+			stored(d, &envs[i], &d->pend[i], status[i]);
 		free(d->pend[i].bytes);
 	}
-	d->records_in += err == EM_OK ? d->n_pend : 0;
+	d->records_in += err == EM_OK ? n : 0;
 	d->n_pend = 0;
 }
 
@@ -88,15 +137,21 @@ equivocates(daemon_state *d, const rec_env *env)
 /* env is gossip's decoding of the bytes received (see gossip.h), lent for
  * the call: its signature is checked here, once, and a copy is kept. */
 static int
-h_ingest(void *ctx, const rec_env *env)
+h_ingest(void *ctx, const rec_env *env, int how)
 {
 	daemon_state *d = ctx;
 	daemon_pending *p;
 
+	/* a store that refused the last batch is left alone for a while */
+	if (d->sfail.err != EM_OK && daemon_mono(d) < d->sfail.again)
+		return GOSSIP_LATER;
 	if (rec_verify(env, d->netid) != EM_OK)
 		return GOSSIP_INVALID;
-	if (d->n_pend == PENDING_MAX)
+	if (d->n_pend == PENDING_MAX) {
 		host_commit(d);
+		if (d->sfail.err != EM_OK)
+			return GOSSIP_LATER;	/* that batch failed: the backoff begins */
+	}
 	p = &d->pend[d->n_pend];
 	if ((p->bytes = malloc(env->len)) == NULL)
 		return GOSSIP_LATER;
@@ -105,26 +160,21 @@ h_ingest(void *ctx, const rec_env *env)
 	p->env = *env;
 	rec_rebase(&p->env, p->bytes);
 	p->from = d->cur != NULL ? d->cur->handle : 0;
+	p->how = how;
 	if (d->cur != NULL && d->cur->ready && memcmp(p->env.author, d->cur->id, 32) == 0 &&
 	    equivocates(d, &p->env))
 		d->cur_equivocated = 1;	/* kept as evidence; the peer pays */
 	d->n_pend++;
-	return GOSSIP_NEW;
+	return GOSSIP_HELD;
 }
 
+/* Only what is committed is handed out: a pending record may yet be
+ * lost, and is not forwarded (gossip_stored does, once it is durable). */
 static int
 h_get(void *ctx, const uint8_t id[static 32], uint8_t **rec, size_t *len)
 {
 	daemon_state *d = ctx;
-	daemon_pending *p = pending_find(d, id);
 
-	if (p != NULL) {
-		if ((*rec = malloc(p->len)) == NULL)
-			return -1;
-		memcpy(*rec, p->bytes, p->len);
-		*len = p->len;
-		return 0;
-	}
 	return store_get(d->st, id, rec, len) == EM_OK ? 0 : -1;
 }
 

@@ -36,6 +36,10 @@
 #define FETCH_REST_MS		60000	/* a chunk given up on: not asked again before */
 #define FETCH_RESCAN_EVERY	60	/* maintenance rounds between chunk scans
 					 * when nothing changed */
+#define STORE_RETRY_MS		1000	/* a store that failed a commit (a full
+					 * disk): records from peers refused
+					 * this long, doubling... */
+#define STORE_RETRY_MAX_MS	30000	/* ... up to this, before jitter */
 #define AUTO_RETRY_MS		60000	/* auto-eval: after a failed run, doubling... */
 #define AUTO_RETRY_MAX_MS	3600000	/* ... up to this, before jitter */
 
@@ -197,6 +201,16 @@ timing_auto_retry(unsigned attempts, uint64_t r)
 	unsigned n = attempts > 0 ? attempts - 1 : 0;
 
 	return em_backoff_ms(AUTO_RETRY_MS / 1000, n, AUTO_RETRY_MAX_MS / 1000, r) * 1000;
+}
+
+/* When a store that failed fails commits in a row (counted with this
+ * one) may be tried again: a due time after now, from STORE_RETRY_MS
+ * doubling to STORE_RETRY_MAX_MS, jittered by r (em_backoff_ms). */
+static inline uint64_t
+timing_store_retry(uint64_t now, unsigned fails, uint64_t r)
+{
+	return now + em_backoff_ms(STORE_RETRY_MS, fails > 0 ? fails - 1 : 0,
+	    STORE_RETRY_MAX_MS, r);
 }
 
 /* ms from now until due, on one clock; 0 when due is now or past. */

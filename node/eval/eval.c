@@ -98,18 +98,64 @@ eval_text_flags(const char *text)
 	return blank ? STORE_EVAL_EMPTY : 0;
 }
 
+static void stop(eval_runner *r, const char *why);
+
+/* The cache could not take the batch: the run stops, saying so once, with
+ * where and why, and asks the model nothing more (an answer it cannot
+ * keep is not asked for). */
 static void
+cache_failed(eval_runner *r, em_err err, size_t lost)
+{
+	char why[MODEL_WHY_MAX];
+
+	if (r->cache_err)
+		return;
+	r->cache_err = 1;
+	snprintf(why, sizeof why, "cannot write the evaluation cache in %s: %s (%zu %s not "
+	    "kept; what is cached is kept, and a run after the cause is mended goes on from "
+	    "there)", store_dir(r->st), em_strerror(err), lost, lost == 1 ? "item" : "items");
+	if (!r->stopping)
+		stop(r, why);
+	else if (r->out->stopped[0] == '\0')
+		snprintf(r->out->stopped, sizeof r->out->stopped, "%s", why);
+	else
+		log_error("eval: %s", why);
+}
+
+/* An item of the batch is in the cache: only now it counts as scored (a
+ * failed one only as cached). */
+static void
+committed(eval_runner *r, const store_eval *e)
+{
+	eval_out *out = r->out;
+
+	if (e->flags & STORE_EVAL_FAILED)
+		return;
+	out->have[e->index] = 1;
+	out->scored++;
+	eval_count(out, e->flags);
+	r->asked++;
+}
+
+/* Writes the batch to the cache in one transaction; EM_OK, or the store's
+ * error after cache_failed. */
+static em_err
 flush(eval_runner *r)
 {
 	em_err err;
+	size_t n = r->n_batch;
 
-	if (r->n_batch == 0)
-		return;
-	if ((err = store_eval_put(r->st, r->out->run_key, r->batch, r->n_batch)) != EM_OK)
-		log_error("eval: cannot write the evaluation cache: %s", em_strerror(err));
-	for (size_t i = 0; i < r->n_batch; i++)
-		free((char *)(uintptr_t)r->batch[i].output);
+	if (n == 0)
+		return EM_OK;
 	r->n_batch = 0;
+	if ((err = store_eval_put(r->st, r->out->run_key, r->batch, n)) == EM_OK)
+		for (size_t i = 0; i < n; i++)
+			committed(r, &r->batch[i]);
+	for (size_t i = 0; i < n; i++)
+		free((char *)(uintptr_t)r->batch[i].output);
+	if (err != EM_OK)
+		cache_failed(r, err, n);
+	return err;
 }
 
 static void
@@ -145,7 +191,7 @@ stop(eval_runner *r, const char *why)
 	r->stopping = 1;
 	if (why != NULL && r->out->stopped[0] == '\0')
 		snprintf(r->out->stopped, sizeof r->out->stopped, "%s", why);
-	flush(r);
+	(void)flush(r);
 	model_close(r->m);
 	uv_timer_stop(&r->wake);
 	uv_close((uv_handle_t *)&r->wake, NULL);
@@ -155,28 +201,34 @@ stop(eval_runner *r, const char *why)
 	show_progress(r, 1);
 }
 
-/* Item i goes to the cache: its score, flags, and what is kept as its
- * output (hash over what the item's leaf commits to). */
+/* Item i goes to the cache's next batch: its score, flags, and what is
+ * kept as its output (hash over what the item's leaf commits to). Out of
+ * memory the run stops: an item is never scored without being cached. */
 static void
 cache_put(eval_runner *r, size_t i, uint16_t s, uint8_t flags, const char *output, size_t len,
     const uint8_t hash[static 32])
 {
 	store_eval *e = &r->batch[r->n_batch];
-	char *copy = malloc(len + 1);
+	char *copy;
 
-	if (copy == NULL)
+	if (r->cache_err)
+		return;		/* the run is stopping: nothing more is kept */
+	if ((copy = malloc(len + 1)) == NULL) {
+		stop(r, "out of memory: an answer could not be cached");
 		return;
+	}
 	memcpy(copy, output, len);
 	copy[len] = '\0';
 	*e = (store_eval){ .index = (uint32_t)i, .flags = flags,
 	    .score = s, .output = copy, .output_len = len };
 	memcpy(e->output_hash, hash, 32);
 	if (++r->n_batch == EVAL_FLUSH_BATCH)
-		flush(r);
+		(void)flush(r);
 }
 
 /* Item i (its hash item_hash) is scored: s (score_units), flags, its
- * leaf, and its output as cache_put keeps it. */
+ * leaf, and its output as cache_put keeps it. It counts as scored once
+ * its batch is in the cache (committed). */
 static void
 keep(eval_runner *r, size_t i, const uint8_t item_hash[static 32], uint16_t s, uint8_t flags,
     const char *output, size_t len, const uint8_t hash[static 32])
@@ -184,12 +236,8 @@ keep(eval_runner *r, size_t i, const uint8_t item_hash[static 32], uint16_t s, u
 	eval_out *out = r->out;
 
 	out->score[i] = s;
-	out->have[i] = 1;
 	out->flags[i] = flags;
 	merkle_result_leaf(out->leaf[i], (uint32_t)i, item_hash, hash, s);
-	out->scored++;
-	eval_count(out, flags);
-	r->asked++;
 	cache_put(r, i, s, flags, output, len, hash);
 }
 
@@ -391,7 +439,7 @@ on_flush(uv_timer_t *t)
 {
 	eval_runner *r = t->data;
 
-	flush(r);
+	(void)flush(r);
 	show_progress(r, 0);
 }
 
@@ -574,7 +622,7 @@ eval_run(store *st, const eval_opts *o, eval_out *out, char *why, size_t cap)
 	dispatch(&r);
 	maybe_done(&r);
 	uv_run(&r.loop, UV_RUN_DEFAULT);
-	flush(&r);
+	(void)flush(&r);
 	score_failed(&r);
 	model_free(r.m);
 	out->wall_s = (double)(em_mono_ms(r.clock) - mono0) / 1e3;

@@ -153,7 +153,10 @@ em_err	eval_run_key(const eval_opts *o, uint8_t key[static 32]);
  * stops: every item scored, a stop (out->stopped says why; at
  * max_requests, out->capped too), or SIGINT or SIGTERM, which are caught
  * meanwhile (out->interrupted). Scored items go to st's evaluation cache
- * as they come. out is filled from the start: eval_out_free() it whatever
+ * in batches as they come, and an item counts as scored (out->have,
+ * out->scored) only once its batch is in the cache; the first batch the
+ * cache refuses (a full disk) stops the run, out->stopped naming the
+ * store and why, and nothing more is asked. out is filled from the start: eval_out_free() it whatever
  * this returns (out->requests is 0 if nothing was sent). EM_OK when the
  * loop ran to its end (check out->scored == out->n for a complete run).
  * Else, with a one-line reason in why (cap bytes): EM_ETOOBIG, nothing

@@ -68,6 +68,8 @@ typedef struct eval_runner {
 	uint64_t	 busy_since;	/* ... first said then (monotonic ms) */
 	size_t		 asked;		/* items scored by this run */
 	int		 stopping;
+	int		 cache_err;	/* the cache failed a write: said, and
+					 * nothing more is kept */
 	uint64_t	 pause_until;	/* monotonic ms: a server asked us to wait */
 	uv_timer_t	 wake, flush;	/* flush also draws the progress line */
 	uv_signal_t	 sigint, sigterm;

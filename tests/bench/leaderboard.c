@@ -19,20 +19,20 @@
  * (every model one reporter, with three or four results of which all
  * but the last are superseded).
  *
- * Each of N rounds (default 600) takes a task not read before — so its
- * records digest is not cached, as on the first call after one of its
- * results arrived — and times, in one run:
+ * Each of N rounds (default 600) takes a task not read before — its rows
+ * not in the page cache, as on the first call after one of its results
+ * arrived — and times, in one run:
  *   (b) what `evalmesh leaderboard NAME` does before it prints (one_task
  *       in node/cli/cmd/cmd_leaderboard.c): the task found by name among all the
  *       task records, its record and manifest loaded, the board computed
  *       — rows scanned, grouped, combined, ranked, sorted, names copied
- *       out, the digest of its results' ids computed and kept with a
- *       write transaction — and freed; each step's share too;
- *   (c) the same again, the digest now cached;
+ *       out, the board's digest computed — and freed; each step's share
+ *       too;
+ *   (c) the same again, its pages now in cache;
  * then, the task's rows now in cache, the best of five turns of
  *   (a) a raw LMDB cursor scan over its board rows touching every byte
  *       (store_board_raw): the floor;
- *   (d) board_compute alone, the digest cached; and the scan alone,
+ *   (d) board_compute alone; and the scan alone,
  *       decoding the rows for a ranking and decoding every field.
  * Each is the median over the rounds, after up to 100 tasks to warm up;
  * ratios are medians of each round's own ratio to (a). Then, with
@@ -336,11 +336,10 @@ count_rows(void *ctx, const store_view *rows, size_t n, size_t count)
 }
 
 static int
-count_done(void *ctx, size_t n, const uint8_t digest[static 32])
+count_done(void *ctx, size_t n)
 {
 	(void)ctx;
 	(void)n;
-	(void)digest;
 	return 0;
 }
 
@@ -485,11 +484,11 @@ in_process(const struct cfg *c, store *st, uint8_t (*tid)[32], long from, long w
 	printf("  (b) leaderboard NAME, first call          %8.3f ms  ratio %5.2f\n", med[FIRST],
 	    rmed[FIRST]);
 	printf("      of which the task by name %.3f ms, its record and manifest %.3f ms,\n"
-	    "      the board with its digest computed and kept %.3f ms\n", med[FIND], med[LOAD],
+	    "      the board with its digest computed %.3f ms\n", med[FIND], med[LOAD],
 	    med[COMPUTE]);
 	printf("  (c) leaderboard NAME, again               %8.3f ms  ratio %5.2f\n", med[AGAIN],
 	    rmed[AGAIN]);
-	printf("  (d) board_compute alone (digest cached)   %8.3f ms  ratio %5.2f\n",
+	printf("  (d) board_compute alone                   %8.3f ms  ratio %5.2f\n",
 	    med[BOARD], rmed[BOARD]);
 	printf("      the scan alone, decoding the rows     %8.3f ms  ratio %5.2f\n", med[SCAN],
 	    rmed[SCAN]);

@@ -136,12 +136,13 @@ h_has(void *ctx, const uint8_t id[static 32])
  * whole, its id theirs (gossip.h), so the sim checks that and does not
  * parse again. */
 static int
-h_ingest(void *ctx, const rec_env *env)
+h_ingest(void *ctx, const rec_env *env, int how)
 {
 	node *n = ctx;
 	uint8_t id[32];
 	uint32_t r;
 
+	(void)how;
 	hash_blake2b(id, env->bytes, env->len);
 	if (memcmp(id, env->id, 32) != 0 || env->body < env->bytes ||
 	    env->body + env->body_len > env->sig || env->sig + 64 != env->bytes + env->len)

@@ -51,6 +51,7 @@ fx_teardown(void **state)
 	gossip_free(fx->d->g);
 	store_free(fx->d->st);
 	tu_rmtree(fx->dir);
+	free(fx->d->ours);	/* host_commit's (daemon_run frees it) */
 	free(fx->d);
 	free(fx);
 	return 0;

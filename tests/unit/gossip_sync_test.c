@@ -102,10 +102,11 @@ h_has(void *ctx, const uint8_t id[static 32])
 }
 
 static int
-h_ingest(void *ctx, const rec_env *env)
+h_ingest(void *ctx, const rec_env *env, int how)
 {
 	tnode *t = ctx;
 
+	(void)how;
 	if (rec_verify(env, netid) != EM_OK)
 		return GOSSIP_INVALID;
 	if (find(t, env->id) >= 0)

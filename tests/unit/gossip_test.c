@@ -62,10 +62,11 @@ h_has(void *ctx, const uint8_t id[static 32])
 }
 
 static int
-h_ingest(void *ctx, const rec_env *env)
+h_ingest(void *ctx, const rec_env *env, int how)
 {
 	(void)ctx;
 	(void)env;
+	(void)how;
 	return GOSSIP_NEW;
 }
 

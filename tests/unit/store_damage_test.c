@@ -435,6 +435,143 @@ test_fault_at(void **state)
 	tu_rmtree(dir);
 }
 
+static int
+count_visit(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
+{
+	(void)env;
+	(void)b;
+	(void)flags;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* Puts key -> val into dbi, in a transaction of its own. */
+static void
+raw_put(store *st, MDB_dbi dbi, const void *key, size_t klen, const void *val, size_t vlen)
+{
+	MDB_txn *txn;
+	MDB_val k = { klen, (void *)(uintptr_t)key }, v = { vlen, (void *)(uintptr_t)val };
+
+	assert_int_equal(mdb_txn_begin(st->env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+}
+
+/* st_result_flags of result id by author, in a read transaction. */
+static int
+flags_of(store *st, const uint8_t id[static 32], const uint8_t author[static 32],
+    uint32_t *flags)
+{
+	MDB_txn *txn;
+	int err;
+
+	assert_int_equal(st_read_begin(st, &txn), EM_OK);
+	err = st_result_flags(st, txn, id, author, flags);
+	mdb_txn_abort(txn);
+	return err;
+}
+
+/* A record that names a result (a revocation, an attestation) and is gone
+ * from the records, or no longer parses: the result's flags cannot be
+ * known, and reading it says so (EM_EDAMAGED), never a result with
+ * flags missing. */
+static void
+test_flags_damaged(void **state)
+{
+	static const uint8_t gone[8] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+	static const uint8_t junk_at[8] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe };
+	static const char junk[] = "not a record";
+	char dir[512];
+	store *st = fresh(dir, 0);
+	uint8_t id[32], *enc;
+	size_t elen;
+	body_any b;
+	ident *me;
+	uint32_t flags = 0;
+	int n = 0;
+
+	(void)state;
+	store_on_damage(hook);
+	assert_int_equal(ident_generate(&me), EM_OK);
+	tu_result(&b, 0);
+	assert_int_equal(body_encode(&b, &enc, &elen), EM_OK);
+	assert_int_equal(store_publish(st, me, REC_RESULT, enc, elen, 1, id, NULL), EM_OK);
+	free(enc);
+	assert_int_equal(flags_of(st, id, ident_pk(me), &flags), EM_OK);
+	assert_int_equal(flags, 0);
+	assert_int_equal(store_results(st, NULL, NULL, count_visit, &n), EM_OK);
+	assert_int_equal(n, 1);
+	/* indexed as naming it, and not there */
+	n_told = 0;
+	raw_put(st, st->targets, id, 32, gone, 8);
+	assert_int_equal(flags_of(st, id, ident_pk(me), &flags), EM_EDAMAGED);
+	assert_non_null(strstr(told, "without its record"));
+	assert_int_equal(store_results(st, NULL, NULL, count_visit, &n), EM_EDAMAGED);
+	assert_int_equal(n, 1);
+	/* there, and not a record */
+	store_free(st);
+	tu_rmtree(dir);
+	st = fresh(dir, 0);
+	tu_result(&b, 0);
+	assert_int_equal(body_encode(&b, &enc, &elen), EM_OK);
+	assert_int_equal(store_publish(st, me, REC_RESULT, enc, elen, 1, id, NULL), EM_OK);
+	free(enc);
+	raw_put(st, st->records, junk_at, 8, junk, sizeof junk);
+	raw_put(st, st->targets, id, 32, junk_at, 8);
+	assert_int_equal(flags_of(st, id, ident_pk(me), &flags), EM_EDAMAGED);
+	assert_non_null(strstr(told, "no longer parses"));
+	assert_int_equal(store_results(st, NULL, NULL, count_visit, &n), EM_EDAMAGED);
+	assert_true(n_told >= 2);
+	store_on_damage(NULL);
+	ident_free(me);
+	store_free(st);
+	tu_rmtree(dir);
+}
+
+/* A store of the layout before 9 (a `digests` table, a cache nothing
+ * read) opened now: the table is gone, the layout is this one, and the
+ * board is built again with its result. */
+static void
+test_upgrade_drops_digests(void **state)
+{
+	char dir[512], v[8];
+	store *st = fresh(dir, 0);
+	store_opts o = { .flags = STORE_READ };
+	MDB_txn *txn;
+	MDB_dbi dbi;
+	MDB_val k = { 32, dir }, val = { 40, dir };
+	uint8_t id[32], *enc;
+	size_t elen;
+	body_any b;
+	ident *me;
+	int n = 0;
+
+	(void)state;
+	assert_int_equal(ident_generate(&me), EM_OK);
+	tu_result(&b, 0);
+	assert_int_equal(body_encode(&b, &enc, &elen), EM_OK);
+	assert_int_equal(store_publish(st, me, REC_RESULT, enc, elen, 1, id, NULL), EM_OK);
+	free(enc);
+	assert_int_equal(mdb_txn_begin(st->env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, "digests", MDB_CREATE, &dbi), 0);
+	assert_int_equal(mdb_put(txn, dbi, &k, &val, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	assert_int_equal(store_meta_set(st, "schema", "8"), EM_OK);
+	store_free(st);
+	/* a reader opens it to write, once, to build the layout */
+	assert_int_equal(store_open(dir, netid, &o, &st), EM_OK);
+	assert_int_equal(store_meta_get(st, "schema", v, sizeof v), EM_OK);
+	assert_string_equal(v, "9");
+	assert_int_equal(st_read_begin(st, &txn), EM_OK);
+	assert_int_equal(mdb_dbi_open(txn, "digests", 0, &dbi), MDB_NOTFOUND);
+	mdb_txn_abort(txn);
+	assert_int_equal(store_results(st, NULL, NULL, count_visit, &n), EM_OK);
+	assert_int_equal(n, 1);
+	ident_free(me);
+	store_free(st);
+	tu_rmtree(dir);
+}
+
 int
 main(void)
 {
@@ -445,6 +582,8 @@ main(void)
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_salvage),
 		cmocka_unit_test(test_fault_at),
+		cmocka_unit_test(test_flags_damaged),
+		cmocka_unit_test(test_upgrade_drops_digests),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

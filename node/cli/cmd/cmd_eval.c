@@ -477,7 +477,7 @@ finish(home_ctx *h, const eval_opts *o, const eval_out *r, int access, const arg
 		if (err != EM_OK) {
 			free(scores);
 			return not_done(o, r, json, 1, NULL, "cannot publish the result: %s",
-			    em_strerror(err));
+			    home_write_why(h, err, sum, sizeof sum));
 		}
 	}
 	rc = report(o, r, &b.u.result, publish ? rid : NULL, 0, json);

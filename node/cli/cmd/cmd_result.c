@@ -167,7 +167,7 @@ task_fits(home_ctx *h, const body_result *r)
 static int
 publish(const args_parsed *a)
 {
-	char hex[ID_HEX_LEN + 1];
+	char hex[ID_HEX_LEN + 1], why[HOME_PATH_MAX + 64];
 	uint8_t *enc = NULL, id[32];
 	uint64_t seq = 0;
 	size_t len;
@@ -188,9 +188,13 @@ publish(const args_parsed *a)
 	if ((err = body_encode(&b, &enc, &len)) == EM_OK)
 		err = store_publish(h.st, h.me, REC_RESULT, enc, len, em_wall_ms(em_clock_system()), id, &seq);
 	free(enc);
+	if (err != EM_OK) {
+		cli_fail("cannot publish the result: %s", home_write_why(&h, err, why,
+		    sizeof why));
+		home_close(&h);
+		return 1;
+	}
 	home_close(&h);
-	if (err != EM_OK)
-		return cli_fail("cannot publish the result: %s", em_strerror(err));
 	hex_encode(hex, id, 32);
 	if (args_get(a, "json"))
 		return cli_json_print(json_pack("{s:s, s:I}", "id", hex, "seq", (json_int_t)seq));

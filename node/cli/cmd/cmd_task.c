@@ -133,7 +133,8 @@ publish_task(home_ctx *h, const char *path, int json)
 	free(enc);
 	if (err != EM_OK) {
 		task_built_free(&t);
-		return cli_fail("cannot publish the task: %s", em_strerror(err));
+		return cli_fail("cannot publish the task: %s",
+		    home_write_why(h, err, why, sizeof why));
 	}
 	hex_encode(hex, tid, 32);
 	hex_encode(rhex, rid, 32);
