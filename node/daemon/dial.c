@@ -525,7 +525,10 @@ dial_table(daemon_state *d, uint8_t t, uint64_t now)
 		    dial_banned(d, k->p.addr, k->p.has_id ? k->p.id : NULL))
 			continue;
 		if (addr_parse(k->p.addr, &ss) != 0) {
-			resolve(d, k, i);
+			if (addr_valid(k->p.addr))
+				resolve(d, k, i);
+			else	/* neither an address nor a host name */
+				dial_result(d, k, 0, NULL);
 			continue;
 		}
 		k->dialing = 1;
