@@ -49,7 +49,8 @@ gossip_new(const gossip_host *host, const gossip_opts *opts, gossip **out)
 	g->rbuf = malloc(WIRE_RECON_MAX);
 	g->lacks = malloc((size_t)LACKS_MAX * 32);
 	g->out = calloc(1, sizeof *g->out);
-	g->recent = calloc(RECENT_CAP, sizeof *g->recent);
+	g->recent_cap = host->backlog != NULL ? RECENT_CAP_LATE : RECENT_CAP;
+	g->recent = calloc(g->recent_cap, sizeof *g->recent);
 	if (g->o.ae_max_ms < g->o.ae_ms || g->miss == NULL || g->rbuf == NULL ||
 	    g->lacks == NULL || g->out == NULL || g->recent == NULL) {
 		em_err err = g->o.ae_max_ms < g->o.ae_ms ? EM_EINVAL : EM_ENOMEM;
@@ -69,6 +70,7 @@ peer_clear(gpeer *p)
 	free(p->want.ids);
 	free(p->owed.ids);
 	free(p->trees);
+	push_clear(p);
 }
 
 /* --- per-author trees: each link is eager or lazy for each author, so
@@ -87,7 +89,7 @@ tree_slot(tree *t, uint32_t cap, const uint8_t author[static 32])
 	return &t[i];
 }
 
-static int
+int
 tree_eager(const gpeer *p, const uint8_t author[static 32])
 {
 	const tree *t;
@@ -417,6 +419,12 @@ idbuf_push(idbuf *b, const uint8_t id[static 32])
 	memcpy(b->ids + (size_t)b->n++ * 32, id, 32);
 }
 
+void
+have_push(gpeer *p, const uint8_t id[static 32])
+{
+	idbuf_push(&p->have, id);
+}
+
 static void
 idbuf_send(gossip *g, uint32_t peer, idbuf *b, uint8_t type)
 {
@@ -434,6 +442,7 @@ idbuf_send(gossip *g, uint32_t peer, idbuf *b, uint8_t type)
 void
 gossip_flush(gossip *g)
 {
+	push_drain(g);
 	for (uint32_t i = 0; i < g->n_peers; i++) {
 		idbuf_send(g, g->peers[i].handle, &g->peers[i].have, WIRE_HAVE);
 		idbuf_send(g, g->peers[i].handle, &g->peers[i].want, WIRE_WANT);
@@ -442,12 +451,21 @@ gossip_flush(gossip *g)
 
 /* --- dissemination */
 
+static int
+announced_by(const missing *e, uint32_t peer)
+{
+	for (uint8_t i = 0; i < e->n_ann; i++)
+		if (e->ann[i] == peer)
+			return 1;
+	return 0;
+}
+
 /* Pushes a new record to the eager peers and queues its id for the lazy
  * ones — for every peer when lazy is set; from is the peer it came from
  * (not sent back), or UINT32_MAX. */
 static void
 spread(gossip *g, const uint8_t *rec, size_t len, const uint8_t id[static 32],
-    const uint8_t author[static 32], uint32_t from, int lazy)
+    const uint8_t author[static 32], uint32_t from, int lazy, const missing *e)
 {
 	wire_msg m;
 	uint8_t *enc = NULL;
@@ -461,12 +479,14 @@ spread(gossip *g, const uint8_t *rec, size_t len, const uint8_t id[static 32],
 	for (uint32_t i = 0; i < g->n_peers; i++) {
 		gpeer *p = &g->peers[i];
 
-		if (p->handle == from)
+		if (p->handle == from || (e != NULL && announced_by(e, p->handle)))
 			continue;
 		if (lazy || !tree_eager(p, author)) {
 			idbuf_push(&p->have, id);
 			continue;
 		}
+		if (push_later(g, p, id))
+			continue;
 		/* one encoding serves every eager peer; out of memory, the push
 		 * is lost like a message on the wire and the haves repair it */
 		if (enc == NULL && wire_encode(&m, &enc, &elen) != EM_OK)
@@ -481,10 +501,12 @@ gossip_publish(gossip *g, const rec_env *env, uint64_t now_ms)
 {
 	missing *e;
 
-	if ((e = miss_find(g, env->id)) != NULL)
-		miss_del(g, e);
+	g->now = now_ms;
+	e = miss_find(g, env->id);
 	sync_arrived(g, env->id, now_ms);
-	spread(g, env->bytes, env->len, env->id, env->author, UINT32_MAX, 0);
+	spread(g, env->bytes, env->len, env->id, env->author, UINT32_MAX, 0, e);
+	if (e != NULL)
+		miss_del(g, e);
 }
 
 static author_rate *
@@ -558,6 +580,7 @@ take_record(gossip *g, gpeer *p, const uint8_t *rec, size_t len, int how,
 
 	g->st.received[how]++;
 	hash_blake2b(id, rec, len);
+	sync_peer_has(g, id, p->handle, now);	/* not pushed back to it */
 	if (g->h.has(g->h.ctx, id)) {	/* dropped before it is decoded */
 		g->st.duplicates[how]++;
 		return rec_author(rec, len, dup_author) == EM_OK;
@@ -581,24 +604,32 @@ take_record(gossip *g, gpeer *p, const uint8_t *rec, size_t len, int how,
 	}
 	if (v == GOSSIP_LATER)
 		return 0;
-	if ((e = miss_find(g, id)) != NULL)
-		miss_del(g, e);
-	if (how == WIRE_GRAFT)
-		tree_set(p, env.author, 1);	/* we asked: it joins this tree */
+	/* pushed or grafted, p is upstream in the author's tree: pushing
+	 * that author's records back to it would send them where they are */
+	if (how != WIRE_SYNC)
+		tree_set(p, env.author, 0);
 	/* equivocation evidence too; what reconciliation brought, most peers
 	 * hold already: announced, not pushed (and the round stays short) */
 	if (how == WIRE_SYNC)
 		sync_found(g, 1, now);
 	sync_arrived(g, id, now);
-	if (v != GOSSIP_HELD)	/* else when it is durable: gossip_stored */
-		spread(g, rec, len, id, env.author, p->handle, how == WIRE_SYNC);
+	if (v == GOSSIP_HELD)	/* spread when it is durable: gossip_stored */
+		return 0;
+	e = miss_find(g, id);
+	spread(g, rec, len, id, env.author, p->handle, how == WIRE_SYNC, e);
+	if (e != NULL)
+		miss_del(g, e);
 	return 0;
 }
 
 void
 gossip_stored(gossip *g, const rec_env *env, uint32_t from, int how)
 {
-	spread(g, env->bytes, env->len, env->id, env->author, from, how == WIRE_SYNC);
+	missing *e = miss_find(g, env->id);
+
+	spread(g, env->bytes, env->len, env->id, env->author, from, how == WIRE_SYNC, e);
+	if (e != NULL)
+		miss_del(g, e);
 }
 
 /* A pushed duplicate: this link is redundant in the author's tree. The
@@ -630,15 +661,6 @@ recv_records(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now)
 	}
 }
 
-static int
-announced_by(const missing *e, uint32_t peer)
-{
-	for (uint8_t i = 0; i < e->n_ann; i++)
-		if (e->ann[i] == peer)
-			return 1;
-	return 0;
-}
-
 static void
 recv_have(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now)
 {
@@ -646,6 +668,7 @@ recv_have(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now)
 		const uint8_t *id = m->u.ids.ids + (size_t)i * 32;
 		missing *e;
 
+		sync_peer_has(g, id, peer, now);	/* no push of it to it */
 		if (g->h.has(g->h.ctx, id))
 			continue;
 		if ((e = miss_find(g, id)) == NULL) {
@@ -684,8 +707,14 @@ answer_owed(gossip *g, uint32_t peer, uint64_t now)
 			free(rec);
 			break;
 		}
-		/* a graft: the link carries this author's pushes again */
-		if ((p = gp_find(g, peer)) != NULL && rec_author(rec, len, author) == EM_OK)
+		/* a graft: the link carries this author's pushes again (and
+		 * this record is not pushed to it as well) */
+		if ((p = gp_find(g, peer)) == NULL) {
+			free(rec);
+			break;
+		}
+		sync_peer_has(g, p->owed.ids + (size_t)done * 32, peer, now);
+		if (rec_author(rec, len, author) == EM_OK)
 			tree_set(p, author, 1);
 		free(rec);
 		done++;
@@ -755,6 +784,7 @@ gossip_recv(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now_ms)
 
 	if (p == NULL)
 		return;
+	g->now = now_ms;
 	switch (m->type) {
 	case WIRE_RECORDS:	recv_records(g, peer, m, now_ms); break;
 	case WIRE_HAVE:		recv_have(g, peer, m, now_ms); break;
@@ -804,6 +834,7 @@ tick_missing(gossip *g, uint64_t now)
 void
 gossip_tick(gossip *g, uint64_t now_ms)
 {
+	g->now = now_ms;
 	for (uint32_t i = 0; i < g->n_peers; i++) {
 		gpeer *p = &g->peers[i];
 

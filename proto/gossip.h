@@ -12,7 +12,13 @@
  * out towards a spanning tree and payload redundancy towards zero. An id
  * announced but not received within a timeout is asked for (want) from the
  * peer that announced it, and that link turns eager again: the tree heals
- * around lost messages and dead nodes.
+ * around lost messages and dead nodes. Links are eager or lazy per author
+ * and per direction: a peer that pushed us (or answered a want with) a
+ * record we lacked is upstream in its author's tree, and that author's
+ * records are not pushed back to it; nor is a record pushed or announced
+ * to a peer that announced it to us. Under a burst, when the host says
+ * a peer is slow to take what we write (gossip_host's backlog), pushes
+ * to it wait as ids and are decided when there is room (late binding).
  *
  * Anti-entropy is range-based set reconciliation of record ids (recon.h):
  * each round a node starts a session with one peer (one it has not yet
@@ -91,6 +97,8 @@
 #define GOSSIP_RECON_IDLE_MS	10000	/* a session silent this long is dropped */
 #define GOSSIP_WORK_RATE	2	/* walks of the id set a peer may cause per ae_ms */
 #define GOSSIP_WORK_BURST	16	/* ... and at once */
+#define GOSSIP_PUSH_BACKLOG	(16 * 1024)	/* bytes the host may hold for a
+						 * peer before pushes to it wait */
 
 /* What the host's ingest callback says of a record. */
 enum gossip_verdict {
@@ -157,6 +165,15 @@ typedef struct gossip_host {
 	void	(*drop)(void *ctx, uint32_t peer, const char *reason, int ban);
 	/* Uniform random 64 bits (seeded by the host, for reproducible runs). */
 	uint64_t (*rand)(void *ctx);
+	/* Optional (NULL: pushes go out at once). The bytes sent to a peer
+	 * that it has not taken yet (the host's queue and the socket's).
+	 * While that is GOSSIP_PUSH_BACKLOG or more, eager pushes to the
+	 * peer wait as ids and are made later (gossip_flush, gossip_tick),
+	 * as late as possible: dropped if the peer shows meanwhile that it
+	 * holds the record (it sent it, or announced it), announced instead
+	 * if it pruned the link. A push that waits in a slow link's queue
+	 * is the duplicate a prune would have stopped. */
+	size_t	(*backlog)(void *ctx, uint32_t peer);
 } gossip_host;
 
 typedef struct gossip_opts {
@@ -232,8 +249,9 @@ void	gossip_penalize(gossip *g, uint32_t peer, int points, const char *why);
  * Call it at least every 50 ms or so. */
 void	gossip_tick(gossip *g, uint64_t now_ms);
 
-/* Sends the announcements queued since the last flush. Call after each
- * batch of input, so several new records share one have. */
+/* Sends the announcements queued since the last flush, and the pushes
+ * that waited for room (gossip_host's backlog). Call after each batch of
+ * input, so several new records share one have. */
 void	gossip_flush(gossip *g);
 
 typedef struct gossip_peer_info {

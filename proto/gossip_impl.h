@@ -16,6 +16,8 @@
 #define WORK_MIN_SET	65536		/* a smaller set counts as this big */
 #define WORK_TO_BEGIN	1.0		/* walks a peer needs left to begin a session */
 #define RECENT_CAP	16384		/* pushes and arrivals remembered (a cache) */
+#define RECENT_CAP_LATE	65536		/* ... with a backlog to wait on: also ids
+					 * each peer has shown it holds */
 #define RECENT_PROBE	8
 #define PUSHED_MS	10000		/* a record pushed to a peer is not pushed
 					 * to it again by a session for this long */
@@ -28,11 +30,18 @@ typedef struct recent {
 	uint64_t	key, t;
 } recent;
 #define OWED_MAX	WIRE_IDS_MAX	/* wanted ids waiting for a peer's budget */
+#define PUSHQ_MAX	8192		/* ids waiting to be pushed to one peer;
+					 * beyond, announced */
 
 typedef struct idbuf {			/* ids queued for one have or want */
 	uint8_t		*ids;
 	uint32_t	 n, cap;
 } idbuf;
+
+typedef struct pushq {			/* ids to push when the host has room */
+	uint8_t		*ids;
+	uint32_t	 head, n, cap;
+} pushq;
 
 typedef struct tree {			/* this link in one author's tree */
 	uint8_t		author[32];
@@ -64,6 +73,7 @@ typedef struct gpeer {
 	uint64_t	work_ms;	/* last refill */
 	idbuf		owed;		/* ids it wanted, waiting for its budget */
 	bucket		answer;		/* bytes its asks may make us send */
+	pushq		push;		/* pushes waiting for the host's room */
 } gpeer;
 
 typedef struct missing {		/* an id announced but not yet held */
@@ -127,7 +137,9 @@ struct gossip {
 	uint32_t	 lacks_n;
 	uint64_t	 lacks_seen, lacks_rng, steps;
 	uint64_t	 step_found;	/* differences the last step found */
-	recent		*recent;	/* RECENT_CAP slots */
+	recent		*recent;	/* recent_cap slots */
+	uint32_t	 recent_cap;
+	uint64_t	 now;		/* the latest time given */
 	char		 why[160];	/* a penalty's reason, kept for the call */
 	gossip_stats	 st;
 };
@@ -166,5 +178,24 @@ void	 sync_tick(gossip *g, uint64_t now);
 void	 sync_arrived(gossip *g, const uint8_t id[static 32], uint64_t now);
 void	 sync_found(gossip *g, uint64_t n, uint64_t now);
 void	 sync_peer_clear(gpeer *p);
+/* Peer has shown it holds this id (sent it, announced it), or a session
+ * pushed it there: noted, and asked within PUSHED_MS. */
+void	 sync_peer_has(gossip *g, const uint8_t id[static 32], uint32_t peer, uint64_t now);
+int	 sync_peer_holds(gossip *g, const uint8_t id[static 32], uint32_t peer, uint64_t now);
+
+/* Whether we push this author's records to p (gossip.c). */
+int	 tree_eager(const gpeer *p, const uint8_t author[static 32]);
+/* Queues an id for the lazy announcement to p (gossip.c). */
+void	 have_push(gpeer *p, const uint8_t id[static 32]);
+
+/* Late binding (gossip_push.c): with the host's backlog callback, a push
+ * to a peer the host already holds GOSSIP_PUSH_BACKLOG bytes for waits as
+ * an id, and is made only when there is room: dropped if the peer has
+ * meanwhile shown it holds the record, announced instead if it has
+ * meanwhile pruned the link. push_later: 1 if the id waits (or was announced: the
+ * queue is full), 0 if the push may go now. */
+int	 push_later(gossip *g, gpeer *p, const uint8_t id[static 32]);
+void	 push_drain(gossip *g);
+void	 push_clear(gpeer *p);
 
 #endif

@@ -116,7 +116,7 @@ recent_slot(gossip *g, uint64_t key, int *hit)
 	recent *oldest = NULL;
 
 	for (uint32_t i = 0; i < RECENT_PROBE; i++) {
-		recent *e = &g->recent[(key + i) & (RECENT_CAP - 1)];
+		recent *e = &g->recent[(key + i) & (g->recent_cap - 1)];
 
 		if (e->key == key) {
 			*hit = 1;
@@ -151,6 +151,18 @@ recent_within(gossip *g, const uint8_t id[static 32], uint32_t peer, uint64_t no
 }
 
 #define ARRIVED	UINT32_MAX	/* the peer an arrival is noted under */
+
+void
+sync_peer_has(gossip *g, const uint8_t id[static 32], uint32_t peer, uint64_t now)
+{
+	recent_note(g, id, peer, now);
+}
+
+int
+sync_peer_holds(gossip *g, const uint8_t id[static 32], uint32_t peer, uint64_t now)
+{
+	return recent_within(g, id, peer, now, PUSHED_MS);
+}
 
 void
 sync_arrived(gossip *g, const uint8_t id[static 32], uint64_t now)

@@ -370,6 +370,20 @@ conn_new(daemon_state *d, int outbound, const uint8_t *expect)
 	return c;
 }
 
+/* No delay for small messages; a receive buffer of PEER_RCVBUF, not the
+ * megabytes the kernel would grow it to, so that a peer that is slow to
+ * read holds our data back at our end (host.c's backlog), where pushes
+ * can still be dropped, rather than in its buffer, where it reads them
+ * all seconds later as duplicates. */
+static void
+peer_socket(conn *c)
+{
+	int size = PEER_RCVBUF;
+
+	uv_tcp_nodelay(&c->tcp, 1);
+	uv_recv_buffer_size((uv_handle_t *)&c->tcp, &size);
+}
+
 static void
 on_accept(uv_stream_t *server, int status)
 {
@@ -396,7 +410,7 @@ on_accept(uv_stream_t *server, int status)
 		conn_close(c, "accept failed");
 		return;
 	}
-	uv_tcp_nodelay(&c->tcp, 1);
+	peer_socket(c);
 	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&ss, &len) == 0) {
 		int port;
 
@@ -429,7 +443,7 @@ on_connect(uv_connect_t *req, int status)
 		conn_close(c, uv_strerror(status));
 		return;
 	}
-	uv_tcp_nodelay(&c->tcp, 1);
+	peer_socket(c);
 	uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read);
 	conn_send(c, NULL);	/* -> e */
 }

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "hex.h"
 #include "log.h"
@@ -232,6 +233,32 @@ h_send(void *ctx, uint32_t peer, const uint8_t *msg, size_t len)
 	conn_send(c, NULL);	/* write what the session queued */
 }
 
+/* What is written to peer and not yet taken by it: libuv's queue, and
+ * the socket's bytes not yet acknowledged (TIOCOUTQ, Linux's SIOCOUTQ).
+ * With the receive buffers kept small (conn.c), a peer slow to read
+ * shows here, and gossip holds its pushes back (late binding). */
+static size_t
+h_backlog(void *ctx, uint32_t peer)
+{
+	conn *c = conn_by_handle(ctx, peer);
+	uv_os_fd_t fd;
+	size_t n;
+	int out = 0;
+
+	if (c == NULL || c->closing)
+		return 0;
+	n = uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp);
+#ifdef TIOCOUTQ
+	if (uv_fileno((uv_handle_t *)&c->tcp, &fd) == 0 && ioctl(fd, TIOCOUTQ, &out) == 0 &&
+	    out > 0)
+		n += (size_t)out;
+#else
+	(void)fd;
+	(void)out;
+#endif
+	return n;
+}
+
 static void
 h_drop(void *ctx, uint32_t peer, const char *reason, int ban)
 {
@@ -267,6 +294,7 @@ host_init(daemon_state *d, gossip_host *h)
 	h->keys_count = h_keys_count;
 	h->keys_close = h_keys_close;
 	h->send = h_send;
+	h->backlog = h_backlog;
 	h->drop = h_drop;
 	h->rand = h_rand;
 }

@@ -299,7 +299,7 @@ nodes_init(int k, const gossip_opts *o)
 	for (int i = 0; i < k; i++) {
 		tnode *t = &nodes[i];
 		gossip_host h = { t, h_has, h_ingest, h_get, h_keys_open, seek_of, next_of,
-		    count_of, h_keys_close, h_send, h_drop, h_rand };
+		    count_of, h_keys_close, h_send, h_drop, h_rand, NULL };
 
 		memset(t, 0, sizeof *t);
 		t->idx = i;

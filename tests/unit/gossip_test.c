@@ -4,7 +4,9 @@
  * argument, so seconds of refill run in microseconds. The host here holds
  * one author's records in memory and counts what the core sends; the peer
  * is scripted, its reconciliation sessions real ones (proto/recon.h).
- * The rules of the sessions themselves: gossip_sync_test.c. */
+ * Also the late binding of pushes to a peer slow to take them (the
+ * host's backlog). The rules of the sessions themselves:
+ * gossip_sync_test.c. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -38,6 +40,8 @@ typedef struct fhost {
 	uint32_t	 recons;	/* recon messages sent */
 	uint32_t	 drops, bans;
 	uint64_t	 rng;
+	uint32_t	 haves;		/* ids announced */
+	size_t		 backlog;	/* what the backlog callback says */
 } fhost;
 
 static int
@@ -127,6 +131,8 @@ h_send(void *ctx, uint32_t peer, const uint8_t *msg, size_t len)
 		memcpy(h->recon, m.u.recon.data, m.u.recon.len);
 		h->recon_len = m.u.recon.len;
 	}
+	if (m.type == WIRE_HAVE)
+		h->haves += m.u.ids.n;
 	if (m.type != WIRE_RECORDS)
 		return;
 	for (uint32_t i = 0; i < m.u.records.n; i++) {
@@ -157,6 +163,13 @@ h_rand(void *ctx)
 	return ++((fhost *)ctx)->rng;
 }
 
+static size_t
+h_backlog(void *ctx, uint32_t peer)
+{
+	assert_int_equal(peer, PEER);
+	return ((fhost *)ctx)->backlog;
+}
+
 typedef struct fx {
 	fhost	 h;
 	gossip	*g;
@@ -164,9 +177,10 @@ typedef struct fx {
 } fx;
 
 /* A core with opts (NULL: the defaults) whose host holds NREC records of
- * one author, seqs 1..NREC, and one peer, PEER, up at T0. */
+ * one author, seqs 1..NREC, and one peer, PEER, up at T0; late: the host
+ * has the backlog callback. */
 static fx *
-fx_new(const gossip_opts *opts)
+fx_make(const gossip_opts *opts, int late)
 {
 	fx *f = calloc(1, sizeof *f);
 	gossip_host gh = { .has = h_has, .ingest = h_ingest, .get = h_get,
@@ -188,9 +202,16 @@ fx_new(const gossip_opts *opts)
 	f->h.arr.keys = f->h.keys;
 	f->h.arr.n = NREC;
 	gh.ctx = &f->h;
+	gh.backlog = late ? h_backlog : NULL;
 	assert_int_equal(gossip_new(&gh, opts, &f->g), EM_OK);
 	assert_int_equal(gossip_peer_up(f->g, PEER, T0), EM_OK);
 	return f;
+}
+
+static fx *
+fx_new(const gossip_opts *opts)
+{
+	return fx_make(opts, 0);
 }
 
 static void
@@ -537,6 +558,111 @@ test_wants_beyond_waiting_scored(void **state)
 	fx_free(f);
 }
 
+/* --- late binding */
+
+/* Record i published here at now (as the host found it stored). */
+static void
+publish(fx *f, int i, uint64_t now)
+{
+	rec_env env;
+
+	assert_int_equal(rec_parse(f->h.rec[i], f->h.len[i], &env, NULL), EM_OK);
+	gossip_publish(f->g, &env, now);
+}
+
+/* ids of records first..first+n-1 from PEER, as type (have, want). */
+static void
+ids_from_peer(fx *f, uint8_t type, int first, int n, uint64_t now)
+{
+	wire_msg m = { .type = type };
+	uint8_t ids[NREC * 32];
+
+	for (int i = 0; i < n; i++)
+		memcpy(ids + 32 * i, f->h.id[first + i], 32);
+	m.u.ids.n = (uint32_t)n;
+	m.u.ids.ids = ids;
+	gossip_recv(f->g, PEER, &m, now);
+}
+
+static uint32_t
+sent_total(fx *f)
+{
+	uint32_t n = 0;
+
+	for (int i = 0; i < NREC; i++)
+		n += f->h.sent[i];
+	return n;
+}
+
+/* A peer the host holds little for is pushed to at once, with or
+ * without the callback. */
+static void
+test_pushes_go_at_once_with_room(void **state)
+{
+	(void)state;
+	for (int late = 0; late < 2; late++) {
+		fx *f = fx_make(NULL, late);
+
+		f->h.backlog = 100;
+		publish(f, 0, T0 + 10);
+		assert_int_equal(f->h.sent[0], 1);
+		gossip_flush(f->g);
+		assert_int_equal(sent_total(f), 1);
+		assert_int_equal(f->h.haves, 0);
+		fx_free(f);
+	}
+}
+
+/* While the host holds GOSSIP_PUSH_BACKLOG bytes for the peer, pushes wait as
+ * ids; they go as room comes (a record per flush when there is room for
+ * one), and one the peer announced meanwhile is never sent. */
+static void
+test_pushes_wait_for_room(void **state)
+{
+	fx *f = fx_make(NULL, 1);
+
+	(void)state;
+	f->h.backlog = 1 << 20;
+	for (int i = 0; i < 10; i++)
+		publish(f, i, T0 + 10);
+	gossip_flush(f->g);
+	assert_int_equal(sent_total(f), 0);
+	ids_from_peer(f, WIRE_HAVE, 3, 1, T0 + 20);	/* it holds record 3 */
+	f->h.backlog = GOSSIP_PUSH_BACKLOG - 1;		/* room for one record */
+	gossip_flush(f->g);
+	assert_int_equal(sent_total(f), 1);
+	assert_int_equal(f->h.sent[0], 1);	/* in order */
+	f->h.backlog = 0;
+	gossip_tick(f->g, T0 + 70);		/* the tick drains too */
+	assert_int_equal(sent_total(f), 9);
+	assert_int_equal(f->h.sent[3], 0);
+	assert_int_equal(f->h.haves, 0);
+	publish(f, 10, T0 + 80);		/* the queue is empty: at once */
+	assert_int_equal(f->h.sent[10], 1);
+	fx_free(f);
+}
+
+/* Pushes still waiting when the peer prunes the link are announced
+ * instead: it wants them if it lacks them. */
+static void
+test_waiting_pushes_pruned_announced(void **state)
+{
+	fx *f = fx_make(NULL, 1);
+	wire_msg m = { .type = WIRE_PRUNE };
+
+	(void)state;
+	f->h.backlog = 1 << 20;
+	for (int i = 0; i < 5; i++)
+		publish(f, i, T0 + 10);
+	memcpy(m.u.author, f->h.author, 32);
+	gossip_recv(f->g, PEER, &m, T0 + 20);
+	f->h.backlog = 0;
+	gossip_flush(f->g);
+	assert_int_equal(sent_total(f), 0);
+	assert_int_equal(f->h.haves, 5);
+	fx_free(f);
+}
+
 int
 main(void)
 {
@@ -548,6 +674,9 @@ main(void)
 		cmocka_unit_test(test_wants_wait_for_budget),
 		cmocka_unit_test(test_wants_beyond_waiting_scored),
 		cmocka_unit_test(test_session_answers_charged),
+		cmocka_unit_test(test_pushes_go_at_once_with_room),
+		cmocka_unit_test(test_pushes_wait_for_room),
+		cmocka_unit_test(test_waiting_pushes_pruned_announced),
 	};
 
 	hash_init();
