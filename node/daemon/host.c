@@ -92,9 +92,12 @@ h_ingest(void *ctx, const rec_env *env)
 {
 	daemon_state *d = ctx;
 	daemon_pending *p;
+	int v;
 
 	if (rec_verify(env, d->netid) != EM_OK)
 		return GOSSIP_INVALID;
+	if ((v = intake_task(d, env)) != GOSSIP_NEW)
+		return v;
 	if (d->n_pend == PENDING_MAX)
 		host_commit(d);
 	p = &d->pend[d->n_pend];
