@@ -54,6 +54,8 @@ want_author=$(idof lab)
 [ "$(j "j['author']")" = "$want_author" ] && ok || bad "the lab is not the author shown"
 [ "$(j "j['items']") $(j "j['publishers']")" = "40 2" ] && ok ||
 	bad "items and publishers: $(j "j['items']") $(j "j['publishers']")"
+run 0 "$EM" task show --home "$T/victim" "$TID"
+has $out "^  author      $want_author \"lab\"$"; has $out '^  publishers  2 '
 run 0 "$EM" task list --home "$T/victim"
 has $out "^${TID:0:16}  arith-en +1 .* 40 .* ${want_author:0:8} \"lab\" \(\+ others\)$"
 has $out "^${M10:0:16}  arith-en +1 .* 10 .* ${MEMBER:0:8}$"

@@ -373,6 +373,10 @@ show_task(home_ctx *h, const char *text, int json)
 	    json_string_value(json_object_get(o, "author")), who[0] ? " \"" : "",
 	    cli_show(who, sw, sizeof sw), who[0] ? "\"" : "", t,
 	    (long long)json_integer_value(json_object_get(o, "results")));
+	if (json_integer_value(json_object_get(o, "publishers")) > 1)
+		printf("  publishers  %lld (the author shown: one that has not withdrawn it, "
+		    "this node, else a trusted author, else the first here)\n",
+		    (long long)json_integer_value(json_object_get(o, "publishers")));
 	print_manifest(json_object_get(o, "manifest"));
 	json_decref(o);
 	return 0;
