@@ -23,12 +23,20 @@ say() { printf '\n== %s\n' "$*"; }
 if [ -z "${EVALMESH:-}" ]; then
 	say "checking packages"
 	"$ROOT/contrib/deps.sh"
-	say "building"
-	cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	cmake --build "$ROOT/build" -j "$(nproc 2>/dev/null || echo 2)" >/dev/null
+	say "building (the first time: about a minute on 2 cores; then seconds)"
+	b0=$SECONDS
+	cmake -S "$ROOT" -B "$ROOT/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$ROOT/build.log" 2>&1 ||
+		{ tail -20 "$ROOT/build.log"; exit 1; }
+	# one line per tenth done, and the compiler's words if it fails
+	cmake --build "$ROOT/build" -j "$(nproc 2>/dev/null || echo 2)" 2>&1 | tee -a "$ROOT/build.log" |
+		awk '/^\[ *[0-9]+%\]/ { p = int(substr($0, 2, index($0, "%") - 2) / 10) * 10
+			if (p > last) { printf "   %3d%%\n", p; fflush(); last = p } }' ||
+		{ echo "demo: the build failed; the end of $ROOT/build.log:"; tail -20 "$ROOT/build.log"; exit 1; }
+	echo "   built in $((SECONDS - b0)) s (log: $ROOT/build.log)"
 	EVALMESH=$ROOT/build/node/evalmesh
 fi
 EM=$EVALMESH
+t0=$SECONDS
 T=$(mktemp -d "${TMPDIR:-/tmp}/evalmesh-demo-XXXXXX")
 PIDS=()
 cleanup() {
@@ -146,4 +154,4 @@ say "stopping the nodes and model servers"
 for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 PIDS=()
-echo "demo: done: $N labs compared on $TASKS tasks; no model, item or output left its lab"
+echo "demo: done in $((SECONDS - t0)) s: $N labs compared on $TASKS tasks; no model, item or output left its lab"

@@ -5,7 +5,7 @@
 #   contrib/deps.sh --asan   also clang and its sanitizer/fuzzer runtime
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libuv1-dev libsodium-dev libmsgpack-dev
-      liblmdb-dev libcmocka-dev libjansson-dev libutf8proc-dev libpcre2-dev libcurl4-openssl-dev
+      liblmdb-dev libcmocka-dev libjansson-dev libcsv-dev libutf8proc-dev libpcre2-dev libcurl4-openssl-dev
       python3 curl)
 [ "${1:-}" = --asan ] && pkgs+=(clang libclang-rt-14-dev)
 missing=()

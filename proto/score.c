@@ -121,7 +121,7 @@ score_exact(const char *output, const char *target, unsigned flags)
 
 /* Splits normalised text into tokens: runs of letters and digits, and
  * each CJK character alone. Returns how many; *tok (yours) holds them as
- * offsets and lengths into s. */
+ * offsets and lengths into s, or is NULL (and 0 returned) out of memory. */
 static size_t
 tokens(const char *s, size_t (**tok)[2])
 {
@@ -174,6 +174,8 @@ score_f1(const char *output, const char *target, unsigned flags)
 		goto out;
 	no = tokens(o, &ot);
 	nt = tokens(t, &tt);
+	if (ot == NULL || tt == NULL)	/* out of memory: no match, never "both empty" */
+		goto out;
 	if (no == 0 || nt == 0) {
 		f1 = no == nt;
 		goto out;

@@ -387,7 +387,8 @@ double score_regex(const char *output, const char *pattern, const char *target,
 
 /* Token F1 (as in SQuAD) over normalised tokens: runs of letters and
  * digits, and each CJK character on its own. 1 when neither has a token,
- * 0 when one has none or either cannot be normalised. */
+ * 0 when one has none or either cannot be normalised or tokenised (out
+ * of memory). */
 double score_f1(const char *output, const char *target, unsigned flags);
 
 /* A score as it is kept, committed to and published: the whole number of

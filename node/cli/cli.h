@@ -35,6 +35,12 @@ int cmd_node(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_peers(int argc, char **argv);
 int cmd_task(int argc, char **argv);
+int cmd_labs(int argc, char **argv);
+/* cmd_task_import.c: the verb `task import`, for cmd_task's table */
+#define CMD_TASK_IMPORT_N_OPTS	10
+extern const opt cmd_task_import_opts[CMD_TASK_IMPORT_N_OPTS];
+extern const char cmd_task_import_usage[], cmd_task_import_about[];
+int cmd_task_import(const args_parsed *a);
 int cmd_eval(int argc, char **argv);
 int cmd_model(int argc, char **argv);
 int cmd_leaderboard(int argc, char **argv);

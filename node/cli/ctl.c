@@ -114,7 +114,8 @@ ctl_request(const char *dir, json_t *req, json_t **resp)
 	if (len == 0 && !sent)
 		cli_fail("cannot send to the node at '%s'", path);
 	else if ((*resp = json_loads(buf, 0, &jerr)) == NULL)
-		cli_fail("the node's answer is not JSON: %s", jerr.text);
+		cli_fail("the node's answer is not JSON: %s",
+		    cli_shown(jerr.text, (char[CLI_SHOWN_CAP]){ 0 }, CLI_SHOWN_CAP));
 	else
 		rc = 0;
 out:

@@ -156,6 +156,12 @@ home_store_error(em_err err, const struct home_files *f)
 		return cli_fail("store '%s' is damaged; 'evalmesh store check' tells more, and "
 		    "'evalmesh store rebuild' moves it aside and refills it from peers", f->store);
 	default:
+		/* LMDB says only that it failed; a home on a read-only file
+		 * system, or one this user may not write, says what it is */
+		if ((err == EM_ESTORE || err == EM_EIO) && access(f->store, W_OK) != 0 &&
+		    (errno == EROFS || errno == EACCES))
+			return cli_fail("cannot open store '%s' to write: %s (read commands "
+			    "work there; this one signs or stores)", f->store, strerror(errno));
 		return cli_fail("cannot open store '%s': %s", f->store, em_strerror(err));
 	}
 }

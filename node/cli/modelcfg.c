@@ -163,9 +163,13 @@ modelcfg_flag(const char *cmd, enum modelcfg_key k, const char *v, modelcfg_val 
 
 		bad = check_num(r, ok, out->num, why, sizeof why);
 	} else if (r->kind == K_JSON) {
-		if ((out->obj = json_loads(v, JSON_REJECT_DUPLICATES, &je)) == NULL)
-			return cli_bad(cmd, flag, v, "not JSON: %s (at character %d)", je.text,
-			    je.position);
+		if ((out->obj = json_loads(v, JSON_REJECT_DUPLICATES, &je)) == NULL) {
+			char show[CLI_SHOWN_CAP];
+
+			/* jansson quotes the bad token, control characters too */
+			return cli_bad(cmd, flag, v, "not JSON: %s (at character %d)",
+			    cli_shown(je.text, show, sizeof show), je.position);
+		}
 		bad = check_extra(out->obj, why, sizeof why);
 	} else {
 		bad = check_str(r, v, why, sizeof why);

@@ -72,4 +72,10 @@ em_err	daemon_run(const daemon_env *env, const daemon_opts *o);
  * (*out is then not to be used). */
 int	addr_parse(const char *text, struct sockaddr_storage *out);
 
+/* Whether text is an address a node can dial: addr_parse's form, and not
+ * one that names no single host — 0.0.0.0/8, ::, multicast, 240.0.0.0/4
+ * and the broadcast address, IPv6 link-local (which needs an interface)
+ * (addrbook_group's rules for a peer's address). 1 if so, else 0. */
+int	addr_dialable(const char *text);
+
 #endif

@@ -66,6 +66,15 @@ addr_parse(const char *text, struct sockaddr_storage *out)
 	return uv_ip6_addr(host, port, (struct sockaddr_in6 *)out) == 0 ? 0 : -1;
 }
 
+int
+addr_dialable(const char *text)
+{
+	struct sockaddr_storage ss;
+	uint8_t g[AB_GROUP_LEN];
+
+	return addr_parse(text, &ss) == 0 && addrbook_group((struct sockaddr *)&ss, 0, g) == 0;
+}
+
 /* The group of addr ("HOST:PORT", numeric) as an address or a source
  * (addrbook_group). 0, or -1 if it is not numeric or is refused. */
 static int

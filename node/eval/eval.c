@@ -400,8 +400,7 @@ on_signal(uv_signal_t *s, int sig)
 {
 	eval_runner *r = s->data;
 
-	(void)sig;
-	r->out->interrupted = 1;
+	r->out->interrupted = sig;
 	stop(r, "interrupted");
 }
 

@@ -131,7 +131,8 @@ typedef struct eval_out {
 					 * H(output), score), once scored */
 	uint64_t	 fails[MF_FATAL + 1];	/* failed attempts by kind */
 	char		 last_why[MF_FATAL + 1][MODEL_WHY_MAX];
-	int		 interrupted;	/* SIGINT or SIGTERM */
+	int		 interrupted;	/* 0, or the signal that stopped the run:
+					 * SIGINT or SIGTERM */
 	int		 capped;	/* stopped at max_requests */
 	char		 stopped[MODEL_WHY_MAX];	/* why the run stopped early, or "" */
 	uint8_t		 run_key[32];

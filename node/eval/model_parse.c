@@ -503,7 +503,11 @@ model_parse_exec(const char *line, size_t len, model_reply *r, char **text)
 		return EM_EFORMAT;
 	}
 	if ((o = json_loadb(line, len, JSON_ALLOW_NUL, &je)) == NULL) {
-		snprintf(r->why, sizeof r->why, "a line that is not JSON (%s)", je.text);
+		char q[sizeof je.text + 8];
+
+		/* jansson's text quotes the bad token, control characters too */
+		model_quote(je.text, strnlen(je.text, sizeof je.text), q, sizeof q);
+		snprintf(r->why, sizeof r->why, "a line that is not JSON (%s)", q);
 		return EM_EFORMAT;
 	}
 	jid = json_object_get(o, "id");

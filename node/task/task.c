@@ -445,7 +445,7 @@ task_load(const char *path, task_built *t, char *why, size_t cap)
 	}
 	/* The canonical manifest: everything but the local path, keys sorted. */
 	json_object_del(t->spec.manifest, "items");
-	if ((t->manifest = json_dumps(t->spec.manifest, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+	if (task_json_dump(t->spec.manifest, JSON_COMPACT | JSON_SORT_KEYS, &t->manifest) != EM_OK) {
 		err = task_why(EM_ENOMEM, why, cap, "%s: out of memory", path);
 		goto out;
 	}
@@ -465,6 +465,36 @@ out:
 	if (err != EM_OK)
 		task_built_free(t);
 	return err;
+}
+
+em_err
+task_json_dump(const json_t *v, size_t flags, char **out)
+{
+	json_t *back = NULL;
+
+	if ((*out = json_dumps(v, flags)) != NULL &&
+	    (back = json_loads(*out, JSON_DECODE_ANY, NULL)) != NULL && json_equal(v, back)) {
+		json_decref(back);
+		return EM_OK;
+	}
+	json_decref(back);
+	free(*out);
+	*out = NULL;
+	return EM_ENOMEM;
+}
+
+void
+task_built_body(const task_built *t, body_task *out)
+{
+	memset(out, 0, sizeof *out);
+	strcpy(out->name, t->spec.name);
+	strcpy(out->version, t->spec.version);
+	memcpy(out->items_root, t->items_root, 32);
+	out->n_items = t->n_items;
+	out->manifest = (const uint8_t *)t->manifest;
+	out->manifest_len = t->manifest_len;
+	out->n_chunks = (uint32_t)t->n_chunks;
+	out->chunks = t->chunk_hashes;
 }
 
 void

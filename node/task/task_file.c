@@ -154,7 +154,7 @@ check_line(struct check *c, size_t n, char *why, size_t cap)
 		    BODY_ITEMS_MAX);
 	if ((err = task_line_parse(&c->t->spec, c->l.line, n, &item, inner, sizeof inner)) != EM_OK)
 		return task_why(err, why, cap, "%s:%zu: %s", c->l.path, c->l.no, inner);
-	canon = json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS);
+	(void)task_json_dump(item, JSON_COMPACT | JSON_SORT_KEYS, &canon);	/* NULL: no memory */
 	len = canon ? strlen(canon) : 0;
 	if (canon != NULL && len > TASK_ITEM_MAX)
 		err = task_why(EM_EFORMAT, why, cap, "%s:%zu: longer than %d bytes", c->l.path,
@@ -255,10 +255,10 @@ put_line(struct chunker *ch, const char *line, size_t n)
 
 	if (item == NULL)
 		return EM_EIO;
-	canon = json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS);
+	err = task_json_dump(item, JSON_COMPACT | JSON_SORT_KEYS, &canon);
 	json_decref(item);
-	if (canon == NULL)
-		return EM_ENOMEM;
+	if (err != EM_OK)
+		return err;
 	err = chunker_add(ch, canon, strlen(canon));
 	free(canon);
 	return err == EM_ETOOBIG ? EM_EIO : err;

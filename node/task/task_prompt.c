@@ -305,10 +305,10 @@ em_err
 task_prompt_hash(const task_spec *s, uint8_t out[static 32])
 {
 	static const char tag[] = "evalmesh/prompt/v1";
-	char *m = json_dumps(s->manifest, JSON_COMPACT | JSON_SORT_KEYS);
+	char *m;
 	hash_state hs;
 
-	if (m == NULL)
+	if (task_json_dump(s->manifest, JSON_COMPACT | JSON_SORT_KEYS, &m) != EM_OK)
 		return EM_ENOMEM;	/* never a hash of the tag alone, signed */
 	hash_start(&hs);
 	hash_update(&hs, (const uint8_t *)tag, sizeof tag - 1);

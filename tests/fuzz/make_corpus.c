@@ -127,6 +127,7 @@ put_seeds(const char *kind, const char *dir)
 		"\1{\"choices\":[{\"text\":\"答案是４２。\",\"index\":0}]}",
 		"\2{\"id\":7,\"text\":\"B\"}",
 		"\2{\"id\":8,\"error\":\"busy\"}",
+		"\2{\"i\\\n:-7}",	/* its JSON error quoted a newline */
 		"\0{\"choices\":[{\"message\":{\"content\":null,\"reasoning_content\":\"hmm\"},"
 		    "\"finish_reason\":\"length\"}]}",
 		"\0{\"choices\":[{\"message\":{\"content\":[{\"type\":\"thinking\",\"thinking\":"

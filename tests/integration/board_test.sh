@@ -78,6 +78,11 @@ run 2 "$EM" trust --home "$T/c" add zz; has $err "NODE_ID 'zz': expected a node 
 # --- revocation: only the author's own; it travels; the row leaves the ranking
 run 1 "$EM" revoke --home "$T/a" "$DELTA"; has $err 'only its author can revoke it'; one_line
 run 0 "$EM" revoke --home "$T/b" "$DELTA" --reason "wrong template"
+seq_b=$(cat "$T/b/seq")
+# a second revocation signs nothing (main signed one more each time)
+run 0 "$EM" revoke --home "$T/b" "$DELTA" --json; has $out '"already": true'
+run 0 "$EM" revoke --home "$T/b" "$DELTA"; has $out 'was revoked already'
+[ "$(cat "$T/b/seq")" = "$seq_b" ] && ok || bad "a second revoke signed: $(cat "$T/b/seq") after $seq_b"
 converged 30 a b c
 run 0 "$EM" leaderboard --home "$T/a" arith-en
 grep -q delta "$out" && bad "a revoked result is still ranked" || ok
@@ -106,6 +111,13 @@ run 0 "$EM" leaderboard --home "$T/c" arith-en --json; has $out '"equivocating-a
 run 0 "$EM" leaderboard --home "$T/c" arith-en --csv; has $out '^[0-9]*,eve,.*,equivocating-author,'
 run 0 "$EM" results --home "$T/c" --json; has $out '"equivocating-author"'
 run 0 "$EM" results --home "$T/c"; has $out '^  flags    equivocating-author$'
+# labs: every node whose records c holds, with its profile and counts
+run 0 "$EM" labs --home "$T/c"
+has $out "^$(idof a | cut -c1-16)  a .* 1 +[0-9]+ +[0-9]+"
+has $out "^$(idof c | cut -c1-16)  c .*  this node"
+has $out "^$(idof d | cut -c1-16)  d .*  equivocating"
+run 0 "$EM" labs --home "$T/c" --json
+has $out "\"id\": \"$(idof b)\""; has $out '"name": "b"'; has $out '"equivocating": true'
 
 # --- one reporter cannot move another lab's row: a result over another
 # number of items than the task's, or a proportion outside [0, 1]

@@ -62,6 +62,14 @@ before=$(served s1)
 run 0 "$EM" eval arith-en --model qwen-test --revision r1 --endpoint "$URL_s1" --json --quiet \
 	--no-publish
 [ "$(jnum cached)" = 240 ] && [ "$(served s1)" = "$before" ] && ok || bad "a finished run asked again"
+# ... and published: the result it would sign is the one it signed, so
+# nothing new is signed (main signed a copy each time)
+n0=$(nresults)
+run 0 "$EM" eval arith-en --model qwen-test --revision r1 --endpoint "$URL_s1" --json --quiet
+has $out "\"record\": \"$REC\""; has $out '"published_before": true'
+[ "$(nresults)" = "$n0" ] && ok || bad "a repeated run signed its result again"
+run 0 "$EM" eval arith-en --model qwen-test --revision r1 --endpoint "$URL_s1" --quiet
+has $out "published  result $REC \(before: "
 # --- a budget's caps. --max-requests: at most that many are sent, then the
 # run stops keeping what it scored, and says so (with --json, on stdout
 # too, with the requests sent); the same command with room goes on
@@ -146,6 +154,15 @@ for ((i = 0; i < 200; i++)); do [ $(($(served slow) - b)) -ge 20 ] 2>/dev/null &
 kill -INT "$EVAL_PID"; wait "$EVAL_PID"; rc=$?; EVAL_PID=
 [ "$rc" = 130 ] && ok || bad "Ctrl-C exited $rc, wanted 130"
 has "$T/int.err" 'interrupted: [0-9]+ of 240 items scored and cached; run the same command again'
+# SIGTERM (a service manager's stop) likewise, exiting 128 + 15 as shells expect
+"$EM" eval arith-zh --model terminated --endpoint "$URL_slow" --concurrency 2 --quiet \
+	>"$T/term.out" 2>"$T/term.err" &
+EVAL_PID=$!
+b=$(served slow)
+for ((i = 0; i < 200; i++)); do [ $(($(served slow) - b)) -ge 20 ] 2>/dev/null && break; sleep 0.05; done
+kill -TERM "$EVAL_PID"; wait "$EVAL_PID"; rc=$?; EVAL_PID=
+[ "$rc" = 143 ] && ok || bad "SIGTERM exited $rc, wanted 143"
+has "$T/term.err" 'interrupted: [0-9]+ of 240 items scored and cached; run the same command again'
 stop_server slow
 
 # --- faults

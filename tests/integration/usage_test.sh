@@ -40,6 +40,7 @@ while IFS='|' read -r who args; do
 done <<'EOF'
 init|init
 id|id
+labs|labs
 node|node
 status|status
 peers|peers
@@ -165,6 +166,9 @@ node|node --log-level loud|--log-level 'loud': expected error, warn, info or deb
 node|node --listen 127.0.0.1|--listen '127.0.0.1': expected HOST:PORT with a numeric host
 node|node --advertise example.org:7400|--advertise 'example.org:7400': expected HOST:PORT
 node|node --peer nowhere|--peer 'nowhere': expected HOST:PORT
+node|node --peer 0.0.0.0:7400|--peer '0.0.0.0:7400': expected the address of one host
+node|node --peer [::]:7400|--peer '\[::\]:7400': expected the address of one host
+node|node --advertise 0.0.0.0:7400|--advertise '0.0.0.0:7400': expected the address of one host
 node|node --model m --endpoint http://x --exec cat|give --endpoint URL or --exec CMD, not both
 node|node --endpoint http://127.0.0.1:1|--endpoint needs --model NAME
 node|node --revision r|--revision needs --model NAME
@@ -192,6 +196,11 @@ revoke|revoke 0123|RECORD_ID '0123': expected a record id
 trust add|trust add zz|NODE_ID 'zz': expected a node id
 trust remove|trust remove zz|NODE_ID 'zz': expected a node id
 peers add|peers add 127.0.0.1|HOST:PORT '127.0.0.1': expected a numeric host and a port
+peers add|peers add 0.0.0.0:7400|HOST:PORT '0.0.0.0:7400': expected the address of one host
+peers add|peers add 255.255.255.255:7400|HOST:PORT '255.255.255.255:7400': expected the address of one host
+peers add|peers add 239.1.2.3:7400|HOST:PORT '239.1.2.3:7400': expected the address of one host
+peers add|peers add [fe80::1]:7400|HOST:PORT '\[fe80::1\]:7400': expected the address of one host
+peers add|peers add 10.0.0.1:0|HOST:PORT '10.0.0.1:0': expected a numeric host and a port
 EOF
 
 # texts signed into records, and values too long: refused, never cut
@@ -213,6 +222,14 @@ run 2 "$EM" init --home "$T/new" --org "$(printf 'o\377')"; usage_is init "--org
 [ ! -e "$T/new" ] && ok || bad "a refused init made $T/new"
 run 2 "$EM" results --home ''; usage_is results "--home '': expected a directory"
 run 2 "$EM" results --task '' --home "$H"; usage_is results "--task '': expected a task id, NAME or NAME@VERSION"
+# the TASK argument of every command that takes one, as --task is
+for c in "eval|eval '' --model m --exec cat" "leaderboard|leaderboard ''" "compare|compare '' a b" \
+    "task show|task show ''" "task fetch|task fetch ''"; do
+	eval "run 2 \"\$EM\" ${c#*|} --home \"\$H\""
+	usage_is "${c%%|*}" "TASK '': expected a task id, NAME or NAME@VERSION"
+done
+run 2 "$EM" leaderboard "$(printf 't\033[2J')" --home "$H"
+usage_is leaderboard "TASK 't<U\\+001B>\\[2J': expected a task id, NAME or NAME@VERSION \\(it holds a control character\\)"
 run 2 "$EM" result publish --task "$(printf 't\033[2J')" --model m --metric a=1 --n 1 --home "$H"
 usage_is 'result publish' "--task 't<U\\+001B>\\[2J': expected a task id, NAME or NAME@VERSION \\(it holds a control character\\)"
 run 2 "$EM" results --task "$long$long" --home "$H"; usage_is results "--task 'x{64}\\.\\.\\.': expected a task id, NAME or NAME@VERSION \\(it is longer than 161 bytes\\)"

@@ -596,6 +596,10 @@ test_exec_line(void **state)
 		{ "{\"id\":1,\"text\":\"a\\u0000b\"}", EM_EFORMAT, 1, MF_NONE, 0, NULL, "NUL" },
 		{ "[1]", EM_EFORMAT, 0, MF_NONE, 0, NULL, "whole-number" },
 		{ "{\"id\":1,", EM_EFORMAT, 0, MF_NONE, 0, NULL, "not JSON" },
+		/* jansson's error quotes the bad token, control characters and
+		 * all: found by model_fuzz (a newline in the reason) */
+		{ "{\"i\\\n:-7}", EM_EFORMAT, 0, MF_NONE, 0, NULL, "not JSON" },
+		{ "{\"a\\\x1b[2J\r", EM_EFORMAT, 0, MF_NONE, 0, NULL, "not JSON" },
 	};
 
 	(void)state;
@@ -619,6 +623,8 @@ test_exec_line(void **state)
 		}
 		if (rows[i].why != NULL && strstr(r.why, rows[i].why) == NULL)
 			fail_msg("row %zu: why '%s' lacks '%s'", i, r.why, rows[i].why);
+		if (strpbrk(r.why, "\n\r\x1b") != NULL)	/* one printable line */
+			fail_msg("row %zu: why holds a control character: '%s'", i, r.why);
 		free(text);
 	}
 }

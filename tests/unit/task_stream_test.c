@@ -137,15 +137,7 @@ publish(const struct tcase *c, const char *base, store *st, task_built *t, body_
 		snprintf(out, cap, "file err=%d %s", err, why);
 		return err;
 	}
-	memset(b, 0, sizeof *b);
-	strcpy(b->name, t->spec.name);
-	strcpy(b->version, t->spec.version);
-	memcpy(b->items_root, t->items_root, 32);
-	b->n_items = t->n_items;
-	b->manifest = (const uint8_t *)t->manifest;
-	b->manifest_len = t->manifest_len;
-	b->n_chunks = (uint32_t)t->n_chunks;
-	b->chunks = t->chunk_hashes;
+	task_built_body(t, b);
 	body_task_id(b, tid);
 	hex_encode(root, t->items_root, 32);
 	hex_encode(idh, tid, 32);

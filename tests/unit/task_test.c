@@ -14,33 +14,8 @@
 #include <cmocka.h>
 
 #include "hash.h"
+#include "json_oom.h"
 #include "task.h"
-
-/* The allocation to fail (1: the first after arming), 0 for none. */
-static unsigned fail_at, calls;
-
-static void *
-failing_malloc(size_t n)
-{
-	if (fail_at != 0 && ++calls == fail_at)
-		return NULL;
-	return malloc(n);
-}
-
-static void
-arm(unsigned k)
-{
-	fail_at = k;
-	calls = 0;
-	json_set_alloc_funcs(failing_malloc, free);
-}
-
-static void
-disarm(void)
-{
-	fail_at = 0;
-	json_set_alloc_funcs(malloc, free);
-}
 
 /* A numeric task: its target, a number, is turned into text by
  * json_dumps when an item is checked. */

@@ -148,6 +148,8 @@ cmd_compare(int argc, char **argv)
 		return cli_help(help);
 	if (pa.n_pos != 3)
 		return cli_usage("compare", "give TASK MODEL_A MODEL_B");
+	if ((rc = cli_task("compare", "TASK", pa.pos[0])) != 0)
+		return rc;
 	if (home_open_read(&h, &pa))
 		return 1;
 	if ((err = task_find(h.st, h.pk, pa.pos[0], id, why, sizeof why)) != EM_OK) {

@@ -9,6 +9,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "board.h"
 #include "clock.h"
 #include "cli.h"
 #include "eval.h"
@@ -32,7 +33,8 @@ static const char help[] =
 "store. Every scored item is cached as it completes: run the same command\n"
 "again after Ctrl-C, kill -9 or a failure and it goes on where it stopped,\n"
 "without asking the model again for scored items. A run that did not score\n"
-"every item is never published.\n\n"
+"every item is never published; one whose result is the one this node\n"
+"already published for the model revision signs nothing new.\n\n"
 "Reasoning blocks (<think>...</think> and the like) are set aside: the answer\n"
 "after them is scored. An item the server refuses (HTTP 400, 413 or 422 about\n"
 "it, e.g. a prompt over its context) scores 0 and is counted; so are answers\n"
@@ -322,7 +324,7 @@ nothing_sent(void)
 
 static int
 report(const eval_opts *o, const eval_out *r, const body_result *res, const uint8_t *rid,
-    int json)
+    int already, int json)
 {
 	double rate = r->wall_s > 0 ? (double)(r->scored - r->cached) / r->wall_s : 0;
 	double cpu_ms = r->scored > r->cached ? 1000 * r->cpu_s / (double)(r->scored - r->cached) : 0;
@@ -345,8 +347,10 @@ report(const eval_opts *o, const eval_out *r, const body_result *res, const uint
 		    "refused", (json_int_t)r->refused, "failed_as_wrong", (json_int_t)r->failed_scored,
 		    "notes", r->notes);
 
-		if (j != NULL)
+		if (j != NULL) {
 			json_object_set_new(j, "complete", json_true());
+			json_object_set_new(j, "published_before", json_boolean(already));
+		}
 		return cli_json_print(j);
 	}
 	printf("%s@%s  model %s%s", cli_show(o->task->spec.name, tn, sizeof tn),
@@ -367,11 +371,50 @@ report(const eval_opts *o, const eval_out *r, const body_result *res, const uint
 	printf("  merkle     %s\n", hex);
 	if (rid != NULL) {
 		hex_encode(hex, rid, 32);
-		printf("  published  result %s\n", hex);
+		printf("  published  result %s%s\n", hex, already ? " (before: this run's result "
+		    "is the one already published, so nothing new was signed)" : "");
 	} else {
 		printf("  not published (%s)\n", o->limit ? "--limit" : "--no-publish");
 	}
 	return 0;
+}
+
+/* The body a result's content is: b with its run times left out. On
+ * success *out is yours (free()). */
+static em_err
+content(const body_any *b, uint8_t **out, size_t *len)
+{
+	body_any c = *b;
+
+	c.u.result.t_start = c.u.result.t_end = 0;
+	return body_encode(&c, out, len);
+}
+
+/* Whether this node's standing result for the run's model revision (the
+ * one rule, board.h) says all that b says, but for when it ran: a run
+ * repeated from the cache. Its id into rid. 1 if so; 0 if not, or if
+ * that cannot be read (then a new result is signed, as before). */
+static int
+published_already(home_ctx *h, const eval_opts *o, const body_any *b, uint8_t rid[static 32])
+{
+	const board_opts any = { 0 };
+	uint8_t *bytes = NULL, *mine = NULL, *theirs = NULL;
+	size_t len, n_mine, n_theirs;
+	rec_env env;
+	body_any old;
+	int same = 0;
+
+	if (board_standing(h->st, o->task->id, h->pk, o->model_name, o->revision, &any,
+	    rid) != EM_OK || store_get(h->st, rid, &bytes, &len) != EM_OK)
+		return 0;
+	if (rec_parse(bytes, len, &env, NULL) == EM_OK && rec_body(&env, &old) == EM_OK &&
+	    old.kind == REC_RESULT && content(&old, &theirs, &n_theirs) == EM_OK &&
+	    content(b, &mine, &n_mine) == EM_OK)
+		same = n_mine == n_theirs && memcmp(mine, theirs, n_mine) == 0;
+	free(theirs);
+	free(mine);
+	free(bytes);
+	return same;
 }
 
 static int
@@ -387,7 +430,8 @@ finish(home_ctx *h, const eval_opts *o, const eval_out *r, int access, const arg
 
 	eval_fail_summary(r, sum, sizeof sum);
 	if (r->interrupted)
-		return not_done(o, r, json, 130, NULL, "interrupted: %zu of %zu items scored and "
+		return not_done(o, r, json, 128 + r->interrupted, NULL,
+		    "interrupted: %zu of %zu items scored and "
 		    "cached; run the same command again to go on", r->scored, r->n);
 	if (r->scored != r->n)
 		return not_done(o, r, json, 1, r->capped ? "max_requests" : NULL,
@@ -414,13 +458,18 @@ finish(home_ctx *h, const eval_opts *o, const eval_out *r, int access, const arg
 		if ((err = eval_result_body(&full, r, access, &b, &scores)) != EM_OK)
 			return not_done(o, r, json, 1, NULL, "cannot compute the result: %s",
 			    em_strerror(err));
-		rc = report(o, r, &b.u.result, NULL, json);
+		rc = report(o, r, &b.u.result, NULL, 0, json);
 		free(scores);
 		return rc;
 	}
 	if ((err = eval_result_body(o, r, access, &b, &scores)) != EM_OK)
 		return not_done(o, r, json, 1, NULL, "cannot compute the result: %s",
 		    em_strerror(err));
+	if (publish && published_already(h, o, &b, rid)) {
+		rc = report(o, r, &b.u.result, rid, 1, json);
+		free(scores);
+		return rc;
+	}
 	if (publish) {
 		if ((err = body_encode(&b, &enc, &len)) == EM_OK)
 			err = store_publish(h->st, h->me, REC_RESULT, enc, len, em_wall_ms(em_clock_system()), rid, NULL);
@@ -431,7 +480,7 @@ finish(home_ctx *h, const eval_opts *o, const eval_out *r, int access, const arg
 			    em_strerror(err));
 		}
 	}
-	rc = report(o, r, &b.u.result, publish ? rid : NULL, json);
+	rc = report(o, r, &b.u.result, publish ? rid : NULL, 0, json);
 	free(scores);
 	return rc;
 }
@@ -503,6 +552,8 @@ cmd_eval(int argc, char **argv)
 		return cli_help(help);
 	if (a.n_pos != 1)
 		return cli_usage("eval", "give the TASK to run (id, prefix, NAME or NAME@VERSION)");
+	if ((rc = cli_task("eval", "TASK", a.pos[0])) != 0)
+		return rc;
 	json = args_get(&a, "json") != NULL;
 	if ((rc = settings(&a, &o, &access, &extra)) != 0)
 		goto out;

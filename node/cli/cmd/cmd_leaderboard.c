@@ -375,7 +375,8 @@ cmd_leaderboard(int argc, char **argv)
 	if (a.n_pos == 0 && (args_get(&a, "trusted") || args_get(&a, "min-reporters") ||
 	    args_get(&a, "all")))
 		return cli_usage("leaderboard", "--trusted, --min-reporters and --all need a TASK");
-	if ((rc = cli_number("leaderboard", &a, "min-reporters", 0, 1000000, 0, &k)) != 0)
+	if ((rc = cli_number("leaderboard", &a, "min-reporters", 0, 1000000, 0, &k)) != 0 ||
+	    (a.n_pos == 1 && (rc = cli_task("leaderboard", "TASK", a.pos[0])) != 0))
 		return rc;
 	if (home_open_read(&h, &a))
 		return 1;

@@ -108,11 +108,17 @@ parse(const args_parsed *a, daemon_opts *o)
 	if ((v = args_get(a, "advertise")) != NULL &&
 	    (rc = addr(v, "--advertise", o->advertise, sizeof o->advertise)) != 0)
 		return rc;
+	if (v != NULL && !addr_dialable(v))
+		return cli_bad("node", "--advertise", v, "expected the address of one host (not "
+		    "0.0.0.0, ::, a broadcast, multicast or link-local one)");
 	o->n_peers = args_all(a, "peer", &peers);
 	for (size_t i = 0; i < o->n_peers; i++) {
 		if (addr_parse(peers[i], &ss) != 0)
 			return cli_bad("node", "--peer", peers[i],
 			    "expected HOST:PORT with a numeric host");
+		if (!addr_dialable(peers[i]))
+			return cli_bad("node", "--peer", peers[i], "expected the address of one "
+			    "host (not 0.0.0.0, ::, a broadcast, multicast or link-local one)");
 		o->peers[i] = peers[i];
 	}
 	if ((rc = cli_number("node", a, "max-inbound", 0, 4096, 64, &n)) != 0)

@@ -104,6 +104,9 @@ add(const args_parsed *a)
 	if (addr_parse(a->pos[0], &ss) != 0 || strlen(a->pos[0]) >= sizeof sp.addr)
 		return cli_bad("peers add", "HOST:PORT", a->pos[0], "expected a numeric host and a "
 		    "port");
+	if (!addr_dialable(a->pos[0]))
+		return cli_bad("peers add", "HOST:PORT", a->pos[0], "expected the address of one "
+		    "host (not 0.0.0.0, ::, a broadcast, multicast or link-local one)");
 	if (home_open(&h, a, 0))
 		return 1;
 	rc = add_to(&h, a->pos[0]);

@@ -14,7 +14,28 @@ static const char help[] =
 "Signs and publishes a revoke record for one of this node's own records (a\n"
 "result, a task, ...). It reaches every node by gossip; a revoked result\n"
 "leaves every leaderboard's ranking (shown, marked, with --all). The record\n"
-"itself stays, as signed history. Revoking another node's record is refused.\n";
+"itself stays, as signed history. Revoking another node's record is refused;\n"
+"revoking a record again signs nothing and names the first revocation.\n";
+
+struct prior {
+	const uint8_t	*target;
+	uint8_t		 id[32];	/* our revocation of it, once found */
+	int		 found;
+};
+
+static int
+prior_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
+{
+	struct prior *p = ctx;
+
+	(void)flags;
+	if (env->kind == REC_REVOKE && memcmp(b->u.ref.target, p->target, 32) == 0) {
+		memcpy(p->id, env->id, 32);
+		p->found = 1;
+		return 1;	/* stop */
+	}
+	return 0;
+}
 
 static const opt opts[] = {
 	{ "home", OPT_VALUE, 0 }, { "passphrase-env", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 },
@@ -30,6 +51,7 @@ cmd_revoke(int argc, char **argv)
 	size_t len;
 	rec_env env;
 	body_any b = { .kind = REC_REVOKE };
+	struct prior prior = { .target = target };
 	args_parsed a;
 	home_ctx h;
 	int rc = 0;
@@ -61,6 +83,16 @@ cmd_revoke(int argc, char **argv)
 		    "revoke it", hex, ahex);
 	} else if (env.kind == REC_REVOKE) {
 		rc = cli_fail("record %.16s is itself a revocation; revocations are final", hex);
+	} else if ((err = store_records(h.st, h.pk, 0, prior_fn, &prior)) != EM_OK) {
+		rc = cli_fail("cannot read this node's records: %s", em_strerror(err));
+	} else if (prior.found) {	/* once is final: a second would say nothing more */
+		hex_encode(ahex, prior.id, 32);
+		if (args_get(&a, "json"))
+			rc = cli_json_print(json_pack("{s:s, s:s, s:b}", "id", ahex, "revokes", hex,
+			    "already", 1));
+		else
+			printf("%s %s was revoked already\n  revocation %s\n",
+			    body_kind_name(env.kind), hex, ahex);
 	} else {
 		memcpy(b.u.ref.target, target, 32);
 		snprintf(b.u.ref.text, sizeof b.u.ref.text, "%s", reason);

@@ -98,14 +98,7 @@ publish_task(home_ctx *h, const char *path, int json)
 
 	if ((err = task_load(path, &t, why, sizeof why)) != EM_OK)
 		return err == EM_ENOMEM ? cli_fail("out of memory") : cli_fail("%s", why);
-	strcpy(b.u.task.name, t.spec.name);
-	strcpy(b.u.task.version, t.spec.version);
-	memcpy(b.u.task.items_root, t.items_root, 32);
-	b.u.task.n_items = t.n_items;
-	b.u.task.manifest = (const uint8_t *)t.manifest;
-	b.u.task.manifest_len = t.manifest_len;
-	b.u.task.n_chunks = (uint32_t)t.n_chunks;
-	b.u.task.chunks = t.chunk_hashes;
+	task_built_body(&t, &b.u.task);
 	body_task_id(&b.u.task, tid);
 	/* the same manifest and items again: the task this node published
 	 * stands; a second record would say nothing new */
@@ -411,7 +404,7 @@ fetch(const args_parsed *a)
 
 	if ((rc = cli_task("task fetch", "TASK", a->pos[0])) != 0)
 		return rc;
-	if (home_open(&h, a, 0))
+	if (home_open_read(&h, a))
 		return 1;
 	if (task_find(h.st, h.pk, a->pos[0], id, why, sizeof why) != EM_OK) {
 		home_close(&h);
@@ -456,7 +449,7 @@ list(const args_parsed *a)
 	home_ctx h;
 	int rc;
 
-	if (home_open(&h, a, 0))
+	if (home_open_read(&h, a))
 		return 1;
 	rc = list_tasks(&h, args_get(a, "json") != NULL);
 	home_close(&h);
@@ -469,7 +462,9 @@ show(const args_parsed *a)
 	home_ctx h;
 	int rc;
 
-	if (home_open(&h, a, 0))
+	if ((rc = cli_task("task show", "TASK", a->pos[0])) != 0)
+		return rc;
+	if (home_open_read(&h, a))
 		return 1;
 	rc = show_task(&h, a->pos[0], args_get(a, "json") != NULL);
 	home_close(&h);
@@ -477,6 +472,8 @@ show(const args_parsed *a)
 }
 
 static const cli_verb verbs[] = {
+	{ "import", cmd_task_import_opts, CMD_TASK_IMPORT_N_OPTS, 1, "import needs FILE", cmd_task_import_usage,
+	    cmd_task_import_about, cmd_task_import },
 	{ "publish", publish_opts, sizeof publish_opts / sizeof publish_opts[0], 1,
 	    "publish needs MANIFEST.json",
 	    "MANIFEST.json [--home DIR] [--passphrase-env VAR] [--json]",
