@@ -1,4 +1,5 @@
-/* Tasks in the store: finding one by name or id, who holds a name. */
+/* Tasks in the store: finding one by name or id, who holds a name, which
+ * of a task's publishers speaks for it, a task record against itself. */
 #include "task.h"
 
 #include <stdio.h>
@@ -9,8 +10,6 @@
 #include "name.h"
 #include "utf8.h"
 
-/* Names are looked up by their keys (name_key): a task published as
- * "cafe\u0301" or "arith\u00ad-en" is found as "café" or "arith-en". */
 unsigned
 task_rank(store *st, const uint8_t *self, const uint8_t author[static 32], uint32_t flags)
 {
@@ -23,6 +22,8 @@ task_rank(store *st, const uint8_t *self, const uint8_t author[static 32], uint3
 	return r;
 }
 
+/* Names are looked up by their keys (name_key): a task published as
+ * "cafe\u0301" or "arith\u00ad-en" is found as "café" or "arith-en". */
 struct holders {
 	store		*st;
 	const uint8_t	*self;
