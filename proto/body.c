@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "hash.h"
 #include "mpr.h"
 #include "utf8.h"
@@ -95,6 +96,12 @@ decode_task(mpr *r, body_task *t)
 		r->field = "task.name";
 		return EM_EFORMAT;
 	}
+	/* the record against itself: every chunk holds an item at least,
+	 * and no more items than its bytes have lines */
+	r->field = "task.n_items";
+	if (t->n_items == 0 || t->n_chunks == 0 || t->n_items < t->n_chunks ||
+	    t->n_items > (uint64_t)t->n_chunks * (BODY_CHUNK_BYTES / BODY_ITEM_LINE_MIN))
+		return EM_ERANGE;
 	return EM_OK;
 }
 
@@ -290,13 +297,34 @@ body_result_keys(const uint8_t *buf, size_t len, uint8_t task[static 32],
 	return mpr_str(&r, revision, BODY_NAME_MAX + 1);
 }
 
+/* Version 2. Version 1 hashed only the tag, the manifest's hash and the
+ * items root: a member could sign a record with the same id and another
+ * n_items, chunk list or name, and which record a node met first decided
+ * what it listed, evaluated and ranked. Every field of the body is here
+ * now, so records with one id differ only by who signed them and when.
+ * Texts are length-prefixed; each part is fixed-size or has its size. */
 void
 body_task_id(const body_task *t, uint8_t id[static 32])
 {
-	uint8_t buf[16 + 32 + 32];
+	uint8_t h[32], n[8];
+	hash_state st;
 
-	memcpy(buf, "evalmesh/task/v1", 16);
-	hash_blake2b(buf + 16, t->manifest, t->manifest_len);
-	memcpy(buf + 48, t->items_root, 32);
-	hash_blake2b(id, buf, sizeof buf);
+	hash_start(&st);
+	hash_update(&st, (const uint8_t *)"evalmesh/task/v2", 16);
+	hash_blake2b(h, t->manifest, t->manifest_len);
+	hash_update(&st, h, 32);
+	hash_update(&st, t->items_root, 32);
+	be_put(n, t->n_items, 8);
+	hash_update(&st, n, 8);
+	be_put(n, t->n_chunks, 8);
+	hash_update(&st, n, 8);
+	hash_blake2b(h, t->chunks, 32 * (size_t)t->n_chunks);
+	hash_update(&st, h, 32);
+	be_put(n, strlen(t->name), 8);
+	hash_update(&st, n, 8);
+	hash_update(&st, (const uint8_t *)t->name, strlen(t->name));
+	be_put(n, strlen(t->version), 8);
+	hash_update(&st, n, 8);
+	hash_update(&st, (const uint8_t *)t->version, strlen(t->version));
+	hash_finish(&st, id);
 }

@@ -42,6 +42,8 @@ enum rec_kind {
 #define BODY_MANIFEST_MAX	(64 * 1024)
 #define BODY_CHUNKS_MAX		1024
 #define BODY_ITEMS_MAX		(1u << 20)
+#define BODY_CHUNK_BYTES	(256 * 1024)	/* a chunk of item lines, at most */
+#define BODY_ITEM_LINE_MIN	3		/* "{}" and its newline */
 #define BODY_SCORES_MAX		65536	/* per-item scores carried in a result */
 #define BODY_SCORE_SCALE	10000	/* a score s in [0,1] travels as s*10000 */
 
@@ -137,7 +139,9 @@ typedef struct body_any {
  * read, the failing one after an error, and *off its byte offset in buf
  * (both may be NULL). Errors: EM_EKIND, EM_EFORMAT (a wrong shape, or a
  * text utf8_printable refuses), EM_ETRUNC, EM_ETOOBIG, EM_EUTF8,
- * EM_ERANGE, EM_ETRAILING. */
+ * EM_ERANGE, EM_ETRAILING. A task whose n_items its chunk list cannot
+ * hold (none, fewer than one per chunk, more than BODY_CHUNK_BYTES /
+ * BODY_ITEM_LINE_MIN per chunk) is EM_ERANGE at "task.n_items". */
 em_err body_decode(uint8_t kind, const uint8_t *buf, size_t len, body_any *out,
     const char **field, size_t *off);
 
@@ -154,8 +158,12 @@ em_err body_result_keys(const uint8_t *buf, size_t len, uint8_t task[static 32],
  * EM_EKIND, EM_ENOMEM, or body_decode's error for what was encoded. */
 em_err body_encode(const body_any *b, uint8_t **out, size_t *len);
 
-/* The id of a task: BLAKE2b-256 over a tag, the manifest's hash and the
- * items' Merkle root, so it commits to the manifest and every item. */
+/* The id of a task (version 2): BLAKE2b-256 over a tag
+ * ("evalmesh/task/v2"), the manifest's hash, the items' Merkle root,
+ * n_items, n_chunks, the hash of the chunk hashes, the name and the
+ * version: everything the body says, so two task records with one id
+ * differ only by their author, time and signature, and which of them a
+ * node met first changes nothing it shows, evaluates or ranks. */
 void body_task_id(const body_task *t, uint8_t id[static 32]);
 
 /* The kind's name ("result", static), or NULL for an unknown kind. */

@@ -131,6 +131,8 @@ int	st_bytes(store *st, MDB_txn *txn, const uint8_t id[static 32], MDB_val *out)
 /* Parses stored bytes (checked when they came in) into env and b, which
  * borrow from v. EM_ESTORE if they no longer parse. */
 int	st_parse(const MDB_val *v, rec_env *env, body_any *b);
+/* Indexes the task record at local number num under its task id. */
+int	st_task_index(store *st, MDB_txn *txn, const body_task *t, const uint8_t num[static 8]);
 
 /* Indexes and stores one verified record (its bytes copied into the map);
  * *status gets enum store_status. */

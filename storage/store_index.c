@@ -87,13 +87,21 @@ index_add(MDB_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
 	return rc == MDB_KEYEXIST ? EM_OK : st_rc(rc);
 }
 
+int
+st_task_index(store *st, MDB_txn *txn, const body_task *t, const uint8_t num[static 8])
+{
+	uint8_t task_id[32];
+
+	body_task_id(t, task_id);
+	return index_add(txn, st->tasks, task_id, 32, num, 8);
+}
+
 /* The kind's own indexes. Their values are local numbers, which only grow,
  * so each lands at the end of its key's list. */
 static int
 index_body(store *st, MDB_txn *txn, const rec_env *env, const uint8_t num[static 8])
 {
 	char model[2 * BODY_NAME_MAX + 2];
-	uint8_t task_id[32];
 	body_any b;
 	size_t n;
 	int err;
@@ -112,8 +120,7 @@ index_body(store *st, MDB_txn *txn, const rec_env *env, const uint8_t num[static
 			return err;
 		return index_add(txn, st->by_model, model, n, num, 8);
 	case REC_TASK:
-		body_task_id(&b.u.task, task_id);
-		return index_add(txn, st->tasks, task_id, 32, num, 8);
+		return st_task_index(st, txn, &b.u.task, num);
 	case REC_REVOKE:
 		err = st_board_flag(st, txn, b.u.ref.target, RESULT_REVOKED, env->author);
 		break;

@@ -135,11 +135,12 @@ open_rdonly(store *st, const uint8_t netid[static 32])
 	return (em_err)st_rc(mdb_txn_commit(txn));
 }
 
-/* The layout of the derived databases (the board and its names). A store
- * whose meta "schema" differs has them built again, once, from the result
- * records it holds. */
-#define STORE_SCHEMA	"9"	/* 8: names by their keys (name_key); 9: no
-				 * digests table (a cache nothing read) */
+/* The layout of the derived databases (the board and its names, the
+ * task index). A store whose meta "schema" differs has them built again,
+ * once, from the records it holds. */
+#define STORE_SCHEMA	"10"	/* 8: names by their keys (name_key); 9: no
+				 * digests table (a cache nothing read); 10:
+				 * task ids of version 2 (body_task_id) */
 
 /* The tables an older layout had and this one has not: gone. */
 static int
@@ -168,12 +169,14 @@ upgrade(store *st, MDB_txn *txn, void *ctx)
 	(void)ctx;
 	if ((rc = mdb_get(txn, st->meta, &k, &v)) != 0 && rc != MDB_NOTFOUND)
 		return st_rc(rc);
-	if (rc == 0 && v.mv_size == 1 && memcmp(v.mv_data, STORE_SCHEMA, 1) == 0)
+	if (rc == 0 && v.mv_size == sizeof STORE_SCHEMA - 1 &&
+	    memcmp(v.mv_data, STORE_SCHEMA, sizeof STORE_SCHEMA - 1) == 0)
 		return EM_OK;
 	/* the board's rows are derived: drop them and build them again */
 	if ((err = drop_old(txn)) != EM_OK)
 		return err;
-	if ((rc = mdb_drop(txn, st->board, 0)) != 0 || (rc = mdb_drop(txn, st->names, 0)) != 0)
+	if ((rc = mdb_drop(txn, st->board, 0)) != 0 || (rc = mdb_drop(txn, st->names, 0)) != 0 ||
+	    (rc = mdb_drop(txn, st->tasks, 0)) != 0)
 		return st_rc(rc);
 	if ((rc = mdb_cursor_open(txn, st->records, &cur)) != 0)
 		return st_rc(rc);
@@ -182,15 +185,19 @@ upgrade(store *st, MDB_txn *txn, void *ctx)
 		rec_env env;
 		body_any b;
 
-		if (st_parse(&bytes, &env, &b) == EM_OK && env.kind == REC_RESULT && num.mv_size == 8)
+		if (st_parse(&bytes, &env, &b) != EM_OK || num.mv_size != 8)
+			continue;
+		if (env.kind == REC_RESULT)
 			err = st_board_add(st, txn, &env, &b.u.result, num.mv_data);
+		else if (env.kind == REC_TASK)
+			err = st_task_index(st, txn, &b.u.task, num.mv_data);
 	}
 	mdb_cursor_close(cur);
 	if (err != EM_OK)
 		return err;
 	if (rc != MDB_NOTFOUND)
 		return st_rc(rc);
-	v.mv_size = 1;
+	v.mv_size = sizeof STORE_SCHEMA - 1;
 	v.mv_data = STORE_SCHEMA;
 	return st_rc(mdb_put(txn, st->meta, &k, &v, 0));
 }

@@ -73,6 +73,8 @@ put(auto_cfg *c, char *mode, enum modelcfg_key k, const char *s, modelcfg_val *v
 		c->budget.tasks_per_author = v->num;
 	else if (k == MC_FETCH_QUOTA_MB)
 		c->fetch_quota = v->num << 20;
+	else if (k == MC_TASK_RECORDS)
+		c->task_records = v->num;
 	else if (k == MC_EXTRA_BODY) {
 		/* compact, as model_extra_body_check measured it: it fits */
 		if ((dump = json_dumps(v->obj, JSON_COMPACT | JSON_SORT_KEYS)) == NULL ||
@@ -145,12 +147,13 @@ load(const char *path, json_t **o)
 }
 
 /* Whether setting k means nothing without a model: all but the model,
- * the mode, and the fetch quota (which bounds what peers' tasks fill the
- * disk with, evaluated or not). */
+ * the mode, the fetch quota and the task records cap (which bound what
+ * peers' tasks fill the disk with, evaluated or not). */
 static int
 needs_model(enum modelcfg_key k)
 {
-	return k != MC_MODEL && k != MC_AUTO_EVAL && k != MC_FETCH_QUOTA_MB;
+	return k != MC_MODEL && k != MC_AUTO_EVAL && k != MC_FETCH_QUOTA_MB &&
+	    k != MC_TASK_RECORDS;
 }
 
 /* The file's keys, each checked by its rule. *used: there was a file;
@@ -271,6 +274,8 @@ defaults(auto_cfg *c)
 		b->tasks_per_author = AUTO_BUDGET_TASKS_PER_AUTHOR;
 	if (c->fetch_quota == 0)
 		c->fetch_quota = (uint64_t)AUTO_FETCH_QUOTA_MB << 20;
+	if (c->task_records == 0)
+		c->task_records = AUTO_TASK_RECORDS;
 }
 
 int

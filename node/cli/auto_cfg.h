@@ -17,7 +17,8 @@
 	{ "extra-body", OPT_VALUE, 0 }, { "api-key-header", OPT_VALUE, 0 }, \
 	{ "budget-requests", OPT_VALUE, 0 }, { "budget-prompt-bytes", OPT_VALUE, 0 }, \
 	{ "budget-max-tokens", OPT_VALUE, 0 }, { "budget-items", OPT_VALUE, 0 }, \
-	{ "budget-tasks-per-author", OPT_VALUE, 0 }, { "fetch-quota-mb", OPT_VALUE, 0 }
+	{ "budget-tasks-per-author", OPT_VALUE, 0 }, { "fetch-quota-mb", OPT_VALUE, 0 }, \
+	{ "task-records-per-author", OPT_VALUE, 0 }
 
 /* Reads HOME/node.json under home_dir (if there is one) and the flags in
  * a into *cfg (zeroed first; every value copied in), each value checked

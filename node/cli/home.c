@@ -291,7 +291,7 @@ home_task(home_ctx *h, const char *text, uint8_t id[static 32])
 
 	if (strlen(text) == ID_HEX_LEN && hex_decode(id, 32, text) == EM_OK)
 		return 0;
-	if (task_find(h->st, text, id, why, sizeof why) != EM_OK)
+	if (task_find(h->st, h->pk, text, id, why, sizeof why) != EM_OK)
 		return cli_fail("%s", why);
 	return 0;
 }

@@ -60,6 +60,8 @@ static const struct rule {
 	    K_NUM, 0, 1, 100000, { 0 }, NULL },
 	[MC_FETCH_QUOTA_MB] = { "fetch-quota-mb", "fetch_quota_mb", K_NUM, 0, 1, 1u << 20, { 0 },
 	    NULL },
+	[MC_TASK_RECORDS] = { "task-records-per-author", "task_records_per_author", K_NUM, 0, 1,
+	    1000000, { 0 }, NULL },
 };
 
 const char *

@@ -35,7 +35,8 @@
  *   budget_max_tokens       --budget-max-tokens        1 to MODELCFG_MAX_TOKENS
  *   budget_items            --budget-items             1 to BODY_ITEMS_MAX
  *   budget_tasks_per_author --budget-tasks-per-author  1 to 100000 a day
- *   fetch_quota_mb          --fetch-quota-mb           1 to 2^20 (MiB) */
+ *   fetch_quota_mb          --fetch-quota-mb           1 to 2^20 (MiB)
+ *   task_records_per_author --task-records-per-author  1 to 10^6 a day */
 #ifndef EM_MODELCFG_H
 #define EM_MODELCFG_H
 
@@ -56,7 +57,8 @@ enum modelcfg_key {
 	MC_MODEL, MC_REVISION, MC_ACCESS, MC_API, MC_SERVED_MODEL, MC_API_KEY_ENV,
 	MC_API_KEY_HEADER, MC_EXEC, MC_ENDPOINT, MC_CONCURRENCY, MC_MAX_TOKENS,
 	MC_EXTRA_BODY, MC_AUTO_EVAL, MC_EVAL_JOBS, MC_BUDGET_REQUESTS, MC_BUDGET_PROMPT_BYTES,
-	MC_BUDGET_MAX_TOKENS, MC_BUDGET_ITEMS, MC_BUDGET_TASKS_PER_AUTHOR, MC_FETCH_QUOTA_MB, MC_N
+	MC_BUDGET_MAX_TOKENS, MC_BUDGET_ITEMS, MC_BUDGET_TASKS_PER_AUTHOR, MC_FETCH_QUOTA_MB,
+	MC_TASK_RECORDS, MC_N
 };
 
 /* What a good value comes to besides its text. */

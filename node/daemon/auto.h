@@ -28,7 +28,8 @@
  *    "auto_eval": "trusted", "eval_jobs": 1,
  *    "budget_requests": 5000, "budget_prompt_bytes": 65536,
  *    "budget_max_tokens": 4096, "budget_items": 5000,
- *    "budget_tasks_per_author": 5, "fetch_quota_mb": 64}
+ *    "budget_tasks_per_author": 5, "fetch_quota_mb": 64,
+ *    "task_records_per_author": 100}
  * (max_tokens, extra_body and api_key_header as `eval` takes them). */
 #ifndef EM_AUTO_H
 #define EM_AUTO_H
@@ -60,6 +61,7 @@ typedef struct auto_budget {
 #define AUTO_BUDGET_ITEMS		5000
 #define AUTO_BUDGET_TASKS_PER_AUTHOR	5
 #define AUTO_FETCH_QUOTA_MB		64	/* chunk bytes per author, fetched unasked */
+#define AUTO_TASK_RECORDS		100	/* task records taken in per author a day */
 #define AUTO_TASK_MAX_TOKENS		256	/* a manifest's without one (task.h's
 						 * TASK_MAX_TOKENS_DEFAULT) */
 
@@ -81,6 +83,8 @@ typedef struct auto_cfg {
 	auto_budget	budget;
 	uint64_t	fetch_quota;	/* bytes of task chunks fetched unasked for
 					 * one author (fetch.c), whatever the mode */
+	uint64_t	task_records;	/* task records taken in from peers per
+					 * author a day (intake.c), whatever the mode */
 } auto_cfg;
 
 #endif

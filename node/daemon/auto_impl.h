@@ -52,6 +52,9 @@ typedef struct tentry {
 	uint64_t	 items;
 	uint64_t	 max_tokens;	/* what its runs would ask */
 	job		*j;		/* T_JOB */
+	uint32_t	 pick;		/* this scan: which of its records speaks
+					 * (task_rank), by arrival from 0 */
+	unsigned	 pick_rank;
 } tentry;
 
 struct job {

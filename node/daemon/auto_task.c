@@ -17,6 +17,7 @@
 #include "hex.h"
 #include "log.h"
 #include "name.h"
+#include "task.h"
 
 void
 auto_save_day(daemon_state *d)
@@ -259,6 +260,7 @@ struct scan {
 	uint64_t	 pending;	/* items of jobs not running */
 	uint8_t		 last[32];	/* the task visited last */
 	int		 any;
+	uint32_t	 ord;		/* the record's place among its task's */
 	size_t		 refused, deferred;	/* newly so in this scan */
 };
 
@@ -363,21 +365,30 @@ decide(struct scan *sc, tentry *e, const uint8_t id[static 32], const rec_env *e
 	}
 }
 
+/* The record's task id into id, and its place among the task's records
+ * (they come by task id, then arrival) into sc->ord. */
+static void
+place(struct scan *sc, const body_task *t, uint8_t id[static 32])
+{
+	body_task_id(t, id);
+	sc->ord = sc->any && memcmp(id, sc->last, 32) == 0 ? sc->ord + 1 : 0;
+	memcpy(sc->last, id, 32);
+	sc->any = 1;
+}
+
+/* First pass: which record speaks for each task (task_rank): a member
+ * who signed a lab's task again, first, neither hides the lab's record
+ * from `--auto-eval trusted` nor withdraws it by revoking their own. */
 static int
-scan_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
+pick_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct scan *sc = ctx;
 	struct auto_state *au = sc->d->au;
+	unsigned rank = task_rank(sc->d->st, sc->d->pk, env->author, flags);
 	uint8_t id[32];
 	tentry *e;
 
-	body_task_id(&b->u.task, id);
-	/* the task is its first record, as task_rec_load takes it; others
-	 * that published it again change nothing */
-	if (sc->any && memcmp(id, sc->last, 32) == 0)
-		return 0;
-	memcpy(sc->last, id, 32);
-	sc->any = 1;
+	place(sc, &b->u.task, id);
 	if ((e = idmap_get(&au->tasks, id)) == NULL) {
 		if ((e = calloc(1, sizeof *e)) == NULL)
 			return 1;
@@ -386,6 +397,28 @@ scan_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 			return 1;
 		}
 	}
+	if (sc->ord == 0 || rank > e->pick_rank) {
+		e->pick = sc->ord;
+		e->pick_rank = rank;
+	}
+	return 0;
+}
+
+/* Second pass: each task decided on the record that speaks for it. */
+static int
+scan_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
+{
+	struct scan *sc = ctx;
+	struct auto_state *au = sc->d->au;
+	uint8_t id[32];
+	tentry *e;
+
+	place(sc, &b->u.task, id);
+	/* a task that came between the passes waits for the next scan */
+	if ((e = idmap_get(&au->tasks, id)) == NULL || e->pick != sc->ord)
+		return 0;
+	if (e->state == T_REVOKED && !(flags & RESULT_REVOKED))
+		e->state = 0;	/* published again, by someone who stands by it */
 	if (flags & RESULT_REVOKED) {	/* a withdrawn task is not run */
 		if (e->state == T_JOB && e->j->state == JOB_RUNNING)
 			return 0;	/* it ends by itself */
@@ -439,6 +472,8 @@ auto_scan(daemon_state *d)
 	au->seen_announced = d->announced;
 	au->last_scan = au->rounds;
 	sc.pending = auto_pending(au);
+	store_tasks(d->st, NULL, pick_fn, &sc);
+	sc.any = 0;
 	store_tasks(d->st, NULL, scan_fn, &sc);
 	if (sc.refused + sc.deferred > 0)
 		log_info("auto-eval: %zu tasks refused and %zu put off to a later day by the budget "

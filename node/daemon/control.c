@@ -89,7 +89,7 @@ status(daemon_state *d)
 		connected += c->ready && !c->closing;
 	store_count(d->st, &records);
 	store_digest(d->st, digest);
-	o = json_pack("{s:o, s:o, s:s, s:b, s:I, s:I, s:I, s:o, s:s*, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
+	o = json_pack("{s:o, s:o, s:s, s:b, s:I, s:I, s:I, s:o, s:s*, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
 	    "id", daemon_json_id(d->pk), "network", daemon_json_id(d->netid),
 	    "listen", d->o.listen, "running", 1,
 	    "peers_connected", (json_int_t)connected, "peers_known", (json_int_t)addrbook_count(&d->book),
@@ -100,7 +100,7 @@ status(daemon_state *d)
 	    "records_announced", (json_int_t)d->records_out,
 	    "chunks_wanted", (json_int_t)d->n_wants, "chunks_received", (json_int_t)d->chunks_in,
 	    "chunks_served", (json_int_t)d->chunks_out, "auto_eval", auto_status(d),
-	    "fetch", fetch_status(d));
+	    "fetch", fetch_status(d), "task_records", intake_status(d));
 	if (o != NULL)
 		json_object_set_new(o, "gossip", gossip_json(d));
 	return o;

@@ -200,6 +200,7 @@ daemon_run(const daemon_env *env, const daemon_opts *o)
 	gossip_free(d->g);
 	auto_free(d);
 	fetch_free(d);
+	intake_free(d);
 	uv_loop_close(d->loop);
 	hash_wipe(d->netkey, sizeof d->netkey);
 	free(d->ours);

@@ -146,6 +146,7 @@ struct daemon_state {
 	uint64_t	 chunks_in, chunks_out;
 	struct auto_state *au;		/* auto-eval jobs, NULL when off */
 	struct fetch_state *fs;		/* fetch.c: quotas, asks; made at first use */
+	struct intake_state *in;	/* intake.c: task records taken in */
 	conn		*cur;		/* whose messages are being handled */
 	int		 cur_equivocated;	/* ... and it signed two records for one seq */
 	int		 stopping;
@@ -227,6 +228,18 @@ json_t	*fetch_ask(daemon_state *d, const uint8_t task[static 32]);
  * start), tasks_not_used (lacking chunks, not fetched: not used, at the
  * last scan), tasks_asked, chunks_resting (given up on for now). */
 json_t	*fetch_status(daemon_state *d);
+
+/* Task records from peers (intake.c), asked of each record before it is
+ * taken: GOSSIP_NEW for other kinds and for a task record taken in;
+ * GOSSIP_INVALID for one that disagrees with itself (task_body_check,
+ * counted and logged); GOSSIP_LATER for one over its author's
+ * autocfg.task_records of the UTC day (this node and trusted authors
+ * have no cap; counted, logged once an author a day). intake_status:
+ * {per_author_day, refused_over_cap, authors_over_cap_today,
+ * refused_inconsistent}. */
+int	intake_task(daemon_state *d, const rec_env *env);
+json_t	*intake_status(daemon_state *d);
+void	intake_free(daemon_state *d);
 /* Frees d->fs; NULL is fine. */
 void	fetch_free(daemon_state *d);
 /* Asks for each wanted chunk that is due at daemon_mono

@@ -339,12 +339,13 @@ struct scan {
 	struct fetch_state *fs;
 	uint8_t		  last[32];	/* the task visited last */
 	int		  any;
+	int		  best;		/* second pass: the best use seen, or -1 */
 	uint8_t		(*todo)[32];	/* tasks lacking chunks */
 	size_t		  n_todo, cap_todo;
 };
 
-/* Whether this record is its task's first (the task, as task_rec_load
- * takes it); its id into id. */
+/* Whether this record is its task's first here (records of one task id
+ * say the same: body_task_id); its id into id. */
 static int
 first(struct scan *sc, const body_task *t, uint8_t id[static 32])
 {
@@ -394,18 +395,23 @@ held_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 	return 0;
 }
 
-/* Second pass, one task lacking chunks: wanted if used and within quota. */
+/* Second pass, one task lacking chunks: wanted if used and within quota.
+ * Every publisher of it counts, not the first: a member who signed a
+ * trusted lab's task again does not stop its items coming. */
 static int
 lacking_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct scan *sc = ctx;
 	uint8_t id[32];
+	enum use u;
 
 	(void)flags;
 	body_task_id(&b->u.task, id);
-	if (consider(sc->d, id, env, &b->u.task, 0) == USE_NOT)
-		sc->fs->n_unused++;
-	return 1;	/* its first record */
+	if ((int)use_of(sc->d, id, env->author) <= sc->best)
+		return 0;
+	u = consider(sc->d, id, env, &b->u.task, 0);
+	sc->best = (int)u;
+	return u == USE_FREE;	/* none better */
 }
 
 static int
@@ -453,8 +459,12 @@ fetch_scan(daemon_state *d)
 	idmap_free(&fs->counted);
 	fs->n_unused = 0;
 	store_tasks(d->st, NULL, held_fn, &sc);
-	for (size_t i = 0; i < sc.n_todo; i++)
+	for (size_t i = 0; i < sc.n_todo; i++) {
+		sc.best = -1;
 		store_tasks(d->st, sc.todo[i], lacking_fn, &sc);
+		if (sc.best == USE_NOT)
+			fs->n_unused++;
+	}
 	free(sc.todo);
 	fetch_send(d);
 }

@@ -142,12 +142,15 @@ h_ingest(void *ctx, const rec_env *env, int how)
 {
 	daemon_state *d = ctx;
 	daemon_pending *p;
+	int v;
 
 	/* a store that refused the last batch is left alone for a while */
 	if (d->sfail.err != EM_OK && daemon_mono(d) < d->sfail.again)
 		return GOSSIP_LATER;
 	if (rec_verify(env, d->netid) != EM_OK)
 		return GOSSIP_INVALID;
+	if ((v = intake_task(d, env)) != GOSSIP_NEW)
+		return v;
 	if (d->n_pend == PENDING_MAX) {
 		host_commit(d);
 		if (d->sfail.err != EM_OK)

@@ -374,6 +374,21 @@ slurp(const char *path, size_t max, char **out, size_t *len, char *why, size_t c
 	return EM_OK;
 }
 
+/* Whether the items path stays in the manifest's directory: not absolute,
+ * no ".." part. A manifest may come from someone else, and publishing it
+ * must not read (and quote, in an error) a file of the publisher's that
+ * its author named. */
+static int
+items_path_ok(const char *items)
+{
+	if (items[0] == '/')
+		return 0;
+	for (const char *p = items; *p != '\0'; p += strcspn(p, "/"), p += *p == '/')
+		if (strncmp(p, "..", 2) == 0 && (p[2] == '/' || p[2] == '\0'))
+			return 0;
+	return 1;
+}
+
 /* The items path, relative to the manifest's directory. */
 static em_err
 items_path(const char *manifest_path, const char *items, char *out, size_t cap)
@@ -381,7 +396,7 @@ items_path(const char *manifest_path, const char *items, char *out, size_t cap)
 	const char *slash = strrchr(manifest_path, '/');
 	int n;
 
-	if (items[0] == '/' || slash == NULL)
+	if (slash == NULL)
 		n = snprintf(out, cap, "%s", items);
 	else
 		n = snprintf(out, cap, "%.*s/%s", (int)(slash - manifest_path), manifest_path, items);
@@ -416,6 +431,11 @@ task_load(const char *path, task_built *t, char *why, size_t cap)
 	}
 	if ((err = spec_from(m, &t->spec, 1, inner, sizeof inner)) != EM_OK) {
 		task_why(EM_EFORMAT, why, cap, "%s:%d: %s", path, key_line(buf, inner), inner);
+		goto out;
+	}
+	if (!items_path_ok(json_string_value(json_object_get(m, "items")))) {
+		err = task_why(EM_EFORMAT, why, cap, "%s:%d: items: must be a path inside the "
+		    "manifest's directory (not absolute, no '..')", path, key_line(buf, "items:"));
 		goto out;
 	}
 	if (items_path(path, json_string_value(json_object_get(m, "items")), ipath,

@@ -31,6 +31,7 @@
 #include "store.h"
 
 #define TASK_CHUNK_MAX		STORE_BLOB_MAX
+_Static_assert(TASK_CHUNK_MAX == BODY_CHUNK_BYTES, "a record's n_items check counts chunks of this size");
 #define TASK_ITEM_MAX		(64 * 1024)	/* one item's canonical line */
 #define TASK_LINE_MAX		(4 * TASK_ITEM_MAX)	/* an items file's line */
 #define TASK_ITEMS_FILE_MAX	(512 << 20)	/* an items file; published, the
@@ -259,12 +260,24 @@ em_err task_ids_dup(task_ids *ids, uint32_t *first, uint32_t *second);
 /* Frees the keys and zeroes ids; a zeroed one is fine. */
 void task_ids_free(task_ids *ids);
 
-/* A task as this node holds it: the first record that published it
- * (task_rec_free). */
+/* How strongly a task record of author, with flags (RESULT_*), speaks
+ * for its task here. Task records with one id (body_task_id, version 2)
+ * say the same, and differ only by who signed them and when: one not
+ * revoked by its author ranks above one that is; then this node's own
+ * (self; NULL: none), then an author this store trusts, then any. Of
+ * equal ranks the first that came here speaks. So a member who signs a
+ * lab's task again, and reaches a node first, does not become its author
+ * there, and a trust decision sees every publisher, not the first. */
+unsigned task_rank(store *st, const uint8_t *self, const uint8_t author[static 32],
+    uint32_t flags);
+
+/* A task as this node holds it: the record that speaks for it
+ * (task_rank), and how many published it (task_rec_free). */
 typedef struct task_rec {
 	uint8_t		 id[32];		/* the task id */
 	uint8_t		 record[32];		/* the task record's id */
 	uint8_t		 author[32];
+	unsigned	 publishers;		/* task records with this id */
 	uint64_t	 ts;			/* ms since the epoch, as signed */
 	uint32_t	 flags;			/* RESULT_* of that record */
 	uint8_t		*bytes;			/* the record's bytes (owned) */
@@ -273,11 +286,12 @@ typedef struct task_rec {
 	task_spec	 spec;
 } task_rec;
 
-/* A task that holds a name here: the first record of it this store holds
- * (a task published again, by its author or another, is one task). */
+/* A task that holds a name here (a task published again, by its author
+ * or another, is one task). */
 typedef struct task_holder {
 	uint8_t	id[32];				/* the task */
-	uint8_t	author[32];			/* who published it first here */
+	uint8_t	author[32];			/* the publisher that ranks highest
+						 * (task_rank) */
 	char	name[BODY_NAME_MAX + 1];	/* as signed */
 	char	version[BODY_SHORT_MAX + 1];
 } task_holder;
@@ -287,8 +301,8 @@ typedef struct task_holder {
  * compared by key (name_key: NFC, nothing that does not show): the first
  * cap in task id order into out, and how many there are in *n (which may
  * exceed cap). EM_OK, or the store's error. */
-em_err task_holders(store *st, const char *name, const char *version, task_holder *out,
-    size_t cap, size_t *n);
+em_err task_holders(store *st, const uint8_t *self, const char *name, const char *version,
+    task_holder *out, size_t cap, size_t *n);
 
 /* The name author's node profile gives, when this store holds one among
  * the author's first 64 records, else "" (the name is the author's claim;
@@ -308,16 +322,25 @@ const char *task_author(store *st, const uint8_t author[static 32], char *buf, s
  * task_holders), its id into id. EM_ENOTFOUND, EM_EAMBIGUOUS (why lists the
  * candidates: id, and author with the name its profile gives), the
  * store's errors. */
-em_err task_find(store *st, const char *text, uint8_t id[static 32], char *why,
-    size_t cap);
+em_err task_find(store *st, const uint8_t *self, const char *text, uint8_t id[static 32],
+    char *why, size_t cap);
 
-/* Loads the task record for id and checks its manifest, into out (yours:
+/* Loads the task record for id that ranks highest (task_rank, with self
+ * this node's key or NULL) and checks its manifest, into out (yours:
  * task_rec_free; on failure it holds nothing). EM_ENOTFOUND (no task
  * record for id), EM_ESTORE (the stored record does not parse),
- * task_spec_parse's EM_EFORMAT, the store's errors. */
-em_err task_rec_load(store *st, const uint8_t id[static 32], task_rec *out,
-    char *why, size_t cap);
+ * task_spec_parse's EM_EFORMAT, EM_ENOMEM, the store's errors. */
+em_err task_rec_load(store *st, const uint8_t *self, const uint8_t id[static 32],
+    task_rec *out, char *why, size_t cap);
 void task_rec_free(task_rec *t);
+
+/* A task body checked against itself where body_decode cannot see: its
+ * manifest is a JSON object whose "name" and "version", when it has
+ * them, are the record's. Run on every task record a node takes in (from
+ * peers, `import`): the task id binds both (body_task_id), and a record
+ * whose shown name is not its manifest's says two things at once.
+ * EM_EFORMAT with a reason in why. */
+em_err task_body_check(const body_task *t, char *why, size_t cap);
 
 /* The chat messages for item (borrowed), the task's item i < sh->n: the
  * system message if any, then the fewshot examples of sh (the task's

@@ -41,6 +41,9 @@ struct ctx {
 	size_t		  cap;
 };
 
+static void fail(struct ctx *c, em_err err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 static void
 fail(struct ctx *c, em_err err, const char *fmt, ...)
 {

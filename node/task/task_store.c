@@ -1,4 +1,5 @@
-/* Tasks in the store: finding one by name or id, who holds a name. */
+/* Tasks in the store: finding one by name or id, who holds a name, which
+ * of a task's publishers speaks for it, a task record against itself. */
 #include "task.h"
 
 #include <stdio.h>
@@ -7,10 +8,26 @@
 
 #include "hex.h"
 #include "name.h"
+#include "utf8.h"
+
+unsigned
+task_rank(store *st, const uint8_t *self, const uint8_t author[static 32], uint32_t flags)
+{
+	unsigned r = (flags & RESULT_REVOKED) ? 0 : 4;
+
+	if (self != NULL && memcmp(author, self, 32) == 0)
+		r += 2;
+	else if (store_trusted(st, author))
+		r += 1;
+	return r;
+}
 
 /* Names are looked up by their keys (name_key): a task published as
  * "cafe\u0301" or "arith\u00ad-en" is found as "café" or "arith-en". */
 struct holders {
+	store		*st;
+	const uint8_t	*self;
+	unsigned	 rank;		/* of the last task's author */
 	char		 name[NAME_KEY_CAP(BODY_NAME_MAX)];
 	char		 version[NAME_KEY_CAP(BODY_SHORT_MAX)];
 	int		 any_version;
@@ -26,18 +43,25 @@ holders_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 	const body_task *t = &b->u.task;
 	char key[NAME_KEY_CAP(BODY_NAME_MAX)];
 	uint8_t id[32];
+	unsigned rank;
 
-	(void)flags;
 	if (name_key(t->name, key, sizeof key) != EM_OK || strcmp(key, h->name) != 0 ||
 	    (!h->any_version && (name_key(t->version, key, sizeof key) != EM_OK ||
 	    strcmp(key, h->version) != 0)))
 		return 0;
 	body_task_id(t, id);
+	rank = task_rank(h->st, h->self, env->author, flags);
 	/* records come by task id: the same task published again, by its
-	 * author or another, comes right after its first */
-	if (h->n > 0 && memcmp(id, h->last, 32) == 0)
+	 * author or another, comes right after its first, and the one that
+	 * ranks highest is its author here */
+	if (h->n > 0 && memcmp(id, h->last, 32) == 0) {
+		if (rank > h->rank && h->n <= h->cap)
+			memcpy(h->out[h->n - 1].author, env->author, 32);
+		h->rank = rank > h->rank ? rank : h->rank;
 		return 0;
+	}
 	memcpy(h->last, id, 32);
+	h->rank = rank;
 	if (h->n < h->cap) {
 		task_holder *o = &h->out[h->n];
 
@@ -51,10 +75,11 @@ holders_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 }
 
 em_err
-task_holders(store *st, const char *name, const char *version, task_holder *out, size_t cap,
-    size_t *n)
+task_holders(store *st, const uint8_t *self, const char *name, const char *version,
+    task_holder *out, size_t cap, size_t *n)
 {
-	struct holders h = { .any_version = version == NULL, .out = out, .cap = cap };
+	struct holders h = { .st = st, .self = self, .any_version = version == NULL, .out = out,
+	    .cap = cap };
 	em_err err;
 
 	*n = 0;
@@ -133,7 +158,8 @@ holders_text(store *st, const task_holder *h, size_t n, char *out, size_t cap)
 }
 
 em_err
-task_find(store *st, const char *text, uint8_t id[static 32], char *why, size_t cap)
+task_find(store *st, const uint8_t *self, const char *text, uint8_t id[static 32], char *why,
+    size_t cap)
 {
 	char name[BODY_NAME_MAX + BODY_SHORT_MAX + 2], seen[TASK_WHY_MAX];
 	task_holder h[TASK_HOLDERS_MAX];
@@ -153,7 +179,7 @@ task_find(store *st, const char *text, uint8_t id[static 32], char *why, size_t 
 	strcpy(name, text);
 	if ((at = strrchr(name, '@')) != NULL)
 		*at = '\0';
-	if ((err = task_holders(st, name, at ? at + 1 : NULL, h, TASK_HOLDERS_MAX, &n)) != EM_OK)
+	if ((err = task_holders(st, self, name, at ? at + 1 : NULL, h, TASK_HOLDERS_MAX, &n)) != EM_OK)
 		return task_why(err, why, cap, "reading tasks: %s", em_strerror(err));
 	if (n == 0)
 		return task_why(EM_ENOTFOUND, why, cap, "no task with id or name '%.64s' here", text);
@@ -167,28 +193,50 @@ task_find(store *st, const char *text, uint8_t id[static 32], char *why, size_t 
 	return EM_OK;
 }
 
+struct pick {
+	store		*st;
+	const uint8_t	*self;
+	task_rec	*t;
+	unsigned	 rank;
+	unsigned	 n;		/* records of the task seen */
+	int		 nomem;
+};
+
+/* The record that ranks highest (task_rank), the first of equals. */
 static int
-first_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
+pick_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
-	task_rec *t = ctx;
+	struct pick *p = ctx;
+	task_rec *t = p->t;
+	unsigned rank = task_rank(p->st, p->self, env->author, flags);
+	uint8_t *bytes;
 
 	(void)b;
-	if ((t->bytes = malloc(env->len)) == NULL)
+	t->publishers = ++p->n;
+	if (t->bytes != NULL && rank <= p->rank)
+		return 0;
+	if ((bytes = malloc(env->len)) == NULL) {
+		p->nomem = 1;
 		return 1;
+	}
+	free(t->bytes);
+	t->bytes = bytes;
 	memcpy(t->bytes, env->bytes, env->len);
 	t->len = env->len;
 	memcpy(t->record, env->id, 32);
 	memcpy(t->author, env->author, 32);
 	t->ts = env->ts;
 	t->flags = flags;
-	return 1;	/* the first is enough */
+	p->rank = rank;
+	return 0;
 }
 
 em_err
-task_rec_load(store *st, const uint8_t id[static 32], task_rec *t, char *why,
-    size_t cap)
+task_rec_load(store *st, const uint8_t *self, const uint8_t id[static 32], task_rec *t,
+    char *why, size_t cap)
 {
 	char hex[ID_HEX_LEN + 1], inner[TASK_WHY_MAX];
+	struct pick p = { .st = st, .self = self, .t = t };
 	rec_env env;
 	body_any b;
 	em_err err;
@@ -196,8 +244,12 @@ task_rec_load(store *st, const uint8_t id[static 32], task_rec *t, char *why,
 	memset(t, 0, sizeof *t);
 	memcpy(t->id, id, 32);
 	hex_encode(hex, id, 32);
-	if ((err = store_tasks(st, id, first_fn, t)) != EM_OK)
+	if ((err = store_tasks(st, id, pick_fn, &p)) != EM_OK || p.nomem) {
+		task_rec_free(t);
+		memcpy(t->id, id, 32);
+		err = err != EM_OK ? err : EM_ENOMEM;
 		return task_why(err, why, cap, "reading task %.16s: %s", hex, em_strerror(err));
+	}
 	if (t->bytes == NULL)
 		return task_why(EM_ENOTFOUND, why, cap, "task %.16s: no task record here", hex);
 	/* stored bytes were checked on the way in; parse them again to borrow */
@@ -213,6 +265,41 @@ task_rec_load(store *st, const uint8_t id[static 32], task_rec *t, char *why,
 		return task_why(err, why, cap, "task %.16s: %s", hex, inner);
 	}
 	return EM_OK;
+}
+
+/* A name of the manifest against the record's: absent is fine (an older
+ * or another kind of manifest), another text or a non-text is not. */
+static em_err
+same_text(json_t *m, const char *key, const char *signed_as, char *why, size_t cap)
+{
+	json_t *v = json_object_get(m, key);
+
+	if (v == NULL)
+		return EM_OK;
+	if (!json_is_string(v))
+		return task_why(EM_EFORMAT, why, cap, "the manifest's %s is not a text", key);
+	if (strcmp(json_string_value(v), signed_as) != 0)
+		return task_why(EM_EFORMAT, why, cap, "the record's %s is not the manifest's (a task "
+		    "signed again under another %s)", key, key);
+	return EM_OK;
+}
+
+em_err
+task_body_check(const body_task *t, char *why, size_t cap)
+{
+	json_t *m;
+	em_err err;
+
+	if (!utf8_valid(t->manifest, t->manifest_len) ||
+	    (m = json_loadb((const char *)t->manifest, t->manifest_len, JSON_REJECT_DUPLICATES,
+	    NULL)) == NULL)
+		return task_why(EM_EFORMAT, why, cap, "the manifest is not JSON");
+	if (!json_is_object(m))
+		err = task_why(EM_EFORMAT, why, cap, "the manifest is not a JSON object");
+	else if ((err = same_text(m, "name", t->name, why, cap)) == EM_OK)
+		err = same_text(m, "version", t->version, why, cap);
+	json_decref(m);
+	return err;
 }
 
 void

@@ -305,10 +305,10 @@ call(store *st, long t, board *bd, double part[static 3])
 	em_err err;
 
 	snprintf(name, sizeof name, "bench-%04ld", t);
-	if (task_find(st, name, id, why, sizeof why) != EM_OK)
+	if (task_find(st, NULL, name, id, why, sizeof why) != EM_OK)
 		goto fail;
 	t1 = bench_now();
-	if (task_rec_load(st, id, &tr, why, sizeof why) != EM_OK)
+	if (task_rec_load(st, NULL, id, &tr, why, sizeof why) != EM_OK)
 		goto fail;
 	o.metric = task_metric_name(tr.spec.metric);
 	t2 = bench_now();

@@ -155,12 +155,14 @@ run 0 "$EM" task publish --home "$T/c" "$T/s2/manifest.json" --json; S2=$(sed -n
 start_node c 4 --peer "127.0.0.1:$(port 3)"
 converged 30 a b c
 run 1 "$EM" task show --home "$T/b" shared@1
-has $err "'shared@1' names 2 tasks \(shared@1 id [0-9a-f]{12} by [0-9a-f]{8} \"lab-[ac]\", shared@1 id [0-9a-f]{12} by [0-9a-f]{8} \"lab-[ac]\"\); give an id prefix$"
-has $err "id ${S1:0:12} by $(idof a | cut -c1-8) \"lab-a\""; has $err "id ${S2:0:12} by $(idof c | cut -c1-8) \"lab-c\""
+# (b published S1 again: its own record speaks for S1 here, task_rank)
+has $err "'shared@1' names 2 tasks \(shared@1 id [0-9a-f]{12} by [0-9a-f]{8} \"lab-[bc]\", shared@1 id [0-9a-f]{12} by [0-9a-f]{8} \"lab-[bc]\"\); give an id prefix$"
+has $err "id ${S1:0:12} by $(idof b | cut -c1-8) \"lab-b\""; has $err "id ${S2:0:12} by $(idof c | cut -c1-8) \"lab-c\""
 one_line
 run 1 "$EM" leaderboard --home "$T/b" shared; has $err "names 2 tasks .*; give NAME@VERSION or an id prefix$"
 run 0 "$EM" task list --home "$T/b"
-has $out "^${S1:0:16}  shared +1 .* $(idof a | cut -c1-8) \"lab-a\"$"
+has $out "^${S1:0:16}  shared +1 .* $(idof b | cut -c1-8) \"lab-b\" \(\+ others\)$"
+run 0 "$EM" task list --home "$T/a"; has $out "^${S1:0:16}  shared +1 .* $(idof a | cut -c1-8) \"lab-a\" \(\+ others\)$"
 has $out "^${S2:0:16}  shared +1 .* $(idof c | cut -c1-8) \"lab-c\"$"
 run 0 "$EM" task show --home "$T/b" "${S2:0:12}"; has $out "^  author      $(idof c) \"lab-c\"$"
 run 0 "$EM" task show --home "$T/b" "${S2:0:12}" --json; has $out '"author_name": "lab-c"'

@@ -39,10 +39,10 @@ python3 "$SRC/contrib/tasks/gen.py" --out "$T/tasks" --only arith-zh --count 250
 run 0 "$EM" init --name lab-s
 run 0 "$EM" task publish "$T/tasks/prime-mc/manifest.json" --json
 pin "prime-mc task id" "$(jstr task) $(jnum chunks)" \
-	"9b6dda99e3c7ff546d68e93b2a4cfe0c09a227d6ad03ee81e64a7ed6e69cacc9 2"
+	"bff5675f09fdf4728073ede82294d7fac23b0be84d8493e1a1357f25dcfdca92 2"
 run 0 "$EM" task publish "$T/tasks/arith-zh/manifest.json" --json
 pin "arith-zh task id" "$(jstr task) $(jnum chunks)" \
-	"7d5b09beb9874a01477aadfab32dde2cfaa77a828199fd8b0482cb62d3414e99 2"
+	"aef2173007b4206f98c3532af89c680eb7744dfd84aa7f14fdb19426b253f6da 2"
 
 # --- the dry run's prompts, chat and completion
 run 0 "$EM" eval prime-mc --model m --dry-run

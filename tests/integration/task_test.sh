@@ -93,8 +93,18 @@ bad_manifest m5i 'name: holds a control or invisible character'
 mk m5c '{ "name": "a@b", "version": "1", "prompt": "Q: {q}", "target": "a", "items": "items.jsonl", "metric": "f1" }'
 bad_manifest m5c "name: holds '@'"
 # items files that are not files, or not text: refused at once, never read for ever
-mk m5d '{ "name": "t", "version": "1", "prompt": "Q: {q}", "target": "a", "items": "/dev/zero", "metric": "f1" }'
-bad_manifest m5d '/dev/zero: not a regular file'
+mk m5d '{ "name": "t", "version": "1", "prompt": "Q: {q}", "target": "a", "items": "dev", "metric": "f1" }'
+ln -s /dev/zero "$T/m5d/dev"
+bad_manifest m5d 'dev: not a regular file'
+# an items path outside the manifest's directory: refused before it is read
+# (publishing someone's manifest must not read, and quote, one's own files)
+for p in /etc/passwd ../m5/items.jsonl sub/../../x a/.. ..; do
+	mk m5p "{ \"name\": \"t\", \"version\": \"1\", \"prompt\": \"Q: {q}\", \"target\": \"a\", \"items\": \"$p\", \"metric\": \"f1\" }"
+	bad_manifest m5p "manifest.json:1: items: must be a path inside the manifest's directory \(not absolute, no '\.\.'\)"
+	rm -rf "$T/m5p"
+done
+mk m5q '{ "name": "t", "version": "1", "prompt": "Q: {q}", "target": "a", "items": "..items/x..", "metric": "f1" }'
+bad_manifest m5q 'm5q/\.\.items/x\.\.: cannot open the items file'
 mk m5e "{ $base, \"metric\": \"f1\" }"
 rm "$T/m5e/items.jsonl"; mkfifo "$T/m5e/items.jsonl"
 bad_manifest m5e 'items.jsonl: not a regular file'

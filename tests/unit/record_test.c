@@ -13,6 +13,7 @@
 #include "hash.h"
 #include "netkey.h"
 #include "record.h"
+#include "hex.h"
 #include "testutil.h"
 
 static ident *me;
@@ -423,6 +424,94 @@ test_task_id_commits(void **state)
 	assert_memory_not_equal(a, c, 32);
 }
 
+/* Issue 13: version 1 ids bound only the manifest and the items root, so
+ * a member could sign a lab's task again with n_items 10, another chunk
+ * list or another name under the same id, and the record a node met
+ * first decided what it showed, evaluated and ranked. Now every field
+ * the body says is bound: two task records with one id say the same. */
+static void
+test_task_id_binds_record(void **state)
+{
+	body_any b[5];
+	body_task t;
+	uint8_t base[32], c[32], chunks[3 * 32];
+	char hex[ID_HEX_LEN + 1];
+
+	(void)state;
+	make_bodies(b);
+	body_task_id(&b[1].u.task, base);
+	/* the same id computed apart from this code, with Python's hashlib:
+	 * blake2b(digest_size=32) over "evalmesh/task/v2" || H(manifest) ||
+	 * root || be64(200) || be64(3) || H(chunks) || be64(8) "arith-en" ||
+	 * be64(1) "1". A change to what the id hashes is a new version. */
+	hex_encode(hex, base, 32);
+	assert_string_equal(hex, "45a03a9e3cfe0f8667e6550b9c46381b253d164dcb2c3d94fb3fe4dce9840acb");
+	t = b[1].u.task;
+	t.n_items = 10;
+	body_task_id(&t, c);
+	assert_memory_not_equal(base, c, 32);
+	t = b[1].u.task;
+	memcpy(chunks, t.chunks, sizeof chunks);
+	chunks[40] ^= 1;
+	t.chunks = chunks;
+	body_task_id(&t, c);
+	assert_memory_not_equal(base, c, 32);
+	t = b[1].u.task;
+	t.n_chunks = 2;
+	body_task_id(&t, c);
+	assert_memory_not_equal(base, c, 32);
+	t = b[1].u.task;
+	strcpy(t.name, "arith-en2");
+	body_task_id(&t, c);
+	assert_memory_not_equal(base, c, 32);
+	t = b[1].u.task;
+	strcpy(t.version, "2");
+	body_task_id(&t, c);
+	assert_memory_not_equal(base, c, 32);
+	/* name and version are length-prefixed: no text moves across */
+	t = b[1].u.task;
+	strcpy(t.name, "arith-en1");
+	t.version[0] = '\0';
+	body_task_id(&t, c);
+	assert_memory_not_equal(base, c, 32);
+	t = b[1].u.task;
+	t.manifest_len--;
+	body_task_id(&t, c);
+	assert_memory_not_equal(base, c, 32);
+}
+
+/* A task record checked against itself: its item count must be one its
+ * chunks can hold (each at least one item, at most a chunk of "{}" lines). */
+static void
+test_task_counts_checked(void **state)
+{
+	static const uint64_t bad[] = { 0, 2, 3ull * (BODY_CHUNK_BYTES / BODY_ITEM_LINE_MIN) + 1 };
+	body_any b[5];
+	const char *field = NULL;
+	uint8_t *enc = NULL;
+	size_t elen;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		make_bodies(b);
+		b[1].u.task.n_items = bad[i];
+		assert_int_equal(body_encode(&b[1], &enc, &elen), EM_ERANGE);
+		assert_null(enc);
+	}
+	make_bodies(b);
+	b[1].u.task.n_chunks = 0;
+	assert_int_equal(body_encode(&b[1], &enc, &elen), EM_ERANGE);
+	/* the most and the least a list of three can hold */
+	make_bodies(b);
+	b[1].u.task.n_items = 3;
+	assert_int_equal(body_encode(&b[1], &enc, &elen), EM_OK);
+	free(enc);
+	b[1].u.task.n_items = 3ull * (BODY_CHUNK_BYTES / BODY_ITEM_LINE_MIN);
+	assert_int_equal(body_encode(&b[1], &enc, &elen), EM_OK);
+	assert_int_equal(body_decode(REC_TASK, enc, elen, &b[0], &field, NULL), EM_OK);
+	free(enc);
+}
+
 int
 main(void)
 {
@@ -435,6 +524,8 @@ main(void)
 		cmocka_unit_test(test_bad_envelopes),
 		cmocka_unit_test(test_bad_bodies),
 		cmocka_unit_test(test_task_id_commits),
+		cmocka_unit_test(test_task_id_binds_record),
+		cmocka_unit_test(test_task_counts_checked),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -561,7 +561,7 @@ test_upgrade_drops_digests(void **state)
 	/* a reader opens it to write, once, to build the layout */
 	assert_int_equal(store_open(dir, netid, &o, &st), EM_OK);
 	assert_int_equal(store_meta_get(st, "schema", v, sizeof v), EM_OK);
-	assert_string_equal(v, "9");
+	assert_string_equal(v, "10");
 	assert_int_equal(st_read_begin(st, &txn), EM_OK);
 	assert_int_equal(mdb_dbi_open(txn, "digests", 0, &dbi), MDB_NOTFOUND);
 	mdb_txn_abort(txn);

@@ -157,6 +157,44 @@ test_ids_first_repeat(void **state)
 	task_ids_free(&ids);	/* a zeroed one is fine */
 }
 
+/* A task record against itself (issue 13): the name and version it shows
+ * are its manifest's, when the manifest has them. */
+static void
+test_body_check(void **state)
+{
+	static const struct { const char *manifest, *name, *version; em_err want; } c[] = {
+		{ "{\"name\":\"arith-en\",\"version\":\"1\"}", "arith-en", "1", EM_OK },
+		{ "{\"metric\":\"f1\"}", "arith-en", "1", EM_OK },
+		{ "{\"name\":\"arith-en\",\"version\":\"1\"}", "arith-xx", "1", EM_EFORMAT },
+		{ "{\"name\":\"arith-en\",\"version\":\"1\"}", "arith-en", "2", EM_EFORMAT },
+		{ "{\"name\":7}", "arith-en", "1", EM_EFORMAT },
+		{ "[1]", "arith-en", "1", EM_EFORMAT },
+		{ "{\"name\":", "arith-en", "1", EM_EFORMAT },
+		{ "{\"name\":\"a\",\"name\":\"b\"}", "a", "1", EM_EFORMAT },
+	};
+	char why[TASK_WHY_MAX];
+	body_task u = { .name = "arith-xx", .version = "1" };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		body_task t = { 0 };
+
+		strcpy(t.name, c[i].name);
+		strcpy(t.version, c[i].version);
+		t.manifest = (const uint8_t *)c[i].manifest;
+		t.manifest_len = strlen(c[i].manifest);
+		why[0] = '\0';
+		assert_int_equal(task_body_check(&t, why, sizeof why), c[i].want);
+		if (c[i].want != EM_OK)
+			assert_true(why[0] != '\0');
+	}
+	u.manifest = (const uint8_t *)"{\"name\":\"arith-en\"}";
+	u.manifest_len = strlen((const char *)u.manifest);
+	assert_int_equal(task_body_check(&u, why, sizeof why), EM_EFORMAT);
+	assert_string_equal(why, "the record's name is not the manifest's (a task signed again "
+	    "under another name)");
+}
+
 int
 main(void)
 {
@@ -164,6 +202,7 @@ main(void)
 		cmocka_unit_test(test_items_out_of_memory),
 		cmocka_unit_test(test_prompt_hash),
 		cmocka_unit_test(test_ids_first_repeat),
+		cmocka_unit_test(test_body_check),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -116,7 +116,7 @@ task_of(home_ctx *h, const uint8_t id[static 32], char *label, size_t cap, board
 
 	hex_encode(hex, id, 32);
 	snprintf(label, cap, "task %.16s", hex);
-	if (task_rec_load(h->st, id, &tr, why, sizeof why) != EM_OK)
+	if (task_rec_load(h->st, h->pk, id, &tr, why, sizeof why) != EM_OK)
 		return;
 	snprintf(label, cap, "%s@%s", cli_show(tr.spec.name, tn, sizeof tn),
 	    cli_show(tr.spec.version, tv, sizeof tv));
@@ -152,7 +152,7 @@ cmd_compare(int argc, char **argv)
 		return rc;
 	if (home_open_read(&h, &pa))
 		return 1;
-	if ((err = task_find(h.st, pa.pos[0], id, why, sizeof why)) != EM_OK) {
+	if ((err = task_find(h.st, h.pk, pa.pos[0], id, why, sizeof why)) != EM_OK) {
 		home_close(&h);
 		return cli_fail("%s", why);
 	}

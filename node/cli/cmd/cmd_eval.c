@@ -561,8 +561,8 @@ cmd_eval(int argc, char **argv)
 	if ((rc = home_open(&h, &a, need_key)) != 0)
 		goto out;
 	opened = 1;
-	if ((err = task_find(h.st, a.pos[0], id, why, sizeof why)) != EM_OK ||
-	    (err = task_rec_load(h.st, id, &tr, why, sizeof why)) != EM_OK) {
+	if ((err = task_find(h.st, h.pk, a.pos[0], id, why, sizeof why)) != EM_OK ||
+	    (err = task_rec_load(h.st, h.pk, id, &tr, why, sizeof why)) != EM_OK) {
 		rc = not_done(&o, NULL, json, 1, NULL, "%s", why);
 		goto out;
 	}

@@ -9,6 +9,7 @@
 #include "hex.h"
 #include "home.h"
 #include "log.h"
+#include "task.h"
 
 #define FILE_MAX	((size_t)1 << 30)
 #define BATCH		512	/* records per write transaction */
@@ -82,6 +83,22 @@ flush(home_ctx *h, rec_env *envs, size_t n, struct tally *t)
 	return 0;
 }
 
+/* A task record that disagrees with itself (task_body_check), as a node
+ * refuses it from a peer: 1 with the reason in why. */
+static int
+task_bad(const rec_env *env, char *why, size_t cap)
+{
+	body_any b;
+
+	if (env->kind != REC_TASK)
+		return 0;
+	if (rec_body(env, &b) != EM_OK) {
+		snprintf(why, cap, "task: body unreadable");
+		return 1;
+	}
+	return task_body_check(&b.u.task, why, cap) != EM_OK;
+}
+
 static int
 import_all(home_ctx *h, const char *path, const uint8_t *buf, size_t len, struct tally *t)
 {
@@ -101,6 +118,12 @@ import_all(home_ctx *h, const char *path, const uint8_t *buf, size_t len, struct
 			fprintf(stderr, "evalmesh: %s: record %llu at byte %zu rejected: %s\n",
 			    path, (unsigned long long)br.seen, br.offset,
 			    rec_strerror(err, &why, msg, sizeof msg));
+			continue;
+		}
+		if (task_bad(&envs[n], msg, sizeof msg)) {
+			t->bad++;
+			fprintf(stderr, "evalmesh: %s: record %llu at byte %zu rejected: %s\n",
+			    path, (unsigned long long)br.seen, br.offset, msg);
 			continue;
 		}
 		if (++n == BATCH) {

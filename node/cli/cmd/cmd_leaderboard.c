@@ -216,9 +216,9 @@ one_task(home_ctx *h, const args_parsed *a, const char *text, unsigned min_repor
 	board b;
 	em_err err;
 
-	if ((err = task_find(h->st, text, id, why, sizeof why)) != EM_OK)
+	if ((err = task_find(h->st, h->pk, text, id, why, sizeof why)) != EM_OK)
 		return cli_fail("%s", why);
-	have_task = task_rec_load(h->st, id, &tr, why, sizeof why) == EM_OK;
+	have_task = task_rec_load(h->st, h->pk, id, &tr, why, sizeof why) == EM_OK;
 	if (have_task) {
 		o.metric = task_metric_name(tr.spec.metric);
 		o.task_items = tr.body.n_items;

@@ -21,7 +21,8 @@ static const char help[] =
 "            [--auto-eval trusted|all|off] [--eval-jobs N]\n"
 "            [--budget-requests N] [--budget-prompt-bytes N]\n"
 "            [--budget-max-tokens N] [--budget-items N]\n"
-"            [--budget-tasks-per-author N]] [--fetch-quota-mb N]\n\n"
+"            [--budget-tasks-per-author N]] [--fetch-quota-mb N]\n"
+"            [--task-records-per-author N]\n\n"
 "Runs this node in the foreground until SIGINT or SIGTERM: accepts and makes\n"
 "encrypted connections (Noise XXpsk3 under the network key), and replicates\n"
 "every signed record with its peers. Known peers are kept in the store and\n"
@@ -42,7 +43,7 @@ static const char help[] =
 "in HOME/node.json (keys model, revision, access, endpoint, exec, api,\n"
 "served_model, api_key_env, api_key_header, concurrency, max_tokens,\n"
 "extra_body (a JSON object), auto_eval, eval_jobs, and the budget's keys:\n"
-"budget_requests, ..., fetch_quota_mb); flags win.\n"
+"budget_requests, ..., fetch_quota_mb, task_records_per_author); flags win.\n"
 "  --auto-eval MODE        trusted: tasks from this node and trusted authors\n"
 "                          (the default with --model); all: any task; off\n"
 "  --eval-jobs N           tasks evaluated at once (default 1)\n\n"
@@ -62,7 +63,13 @@ static const char help[] =
 "trusted authors', and those auto-eval would run; others with\n"
 "'evalmesh task fetch TASK'.\n"
 "  --fetch-quota-mb N      item chunks fetched unasked for one author, in MiB\n"
-"                          (default 64; this node's own and 'task fetch' aside)\n";
+"                          (default 64; this node's own and 'task fetch' aside)\n"
+"  --task-records-per-author N\n"
+"                          task records taken in from peers for one author a\n"
+"                          UTC day (default 100; a task record is up to about\n"
+"                          100 KB; this node's own and trusted authors' aside).\n"
+"                          More wait for the next day; 'evalmesh status' counts\n"
+"                          them, and the task records refused as inconsistent\n";
 
 static const opt opts[] = {
 	{ "home", OPT_VALUE, 0 }, { "passphrase-env", OPT_VALUE, 0 },

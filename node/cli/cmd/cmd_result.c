@@ -154,7 +154,7 @@ task_fits(home_ctx *h, const body_result *r)
 	task_rec tr;
 	int rc = 0;
 
-	if (task_rec_load(h->st, r->task, &tr, why, sizeof why) != EM_OK)
+	if (task_rec_load(h->st, h->pk, r->task, &tr, why, sizeof why) != EM_OK)
 		return 0;	/* not held: nothing to compare with */
 	if (r->n_items != tr.body.n_items)
 		rc = cli_fail("--n %llu: task %s@%s has %llu items; a result over another "

@@ -18,7 +18,10 @@ static const char help[] =
 "(the day's requests are spent), running or failed, and those done, refused\n"
 "or put off lately, each refused or put off one with the limit that stopped\n"
 "it and how to raise that limit. With --json: auto_eval.budget has the\n"
-"limits and the spend so far today, auto_eval.counts the tasks by state.\n";
+"limits and the spend so far today, auto_eval.counts the tasks by state.\n\n"
+"Task records from peers are taken in up to --task-records-per-author a day\n"
+"for each author (this node's own and trusted authors' aside); those put off\n"
+"and those refused as inconsistent are counted (--json: task_records).\n";
 
 static const opt opts[] = { { "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 } };
 
@@ -38,6 +41,24 @@ offline(home_ctx *h)
 	    "id", cli_json_id(h->pk), "network", cli_json_id(h->netid), "listen",
 	    "running", 0, "peers_connected", 0, "peers_known", (json_int_t)known,
 	    "records", (json_int_t)records, "digest", cli_json_id(digest), "last_sync");
+}
+
+/* Task records refused from peers, when there are any. */
+static void
+intake_text(json_t *t)
+{
+	long long over = json_integer_value(json_object_get(t, "refused_over_cap"));
+	long long bad = json_integer_value(json_object_get(t, "refused_inconsistent"));
+
+	if (over > 0)
+		printf("tasks     %lld task records put off to a later day: %lld authors sent more "
+		    "than %lld today (raise --task-records-per-author N or "
+		    "task_records_per_author in node.json, or trust the author)\n", over,
+		    (long long)json_integer_value(json_object_get(t, "authors_over_cap_today")),
+		    (long long)json_integer_value(json_object_get(t, "per_author_day")));
+	if (bad > 0)
+		printf("tasks     %lld task records refused: each disagrees with itself (its "
+		    "name or version is not its manifest's; the node's log says which)\n", bad);
 }
 
 /* A budget's limit (by its node.json key): what it limits, and the flag. */
@@ -144,6 +165,7 @@ text(json_t *s)
 	printf("records   %lld\n", (long long)json_integer_value(json_object_get(s, "records")));
 	printf("digest    %s\n", json_string_value(json_object_get(s, "digest")));
 	printf("last sync %s\n", sync ? sync : "never");
+	intake_text(json_object_get(s, "task_records"));
 	auto_text(json_object_get(s, "auto_eval"));
 }
 

@@ -48,7 +48,7 @@ name_free(home_ctx *h, const task_built *t, const uint8_t tid[static 32])
 	size_t n, own = SIZE_MAX;
 	em_err err;
 
-	if ((err = task_holders(h->st, t->spec.name, t->spec.version, hold, TASK_HOLDERS_MAX,
+	if ((err = task_holders(h->st, h->pk, t->spec.name, t->spec.version, hold, TASK_HOLDERS_MAX,
 	    &n)) != EM_OK)
 		return cli_fail("reading tasks: %s", em_strerror(err));
 	for (size_t i = 0; i < n && i < TASK_HOLDERS_MAX; i++) {
@@ -194,65 +194,105 @@ task_json(store *st, const uint8_t id[static 32], const rec_env *env,
 	    "results", (json_int_t)c.n, "items_root", cli_json_id(t->items_root));
 }
 
+/* Records come by task id, then arrival: a task is listed once its
+ * records end, under the publisher that ranks highest (task_rank), so a
+ * member who signed a lab's task again, and came first, is not shown as
+ * its author. */
 struct listing {
-	store	*st;
-	json_t	*arr;
-	uint8_t	 last[32];
-	uint64_t n;
+	store		*st;
+	const uint8_t	*self;
+	json_t		*arr;
+	uint8_t		 last[32];
+	uint64_t	 n;
+	json_t		*o;		/* the task being listed */
+	uint8_t		 author[32];
+	unsigned	 rank, publishers;
 };
+
+/* The task being listed, printed or kept. */
+static void
+list_flush(struct listing *l)
+{
+	char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP], mt[CLI_SHOW_CAP], who[TASK_AUTHOR_MAX];
+	char sw[NAME_SHOW_CAP(TASK_AUTHOR_MAX)];
+	json_t *o = l->o;
+	long long chunks;
+
+	if (o == NULL)
+		return;
+	l->o = NULL;
+	json_object_set_new(o, "publishers", json_integer(l->publishers));
+	if (l->arr != NULL) {
+		json_array_append_new(l->arr, o);
+		return;
+	}
+	/* the author's name, version and metric as printed (cli_show), and
+	 * who published it: names are told apart by their authors */
+	chunks = (long long)json_integer_value(json_object_get(o, "chunks"));
+	printf("%-16.16s  %-24s %-10s %-16s %6lld  %-8s %-7lld  %s%s\n",
+	    json_string_value(json_object_get(o, "id")),
+	    cli_show(json_string_value(json_object_get(o, "name")), tn, sizeof tn),
+	    cli_show(json_string_value(json_object_get(o, "version")), tv, sizeof tv),
+	    cli_show(json_string_value(json_object_get(o, "metric")), mt, sizeof mt),
+	    (long long)json_integer_value(json_object_get(o, "items")),
+	    json_integer_value(json_object_get(o, "chunks_held")) == chunks ? "yes" : "fetching",
+	    (long long)json_integer_value(json_object_get(o, "results")),
+	    cli_show(task_author(l->st, l->author, who, sizeof who), sw, sizeof sw),
+	    l->publishers > 1 ? " (+ others)" : "");
+	json_decref(o);
+}
 
 static int
 list_fn(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct listing *l = ctx;
 	const body_task *t = &b->u.task;
-	char tn[CLI_SHOW_CAP], tv[CLI_SHOW_CAP], mt[CLI_SHOW_CAP], who[TASK_AUTHOR_MAX];
-	char sw[NAME_SHOW_CAP(TASK_AUTHOR_MAX)];
-	json_t *m, *o;
+	unsigned rank = task_rank(l->st, l->self, env->author, flags);
+	char who[BODY_NAME_MAX + 1];
+	json_t *m;
 	uint8_t id[32];
 
-	(void)flags;
 	body_task_id(t, id);
-	if (l->n > 0 && memcmp(id, l->last, 32) == 0)
-		return 0;	/* published again by another author: listed once */
-	memcpy(l->last, id, 32);
-	l->n++;
-	m = json_loadb((const char *)t->manifest, t->manifest_len, 0, NULL);
-	o = task_json(l->st, id, env, t, m);
-	json_decref(m);
-	if (o == NULL)
-		return 1;
-	if (l->arr != NULL) {
-		json_array_append_new(l->arr, o);
+	if (l->n > 0 && memcmp(id, l->last, 32) == 0) {
+		l->publishers++;	/* published again: the same task */
+		if (rank > l->rank && l->o != NULL) {
+			l->rank = rank;
+			memcpy(l->author, env->author, 32);
+			task_author_name(l->st, env->author, who, sizeof who);
+			json_object_set_new(l->o, "author", cli_json_id(env->author));
+			json_object_set_new(l->o, "author_name", who[0] ? json_string(who) :
+			    json_null());
+			json_object_set_new(l->o, "record", cli_json_id(env->id));
+		}
 		return 0;
 	}
-	/* the author's name, version and metric as printed (cli_show), and
-	 * who published it: names are told apart by their authors */
-	printf("%-16.16s  %-24s %-10s %-16s %6lld  %-8s %-7lld  %s\n",
-	    json_string_value(json_object_get(o, "id")), cli_show(t->name, tn, sizeof tn),
-	    cli_show(t->version, tv, sizeof tv),
-	    cli_show(json_string_value(json_object_get(o, "metric")), mt, sizeof mt),
-	    (long long)t->n_items,
-	    json_integer_value(json_object_get(o, "chunks_held")) == (json_int_t)t->n_chunks ?
-	    "yes" : "fetching", (long long)json_integer_value(json_object_get(o, "results")),
-	    cli_show(task_author(l->st, env->author, who, sizeof who), sw, sizeof sw));
-	json_decref(o);
-	return 0;
+	list_flush(l);
+	memcpy(l->last, id, 32);
+	l->n++;
+	l->rank = rank;
+	l->publishers = 1;
+	memcpy(l->author, env->author, 32);
+	m = json_loadb((const char *)t->manifest, t->manifest_len, 0, NULL);
+	l->o = task_json(l->st, id, env, t, m);
+	json_decref(m);
+	return l->o == NULL;
 }
 
 static int
 list_tasks(home_ctx *h, int json)
 {
-	struct listing l = { h->st, json ? json_array() : NULL, { 0 }, 0 };
+	struct listing l = { .st = h->st, .self = h->pk, .arr = json ? json_array() : NULL };
 	em_err err;
 
 	if (!json)
 		printf("%-16s  %-24s %-10s %-16s %6s  %-8s %-7s  %s\n", "ID", "NAME", "VERSION",
 		    "METRIC", "ITEMS", "ITEMS?", "RESULTS", "AUTHOR");
 	if ((err = store_tasks(h->st, NULL, list_fn, &l)) != EM_OK) {
+		json_decref(l.o);
 		json_decref(l.arr);
 		return cli_fail("reading tasks: %s", em_strerror(err));
 	}
+	list_flush(&l);
 	if (json)
 		return cli_json_print(l.arr);
 	if (l.n == 0)
@@ -294,8 +334,8 @@ show_task(home_ctx *h, const char *text, int json)
 	json_t *o;
 	em_err err;
 
-	if ((err = task_find(h->st, text, id, why, sizeof why)) != EM_OK ||
-	    (err = task_rec_load(h->st, id, &tr, why, sizeof why)) != EM_OK)
+	if ((err = task_find(h->st, h->pk, text, id, why, sizeof why)) != EM_OK ||
+	    (err = task_rec_load(h->st, h->pk, id, &tr, why, sizeof why)) != EM_OK)
 		return cli_fail("%s", why);
 	memcpy(env.id, tr.record, 32);
 	memcpy(env.author, tr.author, 32);
@@ -306,6 +346,7 @@ show_task(home_ctx *h, const char *text, int json)
 	}
 	json_object_set(o, "manifest", tr.spec.manifest);
 	json_object_set_new(o, "published", json_string(em_time_iso(tr.ts, t, sizeof t)));
+	json_object_set_new(o, "publishers", json_integer(tr.publishers));
 	if (tr.flags & RESULT_REVOKED)
 		json_object_set_new(o, "revoked", json_true());
 	task_rec_free(&tr);
@@ -326,6 +367,10 @@ show_task(home_ctx *h, const char *text, int json)
 	    json_string_value(json_object_get(o, "author")), who[0] ? " \"" : "",
 	    cli_show(who, sw, sizeof sw), who[0] ? "\"" : "", t,
 	    (long long)json_integer_value(json_object_get(o, "results")));
+	if (json_integer_value(json_object_get(o, "publishers")) > 1)
+		printf("  publishers  %lld (the author shown: one that has not withdrawn it, "
+		    "this node, else a trusted author, else the first here)\n",
+		    (long long)json_integer_value(json_object_get(o, "publishers")));
 	print_manifest(json_object_get(o, "manifest"));
 	json_decref(o);
 	return 0;
@@ -362,7 +407,7 @@ fetch(const args_parsed *a)
 		return rc;
 	if (home_open_read(&h, a))
 		return 1;
-	if (task_find(h.st, a->pos[0], id, why, sizeof why) != EM_OK) {
+	if (task_find(h.st, h.pk, a->pos[0], id, why, sizeof why) != EM_OK) {
 		home_close(&h);
 		return cli_fail("%s", why);
 	}
