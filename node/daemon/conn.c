@@ -370,7 +370,8 @@ conn_new(daemon_state *d, int outbound, const uint8_t *expect)
 	return c;
 }
 
-/* No delay for small messages; a receive buffer of PEER_RCVBUF, not the
+/* No delay for small messages; a receive buffer of o.recv_buffer (32 KiB
+ * unless --recv-buffer-kb says otherwise), not the
  * megabytes the kernel would grow it to, so that a peer that is slow to
  * read holds our data back at our end (host.c's backlog), where pushes
  * can still be dropped, rather than in its buffer, where it reads them
@@ -378,10 +379,11 @@ conn_new(daemon_state *d, int outbound, const uint8_t *expect)
 static void
 peer_socket(conn *c)
 {
-	int size = PEER_RCVBUF;
+	int size = (int)c->d->o.recv_buffer;
 
 	uv_tcp_nodelay(&c->tcp, 1);
-	uv_recv_buffer_size((uv_handle_t *)&c->tcp, &size);
+	if (size > 0)	/* 0: the kernel's autotuning, for long round trips */
+		uv_recv_buffer_size((uv_handle_t *)&c->tcp, &size);
 }
 
 static void

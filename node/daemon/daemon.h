@@ -19,6 +19,7 @@
 
 #define DAEMON_PEERS_MAX	64	/* --peer addresses */
 #define DAEMON_ADDR_MAX		256	/* bytes of a "host:port", NUL included */
+#define PEER_RCVBUF_KB		32	/* --recv-buffer-kb's default */
 
 typedef struct daemon_opts {
 	char		 listen[DAEMON_ADDR_MAX];	/* "host:port" */
@@ -27,6 +28,9 @@ typedef struct daemon_opts {
 	size_t		 n_peers;
 	uint32_t	 max_in, max_out;	/* connection limits */
 	uint32_t	 handshake_ms;		/* deadline for a handshake */
+	/* each peer connection's receive buffer, bytes; 0: the kernel's own,
+	 * which grows to megabytes (see conn.c's peer_socket) */
+	uint32_t	 recv_buffer;
 	auto_cfg	 autocfg;		/* evaluating by itself (auto.h) */
 } daemon_opts;
 

@@ -29,7 +29,6 @@
 
 #define PENDING_MAX	1024		/* records checked but not yet committed */
 #define WRITE_QUEUE_MAX	(16u << 20)	/* bytes queued to one peer before it is dropped */
-#define PEER_RCVBUF	(32 * 1024)	/* a peer connection's receive buffer (conn.c) */
 #define FETCH_MAX	256		/* task chunks wanted at once */
 #define FETCH_PER_PEER	4		/* chunks asked of one peer at once */
 #define CHUNK_ASKS_MAX	(2 * FETCH_PER_PEER)	/* chunks a peer asked of us, waiting

@@ -30,7 +30,7 @@ getent hosts lab-b.example | grep -q '^127\.0\.0\.1' && ok || bad "the test's ho
 
 for n in a b c; do "$EM" init --home "$T/$n" --name "$n" >/dev/null || bad "init $n"; done
 start_node b 2
-start_node c 3
+start_node c 3 --recv-buffer-kb 0	# the kernel's own buffer: still a peer like any
 # --peer by name
 start_node a 1 --peer "lab-b.example:$(port 2)"
 wait_for 20 "a connects to b by name" "$EM" peers --home "$T/a" "connected .*$(idof b | cut -c1-16)" ||

@@ -167,6 +167,7 @@ node|node --log-level loud|--log-level 'loud': expected error, warn, info or deb
 node|node --listen 127.0.0.1|--listen '127.0.0.1': expected HOST:PORT with a numeric host
 node|node --advertise bad_host.example:7400|--advertise 'bad_host.example:7400': expected HOST:PORT, the host an address or a name
 node|node --peer nowhere|--peer 'nowhere': expected HOST:PORT
+node|node --recv-buffer-kb 65537|--recv-buffer-kb '65537': expected a whole number from 0 to 65536
 node|node --peer 0.0.0.0:7400|--peer '0.0.0.0:7400': expected the address of one host
 node|node --peer [::]:7400|--peer '\[::\]:7400': expected the address of one host
 node|node --advertise 0.0.0.0:7400|--advertise '0.0.0.0:7400': expected the address of one host

@@ -12,7 +12,8 @@
 static const char help[] =
 "usage: evalmesh node [--listen HOST:PORT] [--peer HOST:PORT]... [--home DIR]\n"
 "           [--advertise HOST:PORT] [--max-inbound N] [--max-outbound N]\n"
-"           [--handshake-timeout MS] [--log-level error|warn|info|debug]\n"
+"           [--handshake-timeout MS] [--recv-buffer-kb N]\n"
+"           [--log-level error|warn|info|debug]\n"
 "           [--passphrase-env VAR]\n"
 "           [--model NAME [--revision R] [--access open|closed]\n"
 "            (--endpoint URL... | --exec CMD) [--api chat|completions]\n"
@@ -34,7 +35,12 @@ static const char help[] =
 "  --advertise HOST:PORT   the address peers should dial (default --listen)\n"
 "  --max-inbound N         inbound connections at most (default 64)\n"
 "  --max-outbound N        outbound connections aimed at (default 8)\n"
-"  --handshake-timeout MS  drop a peer that has not finished (default 10000)\n\n"
+"  --handshake-timeout MS  drop a peer that has not finished (default 10000)\n"
+"  --recv-buffer-kb N      each peer connection's receive buffer (default 32;\n"
+"                          0: the kernel's, which grows to megabytes). Small,\n"
+"                          a slow peer's backlog stays here, where copies it\n"
+"                          got meanwhile are dropped; but one connection moves\n"
+"                          at most N KiB a round trip (32: ~320 KB/s at 100 ms)\n\n"
 "Given a model, the node evaluates every task it holds by itself, once per\n"
 "task and model revision, in the background (as 'evalmesh eval' would, with\n"
 "the same flags), and publishes each complete result; 'evalmesh status' shows\n"
@@ -76,6 +82,7 @@ static const opt opts[] = {
 	{ "listen", OPT_VALUE, 0 }, { "peer", OPT_MULTI, 0 },
 	{ "advertise", OPT_VALUE, 0 }, { "max-inbound", OPT_VALUE, 0 },
 	{ "max-outbound", OPT_VALUE, 0 }, { "handshake-timeout", OPT_VALUE, 0 },
+	{ "recv-buffer-kb", OPT_VALUE, 0 },
 	{ "log-level", OPT_VALUE, 0 }, AUTO_OPTS,
 };
 
@@ -131,6 +138,9 @@ parse(const args_parsed *a, daemon_opts *o)
 	if ((rc = cli_number("node", a, "max-outbound", 0, 256, 8, &n)) != 0)
 		return rc;
 	o->max_out = (uint32_t)n;
+	if ((rc = cli_number("node", a, "recv-buffer-kb", 0, 65536, PEER_RCVBUF_KB, &n)) != 0)
+		return rc;
+	o->recv_buffer = (uint32_t)n * 1024;
 	if ((rc = cli_number("node", a, "handshake-timeout", 100, 600000, 10000, &n)) != 0)
 		return rc;
 	o->handshake_ms = (uint32_t)n;
