@@ -93,16 +93,23 @@ file_create(const char *path, mode_t mode, const uint8_t *data, size_t len)
 		return errno == EEXIST ? EM_EEXIST : em_errno(errno);
 	/* Exactly mode: this gives back bits the umask took away. */
 	if (fchmod(fd, mode) != 0) {
-		err = em_errno(errno);
+		int e = errno;
+
+		err = em_errno(e);
 		close(fd);
 		unlink(path);
+		errno = e;
 		return err;
 	}
 	err = write_all(fd, data, len);
 	if (close(fd) != 0 && err == EM_OK)
 		err = em_errno(errno);
-	if (err != EM_OK)
+	if (err != EM_OK) {
+		int e = errno;
+
 		unlink(path);
+		errno = e;
+	}
 	return err;
 }
 
@@ -118,8 +125,11 @@ file_replace(const char *path, mode_t mode, const uint8_t *data, size_t len)
 	if ((err = file_create(tmp, mode, data, len)) != EM_OK)
 		return err;
 	if (rename(tmp, path) != 0) {
-		err = em_errno(errno);
+		int e = errno;
+
+		err = em_errno(e);
 		unlink(tmp);
+		errno = e;
 		return err;
 	}
 	return EM_OK;

@@ -26,7 +26,7 @@ const char *file_strerror(em_err err);
  * fsync(2)s it. EM_EEXIST if path exists (it is left alone); EM_ENOSPC
  * when the file system is full (or a quota reached); EM_EIO for any other
  * failure (a missing directory included); after either the file is
- * removed. */
+ * removed. On every failure errno is the failing call's (for strerror). */
 em_err file_create(const char *path, mode_t mode, const uint8_t *data, size_t len);
 
 /* Replaces path with data[0..len) atomically: file_create()s

@@ -290,5 +290,7 @@ has $err '^evalmesh: --api-key-env EM_NO_SUCH_VAR: that variable is not set$'
 run 1 "$EM" verify ffffffff --home "$H"; has $err 'no record'; one_line
 run 1 "$EM" results --home "$T/nohome"; has $err 'not found'; one_line
 run 1 "$EM" task publish "$T/none.json" --home "$H"; has $err 'cannot read'; one_line
+run 1 "$EM" export -o "$T/no/such/dir/x" --home "$H"
+has $err "cannot export to '.*/no/such/dir/x': No such file or directory"; one_line	# not "input/output error"
 
 finish

@@ -1,4 +1,5 @@
 /* evalmesh export — write signed records to a bundle file. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +80,7 @@ cmd_export(int argc, char **argv)
 	args_parsed a;
 	home_ctx h;
 	em_err err;
-	int rc;
+	int rc, e = 0;
 
 	if ((rc = cli_args("export", &a, opts, sizeof opts / sizeof opts[0], argc, argv, 0)) != 0)
 		return rc;
@@ -108,11 +109,11 @@ cmd_export(int argc, char **argv)
 	append(&o, tr, sizeof tr);
 	if (err == EM_OK && o.oom)
 		err = EM_ENOMEM;
-	if (err == EM_OK)
-		err = file_replace(path, 0644, o.buf, o.len);
+	if (err == EM_OK && (err = file_replace(path, 0644, o.buf, o.len)) == EM_EIO)
+		e = errno;	/* what the file system said: "No such file or directory" */
 	free(o.buf);
 	if (err != EM_OK)
-		return cli_fail("cannot export to '%s': %s", path, em_strerror(err));
+		return cli_fail("cannot export to '%s': %s", path, e ? strerror(e) : em_strerror(err));
 	printf("exported %llu records to %s\n", (unsigned long long)o.n, path);
 	return 0;
 }
