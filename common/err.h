@@ -34,6 +34,8 @@ typedef enum em_err {
 	EM_ELOCKED = -24,	/* key is sealed and no passphrase was given */
 	EM_EDAMAGED = -25,	/* a file holds what its writer never wrote: cut
 				 * short, overwritten, bits flipped */
+	EM_EMISMATCH = -26,	/* a proof or hash that does not lead where it
+				 * says (a Merkle proof, an opened output) */
 } em_err;
 
 /* A short, static, lower-case description of err ("unknown error" for a
