@@ -218,6 +218,8 @@ st_result_flags(store *st, MDB_txn *txn, const uint8_t target[static 32],
 			flags |= RESULT_REVOKED;
 		if (env.kind == REC_ATTEST && b.u.ref.verdict == VERDICT_DISPUTED)
 			flags |= RESULT_DISPUTED;
+		if (env.kind == REC_CHALLENGE)
+			flags |= RESULT_CHALLENGED;
 	}
 	st_told(rc);
 	mdb_cursor_close(cur);
