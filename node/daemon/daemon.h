@@ -28,6 +28,8 @@ typedef struct daemon_opts {
 	uint32_t	 max_in, max_out;	/* connection limits */
 	uint32_t	 handshake_ms;		/* deadline for a handshake */
 	auto_cfg	 autocfg;		/* evaluating by itself (auto.h) */
+	int		 no_answer_audits;	/* 1: leave audits of our results
+						 * unanswered (task_audit.h) */
 } daemon_opts;
 
 /* What the node runs on, all the caller's for the whole run. */

@@ -75,3 +75,30 @@ uint32_t task_audit_flags(store *st, const uint8_t result[static 32], uint32_t f
     uint64_t now_ms);
 
 #endif
+
+/* The author's side (task_answer.c). */
+
+/* Remembers that this node's result came from the evaluation cache's run
+ * run_key (eval.h), so that it can answer audits of it: a setting in the
+ * store's meta. The store's errors. */
+em_err	task_audit_remember(store *st, const uint8_t result[static 32],
+    const uint8_t run_key[static 32]);
+
+/* Answers challenge chal_id (a record held here) when it names a result
+ * me signed: opens the items it draws from the run task_audit_remember
+ * named, each with its Merkle proof, and publishes the response (signed
+ * by me, stored in st; id into resp_id). An output is opened when the
+ * cache holds it whole and it is at most BODY_AUDIT_OUT_MAX bytes, as
+ * the empty output for an item the server refused or that failed (their
+ * leaves commit to none); otherwise it is withheld (nil): its proof
+ * still binds its hash, and every node shows the audit unverified.
+ * Memory: about 130 bytes per item of the task, for the whole tree.
+ * Errors, with a reason in why: EM_EINVAL (no such challenge, or a
+ * result not me's: nothing to answer), EM_EEXIST (me answered it
+ * already), EM_ENOTFOUND (no run of this node is known for the result,
+ * or the run's cache or the task's items lack an item), EM_EMISMATCH
+ * (the cached run does not give the result's root: answering would only
+ * prove the result wrong), EM_EFORMAT (a result without a root),
+ * EM_ENOMEM, the store's errors. */
+em_err	task_audit_answer(store *st, const ident *me, const uint8_t chal_id[static 32],
+    uint64_t now_ms, uint8_t resp_id[static 32], char *why, size_t cap);

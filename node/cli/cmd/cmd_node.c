@@ -13,7 +13,7 @@ static const char help[] =
 "usage: evalmesh node [--listen HOST:PORT] [--peer HOST:PORT]... [--home DIR]\n"
 "           [--advertise HOST:PORT] [--max-inbound N] [--max-outbound N]\n"
 "           [--handshake-timeout MS] [--log-level error|warn|info|debug]\n"
-"           [--passphrase-env VAR]\n"
+"           [--passphrase-env VAR] [--no-answer-audits]\n"
 "           [--model NAME [--revision R] [--access open|closed]\n"
 "            (--endpoint URL... | --exec CMD) [--api chat|completions]\n"
 "            [--served-model NAME] [--api-key-env VAR] [--api-key-header H]\n"
@@ -33,7 +33,12 @@ static const char help[] =
 "  --advertise HOST:PORT   the address peers should dial (default --listen)\n"
 "  --max-inbound N         inbound connections at most (default 64)\n"
 "  --max-outbound N        outbound connections aimed at (default 8)\n"
-"  --handshake-timeout MS  drop a peer that has not finished (default 10000)\n\n"
+"  --handshake-timeout MS  drop a peer that has not finished (default 10000)\n"
+"  --no-answer-audits      leave audits of this node's results unanswered. By\n"
+"                          default the node answers each challenge ('evalmesh\n"
+"                          audit') of a result it published from a run whose\n"
+"                          cache it holds: the drawn items' outputs, with their\n"
+"                          Merkle proofs, become visible to every member\n\n"
 "Given a model, the node evaluates every task it holds by itself, once per\n"
 "task and model revision, in the background (as 'evalmesh eval' would, with\n"
 "the same flags), and publishes each complete result; 'evalmesh status' shows\n"
@@ -69,7 +74,7 @@ static const opt opts[] = {
 	{ "listen", OPT_VALUE, 0 }, { "peer", OPT_MULTI, 0 },
 	{ "advertise", OPT_VALUE, 0 }, { "max-inbound", OPT_VALUE, 0 },
 	{ "max-outbound", OPT_VALUE, 0 }, { "handshake-timeout", OPT_VALUE, 0 },
-	{ "log-level", OPT_VALUE, 0 }, AUTO_OPTS,
+	{ "log-level", OPT_VALUE, 0 }, { "no-answer-audits", OPT_FLAG, 0 }, AUTO_OPTS,
 };
 
 /* A HOST:PORT flag into out. 0, or 2 after the usage line. */
@@ -123,6 +128,7 @@ parse(const args_parsed *a, daemon_opts *o)
 	if ((rc = cli_number("node", a, "handshake-timeout", 100, 600000, 10000, &n)) != 0)
 		return rc;
 	o->handshake_ms = (uint32_t)n;
+	o->no_answer_audits = args_get(a, "no-answer-audits") != NULL;
 	if ((v = args_get(a, "log-level")) != NULL) {
 		if ((lvl = log_parse_level(v)) < 0)
 			return cli_bad("node", "--log-level", v,
