@@ -13,8 +13,10 @@ static const char help[] =
 "usage: evalmesh results [--task TASK] [--author ID] [--home DIR] [--json]\n\n"
 "Lists the results in this node's store, by task, then model, then arrival:\n"
 "author, model, task, metrics, items, time and flags (equivocating-author,\n"
-"disputed, revoked). Ids may be given as unique prefixes of at least 8 hex\n"
-"digits; a task also by NAME or NAME@VERSION.\n";
+"disputed, revoked, and what audits came to: failed-audit, audited,\n"
+"audit-unverified, audit-unanswered, audit-pending; see 'evalmesh audit').\n"
+"Ids may be given as unique prefixes of at least 8 hex digits; a task also\n"
+"by NAME or NAME@VERSION.\n";
 
 static const opt opts[] = {
 	{ "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 },
