@@ -28,11 +28,12 @@ items_here() {
 # show NODE RESULT: what that node's audits of RESULT came to, on one line
 show() { "$EM" audit show "$2" --home "$T/$1" --json | tr -d ' \n'; }
 
-for n in a b c; do run 0 "$EM" init --home "$T/$n" --name "lab-$n"; done
+for n in a b c d; do run 0 "$EM" init --home "$T/$n" --name "lab-$n"; done
 start_server s --accuracy 0.5 --latency-ms 1
 start_node a 1
 start_node b 2 --peer "127.0.0.1:$(port 1)"
 start_node c 3 --peer "127.0.0.1:$(port 2)"
+start_node d 4 --peer "127.0.0.1:$(port 3)"	# holds no items until told
 
 # --- usage: one line each, nothing signed
 run 0 "$EM" audit --help --home "$T/b"
@@ -71,13 +72,20 @@ for n in a b c; do
 	wait_for 30 "$n sees the audit passed" show "$n" "$REC" '"state":"passed"'
 done
 has <(show c "$REC") '"flags":\["audited"\]'
+# d checked the proofs but cannot score the outputs without the items...
+wait_for 30 "d sees the audit unverified" show d "$REC" '"state":"unverified"'
+has <(show d "$REC") 'unverified:thetask.sitemsarenothereyet'
+has <(show d "$REC") '"flags":\["audit-unverified"\]'
+# ... until it fetches them
+run 0 "$EM" task fetch "$TASK" --home "$T/d"
+wait_for 30 "d sees the audit passed" show d "$REC" '"state":"passed"'
 grep -q "answered audit challenge ${CHAL:0:16}" "$T/a.log" && ok || bad "a did not log its answer"
 run 0 "$EM" results --home "$T/c"
 has $out 'flags +audited'
 run 0 "$EM" leaderboard arith-en --home "$T/c"; has $out 'audited'
 run 0 "$EM" audit show "$REC" --home "$T/b"; has $out "${CHAL:0:16} by .*, 4 items: passed"
 # the response is a record like any other: every node holds the same ones
-converged 20 a b c
+converged 20 a b c d
 
 # --- answering turned off: the challenge is shown unanswered once its time
 # is up (the node is restarted without answering, then with it)
