@@ -33,6 +33,7 @@ em_strerror(em_err err)
 	case EM_ELOCKED:	return "identity key is sealed and no passphrase was given";
 	case EM_EDAMAGED:	return "damaged";
 	case EM_ENOSPC:		return "no space left on device";
+	case EM_EMISMATCH:	return "does not match";
 	}
 	return "unknown error";
 }

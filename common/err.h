@@ -35,6 +35,8 @@ typedef enum em_err {
 	EM_EDAMAGED = -25,	/* a file holds what its writer never wrote: cut
 				 * short, overwritten, bits flipped */
 	EM_ENOSPC = -26,	/* no space left on the file system (or quota) */
+	EM_EMISMATCH = -27,	/* a proof or hash that does not lead where it
+				 * says (a Merkle proof, an opened output) */
 } em_err;
 
 /* A short, static, lower-case description of err ("unknown error" for a

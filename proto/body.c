@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "body_audit.h"
 #include "hash.h"
 #include "mpr.h"
 #include "utf8.h"
@@ -27,6 +28,8 @@ body_kind_name(uint8_t kind)
 	case REC_RESULT:	return "result";
 	case REC_ATTEST:	return "attest";
 	case REC_REVOKE:	return "revoke";
+	case REC_CHALLENGE:	return "challenge";
+	case REC_RESPONSE:	return "response";
 	}
 	return NULL;
 }
@@ -270,6 +273,8 @@ body_decode(uint8_t kind, const uint8_t *buf, size_t len, body_any *out,
 	case REC_RESULT:	err = decode_result(&r, &out->u.result); break;
 	case REC_ATTEST:
 	case REC_REVOKE:	err = decode_ref(&r, kind, &out->u.ref); break;
+	case REC_CHALLENGE:
+	case REC_RESPONSE:	err = body_audit_decode(&r, out); break;
 	default:		r.field = "kind"; err = EM_EKIND; break;
 	}
 	if (err == EM_OK && !mpr_done(&r))

@@ -15,6 +15,11 @@
  *            merkle_root(32)|nil, scores(bin)|nil, t_start, t_end]
  *   attest: [target(32), verdict, note]
  *   revoke: [target(32), reason]
+ *   challenge: [result(32), k, within_s]
+ *   response:  [challenge(32), result(32),
+ *               [[index, item_hash(32), output(bin)|nil, output_hash(32),
+ *                 score, proof(bin, 32 each)]...]]
+ * (challenge and response: proto/body_audit.c, the rules in audit.h)
  */
 #ifndef EM_BODY_H
 #define EM_BODY_H
@@ -30,6 +35,8 @@ enum rec_kind {
 	REC_RESULT = 3,
 	REC_ATTEST = 4,
 	REC_REVOKE = 5,
+	REC_CHALLENGE = 6,	/* an audit asked of a result (audit.h) */
+	REC_RESPONSE = 7,	/* its author's answer: outputs and proofs */
 };
 
 #define BODY_NAME_MAX		128	/* node, model, task names; revisions */
@@ -46,6 +53,12 @@ enum rec_kind {
 #define BODY_ITEM_LINE_MIN	3		/* "{}" and its newline */
 #define BODY_SCORES_MAX		65536	/* per-item scores carried in a result */
 #define BODY_SCORE_SCALE	10000	/* a score s in [0,1] travels as s*10000 */
+#define BODY_AUDIT_K_MAX	16	/* items one challenge opens */
+#define BODY_AUDIT_WITHIN_MAX	(30u * 86400)	/* seconds given to answer */
+#define BODY_AUDIT_OUT_MAX	(30 * 1024)	/* one opened output: sixteen of
+						 * them and their proofs fit
+						 * REC_BODY_MAX (504 KiB at most) */
+#define BODY_PROOF_MAX		20	/* hashes: a tree of BODY_ITEMS_MAX */
 
 enum body_access { ACCESS_OPEN = 0, ACCESS_CLOSED = 1 };
 enum body_verdict { VERDICT_REPRODUCED = 0, VERDICT_AUDITED = 1, VERDICT_DISPUTED = 2 };
@@ -123,6 +136,40 @@ typedef struct body_ref {	/* attest and revoke */
 	char		text[BODY_TEXT_MAX + 1];
 } body_ref;
 
+/* A challenge: open k items of result, answered within within_s
+ * seconds of the challenge's timestamp. k is 1 to BODY_AUDIT_K_MAX,
+ * within_s 1 to BODY_AUDIT_WITHIN_MAX. */
+typedef struct body_challenge {
+	uint8_t		result[32];
+	uint32_t	k;
+	uint32_t	within_s;
+} body_challenge;
+
+/* One item a response opens: its leaf's fields and the leaf's Merkle
+ * proof (proof_len a multiple of 32, at most 32 * BODY_PROOF_MAX). The
+ * output is absent (has_output 0) when its author does not hold it whole
+ * or it is above BODY_AUDIT_OUT_MAX: the proof still binds output_hash,
+ * but the item cannot be scored again (audit.h). */
+typedef struct body_opened {
+	uint32_t	 index;
+	uint8_t		 item_hash[32];
+	int		 has_output;
+	const uint8_t	*output;	/* borrowed */
+	size_t		 output_len;
+	uint8_t		 output_hash[32];
+	uint16_t	 score;		/* at most BODY_SCORE_SCALE */
+	const uint8_t	*proof;		/* borrowed */
+	size_t		 proof_len;
+} body_opened;
+
+/* A response: 1 to BODY_AUDIT_K_MAX opened items. */
+typedef struct body_response {
+	uint8_t		challenge[32];
+	uint8_t		result[32];
+	uint32_t	n;
+	body_opened	items[BODY_AUDIT_K_MAX];
+} body_response;
+
 typedef struct body_any {
 	uint8_t kind;
 	union {
@@ -130,6 +177,8 @@ typedef struct body_any {
 		body_task	task;
 		body_result	result;
 		body_ref	ref;
+		body_challenge	challenge;
+		body_response	response;
 	} u;
 } body_any;
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "body_audit.h"
 #include "pack.h"
 
 static void
@@ -124,6 +125,8 @@ body_encode(const body_any *b, uint8_t **out, size_t *len)
 	case REC_NODE:		pack_node(&p, &b->u.node); break;
 	case REC_TASK:		pack_task(&p, &b->u.task); break;
 	case REC_RESULT:	pack_result(&p, &b->u.result); break;
+	case REC_CHALLENGE:
+	case REC_RESPONSE:	body_audit_pack(&p, b); break;
 	default:		pack_ref(&p, b->kind, &b->u.ref); break;
 	}
 	if ((err = pack_finish(&p, out, len)) != EM_OK)

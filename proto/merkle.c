@@ -121,3 +121,125 @@ merkle_acc_root(const merkle_acc *a, uint8_t out[static 32])
 			inner(h, a->node[k], h);
 	memcpy(out, h, 32);
 }
+
+size_t
+merkle_proof_len(uint64_t index, uint64_t n)
+{
+	size_t len = 0;
+
+	if (index >= n)
+		return 0;
+	/* a node has a partner unless it is the odd last one of its level */
+	for (uint64_t w = n; w > 1; w = w / 2 + w % 2, index >>= 1)
+		if ((index ^ 1) < w)
+			len++;
+	return len;
+}
+
+struct merkle_tree {
+	size_t		 n;		/* leaves */
+	size_t		 levels;	/* level k starts at node off[k] */
+	size_t		 off[MERKLE_PROOF_MAX + 1];
+	uint8_t		*node;		/* every level, the leaves' hashes first */
+};
+
+em_err
+merkle_tree_new(const uint8_t *leaves, size_t n, merkle_tree **out)
+{
+	merkle_tree *t = NULL;
+	uint8_t in[33];
+	size_t w, total = 0, k = 0;
+	em_err err = EM_ENOMEM;
+
+	*out = NULL;
+	if (n == 0)
+		return EM_ERANGE;
+	for (w = n; ; w = (w + 1) / 2) {	/* at most 2n nodes: no overflow */
+		total += w;
+		if (w == 1)
+			break;
+	}
+	if (n > SIZE_MAX / 64 || (t = calloc(1, sizeof *t)) == NULL ||
+	    (t->node = malloc(total * 32)) == NULL)
+		goto out;
+	t->n = n;
+	in[0] = 0;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(in + 1, leaves + 32 * i, 32);
+		hash_blake2b(t->node + 32 * i, in, 33);
+	}
+	t->off[0] = 0;
+	for (w = n; w > 1; w = (w + 1) / 2, k++) {
+		uint8_t *lo = t->node + 32 * t->off[k], *up = lo + 32 * w;
+
+		for (size_t i = 0; i < w / 2; i++)
+			inner(up + 32 * i, lo + 64 * i, lo + 64 * i + 32);
+		if (w % 2)
+			memcpy(up + 32 * (w / 2), lo + 32 * (w - 1), 32);
+		t->off[k + 1] = t->off[k] + w;
+	}
+	t->levels = k + 1;
+	*out = t;
+	t = NULL;
+	err = EM_OK;
+out:
+	merkle_tree_free(t);
+	return err;
+}
+
+void
+merkle_tree_free(merkle_tree *t)
+{
+	if (t == NULL)
+		return;
+	free(t->node);
+	free(t);
+}
+
+void
+merkle_tree_root(const merkle_tree *t, uint8_t out[static 32])
+{
+	memcpy(out, t->node + 32 * t->off[t->levels - 1], 32);
+}
+
+em_err
+merkle_tree_proof(const merkle_tree *t, size_t index, uint8_t *proof, size_t *len)
+{
+	size_t w = t->n, k = 0;
+
+	*len = 0;
+	if (index >= t->n)
+		return EM_ERANGE;
+	for (size_t lv = 0; w > 1; lv++, w = (w + 1) / 2, index >>= 1)
+		if ((index ^ 1) < w)
+			memcpy(proof + 32 * k++, t->node + 32 * (t->off[lv] + (index ^ 1)), 32);
+	*len = 32 * k;
+	return EM_OK;
+}
+
+em_err
+merkle_verify(const uint8_t root[static 32], const uint8_t leaf[static 32],
+    uint64_t index, uint64_t n, const uint8_t *proof, size_t len)
+{
+	uint8_t in[33], h[32];
+	size_t k = 0;
+
+	if (index >= n)
+		return EM_ERANGE;
+	/* the length follows from index and n: checked before any hashing */
+	if (len != 32 * merkle_proof_len(index, n))
+		return EM_EFORMAT;
+	in[0] = 0;
+	memcpy(in + 1, leaf, 32);
+	hash_blake2b(h, in, sizeof in);
+	for (uint64_t w = n; w > 1; w = w / 2 + w % 2, index >>= 1) {
+		if ((index ^ 1) >= w)
+			continue;	/* the odd last node moves up as it is */
+		if (index & 1)
+			inner(h, proof + 32 * k, h);
+		else
+			inner(h, h, proof + 32 * k);
+		k++;
+	}
+	return memcmp(h, root, 32) == 0 ? EM_OK : EM_EMISMATCH;
+}

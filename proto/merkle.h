@@ -9,7 +9,21 @@
  * Tree: leaves are hashed as H(0x00 || leaf), inner nodes as
  * H(0x01 || left || right); an odd node at the end of a level moves up
  * unchanged. The root of no leaves is H(0x02). Domain bytes keep a leaf
- * from ever passing for an inner node. */
+ * from ever passing for an inner node.
+ *
+ * Its shape, level by level: a level of w nodes (the leaves' hashes
+ * first) pairs nodes 2j and 2j + 1 into node j of the next level, of
+ * (w + 1) / 2 nodes; when w is odd its last node (w - 1) has no partner
+ * and becomes the next level's last node as it is, not hashed again (it
+ * is not paired with itself, as Bitcoin's tree does, which lets two leaf
+ * lists share a root). So five leaves a b c d e give ((ab)(cd))e, and
+ * the root of one leaf is that leaf's hash H(0x00 || leaf).
+ *
+ * An inclusion proof for leaf i of n is the partners met on the way up,
+ * from the leaves' level to the root's, one 32-byte hash for each level
+ * where the node has one: none where it is the odd last node. Its length
+ * follows from i and n alone, so a proof of the wrong length is refused
+ * before any hash is computed. */
 #ifndef EM_MERKLE_H
 #define EM_MERKLE_H
 
@@ -57,5 +71,38 @@ void merkle_acc_start(merkle_acc *a);
 void merkle_acc_add(merkle_acc *a, const uint8_t leaf[static 32]);
 /* The root over the leaves added (H(0x02) for none); a is left as it is. */
 void merkle_acc_root(const merkle_acc *a, uint8_t out[static 32]);
+
+/* The most hashes a proof can hold: the height of a tree of 2^64 leaves. */
+#define MERKLE_PROOF_MAX	64
+
+/* The number of hashes in the proof for leaf index of n (index < n; 0
+ * otherwise). At most ceil(log2 n). */
+size_t merkle_proof_len(uint64_t index, uint64_t n);
+
+/* A whole tree held in memory, every level of it (64 * n bytes for n
+ * leaves), to give proofs of several leaves for one pass of hashing. */
+typedef struct merkle_tree merkle_tree;
+
+/* Builds the tree over the n >= 1 leaves at leaves (as merkle_root takes
+ * them; only read). On success *out is yours: merkle_tree_free(). EM_ERANGE
+ * for n = 0 (no leaf has a proof), EM_ENOMEM. */
+em_err merkle_tree_new(const uint8_t *leaves, size_t n, merkle_tree **out);
+void merkle_tree_free(merkle_tree *t);	/* NULL is fine */
+
+/* The tree's root: merkle_root's over its leaves. */
+void merkle_tree_root(const merkle_tree *t, uint8_t out[static 32]);
+
+/* Writes the inclusion proof of leaf index to proof, which holds
+ * 32 * merkle_proof_len(index, n) bytes (32 * MERKLE_PROOF_MAX always
+ * suffice); *len gets its size in bytes (0 on failure). EM_ERANGE if
+ * index >= n. */
+em_err merkle_tree_proof(const merkle_tree *t, size_t index, uint8_t *proof, size_t *len);
+
+/* Checks that leaf is leaf index of a tree of n leaves whose root is
+ * root, by the proof proof[0..len) (only read): EM_OK, or EM_ERANGE if
+ * index >= n, EM_EFORMAT if len is not 32 * merkle_proof_len(index, n),
+ * EM_EMISMATCH if the hashes do not lead to root. */
+em_err merkle_verify(const uint8_t root[static 32], const uint8_t leaf[static 32],
+    uint64_t index, uint64_t n, const uint8_t *proof, size_t len);
 
 #endif

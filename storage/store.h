@@ -21,7 +21,8 @@
  *             kept current (store_view)
  *   by_model  model name NUL revision -> local numbers of results
  *   tasks     task id -> local numbers of task records
- *   targets   record id -> local numbers of attest/revoke records naming it
+ *   targets   record id -> local numbers of attest/revoke records naming it,
+ *             and of the audit challenges and responses naming a result
  *   peers     "host:port" -> what we know of a peer (see store_peer)
  *   blobs     BLAKE2b-256 of the bytes -> the bytes (task item chunks)
  *   evals     run key || item index -> what the model answered and its
@@ -207,6 +208,16 @@ em_err	store_author_get(store *st, const uint8_t author[static 32],
 #define RESULT_EQUIVOCATED	0x1u	/* its author equivocated somewhere */
 #define RESULT_REVOKED		0x2u	/* its author revoked it */
 #define RESULT_DISPUTED		0x4u	/* someone attested it as disputed */
+#define RESULT_CHALLENGED	0x8u	/* an audit challenge names it */
+/* What an audit of it came to: not kept in the store (every reader works
+ * it out from the challenges, responses and the task's items it holds:
+ * node/task/task_audit.h), but shown beside the flags above. */
+#define RESULT_AUDITED		0x10u	/* a response passed, none failed */
+#define RESULT_FAILED_AUDIT	0x20u	/* a response by its author failed */
+#define RESULT_AUDIT_UNANSWERED	0x40u	/* a challenge's time passed, no response */
+#define RESULT_AUDIT_PENDING	0x80u	/* a challenge waits, in its time */
+#define RESULT_AUDIT_UNVERIFIED	0x100u	/* a response that cannot be scored
+					 * here: items not held, outputs withheld */
 
 /* A visitor (see Visitors above), called once per record: env and b
  * borrow from the map. flags: RESULT_* as they stand now, or 0 where the
@@ -219,6 +230,12 @@ typedef int (*store_visit)(void *ctx, const rec_env *env, const body_any *b,
  * these are not NULL. */
 em_err	store_results(store *st, const uint8_t *task, const uint8_t *author,
     store_visit fn, void *ctx);
+
+/* Visits the records that name target (a record id): attestations and
+ * revocations of it, and, for a result, the audit challenges and
+ * responses naming it; in arrival order. flags: the visited record's. */
+em_err	store_targets(store *st, const uint8_t target[static 32], store_visit fn,
+    void *ctx);
 
 /* Visits every record in feed order (author, then seq; evidence of
  * equivocation beside its twin), or only author's records with seq >=

@@ -192,8 +192,8 @@ row_encode(uint8_t *row, const uint8_t num[static 8], const rec_env *env,
 	return n;
 }
 
-/* What one record naming a result says of it: revoked by author, or
- * disputed. */
+/* What one record naming a result says of it: revoked by author,
+ * disputed, or challenged (an audit). */
 static em_err
 target_flags(store *st, MDB_txn *txn, MDB_val *ref, const uint8_t author[static 32],
     uint32_t *flags)
@@ -213,6 +213,8 @@ target_flags(store *st, MDB_txn *txn, MDB_val *ref, const uint8_t author[static 
 		*flags |= RESULT_REVOKED;
 	if (env.kind == REC_ATTEST && b.u.ref.verdict == VERDICT_DISPUTED)
 		*flags |= RESULT_DISPUTED;
+	if (env.kind == REC_CHALLENGE)
+		*flags |= RESULT_CHALLENGED;
 	return EM_OK;
 }
 

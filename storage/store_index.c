@@ -128,6 +128,13 @@ index_body(store *st, MDB_txn *txn, const rec_env *env, const uint8_t num[static
 		err = b.u.ref.verdict == VERDICT_DISPUTED ?
 		    st_board_flag(st, txn, b.u.ref.target, RESULT_DISPUTED, NULL) : EM_OK;
 		break;
+	case REC_CHALLENGE:
+		if ((err = st_board_flag(st, txn, b.u.challenge.result, RESULT_CHALLENGED,
+		    NULL)) != EM_OK)
+			return err;
+		return index_add(txn, st->targets, b.u.challenge.result, 32, num, 8);
+	case REC_RESPONSE:
+		return index_add(txn, st->targets, b.u.response.result, 32, num, 8);
 	default:
 		return EM_OK;
 	}

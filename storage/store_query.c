@@ -174,6 +174,12 @@ store_tasks(store *st, const uint8_t *task, store_visit fn, void *ctx)
 }
 
 em_err
+store_targets(store *st, const uint8_t target[static 32], store_visit fn, void *ctx)
+{
+	return visit_index(st, st->targets, 0, target, NULL, fn, ctx);
+}
+
+em_err
 store_records(store *st, const uint8_t *author, uint64_t since,
     store_visit fn, void *ctx)
 {

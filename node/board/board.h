@@ -278,9 +278,18 @@ const char *board_cuts(const board_row *r, char *buf, size_t cap);
  *                        one sequence number (RESULT_EQUIVOCATED)
  *   disputed             someone attested it as disputed (RESULT_DISPUTED)
  *   revoked              its author withdrew it (RESULT_REVOKED)
+ *   failed-audit         a response its author signed to an audit failed
+ *                        (RESULT_FAILED_AUDIT; node/task/task_audit.h)
+ *   audited              a response passed, none failed (RESULT_AUDITED)
+ *   audit-unverified     a response this node cannot score yet: the task's
+ *                        items not here, outputs withheld
+ *   audit-unanswered     a challenge's time passed without a response
+ *   audit-pending        a challenge waits for its answer, in its time
+ * The audit words are not in the store: a command adds them
+ * (task_audit_flags) for results flagged RESULT_CHALLENGED.
  * Bits without a word are not shown. */
-#define BOARD_FLAG_WORDS	3
-#define BOARD_FLAGS_LEN		40	/* all the words, commas and the NUL */
+#define BOARD_FLAG_WORDS	8
+#define BOARD_FLAGS_LEN		112	/* all the words, commas and the NUL */
 
 /* Points words[0..n) at the words of the flags set (static strings) and
  * returns n, at most BOARD_FLAG_WORDS. */

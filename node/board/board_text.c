@@ -11,9 +11,15 @@ static const struct {
 	{ RESULT_EQUIVOCATED, "equivocating-author" },
 	{ RESULT_DISPUTED, "disputed" },
 	{ RESULT_REVOKED, "revoked" },
+	{ RESULT_FAILED_AUDIT, "failed-audit" },
+	{ RESULT_AUDITED, "audited" },
+	{ RESULT_AUDIT_UNVERIFIED, "audit-unverified" },
+	{ RESULT_AUDIT_UNANSWERED, "audit-unanswered" },
+	{ RESULT_AUDIT_PENDING, "audit-pending" },
 };
 
-_Static_assert(sizeof "equivocating-author,disputed,revoked" <= BOARD_FLAGS_LEN,
+_Static_assert(sizeof "equivocating-author,disputed,revoked,failed-audit,audited,"
+    "audit-unverified,audit-unanswered,audit-pending" <= BOARD_FLAGS_LEN,
     "BOARD_FLAGS_LEN holds every word");
 
 size_t

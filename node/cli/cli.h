@@ -47,6 +47,7 @@ int cmd_leaderboard(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_trust(int argc, char **argv);
 int cmd_revoke(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 int cmd_store(int argc, char **argv);
 
 /* Prints "evalmesh: <message>" on stderr, one line (cut at 1023 bytes,

@@ -24,6 +24,7 @@ static const cli_cmd cmds[] = {
 	{ "compare",	cmd_compare,	"two models on one task: the difference and its interval" },
 	{ "trust",	cmd_trust,	"trust add|list|remove: whose results you count" },
 	{ "revoke",	cmd_revoke,	"withdraw one of your own records" },
+	{ "audit",	cmd_audit,	"ask a result's author to open items; audit show" },
 	{ "store",	cmd_store,	"store check|rebuild: is the store sound; the way back" },
 	{ "verify",	cmd_verify,	"re-verify a stored record, a record file or a bundle" },
 	{ "export",	cmd_export,	"write signed records to a bundle file" },

@@ -40,8 +40,10 @@ on_tick(uv_timer_t *t)
 	gossip_tick(d->g, daemon_mono(d));
 	fetch_answer_all(d);	/* chunks that waited for a peer's budget */
 	host_commit(d);
-	if (++d->ticks % 4 == 0)	/* records CLI commands stored: out within 200 ms */
+	if (++d->ticks % 4 == 0) {	/* records CLI commands stored: out within 200 ms */
+		answer_tick(d);
 		host_poll(d);
+	}
 }
 
 /* Peer exchange: besides the one at each handshake, now and then, so

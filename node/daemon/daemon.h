@@ -32,6 +32,8 @@ typedef struct daemon_opts {
 	 * which grows to megabytes (see conn.c's peer_socket) */
 	uint32_t	 recv_buffer;
 	auto_cfg	 autocfg;		/* evaluating by itself (auto.h) */
+	int		 no_answer_audits;	/* 1: leave audits of our results
+						 * unanswered (task_audit.h) */
 } daemon_opts;
 
 /* What the node runs on, all the caller's for the whole run. */

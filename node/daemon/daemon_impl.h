@@ -137,6 +137,8 @@ struct daemon_state {
 	uint8_t		 (*ours)[32];	/* ids we stored since the last poll */
 	size_t		 n_ours, cap_ours;
 	uint64_t	 announced;	/* local number announced up to */
+	uint64_t	 audit_seen;	/* local number looked at for challenges
+					 * (answer.c), from 0 at each start */
 	uint64_t	 started;	/* daemon_mono: when daemon_run began */
 	uint64_t	 records_in, records_out;
 	uint32_t	 ticks, maints;
@@ -385,6 +387,12 @@ void	host_commit(daemon_state *d);
  * ("announced"). An error reading the store leaves them for the next
  * call. */
 void	host_poll(daemon_state *d);
+
+/* Answers the audit challenges of our results that came since the last
+ * call (answer.c, task_audit_answer), unless o.no_answer_audits; what
+ * it could not answer is logged. The response goes out with the next
+ * host_poll. */
+void	answer_tick(daemon_state *d);
 
 /* control.c: the server end of control.h */
 

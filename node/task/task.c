@@ -1,7 +1,10 @@
+/* realpath(3) is XSI: items_inside */
+#define _XOPEN_SOURCE 700
 /* Task manifests: checking one, from a file or from a task record. */
 #include "task.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,10 +112,20 @@ placeholders(task_spec *s, const char *key, const char *t, char *why, size_t cap
 const char *
 task_json_why(const json_error_t *je)
 {
+	static _Thread_local char cut[sizeof je->text];
+	char *near;
+
 	switch (json_error_code(je)) {
 	case json_error_null_character:	return "a \\u0000 (NUL) character is not allowed";
 	case json_error_invalid_utf8:	return "not valid UTF-8";
-	default:			return je->text;
+	default:
+		/* jansson quotes the text where it stopped ("... near 'root'"):
+		 * a file named as items may be one the author should never see
+		 * quoted (a symlink, once), so the reason goes without it */
+		snprintf(cut, sizeof cut, "%s", je->text);
+		if ((near = strstr(cut, " near '")) != NULL)
+			*near = '\0';
+		return cut;
 	}
 }
 
@@ -403,6 +416,31 @@ items_path(const char *manifest_path, const char *items, char *out, size_t cap)
 	return n < 0 || (size_t)n >= cap ? EM_ETOOBIG : EM_OK;
 }
 
+/* Whether the file at ipath, symbolic links followed, is inside the
+ * directory of manifest_path (followed too): what items_path_ok checks
+ * of the text, checked of where it leads. 1 if so; 0 if not, or if
+ * either cannot be resolved (then the read says why). */
+static int
+items_inside(const char *manifest_path, const char *ipath)
+{
+	char dir[PATH_MAX], real[PATH_MAX], *slash;
+	size_t n;
+
+	if (snprintf(dir, sizeof dir, "%s", manifest_path) >= (int)sizeof dir)
+		return 0;
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	if (realpath(dir, real) == NULL)
+		return 0;
+	snprintf(dir, sizeof dir, "%s", real);
+	if (realpath(ipath, real) == NULL)
+		return errno == ENOENT;	/* not there: the read says so */
+	n = strlen(dir);
+	return strncmp(real, dir, n) == 0 && (real[n] == '/' || (n == 1 && dir[0] == '/'));
+}
+
 em_err
 task_load(const char *path, task_built *t, char *why, size_t cap)
 {
@@ -441,6 +479,11 @@ task_load(const char *path, task_built *t, char *why, size_t cap)
 	if (items_path(path, json_string_value(json_object_get(m, "items")), ipath,
 	    sizeof ipath) != EM_OK) {
 		err = task_why(EM_EFORMAT, why, cap, "%s:%d: items: path too long", path, key_line(buf, "items:"));
+		goto out;
+	}
+	if (!items_inside(path, ipath)) {
+		err = task_why(EM_EFORMAT, why, cap, "%s:%d: items: leads outside the manifest's "
+		    "directory (through a symbolic link)", path, key_line(buf, "items:"));
 		goto out;
 	}
 	/* The canonical manifest: everything but the local path, keys sorted. */

@@ -277,6 +277,43 @@ put_recon(const char *dir)
 	recon_free(r[1]);
 }
 
+/* A challenge and a response of two items (one output withheld), as
+ * record seeds. */
+static void
+put_audit(const char *dir, const ident *me, const uint8_t netid[static 32])
+{
+	static const uint8_t proof[3 * 32];
+	body_any b[2];
+	uint8_t *enc, *rec;
+	size_t elen, rlen;
+
+	memset(b, 0, sizeof b);
+	b[0].kind = REC_CHALLENGE;
+	b[0].u.challenge.k = 3;
+	b[0].u.challenge.within_s = 3600;
+	b[1].kind = REC_RESPONSE;
+	b[1].u.response.n = 2;
+	b[1].u.response.items[0].index = 5;
+	b[1].u.response.items[0].has_output = 1;
+	b[1].u.response.items[0].output = (const uint8_t *)"42";
+	b[1].u.response.items[0].output_len = 2;
+	b[1].u.response.items[0].score = BODY_SCORE_SCALE;
+	b[1].u.response.items[0].proof = proof;
+	b[1].u.response.items[0].proof_len = sizeof proof;
+	b[1].u.response.items[1].index = 2;
+	b[1].u.response.items[1].proof = proof;
+	b[1].u.response.items[1].proof_len = 32;
+	for (int i = 0; i < 2; i++) {
+		if (body_encode(&b[i], &enc, &elen) != EM_OK ||
+		    rec_seal(me, netid, b[i].kind, (uint64_t)i + 10, 1, enc, elen, &rec, &rlen,
+		    NULL) != EM_OK)
+			exit(1);
+		put(dir, i ? "record-response" : "record-challenge", rec, rlen);
+		free(enc);
+		free(rec);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -325,6 +362,8 @@ main(int argc, char **argv)
 		free(enc);
 		free(rec);
 	}
+	if (strcmp(argv[1], "record") == 0)
+		put_audit(argv[2], me, netid);
 	if (strcmp(argv[1], "session") == 0)
 		put_session(argv[2]);
 	if (strcmp(argv[1], "score") == 0)

@@ -9,6 +9,33 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void
+same_audit(const body_any *a, const body_any *b)
+{
+	if (a->kind == REC_CHALLENGE) {
+		if (memcmp(&a->u.challenge, &b->u.challenge, sizeof a->u.challenge) != 0)
+			abort();
+		return;
+	}
+	if (memcmp(a->u.response.challenge, b->u.response.challenge, 32) != 0 ||
+	    memcmp(a->u.response.result, b->u.response.result, 32) != 0)
+		abort();
+	if (a->u.response.n != b->u.response.n)
+		abort();
+	for (uint32_t i = 0; i < a->u.response.n; i++) {
+		const body_opened *x = &a->u.response.items[i], *y = &b->u.response.items[i];
+
+		if (x->index != y->index || x->has_output != y->has_output ||
+		    x->output_len != y->output_len || x->score != y->score ||
+		    x->proof_len != y->proof_len ||
+		    memcmp(x->item_hash, y->item_hash, 32) != 0 ||
+		    memcmp(x->output_hash, y->output_hash, 32) != 0 ||
+		    (x->output_len && memcmp(x->output, y->output, x->output_len) != 0) ||
+		    (x->proof_len && memcmp(x->proof, y->proof, x->proof_len) != 0))
+			abort();
+	}
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -38,6 +65,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			uint8_t id[32];
 
 			body_task_id(&b.u.task, id);
+		}
+		if (env.kind == REC_CHALLENGE || env.kind == REC_RESPONSE) {
+			/* what our reader took, msgpack-c's packer packs again,
+			 * and our reader reads back the same */
+			uint8_t *enc;
+			size_t elen;
+			body_any again;
+
+			if (body_encode(&b, &enc, &elen) != EM_OK ||
+			    body_decode(env.kind, enc, elen, &again, NULL, NULL) != EM_OK)
+				abort();
+			same_audit(&b, &again);
+			free(enc);
 		}
 		if (env.kind == REC_RESULT) {
 			uint8_t task[32];

@@ -95,7 +95,20 @@ bad_manifest m5c "name: holds '@'"
 # items files that are not files, or not text: refused at once, never read for ever
 mk m5d '{ "name": "t", "version": "1", "prompt": "Q: {q}", "target": "a", "items": "dev", "metric": "f1" }'
 ln -s /dev/zero "$T/m5d/dev"
-bad_manifest m5d 'dev: not a regular file'
+bad_manifest m5d "manifest.json:1: items: leads outside the manifest's directory \(through a symbolic link\)"
+# ... nor through a symbolic link, to a file or a directory (found by a
+# fresh attacker: the path's text was checked, not where it led); and a
+# file that is not JSON is not quoted
+mk m5s '{ "name": "t", "version": "1", "prompt": "Q: {q}", "target": "a", "items": "link.jsonl", "metric": "f1" }'
+ln -s "$T/m5/items.jsonl" "$T/m5s/link.jsonl"
+bad_manifest m5s "items: leads outside the manifest's directory"
+rm -f "$T/m5s/link.jsonl"; ln -s "$T/m5" "$T/m5s/dir"
+sed -i 's/"link.jsonl"/"dir\/items.jsonl"/' "$T/m5s/manifest.json"
+bad_manifest m5s "items: leads outside the manifest's directory"
+rm -f "$T/m5s/dir"; echo "SECRETTOKEN" >"$T/m5s/dir"
+sed -i 's/"dir\/items.jsonl"/"dir"/' "$T/m5s/manifest.json"
+bad_manifest m5s "m5s/dir:1: not valid JSON"
+grep -q SECRETTOKEN "$err" && bad "a file that is not JSON is quoted: $(cat "$err")" || ok
 # an items path outside the manifest's directory: refused before it is read
 # (publishing someone's manifest must not read, and quote, one's own files)
 for p in /etc/passwd ../m5/items.jsonl sub/../../x a/.. ..; do

@@ -59,6 +59,7 @@ trust add|trust add 01234567
 trust list|trust list
 trust remove|trust remove 01234567
 revoke|revoke 01234567
+audit|audit 01234567
 verify|verify 01234567
 export|export -o x
 import|import x

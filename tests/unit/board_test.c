@@ -312,8 +312,12 @@ test_flag_words(void **state)
 		{ RESULT_REVOKED | RESULT_DISPUTED, "disputed,revoked", 2 },
 		{ RESULT_EQUIVOCATED | RESULT_DISPUTED | RESULT_REVOKED,
 		    "equivocating-author,disputed,revoked", 3 },
-		{ 0x80u, "-", 0 },			/* a bit without a word */
-		{ 0x80u | RESULT_DISPUTED, "disputed", 1 },
+		{ RESULT_CHALLENGED, "-", 0 },		/* a bit without a word */
+		{ RESULT_CHALLENGED | RESULT_DISPUTED, "disputed", 1 },
+		{ RESULT_FAILED_AUDIT | RESULT_AUDIT_PENDING | RESULT_REVOKED,
+		    "revoked,failed-audit,audit-pending", 3 },
+		{ 0x1ffu & ~RESULT_CHALLENGED, "equivocating-author,disputed,revoked,"
+		    "failed-audit,audited,audit-unverified,audit-unanswered,audit-pending", 8 },
 	};
 	const char *w[BOARD_FLAG_WORDS];
 	char buf[BOARD_FLAGS_LEN], small[12];

@@ -120,6 +120,127 @@ test_acc_is_merkle_root(void **state)
 	free(leaves);
 }
 
+/* The sides a leaf's partners are on, bottom up ('L': the partner is on
+ * the left), the levels without one left out: all that n changes in how
+ * a proof is checked. The root does not commit to n (merkle.h), so a
+ * proof checks against another n exactly when this path is the same. */
+static void
+path(size_t i, size_t n, char *out)
+{
+	for (size_t w = n; w > 1; w = (w + 1) / 2, i >>= 1)
+		if ((i ^ 1) < w)
+			*out++ = i & 1 ? 'L' : 'R';
+	*out = '\0';
+}
+
+static void
+check_n(const uint8_t root[32], const uint8_t *lf, size_t i, size_t n, size_t n2,
+    const uint8_t *proof, size_t len)
+{
+	char p1[MERKLE_PROOF_MAX + 1], p2[MERKLE_PROOF_MAX + 1];
+	em_err err = merkle_verify(root, lf, i, n2, proof, len);
+
+	if (i >= n2) {
+		assert_int_equal(err, EM_ERANGE);
+		return;
+	}
+	path(i, n, p1);
+	path(i, n2, p2);
+	if (strlen(p1) != strlen(p2))
+		assert_int_equal(err, EM_EFORMAT);
+	else if (strcmp(p1, p2) != 0)
+		assert_int_equal(err, EM_EMISMATCH);
+	else
+		assert_int_equal(err, EM_OK);
+}
+
+/* Every leaf of every tree of 1 to 1,000 leaves proves against its root,
+ * with a proof of the length merkle_proof_len says; and is refused with
+ * a flipped byte (in the proof, the leaf or the root), another index, a
+ * proof cut or grown by a hash, or against the root of another tree of
+ * as many leaves; another n as path() says. */
+static void
+check_tree(const uint8_t *leaves, size_t n, const uint8_t *other_root)
+{
+	uint8_t root[32], want[32], proof[32 * MERKLE_PROOF_MAX + 32], bad[32 * MERKLE_PROOF_MAX + 32];
+	uint8_t leaf[32], r2[32];
+	merkle_tree *t = NULL;
+	size_t len;
+
+	assert_int_equal(merkle_tree_new(leaves, n, &t), EM_OK);
+	merkle_tree_root(t, root);
+	assert_int_equal(merkle_root(want, leaves, n), EM_OK);
+	assert_memory_equal(root, want, 32);
+	for (size_t i = 0; i < n; i++) {
+		const uint8_t *lf = leaves + 32 * i;
+
+		assert_int_equal(merkle_tree_proof(t, i, proof, &len), EM_OK);
+		assert_int_equal(len, 32 * merkle_proof_len(i, n));
+		assert_int_equal(merkle_verify(root, lf, i, n, proof, len), EM_OK);
+		/* the root of another tree of as many leaves */
+		assert_int_not_equal(merkle_verify(other_root, lf, i, n, proof, len), EM_OK);
+		/* tampered: every leaf of the small trees, a spread of the
+		 * large ones' (all of them take minutes under ASan) */
+		if (n > 128 && i % 13 != 0 && i != n - 1)
+			continue;
+		memcpy(leaf, lf, 32);
+		leaf[i % 32] ^= 0x80;
+		assert_int_equal(merkle_verify(root, leaf, i, n, proof, len), EM_EMISMATCH);
+		memcpy(r2, root, 32);
+		r2[(i * 7) % 32] ^= 1;
+		assert_int_equal(merkle_verify(r2, lf, i, n, proof, len), EM_EMISMATCH);
+		for (size_t b = 0; b < len; b += 1 + len / 8) {
+			memcpy(bad, proof, len);
+			bad[b] ^= 0x01;
+			assert_int_equal(merkle_verify(root, lf, i, n, bad, len), EM_EMISMATCH);
+		}
+		for (size_t d = 1; d < n && d < 4; d++)
+			assert_int_not_equal(merkle_verify(root, lf, (i + d) % n, n, proof, len),
+			    EM_OK);
+		check_n(root, lf, i, n, n + 1, proof, len);
+		check_n(root, lf, i, n, n - 1, proof, len);
+		check_n(root, lf, i, n, 2 * n, proof, len);
+		assert_int_equal(merkle_verify(root, lf, n, n, proof, len), EM_ERANGE);
+		if (len > 0)
+			assert_int_equal(merkle_verify(root, lf, i, n, proof, len - 32), EM_EFORMAT);
+		memcpy(bad, proof, len);
+		memset(bad + len, 0, 32);
+		assert_int_equal(merkle_verify(root, lf, i, n, bad, len + 32), EM_EFORMAT);
+	}
+	assert_int_equal(merkle_tree_proof(t, n, proof, &len), EM_ERANGE);
+	assert_int_equal(len, 0);
+	merkle_tree_free(t);
+}
+
+static void
+test_proofs(void **state)
+{
+	enum { MAX = 1001 };
+	uint8_t *leaves = malloc(32 * MAX), other[32];
+	uint64_t x = 0x2545f4914f6cdd1dULL;
+	merkle_tree *t = NULL;
+
+	(void)state;
+	assert_non_null(leaves);
+	for (size_t i = 0; i < 32 * MAX; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		leaves[i] = (uint8_t)x;
+	}
+	for (size_t n = 1; n <= 1000; n++) {
+		assert_int_equal(merkle_root(other, leaves + 32, n), EM_OK);
+		check_tree(leaves, n, other);
+	}
+	/* lengths: a power of two is full; the odd last leaf of 5 has one */
+	assert_int_equal(merkle_proof_len(0, 1), 0);
+	assert_int_equal(merkle_proof_len(3, 8), 3);
+	assert_int_equal(merkle_proof_len(4, 5), 1);
+	assert_int_equal(merkle_proof_len(0, 5), 3);
+	assert_int_equal(merkle_proof_len(5, 5), 0);
+	assert_int_equal(merkle_tree_new(leaves, 0, &t), EM_ERANGE);
+	assert_null(t);
+	free(leaves);
+}
+
 int
 main(void)
 {
@@ -127,6 +248,7 @@ main(void)
 		cmocka_unit_test(test_roots_by_hand),
 		cmocka_unit_test(test_leaves_commit_to_every_field),
 		cmocka_unit_test(test_acc_is_merkle_root),
+		cmocka_unit_test(test_proofs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,7 @@
 #include "hex.h"
 #include "home.h"
 #include "modelcfg.h"
+#include "task_audit.h"
 
 static const char help[] =
 "usage: evalmesh eval TASK --model NAME [--revision R] [--access open|closed]\n"
@@ -394,6 +395,18 @@ content(const body_any *b, uint8_t **out, size_t *len)
  * one rule, board.h) says all that b says, but for when it ran: a run
  * repeated from the cache. Its id into rid. 1 if so; 0 if not, or if
  * that cannot be read (then a new result is signed, as before). */
+/* The run a published result came from, kept so that the node can
+ * answer audits of it (task_audit.h); a failure only means it cannot. */
+static void
+remember(home_ctx *h, const uint8_t rid[static 32], const eval_out *r)
+{
+	em_err err = task_audit_remember(h->st, rid, r->run_key);
+
+	if (err != EM_OK)
+		fprintf(stderr, "evalmesh eval: warning: cannot keep the run key for audits: %s\n",
+		    em_strerror(err));
+}
+
 static int
 published_already(home_ctx *h, const eval_opts *o, const body_any *b, uint8_t rid[static 32])
 {
@@ -466,6 +479,7 @@ finish(home_ctx *h, const eval_opts *o, const eval_out *r, int access, const arg
 		return not_done(o, r, json, 1, NULL, "cannot compute the result: %s",
 		    em_strerror(err));
 	if (publish && published_already(h, o, &b, rid)) {
+		remember(h, rid, r);
 		rc = report(o, r, &b.u.result, rid, 1, json);
 		free(scores);
 		return rc;
@@ -479,6 +493,7 @@ finish(home_ctx *h, const eval_opts *o, const eval_out *r, int access, const arg
 			return not_done(o, r, json, 1, NULL, "cannot publish the result: %s",
 			    home_write_why(h, err, sum, sizeof sum));
 		}
+		remember(h, rid, r);
 	}
 	rc = report(o, r, &b.u.result, publish ? rid : NULL, 0, json);
 	free(scores);

@@ -5,9 +5,11 @@
 
 #include "board.h"
 #include "cli.h"
+#include "clock.h"
 #include "hex.h"
 #include "home.h"
 #include "task.h"
+#include "task_audit.h"
 
 static const char help[] =
 "usage: evalmesh leaderboard [TASK] [--json | --csv] [--trusted]\n"
@@ -16,7 +18,8 @@ static const char help[] =
 "and revision) combining every reporter of it (each reporter's latest\n"
 "unrevoked result by sequence number) — the metric, a 95% interval,\n"
 "items, independent reporters and whether their intervals agree, open or\n"
-"closed weights, and flags (equivocating-author, disputed, revoked). Ranks\n"
+"closed weights, and flags (equivocating-author, disputed, revoked, and\n"
+"the audit words of 'evalmesh results': failed-audit, audited, ...). Ranks\n"
 "are tie groups: one plus the number of models whose interval lies wholly\n"
 "above. Computed from this node's own copy of the records; every node that\n"
 "holds the same records prints the same bytes. Without TASK: the tasks and\n"
@@ -203,12 +206,27 @@ print_table(const board *b, const uint8_t task[static 32], const task_rec *tr, i
 	}
 }
 
+/* Each row whose results were challenged gets what their audits came to
+ * (task_audit.h), worked out now from what this node holds. */
+static void
+audit_words(store *st, board *b)
+{
+	uint64_t now = em_wall_ms(em_clock_system());
+
+	for (size_t i = 0; i < b->n_rows; i++) {
+		board_row *r = &b->rows[i];
+
+		for (unsigned k = 0; k < r->reporters && r->result_ids != NULL; k++)
+			r->flags |= task_audit_flags(st, r->result_ids + 32 * k, r->flags, now);
+	}
+}
+
 static int
 one_task(home_ctx *h, const args_parsed *a, const char *text, unsigned min_reporters)
 {
 	char why[TASK_WHY_MAX];
 	board_opts o = { .trusted_only = args_get(a, "trusted") != NULL,
-	    .all = args_get(a, "all") != NULL, .result_ids = args_get(a, "json") != NULL,
+	    .all = args_get(a, "all") != NULL, .result_ids = 1,
 	    .min_reporters = min_reporters, .self = h->pk };
 	uint8_t id[32];
 	task_rec tr;
@@ -227,6 +245,7 @@ one_task(home_ctx *h, const args_parsed *a, const char *text, unsigned min_repor
 	if ((err = board_compute(h->st, id, &o, &b)) != EM_OK) {
 		rc = cli_fail("cannot read the results: %s", em_strerror(err));
 	} else {
+		audit_words(h->st, &b);
 		if (args_get(a, "json"))
 			rc = print_json(&b, id, have_task ? &tr : NULL, o.trusted_only);
 		else if (args_get(a, "csv"))

@@ -14,7 +14,7 @@ static const char help[] =
 "           [--advertise HOST:PORT] [--max-inbound N] [--max-outbound N]\n"
 "           [--handshake-timeout MS] [--recv-buffer-kb N]\n"
 "           [--log-level error|warn|info|debug]\n"
-"           [--passphrase-env VAR]\n"
+"           [--passphrase-env VAR] [--no-answer-audits]\n"
 "           [--model NAME [--revision R] [--access open|closed]\n"
 "            (--endpoint URL... | --exec CMD) [--api chat|completions]\n"
 "            [--served-model NAME] [--api-key-env VAR] [--api-key-header H]\n"
@@ -40,7 +40,12 @@ static const char help[] =
 "                          0: the kernel's, which grows to megabytes). Small,\n"
 "                          a slow peer's backlog stays here, where copies it\n"
 "                          got meanwhile are dropped; but one connection moves\n"
-"                          at most N KiB a round trip (32: ~320 KB/s at 100 ms)\n\n"
+"                          at most N KiB a round trip (32: ~320 KB/s at 100 ms)\n"
+"  --no-answer-audits      leave audits of this node's results unanswered. By\n"
+"                          default the node answers each challenge ('evalmesh\n"
+"                          audit') of a result it published from a run whose\n"
+"                          cache it holds: the drawn items' outputs, with their\n"
+"                          Merkle proofs, become visible to every member\n\n"
 "Given a model, the node evaluates every task it holds by itself, once per\n"
 "task and model revision, in the background (as 'evalmesh eval' would, with\n"
 "the same flags), and publishes each complete result; 'evalmesh status' shows\n"
@@ -82,7 +87,7 @@ static const opt opts[] = {
 	{ "listen", OPT_VALUE, 0 }, { "peer", OPT_MULTI, 0 },
 	{ "advertise", OPT_VALUE, 0 }, { "max-inbound", OPT_VALUE, 0 },
 	{ "max-outbound", OPT_VALUE, 0 }, { "handshake-timeout", OPT_VALUE, 0 },
-	{ "recv-buffer-kb", OPT_VALUE, 0 },
+	{ "recv-buffer-kb", OPT_VALUE, 0 }, { "no-answer-audits", OPT_FLAG, 0 },
 	{ "log-level", OPT_VALUE, 0 }, AUTO_OPTS,
 };
 
@@ -144,6 +149,7 @@ parse(const args_parsed *a, daemon_opts *o)
 	if ((rc = cli_number("node", a, "handshake-timeout", 100, 600000, 10000, &n)) != 0)
 		return rc;
 	o->handshake_ms = (uint32_t)n;
+	o->no_answer_audits = args_get(a, "no-answer-audits") != NULL;
 	if ((v = args_get(a, "log-level")) != NULL) {
 		if ((lvl = log_parse_level(v)) < 0)
 			return cli_bad("node", "--log-level", v,

@@ -7,13 +7,16 @@
 #include "cli.h"
 #include "hex.h"
 #include "home.h"
+#include "task_audit.h"
 
 static const char help[] =
 "usage: evalmesh results [--task TASK] [--author ID] [--home DIR] [--json]\n\n"
 "Lists the results in this node's store, by task, then model, then arrival:\n"
 "author, model, task, metrics, items, time and flags (equivocating-author,\n"
-"disputed, revoked). Ids may be given as unique prefixes of at least 8 hex\n"
-"digits; a task also by NAME or NAME@VERSION.\n";
+"disputed, revoked, and what audits came to: failed-audit, audited,\n"
+"audit-unverified, audit-unanswered, audit-pending; see 'evalmesh audit').\n"
+"Ids may be given as unique prefixes of at least 8 hex digits; a task also\n"
+"by NAME or NAME@VERSION.\n";
 
 static const opt opts[] = {
 	{ "home", OPT_VALUE, 0 }, { "json", OPT_FLAG, 0 },
@@ -23,6 +26,8 @@ static const opt opts[] = {
 struct listing {
 	json_t		*arr;	/* NULL for text output */
 	uint64_t	 n;
+	store		*st;
+	uint64_t	 now;	/* ms: audits' times are read against it */
 };
 
 /* The signed harness settings: params as the JSON they are (or the text,
@@ -110,6 +115,7 @@ visit(void *ctx, const rec_env *env, const body_any *b, uint32_t flags)
 {
 	struct listing *l = ctx;
 
+	flags |= task_audit_flags(l->st, env->id, flags, l->now);
 	if (l->arr != NULL)
 		json_array_append_new(l->arr, result_json(env, &b->u.result, flags));
 	else
@@ -123,7 +129,7 @@ cmd_results(int argc, char **argv)
 {
 	uint8_t task[32], author[32];
 	const char *t, *au;
-	struct listing l = { NULL, 0 };
+	struct listing l = { NULL, 0, NULL, 0 };
 	args_parsed a;
 	home_ctx h;
 	em_err err;
@@ -147,6 +153,8 @@ cmd_results(int argc, char **argv)
 	}
 	if (args_get(&a, "json"))
 		l.arr = json_array();
+	l.st = h.st;
+	l.now = em_wall_ms(em_clock_system());
 	err = store_results(h.st, t ? task : NULL, au ? author : NULL, visit, &l);
 	home_close(&h);
 	if (err != EM_OK) {
