@@ -12,7 +12,7 @@
 
 #include "err.h"
 
-#define ARGS_OPTS_MAX	32
+#define ARGS_OPTS_MAX	48
 #define ARGS_REPEAT_MAX	16
 #define ARGS_POS_MAX	4
 

@@ -10,6 +10,10 @@
 #include "log.h"
 
 #define EXCHANGE_MAX	32	/* addresses per peers message */
+/* Host names resolved at once: each lookup holds one of libuv's few pool
+ * threads for as long as the resolver waits (seconds, when a name server
+ * does not answer), and a stop waits for the lookups under way. */
+#define RESOLVE_MAX	2
 
 /* Splits "host:port" or "[v6]:port". 0, or -1 if malformed. */
 static int
@@ -462,6 +466,10 @@ on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 	k->dialing = 0;
 	if (d->stopping)
 		goto out;
+	if (d->n_out >= d->o.max_out) {	/* numeric peers took the slots meanwhile */
+		k->next_dial = daemon_mono(d) + 1000;
+		goto out;
+	}
 	for (a = status == 0 ? res : NULL; a != NULL; a = a->ai_next)
 		n += addrbook_group(a->ai_addr, 0, g) == 0;
 	/* several addresses: each redial the next */
@@ -471,7 +479,7 @@ on_resolved(uv_getaddrinfo_t *req, int status, struct addrinfo *res)
 			pick = a;
 	if (pick == NULL) {
 		log_info("peer %s: cannot resolve its name: %s", r->addr, status ?
-		    uv_strerror(status) : "no address a node can listen on");
+		    uv_strerror(status) : "no address a node can be dialed at");
 		dial_result(d, k, 0, NULL);
 		goto out;
 	}
@@ -516,7 +524,7 @@ resolve(daemon_state *d, known *k, size_t i)
 static void
 dial_table(daemon_state *d, uint8_t t, uint64_t now)
 {
-	for (size_t i = 0; i < AB_MAX && d->n_out + d->n_resolving < d->o.max_out; i++) {
+	for (size_t i = 0; i < AB_MAX && d->n_out < d->o.max_out; i++) {
 		known *k = &d->book.e[i];
 		struct sockaddr_storage ss;
 
@@ -525,10 +533,13 @@ dial_table(daemon_state *d, uint8_t t, uint64_t now)
 		    dial_banned(d, k->p.addr, k->p.has_id ? k->p.id : NULL))
 			continue;
 		if (addr_parse(k->p.addr, &ss) != 0) {
-			if (addr_valid(k->p.addr))
-				resolve(d, k, i);
-			else	/* neither an address nor a host name */
+			if (addr_valid(k->p.addr)) {
+				if (d->n_resolving < RESOLVE_MAX)
+					resolve(d, k, i);	/* else on a later round */
+			} else {
+				/* neither an address nor a host name */
 				dial_result(d, k, 0, NULL);
+			}
 			continue;
 		}
 		k->dialing = 1;

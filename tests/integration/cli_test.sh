@@ -129,7 +129,7 @@ run 0 "$EM" peers --home "$B"; has $out 'no peers'
 run 0 "$EM" peers add 127.0.0.1:9 --home "$B"; has $out 'dialed when the node starts'
 run 0 "$EM" peers --home "$B" --json; has $out '"addr": "127.0.0.1:9"'
 run 2 "$EM" peers add nonsense --home "$B"; has $err "peers add: HOST:PORT 'nonsense'"
-run 2 "$EM" peers remove 127.0.0.1:9 --home "$B"; has $err "expected 'peers' or 'peers add"
+run 2 "$EM" peers frob 127.0.0.1:9 --home "$B"; has $err "expected 'peers', 'peers add HOST:PORT' or 'peers remove"
 
 # --- key files: permissions, damage, passphrase
 chmod 644 "$A/identity.key"

@@ -90,6 +90,8 @@ static const opt opts[] = {
 	{ "recv-buffer-kb", OPT_VALUE, 0 }, { "no-answer-audits", OPT_FLAG, 0 },
 	{ "log-level", OPT_VALUE, 0 }, AUTO_OPTS,
 };
+_Static_assert(sizeof opts / sizeof opts[0] < ARGS_OPTS_MAX,
+    "node's options outgrew ARGS_OPTS_MAX (args.h): every start would be refused");
 
 /* A HOST:PORT flag into out. 0, or 2 after the usage line. */
 static int

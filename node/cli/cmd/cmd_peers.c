@@ -215,7 +215,7 @@ int
 cmd_peers(int argc, char **argv)
 {
 	static const cli_verbs c = { "peers", verbs, sizeof verbs / sizeof verbs[0], about,
-	    "expected 'peers' or 'peers add HOST:PORT'" };
+	    "expected 'peers', 'peers add HOST:PORT' or 'peers remove HOST:PORT'" };
 
 	return cli_verbs_run(&c, argc, argv);
 }
