@@ -322,6 +322,9 @@ const char *task_author(store *st, const uint8_t author[static 32], char *buf, s
  * task_holders), its id into id. EM_ENOTFOUND, EM_EAMBIGUOUS (why lists the
  * candidates: id, and author with the name its profile gives), the
  * store's errors. */
+/* (A name several tasks share means, here, the only one of them this node
+ * published itself, else the only one an author it trusts published; else
+ * it is EM_EAMBIGUOUS.) */
 em_err task_find(store *st, const uint8_t *self, const char *text, uint8_t id[static 32],
     char *why, size_t cap);
 

@@ -157,6 +157,29 @@ holders_text(store *st, const task_holder *h, size_t n, char *out, size_t cap)
 	}
 }
 
+/* Of n tasks under one name, the one this node means by it: the only one
+ * it published itself, else the only one an author it trusts published
+ * (task_rank, without revocations). Its index, or -1: the name stays
+ * ambiguous. So a member who publishes another task under a lab's name
+ * does not break the lab's own lookups by that name. */
+static int
+preferred(store *st, const uint8_t *self, const task_holder *h, size_t n)
+{
+	unsigned top = 4, r;	/* 4: any author's (task_rank) */
+	int best = -1, ties = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((r = task_rank(st, self, h[i].author, 0)) > top) {
+			top = r;
+			best = (int)i;
+			ties = 0;
+		} else if (r == top && best >= 0) {
+			ties++;
+		}
+	}
+	return ties == 0 ? best : -1;
+}
+
 em_err
 task_find(store *st, const uint8_t *self, const char *text, uint8_t id[static 32], char *why,
     size_t cap)
@@ -166,6 +189,7 @@ task_find(store *st, const uint8_t *self, const char *text, uint8_t id[static 32
 	size_t n;
 	char *at;
 	em_err err;
+	int best;
 
 	if (strlen(text) >= ID_PREFIX_MIN &&
 	    (err = store_resolve(st, SPACE_TASK, text, id)) != EM_EFORMAT) {
@@ -183,6 +207,10 @@ task_find(store *st, const uint8_t *self, const char *text, uint8_t id[static 32
 		return task_why(err, why, cap, "reading tasks: %s", em_strerror(err));
 	if (n == 0)
 		return task_why(EM_ENOTFOUND, why, cap, "no task with id or name '%.64s' here", text);
+	if (n > 1 && n <= TASK_HOLDERS_MAX && (best = preferred(st, self, h, n)) >= 0) {
+		memcpy(id, h[best].id, 32);
+		return EM_OK;
+	}
 	if (n > 1) {
 		holders_text(st, h, n < TASK_HOLDERS_MAX ? n : TASK_HOLDERS_MAX, seen, sizeof seen);
 		return task_why(EM_EAMBIGUOUS, why, cap, "'%.64s' names %zu tasks (%s%s); give %s",

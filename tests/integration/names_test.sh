@@ -154,12 +154,23 @@ run 0 "$EM" task publish --home "$T/b" "$T/s1/manifest.json" --json; has $out "\
 run 0 "$EM" task publish --home "$T/c" "$T/s2/manifest.json" --json; S2=$(sed -n 's/.*"task": "\([0-9a-f]*\)".*/\1/p' "$out")
 start_node c 4 --peer "127.0.0.1:$(port 3)"
 converged 30 a b c
-run 1 "$EM" task show --home "$T/b" shared@1
-# (b published S1 again: its own record speaks for S1 here, task_rank)
-has $err "'shared@1' names 2 tasks \(shared@1 id [0-9a-f]{12} by [0-9a-f]{8} \"lab-[bc]\", shared@1 id [0-9a-f]{12} by [0-9a-f]{8} \"lab-[bc]\"\); give an id prefix$"
-has $err "id ${S1:0:12} by $(idof b | cut -c1-8) \"lab-b\""; has $err "id ${S2:0:12} by $(idof c | cut -c1-8) \"lab-c\""
+# b published S1 itself: by the name it means its own (a member who puts
+# another task under a lab's name does not break the lab's lookups; a
+# fresh attacker's finding), and so does c
+run 0 "$EM" task show --home "$T/b" shared@1 --json; has $out "\"id\": \"$S1\""
+run 0 "$EM" task show --home "$T/c" shared@1 --json; has $out "\"id\": \"$S2\""
+# a node that published neither and trusts neither: the name names both,
+# and every lookup by it says whose each is
+run 0 "$EM" init --home "$T/d" --name lab-d
+"$EM" export --home "$T/b" -o "$T/b.bundle" >/dev/null && "$EM" import --home "$T/d" "$T/b.bundle" >/dev/null || bad "b's records into d"
+run 1 "$EM" task show --home "$T/d" shared@1
+has $err "'shared@1' names 2 tasks \(shared@1 id [0-9a-f]{12} by [0-9a-f]{8} \"lab-[abc]\", shared@1 id [0-9a-f]{12} by [0-9a-f]{8} \"lab-[abc]\"\); give an id prefix$"
+has $err "id ${S1:0:12} by [0-9a-f]{8} \"lab-[ab]\""; has $err "id ${S2:0:12} by $(idof c | cut -c1-8) \"lab-c\""
 one_line
-run 1 "$EM" leaderboard --home "$T/b" shared; has $err "names 2 tasks .*; give NAME@VERSION or an id prefix$"
+run 1 "$EM" leaderboard --home "$T/d" shared; has $err "names 2 tasks .*; give NAME@VERSION or an id prefix$"
+# ... until it trusts one of their authors
+run 0 "$EM" trust add "$(idof c)" --home "$T/d"
+run 0 "$EM" task show --home "$T/d" shared@1 --json; has $out "\"id\": \"$S2\""
 run 0 "$EM" task list --home "$T/b"
 has $out "^${S1:0:16}  shared +1 .* $(idof b | cut -c1-8) \"lab-b\" \(\+ others\)$"
 run 0 "$EM" task list --home "$T/a"; has $out "^${S1:0:16}  shared +1 .* $(idof a | cut -c1-8) \"lab-a\" \(\+ others\)$"
