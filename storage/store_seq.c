@@ -64,6 +64,8 @@ seqs_read(const char *path, struct seqs *s)
 		return err == EM_ETOOBIG || err == EM_EINVAL ? EM_EFORMAT : err;
 	p = (const char *)buf;
 	e = p + len;
+	if (len == 0)	/* written whole or not at all (file_replace): cut to nothing */
+		err = EM_EFORMAT;
 	while (p < e) {
 		if (s->n == STORE_SEQ_AUTHORS) {
 			err = EM_EFORMAT;

@@ -46,6 +46,14 @@ if grep -qi "equivocat" "$out"; then bad "b's leaderboard flags a"; else ok; fi
 converged 30 a b
 run 0 "$EM" results --home "$T/a" --author "$ida" --json
 [ "$(grep -c '"seq"' "$out")" = 2 ] && ok || bad "a holds $(grep -c '"seq"' "$out") of its 2 results"
+stop_node a
+# an empty seq file is damage, not "nothing signed" (a fresh attacker: with
+# the store lost too, the next record reused seq 1): refused, nothing signed
+cp "$T/a/seq" "$T/seq.kept"; : >"$T/a/seq"; mv "$T/a/store" "$T/store.kept"
+run 1 "$EM" result publish --home "$T/a" --task $TASK --model m-a3 --metric accuracy=0.7 --n 100
+has "$err" "seq' is damaged"; one_line
+[ ! -s "$T/a/seq" ] && ok || bad "a refused publish wrote the seq file: $(cat "$T/a/seq")"
+rm -rf "$T/a/store"; mv "$T/store.kept" "$T/a/store"; cp "$T/seq.kept" "$T/a/seq"
 stop_all
 
 # --- the file is written before the record can be seen, and a file that
