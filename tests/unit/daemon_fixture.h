@@ -52,6 +52,7 @@ fx_teardown(void **state)
 	store_free(fx->d->st);
 	tu_rmtree(fx->dir);
 	free(fx->d->ours);	/* host_commit's (daemon_run frees it) */
+	intake_free(fx->d);	/* task records taken in (daemon_run frees it) */
 	free(fx->d);
 	free(fx);
 	return 0;
