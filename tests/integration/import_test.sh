@@ -76,6 +76,11 @@ bad.jsonl|gsm8k|line 1: answer: no '#### N' line
 bad2.csv|mmlu|row 1, option B: not UTF-8 text
 nosuch.csv|mmlu|cannot read '.*nosuch.csv': no such file
 ROWS
+# what only publish's checks refuse (two options alike): nothing left either
+printf 'q1,a,a,c,d,A\n' >"$T/dupopt.csv"
+run 1 "$EM" task import "$T/dupopt.csv" --format mmlu --name b --version 1 -o "$T/out-dup"
+has "$err" "'task publish' would refuse it"; one_line
+[ -z "$(ls -A "$T/out-dup" 2>/dev/null)" ] && ok || bad "a refused import left $(ls "$T/out-dup")"
 
 # --- usage errors: exit 2, one line
 run 2 "$EM" task import "$T/mmlu.csv" --format xml --name a --version 1 -o "$T/u"

@@ -151,7 +151,11 @@ cmd_task_import(const args_parsed *a)
 		goto out;
 	/* what publish will say, said now */
 	if ((err = task_load(mpath, &b, why, sizeof why)) != EM_OK) {
-		rc = cli_fail("written, but 'task publish' would refuse it: %s", why);
+		/* a refused import leaves nothing behind: the files go again */
+		rc = cli_fail("'task publish' would refuse it: %s", why);
+		unlink(mpath);
+		snprintf(mpath, sizeof mpath, "%s/items.jsonl", dir);
+		unlink(mpath);
 		goto out;
 	}
 	task_built_body(&b, &bt);
