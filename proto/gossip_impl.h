@@ -1,4 +1,6 @@
-/* proto/gossip_impl.h — shared by gossip.c and gossip_sync.c only. */
+/* proto/gossip_impl.h — shared by the gossip files only: gossip.c (peers,
+ * dissemination), gossip_want.c (ids awaited), gossip_sync.c (anti-entropy),
+ * gossip_push.c (late binding). */
 #ifndef EM_GOSSIP_IMPL_H
 #define EM_GOSSIP_IMPL_H
 
@@ -185,8 +187,20 @@ int	 sync_peer_holds(gossip *g, const uint8_t id[static 32], uint32_t peer, uint
 
 /* Whether we push this author's records to p (gossip.c). */
 int	 tree_eager(const gpeer *p, const uint8_t author[static 32]);
-/* Queues an id for the lazy announcement to p (gossip.c). */
+/* Queues an id for the lazy announcement to p, or for a want of p
+ * (gossip.c). */
 void	 have_push(gpeer *p, const uint8_t id[static 32]);
+void	 want_push(gpeer *p, const uint8_t id[static 32]);
+
+/* Ids awaited (gossip_want.c), g->miss: the entry for id, or NULL;
+ * removing one (the table may move others: rescan from the same slot);
+ * whether peer announced it; a peer's announcements taken in; the
+ * overdue ones asked of their next announcer, or given up. */
+missing	*miss_find(gossip *g, const uint8_t id[static 32]);
+void	 miss_del(gossip *g, missing *e);
+int	 miss_announced(const missing *e, uint32_t peer);
+void	 want_have(gossip *g, uint32_t peer, const wire_msg *m, uint64_t now);
+void	 want_tick(gossip *g, uint64_t now);
 
 /* Late binding (gossip_push.c): with the host's backlog callback, a push
  * to a peer the host already holds GOSSIP_PUSH_BACKLOG bytes for waits as
