@@ -11,13 +11,6 @@
 #include "mpr.h"
 #include "utf8.h"
 
-/* Each reader step names its field first, so an error can say where. */
-#define TRY(r, name, call)						\
-	do {								\
-		(r)->field = (name);					\
-		if ((err = (call)) != EM_OK)				\
-			return err;					\
-	} while (0)
 
 const char *
 body_kind_name(uint8_t kind)

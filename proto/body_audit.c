@@ -5,12 +5,6 @@
 
 #include <msgpack.h>
 
-#define TRY(r, name, call)						\
-	do {								\
-		(r)->field = (name);					\
-		if ((err = (call)) != EM_OK)				\
-			return err;					\
-	} while (0)
 
 static em_err
 decode_challenge(mpr *r, body_challenge *c)

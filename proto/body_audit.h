@@ -7,6 +7,16 @@
 #include "mpr.h"
 #include "pack.h"
 
+/* A reader step of body.c and body_audit.c: names its field first (in
+ * r->field), so an error can say where, and returns the step's error
+ * (into a local err) if it fails. */
+#define TRY(r, name, call)						\
+	do {								\
+		(r)->field = (name);					\
+		if ((err = (call)) != EM_OK)				\
+			return err;					\
+	} while (0)
+
 /* Decodes a body of kind out->kind (REC_CHALLENGE or REC_RESPONSE) from
  * r into out's union, naming each field in r->field as it goes. The
  * errors of body_decode. */

@@ -2,7 +2,6 @@
  * cache (task_audit.h). */
 #include "task_audit.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,20 +31,6 @@ task_audit_remember(store *st, const uint8_t result[static 32], const uint8_t ru
 	run_meta_key(key, result);
 	hex_encode(val, run_key, 32);
 	return store_meta_set(st, key, val);
-}
-
-static em_err fail(em_err err, char *why, size_t cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static em_err
-fail(em_err err, char *why, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, cap, fmt, ap);
-	va_end(ap);
-	return err;
 }
 
 /* What the answer is built from: the run's cache and the task's items. */
@@ -111,18 +96,18 @@ leaves(store *st, const body_result *res, answer *a, char *why, size_t cap)
 	em_err err;
 
 	if ((err = task_rec_load(st, NULL, res->task, &t, tw, sizeof tw)) != EM_OK)
-		return fail(err, why, cap, "the result's task: %s", tw);
+		return task_why(err, why, cap, "the result's task: %s", tw);
 	if ((err = task_reader_open(st, &t.spec, &t.body, &rd)) != EM_OK)
 		goto out;
 	for (i = 0; i < a->n; i++) {
 		if ((err = task_reader_next(rd, &it, tw, sizeof tw)) != EM_OK) {
-			fail(err, why, cap, "the task's items: %s", tw);
+			task_why(err, why, cap, "the task's items: %s", tw);
 			goto out;
 		}
 		if (it.item == NULL)
 			break;
 		if (!a->have[i]) {
-			err = fail(EM_ENOTFOUND, why, cap, "the run's cache lacks item %llu",
+			err = task_why(EM_ENOTFOUND, why, cap, "the run's cache lacks item %llu",
 			    (unsigned long long)i);
 			goto out;
 		}
@@ -132,7 +117,7 @@ leaves(store *st, const body_result *res, answer *a, char *why, size_t cap)
 				memcpy(a->item_hash[j], it.hash, 32);
 	}
 	if (i < a->n)
-		err = fail(EM_ENOTFOUND, why, cap, "the task has fewer items than the result");
+		err = task_why(EM_ENOTFOUND, why, cap, "the task has fewer items than the result");
 out:
 	task_reader_free(rd);
 	task_rec_free(&t);
@@ -148,10 +133,10 @@ prove(const body_result *res, answer *a, char *why, size_t cap)
 	em_err err;
 
 	if ((err = merkle_tree_new(&a->leaf[0][0], a->n, &tree)) != EM_OK)
-		return fail(err, why, cap, "%s", em_strerror(err));
+		return task_why(err, why, cap, "%s", em_strerror(err));
 	merkle_tree_root(tree, root);
 	if (memcmp(root, res->merkle, 32) != 0)
-		err = fail(EM_EMISMATCH, why, cap, "the cached run does not give the result's "
+		err = task_why(EM_EMISMATCH, why, cap, "the cached run does not give the result's "
 		    "Merkle root (the cache was changed or cleared since)");
 	for (uint32_t j = 0; j < a->k && err == EM_OK; j++)
 		err = merkle_tree_proof(tree, a->idx[j], a->proof[j], &a->proof_len[j]);
@@ -170,7 +155,7 @@ publish(store *st, const ident *me, const uint8_t chal_id[static 32],
 	em_err err = EM_ENOMEM;
 
 	if (b == NULL)
-		return fail(err, why, cap, "out of memory");
+		return task_why(err, why, cap, "out of memory");
 	b->kind = REC_RESPONSE;
 	memcpy(b->u.response.challenge, chal_id, 32);
 	memcpy(b->u.response.result, result_id, 32);
@@ -191,7 +176,7 @@ publish(store *st, const ident *me, const uint8_t chal_id[static 32],
 	if ((err = body_encode(b, &enc, &len)) == EM_OK)
 		err = store_publish(st, me, REC_RESPONSE, enc, len, now_ms, resp_id, NULL);
 	if (err != EM_OK)
-		fail(err, why, cap, "cannot publish the response: %s", em_strerror(err));
+		task_why(err, why, cap, "cannot publish the response: %s", em_strerror(err));
 	free(enc);
 	free(b);
 	return err;
@@ -227,16 +212,16 @@ load_pair(store *st, const ident *me, const uint8_t chal_id[static 32], uint8_t 
 	if (store_get(st, chal_id, cbytes, &len) != EM_OK ||
 	    rec_parse(*cbytes, len, &cenv, NULL) != EM_OK || cenv.kind != REC_CHALLENGE ||
 	    rec_body(&cenv, cb) != EM_OK)
-		return fail(EM_EINVAL, why, cap, "no such challenge here");
+		return task_why(EM_EINVAL, why, cap, "no such challenge here");
 	if (store_get(st, cb->u.challenge.result, rbytes, &len) != EM_OK ||
 	    rec_parse(*rbytes, len, renv, NULL) != EM_OK || renv->kind != REC_RESULT ||
 	    rec_body(renv, rb) != EM_OK || memcmp(renv->author, ident_pk(me), 32) != 0)
-		return fail(EM_EINVAL, why, cap, "the challenged result is not ours");
+		return task_why(EM_EINVAL, why, cap, "the challenged result is not ours");
 	if (!rb->u.result.has_merkle || rb->u.result.n_items == 0)
-		return fail(EM_EFORMAT, why, cap, "the result has no Merkle root");
+		return task_why(EM_EFORMAT, why, cap, "the result has no Merkle root");
 	if ((err = store_targets(st, cb->u.challenge.result, find_answer, &x)) != EM_OK)
-		return fail(err, why, cap, "%s", em_strerror(err));
-	return x.found ? fail(EM_EEXIST, why, cap, "answered already") : EM_OK;
+		return task_why(err, why, cap, "%s", em_strerror(err));
+	return x.found ? task_why(EM_EEXIST, why, cap, "answered already") : EM_OK;
 }
 
 em_err
@@ -256,18 +241,18 @@ task_audit_answer(store *st, const ident *me, const uint8_t chal_id[static 32],
 	run_meta_key(key, renv.id);
 	if (store_meta_get(st, key, hex, sizeof hex) != EM_OK ||
 	    hex_decode(run, 32, hex) != EM_OK) {
-		err = fail(EM_ENOTFOUND, why, cap, "no run of this node is known for the result");
+		err = task_why(EM_ENOTFOUND, why, cap, "no run of this node is known for the result");
 		goto out;
 	}
 	a.n = rb.u.result.n_items;
 	a.k = audit_draw(chal_id, renv.id, a.n, cb.u.challenge.k, a.idx);
 	if ((a.oh = calloc(a.n, 32)) == NULL || (a.score = calloc(a.n, 2)) == NULL ||
 	    (a.have = calloc(a.n, 1)) == NULL || (a.leaf = calloc(a.n, 32)) == NULL) {
-		err = fail(EM_ENOMEM, why, cap, "out of memory");
+		err = task_why(EM_ENOMEM, why, cap, "out of memory");
 		goto out;
 	}
 	if ((err = store_eval_each(st, run, cached, &a)) != EM_OK || a.nomem) {
-		err = fail(err ? err : EM_ENOMEM, why, cap, "the run's cache: %s",
+		err = task_why(err ? err : EM_ENOMEM, why, cap, "the run's cache: %s",
 		    em_strerror(err ? err : EM_ENOMEM));
 		goto out;
 	}
