@@ -513,17 +513,20 @@ out:
 em_err
 task_json_dump(const json_t *v, size_t flags, char **out)
 {
-	json_t *back = NULL;
+	/* json_dumpb writes into our buffer, not a growing one of its own:
+	 * no write of it can fail, so none is lost (jansson #655) */
+	size_t n = json_dumpb(v, NULL, 0, flags);
 
-	if ((*out = json_dumps(v, flags)) != NULL &&
-	    (back = json_loads(*out, JSON_DECODE_ANY, NULL)) != NULL && json_equal(v, back)) {
-		json_decref(back);
-		return EM_OK;
-	}
-	json_decref(back);
-	free(*out);
 	*out = NULL;
-	return EM_ENOMEM;
+	if (n == 0 || (*out = malloc(n + 1)) == NULL)
+		return EM_ENOMEM;
+	if (json_dumpb(v, *out, n, flags) != n) {
+		free(*out);
+		*out = NULL;
+		return EM_ENOMEM;
+	}
+	(*out)[n] = '\0';
+	return EM_OK;
 }
 
 void

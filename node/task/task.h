@@ -117,13 +117,13 @@ em_err task_load(const char *manifest_path, task_built *t, char *why, size_t cap
 /* Frees what t holds and zeroes it; a zeroed t is fine. */
 void task_built_free(task_built *t);
 
-/* json_dumps(v, flags), checked: the text is read back and must equal v.
- * jansson 2.14's json_dumps can return text with bytes missing when an
- * allocation fails while it writes an object's key (do_dump ignores
- * dump_string's error: jansson issue #655, still open; seen here with
- * task_import_test's failed allocations: '"id": "x", ": "q"'); that is
- * taken for what it is, out of memory. On success *out is yours (free()).
- * EM_ENOMEM. */
+/* json_dumps(v, flags), whole or not at all. jansson 2.14's json_dumps
+ * can return text with bytes missing when an allocation fails while it
+ * writes an object's key (do_dump ignores dump_string's error: jansson
+ * issue #655, still open; seen here with task_import_test's failed
+ * allocations: '"id": "x", ": "q"'). So the size is asked first and the
+ * text written into a buffer of that size (json_dumpb), where no write
+ * can fail. On success *out is yours (free()). EM_ENOMEM. */
 em_err task_json_dump(const json_t *v, size_t flags, char **out);
 
 /* The task record's body for t: its fields, borrowing t's manifest and
