@@ -137,6 +137,8 @@ struct daemon_state {
 	uint8_t		 (*ours)[32];	/* ids we stored since the last poll */
 	size_t		 n_ours, cap_ours;
 	uint64_t	 announced;	/* local number announced up to */
+	uint32_t	 answer_tokens;	/* audits that may be answered now (answer.c) */
+	uint64_t	 answer_at;	/* daemon_mono of the last token */
 	uint64_t	 audit_seen;	/* local number looked at for challenges
 					 * (answer.c), from 0 at each start */
 	uint64_t	 started;	/* daemon_mono: when daemon_run began */
