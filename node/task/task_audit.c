@@ -96,7 +96,7 @@ read_items(store *st, const task_rec *t, const body_response *r, uint8_t hash[][
 	while (left > 0) {
 		if ((err = task_reader_next(rd, &it, why, sizeof why)) != EM_OK) {
 			s = say(o, AUDIT_UNVERIFIED, err == EM_ENOTFOUND ?
-			    "unverified: the task's items are not here yet" : "unverified: %s",
+			    "the task's items are not here yet" : "%s",
 			    why);
 			break;
 		}
@@ -158,7 +158,7 @@ rescore(store *st, const task_rec *t, const body_response *r, task_audit_one *o)
 	for (uint32_t i = 0; i < r->n; i++)
 		json_decref(item[i]);
 	if (s == AUDIT_PASSED && withheld > 0)
-		s = say(o, AUDIT_UNVERIFIED, "unverified: %u of %u outputs withheld (too long "
+		s = say(o, AUDIT_UNVERIFIED, "%u of %u outputs withheld (too long "
 		    "to open)", withheld, r->n);
 	return s;
 }
@@ -187,7 +187,7 @@ judge(store *st, task_audit_one *o, const rec_env *renv, const body_result *res,
 	if (*have == 0)
 		*have = task_rec_load(st, NULL, res->task, t, tw, sizeof tw) == EM_OK ? 1 : -1;
 	if (*have < 0)
-		return say(o, AUDIT_UNVERIFIED, "unverified: the task is not here");
+		return say(o, AUDIT_UNVERIFIED, "the task is not here");
 	s = rescore(st, t, r, o);
 	return s;
 }

@@ -74,7 +74,7 @@ done
 has <(show c "$REC") '"flags":\["audited"\]'
 # d checked the proofs but cannot score the outputs without the items...
 wait_for 30 "d sees the audit unverified" show d "$REC" '"state":"unverified"'
-has <(show d "$REC") 'unverified:thetask.sitemsarenothereyet'
+has <(show d "$REC") '"why":"thetask.sitemsarenothereyet"'	# said once: 'unverified: unverified: ...' before
 has <(show d "$REC") '"flags":\["audit-unverified"\]'
 # ... until it fetches them
 run 0 "$EM" task fetch "$TASK" --home "$T/d"
