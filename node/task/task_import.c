@@ -33,6 +33,7 @@ struct ctx {
 	size_t		 *fl, nf, capf;
 	size_t		  row;		/* rows read, a header included */
 	int		  col[PARTS];	/* the column of each part */
+	size_t		  header_n;	/* the header's columns (ceval, csv) */
 	size_t		  n_choices;
 	char		 *buf;		/* the items file */
 	size_t		  len, cap_buf, n;
@@ -193,6 +194,7 @@ map_header(struct ctx *c)
 			want[P_CHOICE0 + i] = o->choices[i];
 		c->n_choices = o->n_choices;
 	}
+	c->header_n = c->nf;
 	for (p = 0; p < PARTS; p++) {
 		c->col[p] = -1;
 		for (i = 0; want[p] != NULL && i < c->nf && c->col[p] < 0; i++)
@@ -216,6 +218,12 @@ csv_item(struct ctx *c)
 	json_t *choices = json_array(), *id, *q, *a;
 	size_t i;
 
+	if (c->header_n > 0 && c->nf > c->header_n) {	/* every later column shifted */
+		fail(c, EM_EFORMAT, "row %zu: %zu columns, the header has %zu (a comma in a field "
+		    "without quotes?)", c->row, c->nf, c->header_n);
+		json_decref(choices);
+		return;
+	}
 	for (i = 0; i < PARTS; i++)
 		if (c->col[i] >= 0 && (size_t)c->col[i] >= c->nf) {
 			fail(c, EM_EFORMAT, "row %zu: %zu columns, the header has more", c->row, c->nf);

@@ -106,6 +106,13 @@ static const struct row rows[] = {
 	  NULL, { NULL } },
 	{ TASK_FMT_CSV, "question,answer\nq\n", NULL, "row 2: 1 columns, the header has more",
 	  NULL, NULL, NULL, NULL, { NULL } },
+	/* a comma outside quotes shifts every later column (a fresh attacker's
+	 * '1,000 plus 1?' became the answer '000 plus 1?') */
+	{ TASK_FMT_CSV, "q,a\nWhat is 1,000 plus 1?,1001\n", NULL,
+	  "row 2: 3 columns, the header has 2 (a comma in a field without quotes?)", "q", "a",
+	  NULL, NULL, { NULL } },
+	{ TASK_FMT_CEVAL, "id,question,A,B,C,D,answer\n1,q,a,b,c,d,A,extra\n", NULL,
+	  "row 2: 8 columns, the header has 7", NULL, NULL, NULL, NULL, { NULL } },
 };
 
 static void
